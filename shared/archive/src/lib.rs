@@ -1,0 +1,375 @@
+//! Reading untrusted plugin archives.
+//!
+//! A [`PluginArchive`] keeps the zip bytes in memory and its validated index; entries are
+//! decompressed one at a time on demand, each bounded by its declared size, so memory stays
+//! bounded by the zip plus the largest entry. Folders are packed into an in-memory zip first so
+//! that a folder and its zip are checked by the very same code.
+
+mod error;
+mod folder;
+mod limits;
+
+use std::borrow::Cow;
+use std::io::{Cursor, Read};
+use std::path::Path;
+use std::sync::Arc;
+
+pub use error::ArchiveError;
+pub use limits::{ArchiveLimits, LimitConfigError};
+use zip::result::ZipError;
+use zip::CompressionMethod;
+
+/// The longest symlink target we read; real targets are short paths.
+const MAX_SYMLINK_TARGET_BYTES: u64 = 4096;
+
+/// What an entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    Directory,
+    Symlink,
+}
+
+/// One entry of the archive's index, validated at open time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    index: usize,
+    /// The name as stored (UTF-8), a trailing `/` for folders.
+    pub name: String,
+    pub kind: EntryKind,
+    /// Unix mode bits (file type and permissions) when the zipper recorded them.
+    pub unix_mode: Option<u32>,
+    /// Declared uncompressed size.
+    pub size: u64,
+    pub compressed_size: u64,
+}
+
+impl Entry {
+    /// The name without a trailing `/`.
+    pub fn path(&self) -> &str {
+        self.name.trim_end_matches('/')
+    }
+
+    /// The last path component.
+    pub fn file_name(&self) -> &str {
+        let path = self.path();
+        path.rsplit('/').next().unwrap_or(path)
+    }
+
+    /// The lowercase extension of the last component, without the dot.
+    pub fn extension(&self) -> Option<String> {
+        let name = self.file_name();
+        let (stem, ext) = name.rsplit_once('.')?;
+        (!stem.is_empty() && !ext.is_empty()).then(|| ext.to_ascii_lowercase())
+    }
+
+    /// The path components.
+    pub fn components(&self) -> impl Iterator<Item = &str> {
+        self.path().split('/')
+    }
+
+    pub fn is_file(&self) -> bool {
+        self.kind == EntryKind::File
+    }
+}
+
+/// A plugin archive opened within [`ArchiveLimits`].
+#[derive(Debug, Clone)]
+pub struct PluginArchive {
+    zip: zip::ZipArchive<Cursor<Arc<[u8]>>>,
+    entries: Vec<Entry>,
+    compressed_len: u64,
+    limits: ArchiveLimits,
+}
+
+impl PluginArchive {
+    /// Opens zip bytes, validating the whole index against `limits` before anything is
+    /// decompressed.
+    pub fn open(bytes: Vec<u8>, limits: &ArchiveLimits) -> Result<Self, ArchiveError> {
+        let compressed_len = bytes.len() as u64;
+        if compressed_len > limits.max_compressed_bytes {
+            return Err(ArchiveError::LimitExceeded {
+                limit: "max_compressed_bytes",
+                max: limits.max_compressed_bytes,
+                detail: format!("the archive is {compressed_len} bytes"),
+            });
+        }
+        let data: Arc<[u8]> = bytes.into();
+        let zip = zip::ZipArchive::new(Cursor::new(Arc::clone(&data))).map_err(corrupt)?;
+        if zip.len() as u64 > limits.max_entries {
+            return Err(ArchiveError::LimitExceeded {
+                limit: "max_entries",
+                max: limits.max_entries,
+                detail: format!("the archive has {} entries", zip.len()),
+            });
+        }
+        // The zip reader keys entries by name and silently keeps one of two same-named entries;
+        // an attacker could show us one file while QGIS extracts the other, so count them first.
+        if let Some(name) = first_duplicate_name(&zip, &data) {
+            return Err(ArchiveError::DuplicateName(name));
+        }
+        let entries = index_entries(&zip, limits)?;
+        Ok(Self {
+            zip,
+            entries,
+            compressed_len,
+            limits: *limits,
+        })
+    }
+
+    /// Opens a zip file or packs a folder (the folder becomes the top-level folder).
+    pub fn from_path(path: &Path, limits: &ArchiveLimits) -> Result<Self, ArchiveError> {
+        let meta = std::fs::metadata(path).map_err(|source| ArchiveError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        if meta.is_dir() {
+            let bytes = folder::pack(path, limits)?;
+            Self::open(bytes, limits)
+        } else if meta.is_file() {
+            if meta.len() > limits.max_compressed_bytes {
+                return Err(ArchiveError::LimitExceeded {
+                    limit: "max_compressed_bytes",
+                    max: limits.max_compressed_bytes,
+                    detail: format!("the archive is {} bytes", meta.len()),
+                });
+            }
+            let bytes = std::fs::read(path).map_err(|source| ArchiveError::Io {
+                path: path.to_owned(),
+                source,
+            })?;
+            Self::open(bytes, limits)
+        } else {
+            Err(ArchiveError::NotAPlugin(path.to_owned()))
+        }
+    }
+
+    /// Every entry, in archive order.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// Regular files only.
+    pub fn files(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().filter(|e| e.is_file())
+    }
+
+    /// The entry with exactly this name (folders may be given with or without the `/`).
+    pub fn entry(&self, name: &str) -> Option<&Entry> {
+        self.entries
+            .iter()
+            .find(|e| e.name == name || e.path() == name)
+    }
+
+    /// Size of the zip itself.
+    pub fn compressed_len(&self) -> u64 {
+        self.compressed_len
+    }
+
+    /// The limits this archive was opened with.
+    pub fn limits(&self) -> &ArchiveLimits {
+        &self.limits
+    }
+
+    /// Decompresses one entry, never more than its declared size (which was checked against the
+    /// limits at open time); a stream longer than declared or failing its CRC is damaged.
+    pub fn read(&self, entry: &Entry) -> Result<Vec<u8>, ArchiveError> {
+        self.read_bounded(entry, entry.size, true)
+    }
+
+    /// The first `len` bytes of an entry (magic-number sniffing) without inflating the rest.
+    pub fn read_prefix(&self, entry: &Entry, len: u64) -> Result<Vec<u8>, ArchiveError> {
+        self.read_bounded(entry, len.min(entry.size), false)
+    }
+
+    /// Where a symlink entry points.
+    pub fn symlink_target(&self, entry: &Entry) -> Result<String, ArchiveError> {
+        let raw = self.read_bounded(entry, entry.size.min(MAX_SYMLINK_TARGET_BYTES), false)?;
+        Ok(String::from_utf8_lossy(&raw).into_owned())
+    }
+
+    fn read_bounded(&self, entry: &Entry, len: u64, whole: bool) -> Result<Vec<u8>, ArchiveError> {
+        let damaged = |reason: String| ArchiveError::DamagedEntry {
+            entry: entry.name.clone(),
+            reason,
+        };
+        // Cloning shares the bytes and the parsed index; it only copies the cursor, so checks can
+        // read entries concurrently.
+        let mut zip = self.zip.clone();
+        let file = zip
+            .by_index(entry.index)
+            .map_err(|e| damaged(e.to_string()))?;
+        let capacity = usize::try_from(len).unwrap_or(usize::MAX);
+        let mut out = Vec::with_capacity(capacity.min(1 << 20));
+        // One byte past the expected length tells us whether the stream is longer than declared.
+        let budget = if whole { len.saturating_add(1) } else { len };
+        file.take(budget)
+            .read_to_end(&mut out)
+            .map_err(|e| damaged(e.to_string()))?;
+        if whole && out.len() as u64 != len {
+            let found = if out.len() as u64 > len {
+                "more".to_owned()
+            } else {
+                out.len().to_string()
+            };
+            return Err(damaged(format!("declares {len} bytes but holds {found}")));
+        }
+        Ok(out)
+    }
+}
+
+fn corrupt(e: ZipError) -> ArchiveError {
+    ArchiveError::Corrupt(match e {
+        ZipError::Io(io) => format!("truncated or unreadable ({io})"),
+        other => other.to_string(),
+    })
+}
+
+/// The first name that the central directory lists twice. Reads the raw central directory records
+/// (their count and names) because the zip reader deduplicates names.
+fn first_duplicate_name(zip: &zip::ZipArchive<Cursor<Arc<[u8]>>>, bytes: &[u8]) -> Option<String> {
+    const EOCD: &[u8] = b"PK\x05\x06";
+    const CDH: &[u8] = b"PK\x01\x02";
+    let tail_start = bytes.len().saturating_sub(22 + u16::MAX as usize);
+    let eocd = bytes[tail_start..].windows(4).rposition(|w| w == EOCD)? + tail_start;
+    let u16_at = |at: usize| -> Option<usize> {
+        Some(u16::from_le_bytes(bytes.get(at..at + 2)?.try_into().ok()?) as usize)
+    };
+    let u32_at = |at: usize| -> Option<usize> {
+        Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?) as usize)
+    };
+    let declared = u16_at(eocd + 10)?;
+    if declared == zip.len() || declared == u16::MAX as usize {
+        return None; // nothing was collapsed (or zip64 counts, which we leave to the reader)
+    }
+    // The central directory sits right before the EOCD record (plus any zip64 records); walk it
+    // from its recorded size.
+    let cd_size = u32_at(eocd + 12)?;
+    let mut at = eocd.checked_sub(cd_size)?;
+    let mut seen = std::collections::HashSet::new();
+    while bytes.get(at..at + 4) == Some(CDH) {
+        let name_len = u16_at(at + 28)?;
+        let extra_len = u16_at(at + 30)?;
+        let comment_len = u16_at(at + 32)?;
+        let name = bytes.get(at + 46..at + 46 + name_len)?;
+        if !seen.insert(name) {
+            return Some(String::from_utf8_lossy(name).into_owned());
+        }
+        at += 46 + name_len + extra_len + comment_len;
+    }
+    Some(format!(
+        "({declared} entries declared, {} distinct)",
+        zip.len()
+    ))
+}
+
+fn index_entries(
+    zip: &zip::ZipArchive<Cursor<Arc<[u8]>>>,
+    limits: &ArchiveLimits,
+) -> Result<Vec<Entry>, ArchiveError> {
+    let mut entries = Vec::with_capacity(zip.len());
+    let mut seen = std::collections::HashSet::with_capacity(zip.len());
+    let mut total: u64 = 0;
+    for index in 0..zip.len() {
+        let data = zip.by_index_data(index).map_err(corrupt)?;
+        let name = match std::str::from_utf8(data.name_raw()) {
+            Ok(name) => name.to_owned(),
+            Err(_) => {
+                return Err(ArchiveError::NonUtf8Name {
+                    lossy: String::from_utf8_lossy(data.name_raw()).into_owned(),
+                })
+            }
+        };
+        if !seen.insert(name.clone()) {
+            return Err(ArchiveError::DuplicateName(name));
+        }
+        if data.encrypted() {
+            return Err(ArchiveError::Encrypted { entry: name });
+        }
+        let kind = if data.is_symlink() {
+            EntryKind::Symlink
+        } else if data.is_dir() {
+            EntryKind::Directory
+        } else {
+            EntryKind::File
+        };
+        let compression = data.compression();
+        if kind != EntryKind::Directory
+            && !matches!(
+                compression,
+                CompressionMethod::Stored
+                    | CompressionMethod::Deflated
+                    | CompressionMethod::Deflate64
+            )
+        {
+            return Err(ArchiveError::UnsupportedCompression {
+                entry: name,
+                method: format!("{compression:?}"),
+            });
+        }
+        let entry = Entry {
+            index,
+            kind,
+            unix_mode: data.unix_mode(),
+            size: data.size(),
+            compressed_size: data.compressed_size(),
+            name,
+        };
+        check_entry_limits(&entry, limits)?;
+        total = total.saturating_add(entry.size);
+        if total > limits.max_uncompressed_bytes {
+            return Err(ArchiveError::LimitExceeded {
+                limit: "max_uncompressed_bytes",
+                max: limits.max_uncompressed_bytes,
+                detail: format!("the entries add up to more than {total} bytes uncompressed"),
+            });
+        }
+        entries.push(entry);
+    }
+    Ok(entries)
+}
+
+fn check_entry_limits(entry: &Entry, limits: &ArchiveLimits) -> Result<(), ArchiveError> {
+    let depth = entry.components().count() as u64;
+    if depth > limits.max_path_depth {
+        return Err(ArchiveError::LimitExceeded {
+            limit: "max_path_depth",
+            max: limits.max_path_depth,
+            detail: format!("entry `{}` is {depth} folders deep", entry.name),
+        });
+    }
+    if entry.size > limits.max_entry_bytes {
+        return Err(ArchiveError::LimitExceeded {
+            limit: "max_entry_bytes",
+            max: limits.max_entry_bytes,
+            detail: format!(
+                "entry `{}` is {} bytes uncompressed",
+                entry.name, entry.size
+            ),
+        });
+    }
+    if entry.size >= limits.ratio_min_entry_bytes {
+        let ratio = entry.size / entry.compressed_size.max(1);
+        if ratio > limits.max_compression_ratio {
+            return Err(ArchiveError::LimitExceeded {
+                limit: "max_compression_ratio",
+                max: limits.max_compression_ratio,
+                detail: format!(
+                    "entry `{}` expands {ratio} times ({} bytes from {}), like a zip bomb",
+                    entry.name, entry.size, entry.compressed_size
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Decodes text the way the checks need it: UTF-8 (BOM stripped), else Latin-1 so that every
+/// byte maps to a character and no line is ever silently dropped.
+pub fn decode_text(bytes: &[u8]) -> Cow<'_, str> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect()),
+    }
+}

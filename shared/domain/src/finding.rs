@@ -1,0 +1,231 @@
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// The name of a check (`package_structure`, `security`, ...), stable across versions because it
+/// is stored, queued and shown to users.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CheckId(pub String);
+
+impl CheckId {
+    pub fn new(id: impl Into<String>) -> Self {
+        Self(id.into())
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for CheckId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for CheckId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+/// The engine's own severity of a finding (Bandit's scale; our checks use the same one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+}
+
+/// How sure the engine is (Bandit's scale).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+/// How the policy rates a rule: the level decides, with the policy's block levels, what blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Info,
+    Warning,
+    Critical,
+}
+
+impl Level {
+    pub const ALL: [Level; 3] = [Level::Critical, Level::Warning, Level::Info];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Info => "info",
+            Level::Warning => "warning",
+            Level::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Low => "LOW",
+            Severity::Medium => "MEDIUM",
+            Severity::High => "HIGH",
+        })
+    }
+}
+
+impl fmt::Display for Confidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Confidence::Low => "LOW",
+            Confidence::Medium => "MEDIUM",
+            Confidence::High => "HIGH",
+        })
+    }
+}
+
+/// Why a finding does not count against the plugin although its rule matched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Suppression {
+    /// An inline marker in the code (`# nosec`, `# noqa`, `pragma: allowlist secret`).
+    Inline { marker: String },
+    /// The uploader asked to skip this (skippable) rule.
+    Skipped,
+    /// A configuration file shipped in the plugin relaxed this (skippable) rule.
+    PluginConfig { file: String },
+}
+
+/// One problem found in the plugin. Values that could be secrets never appear here: checks put
+/// redacted snippets only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub check: CheckId,
+    pub rule: String,
+    /// Path inside the zip.
+    pub path: String,
+    /// 1-based line, when the finding is about a line.
+    pub line: Option<u32>,
+    /// Column in the reference tool's convention, when the finding is about a line.
+    pub column: Option<u32>,
+    pub severity: Severity,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<Confidence>,
+    pub message: String,
+    pub remediation: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<String>,
+    /// Set by the policy.
+    pub level: Level,
+    /// Set by the policy: this finding alone makes the plugin blocked.
+    pub blocking: bool,
+    /// Set by the policy: the rule cannot be skipped by uploaders or plugin configuration.
+    pub mandatory: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<Suppression>,
+}
+
+impl Finding {
+    /// A finding about a whole file (no line), with the rule's default rating; the policy rates it
+    /// again when it is evaluated.
+    pub fn new(
+        check: &str,
+        rule: &crate::RuleInfo,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            check: CheckId::new(check),
+            rule: rule.id.to_owned(),
+            path: path.into(),
+            line: None,
+            column: None,
+            severity: rule.severity,
+            confidence: None,
+            message: message.into(),
+            remediation: rule.remediation.to_owned(),
+            snippet: None,
+            level: rule.level,
+            blocking: false,
+            mandatory: rule.mandatory,
+            suppressed: None,
+        }
+    }
+
+    pub fn at(mut self, line: u32, column: u32) -> Self {
+        self.line = Some(line);
+        self.column = Some(column);
+        self
+    }
+
+    /// `path:line` (or just the path) for reports and emails.
+    pub fn location(&self) -> String {
+        match self.line {
+            Some(line) => format!("{}:{line}", self.path),
+            None => self.path.clone(),
+        }
+    }
+}
+
+/// Findings counted by policy level, plus how many block and how many were suppressed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub critical: u32,
+    pub warning: u32,
+    pub info: u32,
+    pub blocking: u32,
+    pub suppressed: u32,
+    /// Suppressed findings of mandatory rules: listed for approvers, they stop auto-approval.
+    pub suppressed_mandatory: u32,
+}
+
+impl Counts {
+    pub fn of(findings: &[Finding]) -> Self {
+        let mut counts = Self::default();
+        for finding in findings {
+            counts.add(finding);
+        }
+        counts
+    }
+
+    pub fn add(&mut self, finding: &Finding) {
+        if finding.suppressed.is_some() {
+            self.suppressed += 1;
+            if finding.mandatory {
+                self.suppressed_mandatory += 1;
+            }
+            return;
+        }
+        match finding.level {
+            Level::Critical => self.critical += 1,
+            Level::Warning => self.warning += 1,
+            Level::Info => self.info += 1,
+        }
+        if finding.blocking {
+            self.blocking += 1;
+        }
+    }
+
+    pub fn merge(&mut self, other: &Counts) {
+        self.critical += other.critical;
+        self.warning += other.warning;
+        self.info += other.info;
+        self.blocking += other.blocking;
+        self.suppressed += other.suppressed;
+        self.suppressed_mandatory += other.suppressed_mandatory;
+    }
+
+    pub fn total(&self) -> u32 {
+        self.critical + self.warning + self.info
+    }
+}

@@ -1,0 +1,210 @@
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    CheckId, CheckOutcome, CheckResult, Counts, Finding, Scan, ScanId, ScanStatus, SkipDecision,
+    Timestamp, Verdict,
+};
+
+/// One check's line in a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckReportEntry {
+    pub check: CheckId,
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub counts: Counts,
+}
+
+/// The full result of a scan: what `scan --format json` prints and what the aggregator stores.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scan_id: Option<ScanId>,
+    /// The zip, folder or object key that was checked.
+    pub source: String,
+    pub plugin: Option<String>,
+    pub version: Option<String>,
+    pub status: ScanStatus,
+    pub auto_approved: bool,
+    pub reasons: Vec<String>,
+    pub counts: Counts,
+    pub checks: Vec<CheckReportEntry>,
+    /// Every finding, blocking ones first.
+    pub findings: Vec<Finding>,
+    pub skips: Vec<SkipDecision>,
+    pub plugin_config_files: Vec<String>,
+    pub warnings: Vec<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub generated_at: Timestamp,
+}
+
+impl Report {
+    /// Builds the report from the verdict, the full results and the intake findings.
+    #[allow(clippy::too_many_arguments)]
+    pub fn build(
+        source: &str,
+        plugin: Option<&str>,
+        version: Option<&str>,
+        verdict: &Verdict,
+        intake_findings: &[Finding],
+        results: &[CheckResult],
+        skips: &[SkipDecision],
+        plugin_config_files: &[String],
+    ) -> Self {
+        let mut findings: Vec<Finding> = intake_findings
+            .iter()
+            .chain(results.iter().flat_map(|r| r.findings.iter()))
+            .cloned()
+            .collect();
+        findings.sort_by(|a, b| {
+            (b.blocking, b.suppressed.is_none(), b.level)
+                .cmp(&(a.blocking, a.suppressed.is_none(), a.level))
+                .then_with(|| a.path.cmp(&b.path))
+                .then_with(|| a.line.cmp(&b.line))
+                .then_with(|| a.rule.cmp(&b.rule))
+        });
+        let checks = results
+            .iter()
+            .map(|r| CheckReportEntry {
+                check: r.check.clone(),
+                status: match r.outcome {
+                    CheckOutcome::Ok => "ok".to_owned(),
+                    CheckOutcome::Error { .. } => "error".to_owned(),
+                },
+                error: match &r.outcome {
+                    CheckOutcome::Error { reason } => Some(reason.clone()),
+                    CheckOutcome::Ok => None,
+                },
+                counts: r.counts,
+            })
+            .collect();
+        Self {
+            scan_id: None,
+            source: source.to_owned(),
+            plugin: plugin.map(str::to_owned),
+            version: version.map(str::to_owned),
+            status: verdict.status,
+            auto_approved: verdict.auto_approved,
+            reasons: verdict.reasons.clone(),
+            counts: verdict.counts,
+            checks,
+            findings,
+            skips: skips.to_vec(),
+            plugin_config_files: plugin_config_files.to_vec(),
+            warnings: Vec::new(),
+            generated_at: crate::now(),
+        }
+    }
+
+    /// The report of a pipeline scan.
+    pub fn for_scan(scan: &Scan, verdict: &Verdict, results: &[CheckResult]) -> Self {
+        let mut report = Self::build(
+            &scan.upload.object_key,
+            scan.plugin_name.as_deref(),
+            scan.plugin_version.as_deref(),
+            verdict,
+            &scan.intake_findings,
+            results,
+            &scan.skips,
+            &scan.plugin_config_files,
+        );
+        report.scan_id = Some(scan.id.clone());
+        report.warnings = scan.warnings.clone();
+        report
+    }
+
+    pub fn blocking_findings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.blocking)
+    }
+
+    pub fn suppressed_findings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.suppressed.is_some())
+    }
+
+    /// The human-readable report (`scan --format text`).
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        let name = self.plugin.as_deref().unwrap_or("(unnamed plugin)");
+        let version = self.version.as_deref().unwrap_or("(unknown version)");
+        let _ = writeln!(out, "Plugin: {name} {version}");
+        let _ = writeln!(out, "Source: {}", self.source);
+        if let Some(id) = &self.scan_id {
+            let _ = writeln!(out, "Scan:   {id}");
+        }
+        out.push('\n');
+        for finding in &self.findings {
+            let tag = if finding.blocking {
+                "BLOCKING"
+            } else if finding.suppressed.is_some() {
+                "suppressed"
+            } else {
+                finding.level.as_str()
+            };
+            let column = finding.column.map(|c| format!(":{c}")).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{}{column}: {} [{tag}] {} ({}: {})",
+                finding.location(),
+                finding.rule,
+                finding.message,
+                finding.check,
+                finding.severity,
+            );
+            if let Some(snippet) = &finding.snippet {
+                let _ = writeln!(out, "    | {snippet}");
+            }
+            if finding.blocking {
+                let _ = writeln!(out, "    fix: {}", finding.remediation);
+            }
+        }
+        if self.findings.is_empty() {
+            out.push_str("No findings.\n");
+        }
+        out.push('\n');
+        for check in &self.checks {
+            match &check.error {
+                Some(error) => {
+                    let _ = writeln!(out, "check {:<20} ERROR: {error}", check.check);
+                }
+                None => {
+                    let c = &check.counts;
+                    let _ = writeln!(
+                        out,
+                        "check {:<20} ok: {} critical, {} warning, {} info, {} suppressed",
+                        check.check, c.critical, c.warning, c.info, c.suppressed
+                    );
+                }
+            }
+        }
+        for skip in &self.skips {
+            let _ = writeln!(out, "skip {}: {}", skip.rule, skip.explanation());
+        }
+        for file in &self.plugin_config_files {
+            let _ = writeln!(
+                out,
+                "plugin configuration file: {file} (reported to approvers; cannot relax mandatory rules)"
+            );
+        }
+        for warning in &self.warnings {
+            let _ = writeln!(out, "warning: {warning}");
+        }
+        let c = &self.counts;
+        let _ = writeln!(
+            out,
+            "\n{} blocking, {} critical, {} warning, {} info, {} suppressed",
+            c.blocking, c.critical, c.warning, c.info, c.suppressed
+        );
+        let status = if self.auto_approved {
+            "VALIDATED (auto-approved)".to_owned()
+        } else {
+            self.status.as_str().to_uppercase()
+        };
+        let _ = writeln!(out, "Verdict: {status}");
+        for reason in &self.reasons {
+            let _ = writeln!(out, "  - {reason}");
+        }
+        out
+    }
+}

@@ -1,0 +1,225 @@
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::{CheckId, Counts, Finding, Timestamp, Upload};
+
+/// A scan's id: derived from the object key, its version and its content, so that a duplicated
+/// upload event finds the scan it already started instead of starting another.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ScanId(pub String);
+
+impl ScanId {
+    pub fn derive(object_key: &str, object_version: Option<&str>, content: &[u8]) -> Self {
+        let mut hasher = Sha256::new();
+        hasher.update(object_key.as_bytes());
+        hasher.update([0]);
+        hasher.update(object_version.unwrap_or_default().as_bytes());
+        hasher.update([0]);
+        hasher.update(Sha256::digest(content));
+        Self(hex::encode(&hasher.finalize()[..16]))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ScanId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Where a scan stands. Only `validating` moves, and only once, to one of the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScanStatus {
+    Validating,
+    Validated,
+    Blocked,
+    Error,
+}
+
+impl ScanStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Validating => "validating",
+            Self::Validated => "validated",
+            Self::Blocked => "blocked",
+            Self::Error => "error",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            Self::Validating,
+            Self::Validated,
+            Self::Blocked,
+            Self::Error,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+
+    pub fn is_final(self) -> bool {
+        self != Self::Validating
+    }
+}
+
+impl fmt::Display for ScanStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What became of one rule the uploader asked to skip.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkipDecision {
+    pub rule: String,
+    pub outcome: SkipOutcome,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipOutcome {
+    /// A skippable rule: its findings are shown as skipped and do not block.
+    Honoured,
+    /// A mandatory rule: it runs anyway.
+    RefusedMandatory,
+    /// No such rule in the policy.
+    UnknownRule,
+}
+
+impl SkipDecision {
+    pub fn honoured(&self) -> bool {
+        self.outcome == SkipOutcome::Honoured
+    }
+
+    pub fn explanation(&self) -> &'static str {
+        match self.outcome {
+            SkipOutcome::Honoured => "skipped as requested (the rule is skippable)",
+            SkipOutcome::RefusedMandatory => "not skipped: the rule is mandatory",
+            SkipOutcome::UnknownRule => "not skipped: no such rule",
+        }
+    }
+}
+
+/// Claim-then-complete state of one email, so that it is sent once even when stages run twice
+/// or concurrently, and is sent again after a crash once the claim's lease has expired.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationState {
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub claimed_at: Option<Timestamp>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub sent_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notifications {
+    pub confirmation: NotificationState,
+    pub results: NotificationState,
+}
+
+/// One validation of one uploaded plugin version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scan {
+    pub id: ScanId,
+    pub upload: Upload,
+    pub plugin_name: Option<String>,
+    pub plugin_version: Option<String>,
+    pub status: ScanStatus,
+    pub auto_approved: bool,
+    pub expected_checks: Vec<CheckId>,
+    pub completed_checks: Vec<CheckId>,
+    /// The uploader's skip requests and what became of each.
+    pub skips: Vec<SkipDecision>,
+    /// Tool configuration files the plugin ships (listed for approvers).
+    pub plugin_config_files: Vec<String>,
+    /// Findings made before any check ran: an archive refused by the limits or unreadable.
+    pub intake_findings: Vec<Finding>,
+    /// Problems with the upload's metadata that did not stop the scan.
+    pub warnings: Vec<String>,
+    /// Set when the scan is final.
+    pub counts: Option<Counts>,
+    pub reasons: Vec<String>,
+    pub report_key: Option<String>,
+    pub notifications: Notifications,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: Timestamp,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: Timestamp,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub finished_at: Option<Timestamp>,
+}
+
+impl Scan {
+    /// The plugin's display name: from metadata.txt, else the uploaded file's name.
+    pub fn display_name(&self) -> &str {
+        self.plugin_name
+            .as_deref()
+            .unwrap_or_else(|| self.upload.file_name())
+    }
+
+    pub fn display_version(&self) -> &str {
+        self.plugin_version
+            .as_deref()
+            .unwrap_or("(unknown version)")
+    }
+
+    /// Expected checks that have not reported yet.
+    pub fn pending_checks(&self) -> Vec<&CheckId> {
+        self.expected_checks
+            .iter()
+            .filter(|c| !self.completed_checks.contains(c))
+            .collect()
+    }
+
+    pub fn all_checks_reported(&self) -> bool {
+        self.pending_checks().is_empty()
+    }
+}
+
+/// Whether a check finished.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum CheckOutcome {
+    Ok,
+    /// The check could not finish (crash, timeout, unreadable input): the scan ends in `error`.
+    Error {
+        reason: String,
+    },
+}
+
+/// One check's result for one scan. The scan store keeps it without findings (counts only);
+/// the full findings live in the blob store under `findings_key`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckResult {
+    pub scan_id: ScanId,
+    pub check: CheckId,
+    pub outcome: CheckOutcome,
+    pub counts: Counts,
+    #[serde(default)]
+    pub findings: Vec<Finding>,
+    pub findings_key: Option<String>,
+    pub attempt: u32,
+    pub duration_ms: u64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub completed_at: Timestamp,
+}
+
+impl CheckResult {
+    pub fn is_error(&self) -> bool {
+        matches!(self.outcome, CheckOutcome::Error { .. })
+    }
+
+    /// The same result without its findings (what the scan store keeps).
+    pub fn summary(&self) -> Self {
+        Self {
+            findings: Vec::new(),
+            ..self.clone()
+        }
+    }
+}
