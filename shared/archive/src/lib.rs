@@ -73,6 +73,12 @@ impl Entry {
     }
 }
 
+/// Zips a plugin folder in memory (the folder becomes the top-level folder; modes and symlinks
+/// are kept, links are never followed), within `limits`.
+pub fn pack_folder(path: &Path, limits: &ArchiveLimits) -> Result<Vec<u8>, ArchiveError> {
+    folder::pack(path, limits)
+}
+
 /// A plugin archive opened within [`ArchiveLimits`].
 #[derive(Debug, Clone)]
 pub struct PluginArchive {
@@ -124,7 +130,7 @@ impl PluginArchive {
             source,
         })?;
         if meta.is_dir() {
-            let bytes = folder::pack(path, limits)?;
+            let bytes = pack_folder(path, limits)?;
             Self::open(bytes, limits)
         } else if meta.is_file() {
             if meta.len() > limits.max_compressed_bytes {

@@ -1,1 +1,137 @@
+//! The one place where checks are registered, and the runner that executes one check under the
+//! policy. Adding a check is one entry in [`CheckRegistry::builtin`].
 
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use validator_archive::PluginArchive;
+use validator_domain::{
+    Check, CheckContext, CheckError, CheckId, Finding, PackageInfo, SkipDecision,
+};
+use validator_policy::{Policy, RuleSet};
+
+/// The checks a deployment runs.
+#[derive(Clone)]
+pub struct CheckRegistry {
+    checks: Vec<Arc<dyn Check>>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("unknown check `{name}` (known: {known})")]
+pub struct UnknownCheck {
+    pub name: String,
+    pub known: String,
+}
+
+impl CheckRegistry {
+    /// Every check of the product.
+    pub fn builtin() -> Self {
+        Self::with(vec![
+            Arc::new(validator_package_checks::PackageStructureCheck),
+            Arc::new(validator_package_checks::FilePermissionsCheck),
+            Arc::new(validator_package_checks::SuspiciousFilesCheck),
+        ])
+    }
+
+    pub fn with(checks: Vec<Arc<dyn Check>>) -> Self {
+        Self { checks }
+    }
+
+    pub fn get(&self, id: &str) -> Option<&dyn Check> {
+        self.checks
+            .iter()
+            .find(|c| c.id() == id)
+            .map(|c| c.as_ref())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &dyn Check> {
+        self.checks.iter().map(|c| c.as_ref())
+    }
+
+    pub fn as_slice(&self) -> Vec<&dyn Check> {
+        self.iter().collect()
+    }
+
+    pub fn ids(&self) -> Vec<CheckId> {
+        self.iter().map(|c| CheckId::new(c.id())).collect()
+    }
+
+    /// The checks the policy enables, in registry order.
+    pub fn enabled(&self, policy: &Policy) -> Self {
+        Self::with(
+            self.checks
+                .iter()
+                .filter(|c| policy.check_enabled(c.id()))
+                .cloned()
+                .collect(),
+        )
+    }
+
+    /// A subset by name (`--checks a,b`), in registry order; an unknown name is an error.
+    pub fn select(&self, names: &[String]) -> Result<Self, UnknownCheck> {
+        for name in names {
+            if self.get(name).is_none() {
+                return Err(UnknownCheck {
+                    name: name.clone(),
+                    known: self.iter().map(|c| c.id()).collect::<Vec<_>>().join(", "),
+                });
+            }
+        }
+        Ok(Self::with(
+            self.checks
+                .iter()
+                .filter(|c| names.iter().any(|n| n == c.id()))
+                .cloned()
+                .collect(),
+        ))
+    }
+
+    /// The default policy generated from the website's rule data and these checks' rules.
+    pub fn policy_from_tsv(&self, tsv: &str) -> Result<Policy, validator_policy::TsvError> {
+        validator_policy::from_tsv(tsv, &self.as_slice())
+    }
+}
+
+/// What one check produced, rated by the policy.
+#[derive(Debug)]
+pub struct CheckRun {
+    pub findings: Vec<Finding>,
+    pub duration: Duration,
+}
+
+/// Runs one check on an opened archive and rates its findings. A panic inside the check is
+/// caught and becomes an error: a crash never passes a plugin.
+pub fn execute(
+    check: &dyn Check,
+    archive: &PluginArchive,
+    package: &PackageInfo,
+    policy: &Policy,
+    rule_set: RuleSet,
+    skips: &[SkipDecision],
+) -> Result<CheckRun, CheckError> {
+    let _span = tracing::info_span!("check", check = check.id()).entered();
+    let started = Instant::now();
+    let rule_enabled = |rule: &str| policy.runs(check, rule, rule_set);
+    let ctx = CheckContext {
+        archive,
+        package,
+        rule_enabled: &rule_enabled,
+    };
+    let raw = catch_unwind(AssertUnwindSafe(|| check.run(&ctx))).map_err(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        CheckError::Failed(format!("the {} check crashed: {what}", check.id()))
+    })??;
+    let findings = policy.evaluate(check, raw, rule_set, skips);
+    let duration = started.elapsed();
+    tracing::info!(
+        findings = findings.len(),
+        duration_ms = duration.as_millis() as u64,
+        "check finished"
+    );
+    Ok(CheckRun { findings, duration })
+}

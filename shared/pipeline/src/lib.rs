@@ -1,1 +1,69 @@
+//! The three stages of the validator as plain async functions over small ports. The Lambdas,
+//! the local pipeline and the tests all call these same functions.
 
+mod aggregate;
+mod config;
+mod dispatch;
+mod ports;
+mod run_check;
+
+use std::sync::Arc;
+
+pub use aggregate::{aggregate, AggregateOutcome};
+pub use config::PipelineConfig;
+pub use dispatch::{dispatch, DispatchOutcome};
+pub use ports::{
+    Blob, BlobStore, CheckQueue, CheckRequest, EventPublisher, Mailer, NotificationKind, PortError,
+    ScanStore, StatusEvent,
+};
+pub use run_check::{run_check, Attempt, RunCheckOutcome};
+use validator_checks::CheckRegistry;
+use validator_domain::ScanId;
+
+/// Everything a stage needs: configuration, the registered checks and the five ports.
+#[derive(Clone)]
+pub struct Pipeline {
+    pub config: PipelineConfig,
+    pub registry: CheckRegistry,
+    pub blobs: Arc<dyn BlobStore>,
+    pub queue: Arc<dyn CheckQueue>,
+    pub store: Arc<dyn ScanStore>,
+    pub mailer: Arc<dyn Mailer>,
+    pub events: Arc<dyn EventPublisher>,
+}
+
+/// Why a stage could not complete. The caller retries (Lambda redelivery, the local driver's
+/// loop); nothing is lost because every stage is idempotent.
+#[derive(Debug, thiserror::Error)]
+pub enum StageError {
+    #[error(transparent)]
+    Port(#[from] PortError),
+    #[error("scan {0} does not exist")]
+    ScanNotFound(ScanId),
+    #[error(
+        "the {check} check failed on attempt {attempt} of {max} and will be retried: {reason}"
+    )]
+    CheckFailed {
+        check: String,
+        attempt: u32,
+        max: u32,
+        reason: String,
+    },
+    #[error("rendering an email failed: {0}")]
+    Notify(#[from] validator_notify::NotifyError),
+    #[error("stored data for scan {scan} is unreadable: {reason}")]
+    Corrupt { scan: ScanId, reason: String },
+}
+
+/// Blob keys, in one place.
+pub mod keys {
+    use validator_domain::{CheckId, ScanId};
+
+    pub fn findings(scan: &ScanId, check: &CheckId) -> String {
+        format!("findings/{scan}/{check}.json")
+    }
+
+    pub fn report(scan: &ScanId) -> String {
+        format!("reports/{scan}.json")
+    }
+}

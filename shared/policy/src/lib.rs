@@ -1,1 +1,278 @@
+//! The rule policy: per rule, whether it runs, how it is rated (the level) and whether uploaders
+//! may skip it; per check, whether it can block at all. The policy, not "any finding", decides
+//! what blocks.
 
+mod generate;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use validator_domain::{Check, Finding, Level, RuleInfo, SkipDecision, SkipOutcome, Suppression};
+
+pub use generate::{from_tsv, TsvError};
+
+/// The policy shipped with the validator, generated from the website's rule data
+/// (`plugin-validator policy --from-tsv`).
+pub const DEFAULT_POLICY_TOML: &str = include_str!("../default-policy.toml");
+
+/// Which rules run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RuleSet {
+    /// The policy's enabled rules.
+    #[default]
+    Policy,
+    /// Every rule the engines know, as the reference tools run by default.
+    All,
+}
+
+impl std::str::FromStr for RuleSet {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "policy" => Ok(Self::Policy),
+            "all" => Ok(Self::All),
+            other => Err(format!("unknown rule set `{other}` (use policy or all)")),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    #[error("cannot read policy file {path}: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("invalid policy {origin}: {message}")]
+    Invalid { origin: String, message: String },
+}
+
+/// Settings of one check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckPolicy {
+    /// A disabled check is not run at all.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// An informational check reports but never blocks.
+    #[serde(default)]
+    pub informational: bool,
+}
+
+impl Default for CheckPolicy {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            informational: false,
+        }
+    }
+}
+
+/// Settings of one rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulePolicy {
+    pub check: String,
+    pub level: Level,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// `false`: mandatory. Uploaders cannot skip it and plugin configuration cannot relax it.
+    #[serde(default)]
+    pub skippable: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn default_block_levels() -> Vec<Level> {
+    vec![Level::Critical]
+}
+
+/// The whole policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// Findings of enabled rules at these levels block.
+    #[serde(default = "default_block_levels")]
+    pub block_levels: Vec<Level>,
+    #[serde(default)]
+    pub checks: BTreeMap<String, CheckPolicy>,
+    #[serde(default)]
+    pub rules: BTreeMap<String, RulePolicy>,
+}
+
+/// The effective setting of one rule (from the policy, else the check's defaults).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleSetting {
+    pub level: Level,
+    pub enabled: bool,
+    pub mandatory: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        // The shipped file is validated by a test; fall back to an empty policy (checks'
+        // defaults) rather than panic if it were ever broken.
+        Self::from_toml(DEFAULT_POLICY_TOML, "default").unwrap_or_else(|_| Self::empty())
+    }
+}
+
+impl Policy {
+    /// No rule settings: every rule runs with its check's defaults.
+    pub fn empty() -> Self {
+        Self {
+            block_levels: default_block_levels(),
+            checks: BTreeMap::new(),
+            rules: BTreeMap::new(),
+        }
+    }
+
+    pub fn from_toml(text: &str, origin: &str) -> Result<Self, PolicyError> {
+        toml::from_str(text).map_err(|e| PolicyError::Invalid {
+            origin: origin.to_owned(),
+            message: e.to_string(),
+        })
+    }
+
+    pub fn load(path: &Path) -> Result<Self, PolicyError> {
+        let text = std::fs::read_to_string(path).map_err(|source| PolicyError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::from_toml(&text, &path.display().to_string())
+    }
+
+    /// The policy as TOML, with a header that says where it came from.
+    pub fn to_toml(&self, header: &str) -> String {
+        let body = toml::to_string_pretty(self).unwrap_or_default();
+        let mut out = String::new();
+        for line in header.lines() {
+            out.push_str("# ");
+            out.push_str(line);
+            out.push('\n');
+        }
+        out.push('\n');
+        out.push_str(&body);
+        out
+    }
+
+    pub fn check(&self, check: &str) -> CheckPolicy {
+        self.checks.get(check).cloned().unwrap_or_default()
+    }
+
+    pub fn check_enabled(&self, check: &str) -> bool {
+        self.check(check).enabled
+    }
+
+    /// The setting of `rule` of `check`; a rule the policy does not list keeps its defaults.
+    pub fn rule(&self, check: &str, rule: &str, defaults: Option<&RuleInfo>) -> RuleSetting {
+        match self.rules.get(rule).filter(|r| r.check == check) {
+            Some(r) => RuleSetting {
+                level: r.level,
+                enabled: r.enabled,
+                mandatory: !r.skippable,
+            },
+            None => RuleSetting {
+                level: defaults.map_or(Level::Warning, |d| d.level),
+                enabled: true,
+                mandatory: defaults.is_some_and(|d| d.mandatory),
+            },
+        }
+    }
+
+    /// Whether a rule runs under `rule_set`.
+    pub fn runs(&self, check: &dyn Check, rule: &str, rule_set: RuleSet) -> bool {
+        rule_set == RuleSet::All || self.rule(check.id(), rule, check.rule(rule)).enabled
+    }
+
+    /// Rates the raw findings of `check`: drops those of rules that do not run, applies levels,
+    /// honoured skips, and decides per finding whether it blocks.
+    pub fn evaluate(
+        &self,
+        check: &dyn Check,
+        findings: Vec<Finding>,
+        rule_set: RuleSet,
+        skips: &[SkipDecision],
+    ) -> Vec<Finding> {
+        let informational = self.check(check.id()).informational;
+        findings
+            .into_iter()
+            .filter_map(|mut finding| {
+                let setting = self.rule(check.id(), &finding.rule, check.rule(&finding.rule));
+                if !setting.enabled && rule_set == RuleSet::Policy {
+                    return None;
+                }
+                finding.level = setting.level;
+                finding.mandatory = setting.mandatory;
+                if setting.mandatory
+                    && matches!(finding.suppressed, Some(Suppression::PluginConfig { .. }))
+                {
+                    // Plugin-supplied configuration never relaxes a mandatory rule.
+                    finding.suppressed = None;
+                }
+                if finding.suppressed.is_none()
+                    && !setting.mandatory
+                    && skips.iter().any(|s| s.honoured() && s.rule == finding.rule)
+                {
+                    finding.suppressed = Some(Suppression::Skipped);
+                }
+                finding.blocking = finding.suppressed.is_none()
+                    && setting.enabled
+                    && !informational
+                    && self.block_levels.contains(&setting.level);
+                Some(finding)
+            })
+            .collect()
+    }
+
+    /// Decides each skip request: skippable rules are honoured, mandatory ones refused, unknown
+    /// ones reported. Rule codes match case-insensitively and are recorded as the engines spell
+    /// them.
+    pub fn resolve_skips(&self, requested: &[String], checks: &[&dyn Check]) -> Vec<SkipDecision> {
+        let mut decisions: Vec<SkipDecision> = Vec::new();
+        for request in requested {
+            let wanted = request.trim();
+            let known = checks.iter().find_map(|check| {
+                let info = check
+                    .rules()
+                    .iter()
+                    .find(|r| r.id.eq_ignore_ascii_case(wanted));
+                let listed = self
+                    .rules
+                    .iter()
+                    .find(|(id, r)| id.eq_ignore_ascii_case(wanted) && r.check == check.id());
+                match (info, listed) {
+                    (_, Some((id, _))) => {
+                        Some((id.clone(), self.rule(check.id(), id, check.rule(id))))
+                    }
+                    (Some(info), None) => Some((
+                        info.id.to_owned(),
+                        self.rule(check.id(), info.id, Some(info)),
+                    )),
+                    (None, None) => None,
+                }
+            });
+            let decision = match known {
+                Some((rule, setting)) => SkipDecision {
+                    rule,
+                    outcome: if setting.mandatory {
+                        SkipOutcome::RefusedMandatory
+                    } else {
+                        SkipOutcome::Honoured
+                    },
+                },
+                None => SkipDecision {
+                    rule: wanted.to_owned(),
+                    outcome: SkipOutcome::UnknownRule,
+                },
+            };
+            if !decisions.iter().any(|d| d.rule == decision.rule) {
+                decisions.push(decision);
+            }
+        }
+        decisions
+    }
+}

@@ -1,0 +1,287 @@
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use validator_domain::{CheckResult, Scan, ScanId, ScanStatus, Timestamp, Verdict};
+use validator_pipeline::{NotificationKind, PortError, ScanStore};
+
+use crate::backend;
+
+/// Scans and results in one SQLite file, so `status` works after the process exits. Each
+/// conditional update runs in an IMMEDIATE transaction: concurrent callers (threads or
+/// processes) see one winner.
+pub struct SqliteScanStore {
+    conn: Mutex<Connection>,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS scans (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    body TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS results (
+    scan_id TEXT NOT NULL,
+    check_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (scan_id, check_id)
+);
+";
+
+impl SqliteScanStore {
+    pub fn open(path: &Path) -> Result<Self, PortError> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(backend)?;
+        }
+        Self::init(Connection::open(path).map_err(backend)?)
+    }
+
+    pub fn in_memory() -> Result<Self, PortError> {
+        Self::init(Connection::open_in_memory().map_err(backend)?)
+    }
+
+    fn init(conn: Connection) -> Result<Self, PortError> {
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(backend)?;
+        conn.execute_batch(SCHEMA).map_err(backend)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    /// Every scan, newest first (for `status` without an id).
+    pub fn list(&self) -> Result<Vec<Scan>, PortError> {
+        let conn = self.lock()?;
+        let mut stmt = conn
+            .prepare("SELECT body FROM scans ORDER BY updated_at DESC")
+            .map_err(backend)?;
+        let rows = stmt
+            .query_map([], |row| row.get::<_, String>(0))
+            .map_err(backend)?;
+        rows.map(|r| r.map_err(backend).and_then(|b| decode(&b)))
+            .collect()
+    }
+
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Connection>, PortError> {
+        self.conn
+            .lock()
+            .map_err(|_| PortError::Backend("the scan store lock is poisoned".to_owned()))
+    }
+
+    /// Reads the scan, lets `change` edit it, and writes it back if `change` says so, all in
+    /// one IMMEDIATE transaction. Returns what `change` returned.
+    fn update<T>(
+        &self,
+        id: &ScanId,
+        change: impl FnOnce(&mut Scan) -> (bool, T),
+    ) -> Result<T, PortError> {
+        let mut conn = self.lock()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(backend)?;
+        let body: String = tx
+            .query_row("SELECT body FROM scans WHERE id = ?1", [id.as_str()], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(backend)?
+            .ok_or_else(|| PortError::NotFound(format!("scan {id}")))?;
+        let mut scan = decode(&body)?;
+        let (write, out) = change(&mut scan);
+        if write {
+            scan.updated_at = validator_domain::now();
+            tx.execute(
+                "UPDATE scans SET status = ?2, body = ?3, updated_at = ?4 WHERE id = ?1",
+                params![
+                    id.as_str(),
+                    scan.status.as_str(),
+                    encode(&scan)?,
+                    stamp(scan.updated_at)
+                ],
+            )
+            .map_err(backend)?;
+        }
+        tx.commit().map_err(backend)?;
+        Ok(out)
+    }
+}
+
+fn decode<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, PortError> {
+    serde_json::from_str(body)
+        .map_err(|e| PortError::Backend(format!("corrupt stored record: {e}")))
+}
+
+fn encode<T: serde::Serialize>(value: &T) -> Result<String, PortError> {
+    serde_json::to_string(value).map_err(backend)
+}
+
+fn stamp(at: Timestamp) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+fn state(scan: &mut Scan, kind: NotificationKind) -> &mut validator_domain::NotificationState {
+    match kind {
+        NotificationKind::Confirmation => &mut scan.notifications.confirmation,
+        NotificationKind::Results => &mut scan.notifications.results,
+    }
+}
+
+#[async_trait]
+impl ScanStore for SqliteScanStore {
+    async fn create_scan(&self, scan: &Scan) -> Result<Option<Scan>, PortError> {
+        let conn = self.lock()?;
+        let inserted = conn
+            .execute(
+                "INSERT OR IGNORE INTO scans (id, status, body, updated_at) VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    scan.id.as_str(),
+                    scan.status.as_str(),
+                    encode(scan)?,
+                    stamp(scan.updated_at)
+                ],
+            )
+            .map_err(backend)?;
+        if inserted == 1 {
+            return Ok(None);
+        }
+        let body: String = conn
+            .query_row(
+                "SELECT body FROM scans WHERE id = ?1",
+                [scan.id.as_str()],
+                |r| r.get(0),
+            )
+            .map_err(backend)?;
+        decode(&body).map(Some)
+    }
+
+    async fn get_scan(&self, id: &ScanId) -> Result<Option<Scan>, PortError> {
+        let conn = self.lock()?;
+        let body: Option<String> = conn
+            .query_row("SELECT body FROM scans WHERE id = ?1", [id.as_str()], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(backend)?;
+        body.map(|b| decode(&b)).transpose()
+    }
+
+    async fn record_result(&self, result: &CheckResult) -> Result<bool, PortError> {
+        let mut conn = self.lock()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(backend)?;
+        let inserted = tx
+            .execute(
+                "INSERT OR IGNORE INTO results (scan_id, check_id, body) VALUES (?1, ?2, ?3)",
+                params![
+                    result.scan_id.as_str(),
+                    result.check.as_str(),
+                    encode(result)?
+                ],
+            )
+            .map_err(backend)?;
+        if inserted == 1 {
+            let body: String = tx
+                .query_row(
+                    "SELECT body FROM scans WHERE id = ?1",
+                    [result.scan_id.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(backend)?
+                .ok_or_else(|| PortError::NotFound(format!("scan {}", result.scan_id)))?;
+            let mut scan: Scan = decode(&body)?;
+            if !scan.completed_checks.contains(&result.check) {
+                scan.completed_checks.push(result.check.clone());
+            }
+            scan.updated_at = validator_domain::now();
+            tx.execute(
+                "UPDATE scans SET body = ?2, updated_at = ?3 WHERE id = ?1",
+                params![scan.id.as_str(), encode(&scan)?, stamp(scan.updated_at)],
+            )
+            .map_err(backend)?;
+        }
+        tx.commit().map_err(backend)?;
+        Ok(inserted == 1)
+    }
+
+    async fn results(&self, id: &ScanId) -> Result<Vec<CheckResult>, PortError> {
+        let conn = self.lock()?;
+        let mut stmt = conn
+            .prepare("SELECT body FROM results WHERE scan_id = ?1 ORDER BY check_id")
+            .map_err(backend)?;
+        let rows = stmt
+            .query_map([id.as_str()], |row| row.get::<_, String>(0))
+            .map_err(backend)?;
+        rows.map(|r| r.map_err(backend).and_then(|b| decode(&b)))
+            .collect()
+    }
+
+    async fn finish(
+        &self,
+        id: &ScanId,
+        verdict: &Verdict,
+        report_key: &str,
+        at: Timestamp,
+    ) -> Result<bool, PortError> {
+        self.update(id, |scan| {
+            if scan.status != ScanStatus::Validating {
+                return (false, false);
+            }
+            scan.status = verdict.status;
+            scan.auto_approved = verdict.auto_approved;
+            scan.counts = Some(verdict.counts);
+            scan.reasons = verdict.reasons.clone();
+            scan.report_key = Some(report_key.to_owned());
+            scan.finished_at = Some(at);
+            (true, true)
+        })
+    }
+
+    async fn claim_notification(
+        &self,
+        id: &ScanId,
+        kind: NotificationKind,
+        now: Timestamp,
+        lease: Duration,
+    ) -> Result<bool, PortError> {
+        self.update(id, |scan| {
+            let state = state(scan, kind);
+            let free = state.sent_at.is_none()
+                && state
+                    .claimed_at
+                    .is_none_or(|claimed| now - claimed >= lease);
+            if free {
+                state.claimed_at = Some(now);
+            }
+            (free, free)
+        })
+    }
+
+    async fn release_notification(
+        &self,
+        id: &ScanId,
+        kind: NotificationKind,
+    ) -> Result<(), PortError> {
+        self.update(id, |scan| {
+            state(scan, kind).claimed_at = None;
+            (true, ())
+        })
+    }
+
+    async fn complete_notification(
+        &self,
+        id: &ScanId,
+        kind: NotificationKind,
+        at: Timestamp,
+    ) -> Result<(), PortError> {
+        self.update(id, |scan| {
+            state(scan, kind).sent_at = Some(at);
+            (true, ())
+        })
+    }
+}

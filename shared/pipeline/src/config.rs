@@ -1,0 +1,32 @@
+use std::time::Duration;
+
+use validator_archive::ArchiveLimits;
+use validator_notify::EmailSettings;
+use validator_policy::Policy;
+
+/// Settings shared by the stages.
+#[derive(Debug, Clone)]
+pub struct PipelineConfig {
+    /// Only objects under this prefix are uploads.
+    pub upload_prefix: String,
+    pub limits: ArchiveLimits,
+    pub policy: Policy,
+    pub email: EmailSettings,
+    /// A check running longer than this fails (and the scan ends in `error` on the last attempt).
+    pub check_timeout: Duration,
+    /// How long a claimed email stays claimed before another attempt may send it.
+    pub notification_lease: Duration,
+}
+
+impl Default for PipelineConfig {
+    fn default() -> Self {
+        Self {
+            upload_prefix: "uploads/".to_owned(),
+            limits: ArchiveLimits::default(),
+            policy: Policy::default(),
+            email: EmailSettings::default(),
+            check_timeout: Duration::from_secs(60),
+            notification_lease: Duration::from_secs(300),
+        }
+    }
+}

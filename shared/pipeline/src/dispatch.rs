@@ -1,0 +1,208 @@
+use tracing::Instrument;
+use validator_archive::PluginArchive;
+use validator_domain::{
+    CheckId, Level, Notifications, PackageInfo, Scan, ScanId, ScanStatus, Upload,
+};
+use validator_notify::confirmation_email;
+
+use crate::{CheckRequest, NotificationKind, Pipeline, PortError, StageError};
+
+/// What the dispatcher did with an object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DispatchOutcome {
+    /// Not an upload (outside the prefix) or gone: nothing to do.
+    Ignored { reason: String },
+    Dispatched {
+        scan_id: ScanId,
+        /// False when this object's scan already existed (duplicate event).
+        new_scan: bool,
+        enqueued: Vec<CheckId>,
+    },
+}
+
+/// Reads the upload, records the scan as `validating`, sends the confirmation email and one
+/// message per check. Safe to run again for the same object: it resumes what is missing.
+pub async fn dispatch(
+    pipeline: &Pipeline,
+    object_key: &str,
+) -> Result<DispatchOutcome, StageError> {
+    let span = tracing::info_span!("scan", object_key, scan_id = tracing::field::Empty);
+    dispatch_inner(pipeline, object_key, span.clone())
+        .instrument(span)
+        .await
+}
+
+async fn dispatch_inner(
+    pipeline: &Pipeline,
+    object_key: &str,
+    span: tracing::Span,
+) -> Result<DispatchOutcome, StageError> {
+    let config = &pipeline.config;
+    if !object_key.starts_with(&config.upload_prefix) {
+        tracing::info!(prefix = %config.upload_prefix, "ignored: outside the upload prefix");
+        return Ok(DispatchOutcome::Ignored {
+            reason: format!(
+                "`{object_key}` is outside the upload prefix `{}`",
+                config.upload_prefix
+            ),
+        });
+    }
+    let blob = match pipeline.blobs.get(object_key).await {
+        Ok(blob) => blob,
+        Err(PortError::NotFound(_)) => {
+            tracing::warn!("ignored: the object no longer exists");
+            return Ok(DispatchOutcome::Ignored {
+                reason: format!("`{object_key}` no longer exists"),
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let scan_id = ScanId::derive(object_key, blob.version.as_deref(), &blob.bytes);
+    span.record("scan_id", scan_id.as_str());
+
+    let (scan, new_scan) = match pipeline.store.get_scan(&scan_id).await? {
+        Some(existing) => (existing, false),
+        None => {
+            let scan = new_scan_record(pipeline, object_key, scan_id.clone(), blob);
+            match pipeline.store.create_scan(&scan).await? {
+                Some(existing) => (existing, false),
+                None => (scan, true),
+            }
+        }
+    };
+    tracing::info!(
+        new_scan,
+        plugin = scan.display_name(),
+        version = scan.display_version(),
+        "scan recorded"
+    );
+
+    send_confirmation(pipeline, &scan).await?;
+
+    let mut enqueued = Vec::new();
+    if scan.status == ScanStatus::Validating {
+        for check in scan.pending_checks() {
+            let request = CheckRequest {
+                scan_id: scan.id.clone(),
+                check: check.clone(),
+                object_key: object_key.to_owned(),
+            };
+            pipeline.queue.send(&request).await?;
+            enqueued.push(check.clone());
+        }
+    }
+    tracing::info!(checks = enqueued.len(), "checks enqueued");
+    Ok(DispatchOutcome::Dispatched {
+        scan_id,
+        new_scan,
+        enqueued,
+    })
+}
+
+fn new_scan_record(pipeline: &Pipeline, object_key: &str, id: ScanId, blob: crate::Blob) -> Scan {
+    let config = &pipeline.config;
+    let now = validator_domain::now();
+    let (upload, upload_warnings) = Upload::from_metadata(
+        object_key,
+        &blob.metadata,
+        blob.last_modified.unwrap_or(now),
+    );
+    let mut warnings: Vec<String> = upload_warnings.iter().map(ToString::to_string).collect();
+    let mut scan = Scan {
+        id,
+        plugin_name: None,
+        plugin_version: None,
+        status: ScanStatus::Validating,
+        auto_approved: false,
+        expected_checks: Vec::new(),
+        completed_checks: Vec::new(),
+        skips: config
+            .policy
+            .resolve_skips(&upload.skip_rules, &pipeline.registry.as_slice()),
+        plugin_config_files: Vec::new(),
+        intake_findings: Vec::new(),
+        warnings: Vec::new(),
+        counts: None,
+        reasons: Vec::new(),
+        report_key: None,
+        notifications: Notifications::default(),
+        created_at: now,
+        updated_at: now,
+        finished_at: None,
+        upload,
+    };
+    match PluginArchive::open(blob.bytes, &config.limits) {
+        Ok(archive) => {
+            let package = PackageInfo::inspect(&archive);
+            scan.plugin_name = package.plugin_name().map(str::to_owned);
+            scan.plugin_version = package.plugin_version().map(str::to_owned);
+            scan.plugin_config_files = package.plugin_config_files.clone();
+            scan.expected_checks = pipeline.registry.enabled(&config.policy).ids();
+        }
+        Err(error) => {
+            tracing::warn!(%error, "archive refused at intake");
+            // An archive we cannot read cannot be validated: it blocks whatever the policy says,
+            // and no check is expected (the aggregator decides right away).
+            let mut finding = validator_package_checks::intake_finding(&error);
+            finding.level = Level::Critical;
+            finding.blocking = true;
+            finding.mandatory = true;
+            scan.intake_findings.push(finding);
+        }
+    }
+    if scan.upload.maintainers.is_empty() {
+        warnings.push(
+            "the upload names no maintainer address: no email was sent to maintainers".to_owned(),
+        );
+    }
+    scan.warnings = warnings;
+    scan
+}
+
+/// Sends the confirmation once (claim, send, complete); a failed send gives the claim back so
+/// that the retried event sends it.
+async fn send_confirmation(pipeline: &Pipeline, scan: &Scan) -> Result<(), StageError> {
+    if scan.notifications.confirmation.sent_at.is_some() || scan.upload.maintainers.is_empty() {
+        return Ok(());
+    }
+    let now = validator_domain::now();
+    let claimed = pipeline
+        .store
+        .claim_notification(
+            &scan.id,
+            NotificationKind::Confirmation,
+            now,
+            pipeline.config.notification_lease,
+        )
+        .await?;
+    if !claimed {
+        return Ok(());
+    }
+    let sent = async {
+        let email = confirmation_email(scan, &pipeline.config.email)?;
+        let at = pipeline.mailer.send(&email).await?;
+        tracing::info!(to = email.to.len(), at, "confirmation email sent");
+        Ok::<_, StageError>(())
+    }
+    .await;
+    match sent {
+        Ok(()) => {
+            pipeline
+                .store
+                .complete_notification(
+                    &scan.id,
+                    NotificationKind::Confirmation,
+                    validator_domain::now(),
+                )
+                .await?;
+            Ok(())
+        }
+        Err(e) => {
+            pipeline
+                .store
+                .release_notification(&scan.id, NotificationKind::Confirmation)
+                .await?;
+            Err(e)
+        }
+    }
+}

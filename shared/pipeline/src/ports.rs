@@ -1,0 +1,128 @@
+//! The five small ports. Each has an embedded implementation (local folder, in-process queue,
+//! SQLite, `.eml` outbox, JSON lines) and an AWS one (S3, SQS, DynamoDB, SES, EventBridge).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use validator_domain::{
+    CheckId, CheckResult, Counts, Scan, ScanId, ScanStatus, Timestamp, Verdict,
+};
+use validator_notify::Email;
+
+/// A backend failure. Adapters keep the backend's message; stages retry or fail visibly.
+#[derive(Debug, thiserror::Error)]
+pub enum PortError {
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Backend(String),
+}
+
+/// An object with its metadata.
+#[derive(Debug, Clone, Default)]
+pub struct Blob {
+    pub bytes: Vec<u8>,
+    pub metadata: BTreeMap<String, String>,
+    /// The store's version of the object, when it has one (S3 version id).
+    pub version: Option<String>,
+    pub last_modified: Option<Timestamp>,
+}
+
+#[async_trait]
+pub trait BlobStore: Send + Sync {
+    async fn get(&self, key: &str) -> Result<Blob, PortError>;
+    async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), PortError>;
+    /// Where a key can be found by people (a path or an `s3://` URL).
+    fn location(&self, key: &str) -> String;
+}
+
+/// The message that asks one check to run on one scan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckRequest {
+    pub scan_id: ScanId,
+    pub check: CheckId,
+    pub object_key: String,
+}
+
+#[async_trait]
+pub trait CheckQueue: Send + Sync {
+    /// Sends the request to its check's queue.
+    async fn send(&self, request: &CheckRequest) -> Result<(), PortError>;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationKind {
+    Confirmation,
+    Results,
+}
+
+#[async_trait]
+pub trait ScanStore: Send + Sync {
+    /// Stores a new scan. If one with the same id exists it is returned unchanged instead.
+    async fn create_scan(&self, scan: &Scan) -> Result<Option<Scan>, PortError>;
+    async fn get_scan(&self, id: &ScanId) -> Result<Option<Scan>, PortError>;
+    /// Stores a check's result (without findings) and marks the check completed on the scan,
+    /// atomically. `false` when that check's result was already stored (duplicate delivery).
+    async fn record_result(&self, result: &CheckResult) -> Result<bool, PortError>;
+    async fn results(&self, id: &ScanId) -> Result<Vec<CheckResult>, PortError>;
+    /// Sets the final status, only if the scan is still `validating`. `true` for the one caller
+    /// that did.
+    async fn finish(
+        &self,
+        id: &ScanId,
+        verdict: &Verdict,
+        report_key: &str,
+        at: Timestamp,
+    ) -> Result<bool, PortError>;
+    /// Claims the right to send an email: succeeds when it was never sent and is not claimed,
+    /// or its claim is older than `lease`.
+    async fn claim_notification(
+        &self,
+        id: &ScanId,
+        kind: NotificationKind,
+        now: Timestamp,
+        lease: Duration,
+    ) -> Result<bool, PortError>;
+    /// Gives a claim back after a failed send, so that a retry can send at once.
+    async fn release_notification(
+        &self,
+        id: &ScanId,
+        kind: NotificationKind,
+    ) -> Result<(), PortError>;
+    async fn complete_notification(
+        &self,
+        id: &ScanId,
+        kind: NotificationKind,
+        at: Timestamp,
+    ) -> Result<(), PortError>;
+}
+
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    /// Sends one email; returns where it went (a message id, a file path).
+    async fn send(&self, email: &Email) -> Result<String, PortError>;
+}
+
+/// What the website consumes when a scan is final.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusEvent {
+    pub scan_id: ScanId,
+    pub plugin: Option<String>,
+    pub version: Option<String>,
+    pub website_version_id: Option<String>,
+    pub object_key: String,
+    pub status: ScanStatus,
+    pub auto_approved: bool,
+    pub counts: Counts,
+    pub report: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: Timestamp,
+}
+
+#[async_trait]
+pub trait EventPublisher: Send + Sync {
+    async fn publish(&self, event: &StatusEvent) -> Result<(), PortError>;
+}

@@ -1,0 +1,184 @@
+use std::time::Instant;
+
+use tracing::Instrument;
+use validator_archive::PluginArchive;
+use validator_domain::{CheckOutcome, CheckResult, Counts, Finding, PackageInfo, Scan};
+
+use crate::{keys, CheckRequest, Pipeline, StageError};
+
+/// Which delivery of a message this is. On the last one a failing check stores an `error`
+/// result, so that the scan ends in `error` instead of waiting forever.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attempt {
+    pub number: u32,
+    pub max: u32,
+}
+
+impl Attempt {
+    pub fn is_last(&self) -> bool {
+        self.number >= self.max
+    }
+
+    /// A single attempt (no retries).
+    pub fn only() -> Self {
+        Self { number: 1, max: 1 }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunCheckOutcome {
+    /// The result was stored (ok or error).
+    Stored { result: CheckResult },
+    /// This check's result was already stored (the message came twice).
+    Duplicate,
+    /// The scan is already final; nothing to do.
+    ScanFinished,
+}
+
+/// Runs one check on the upload and stores its result once.
+pub async fn run_check(
+    pipeline: &Pipeline,
+    request: &CheckRequest,
+    attempt: Attempt,
+) -> Result<RunCheckOutcome, StageError> {
+    let span = tracing::info_span!(
+        "check",
+        scan_id = request.scan_id.as_str(),
+        check = request.check.as_str(),
+        attempt = attempt.number
+    );
+    run_check_inner(pipeline, request, attempt)
+        .instrument(span)
+        .await
+}
+
+async fn run_check_inner(
+    pipeline: &Pipeline,
+    request: &CheckRequest,
+    attempt: Attempt,
+) -> Result<RunCheckOutcome, StageError> {
+    let scan = pipeline
+        .store
+        .get_scan(&request.scan_id)
+        .await?
+        .ok_or_else(|| StageError::ScanNotFound(request.scan_id.clone()))?;
+    if scan.completed_checks.contains(&request.check) {
+        tracing::info!("duplicate delivery: result already stored");
+        return Ok(RunCheckOutcome::Duplicate);
+    }
+    if scan.status.is_final() {
+        return Ok(RunCheckOutcome::ScanFinished);
+    }
+    let started = Instant::now();
+    let outcome = match execute(pipeline, request, &scan).await {
+        Ok(findings) => Ok(findings),
+        Err(Failure::Permanent(reason)) => Err(reason),
+        Err(Failure::Transient(reason)) if attempt.is_last() => Err(reason),
+        Err(Failure::Transient(reason)) => {
+            tracing::warn!(%reason, "check failed; the message will be retried");
+            return Err(StageError::CheckFailed {
+                check: request.check.to_string(),
+                attempt: attempt.number,
+                max: attempt.max,
+                reason,
+            });
+        }
+    };
+    let (outcome, findings) = match outcome {
+        Ok(findings) => (CheckOutcome::Ok, findings),
+        Err(reason) => {
+            tracing::error!(%reason, "check failed for good: the scan will end in error");
+            (CheckOutcome::Error { reason }, Vec::new())
+        }
+    };
+    let findings_key = keys::findings(&request.scan_id, &request.check);
+    let result = CheckResult {
+        scan_id: request.scan_id.clone(),
+        check: request.check.clone(),
+        outcome,
+        counts: Counts::of(&findings),
+        findings,
+        findings_key: Some(findings_key.clone()),
+        attempt: attempt.number,
+        duration_ms: started.elapsed().as_millis() as u64,
+        completed_at: validator_domain::now(),
+    };
+    // Full findings first, then the summary: a stored summary always has its findings.
+    let body = serde_json::to_vec(&result).map_err(|e| StageError::Corrupt {
+        scan: request.scan_id.clone(),
+        reason: e.to_string(),
+    })?;
+    pipeline
+        .blobs
+        .put(&findings_key, body, "application/json")
+        .await?;
+    let summary = result.summary();
+    if !pipeline.store.record_result(&summary).await? {
+        tracing::info!("duplicate delivery: another run stored the result first");
+        return Ok(RunCheckOutcome::Duplicate);
+    }
+    tracing::info!(
+        blocking = summary.counts.blocking,
+        total = summary.counts.total(),
+        "result stored"
+    );
+    Ok(RunCheckOutcome::Stored { result: summary })
+}
+
+enum Failure {
+    /// Worth retrying (a crash, a timeout, a backend hiccup).
+    Transient(String),
+    /// Retrying cannot help (the check is not registered here).
+    Permanent(String),
+}
+
+async fn execute(
+    pipeline: &Pipeline,
+    request: &CheckRequest,
+    scan: &Scan,
+) -> Result<Vec<Finding>, Failure> {
+    if pipeline.registry.get(request.check.as_str()).is_none() {
+        return Err(Failure::Permanent(format!(
+            "no check named `{}` is registered in this deployment",
+            request.check
+        )));
+    }
+    let blob = pipeline
+        .blobs
+        .get(&request.object_key)
+        .await
+        .map_err(|e| Failure::Transient(format!("reading the upload failed: {e}")))?;
+    let config = pipeline.config.clone();
+    let registry = pipeline.registry.clone();
+    let check_id = request.check.clone();
+    let skips = scan.skips.clone();
+    let timeout = config.check_timeout;
+    // Checks are CPU-bound: run them off the async workers, bounded in time.
+    let task = tokio::task::spawn_blocking(move || {
+        let archive = PluginArchive::open(blob.bytes, &config.limits)
+            .map_err(|e| format!("the archive cannot be read: {e}"))?;
+        let package = PackageInfo::inspect(&archive);
+        let check = registry
+            .get(check_id.as_str())
+            .ok_or_else(|| format!("no check named `{check_id}`"))?;
+        validator_checks::execute(
+            check,
+            &archive,
+            &package,
+            &config.policy,
+            validator_policy::RuleSet::Policy,
+            &skips,
+        )
+        .map(|run| run.findings)
+        .map_err(|e| e.to_string())
+    });
+    match tokio::time::timeout(timeout, task).await {
+        Err(_) => Err(Failure::Transient(format!(
+            "the check did not finish within {} s",
+            timeout.as_secs()
+        ))),
+        Ok(Err(join)) => Err(Failure::Transient(format!("the check crashed: {join}"))),
+        Ok(Ok(Err(reason))) => Err(Failure::Transient(reason)),
+        Ok(Ok(Ok(findings))) => Ok(findings),
+    }
+}

@@ -1,0 +1,169 @@
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "plugin-validator",
+    version,
+    about = "Security and QA validator for QGIS plugins"
+)]
+pub struct Cli {
+    /// More logging on stderr (-v info, -vv debug); RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a plugin zip or folder and print a report. Exit 0 validated, 1 blocked,
+    /// 2 usage error or unreadable input, 3 a check could not finish.
+    Scan(ScanArgs),
+    /// Run dispatch -> every check -> aggregate with the embedded backends, as the Lambdas do.
+    Pipeline(PipelineArgs),
+    /// Show a scan recorded by `pipeline` (or the recent ones).
+    Status(StatusArgs),
+    /// Print the effective rule policy as TOML.
+    Policy(PolicyArgs),
+    /// Zip a plugin folder the way the website expects (one top-level folder).
+    Pack(PackArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Rules {
+    /// The policy's enabled rules.
+    Policy,
+    /// Every rule the engines know, as the reference tools run by default.
+    All,
+}
+
+/// Options shared by the commands that run checks.
+#[derive(Debug, Args)]
+pub struct EngineArgs {
+    /// Rule policy file (TOML); default: the policy shipped with the validator.
+    #[arg(long, env = "PLUGIN_VALIDATOR_POLICY")]
+    pub policy: Option<PathBuf>,
+    /// Override an archive limit, e.g. --limit max_entries=5000 (repeatable; see `policy --limits`).
+    #[arg(long = "limit", value_name = "NAME=VALUE")]
+    pub limits: Vec<String>,
+    /// A rule the uploader asks to skip (repeatable); mandatory rules are never skipped.
+    #[arg(long = "skip", value_name = "RULE")]
+    pub skip: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// The plugin: a .zip file or a folder.
+    pub path: PathBuf,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Only these checks (comma-separated), e.g. --checks package_structure,file_permissions.
+    #[arg(long, value_delimiter = ',')]
+    pub checks: Vec<String>,
+    #[arg(long, value_enum, default_value = "policy")]
+    pub rules: Rules,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DataDirArgs {
+    /// Where the embedded backends keep their data.
+    #[arg(
+        long,
+        env = "PLUGIN_VALIDATOR_DATA_DIR",
+        default_value = ".plugin-validator"
+    )]
+    pub data_dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct PipelineArgs {
+    /// The plugin zip (a folder is zipped first).
+    pub zip: PathBuf,
+    /// A maintainer's email address (repeatable).
+    #[arg(long = "maintainer", value_name = "EMAIL")]
+    pub maintainers: Vec<String>,
+    /// The uploader is trusted: a clean version is auto-approved.
+    #[arg(long)]
+    pub trusted: bool,
+    /// The uploader's user name.
+    #[arg(long)]
+    pub uploader: Option<String>,
+    /// The website's id of this plugin version.
+    #[arg(long)]
+    pub version_id: Option<String>,
+    /// An approver's email address (repeatable).
+    #[arg(
+        long = "approver",
+        value_name = "EMAIL",
+        env = "PLUGIN_VALIDATOR_APPROVERS",
+        value_delimiter = ','
+    )]
+    pub approvers: Vec<String>,
+    /// Sender address of the emails.
+    #[arg(
+        long,
+        env = "PLUGIN_VALIDATOR_SENDER",
+        default_value = "QGIS plugin validator <noreply@plugins.qgis.org>"
+    )]
+    pub sender: String,
+    /// Base URL of the plugins website, for links in emails.
+    #[arg(
+        long,
+        env = "PLUGIN_VALIDATOR_WEBSITE_URL",
+        default_value = "https://plugins.qgis.org"
+    )]
+    pub website_url: String,
+    /// Deliveries of a check message before its failure is final (like SQS maxReceiveCount).
+    #[arg(long, default_value_t = 3)]
+    pub max_attempts: u32,
+    /// Seconds a check may run before it counts as failed.
+    #[arg(long, default_value_t = 60)]
+    pub check_timeout: u64,
+    #[command(flatten)]
+    pub data: DataDirArgs,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The scan id printed by `pipeline`; without it, the recent scans are listed.
+    pub scan_id: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    #[command(flatten)]
+    pub data: DataDirArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// Policy file to show (default: the shipped policy, or PLUGIN_VALIDATOR_POLICY).
+    #[arg(long, env = "PLUGIN_VALIDATOR_POLICY")]
+    pub policy: Option<PathBuf>,
+    /// Generate the policy from the website's rule data (qgis-default-policy.tsv) instead.
+    #[arg(long, value_name = "TSV", conflicts_with = "policy")]
+    pub from_tsv: Option<PathBuf>,
+    /// Print the archive limits in force instead.
+    #[arg(long)]
+    pub limits: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PackArgs {
+    /// The plugin folder.
+    pub folder: PathBuf,
+    /// The zip to write.
+    #[arg(short, long)]
+    pub output: PathBuf,
+}

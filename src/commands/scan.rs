@@ -1,0 +1,96 @@
+use validator_archive::PluginArchive;
+use validator_checks::CheckRegistry;
+use validator_domain::{
+    CheckId, CheckOutcome, CheckResult, Counts, PackageInfo, Report, ScanId, Verdict,
+};
+use validator_policy::RuleSet;
+
+use crate::cli::{Format, Rules, ScanArgs};
+
+pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
+    let (policy, limits) = super::engine(&args.engine)?;
+    let mut registry = CheckRegistry::builtin().enabled(&policy);
+    if !args.checks.is_empty() {
+        registry = CheckRegistry::builtin().select(&args.checks)?;
+    }
+    let rule_set = match args.rules {
+        Rules::Policy => RuleSet::Policy,
+        Rules::All => RuleSet::All,
+    };
+    let archive = match PluginArchive::from_path(&args.path, &limits) {
+        Ok(archive) => archive,
+        Err(e) => {
+            eprintln!("error: cannot check {}: {e}", args.path.display());
+            return Ok(super::EXIT_USAGE);
+        }
+    };
+    let package = PackageInfo::inspect(&archive);
+    let skips = policy.resolve_skips(&args.engine.skip, &registry.as_slice());
+    let scan_id = ScanId("local".to_owned());
+    // Checks are independent: run them side by side, each on the shared archive.
+    let results: Vec<CheckResult> = std::thread::scope(|scope| {
+        let handles: Vec<_> = registry
+            .iter()
+            .map(|check| {
+                let (archive, package, policy, skips) = (&archive, &package, &policy, &skips);
+                scope.spawn(move || {
+                    (
+                        check.id(),
+                        validator_checks::execute(check, archive, package, policy, rule_set, skips),
+                    )
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .filter_map(|h| h.join().ok())
+            .map(|(id, run)| {
+                let (outcome, findings, duration_ms) = match run {
+                    Ok(run) => (
+                        CheckOutcome::Ok,
+                        run.findings,
+                        run.duration.as_millis() as u64,
+                    ),
+                    Err(e) => (
+                        CheckOutcome::Error {
+                            reason: e.to_string(),
+                        },
+                        Vec::new(),
+                        0,
+                    ),
+                };
+                CheckResult {
+                    scan_id: scan_id.clone(),
+                    check: CheckId::new(id),
+                    outcome,
+                    counts: Counts::of(&findings),
+                    findings,
+                    findings_key: None,
+                    attempt: 1,
+                    duration_ms,
+                    completed_at: validator_domain::now(),
+                }
+            })
+            .collect()
+    });
+    let verdict = Verdict::decide(&registry.ids(), &[], &results, false);
+    let report = Report::build(
+        &args.path.display().to_string(),
+        package.plugin_name(),
+        package.plugin_version(),
+        &verdict,
+        &[],
+        &results,
+        &skips,
+        &package.plugin_config_files,
+    );
+    match args.format {
+        Format::Text => print!("{}", report.to_text()),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        Format::Sarif => println!(
+            "{}",
+            serde_json::to_string_pretty(&crate::sarif::to_sarif(&report, &registry))?
+        ),
+    }
+    Ok(super::exit_code(verdict.status))
+}
