@@ -128,6 +128,9 @@ pub struct Notifications {
 pub struct Scan {
     pub id: ScanId,
     pub upload: Upload,
+    /// The plugin's folder in the zip: the website's identifier of the plugin.
+    #[serde(default)]
+    pub package_name: Option<String>,
     pub plugin_name: Option<String>,
     pub plugin_version: Option<String>,
     pub status: ScanStatus,

@@ -211,7 +211,9 @@ fn render_both(base: &str, context: &impl Serialize) -> Result<(String, String),
 }
 
 /// Where the maintainer can follow this version:
-/// `{website_url}/plugins/{plugin_name}/version/{version}/` when both are known, otherwise the
+/// `{website_url}/plugins/{package}/version/{version}/` when both are known (the website names
+/// plugins by their package folder; the metadata name stands in when the folder is unknown),
+/// otherwise the
 /// maintainer's plugin list `{website_url}/plugins/my`.
 pub fn tracking_url(scan: &Scan, settings: &EmailSettings) -> String {
     let base = website(settings);
@@ -222,7 +224,8 @@ pub fn tracking_url(scan: &Scan, settings: &EmailSettings) -> String {
             .filter(|v| !v.is_empty())
             .map(str::to_owned)
     };
-    match (known(&scan.plugin_name), known(&scan.plugin_version)) {
+    let package = known(&scan.package_name).or_else(|| known(&scan.plugin_name));
+    match (package, known(&scan.plugin_version)) {
         (Some(name), Some(version)) => format!(
             "{base}/plugins/{}/version/{}/",
             encode_segment(&name),

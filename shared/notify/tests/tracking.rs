@@ -53,3 +53,13 @@ fn my_plugins_when_name_or_version_is_unknown() {
         "https://plugins.qgis.org/plugins/my"
     );
 }
+
+#[test]
+fn the_package_folder_names_the_plugin_when_known() {
+    let mut scan = common::scan("My Plugin", "1.2.0");
+    scan.package_name = Some("my_plugin".to_owned());
+    assert_eq!(
+        tracking_url(&scan, &EmailSettings::default()),
+        "https://plugins.qgis.org/plugins/my_plugin/version/1.2.0/"
+    );
+}

@@ -110,6 +110,7 @@ fn new_scan_record(pipeline: &Pipeline, object_key: &str, id: ScanId, blob: crat
     let mut warnings: Vec<String> = upload_warnings.iter().map(ToString::to_string).collect();
     let mut scan = Scan {
         id,
+        package_name: None,
         plugin_name: None,
         plugin_version: None,
         status: ScanStatus::Validating,
@@ -134,6 +135,7 @@ fn new_scan_record(pipeline: &Pipeline, object_key: &str, id: ScanId, blob: crat
     match PluginArchive::open(blob.bytes, &config.limits) {
         Ok(archive) => {
             let package = PackageInfo::inspect(&archive);
+            scan.package_name = package.top_folder.clone();
             scan.plugin_name = package.plugin_name().map(str::to_owned);
             scan.plugin_version = package.plugin_version().map(str::to_owned);
             scan.plugin_config_files = package.plugin_config_files.clone();

@@ -49,6 +49,7 @@ pub fn scan(name: &str, version: &str) -> Scan {
     let uploaded_at = datetime!(2024-05-01 12:00:00 UTC);
     Scan {
         id: ScanId("0123456789abcdef".to_owned()),
+        package_name: None,
         upload: Upload {
             object_key: "uploads/4242/my_plugin.zip".to_owned(),
             maintainers: vec![MAINTAINER.to_owned(), "second@example.org".to_owned()],
