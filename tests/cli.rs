@@ -1,0 +1,207 @@
+//! The `plugin-validator` binary as users run it: exit codes, formats, the local pipeline.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use validator_testkit::ZipBuilder;
+
+fn bin() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_plugin-validator"));
+    // Tests must not pick up an operator's environment.
+    for var in ["PLUGIN_VALIDATOR_POLICY", "PLUGIN_VALIDATOR_DATA_DIR", "RUST_LOG"] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+fn run(cmd: &mut Command) -> (i32, String, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().expect("run plugin-validator");
+    (
+        status.code().expect("exit code"),
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    )
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn write_zip(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+#[test]
+fn scan_exits_0_for_a_clean_plugin_and_1_for_a_blocked_one() {
+    let (code, out, _) = run(bin().arg("scan").arg(fixture("sample_plugin")));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Verdict: VALIDATED"), "{out}");
+    let (code, out, _) = run(bin().arg("scan").arg(fixture("broken_plugin")));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("Verdict: BLOCKED"), "{out}");
+}
+
+#[test]
+fn scan_exits_2_on_unreadable_input_and_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(bin().arg("scan").arg(dir.path().join("missing.zip")));
+    assert_eq!(code, 2);
+    assert!(err.contains("missing.zip"), "{err}");
+
+    let corrupt = write_zip(dir.path(), "corrupt.zip", b"PK\x03\x04 this is not a zip");
+    let (code, _, err) = run(bin().arg("scan").arg(&corrupt));
+    assert_eq!(code, 2);
+    assert!(err.contains("not a readable zip"), "{err}");
+
+    let zip = write_zip(dir.path(), "demo.zip", &ZipBuilder::valid_plugin("demo").build());
+    let (code, _, err) = run(bin().args(["scan", "--limit", "max_entries=2"]).arg(&zip));
+    assert_eq!(code, 2);
+    assert!(err.contains("max_entries"), "{err}");
+
+    let (code, _, err) = run(bin().args(["scan", "--checks", "nonsense"]).arg(&zip));
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown check `nonsense`"), "{err}");
+
+    let (code, _, err) = run(bin().args(["scan", "--format", "xml"]).arg(&zip));
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = run(bin().args(["scan", "--limit", "max_files=1"]).arg(&zip));
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown archive limit"), "{err}");
+    let (code, _, _) = run(bin().arg("frobnicate"));
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn scan_json_has_the_contract_fields() {
+    let (code, out, _) = run(bin()
+        .args(["scan", "--format", "json"])
+        .arg(fixture("broken_plugin")));
+    assert_eq!(code, 1);
+    let report: serde_json::Value = serde_json::from_str(&out).expect("JSON report");
+    assert_eq!(report["status"], "blocked");
+    let findings = report["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    for finding in findings {
+        for key in ["check", "rule", "path", "line", "column", "severity", "message"] {
+            assert!(finding.get(key).is_some(), "no {key} in {finding}");
+        }
+    }
+    assert!(findings.iter().any(|f| f["blocking"] == true));
+}
+
+#[test]
+fn scan_sarif_and_check_subsets() {
+    let (code, out, _) = run(bin()
+        .args(["scan", "--format", "sarif", "--checks", "package_structure"])
+        .arg(fixture("broken_plugin")));
+    assert_eq!(code, 1);
+    let sarif: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(results
+        .iter()
+        .all(|r| r["properties"]["check"] == "package_structure"));
+    assert!(results.iter().any(|r| r["level"] == "error"));
+}
+
+#[test]
+fn pipeline_validates_the_sample_and_blocks_the_broken_one() {
+    let data = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(bin()
+        .arg("pipeline")
+        .arg(fixture("sample_plugin"))
+        .args(["--maintainer", "dev@example.org", "--data-dir"])
+        .arg(data.path()));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("status: validated"), "{out}");
+    assert!(out.contains("confirmation.eml") && out.contains("results.eml"), "{out}");
+    assert!(err.contains("dispatched scan"), "progress on stderr: {err}");
+    let scan_id = out
+        .lines()
+        .find_map(|l| l.strip_prefix("scan id: "))
+        .unwrap()
+        .to_owned();
+
+    let (code, out, _) = run(bin()
+        .args(["status", &scan_id, "--data-dir"])
+        .arg(data.path()));
+    assert_eq!(code, 0);
+    assert!(out.contains("validated"), "{out}");
+
+    let (code, out, _) = run(bin()
+        .arg("pipeline")
+        .arg(fixture("broken_plugin"))
+        .args(["--maintainer", "dev@example.org", "--data-dir"])
+        .arg(data.path()));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("status: blocked"), "{out}");
+    let outbox: Vec<_> = std::fs::read_dir(data.path().join("outbox"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(outbox.iter().filter(|n| n.ends_with("-results.eml")).count(), 2);
+    assert_eq!(outbox.iter().filter(|n| n.ends_with("-confirmation.eml")).count(), 2);
+
+    let (code, out, _) = run(bin().args(["status", "--data-dir"]).arg(data.path()));
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), 2, "{out}");
+}
+
+#[test]
+fn status_of_an_unknown_scan_is_a_clear_error() {
+    let data = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(bin().args(["status", "abc", "--data-dir"]).arg(data.path()));
+    assert_eq!(code, 2);
+    assert!(err.contains("no scans recorded"), "{err}");
+}
+
+#[test]
+fn policy_prints_the_effective_policy_and_rejects_bad_files() {
+    let (code, out, _) = run(bin().arg("policy"));
+    assert_eq!(code, 0);
+    let parsed: toml::Value = toml::from_str(&out).expect("TOML");
+    assert_eq!(parsed["rules"]["B102"]["skippable"], toml::Value::Boolean(false));
+    assert_eq!(parsed["checks"]["code_quality"]["informational"], toml::Value::Boolean(true));
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("policy.toml");
+    std::fs::write(&bad, "block_levels = [\"severe\"]\n").unwrap();
+    let (code, _, err) = run(bin().arg("policy").arg("--policy").arg(&bad));
+    assert_eq!(code, 2);
+    assert!(err.contains("invalid policy"), "{err}");
+
+    // An operator's policy changes what blocks: warnings block too here.
+    let strict = dir.path().join("strict.toml");
+    std::fs::write(&strict, "block_levels = [\"critical\", \"warning\"]\n").unwrap();
+    let zip = write_zip(
+        dir.path(),
+        "exec.zip",
+        &ZipBuilder::valid_plugin("demo")
+            .mode("demo/plugin.py", 0o755)
+            .build(),
+    );
+    let (code, _, _) = run(bin().arg("scan").arg(&zip));
+    assert_eq!(code, 0, "an executable .py is a warning by default");
+    let (code, _, _) = run(bin().arg("scan").arg("--policy").arg(&strict).arg(&zip));
+    assert_eq!(code, 1, "the strict policy blocks warnings");
+}
+
+#[test]
+fn pack_builds_a_zip_that_scans_like_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("sample.zip");
+    let (code, _, err) = run(bin().arg("pack").arg(fixture("sample_plugin")).arg("-o").arg(&zip));
+    assert_eq!(code, 0, "{err}");
+    let (code, out, _) = run(bin().args(["scan", "--format", "json"]).arg(&zip));
+    assert_eq!(code, 0, "{out}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["plugin"], "Sample Plugin");
+}
