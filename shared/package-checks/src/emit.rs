@@ -10,9 +10,16 @@ pub(crate) struct Findings<'a> {
 
 impl<'a> Findings<'a> {
     pub(crate) fn new(check: &'static str, ctx: &'a CheckContext<'_>) -> Self {
+        Self::with_filter(check, ctx.rule_enabled)
+    }
+
+    pub(crate) fn with_filter(
+        check: &'static str,
+        enabled: &'a (dyn Fn(&str) -> bool + Sync),
+    ) -> Self {
         Self {
             check,
-            enabled: ctx.rule_enabled,
+            enabled,
             list: Vec::new(),
         }
     }
