@@ -29,6 +29,8 @@ pub enum Command {
     Policy(PolicyArgs),
     /// Zip a plugin folder the way the website expects (one top-level folder).
     Pack(PackArgs),
+    /// List every rule of every check with its policy setting and remediation guidance.
+    Rules(RulesArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -166,4 +168,14 @@ pub struct PackArgs {
     /// The zip to write.
     #[arg(short, long)]
     pub output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Policy file whose settings are shown (default: the shipped policy).
+    #[arg(long, env = "PLUGIN_VALIDATOR_POLICY")]
+    pub policy: Option<PathBuf>,
+    /// Markdown (the source of docs/rules.md) instead of plain text.
+    #[arg(long)]
+    pub markdown: bool,
 }

@@ -205,3 +205,18 @@ fn pack_builds_a_zip_that_scans_like_the_folder() {
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["plugin"], "Sample Plugin");
 }
+
+#[test]
+fn the_rules_reference_in_docs_is_current() {
+    let (code, out, _) = run(bin().args(["rules", "--markdown"]));
+    assert_eq!(code, 0);
+    let docs = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md"))
+        .expect("docs/rules.md");
+    assert!(
+        docs == out,
+        "docs/rules.md is out of date: run `cargo run -- rules --markdown > docs/rules.md`"
+    );
+    let (code, out, _) = run(bin().arg("rules"));
+    assert_eq!(code, 0);
+    assert!(out.contains("PERM005") && out.contains("mandatory"), "{out}");
+}

@@ -1,6 +1,7 @@
 mod pack;
 mod pipeline;
 mod policy;
+mod rules;
 mod scan;
 mod status;
 
@@ -22,6 +23,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Status(args) => status::run(args),
         Command::Policy(args) => policy::run(args),
         Command::Pack(args) => pack::run(args),
+        Command::Rules(args) => rules::run(args),
     }
 }
 

@@ -316,7 +316,7 @@ fn index_entries(
         let entry = Entry {
             index,
             kind,
-            unix_mode: data.unix_mode(),
+            unix_mode: unix_mode(&data),
             size: data.size(),
             compressed_size: data.compressed_size(),
             name,
@@ -333,6 +333,17 @@ fn index_entries(
         entries.push(entry);
     }
     Ok(entries)
+}
+
+/// The full Unix mode. The zip reader's own `unix_mode()` masks out the setuid, setgid and
+/// sticky bits, which are exactly what the permissions check must see.
+fn unix_mode(data: &zip::read::ZipFileEntry<'_>) -> Option<u32> {
+    let raw = data.external_attributes() >> 16;
+    if data.system() == zip::System::Unix && raw != 0 {
+        Some(raw)
+    } else {
+        data.unix_mode()
+    }
 }
 
 fn check_entry_limits(entry: &Entry, limits: &ArchiveLimits) -> Result<(), ArchiveError> {

@@ -24,6 +24,12 @@ pub struct UnknownCheck {
     pub known: String,
 }
 
+impl std::fmt::Debug for CheckRegistry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter().map(|c| c.id())).finish()
+    }
+}
+
 impl CheckRegistry {
     /// Every check of the product.
     pub fn builtin() -> Self {

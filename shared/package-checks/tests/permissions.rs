@@ -33,8 +33,6 @@ fn executable_python_file() {
 }
 
 #[test]
-#[ignore = "validator-archive drops the setuid/setgid/sticky bits: zip 9's `unix_mode()` clears \
-            them, so `Entry::unix_mode` never carries them (the rule itself is unit-tested)"]
 fn setuid_setgid_and_sticky() {
     let findings = run(
         &CHECK,

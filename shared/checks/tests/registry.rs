@@ -1,0 +1,74 @@
+//! The registry and the shipped default policy.
+
+use std::path::PathBuf;
+
+use validator_checks::CheckRegistry;
+use validator_policy::{Policy, DEFAULT_POLICY_TOML};
+
+/// The team's handout beside the checkout, or `QGIS_DEFAULT_POLICY_TSV`.
+fn handout_tsv() -> Option<PathBuf> {
+    if let Ok(path) = std::env::var("QGIS_DEFAULT_POLICY_TSV") {
+        return Some(PathBuf::from(path));
+    }
+    let beside = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/qgis-default-policy.tsv");
+    beside.exists().then_some(beside)
+}
+
+#[test]
+fn the_shipped_policy_is_the_one_generated_from_the_website_data() {
+    let shipped = Policy::from_toml(DEFAULT_POLICY_TOML, "shipped").expect("valid default policy");
+    let Some(tsv) = handout_tsv() else {
+        // CI clones have the handout beside them; say loudly when it is not there.
+        eprintln!("NOTE: qgis-default-policy.tsv not found; only the shipped policy's own invariants were checked");
+        return;
+    };
+    let text = std::fs::read_to_string(&tsv).unwrap();
+    let generated = CheckRegistry::builtin().policy_from_tsv(&text).unwrap();
+    assert_eq!(
+        generated, shipped,
+        "regenerate with: plugin-validator policy --from-tsv {} > shared/policy/default-policy.toml",
+        tsv.display()
+    );
+}
+
+#[test]
+fn every_rule_of_every_registered_check_is_in_the_default_policy() {
+    let shipped = Policy::default();
+    for check in CheckRegistry::builtin().iter() {
+        for rule in check.rules() {
+            let setting = shipped
+                .rules
+                .get(rule.id)
+                .unwrap_or_else(|| panic!("{} is not in the default policy", rule.id));
+            assert_eq!(setting.check, check.id(), "{}", rule.id);
+            assert!(!rule.remediation.trim().is_empty(), "{} has no remediation", rule.id);
+        }
+    }
+    // The website's mandatory rules stay mandatory.
+    assert!(!shipped.rules["B102"].skippable);
+    assert!(shipped.rules["B101"].skippable);
+    assert!(shipped.check("code_quality").informational);
+}
+
+#[test]
+fn rule_ids_are_unique_across_checks() {
+    let mut seen = std::collections::HashSet::new();
+    for check in CheckRegistry::builtin().iter() {
+        for rule in check.rules() {
+            assert!(seen.insert(rule.id), "{} is defined twice", rule.id);
+        }
+    }
+}
+
+#[test]
+fn selecting_checks_keeps_registry_order_and_refuses_unknown_names() {
+    let registry = CheckRegistry::builtin();
+    let picked = registry
+        .select(&["suspicious_files".into(), "package_structure".into()])
+        .unwrap();
+    let ids: Vec<_> = picked.ids().into_iter().map(|c| c.0).collect();
+    assert_eq!(ids, ["package_structure", "suspicious_files"]);
+    let err = registry.select(&["bandit".into()]).unwrap_err();
+    assert!(err.to_string().contains("unknown check `bandit`"));
+}
