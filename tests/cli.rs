@@ -8,7 +8,11 @@ use validator_testkit::ZipBuilder;
 fn bin() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_plugin-validator"));
     // Tests must not pick up an operator's environment.
-    for var in ["PLUGIN_VALIDATOR_POLICY", "PLUGIN_VALIDATOR_DATA_DIR", "RUST_LOG"] {
+    for var in [
+        "PLUGIN_VALIDATOR_POLICY",
+        "PLUGIN_VALIDATOR_DATA_DIR",
+        "RUST_LOG",
+    ] {
         cmd.env_remove(var);
     }
     cmd
@@ -61,7 +65,11 @@ fn scan_exits_2_on_unreadable_input_and_usage_errors() {
     assert_eq!(code, 2);
     assert!(err.contains("not a readable zip"), "{err}");
 
-    let zip = write_zip(dir.path(), "demo.zip", &ZipBuilder::valid_plugin("demo").build());
+    let zip = write_zip(
+        dir.path(),
+        "demo.zip",
+        &ZipBuilder::valid_plugin("demo").build(),
+    );
     let (code, _, err) = run(bin().args(["scan", "--limit", "max_entries=2"]).arg(&zip));
     assert_eq!(code, 2);
     assert!(err.contains("max_entries"), "{err}");
@@ -90,7 +98,9 @@ fn scan_json_has_the_contract_fields() {
     let findings = report["findings"].as_array().unwrap();
     assert!(!findings.is_empty());
     for finding in findings {
-        for key in ["check", "rule", "path", "line", "column", "severity", "message"] {
+        for key in [
+            "check", "rule", "path", "line", "column", "severity", "message",
+        ] {
             assert!(finding.get(key).is_some(), "no {key} in {finding}");
         }
     }
@@ -122,7 +132,10 @@ fn pipeline_validates_the_sample_and_blocks_the_broken_one() {
         .arg(data.path()));
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("status: validated"), "{out}");
-    assert!(out.contains("confirmation.eml") && out.contains("results.eml"), "{out}");
+    assert!(
+        out.contains("confirmation.eml") && out.contains("results.eml"),
+        "{out}"
+    );
     assert!(err.contains("dispatched scan"), "progress on stderr: {err}");
     let scan_id = out
         .lines()
@@ -147,8 +160,20 @@ fn pipeline_validates_the_sample_and_blocks_the_broken_one() {
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
-    assert_eq!(outbox.iter().filter(|n| n.ends_with("-results.eml")).count(), 2);
-    assert_eq!(outbox.iter().filter(|n| n.ends_with("-confirmation.eml")).count(), 2);
+    assert_eq!(
+        outbox
+            .iter()
+            .filter(|n| n.ends_with("-results.eml"))
+            .count(),
+        2
+    );
+    assert_eq!(
+        outbox
+            .iter()
+            .filter(|n| n.ends_with("-confirmation.eml"))
+            .count(),
+        2
+    );
 
     let (code, out, _) = run(bin().args(["status", "--data-dir"]).arg(data.path()));
     assert_eq!(code, 0);
@@ -168,8 +193,14 @@ fn policy_prints_the_effective_policy_and_rejects_bad_files() {
     let (code, out, _) = run(bin().arg("policy"));
     assert_eq!(code, 0);
     let parsed: toml::Value = toml::from_str(&out).expect("TOML");
-    assert_eq!(parsed["rules"]["B102"]["skippable"], toml::Value::Boolean(false));
-    assert_eq!(parsed["checks"]["code_quality"]["informational"], toml::Value::Boolean(true));
+    assert_eq!(
+        parsed["rules"]["B102"]["skippable"],
+        toml::Value::Boolean(false)
+    );
+    assert_eq!(
+        parsed["checks"]["code_quality"]["informational"],
+        toml::Value::Boolean(true)
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("policy.toml");
@@ -198,7 +229,11 @@ fn policy_prints_the_effective_policy_and_rejects_bad_files() {
 fn pack_builds_a_zip_that_scans_like_the_folder() {
     let dir = tempfile::tempdir().unwrap();
     let zip = dir.path().join("sample.zip");
-    let (code, _, err) = run(bin().arg("pack").arg(fixture("sample_plugin")).arg("-o").arg(&zip));
+    let (code, _, err) = run(bin()
+        .arg("pack")
+        .arg(fixture("sample_plugin"))
+        .arg("-o")
+        .arg(&zip));
     assert_eq!(code, 0, "{err}");
     let (code, out, _) = run(bin().args(["scan", "--format", "json"]).arg(&zip));
     assert_eq!(code, 0, "{out}");
@@ -218,5 +253,8 @@ fn the_rules_reference_in_docs_is_current() {
     );
     let (code, out, _) = run(bin().arg("rules"));
     assert_eq!(code, 0);
-    assert!(out.contains("PERM005") && out.contains("mandatory"), "{out}");
+    assert!(
+        out.contains("PERM005") && out.contains("mandatory"),
+        "{out}"
+    );
 }

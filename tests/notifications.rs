@@ -10,8 +10,8 @@ use common::{Env, MAINTAINER};
 use validator_domain::ScanStatus;
 use validator_notify::Email;
 use validator_pipeline::{
-    aggregate, dispatch, run_check, AggregateOutcome, Attempt, DispatchOutcome, Mailer,
-    PortError, ScanStore,
+    aggregate, dispatch, run_check, AggregateOutcome, Attempt, DispatchOutcome, Mailer, PortError,
+    ScanStore,
 };
 use validator_testkit::ZipBuilder;
 
@@ -23,16 +23,34 @@ async fn outbox_emails_are_multipart_text_and_html() {
         .into_iter()
         .collect();
     env.backends
-        .run(&env.pipeline, "uploads/demo.zip", &zip, &metadata, 1, |_| {})
+        .run(
+            &env.pipeline,
+            "uploads/demo.zip",
+            &zip,
+            &metadata,
+            1,
+            |_| {},
+        )
         .await
         .unwrap();
     for kind in ["confirmation", "results"] {
         let files = env.emails(kind);
         assert_eq!(files.len(), 1, "{kind}");
         let raw = std::fs::read_to_string(&files[0]).unwrap();
-        let (headers, body) = raw.split_once("\r\n\r\n").expect("headers end with a blank line");
-        for header in ["From: ", "To: dev@example.org", "Subject: ", "Date: ", "MIME-Version: 1.0"] {
-            assert!(headers.contains(header), "{kind}: no {header} in\n{headers}");
+        let (headers, body) = raw
+            .split_once("\r\n\r\n")
+            .expect("headers end with a blank line");
+        for header in [
+            "From: ",
+            "To: dev@example.org",
+            "Subject: ",
+            "Date: ",
+            "MIME-Version: 1.0",
+        ] {
+            assert!(
+                headers.contains(header),
+                "{kind}: no {header} in\n{headers}"
+            );
         }
         assert!(headers.contains("multipart/alternative"), "{headers}");
         assert!(body.contains("Content-Type: text/plain; charset=utf-8"));
@@ -68,7 +86,11 @@ async fn a_failed_send_is_retried_and_nothing_is_lost_or_sent_twice() {
         inner: env.backends.mailer.clone(),
         failures: AtomicU32::new(1),
     });
-    let key = env.upload("demo", &ZipBuilder::valid_plugin("demo").build(), &[MAINTAINER]);
+    let key = env.upload(
+        "demo",
+        &ZipBuilder::valid_plugin("demo").build(),
+        &[MAINTAINER],
+    );
     // The confirmation fails: the dispatcher reports an error (the event is retried) ...
     assert!(dispatch(&env.pipeline, &key).await.is_err());
     assert!(env.emails("confirmation").is_empty());
@@ -85,12 +107,20 @@ async fn a_failed_send_is_retried_and_nothing_is_lost_or_sent_twice() {
     });
     let mut last = None;
     while let Some(request) = env.backends.queue.pop() {
-        run_check(&env.pipeline, &request, Attempt::only()).await.unwrap();
+        run_check(&env.pipeline, &request, Attempt::only())
+            .await
+            .unwrap();
         last = Some(aggregate(&env.pipeline, &scan_id).await);
     }
     // The results email failed on the last aggregation: the status is final, the email pending.
     assert!(last.unwrap().is_err());
-    let scan = env.backends.store.get_scan(&scan_id).await.unwrap().unwrap();
+    let scan = env
+        .backends
+        .store
+        .get_scan(&scan_id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(scan.status, ScanStatus::Validated);
     assert!(scan.notifications.results.sent_at.is_none());
     assert!(env.emails("results").is_empty());
@@ -119,14 +149,29 @@ async fn a_claim_left_by_a_crashed_sender_expires_after_its_lease() {
     let store = &env.backends.store;
     let lease = std::time::Duration::from_secs(300);
     let t0 = validator_domain::now();
-    assert!(store.claim_notification(&scan_id, NotificationKind::Results, t0, lease).await.unwrap());
+    assert!(store
+        .claim_notification(&scan_id, NotificationKind::Results, t0, lease)
+        .await
+        .unwrap());
     // The claimant dies without sending: others must wait for the lease ...
     let soon = t0 + time::Duration::seconds(10);
-    assert!(!store.claim_notification(&scan_id, NotificationKind::Results, soon, lease).await.unwrap());
+    assert!(!store
+        .claim_notification(&scan_id, NotificationKind::Results, soon, lease)
+        .await
+        .unwrap());
     // ... then may take over.
     let later = t0 + time::Duration::seconds(301);
-    assert!(store.claim_notification(&scan_id, NotificationKind::Results, later, lease).await.unwrap());
-    store.complete_notification(&scan_id, NotificationKind::Results, later).await.unwrap();
+    assert!(store
+        .claim_notification(&scan_id, NotificationKind::Results, later, lease)
+        .await
+        .unwrap());
+    store
+        .complete_notification(&scan_id, NotificationKind::Results, later)
+        .await
+        .unwrap();
     let much_later = t0 + time::Duration::hours(2);
-    assert!(!store.claim_notification(&scan_id, NotificationKind::Results, much_later, lease).await.unwrap());
+    assert!(!store
+        .claim_notification(&scan_id, NotificationKind::Results, much_later, lease)
+        .await
+        .unwrap());
 }

@@ -44,7 +44,11 @@ async fn dispatch_ignores_objects_outside_the_upload_prefix() {
 #[tokio::test]
 async fn dispatch_records_the_scan_confirms_and_enqueues_one_message_per_check() {
     let env = Env::builtin();
-    let key = env.upload("demo", &ZipBuilder::valid_plugin("demo").build(), &[MAINTAINER]);
+    let key = env.upload(
+        "demo",
+        &ZipBuilder::valid_plugin("demo").build(),
+        &[MAINTAINER],
+    );
     let outcome = dispatch(&env.pipeline, &key).await.unwrap();
     let id = scan_id(&outcome);
     let scan = env.backends.store.get_scan(&id).await.unwrap().unwrap();
@@ -59,7 +63,13 @@ async fn dispatch_records_the_scan_confirms_and_enqueues_one_message_per_check()
     // The same event again (S3 delivers at least once): same scan, no second confirmation,
     // the pending checks are queued again (run_check is idempotent).
     let again = dispatch(&env.pipeline, &key).await.unwrap();
-    assert!(matches!(again, DispatchOutcome::Dispatched { new_scan: false, .. }));
+    assert!(matches!(
+        again,
+        DispatchOutcome::Dispatched {
+            new_scan: false,
+            ..
+        }
+    ));
     assert_eq!(scan_id(&again), id);
     assert_eq!(env.emails("confirmation").len(), 1);
 }
@@ -67,12 +77,20 @@ async fn dispatch_records_the_scan_confirms_and_enqueues_one_message_per_check()
 #[tokio::test]
 async fn the_same_message_delivered_twice_stores_one_result() {
     let env = Env::builtin();
-    let key = env.upload("demo", &ZipBuilder::valid_plugin("demo").build(), &[MAINTAINER]);
+    let key = env.upload(
+        "demo",
+        &ZipBuilder::valid_plugin("demo").build(),
+        &[MAINTAINER],
+    );
     let id = scan_id(&dispatch(&env.pipeline, &key).await.unwrap());
     let request = env.backends.queue.pop().unwrap();
-    let first = run_check(&env.pipeline, &request, Attempt::only()).await.unwrap();
+    let first = run_check(&env.pipeline, &request, Attempt::only())
+        .await
+        .unwrap();
     assert!(matches!(first, RunCheckOutcome::Stored { .. }));
-    let second = run_check(&env.pipeline, &request, Attempt::only()).await.unwrap();
+    let second = run_check(&env.pipeline, &request, Attempt::only())
+        .await
+        .unwrap();
     assert_eq!(second, RunCheckOutcome::Duplicate);
     let results = env.backends.store.results(&id).await.unwrap();
     assert_eq!(results.len(), 1);
@@ -83,10 +101,16 @@ async fn the_same_message_delivered_twice_stores_one_result() {
 #[tokio::test]
 async fn aggregate_waits_for_every_check_then_decides_once() {
     let env = Env::builtin();
-    let key = env.upload("demo", &ZipBuilder::valid_plugin("demo").build(), &[MAINTAINER]);
+    let key = env.upload(
+        "demo",
+        &ZipBuilder::valid_plugin("demo").build(),
+        &[MAINTAINER],
+    );
     let id = scan_id(&dispatch(&env.pipeline, &key).await.unwrap());
     let first = env.backends.queue.pop().unwrap();
-    run_check(&env.pipeline, &first, Attempt::only()).await.unwrap();
+    run_check(&env.pipeline, &first, Attempt::only())
+        .await
+        .unwrap();
     match aggregate(&env.pipeline, &id).await.unwrap() {
         AggregateOutcome::Pending { waiting_for } => {
             assert_eq!(waiting_for.len(), env.pipeline.registry.ids().len() - 1)
@@ -125,7 +149,11 @@ async fn concurrent_results_give_one_final_status_and_one_results_email() {
         })
         .collect();
     let env = Arc::new(Env::new(registry(checks), PipelineConfig::default()));
-    let key = env.upload("demo", &ZipBuilder::valid_plugin("demo").build(), &[MAINTAINER]);
+    let key = env.upload(
+        "demo",
+        &ZipBuilder::valid_plugin("demo").build(),
+        &[MAINTAINER],
+    );
     let id = scan_id(&dispatch(&env.pipeline, &key).await.unwrap());
     let mut requests = Vec::new();
     while let Some(r) = env.backends.queue.pop() {
@@ -138,7 +166,9 @@ async fn concurrent_results_give_one_final_status_and_one_results_email() {
             let env = env.clone();
             let request = request.clone();
             tasks.push(tokio::spawn(async move {
-                run_check(&env.pipeline, &request, Attempt::only()).await.unwrap();
+                run_check(&env.pipeline, &request, Attempt::only())
+                    .await
+                    .unwrap();
                 aggregate(&env.pipeline, &request.scan_id).await.unwrap()
             }));
         }
@@ -164,7 +194,11 @@ async fn a_check_failing_on_every_attempt_ends_the_scan_in_error() {
         runs: AtomicU32::new(0),
     });
     let env = Env::new(registry(vec![flaky.clone()]), PipelineConfig::default());
-    let key = env.upload("demo", &ZipBuilder::valid_plugin("demo").build(), &[MAINTAINER]);
+    let key = env.upload(
+        "demo",
+        &ZipBuilder::valid_plugin("demo").build(),
+        &[MAINTAINER],
+    );
     let id = scan_id(&dispatch(&env.pipeline, &key).await.unwrap());
     let request = env.backends.queue.pop().unwrap();
     for number in 1..3 {
@@ -190,7 +224,11 @@ async fn a_check_failing_on_every_attempt_ends_the_scan_in_error() {
     aggregate(&env.pipeline, &id).await.unwrap();
     let scan = env.backends.store.get_scan(&id).await.unwrap().unwrap();
     assert_eq!(scan.status, ScanStatus::Error);
-    assert!(scan.reasons.iter().any(|r| r.contains("flaky")), "{:?}", scan.reasons);
+    assert!(
+        scan.reasons.iter().any(|r| r.contains("flaky")),
+        "{:?}",
+        scan.reasons
+    );
     assert_eq!(env.emails("results").len(), 1);
     assert_eq!(env.events()[0]["status"], "error");
 }
@@ -205,7 +243,14 @@ async fn a_check_that_recovers_on_retry_does_not_fail_the_scan() {
     let zip = ZipBuilder::valid_plugin("demo").build();
     let run = env
         .backends
-        .run(&env.pipeline, "uploads/demo.zip", &zip, &Default::default(), 3, |_| {})
+        .run(
+            &env.pipeline,
+            "uploads/demo.zip",
+            &zip,
+            &Default::default(),
+            3,
+            |_| {},
+        )
         .await
         .unwrap();
     assert_eq!(run.scan.status, ScanStatus::Validated);
@@ -217,15 +262,32 @@ async fn a_check_over_its_time_budget_fails_closed() {
         check_timeout: Duration::from_millis(100),
         ..PipelineConfig::default()
     };
-    let env = Env::new(registry(vec![Arc::new(SlowCheck(Duration::from_secs(2)))]), config);
+    let env = Env::new(
+        registry(vec![Arc::new(SlowCheck(Duration::from_secs(2)))]),
+        config,
+    );
     let zip = ZipBuilder::valid_plugin("demo").build();
     let run = env
         .backends
-        .run(&env.pipeline, "uploads/demo.zip", &zip, &Default::default(), 2, |_| {})
+        .run(
+            &env.pipeline,
+            "uploads/demo.zip",
+            &zip,
+            &Default::default(),
+            2,
+            |_| {},
+        )
         .await
         .unwrap();
     assert_eq!(run.scan.status, ScanStatus::Error);
-    assert!(run.scan.reasons.iter().any(|r| r.contains("did not finish")), "{:?}", run.scan.reasons);
+    assert!(
+        run.scan
+            .reasons
+            .iter()
+            .any(|r| r.contains("did not finish")),
+        "{:?}",
+        run.scan.reasons
+    );
 }
 
 #[tokio::test]
@@ -236,7 +298,16 @@ async fn a_zip_over_the_limits_is_blocked_at_intake_without_running_checks() {
     let zip = ZipBuilder::valid_plugin("demo").build();
     let run = env
         .backends
-        .run(&env.pipeline, "uploads/demo.zip", &zip, &[("maintainers".to_owned(), "dev@example.org".to_owned())].into_iter().collect(), 3, |_| {})
+        .run(
+            &env.pipeline,
+            "uploads/demo.zip",
+            &zip,
+            &[("maintainers".to_owned(), "dev@example.org".to_owned())]
+                .into_iter()
+                .collect(),
+            3,
+            |_| {},
+        )
         .await
         .unwrap();
     assert_eq!(run.scan.status, ScanStatus::Blocked);
@@ -257,7 +328,10 @@ async fn skippable_rules_are_skipped_and_mandatory_ones_refused() {
     let key = env.upload(
         "demo",
         &ZipBuilder::valid_plugin("demo").build(),
-        &[MAINTAINER, ("skip-rules", "t-skippable,T-MANDATORY,NOPE123")],
+        &[
+            MAINTAINER,
+            ("skip-rules", "t-skippable,T-MANDATORY,NOPE123"),
+        ],
     );
     let id = scan_id(&dispatch(&env.pipeline, &key).await.unwrap());
     drain(&env, Attempt::only()).await;
@@ -278,11 +352,20 @@ async fn skippable_rules_are_skipped_and_mandatory_ones_refused() {
     assert_eq!(counts.blocking, 1);
     assert_eq!(counts.suppressed, 1);
     let report: validator_domain::Report = serde_json::from_slice(
-        &std::fs::read(env.backends.blobs.path_of(scan.report_key.as_ref().unwrap()).unwrap())
-            .unwrap(),
+        &std::fs::read(
+            env.backends
+                .blobs
+                .path_of(scan.report_key.as_ref().unwrap())
+                .unwrap(),
+        )
+        .unwrap(),
     )
     .unwrap();
-    let skipped = report.findings.iter().find(|f| f.rule == "T-SKIPPABLE").unwrap();
+    let skipped = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "T-SKIPPABLE")
+        .unwrap();
     assert_eq!(skipped.suppressed, Some(Suppression::Skipped));
     assert!(!skipped.blocking);
     assert_eq!(report.skips.len(), 3);
@@ -346,7 +429,10 @@ async fn trusted_uploads_are_auto_approved_unless_a_mandatory_finding_was_suppre
     drain(&env, Attempt::only()).await;
     let scan = env.backends.store.get_scan(&id).await.unwrap().unwrap();
     assert_eq!(scan.status, ScanStatus::Validated);
-    assert!(!scan.auto_approved, "a suppressed mandatory finding needs a human");
+    assert!(
+        !scan.auto_approved,
+        "a suppressed mandatory finding needs a human"
+    );
     assert_eq!(scan.counts.unwrap().suppressed_mandatory, 1);
     assert_eq!(env.emails("approvers_review").len(), 1);
 }
@@ -362,7 +448,14 @@ async fn a_warning_does_not_block_but_a_critical_finding_does() {
         let zip = ZipBuilder::valid_plugin("demo").build();
         let run = env
             .backends
-            .run(&env.pipeline, "uploads/demo.zip", &zip, &Default::default(), 1, |_| {})
+            .run(
+                &env.pipeline,
+                "uploads/demo.zip",
+                &zip,
+                &Default::default(),
+                1,
+                |_| {},
+            )
             .await
             .unwrap();
         assert_eq!(run.scan.status, expected, "rule {rule}");
@@ -375,7 +468,14 @@ async fn the_status_survives_the_process() {
     let zip = ZipBuilder::valid_plugin("demo").build();
     let run = env
         .backends
-        .run(&env.pipeline, "uploads/demo.zip", &zip, &Default::default(), 1, |_| {})
+        .run(
+            &env.pipeline,
+            "uploads/demo.zip",
+            &zip,
+            &Default::default(),
+            1,
+            |_| {},
+        )
         .await
         .unwrap();
     let reopened =
@@ -393,6 +493,8 @@ async fn run_check_for_an_unknown_scan_is_an_error_to_retry() {
         check: validator_domain::CheckId::new("package_structure"),
         object_key: "uploads/x.zip".into(),
     };
-    let err = run_check(&env.pipeline, &request, Attempt::only()).await.unwrap_err();
+    let err = run_check(&env.pipeline, &request, Attempt::only())
+        .await
+        .unwrap_err();
     assert!(matches!(err, StageError::ScanNotFound(_)));
 }

@@ -19,7 +19,11 @@ pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
                     "  {:<8} {:<8} {:<9} {}{}",
                     rule.id,
                     s.level,
-                    if s.mandatory { "mandatory" } else { "skippable" },
+                    if s.mandatory {
+                        "mandatory"
+                    } else {
+                        "skippable"
+                    },
                     rule.title,
                     if s.enabled { "" } else { " (disabled)" }
                 );

@@ -24,8 +24,7 @@ pub struct Env {
 impl Env {
     pub fn new(registry: CheckRegistry, config: PipelineConfig) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
-        let backends =
-            LocalBackends::open(dir.path(), "validator@example.org").expect("backends");
+        let backends = LocalBackends::open(dir.path(), "validator@example.org").expect("backends");
         let pipeline = backends.pipeline(config, registry);
         Self {
             dir,

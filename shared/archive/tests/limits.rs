@@ -169,9 +169,14 @@ fn duplicate_names_are_refused() {
 
 #[test]
 fn special_mode_bits_are_kept() {
-    let bytes = ZipBuilder::valid_plugin("demo").bytes("demo/run", b"x", 0o4755).build();
+    let bytes = ZipBuilder::valid_plugin("demo")
+        .bytes("demo/run", b"x", 0o4755)
+        .build();
     let archive = open(bytes, ArchiveLimits::default()).unwrap();
-    assert_eq!(archive.entry("demo/run").unwrap().unix_mode.unwrap() & 0o7777, 0o4755);
+    assert_eq!(
+        archive.entry("demo/run").unwrap().unix_mode.unwrap() & 0o7777,
+        0o4755
+    );
 }
 
 #[test]

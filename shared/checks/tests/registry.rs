@@ -10,8 +10,8 @@ fn handout_tsv() -> Option<PathBuf> {
     if let Ok(path) = std::env::var("QGIS_DEFAULT_POLICY_TSV") {
         return Some(PathBuf::from(path));
     }
-    let beside = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/qgis-default-policy.tsv");
+    let beside =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/qgis-default-policy.tsv");
     beside.exists().then_some(beside)
 }
 
@@ -42,7 +42,11 @@ fn every_rule_of_every_registered_check_is_in_the_default_policy() {
                 .get(rule.id)
                 .unwrap_or_else(|| panic!("{} is not in the default policy", rule.id));
             assert_eq!(setting.check, check.id(), "{}", rule.id);
-            assert!(!rule.remediation.trim().is_empty(), "{} has no remediation", rule.id);
+            assert!(
+                !rule.remediation.trim().is_empty(),
+                "{} has no remediation",
+                rule.id
+            );
         }
     }
     // The website's mandatory rules stay mandatory.

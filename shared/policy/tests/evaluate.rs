@@ -54,7 +54,12 @@ flake8\tE999\tcritical\tyes\tno\n";
 fn policy() -> Policy {
     let mut policy = from_tsv(TSV, &[&Demo("demo")]).unwrap();
     // B-rules belong to `security`; give the demo check two of them for the tests.
-    for (code, check) in [("B101", "demo"), ("B102", "demo"), ("B109", "demo"), ("E999", "code_quality")] {
+    for (code, check) in [
+        ("B101", "demo"),
+        ("B102", "demo"),
+        ("B109", "demo"),
+        ("E999", "code_quality"),
+    ] {
         policy.rules.get_mut(code).unwrap().check = check.to_owned();
     }
     policy
@@ -63,7 +68,10 @@ fn policy() -> Policy {
 fn rated(policy: &Policy, check: &Demo, rule: &str, rule_set: RuleSet) -> Option<Finding> {
     let mut f = finding(check.0, 0);
     f.rule = rule.to_owned();
-    policy.evaluate(check, vec![f], rule_set, &[]).into_iter().next()
+    policy
+        .evaluate(check, vec![f], rule_set, &[])
+        .into_iter()
+        .next()
 }
 
 #[test]
@@ -87,7 +95,10 @@ fn tsv_rows_become_rules_and_check_rules_get_defaults() {
 #[test]
 fn bad_tsv_lines_are_reported_with_their_line() {
     let err = from_tsv("bandit\tB1\tsevere\tyes\tno\n", &[]).unwrap_err();
-    assert_eq!(err.to_string(), "line 1: unknown level `severe` (critical, warning or info)");
+    assert_eq!(
+        err.to_string(),
+        "line 1: unknown level `severe` (critical, warning or info)"
+    );
     assert!(from_tsv("pylint\tC1\tinfo\tyes\tno\n", &[]).is_err());
     assert!(from_tsv("bandit\tB1\tinfo\tmaybe\tno\n", &[]).is_err());
     assert!(from_tsv("bandit\tB1\n", &[]).is_err());
@@ -99,7 +110,10 @@ fn the_level_decides_what_blocks_not_any_finding() {
     let demo = Demo("demo");
     let warning = rated(&policy, &demo, "B101", RuleSet::Policy).unwrap();
     assert_eq!(warning.level, Level::Warning);
-    assert!(!warning.blocking, "a warning (like B101 assert) does not block");
+    assert!(
+        !warning.blocking,
+        "a warning (like B101 assert) does not block"
+    );
     let critical = rated(&policy, &demo, "B102", RuleSet::Policy).unwrap();
     assert!(critical.blocking);
     assert!(critical.mandatory);
@@ -167,7 +181,13 @@ fn skips_honour_skippable_rules_only() {
     let policy = policy();
     let demo = Demo("demo");
     let skips = policy.resolve_skips(
-        &["b101".into(), "B102".into(), "X2".into(), "ZZZ".into(), "B101".into()],
+        &[
+            "b101".into(),
+            "B102".into(),
+            "X2".into(),
+            "ZZZ".into(),
+            "B101".into(),
+        ],
         &[&demo],
     );
     let outcome = |rule: &str| skips.iter().find(|s| s.rule == rule).unwrap().outcome;
@@ -188,7 +208,10 @@ fn skips_honour_skippable_rules_only() {
 
 #[test]
 fn unknown_policy_fields_are_errors() {
-    let err = Policy::from_toml("[rules.B101]\ncheck='security'\nlevel='warning'\nskipable=true\n", "x")
-        .unwrap_err();
+    let err = Policy::from_toml(
+        "[rules.B101]\ncheck='security'\nlevel='warning'\nskipable=true\n",
+        "x",
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("skipable"), "{err}");
 }
