@@ -18,21 +18,7 @@ use validator_testkit::ZipBuilder;
 #[tokio::test]
 async fn outbox_emails_are_multipart_text_and_html() {
     let env = Env::builtin();
-    let zip = ZipBuilder::valid_plugin("demo").build();
-    let metadata = [("maintainers".to_owned(), "dev@example.org".to_owned())]
-        .into_iter()
-        .collect();
-    env.backends
-        .run(
-            &env.pipeline,
-            "uploads/demo.zip",
-            &zip,
-            &metadata,
-            1,
-            |_| {},
-        )
-        .await
-        .unwrap();
+    env.run_demo(&[MAINTAINER], 1).await;
     for kind in ["confirmation", "results"] {
         let files = env.emails(kind);
         assert_eq!(files.len(), 1, "{kind}");

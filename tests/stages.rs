@@ -240,19 +240,7 @@ async fn a_check_that_recovers_on_retry_does_not_fail_the_scan() {
         runs: AtomicU32::new(0),
     });
     let env = Env::new(registry(vec![flaky]), PipelineConfig::default());
-    let zip = ZipBuilder::valid_plugin("demo").build();
-    let run = env
-        .backends
-        .run(
-            &env.pipeline,
-            "uploads/demo.zip",
-            &zip,
-            &Default::default(),
-            3,
-            |_| {},
-        )
-        .await
-        .unwrap();
+    let run = env.run_demo(&[], 3).await;
     assert_eq!(run.scan.status, ScanStatus::Validated);
 }
 
@@ -266,19 +254,7 @@ async fn a_check_over_its_time_budget_fails_closed() {
         registry(vec![Arc::new(SlowCheck(Duration::from_secs(2)))]),
         config,
     );
-    let zip = ZipBuilder::valid_plugin("demo").build();
-    let run = env
-        .backends
-        .run(
-            &env.pipeline,
-            "uploads/demo.zip",
-            &zip,
-            &Default::default(),
-            2,
-            |_| {},
-        )
-        .await
-        .unwrap();
+    let run = env.run_demo(&[], 2).await;
     assert_eq!(run.scan.status, ScanStatus::Error);
     assert!(
         run.scan
@@ -295,21 +271,7 @@ async fn a_zip_over_the_limits_is_blocked_at_intake_without_running_checks() {
     let mut config = PipelineConfig::default();
     config.limits.max_entries = 2;
     let env = Env::new(validator_checks::CheckRegistry::builtin(), config);
-    let zip = ZipBuilder::valid_plugin("demo").build();
-    let run = env
-        .backends
-        .run(
-            &env.pipeline,
-            "uploads/demo.zip",
-            &zip,
-            &[("maintainers".to_owned(), "dev@example.org".to_owned())]
-                .into_iter()
-                .collect(),
-            3,
-            |_| {},
-        )
-        .await
-        .unwrap();
+    let run = env.run_demo(&[MAINTAINER], 3).await;
     assert_eq!(run.scan.status, ScanStatus::Blocked);
     assert!(run.scan.expected_checks.is_empty());
     assert_eq!(run.scan.intake_findings[0].rule, "PKG001");
@@ -445,19 +407,7 @@ async fn a_warning_does_not_block_but_a_critical_finding_does() {
             findings: vec![(rule, None)],
         });
         let env = Env::new(registry(vec![check]), PipelineConfig::default());
-        let zip = ZipBuilder::valid_plugin("demo").build();
-        let run = env
-            .backends
-            .run(
-                &env.pipeline,
-                "uploads/demo.zip",
-                &zip,
-                &Default::default(),
-                1,
-                |_| {},
-            )
-            .await
-            .unwrap();
+        let run = env.run_demo(&[], 1).await;
         assert_eq!(run.scan.status, expected, "rule {rule}");
     }
 }
@@ -465,19 +415,7 @@ async fn a_warning_does_not_block_but_a_critical_finding_does() {
 #[tokio::test]
 async fn the_status_survives_the_process() {
     let env = Env::builtin();
-    let zip = ZipBuilder::valid_plugin("demo").build();
-    let run = env
-        .backends
-        .run(
-            &env.pipeline,
-            "uploads/demo.zip",
-            &zip,
-            &Default::default(),
-            1,
-            |_| {},
-        )
-        .await
-        .unwrap();
+    let run = env.run_demo(&[], 1).await;
     let reopened =
         validator_embedded::SqliteScanStore::open(&env.dir.path().join("scans.sqlite3")).unwrap();
     let scan = reopened.get_scan(&run.scan.id).await.unwrap().unwrap();

@@ -12,8 +12,9 @@ use validator_checks::CheckRegistry;
 use validator_domain::{
     Check, CheckContext, CheckError, Finding, Level, RuleInfo, Severity, Suppression,
 };
-use validator_embedded::LocalBackends;
+use validator_embedded::{LocalBackends, LocalRun};
 use validator_pipeline::{Pipeline, PipelineConfig};
+use validator_testkit::ZipBuilder;
 
 pub struct Env {
     pub dir: tempfile::TempDir,
@@ -49,6 +50,25 @@ impl Env {
             .put_with_metadata(&key, zip, &metadata)
             .expect("upload");
         key
+    }
+
+    /// Runs the valid `demo` plugin through the local driver.
+    pub async fn run_demo(&self, metadata: &[(&str, &str)], max_attempts: u32) -> LocalRun {
+        let metadata: BTreeMap<String, String> = metadata
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        self.backends
+            .run(
+                &self.pipeline,
+                "uploads/demo.zip",
+                &ZipBuilder::valid_plugin("demo").build(),
+                &metadata,
+                max_attempts,
+                |_| {},
+            )
+            .await
+            .expect("local run")
     }
 
     /// The `.eml` files in the outbox of one kind (`confirmation`, `results`, `approvers_review`).

@@ -19,23 +19,20 @@ pub fn metadata_txt(name: &str, version: &str) -> String {
     )
 }
 
+struct FileItem {
+    name: Vec<u8>,
+    data: Vec<u8>,
+    mode: u32,
+    stored: bool,
+    encrypted: bool,
+    /// Written under a placeholder and patched afterwards (raw or duplicate names).
+    patch_name: bool,
+}
+
 enum Item {
-    File {
-        name: Vec<u8>,
-        data: Vec<u8>,
-        mode: u32,
-        stored: bool,
-        encrypted: bool,
-        patch_name: bool,
-    },
-    Dir {
-        name: String,
-        mode: u32,
-    },
-    Symlink {
-        name: String,
-        target: String,
-    },
+    File(FileItem),
+    Dir { name: String, mode: u32 },
+    Symlink { name: String, target: String },
 }
 
 /// Builds zips entry by entry; names are used exactly as given.
@@ -76,77 +73,48 @@ impl ZipBuilder {
 
     pub fn bytes(mut self, name: &str, data: &[u8], mode: u32) -> Self {
         self.remove(name);
-        self.items.push(Item::File {
-            name: name.as_bytes().to_vec(),
-            data: data.to_vec(),
-            mode,
-            stored: false,
-            encrypted: false,
-            patch_name: false,
-        });
-        self
+        self.push_file(name.as_bytes(), data, |f| f.mode = mode)
     }
 
     /// A file stored without compression (for precise compressed sizes).
-    pub fn stored(mut self, name: &str, data: &[u8]) -> Self {
-        self.items.push(Item::File {
-            name: name.as_bytes().to_vec(),
-            data: data.to_vec(),
-            mode: 0o644,
-            stored: true,
-            encrypted: false,
-            patch_name: false,
-        });
-        self
+    pub fn stored(self, name: &str, data: &[u8]) -> Self {
+        self.push_file(name.as_bytes(), data, |f| f.stored = true)
     }
 
     /// A file whose name is arbitrary bytes (non-UTF-8 names).
-    pub fn raw_name(mut self, name: &[u8], data: &[u8]) -> Self {
-        self.items.push(Item::File {
+    pub fn raw_name(self, name: &[u8], data: &[u8]) -> Self {
+        self.push_file(name, data, |f| f.patch_name = true)
+    }
+
+    /// A file added a second time under the same name.
+    pub fn duplicate(self, name: &str, data: &[u8]) -> Self {
+        self.push_file(name.as_bytes(), data, |f| f.patch_name = true)
+    }
+
+    /// A file flagged as encrypted (ZipCrypto).
+    pub fn encrypted(self, name: &str, data: &[u8]) -> Self {
+        self.push_file(name.as_bytes(), data, |f| f.encrypted = true)
+    }
+
+    fn push_file(mut self, name: &[u8], data: &[u8], tweak: impl FnOnce(&mut FileItem)) -> Self {
+        let mut file = FileItem {
             name: name.to_vec(),
             data: data.to_vec(),
             mode: 0o644,
             stored: false,
             encrypted: false,
-            patch_name: true,
-        });
-        self
-    }
-
-    /// A file added a second time under the same name.
-    pub fn duplicate(mut self, name: &str, data: &[u8]) -> Self {
-        self.items.push(Item::File {
-            name: name.as_bytes().to_vec(),
-            data: data.to_vec(),
-            mode: 0o644,
-            stored: false,
-            encrypted: false,
-            patch_name: true,
-        });
-        self
-    }
-
-    /// A file flagged as encrypted (ZipCrypto).
-    pub fn encrypted(mut self, name: &str, data: &[u8]) -> Self {
-        self.items.push(Item::File {
-            name: name.as_bytes().to_vec(),
-            data: data.to_vec(),
-            mode: 0o644,
-            stored: false,
-            encrypted: true,
             patch_name: false,
-        });
+        };
+        tweak(&mut file);
+        self.items.push(Item::File(file));
         self
     }
 
     pub fn mode(mut self, name: &str, mode: u32) -> Self {
         for item in &mut self.items {
-            if let Item::File {
-                name: n, mode: m, ..
-            } = item
-            {
-                if n == name.as_bytes() {
-                    *m = mode;
+            if let Item::File(file) = item {
+                if file.name == name.as_bytes() {
+                    file.mode = mode;
                 }
             }
         }
@@ -171,7 +139,7 @@ impl ZipBuilder {
 
     pub fn remove(&mut self, name: &str) {
         self.items.retain(|item| match item {
-            Item::File { name: n, .. } => n != name.as_bytes(),
+            Item::File(file) => file.name != name.as_bytes(),
             Item::Dir { name: n, .. } | Item::Symlink { name: n, .. } => n != name,
         });
     }
@@ -186,14 +154,14 @@ impl ZipBuilder {
         let mut patches = Vec::new();
         for item in self.items {
             match item {
-                Item::File {
+                Item::File(FileItem {
                     name,
                     data,
                     mode,
                     stored,
                     encrypted: enc,
                     patch_name,
-                } => {
+                }) => {
                     let method = if stored {
                         zip::CompressionMethod::Stored
                     } else {
