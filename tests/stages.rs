@@ -51,7 +51,7 @@ async fn dispatch_records_the_scan_confirms_and_enqueues_one_message_per_check()
     );
     let outcome = dispatch(&env.pipeline, &key).await.unwrap();
     let id = scan_id(&outcome);
-    let scan = env.backends.store.get_scan(&id).await.unwrap().unwrap();
+    let scan = env.scan(&id).await;
     assert_eq!(scan.status, ScanStatus::Validating);
     assert_eq!(scan.plugin_name.as_deref(), Some("demo"));
     assert_eq!(scan.plugin_version.as_deref(), Some("1.0.0"));
@@ -77,12 +77,7 @@ async fn dispatch_records_the_scan_confirms_and_enqueues_one_message_per_check()
 #[tokio::test]
 async fn the_same_message_delivered_twice_stores_one_result() {
     let env = Env::builtin();
-    let key = env.upload(
-        "demo",
-        &ZipBuilder::valid_plugin("demo").build(),
-        &[MAINTAINER],
-    );
-    let id = scan_id(&dispatch(&env.pipeline, &key).await.unwrap());
+    let id = env.dispatch_demo(&[MAINTAINER]).await;
     let request = env.backends.queue.pop().unwrap();
     let first = run_check(&env.pipeline, &request, Attempt::only())
         .await
@@ -94,19 +89,14 @@ async fn the_same_message_delivered_twice_stores_one_result() {
     assert_eq!(second, RunCheckOutcome::Duplicate);
     let results = env.backends.store.results(&id).await.unwrap();
     assert_eq!(results.len(), 1);
-    let scan = env.backends.store.get_scan(&id).await.unwrap().unwrap();
+    let scan = env.scan(&id).await;
     assert_eq!(scan.completed_checks, vec![request.check.clone()]);
 }
 
 #[tokio::test]
 async fn aggregate_waits_for_every_check_then_decides_once() {
     let env = Env::builtin();
-    let key = env.upload(
-        "demo",
-        &ZipBuilder::valid_plugin("demo").build(),
-        &[MAINTAINER],
-    );
-    let id = scan_id(&dispatch(&env.pipeline, &key).await.unwrap());
+    let id = env.dispatch_demo(&[MAINTAINER]).await;
     let first = env.backends.queue.pop().unwrap();
     run_check(&env.pipeline, &first, Attempt::only())
         .await
@@ -119,7 +109,7 @@ async fn aggregate_waits_for_every_check_then_decides_once() {
     }
     assert!(env.emails("results").is_empty());
     drain(&env, Attempt::only()).await;
-    let scan = env.backends.store.get_scan(&id).await.unwrap().unwrap();
+    let scan = env.scan(&id).await;
     assert_eq!(scan.status, ScanStatus::Validated);
     assert!(!scan.auto_approved);
     assert_eq!(env.emails("results").len(), 1);
@@ -149,12 +139,7 @@ async fn concurrent_results_give_one_final_status_and_one_results_email() {
         })
         .collect();
     let env = Arc::new(Env::new(registry(checks), PipelineConfig::default()));
-    let key = env.upload(
-        "demo",
-        &ZipBuilder::valid_plugin("demo").build(),
-        &[MAINTAINER],
-    );
-    let id = scan_id(&dispatch(&env.pipeline, &key).await.unwrap());
+    let id = env.dispatch_demo(&[MAINTAINER]).await;
     let mut requests = Vec::new();
     while let Some(r) = env.backends.queue.pop() {
         requests.push(r);
@@ -180,7 +165,7 @@ async fn concurrent_results_give_one_final_status_and_one_results_email() {
         }
     }
     assert_eq!(finished, 1, "exactly one aggregator call sends the results");
-    let scan = env.backends.store.get_scan(&id).await.unwrap().unwrap();
+    let scan = env.scan(&id).await;
     assert_eq!(scan.status, ScanStatus::Validated);
     assert_eq!(env.backends.store.results(&id).await.unwrap().len(), 6);
     assert_eq!(env.emails("results").len(), 1);
@@ -194,12 +179,7 @@ async fn a_check_failing_on_every_attempt_ends_the_scan_in_error() {
         runs: AtomicU32::new(0),
     });
     let env = Env::new(registry(vec![flaky.clone()]), PipelineConfig::default());
-    let key = env.upload(
-        "demo",
-        &ZipBuilder::valid_plugin("demo").build(),
-        &[MAINTAINER],
-    );
-    let id = scan_id(&dispatch(&env.pipeline, &key).await.unwrap());
+    let id = env.dispatch_demo(&[MAINTAINER]).await;
     let request = env.backends.queue.pop().unwrap();
     for number in 1..3 {
         let err = run_check(&env.pipeline, &request, Attempt { number, max: 3 })
@@ -222,7 +202,7 @@ async fn a_check_failing_on_every_attempt_ends_the_scan_in_error() {
         CheckOutcome::Ok => panic!("a crash passed"),
     }
     aggregate(&env.pipeline, &id).await.unwrap();
-    let scan = env.backends.store.get_scan(&id).await.unwrap().unwrap();
+    let scan = env.scan(&id).await;
     assert_eq!(scan.status, ScanStatus::Error);
     assert!(
         scan.reasons.iter().any(|r| r.contains("flaky")),
@@ -287,17 +267,14 @@ async fn skippable_rules_are_skipped_and_mandatory_ones_refused() {
         findings: vec![(0, None), (1, None)],
     });
     let env = Env::new(registry(vec![check]), PipelineConfig::default());
-    let key = env.upload(
-        "demo",
-        &ZipBuilder::valid_plugin("demo").build(),
-        &[
+    let id = env
+        .dispatch_demo(&[
             MAINTAINER,
             ("skip-rules", "t-skippable,T-MANDATORY,NOPE123"),
-        ],
-    );
-    let id = scan_id(&dispatch(&env.pipeline, &key).await.unwrap());
+        ])
+        .await;
     drain(&env, Attempt::only()).await;
-    let scan = env.backends.store.get_scan(&id).await.unwrap().unwrap();
+    let scan = env.scan(&id).await;
     let outcome = |rule: &str| {
         scan.skips
             .iter()
@@ -340,14 +317,11 @@ async fn skipping_the_only_blocking_skippable_rule_validates() {
         findings: vec![(0, None)],
     });
     let env = Env::new(registry(vec![check]), PipelineConfig::default());
-    let key = env.upload(
-        "demo",
-        &ZipBuilder::valid_plugin("demo").build(),
-        &[MAINTAINER, ("skip-rules", "T-SKIPPABLE")],
-    );
-    let id = scan_id(&dispatch(&env.pipeline, &key).await.unwrap());
+    let id = env
+        .dispatch_demo(&[MAINTAINER, ("skip-rules", "T-SKIPPABLE")])
+        .await;
     drain(&env, Attempt::only()).await;
-    let scan = env.backends.store.get_scan(&id).await.unwrap().unwrap();
+    let scan = env.scan(&id).await;
     assert_eq!(scan.status, ScanStatus::Validated);
 }
 
@@ -360,14 +334,9 @@ async fn trusted_uploads_are_auto_approved_unless_a_mandatory_finding_was_suppre
     let mut config = PipelineConfig::default();
     config.email.approvers = vec!["approver@example.org".to_owned()];
     let env = Env::new(registry(vec![clean]), config.clone());
-    let key = env.upload(
-        "demo",
-        &ZipBuilder::valid_plugin("demo").build(),
-        &[MAINTAINER, ("trusted", "true")],
-    );
-    let id = scan_id(&dispatch(&env.pipeline, &key).await.unwrap());
+    let id = env.dispatch_demo(&[MAINTAINER, ("trusted", "true")]).await;
     drain(&env, Attempt::only()).await;
-    let scan = env.backends.store.get_scan(&id).await.unwrap().unwrap();
+    let scan = env.scan(&id).await;
     assert_eq!(scan.status, ScanStatus::Validated);
     assert!(scan.auto_approved);
     assert!(env.emails("approvers_review").is_empty());
@@ -382,14 +351,9 @@ async fn trusted_uploads_are_auto_approved_unless_a_mandatory_finding_was_suppre
         )],
     });
     let env = Env::new(registry(vec![nosec]), config);
-    let key = env.upload(
-        "demo",
-        &ZipBuilder::valid_plugin("demo").build(),
-        &[MAINTAINER, ("trusted", "true")],
-    );
-    let id = scan_id(&dispatch(&env.pipeline, &key).await.unwrap());
+    let id = env.dispatch_demo(&[MAINTAINER, ("trusted", "true")]).await;
     drain(&env, Attempt::only()).await;
-    let scan = env.backends.store.get_scan(&id).await.unwrap().unwrap();
+    let scan = env.scan(&id).await;
     assert_eq!(scan.status, ScanStatus::Validated);
     assert!(
         !scan.auto_approved,

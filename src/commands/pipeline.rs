@@ -69,15 +69,7 @@ pub fn run(args: PipelineArgs) -> anyhow::Result<u8> {
         |step| eprintln!("- {step}"),
     ))?;
     let scan = &run.scan;
-    println!(
-        "status: {}{}",
-        scan.status,
-        if scan.auto_approved {
-            " (auto-approved)"
-        } else {
-            ""
-        }
-    );
+    println!("status: {}", scan.status_label());
     println!("scan id: {}", scan.id);
     println!("plugin: {} {}", scan.display_name(), scan.display_version());
     for reason in &scan.reasons {

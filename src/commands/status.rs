@@ -39,15 +39,7 @@ pub fn run(args: StatusArgs) -> anyhow::Result<u8> {
                 scan.display_name(),
                 scan.display_version()
             );
-            println!(
-                "status:    {}{}",
-                scan.status,
-                if scan.auto_approved {
-                    " (auto-approved)"
-                } else {
-                    ""
-                }
-            );
+            println!("status:    {}", scan.status_label());
             println!("upload:    {}", scan.upload.object_key);
             let done: Vec<_> = scan.completed_checks.iter().map(|c| c.as_str()).collect();
             let pending: Vec<_> = scan.pending_checks().iter().map(|c| c.as_str()).collect();

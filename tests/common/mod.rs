@@ -10,10 +10,10 @@ use std::time::Duration;
 
 use validator_checks::CheckRegistry;
 use validator_domain::{
-    Check, CheckContext, CheckError, Finding, Level, RuleInfo, Severity, Suppression,
+    Check, CheckContext, CheckError, Finding, Level, RuleInfo, Scan, ScanId, Severity, Suppression,
 };
 use validator_embedded::{LocalBackends, LocalRun};
-use validator_pipeline::{Pipeline, PipelineConfig};
+use validator_pipeline::{dispatch, DispatchOutcome, Pipeline, PipelineConfig, ScanStore};
 use validator_testkit::ZipBuilder;
 
 pub struct Env {
@@ -50,6 +50,25 @@ impl Env {
             .put_with_metadata(&key, zip, &metadata)
             .expect("upload");
         key
+    }
+
+    /// Uploads the valid `demo` plugin and dispatches it; the checks stay queued.
+    pub async fn dispatch_demo(&self, metadata: &[(&str, &str)]) -> ScanId {
+        let key = self.upload("demo", &ZipBuilder::valid_plugin("demo").build(), metadata);
+        match dispatch(&self.pipeline, &key).await.expect("dispatch") {
+            DispatchOutcome::Dispatched { scan_id, .. } => scan_id,
+            other => panic!("not dispatched: {other:?}"),
+        }
+    }
+
+    /// The stored scan.
+    pub async fn scan(&self, id: &ScanId) -> Scan {
+        self.backends
+            .store
+            .get_scan(id)
+            .await
+            .expect("store")
+            .expect("scan exists")
     }
 
     /// Runs the valid `demo` plugin through the local driver.

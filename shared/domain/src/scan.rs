@@ -159,11 +159,46 @@ pub struct Scan {
 }
 
 impl Scan {
+    /// A new scan of `upload`, `validating`, with nothing known yet about its package.
+    pub fn new(id: ScanId, upload: Upload, now: Timestamp) -> Self {
+        Self {
+            id,
+            upload,
+            package_name: None,
+            plugin_name: None,
+            plugin_version: None,
+            status: ScanStatus::Validating,
+            auto_approved: false,
+            expected_checks: Vec::new(),
+            completed_checks: Vec::new(),
+            skips: Vec::new(),
+            plugin_config_files: Vec::new(),
+            intake_findings: Vec::new(),
+            warnings: Vec::new(),
+            counts: None,
+            reasons: Vec::new(),
+            report_key: None,
+            notifications: Notifications::default(),
+            created_at: now,
+            updated_at: now,
+            finished_at: None,
+        }
+    }
+
     /// The plugin's display name: from metadata.txt, else the uploaded file's name.
     pub fn display_name(&self) -> &str {
         self.plugin_name
             .as_deref()
             .unwrap_or_else(|| self.upload.file_name())
+    }
+
+    /// `validated (auto-approved)`, `blocked`, ...
+    pub fn status_label(&self) -> String {
+        if self.auto_approved {
+            format!("{} (auto-approved)", self.status)
+        } else {
+            self.status.to_string()
+        }
     }
 
     pub fn display_version(&self) -> &str {

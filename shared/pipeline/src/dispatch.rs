@@ -1,8 +1,6 @@
 use tracing::Instrument;
 use validator_archive::PluginArchive;
-use validator_domain::{
-    CheckId, Level, Notifications, PackageInfo, Scan, ScanId, ScanStatus, Upload,
-};
+use validator_domain::{CheckId, Level, PackageInfo, Scan, ScanId, ScanStatus, Upload};
 use validator_notify::confirmation_email;
 
 use crate::{CheckRequest, NotificationKind, Pipeline, PortError, StageError};
@@ -108,29 +106,12 @@ fn new_scan_record(pipeline: &Pipeline, object_key: &str, id: ScanId, blob: crat
         blob.last_modified.unwrap_or(now),
     );
     let mut warnings: Vec<String> = upload_warnings.iter().map(ToString::to_string).collect();
+    let skips = config
+        .policy
+        .resolve_skips(&upload.skip_rules, &pipeline.registry.as_slice());
     let mut scan = Scan {
-        id,
-        package_name: None,
-        plugin_name: None,
-        plugin_version: None,
-        status: ScanStatus::Validating,
-        auto_approved: false,
-        expected_checks: Vec::new(),
-        completed_checks: Vec::new(),
-        skips: config
-            .policy
-            .resolve_skips(&upload.skip_rules, &pipeline.registry.as_slice()),
-        plugin_config_files: Vec::new(),
-        intake_findings: Vec::new(),
-        warnings: Vec::new(),
-        counts: None,
-        reasons: Vec::new(),
-        report_key: None,
-        notifications: Notifications::default(),
-        created_at: now,
-        updated_at: now,
-        finished_at: None,
-        upload,
+        skips,
+        ..Scan::new(id, upload, now)
     };
     match PluginArchive::open(blob.bytes, &config.limits) {
         Ok(archive) => {

@@ -3,8 +3,8 @@
 
 use time::macros::datetime;
 use validator_domain::{
-    CheckId, CheckOutcome, CheckResult, Counts, Finding, Level, Notifications, Report, RuleInfo,
-    Scan, ScanId, ScanStatus, Severity, SkipDecision, SkipOutcome, Suppression, Upload, Verdict,
+    CheckId, CheckOutcome, CheckResult, Counts, Finding, Level, Report, RuleInfo, Scan, ScanId,
+    Severity, SkipDecision, SkipOutcome, Suppression, Upload, Verdict,
 };
 
 pub const MAINTAINER: &str = "maintainer@example.org";
@@ -47,35 +47,19 @@ pub const ASSERT: RuleInfo = RuleInfo {
 
 pub fn scan(name: &str, version: &str) -> Scan {
     let uploaded_at = datetime!(2024-05-01 12:00:00 UTC);
+    let upload = Upload {
+        object_key: "uploads/4242/my_plugin.zip".to_owned(),
+        maintainers: vec![MAINTAINER.to_owned(), "second@example.org".to_owned()],
+        uploader: Some("alice".to_owned()),
+        trusted: false,
+        skip_rules: Vec::new(),
+        website_version_id: Some("4242".to_owned()),
+        uploaded_at,
+    };
     Scan {
-        id: ScanId("0123456789abcdef".to_owned()),
-        package_name: None,
-        upload: Upload {
-            object_key: "uploads/4242/my_plugin.zip".to_owned(),
-            maintainers: vec![MAINTAINER.to_owned(), "second@example.org".to_owned()],
-            uploader: Some("alice".to_owned()),
-            trusted: false,
-            skip_rules: Vec::new(),
-            website_version_id: Some("4242".to_owned()),
-            uploaded_at,
-        },
         plugin_name: Some(name.to_owned()),
         plugin_version: Some(version.to_owned()),
-        status: ScanStatus::Validating,
-        auto_approved: false,
-        expected_checks: Vec::new(),
-        completed_checks: Vec::new(),
-        skips: Vec::new(),
-        plugin_config_files: Vec::new(),
-        intake_findings: Vec::new(),
-        warnings: Vec::new(),
-        counts: None,
-        reasons: Vec::new(),
-        report_key: None,
-        notifications: Notifications::default(),
-        created_at: uploaded_at,
-        updated_at: uploaded_at,
-        finished_at: None,
+        ..Scan::new(ScanId("0123456789abcdef".to_owned()), upload, uploaded_at)
     }
 }
 
