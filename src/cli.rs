@@ -23,7 +23,8 @@ pub enum Command {
     Scan(ScanArgs),
     /// Run dispatch -> every check -> aggregate with the embedded backends, as the Lambdas do.
     Pipeline(PipelineArgs),
-    /// Show a scan recorded by `pipeline` (or the recent ones).
+    /// Show a scan recorded by `pipeline` (or list the recent ones). With a scan id the exit code
+    /// follows its status: 0 validated, 1 blocked, 3 error or still validating.
     Status(StatusArgs),
     /// Print the effective rule policy as TOML.
     Policy(PolicyArgs),
