@@ -1,5 +1,6 @@
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
 use validator_pipeline::{Blob, BlobStore, PortError};
@@ -53,7 +54,13 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), PortError> {
         .parent()
         .ok_or_else(|| PortError::Backend(format!("no folder for {}", path.display())))?;
     std::fs::create_dir_all(parent).map_err(backend)?;
-    let tmp = path.with_extension("partial");
+    // A temporary name unique to this write: concurrent writers of one key (duplicate
+    // deliveries) must not rename each other's file away. The last rename wins, as on S3.
+    static WRITES: AtomicU64 = AtomicU64::new(0);
+    let unique = WRITES.fetch_add(1, Ordering::Relaxed);
+    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
+    tmp_name.push(format!(".{}-{unique}.partial", std::process::id()));
+    let tmp = path.with_file_name(tmp_name);
     std::fs::write(&tmp, bytes).map_err(backend)?;
     std::fs::rename(&tmp, path).map_err(backend)
 }
