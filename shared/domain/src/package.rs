@@ -2,6 +2,8 @@
 //! `metadata.txt` (read the way the website's Python `configparser` reads it) and the tool
 //! configuration files it ships.
 
+use std::collections::{HashMap, HashSet};
+
 use validator_archive::{Entry, PluginArchive};
 
 /// Configuration files of the reference tools that a plugin may ship. They can relax skippable
@@ -63,16 +65,19 @@ impl PluginMetadata {
             .find(|(name, _)| name == "DEFAULT")
             .map(|(_, fields)| fields.as_slice())
             .unwrap_or(&[]);
+        let mut values: HashMap<&str, &str> = HashMap::with_capacity(general.1.len());
+        for (key, raw, _) in defaults.iter().chain(general.1.iter()) {
+            values.insert(key, raw); // the section's own value wins over [DEFAULT]
+        }
         let mut fields = Vec::with_capacity(general.1.len());
+        let mut seen = HashSet::with_capacity(general.1.len());
         for (key, raw, line) in general.1.iter().chain(defaults.iter()) {
-            if fields.iter().any(|(k, _): &(String, String)| k == key) {
+            if !seen.insert(key.as_str()) {
                 continue;
             }
-            let value = interpolate(raw, &general.1, defaults, 0).map_err(|message| {
-                MetadataError::Syntax {
-                    line: *line,
-                    message,
-                }
+            let value = interpolate(raw, &values, 0).map_err(|message| MetadataError::Syntax {
+                line: *line,
+                message,
             })?;
             fields.push((key.clone(), value));
         }
@@ -86,6 +91,9 @@ type Section = (String, Vec<(String, String, usize)>);
 /// delimiters, `#`/`;` comment lines, indented continuation lines, no duplicates.
 fn parse_ini(text: &str) -> Result<Vec<Section>, MetadataError> {
     let mut sections: Vec<Section> = Vec::new();
+    // Keys seen in the current section: a set, so that a hostile file with many keys stays linear.
+    let mut keys: HashSet<String> = HashSet::new();
+    let mut section_names: HashSet<String> = HashSet::new();
     let mut last_key = false;
     for (number, raw) in text.split('\n').enumerate() {
         let line_no = number + 1;
@@ -119,10 +127,14 @@ fn parse_ini(text: &str) -> Result<Vec<Section>, MetadataError> {
         }
         if stripped.starts_with('[') && stripped.ends_with(']') && stripped.len() > 2 {
             let name = stripped[1..stripped.len() - 1].to_owned();
-            if sections.iter().any(|(n, _)| *n == name) {
-                return Err(syntax(format!("section [{name}] appears twice")));
+            if !section_names.insert(name.clone()) {
+                return Err(syntax(format!(
+                    "section [{}] appears twice",
+                    truncate(&name)
+                )));
             }
             sections.push((name, Vec::new()));
+            keys.clear();
             last_key = false;
             continue;
         }
@@ -143,8 +155,8 @@ fn parse_ini(text: &str) -> Result<Vec<Section>, MetadataError> {
         if key.is_empty() {
             return Err(syntax("a value without a key".to_owned()));
         }
-        if fields.iter().any(|(k, _, _)| *k == key) {
-            return Err(syntax(format!("`{key}` is set twice")));
+        if !keys.insert(key.clone()) {
+            return Err(syntax(format!("`{}` is set twice", truncate(&key))));
         }
         fields.push((key, value, line_no));
         last_key = true;
@@ -157,19 +169,19 @@ fn parse_ini(text: &str) -> Result<Vec<Section>, MetadataError> {
     Ok(sections)
 }
 
+/// The longest value interpolation may produce: references can double a value at every level,
+/// so a small hostile file could otherwise expand a thousandfold.
+const MAX_INTERPOLATED_BYTES: usize = 1 << 20;
+
 /// `configparser.BasicInterpolation`: `%%` is a percent sign, `%(key)s` another value; any other
-/// `%` is an error on the website, so it is one here.
-fn interpolate(
-    raw: &str,
-    section: &[(String, String, usize)],
-    defaults: &[(String, String, usize)],
-    depth: usize,
-) -> Result<String, String> {
+/// `%` is an error on the website, so it is one here. `values` maps every key of the section
+/// (then `[DEFAULT]`) to its raw value.
+fn interpolate(raw: &str, values: &HashMap<&str, &str>, depth: usize) -> Result<String, String> {
     const MAX_DEPTH: usize = 10; // configparser's MAX_INTERPOLATION_DEPTH
     if depth > MAX_DEPTH {
         return Err("`%(...)s` references nest too deeply".to_owned());
     }
-    let mut out = String::with_capacity(raw.len());
+    let mut out = String::with_capacity(raw.len().min(MAX_INTERPOLATED_BYTES));
     let mut rest = raw;
     while let Some(at) = rest.find('%') {
         out.push_str(&rest[..at]);
@@ -182,17 +194,23 @@ fn interpolate(
                 .find(")s")
                 .ok_or_else(|| format!("bad `%(` reference in `{}`", truncate(raw)))?;
             let name = &tail[..close];
-            let target = section
-                .iter()
-                .chain(defaults.iter())
-                .find(|(k, _, _)| k == name)
-                .ok_or_else(|| format!("`%({name})s` refers to a key that does not exist"))?;
-            out.push_str(&interpolate(&target.1, section, defaults, depth + 1)?);
+            let target = values.get(name).ok_or_else(|| {
+                format!(
+                    "`%({})s` refers to a key that does not exist",
+                    truncate(name)
+                )
+            })?;
+            out.push_str(&interpolate(target, values, depth + 1)?);
             rest = &tail[close + 2..];
         } else {
             return Err(format!(
                 "`%` must be written `%%` (found in `{}`)",
                 truncate(raw)
+            ));
+        }
+        if out.len() > MAX_INTERPOLATED_BYTES {
+            return Err(format!(
+                "`%(...)s` references expand a value past {MAX_INTERPOLATED_BYTES} bytes"
             ));
         }
     }
@@ -224,9 +242,10 @@ impl PackageInfo {
     pub fn inspect(archive: &PluginArchive) -> Self {
         let entries = archive.entries();
         let mut top_folders: Vec<String> = Vec::new();
+        let mut seen = HashSet::new();
         for entry in entries {
             let first = entry.name.split('/').next().unwrap_or_default();
-            if !top_folders.iter().any(|t| t == first) {
+            if seen.insert(first) {
                 top_folders.push(first.to_owned());
             }
         }
@@ -295,6 +314,40 @@ mod tests {
             matches!(err, MetadataError::Syntax { line: 2, .. }),
             "{err}"
         );
+    }
+
+    #[test]
+    fn hostile_files_fail_cleanly() {
+        // Self-referencing interpolation stops at configparser's depth limit.
+        let err =
+            PluginMetadata::parse(b"[general]\nname=%(about)s\nabout=%(name)s\n").unwrap_err();
+        assert!(matches!(err, MetadataError::Syntax { .. }), "{err}");
+        // A huge single line and many lines are read without trouble.
+        let mut big = b"[general]\nname=".to_vec();
+        big.extend(std::iter::repeat_n(b'x', 2_000_000));
+        big.extend(b"\n");
+        for i in 0..50_000 {
+            big.extend(format!("k{i}=v\n").as_bytes());
+        }
+        let meta = PluginMetadata::parse(&big).unwrap();
+        assert_eq!(meta.get("name").map(str::len), Some(2_000_000));
+        // References that double at every level are cut off instead of expanding a thousandfold.
+        let mut doubling = String::from("[general]\nv0=");
+        doubling.push_str(&"z".repeat(10_000));
+        for i in 1..=10 {
+            doubling.push_str(&format!("\nv{i}=%(v{p})s%(v{p})s", p = i - 1));
+        }
+        doubling.push('\n');
+        let err = PluginMetadata::parse(doubling.as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("expand"), "{err}");
+        // Many sections stay linear too.
+        let sections: String = (0..50_000).map(|i| format!("[s{i}]\nk=v\n")).collect();
+        let err = PluginMetadata::parse(sections.as_bytes()).unwrap_err();
+        assert_eq!(err, MetadataError::NoGeneralSection);
+        // Messages quote at most a short excerpt of a bad line.
+        let long_bad = format!("[general]\n{}\n", "y".repeat(10_000));
+        let err = PluginMetadata::parse(long_bad.as_bytes()).unwrap_err();
+        assert!(err.to_string().len() < 200, "{err}");
     }
 
     #[test]

@@ -205,6 +205,7 @@ fn top_level(out: &mut Findings<'_>, archive: &PluginArchive, package: &PackageI
         return;
     }
     let mut folders: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut loose: Vec<String> = Vec::new();
     for entry in archive.entries() {
         if !unsafe_name_reasons(&entry.name).is_empty() {
@@ -212,7 +213,7 @@ fn top_level(out: &mut Findings<'_>, archive: &PluginArchive, package: &PackageI
         }
         match entry.name.split_once('/') {
             Some((first, _)) => {
-                if !FORBIDDEN_COMPONENTS.contains(&first) && !folders.iter().any(|f| f == first) {
+                if !FORBIDDEN_COMPONENTS.contains(&first) && seen.insert(first) {
                     folders.push(first.to_owned());
                 }
             }
