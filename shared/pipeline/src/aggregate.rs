@@ -2,6 +2,7 @@ use tracing::Instrument;
 use validator_domain::{CheckId, CheckResult, Report, Scan, ScanId, ScanStatus, Verdict};
 use validator_notify::{approvers_email, results_email};
 
+use crate::notification::send_once;
 use crate::{keys, NotificationKind, Pipeline, StageError, StatusEvent};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,26 +64,15 @@ async fn aggregate_inner(
             status: scan.status,
         });
     }
-    let claimed = pipeline
-        .store
-        .claim_notification(
-            scan_id,
-            NotificationKind::Results,
-            validator_domain::now(),
-            pipeline.config.notification_lease,
-        )
-        .await?;
-    if !claimed {
-        return Ok(AggregateOutcome::NotificationInProgress {
-            status: scan.status,
-        });
-    }
-    match notify(pipeline, &scan).await {
-        Ok(emails) => {
-            pipeline
-                .store
-                .complete_notification(scan_id, NotificationKind::Results, validator_domain::now())
-                .await?;
+    match send_once(
+        pipeline,
+        scan_id,
+        NotificationKind::Results,
+        notify(pipeline, &scan),
+    )
+    .await?
+    {
+        Some(emails) => {
             tracing::info!(status = %scan.status, auto_approved = scan.auto_approved, "results sent");
             Ok(AggregateOutcome::Finished {
                 status: scan.status,
@@ -90,13 +80,9 @@ async fn aggregate_inner(
                 emails,
             })
         }
-        Err(e) => {
-            pipeline
-                .store
-                .release_notification(scan_id, NotificationKind::Results)
-                .await?;
-            Err(e)
-        }
+        None => Ok(AggregateOutcome::NotificationInProgress {
+            status: scan.status,
+        }),
     }
 }
 

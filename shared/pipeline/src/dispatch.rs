@@ -3,6 +3,7 @@ use validator_archive::PluginArchive;
 use validator_domain::{CheckId, Level, PackageInfo, Scan, ScanId, ScanStatus, Upload};
 use validator_notify::confirmation_email;
 
+use crate::notification::send_once;
 use crate::{CheckRequest, NotificationKind, Pipeline, PortError, StageError};
 
 /// What the dispatcher did with an object.
@@ -142,50 +143,17 @@ fn new_scan_record(pipeline: &Pipeline, object_key: &str, id: ScanId, blob: crat
     scan
 }
 
-/// Sends the confirmation once (claim, send, complete); a failed send gives the claim back so
-/// that the retried event sends it.
+/// Sends the confirmation once (see [`send_once`]).
 async fn send_confirmation(pipeline: &Pipeline, scan: &Scan) -> Result<(), StageError> {
     if scan.notifications.confirmation.sent_at.is_some() || scan.upload.maintainers.is_empty() {
         return Ok(());
     }
-    let now = validator_domain::now();
-    let claimed = pipeline
-        .store
-        .claim_notification(
-            &scan.id,
-            NotificationKind::Confirmation,
-            now,
-            pipeline.config.notification_lease,
-        )
-        .await?;
-    if !claimed {
-        return Ok(());
-    }
-    let sent = async {
+    send_once(pipeline, &scan.id, NotificationKind::Confirmation, async {
         let email = confirmation_email(scan, &pipeline.config.email)?;
         let at = pipeline.mailer.send(&email).await?;
         tracing::info!(to = email.to.len(), at, "confirmation email sent");
-        Ok::<_, StageError>(())
-    }
-    .await;
-    match sent {
-        Ok(()) => {
-            pipeline
-                .store
-                .complete_notification(
-                    &scan.id,
-                    NotificationKind::Confirmation,
-                    validator_domain::now(),
-                )
-                .await?;
-            Ok(())
-        }
-        Err(e) => {
-            pipeline
-                .store
-                .release_notification(&scan.id, NotificationKind::Confirmation)
-                .await?;
-            Err(e)
-        }
-    }
+        Ok(())
+    })
+    .await?;
+    Ok(())
 }

@@ -4,6 +4,7 @@
 mod aggregate;
 mod config;
 mod dispatch;
+mod notification;
 mod ports;
 mod run_check;
 
