@@ -3,7 +3,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use validator_domain::{CheckResult, Scan, ScanId, ScanStatus, Timestamp, Verdict};
 use validator_pipeline::{NotificationKind, PortError, ScanStore};
 
@@ -71,26 +71,21 @@ impl SqliteScanStore {
             .map_err(|_| PortError::Backend("the scan store lock is poisoned".to_owned()))
     }
 
-    /// Reads the scan, lets `change` edit it, and writes it back if `change` says so, all in
-    /// one IMMEDIATE transaction. Returns what `change` returned.
+    /// Reads the scan, lets `change` edit it (and write other rows in the same transaction), and
+    /// writes the scan back if `change` says so, all in one IMMEDIATE transaction. Returns what
+    /// `change` returned.
     fn update<T>(
         &self,
         id: &ScanId,
-        change: impl FnOnce(&mut Scan) -> (bool, T),
+        change: impl FnOnce(&Transaction<'_>, &mut Scan) -> Result<(bool, T), PortError>,
     ) -> Result<T, PortError> {
         let mut conn = self.lock()?;
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(backend)?;
-        let body: String = tx
-            .query_row("SELECT body FROM scans WHERE id = ?1", [id.as_str()], |r| {
-                r.get(0)
-            })
-            .optional()
-            .map_err(backend)?
-            .ok_or_else(|| PortError::NotFound(format!("scan {id}")))?;
-        let mut scan = decode(&body)?;
-        let (write, out) = change(&mut scan);
+        let mut scan =
+            load_scan(&tx, id)?.ok_or_else(|| PortError::NotFound(format!("scan {id}")))?;
+        let (write, out) = change(&tx, &mut scan)?;
         if write {
             scan.updated_at = validator_domain::now();
             tx.execute(
@@ -107,6 +102,16 @@ impl SqliteScanStore {
         tx.commit().map_err(backend)?;
         Ok(out)
     }
+}
+
+fn load_scan(conn: &Connection, id: &ScanId) -> Result<Option<Scan>, PortError> {
+    let body: Option<String> = conn
+        .query_row("SELECT body FROM scans WHERE id = ?1", [id.as_str()], |r| {
+            r.get(0)
+        })
+        .optional()
+        .map_err(backend)?;
+    body.map(|b| decode(&b)).transpose()
 }
 
 fn decode<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, PortError> {
@@ -148,65 +153,31 @@ impl ScanStore for SqliteScanStore {
         if inserted == 1 {
             return Ok(None);
         }
-        let body: String = conn
-            .query_row(
-                "SELECT body FROM scans WHERE id = ?1",
-                [scan.id.as_str()],
-                |r| r.get(0),
-            )
-            .map_err(backend)?;
-        decode(&body).map(Some)
+        load_scan(&conn, &scan.id)
     }
 
     async fn get_scan(&self, id: &ScanId) -> Result<Option<Scan>, PortError> {
-        let conn = self.lock()?;
-        let body: Option<String> = conn
-            .query_row("SELECT body FROM scans WHERE id = ?1", [id.as_str()], |r| {
-                r.get(0)
-            })
-            .optional()
-            .map_err(backend)?;
-        body.map(|b| decode(&b)).transpose()
+        load_scan(&*self.lock()?, id)
     }
 
     async fn record_result(&self, result: &CheckResult) -> Result<bool, PortError> {
-        let mut conn = self.lock()?;
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(backend)?;
-        let inserted = tx
-            .execute(
-                "INSERT OR IGNORE INTO results (scan_id, check_id, body) VALUES (?1, ?2, ?3)",
-                params![
-                    result.scan_id.as_str(),
-                    result.check.as_str(),
-                    encode(result)?
-                ],
-            )
-            .map_err(backend)?;
-        if inserted == 1 {
-            let body: String = tx
-                .query_row(
-                    "SELECT body FROM scans WHERE id = ?1",
-                    [result.scan_id.as_str()],
-                    |r| r.get(0),
+        self.update(&result.scan_id, |tx, scan| {
+            let inserted = tx
+                .execute(
+                    "INSERT OR IGNORE INTO results (scan_id, check_id, body) VALUES (?1, ?2, ?3)",
+                    params![
+                        result.scan_id.as_str(),
+                        result.check.as_str(),
+                        encode(result)?
+                    ],
                 )
-                .optional()
                 .map_err(backend)?
-                .ok_or_else(|| PortError::NotFound(format!("scan {}", result.scan_id)))?;
-            let mut scan: Scan = decode(&body)?;
-            if !scan.completed_checks.contains(&result.check) {
+                == 1;
+            if inserted && !scan.completed_checks.contains(&result.check) {
                 scan.completed_checks.push(result.check.clone());
             }
-            scan.updated_at = validator_domain::now();
-            tx.execute(
-                "UPDATE scans SET body = ?2, updated_at = ?3 WHERE id = ?1",
-                params![scan.id.as_str(), encode(&scan)?, stamp(scan.updated_at)],
-            )
-            .map_err(backend)?;
-        }
-        tx.commit().map_err(backend)?;
-        Ok(inserted == 1)
+            Ok((inserted, inserted))
+        })
     }
 
     async fn results(&self, id: &ScanId) -> Result<Vec<CheckResult>, PortError> {
@@ -228,9 +199,9 @@ impl ScanStore for SqliteScanStore {
         report_key: &str,
         at: Timestamp,
     ) -> Result<bool, PortError> {
-        self.update(id, |scan| {
+        self.update(id, |_, scan| {
             if scan.status != ScanStatus::Validating {
-                return (false, false);
+                return Ok((false, false));
             }
             scan.status = verdict.status;
             scan.auto_approved = verdict.auto_approved;
@@ -238,7 +209,7 @@ impl ScanStore for SqliteScanStore {
             scan.reasons = verdict.reasons.clone();
             scan.report_key = Some(report_key.to_owned());
             scan.finished_at = Some(at);
-            (true, true)
+            Ok((true, true))
         })
     }
 
@@ -249,7 +220,7 @@ impl ScanStore for SqliteScanStore {
         now: Timestamp,
         lease: Duration,
     ) -> Result<bool, PortError> {
-        self.update(id, |scan| {
+        self.update(id, |_, scan| {
             let state = state(scan, kind);
             let free = state.sent_at.is_none()
                 && state
@@ -258,7 +229,7 @@ impl ScanStore for SqliteScanStore {
             if free {
                 state.claimed_at = Some(now);
             }
-            (free, free)
+            Ok((free, free))
         })
     }
 
@@ -267,9 +238,9 @@ impl ScanStore for SqliteScanStore {
         id: &ScanId,
         kind: NotificationKind,
     ) -> Result<(), PortError> {
-        self.update(id, |scan| {
+        self.update(id, |_, scan| {
             state(scan, kind).claimed_at = None;
-            (true, ())
+            Ok((true, ()))
         })
     }
 
@@ -279,9 +250,9 @@ impl ScanStore for SqliteScanStore {
         kind: NotificationKind,
         at: Timestamp,
     ) -> Result<(), PortError> {
-        self.update(id, |scan| {
+        self.update(id, |_, scan| {
             state(scan, kind).sent_at = Some(at);
-            (true, ())
+            Ok((true, ()))
         })
     }
 }
