@@ -1,8 +1,6 @@
 use validator_archive::PluginArchive;
 use validator_checks::CheckRegistry;
-use validator_domain::{
-    CheckId, CheckOutcome, CheckResult, Counts, PackageInfo, Report, ScanId, Verdict,
-};
+use validator_domain::{CheckId, CheckResult, PackageInfo, Report, ScanId, Verdict};
 use validator_policy::RuleSet;
 
 use crate::cli::{Format, Rules, ScanArgs};
@@ -45,31 +43,16 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
             .into_iter()
             .filter_map(|h| h.join().ok())
             .map(|(id, run)| {
-                let (outcome, findings, duration_ms) = match run {
-                    Ok(run) => (
-                        CheckOutcome::Ok,
-                        run.findings,
-                        run.duration.as_millis() as u64,
-                    ),
-                    Err(e) => (
-                        CheckOutcome::Error {
-                            reason: e.to_string(),
-                        },
-                        Vec::new(),
-                        0,
-                    ),
-                };
-                CheckResult {
-                    scan_id: scan_id.clone(),
-                    check: CheckId::new(id),
-                    outcome,
-                    counts: Counts::of(&findings),
-                    findings,
-                    findings_key: None,
-                    attempt: 1,
+                let duration_ms = run
+                    .as_ref()
+                    .map_or(0, |run| run.duration.as_millis() as u64);
+                CheckResult::new(
+                    scan_id.clone(),
+                    CheckId::new(id),
+                    run.map(|run| run.findings).map_err(|e| e.to_string()),
+                    1,
                     duration_ms,
-                    completed_at: validator_domain::now(),
-                }
+                )
             })
             .collect()
     });

@@ -249,6 +249,31 @@ pub struct CheckResult {
 }
 
 impl CheckResult {
+    /// The result of one run of a check: its findings, or the reason it could not finish.
+    pub fn new(
+        scan_id: ScanId,
+        check: CheckId,
+        run: Result<Vec<Finding>, String>,
+        attempt: u32,
+        duration_ms: u64,
+    ) -> Self {
+        let (outcome, findings) = match run {
+            Ok(findings) => (CheckOutcome::Ok, findings),
+            Err(reason) => (CheckOutcome::Error { reason }, Vec::new()),
+        };
+        Self {
+            scan_id,
+            check,
+            outcome,
+            counts: Counts::of(&findings),
+            findings,
+            findings_key: None,
+            attempt,
+            duration_ms,
+            completed_at: crate::now(),
+        }
+    }
+
     pub fn is_error(&self) -> bool {
         matches!(self.outcome, CheckOutcome::Error { .. })
     }

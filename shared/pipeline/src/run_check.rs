@@ -2,7 +2,7 @@ use std::time::Instant;
 
 use tracing::Instrument;
 use validator_archive::PluginArchive;
-use validator_domain::{CheckOutcome, CheckResult, Counts, Finding, PackageInfo, Scan};
+use validator_domain::{CheckResult, Finding, PackageInfo, Scan};
 
 use crate::{keys, CheckRequest, Pipeline, StageError};
 
@@ -84,24 +84,19 @@ async fn run_check_inner(
             });
         }
     };
-    let (outcome, findings) = match outcome {
-        Ok(findings) => (CheckOutcome::Ok, findings),
-        Err(reason) => {
-            tracing::error!(%reason, "check failed for good: the scan will end in error");
-            (CheckOutcome::Error { reason }, Vec::new())
-        }
-    };
+    if let Err(reason) = &outcome {
+        tracing::error!(%reason, "check failed for good: the scan will end in error");
+    }
     let findings_key = keys::findings(&request.scan_id, &request.check);
     let result = CheckResult {
-        scan_id: request.scan_id.clone(),
-        check: request.check.clone(),
-        outcome,
-        counts: Counts::of(&findings),
-        findings,
         findings_key: Some(findings_key.clone()),
-        attempt: attempt.number,
-        duration_ms: started.elapsed().as_millis() as u64,
-        completed_at: validator_domain::now(),
+        ..CheckResult::new(
+            request.scan_id.clone(),
+            request.check.clone(),
+            outcome,
+            attempt.number,
+            started.elapsed().as_millis() as u64,
+        )
     };
     // Full findings first, then the summary: a stored summary always has its findings.
     let body = serde_json::to_vec(&result).map_err(|e| StageError::Corrupt {
