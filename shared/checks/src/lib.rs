@@ -44,6 +44,11 @@ impl CheckRegistry {
         Self { checks }
     }
 
+    /// The check with this id, shared (to move into a worker thread).
+    pub fn shared(&self, id: &str) -> Option<Arc<dyn Check>> {
+        self.checks.iter().find(|c| c.id() == id).cloned()
+    }
+
     pub fn get(&self, id: &str) -> Option<&dyn Check> {
         self.checks
             .iter()

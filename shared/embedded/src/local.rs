@@ -48,7 +48,7 @@ impl LocalBackends {
 
     pub fn pipeline(&self, config: PipelineConfig, registry: CheckRegistry) -> Pipeline {
         Pipeline {
-            config,
+            config: Arc::new(config),
             registry,
             blobs: self.blobs.clone(),
             queue: self.queue.clone(),

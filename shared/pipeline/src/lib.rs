@@ -21,10 +21,11 @@ pub use run_check::{run_check, Attempt, RunCheckOutcome};
 use validator_checks::CheckRegistry;
 use validator_domain::ScanId;
 
-/// Everything a stage needs: configuration, the registered checks and the five ports.
+/// Everything a stage needs: configuration, the registered checks and the five ports. Cheap to
+/// clone: everything is shared.
 #[derive(Clone)]
 pub struct Pipeline {
-    pub config: PipelineConfig,
+    pub config: Arc<PipelineConfig>,
     pub registry: CheckRegistry,
     pub blobs: Arc<dyn BlobStore>,
     pub queue: Arc<dyn CheckQueue>,

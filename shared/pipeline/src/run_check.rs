@@ -132,20 +132,18 @@ async fn execute(
     request: &CheckRequest,
     scan: &Scan,
 ) -> Result<Vec<Finding>, Failure> {
-    if pipeline.registry.get(request.check.as_str()).is_none() {
+    let Some(check) = pipeline.registry.shared(request.check.as_str()) else {
         return Err(Failure::Permanent(format!(
             "no check named `{}` is registered in this deployment",
             request.check
         )));
-    }
+    };
     let blob = pipeline
         .blobs
         .get(&request.object_key)
         .await
         .map_err(|e| Failure::Transient(format!("reading the upload failed: {e}")))?;
     let config = pipeline.config.clone();
-    let registry = pipeline.registry.clone();
-    let check_id = request.check.clone();
     let skips = scan.skips.clone();
     let timeout = config.check_timeout;
     // Checks are CPU-bound: run them off the async workers, bounded in time.
@@ -153,11 +151,8 @@ async fn execute(
         let archive = PluginArchive::open(blob.bytes, &config.limits)
             .map_err(|e| format!("the archive cannot be read: {e}"))?;
         let package = PackageInfo::inspect(&archive);
-        let check = registry
-            .get(check_id.as_str())
-            .ok_or_else(|| format!("no check named `{check_id}`"))?;
         validator_checks::execute(
-            check,
+            check.as_ref(),
             &archive,
             &package,
             &config.policy,
