@@ -1,6 +1,8 @@
 //! Plugin zips for tests: a valid plugin to start from, and a builder to break it in every way a
 //! hostile or careless upload can.
 
+pub mod reference;
+
 use std::io::{Cursor, Write};
 
 use zip::write::SimpleFileOptions;
