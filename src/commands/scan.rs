@@ -25,16 +25,21 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let package = PackageInfo::inspect(&archive);
     let skips = policy.resolve_skips(&args.engine.skip, &registry.as_slice());
     let scan_id = ScanId("local".to_owned());
-    // Checks are independent: run them side by side, each on the shared archive.
+    // Checks are independent: run them side by side, each on the shared archive, sharing the
+    // work they have in common (one Python parse per file).
+    let cache = validator_domain::ScanCache::new();
     let results: Vec<CheckResult> = std::thread::scope(|scope| {
         let handles: Vec<_> = registry
             .iter()
             .map(|check| {
-                let (archive, package, policy, skips) = (&archive, &package, &policy, &skips);
+                let (archive, package, policy, skips, cache) =
+                    (&archive, &package, &policy, &skips, &cache);
                 scope.spawn(move || {
                     (
                         check.id(),
-                        validator_checks::execute(check, archive, package, policy, rule_set, skips),
+                        validator_checks::execute_with_cache(
+                            check, archive, package, policy, rule_set, skips, cache,
+                        ),
                     )
                 })
             })

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use validator_archive::PluginArchive;
 use validator_domain::{
-    Check, CheckContext, CheckError, CheckId, Finding, PackageInfo, SkipDecision,
+    Check, CheckContext, CheckError, CheckId, Finding, PackageInfo, ScanCache, SkipDecision,
 };
 use validator_policy::{Policy, RuleSet};
 
@@ -121,6 +121,28 @@ pub fn execute(
     rule_set: RuleSet,
     skips: &[SkipDecision],
 ) -> Result<CheckRun, CheckError> {
+    execute_with_cache(
+        check,
+        archive,
+        package,
+        policy,
+        rule_set,
+        skips,
+        &ScanCache::new(),
+    )
+}
+
+/// [`execute`], sharing `cache` with the other checks of the same scan (one Python parse per
+/// file however many checks read it).
+pub fn execute_with_cache(
+    check: &dyn Check,
+    archive: &PluginArchive,
+    package: &PackageInfo,
+    policy: &Policy,
+    rule_set: RuleSet,
+    skips: &[SkipDecision],
+    cache: &ScanCache,
+) -> Result<CheckRun, CheckError> {
     let _span = tracing::info_span!("check", check = check.id()).entered();
     let started = Instant::now();
     let rule_enabled = |rule: &str| policy.runs(check, rule, rule_set);
@@ -128,6 +150,7 @@ pub fn execute(
         archive,
         package,
         rule_enabled: &rule_enabled,
+        cache,
     };
     let raw = catch_unwind(AssertUnwindSafe(|| check.run(&ctx))).map_err(|panic| {
         let what = panic

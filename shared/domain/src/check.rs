@@ -1,3 +1,7 @@
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use validator_archive::{ArchiveError, PluginArchive};
 
 use crate::{Finding, Level, PackageInfo, Severity};
@@ -25,6 +29,44 @@ pub struct CheckContext<'a> {
     /// Whether a rule runs at all under the selected rule set; checks may skip work for rules
     /// that do not run (the policy drops their findings anyway).
     pub rule_enabled: &'a (dyn Fn(&str) -> bool + Sync),
+    /// Work shared by the checks of one scan in this process (the parsed Python sources), so
+    /// that it is done once however many checks need it.
+    pub cache: &'a ScanCache,
+}
+
+/// Artifacts computed once per scan and shared by the checks that run in the same process, one
+/// slot per type (the Python parse cache is one). Safe to use from checks running in parallel.
+#[derive(Default)]
+pub struct ScanCache {
+    slots: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+}
+
+impl ScanCache {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The artifact of type `T`, created by `init` on first use.
+    pub fn get_or_init<T: Any + Send + Sync>(&self, init: impl FnOnce() -> T) -> Arc<T> {
+        // A poisoned lock only means another check panicked while creating its slot; the map
+        // itself is still consistent.
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        let slot = slots
+            .entry(TypeId::of::<T>())
+            .or_insert_with(|| Arc::new(init()) as Arc<dyn Any + Send + Sync>)
+            .clone();
+        drop(slots);
+        match slot.downcast::<T>() {
+            Ok(value) => value,
+            Err(_) => unreachable!("slots are keyed by their own type"),
+        }
+    }
+}
+
+impl std::fmt::Debug for ScanCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ScanCache")
+    }
 }
 
 /// A check that could not finish. The scan then ends in `error`: never a silent pass.

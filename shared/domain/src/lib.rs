@@ -9,7 +9,7 @@ mod scan;
 mod upload;
 mod verdict;
 
-pub use check::{Check, CheckContext, CheckError, RuleInfo};
+pub use check::{Check, CheckContext, CheckError, RuleInfo, ScanCache};
 pub use finding::{CheckId, Confidence, Counts, Finding, Level, Severity, Suppression};
 pub use package::{MetadataError, PackageInfo, PluginMetadata, PLUGIN_CONFIG_FILES};
 pub use report::{CheckReportEntry, Report};

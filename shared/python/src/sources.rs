@@ -1,0 +1,110 @@
+//! The Python files of one plugin, each parsed at most once per scan and shared by every check
+//! that reads Python (security, code quality) in the same process.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use validator_archive::{ArchiveError, Entry, PluginArchive};
+use validator_domain::CheckContext;
+
+use crate::{PythonLimitError, PythonLimits, PythonModule, SourceError};
+
+/// What reading one Python file gave: its module, or why there is none.
+pub type ParsedFile = Result<Arc<PythonModule>, FileError>;
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum FileError {
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// The archive could not give the file's bytes: the check cannot finish.
+    #[error("reading the file from the archive failed: {0}")]
+    Archive(String),
+}
+
+impl From<ArchiveError> for FileError {
+    fn from(error: ArchiveError) -> Self {
+        Self::Archive(error.to_string())
+    }
+}
+
+/// Is this archive path a Python source file? (`.py`, and `.pyw` like Bandit's default.)
+pub fn is_python_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with(".py") || lower.ends_with(".pyw")
+}
+
+/// The parse cache of one scan.
+pub struct PythonSources {
+    limits: PythonLimits,
+    cells: Mutex<HashMap<String, Arc<OnceLock<ParsedFile>>>>,
+    cached_bytes: AtomicU64,
+}
+
+impl PythonSources {
+    pub fn new(limits: PythonLimits) -> Self {
+        Self {
+            limits,
+            cells: Mutex::new(HashMap::new()),
+            cached_bytes: AtomicU64::new(0),
+        }
+    }
+
+    /// The scan's shared cache, with the limits of the environment
+    /// (`PLUGIN_VALIDATOR_MAX_SYNTAX_DEPTH`, ...).
+    pub fn of(ctx: &CheckContext<'_>) -> Result<Arc<Self>, PythonLimitError> {
+        let limits = PythonLimits::from_env()?;
+        Ok(ctx.cache.get_or_init(|| Self::new(limits)))
+    }
+
+    pub fn limits(&self) -> &PythonLimits {
+        &self.limits
+    }
+
+    /// The Python files of the archive, in archive order.
+    pub fn python_files(archive: &PluginArchive) -> impl Iterator<Item = &Entry> {
+        archive.files().filter(|entry| is_python_path(&entry.name))
+    }
+
+    /// One file, parsed now or taken from the cache. Files are kept for the other checks while
+    /// the cache holds less than `max_cached_source_bytes` of source; past that each caller
+    /// parses its own copy, so memory stays bounded.
+    pub fn get(&self, archive: &PluginArchive, entry: &Entry) -> ParsedFile {
+        let cell = {
+            let mut cells = self.cells.lock().unwrap_or_else(|e| e.into_inner());
+            match cells.get(&entry.name) {
+                Some(cell) => Some(cell.clone()),
+                None => {
+                    let reserved = self.cached_bytes.load(Ordering::Relaxed);
+                    if reserved.saturating_add(entry.size) <= self.limits.max_cached_source_bytes {
+                        self.cached_bytes.fetch_add(entry.size, Ordering::Relaxed);
+                        let cell = Arc::new(OnceLock::new());
+                        cells.insert(entry.name.clone(), cell.clone());
+                        Some(cell)
+                    } else {
+                        None
+                    }
+                }
+            }
+        };
+        match cell {
+            Some(cell) => cell
+                .get_or_init(|| self.parse_entry(archive, entry))
+                .clone(),
+            None => self.parse_entry(archive, entry),
+        }
+    }
+
+    fn parse_entry(&self, archive: &PluginArchive, entry: &Entry) -> ParsedFile {
+        let _span = tracing::debug_span!("parse", path = %entry.name).entered();
+        if entry.size > self.limits.max_python_file_bytes {
+            return Err(SourceError::TooLarge {
+                size: entry.size,
+                limit: self.limits.max_python_file_bytes,
+            }
+            .into());
+        }
+        let bytes = archive.read(entry)?;
+        Ok(Arc::new(PythonModule::parse(&bytes, &self.limits)?))
+    }
+}
