@@ -83,6 +83,11 @@ fn scan_exits_2_on_unreadable_input_and_usage_errors() {
     let (code, _, err) = run(bin().args(["scan", "--limit", "max_files=1"]).arg(&zip));
     assert_eq!(code, 2);
     assert!(err.contains("unknown archive limit"), "{err}");
+    let (code, _, err) = run(bin()
+        .args(["scan", "--limit", "max_syntax_depth=deep"])
+        .arg(&zip));
+    assert_eq!(code, 2);
+    assert!(err.contains("max_syntax_depth"), "{err}");
     let (code, _, _) = run(bin().arg("frobnicate"));
     assert_eq!(code, 2);
 }

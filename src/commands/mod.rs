@@ -8,6 +8,7 @@ mod status;
 use anyhow::Context;
 use validator_archive::ArchiveLimits;
 use validator_policy::Policy;
+use validator_python::PythonLimits;
 
 use crate::cli::{Cli, Command, EngineArgs};
 
@@ -50,15 +51,41 @@ pub fn load_policy(path: Option<&std::path::Path>) -> anyhow::Result<Policy> {
 }
 
 /// Defaults, then `PLUGIN_VALIDATOR_<LIMIT>` variables, then `--limit` flags.
-pub fn load_limits(flags: &[String]) -> anyhow::Result<ArchiveLimits> {
-    let mut limits = ArchiveLimits::from_env()?;
+/// Every named limit: the archive's and each Python file's.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Limits {
+    pub archive: ArchiveLimits,
+    pub python: PythonLimits,
+}
+
+impl std::fmt::Display for Limits {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.archive)?;
+        for (name, value) in self.python.values() {
+            writeln!(f, "{name} = {value}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The limits from the environment (`PLUGIN_VALIDATOR_<NAME>`), then `--limit NAME=VALUE`.
+pub fn load_limits(flags: &[String]) -> anyhow::Result<Limits> {
+    let mut limits = Limits {
+        archive: ArchiveLimits::from_env()?,
+        python: PythonLimits::from_env()?,
+    };
     for flag in flags {
-        limits.apply(flag)?;
+        match flag.split_once('=') {
+            Some((name, value)) if PythonLimits::NAMES.contains(&name.trim()) => {
+                limits.python.set(name.trim(), value)?;
+            }
+            _ => limits.archive.apply(flag)?,
+        }
     }
     Ok(limits)
 }
 
-pub fn engine(args: &EngineArgs) -> anyhow::Result<(Policy, ArchiveLimits)> {
+pub fn engine(args: &EngineArgs) -> anyhow::Result<(Policy, Limits)> {
     Ok((
         load_policy(args.policy.as_deref())?,
         load_limits(&args.limits)?,

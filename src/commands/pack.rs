@@ -4,7 +4,7 @@ use crate::cli::PackArgs;
 
 pub fn run(args: PackArgs) -> anyhow::Result<u8> {
     let limits = super::load_limits(&[])?;
-    let bytes = validator_archive::pack_folder(&args.folder, &limits)?;
+    let bytes = validator_archive::pack_folder(&args.folder, &limits.archive)?;
     if let Some(parent) = args.output.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("cannot create {}", parent.display()))?;

@@ -12,7 +12,7 @@ use crate::cli::PipelineArgs;
 pub fn run(args: PipelineArgs) -> anyhow::Result<u8> {
     let (policy, limits) = super::engine(&args.engine)?;
     let zip = if args.zip.is_dir() {
-        validator_archive::pack_folder(&args.zip, &limits)
+        validator_archive::pack_folder(&args.zip, &limits.archive)
             .with_context(|| format!("cannot zip {}", args.zip.display()))?
     } else {
         // The size limit is enforced by the dispatcher (an oversized upload is blocked, as on the
@@ -40,7 +40,8 @@ pub fn run(args: PipelineArgs) -> anyhow::Result<u8> {
         ..upload
     };
     let config = PipelineConfig {
-        limits,
+        limits: limits.archive,
+        python_limits: limits.python,
         policy,
         email: EmailSettings {
             website_url: args.website_url.clone(),

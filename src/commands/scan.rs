@@ -15,7 +15,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         Rules::Policy => RuleSet::Policy,
         Rules::All => RuleSet::All,
     };
-    let archive = match PluginArchive::from_path(&args.path, &limits) {
+    let archive = match PluginArchive::from_path(&args.path, &limits.archive) {
         Ok(archive) => archive,
         Err(e) => {
             eprintln!("error: cannot check {}: {e}", args.path.display());
@@ -28,6 +28,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     // Checks are independent: run them side by side, each on the shared archive, sharing the
     // work they have in common (one Python parse per file).
     let cache = validator_domain::ScanCache::new();
+    validator_python::PythonSources::install(&cache, limits.python);
     let results: Vec<CheckResult> = std::thread::scope(|scope| {
         let handles: Vec<_> = registry
             .iter()

@@ -3,6 +3,7 @@ use std::time::Duration;
 use validator_archive::ArchiveLimits;
 use validator_notify::EmailSettings;
 use validator_policy::Policy;
+use validator_python::PythonLimits;
 
 /// Settings shared by the stages.
 #[derive(Debug, Clone)]
@@ -10,6 +11,8 @@ pub struct PipelineConfig {
     /// Only objects under this prefix are uploads.
     pub upload_prefix: String,
     pub limits: ArchiveLimits,
+    /// Limits on each Python source file (nesting, size), for the checks that parse Python.
+    pub python_limits: PythonLimits,
     pub policy: Policy,
     pub email: EmailSettings,
     /// A check running longer than this fails (and the scan ends in `error` on the last attempt).
@@ -23,6 +26,7 @@ impl Default for PipelineConfig {
         Self {
             upload_prefix: "uploads/".to_owned(),
             limits: ArchiveLimits::default(),
+            python_limits: PythonLimits::default(),
             policy: Policy::default(),
             email: EmailSettings::default(),
             check_timeout: Duration::from_secs(60),

@@ -151,13 +151,16 @@ async fn execute(
         let archive = PluginArchive::open(blob.bytes, &config.limits)
             .map_err(|e| format!("the archive cannot be read: {e}"))?;
         let package = PackageInfo::inspect(&archive);
-        validator_checks::execute(
+        let cache = validator_domain::ScanCache::new();
+        validator_python::PythonSources::install(&cache, config.python_limits);
+        validator_checks::execute_with_cache(
             check.as_ref(),
             &archive,
             &package,
             &config.policy,
             validator_policy::RuleSet::Policy,
             &skips,
+            &cache,
         )
         .map(|run| run.findings)
         .map_err(|e| e.to_string())

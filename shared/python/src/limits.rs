@@ -30,7 +30,7 @@ impl Default for PythonLimits {
     }
 }
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum PythonLimitError {
     #[error("unknown Python limit `{0}` (known: {known})", known = PythonLimits::NAMES.join(", "))]
     Unknown(String),

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use validator_archive::{ArchiveError, Entry, PluginArchive};
-use validator_domain::CheckContext;
+use validator_domain::{CheckContext, ScanCache};
 
 use crate::{PythonLimitError, PythonLimits, PythonModule, SourceError};
 
@@ -34,6 +34,9 @@ pub fn is_python_path(path: &str) -> bool {
     lower.ends_with(".py") || lower.ends_with(".pyw")
 }
 
+/// The [`ScanCache`] slot: the limits may be invalid, and every check must then say so.
+struct SourcesSlot(Result<Arc<PythonSources>, PythonLimitError>);
+
 /// The parse cache of one scan.
 pub struct PythonSources {
     limits: PythonLimits,
@@ -50,11 +53,23 @@ impl PythonSources {
         }
     }
 
-    /// The scan's shared cache, with the limits of the environment
-    /// (`PLUGIN_VALIDATOR_MAX_SYNTAX_DEPTH`, ...).
+    /// The scan's shared cache: the one [`Self::install`]ed by the caller, else one with the
+    /// limits of the environment (`PLUGIN_VALIDATOR_MAX_SYNTAX_DEPTH`, ...).
     pub fn of(ctx: &CheckContext<'_>) -> Result<Arc<Self>, PythonLimitError> {
-        let limits = PythonLimits::from_env()?;
-        Ok(ctx.cache.get_or_init(|| Self::new(limits)))
+        let slot = ctx.cache.get_or_init(|| {
+            SourcesSlot(PythonLimits::from_env().map(|limits| Arc::new(Self::new(limits))))
+        });
+        slot.0.clone()
+    }
+
+    /// Gives the scan in `cache` a parse cache with these limits (before its checks run).
+    pub fn install(cache: &ScanCache, limits: PythonLimits) -> Arc<Self> {
+        let sources = Arc::new(Self::new(limits));
+        let slot = cache.get_or_init(|| SourcesSlot(Ok(sources.clone())));
+        match &slot.0 {
+            Ok(installed) => installed.clone(),
+            Err(_) => sources,
+        }
     }
 
     pub fn limits(&self) -> &PythonLimits {
