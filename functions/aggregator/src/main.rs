@@ -1,12 +1,33 @@
-//! Lambda: the aggregator. It turns DynamoDB stream records into calls of the stage function
-//! `validator_pipeline::aggregate`, which is complete and tested with the embedded backends. The AWS
-//! adapters and the Lambda runtime wiring arrive with the deployment issue; until then this
-//! binary only builds, and says so if it is run.
+//! Lambda: the aggregator (DynamoDB stream batches) and the scheduled stuck-scan sweep.
+//! Wiring only; the handlers are in `validator_lambda::aggregator`.
 
-fn main() -> anyhow::Result<()> {
-    // Keeps the binary honest about which stage it will drive.
-    let _stage = validator_pipeline::aggregate;
-    anyhow::bail!(
-        "the aggregator Lambda is not wired to AWS yet; run the same stages locally with `plugin-validator pipeline`"
-    )
+use aws_lambda_events::streams::DynamoDbEventResponse;
+use lambda_runtime::{service_fn, Error, LambdaEvent};
+use validator_lambda::aggregator::{handle_stream_batch, sweep, AggregatorEvent};
+use validator_lambda::ColdStart;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    validator_lambda::init_json_logs();
+    let cold = ColdStart::from_env().await?;
+    let cold = &cold;
+    lambda_runtime::run(service_fn(
+        move |event: LambdaEvent<serde_json::Value>| async move {
+            let response = match AggregatorEvent::parse(event.payload)? {
+                AggregatorEvent::Stream(batch) => handle_stream_batch(&cold.pipeline, &batch).await,
+                AggregatorEvent::Sweep => {
+                    let report =
+                        sweep(&cold.pipeline, &cold.store, cold.environment.stuck_after).await?;
+                    tracing::info!(
+                        stuck = report.stuck,
+                        ended = report.ended.len(),
+                        "sweep done"
+                    );
+                    DynamoDbEventResponse::default()
+                }
+            };
+            Ok::<_, Error>(response)
+        },
+    ))
+    .await
 }

@@ -1,12 +1,25 @@
-//! Lambda: the check. It turns SQS check messages into calls of the stage function
-//! `validator_pipeline::run_check`, which is complete and tested with the embedded backends. The AWS
-//! adapters and the Lambda runtime wiring arrive with the deployment issue; until then this
-//! binary only builds, and says so if it is run.
+//! Lambda: one check (which one: `CHECK_ID`). Wiring only; the handler is
+//! `validator_lambda::check`.
 
-fn main() -> anyhow::Result<()> {
-    // Keeps the binary honest about which stage it will drive.
-    let _stage = validator_pipeline::run_check;
-    anyhow::bail!(
-        "the check Lambda is not wired to AWS yet; run the same stages locally with `plugin-validator pipeline`"
-    )
+use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
+use lambda_runtime::{service_fn, Error, LambdaEvent};
+use validator_lambda::{check::handle_sqs_batch, ColdStart};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    validator_lambda::init_json_logs();
+    let cold = ColdStart::from_env().await?;
+    let check = cold
+        .environment
+        .check
+        .clone()
+        .ok_or("the environment variable CHECK_ID is required")?;
+    let (cold, check) = (&cold, &check);
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
+        let max = cold.environment.max_receive_count;
+        Ok::<SqsBatchResponse, Error>(
+            handle_sqs_batch(&cold.pipeline, check, max, &event.payload).await,
+        )
+    }))
+    .await
 }

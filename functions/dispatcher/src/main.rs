@@ -1,12 +1,18 @@
-//! Lambda: the dispatcher. It turns S3 upload events into calls of the stage function
-//! `validator_pipeline::dispatch`, which is complete and tested with the embedded backends. The AWS
-//! adapters and the Lambda runtime wiring arrive with the deployment issue; until then this
-//! binary only builds, and says so if it is run.
+//! Lambda: the dispatcher. Wiring only; the handler is `validator_lambda::dispatcher`.
 
-fn main() -> anyhow::Result<()> {
-    // Keeps the binary honest about which stage it will drive.
-    let _stage = validator_pipeline::dispatch;
-    anyhow::bail!(
-        "the dispatcher Lambda is not wired to AWS yet; run the same stages locally with `plugin-validator pipeline`"
-    )
+use aws_lambda_events::s3::S3Event;
+use lambda_runtime::{service_fn, Error, LambdaEvent};
+use validator_lambda::{dispatcher::handle_s3_event, ColdStart};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    validator_lambda::init_json_logs();
+    let cold = ColdStart::from_env().await?;
+    let cold = &cold;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<S3Event>| async move {
+        let outcomes =
+            handle_s3_event(&cold.pipeline, &cold.environment.aws.bucket, &event.payload).await?;
+        Ok::<_, Error>(format!("{} record(s) handled", outcomes.len()))
+    }))
+    .await
 }

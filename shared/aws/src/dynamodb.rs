@@ -1,0 +1,548 @@
+//! Scans and results in one DynamoDB table.
+//!
+//! Items (`pk`, `sk`):
+//! - the scan: (`scan#ID`, `scan`). `body` holds the scan as created (JSON); what changes later
+//!   lives in its own attributes so that conditional updates can test it: `status`,
+//!   `completed_checks` (a string set), the final fields, and the email claims as epoch
+//!   milliseconds. Plugin, version, object key and the website's version id are copied to top
+//!   level attributes for people and the website.
+//! - one result per check: (`scan#ID`, `result#CHECK`), the summary without findings (the
+//!   findings live in S3), so items stay far below DynamoDB's 400 KB.
+//!
+//! Every item carries `expires_at` (TTL).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem, Update};
+use validator_domain::{
+    CheckId, CheckResult, Counts, Scan, ScanId, ScanStatus, Timestamp, Verdict,
+};
+use validator_pipeline::{NotificationKind, PortError, ScanStore};
+
+use crate::backend;
+
+type Item = HashMap<String, AttributeValue>;
+
+/// A body larger than this is refused before DynamoDB refuses the item (400 KB with keys and
+/// attributes).
+const MAX_BODY_BYTES: usize = 350_000;
+
+/// The index of scans by status and creation time (`status`, `created_epoch`), to find scans
+/// stuck in `validating`.
+pub const STATUS_INDEX: &str = "status-index";
+
+/// Item keys, in one place for the adapter, the stream handler and the tests.
+pub mod item_keys {
+    use validator_domain::ScanId;
+
+    pub const SCAN_SORT_KEY: &str = "scan";
+    const SCAN_PREFIX: &str = "scan#";
+    const RESULT_PREFIX: &str = "result#";
+
+    pub fn scan_pk(id: &ScanId) -> String {
+        format!("{SCAN_PREFIX}{id}")
+    }
+
+    pub fn result_sk(check: &str) -> String {
+        format!("{RESULT_PREFIX}{check}")
+    }
+
+    pub fn result_prefix() -> &'static str {
+        RESULT_PREFIX
+    }
+
+    /// The scan id of a partition key (`scan#ID`).
+    pub fn scan_id_of(pk: &str) -> Option<ScanId> {
+        pk.strip_prefix(SCAN_PREFIX)
+            .filter(|id| !id.is_empty())
+            .map(|id| ScanId(id.to_owned()))
+    }
+}
+
+/// A scan found `validating` for longer than expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StuckScan {
+    pub id: ScanId,
+    pub created_epoch: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct DynamoScanStore {
+    client: aws_sdk_dynamodb::Client,
+    table: String,
+    retention: Duration,
+}
+
+fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+fn n(value: i64) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+fn millis(at: Timestamp) -> i64 {
+    (at.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+fn from_millis(ms: i64) -> Option<Timestamp> {
+    Timestamp::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()
+}
+
+fn rfc3339(at: Timestamp) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+fn parse_rfc3339(text: &str) -> Option<Timestamp> {
+    Timestamp::parse(text, &time::format_description::well_known::Rfc3339).ok()
+}
+
+fn corrupt(what: &str, reason: impl std::fmt::Display) -> PortError {
+    PortError::Backend(format!("corrupt stored {what}: {reason}"))
+}
+
+fn encode<T: serde::Serialize>(what: &str, value: &T) -> Result<String, PortError> {
+    let body = serde_json::to_string(value).map_err(|e| corrupt(what, e))?;
+    if body.len() > MAX_BODY_BYTES {
+        return Err(PortError::Backend(format!(
+            "the {what} is {} bytes, more than the {MAX_BODY_BYTES} a DynamoDB item may hold",
+            body.len()
+        )));
+    }
+    Ok(body)
+}
+
+fn text<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
+    item.get(name)
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
+}
+
+fn number(item: &Item, name: &str) -> Option<i64> {
+    item.get(name)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|v| v.parse().ok())
+}
+
+fn claim_attrs(kind: NotificationKind) -> (&'static str, &'static str) {
+    match kind {
+        NotificationKind::Confirmation => ("confirmation_claimed_at", "confirmation_sent_at"),
+        NotificationKind::Results => ("results_claimed_at", "results_sent_at"),
+    }
+}
+
+/// The scan of a scan item: the body as created, with the attributes that changed since.
+fn scan_from_item(item: &Item) -> Result<Scan, PortError> {
+    let body = text(item, "body").ok_or_else(|| corrupt("scan", "no body"))?;
+    let mut scan: Scan = serde_json::from_str(body).map_err(|e| corrupt("scan", e))?;
+    if let Some(status) = text(item, "status") {
+        scan.status =
+            ScanStatus::parse(status).ok_or_else(|| corrupt("scan", format!("status {status}")))?;
+    }
+    if let Some(AttributeValue::Ss(done)) = item.get("completed_checks") {
+        // A string set has no order: keep the expected order, then anything else sorted.
+        let mut done: Vec<&String> = done.iter().collect();
+        done.sort();
+        let mut completed: Vec<CheckId> = scan
+            .expected_checks
+            .iter()
+            .filter(|c| done.iter().any(|d| *d == c.as_str()))
+            .cloned()
+            .collect();
+        for d in done {
+            if !completed.iter().any(|c| c.as_str() == d) {
+                completed.push(CheckId::new(d.clone()));
+            }
+        }
+        scan.completed_checks = completed;
+    }
+    if let Some(AttributeValue::Bool(auto)) = item.get("auto_approved") {
+        scan.auto_approved = *auto;
+    }
+    if let Some(counts) = text(item, "counts") {
+        scan.counts = Some(serde_json::from_str::<Counts>(counts).map_err(|e| corrupt("scan", e))?);
+    }
+    if let Some(reasons) = text(item, "reasons") {
+        scan.reasons = serde_json::from_str(reasons).map_err(|e| corrupt("scan", e))?;
+    }
+    if let Some(key) = text(item, "report_key") {
+        scan.report_key = Some(key.to_owned());
+    }
+    if let Some(at) = text(item, "finished_at") {
+        scan.finished_at = parse_rfc3339(at);
+    }
+    if let Some(at) = text(item, "updated_at").and_then(parse_rfc3339) {
+        scan.updated_at = at;
+    }
+    for kind in [NotificationKind::Confirmation, NotificationKind::Results] {
+        let (claimed, sent) = claim_attrs(kind);
+        let state = match kind {
+            NotificationKind::Confirmation => &mut scan.notifications.confirmation,
+            NotificationKind::Results => &mut scan.notifications.results,
+        };
+        state.claimed_at = number(item, claimed).and_then(from_millis);
+        state.sent_at = number(item, sent).and_then(from_millis);
+    }
+    Ok(scan)
+}
+
+impl DynamoScanStore {
+    pub fn new(client: aws_sdk_dynamodb::Client, table: &str, retention: Duration) -> Self {
+        Self {
+            client,
+            table: table.to_owned(),
+            retention,
+        }
+    }
+
+    fn expires_at(&self) -> AttributeValue {
+        let now = validator_domain::now().unix_timestamp();
+        n(now.saturating_add(self.retention.as_secs() as i64))
+    }
+
+    fn scan_key(&self, id: &ScanId) -> Item {
+        HashMap::from([
+            ("pk".to_owned(), s(item_keys::scan_pk(id))),
+            ("sk".to_owned(), s(item_keys::SCAN_SORT_KEY)),
+        ])
+    }
+
+    fn scan_item(&self, scan: &Scan) -> Result<Item, PortError> {
+        let mut item = self.scan_key(&scan.id);
+        item.insert("kind".into(), s("scan"));
+        item.insert("scan_id".into(), s(scan.id.as_str()));
+        item.insert("body".into(), s(encode("scan", scan)?));
+        item.insert("status".into(), s(scan.status.as_str()));
+        item.insert(
+            "auto_approved".into(),
+            AttributeValue::Bool(scan.auto_approved),
+        );
+        item.insert("object_key".into(), s(&scan.upload.object_key));
+        item.insert("created_at".into(), s(rfc3339(scan.created_at)));
+        item.insert("created_epoch".into(), n(scan.created_at.unix_timestamp()));
+        item.insert("updated_at".into(), s(rfc3339(scan.updated_at)));
+        item.insert("expires_at".into(), self.expires_at());
+        let optional = [
+            ("plugin_name", scan.plugin_name.as_deref()),
+            ("plugin_version", scan.plugin_version.as_deref()),
+            ("package_name", scan.package_name.as_deref()),
+            (
+                "website_version_id",
+                scan.upload.website_version_id.as_deref(),
+            ),
+        ];
+        for (name, value) in optional {
+            if let Some(value) = value {
+                item.insert(name.into(), s(value));
+            }
+        }
+        if !scan.completed_checks.is_empty() {
+            item.insert(
+                "completed_checks".into(),
+                AttributeValue::Ss(
+                    scan.completed_checks
+                        .iter()
+                        .map(|c| c.to_string())
+                        .collect(),
+                ),
+            );
+        }
+        Ok(item)
+    }
+
+    /// Runs a conditional update; `false` when the condition did not hold.
+    async fn conditional_update(
+        &self,
+        id: &ScanId,
+        update: &str,
+        condition: &str,
+        names: &[(&str, &str)],
+        values: Vec<(&str, AttributeValue)>,
+    ) -> Result<bool, PortError> {
+        let mut request = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(self.scan_key(id)))
+            .update_expression(update)
+            .condition_expression(condition)
+            .return_values(ReturnValue::None);
+        for (placeholder, name) in names {
+            request = request.expression_attribute_names(*placeholder, *name);
+        }
+        for (placeholder, value) in values {
+            request = request.expression_attribute_values(placeholder, value);
+        }
+        match request.send().await {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(backend("DynamoDB UpdateItem", e)),
+        }
+    }
+
+    /// Scans still `validating` that were created before `cutoff` (epoch seconds), oldest
+    /// first (at most `limit`).
+    pub async fn stuck_scans(&self, cutoff: i64, limit: i32) -> Result<Vec<StuckScan>, PortError> {
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(STATUS_INDEX)
+            .key_condition_expression("#status = :validating AND created_epoch < :cutoff")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":validating", s(ScanStatus::Validating.as_str()))
+            .expression_attribute_values(":cutoff", n(cutoff))
+            .limit(limit)
+            .send()
+            .await
+            .map_err(|e| backend("DynamoDB Query (stuck scans)", e))?;
+        Ok(output
+            .items()
+            .iter()
+            .filter_map(|item| {
+                Some(StuckScan {
+                    id: item_keys::scan_id_of(text(item, "pk")?)?,
+                    created_epoch: number(item, "created_epoch")?,
+                })
+            })
+            .collect())
+    }
+}
+
+#[async_trait]
+impl ScanStore for DynamoScanStore {
+    async fn create_scan(&self, scan: &Scan) -> Result<Option<Scan>, PortError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(self.scan_item(scan)?))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(None),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                self.get_scan(&scan.id).await
+            }
+            Err(e) => Err(backend("DynamoDB PutItem (scan)", e)),
+        }
+    }
+
+    async fn get_scan(&self, id: &ScanId) -> Result<Option<Scan>, PortError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(self.scan_key(id)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| backend("DynamoDB GetItem (scan)", e))?;
+        output.item().map(scan_from_item).transpose()
+    }
+
+    async fn record_result(&self, result: &CheckResult) -> Result<bool, PortError> {
+        let summary = result.summary();
+        let pk = item_keys::scan_pk(&result.scan_id);
+        let mut item = HashMap::from([
+            ("pk".to_owned(), s(&pk)),
+            (
+                "sk".to_owned(),
+                s(item_keys::result_sk(result.check.as_str())),
+            ),
+            ("kind".to_owned(), s("result")),
+            ("check".to_owned(), s(result.check.as_str())),
+            ("body".to_owned(), s(encode("check result", &summary)?)),
+            ("error".to_owned(), AttributeValue::Bool(result.is_error())),
+            ("expires_at".to_owned(), self.expires_at()),
+        ]);
+        item.insert("blocking".into(), n(i64::from(result.counts.blocking)));
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(|e| PortError::Backend(e.to_string()))?;
+        // The same transaction marks the check completed on the scan item: its stream record
+        // is what wakes the aggregator.
+        let mark = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(self.scan_key(&result.scan_id)))
+            .update_expression("ADD completed_checks :check SET updated_at = :now")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(
+                ":check",
+                AttributeValue::Ss(vec![result.check.to_string()]),
+            )
+            .expression_attribute_values(":now", s(rfc3339(validator_domain::now())))
+            .build()
+            .map_err(|e| PortError::Backend(e.to_string()))?;
+        let sent = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(put).build())
+            .transact_items(TransactWriteItem::builder().update(mark).build())
+            .send()
+            .await;
+        let error = match sent {
+            Ok(_) => return Ok(true),
+            Err(e) => e,
+        };
+        let reasons: Option<Vec<String>> = match error.as_service_error() {
+            Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(t)) => Some(
+                t.cancellation_reasons()
+                    .iter()
+                    .map(|r| r.code().unwrap_or_default().to_owned())
+                    .collect(),
+            ),
+            _ => None,
+        };
+        let Some(reasons) = reasons else {
+            return Err(backend("DynamoDB TransactWriteItems (result)", error));
+        };
+        let failed = |i: usize| {
+            reasons
+                .get(i)
+                .is_some_and(|c| c == "ConditionalCheckFailed")
+        };
+        if failed(1) {
+            return Err(PortError::NotFound(format!("scan {}", result.scan_id)));
+        }
+        if failed(0) {
+            return Ok(false);
+        }
+        // Cancelled for another reason (a conflicting concurrent transaction): the caller
+        // retries, and the retry finds the result stored or stores it.
+        Err(PortError::Backend(format!(
+            "DynamoDB cancelled the result transaction: {}",
+            reasons.join(", ")
+        )))
+    }
+
+    async fn results(&self, id: &ScanId) -> Result<Vec<CheckResult>, PortError> {
+        let mut results = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .consistent_read(true)
+                .key_condition_expression("pk = :pk AND begins_with(sk, :result)")
+                .expression_attribute_values(":pk", s(item_keys::scan_pk(id)))
+                .expression_attribute_values(":result", s(item_keys::result_prefix()))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| backend("DynamoDB Query (results)", e))?;
+            for item in output.items() {
+                let body = text(item, "body").ok_or_else(|| corrupt("result", "no body"))?;
+                results.push(serde_json::from_str(body).map_err(|e| corrupt("result", e))?);
+            }
+            match output.last_evaluated_key() {
+                Some(key) if !key.is_empty() => start = Some(key.clone()),
+                _ => break,
+            }
+        }
+        Ok(results)
+    }
+
+    async fn finish(
+        &self,
+        id: &ScanId,
+        verdict: &Verdict,
+        report_key: &str,
+        at: Timestamp,
+    ) -> Result<bool, PortError> {
+        self.conditional_update(
+            id,
+            "SET #status = :status, auto_approved = :auto, #counts = :counts, reasons = :reasons, \
+             report_key = :report, finished_at = :at, updated_at = :at",
+            "#status = :validating",
+            &[("#status", "status"), ("#counts", "counts")],
+            vec![
+                (":status", s(verdict.status.as_str())),
+                (":auto", AttributeValue::Bool(verdict.auto_approved)),
+                (":counts", s(encode("counts", &verdict.counts)?)),
+                (":reasons", s(encode("reasons", &verdict.reasons)?)),
+                (":report", s(report_key)),
+                (":at", s(rfc3339(at))),
+                (":validating", s(ScanStatus::Validating.as_str())),
+            ],
+        )
+        .await
+    }
+
+    async fn claim_notification(
+        &self,
+        id: &ScanId,
+        kind: NotificationKind,
+        now: Timestamp,
+        lease: Duration,
+    ) -> Result<bool, PortError> {
+        let (claimed, sent) = claim_attrs(kind);
+        let now_ms = millis(now);
+        let cutoff = now_ms.saturating_sub(lease.as_millis() as i64);
+        self.conditional_update(
+            id,
+            "SET #claimed = :now",
+            "attribute_exists(pk) AND attribute_not_exists(#sent) AND \
+             (attribute_not_exists(#claimed) OR #claimed <= :cutoff)",
+            &[("#claimed", claimed), ("#sent", sent)],
+            vec![(":now", n(now_ms)), (":cutoff", n(cutoff))],
+        )
+        .await
+    }
+
+    async fn release_notification(
+        &self,
+        id: &ScanId,
+        kind: NotificationKind,
+    ) -> Result<(), PortError> {
+        let (claimed, _) = claim_attrs(kind);
+        self.conditional_update(
+            id,
+            "REMOVE #claimed",
+            "attribute_exists(pk)",
+            &[("#claimed", claimed)],
+            Vec::new(),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn complete_notification(
+        &self,
+        id: &ScanId,
+        kind: NotificationKind,
+        at: Timestamp,
+    ) -> Result<(), PortError> {
+        let (_, sent) = claim_attrs(kind);
+        let done = self
+            .conditional_update(
+                id,
+                "SET #sent = :at, updated_at = :now",
+                "attribute_exists(pk)",
+                &[("#sent", sent)],
+                vec![(":at", n(millis(at))), (":now", s(rfc3339(at)))],
+            )
+            .await?;
+        if done {
+            Ok(())
+        } else {
+            Err(PortError::NotFound(format!("scan {id}")))
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! The Lambda handlers as plain functions over a [`Pipeline`]: the binaries only wire the
+//! runtime, and the tests call these with fixture events against moto server.
+//!
+//! - [`dispatcher::handle_s3_event`]: S3 `ObjectCreated` -> `dispatch`.
+//! - [`check::handle_sqs_batch`]: SQS batch -> `run_check`, partial batch failures.
+//! - [`aggregator::handle_stream_batch`]: DynamoDB stream batch -> `aggregate`, partial batch
+//!   failures; [`aggregator::sweep`]: the scheduled safety net for scans stuck in `validating`.
+
+pub mod aggregator;
+pub mod check;
+pub mod dispatcher;
+mod environment;
+mod logging;
+
+pub use environment::{ColdStart, Environment, EnvironmentError};
+pub use logging::init_json_logs;

@@ -1,0 +1,399 @@
+//! The Lambda handlers against moto server, end to end: S3 event -> dispatcher -> a message on
+//! each check queue -> the check handler per queue -> DynamoDB -> the aggregator fed with the
+//! table's stream records -> final status, emails in SES, the status event on the bus.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{sqs_event, Stack};
+use validator_checks::CheckRegistry;
+use validator_domain::{
+    Check, CheckContext, CheckError, CheckId, Finding, RuleInfo, ScanId, ScanStatus,
+};
+use validator_lambda::dispatcher::handle_s3_event;
+use validator_pipeline::{DispatchOutcome, ScanStore as _};
+use validator_testkit::ZipBuilder;
+
+const METADATA: &[(&str, &str)] = &[
+    ("maintainers", "maintainer@example.org"),
+    ("uploader", "alice"),
+    ("trusted", "false"),
+    ("version-id", "4242"),
+];
+
+async fn dispatch(stack: &Stack, raw_key: &str) -> Vec<DispatchOutcome> {
+    handle_s3_event(
+        &stack.cold.pipeline,
+        stack.bucket(),
+        &stack.s3_event(raw_key),
+    )
+    .await
+    .expect("dispatch")
+}
+
+fn scan_id(outcomes: &[DispatchOutcome]) -> ScanId {
+    match outcomes {
+        [DispatchOutcome::Dispatched { scan_id, .. }] => scan_id.clone(),
+        other => panic!("expected one dispatched scan, got {other:?}"),
+    }
+}
+
+async fn scan(stack: &Stack, id: &ScanId) -> validator_domain::Scan {
+    stack
+        .cold
+        .pipeline
+        .store
+        .get_scan(id)
+        .await
+        .expect("read the scan")
+        .expect("the scan exists")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_goes_through_every_function_to_a_final_status() {
+    let mut stack = Stack::new(CheckRegistry::builtin(), &[]).await;
+    let zip = ZipBuilder::valid_plugin("demo").build();
+    // The key has a space: S3 sends it URL-encoded with `+`.
+    stack.upload("uploads/demo plugin.zip", zip, METADATA).await;
+    let id = scan_id(&dispatch(&stack, "uploads/demo+plugin.zip").await);
+
+    let created = scan(&stack, &id).await;
+    assert_eq!(created.status, ScanStatus::Validating);
+    assert_eq!(created.plugin_name.as_deref(), Some("demo"));
+    assert_eq!(created.upload.website_version_id.as_deref(), Some("4242"));
+    assert!(created.notifications.confirmation.sent_at.is_some());
+
+    // One message on each check's queue.
+    for check in CheckRegistry::builtin().ids() {
+        let (queue, _) = &stack.queues[check.as_str()];
+        assert_eq!(stack.queue_depth(queue).await, 1, "queue of {check}");
+    }
+    // The dispatcher's INSERT reaches the aggregator first: nothing to decide yet.
+    stack.drain_stream().await;
+    assert_eq!(scan(&stack, &id).await.status, ScanStatus::Validating);
+
+    for check in CheckRegistry::builtin().ids() {
+        assert_eq!(stack.run_check_queue(check.as_str()).await, 1);
+    }
+    let results = stack
+        .cold
+        .pipeline
+        .store
+        .results(&id)
+        .await
+        .expect("results");
+    assert_eq!(results.len(), CheckRegistry::builtin().ids().len());
+
+    stack.drain_stream().await;
+    let done = scan(&stack, &id).await;
+    assert_eq!(
+        done.status,
+        ScanStatus::Validated,
+        "reasons: {:?}",
+        done.reasons
+    );
+    let report_key = done.report_key.clone().expect("a report");
+    let report = validator_pipeline::BlobStore::get(&*stack.cold.pipeline.blobs, &report_key)
+        .await
+        .expect("the report is in S3");
+    let report: serde_json::Value = serde_json::from_slice(&report.bytes).expect("json report");
+    assert_eq!(report["status"], "validated", "{report}");
+
+    // Confirmation and results to the maintainer, review request to the approvers: once each.
+    let emails = stack.sent_emails();
+    let to_maintainer: Vec<_> = emails
+        .iter()
+        .filter(|e| e.to.iter().any(|t| t == "maintainer@example.org"))
+        .collect();
+    assert_eq!(to_maintainer.len(), 2, "{emails:?}");
+    assert!(emails
+        .iter()
+        .any(|e| e.to.iter().any(|t| t == "approvers@example.org")));
+    assert_eq!(emails.len(), 3, "{emails:?}");
+
+    let events = stack.status_events().await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    let detail = &events[0]["detail"];
+    assert_eq!(events[0]["source"], "qgis.plugin-validator");
+    assert_eq!(detail["scan_id"], id.as_str());
+    assert_eq!(detail["status"], "validated");
+    assert_eq!(detail["website_version_id"], "4242");
+    assert_eq!(detail["plugin"], "demo");
+    assert_eq!(
+        detail["report"],
+        format!("s3://{}/{report_key}", stack.bucket())
+    );
+
+    // Website-readable attributes on the scan item.
+    let item = stack.scan_item(&id).await.expect("item");
+    assert_eq!(item["status"].as_s().expect("s"), "validated");
+    assert_eq!(item["website_version_id"].as_s().expect("s"), "4242");
+    assert!(item.contains_key("expires_at"));
+
+    // The same S3 event again (S3 delivers at least once) changes nothing.
+    let again = dispatch(&stack, "uploads/demo+plugin.zip").await;
+    assert!(matches!(
+        &again[..],
+        [DispatchOutcome::Dispatched { new_scan: false, enqueued, .. }] if enqueued.is_empty()
+    ));
+    stack.drain_stream().await;
+    assert_eq!(stack.sent_emails().len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_message_delivered_twice_stores_one_result() {
+    let stack = Stack::new(CheckRegistry::builtin(), &[]).await;
+    stack
+        .upload(
+            "uploads/demo.zip",
+            ZipBuilder::valid_plugin("demo").build(),
+            METADATA,
+        )
+        .await;
+    let id = scan_id(&dispatch(&stack, "uploads/demo.zip").await);
+    let messages = stack.receive("package_structure", 1).await;
+    assert_eq!(messages.len(), 1);
+    let check = CheckId::new("package_structure");
+    for delivery in 0..2 {
+        let response = validator_lambda::check::handle_sqs_batch(
+            &stack.cold.pipeline,
+            &check,
+            3,
+            &sqs_event(messages.clone()),
+        )
+        .await;
+        assert!(
+            response.batch_item_failures.is_empty(),
+            "delivery {delivery}"
+        );
+    }
+    let results = stack
+        .cold
+        .pipeline
+        .store
+        .results(&id)
+        .await
+        .expect("results");
+    assert_eq!(results.len(), 1);
+    assert_eq!(scan(&stack, &id).await.completed_checks, vec![check]);
+}
+
+/// A check that fails on every run.
+struct BrokenCheck;
+
+impl Check for BrokenCheck {
+    fn id(&self) -> &'static str {
+        "broken"
+    }
+    fn title(&self) -> &'static str {
+        "Broken"
+    }
+    fn rules(&self) -> &'static [RuleInfo] {
+        &[]
+    }
+    fn run(&self, _ctx: &CheckContext<'_>) -> Result<Vec<Finding>, CheckError> {
+        Err(CheckError::Failed("the engine crashed".to_owned()))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_check_failing_on_every_attempt_ends_the_scan_in_error() {
+    let registry = CheckRegistry::with(vec![
+        Arc::new(validator_package_checks::PackageStructureCheck),
+        Arc::new(BrokenCheck),
+    ]);
+    let mut stack = Stack::new(registry, &[]).await;
+    stack
+        .upload(
+            "uploads/demo.zip",
+            ZipBuilder::valid_plugin("demo").build(),
+            METADATA,
+        )
+        .await;
+    let id = scan_id(&dispatch(&stack, "uploads/demo.zip").await);
+    stack.run_check_queue("package_structure").await;
+
+    // Real redeliveries: moto counts receives; the third (maxReceiveCount) is the last attempt.
+    for attempt in 1..=3 {
+        let messages = stack.receive("broken", 1).await;
+        assert_eq!(messages.len(), 1, "attempt {attempt}");
+        assert_eq!(
+            messages[0].attributes["ApproximateReceiveCount"],
+            attempt.to_string()
+        );
+        let response = validator_lambda::check::handle_sqs_batch(
+            &stack.cold.pipeline,
+            &CheckId::new("broken"),
+            3,
+            &sqs_event(messages.clone()),
+        )
+        .await;
+        if attempt < 3 {
+            assert_eq!(
+                response.batch_item_failures.len(),
+                1,
+                "attempt {attempt} is retried"
+            );
+            assert_eq!(scan(&stack, &id).await.completed_checks.len(), 1);
+        } else {
+            assert!(response.batch_item_failures.is_empty());
+            stack.delete("broken", &messages).await;
+        }
+    }
+    stack.drain_stream().await;
+    let done = scan(&stack, &id).await;
+    assert_eq!(done.status, ScanStatus::Error);
+    let events = stack.status_events().await;
+    assert_eq!(events[0]["detail"]["status"], "error");
+    assert!(stack
+        .sent_emails()
+        .iter()
+        .any(|e| e.subject.to_lowercase().contains("error") || e.body.contains("error")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_poison_message_goes_to_the_dead_letter_queue() {
+    let stack = Stack::new(CheckRegistry::builtin(), &[]).await;
+    let (queue, dlq) = stack.queues["package_structure"].clone();
+    stack
+        .clients
+        .sqs
+        .send_message()
+        .queue_url(&queue)
+        .message_body("not a check request")
+        .send()
+        .await
+        .expect("send");
+    for _ in 0..3 {
+        let messages = stack.receive("package_structure", 1).await;
+        let response = validator_lambda::check::handle_sqs_batch(
+            &stack.cold.pipeline,
+            &CheckId::new("package_structure"),
+            3,
+            &sqs_event(messages),
+        )
+        .await;
+        assert_eq!(response.batch_item_failures.len(), 1);
+    }
+    // The next receive moves it to the DLQ (maxReceiveCount 3).
+    assert!(stack.receive("package_structure", 1).await.is_empty());
+    assert_eq!(stack.queue_depth(&dlq).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_results_racing_decide_and_notify_once() {
+    let mut stack = Stack::new(CheckRegistry::builtin(), &[]).await;
+    stack
+        .upload(
+            "uploads/demo.zip",
+            ZipBuilder::valid_plugin("demo").build(),
+            METADATA,
+        )
+        .await;
+    let id = scan_id(&dispatch(&stack, "uploads/demo.zip").await);
+    stack.run_check_queue("package_structure").await;
+    // The last two results land at the same time.
+    let (a, b) = tokio::join!(
+        stack.run_check_queue("file_permissions"),
+        stack.run_check_queue("suspicious_files")
+    );
+    assert_eq!((a, b), (1, 1));
+    // Two aggregator invocations see the same records at once.
+    let batch = stack.stream_batch();
+    let (first, second) = tokio::join!(
+        validator_lambda::aggregator::handle_stream_batch(&stack.cold.pipeline, &batch),
+        validator_lambda::aggregator::handle_stream_batch(&stack.cold.pipeline, &batch)
+    );
+    assert!(first.batch_item_failures.is_empty() && second.batch_item_failures.is_empty());
+    stack.drain_stream().await;
+    assert_eq!(scan(&stack, &id).await.status, ScanStatus::Validated);
+    let results_emails = stack
+        .sent_emails()
+        .into_iter()
+        .filter(|e| e.to.iter().any(|t| t == "maintainer@example.org"))
+        .count();
+    assert_eq!(results_emails, 2, "one confirmation and one results email");
+    assert_eq!(stack.status_events().await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_object_outside_the_upload_prefix_is_ignored() {
+    let stack = Stack::new(CheckRegistry::builtin(), &[]).await;
+    stack
+        .upload(
+            "reports/demo.zip",
+            ZipBuilder::valid_plugin("demo").build(),
+            METADATA,
+        )
+        .await;
+    let outcomes = dispatch(&stack, "reports/demo.zip").await;
+    assert!(matches!(&outcomes[..], [DispatchOutcome::Ignored { .. }]));
+    assert_eq!(stack.item_count().await, 0);
+    for (queue, _) in stack.queues.values() {
+        assert_eq!(stack.queue_depth(queue).await, 0);
+    }
+    assert!(stack.sent_emails().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_zip_over_the_limits_is_blocked_without_running_checks() {
+    let mut stack = Stack::new(
+        CheckRegistry::builtin(),
+        &[("PLUGIN_VALIDATOR_MAX_UNCOMPRESSED_BYTES", "10000")],
+    )
+    .await;
+    let big = "x = 1\n".repeat(5_000);
+    let zip = ZipBuilder::valid_plugin("demo")
+        .file("demo/big.py", &big)
+        .build();
+    stack.upload("uploads/demo.zip", zip, METADATA).await;
+    let id = scan_id(&dispatch(&stack, "uploads/demo.zip").await);
+    for (queue, _) in stack.queues.values() {
+        assert_eq!(stack.queue_depth(queue).await, 0);
+    }
+    stack.drain_stream().await;
+    let done = scan(&stack, &id).await;
+    assert_eq!(done.status, ScanStatus::Blocked);
+    assert!(
+        done.intake_findings
+            .iter()
+            .any(|f| f.message.contains("10000")
+                || f.rule.contains("limit")
+                || f.message.contains("uncompressed")),
+        "{:?}",
+        done.intake_findings
+    );
+    assert_eq!(
+        stack.status_events().await[0]["detail"]["status"],
+        "blocked"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sweep_ends_a_scan_whose_check_never_reported() {
+    let mut stack = Stack::new(CheckRegistry::builtin(), &[("STUCK_AFTER_MINUTES", "0")]).await;
+    stack
+        .upload(
+            "uploads/demo.zip",
+            ZipBuilder::valid_plugin("demo").build(),
+            METADATA,
+        )
+        .await;
+    let id = scan_id(&dispatch(&stack, "uploads/demo.zip").await);
+    stack.run_check_queue("package_structure").await;
+    // The other two functions died without a word. One second later the sweep runs.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let report = validator_lambda::aggregator::sweep(
+        &stack.cold.pipeline,
+        &stack.cold.store,
+        stack.cold.environment.stuck_after,
+    )
+    .await
+    .expect("sweep");
+    assert_eq!(report.stuck, 1);
+    assert_eq!(report.ended, vec![id.clone()]);
+    assert_eq!(scan(&stack, &id).await.status, ScanStatus::Error);
+    stack.drain_stream().await;
+    assert_eq!(stack.status_events().await.len(), 1);
+}
