@@ -10,6 +10,7 @@ use validator_domain::CheckId;
 use validator_notify::EmailSettings;
 use validator_pipeline::{BlobStore, Pipeline, PipelineConfig};
 use validator_policy::Policy;
+use validator_python::PythonLimits;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EnvironmentError {
@@ -76,6 +77,11 @@ impl Environment {
                 name: "PLUGIN_VALIDATOR_*",
                 reason: e.to_string(),
             })?;
+        let python_limits =
+            PythonLimits::from_lookup(&lookup).map_err(|e| EnvironmentError::Invalid {
+                name: "PLUGIN_VALIDATOR_*",
+                reason: e.to_string(),
+            })?;
         let email = EmailSettings {
             website_url: text("WEBSITE_URL").unwrap_or(defaults.email.website_url.clone()),
             expected_minutes: parse(&lookup, "EXPECTED_MINUTES", defaults.email.expected_minutes)?,
@@ -90,6 +96,7 @@ impl Environment {
         let config = PipelineConfig {
             upload_prefix: text("UPLOAD_PREFIX").unwrap_or(defaults.upload_prefix.clone()),
             limits,
+            python_limits,
             policy: Policy::default(),
             email,
             check_timeout: Duration::from_secs(parse(

@@ -12,7 +12,7 @@ use validator_domain::{
     Check, CheckContext, CheckError, CheckId, Finding, RuleInfo, ScanId, ScanStatus,
 };
 use validator_lambda::dispatcher::handle_s3_event;
-use validator_pipeline::{DispatchOutcome, ScanStore as _};
+use validator_pipeline::DispatchOutcome;
 use validator_testkit::ZipBuilder;
 
 const METADATA: &[(&str, &str)] = &[
