@@ -31,9 +31,11 @@ impl<'a> Lit<'a> {
             Expr::NoneLiteral(_) => Lit::Str("None".into()),
             Expr::BytesLiteral(b) => Lit::Bytes(b.value.iter().any(|part| !part.is_empty())),
             Expr::NumberLiteral(n) => match &n.value {
-                Number::Int(int) => Lit::Int(int.as_i64().map(i128::from).or_else(|| {
-                    int.to_string().parse::<i128>().ok()
-                })),
+                Number::Int(int) => Lit::Int(
+                    int.as_i64()
+                        .map(i128::from)
+                        .or_else(|| int.to_string().parse::<i128>().ok()),
+                ),
                 Number::Float(f) => Lit::Float(*f),
                 Number::Complex { real, imag } => Lit::Complex(*real != 0.0 || *imag != 0.0),
             },

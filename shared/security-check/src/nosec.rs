@@ -144,7 +144,12 @@ fn nosec_words(text: &str) -> Vec<&str> {
 /// A test id (`B602`) or test name (`subprocess_popen_with_shell_equals_true`, `pickle`) as
 /// Bandit's extension manager knows it.
 fn test_id_of(word: &str) -> Option<&'static str> {
-    let known = || plugins::PLUGIN_NAMES.iter().copied().chain(blacklist::names());
+    let known = || {
+        plugins::PLUGIN_NAMES
+            .iter()
+            .copied()
+            .chain(blacklist::names())
+    };
     if word == "B001" {
         return Some("B001");
     }

@@ -2,12 +2,12 @@
 //! tree (f-strings as `JoinedStr` with merged constant parts, decorators under their function,
 //! call arguments directly under the call), and CPython's line numbers for each node.
 
+use validator_python::ast::token::TokenKind;
 use validator_python::ast::{
-    Comprehension, ElifElseClause, FStringPart, ExceptHandlerExceptHandler, Expr, ExprFString,
+    Comprehension, ElifElseClause, ExceptHandlerExceptHandler, Expr, ExprFString, FStringPart,
     InterpolatedElement, InterpolatedStringElement, InterpolatedStringFormatSpec, Keyword,
     MatchCase, Parameters, Pattern, Stmt, WithItem,
 };
-use validator_python::ast::token::TokenKind;
 use validator_python::text_size::{Ranged, TextRange, TextSize};
 use validator_python::PythonModule;
 
@@ -88,7 +88,9 @@ impl<'a> Joined<'a> {
 fn push_elements<'a>(elements: &'a [InterpolatedStringElement], raw: &mut Vec<JoinedPart<'a>>) {
     for element in elements {
         raw.push(match element {
-            InterpolatedStringElement::Literal(literal) => JoinedPart::Const(literal.value.to_string()),
+            InterpolatedStringElement::Literal(literal) => {
+                JoinedPart::Const(literal.value.to_string())
+            }
             InterpolatedStringElement::Interpolation(field) => JoinedPart::Formatted(field),
         });
     }
@@ -126,7 +128,12 @@ impl<'a> Lines<'a> {
         let first = all.partition_point(|t| t.start() < after);
         all[first..]
             .iter()
-            .find(|t| matches!(t.kind(), TokenKind::Def | TokenKind::Async | TokenKind::Class))
+            .find(|t| {
+                matches!(
+                    t.kind(),
+                    TokenKind::Def | TokenKind::Async | TokenKind::Class
+                )
+            })
             .map_or(range.start(), |t| t.start())
     }
 

@@ -27,7 +27,10 @@ pub(crate) struct Found {
 pub(crate) enum StrNode<'a> {
     Literal(&'a Expr),
     /// A constant part of a `JoinedStr`; `first` when it is its first constant part.
-    JoinedConst { joined: Joined<'a>, first: bool },
+    JoinedConst {
+        joined: Joined<'a>,
+        first: bool,
+    },
 }
 
 /// The context of a `Str` test.

@@ -26,12 +26,17 @@ fn bandit_examples_match_bandit() {
         println!("rated differently: ours {a:?} bandit {b:?}");
     }
     println!(
-        "precision {:.4} recall {:.4}",
+        "matched {}, precision {:.4} recall {:.4}",
+        agreement.matched,
         agreement.precision(),
         agreement.recall()
     );
     assert_eq!(ours.errors, theirs.errors, "the same files are refused");
-    assert!(agreement.matched > 500, "too few results: {}", agreement.matched);
+    assert!(
+        agreement.matched > 500,
+        "too few results: {}",
+        agreement.matched
+    );
     assert!(
         agreement.extra.is_empty() && agreement.missing.is_empty(),
         "every example result matches Bandit's"
@@ -81,7 +86,11 @@ fn bandit_functional_expectations_hold() {
         String::from_utf8_lossy(&output.stderr)
     );
     let entries: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
-    assert!(entries.len() > 80, "only {} expectations found", entries.len());
+    assert!(
+        entries.len() > 80,
+        "only {} expectations found",
+        entries.len()
+    );
     let docs = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/security.md"),
     )

@@ -68,7 +68,11 @@ fn real_code_agrees_with_bandit() {
         total.rated_differently.len()
     );
     assert!(total.matched > 500, "too few results to measure agreement");
-    assert!(total.precision() >= 0.99, "precision {:.4}", total.precision());
+    assert!(
+        total.precision() >= 0.99,
+        "precision {:.4}",
+        total.precision()
+    );
     assert!(total.recall() >= 0.99, "recall {:.4}", total.recall());
     assert!(
         total.rated_differently.len() * 100 <= total.matched,

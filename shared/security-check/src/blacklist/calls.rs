@@ -192,14 +192,21 @@ pub(crate) const CALLS: &[Entry] = &[
     Entry {
         name: "xml_bad_expatbuilder",
         id: "B316",
-        qualnames: &["xml.dom.expatbuilder.parse", "xml.dom.expatbuilder.parseString"],
+        qualnames: &[
+            "xml.dom.expatbuilder.parse",
+            "xml.dom.expatbuilder.parseString",
+        ],
         message: XML_MSG,
         severity: Medium,
     },
     Entry {
         name: "xml_bad_sax",
         id: "B317",
-        qualnames: &["xml.sax.parse", "xml.sax.parseString", "xml.sax.make_parser"],
+        qualnames: &[
+            "xml.sax.parse",
+            "xml.sax.parseString",
+            "xml.sax.make_parser",
+        ],
         message: XML_MSG,
         severity: Medium,
     },

@@ -31,7 +31,10 @@ fn classify(key_type: &str, key_size: &Lit<'_>) -> Option<Issue> {
 }
 
 /// `a or b or default` on Bandit's values.
-fn first_truthy<'a>(values: impl IntoIterator<Item = Option<Lit<'a>>>, default: Lit<'a>) -> Lit<'a> {
+fn first_truthy<'a>(
+    values: impl IntoIterator<Item = Option<Lit<'a>>>,
+    default: Lit<'a>,
+) -> Lit<'a> {
     values
         .into_iter()
         .flatten()

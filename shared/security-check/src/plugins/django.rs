@@ -25,7 +25,14 @@ pub(crate) fn django_extra_used(context: &CallContext<'_, '_>) -> Option<Issue> 
         .iter()
         .map(|k| (k.arg.as_ref().map(|a| a.as_str()), &k.value))
         .collect();
-    let positional = ["select", "where", "params", "tables", "order_by", "select_params"];
+    let positional = [
+        "select",
+        "where",
+        "params",
+        "tables",
+        "order_by",
+        "select_params",
+    ];
     for (name, arg) in positional.iter().zip(context.args()) {
         kwargs.retain(|(k, _)| *k != Some(name));
         kwargs.push((Some(name), arg));
@@ -241,8 +248,12 @@ impl<'a> Evaluator<'_, 'a> {
                     [] => {}
                     [Assigned::Expr(value)] if !is_list_result(stmt) => match value {
                         Expr::StringLiteral(_) => secure = true,
-                        Expr::Name(n) => secure = self.var(n.id.as_str(), self.lines.line(n.start()))?,
-                        Expr::Call(call) => secure = self.call(&FormatCall::of(call, self.lines))?,
+                        Expr::Name(n) => {
+                            secure = self.var(n.id.as_str(), self.lines.line(n.start()))?
+                        }
+                        Expr::Call(call) => {
+                            secure = self.call(&FormatCall::of(call, self.lines))?
+                        }
                         _ => {
                             secure = false;
                             break;
@@ -371,7 +382,13 @@ fn scope<'a>(context: &CallContext<'_, 'a>) -> Option<Scope<'a>> {
 }
 
 pub(crate) fn django_mark_safe(context: &CallContext<'_, '_>) -> Option<Issue> {
-    const AFFECTED: [&str; 5] = ["mark_safe", "SafeText", "SafeUnicode", "SafeString", "SafeBytes"];
+    const AFFECTED: [&str; 5] = [
+        "mark_safe",
+        "SafeText",
+        "SafeUnicode",
+        "SafeString",
+        "SafeBytes",
+    ];
     if !(context.imported_like("django.utils.safestring") && AFFECTED.contains(&context.name())) {
         return None;
     }

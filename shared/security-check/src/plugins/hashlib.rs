@@ -69,7 +69,10 @@ pub(crate) fn hashlib(context: &CallContext<'_, '_>) -> Option<Issue> {
                     "B324",
                     Severity::Medium,
                     Confidence::High,
-                    format!("Use of insecure crypt.{} hash function.", name.to_uppercase()),
+                    format!(
+                        "Use of insecure crypt.{} hash function.",
+                        name.to_uppercase()
+                    ),
                 ));
             }
         }

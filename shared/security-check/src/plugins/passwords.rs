@@ -24,7 +24,14 @@ pub(crate) fn is_candidate(name: &str) -> bool {
 /// The lengths of every match of `W` at the start of `text`.
 fn word_ends(text: &[u8]) -> Vec<usize> {
     let mut ends = Vec::new();
-    for word in [&b"pass"[..], b"passphrase", b"pwd", b"token", b"secret", b"secrete"] {
+    for word in [
+        &b"pass"[..],
+        b"passphrase",
+        b"pwd",
+        b"token",
+        b"secret",
+        b"secrete",
+    ] {
         if text.starts_with(word) {
             ends.push(word.len());
         }

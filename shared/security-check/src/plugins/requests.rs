@@ -41,9 +41,7 @@ pub(crate) fn request_with_no_cert_validation(context: &CallContext<'_, '_>) -> 
 }
 
 pub(crate) fn request_without_timeout(context: &CallContext<'_, '_>) -> Option<Issue> {
-    let issue = |text: String| {
-        Issue::new("B113", Severity::Medium, Confidence::Low, text)
-    };
+    let issue = |text: String| Issue::new("B113", Severity::Medium, Confidence::Low, text);
     if is_requests_verb(context) && context.check_call_arg_value("timeout", &[]).is_none() {
         return Some(issue(format!("Call to {} without timeout", root(context))));
     }

@@ -111,9 +111,7 @@ pub(crate) fn subprocess_popen_with_shell_equals_true(
     Some(issue.at_line(context.lineno_for_call_arg("shell")))
 }
 
-pub(crate) fn subprocess_without_shell_equals_true(
-    context: &CallContext<'_, '_>,
-) -> Option<Issue> {
+pub(crate) fn subprocess_without_shell_equals_true(context: &CallContext<'_, '_>) -> Option<Issue> {
     (is_in(&SUBPROCESS, &context.qualname) && !has_shell(context)).then(|| {
         Issue::new(
             "B603",

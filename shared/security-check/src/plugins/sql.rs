@@ -32,10 +32,11 @@ pub(crate) fn looks_like_sql(statement: &str) -> bool {
     }
     let text: Vec<char> = statement.chars().map(|c| c.to_ascii_lowercase()).collect();
     let word_after = |prefix: &str, word: &str, after: usize| {
-        find_word_space(&text, prefix, 0)
-            .next()
-            .is_some_and(|at| find_word_space(&text, word, at + prefix.len() + 1).next().is_some())
-            && after == 0
+        find_word_space(&text, prefix, 0).next().is_some_and(|at| {
+            find_word_space(&text, word, at + prefix.len() + 1)
+                .next()
+                .is_some()
+        }) && after == 0
     };
     if word_after("select", "from", 0) || word_after("update", "set", 0) {
         return true;
@@ -46,7 +47,8 @@ pub(crate) fn looks_like_sql(statement: &str) -> bool {
         while text.get(i).copied().is_some_and(is_space) {
             i += 1;
         }
-        text[i..].starts_with(&['f', 'r', 'o', 'm']) && text.get(i + 4).copied().is_some_and(is_space)
+        text[i..].starts_with(&['f', 'r', 'o', 'm'])
+            && text.get(i + 4).copied().is_some_and(is_space)
     });
     if delete {
         return true;
@@ -57,8 +59,9 @@ pub(crate) fn looks_like_sql(statement: &str) -> bool {
         while text.get(i).copied().is_some_and(is_space) {
             i += 1;
         }
-        (text[i..].starts_with(&['i', 'n', 't', 'o']) && text.get(i + 4).copied().is_some_and(is_space))
-            .then_some(i + 5)
+        (text[i..].starts_with(&['i', 'n', 't', 'o'])
+            && text.get(i + 4).copied().is_some_and(is_space))
+        .then_some(i + 5)
     });
     into_end.is_some_and(|from| {
         (from..text.len()).any(|i| {

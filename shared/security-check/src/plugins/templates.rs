@@ -12,8 +12,8 @@ fn keywords_breadth_first<'a>(call: &'a validator_python::ast::ExprCall) -> Vec<
     let mut found = Vec::new();
     let mut queue: VecDeque<&'a Expr> = VecDeque::new();
     let visit_call = |call: &'a validator_python::ast::ExprCall,
-                          queue: &mut VecDeque<&'a Expr>,
-                          found: &mut Vec<&'a Keyword>| {
+                      queue: &mut VecDeque<&'a Expr>,
+                      found: &mut Vec<&'a Keyword>| {
         queue.push_back(&call.func);
         queue.extend(call.arguments.args.iter());
         for keyword in call.arguments.keywords.iter() {

@@ -47,10 +47,7 @@ pub fn python_files(root: &Path) -> Vec<PathBuf> {
             let path = entry.path();
             if path.is_dir() {
                 stack.push(path);
-            } else if path
-                .extension()
-                .is_some_and(|e| e == "py" || e == "pyw")
-            {
+            } else if path.extension().is_some_and(|e| e == "py" || e == "pyw") {
                 out.push(path);
             }
         }
@@ -122,7 +119,10 @@ pub fn bandit(root: &Path) -> Report {
             file: relative(root, path),
             line: result["line_number"].as_u64().expect("line") as u32,
             test_id: result["test_id"].as_str().expect("test id").to_owned(),
-            severity: result["issue_severity"].as_str().expect("severity").to_owned(),
+            severity: result["issue_severity"]
+                .as_str()
+                .expect("severity")
+                .to_owned(),
             confidence: result["issue_confidence"]
                 .as_str()
                 .expect("confidence")
