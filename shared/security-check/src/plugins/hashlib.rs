@@ -16,8 +16,7 @@ fn used_for_security(context: &CallContext<'_, '_>) -> bool {
         .is_none_or(|v| v.eq_str("True"))
 }
 
-fn weak_hash(func: &str, name: &str, context: &CallContext<'_, '_>) -> Option<Issue> {
-    let _ = func;
+fn weak_hash(name: &str, context: &CallContext<'_, '_>) -> Option<Issue> {
     used_for_security(context).then(|| {
         Issue::new(
             "B324",
@@ -36,7 +35,7 @@ pub(crate) fn hashlib(context: &CallContext<'_, '_>) -> Option<Issue> {
     let func = *parts.last()?;
     if parts.contains(&"hashlib") {
         if WEAK_HASHES.contains(&func) {
-            return weak_hash(func, func, context);
+            return weak_hash(func, context);
         }
         if func == "new" {
             let name = match context.call_args().into_iter().next() {
@@ -45,7 +44,7 @@ pub(crate) fn hashlib(context: &CallContext<'_, '_>) -> Option<Issue> {
             };
             if let Some(Lit::Str(name)) = name {
                 if WEAK_HASHES.contains(&name.to_lowercase().as_str()) {
-                    return weak_hash(func, &name, context);
+                    return weak_hash(&name, context);
                 }
             }
         }

@@ -130,7 +130,7 @@ pub(crate) fn str_tests(context: &StrContext<'_, '_>) -> Vec<Issue> {
     STR_TESTS.iter().filter_map(|test| test(context)).collect()
 }
 
-pub(crate) fn function_tests(context: &FunctionContext<'_, '_>) -> Vec<Issue> {
+pub(crate) fn function_tests(context: &FunctionContext<'_>) -> Vec<Issue> {
     [
         passwords::hardcoded_password_default(context),
         ssl_tls::ssl_with_bad_defaults(context),

@@ -184,7 +184,7 @@ pub(crate) fn hardcoded_password_funcarg(context: &CallContext<'_, '_>) -> Optio
 
 /// B107 `hardcoded_password_default`, pairing `args.args` with the padded `defaults` the way
 /// Bandit does (positional-only parameters' defaults shift the pairing).
-pub(crate) fn hardcoded_password_default(context: &FunctionContext<'_, '_>) -> Option<Issue> {
+pub(crate) fn hardcoded_password_default(context: &FunctionContext<'_>) -> Option<Issue> {
     let parameters = &context.function.parameters;
     let defaults: Vec<&Expr> = parameters
         .posonlyargs

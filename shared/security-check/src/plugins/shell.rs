@@ -138,7 +138,7 @@ pub(crate) fn any_other_function_with_shell_equals_true(
 }
 
 pub(crate) fn start_process_with_a_shell(context: &CallContext<'_, '_>) -> Option<Issue> {
-    if !(is_in(&SHELL, &context.qualname) && !context.args().is_empty()) {
+    if !is_in(&SHELL, &context.qualname) || context.args().is_empty() {
         return None;
     }
     Some(if command_is_literal(context) {

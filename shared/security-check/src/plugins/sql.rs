@@ -31,14 +31,15 @@ pub(crate) fn looks_like_sql(statement: &str) -> bool {
         return false;
     }
     let text: Vec<char> = statement.chars().map(|c| c.to_ascii_lowercase()).collect();
-    let word_after = |prefix: &str, word: &str, after: usize| {
+    // `prefix\s.*word\s`: the first `prefix` followed by a later `word`.
+    let word_after = |prefix: &str, word: &str| {
         find_word_space(&text, prefix, 0).next().is_some_and(|at| {
             find_word_space(&text, word, at + prefix.len() + 1)
                 .next()
                 .is_some()
-        }) && after == 0
+        })
     };
-    if word_after("select", "from", 0) || word_after("update", "set", 0) {
+    if word_after("select", "from") || word_after("update", "set") {
         return true;
     }
     // delete\s+from\s
@@ -120,18 +121,16 @@ fn evaluate(context: &StrContext<'_, '_>) -> (bool, String, bool) {
             wrapper = context.ancestor(3);
             str_replace = attribute.attr.as_str() == "replace";
         }
-        (Some(Node::JoinedStr(joined)), StrNode::JoinedConst { first, .. }) => {
-            if first {
-                statement = joined
-                    .parts()
-                    .into_iter()
-                    .filter_map(|part| match part {
-                        JoinedPart::Const(text) => Some(text),
-                        JoinedPart::Formatted(_) => None,
-                    })
-                    .collect();
-                wrapper = context.ancestor(2);
-            }
+        (Some(Node::JoinedStr(joined)), StrNode::JoinedConst { first: true, .. }) => {
+            statement = joined
+                .parts()
+                .into_iter()
+                .filter_map(|part| match part {
+                    JoinedPart::Const(text) => Some(text),
+                    JoinedPart::Formatted(_) => None,
+                })
+                .collect();
+            wrapper = context.ancestor(2);
         }
         _ => {}
     }

@@ -67,9 +67,8 @@ fn default_attr(default: &Expr) -> Option<&str> {
     }
 }
 
-pub(crate) fn ssl_with_bad_defaults(context: &FunctionContext<'_, '_>) -> Option<Issue> {
+pub(crate) fn ssl_with_bad_defaults(context: &FunctionContext<'_>) -> Option<Issue> {
     let parameters = &context.function.parameters;
-    let _ = context.imports;
     parameters
         .posonlyargs
         .iter()
