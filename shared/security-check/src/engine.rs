@@ -26,8 +26,12 @@ pub struct FileIssue {
 
 /// Why a file was not analysed (Bandit's "skipped" files).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct NotAnalysed(pub String);
+#[error("{reason}")]
+pub struct NotAnalysed {
+    pub reason: String,
+    /// The line of the problem, when there is one.
+    pub line: Option<u32>,
+}
 
 /// Runs every Bandit test on one parsed module.
 pub fn analyse_module(module: &PythonModule) -> Result<Vec<FileIssue>, NotAnalysed> {
@@ -36,21 +40,28 @@ pub fn analyse_module(module: &PythonModule) -> Result<Vec<FileIssue>, NotAnalys
             SyntaxProblemKind::Invalid => "syntax error",
             SyntaxProblemKind::TooDeep => "nesting too deep",
         };
-        return Err(NotAnalysed(format!(
-            "{what} at line {}, column {}: {}",
-            problem.location.line,
-            problem.location.char_column + 1,
-            problem.message
-        )));
+        return Err(NotAnalysed {
+            reason: format!(
+                "{what} at line {}, column {}: {}",
+                problem.location.line,
+                problem.location.char_column + 1,
+                problem.message
+            ),
+            line: Some(problem.location.line),
+        });
     }
     if let Some(at) = module.source().find('\0') {
         let line = module.location((at as u32).into()).line;
-        return Err(NotAnalysed(format!(
-            "the source contains a null byte (line {line}), which Python refuses"
-        )));
+        return Err(NotAnalysed {
+            reason: format!("the source contains a null byte (line {line}), which Python refuses"),
+            line: Some(line),
+        });
     }
     let Some(syntax) = module.syntax() else {
-        return Err(NotAnalysed("the syntax tree is not available".to_owned()));
+        return Err(NotAnalysed {
+            reason: "the syntax tree is not available".to_owned(),
+            line: None,
+        });
     };
     let nosec = NosecLines::of(module);
     let mut walker = Walker::new(Lines { module });

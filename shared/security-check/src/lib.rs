@@ -50,8 +50,11 @@ impl Check for SecurityCheck {
         for entry in PythonSources::python_files(ctx.archive) {
             let path = entry.name.as_str();
             let analysed = match sources.get(ctx.archive, entry) {
-                Ok(module) => analyse_module(&module).map_err(|e| e.0),
-                Err(FileError::Source(error)) => Err(error.to_string()),
+                Ok(module) => analyse_module(&module),
+                Err(FileError::Source(error)) => Err(NotAnalysed {
+                    reason: error.to_string(),
+                    line: None,
+                }),
                 Err(FileError::Archive(error)) => {
                     return Err(CheckError::Failed(format!("{path}: {error}")))
                 }
@@ -65,15 +68,17 @@ impl Check for SecurityCheck {
                         findings.push(finding_of(path, issue, &relaxations));
                     }
                 }
-                Err(reason) => {
-                    tracing::info!(path, %reason, "Python file not analysed");
+                Err(not_analysed) => {
+                    tracing::info!(path, reason = %not_analysed, "Python file not analysed");
                     if (ctx.rule_enabled)(SEC000.id) {
-                        findings.push(Finding::new(
+                        let mut finding = Finding::new(
                             ID,
                             &SEC000,
                             path,
-                            format!("This Python file could not be analysed: {reason}."),
-                        ));
+                            format!("This Python file could not be analysed: {not_analysed}."),
+                        );
+                        finding.line = not_analysed.line;
+                        findings.push(finding);
                     }
                 }
             }

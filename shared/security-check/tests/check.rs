@@ -85,6 +85,11 @@ fn unparsable_files_are_reported_not_skipped() {
         assert!(paths.contains(&path), "{path} in {paths:?}");
     }
     assert!(not_analysed.iter().all(|f| f.mandatory));
+    let py2 = not_analysed
+        .iter()
+        .find(|f| f.path == "demo/py2.py")
+        .unwrap();
+    assert_eq!(py2.line, Some(1), "{py2:?}");
     assert_eq!(
         of(&findings, "B101").len(),
         1,
