@@ -1,0 +1,105 @@
+//! The security check (`security`): every test of Bandit 1.9.4, natively, with Bandit's test
+//! ids, severities, confidences and `# nosec` rules, on the scan's shared Python parse.
+//!
+//! * [`engine::analyse_module`] runs the tests on one parsed file (the compatibility harness uses
+//!   it directly);
+//! * [`SecurityCheck`] runs it on every Python file of a plugin, reports files it cannot analyse
+//!   as SEC000, keeps `# nosec`-suppressed findings visible, and applies the plugin's `.bandit`
+//!   file as a (policy-limited) relaxation.
+
+mod blacklist;
+mod context;
+pub mod engine;
+mod literal;
+pub mod nosec;
+pub mod plugin_config;
+mod plugins;
+pub mod rules;
+mod tree;
+mod walk;
+
+use validator_domain::{Check, CheckContext, CheckError, Finding, RuleInfo, Suppression};
+use validator_python::{FileError, PythonSources};
+
+pub use engine::{analyse_module, FileIssue, NotAnalysed};
+pub use rules::{RULES, SEC000};
+
+const ID: &str = "security";
+
+/// The Bandit-compatible security analysis.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SecurityCheck;
+
+impl Check for SecurityCheck {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn title(&self) -> &'static str {
+        "Security analysis"
+    }
+
+    fn rules(&self) -> &'static [RuleInfo] {
+        RULES
+    }
+
+    fn run(&self, ctx: &CheckContext<'_>) -> Result<Vec<Finding>, CheckError> {
+        let sources = PythonSources::of(ctx).map_err(|e| CheckError::Failed(e.to_string()))?;
+        let relaxations = plugin_config::relaxations(ctx.archive, ctx.package);
+        let mut findings = Vec::new();
+        for entry in PythonSources::python_files(ctx.archive) {
+            let path = entry.name.as_str();
+            let analysed = match sources.get(ctx.archive, entry) {
+                Ok(module) => analyse_module(&module),
+                Err(FileError::Source(error)) => Err(NotAnalysed {
+                    reason: error.to_string(),
+                    line: None,
+                }),
+                Err(FileError::Archive(error)) => {
+                    return Err(CheckError::Failed(format!("{path}: {error}")))
+                }
+            };
+            match analysed {
+                Ok(issues) => {
+                    for issue in issues {
+                        if !(ctx.rule_enabled)(issue.test_id) {
+                            continue;
+                        }
+                        findings.push(finding_of(path, issue, &relaxations));
+                    }
+                }
+                Err(not_analysed) => {
+                    tracing::info!(path, reason = %not_analysed, "Python file not analysed");
+                    if (ctx.rule_enabled)(SEC000.id) {
+                        let mut finding = Finding::new(
+                            ID,
+                            &SEC000,
+                            path,
+                            format!("This Python file could not be analysed: {not_analysed}."),
+                        );
+                        finding.line = not_analysed.line;
+                        findings.push(finding);
+                    }
+                }
+            }
+        }
+        Ok(findings)
+    }
+}
+
+fn finding_of(path: &str, issue: FileIssue, relaxations: &[plugin_config::Relaxation]) -> Finding {
+    let rule = rules::rule_info(issue.test_id).unwrap_or(&SEC000);
+    let mut finding = Finding::new(ID, rule, path, issue.text).at(issue.line, issue.column);
+    finding.severity = issue.severity;
+    finding.confidence = Some(issue.confidence);
+    finding.suppressed = match issue.nosec {
+        Some(marker) => Some(Suppression::Inline { marker }),
+        None => relaxations
+            .iter()
+            .find(|r| r.relaxes(issue.test_id))
+            .map(|r| Suppression::PluginConfig {
+                file: r.file.clone(),
+            }),
+    };
+    finding
+}

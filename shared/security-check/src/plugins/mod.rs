@@ -1,0 +1,141 @@
+//! Bandit's test plugins (`bandit/plugins/*.py`), one file per plugin family, and the lists of
+//! tests run on each node kind.
+
+pub(crate) mod asserts;
+mod crypto_keys;
+mod django;
+mod exec;
+mod flask;
+mod hashlib;
+mod huggingface;
+mod markupsafe;
+mod paramiko;
+mod passwords;
+mod permissions;
+mod pytorch;
+mod requests;
+mod shell;
+mod snmp;
+mod sql;
+mod ssl_tls;
+mod strings;
+mod tarfile;
+mod templates;
+pub(crate) mod trojansource;
+pub(crate) mod try_except;
+mod wildcard;
+mod yaml;
+
+use crate::context::{CallContext, Issue};
+use crate::walk::{FunctionContext, StrContext};
+
+/// Plugin test names usable in `# nosec` comments (the entry point names), with their ids.
+pub(crate) const PLUGIN_NAMES: &[(&str, &str)] = &[
+    ("flask_debug_true", "B201"),
+    ("assert_used", "B101"),
+    ("request_with_no_cert_validation", "B501"),
+    ("request_without_timeout", "B113"),
+    ("exec_used", "B102"),
+    ("set_bad_file_permissions", "B103"),
+    ("hardcoded_bind_all_interfaces", "B104"),
+    ("hardcoded_password_string", "B105"),
+    ("hardcoded_password_funcarg", "B106"),
+    ("hardcoded_password_default", "B107"),
+    ("hardcoded_tmp_directory", "B108"),
+    ("paramiko_calls", "B601"),
+    ("subprocess_popen_with_shell_equals_true", "B602"),
+    ("subprocess_without_shell_equals_true", "B603"),
+    ("any_other_function_with_shell_equals_true", "B604"),
+    ("start_process_with_a_shell", "B605"),
+    ("start_process_with_no_shell", "B606"),
+    ("start_process_with_partial_path", "B607"),
+    ("hardcoded_sql_expressions", "B608"),
+    ("hashlib_insecure_functions", "B324"),
+    ("linux_commands_wildcard_injection", "B609"),
+    ("django_extra_used", "B610"),
+    ("django_rawsql_used", "B611"),
+    ("ssl_with_bad_version", "B502"),
+    ("ssl_with_bad_defaults", "B503"),
+    ("ssl_with_no_version", "B504"),
+    ("jinja2_autoescape_false", "B701"),
+    ("use_of_mako_templates", "B702"),
+    ("django_mark_safe", "B703"),
+    ("try_except_continue", "B112"),
+    ("try_except_pass", "B110"),
+    ("weak_cryptographic_key", "B505"),
+    ("yaml_load", "B506"),
+    ("ssh_no_host_key_verification", "B507"),
+    ("snmp_insecure_version", "B508"),
+    ("snmp_weak_cryptography", "B509"),
+    ("logging_config_insecure_listen", "B612"),
+    ("tarfile_unsafe_members", "B202"),
+    ("pytorch_load", "B614"),
+    ("trojansource", "B613"),
+    ("markupsafe_markup_xss", "B704"),
+    ("huggingface_unsafe_download", "B615"),
+];
+
+type CallTest = fn(&CallContext<'_, '_>) -> Option<Issue>;
+
+const CALL_TESTS: &[CallTest] = &[
+    flask::flask_debug_true,
+    requests::request_with_no_cert_validation,
+    requests::request_without_timeout,
+    exec::exec_used,
+    permissions::set_bad_file_permissions,
+    passwords::hardcoded_password_funcarg,
+    paramiko::paramiko_calls,
+    shell::subprocess_popen_with_shell_equals_true,
+    shell::subprocess_without_shell_equals_true,
+    shell::any_other_function_with_shell_equals_true,
+    shell::start_process_with_a_shell,
+    shell::start_process_with_no_shell,
+    shell::start_process_with_partial_path,
+    hashlib::hashlib,
+    wildcard::linux_commands_wildcard_injection,
+    django::django_extra_used,
+    django::django_rawsql_used,
+    ssl_tls::ssl_with_bad_version,
+    ssl_tls::ssl_with_no_version,
+    templates::jinja2_autoescape_false,
+    templates::use_of_mako_templates,
+    django::django_mark_safe,
+    crypto_keys::weak_cryptographic_key,
+    yaml::yaml_load,
+    paramiko::ssh_no_host_key_verification,
+    snmp::snmp_insecure_version,
+    snmp::snmp_weak_cryptography,
+    requests::logging_config_insecure_listen,
+    tarfile::tarfile_unsafe_members,
+    pytorch::pytorch_load,
+    markupsafe::markupsafe_markup_xss,
+    huggingface::huggingface_unsafe_download,
+    crate::blacklist::calls::blacklisted_call,
+];
+
+pub(crate) fn call_tests(context: &CallContext<'_, '_>) -> Vec<Issue> {
+    CALL_TESTS.iter().filter_map(|test| test(context)).collect()
+}
+
+type StrTest = fn(&StrContext<'_, '_>) -> Option<Issue>;
+
+const STR_TESTS: &[StrTest] = &[
+    strings::hardcoded_bind_all_interfaces,
+    passwords::hardcoded_password_string,
+    strings::hardcoded_tmp_directory,
+    sql::hardcoded_sql_expressions,
+];
+
+pub(crate) fn str_tests(context: &StrContext<'_, '_>) -> Vec<Issue> {
+    STR_TESTS.iter().filter_map(|test| test(context)).collect()
+}
+
+pub(crate) fn function_tests(context: &FunctionContext<'_>) -> Vec<Issue> {
+    [
+        passwords::hardcoded_password_default(context),
+        ssl_tls::ssl_with_bad_defaults(context),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
