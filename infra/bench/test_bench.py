@@ -188,6 +188,12 @@ class Measure(unittest.TestCase):
             self.assertGreater(m.peak_rss_mb, 40)
             self.assertGreaterEqual(m.wall_s, 0)
             self.assertGreaterEqual(m.cpu_s, 0)
+            self.assertFalse(m.timed_out)
+
+    def test_a_tool_past_its_timeout_is_killed_and_marked(self):
+        m = run_measured([sys.executable, "-c", "import time; time.sleep(30)"], timeout_s=0.5)
+        self.assertTrue(m.timed_out)
+        self.assertLess(m.wall_s, 10)
 
 
 FAKE_TOOL = """#!{python}
@@ -250,7 +256,8 @@ class EndToEnd(unittest.TestCase):
             corpus.extract(zip_path, tree)
             stats = corpus.zip_stats(zip_path)
             args = argparse.Namespace(work=str(tmp / "work"), binary=str(binary), our_repeat=2,
-                                      checks=None, no_reference=False)
+                                      checks=None, no_reference=False,
+                                      tool_timeout=None)
             record = bench.bench_input(entry, zip_path, tree, stats, args, venv, [], CLASSES)
             a = record["agreement"]
             self.assertEqual(a["secrets"], {"status": "not built"})
