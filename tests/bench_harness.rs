@@ -12,7 +12,12 @@ fn the_benchmark_harness_passes_its_self_test() {
         .arg(&script)
         .arg("self-test")
         .output()
-        .unwrap_or_else(|e| panic!("cannot run python3 {} (python3 is needed): {e}", script.display()));
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run python3 {} (python3 is needed): {e}",
+                script.display()
+            )
+        });
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         output.status.success(),
@@ -21,7 +26,16 @@ fn the_benchmark_harness_passes_its_self_test() {
     // unittest reports on stderr; make sure tests ran (a broken discovery finds none and passes).
     let ran = stderr
         .lines()
-        .find_map(|l| l.strip_prefix("Ran ")?.split_whitespace().next()?.parse::<u32>().ok())
+        .find_map(|l| {
+            l.strip_prefix("Ran ")?
+                .split_whitespace()
+                .next()?
+                .parse::<u32>()
+                .ok()
+        })
         .unwrap_or(0);
-    assert!(ran >= 10, "expected the harness's unit tests to run, got:\n{stderr}");
+    assert!(
+        ran >= 10,
+        "expected the harness's unit tests to run, got:\n{stderr}"
+    );
 }
