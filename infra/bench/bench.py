@@ -403,7 +403,13 @@ def cmd_run(args) -> int:
     for e, zip_path, tree, stats in prepared:
         print(f"{e.label}: {stats['zip_bytes'] / 1e6:.2f} MB zip, {stats['py_lines']:,} lines",
               file=sys.stderr)
+        saved = work / "out" / e.label / "record.json"
+        if args.reuse and saved.exists():
+            records.append(json.loads(saved.read_text()))
+            print("  reusing the record of an earlier run", file=sys.stderr)
+            continue
         records.append(bench_input(e, zip_path, tree, stats, args, venv, flake8_args, class_to_type))
+        saved.write_text(json.dumps(records[-1], indent=2))
         r = records[-1]
         print(f"  ours {r['ours']['median']['wall_s'] * 1000:.1f} ms; "
               + ", ".join(f"{t} {m['wall_s']:.1f} s" for t, m in r["reference"].items()),
@@ -530,6 +536,9 @@ def main(argv=None) -> int:
     r.add_argument("--only", nargs="*", help="only these inputs (name or name-version)")
     r.add_argument("--our-repeat", type=int, default=3, help="runs of our scan per input (median)")
     r.add_argument("--no-reference", action="store_true", help="measure our scan only")
+    r.add_argument("--reuse", action="store_true",
+                   help="reuse each input's record from an earlier run (resume a long run; "
+                        "only with the same binary and settings)")
     r.add_argument("--tool-timeout", type=float,
                    help="kill a reference tool after this many seconds (its times are then lower "
                         "bounds and its agreement is not compared); default: no limit")
