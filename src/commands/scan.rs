@@ -1,3 +1,5 @@
+use std::io::Write as _;
+
 use validator_archive::PluginArchive;
 use validator_checks::CheckRegistry;
 use validator_domain::{CheckId, CheckResult, PackageInfo, Report, ScanId, Verdict};
@@ -73,13 +75,24 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         &skips,
         &package.plugin_config_files,
     );
+    // The report holds its own copy of the findings: free the checks' results, the parsed
+    // sources and the zip before writing, and stream the output instead of building one big
+    // string (a plugin can have 100,000 style findings; memory is the Lambda's budget).
+    drop(results);
+    drop(cache);
+    drop(archive);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.format {
-        Format::Text => print!("{}", report.to_text()),
-        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        Format::Sarif => println!(
-            "{}",
-            serde_json::to_string_pretty(&crate::sarif::to_sarif(&report, &registry))?
-        ),
+        Format::Text => out.write_all(report.to_text().as_bytes())?,
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            out.write_all(b"\n")?;
+        }
+        Format::Sarif => {
+            serde_json::to_writer_pretty(&mut out, &crate::sarif::to_sarif(&report, &registry))?;
+            out.write_all(b"\n")?;
+        }
     }
+    out.flush()?;
     Ok(super::exit_code(verdict.status))
 }

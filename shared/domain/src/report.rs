@@ -15,6 +15,9 @@ pub struct CheckReportEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     pub counts: Counts,
+    /// How long the check ran (0 when it could not run), for the benchmark and the operators.
+    #[serde(default)]
+    pub duration_ms: u64,
 }
 
 /// The full result of a scan: what `scan --format json` prints and what the aggregator stores.
@@ -78,6 +81,7 @@ impl Report {
                     CheckOutcome::Ok => None,
                 },
                 counts: r.counts,
+                duration_ms: r.duration_ms,
             })
             .collect();
         Self {
