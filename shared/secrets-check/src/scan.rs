@@ -1,0 +1,131 @@
+//! The engine: one file in, detect-secrets' findings out (type, line, value), following
+//! `detect_secrets.core.scan.scan_file` with the default filters and `--all-files`.
+
+use std::collections::HashSet;
+
+use crate::detect::{Detector, DETECTORS};
+use crate::filters;
+use crate::pytext;
+use crate::rules::SecretType;
+use crate::secret::Secret;
+use crate::transform::config;
+use crate::FileType;
+
+/// One secret found in a file (the first line it appears on, like detect-secrets).
+#[derive(Debug, Clone)]
+pub struct RawSecret {
+    pub secret_type: &'static SecretType,
+    /// 1-based.
+    pub line: u32,
+    pub value: Secret,
+}
+
+/// Which detectors run (by index in detect-secrets' plugin order).
+#[derive(Debug, Clone)]
+pub struct Enabled(Vec<bool>);
+
+impl Enabled {
+    pub fn all() -> Self {
+        Self(vec![true; crate::rules::SECRET_TYPES.len()])
+    }
+
+    /// The detectors whose rule id passes `enabled`.
+    pub fn by_rule(enabled: impl Fn(&str) -> bool) -> Self {
+        Self(
+            crate::rules::SECRET_TYPES
+                .iter()
+                .map(|t| enabled(t.rule.id))
+                .collect(),
+        )
+    }
+
+    fn get(&self, index: usize) -> bool {
+        self.0.get(index).copied().unwrap_or(false)
+    }
+}
+
+/// Why a file was not scanned at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skipped {
+    /// Extension, lock file or swagger path (detect-secrets' file filters).
+    Filtered(&'static str),
+    /// Not valid UTF-8: detect-secrets treats it as binary.
+    Binary,
+}
+
+/// Scans one file's bytes as detect-secrets would scan `path`.
+pub fn scan_file(path: &str, bytes: &[u8], enabled: &Enabled) -> Result<Vec<RawSecret>, Skipped> {
+    if let Some(reason) = filters::skipped_file(path) {
+        return Err(Skipped::Filtered(reason));
+    }
+    let text = pytext::decode(bytes).ok_or(Skipped::Binary)?;
+    let file_type = FileType::of(path);
+    // Non-eager transformers first (the INI parser accepts any file name), else the raw lines.
+    let found = match config::transform(&text, false) {
+        Some(lines) => scan_lines(path, file_type, &lines, enabled),
+        None => scan_lines(path, file_type, &pytext::readlines(&text), enabled),
+    };
+    if !found.is_empty() || file_type != FileType::Other {
+        return Ok(found);
+    }
+    // Nothing found: files of no known type get a second chance as header-less INI files.
+    Ok(match config::transform(&text, true) {
+        Some(lines) => scan_lines(path, file_type, &lines, enabled),
+        None => found,
+    })
+}
+
+fn scan_lines<S: AsRef<str>>(
+    path: &str,
+    file_type: FileType,
+    lines: &[S],
+    enabled: &Enabled,
+) -> Vec<RawSecret> {
+    let detectors = &*DETECTORS;
+    let mut seen: HashSet<(usize, String)> = HashSet::new();
+    let mut out = Vec::new();
+    let mut values: Vec<String> = Vec::new();
+    let mut candidates: Vec<(usize, String)> = Vec::new();
+    for (index, raw) in lines.iter().enumerate() {
+        let line = pytext::rstrip(raw.as_ref());
+        let hits = detectors.prefilter.matches(line);
+        if !hits.matched_any() {
+            continue;
+        }
+        candidates.clear();
+        for d in hits.iter().filter(|&d| enabled.get(d)) {
+            let detector: &Detector = &detectors.list[d];
+            values.clear();
+            detector.analyze(line, file_type, &mut values);
+            for value in values.drain(..) {
+                if !filters::discard_value(&value, line, detector.is_regex_based()) {
+                    candidates.push((d, value));
+                }
+            }
+        }
+        if candidates.is_empty() {
+            continue;
+        }
+        // Line filters run before the plugins in detect-secrets; running them only on lines
+        // with candidates gives the same result for less work.
+        let previous = match index {
+            0 => "",
+            i => lines[i - 1].as_ref(),
+        };
+        if filters::is_indirect_reference(line)
+            || filters::is_line_allowlisted(path, line, previous)
+        {
+            continue;
+        }
+        for (d, value) in candidates.drain(..) {
+            if seen.insert((d, value.clone())) {
+                out.push(RawSecret {
+                    secret_type: detectors.list[d].spec.ty,
+                    line: u32::try_from(index + 1).unwrap_or(u32::MAX),
+                    value: Secret::new(value),
+                });
+            }
+        }
+    }
+    out
+}
