@@ -92,7 +92,7 @@ pub(crate) const IBM_COS_HMAC: DetectorSpec = regex(
 
 pub(crate) const SOFTLAYER: DetectorSpec = regex(
     &rules::SOFTLAYER,
-    r"(?i)(?:softlayer|sl)[_\-]?(?:api)?(?:key|pwd|pass|token)|(?i)api.softlayer.com",
+    r"(?i)(?:softlayer|sl)[_\-]?(?:api)?[_\-]?(?:key|pwd|pass|token)|(?i)api.softlayer.com",
     &[
         assignment!(
             r"(?:softlayer|sl)(?:_|-|)(?:api|)",
