@@ -3,6 +3,8 @@
 
 use std::sync::LazyLock;
 
+use regex::Regex;
+
 use super::{Analyzer, DetectorSpec};
 use crate::{rules, FileType};
 
@@ -12,162 +14,79 @@ pub(crate) const KEYWORD: DetectorSpec = DetectorSpec {
     analyzer: Analyzer::Keyword,
 };
 
-/// `DENYLIST_REGEX`: the keyword (group 1) and any suffix.
+/// `DENYLIST_REGEX`: the keyword and any suffix (detect-secrets captures the keyword; here the
+/// only capturing groups are the secret's, see [`analyze`]).
 macro_rules! denylist {
     () => {
-        r"(api_?key|auth_?key|service_?key|account_?key|db_?key|database_?key|priv_?key|private_?key|client_?key|db_?pass|database_?pass|key_?pass|password|passwd|pwd|secret|contraseña|contrasena)\w*"
+        r"(?:api_?key|auth_?key|service_?key|account_?key|db_?key|database_?key|priv_?key|private_?key|client_?key|db_?pass|database_?pass|key_?pass|password|passwd|pwd|secret|contraseña|contrasena)\w*"
     };
 }
-/// `SECRET`; its first look-ahead, `(?=[^\v'"]*)`, always succeeds and is left out.
+/// `SECRET`, `(?=[^\v'"]*)(?=\w+)[^\v'"]*[^\v,'"`]`, without look-arounds: the first character
+/// is a word character, and the language and the backtracking order are unchanged.
 macro_rules! secret {
     () => {
-        r#"(?=\w)[^\v'"]*[^\v,'"`]"#
+        r#"(\w(?:[^\v'"]*[^\v,'"`])?)"#
+    };
+}
+/// `({quote})({secret})(\N)`: the back-reference becomes one alternative per quote character.
+macro_rules! quoted_secret {
+    () => {
+        concat!("(?:'", secret!(), "'|\"", secret!(), "\"|`", secret!(), "`)")
+    };
+}
+/// `({quote}?)({secret})(\N)`: as above, then without quotes (a greedy `?` tries the quote
+/// first).
+macro_rules! optionally_quoted_secret {
+    () => {
+        concat!("(?:'", secret!(), "'|\"", secret!(), "\"|`", secret!(), "`|", secret!(), ")")
     };
 }
 macro_rules! closing {
     () => {
-        r#"[\]'"]{0,2}"#
-    };
-}
-macro_rules! quote {
-    () => {
-        r#"['"`]"#
+        r#"(?:[\]'"]{0,2})?"#
     };
 }
 
-/// The patterns, numbered as in detect-secrets, each with the group holding the secret.
-const FOLLOWED_BY_COLON_EQUAL_SIGNS: (&str, usize) = (
-    concat!(
-        "(?i)",
-        denylist!(),
-        "(",
-        closing!(),
-        r")?\s*:=\s*(",
-        quote!(),
-        "?)(",
-        secret!(),
-        r")(\3)"
-    ),
-    4,
+// The patterns, named as in detect-secrets. They contain no look-around and no back-reference,
+// so the `regex` crate runs them; its leftmost-first semantics pick the same match as Python's
+// backtracking engine.
+const FOLLOWED_BY_COLON_EQUAL_SIGNS: &str = concat!(
+    "(?i)", denylist!(), closing!(), r"\s*:=\s*", optionally_quoted_secret!()
 );
-const FOLLOWED_BY_COLON: (&str, usize) = (
-    concat!(
-        "(?i)",
-        denylist!(),
-        "(",
-        closing!(),
-        r")?:\s*(",
-        quote!(),
-        "?)(",
-        secret!(),
-        r")(\3)"
-    ),
-    4,
+const FOLLOWED_BY_COLON: &str = concat!(
+    "(?i)", denylist!(), closing!(), r":\s*", optionally_quoted_secret!()
 );
-const FOLLOWED_BY_COLON_QUOTES_REQUIRED: (&str, usize) = (
-    concat!(
-        "(?i)",
-        denylist!(),
-        "(",
-        closing!(),
-        r")?:(\s*)(",
-        quote!(),
-        ")(",
-        secret!(),
-        r")(\4)"
-    ),
-    5,
+const FOLLOWED_BY_COLON_QUOTES_REQUIRED: &str = concat!(
+    "(?i)", denylist!(), closing!(), r":\s*", quoted_secret!()
 );
-const FOLLOWED_BY_EQUAL_SIGNS_OPTIONAL_BRACKETS_OPTIONAL_AT_SIGN_QUOTES_REQUIRED: (&str, usize) = (
-    concat!(
-        "(?i)",
-        denylist!(),
-        r#"((\[[0-9]*\]))?\s*[!=]{1,2}\s*(@)?(")("#,
-        secret!(),
-        r")(\5)"
-    ),
-    6,
+const FOLLOWED_BY_EQUAL_SIGNS_OPTIONAL_BRACKETS_OPTIONAL_AT_SIGN_QUOTES_REQUIRED: &str = concat!(
+    "(?i)", denylist!(), r#"(?:\[[0-9]*\])?\s*[!=]{1,2}\s*@?""#, secret!(), "\""
 );
-const FOLLOWED_BY_OPTIONAL_ASSIGN_QUOTES_REQUIRED: (&str, usize) = (
-    concat!(denylist!(), r#"(.assign)?\((")("#, secret!(), r")(\3)"),
-    4,
+const FOLLOWED_BY_OPTIONAL_ASSIGN_QUOTES_REQUIRED: &str = concat!(
+    denylist!(), r#"(?:.assign)?\(""#, secret!(), "\""
 );
-const FOLLOWED_BY_EQUAL_SIGNS: (&str, usize) = (
-    concat!(
-        "(?i)",
-        denylist!(),
-        "(",
-        closing!(),
-        r")?\s*(={1,3}|!==?)\s*(",
-        quote!(),
-        "?)(",
-        secret!(),
-        r")(\4)"
-    ),
-    5,
+const FOLLOWED_BY_EQUAL_SIGNS: &str = concat!(
+    "(?i)", denylist!(), closing!(), r"\s*(?:={1,3}|!==?)\s*", optionally_quoted_secret!()
 );
-const FOLLOWED_BY_EQUAL_SIGNS_QUOTES_REQUIRED: (&str, usize) = (
-    concat!(
-        "(?i)",
-        denylist!(),
-        "(",
-        closing!(),
-        r")?\s*(={1,3}|!==?)\s*(",
-        quote!(),
-        ")(",
-        secret!(),
-        r")(\4)"
-    ),
-    5,
+const FOLLOWED_BY_EQUAL_SIGNS_QUOTES_REQUIRED: &str = concat!(
+    "(?i)", denylist!(), closing!(), r"\s*(?:={1,3}|!==?)\s*", quoted_secret!()
 );
-const PRECEDED_BY_EQUAL_COMPARISON_SIGNS_QUOTES_REQUIRED: (&str, usize) = (
-    concat!(
-        "(",
-        quote!(),
-        ")(",
-        secret!(),
-        r")(\1)\s*[!=]{2,3}\s*\w*",
-        denylist!()
-    ),
-    2,
+const PRECEDED_BY_EQUAL_COMPARISON_SIGNS_QUOTES_REQUIRED: &str = concat!(
+    quoted_secret!(), r"\s*[!=]{2,3}\s*\w*", denylist!()
 );
-const FOLLOWED_BY_QUOTES_AND_SEMICOLON: (&str, usize) = (
-    concat!(
-        "(?i)",
-        denylist!(),
-        r"[^\s]{0,50}?\s*(",
-        quote!(),
-        ")(",
-        secret!(),
-        r")(\2);"
-    ),
-    3,
+const FOLLOWED_BY_QUOTES_AND_SEMICOLON: &str = concat!(
+    "(?i)", denylist!(), r"[^\s]{0,50}?\s*", quoted_secret!(), ";"
 );
-const FOLLOWED_BY_ARROW_FUNCTION_SIGN_QUOTES_REQUIRED: (&str, usize) = (
-    concat!(
-        "(?i)",
-        denylist!(),
-        "(",
-        closing!(),
-        r")?\s*=>?\s*(",
-        quote!(),
-        ")(",
-        secret!(),
-        r")(\3)"
-    ),
-    4,
+const FOLLOWED_BY_ARROW_FUNCTION_SIGN_QUOTES_REQUIRED: &str = concat!(
+    "(?i)", denylist!(), closing!(), r"\s*=>?\s*", quoted_secret!()
 );
 
-type PatternSet = Vec<(fancy_regex::Regex, usize)>;
+type PatternSet = Vec<Regex>;
 
-fn compile(patterns: &[(&str, usize)]) -> PatternSet {
+fn compile(patterns: &[&str]) -> PatternSet {
     patterns
         .iter()
-        .map(|(p, group)| {
-            let regex =
-                fancy_regex::Regex::new(p).unwrap_or_else(|e| panic!("keyword pattern {p}: {e}"));
-            (regex, *group)
-        })
+        .map(|p| Regex::new(p).unwrap_or_else(|e| panic!("keyword pattern {p}: {e}")))
         .collect()
 }
 
@@ -221,17 +140,14 @@ fn patterns_for(file_type: FileType) -> &'static PatternSet {
     }
 }
 
-/// The first match of every pattern of the file's set (`regex.search`), its secret group.
+/// The first match of every pattern of the file's set (`regex.search`), its secret.
 pub(crate) fn analyze(line: &str, file_type: FileType, out: &mut Vec<String>) {
-    for (regex, group) in patterns_for(file_type) {
-        match regex.captures(line) {
-            Ok(Some(caps)) => {
-                if let Some(m) = caps.get(*group) {
-                    out.push(m.as_str().to_owned());
-                }
+    for regex in patterns_for(file_type) {
+        if let Some(caps) = regex.captures(line) {
+            // The secret is the one alternative's group that took part in the match.
+            if let Some(m) = caps.iter().skip(1).flatten().next() {
+                out.push(m.as_str().to_owned());
             }
-            Ok(None) => {}
-            Err(error) => tracing::debug!(%error, "keyword pattern gave up on a line"),
         }
     }
 }
