@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::detect::{Detector, DETECTORS};
+use crate::detect::{Detector, LineBits, DETECTORS};
 use crate::filters;
 use crate::pytext;
 use crate::rules::SecretType;
@@ -39,8 +39,12 @@ impl Enabled {
         )
     }
 
-    fn get(&self, index: usize) -> bool {
-        self.0.get(index).copied().unwrap_or(false)
+    fn bits(&self) -> LineBits {
+        self.0
+            .iter()
+            .enumerate()
+            .filter(|(_, on)| **on)
+            .fold(0, |bits, (i, _)| bits | (1 << i))
     }
 }
 
@@ -82,18 +86,29 @@ fn scan_lines<S: AsRef<str>>(
     enabled: &Enabled,
 ) -> Vec<RawSecret> {
     let detectors = &*DETECTORS;
+    let enabled = enabled.bits();
+    // The lines as one text, so each anchor automaton runs once over the file.
+    let mut text = String::with_capacity(lines.iter().map(|l| l.as_ref().len() + 1).sum());
+    let mut line_starts = Vec::with_capacity(lines.len());
+    for line in lines {
+        line_starts.push(text.len());
+        text.push_str(line.as_ref());
+        text.push('\n');
+    }
+    let marks = detectors.candidates(&text, &line_starts, enabled);
+    drop(text);
     let mut seen: HashSet<(usize, String)> = HashSet::new();
     let mut out = Vec::new();
     let mut values: Vec<String> = Vec::new();
     let mut candidates: Vec<(usize, String)> = Vec::new();
     for (index, raw) in lines.iter().enumerate() {
         let line = pytext::rstrip(raw.as_ref());
-        let hits = detectors.prefilter.matches(line);
-        if !hits.matched_any() {
+        let bits = marks[index] | detectors.quote_candidates(line, enabled);
+        if bits == 0 {
             continue;
         }
         candidates.clear();
-        for d in hits.iter().filter(|&d| enabled.get(d)) {
+        for d in (0..detectors.list.len()).filter(|d| bits & (1 << d) != 0) {
             let detector: &Detector = &detectors.list[d];
             values.clear();
             detector.analyze(line, file_type, &mut values);

@@ -2,7 +2,7 @@
 //! Cloudant. Several use detect-secrets' `build_assignment_regex` shape:
 //! `<prefix>(-|_|)<keyword> <assignment> <secret>` with optional quotes and brackets.
 
-use super::{Analyzer, DetectorSpec};
+use super::{Analyzer, Anchor, DetectorSpec};
 use crate::rules;
 
 /// `RegexBasedDetector.build_assignment_regex`, case-insensitive. Python's
@@ -23,12 +23,12 @@ macro_rules! assignment {
 
 const fn regex(
     ty: &'static rules::SecretType,
-    prefilter: &'static str,
+    anchor: Anchor,
     patterns: &'static [&'static str],
 ) -> DetectorSpec {
     DetectorSpec {
         ty,
-        prefilter,
+        anchor,
         analyzer: Analyzer::Regex {
             patterns,
             validate: None,
@@ -38,7 +38,11 @@ const fn regex(
 
 pub(crate) const AWS: DetectorSpec = regex(
     &rules::AWS,
-    r"(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[0-9A-Z]{16}|(?i)aws",
+    Anchor::Literals {
+        exact: &["A3T", "ABIA", "ACCA", "AKIA", "ASIA"],
+        any_case: &["aws"],
+        confirm: None,
+    },
     &[
         r"(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[0-9A-Z]{16}",
         r#"(?i)aws.{0,20}?(?:key|pwd|pw|password|pass|token).{0,20}?['"]([0-9a-zA-Z/+]{40})['"]"#,
@@ -47,13 +51,21 @@ pub(crate) const AWS: DetectorSpec = regex(
 
 pub(crate) const AZURE_STORAGE: DetectorSpec = regex(
     &rules::AZURE_STORAGE,
-    r"AccountKey=",
+    Anchor::Literals {
+        exact: &["AccountKey="],
+        any_case: &[],
+        confirm: None,
+    },
     &[r"AccountKey=[a-zA-Z0-9+/=]{88}"],
 );
 
 pub(crate) const CLOUDANT: DetectorSpec = regex(
     &rules::CLOUDANT,
-    r"(?i)cl(?:oudant|ou)?[_\-]?(?:api)?(?:key|pw|pass|token)|(?i)cloudant\.com",
+    Anchor::Literals {
+        exact: &[],
+        any_case: &["key", "pw", "pass", "token", "cloudant.com"],
+        confirm: Some(r"(?i)cl(?:oudant|ou)?[_\-]?(?:api)?(?:key|pw|pass|token)|cloudant\.com"),
+    },
     &[
         assignment!(
             r"(?:cloudant|cl|clou)",
@@ -72,7 +84,11 @@ pub(crate) const CLOUDANT: DetectorSpec = regex(
 
 pub(crate) const IBM_CLOUD_IAM: DetectorSpec = regex(
     &rules::IBM_CLOUD_IAM,
-    r"(?i)(?:key|pwd|pass|token).*[a-zA-Z0-9_\-]{44}",
+    Anchor::Literals {
+        exact: &[],
+        any_case: &["key", "pwd", "pass", "token"],
+        confirm: Some(r"(?i)(?:key|pwd|pass|token).*[a-zA-Z0-9_\-]{44}"),
+    },
     &[assignment!(
         r"(?:ibm(?:_|-|)cloud(?:_|-|)iam|cloud(?:_|-|)iam|ibm(?:_|-|)cloud|ibm(?:_|-|)iam|ibm|iam|cloud|)(?:_|-|)(?:api|)",
         r"(?:key|pwd|password|pass|token)",
@@ -82,7 +98,11 @@ pub(crate) const IBM_CLOUD_IAM: DetectorSpec = regex(
 
 pub(crate) const IBM_COS_HMAC: DetectorSpec = regex(
     &rules::IBM_COS_HMAC,
-    r"(?i)secret[_\-]?(?:access)?[_\-]?key.*[a-f0-9]{48}",
+    Anchor::Literals {
+        exact: &[],
+        any_case: &["secret"],
+        confirm: Some(r"(?i)secret[_\-]?(?:access)?[_\-]?key.*[a-f0-9]{48}"),
+    },
     &[assignment!(
         r"(?:(?:ibm)?[-_]?cos[-_]?(?:hmac)?|)",
         r"(?:secret[-_]?(?:access)?[-_]?key)",
@@ -92,7 +112,13 @@ pub(crate) const IBM_COS_HMAC: DetectorSpec = regex(
 
 pub(crate) const SOFTLAYER: DetectorSpec = regex(
     &rules::SOFTLAYER,
-    r"(?i)(?:softlayer|sl)[_\-]?(?:api)?[_\-]?(?:key|pwd|pass|token)|(?i)api.softlayer.com",
+    Anchor::Literals {
+        exact: &[],
+        any_case: &["key", "pwd", "pass", "token", "softlayer.com"],
+        confirm: Some(
+            r"(?i)(?:softlayer|sl)[_\-]?(?:api)?[_\-]?(?:key|pwd|pass|token)|api.softlayer.com",
+        ),
+    },
     &[
         assignment!(
             r"(?:softlayer|sl)(?:_|-|)(?:api|)",

@@ -1,12 +1,16 @@
 //! Credentials recognised by their format rather than their issuer: passwords in URLs, private
 //! keys, JSON Web Tokens and public IPv4 addresses.
 
-use super::{Analyzer, DetectorSpec};
+use super::{Analyzer, Anchor, DetectorSpec};
 use crate::rules;
 
 pub(crate) const BASIC_AUTH: DetectorSpec = DetectorSpec {
     ty: &rules::BASIC_AUTH,
-    prefilter: r"://[^\s]*:[^\s]*@",
+    anchor: Anchor::Literals {
+        exact: &["://"],
+        any_case: &[],
+        confirm: None,
+    },
     analyzer: Analyzer::Regex {
         // RESERVED_CHARACTERS + SUB_DELIMITER_CHARACTERS, escaped.
         patterns: &[r"://[^:/?#\[\]@!$&'()*+,;=\s]+:([^:/?#\[\]@!$&'()*+,;=\s]+)@"],
@@ -16,7 +20,7 @@ pub(crate) const BASIC_AUTH: DetectorSpec = DetectorSpec {
 
 pub(crate) const IP_PUBLIC: DetectorSpec = DetectorSpec {
     ty: &rules::IP_PUBLIC,
-    prefilter: r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}",
+    anchor: Anchor::Pattern(r"[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]"),
     analyzer: Analyzer::Regex {
         patterns: &[concat!(
             r"(?<![\w.])(",
@@ -32,7 +36,11 @@ pub(crate) const IP_PUBLIC: DetectorSpec = DetectorSpec {
 
 pub(crate) const JWT: DetectorSpec = DetectorSpec {
     ty: &rules::JWT,
-    prefilter: r"eyJ[A-Za-z0-9\-_=]+\.",
+    anchor: Anchor::Literals {
+        exact: &["eyJ"],
+        any_case: &[],
+        confirm: None,
+    },
     analyzer: Analyzer::Regex {
         patterns: &[r"eyJ[A-Za-z0-9\-_=]+\.[A-Za-z0-9\-_=]+\.?[A-Za-z0-9\-_.+/=]*?"],
         validate: Some(jwt_is_formally_valid),
@@ -41,7 +49,11 @@ pub(crate) const JWT: DetectorSpec = DetectorSpec {
 
 pub(crate) const PRIVATE_KEY: DetectorSpec = DetectorSpec {
     ty: &rules::PRIVATE_KEY,
-    prefilter: r"BEGIN (?:DSA |EC |OPENSSH |RSA |SSH2 ENCRYPTED )?PRIVATE KEY|BEGIN PGP PRIVATE KEY BLOCK|PuTTY-User-Key-File-2",
+    anchor: Anchor::Literals {
+        exact: &["PRIVATE KEY", "PuTTY-User-Key-File-2"],
+        any_case: &[],
+        confirm: None,
+    },
     analyzer: Analyzer::Regex {
         patterns: &[
             r"BEGIN DSA PRIVATE KEY",

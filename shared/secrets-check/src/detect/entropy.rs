@@ -1,7 +1,7 @@
 //! High-entropy strings: quoted runs of base64 or hex characters whose Shannon entropy is above
 //! the plugin's limit (4.5 and 3.0 by default in detect-secrets).
 
-use super::{Analyzer, DetectorSpec};
+use super::{Analyzer, Anchor, DetectorSpec};
 use crate::rules;
 
 #[derive(Debug, Clone, Copy)]
@@ -14,13 +14,13 @@ pub(crate) enum Charset {
 
 pub(crate) const BASE64: DetectorSpec = DetectorSpec {
     ty: &rules::BASE64_ENTROPY,
-    prefilter: r#"['"]"#,
+    anchor: Anchor::Quote,
     analyzer: Analyzer::Entropy(Charset::Base64),
 };
 
 pub(crate) const HEX: DetectorSpec = DetectorSpec {
     ty: &rules::HEX_ENTROPY,
-    prefilter: r#"['"]"#,
+    anchor: Anchor::Quote,
     analyzer: Analyzer::Entropy(Charset::Hex),
 };
 

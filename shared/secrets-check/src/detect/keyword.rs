@@ -5,12 +5,23 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Analyzer, DetectorSpec};
+use super::{Analyzer, Anchor, DetectorSpec};
 use crate::{rules, FileType};
 
 pub(crate) const KEYWORD: DetectorSpec = DetectorSpec {
     ty: &rules::KEYWORD,
-    prefilter: r"(?i)api_?key|auth_?key|service_?key|account_?key|db_?key|database_?key|priv_?key|private_?key|client_?key|db_?pass|database_?pass|key_?pass|password|passwd|pwd|secret|contraseña|contrasena",
+    // Every keyword's shortest forms, any ASCII case (`ñ` in both cases by hand).
+    anchor: Anchor::Literals {
+        exact: &[],
+        any_case: &[
+            "apikey", "api_key", "authkey", "auth_key", "servicekey", "service_key",
+            "accountkey", "account_key", "dbkey", "db_key", "databasekey", "database_key",
+            "privkey", "priv_key", "privatekey", "private_key", "clientkey", "client_key",
+            "dbpass", "db_pass", "databasepass", "database_pass", "keypass", "key_pass",
+            "password", "passwd", "pwd", "secret", "contraseña", "contraseÑa", "contrasena",
+        ],
+        confirm: None,
+    },
     analyzer: Analyzer::Keyword,
 };
 
