@@ -28,22 +28,21 @@ fn planted() -> Vec<(String, String)> {
             "AWSKeyDetector".into(),
             format!("AKIA{}", "Z7Q2M4K8P1R6T3W9"),
         ),
-        ("KeywordDetector".into(), format!("Tr0ub4dor-{}", &tail[..10])),
+        (
+            "KeywordDetector".into(),
+            format!("Tr0ub4dor-{}", &tail[..10]),
+        ),
         (
             "Base64HighEntropyString".into(),
             format!("{tail}+/{}", "Xq9Lm2Np7Rs4Tv"),
         ),
-        (
-            "StripeDetector".into(),
-            format!("sk_live_{}", &tail[..24]),
-        ),
+        ("StripeDetector".into(), format!("sk_live_{}", &tail[..24])),
     ]
 }
 
 fn write_plugin(dir: &Path) -> PathBuf {
     let plugin = dir.join("leaky_plugin");
-    let sample =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sample_plugin");
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sample_plugin");
     std::fs::create_dir_all(&plugin).unwrap();
     for entry in std::fs::read_dir(&sample).unwrap() {
         let entry = entry.unwrap();
@@ -61,10 +60,7 @@ fn write_plugin(dir: &Path) -> PathBuf {
 fn assert_clean(what: &str, bytes: &[u8]) {
     let text = String::from_utf8_lossy(bytes);
     for (rule, value) in planted() {
-        assert!(
-            !text.contains(&value),
-            "the {rule} value leaks into {what}"
-        );
+        assert!(!text.contains(&value), "the {rule} value leaks into {what}");
     }
 }
 
@@ -137,5 +133,8 @@ fn planted_secrets_are_reported_but_never_shown() {
         .unwrap()
         .path();
     let report = std::fs::read_to_string(report).unwrap();
-    assert!(report.contains("GitHubTokenDetector"), "report lists the finding");
+    assert!(
+        report.contains("GitHubTokenDetector"),
+        "report lists the finding"
+    );
 }

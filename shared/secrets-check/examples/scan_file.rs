@@ -23,10 +23,15 @@ fn main() {
             Ok(found) => {
                 for secret in &found {
                     println!(
-                        "{path}:{} {} {}",
+                        "{path}:{} {} {}{}",
                         secret.line,
                         secret.secret_type.type_name,
-                        secret.value.hashed()
+                        secret.value.hashed(),
+                        if secret.allowlisted {
+                            " (allowlisted)"
+                        } else {
+                            ""
+                        }
                     );
                 }
                 eprintln!(

@@ -87,7 +87,12 @@ impl Check for SecretsCheck {
                     .find(|b| b.acknowledges(&entry.name, ty.type_name, &hash));
                 let mut finding =
                     Finding::new(ID, &ty.rule, entry.name.clone(), String::new()).at(raw.line, 0);
-                if let Some(baseline) = acknowledged {
+                if raw.allowlisted {
+                    message.push_str("; allowlisted in the code (pragma: allowlist secret)");
+                    finding.suppressed = Some(Suppression::Inline {
+                        marker: "pragma: allowlist secret".to_owned(),
+                    });
+                } else if let Some(baseline) = acknowledged {
                     message.push_str(&format!(
                         "; audited as a false positive in {}",
                         baseline.path

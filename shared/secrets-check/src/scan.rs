@@ -18,6 +18,9 @@ pub struct RawSecret {
     /// 1-based.
     pub line: u32,
     pub value: Secret,
+    /// The line carries (or follows) a `pragma: allowlist secret`: detect-secrets drops the
+    /// finding; we keep it, marked, so that approvers still see it.
+    pub allowlisted: bool,
 }
 
 /// Which detectors run (by index in detect-secrets' plugin order).
@@ -65,18 +68,29 @@ pub fn scan_file(path: &str, bytes: &[u8], enabled: &Enabled) -> Result<Vec<RawS
     let text = pytext::decode(bytes).ok_or(Skipped::Binary)?;
     let file_type = FileType::of(path);
     // Non-eager transformers first (the INI parser accepts any file name), else the raw lines.
-    let found = match config::transform(&text, false) {
+    let first = match config::transform(&text, false) {
         Some(lines) => scan_lines(path, file_type, &lines, enabled),
         None => scan_lines(path, file_type, &pytext::readlines(&text), enabled),
     };
-    if !found.is_empty() || file_type != FileType::Other {
-        return Ok(found);
+    let reported = |found: &[RawSecret]| found.iter().any(|s| !s.allowlisted);
+    if reported(&first) || file_type != FileType::Other {
+        return Ok(first);
     }
-    // Nothing found: files of no known type get a second chance as header-less INI files.
-    Ok(match config::transform(&text, true) {
-        Some(lines) => scan_lines(path, file_type, &lines, enabled),
-        None => found,
-    })
+    // Nothing reported: files of no known type get a second chance as header-less INI files.
+    // Allowlisted findings of the first pass stay listed.
+    let Some(lines) = config::transform(&text, true) else {
+        return Ok(first);
+    };
+    let mut second = scan_lines(path, file_type, &lines, enabled);
+    for old in first {
+        let duplicate = second
+            .iter()
+            .any(|s| s.secret_type.rule.id == old.secret_type.rule.id && s.value == old.value);
+        if !duplicate {
+            second.push(old);
+        }
+    }
+    Ok(second)
 }
 
 fn scan_lines<S: AsRef<str>>(
@@ -97,7 +111,10 @@ fn scan_lines<S: AsRef<str>>(
     }
     let marks = detectors.candidates(&text, &line_starts, enabled);
     drop(text);
+    // detect-secrets reports a (type, value) once per file, on its first line; allowlisted
+    // occurrences do not count for that, so they are deduplicated apart.
     let mut seen: HashSet<(usize, String)> = HashSet::new();
+    let mut seen_allowlisted: HashSet<(usize, String)> = HashSet::new();
     let mut out = Vec::new();
     let mut values: Vec<String> = Vec::new();
     let mut candidates: Vec<(usize, String)> = Vec::new();
@@ -127,17 +144,22 @@ fn scan_lines<S: AsRef<str>>(
             0 => "",
             i => lines[i - 1].as_ref(),
         };
-        if filters::is_indirect_reference(line)
-            || filters::is_line_allowlisted(path, line, previous)
-        {
+        if filters::is_indirect_reference(line) {
             continue;
         }
+        let allowlisted = filters::is_line_allowlisted(path, line, previous);
+        let seen = if allowlisted {
+            &mut seen_allowlisted
+        } else {
+            &mut seen
+        };
         for (d, value) in candidates.drain(..) {
             if seen.insert((d, value.clone())) {
                 out.push(RawSecret {
                     secret_type: detectors.list[d].spec.ty,
                     line: u32::try_from(index + 1).unwrap_or(u32::MAX),
                     value: Secret::new(value),
+                    allowlisted,
                 });
             }
         }

@@ -25,7 +25,11 @@ fn evaluate(zip: ZipBuilder) -> Vec<Finding> {
 fn sha1_hex(value: &str) -> String {
     // The same hash detect-secrets stores as `hashed_secret`.
     let output = std::process::Command::new("python3")
-        .args(["-c", "import hashlib,sys; print(hashlib.sha1(sys.argv[1].encode()).hexdigest())", value])
+        .args([
+            "-c",
+            "import hashlib,sys; print(hashlib.sha1(sys.argv[1].encode()).hexdigest())",
+            value,
+        ])
         .output()
         .expect("python3");
     String::from_utf8(output.stdout).unwrap().trim().to_owned()
@@ -43,7 +47,11 @@ fn findings_carry_type_names_hashes_and_masks_only() {
     assert_eq!(f.rule, "KeywordDetector");
     assert_eq!(f.path, "demo/config.py");
     assert_eq!(f.line, Some(1));
-    assert!(f.message.starts_with("Secret Keyword: co***"), "{}", f.message);
+    assert!(
+        f.message.starts_with("Secret Keyword: co***"),
+        "{}",
+        f.message
+    );
     assert!(f.message.contains(&sha1_hex(&password)), "{}", f.message);
     let shown = format!("{f:?} {}", serde_json::to_string(f).unwrap());
     assert!(!shown.contains(&password));
@@ -67,7 +75,10 @@ fn a_baseline_acknowledges_skippable_types_only_and_stays_visible() {
             .file("demo/config.py", &code)
             .file("demo/.secrets.baseline", &baseline),
     );
-    let keyword = findings.iter().find(|f| f.rule == "KeywordDetector").unwrap();
+    let keyword = findings
+        .iter()
+        .find(|f| f.rule == "KeywordDetector")
+        .unwrap();
     assert_eq!(
         keyword.suppressed,
         Some(Suppression::PluginConfig {
@@ -76,11 +87,20 @@ fn a_baseline_acknowledges_skippable_types_only_and_stays_visible() {
     );
     assert!(!keyword.blocking);
     assert!(keyword.message.contains("audited as a false positive"));
-    let aws = findings.iter().find(|f| f.rule == "AWSKeyDetector").unwrap();
-    assert_eq!(aws.suppressed, None, "mandatory rules cannot be acknowledged");
+    let aws = findings
+        .iter()
+        .find(|f| f.rule == "AWSKeyDetector")
+        .unwrap();
+    assert_eq!(
+        aws.suppressed, None,
+        "mandatory rules cannot be acknowledged"
+    );
     assert!(aws.blocking);
     // The baseline's own hashes are not reported as secrets.
-    assert!(findings.iter().all(|f| f.path != "demo/.secrets.baseline"), "{findings:?}");
+    assert!(
+        findings.iter().all(|f| f.path != "demo/.secrets.baseline"),
+        "{findings:?}"
+    );
 }
 
 #[test]
@@ -89,7 +109,31 @@ fn a_baseline_without_audits_changes_nothing() {
     let findings = evaluate(
         ZipBuilder::valid_plugin("demo")
             .file("demo/a.py", &format!("K = \"{aws}\"\n"))
-            .file("demo/.secrets.baseline", r#"{"results": {}, "plugins_used": []}"#),
+            .file(
+                "demo/.secrets.baseline",
+                r#"{"results": {}, "plugins_used": []}"#,
+            ),
     );
-    assert!(findings.iter().any(|f| f.rule == "AWSKeyDetector" && f.blocking));
+    assert!(findings
+        .iter()
+        .any(|f| f.rule == "AWSKeyDetector" && f.blocking));
+}
+
+#[test]
+fn allowlisted_secrets_are_suppressed_inline_but_listed() {
+    let aws = ["AKIA", "P0O9I8U7Y6T5R4E3"].concat();
+    let findings = evaluate(ZipBuilder::valid_plugin("demo").file(
+        "demo/a.py",
+        &format!("K = \"{aws}\"  # pragma: allowlist secret\nL = \"{aws}\"\n"),
+    ));
+    let aws_findings: Vec<_> = findings
+        .iter()
+        .filter(|f| f.rule == "AWSKeyDetector")
+        .collect();
+    assert_eq!(aws_findings.len(), 2, "{findings:?}");
+    let first = aws_findings.iter().find(|f| f.line == Some(1)).unwrap();
+    assert!(matches!(first.suppressed, Some(Suppression::Inline { .. })));
+    assert!(first.mandatory && !first.blocking);
+    let second = aws_findings.iter().find(|f| f.line == Some(2)).unwrap();
+    assert!(second.suppressed.is_none() && second.blocking);
 }

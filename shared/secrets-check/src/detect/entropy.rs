@@ -64,7 +64,7 @@ impl Charset {
                 if end > start && bytes.get(end) == Some(&quote) {
                     // Charset bytes are ASCII, so these are char boundaries.
                     let value = &line[start..end];
-                    if self.entropy(value) > self.limit() {
+                    if self.may_exceed_limit(value.len()) && self.entropy(value) > self.limit() {
                         out.push(value.to_owned());
                     }
                     at = end + 1;
@@ -75,6 +75,13 @@ impl Charset {
         }
     }
 
+    /// A string of `len` characters has an entropy of at most log2(len): shorter strings cannot
+    /// reach the limit (with a margin for rounding, which can push 8 distinct hex digits just
+    /// above 3.0).
+    fn may_exceed_limit(self, len: usize) -> bool {
+        (len as f64).log2() >= self.limit() - 1e-6
+    }
+
     /// Shannon entropy as detect-secrets computes it, including the hex plugin's penalty for
     /// all-digit strings.
     pub(crate) fn entropy(self, value: &str) -> f64 {
@@ -82,9 +89,11 @@ impl Charset {
         if bytes.is_empty() {
             return 0.0;
         }
-        let mut counts = [0usize; 256];
+        let mut counts = [0u32; 128];
         for &b in bytes {
-            counts[usize::from(b)] += 1;
+            if let Some(count) = counts.get_mut(usize::from(b)) {
+                *count += 1;
+            }
         }
         let order = match self {
             Charset::Base64 => BASE64_ORDER,

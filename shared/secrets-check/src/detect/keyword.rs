@@ -14,11 +14,37 @@ pub(crate) const KEYWORD: DetectorSpec = DetectorSpec {
     anchor: Anchor::Literals {
         exact: &[],
         any_case: &[
-            "apikey", "api_key", "authkey", "auth_key", "servicekey", "service_key",
-            "accountkey", "account_key", "dbkey", "db_key", "databasekey", "database_key",
-            "privkey", "priv_key", "privatekey", "private_key", "clientkey", "client_key",
-            "dbpass", "db_pass", "databasepass", "database_pass", "keypass", "key_pass",
-            "password", "passwd", "pwd", "secret", "contraseña", "contraseÑa", "contrasena",
+            "apikey",
+            "api_key",
+            "authkey",
+            "auth_key",
+            "servicekey",
+            "service_key",
+            "accountkey",
+            "account_key",
+            "dbkey",
+            "db_key",
+            "databasekey",
+            "database_key",
+            "privkey",
+            "priv_key",
+            "privatekey",
+            "private_key",
+            "clientkey",
+            "client_key",
+            "dbpass",
+            "db_pass",
+            "databasepass",
+            "database_pass",
+            "keypass",
+            "key_pass",
+            "password",
+            "passwd",
+            "pwd",
+            "secret",
+            "contraseña",
+            "contraseÑa",
+            "contrasena",
         ],
         confirm: None,
     },
@@ -42,14 +68,32 @@ macro_rules! secret {
 /// `({quote})({secret})(\N)`: the back-reference becomes one alternative per quote character.
 macro_rules! quoted_secret {
     () => {
-        concat!("(?:'", secret!(), "'|\"", secret!(), "\"|`", secret!(), "`)")
+        concat!(
+            "(?:'",
+            secret!(),
+            "'|\"",
+            secret!(),
+            "\"|`",
+            secret!(),
+            "`)"
+        )
     };
 }
 /// `({quote}?)({secret})(\N)`: as above, then without quotes (a greedy `?` tries the quote
 /// first).
 macro_rules! optionally_quoted_secret {
     () => {
-        concat!("(?:'", secret!(), "'|\"", secret!(), "\"|`", secret!(), "`|", secret!(), ")")
+        concat!(
+            "(?:'",
+            secret!(),
+            "'|\"",
+            secret!(),
+            "\"|`",
+            secret!(),
+            "`|",
+            secret!(),
+            ")"
+        )
     };
 }
 macro_rules! closing {
@@ -62,34 +106,59 @@ macro_rules! closing {
 // so the `regex` crate runs them; its leftmost-first semantics pick the same match as Python's
 // backtracking engine.
 const FOLLOWED_BY_COLON_EQUAL_SIGNS: &str = concat!(
-    "(?i)", denylist!(), closing!(), r"\s*:=\s*", optionally_quoted_secret!()
+    "(?i)",
+    denylist!(),
+    closing!(),
+    r"\s*:=\s*",
+    optionally_quoted_secret!()
 );
 const FOLLOWED_BY_COLON: &str = concat!(
-    "(?i)", denylist!(), closing!(), r":\s*", optionally_quoted_secret!()
+    "(?i)",
+    denylist!(),
+    closing!(),
+    r":\s*",
+    optionally_quoted_secret!()
 );
-const FOLLOWED_BY_COLON_QUOTES_REQUIRED: &str = concat!(
-    "(?i)", denylist!(), closing!(), r":\s*", quoted_secret!()
-);
+const FOLLOWED_BY_COLON_QUOTES_REQUIRED: &str =
+    concat!("(?i)", denylist!(), closing!(), r":\s*", quoted_secret!());
 const FOLLOWED_BY_EQUAL_SIGNS_OPTIONAL_BRACKETS_OPTIONAL_AT_SIGN_QUOTES_REQUIRED: &str = concat!(
-    "(?i)", denylist!(), r#"(?:\[[0-9]*\])?\s*[!=]{1,2}\s*@?""#, secret!(), "\""
+    "(?i)",
+    denylist!(),
+    r#"(?:\[[0-9]*\])?\s*[!=]{1,2}\s*@?""#,
+    secret!(),
+    "\""
 );
-const FOLLOWED_BY_OPTIONAL_ASSIGN_QUOTES_REQUIRED: &str = concat!(
-    denylist!(), r#"(?:.assign)?\(""#, secret!(), "\""
-);
+const FOLLOWED_BY_OPTIONAL_ASSIGN_QUOTES_REQUIRED: &str =
+    concat!(denylist!(), r#"(?:.assign)?\(""#, secret!(), "\"");
 const FOLLOWED_BY_EQUAL_SIGNS: &str = concat!(
-    "(?i)", denylist!(), closing!(), r"\s*(?:={1,3}|!==?)\s*", optionally_quoted_secret!()
+    "(?i)",
+    denylist!(),
+    closing!(),
+    r"\s*(?:={1,3}|!==?)\s*",
+    optionally_quoted_secret!()
 );
 const FOLLOWED_BY_EQUAL_SIGNS_QUOTES_REQUIRED: &str = concat!(
-    "(?i)", denylist!(), closing!(), r"\s*(?:={1,3}|!==?)\s*", quoted_secret!()
+    "(?i)",
+    denylist!(),
+    closing!(),
+    r"\s*(?:={1,3}|!==?)\s*",
+    quoted_secret!()
 );
-const PRECEDED_BY_EQUAL_COMPARISON_SIGNS_QUOTES_REQUIRED: &str = concat!(
-    quoted_secret!(), r"\s*[!=]{2,3}\s*\w*", denylist!()
-);
+const PRECEDED_BY_EQUAL_COMPARISON_SIGNS_QUOTES_REQUIRED: &str =
+    concat!(quoted_secret!(), r"\s*[!=]{2,3}\s*\w*", denylist!());
 const FOLLOWED_BY_QUOTES_AND_SEMICOLON: &str = concat!(
-    "(?i)", denylist!(), r"[^\s]{0,50}?\s*", quoted_secret!(), ";"
+    "(?i)",
+    denylist!(),
+    r"[^\s]{0,50}?\s*",
+    quoted_secret!(),
+    ";"
 );
 const FOLLOWED_BY_ARROW_FUNCTION_SIGN_QUOTES_REQUIRED: &str = concat!(
-    "(?i)", denylist!(), closing!(), r"\s*=>?\s*", quoted_secret!()
+    "(?i)",
+    denylist!(),
+    closing!(),
+    r"\s*=>?\s*",
+    quoted_secret!()
 );
 
 type PatternSet = Vec<Regex>;

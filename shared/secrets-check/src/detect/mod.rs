@@ -169,8 +169,8 @@ pub(crate) static DETECTORS: LazyLock<Detectors> = LazyLock::new(|| {
             confirm,
         });
     }
-    let exact = AhoCorasick::new(&exact_literals)
-        .unwrap_or_else(|e| panic!("detector literals: {e}"));
+    let exact =
+        AhoCorasick::new(&exact_literals).unwrap_or_else(|e| panic!("detector literals: {e}"));
     let any_case = AhoCorasick::builder()
         .ascii_case_insensitive(true)
         .build(&any_literals)
@@ -189,9 +189,18 @@ pub(crate) static DETECTORS: LazyLock<Detectors> = LazyLock::new(|| {
 impl Detectors {
     /// The candidate detectors of every line of `text` (lines start at `line_starts`), among the
     /// `enabled` ones: one pass of each automaton, plus one per literal-less detector.
-    pub fn candidates(&self, text: &str, line_starts: &[usize], enabled: LineBits) -> Vec<LineBits> {
+    pub fn candidates(
+        &self,
+        text: &str,
+        line_starts: &[usize],
+        enabled: LineBits,
+    ) -> Vec<LineBits> {
         let mut bits = vec![0 as LineBits; line_starts.len()];
-        let line_of = |offset: usize| line_starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        let line_of = |offset: usize| {
+            line_starts
+                .partition_point(|&s| s <= offset)
+                .saturating_sub(1)
+        };
         let mut mark = |offset: usize, detector: usize| {
             if enabled & (1 << detector) != 0 {
                 if let Some(slot) = bits.get_mut(line_of(offset)) {
