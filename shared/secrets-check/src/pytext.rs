@@ -1,6 +1,8 @@
 //! Python's text semantics where detect-secrets depends on them: `str.isspace`, `strip`,
 //! `splitlines`, and reading a file in text mode (strict UTF-8, universal newlines).
 
+use std::borrow::Cow;
+
 /// `str.isspace` for one character.
 pub(crate) fn is_space(c: char) -> bool {
     matches!(
@@ -57,12 +59,12 @@ pub(crate) fn splitlines(s: &str) -> Vec<&str> {
 
 /// A file as Python's `open(name)` reads it with a UTF-8 locale: `None` when it is not valid
 /// UTF-8 (detect-secrets skips such files as binary), `\r\n` and `\r` read as `\n`.
-pub(crate) fn decode(bytes: &[u8]) -> Option<String> {
+pub(crate) fn decode(bytes: &[u8]) -> Option<Cow<'_, str>> {
     let text = std::str::from_utf8(bytes).ok()?;
     if !text.contains('\r') {
-        return Some(text.to_owned());
+        return Some(Cow::Borrowed(text));
     }
-    Some(text.replace("\r\n", "\n").replace('\r', "\n"))
+    Some(Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n")))
 }
 
 /// `file.readlines()` on the decoded text, without the line ends.

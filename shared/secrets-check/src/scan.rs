@@ -69,8 +69,14 @@ pub fn scan_file(path: &str, bytes: &[u8], enabled: &Enabled) -> Result<Vec<RawS
     let file_type = FileType::of(path);
     // Non-eager transformers first (the INI parser accepts any file name), else the raw lines.
     let first = match config::transform(&text, false) {
-        Some(lines) => scan_lines(path, file_type, &lines, enabled),
-        None => scan_lines(path, file_type, &pytext::readlines(&text), enabled),
+        Some(lines) => scan_lines(path, file_type, &lines, None, enabled),
+        None => scan_lines(
+            path,
+            file_type,
+            &pytext::readlines(&text),
+            Some(&text),
+            enabled,
+        ),
     };
     let reported = |found: &[RawSecret]| found.iter().any(|s| !s.allowlisted);
     if reported(&first) || file_type != FileType::Other {
@@ -81,7 +87,7 @@ pub fn scan_file(path: &str, bytes: &[u8], enabled: &Enabled) -> Result<Vec<RawS
     let Some(lines) = config::transform(&text, true) else {
         return Ok(first);
     };
-    let mut second = scan_lines(path, file_type, &lines, enabled);
+    let mut second = scan_lines(path, file_type, &lines, None, enabled);
     for old in first {
         let duplicate = second
             .iter()
@@ -93,24 +99,39 @@ pub fn scan_file(path: &str, bytes: &[u8], enabled: &Enabled) -> Result<Vec<RawS
     Ok(second)
 }
 
+/// Scans lines. `text`, when given, is the text the lines were split from (the file's raw
+/// lines); otherwise (synthesized lines) they are joined, so that each anchor automaton runs
+/// once over the whole file either way.
 fn scan_lines<S: AsRef<str>>(
     path: &str,
     file_type: FileType,
     lines: &[S],
+    text: Option<&str>,
     enabled: &Enabled,
 ) -> Vec<RawSecret> {
     let detectors = &*DETECTORS;
     let enabled = enabled.bits();
-    // The lines as one text, so each anchor automaton runs once over the file.
-    let mut text = String::with_capacity(lines.iter().map(|l| l.as_ref().len() + 1).sum());
-    let mut line_starts = Vec::with_capacity(lines.len());
-    for line in lines {
-        line_starts.push(text.len());
-        text.push_str(line.as_ref());
-        text.push('\n');
-    }
-    let marks = detectors.candidates(&text, &line_starts, enabled);
-    drop(text);
+    let marks = match text {
+        Some(text) => {
+            let base = text.as_ptr() as usize;
+            let line_starts: Vec<usize> = lines
+                .iter()
+                .map(|l| l.as_ref().as_ptr() as usize - base)
+                .collect();
+            detectors.candidates(text, &line_starts, enabled)
+        }
+        None => {
+            let mut joined =
+                String::with_capacity(lines.iter().map(|l| l.as_ref().len() + 1).sum());
+            let mut line_starts = Vec::with_capacity(lines.len());
+            for line in lines {
+                line_starts.push(joined.len());
+                joined.push_str(line.as_ref());
+                joined.push('\n');
+            }
+            detectors.candidates(&joined, &line_starts, enabled)
+        }
+    };
     // detect-secrets reports a (type, value) once per file, on its first line; allowlisted
     // occurrences do not count for that, so they are deduplicated apart.
     let mut seen: HashSet<(usize, String)> = HashSet::new();
