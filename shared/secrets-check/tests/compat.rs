@@ -88,8 +88,20 @@ fn theirs(root: &Path) -> BTreeSet<Key> {
     out
 }
 
+/// More sdists for a longer run: `VALIDATOR_SECRETS_EXTRA_SDISTS=SQLAlchemy==0.7.10,...`.
+const EXTRA_SDISTS_VAR: &str = "VALIDATOR_SECRETS_EXTRA_SDISTS";
+
 fn build_corpus(root: &Path) {
     fixtures::write(&root.join("fixtures"));
+    let extra = std::env::var(EXTRA_SDISTS_VAR).unwrap_or_default();
+    for spec in extra.split(',').filter(|s| !s.trim().is_empty()) {
+        let (name, version) = spec
+            .trim()
+            .split_once("==")
+            .unwrap_or_else(|| panic!("{EXTRA_SDISTS_VAR}: `{spec}` is not NAME==VERSION"));
+        let unpacked = reference::sdist(name, version);
+        copy_tree(&unpacked, &root.join(format!("{name}-{version}")));
+    }
     for (name, version, folder) in SDISTS {
         let unpacked = reference::sdist(name, version);
         copy_tree(
