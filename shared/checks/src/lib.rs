@@ -38,6 +38,7 @@ impl CheckRegistry {
             Arc::new(validator_package_checks::FilePermissionsCheck),
             Arc::new(validator_package_checks::SuspiciousFilesCheck),
             Arc::new(validator_security::SecurityCheck),
+            Arc::new(validator_secrets::SecretsCheck),
         ])
     }
 

@@ -1,0 +1,240 @@
+//! `KeywordDetector`: a literal assigned to, or compared with, a secret-sounding name, with the
+//! pattern set detect-secrets picks by file type.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{Analyzer, Anchor, DetectorSpec};
+use crate::{rules, FileType};
+
+pub(crate) const KEYWORD: DetectorSpec = DetectorSpec {
+    ty: &rules::KEYWORD,
+    // Every keyword's shortest forms, any ASCII case (`ñ` in both cases by hand).
+    anchor: Anchor::Literals {
+        exact: &[],
+        any_case: &[
+            "apikey",
+            "api_key",
+            "authkey",
+            "auth_key",
+            "servicekey",
+            "service_key",
+            "accountkey",
+            "account_key",
+            "dbkey",
+            "db_key",
+            "databasekey",
+            "database_key",
+            "privkey",
+            "priv_key",
+            "privatekey",
+            "private_key",
+            "clientkey",
+            "client_key",
+            "dbpass",
+            "db_pass",
+            "databasepass",
+            "database_pass",
+            "keypass",
+            "key_pass",
+            "password",
+            "passwd",
+            "pwd",
+            "secret",
+            "contraseña",
+            "contraseÑa",
+            "contrasena",
+        ],
+        confirm: None,
+    },
+    analyzer: Analyzer::Keyword,
+};
+
+/// `DENYLIST_REGEX`: the keyword and any suffix (detect-secrets captures the keyword; here the
+/// only capturing groups are the secret's, see [`analyze`]).
+macro_rules! denylist {
+    () => {
+        r"(?:api_?key|auth_?key|service_?key|account_?key|db_?key|database_?key|priv_?key|private_?key|client_?key|db_?pass|database_?pass|key_?pass|password|passwd|pwd|secret|contraseña|contrasena)\w*"
+    };
+}
+/// `SECRET`, `(?=[^\v'"]*)(?=\w+)[^\v'"]*[^\v,'"`]`, without look-arounds: the first character
+/// is a word character, and the language and the backtracking order are unchanged.
+macro_rules! secret {
+    () => {
+        r#"(\w(?:[^\v'"]*[^\v,'"`])?)"#
+    };
+}
+/// `({quote})({secret})(\N)`: the back-reference becomes one alternative per quote character.
+macro_rules! quoted_secret {
+    () => {
+        concat!(
+            "(?:'",
+            secret!(),
+            "'|\"",
+            secret!(),
+            "\"|`",
+            secret!(),
+            "`)"
+        )
+    };
+}
+/// `({quote}?)({secret})(\N)`: as above, then without quotes (a greedy `?` tries the quote
+/// first).
+macro_rules! optionally_quoted_secret {
+    () => {
+        concat!(
+            "(?:'",
+            secret!(),
+            "'|\"",
+            secret!(),
+            "\"|`",
+            secret!(),
+            "`|",
+            secret!(),
+            ")"
+        )
+    };
+}
+macro_rules! closing {
+    () => {
+        r#"(?:[\]'"]{0,2})?"#
+    };
+}
+
+// The patterns, named as in detect-secrets. They contain no look-around and no back-reference,
+// so the `regex` crate runs them; its leftmost-first semantics pick the same match as Python's
+// backtracking engine.
+const FOLLOWED_BY_COLON_EQUAL_SIGNS: &str = concat!(
+    "(?i)",
+    denylist!(),
+    closing!(),
+    r"\s*:=\s*",
+    optionally_quoted_secret!()
+);
+const FOLLOWED_BY_COLON: &str = concat!(
+    "(?i)",
+    denylist!(),
+    closing!(),
+    r":\s*",
+    optionally_quoted_secret!()
+);
+const FOLLOWED_BY_COLON_QUOTES_REQUIRED: &str =
+    concat!("(?i)", denylist!(), closing!(), r":\s*", quoted_secret!());
+const FOLLOWED_BY_EQUAL_SIGNS_OPTIONAL_BRACKETS_OPTIONAL_AT_SIGN_QUOTES_REQUIRED: &str = concat!(
+    "(?i)",
+    denylist!(),
+    r#"(?:\[[0-9]*\])?\s*[!=]{1,2}\s*@?""#,
+    secret!(),
+    "\""
+);
+const FOLLOWED_BY_OPTIONAL_ASSIGN_QUOTES_REQUIRED: &str =
+    concat!(denylist!(), r#"(?:.assign)?\(""#, secret!(), "\"");
+const FOLLOWED_BY_EQUAL_SIGNS: &str = concat!(
+    "(?i)",
+    denylist!(),
+    closing!(),
+    r"\s*(?:={1,3}|!==?)\s*",
+    optionally_quoted_secret!()
+);
+const FOLLOWED_BY_EQUAL_SIGNS_QUOTES_REQUIRED: &str = concat!(
+    "(?i)",
+    denylist!(),
+    closing!(),
+    r"\s*(?:={1,3}|!==?)\s*",
+    quoted_secret!()
+);
+const PRECEDED_BY_EQUAL_COMPARISON_SIGNS_QUOTES_REQUIRED: &str =
+    concat!(quoted_secret!(), r"\s*[!=]{2,3}\s*\w*", denylist!());
+const FOLLOWED_BY_QUOTES_AND_SEMICOLON: &str = concat!(
+    "(?i)",
+    denylist!(),
+    r"[^\s]{0,50}?\s*",
+    quoted_secret!(),
+    ";"
+);
+const FOLLOWED_BY_ARROW_FUNCTION_SIGN_QUOTES_REQUIRED: &str = concat!(
+    "(?i)",
+    denylist!(),
+    closing!(),
+    r"\s*=>?\s*",
+    quoted_secret!()
+);
+
+type PatternSet = Vec<Regex>;
+
+fn compile(patterns: &[&str]) -> PatternSet {
+    patterns
+        .iter()
+        .map(|p| Regex::new(p).unwrap_or_else(|e| panic!("keyword pattern {p}: {e}")))
+        .collect()
+}
+
+static CONFIG: LazyLock<PatternSet> = LazyLock::new(|| {
+    compile(&[
+        FOLLOWED_BY_COLON,
+        PRECEDED_BY_EQUAL_COMPARISON_SIGNS_QUOTES_REQUIRED,
+        FOLLOWED_BY_EQUAL_SIGNS,
+        FOLLOWED_BY_QUOTES_AND_SEMICOLON,
+    ])
+});
+static GOLANG: LazyLock<PatternSet> = LazyLock::new(|| {
+    compile(&[
+        FOLLOWED_BY_COLON_EQUAL_SIGNS,
+        PRECEDED_BY_EQUAL_COMPARISON_SIGNS_QUOTES_REQUIRED,
+        FOLLOWED_BY_EQUAL_SIGNS,
+        FOLLOWED_BY_QUOTES_AND_SEMICOLON,
+    ])
+});
+static COMMON_C: LazyLock<PatternSet> = LazyLock::new(|| {
+    compile(&[FOLLOWED_BY_EQUAL_SIGNS_OPTIONAL_BRACKETS_OPTIONAL_AT_SIGN_QUOTES_REQUIRED])
+});
+static C_PLUS_PLUS: LazyLock<PatternSet> = LazyLock::new(|| {
+    compile(&[
+        FOLLOWED_BY_OPTIONAL_ASSIGN_QUOTES_REQUIRED,
+        FOLLOWED_BY_EQUAL_SIGNS_QUOTES_REQUIRED,
+    ])
+});
+static QUOTES_REQUIRED: LazyLock<PatternSet> = LazyLock::new(|| {
+    compile(&[
+        FOLLOWED_BY_COLON_QUOTES_REQUIRED,
+        PRECEDED_BY_EQUAL_COMPARISON_SIGNS_QUOTES_REQUIRED,
+        FOLLOWED_BY_EQUAL_SIGNS_QUOTES_REQUIRED,
+        FOLLOWED_BY_QUOTES_AND_SEMICOLON,
+        FOLLOWED_BY_ARROW_FUNCTION_SIGN_QUOTES_REQUIRED,
+    ])
+});
+
+/// `REGEX_BY_FILETYPE`, quotes-required by default.
+fn patterns_for(file_type: FileType) -> &'static PatternSet {
+    match file_type {
+        FileType::Go => &GOLANG,
+        FileType::ObjectiveC | FileType::CSharp | FileType::C => &COMMON_C,
+        FileType::CPlusPlus => &C_PLUS_PLUS,
+        FileType::Yaml
+        | FileType::Config
+        | FileType::Ini
+        | FileType::Properties
+        | FileType::Toml => &CONFIG,
+        _ => &QUOTES_REQUIRED,
+    }
+}
+
+/// The first match of every pattern of the file's set (`regex.search`), its secret.
+pub(crate) fn analyze(line: &str, file_type: FileType, out: &mut Vec<String>) {
+    for regex in patterns_for(file_type) {
+        if let Some(caps) = regex.captures(line) {
+            // The secret is the one alternative's group that took part in the match.
+            if let Some(m) = caps.iter().skip(1).flatten().next() {
+                out.push(m.as_str().to_owned());
+            }
+        }
+    }
+}
+
+/// Compiles every pattern set (tests, and warming up before timing).
+pub(crate) fn warm_up() {
+    for set in [&CONFIG, &GOLANG, &COMMON_C, &C_PLUS_PLUS, &QUOTES_REQUIRED] {
+        LazyLock::force(set);
+    }
+}

@@ -1,0 +1,323 @@
+//! The detectors: one per detect-secrets plugin, grouped by family. Each declares an anchor that
+//! every line it can report on contains: literals (all detectors' literals form two
+//! Aho-Corasick automata, exact case and any ASCII case, run once over the whole file), a plain
+//! regex for the few detectors without a literal, or a quote character. Only candidate lines run
+//! the exact patterns. Everything is compiled once per process.
+//!
+//! (A single `RegexSet` of line prefilters was tried first: on random-looking data its lazy DFA
+//! thrashes and a 20 MB file took seconds.)
+
+mod cloud;
+mod credentials;
+pub(crate) mod entropy;
+pub(crate) mod keyword;
+mod tokens;
+
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+use regex::Regex;
+
+use crate::rules::SecretType;
+use crate::FileType;
+
+/// How a detector finds candidate values in a line.
+pub(crate) enum Analyzer {
+    /// A detect-secrets `RegexBasedDetector`: every match of every pattern, Python `findall`
+    /// style (the whole match without groups, else every non-empty group), optionally validated.
+    Regex {
+        patterns: &'static [&'static str],
+        validate: Option<fn(&str) -> bool>,
+    },
+    /// `KeywordDetector`, with its per-file-type patterns.
+    Keyword,
+    /// A high-entropy-string plugin.
+    Entropy(entropy::Charset),
+}
+
+/// What every line a detector reports on contains.
+pub(crate) enum Anchor {
+    /// One of these literals (`exact` in that case, `any_case` in any ASCII case), and then the
+    /// `confirm` regex, when given, matches the line.
+    Literals {
+        exact: &'static [&'static str],
+        any_case: &'static [&'static str],
+        confirm: Option<&'static str>,
+    },
+    /// A plain regex (no look-around, never matching a line break), run over the whole file.
+    Pattern(&'static str),
+    /// A single or double quote (the entropy plugins look at quoted strings only).
+    Quote,
+}
+
+pub(crate) struct DetectorSpec {
+    pub ty: &'static SecretType,
+    pub anchor: Anchor,
+    pub analyzer: Analyzer,
+}
+
+/// Every detector, in detect-secrets' plugin order.
+const SPECS: [&DetectorSpec; 27] = [
+    &tokens::ARTIFACTORY,
+    &cloud::AWS,
+    &cloud::AZURE_STORAGE,
+    &credentials::BASIC_AUTH,
+    &cloud::CLOUDANT,
+    &tokens::DISCORD,
+    &tokens::GITHUB,
+    &tokens::GITLAB,
+    &entropy::BASE64,
+    &entropy::HEX,
+    &cloud::IBM_CLOUD_IAM,
+    &cloud::IBM_COS_HMAC,
+    &credentials::IP_PUBLIC,
+    &credentials::JWT,
+    &keyword::KEYWORD,
+    &tokens::MAILCHIMP,
+    &tokens::NPM,
+    &tokens::OPENAI,
+    &credentials::PRIVATE_KEY,
+    &tokens::PYPI,
+    &tokens::SENDGRID,
+    &tokens::SLACK,
+    &cloud::SOFTLAYER,
+    &tokens::SQUARE_OAUTH,
+    &tokens::STRIPE,
+    &tokens::TELEGRAM,
+    &tokens::TWILIO,
+];
+
+/// An exact pattern: plain regexes run on the `regex` crate, those with look-arounds on
+/// `fancy-regex`.
+enum Pattern {
+    Plain(Regex),
+    Fancy(fancy_regex::Regex),
+}
+
+pub(crate) struct Detector {
+    pub spec: &'static DetectorSpec,
+    patterns: Vec<Pattern>,
+    confirm: Option<Regex>,
+}
+
+pub(crate) struct Detectors {
+    pub list: Vec<Detector>,
+    exact: AhoCorasick,
+    exact_owner: Vec<usize>,
+    any_case: AhoCorasick,
+    any_case_owner: Vec<usize>,
+    /// (detector, whole-file regex).
+    patterns: Vec<(usize, Regex)>,
+    /// Bit set of the quote-anchored detectors.
+    quote_bits: u32,
+}
+
+/// Candidate detectors per line, as a bit set (27 detectors fit a `u32`).
+pub(crate) type LineBits = u32;
+
+fn compile(pattern: &str) -> Pattern {
+    match Regex::new(pattern) {
+        Ok(regex) => Pattern::Plain(regex),
+        Err(_) => Pattern::Fancy(
+            fancy_regex::Regex::new(pattern)
+                .unwrap_or_else(|e| panic!("detector pattern {pattern}: {e}")),
+        ),
+    }
+}
+
+fn plain(pattern: &str) -> Regex {
+    Regex::new(pattern).unwrap_or_else(|e| panic!("detector anchor {pattern}: {e}"))
+}
+
+/// Compiled once per process. The patterns are constants checked by the tests, so a failure
+/// here is a programming error, not an input error.
+pub(crate) static DETECTORS: LazyLock<Detectors> = LazyLock::new(|| {
+    let mut exact_literals = Vec::new();
+    let mut exact_owner = Vec::new();
+    let mut any_literals = Vec::new();
+    let mut any_case_owner = Vec::new();
+    let mut patterns = Vec::new();
+    let mut quote_bits = 0;
+    let mut list = Vec::new();
+    for (index, spec) in SPECS.iter().enumerate() {
+        let mut confirm = None;
+        match &spec.anchor {
+            Anchor::Literals {
+                exact,
+                any_case,
+                confirm: check,
+            } => {
+                for literal in *exact {
+                    exact_literals.push(*literal);
+                    exact_owner.push(index);
+                }
+                for literal in *any_case {
+                    any_literals.push(*literal);
+                    any_case_owner.push(index);
+                }
+                confirm = check.map(plain);
+            }
+            Anchor::Pattern(pattern) => patterns.push((index, plain(pattern))),
+            Anchor::Quote => quote_bits |= 1 << index,
+        }
+        list.push(Detector {
+            spec,
+            patterns: match &spec.analyzer {
+                Analyzer::Regex { patterns, .. } => patterns.iter().map(|p| compile(p)).collect(),
+                _ => Vec::new(),
+            },
+            confirm,
+        });
+    }
+    let exact =
+        AhoCorasick::new(&exact_literals).unwrap_or_else(|e| panic!("detector literals: {e}"));
+    let any_case = AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(&any_literals)
+        .unwrap_or_else(|e| panic!("detector literals: {e}"));
+    Detectors {
+        list,
+        exact,
+        exact_owner,
+        any_case,
+        any_case_owner,
+        patterns,
+        quote_bits,
+    }
+});
+
+impl Detectors {
+    /// The candidate detectors of every line of `text` (lines start at `line_starts`), among the
+    /// `enabled` ones: one pass of each automaton, plus one per literal-less detector.
+    pub fn candidates(
+        &self,
+        text: &str,
+        line_starts: &[usize],
+        enabled: LineBits,
+    ) -> Vec<LineBits> {
+        let mut bits = vec![0 as LineBits; line_starts.len()];
+        let line_of = |offset: usize| {
+            line_starts
+                .partition_point(|&s| s <= offset)
+                .saturating_sub(1)
+        };
+        let mut mark = |offset: usize, detector: usize| {
+            if enabled & (1 << detector) != 0 {
+                if let Some(slot) = bits.get_mut(line_of(offset)) {
+                    *slot |= 1 << detector;
+                }
+            }
+        };
+        for (automaton, owner) in [
+            (&self.exact, &self.exact_owner),
+            (&self.any_case, &self.any_case_owner),
+        ] {
+            for m in automaton.find_overlapping_iter(text) {
+                mark(m.start(), owner[m.pattern().as_usize()]);
+            }
+        }
+        for (detector, regex) in &self.patterns {
+            if enabled & (1 << detector) != 0 {
+                for m in regex.find_iter(text) {
+                    mark(m.start(), *detector);
+                }
+            }
+        }
+        bits
+    }
+
+    /// The quote-anchored detectors among `enabled`, when the line has a quote.
+    pub fn quote_candidates(&self, line: &str, enabled: LineBits) -> LineBits {
+        if line.contains(['\'', '"']) {
+            self.quote_bits & enabled
+        } else {
+            0
+        }
+    }
+}
+
+impl Detector {
+    /// detect-secrets' `RegexBasedDetector` (every plugin but the keyword and entropy ones):
+    /// the likely-id filter does not apply to them.
+    pub fn is_regex_based(&self) -> bool {
+        matches!(self.spec.analyzer, Analyzer::Regex { .. })
+    }
+
+    /// The candidate values of this detector in one (right-stripped) line.
+    pub fn analyze(&self, line: &str, file_type: FileType, out: &mut Vec<String>) {
+        if self.confirm.as_ref().is_some_and(|c| !c.is_match(line)) {
+            return;
+        }
+        match &self.spec.analyzer {
+            Analyzer::Regex { validate, .. } => {
+                for pattern in &self.patterns {
+                    findall(pattern, line, |value| {
+                        if validate.is_none_or(|ok| ok(value)) {
+                            out.push(value.to_owned());
+                        }
+                    });
+                }
+            }
+            Analyzer::Keyword => keyword::analyze(line, file_type, out),
+            Analyzer::Entropy(charset) => charset.analyze(line, out),
+        }
+    }
+}
+
+/// Python's `re.findall` as `RegexBasedDetector.analyze_string` consumes it: without groups the
+/// whole match, with one group that group, with several every non-empty group.
+fn findall(pattern: &Pattern, line: &str, mut emit: impl FnMut(&str)) {
+    match pattern {
+        Pattern::Plain(regex) => {
+            let groups = regex.captures_len() - 1;
+            for caps in regex.captures_iter(line) {
+                emit_groups(groups, |i| caps.get(i).map(|m| m.as_str()), &mut emit);
+            }
+        }
+        Pattern::Fancy(regex) => {
+            let groups = regex.captures_len() - 1;
+            for caps in regex.captures_iter(line) {
+                match caps {
+                    Ok(caps) => emit_groups(groups, |i| caps.get(i).map(|m| m.as_str()), &mut emit),
+                    Err(error) => {
+                        // Backtracking limit on a hostile line: the rest of it is not searched.
+                        tracing::debug!(%error, "secrets pattern gave up on a line");
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn emit_groups<'a>(
+    groups: usize,
+    get: impl Fn(usize) -> Option<&'a str>,
+    emit: &mut impl FnMut(&str),
+) {
+    match groups {
+        0 => emit(get(0).unwrap_or("")),
+        1 => emit(get(1).unwrap_or("")),
+        _ => {
+            for group in 1..=groups {
+                if let Some(m) = get(group).filter(|m| !m.is_empty()) {
+                    emit(m);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_pattern_compiles_and_types_are_in_rule_order() {
+        let detectors = &*DETECTORS;
+        assert_eq!(detectors.list.len(), 27);
+        for (detector, ty) in detectors.list.iter().zip(crate::rules::SECRET_TYPES.iter()) {
+            assert_eq!(detector.spec.ty.rule.id, ty.rule.id);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! Secrets detection compatible with detect-secrets 1.5.0 (`scan --all-files`): its 27 plugin
+//! types, named by class (`AWSKeyDetector`) with their type names in messages ("AWS Access
+//! Key"), its default filters, `pragma: allowlist secret`, and its INI transformer.
+//!
+//! A detected value never leaves the engine: findings carry its SHA-1 (detect-secrets'
+//! `hashed_secret`) and a masked preview only. A plugin's `.secrets.baseline` can only
+//! acknowledge audited false positives, which stay reported (see [`baseline`]).
+
+mod baseline;
+mod detect;
+mod file_type;
+mod filters;
+mod pytext;
+pub mod rules;
+mod scan;
+mod secret;
+mod transform;
+
+use validator_domain::{Check, CheckContext, CheckError, Finding, RuleInfo, Suppression};
+
+pub use baseline::BASELINE_FILE_NAME;
+pub use file_type::FileType;
+pub use scan::{scan_file, Enabled, RawSecret, Skipped};
+pub use secret::Secret;
+
+use baseline::Baseline;
+
+const ID: &str = "secrets";
+
+/// The `secrets` check.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SecretsCheck;
+
+impl SecretsCheck {
+    pub const ID: &'static str = ID;
+
+    /// Compiles every pattern now rather than on the first file (for timing and warm Lambdas).
+    pub fn warm_up() {
+        std::sync::LazyLock::force(&detect::DETECTORS);
+        detect::keyword::warm_up();
+    }
+}
+
+impl Check for SecretsCheck {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn title(&self) -> &'static str {
+        "Secrets detection"
+    }
+
+    fn rules(&self) -> &'static [RuleInfo] {
+        &rules::RULES
+    }
+
+    fn run(&self, ctx: &CheckContext<'_>) -> Result<Vec<Finding>, CheckError> {
+        let enabled = Enabled::by_rule(|rule| (ctx.rule_enabled)(rule));
+        let baselines = read_baselines(ctx)?;
+        let mut findings = Vec::new();
+        let mut scanned = 0usize;
+        for entry in ctx.archive.files() {
+            if filters::skipped_file(&entry.name).is_some() {
+                continue;
+            }
+            let bytes = ctx.archive.read(entry)?;
+            let found = match scan_file(&entry.name, &bytes, &enabled) {
+                Ok(found) => found,
+                Err(_) => continue,
+            };
+            scanned += 1;
+            let own_baseline = baselines.iter().find(|b| b.path == entry.name);
+            for raw in found {
+                let hash = raw.value.hashed();
+                // A baseline lists hashes, not secrets: do not report them back.
+                if own_baseline.is_some_and(|b| b.hashes.contains(raw.value.expose())) {
+                    continue;
+                }
+                let ty = raw.secret_type;
+                let mut message = format!(
+                    "{}: {} (hashed_secret {hash})",
+                    ty.type_name,
+                    raw.value.masked()
+                );
+                let acknowledged = baselines
+                    .iter()
+                    .find(|b| b.acknowledges(&entry.name, ty.type_name, &hash));
+                let mut finding =
+                    Finding::new(ID, &ty.rule, entry.name.clone(), String::new()).at(raw.line, 0);
+                if raw.allowlisted {
+                    message.push_str("; allowlisted in the code (pragma: allowlist secret)");
+                    finding.suppressed = Some(Suppression::Inline {
+                        marker: "pragma: allowlist secret".to_owned(),
+                    });
+                } else if let Some(baseline) = acknowledged {
+                    message.push_str(&format!(
+                        "; audited as a false positive in {}",
+                        baseline.path
+                    ));
+                    finding.suppressed = Some(Suppression::PluginConfig {
+                        file: baseline.path.clone(),
+                    });
+                }
+                finding.message = message;
+                finding.snippet = Some(raw.value.masked());
+                findings.push(finding);
+            }
+        }
+        tracing::debug!(
+            files = scanned,
+            findings = findings.len(),
+            "secrets scan finished"
+        );
+        Ok(findings)
+    }
+}
+
+/// Every `.secrets.baseline` in the plugin that parses as one.
+fn read_baselines(ctx: &CheckContext<'_>) -> Result<Vec<Baseline>, CheckError> {
+    let mut out = Vec::new();
+    for entry in ctx.archive.files() {
+        if entry.file_name() == BASELINE_FILE_NAME {
+            let bytes = ctx.archive.read(entry)?;
+            match Baseline::parse(&entry.name, &bytes) {
+                Some(baseline) => out.push(baseline),
+                None => tracing::info!(path = %entry.name, "not a detect-secrets baseline"),
+            }
+        }
+    }
+    Ok(out)
+}
