@@ -23,20 +23,23 @@ fn bin() -> Command {
 fn planted() -> Vec<(String, String)> {
     let tail = "Q7wZp2Lk9Rt4Vx8Mn3Bc6Hy1Jd5Fg0Se";
     vec![
-        ("GitHubTokenDetector".into(), format!("ghp_{tail}Ab12")),
+        ("GitHub Token".into(), format!("ghp_{tail}Ab12")),
         (
-            "AWSKeyDetector".into(),
+            "AWS Access Key".into(),
             format!("AKIA{}", "Z7Q2M4K8P1R6T3W9"),
         ),
         (
-            "KeywordDetector".into(),
+            "Secret Keyword".into(),
             format!("Tr0ub4dor-{}", &tail[..10]),
         ),
         (
-            "Base64HighEntropyString".into(),
+            "Base64 High Entropy String".into(),
             format!("{tail}+/{}", "Xq9Lm2Np7Rs4Tv"),
         ),
-        ("StripeDetector".into(), format!("sk_live_{}", &tail[..24])),
+        (
+            "Stripe Access Key".into(),
+            format!("sk_live_{}", &tail[..24]),
+        ),
     ]
 }
 
@@ -133,8 +136,5 @@ fn planted_secrets_are_reported_but_never_shown() {
         .unwrap()
         .path();
     let report = std::fs::read_to_string(report).unwrap();
-    assert!(
-        report.contains("GitHubTokenDetector"),
-        "report lists the finding"
-    );
+    assert!(report.contains("GitHub Token"), "report lists the finding");
 }

@@ -55,7 +55,7 @@ pub fn markdown(registry: &CheckRegistry, policy: &Policy) -> String {
                 out,
                 "| [{id}](#{anchor}) | {level}{disabled} | {mandatory} | {title} |",
                 id = rule.id,
-                anchor = rule.id.to_ascii_lowercase(),
+                anchor = heading_anchor(rule.id),
                 level = s.level,
                 disabled = if s.enabled { "" } else { " (disabled)" },
                 mandatory = if s.mandatory { "yes" } else { "no" },
@@ -73,4 +73,16 @@ pub fn markdown(registry: &CheckRegistry, policy: &Policy) -> String {
         }
     }
     out
+}
+
+/// The anchor Markdown renderers give a heading (`Public IP (ipv4)` -> `public-ip-ipv4`).
+fn heading_anchor(heading: &str) -> String {
+    heading
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c.to_ascii_lowercase()),
+            _ => None,
+        })
+        .collect()
 }

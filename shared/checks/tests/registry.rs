@@ -76,3 +76,32 @@ fn selecting_checks_keeps_registry_order_and_refuses_unknown_names() {
     let err = registry.select(&["bandit".into()]).unwrap_err();
     assert!(err.to_string().contains("unknown check `bandit`"));
 }
+
+#[test]
+fn website_rule_names_reach_the_rules_the_findings_carry() {
+    let registry = CheckRegistry::builtin();
+    let policy = Policy::default();
+    // The website's data names detect-secrets rules by plugin class; findings carry the type.
+    let tsv =
+        "tool\tcode\tlevel\tenabled\tskippable\nsecrets\tKeywordDetector\twarning\tyes\tyes\n";
+    let generated = registry.policy_from_tsv(tsv).expect("valid data");
+    let toml = generated.to_toml("test");
+    assert!(toml.contains("[rules.\"Secret Keyword\"]"), "{toml}");
+    assert!(!toml.contains("KeywordDetector"), "{toml}");
+
+    let skips = policy.resolve_skips(
+        &["KeywordDetector".to_owned(), "AWSKeyDetector".to_owned()],
+        &registry.as_slice(),
+    );
+    let rules: Vec<(&str, String)> = skips
+        .iter()
+        .map(|d| (d.rule.as_str(), format!("{:?}", d.outcome)))
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            ("Secret Keyword", "Honoured".to_owned()),
+            ("AWS Access Key", "RefusedMandatory".to_owned())
+        ]
+    );
+}

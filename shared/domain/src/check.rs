@@ -93,4 +93,11 @@ pub trait Check: Send + Sync {
     fn rule(&self, id: &str) -> Option<&'static RuleInfo> {
         self.rules().iter().find(|r| r.id == id)
     }
+
+    /// The rule id that another name of a rule refers to: the website's policy data and
+    /// uploaders' skip lists may name a rule differently from the findings (detect-secrets'
+    /// plugin class `KeywordDetector` for the type "Secret Keyword").
+    fn rule_alias(&self, _name: &str) -> Option<&'static str> {
+        None
+    }
 }

@@ -61,8 +61,15 @@ pub fn from_tsv(tsv: &str, checks: &[&dyn Check]) -> Result<Policy, TsvError> {
                 })
             }
         };
+        // The website names some rules differently from the findings (detect-secrets' plugin
+        // classes): store the policy under the id the findings carry.
+        let code = checks
+            .iter()
+            .filter(|c| c.id() == check)
+            .find_map(|c| c.rule_alias(code))
+            .unwrap_or(code);
         rules.insert(
-            (*code).to_owned(),
+            code.to_owned(),
             RulePolicy {
                 check: check.to_owned(),
                 level,

@@ -234,7 +234,10 @@ impl Policy {
     pub fn resolve_skips(&self, requested: &[String], checks: &[&dyn Check]) -> Vec<SkipDecision> {
         let mut decisions: Vec<SkipDecision> = Vec::new();
         for request in requested {
-            let wanted = request.trim();
+            let wanted = checks
+                .iter()
+                .find_map(|check| check.rule_alias(request.trim()))
+                .unwrap_or(request.trim());
             let known = checks.iter().find_map(|check| {
                 let info = check
                     .rules()

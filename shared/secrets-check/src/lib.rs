@@ -54,6 +54,14 @@ impl Check for SecretsCheck {
         &rules::RULES
     }
 
+    /// The website's policy names these rules by plugin class (`KeywordDetector`).
+    fn rule_alias(&self, name: &str) -> Option<&'static str> {
+        rules::SECRET_TYPES
+            .iter()
+            .find(|t| t.plugin.eq_ignore_ascii_case(name))
+            .map(|t| t.type_name)
+    }
+
     fn run(&self, ctx: &CheckContext<'_>) -> Result<Vec<Finding>, CheckError> {
         let enabled = Enabled::by_rule(|rule| (ctx.rule_enabled)(rule));
         let baselines = read_baselines(ctx)?;

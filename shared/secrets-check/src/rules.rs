@@ -1,15 +1,19 @@
-//! The rules of the `secrets` check: one per detect-secrets plugin, named by the plugin's class
-//! name (as the website's policy names them), with detect-secrets' human type name and our own
-//! remediation guidance.
+//! The rules of the `secrets` check: one per detect-secrets plugin, identified by detect-secrets'
+//! type name ("Secret Keyword", the `rule` of the findings contract), known to the website's
+//! policy by the plugin's class name (`KeywordDetector`), with our own remediation guidance.
 
 use validator_domain::{Level, RuleInfo, Severity};
 
-/// A rule plus the type name detect-secrets reports for it ("Secret Keyword").
+/// A rule plus the names detect-secrets gives it.
 #[derive(Debug, Clone, Copy)]
 pub struct SecretType {
+    /// `rule.id` is the type name.
     pub rule: RuleInfo,
-    /// detect-secrets' `secret_type`, exactly.
+    /// detect-secrets' `secret_type`, exactly ("Secret Keyword").
     pub type_name: &'static str,
+    /// detect-secrets' plugin class, as the website's policy data names the rule
+    /// (`KeywordDetector`).
+    pub plugin: &'static str,
 }
 
 const fn critical(
@@ -20,7 +24,7 @@ const fn critical(
 ) -> SecretType {
     SecretType {
         rule: RuleInfo {
-            id,
+            id: type_name,
             title,
             severity: Severity::High,
             level: Level::Critical,
@@ -28,6 +32,7 @@ const fn critical(
             remediation,
         },
         type_name,
+        plugin: id,
     }
 }
 
@@ -40,7 +45,7 @@ const fn heuristic(
 ) -> SecretType {
     SecretType {
         rule: RuleInfo {
-            id,
+            id: type_name,
             title,
             severity: match level {
                 Level::Info => Severity::Low,
@@ -51,6 +56,7 @@ const fn heuristic(
             remediation,
         },
         type_name,
+        plugin: id,
     }
 }
 

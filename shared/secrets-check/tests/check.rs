@@ -17,6 +17,7 @@ fn evaluate(zip: ZipBuilder) -> Vec<Finding> {
         archive: &archive,
         package: &package,
         rule_enabled: &enabled,
+        cache: &validator_domain::ScanCache::new(),
     };
     let raw = check.run(&ctx).expect("check runs");
     policy.evaluate(&check, raw, RuleSet::Policy, &[])
@@ -44,7 +45,7 @@ fn findings_carry_type_names_hashes_and_masks_only() {
     );
     assert_eq!(findings.len(), 1, "{findings:?}");
     let f = &findings[0];
-    assert_eq!(f.rule, "KeywordDetector");
+    assert_eq!(f.rule, "Secret Keyword");
     assert_eq!(f.path, "demo/config.py");
     assert_eq!(f.line, Some(1));
     assert!(
@@ -77,7 +78,7 @@ fn a_baseline_acknowledges_skippable_types_only_and_stays_visible() {
     );
     let keyword = findings
         .iter()
-        .find(|f| f.rule == "KeywordDetector")
+        .find(|f| f.rule == "Secret Keyword")
         .unwrap();
     assert_eq!(
         keyword.suppressed,
@@ -89,7 +90,7 @@ fn a_baseline_acknowledges_skippable_types_only_and_stays_visible() {
     assert!(keyword.message.contains("audited as a false positive"));
     let aws = findings
         .iter()
-        .find(|f| f.rule == "AWSKeyDetector")
+        .find(|f| f.rule == "AWS Access Key")
         .unwrap();
     assert_eq!(
         aws.suppressed, None,
@@ -116,7 +117,7 @@ fn a_baseline_without_audits_changes_nothing() {
     );
     assert!(findings
         .iter()
-        .any(|f| f.rule == "AWSKeyDetector" && f.blocking));
+        .any(|f| f.rule == "AWS Access Key" && f.blocking));
 }
 
 #[test]
@@ -128,7 +129,7 @@ fn allowlisted_secrets_are_suppressed_inline_but_listed() {
     ));
     let aws_findings: Vec<_> = findings
         .iter()
-        .filter(|f| f.rule == "AWSKeyDetector")
+        .filter(|f| f.rule == "AWS Access Key")
         .collect();
     assert_eq!(aws_findings.len(), 2, "{findings:?}");
     let first = aws_findings.iter().find(|f| f.line == Some(1)).unwrap();

@@ -163,7 +163,7 @@ fn agrees_with_detect_secrets_on_fixtures_and_real_packages() {
     );
     // Every plugin type must be exercised by the fixtures.
     for ty in validator_secrets::rules::SECRET_TYPES {
-        if ty.rule.id == "IPPublicDetector" {
+        if ty.plugin == "IPPublicDetector" {
             // detect-secrets' own `is_not_alphanumeric_string` filter drops every IPv4 address.
             continue;
         }
