@@ -69,7 +69,7 @@ pub struct Reported {
 
 /// Every violation flake8 would compute for one decoded file under `settings`, before `select`
 /// / `ignore` filtering, with the `# noqa` that silences each one.
-pub fn lint_module(module: &PythonModule, settings: &Settings) -> Vec<Reported> {
+pub fn lint_module(module: &PythonModule, path: &str, settings: &Settings) -> Vec<Reported> {
     let lines = tokens::split_lines(module.source());
     let mut found: Vec<Violation> = Vec::new();
     let mut file_tokens = None;
@@ -84,7 +84,8 @@ pub fn lint_module(module: &PythonModule, settings: &Settings) -> Vec<Reported> 
         ));
     } else {
         if let Some(syntax) = module.syntax() {
-            found.extend(pyflakes::check(module, syntax));
+            let is_init = path.rsplit('/').next() == Some("__init__.py");
+            found.extend(pyflakes::check(module, syntax, is_init));
             if let Some(max) = settings.max_complexity {
                 found.extend(mccabe::check(module, syntax, max));
             }
@@ -135,13 +136,32 @@ pub fn lint_module(module: &PythonModule, settings: &Settings) -> Vec<Reported> 
 
 /// What flake8 prints for a file's source text: the violations it reports under `settings`
 /// (selected, not silenced by `# noqa`).
-pub fn lint_source(source: &str, settings: &Settings) -> Vec<Violation> {
+pub fn lint_source(source: &str, path: &str, settings: &Settings) -> Vec<Violation> {
     let module = PythonModule::parse_text(source.to_owned(), &Default::default());
-    lint_module(&module, settings)
+    lint_module(&module, path, settings)
         .into_iter()
         .filter(|r| r.noqa.is_none() && settings.reports(&r.violation.code))
         .map(|r| r.violation)
         .collect()
+}
+
+/// pyflakes alone on a source text (`E999` when it does not parse), for comparing with pyflakes.
+pub fn lint_pyflakes(source: &str, path: &str) -> Vec<Violation> {
+    let module = PythonModule::parse_text(source.to_owned(), &Default::default());
+    if let Some(error) = module.syntax_error() {
+        let location = error.location;
+        return vec![Violation::with_code(
+            "E999",
+            location.line as usize,
+            location.char_column as usize + 1,
+            error.message.clone(),
+        )];
+    }
+    let is_init = path.rsplit('/').next() == Some("__init__.py");
+    match module.syntax() {
+        Some(syntax) => pyflakes::check(&module, syntax, is_init),
+        None => Vec::new(),
+    }
 }
 
 /// pycodestyle alone on a source text (no syntax tree: what pycodestyle's own test suite runs),
@@ -249,9 +269,9 @@ impl Check for CodeQualityCheck {
                 }
             };
             let _span = tracing::debug_span!("code_quality", path = %entry.name).entered();
-            let ours = lint_module(&module, &defaults);
+            let ours = lint_module(&module, &entry.name, &defaults);
             let theirs = match &plugin {
-                Some((_, settings)) if settings != &defaults => lint_module(&module, settings),
+                Some((_, settings)) if settings != &defaults => lint_module(&module, &entry.name, settings),
                 _ => ours.clone(),
             };
             let key = |r: &Reported| {
