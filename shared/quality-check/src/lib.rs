@@ -10,6 +10,7 @@
 
 pub mod mccabe;
 pub mod noqa;
+mod positions;
 pub mod pycodestyle;
 pub mod pyflakes;
 mod rules;

@@ -338,7 +338,7 @@ fn run(t: &mut Tokenizer<'_>) -> Option<TokenizeError> {
     let mut contstr: Option<(String, (usize, usize), u8, bool, bool)> = None;
     let mut lnum = 0usize;
     let empty = String::new();
-    let mut last_line: &str = "";
+    let mut last_line: &str;
     let mut line: &str = "";
     loop {
         last_line = if lnum == 0 { "" } else { line };
@@ -537,7 +537,6 @@ fn run(t: &mut Tokenizer<'_>) -> Option<TokenizeError> {
                             true,
                             false,
                         ));
-                        pos = max;
                         break;
                     }
                     continue;
@@ -594,7 +593,6 @@ fn run(t: &mut Tokenizer<'_>) -> Option<TokenizeError> {
                             false,
                             true,
                         ));
-                        pos = max;
                         break;
                     }
                     t.push(

@@ -213,34 +213,10 @@ impl<'a> Checker<'a> {
         self.loc_at(node.start())
     }
 
-    /// CPython puts a decorated definition at its `def`/`class` keyword, not its decorator.
     fn def_loc(&self, range_start: TextSize, decorators: &[ast::Decorator]) -> Loc {
-        let Some(last) = decorators.last() else {
-            return self.loc_at(range_start);
-        };
-        let source = self.module.source();
-        let mut at = usize::from(last.end());
-        // Skip to the next line, then past blank and comment lines, to the keyword.
-        let bytes = source.as_bytes();
-        loop {
-            while at < bytes.len() && bytes[at] != b'\n' {
-                at += 1;
-            }
-            at += 1;
-            let mut p = at;
-            while p < bytes.len() && matches!(bytes[p], b' ' | b'\t' | b'\x0c') {
-                p += 1;
-            }
-            if p >= bytes.len() {
-                return self.loc_at(range_start);
-            }
-            if bytes[p] == b'@' || bytes[p] == b'#' || bytes[p] == b'\n' || bytes[p] == b'\r' {
-                if bytes[p] == b'@' {
-                    // Another decorator would have been `last`; keep scanning lines.
-                }
-                continue;
-            }
-            return self.loc_at(TextSize::new(p as u32));
+        match self.forced_loc {
+            Some(loc) => loc,
+            None => crate::positions::def_location(self.module, range_start, decorators),
         }
     }
 
