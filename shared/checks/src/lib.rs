@@ -37,6 +37,7 @@ impl CheckRegistry {
             Arc::new(validator_package_checks::PackageStructureCheck),
             Arc::new(validator_package_checks::FilePermissionsCheck),
             Arc::new(validator_package_checks::SuspiciousFilesCheck),
+            Arc::new(validator_quality::CodeQualityCheck),
         ])
     }
 

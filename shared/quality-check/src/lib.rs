@@ -76,13 +76,7 @@ pub fn lint_module(module: &PythonModule, path: &str, settings: &Settings) -> Ve
     let mut file_tokens = None;
     if let Some(error) = module.syntax_error() {
         // flake8 builds the tree first; a syntax error is the only result for the file.
-        let location = error.location;
-        found.push(Violation::with_code(
-            "E999",
-            location.line as usize,
-            location.char_column as usize + 1,
-            format!("SyntaxError: {}", error.message),
-        ));
+        found.push(syntax_error(module, error));
     } else {
         if let Some(syntax) = module.syntax() {
             let is_init = path.rsplit('/').next() == Some("__init__.py");
@@ -133,6 +127,26 @@ pub fn lint_module(module: &PythonModule, path: &str, settings: &Settings) -> Ve
             Reported { violation, noqa }
         })
         .collect()
+}
+
+/// E999 where CPython reports it: flake8 is given CPython's 1-based offset as the column.
+fn syntax_error(module: &PythonModule, error: &validator_python::SyntaxProblem) -> Violation {
+    let location = error.location;
+    let line = location.line as usize;
+    let mut column = location.char_column as usize + 1;
+    let mut message = format!("SyntaxError: {}", error.message);
+    // Python 2's `print x`: CPython points at `print` with a message of its own.
+    let text = module.line_text(location.line);
+    let indent = text.len() - text.trim_start().len();
+    if let Some(rest) = text.trim_start().strip_prefix("print") {
+        let next = rest.trim_start().chars().next();
+        if rest.starts_with([' ', '\t']) && !matches!(next, Some('(' | '=' | '.' | '[') | None) {
+            column = tokens::char_len(&text[..indent]) + 1;
+            message = "SyntaxError: Missing parentheses in call to 'print'. Did you mean print(...)?"
+                .to_owned();
+        }
+    }
+    Violation::with_code("E999", line, column, message)
 }
 
 /// What flake8 prints for a file's source text: the violations it reports under `settings`

@@ -15,14 +15,20 @@ use validator_python::{PythonLimits, PythonModule};
 use validator_quality::{lint_module, Settings};
 use validator_testkit::reference::{sdist, tool};
 
-/// Pinned sources: GIS code like QGIS plugins use (pyshp, OWSLib), old-style code (six, xlrd)
-/// and a modern library (requests).
+/// Pinned sources: GIS code like QGIS plugins use (pyshp, OWSLib), old-style code (six, xlrd,
+/// configobj, pyparsing, pep8), Python 2 code (BeautifulSoup 3, pyPdf: syntax errors, tabs) and
+/// a modern library (requests).
 const SDISTS: &[(&str, &str)] = &[
     ("pyshp", "2.3.1"),
     ("OWSLib", "0.31.0"),
     ("six", "1.16.0"),
     ("requests", "2.32.3"),
     ("xlrd", "2.0.1"),
+    ("BeautifulSoup", "3.2.2"),
+    ("pyPdf", "1.13"),
+    ("pep8", "1.7.1"),
+    ("configobj", "5.0.6"),
+    ("pyparsing", "2.4.7"),
 ];
 
 fn python_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -113,6 +119,8 @@ fn flake8_agrees_on_real_code() {
                 compared += 1;
                 if mine.contains(c) {
                     same_column += 1;
+                } else {
+                    println!("column differs: {key:?} flake8 {c} ours {mine:?}");
                 }
             }
         }
