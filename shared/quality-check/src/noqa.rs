@@ -77,7 +77,7 @@ impl<'a> NoqaLines<'a> {
     pub fn marker_for(&self, line: usize, code: &str) -> Option<String> {
         let text = self.text(line);
         let caps = NOQA_INLINE.captures(&text).ok().flatten()?;
-        let whole = caps.get(0)?.as_str().to_owned();
+        let whole = caps.get(0)?.as_str().trim_end().to_owned();
         let Some(codes) = caps.name("codes") else {
             return Some(whole);
         };

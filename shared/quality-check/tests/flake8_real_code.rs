@@ -153,3 +153,49 @@ fn flake8_agrees_on_real_code() {
         "website codes below 99%: {total:?}"
     );
 }
+
+/// `# noqa` in its forms, compared with flake8 on the same file.
+#[test]
+fn noqa_forms_agree_with_flake8() {
+    let flake8 = tool("reference", "flake8");
+    let source = concat!(
+        "import os  # noqa\n",
+        "import sys  # noqa:E501\n",
+        "import re  # noqa : F401\n",
+        "import json  # NoQA: F4\n",
+        "import abc  # noqa:F401,E261\n",
+        "import csv # noqa: E261\n",
+        "x = '''\n",
+        "  a string over lines\n",
+        "'''  # noqa\n",
+        "y = [1,2]  # noqa: e231\n",
+        "z = (1,\n",
+        "     2 ,3)  # noqa: E203\n",
+        "if x == None:  # noqa: E711 trailing words\n",
+        "    pass\n",
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("noqa_forms.py");
+    std::fs::write(&path, source).expect("writes");
+    let output = Command::new(&flake8)
+        .args(["--exit-zero", "--format=%(row)d\t%(col)d\t%(code)s"])
+        .arg(&path)
+        .output()
+        .expect("runs flake8");
+    let mut theirs: Vec<(usize, usize, String)> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| {
+            let p: Vec<&str> = l.split('\t').collect();
+            (p[0].parse().expect("row"), p[1].parse().expect("col"), p[2].to_owned())
+        })
+        .collect();
+    let mut ours: Vec<(usize, usize, String)> =
+        validator_quality::lint_source(source, "noqa_forms.py", &Settings::flake8())
+            .into_iter()
+            .map(|v| (v.line, v.column + 1, v.code))
+            .collect();
+    theirs.sort();
+    ours.sort();
+    assert!(!theirs.is_empty());
+    assert_eq!(ours, theirs);
+}
