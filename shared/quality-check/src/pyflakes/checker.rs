@@ -11,6 +11,7 @@ use validator_python::text_size::{Ranged, TextSize};
 use validator_python::{with_stack, PythonModule};
 
 use super::bindings::{Binding, BindingId, Kind, Loc, Path, Scope, ScopeId, ScopeKind, Step};
+use super::formats::{dot_format, percent_format, CallArgs, PercentArgs};
 use super::{BUILTINS, FUTURE_FEATURES};
 use crate::Violation;
 
@@ -1367,6 +1368,32 @@ impl<'a> Checker<'a> {
     }
 }
 
+/// A constant as a dictionary key compares in Python: `1`, `1.0` and `True` are the same key;
+/// tuples of constants compare element-wise.
+fn constant_key(e: &Expr) -> Option<String> {
+    use validator_python::ast::Number;
+    match e {
+        Expr::StringLiteral(s) => Some(format!("'{}'", s.value.to_str())),
+        Expr::BytesLiteral(b) => Some(format!("b{:?}", b.value.bytes().collect::<Vec<u8>>())),
+        Expr::NumberLiteral(n) => Some(match &n.value {
+            Number::Int(i) => match i.as_i64() {
+                Some(v) => format!("n{}", v as f64),
+                None => format!("i{i}"),
+            },
+            Number::Float(f) => format!("n{f}"),
+            Number::Complex { real, imag } => format!("c{real}+{imag}j"),
+        }),
+        Expr::BooleanLiteral(b) => Some(format!("n{}", f64::from(u8::from(b.value)))),
+        Expr::NoneLiteral(_) => Some("None".into()),
+        Expr::EllipsisLiteral(_) => Some("...".into()),
+        Expr::Tuple(t) => {
+            let parts: Option<Vec<String>> = t.elts.iter().map(constant_key).collect();
+            parts.map(|p| format!("({})", p.join(",")))
+        }
+        _ => None,
+    }
+}
+
 fn node_name(e: &Expr) -> Option<String> {
     match e {
         Expr::Name(n) => Some(n.id.to_string()),
@@ -1383,6 +1410,36 @@ impl<'a> Checker<'a> {
                 self.target(&n.target, false);
             }
             Expr::BinOp(b) => {
+                if b.op == Operator::Mod {
+                    if let Expr::StringLiteral(template) = b.left.as_ref() {
+                        let args = match b.right.as_ref() {
+                            Expr::Tuple(t) if !t.elts.iter().any(|e| e.is_starred_expr()) => {
+                                PercentArgs::Sequence(t.elts.len())
+                            }
+                            Expr::List(l) if !l.elts.iter().any(|e| e.is_starred_expr()) => {
+                                PercentArgs::Sequence(l.elts.len())
+                            }
+                            Expr::Dict(d) => {
+                                let keys: Option<Vec<String>> = d
+                                    .items
+                                    .iter()
+                                    .map(|i| match &i.key {
+                                        Some(Expr::StringLiteral(k)) => {
+                                            Some(k.value.to_str().to_owned())
+                                        }
+                                        _ => None,
+                                    })
+                                    .collect();
+                                keys.map_or(PercentArgs::Other, PercentArgs::Mapping)
+                            }
+                            _ => PercentArgs::Other,
+                        };
+                        let loc = self.loc(b);
+                        for (code, text) in percent_format(template.value.to_str(), &args) {
+                            self.report(loc, code, text);
+                        }
+                    }
+                }
                 self.expr(&b.left);
                 self.expr(&b.right);
             }
@@ -1504,6 +1561,25 @@ impl<'a> Checker<'a> {
     /// `TypeVar("T", bound="B")`, ...); other calls are plain.
     fn call(&mut self, call: &'a ast::ExprCall) {
         use AnnotationState::{Bare, None as Plain};
+        if let Expr::Attribute(attr) = call.func.as_ref() {
+            if let (Expr::StringLiteral(template), "format") = (attr.value.as_ref(), attr.attr.as_str()) {
+                let args = CallArgs {
+                    positional: call.arguments.args.len(),
+                    named: call
+                        .arguments
+                        .keywords
+                        .iter()
+                        .filter_map(|k| k.arg.as_ref().map(|a| a.to_string()))
+                        .collect(),
+                    splat: call.arguments.args.iter().any(|a| a.is_starred_expr())
+                        || call.arguments.keywords.iter().any(|k| k.arg.is_none()),
+                };
+                let loc = self.loc(call);
+                for (code, text) in dot_format(template.value.to_str(), &args) {
+                    self.report(loc, code, text);
+                }
+            }
+        }
         let args = &call.arguments.args;
         let keywords = &call.arguments.keywords;
         let typing = |c: &Self, name: &str| c.is_typing(&call.func, Some(name));
@@ -1708,11 +1784,7 @@ impl<'a> Checker<'a> {
         let key_of = |e: &Expr| -> Option<(bool, String)> {
             match e {
                 Expr::Name(n) => Some((true, n.id.to_string())),
-                Expr::StringLiteral(s) => Some((false, format!("{:?}", s.value.to_str()))),
-                Expr::NumberLiteral(n) => Some((false, format!("n{:?}", n.value))),
-                Expr::BooleanLiteral(b) => Some((false, format!("n{}", i32::from(b.value)))),
-                Expr::NoneLiteral(_) => Some((false, "None".into())),
-                _ => None,
+                _ => constant_key(e).map(|k| (false, k)),
             }
         };
         let keys: Vec<Option<(bool, String)>> = d

@@ -5,6 +5,7 @@
 
 mod bindings;
 mod checker;
+mod formats;
 
 use validator_python::ast::ModModule;
 use validator_python::PythonModule;

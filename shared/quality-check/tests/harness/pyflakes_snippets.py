@@ -1,7 +1,7 @@
 """Prints pyflakes' test-suite snippets with what pyflakes itself reports on each, as JSON:
 [{"test": ..., "source": ..., "messages": [[code, line, col], ...] or null for a syntax error}].
 
-Run with the pyflakes sdist first on sys.path. TestCase.flakes is replaced by a recorder, every
+Run with the pyflakes sdist first on sys.path. TestCase.flakes records each snippet, every
 test module is run, and pyflakes then checks each recorded snippet as flake8 would.
 """
 import ast
@@ -22,13 +22,14 @@ sys.path.insert(0, sys.argv[2])
 from flake8.plugins.pyflakes import FLAKE8_PYFLAKES_CODES  # noqa: E402
 
 recorded = []
+original_flakes = harness.TestCase.flakes
 
 
 def record(self, input, *expected, **kw):
-    if kw or self.withDoctest:
-        raise unittest.SkipTest('not comparable')
-    recorded.append((self.id(), textwrap.dedent(input)))
-    raise unittest.SkipTest('recorded')
+    # Snippets run with custom builtins, as segments or with doctests are not comparable.
+    if not kw and not self.withDoctest:
+        recorded.append((self.id(), textwrap.dedent(input)))
+    return original_flakes(self, input, *expected, **kw)
 
 
 harness.TestCase.flakes = record
