@@ -142,8 +142,9 @@ fn syntax_error(module: &PythonModule, error: &validator_python::SyntaxProblem) 
         let next = rest.trim_start().chars().next();
         if rest.starts_with([' ', '\t']) && !matches!(next, Some('(' | '=' | '.' | '[') | None) {
             column = tokens::char_len(&text[..indent]) + 1;
-            message = "SyntaxError: Missing parentheses in call to 'print'. Did you mean print(...)?"
-                .to_owned();
+            message =
+                "SyntaxError: Missing parentheses in call to 'print'. Did you mean print(...)?"
+                    .to_owned();
         }
     }
     Violation::with_code("E999", line, column, message)
@@ -193,7 +194,12 @@ pub fn lint_style(source: &str, settings: &Settings) -> Vec<Violation> {
     let mut found = pycodestyle::check(&lines, &toks, &style);
     if let Some(error) = error {
         let code = if error.is_indentation { "E999" } else { "E902" };
-        found.push(Violation::with_code(code, error.row, error.column, error.message));
+        found.push(Violation::with_code(
+            code,
+            error.row,
+            error.column,
+            error.message,
+        ));
     }
     found
 }
@@ -286,7 +292,9 @@ impl Check for CodeQualityCheck {
             let _span = tracing::debug_span!("code_quality", path = %entry.name).entered();
             let ours = lint_module(&module, &entry.name, &defaults);
             let theirs = match &plugin {
-                Some((_, settings)) if settings != &defaults => lint_module(&module, &entry.name, settings),
+                Some((_, settings)) if settings != &defaults => {
+                    lint_module(&module, &entry.name, settings)
+                }
                 _ => ours.clone(),
             };
             let key = |r: &Reported| {
@@ -298,7 +306,11 @@ impl Check for CodeQualityCheck {
             };
             let plugin_reported: HashSet<_> = theirs
                 .iter()
-                .filter(|r| plugin.as_ref().is_none_or(|(_, s)| s.reports(&r.violation.code)))
+                .filter(|r| {
+                    plugin
+                        .as_ref()
+                        .is_none_or(|(_, s)| s.reports(&r.violation.code))
+                })
                 .map(key)
                 .collect();
             let mut seen = HashSet::new();
@@ -321,9 +333,10 @@ impl Check for CodeQualityCheck {
                 findings.push(f);
             }
             if let Some((_, settings)) = &plugin {
-                for reported in theirs.iter().filter(|r| {
-                    settings.reports(&r.violation.code) && !seen.contains(&key(r))
-                }) {
+                for reported in theirs
+                    .iter()
+                    .filter(|r| settings.reports(&r.violation.code) && !seen.contains(&key(r)))
+                {
                     let Some(mut f) = finding(&entry.name, &reported.violation) else {
                         continue;
                     };

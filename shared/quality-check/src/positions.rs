@@ -6,7 +6,11 @@ use validator_python::PythonModule;
 
 /// CPython puts a decorated `def`/`class` at its keyword, not at its first decorator: the first
 /// line after the last decorator that is not blank or a comment. `(line, byte column)`.
-pub fn def_location(module: &PythonModule, start: TextSize, decorators: &[Decorator]) -> (usize, usize) {
+pub fn def_location(
+    module: &PythonModule,
+    start: TextSize,
+    decorators: &[Decorator],
+) -> (usize, usize) {
     let at_offset = |offset: TextSize| {
         let l = module.location(offset);
         (l.line as usize, l.byte_column as usize)

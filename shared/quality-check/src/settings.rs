@@ -153,7 +153,11 @@ pub fn flake8_section(text: &str) -> Option<Vec<(String, String)>> {
             continue;
         }
         if !line.starts_with([' ', '\t']) && trimmed.starts_with('[') {
-            let name = trimmed.trim_start_matches('[').split(']').next().unwrap_or("");
+            let name = trimmed
+                .trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or("");
             in_section = name.trim() == "flake8";
             found |= in_section;
             continue;

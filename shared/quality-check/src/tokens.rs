@@ -52,7 +52,10 @@ pub fn split_lines(source: &str) -> Vec<String> {
     } else {
         source.to_owned()
     };
-    normalized.split_inclusive('\n').map(str::to_owned).collect()
+    normalized
+        .split_inclusive('\n')
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Number of characters of `s` (fast for ASCII).
@@ -329,13 +332,16 @@ pub fn tokenize(lines: &[String]) -> (Vec<Token>, Option<TokenizeError>) {
     (t.tokens, error)
 }
 
+/// A string spanning lines: its text so far, start, closing quote, whether triple-quoted, and
+/// whether it continues with backslashes (a single-quoted string).
+type ContStr = (String, (usize, usize), u8, bool, bool);
+
 fn run(t: &mut Tokenizer<'_>) -> Option<TokenizeError> {
     const TABSIZE: usize = 8;
     let mut parenlev: i64 = 0;
     let mut continued = false;
     let mut indents: Vec<usize> = vec![0];
-    // A string spanning lines: its text so far, start, first row, closing quote, triple.
-    let mut contstr: Option<(String, (usize, usize), u8, bool, bool)> = None;
+    let mut contstr: Option<ContStr> = None;
     let mut lnum = 0usize;
     let empty = String::new();
     let mut last_line: &str;
@@ -434,8 +440,7 @@ fn run(t: &mut Tokenizer<'_>) -> Option<TokenizeError> {
             while column < *indents.last().unwrap_or(&0) {
                 if !indents.contains(&column) {
                     return Some(TokenizeError {
-                        message: "unindent does not match any outer indentation level"
-                            .to_owned(),
+                        message: "unindent does not match any outer indentation level".to_owned(),
                         row: lnum,
                         column: t.col(lnum, pos),
                         is_indentation: true,
@@ -487,9 +492,7 @@ fn run(t: &mut Tokenizer<'_>) -> Option<TokenizeError> {
                 continue;
             }
             if c == b'#' {
-                let end = line[start..]
-                    .find(['\r', '\n'])
-                    .map_or(max, |i| start + i);
+                let end = line[start..].find(['\r', '\n']).map_or(max, |i| start + i);
                 t.push(
                     Kind::Comment,
                     &line[start..end],
@@ -530,13 +533,8 @@ fn run(t: &mut Tokenizer<'_>) -> Option<TokenizeError> {
                         );
                         pos = end;
                     } else {
-                        contstr = Some((
-                            line[start..].to_owned(),
-                            (lnum, start),
-                            quote,
-                            true,
-                            false,
-                        ));
+                        contstr =
+                            Some((line[start..].to_owned(), (lnum, start), quote, true, false));
                         break;
                     }
                     continue;
@@ -586,13 +584,8 @@ fn run(t: &mut Tokenizer<'_>) -> Option<TokenizeError> {
                 let quote = b[q];
                 if let Some((end, continues)) = cont_str(b, q + 1, quote) {
                     if continues {
-                        contstr = Some((
-                            line[start..].to_owned(),
-                            (lnum, start),
-                            quote,
-                            false,
-                            true,
-                        ));
+                        contstr =
+                            Some((line[start..].to_owned(), (lnum, start), quote, false, true));
                         break;
                     }
                     t.push(
@@ -622,13 +615,7 @@ fn run(t: &mut Tokenizer<'_>) -> Option<TokenizeError> {
                 } else {
                     Kind::Op
                 };
-                t.push(
-                    kind,
-                    text,
-                    (lnum, start),
-                    (lnum, start + name_len),
-                    here,
-                );
+                t.push(kind, text, (lnum, start), (lnum, start + name_len), here);
                 pos = start + name_len;
                 continue;
             }

@@ -51,7 +51,11 @@ fn findings_carry_flake8_codes_positions_and_noqa() {
     let none = find(&findings, "E711", 7);
     assert_eq!(none.column, Some(10), "flake8 prints 1-based columns");
     assert_eq!(none.level, Level::Warning);
-    assert!(none.message.starts_with("E711 comparison to None"), "{}", none.message);
+    assert!(
+        none.message.starts_with("E711 comparison to None"),
+        "{}",
+        none.message
+    );
     let undefined = find(&findings, "F821", 8);
     assert!(undefined.mandatory);
     assert_eq!(undefined.level, Level::Critical);
@@ -62,11 +66,9 @@ fn plugin_flake8_settings_silence_visibly_and_can_only_add() {
     let long = format!("x = '{}'\n", "a".repeat(130));
     let code = format!("import os\n{long}y = 1  \n");
     let cfg = "[flake8]\nmax_line_length = 200\nextend-ignore =\n    F401,\n    W291\nselect = E,F,W,C90\n";
-    let findings = run(
-        ZipBuilder::valid_plugin("demo")
-            .file("demo/code.py", &code)
-            .file("demo/setup.cfg", cfg),
-    );
+    let findings = run(ZipBuilder::valid_plugin("demo")
+        .file("demo/code.py", &code)
+        .file("demo/setup.cfg", cfg));
     let by_config = Some(Suppression::PluginConfig {
         file: "demo/setup.cfg".into(),
     });
@@ -77,19 +79,16 @@ fn plugin_flake8_settings_silence_visibly_and_can_only_add() {
 
     // A stricter plugin setting adds findings.
     let strict = "[flake8]\nmax-line-length = 20\n";
-    let findings = run(
-        ZipBuilder::valid_plugin("demo")
-            .file("demo/code.py", "value = 'a fairly long line'\n")
-            .file("demo/tox.ini", strict),
-    );
+    let findings = run(ZipBuilder::valid_plugin("demo")
+        .file("demo/code.py", "value = 'a fairly long line'\n")
+        .file("demo/tox.ini", strict));
     assert_eq!(find(&findings, "E501", 1).suppressed, None);
 }
 
 #[test]
 fn file_level_noqa_keeps_findings_visible() {
-    let findings = run(
-        ZipBuilder::valid_plugin("demo").file("demo/code.py", "# flake8: noqa\nimport os\n"),
-    );
+    let findings =
+        run(ZipBuilder::valid_plugin("demo").file("demo/code.py", "# flake8: noqa\nimport os\n"));
     assert!(matches!(
         &find(&findings, "F401", 2).suppressed,
         Some(Suppression::Inline { marker }) if marker == "# flake8: noqa"
@@ -98,16 +97,17 @@ fn file_level_noqa_keeps_findings_visible() {
 
 #[test]
 fn syntax_errors_and_undecodable_files_are_reported() {
-    let findings = run(
-        ZipBuilder::valid_plugin("demo")
-            .file("demo/py2.py", "import os\n\nprint 'hello'\n")
-            .bytes("demo/latin.py", b"x = '\xe9'\n", 0o644),
-    );
+    let findings = run(ZipBuilder::valid_plugin("demo")
+        .file("demo/py2.py", "import os\n\nprint 'hello'\n")
+        .bytes("demo/latin.py", b"x = '\xe9'\n", 0o644));
     let syntax = find(&findings, "E999", 3);
     assert!(syntax.mandatory);
     assert_eq!(syntax.level, Level::Critical);
     // Only the syntax error: flake8 runs no other check on such a file.
-    assert_eq!(findings.iter().filter(|f| f.path == "demo/py2.py").count(), 1);
+    assert_eq!(
+        findings.iter().filter(|f| f.path == "demo/py2.py").count(),
+        1
+    );
     let unreadable = find(&findings, "E902", 1);
     assert_eq!(unreadable.path, "demo/latin.py");
 }
@@ -116,13 +116,13 @@ fn syntax_errors_and_undecodable_files_are_reported() {
 fn hostile_input_does_not_crash() {
     let deep = format!("x = {}1{}\n", "(".repeat(150), ")".repeat(150));
     let chain = format!("x = {}1\n", "1+".repeat(5000));
-    let findings = run(
-        ZipBuilder::valid_plugin("demo")
-            .file("demo/deep.py", &deep)
-            .file("demo/chain.py", &chain)
-            .file("demo/tabs.py", "if True:\n\tx = 1\n        y = 2\n")
-            .file("demo/unterminated.py", "s = '''never closed\n"),
-    );
+    let findings = run(ZipBuilder::valid_plugin("demo")
+        .file("demo/deep.py", &deep)
+        .file("demo/chain.py", &chain)
+        .file("demo/tabs.py", "if True:\n\tx = 1\n        y = 2\n")
+        .file("demo/unterminated.py", "s = '''never closed\n"));
     assert!(findings.iter().any(|f| f.path == "demo/tabs.py"));
-    assert!(findings.iter().any(|f| f.path == "demo/unterminated.py" && f.rule == "E999"));
+    assert!(findings
+        .iter()
+        .any(|f| f.path == "demo/unterminated.py" && f.rule == "E999"));
 }

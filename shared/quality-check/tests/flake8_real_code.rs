@@ -186,7 +186,11 @@ fn noqa_forms_agree_with_flake8() {
         .lines()
         .map(|l| {
             let p: Vec<&str> = l.split('\t').collect();
-            (p[0].parse().expect("row"), p[1].parse().expect("col"), p[2].to_owned())
+            (
+                p[0].parse().expect("row"),
+                p[1].parse().expect("col"),
+                p[2].to_owned(),
+            )
         })
         .collect();
     let mut ours: Vec<(usize, usize, String)> =

@@ -53,5 +53,10 @@ fn every_annotated_docstring_example_agrees() {
         "pycodestyle docstring examples: {agreed}/{} agree",
         examples.len()
     );
-    assert!(failures.is_empty(), "{} disagree:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} disagree:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

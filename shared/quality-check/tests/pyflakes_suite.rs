@@ -59,11 +59,18 @@ fn pyflakes_test_suite_snippets_agree() {
         a.sort();
         b.sort();
         if a != b {
-            differences.push(format!("{}: ours {a:?} pyflakes {b:?}\n{}", s.test, s.source));
+            differences.push(format!(
+                "{}: ours {a:?} pyflakes {b:?}\n{}",
+                s.test, s.source
+            ));
         }
         common::compare(&ours, &theirs, &mut table);
     }
-    println!("pyflakes test-suite snippets ({}):\n{}", snippets.len(), common::markdown(&table));
+    println!(
+        "pyflakes test-suite snippets ({}):\n{}",
+        snippets.len(),
+        common::markdown(&table)
+    );
     for d in &differences {
         println!("--- {d}");
     }

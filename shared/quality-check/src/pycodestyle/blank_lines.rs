@@ -8,9 +8,8 @@ use super::logical::Results;
 use super::whitespace::STARTSWITH_DEF;
 use super::{expand_indent, LogicalLine, Offset};
 
-static STARTSWITH_TOP_LEVEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(async\s+def\s+|def\s+|class\s+|@)").expect("valid regex")
-});
+static STARTSWITH_TOP_LEVEL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(async\s+def\s+|def\s+|class\s+|@)").expect("valid regex"));
 static DOCSTRING: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"^u?r?["']"#).expect("valid regex"));
 

@@ -13,10 +13,8 @@ use crate::tokens::Kind;
 static COMPARE_SINGLETON: LazyLock<Regex> = LazyLock::new(|| {
     // pycodestyle's `(\bNone|\bFalse|\bTrue)?\s*([=!]=)\s*(?(1)|(None|False|True))\b` without
     // the conditional group: the two branches it chooses between, in the same order.
-    Regex::new(
-        r"(\bNone|\bFalse|\bTrue)\s*([=!]=)\s*\b|\s*([=!]=)\s*(None|False|True)\b",
-    )
-    .expect("valid regex")
+    Regex::new(r"(\bNone|\bFalse|\bTrue)\s*([=!]=)\s*\b|\s*([=!]=)\s*(None|False|True)\b")
+        .expect("valid regex")
 });
 static COMPARE_NEGATIVE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(?<!is[ \t\n\r\x0b\x0c])(not)\s+[^\]\[)(}{ ]+\s+(in|is)\s").expect("valid regex")
@@ -33,16 +31,17 @@ static BLANK_EXCEPT: LazyLock<Regex> =
 /// Python's `str.isidentifier()`.
 pub fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
-    chars
-        .next()
-        .is_some_and(|c| c == '_' || c.is_alphabetic())
+    chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
         && chars.all(|c| c == '_' || c.is_alphanumeric())
 }
 
 pub fn comparison_to_singleton(line: &LogicalLine<'_>, out: &mut Results) {
     let text = line.text;
     for caps in COMPARE_SINGLETON.captures_iter(text).flatten() {
-        let singleton = caps.get(1).or_else(|| caps.get(4)).map_or("", |m| m.as_str());
+        let singleton = caps
+            .get(1)
+            .or_else(|| caps.get(4))
+            .map_or("", |m| m.as_str());
         let Some(op) = caps.get(2).or_else(|| caps.get(3)) else {
             continue;
         };
@@ -77,9 +76,15 @@ pub fn comparison_negative(line: &LogicalLine<'_>, out: &mut Results) {
         };
         let pos = Offset::Logical(char_offset(text, not.start()));
         if op.as_str() == "in" {
-            out.push((pos, "E713 test for membership should be 'not in'".to_owned()));
+            out.push((
+                pos,
+                "E713 test for membership should be 'not in'".to_owned(),
+            ));
         } else {
-            out.push((pos, "E714 test for object identity should be 'is not'".to_owned()));
+            out.push((
+                pos,
+                "E714 test for object identity should be 'is not'".to_owned(),
+            ));
         }
     }
 }
@@ -105,7 +110,10 @@ pub fn comparison_type(line: &LogicalLine<'_>, out: &mut Results) {
 
 pub fn bare_except(line: &LogicalLine<'_>, out: &mut Results) {
     if BLANK_EXCEPT.is_match(line.text).unwrap_or(false) {
-        out.push((Offset::Logical(0), "E722 do not use bare 'except'".to_owned()));
+        out.push((
+            Offset::Logical(0),
+            "E722 do not use bare 'except'".to_owned(),
+        ));
     }
 }
 

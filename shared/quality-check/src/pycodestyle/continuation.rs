@@ -18,7 +18,7 @@ pub fn indentation(line: &LogicalLine<'_>, out: &mut Results) {
         }
     };
     let indent_size = line.settings.indent_size.max(1);
-    if line.indent_level % indent_size != 0 {
+    if !line.indent_level.is_multiple_of(indent_size) {
         out.push((
             Offset::Logical(0),
             msg(
@@ -168,7 +168,10 @@ pub fn continued_indentation(line: &LogicalLine<'_>, out: &mut Results) {
                         ("E121", "under-indented for hanging indent")
                     }
                 };
-                out.push((Offset::At(start), format!("{code} continuation line {what}")));
+                out.push((
+                    Offset::At(start),
+                    format!("{code} continuation line {what}"),
+                ));
             }
         }
         if parens[row] != 0 && !matches!(kind, Kind::Nl | Kind::Comment) && indent[depth] == 0 {
@@ -176,9 +179,10 @@ pub fn continued_indentation(line: &LogicalLine<'_>, out: &mut Results) {
             indent_chances.insert(start.1, Chance::True);
         } else if matches!(kind, Kind::String | Kind::Comment) {
             indent_chances.insert(start.1, Chance::Str);
-        } else if row == 0 && depth == 0 && matches!(text, "assert" | "raise" | "with") {
-            indent_chances.insert(end.1 + 1, Chance::True);
-        } else if indent_chances.is_empty() && row == 0 && depth == 0 && text == "if" {
+        } else if (row == 0 && depth == 0 && matches!(text, "assert" | "raise" | "with"))
+            || (indent_chances.is_empty() && row == 0 && depth == 0 && text == "if")
+        {
+            // Visual indent after `assert`/`raise`/`with`, and after `if (` (4 characters).
             indent_chances.insert(end.1 + 1, Chance::True);
         } else if text == ":" && {
             let rest = char_slice(&physical, end.1, usize::MAX);

@@ -112,6 +112,9 @@ pub fn mute_string(text: &str) -> String {
     out
 }
 
+/// flake8's logical-line mapping: (offset in the logical line, end of the token there).
+type Mapping = Vec<(usize, (usize, usize))>;
+
 struct Processor<'a> {
     lines: &'a [String],
     settings: &'a StyleSettings,
@@ -237,9 +240,9 @@ impl Processor<'_> {
         }
     }
 
-    fn build_logical(&self) -> (String, Vec<(usize, (usize, usize))>) {
+    fn build_logical(&self) -> (String, Mapping) {
         let mut logical = String::new();
-        let mut mapping: Vec<(usize, (usize, usize))> = Vec::new();
+        let mut mapping: Mapping = Vec::new();
         let mut length = 0usize;
         let mut previous: Option<(usize, usize)> = None;
         for token in &self.tokens {

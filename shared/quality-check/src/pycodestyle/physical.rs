@@ -13,7 +13,9 @@ pub fn check(
     settings: &StyleSettings,
 ) -> Vec<(usize, String)> {
     let mut out = Vec::new();
-    if let Some(found) = maximum_line_length(physical, settings.max_line_length, multiline, line_number) {
+    if let Some(found) =
+        maximum_line_length(physical, settings.max_line_length, multiline, line_number)
+    {
         out.push(found);
     }
     let indent: &str = &physical[..physical.len() - physical.trim_start_matches([' ', '\t']).len()];

@@ -214,7 +214,12 @@ pub fn maximum_doc_length(line: &LogicalLine<'_>, out: &mut Results) {
     let skip_kinds = |k: Kind| {
         matches!(
             k,
-            Kind::Nl | Kind::Newline | Kind::Indent | Kind::Dedent | Kind::Comment | Kind::ErrorToken
+            Kind::Nl
+                | Kind::Newline
+                | Kind::Indent
+                | Kind::Dedent
+                | Kind::Comment
+                | Kind::ErrorToken
         )
     };
     let has_code = line
@@ -228,7 +233,8 @@ pub fn maximum_doc_length(line: &LogicalLine<'_>, out: &mut Results) {
             continue;
         }
         if matches!(token.kind, Kind::String | Kind::Comment)
-            && prev.is_none_or(|p| matches!(p, Kind::Nl | Kind::Newline | Kind::Indent | Kind::Dedent))
+            && prev
+                .is_none_or(|p| matches!(p, Kind::Nl | Kind::Newline | Kind::Indent | Kind::Dedent))
         {
             let text = line.token_line(token);
             let physical_lines: Vec<&str> = text.lines().collect();
@@ -274,7 +280,15 @@ fn is_binary_operator(kind: Option<Kind>, text: &str) -> bool {
 #[allow(clippy::type_complexity)]
 fn around_binary_operators<'a>(
     line: &'a LogicalLine<'_>,
-) -> Vec<(Kind, &'a str, Option<Kind>, &'a str, bool, bool, (usize, usize))> {
+) -> Vec<(
+    Kind,
+    &'a str,
+    Option<Kind>,
+    &'a str,
+    bool,
+    bool,
+    (usize, usize),
+)> {
     let mut out = Vec::new();
     let mut line_break = false;
     let mut unary_context = true;
@@ -307,27 +321,37 @@ fn around_binary_operators<'a>(
 }
 
 pub fn break_before_binary_operator(line: &LogicalLine<'_>, out: &mut Results) {
-    for (kind, text, prev_kind, prev_text, line_break, unary, start) in around_binary_operators(line) {
+    for (kind, text, prev_kind, prev_text, line_break, unary, start) in
+        around_binary_operators(line)
+    {
         if is_binary_operator(Some(kind), text)
             && line_break
             && !unary
             && !is_binary_operator(prev_kind, prev_text)
         {
-            out.push((Offset::At(start), "W503 line break before binary operator".to_owned()));
+            out.push((
+                Offset::At(start),
+                "W503 line break before binary operator".to_owned(),
+            ));
         }
     }
 }
 
 pub fn break_after_binary_operator(line: &LogicalLine<'_>, out: &mut Results) {
     let mut prev_start: Option<(usize, usize)> = None;
-    for (kind, text, prev_kind, prev_text, line_break, unary, start) in around_binary_operators(line) {
+    for (kind, text, prev_kind, prev_text, line_break, unary, start) in
+        around_binary_operators(line)
+    {
         if is_binary_operator(prev_kind, prev_text)
             && line_break
             && !unary
             && !is_binary_operator(Some(kind), text)
         {
             if let Some(at) = prev_start {
-                out.push((Offset::At(at), "W504 line break after binary operator".to_owned()));
+                out.push((
+                    Offset::At(at),
+                    "W504 line break after binary operator".to_owned(),
+                ));
             }
         }
         prev_start = Some(start);

@@ -27,9 +27,8 @@ static WHITESPACE_AFTER_COMMA: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[,;:]\s*(?:  |\t)").expect("valid regex"));
 pub static STARTSWITH_DEF: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(async\s+def|def)\b").expect("valid regex"));
-static STARTSWITH_GENERIC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(async\s+def|def|class|type)\s+\w+\[").expect("valid regex")
-});
+static STARTSWITH_GENERIC: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(async\s+def|def|class|type)\s+\w+\[").expect("valid regex"));
 
 const WHITESPACE: [char; 3] = [' ', '\t', '\u{a0}'];
 
@@ -40,7 +39,10 @@ pub fn extraneous_whitespace(line: &LogicalLine<'_>, out: &mut Results) {
         let ch = matched.trim();
         let found = char_offset(text, m.start());
         if matched.ends_with(char::is_whitespace) {
-            out.push((Offset::Logical(found + 1), format!("E201 whitespace after '{ch}'")));
+            out.push((
+                Offset::Logical(found + 1),
+                format!("E201 whitespace after '{ch}'"),
+            ));
         } else {
             let before = if found == 0 {
                 text.chars().last()
@@ -49,13 +51,19 @@ pub fn extraneous_whitespace(line: &LogicalLine<'_>, out: &mut Results) {
             };
             if before != Some(',') {
                 let code = if "}])".contains(ch) { "E202" } else { "E203" };
-                out.push((Offset::Logical(found), format!("{code} whitespace before '{ch}'")));
+                out.push((
+                    Offset::Logical(found),
+                    format!("{code} whitespace before '{ch}'"),
+                ));
             }
         }
     }
     let mut chars = text.chars();
     if chars.next() == Some('@') && chars.next().is_some_and(char::is_whitespace) {
-        out.push((Offset::Logical(1), "E204 whitespace after decorator '@'".to_owned()));
+        out.push((
+            Offset::Logical(1),
+            "E204 whitespace after decorator '@'".to_owned(),
+        ));
     }
 }
 
@@ -66,14 +74,26 @@ pub fn whitespace_around_keywords(line: &LogicalLine<'_>, out: &mut Results) {
             continue;
         };
         if before.as_str().contains('\t') {
-            out.push((Offset::Logical(char_offset(text, before.start())), "E274 tab before keyword".to_owned()));
+            out.push((
+                Offset::Logical(char_offset(text, before.start())),
+                "E274 tab before keyword".to_owned(),
+            ));
         } else if char_offset(before.as_str(), before.as_str().len()) > 1 {
-            out.push((Offset::Logical(char_offset(text, before.start())), "E272 multiple spaces before keyword".to_owned()));
+            out.push((
+                Offset::Logical(char_offset(text, before.start())),
+                "E272 multiple spaces before keyword".to_owned(),
+            ));
         }
         if after.as_str().contains('\t') {
-            out.push((Offset::Logical(char_offset(text, after.start())), "E273 tab after keyword".to_owned()));
+            out.push((
+                Offset::Logical(char_offset(text, after.start())),
+                "E273 tab after keyword".to_owned(),
+            ));
         } else if char_offset(after.as_str(), after.as_str().len()) > 1 {
-            out.push((Offset::Logical(char_offset(text, after.start())), "E271 multiple spaces after keyword".to_owned()));
+            out.push((
+                Offset::Logical(char_offset(text, after.start())),
+                "E271 multiple spaces after keyword".to_owned(),
+            ));
         }
     }
 }
@@ -91,7 +111,10 @@ pub fn missing_whitespace_after_keyword(line: &LogicalLine<'_>, out: &mut Result
             && tok1.text != ":"
             && tok1.text != "\n"
         {
-            out.push((Offset::At(tok0.end), "E275 missing whitespace after keyword".to_owned()));
+            out.push((
+                Offset::At(tok0.end),
+                "E275 missing whitespace after keyword".to_owned(),
+            ));
         }
     }
 }
@@ -111,7 +134,10 @@ pub fn whitespace_before_parameters(line: &LogicalLine<'_>, out: &mut Results) {
             && !is_keyword(prev_text)
             && !is_soft_keyword(prev_text)
         {
-            out.push((Offset::At(prev_end), format!("E211 whitespace before '{text}'")));
+            out.push((
+                Offset::At(prev_end),
+                format!("E211 whitespace before '{text}'"),
+            ));
         }
         prev_kind = token.kind;
         prev_text = text;
@@ -126,14 +152,26 @@ pub fn whitespace_around_operator(line: &LogicalLine<'_>, out: &mut Results) {
             continue;
         };
         if before.as_str().contains('\t') {
-            out.push((Offset::Logical(char_offset(text, before.start())), "E223 tab before operator".to_owned()));
+            out.push((
+                Offset::Logical(char_offset(text, before.start())),
+                "E223 tab before operator".to_owned(),
+            ));
         } else if before.as_str().chars().count() > 1 {
-            out.push((Offset::Logical(char_offset(text, before.start())), "E221 multiple spaces before operator".to_owned()));
+            out.push((
+                Offset::Logical(char_offset(text, before.start())),
+                "E221 multiple spaces before operator".to_owned(),
+            ));
         }
         if after.as_str().contains('\t') {
-            out.push((Offset::Logical(char_offset(text, after.start())), "E224 tab after operator".to_owned()));
+            out.push((
+                Offset::Logical(char_offset(text, after.start())),
+                "E224 tab after operator".to_owned(),
+            ));
         } else if after.as_str().chars().count() > 1 {
-            out.push((Offset::Logical(char_offset(text, after.start())), "E222 multiple spaces after operator".to_owned()));
+            out.push((
+                Offset::Logical(char_offset(text, after.start())),
+                "E222 multiple spaces after operator".to_owned(),
+            ));
         }
     }
 }
@@ -170,34 +208,49 @@ pub fn missing_whitespace(line: &LogicalLine<'_>, out: &mut Results) {
         } else if kind == Kind::Name && text == "lambda" {
             brace_stack.push('l');
         } else if !brace_stack.is_empty() {
-            if kind == Kind::Op && matches!(text, "]" | ")" | "}") {
-                brace_stack.pop();
-            } else if brace_stack.last() == Some(&'l') && kind == Kind::Op && text == ":" {
+            let closes = kind == Kind::Op && matches!(text, "]" | ")" | "}");
+            let ends_lambda = brace_stack.last() == Some(&'l') && kind == Kind::Op && text == ":";
+            if closes || ends_lambda {
                 brace_stack.pop();
             }
         }
         if matches!(
             kind,
-            Kind::Nl | Kind::Newline | Kind::Indent | Kind::Dedent | Kind::Comment | Kind::ErrorToken
+            Kind::Nl
+                | Kind::Newline
+                | Kind::Indent
+                | Kind::Dedent
+                | Kind::Comment
+                | Kind::ErrorToken
         ) {
             continue;
         }
         if kind == Kind::Op && matches!(text, "," | ";" | ":") {
             let physical = line.token_line(token);
             let next_char = char_slice(&physical, end.1, end.1 + 1);
-            let next_ws = next_char.chars().next().is_some_and(|c| WHITESPACE.contains(&c));
+            let next_ws = next_char
+                .chars()
+                .next()
+                .is_some_and(|c| WHITESPACE.contains(&c));
             if !next_ws && !text_in(next_char, "\r\n") {
-                if text == ":" && brace_stack.last() == Some(&'[') {
-                } else if text == "," && text_in(next_char, ")]") {
-                } else {
-                    out.push((Offset::At(start), format!("E231 missing whitespace after '{text}'")));
+                // A slice's colon, and a comma before a closing bracket, need no space.
+                let slice = text == ":" && brace_stack.last() == Some(&'[');
+                let tuple = text == "," && text_in(next_char, ")]");
+                if !slice && !tuple {
+                    out.push((
+                        Offset::At(start),
+                        format!("E231 missing whitespace after '{text}'"),
+                    ));
                 }
             }
         }
         if need_space != NeedSpace::No {
             if Some(start) != prev_end {
                 if let NeedSpace::Optional(at, false) = need_space {
-                    out.push((Offset::At(at), "E225 missing whitespace around operator".to_owned()));
+                    out.push((
+                        Offset::At(at),
+                        "E225 missing whitespace around operator".to_owned(),
+                    ));
                 }
                 need_space = NeedSpace::No;
             } else if (prev_text == Some("/") && matches!(text, "," | ")" | ":"))
@@ -208,7 +261,10 @@ pub fn missing_whitespace(line: &LogicalLine<'_>, out: &mut Results) {
                 match need_space {
                     NeedSpace::Yes | NeedSpace::Optional(_, true) => {
                         if let Some(prev_end) = prev_end {
-                            out.push((Offset::At(prev_end), "E225 missing whitespace around operator".to_owned()));
+                            out.push((
+                                Offset::At(prev_end),
+                                "E225 missing whitespace around operator".to_owned(),
+                            ));
                         }
                     }
                     NeedSpace::Optional(at, false) if prev_text != Some("**") => {
@@ -220,7 +276,10 @@ pub fn missing_whitespace(line: &LogicalLine<'_>, out: &mut Results) {
                         } else {
                             ("E226", "arithmetic")
                         };
-                        out.push((Offset::At(at), format!("{code} missing whitespace around {optype} operator")));
+                        out.push((
+                            Offset::At(at),
+                            format!("{code} missing whitespace around {optype} operator"),
+                        ));
                     }
                     _ => {}
                 }
@@ -229,8 +288,7 @@ pub fn missing_whitespace(line: &LogicalLine<'_>, out: &mut Results) {
         } else if matches!(kind, Kind::Op | Kind::Name) && prev_end.is_some() {
             let prev_end_v = prev_end.unwrap_or((0, 0));
             let mut optional = false;
-            if text == "="
-                && (brace_stack.last() == Some(&'l') || brace_stack.last() == Some(&'('))
+            if text == "=" && (brace_stack.last() == Some(&'l') || brace_stack.last() == Some(&'('))
             {
             } else if WS_NEEDED_OPERATORS.contains(&text) {
                 need_space = NeedSpace::Yes;
@@ -247,7 +305,10 @@ pub fn missing_whitespace(line: &LogicalLine<'_>, out: &mut Results) {
             if optional {
                 need_space = NeedSpace::Optional(prev_end_v, start != prev_end_v);
             } else if need_space == NeedSpace::Yes && start == prev_end_v {
-                out.push((Offset::At(prev_end_v), "E225 missing whitespace around operator".to_owned()));
+                out.push((
+                    Offset::At(prev_end_v),
+                    "E225 missing whitespace around operator".to_owned(),
+                ));
                 need_space = NeedSpace::No;
             }
         }
@@ -265,7 +326,10 @@ pub fn whitespace_around_comma(line: &LogicalLine<'_>, out: &mut Results) {
         if m.as_str().contains('\t') {
             out.push((Offset::Logical(found), format!("E242 tab after '{first}'")));
         } else {
-            out.push((Offset::Logical(found), format!("E241 multiple spaces after '{first}'")));
+            out.push((
+                Offset::Logical(found),
+                format!("E241 multiple spaces after '{first}'"),
+            ));
         }
     }
 }
@@ -308,7 +372,9 @@ pub fn whitespace_around_named_parameter_equals(line: &LogicalLine<'_>, out: &mu
             } else if paren_stack.len() == 1 && text == "," {
                 annotated_func_arg = false;
             } else if !paren_stack.is_empty() && text == "=" {
-                if (in_generic && paren_stack == ["["]) || (annotated_func_arg && paren_stack == ["("]) {
+                if (in_generic && paren_stack == ["["])
+                    || (annotated_func_arg && paren_stack == ["("])
+                {
                     require_space = true;
                     if Some(start) == prev_end {
                         out.push((Offset::At(at), missing.to_owned()));
@@ -335,7 +401,10 @@ pub fn whitespace_before_comment(line: &LogicalLine<'_>, out: &mut Results) {
             let physical = line.token_line(token);
             let inline = !char_slice(&physical, 0, token.start.1).trim().is_empty();
             if inline && prev_end.0 == token.start.0 && token.start.1 < prev_end.1 + 2 {
-                out.push((Offset::At(prev_end), "E261 at least two spaces before inline comment".to_owned()));
+                out.push((
+                    Offset::At(prev_end),
+                    "E261 at least two spaces before inline comment".to_owned(),
+                ));
             }
             let text = token.text.as_str();
             let (symbol, comment) = match text.split_once(' ') {
@@ -349,15 +418,29 @@ pub fn whitespace_before_comment(line: &LogicalLine<'_>, out: &mut Results) {
                 Some(symbol.trim_start_matches('#').chars().next().unwrap_or('#'))
             };
             if inline {
-                if bad_prefix.is_some() || comment.chars().next().is_some_and(|c| WHITESPACE.contains(&c)) {
-                    out.push((Offset::At(token.start), "E262 inline comment should start with '# '".to_owned()));
+                if bad_prefix.is_some()
+                    || comment
+                        .chars()
+                        .next()
+                        .is_some_and(|c| WHITESPACE.contains(&c))
+                {
+                    out.push((
+                        Offset::At(token.start),
+                        "E262 inline comment should start with '# '".to_owned(),
+                    ));
                 }
             } else if let Some(bad) = bad_prefix {
                 if bad != '!' || token.start.0 > 1 {
                     if bad != '#' {
-                        out.push((Offset::At(token.start), "E265 block comment should start with '# '".to_owned()));
+                        out.push((
+                            Offset::At(token.start),
+                            "E265 block comment should start with '# '".to_owned(),
+                        ));
                     } else if !comment.is_empty() {
-                        out.push((Offset::At(token.start), "E266 too many leading '#' for block comment".to_owned()));
+                        out.push((
+                            Offset::At(token.start),
+                            "E266 too many leading '#' for block comment".to_owned(),
+                        ));
                     }
                 }
             }

@@ -30,12 +30,24 @@ pub enum Kind {
     Annotation,
     FunctionDefinition,
     ClassDefinition,
-    Importation { full_name: String },
-    SubmoduleImportation { full_name: String },
-    ImportationFrom { module: String, real_name: String, full_name: String },
-    StarImportation { full_name: String },
+    Importation {
+        full_name: String,
+    },
+    SubmoduleImportation {
+        full_name: String,
+    },
+    ImportationFrom {
+        module: String,
+        real_name: String,
+        full_name: String,
+    },
+    StarImportation {
+        full_name: String,
+    },
     FutureImportation,
-    Export { names: Vec<String> },
+    Export {
+        names: Vec<String>,
+    },
 }
 
 impl Kind {
@@ -115,8 +127,10 @@ impl Binding {
 
     /// The alias's full name, when it differs (pyflakes marks both used).
     pub fn alias_full_name(&self) -> Option<&str> {
-        if matches!(self.kind, Kind::Importation { .. } | Kind::ImportationFrom { .. })
-            && self.has_alias()
+        if matches!(
+            self.kind,
+            Kind::Importation { .. } | Kind::ImportationFrom { .. }
+        ) && self.has_alias()
         {
             self.kind.full_name()
         } else {

@@ -3,8 +3,8 @@
 use std::rc::Rc;
 
 use validator_python::ast::{
-    self as ast, CmpOp, ExceptHandler, Expr, ExprContext, ModModule, Operator, Parameters,
-    Pattern, Stmt,
+    self as ast, CmpOp, ExceptHandler, Expr, ExprContext, ModModule, Operator, Parameters, Pattern,
+    Stmt,
 };
 use validator_python::parser::parse_expression;
 use validator_python::text_size::{Ranged, TextSize};
@@ -28,8 +28,12 @@ enum Node {
     ClassDef,
     Try,
     Match,
-    AnnAssign { has_value: bool },
-    Assign { literal_unpacking: bool },
+    AnnAssign {
+        has_value: bool,
+    },
+    Assign {
+        literal_unpacking: bool,
+    },
     AugAssign,
     NamedExpr,
     Comprehension,
@@ -275,7 +279,11 @@ impl<'a> Checker<'a> {
     }
 
     fn different_forks(a: &Path, b: &Path) -> bool {
-        let common = a.iter().zip(b.iter()).take_while(|(x, y)| x.id == y.id).count();
+        let common = a
+            .iter()
+            .zip(b.iter())
+            .take_while(|(x, y)| x.id == y.id)
+            .count();
         // The common ancestor is the module itself: never different forks.
         if common <= 1 {
             return false;
@@ -312,7 +320,10 @@ impl<'a> Checker<'a> {
                     if let Some(b) = self.scopes[sid].get(base.id.as_str()) {
                         let binding = &self.bindings[b];
                         return binding.kind.is_importation()
-                            && matches!(binding.kind.full_name(), Some("typing" | "typing_extensions"))
+                            && matches!(
+                                binding.kind.full_name(),
+                                Some("typing" | "typing_extensions")
+                            )
                             && matches(a.attr.as_str());
                     }
                 }
@@ -447,7 +458,11 @@ impl<'a> Checker<'a> {
                     && self.bindings[b].kind == Kind::Builtin
                     && parent == Node::BinOpRShift
                 {
-                    self.report(loc, "F633", "use of >> is invalid with print function".into());
+                    self.report(
+                        loc,
+                        "F633",
+                        "use of >> is invalid with print function".into(),
+                    );
                 }
                 self.bindings[b].used = Some((here, loc));
                 if let Some(full) = self.bindings[b].alias_full_name().map(str::to_owned) {
@@ -514,7 +529,10 @@ impl<'a> Checker<'a> {
         if self.scope().kind == ScopeKind::Function && self.scope().get(name).is_none() {
             for i in 0..self.stack.len().saturating_sub(1) {
                 let sid = self.stack[i];
-                if !matches!(self.scopes[sid].kind, ScopeKind::Function | ScopeKind::Module) {
+                if !matches!(
+                    self.scopes[sid].kind,
+                    ScopeKind::Function | ScopeKind::Module
+                ) {
                     continue;
                 }
                 let Some(b) = self.scopes[sid].get(name) else {
@@ -541,7 +559,12 @@ impl<'a> Checker<'a> {
             Node::AnnAssign { has_value: false } => Kind::Annotation,
             Node::For | Node::AsyncFor | Node::Comprehension => Kind::Plain,
             _ if direct == Node::Container
-                && !matches!(parent_stmt, Node::Assign { literal_unpacking: true }) =>
+                && !matches!(
+                    parent_stmt,
+                    Node::Assign {
+                        literal_unpacking: true
+                    }
+                ) =>
             {
                 Kind::Plain
             }
@@ -576,7 +599,14 @@ impl<'a> Checker<'a> {
 
     // ----- the walk --------------------------------------------------------------------
 
-    fn enter<R>(&mut self, id: usize, node: Node, fork: Option<u32>, in_orelse: bool, f: impl FnOnce(&mut Self) -> R) -> R {
+    fn enter<R>(
+        &mut self,
+        id: usize,
+        node: Node,
+        fork: Option<u32>,
+        in_orelse: bool,
+        f: impl FnOnce(&mut Self) -> R,
+    ) -> R {
         self.frames.push(Frame {
             step: Step { id, fork },
             node,
@@ -734,7 +764,8 @@ impl<'a> Checker<'a> {
                     self.report(
                         loc,
                         "F634",
-                        "'if tuple literal' is always true, perhaps remove accidental comma?".into(),
+                        "'if tuple literal' is always true, perhaps remove accidental comma?"
+                            .into(),
                     );
                 }
                 self.expr(&i.test);
@@ -840,8 +871,12 @@ impl<'a> Checker<'a> {
                 }
             }
             Stmt::ImportFrom(imp) => self.import_from(imp),
-            Stmt::Global(g) => self.global("global", g.names.iter().map(|n| n.as_str()), self.loc(g)),
-            Stmt::Nonlocal(g) => self.global("nonlocal", g.names.iter().map(|n| n.as_str()), self.loc(g)),
+            Stmt::Global(g) => {
+                self.global("global", g.names.iter().map(|n| n.as_str()), self.loc(g))
+            }
+            Stmt::Nonlocal(g) => {
+                self.global("nonlocal", g.names.iter().map(|n| n.as_str()), self.loc(g))
+            }
             Stmt::Expr(e) => self.expr(&e.value),
             Stmt::Break(b) => self.loop_control(self.loc(b), "F701", "'break' outside loop"),
             Stmt::Continue(b) => {
@@ -864,7 +899,12 @@ impl<'a> Checker<'a> {
         self.report(loc, code, text.to_owned());
     }
 
-    fn global<'n>(&mut self, keyword: &'static str, names: impl Iterator<Item = &'n str>, loc: Loc) {
+    fn global<'n>(
+        &mut self,
+        keyword: &'static str,
+        names: impl Iterator<Item = &'n str>,
+        loc: Loc,
+    ) {
         let global_scope = self.stack[0];
         if self.scope_id() == global_scope {
             return;
@@ -895,8 +935,7 @@ impl<'a> Checker<'a> {
         let module_name = imp.module.as_ref().map_or("", |m| m.as_str());
         let is_future = module_name == "__future__";
         if is_future {
-            let allowed =
-                self.scope().kind == ScopeKind::Module && self.scope().futures_allowed;
+            let allowed = self.scope().kind == ScopeKind::Module && self.scope().futures_allowed;
             if !allowed {
                 self.report(
                     loc,
@@ -1187,7 +1226,11 @@ impl<'a> Checker<'a> {
     fn string_annotation(&mut self, text: &str, loc: Loc) {
         let parsed = parse_expression(text);
         let Ok(parsed) = parsed else {
-            self.report(loc, "F722", format!("syntax error in forward annotation '{text}'"));
+            self.report(
+                loc,
+                "F722",
+                format!("syntax error in forward annotation '{text}'"),
+            );
             return;
         };
         let saved_loc = self.forced_loc.replace(loc);
@@ -1206,12 +1249,10 @@ impl<'a> Checker<'a> {
                 let loc = self.loc(n);
                 self.handle_node_load(n.id.as_str(), loc, Node::Other);
             }
-            Expr::StringLiteral(s) => {
-                if self.annotation != AnnotationState::None {
-                    let loc = self.loc(s);
-                    let text = s.value.to_str().to_owned();
-                    self.string_annotation(&text, loc);
-                }
+            Expr::StringLiteral(s) if self.annotation != AnnotationState::None => {
+                let loc = self.loc(s);
+                let text = s.value.to_str().to_owned();
+                self.string_annotation(&text, loc);
             }
             Expr::Subscript(s) => {
                 if is_name_or_attr(&s.value, "Literal") {
@@ -1247,7 +1288,10 @@ impl<'a> Checker<'a> {
             }
             Expr::Call(call) => {
                 self.annotation_expr(&call.func);
-                call.arguments.args.iter().for_each(|x| self.annotation_expr(x));
+                call.arguments
+                    .args
+                    .iter()
+                    .for_each(|x| self.annotation_expr(x));
                 for k in call.arguments.keywords.iter() {
                     self.annotation_expr(&k.value);
                 }
@@ -1348,7 +1392,9 @@ impl<'a> Checker<'a> {
             } else if let Expr::BinOp(_) = value {
                 let mut current = value;
                 while let Expr::BinOp(b) = current {
-                    let Some(right) = elts_of(&b.right) else { break };
+                    let Some(right) = elts_of(&b.right) else {
+                        break;
+                    };
                     add(&mut names, right);
                     match b.left.as_ref() {
                         left @ Expr::BinOp(_) => current = left,
@@ -1451,7 +1497,8 @@ impl<'a> Checker<'a> {
                     self.report(
                         loc,
                         "F634",
-                        "'if tuple literal' is always true, perhaps remove accidental comma?".into(),
+                        "'if tuple literal' is always true, perhaps remove accidental comma?"
+                            .into(),
                     );
                 }
                 self.expr(&i.test);
@@ -1562,7 +1609,9 @@ impl<'a> Checker<'a> {
     fn call(&mut self, call: &'a ast::ExprCall) {
         use AnnotationState::{Bare, None as Plain};
         if let Expr::Attribute(attr) = call.func.as_ref() {
-            if let (Expr::StringLiteral(template), "format") = (attr.value.as_ref(), attr.attr.as_str()) {
+            if let (Expr::StringLiteral(template), "format") =
+                (attr.value.as_ref(), attr.attr.as_str())
+            {
                 let args = CallArgs {
                     positional: call.arguments.args.len(),
                     named: call
@@ -1585,7 +1634,11 @@ impl<'a> Checker<'a> {
         let typing = |c: &Self, name: &str| c.is_typing(&call.func, Some(name));
         let kw = |c: &mut Self, annotated: &dyn Fn(Option<&str>) -> bool| {
             for k in keywords.iter() {
-                let state = if annotated(k.arg.as_ref().map(|a| a.as_str())) { Bare } else { Plain };
+                let state = if annotated(k.arg.as_ref().map(|a| a.as_str())) {
+                    Bare
+                } else {
+                    Plain
+                };
                 c.with_annotation(state, &k.value);
             }
         };
@@ -1627,9 +1680,13 @@ impl<'a> Checker<'a> {
                     }
                     self.with_annotation(Bare, &item.value);
                 }
-                args.iter().skip(2).for_each(|a| self.with_annotation(Plain, a));
+                args.iter()
+                    .skip(2)
+                    .for_each(|a| self.with_annotation(Plain, a));
             } else {
-                args.iter().skip(1).for_each(|a| self.with_annotation(Plain, a));
+                args.iter()
+                    .skip(1)
+                    .for_each(|a| self.with_annotation(Plain, a));
             }
             kw(self, &|_| true);
         } else if typing(self, "NamedTuple") {
@@ -1658,9 +1715,13 @@ impl<'a> Checker<'a> {
                         None => self.with_annotation(Plain, elt),
                     }
                 }
-                args.iter().skip(2).for_each(|a| self.with_annotation(Plain, a));
+                args.iter()
+                    .skip(2)
+                    .for_each(|a| self.with_annotation(Plain, a));
             } else {
-                args.iter().skip(1).for_each(|a| self.with_annotation(Plain, a));
+                args.iter()
+                    .skip(1)
+                    .for_each(|a| self.with_annotation(Plain, a));
             }
             kw(self, &|_| true);
         } else {
@@ -1700,7 +1761,7 @@ impl<'a> Checker<'a> {
                 star_loc = i as i64;
             }
         }
-        if star_loc >= 1 << 8 || elts.len() as i64 - star_loc - 1 >= 1 << 24 {
+        if star_loc >= 1 << 8 || elts.len() as i64 - star_loc > 1 << 24 {
             let loc = self.loc(node);
             self.report(
                 loc,
@@ -1751,7 +1812,12 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn comprehension(&mut self, generators: &'a [ast::Comprehension], elts: &[&'a Expr], is_generator: bool) {
+    fn comprehension(
+        &mut self,
+        generators: &'a [ast::Comprehension],
+        elts: &[&'a Expr],
+        is_generator: bool,
+    ) {
         let Some(first) = generators.first() else {
             return;
         };
@@ -1886,7 +1952,11 @@ impl<'a> Checker<'a> {
             if matches!(kind, ScopeKind::Class | ScopeKind::Function) {
                 let indirect = self.scopes[sid].indirect_assignments.clone();
                 for (name, loc, keyword) in indirect {
-                    self.report(loc, "F824", format!("`{keyword} {name}` is unused: name is never assigned in scope"));
+                    self.report(
+                        loc,
+                        "F824",
+                        format!("`{keyword} {name}` is unused: name is never assigned in scope"),
+                    );
                 }
             }
             if kind == ScopeKind::Class {
@@ -1895,28 +1965,43 @@ impl<'a> Checker<'a> {
             let order = self.scopes[sid].order.clone();
             if kind == ScopeKind::Function && !self.scopes[sid].uses_locals {
                 for name in &order {
-                    let Some(b) = self.scopes[sid].get(name) else { continue };
+                    let Some(b) = self.scopes[sid].get(name) else {
+                        continue;
+                    };
                     let binding = &self.bindings[b];
                     if binding.used.is_none()
                         && name != "_"
                         && !matches!(
                             name.as_str(),
-                            "__tracebackhide__" | "__traceback_info__" | "__traceback_supplement__" | "__debuggerskip__"
+                            "__tracebackhide__"
+                                | "__traceback_info__"
+                                | "__traceback_supplement__"
+                                | "__debuggerskip__"
                         )
                         && binding.kind.is_assignment()
                     {
                         let loc = binding.loc.unwrap_or((0, 0));
-                        self.report(loc, "F841", format!("local variable '{name}' is assigned to but never used"));
+                        self.report(
+                            loc,
+                            "F841",
+                            format!("local variable '{name}' is assigned to but never used"),
+                        );
                     }
                 }
             }
             if kind == ScopeKind::Function {
                 for name in &order {
-                    let Some(b) = self.scopes[sid].get(name) else { continue };
+                    let Some(b) = self.scopes[sid].get(name) else {
+                        continue;
+                    };
                     let binding = &self.bindings[b];
                     if binding.used.is_none() && binding.kind == Kind::Annotation {
                         let loc = binding.loc.unwrap_or((0, 0));
-                        self.report(loc, "F842", format!("local variable '{name}' is annotated but never used"));
+                        self.report(
+                            loc,
+                            "F842",
+                            format!("local variable '{name}' is annotated but never used"),
+                        );
                     }
                 }
             }
@@ -1925,7 +2010,9 @@ impl<'a> Checker<'a> {
                 .filter(|&b| matches!(self.bindings[b].kind, Kind::Export { .. }));
             let (all_names, undefined): (Vec<String>, Vec<String>) = match all {
                 Some(b) => {
-                    let Kind::Export { names } = &self.bindings[b].kind else { unreachable!() };
+                    let Kind::Export { names } = &self.bindings[b].kind else {
+                        unreachable!()
+                    };
                     let undefined = names
                         .iter()
                         .filter(|n| self.scopes[sid].get(n).is_none())
@@ -1940,13 +2027,19 @@ impl<'a> Checker<'a> {
                 let starred = self.scopes[sid].import_starred;
                 if !starred && !self.is_init {
                     for name in &undefined {
-                        self.report(all_loc, "F822", format!("undefined name '{name}' in __all__"));
+                        self.report(
+                            all_loc,
+                            "F822",
+                            format!("undefined name '{name}' in __all__"),
+                        );
                     }
                 }
                 if starred {
                     let mut from = Vec::new();
                     for name in &order {
-                        let Some(b) = self.scopes[sid].get(name) else { continue };
+                        let Some(b) = self.scopes[sid].get(name) else {
+                            continue;
+                        };
                         if let Kind::StarImportation { full_name } = &self.bindings[b].kind {
                             from.push(full_name.clone());
                             self.bindings[b].used = Some((sid, all_loc));
@@ -1957,25 +2050,38 @@ impl<'a> Checker<'a> {
                         self.report(
                             all_loc,
                             "F405",
-                            format!("'{}' may be undefined, or defined from star imports: {}", name, from.join(", ")),
+                            format!(
+                                "'{}' may be undefined, or defined from star imports: {}",
+                                name,
+                                from.join(", ")
+                            ),
                         );
                     }
                 }
             }
             for name in &order {
-                let Some(b) = self.scopes[sid].get(name) else { continue };
+                let Some(b) = self.scopes[sid].get(name) else {
+                    continue;
+                };
                 let binding = self.bindings[b].clone();
                 if binding.kind.is_importation()
                     && binding.used.is_none()
                     && !all_names.contains(&binding.name)
                 {
                     let loc = binding.loc.unwrap_or((0, 0));
-                    self.report(loc, "F401", format!("'{}' imported but unused", binding.imported_name()));
+                    self.report(
+                        loc,
+                        "F401",
+                        format!("'{}' imported but unused", binding.imported_name()),
+                    );
                     for r in &binding.redefined {
                         self.report(
                             *r,
                             "F811",
-                            format!("redefinition of unused '{}' from line {}", binding.name, loc.0),
+                            format!(
+                                "redefinition of unused '{}' from line {}",
+                                binding.name, loc.0
+                            ),
                         );
                     }
                 }

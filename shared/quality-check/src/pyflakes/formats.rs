@@ -126,7 +126,12 @@ pub struct CallArgs {
 /// The F52x findings of `template.format(...)`, as `(code, message)`.
 pub fn dot_format(template: &str, args: &CallArgs) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
-    let invalid = |e: String| ("F521", format!("'...'.format(...) has invalid format string: {e}"));
+    let invalid = |e: String| {
+        (
+            "F521",
+            format!("'...'.format(...) has invalid format string: {e}"),
+        )
+    };
     let fields = match format_fields(template) {
         Ok(f) => f,
         Err(e) => return vec![invalid(e)],
@@ -354,10 +359,7 @@ pub fn percent_format(template: &str, args: &PercentArgs) -> Vec<(&'static str, 
             }
         }
         let mixed = "'...' % ... has mixed positional and named placeholders".to_owned();
-        if positional == Some(true) && p.key.is_some() {
-            out.push(("F506", mixed));
-            return out;
-        } else if positional != Some(true) && p.key.is_none() {
+        if (positional == Some(true)) != p.key.is_none() {
             out.push(("F506", mixed));
             return out;
         }

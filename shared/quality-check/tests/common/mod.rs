@@ -70,9 +70,9 @@ pub fn markdown(table: &BTreeMap<String, Counts>) -> String {
 
 /// The codes the plugins website enables.
 pub const WEBSITE_CODES: &[&str] = &[
-    "E101", "E711", "E712", "E713", "E714", "E721", "E722", "E731", "E741", "E742", "E743",
-    "E901", "E902", "E999", "W605", "F402", "F403", "F404", "F405", "F811", "F821", "F822",
-    "F823", "F831", "F901", "C901",
+    "E101", "E711", "E712", "E713", "E714", "E721", "E722", "E731", "E741", "E742", "E743", "E901",
+    "E902", "E999", "W605", "F402", "F403", "F404", "F405", "F811", "F821", "F822", "F823", "F831",
+    "F901", "C901",
 ];
 
 /// Sum over the website codes.
