@@ -17,7 +17,7 @@ use validator_testkit::reference::{sdist, tool};
 
 /// Pinned sources: GIS code like QGIS plugins use (pyshp, OWSLib), old-style code (six, xlrd,
 /// configobj, pyparsing, pep8), Python 2 code (BeautifulSoup 3, pyPdf: syntax errors, tabs) and
-/// a modern library (requests).
+/// modern, typed code (requests, httpx, attrs, click).
 const SDISTS: &[(&str, &str)] = &[
     ("pyshp", "2.3.1"),
     ("OWSLib", "0.31.0"),
@@ -29,6 +29,9 @@ const SDISTS: &[(&str, &str)] = &[
     ("pep8", "1.7.1"),
     ("configobj", "5.0.6"),
     ("pyparsing", "2.4.7"),
+    ("httpx", "0.27.0"),
+    ("attrs", "23.2.0"),
+    ("click", "8.1.7"),
 ];
 
 fn python_files(dir: &Path, out: &mut Vec<PathBuf>) {
