@@ -2,6 +2,8 @@
 //! (including its quirks: module-level `if`/loops get graphs of their own, `match` and `try*`
 //! count as simple statements, a later function of the same name replaces an earlier one).
 
+use std::collections::HashMap;
+
 use validator_python::ast::{ElifElseClause, ExceptHandler, ModModule, Stmt};
 use validator_python::text_size::Ranged;
 use validator_python::{with_stack, PythonModule};
@@ -12,32 +14,28 @@ use crate::Violation;
 struct Graph {
     entity: String,
     loc: (usize, usize),
-    /// Outgoing edges per node, in the order nodes entered the graph (`None`: not in it).
-    nodes: Vec<Option<Vec<usize>>>,
+    /// Outgoing edges per node.
+    nodes: HashMap<usize, Vec<usize>>,
 }
 
 impl Graph {
     fn connect(&mut self, a: usize, b: usize) {
-        let len = a.max(b) + 1;
-        if self.nodes.len() < len {
-            self.nodes.resize(len, None);
-        }
-        self.nodes[a].get_or_insert_with(Vec::new).push(b);
+        self.nodes.entry(a).or_default().push(b);
         // mccabe's `self.nodes[n2] = []`: the destination is (re)counted with no edges.
-        self.nodes[b] = Some(Vec::new());
+        self.nodes.insert(b, Vec::new());
     }
 
     fn complexity(&self) -> i64 {
-        let edges: usize = self.nodes.iter().flatten().map(Vec::len).sum();
-        let nodes = self.nodes.iter().flatten().count();
-        edges as i64 - nodes as i64 + 2
+        let edges: usize = self.nodes.values().map(Vec::len).sum();
+        edges as i64 - self.nodes.len() as i64 + 2
     }
 }
 
 struct Visitor<'m> {
     module: &'m PythonModule,
     classname: String,
-    graphs: Vec<(String, Graph)>,
+    graphs: Vec<Graph>,
+    graph_index: HashMap<String, usize>,
     graph: Option<Graph>,
     tail: Option<usize>,
     next_node: usize,
@@ -56,10 +54,13 @@ impl Visitor<'_> {
 
     fn save_graph(&mut self, key: String) {
         if let Some(graph) = self.graph.take() {
-            if let Some(slot) = self.graphs.iter_mut().find(|(k, _)| *k == key) {
-                slot.1 = graph;
-            } else {
-                self.graphs.push((key, graph));
+            // mccabe keeps graphs in a dict: a later one of the same name replaces the earlier.
+            match self.graph_index.get(&key) {
+                Some(&at) => self.graphs[at] = graph,
+                None => {
+                    self.graph_index.insert(key, self.graphs.len());
+                    self.graphs.push(graph);
+                }
             }
         }
         self.tail = None;
@@ -103,7 +104,7 @@ impl Visitor<'_> {
                     self.graph = Some(Graph {
                         entity: entity.clone(),
                         loc,
-                        nodes: Vec::new(),
+                        nodes: HashMap::new(),
                     });
                     let pathnode = self.new_node();
                     self.tail = Some(pathnode);
@@ -172,7 +173,7 @@ impl Visitor<'_> {
             self.graph = Some(Graph {
                 entity: name.clone(),
                 loc,
-                nodes: Vec::new(),
+                nodes: HashMap::new(),
             });
             let pathnode = self.new_node();
             parse(self, Some(pathnode));
@@ -244,6 +245,7 @@ pub fn check(module: &PythonModule, syntax: &ModModule, max: usize) -> Vec<Viola
         module,
         classname: String::new(),
         graphs: Vec::new(),
+        graph_index: HashMap::new(),
         graph: None,
         tail: None,
         next_node: 0,
@@ -251,7 +253,7 @@ pub fn check(module: &PythonModule, syntax: &ModModule, max: usize) -> Vec<Viola
     v.stmts(&syntax.body);
     v.graphs
         .into_iter()
-        .filter_map(|(_, g)| {
+        .filter_map(|g| {
             let complexity = g.complexity();
             (complexity > max as i64).then(|| {
                 Violation::with_code(

@@ -23,16 +23,52 @@ pub fn file_marker(lines: &[String]) -> Option<String> {
         .map(|l| l.trim().to_owned())
 }
 
-/// For each line, the text flake8 searches for `# noqa`.
-pub struct NoqaLines<'a> {
-    lines: &'a [String],
-    ranges: HashMap<usize, (usize, usize)>,
+/// A `# noqa` comment: its text and the codes it lists (`None`: all codes).
+#[derive(Debug, Clone)]
+struct Noqa {
+    marker: String,
+    codes: Option<Vec<String>>,
 }
 
-impl<'a> NoqaLines<'a> {
-    /// `tokens` are the file's tokens when tokenizing succeeded (else each line stands alone).
-    pub fn new(lines: &'a [String], tokens: Option<&[Token]>) -> Self {
-        let mut ranges = HashMap::new();
+fn parse_noqa(text: &str) -> Option<Noqa> {
+    let caps = NOQA_INLINE.captures(text).ok().flatten()?;
+    let marker = caps.get(0)?.as_str().trim_end().to_owned();
+    let codes = caps.name("codes").map(|codes| {
+        codes
+            .as_str()
+            .split([',', ' ', '\t', '\n', '\r', '\x0b', '\x0c'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    });
+    Some(Noqa { marker, codes })
+}
+
+/// For each line, the `# noqa` flake8 finds on it: searched once per logical line (the lines of
+/// a statement or multi-line string together), each line standing alone when tokenizing failed.
+pub struct NoqaLines {
+    by_line: HashMap<usize, usize>,
+    found: Vec<Option<Noqa>>,
+}
+
+impl NoqaLines {
+    pub fn new(lines: &[String], tokens: Option<&[Token]>) -> Self {
+        let mut by_line = HashMap::new();
+        let mut found = Vec::new();
+        let mut range = |min: usize, max: usize, by_line: &mut HashMap<usize, usize>| {
+            let a = min.max(1);
+            let b = max.min(lines.len());
+            let text = if a > b {
+                String::new()
+            } else {
+                lines[a - 1..b].concat()
+            };
+            found.push(parse_noqa(&text));
+            for line in min..=max {
+                by_line.insert(line, found.len() - 1);
+            }
+        };
         if let Some(tokens) = tokens {
             let mut min_line = usize::MAX;
             let mut max_line = 0usize;
@@ -43,53 +79,31 @@ impl<'a> NoqaLines<'a> {
                 min_line = min_line.min(token.start.0);
                 max_line = max_line.max(token.end.0);
                 if matches!(token.kind, Kind::Nl | Kind::Newline) {
-                    for line in min_line..=max_line {
-                        ranges.insert(line, (min_line, max_line));
-                    }
+                    range(min_line, max_line, &mut by_line);
                     min_line = usize::MAX;
                     max_line = 0;
                 }
             }
         }
-        Self { lines, ranges }
-    }
-
-    fn text(&self, line: usize) -> String {
-        match self.ranges.get(&line) {
-            Some(&(a, b)) => {
-                let a = a.max(1);
-                let b = b.min(self.lines.len());
-                if a > b {
-                    String::new()
-                } else {
-                    self.lines[a - 1..b].concat()
-                }
+        // Lines outside any logical line (or every line, without tokens): the line alone.
+        for (i, line) in lines.iter().enumerate() {
+            if !by_line.contains_key(&(i + 1)) && line.contains('#') {
+                found.push(parse_noqa(line));
+                by_line.insert(i + 1, found.len() - 1);
             }
-            None => self
-                .lines
-                .get(line.wrapping_sub(1))
-                .cloned()
-                .unwrap_or_default(),
         }
+        Self { by_line, found }
     }
 
     /// The `# noqa` comment that silences `code` on `line`, if any.
     pub fn marker_for(&self, line: usize, code: &str) -> Option<String> {
-        let text = self.text(line);
-        let caps = NOQA_INLINE.captures(&text).ok().flatten()?;
-        let whole = caps.get(0)?.as_str().trim_end().to_owned();
-        let Some(codes) = caps.name("codes") else {
-            return Some(whole);
-        };
-        let listed: Vec<&str> = codes
-            .as_str()
-            .split([',', ' ', '\t', '\n', '\r', '\x0b', '\x0c'])
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect();
-        listed
-            .iter()
-            .any(|c| code == *c || code.starts_with(c))
-            .then_some(whole)
+        let noqa = self.found.get(*self.by_line.get(&line)?)?.as_ref()?;
+        match &noqa.codes {
+            None => Some(noqa.marker.clone()),
+            Some(codes) => codes
+                .iter()
+                .any(|c| code == c || code.starts_with(c.as_str()))
+                .then(|| noqa.marker.clone()),
+        }
     }
 }

@@ -76,6 +76,51 @@ pub fn byte_at(s: &str, col: usize) -> usize {
     }
 }
 
+/// Character columns of the lines of a file, precomputed for the non-ASCII lines so that a
+/// column lookup never rescans a (possibly huge) line.
+pub struct LineChars {
+    /// Per line (0-based), the byte offset of every character, for non-ASCII lines only.
+    starts: Vec<Option<Vec<u32>>>,
+}
+
+impl LineChars {
+    pub fn new(lines: &[String]) -> Self {
+        let starts = lines
+            .iter()
+            .map(|l| (!l.is_ascii()).then(|| l.char_indices().map(|(i, _)| i as u32).collect()))
+            .collect();
+        Self { starts }
+    }
+
+    /// The character column of byte offset `byte` on 1-based `row`.
+    pub fn char_col(&self, lines: &[String], row: usize, byte: usize) -> usize {
+        match self.starts.get(row.wrapping_sub(1)) {
+            Some(Some(starts)) => starts.partition_point(|&b| (b as usize) < byte),
+            _ => byte.min(lines.get(row.wrapping_sub(1)).map_or(byte, String::len)),
+        }
+    }
+
+    /// The byte offset of character column `col` on 1-based `row` (clamped to the line end).
+    pub fn byte_col(&self, lines: &[String], row: usize, col: usize) -> usize {
+        let len = lines.get(row.wrapping_sub(1)).map_or(0, String::len);
+        match self.starts.get(row.wrapping_sub(1)) {
+            Some(Some(starts)) => starts.get(col).map_or(len, |&b| b as usize),
+            _ => col.min(len),
+        }
+    }
+
+    /// `lines[row][a:b]` in characters.
+    pub fn slice<'l>(&self, lines: &'l [String], row: usize, a: usize, b: usize) -> &'l str {
+        let Some(line) = lines.get(row.wrapping_sub(1)) else {
+            return "";
+        };
+        if a >= b {
+            return "";
+        }
+        &line[self.byte_col(lines, row, a)..self.byte_col(lines, row, b)]
+    }
+}
+
 /// `s[a:b]` with Python's character indices (clamped like Python slices).
 pub fn char_slice(s: &str, a: usize, b: usize) -> &str {
     if a >= b {
@@ -284,17 +329,13 @@ fn is_identifier_start(c: char) -> bool {
 
 struct Tokenizer<'a> {
     lines: &'a [String],
+    chars: &'a LineChars,
     tokens: Vec<Token>,
 }
 
 impl Tokenizer<'_> {
     fn col(&self, row: usize, byte: usize) -> usize {
-        let line = &self.lines[row - 1];
-        if line.is_ascii() {
-            byte
-        } else {
-            line[..byte.min(line.len())].chars().count()
-        }
+        self.chars.char_col(self.lines, row, byte)
     }
 
     fn push(
@@ -324,8 +365,10 @@ impl Tokenizer<'_> {
 /// Tokenizes lines as `tokenize.generate_tokens` does. On an error, the tokens produced so far
 /// are returned along with it.
 pub fn tokenize(lines: &[String]) -> (Vec<Token>, Option<TokenizeError>) {
+    let chars = LineChars::new(lines);
     let mut t = Tokenizer {
         lines,
+        chars: &chars,
         tokens: Vec::new(),
     };
     let error = run(&mut t);

@@ -126,3 +126,40 @@ fn hostile_input_does_not_crash() {
         .iter()
         .any(|f| f.path == "demo/unterminated.py" && f.rule == "E999"));
 }
+
+/// Work per file stays proportional to its size: long non-ASCII lines, one logical line with
+/// tens of thousands of colons and findings, thousands of functions. (Quadratic work here would
+/// take minutes, not the fraction of a second this takes.)
+#[test]
+fn huge_lines_and_many_definitions_stay_linear() {
+    let n = 30_000;
+    let list = format!("x = [{}]\n", vec!["'é'"; n].join(","));
+    let dict = format!(
+        "d = {{{}}}  # noqa: E231\n",
+        (0..n)
+            .map(|i| format!("'k{i}':lambda:{i}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let functions: String = (0..3_000)
+        .map(|i| format!("def f{i}(a):\n    if a:\n        return l\n\n\n"))
+        .collect();
+    let findings = run(ZipBuilder::valid_plugin("demo")
+        .file("demo/list.py", &list)
+        .file("demo/dict.py", &dict)
+        .file("demo/functions.py", &functions));
+    let e231 = findings
+        .iter()
+        .filter(|f| f.path == "demo/list.py" && f.rule == "E231")
+        .count();
+    assert_eq!(e231, n - 1);
+    assert!(findings
+        .iter()
+        .filter(|f| f.path == "demo/dict.py" && f.rule == "E231")
+        .all(|f| f.suppressed.is_some()));
+    let undefined = findings
+        .iter()
+        .filter(|f| f.path == "demo/functions.py" && f.rule == "F821")
+        .count();
+    assert_eq!(undefined, 3_000);
+}

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use fancy_regex::Regex;
 
-use super::logical::{char_offset, text_in, Results};
+use super::logical::{text_in, Results};
 use super::{LogicalLine, Offset};
 use crate::tokens::Kind;
 
@@ -62,7 +62,7 @@ pub fn comparison_to_singleton(line: &LogicalLine<'_>, out: &mut Results) {
             "E712"
         };
         out.push((
-            Offset::Logical(char_offset(text, op.start())),
+            Offset::Logical(line.char_at(op.start())),
             format!("{code} comparison to {singleton} should be {msg}"),
         ));
     }
@@ -74,7 +74,7 @@ pub fn comparison_negative(line: &LogicalLine<'_>, out: &mut Results) {
         let (Some(not), Some(op)) = (caps.get(1), caps.get(2)) else {
             return;
         };
-        let pos = Offset::Logical(char_offset(text, not.start()));
+        let pos = Offset::Logical(line.char_at(not.start()));
         if op.as_str() == "in" {
             out.push((
                 pos,
@@ -100,7 +100,7 @@ pub fn comparison_type(line: &LogicalLine<'_>, out: &mut Results) {
         }
         let start = caps.get(0).map_or(0, |m| m.start());
         out.push((
-            Offset::Logical(char_offset(text, start)),
+            Offset::Logical(line.char_at(start)),
             "E721 do not compare types, for exact checks use `is` / `is not`, for instance \
              checks use `isinstance()`"
                 .to_owned(),

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::logical::{text_in, Results};
 use super::{expand_indent, LogicalLine, Offset};
-use crate::tokens::{char_slice, Kind};
+use crate::tokens::Kind;
 
 pub fn indentation(line: &LogicalLine<'_>, out: &mut Results) {
     let logical = !line.text.is_empty();
@@ -91,7 +91,6 @@ pub fn continued_indentation(line: &LogicalLine<'_>, out: &mut Results) {
     let mut hanging_indent;
     for token in tokens {
         let (kind, text, start, end) = (token.kind, token.text.as_str(), token.start, token.end);
-        let physical = line.token_line(token);
         let mut newline = row < start.0 - first_row;
         if newline {
             row = start.0 - first_row;
@@ -99,7 +98,7 @@ pub fn continued_indentation(line: &LogicalLine<'_>, out: &mut Results) {
         }
         if newline {
             last_indent = start;
-            rel_indent[row] = expand_indent(&physical) as i64 - indent_level;
+            rel_indent[row] = expand_indent(&line.token_line(token)) as i64 - indent_level;
             let close_bracket = kind == Kind::Op && text_in(text, "]})");
             hanging_indent = false;
             for &open_row in open_rows[depth].iter().rev() {
@@ -185,7 +184,7 @@ pub fn continued_indentation(line: &LogicalLine<'_>, out: &mut Results) {
             // Visual indent after `assert`/`raise`/`with`, and after `if (` (4 characters).
             indent_chances.insert(end.1 + 1, Chance::True);
         } else if text == ":" && {
-            let rest = char_slice(&physical, end.1, usize::MAX);
+            let rest = line.line_from(token, end.1);
             !rest.is_empty() && rest.chars().all(char::is_whitespace)
         } {
             open_rows[depth].push(row);

@@ -32,15 +32,6 @@ pub fn run(line: &LogicalLine<'_>, imports: &mut statements::ImportState, out: &
     whitespace::whitespace_before_parameters(line, out);
 }
 
-/// Character offset of a byte offset (regex matches are in bytes, pycodestyle counts characters).
-pub fn char_offset(s: &str, byte: usize) -> usize {
-    if s.is_ascii() {
-        byte
-    } else {
-        s[..byte].chars().count()
-    }
-}
-
 /// Python 3.11's `keyword.kwlist`.
 pub const KWLIST: [&str; 35] = [
     "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",

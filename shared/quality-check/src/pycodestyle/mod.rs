@@ -11,7 +11,9 @@ mod physical;
 mod statements;
 mod whitespace;
 
-use crate::tokens::{char_len, char_slice, Kind, Token};
+use std::borrow::Cow;
+
+use crate::tokens::{char_len, char_slice, Kind, LineChars, Token};
 use crate::Violation;
 
 /// The settings pycodestyle's checks read.
@@ -44,19 +46,56 @@ pub struct LogicalLine<'a> {
     pub blank_before: usize,
     pub line_number: usize,
     pub settings: &'a StyleSettings,
+    pub chars: &'a LineChars,
+    /// Byte offset of every character of `text`, built on first use for a non-ASCII line.
+    pub text_chars: std::cell::OnceCell<Option<Vec<u32>>>,
 }
 
-impl LogicalLine<'_> {
+impl<'a> LogicalLine<'a> {
+    /// The character offset in the logical line of a byte offset (regex matches are bytes,
+    /// pycodestyle counts characters).
+    pub fn char_at(&self, byte: usize) -> usize {
+        let table = self.text_chars.get_or_init(|| {
+            (!self.text.is_ascii())
+                .then(|| self.text.char_indices().map(|(i, _)| i as u32).collect())
+        });
+        match table {
+            Some(starts) => starts.partition_point(|&b| (b as usize) < byte),
+            None => byte,
+        }
+    }
+
     /// The `line` attribute of a token: its physical line(s).
-    pub fn token_line(&self, token: &Token) -> String {
+    pub fn token_line(&self, token: &Token) -> Cow<'a, str> {
         token_line(self.lines, token)
+    }
+
+    /// `token.line[from:]` for a token on one line (Python slices the joined text of a token
+    /// spanning lines, which this also does).
+    pub fn line_from(&self, token: &Token, from: usize) -> Cow<'a, str> {
+        line_from(self.lines, self.chars, token, from)
     }
 }
 
-pub(crate) fn token_line(lines: &[String], token: &Token) -> String {
+pub(crate) fn token_line<'l>(lines: &'l [String], token: &Token) -> Cow<'l, str> {
     match token.lines {
-        Some((a, b)) if a >= 1 && b <= lines.len() => lines[a - 1..b].concat(),
-        _ => String::new(),
+        Some((a, b)) if a >= 1 && a == b && b <= lines.len() => Cow::Borrowed(&lines[a - 1]),
+        Some((a, b)) if a >= 1 && b <= lines.len() => Cow::Owned(lines[a - 1..b].concat()),
+        _ => Cow::Borrowed(""),
+    }
+}
+
+fn line_from<'l>(
+    lines: &'l [String],
+    chars: &LineChars,
+    token: &Token,
+    from: usize,
+) -> Cow<'l, str> {
+    match token.lines {
+        Some((a, b)) if a >= 1 && a == b && b <= lines.len() => {
+            Cow::Borrowed(chars.slice(lines, a, from, usize::MAX))
+        }
+        _ => Cow::Owned(char_slice(&token_line(lines, token), from, usize::MAX).to_owned()),
     }
 }
 
@@ -117,6 +156,7 @@ type Mapping = Vec<(usize, (usize, usize))>;
 
 struct Processor<'a> {
     lines: &'a [String],
+    chars: LineChars,
     settings: &'a StyleSettings,
     first_indent_row: Option<usize>,
     blank_before: usize,
@@ -139,6 +179,7 @@ pub fn check(lines: &[String], tokens: &[Token], settings: &StyleSettings) -> Ve
         .map(|i| i + 1);
     let mut p = Processor {
         lines,
+        chars: LineChars::new(lines),
         settings,
         first_indent_row,
         blank_before: 0,
@@ -153,12 +194,13 @@ pub fn check(lines: &[String], tokens: &[Token], settings: &StyleSettings) -> Ve
     };
     let total = lines.len();
     let mut parens: i64 = 0;
-    let mut prev_physical = String::new();
+    let mut prev_token: Option<&Token> = None;
     for token in tokens {
         if token.start.0 > total {
             break;
         }
         p.tokens.push(token.clone());
+        let prev_physical = prev_token.map_or(Cow::Borrowed(""), |t| token_line(lines, t));
         p.check_physical_eol(token, &prev_physical);
         if token.kind == Kind::Op {
             let t = token.text.as_str();
@@ -170,7 +212,7 @@ pub fn check(lines: &[String], tokens: &[Token], settings: &StyleSettings) -> Ve
         } else if parens == 0 && matches!(token.kind, Kind::Newline | Kind::Nl) {
             p.handle_newline(token.kind);
         }
-        prev_physical = token_line(lines, token);
+        prev_token = Some(token);
     }
     if !p.tokens.is_empty() {
         if let Some(last) = lines.last() {
@@ -202,14 +244,13 @@ impl Processor<'_> {
     }
 
     fn check_physical_eol(&mut self, token: &Token, prev_physical: &str) {
-        let line = token_line(self.lines, token);
         let is_eol = matches!(token.kind, Kind::Newline | Kind::Nl)
-            || char_slice(&line, token.end.1, usize::MAX).trim_start() == "\\\n";
+            || line_from(self.lines, &self.chars, token, token.end.1).trim_start() == "\\\n";
         if is_eol {
             let physical = if token.lines.is_none() {
                 prev_physical.to_owned()
             } else {
-                line
+                token_line(self.lines, token).into_owned()
             };
             // tokenize has read up to the token's last line.
             let row = token.end.0.min(self.lines.len());
@@ -278,8 +319,8 @@ impl Processor<'_> {
                         text = format!(" {text}");
                     }
                 } else if prev_col != start_col {
-                    let line = token_line(self.lines, token);
-                    text = format!("{}{}", char_slice(&line, prev_col, start_col), text);
+                    let gap = self.chars.slice(self.lines, start_row, prev_col, start_col);
+                    text = format!("{gap}{text}");
                 }
             }
             length += char_len(&text);
@@ -295,8 +336,7 @@ impl Processor<'_> {
         let Some(&(_, (start_row, start_col))) = mapping.first() else {
             return;
         };
-        let start_line = &self.lines[start_row - 1];
-        self.indent_level = expand_tabs_len(char_slice(start_line, 0, start_col));
+        self.indent_level = expand_tabs_len(self.chars.slice(self.lines, start_row, 0, start_col));
         if self.blank_before < self.blank_lines {
             self.blank_before = self.blank_lines;
         }
@@ -317,6 +357,8 @@ impl Processor<'_> {
             blank_before: self.blank_before,
             line_number,
             settings: self.settings,
+            chars: &self.chars,
+            text_chars: std::cell::OnceCell::new(),
         };
         let mut results: Vec<(Offset, String)> = Vec::new();
         logical::run(&context, &mut self.imports, &mut results);
@@ -341,15 +383,15 @@ fn find_offset(offset: Offset, mapping: &[(usize, (usize, usize))]) -> (usize, u
     match offset {
         Offset::At(position) => position,
         Offset::Logical(offset) => {
-            for &(token_offset, position) in mapping {
-                if offset <= token_offset {
-                    return (
-                        position.0,
-                        (position.1 + offset).saturating_sub(token_offset),
-                    );
-                }
+            // The first token ending at or after the offset (offsets never decrease).
+            let at = mapping.partition_point(|&(token_offset, _)| token_offset < offset);
+            match mapping.get(at) {
+                Some(&(token_offset, position)) => (
+                    position.0,
+                    (position.1 + offset).saturating_sub(token_offset),
+                ),
+                None => (0, 0),
             }
-            (0, 0)
         }
     }
 }

@@ -100,6 +100,12 @@ pub fn compound_statements(line: &LogicalLine<'_>, out: &mut Results) {
     let text = line.text;
     let last_char = chars.len() as i64 - 1;
     let find = |c: char, from: usize| (from..chars.len()).find(|&i| chars[i] == c);
+    // The first `lambda` of the line (as a char range): pycodestyle searches the text before
+    // each colon, which finds the same match when it ends before that colon.
+    let first_lambda = LAMBDA.find(text).ok().flatten().map(|m| {
+        let start = line.char_at(m.start());
+        (start, start + char_len(m.as_str()))
+    });
     let mut found = find(':', 0);
     let mut prev_found = 0usize;
     let mut counts = [0i64; 6]; // { } [ ] ( )
@@ -117,9 +123,9 @@ pub fn compound_statements(line: &LogicalLine<'_>, out: &mut Results) {
             && counts[4] <= counts[5]
             && chars.get(f + 1) != Some(&'=')
         {
-            let head: String = chars[..f].iter().collect();
-            if let Ok(Some(lambda)) = LAMBDA.find(&head) {
-                let before = head[..lambda.start()].trim_end();
+            if let Some((lambda_start, _)) = first_lambda.filter(|&(_, end)| end <= f) {
+                let head: String = chars[..lambda_start].iter().collect();
+                let before = head.trim_end();
                 if let Some(target) = before.strip_suffix('=') {
                     if is_identifier(target.trim()) {
                         out.push((

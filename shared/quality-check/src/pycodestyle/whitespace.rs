@@ -5,9 +5,9 @@ use std::sync::LazyLock;
 
 use fancy_regex::Regex;
 
-use super::logical::{char_offset, in_keywords, is_keyword, is_soft_keyword, text_in, Results};
+use super::logical::{in_keywords, is_keyword, is_soft_keyword, text_in, Results};
 use super::{LogicalLine, Offset};
-use crate::tokens::{char_slice, Kind};
+use crate::tokens::Kind;
 
 static EXTRANEOUS_WHITESPACE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[\[({][ \t]|[ \t][\]}),;:](?!=)").expect("valid regex"));
@@ -37,7 +37,7 @@ pub fn extraneous_whitespace(line: &LogicalLine<'_>, out: &mut Results) {
     for m in EXTRANEOUS_WHITESPACE.find_iter(text).flatten() {
         let matched = m.as_str();
         let ch = matched.trim();
-        let found = char_offset(text, m.start());
+        let found = line.char_at(m.start());
         if matched.ends_with(char::is_whitespace) {
             out.push((
                 Offset::Logical(found + 1),
@@ -75,23 +75,23 @@ pub fn whitespace_around_keywords(line: &LogicalLine<'_>, out: &mut Results) {
         };
         if before.as_str().contains('\t') {
             out.push((
-                Offset::Logical(char_offset(text, before.start())),
+                Offset::Logical(line.char_at(before.start())),
                 "E274 tab before keyword".to_owned(),
             ));
-        } else if char_offset(before.as_str(), before.as_str().len()) > 1 {
+        } else if before.as_str().chars().count() > 1 {
             out.push((
-                Offset::Logical(char_offset(text, before.start())),
+                Offset::Logical(line.char_at(before.start())),
                 "E272 multiple spaces before keyword".to_owned(),
             ));
         }
         if after.as_str().contains('\t') {
             out.push((
-                Offset::Logical(char_offset(text, after.start())),
+                Offset::Logical(line.char_at(after.start())),
                 "E273 tab after keyword".to_owned(),
             ));
-        } else if char_offset(after.as_str(), after.as_str().len()) > 1 {
+        } else if after.as_str().chars().count() > 1 {
             out.push((
-                Offset::Logical(char_offset(text, after.start())),
+                Offset::Logical(line.char_at(after.start())),
                 "E271 multiple spaces after keyword".to_owned(),
             ));
         }
@@ -153,23 +153,23 @@ pub fn whitespace_around_operator(line: &LogicalLine<'_>, out: &mut Results) {
         };
         if before.as_str().contains('\t') {
             out.push((
-                Offset::Logical(char_offset(text, before.start())),
+                Offset::Logical(line.char_at(before.start())),
                 "E223 tab before operator".to_owned(),
             ));
         } else if before.as_str().chars().count() > 1 {
             out.push((
-                Offset::Logical(char_offset(text, before.start())),
+                Offset::Logical(line.char_at(before.start())),
                 "E221 multiple spaces before operator".to_owned(),
             ));
         }
         if after.as_str().contains('\t') {
             out.push((
-                Offset::Logical(char_offset(text, after.start())),
+                Offset::Logical(line.char_at(after.start())),
                 "E224 tab after operator".to_owned(),
             ));
         } else if after.as_str().chars().count() > 1 {
             out.push((
-                Offset::Logical(char_offset(text, after.start())),
+                Offset::Logical(line.char_at(after.start())),
                 "E222 multiple spaces after operator".to_owned(),
             ));
         }
@@ -226,8 +226,8 @@ pub fn missing_whitespace(line: &LogicalLine<'_>, out: &mut Results) {
             continue;
         }
         if kind == Kind::Op && matches!(text, "," | ";" | ":") {
-            let physical = line.token_line(token);
-            let next_char = char_slice(&physical, end.1, end.1 + 1);
+            let rest = line.line_from(token, end.1);
+            let next_char = rest.chars().next().map_or("", |c| &rest[..c.len_utf8()]);
             let next_ws = next_char
                 .chars()
                 .next()
@@ -321,7 +321,7 @@ pub fn missing_whitespace(line: &LogicalLine<'_>, out: &mut Results) {
 pub fn whitespace_around_comma(line: &LogicalLine<'_>, out: &mut Results) {
     let text = line.text;
     for m in WHITESPACE_AFTER_COMMA.find_iter(text).flatten() {
-        let found = char_offset(text, m.start()) + 1;
+        let found = line.char_at(m.start()) + 1;
         let first = m.as_str().chars().next().unwrap_or(',');
         if m.as_str().contains('\t') {
             out.push((Offset::Logical(found), format!("E242 tab after '{first}'")));
@@ -398,8 +398,11 @@ pub fn whitespace_before_comment(line: &LogicalLine<'_>, out: &mut Results) {
     let mut prev_end = (0usize, 0usize);
     for token in line.tokens {
         if token.kind == Kind::Comment {
-            let physical = line.token_line(token);
-            let inline = !char_slice(&physical, 0, token.start.1).trim().is_empty();
+            let inline = !line
+                .chars
+                .slice(line.lines, token.start.0, 0, token.start.1)
+                .trim()
+                .is_empty();
             if inline && prev_end.0 == token.start.0 && token.start.1 < prev_end.1 + 2 {
                 out.push((
                     Offset::At(prev_end),

@@ -1,6 +1,6 @@
 //! Bindings and scopes, as pyflakes models them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 /// A position as pyflakes reports it: 1-based line, 0-based UTF-8 byte column.
@@ -201,8 +201,10 @@ pub enum ScopeKind {
 pub struct Scope {
     pub kind: ScopeKind,
     pub names: HashMap<String, BindingId>,
-    /// Insertion order of names, for deterministic reports.
+    /// First-insertion order of names, for deterministic reports (names removed since are
+    /// skipped by whoever iterates: look them up in `names`).
     pub order: Vec<String>,
+    ordered: HashSet<String>,
     pub import_starred: bool,
     pub uses_locals: bool,
     pub indirect_assignments: Vec<(String, Loc, &'static str)>,
@@ -216,6 +218,7 @@ impl Scope {
             kind,
             names: HashMap::new(),
             order: Vec::new(),
+            ordered: HashSet::new(),
             import_starred: false,
             uses_locals: false,
             indirect_assignments: Vec::new(),
@@ -229,17 +232,14 @@ impl Scope {
     }
 
     pub fn set(&mut self, name: &str, id: BindingId) {
-        if self.names.insert(name.to_owned(), id).is_none() {
+        self.names.insert(name.to_owned(), id);
+        if self.ordered.insert(name.to_owned()) {
             self.order.push(name.to_owned());
         }
     }
 
     pub fn remove(&mut self, name: &str) -> Option<BindingId> {
-        let removed = self.names.remove(name);
-        if removed.is_some() {
-            self.order.retain(|n| n != name);
-        }
-        removed
+        self.names.remove(name)
     }
 
     pub fn pop_indirect(&mut self, name: &str) {

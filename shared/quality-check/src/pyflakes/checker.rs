@@ -2008,7 +2008,8 @@ impl<'a> Checker<'a> {
             let all = self.scopes[sid]
                 .get("__all__")
                 .filter(|&b| matches!(self.bindings[b].kind, Kind::Export { .. }));
-            let (all_names, undefined): (Vec<String>, Vec<String>) = match all {
+            let (all_names, undefined): (std::collections::HashSet<String>, Vec<String>) = match all
+            {
                 Some(b) => {
                     let Kind::Export { names } = &self.bindings[b].kind else {
                         unreachable!()
@@ -2018,9 +2019,9 @@ impl<'a> Checker<'a> {
                         .filter(|n| self.scopes[sid].get(n).is_none())
                         .cloned()
                         .collect();
-                    (names.clone(), undefined)
+                    (names.iter().cloned().collect(), undefined)
                 }
-                None => (Vec::new(), Vec::new()),
+                None => Default::default(),
             };
             if !undefined.is_empty() {
                 let all_loc = all.and_then(|b| self.bindings[b].loc).unwrap_or((0, 0));
