@@ -139,7 +139,7 @@ fn is_constant(expr: &Expr) -> bool {
         | Expr::EllipsisLiteral(_) => true,
         // An f-string without placeholders is a constant in CPython's tree.
         Expr::FString(f) => !f.value.elements().any(|e| e.is_interpolation()),
-        Expr::Tuple(t) => t.elts.iter().all(is_constant),
+        Expr::Tuple(t) => with_stack(|| t.elts.iter().all(is_constant)),
         _ => false,
     }
 }
@@ -1433,7 +1433,8 @@ fn constant_key(e: &Expr) -> Option<String> {
         Expr::NoneLiteral(_) => Some("None".into()),
         Expr::EllipsisLiteral(_) => Some("...".into()),
         Expr::Tuple(t) => {
-            let parts: Option<Vec<String>> = t.elts.iter().map(constant_key).collect();
+            let parts: Option<Vec<String>> =
+                with_stack(|| t.elts.iter().map(constant_key).collect());
             parts.map(|p| format!("({})", p.join(",")))
         }
         _ => None,
