@@ -247,9 +247,9 @@ fn plugin_settings(ctx: &CheckContext<'_>) -> Option<(String, Settings)> {
 
 fn finding(path: &str, violation: &Violation) -> Option<Finding> {
     let rule = rule_of(&violation.code)?;
-    let message = format!("{} {}", violation.code, violation.message);
+    // The rule field carries the code; the message is flake8's text after it.
     Some(
-        Finding::new(CHECK_ID, rule, path, message)
+        Finding::new(CHECK_ID, rule, path, violation.message.clone())
             .at(violation.line as u32, violation.column as u32 + 1),
     )
 }
