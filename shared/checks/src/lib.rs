@@ -39,6 +39,7 @@ impl CheckRegistry {
             Arc::new(validator_package_checks::SuspiciousFilesCheck),
             Arc::new(validator_security::SecurityCheck),
             Arc::new(validator_secrets::SecretsCheck),
+            Arc::new(validator_quality::CodeQualityCheck),
         ])
     }
 

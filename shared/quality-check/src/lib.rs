@@ -1,0 +1,354 @@
+//! The code quality check (`code_quality`): flake8 7.5.0's findings — pycodestyle 2.15.0's
+//! E/W codes, pyflakes 4.1.0's F codes and mccabe 0.7.0's C901 — computed natively from the
+//! scan's shared parse. Informational: it never blocks a plugin.
+//!
+//! * [`tokens`]: the token stream of CPython 3.11's `tokenize`, which pycodestyle reads.
+//! * [`pycodestyle`]: physical- and logical-line checks, driven the way flake8 drives them.
+//! * [`pyflakes`]: scope analysis over the syntax tree, once per file.
+//! * [`mccabe`]: cyclomatic complexity per function.
+//! * [`noqa`] and [`settings`]: `# noqa`, and flake8's options from the plugin's config files.
+
+pub mod mccabe;
+pub mod noqa;
+mod positions;
+pub mod pycodestyle;
+pub mod pyflakes;
+mod rules;
+pub mod settings;
+pub mod tokens;
+
+use std::collections::HashSet;
+
+use validator_domain::{Check, CheckContext, CheckError, Finding, RuleInfo, Suppression};
+use validator_python::{FileError, PythonModule, PythonSources, SourceError};
+
+pub use rules::RULES;
+pub use settings::Settings;
+
+/// One flake8 result before rating: the code, the 1-based line, the 0-based column flake8 was
+/// given (it prints one more), and the message without the code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub code: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl Violation {
+    /// From a pycodestyle-style text, `"E501 line too long ..."`.
+    pub fn new(line: usize, column: usize, text: String) -> Self {
+        let (code, message) = match text.split_once(' ') {
+            Some((code, message)) => (code.to_owned(), message.to_owned()),
+            None => (text, String::new()),
+        };
+        Self {
+            code,
+            line,
+            column,
+            message,
+        }
+    }
+
+    pub fn with_code(code: &str, line: usize, column: usize, message: String) -> Self {
+        Self {
+            code: code.to_owned(),
+            line,
+            column,
+            message,
+        }
+    }
+}
+
+/// A violation and, when flake8 would not show it, why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reported {
+    pub violation: Violation,
+    /// The `# noqa` comment (or `# flake8: noqa` line) that silences it.
+    pub noqa: Option<String>,
+}
+
+/// Every violation flake8 would compute for one decoded file under `settings`, before `select`
+/// / `ignore` filtering, with the `# noqa` that silences each one.
+pub fn lint_module(module: &PythonModule, path: &str, settings: &Settings) -> Vec<Reported> {
+    let lines = tokens::split_lines(module.source());
+    let mut found: Vec<Violation> = Vec::new();
+    let mut file_tokens = None;
+    if let Some(error) = module.syntax_error() {
+        // flake8 builds the tree first; a syntax error is the only result for the file.
+        found.push(syntax_error(module, error));
+    } else {
+        if let Some(syntax) = module.syntax() {
+            let is_init = path.rsplit('/').next() == Some("__init__.py");
+            found.extend(pyflakes::check(module, syntax, is_init));
+            if let Some(max) = settings.max_complexity {
+                found.extend(mccabe::check(module, syntax, max));
+            }
+        }
+        let (toks, error) = tokens::tokenize(&lines);
+        if let Some(error) = error {
+            let code = if error.is_indentation { "E999" } else { "E902" };
+            let kind = if error.is_indentation {
+                "IndentationError"
+            } else {
+                "TokenizeError"
+            };
+            found.push(Violation::with_code(
+                code,
+                error.row,
+                error.column,
+                format!("{kind}: {}", error.message),
+            ));
+        } else {
+            let style = pycodestyle::StyleSettings {
+                max_line_length: settings.max_line_length,
+                max_doc_length: settings.max_doc_length,
+                hang_closing: settings.hang_closing,
+                indent_size: settings.indent_size,
+            };
+            found.extend(pycodestyle::check(&lines, &toks, &style));
+            file_tokens = Some(toks);
+        }
+    }
+    let file_noqa = (!settings.disable_noqa)
+        .then(|| noqa::file_marker(&lines))
+        .flatten();
+    let noqa_lines = noqa::NoqaLines::new(&lines, file_tokens.as_deref());
+    found
+        .into_iter()
+        .map(|violation| {
+            let noqa = if settings.disable_noqa {
+                None
+            } else {
+                file_noqa
+                    .clone()
+                    .or_else(|| noqa_lines.marker_for(violation.line, &violation.code))
+            };
+            Reported { violation, noqa }
+        })
+        .collect()
+}
+
+/// E999 where CPython reports it: flake8 is given CPython's 1-based offset as the column.
+fn syntax_error(module: &PythonModule, error: &validator_python::SyntaxProblem) -> Violation {
+    let location = error.location;
+    let line = location.line as usize;
+    let mut column = location.char_column as usize + 1;
+    let mut message = format!("SyntaxError: {}", error.message);
+    // Python 2's `print x`: CPython points at `print` with a message of its own.
+    let text = module.line_text(location.line);
+    let indent = text.len() - text.trim_start().len();
+    if let Some(rest) = text.trim_start().strip_prefix("print") {
+        let next = rest.trim_start().chars().next();
+        if rest.starts_with([' ', '\t']) && !matches!(next, Some('(' | '=' | '.' | '[') | None) {
+            column = tokens::char_len(&text[..indent]) + 1;
+            message =
+                "SyntaxError: Missing parentheses in call to 'print'. Did you mean print(...)?"
+                    .to_owned();
+        }
+    }
+    Violation::with_code("E999", line, column, message)
+}
+
+/// What flake8 prints for a file's source text: the violations it reports under `settings`
+/// (selected, not silenced by `# noqa`).
+pub fn lint_source(source: &str, path: &str, settings: &Settings) -> Vec<Violation> {
+    let module = PythonModule::parse_text(source.to_owned(), &Default::default());
+    lint_module(&module, path, settings)
+        .into_iter()
+        .filter(|r| r.noqa.is_none() && settings.reports(&r.violation.code))
+        .map(|r| r.violation)
+        .collect()
+}
+
+/// pyflakes alone on a source text (`E999` when it does not parse), for comparing with pyflakes.
+pub fn lint_pyflakes(source: &str, path: &str) -> Vec<Violation> {
+    let module = PythonModule::parse_text(source.to_owned(), &Default::default());
+    if let Some(error) = module.syntax_error() {
+        let location = error.location;
+        return vec![Violation::with_code(
+            "E999",
+            location.line as usize,
+            location.char_column as usize + 1,
+            error.message.clone(),
+        )];
+    }
+    let is_init = path.rsplit('/').next() == Some("__init__.py");
+    match module.syntax() {
+        Some(syntax) => pyflakes::check(&module, syntax, is_init),
+        None => Vec::new(),
+    }
+}
+
+/// pycodestyle alone on a source text (no syntax tree: what pycodestyle's own test suite runs),
+/// every code selected.
+pub fn lint_style(source: &str, settings: &Settings) -> Vec<Violation> {
+    let lines = tokens::split_lines(source);
+    let (toks, error) = tokens::tokenize(&lines);
+    let style = pycodestyle::StyleSettings {
+        max_line_length: settings.max_line_length,
+        max_doc_length: settings.max_doc_length,
+        hang_closing: settings.hang_closing,
+        indent_size: settings.indent_size,
+    };
+    let mut found = pycodestyle::check(&lines, &toks, &style);
+    if let Some(error) = error {
+        let code = if error.is_indentation { "E999" } else { "E902" };
+        found.push(Violation::with_code(
+            code,
+            error.row,
+            error.column,
+            error.message,
+        ));
+    }
+    found
+}
+
+/// The `code_quality` check.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CodeQualityCheck;
+
+const CHECK_ID: &str = "code_quality";
+
+fn rule_of(code: &str) -> Option<&'static RuleInfo> {
+    RULES.iter().find(|r| r.id == code)
+}
+
+/// The plugin's flake8 configuration: the first of `setup.cfg`, `tox.ini`, `.flake8` (in the
+/// plugin folder, else at the archive root) with a `[flake8]` section.
+fn plugin_settings(ctx: &CheckContext<'_>) -> Option<(String, Settings)> {
+    let mut folders: Vec<String> = Vec::new();
+    if let Some(top) = ctx
+        .archive
+        .files()
+        .find_map(|e| e.name.split_once('/').map(|(top, _)| top.to_owned()))
+    {
+        folders.push(format!("{top}/"));
+    }
+    folders.push(String::new());
+    for folder in folders {
+        for name in settings::CONFIG_FILES {
+            let path = format!("{folder}{name}");
+            let Some(entry) = ctx.archive.files().find(|e| e.name == path) else {
+                continue;
+            };
+            let Ok(bytes) = ctx.archive.read(entry) else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            let mut settings = Settings::default();
+            if settings.apply_config(&text) {
+                return Some((path, settings));
+            }
+        }
+    }
+    None
+}
+
+fn finding(path: &str, violation: &Violation) -> Option<Finding> {
+    let rule = rule_of(&violation.code)?;
+    // The rule field carries the code; the message is flake8's text after it.
+    Some(
+        Finding::new(CHECK_ID, rule, path, violation.message.clone())
+            .at(violation.line as u32, violation.column as u32 + 1),
+    )
+}
+
+impl Check for CodeQualityCheck {
+    fn id(&self) -> &'static str {
+        CHECK_ID
+    }
+
+    fn title(&self) -> &'static str {
+        "Code quality (flake8-compatible)"
+    }
+
+    fn rules(&self) -> &'static [RuleInfo] {
+        RULES
+    }
+
+    fn run(&self, ctx: &CheckContext<'_>) -> Result<Vec<Finding>, CheckError> {
+        let sources = PythonSources::of(ctx).map_err(|e| CheckError::Failed(e.to_string()))?;
+        let defaults = Settings::default();
+        let plugin = plugin_settings(ctx);
+        let mut findings = Vec::new();
+        for entry in PythonSources::python_files(ctx.archive) {
+            if !entry.name.to_ascii_lowercase().ends_with(".py") {
+                continue;
+            }
+            let module = match sources.get(ctx.archive, entry) {
+                Ok(module) => module,
+                Err(FileError::Archive(message)) => return Err(CheckError::Failed(message)),
+                Err(FileError::Source(error)) => {
+                    let code = match error {
+                        SourceError::TooLarge { .. } => "E902",
+                        SourceError::Decode(_) => "E902",
+                    };
+                    let v = Violation::with_code(code, 1, 0, error.to_string());
+                    findings.extend(finding(&entry.name, &v));
+                    continue;
+                }
+            };
+            let _span = tracing::debug_span!("code_quality", path = %entry.name).entered();
+            let ours = lint_module(&module, &entry.name, &defaults);
+            let theirs = match &plugin {
+                Some((_, settings)) if settings != &defaults => {
+                    lint_module(&module, &entry.name, settings)
+                }
+                _ => ours.clone(),
+            };
+            let key = |r: &Reported| {
+                (
+                    r.violation.code.clone(),
+                    r.violation.line,
+                    r.violation.column,
+                )
+            };
+            let plugin_reported: HashSet<_> = theirs
+                .iter()
+                .filter(|r| {
+                    plugin
+                        .as_ref()
+                        .is_none_or(|(_, s)| s.reports(&r.violation.code))
+                })
+                .map(key)
+                .collect();
+            let mut seen = HashSet::new();
+            // Our defaults decide what is looked at; the plugin's settings may only silence
+            // (visibly) or add findings.
+            for reported in ours.iter().filter(|r| defaults.reports(&r.violation.code)) {
+                let Some(mut f) = finding(&entry.name, &reported.violation) else {
+                    continue;
+                };
+                seen.insert(key(reported));
+                if let Some(marker) = &reported.noqa {
+                    f.suppressed = Some(Suppression::Inline {
+                        marker: marker.clone(),
+                    });
+                } else if let Some((file, _)) = &plugin {
+                    if !plugin_reported.contains(&key(reported)) {
+                        f.suppressed = Some(Suppression::PluginConfig { file: file.clone() });
+                    }
+                }
+                findings.push(f);
+            }
+            if let Some((_, settings)) = &plugin {
+                for reported in theirs
+                    .iter()
+                    .filter(|r| settings.reports(&r.violation.code) && !seen.contains(&key(r)))
+                {
+                    let Some(mut f) = finding(&entry.name, &reported.violation) else {
+                        continue;
+                    };
+                    if let Some(marker) = &reported.noqa {
+                        f.suppressed = Some(Suppression::Inline {
+                            marker: marker.clone(),
+                        });
+                    }
+                    findings.push(f);
+                }
+            }
+        }
+        Ok(findings)
+    }
+}

@@ -1,0 +1,397 @@
+//! pycodestyle's checks as flake8 runs them: flake8's token loop (`FileChecker.process_tokens`)
+//! cuts the file into physical lines and logical lines, and each family of checks sees exactly
+//! what pycodestyle's functions see (the logical line with strings muted, the tokens, the
+//! blank-line counters).
+
+mod blank_lines;
+mod comparisons;
+mod continuation;
+mod logical;
+mod physical;
+mod statements;
+mod whitespace;
+
+use std::borrow::Cow;
+
+use crate::tokens::{char_len, char_slice, Kind, LineChars, Token};
+use crate::Violation;
+
+/// The settings pycodestyle's checks read.
+#[derive(Debug, Clone, Copy)]
+pub struct StyleSettings {
+    pub max_line_length: usize,
+    pub max_doc_length: Option<usize>,
+    pub hang_closing: bool,
+    pub indent_size: usize,
+}
+
+/// Where a logical-line check reports: an offset in the logical line, or a position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Offset {
+    Logical(usize),
+    At((usize, usize)),
+}
+
+/// What a logical-line check may read (pycodestyle's parameters of the same names).
+pub struct LogicalLine<'a> {
+    pub text: &'a str,
+    pub tokens: &'a [Token],
+    pub lines: &'a [String],
+    pub indent_level: usize,
+    pub previous_indent_level: usize,
+    pub previous_logical: &'a str,
+    pub previous_unindented_logical_line: &'a str,
+    pub indent_char: Option<char>,
+    pub blank_lines: usize,
+    pub blank_before: usize,
+    pub line_number: usize,
+    pub settings: &'a StyleSettings,
+    pub chars: &'a LineChars,
+    /// Byte offset of every character of `text`, built on first use for a non-ASCII line.
+    pub text_chars: std::cell::OnceCell<Option<Vec<u32>>>,
+}
+
+impl<'a> LogicalLine<'a> {
+    /// The character offset in the logical line of a byte offset (regex matches are bytes,
+    /// pycodestyle counts characters).
+    pub fn char_at(&self, byte: usize) -> usize {
+        let table = self.text_chars.get_or_init(|| {
+            (!self.text.is_ascii())
+                .then(|| self.text.char_indices().map(|(i, _)| i as u32).collect())
+        });
+        match table {
+            Some(starts) => starts.partition_point(|&b| (b as usize) < byte),
+            None => byte,
+        }
+    }
+
+    /// The `line` attribute of a token: its physical line(s).
+    pub fn token_line(&self, token: &Token) -> Cow<'a, str> {
+        token_line(self.lines, token)
+    }
+
+    /// `token.line[from:]` for a token on one line (Python slices the joined text of a token
+    /// spanning lines, which this also does).
+    pub fn line_from(&self, token: &Token, from: usize) -> Cow<'a, str> {
+        line_from(self.lines, self.chars, token, from)
+    }
+}
+
+pub(crate) fn token_line<'l>(lines: &'l [String], token: &Token) -> Cow<'l, str> {
+    match token.lines {
+        Some((a, b)) if a >= 1 && a == b && b <= lines.len() => Cow::Borrowed(&lines[a - 1]),
+        Some((a, b)) if a >= 1 && b <= lines.len() => Cow::Owned(lines[a - 1..b].concat()),
+        _ => Cow::Borrowed(""),
+    }
+}
+
+fn line_from<'l>(
+    lines: &'l [String],
+    chars: &LineChars,
+    token: &Token,
+    from: usize,
+) -> Cow<'l, str> {
+    match token.lines {
+        Some((a, b)) if a >= 1 && a == b && b <= lines.len() => {
+            Cow::Borrowed(chars.slice(lines, a, from, usize::MAX))
+        }
+        _ => Cow::Owned(char_slice(&token_line(lines, token), from, usize::MAX).to_owned()),
+    }
+}
+
+/// pycodestyle's `expand_indent`.
+pub fn expand_indent(line: &str) -> usize {
+    let line = line.trim_end_matches(['\n', '\r']);
+    if !line.contains('\t') {
+        return char_len(line) - char_len(line.trim_start());
+    }
+    let mut result = 0;
+    for c in line.chars() {
+        match c {
+            '\t' => result = result / 8 * 8 + 8,
+            ' ' => result += 1,
+            _ => break,
+        }
+    }
+    result
+}
+
+/// flake8's `expand_indent`: `len(line.expandtabs(8))`.
+fn expand_tabs_len(s: &str) -> usize {
+    let mut col = 0;
+    for c in s.chars() {
+        match c {
+            '\t' => col = col / 8 * 8 + 8,
+            '\n' | '\r' => col = 0,
+            _ => col += 1,
+        }
+    }
+    col
+}
+
+/// `mute_string`: string contents replaced with `x` so that checks never match inside them.
+pub fn mute_string(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let Some(&last) = chars.last() else {
+        return String::new();
+    };
+    let mut start = chars.iter().position(|&c| c == last).unwrap_or(0) + 1;
+    let mut end = chars.len() - 1;
+    let tail: String = chars[chars.len().saturating_sub(3)..].iter().collect();
+    if tail == "\"\"\"" || tail == "'''" {
+        start += 2;
+        end = end.saturating_sub(2);
+    }
+    if start > end {
+        return text.to_owned();
+    }
+    let mut out: String = chars[..start].iter().collect();
+    out.extend(std::iter::repeat_n('x', end - start));
+    out.extend(&chars[end..]);
+    out
+}
+
+/// flake8's logical-line mapping: (offset in the logical line, end of the token there).
+type Mapping = Vec<(usize, (usize, usize))>;
+
+struct Processor<'a> {
+    lines: &'a [String],
+    chars: LineChars,
+    settings: &'a StyleSettings,
+    first_indent_row: Option<usize>,
+    blank_before: usize,
+    blank_lines: usize,
+    indent_level: usize,
+    previous_indent_level: usize,
+    previous_logical: String,
+    previous_unindented_logical_line: String,
+    tokens: Vec<Token>,
+    imports: statements::ImportState,
+    out: Vec<Violation>,
+}
+
+/// Runs every pycodestyle check over a file's lines and tokens (the tokens of
+/// [`crate::tokens::tokenize`], which must have succeeded).
+pub fn check(lines: &[String], tokens: &[Token], settings: &StyleSettings) -> Vec<Violation> {
+    let first_indent_row = lines
+        .iter()
+        .position(|l| l.starts_with([' ', '\t']))
+        .map(|i| i + 1);
+    let mut p = Processor {
+        lines,
+        chars: LineChars::new(lines),
+        settings,
+        first_indent_row,
+        blank_before: 0,
+        blank_lines: 0,
+        indent_level: 0,
+        previous_indent_level: 0,
+        previous_logical: String::new(),
+        previous_unindented_logical_line: String::new(),
+        tokens: Vec::new(),
+        imports: statements::ImportState::default(),
+        out: Vec::new(),
+    };
+    let total = lines.len();
+    let mut parens: i64 = 0;
+    let mut prev_token: Option<&Token> = None;
+    for token in tokens {
+        if token.start.0 > total {
+            break;
+        }
+        p.tokens.push(token.clone());
+        let prev_physical = prev_token.map_or(Cow::Borrowed(""), |t| token_line(lines, t));
+        p.check_physical_eol(token, &prev_physical);
+        if token.kind == Kind::Op {
+            let t = token.text.as_str();
+            if !t.is_empty() && "([{".contains(t) {
+                parens += 1;
+            } else if !t.is_empty() && "}])".contains(t) {
+                parens -= 1;
+            }
+        } else if parens == 0 && matches!(token.kind, Kind::Newline | Kind::Nl) {
+            p.handle_newline(token.kind);
+        }
+        prev_token = Some(token);
+    }
+    if !p.tokens.is_empty() {
+        if let Some(last) = lines.last() {
+            let last = last.clone();
+            p.run_physical(&last, lines.len(), false);
+        }
+        p.run_logical();
+    }
+    p.out
+}
+
+impl Processor<'_> {
+    fn indent_char(&self, lines_read: usize) -> Option<char> {
+        self.first_indent_row
+            .filter(|row| *row <= lines_read)
+            .and_then(|row| self.lines[row - 1].chars().next())
+    }
+
+    fn handle_newline(&mut self, kind: Kind) {
+        if kind == Kind::Newline {
+            self.run_logical();
+            self.blank_before = 0;
+        } else if self.tokens.len() == 1 {
+            self.blank_lines += 1;
+            self.tokens.remove(0);
+        } else {
+            self.run_logical();
+        }
+    }
+
+    fn check_physical_eol(&mut self, token: &Token, prev_physical: &str) {
+        let is_eol = matches!(token.kind, Kind::Newline | Kind::Nl)
+            || line_from(self.lines, &self.chars, token, token.end.1).trim_start() == "\\\n";
+        if is_eol {
+            let physical = if token.lines.is_none() {
+                prev_physical.to_owned()
+            } else {
+                token_line(self.lines, token).into_owned()
+            };
+            // tokenize has read up to the token's last line.
+            let row = token.end.0.min(self.lines.len());
+            self.run_physical(&physical, row, false);
+        } else if token.kind == Kind::String && token.text.contains('\n') {
+            for row in token.start.0..token.end.0 {
+                let physical = self.lines[row - 1].clone();
+                self.run_physical_at(&physical, row, token.end.0, true);
+            }
+        }
+    }
+
+    fn run_physical(&mut self, physical: &str, row: usize, multiline: bool) {
+        self.run_physical_at(physical, row, row, multiline);
+    }
+
+    fn run_physical_at(&mut self, physical: &str, row: usize, lines_read: usize, multiline: bool) {
+        let indent_char = self.indent_char(lines_read);
+        for (col, message) in physical::check(
+            physical,
+            indent_char,
+            row,
+            self.lines,
+            multiline,
+            self.settings,
+        ) {
+            self.out.push(Violation::new(row, col, message));
+        }
+    }
+
+    fn build_logical(&self) -> (String, Mapping) {
+        let mut logical = String::new();
+        let mut mapping: Mapping = Vec::new();
+        let mut length = 0usize;
+        let mut previous: Option<(usize, usize)> = None;
+        for token in &self.tokens {
+            if matches!(
+                token.kind,
+                Kind::Nl | Kind::Newline | Kind::Indent | Kind::Dedent
+            ) {
+                continue;
+            }
+            if mapping.is_empty() {
+                mapping.push((0, token.start));
+            }
+            if token.kind == Kind::Comment {
+                continue;
+            }
+            let mut text = if token.kind == Kind::String {
+                mute_string(&token.text)
+            } else {
+                token.text.clone()
+            };
+            if let Some((prev_row, prev_col)) = previous {
+                let (start_row, start_col) = token.start;
+                if prev_row != start_row {
+                    let prev_text = prev_col
+                        .checked_sub(1)
+                        .and_then(|c| self.lines.get(prev_row - 1)?.chars().nth(c))
+                        // Python's `line[-1]` for a column of 0: the line's last character.
+                        .or_else(|| self.lines.get(prev_row - 1)?.chars().last())
+                        .unwrap_or(' ');
+                    if prev_text == ','
+                        || (!"{[(".contains(prev_text) && !"}])".contains(text.as_str()))
+                    {
+                        text = format!(" {text}");
+                    }
+                } else if prev_col != start_col {
+                    let gap = self.chars.slice(self.lines, start_row, prev_col, start_col);
+                    text = format!("{gap}{text}");
+                }
+            }
+            length += char_len(&text);
+            logical.push_str(&text);
+            mapping.push((length, token.end));
+            previous = Some(token.end);
+        }
+        (logical, mapping)
+    }
+
+    fn run_logical(&mut self) {
+        let (logical, mapping) = self.build_logical();
+        let Some(&(_, (start_row, start_col))) = mapping.first() else {
+            return;
+        };
+        self.indent_level = expand_tabs_len(self.chars.slice(self.lines, start_row, 0, start_col));
+        if self.blank_before < self.blank_lines {
+            self.blank_before = self.blank_lines;
+        }
+        let line_number = self
+            .tokens
+            .last()
+            .map_or(0, |t| t.end.0.min(self.lines.len()));
+        let context = LogicalLine {
+            text: &logical,
+            tokens: &self.tokens,
+            lines: self.lines,
+            indent_level: self.indent_level,
+            previous_indent_level: self.previous_indent_level,
+            previous_logical: &self.previous_logical,
+            previous_unindented_logical_line: &self.previous_unindented_logical_line,
+            indent_char: self.indent_char(line_number),
+            blank_lines: self.blank_lines,
+            blank_before: self.blank_before,
+            line_number,
+            settings: self.settings,
+            chars: &self.chars,
+            text_chars: std::cell::OnceCell::new(),
+        };
+        let mut results: Vec<(Offset, String)> = Vec::new();
+        logical::run(&context, &mut self.imports, &mut results);
+        for (offset, message) in results {
+            let (row, col) = find_offset(offset, &mapping);
+            self.out.push(Violation::new(row, col, message));
+        }
+        if !logical.is_empty() {
+            self.previous_indent_level = self.indent_level;
+            if self.indent_level == 0 {
+                self.previous_unindented_logical_line = logical.clone();
+            }
+            self.previous_logical = logical;
+        }
+        self.blank_lines = 0;
+        self.tokens.clear();
+    }
+}
+
+/// flake8's `find_offset`: a logical-line offset to a (row, column) through the token mapping.
+fn find_offset(offset: Offset, mapping: &[(usize, (usize, usize))]) -> (usize, usize) {
+    match offset {
+        Offset::At(position) => position,
+        Offset::Logical(offset) => {
+            // The first token ending at or after the offset (offsets never decrease).
+            let at = mapping.partition_point(|&(token_offset, _)| token_offset < offset);
+            match mapping.get(at) {
+                Some(&(token_offset, position)) => (
+                    position.0,
+                    (position.1 + offset).saturating_sub(token_offset),
+                ),
+                None => (0, 0),
+            }
+        }
+    }
+}
