@@ -11,7 +11,9 @@ mod sources;
 
 pub use depth::{syntax_depth, with_stack, STACK_RED_ZONE, STACK_SEGMENT};
 pub use limits::{PythonLimitError, PythonLimits};
-pub use module::{Location, PythonModule, SourceError, SyntaxProblem, SyntaxProblemKind};
+pub use module::{
+    Location, PythonModule, SourceError, SyntaxProblem, SyntaxProblemKind, TARGET_PYTHON,
+};
 pub use source::{decode_source, DecodeError};
 pub use sources::{is_python_path, FileError, ParsedFile, PythonSources};
 

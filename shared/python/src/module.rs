@@ -10,6 +10,10 @@ use crate::depth::{dispose_deep, syntax_depth};
 use crate::source::{decode_source, DecodeError};
 use crate::PythonLimits;
 
+/// The Python the plugins run on: QGIS 3.40 and later ship Python 3.12. Syntax that needs a newer
+/// Python is a syntax error, as it is when QGIS loads the plugin.
+pub const TARGET_PYTHON: ruff_python_ast::PythonVersion = ruff_python_ast::PythonVersion::PY312;
+
 /// A position in a source file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Location {
@@ -82,7 +86,8 @@ impl PythonModule {
     /// Parses already decoded text.
     pub fn parse_text(source: String, limits: &PythonLimits) -> Self {
         let line_index = LineIndex::from_source_text(&source);
-        let parsed = parse_unchecked(&source, ParseOptions::from(Mode::Module))
+        let options = ParseOptions::from(Mode::Module).with_target_version(TARGET_PYTHON);
+        let parsed = parse_unchecked(&source, options)
             .try_into_module()
             .expect("module mode parses into a module");
         let mut module = Self {
@@ -98,11 +103,25 @@ impl PythonModule {
             module.syntax_error = Some(problem);
             return module;
         }
-        module.syntax_error = parsed.errors().first().map(|error| SyntaxProblem {
-            message: error.error.to_string(),
-            location: module.location(error.location.start()),
-            kind: SyntaxProblemKind::Invalid,
-        });
+        let invalid = parsed
+            .errors()
+            .first()
+            .map(|error| (error.error.to_string(), error.location.start()));
+        // Newer syntax is an error for the Python that runs the plugin, e.g. Python 2's
+        // `except E, e:`, which the parser accepts as Python 3.14's unparenthesised `except`.
+        let unsupported = || {
+            parsed
+                .unsupported_syntax_errors()
+                .first()
+                .map(|error| (error.to_string(), error.range.start()))
+        };
+        module.syntax_error = invalid
+            .or_else(unsupported)
+            .map(|(message, offset)| SyntaxProblem {
+                message,
+                location: module.location(offset),
+                kind: SyntaxProblemKind::Invalid,
+            });
         module.parsed = Some(parsed);
         module
     }

@@ -145,3 +145,14 @@ fn a_scan_parses_each_file_once_within_the_cache_budget() {
         "over the budget: parsed per caller, not kept"
     );
 }
+
+#[test]
+fn syntax_newer_than_the_plugins_python_is_an_error() {
+    // Python 2's `except E, e:` parses as Python 3.14's unparenthesised except: an error for
+    // the Python 3.12 that QGIS runs, as for CPython 3.11/3.12.
+    let module = parse("try:\n    pass\nexcept ValueError, e:\n    pass\n");
+    let error = module.syntax_error().expect("an error");
+    assert_eq!(error.location.line, 3, "{}", error.message);
+    // Python 3.12 syntax is fine.
+    assert!(parse("type Point = tuple[float, float]\n").is_valid());
+}
