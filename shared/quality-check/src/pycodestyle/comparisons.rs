@@ -37,6 +37,10 @@ pub fn is_identifier(s: &str) -> bool {
 
 pub fn comparison_to_singleton(line: &LogicalLine<'_>, out: &mut Results) {
     let text = line.text;
+    // Every match names a singleton: skip the regex on the many lines that name none.
+    if !(text.contains("None") || text.contains("True") || text.contains("False")) {
+        return;
+    }
     for caps in COMPARE_SINGLETON.captures_iter(text).flatten() {
         let singleton = caps
             .get(1)
@@ -70,6 +74,10 @@ pub fn comparison_to_singleton(line: &LogicalLine<'_>, out: &mut Results) {
 
 pub fn comparison_negative(line: &LogicalLine<'_>, out: &mut Results) {
     let text = line.text;
+    // The regex has a look-behind (slow engine): run it only where it can match.
+    if !text.contains("not") {
+        return;
+    }
     if let Ok(Some(caps)) = COMPARE_NEGATIVE.captures(text) {
         let (Some(not), Some(op)) = (caps.get(1), caps.get(2)) else {
             return;
@@ -91,6 +99,9 @@ pub fn comparison_negative(line: &LogicalLine<'_>, out: &mut Results) {
 
 pub fn comparison_type(line: &LogicalLine<'_>, out: &mut Results) {
     let text = line.text;
+    if !text.contains("type") {
+        return;
+    }
     if let Ok(Some(caps)) = COMPARE_TYPE.captures(text) {
         if let Some(inst) = caps.get(1) {
             let inst = inst.as_str();

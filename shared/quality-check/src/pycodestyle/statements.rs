@@ -102,7 +102,12 @@ pub fn compound_statements(line: &LogicalLine<'_>, out: &mut Results) {
     let find = |c: char, from: usize| (from..chars.len()).find(|&i| chars[i] == c);
     // The first `lambda` of the line (as a char range): pycodestyle searches the text before
     // each colon, which finds the same match when it ends before that colon.
-    let first_lambda = LAMBDA.find(text).ok().flatten().map(|m| {
+    let lambda = if text.contains("lambda") {
+        LAMBDA.find(text).ok().flatten()
+    } else {
+        None
+    };
+    let first_lambda = lambda.map(|m| {
         let start = line.char_at(m.start());
         (start, start + char_len(m.as_str()))
     });

@@ -34,7 +34,17 @@ const WHITESPACE: [char; 3] = [' ', '\t', '\u{a0}'];
 
 pub fn extraneous_whitespace(line: &LogicalLine<'_>, out: &mut Results) {
     let text = line.text;
-    for m in EXTRANEOUS_WHITESPACE.find_iter(text).flatten() {
+    // The regex has a look-ahead (slow engine): run it only on lines with a bracket followed by
+    // a blank or a blank followed by a closing bracket or separator, its only possible matches.
+    let candidate = text.as_bytes().windows(2).any(|pair| {
+        matches!(pair, [b'[' | b'(' | b'{', b' ' | b'\t'])
+            || matches!(pair, [b' ' | b'\t', b']' | b'}' | b')' | b',' | b';' | b':'])
+    });
+    let matches = candidate
+        .then(|| EXTRANEOUS_WHITESPACE.find_iter(text))
+        .into_iter()
+        .flatten();
+    for m in matches.flatten() {
         let matched = m.as_str();
         let ch = matched.trim();
         let found = line.char_at(m.start());
