@@ -38,7 +38,10 @@ pub fn extraneous_whitespace(line: &LogicalLine<'_>, out: &mut Results) {
     // a blank or a blank followed by a closing bracket or separator, its only possible matches.
     let candidate = text.as_bytes().windows(2).any(|pair| {
         matches!(pair, [b'[' | b'(' | b'{', b' ' | b'\t'])
-            || matches!(pair, [b' ' | b'\t', b']' | b'}' | b')' | b',' | b';' | b':'])
+            || matches!(
+                pair,
+                [b' ' | b'\t', b']' | b'}' | b')' | b',' | b';' | b':']
+            )
     });
     let matches = candidate
         .then(|| EXTRANEOUS_WHITESPACE.find_iter(text))
