@@ -2,7 +2,7 @@
 //! Cloudant. Several use detect-secrets' `build_assignment_regex` shape:
 //! `<prefix>(-|_|)<keyword> <assignment> <secret>` with optional quotes and brackets.
 
-use super::{Analyzer, Anchor, DetectorSpec};
+use super::{Anchor, DetectorSpec};
 use crate::rules;
 
 /// `RegexBasedDetector.build_assignment_regex`, case-insensitive. Python's
@@ -21,22 +21,7 @@ macro_rules! assignment {
     };
 }
 
-const fn regex(
-    ty: &'static rules::SecretType,
-    anchor: Anchor,
-    patterns: &'static [&'static str],
-) -> DetectorSpec {
-    DetectorSpec {
-        ty,
-        anchor,
-        analyzer: Analyzer::Regex {
-            patterns,
-            validate: None,
-        },
-    }
-}
-
-pub(crate) const AWS: DetectorSpec = regex(
+pub(crate) const AWS: DetectorSpec = DetectorSpec::regex(
     &rules::AWS,
     Anchor::Literals {
         exact: &["A3T", "ABIA", "ACCA", "AKIA", "ASIA"],
@@ -49,7 +34,7 @@ pub(crate) const AWS: DetectorSpec = regex(
     ],
 );
 
-pub(crate) const AZURE_STORAGE: DetectorSpec = regex(
+pub(crate) const AZURE_STORAGE: DetectorSpec = DetectorSpec::regex(
     &rules::AZURE_STORAGE,
     Anchor::Literals {
         exact: &["AccountKey="],
@@ -59,7 +44,7 @@ pub(crate) const AZURE_STORAGE: DetectorSpec = regex(
     &[r"AccountKey=[a-zA-Z0-9+/=]{88}"],
 );
 
-pub(crate) const CLOUDANT: DetectorSpec = regex(
+pub(crate) const CLOUDANT: DetectorSpec = DetectorSpec::regex(
     &rules::CLOUDANT,
     Anchor::Literals {
         exact: &[],
@@ -82,7 +67,7 @@ pub(crate) const CLOUDANT: DetectorSpec = regex(
     ],
 );
 
-pub(crate) const IBM_CLOUD_IAM: DetectorSpec = regex(
+pub(crate) const IBM_CLOUD_IAM: DetectorSpec = DetectorSpec::regex(
     &rules::IBM_CLOUD_IAM,
     Anchor::Literals {
         exact: &[],
@@ -96,7 +81,7 @@ pub(crate) const IBM_CLOUD_IAM: DetectorSpec = regex(
     )],
 );
 
-pub(crate) const IBM_COS_HMAC: DetectorSpec = regex(
+pub(crate) const IBM_COS_HMAC: DetectorSpec = DetectorSpec::regex(
     &rules::IBM_COS_HMAC,
     Anchor::Literals {
         exact: &[],
@@ -110,7 +95,7 @@ pub(crate) const IBM_COS_HMAC: DetectorSpec = regex(
     )],
 );
 
-pub(crate) const SOFTLAYER: DetectorSpec = regex(
+pub(crate) const SOFTLAYER: DetectorSpec = DetectorSpec::regex(
     &rules::SOFTLAYER,
     Anchor::Literals {
         exact: &[],

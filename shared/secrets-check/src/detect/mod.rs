@@ -56,6 +56,24 @@ pub(crate) struct DetectorSpec {
     pub analyzer: Analyzer,
 }
 
+impl DetectorSpec {
+    /// A detector that is just detect-secrets' patterns, no validation.
+    pub(crate) const fn regex(
+        ty: &'static SecretType,
+        anchor: Anchor,
+        patterns: &'static [&'static str],
+    ) -> Self {
+        Self {
+            ty,
+            anchor,
+            analyzer: Analyzer::Regex {
+                patterns,
+                validate: None,
+            },
+        }
+    }
+}
+
 /// Every detector, in detect-secrets' plugin order.
 const SPECS: [&DetectorSpec; 27] = [
     &tokens::ARTIFACTORY,

@@ -2,25 +2,10 @@
 //! Mailchimp, npm, OpenAI, PyPI, SendGrid, Slack, Square, Stripe, Telegram and Twilio.
 //! Patterns are detect-secrets 1.5.0's, in Rust syntax.
 
-use super::{Analyzer, Anchor, DetectorSpec};
+use super::{Anchor, DetectorSpec};
 use crate::rules;
 
-const fn regex(
-    ty: &'static rules::SecretType,
-    anchor: Anchor,
-    patterns: &'static [&'static str],
-) -> DetectorSpec {
-    DetectorSpec {
-        ty,
-        anchor,
-        analyzer: Analyzer::Regex {
-            patterns,
-            validate: None,
-        },
-    }
-}
-
-pub(crate) const ARTIFACTORY: DetectorSpec = regex(
+pub(crate) const ARTIFACTORY: DetectorSpec = DetectorSpec::regex(
     &rules::ARTIFACTORY,
     Anchor::Literals {
         exact: &["AKC", "AP"],
@@ -33,14 +18,14 @@ pub(crate) const ARTIFACTORY: DetectorSpec = regex(
     ],
 );
 
-pub(crate) const DISCORD: DetectorSpec = regex(
+pub(crate) const DISCORD: DetectorSpec = DetectorSpec::regex(
     &rules::DISCORD,
     // The tail of the token; starting with `[MNO]` makes the scan several times slower.
     Anchor::Pattern(r"\.[a-zA-Z\d_\-]{6}\.[a-zA-Z\d_\-]{27}"),
     &[r"[MNO][a-zA-Z\d_\-]{23,25}\.[a-zA-Z\d_\-]{6}\.[a-zA-Z\d_\-]{27}"],
 );
 
-pub(crate) const GITHUB: DetectorSpec = regex(
+pub(crate) const GITHUB: DetectorSpec = DetectorSpec::regex(
     &rules::GITHUB,
     Anchor::Literals {
         exact: &["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
@@ -50,7 +35,7 @@ pub(crate) const GITHUB: DetectorSpec = regex(
     &[r"(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9_]{36}"],
 );
 
-pub(crate) const GITLAB: DetectorSpec = regex(
+pub(crate) const GITLAB: DetectorSpec = DetectorSpec::regex(
     &rules::GITLAB,
     Anchor::Literals {
         exact: &[
@@ -80,13 +65,13 @@ pub(crate) const GITLAB: DetectorSpec = regex(
     ],
 );
 
-pub(crate) const MAILCHIMP: DetectorSpec = regex(
+pub(crate) const MAILCHIMP: DetectorSpec = DetectorSpec::regex(
     &rules::MAILCHIMP,
     Anchor::Pattern(r"[0-9a-z]{32}-us[0-9]"),
     &[r"[0-9a-z]{32}-us[0-9]{1,2}"],
 );
 
-pub(crate) const NPM: DetectorSpec = regex(
+pub(crate) const NPM: DetectorSpec = DetectorSpec::regex(
     &rules::NPM,
     Anchor::Literals {
         exact: &["/:_authToken="],
@@ -96,7 +81,7 @@ pub(crate) const NPM: DetectorSpec = regex(
     &[r"//.+/:_authToken=\s*((npm_.+)|([A-Fa-f0-9\-]{36})).*"],
 );
 
-pub(crate) const OPENAI: DetectorSpec = regex(
+pub(crate) const OPENAI: DetectorSpec = DetectorSpec::regex(
     &rules::OPENAI,
     Anchor::Literals {
         exact: &["T3BlbkFJ"],
@@ -106,7 +91,7 @@ pub(crate) const OPENAI: DetectorSpec = regex(
     &[r"sk-[A-Za-z0-9\-_]*[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}"],
 );
 
-pub(crate) const PYPI: DetectorSpec = regex(
+pub(crate) const PYPI: DetectorSpec = DetectorSpec::regex(
     &rules::PYPI,
     Anchor::Literals {
         exact: &["pypi-AgE"],
@@ -119,7 +104,7 @@ pub(crate) const PYPI: DetectorSpec = regex(
     ],
 );
 
-pub(crate) const SENDGRID: DetectorSpec = regex(
+pub(crate) const SENDGRID: DetectorSpec = DetectorSpec::regex(
     &rules::SENDGRID,
     Anchor::Literals {
         exact: &["SG."],
@@ -129,7 +114,7 @@ pub(crate) const SENDGRID: DetectorSpec = regex(
     &[r"SG\.[a-zA-Z0-9_\-]{22}\.[a-zA-Z0-9_\-]{43}"],
 );
 
-pub(crate) const SLACK: DetectorSpec = regex(
+pub(crate) const SLACK: DetectorSpec = DetectorSpec::regex(
     &rules::SLACK,
     Anchor::Literals {
         exact: &[],
@@ -142,7 +127,7 @@ pub(crate) const SLACK: DetectorSpec = regex(
     ],
 );
 
-pub(crate) const SQUARE_OAUTH: DetectorSpec = regex(
+pub(crate) const SQUARE_OAUTH: DetectorSpec = DetectorSpec::regex(
     &rules::SQUARE_OAUTH,
     Anchor::Literals {
         exact: &["sq0csp-"],
@@ -152,7 +137,7 @@ pub(crate) const SQUARE_OAUTH: DetectorSpec = regex(
     &[r"sq0csp-[0-9A-Za-z\\\-_]{43}"],
 );
 
-pub(crate) const STRIPE: DetectorSpec = regex(
+pub(crate) const STRIPE: DetectorSpec = DetectorSpec::regex(
     &rules::STRIPE,
     Anchor::Literals {
         exact: &["k_live_"],
@@ -162,13 +147,13 @@ pub(crate) const STRIPE: DetectorSpec = regex(
     &[r"(?:r|s)k_live_[0-9a-zA-Z]{24}"],
 );
 
-pub(crate) const TELEGRAM: DetectorSpec = regex(
+pub(crate) const TELEGRAM: DetectorSpec = DetectorSpec::regex(
     &rules::TELEGRAM,
     Anchor::Pattern(r"\d{8}:[0-9A-Za-z_\-]{35}"),
     &[r"\d{8,10}:[0-9A-Za-z_\-]{35}"],
 );
 
-pub(crate) const TWILIO: DetectorSpec = regex(
+pub(crate) const TWILIO: DetectorSpec = DetectorSpec::regex(
     &rules::TWILIO,
     Anchor::Pattern(r"(?:AC|SK)[a-z0-9]{32}"),
     &[r"AC[a-z0-9]{32}", r"SK[a-z0-9]{32}"],
