@@ -218,6 +218,18 @@ impl<'a> Checker<'a> {
         self.loc_at(node.start())
     }
 
+    /// F634: an `if`/`elif`/conditional expression testing a non-empty tuple (always true).
+    fn if_tuple<T: Ranged>(&mut self, test: &Expr, node: &T) {
+        if matches!(test, Expr::Tuple(t) if !t.elts.is_empty()) {
+            let loc = self.loc(node);
+            self.report(
+                loc,
+                "F634",
+                "'if tuple literal' is always true, perhaps remove accidental comma?".into(),
+            );
+        }
+    }
+
     fn def_loc(&self, range_start: TextSize, decorators: &[ast::Decorator]) -> Loc {
         match self.forced_loc {
             Some(loc) => loc,
@@ -759,28 +771,12 @@ impl<'a> Checker<'a> {
                 self.body(&w.orelse, None, true);
             }
             Stmt::If(i) => {
-                if matches!(i.test.as_ref(), Expr::Tuple(t) if !t.elts.is_empty()) {
-                    let loc = self.loc(i);
-                    self.report(
-                        loc,
-                        "F634",
-                        "'if tuple literal' is always true, perhaps remove accidental comma?"
-                            .into(),
-                    );
-                }
+                self.if_tuple(&i.test, i);
                 self.expr(&i.test);
                 self.body(&i.body, Some(0), false);
                 for (n, clause) in i.elif_else_clauses.iter().enumerate() {
                     if let Some(test) = &clause.test {
-                        if matches!(test, Expr::Tuple(t) if !t.elts.is_empty()) {
-                            let loc = self.loc(clause);
-                            self.report(
-                                loc,
-                                "F634",
-                                "'if tuple literal' is always true, perhaps remove accidental comma?"
-                                    .into(),
-                            );
-                        }
+                        self.if_tuple(test, clause);
                         self.expr(test);
                     }
                     self.body(&clause.body, Some(n as u32 + 1), true);
@@ -1493,15 +1489,7 @@ impl<'a> Checker<'a> {
             Expr::UnaryOp(u) => self.expr(&u.operand),
             Expr::Lambda(l) => self.function_like(FunctionLike::Lambda(l)),
             Expr::If(i) => {
-                if matches!(i.test.as_ref(), Expr::Tuple(t) if !t.elts.is_empty()) {
-                    let loc = self.loc(i);
-                    self.report(
-                        loc,
-                        "F634",
-                        "'if tuple literal' is always true, perhaps remove accidental comma?"
-                            .into(),
-                    );
-                }
+                self.if_tuple(&i.test, i);
                 self.expr(&i.test);
                 self.expr(&i.body);
                 self.expr(&i.orelse);
