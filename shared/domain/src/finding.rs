@@ -229,3 +229,24 @@ impl Counts {
         self.critical + self.warning + self.info
     }
 }
+
+/// Values shorter than this are masked entirely: a two-character preview of a short password
+/// would give too much of it away.
+const MIN_CHARS_FOR_PREVIEW: usize = 8;
+/// How many leading characters a preview shows.
+const PREVIEW_CHARS: usize = 2;
+
+/// The only form in which a secret value may appear in a finding: its first two characters and
+/// `***` (only `***` for short values), control characters shown as `?`.
+pub fn masked_preview(value: &str) -> String {
+    if value.chars().count() < MIN_CHARS_FOR_PREVIEW {
+        return "***".to_owned();
+    }
+    let mut out: String = value
+        .chars()
+        .take(PREVIEW_CHARS)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    out.push_str("***");
+    out
+}

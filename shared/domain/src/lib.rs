@@ -10,7 +10,9 @@ mod upload;
 mod verdict;
 
 pub use check::{Check, CheckContext, CheckError, RuleInfo, ScanCache};
-pub use finding::{CheckId, Confidence, Counts, Finding, Level, Severity, Suppression};
+pub use finding::{
+    masked_preview, CheckId, Confidence, Counts, Finding, Level, Severity, Suppression,
+};
 pub use package::{MetadataError, PackageInfo, PluginMetadata, PLUGIN_CONFIG_FILES};
 pub use report::{CheckReportEntry, Report};
 pub use scan::{

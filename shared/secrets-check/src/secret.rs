@@ -10,12 +10,6 @@ use sha1::{Digest, Sha1};
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Secret(String);
 
-/// Values shorter than this are masked entirely: a two-character preview of a short password
-/// would give too much of it away.
-const MIN_CHARS_FOR_PREVIEW: usize = 8;
-/// How many leading characters a preview shows.
-const PREVIEW_CHARS: usize = 2;
-
 impl Secret {
     pub(crate) fn new(value: impl Into<String>) -> Self {
         Self(value.into())
@@ -33,17 +27,7 @@ impl Secret {
 
     /// The first two characters and `***` (only `***` for short values).
     pub fn masked(&self) -> String {
-        if self.0.chars().count() < MIN_CHARS_FOR_PREVIEW {
-            return "***".to_owned();
-        }
-        let mut out: String = self
-            .0
-            .chars()
-            .take(PREVIEW_CHARS)
-            .map(|c| if c.is_control() { '?' } else { c })
-            .collect();
-        out.push_str("***");
-        out
+        validator_domain::masked_preview(&self.0)
     }
 }
 

@@ -70,25 +70,19 @@ fn word_ends(text: &[u8]) -> Vec<usize> {
     ends
 }
 
+/// Bandit prints the password itself; we never put a secret value in a finding (it reaches
+/// reports, logs and emails), only the masked preview the secrets check shows too.
 fn report(value: &str, lineno: Option<u32>) -> Issue {
     Issue::new(
         "B105",
         Severity::Low,
         Confidence::Medium,
-        format!("Possible hardcoded password: '{}'", masked(value)),
+        format!(
+            "Possible hardcoded password: '{}'",
+            validator_domain::masked_preview(value)
+        ),
     )
     .at_line(lineno)
-}
-
-/// Bandit prints the password itself; we never put a secret value in a finding (it reaches
-/// reports, logs and emails), only a masked preview as the secrets check does: the first two
-/// characters of values of eight or more, nothing of shorter ones.
-fn masked(value: &str) -> String {
-    if value.chars().count() >= 8 {
-        format!("{}***", value.chars().take(2).collect::<String>())
-    } else {
-        "***".to_owned()
-    }
 }
 
 /// The text Bandit formats for a constant (`'{value}'`).
