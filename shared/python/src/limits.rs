@@ -16,6 +16,9 @@ pub struct PythonLimits {
     /// Source bytes whose parse is kept for the other checks of the same scan; past it files
     /// are parsed again by each check, so memory stays bounded by the largest file.
     pub max_cached_source_bytes: u64,
+    /// Files a check processes at once, on the scan's worker threads (0: one per CPU). Each
+    /// file in flight holds its source and syntax tree, so this bounds memory as well as CPU.
+    pub max_parallel_files: u64,
 }
 
 impl Default for PythonLimits {
@@ -26,6 +29,7 @@ impl Default for PythonLimits {
             max_indent_levels: 100,
             max_syntax_depth: 1000,
             max_cached_source_bytes: 4 * 1024 * 1024,
+            max_parallel_files: 0,
         }
     }
 }
@@ -39,12 +43,13 @@ pub enum PythonLimitError {
 }
 
 impl PythonLimits {
-    pub const NAMES: [&'static str; 5] = [
+    pub const NAMES: [&'static str; 6] = [
         "max_python_file_bytes",
         "max_bracket_depth",
         "max_indent_levels",
         "max_syntax_depth",
         "max_cached_source_bytes",
+        "max_parallel_files",
     ];
 
     fn slot(&mut self, name: &str) -> Option<&mut u64> {
@@ -54,6 +59,7 @@ impl PythonLimits {
             "max_indent_levels" => &mut self.max_indent_levels,
             "max_syntax_depth" => &mut self.max_syntax_depth,
             "max_cached_source_bytes" => &mut self.max_cached_source_bytes,
+            "max_parallel_files" => &mut self.max_parallel_files,
             _ => return None,
         })
     }

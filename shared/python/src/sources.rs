@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use rayon::prelude::*;
+
 use validator_archive::{ArchiveError, Entry, PluginArchive};
 use validator_domain::{CheckContext, ScanCache};
 
@@ -37,11 +39,13 @@ pub fn is_python_path(path: &str) -> bool {
 /// The [`ScanCache`] slot: the limits may be invalid, and every check must then say so.
 struct SourcesSlot(Result<Arc<PythonSources>, PythonLimitError>);
 
-/// The parse cache of one scan.
+/// The parse cache of one scan, and the worker threads its checks share.
 pub struct PythonSources {
     limits: PythonLimits,
     cells: Mutex<HashMap<String, Arc<OnceLock<ParsedFile>>>>,
     cached_bytes: AtomicU64,
+    /// Built on first use; `None` when threads cannot be started (then files go one by one).
+    workers: OnceLock<Option<rayon::ThreadPool>>,
 }
 
 impl PythonSources {
@@ -50,6 +54,7 @@ impl PythonSources {
             limits,
             cells: Mutex::new(HashMap::new()),
             cached_bytes: AtomicU64::new(0),
+            workers: OnceLock::new(),
         }
     }
 
@@ -79,6 +84,33 @@ impl PythonSources {
     /// The Python files of the archive, in archive order.
     pub fn python_files(archive: &PluginArchive) -> impl Iterator<Item = &Entry> {
         archive.files().filter(|entry| is_python_path(&entry.name))
+    }
+
+    /// `work` applied to every item, on the scan's worker threads, results in the items' order.
+    /// One pool per scan, shared by all its checks: at most `max_parallel_files` files are in
+    /// flight at once across the checks, which bounds memory.
+    pub fn map_files<I, T, F>(&self, items: &[I], work: F) -> Vec<T>
+    where
+        I: Sync,
+        T: Send,
+        F: Fn(&I) -> T + Sync + Send,
+    {
+        let workers = self.workers.get_or_init(|| {
+            let threads = usize::try_from(self.limits.max_parallel_files).unwrap_or(usize::MAX);
+            if threads == 1 {
+                return None;
+            }
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .thread_name(|i| format!("scan-worker-{i}"))
+                .build()
+                .map_err(|e| tracing::warn!(error = %e, "no worker threads; files one by one"))
+                .ok()
+        });
+        match workers {
+            Some(pool) if items.len() > 1 => pool.install(|| items.par_iter().map(&work).collect()),
+            _ => items.iter().map(work).collect(),
+        }
     }
 
     /// One file, parsed now or taken from the cache. Files are kept for the other checks while

@@ -19,6 +19,7 @@ pub mod tokens;
 
 use std::collections::HashSet;
 
+use validator_archive::Entry;
 use validator_domain::{Check, CheckContext, CheckError, Finding, RuleInfo, Suppression};
 use validator_python::{FileError, PythonModule, PythonSources, SourceError};
 
@@ -271,84 +272,98 @@ impl Check for CodeQualityCheck {
         let sources = PythonSources::of(ctx).map_err(|e| CheckError::Failed(e.to_string()))?;
         let defaults = Settings::default();
         let plugin = plugin_settings(ctx);
+        let entries: Vec<_> = PythonSources::python_files(ctx.archive)
+            .filter(|entry| entry.name.to_ascii_lowercase().ends_with(".py"))
+            .collect();
+        let per_file = sources.map_files(&entries, |entry| {
+            file_findings(ctx, &sources, entry, &defaults, plugin.as_ref())
+        });
         let mut findings = Vec::new();
-        for entry in PythonSources::python_files(ctx.archive) {
-            if !entry.name.to_ascii_lowercase().ends_with(".py") {
-                continue;
-            }
-            let module = match sources.get(ctx.archive, entry) {
-                Ok(module) => module,
-                Err(FileError::Archive(message)) => return Err(CheckError::Failed(message)),
-                Err(FileError::Source(error)) => {
-                    let code = match error {
-                        SourceError::TooLarge { .. } => "E902",
-                        SourceError::Decode(_) => "E902",
-                    };
-                    let v = Violation::with_code(code, 1, 0, error.to_string());
-                    findings.extend(finding(&entry.name, &v));
-                    continue;
-                }
-            };
-            let _span = tracing::debug_span!("code_quality", path = %entry.name).entered();
-            let ours = lint_module(&module, &entry.name, &defaults);
-            let theirs = match &plugin {
-                Some((_, settings)) if settings != &defaults => {
-                    lint_module(&module, &entry.name, settings)
-                }
-                _ => ours.clone(),
-            };
-            let key = |r: &Reported| {
-                (
-                    r.violation.code.clone(),
-                    r.violation.line,
-                    r.violation.column,
-                )
-            };
-            let plugin_reported: HashSet<_> = theirs
-                .iter()
-                .filter(|r| {
-                    plugin
-                        .as_ref()
-                        .is_none_or(|(_, s)| s.reports(&r.violation.code))
-                })
-                .map(key)
-                .collect();
-            let mut seen = HashSet::new();
-            // Our defaults decide what is looked at; the plugin's settings may only silence
-            // (visibly) or add findings.
-            for reported in ours.iter().filter(|r| defaults.reports(&r.violation.code)) {
-                let Some(mut f) = finding(&entry.name, &reported.violation) else {
-                    continue;
-                };
-                seen.insert(key(reported));
-                if let Some(marker) = &reported.noqa {
-                    f.suppressed = Some(Suppression::Inline {
-                        marker: marker.clone(),
-                    });
-                } else if let Some((file, _)) = &plugin {
-                    if !plugin_reported.contains(&key(reported)) {
-                        f.suppressed = Some(Suppression::PluginConfig { file: file.clone() });
-                    }
-                }
-                findings.push(f);
-            }
-            if let Some((_, settings)) = &plugin {
-                for reported in theirs
-                    .iter()
-                    .filter(|r| settings.reports(&r.violation.code) && !seen.contains(&key(r)))
-                {
-                    let Some(mut f) = finding(&entry.name, &reported.violation) else {
-                        continue;
-                    };
-                    if let Some(marker) = &reported.noqa {
-                        f.suppressed = Some(Suppression::Inline {
-                            marker: marker.clone(),
-                        });
-                    }
-                    findings.push(f);
-                }
-            }
+        for file in per_file {
+            findings.extend(file?);
         }
         Ok(findings)
     }
+}
+
+/// The findings of one `.py` file: flake8's under our defaults, marked where the plugin's own
+/// settings or `# noqa` silence them, plus those only the plugin's settings add.
+fn file_findings(
+    ctx: &CheckContext<'_>,
+    sources: &PythonSources,
+    entry: &Entry,
+    defaults: &Settings,
+    plugin: Option<&(String, Settings)>,
+) -> Result<Vec<Finding>, CheckError> {
+    let mut findings = Vec::new();
+    let module = match sources.get(ctx.archive, entry) {
+        Ok(module) => module,
+        Err(FileError::Archive(message)) => return Err(CheckError::Failed(message)),
+        Err(FileError::Source(error)) => {
+            let code = match error {
+                SourceError::TooLarge { .. } => "E902",
+                SourceError::Decode(_) => "E902",
+            };
+            let v = Violation::with_code(code, 1, 0, error.to_string());
+            findings.extend(finding(&entry.name, &v));
+            return Ok(findings);
+        }
+    };
+    let _span = tracing::debug_span!("code_quality", path = %entry.name).entered();
+    let ours = lint_module(&module, &entry.name, defaults);
+    let plugin_only = match plugin {
+        Some((_, settings)) if settings != defaults => {
+            Some(lint_module(&module, &entry.name, settings))
+        }
+        _ => None,
+    };
+    let theirs = plugin_only.as_ref().unwrap_or(&ours);
+    let key = |r: &Reported| {
+        (
+            r.violation.code.clone(),
+            r.violation.line,
+            r.violation.column,
+        )
+    };
+    let plugin_reported: HashSet<_> = theirs
+        .iter()
+        .filter(|r| plugin.is_none_or(|(_, s)| s.reports(&r.violation.code)))
+        .map(key)
+        .collect();
+    let mut seen = HashSet::new();
+    // Our defaults decide what is looked at; the plugin's settings may only silence
+    // (visibly) or add findings.
+    for reported in ours.iter().filter(|r| defaults.reports(&r.violation.code)) {
+        let Some(mut f) = finding(&entry.name, &reported.violation) else {
+            continue;
+        };
+        seen.insert(key(reported));
+        if let Some(marker) = &reported.noqa {
+            f.suppressed = Some(Suppression::Inline {
+                marker: marker.clone(),
+            });
+        } else if let Some((file, _)) = plugin {
+            if !plugin_reported.contains(&key(reported)) {
+                f.suppressed = Some(Suppression::PluginConfig { file: file.clone() });
+            }
+        }
+        findings.push(f);
+    }
+    if let Some((_, settings)) = plugin {
+        for reported in theirs
+            .iter()
+            .filter(|r| settings.reports(&r.violation.code) && !seen.contains(&key(r)))
+        {
+            let Some(mut f) = finding(&entry.name, &reported.violation) else {
+                continue;
+            };
+            if let Some(marker) = &reported.noqa {
+                f.suppressed = Some(Suppression::Inline {
+                    marker: marker.clone(),
+                });
+            }
+            findings.push(f);
+        }
+    }
+    Ok(findings)
 }

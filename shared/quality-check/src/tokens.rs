@@ -129,20 +129,45 @@ pub fn char_slice(s: &str, a: usize, b: usize) -> &str {
     &s[byte_at(s, a)..byte_at(s, b)]
 }
 
-const OPERATORS: [&str; 48] = [
-    "!=", "%", "%=", "&", "&=", "(", ")", "*", "**", "**=", "*=", "+", "+=", ",", "-", "-=", "->",
-    ".", "...", "/", "//", "//=", "/=", ":", ":=", ";", "<", "<<", "<<=", "<=", "=", "==", ">",
-    ">=", ">>", ">>=", "@", "@=", "[", "]", "^", "^=", "{", "|", "|=", "}", "~", "==",
-];
-
+/// The length of the longest operator (`tokenize`'s `Special` and `Funny`) at the start of
+/// `rest`, 0 if none: three, then two, then one character.
 fn match_operator(rest: &[u8]) -> usize {
-    let mut best = 0;
-    for op in OPERATORS {
-        if op.len() > best && rest.starts_with(op.as_bytes()) {
-            best = op.len();
-        }
+    let three = matches!(
+        rest,
+        [b'*', b'*', b'=', ..]
+            | [b'.', b'.', b'.', ..]
+            | [b'/', b'/', b'=', ..]
+            | [b'<', b'<', b'=', ..]
+            | [b'>', b'>', b'=', ..]
+    );
+    if three {
+        return 3;
     }
-    best
+    let two = matches!(
+        rest,
+        [b'!', b'=', ..]
+            | [b'-', b'>', ..]
+            | [b':', b'=', ..]
+            | [b'*', b'*', ..]
+            | [b'/', b'/', ..]
+            | [b'<', b'<', ..]
+            | [b'>', b'>', ..]
+            | [
+                b'%' | b'&' | b'*' | b'+' | b'-' | b'/' | b'<' | b'=' | b'>' | b'@' | b'^' | b'|',
+                b'=',
+                ..
+            ]
+    );
+    if two {
+        return 2;
+    }
+    match rest.first() {
+        Some(
+            b'%' | b'&' | b'(' | b')' | b'*' | b'+' | b',' | b'-' | b'.' | b'/' | b':' | b';'
+            | b'<' | b'=' | b'>' | b'@' | b'[' | b']' | b'^' | b'{' | b'|' | b'}' | b'~',
+        ) => 1,
+        _ => 0,
+    }
 }
 
 fn is_prefix(p: &str) -> bool {
@@ -708,4 +733,36 @@ fn run(t: &mut Tokenizer<'_>) -> Option<TokenizeError> {
         lines: None,
     });
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::match_operator;
+
+    /// Python 3.11's `tokenize.EXACT_TOKEN_TYPES` operators, as `Special` and `Funny` match
+    /// them (the longest first).
+    const OPERATORS: [&str; 47] = [
+        "!=", "%", "%=", "&", "&=", "(", ")", "*", "**", "**=", "*=", "+", "+=", ",", "-", "-=",
+        "->", ".", "...", "/", "//", "//=", "/=", ":", ":=", ";", "<", "<<", "<<=", "<=", "=",
+        "==", ">", ">=", ">>", ">>=", "@", "@=", "[", "]", "^", "^=", "{", "|", "|=", "}", "~",
+    ];
+
+    #[test]
+    fn longest_operator_matches_pythons_list_on_every_three_byte_prefix() {
+        let alphabet: Vec<u8> = b"!%&()*+,-./:;<=>@[]^{|}~ a".to_vec();
+        for &a in &alphabet {
+            for &b in &alphabet {
+                for &c in &alphabet {
+                    let text = [a, b, c];
+                    let expected = OPERATORS
+                        .iter()
+                        .filter(|op| text.starts_with(op.as_bytes()))
+                        .map(|op| op.len())
+                        .max()
+                        .unwrap_or(0);
+                    assert_eq!(match_operator(&text), expected, "{:?}", text);
+                }
+            }
+        }
+    }
 }

@@ -16,7 +16,9 @@ mod scan;
 mod secret;
 mod transform;
 
+use validator_archive::Entry;
 use validator_domain::{Check, CheckContext, CheckError, Finding, RuleInfo, Suppression};
+use validator_python::PythonSources;
 
 pub use baseline::BASELINE_FILE_NAME;
 pub use file_type::FileType;
@@ -65,53 +67,21 @@ impl Check for SecretsCheck {
     fn run(&self, ctx: &CheckContext<'_>) -> Result<Vec<Finding>, CheckError> {
         let enabled = Enabled::by_rule(|rule| (ctx.rule_enabled)(rule));
         let baselines = read_baselines(ctx)?;
+        let sources = PythonSources::of(ctx).map_err(|e| CheckError::Failed(e.to_string()))?;
+        let entries: Vec<_> = ctx
+            .archive
+            .files()
+            .filter(|entry| filters::skipped_file(&entry.name).is_none())
+            .collect();
+        let per_file = sources.map_files(&entries, |entry| {
+            file_findings(ctx, entry, &enabled, &baselines)
+        });
         let mut findings = Vec::new();
         let mut scanned = 0usize;
-        for entry in ctx.archive.files() {
-            if filters::skipped_file(&entry.name).is_some() {
-                continue;
-            }
-            let bytes = ctx.archive.read(entry)?;
-            let found = match scan_file(&entry.name, &bytes, &enabled) {
-                Ok(found) => found,
-                Err(_) => continue,
-            };
-            scanned += 1;
-            let own_baseline = baselines.iter().find(|b| b.path == entry.name);
-            for raw in found {
-                let hash = raw.value.hashed();
-                // A baseline lists hashes, not secrets: do not report them back.
-                if own_baseline.is_some_and(|b| b.hashes.contains(raw.value.expose())) {
-                    continue;
-                }
-                let ty = raw.secret_type;
-                let mut message = format!(
-                    "{}: {} (hashed_secret {hash})",
-                    ty.type_name,
-                    raw.value.masked()
-                );
-                let acknowledged = baselines
-                    .iter()
-                    .find(|b| b.acknowledges(&entry.name, ty.type_name, &hash));
-                let mut finding =
-                    Finding::new(ID, &ty.rule, entry.name.clone(), String::new()).at(raw.line, 0);
-                if raw.allowlisted {
-                    message.push_str("; allowlisted in the code (pragma: allowlist secret)");
-                    finding.suppressed = Some(Suppression::Inline {
-                        marker: "pragma: allowlist secret".to_owned(),
-                    });
-                } else if let Some(baseline) = acknowledged {
-                    message.push_str(&format!(
-                        "; audited as a false positive in {}",
-                        baseline.path
-                    ));
-                    finding.suppressed = Some(Suppression::PluginConfig {
-                        file: baseline.path.clone(),
-                    });
-                }
-                finding.message = message;
-                finding.snippet = Some(raw.value.masked());
-                findings.push(finding);
+        for file in per_file {
+            if let Some(found) = file? {
+                scanned += 1;
+                findings.extend(found);
             }
         }
         tracing::debug!(
@@ -121,6 +91,57 @@ impl Check for SecretsCheck {
         );
         Ok(findings)
     }
+}
+
+/// The findings of one file, `None` when it is not text (detect-secrets skips it).
+fn file_findings(
+    ctx: &CheckContext<'_>,
+    entry: &Entry,
+    enabled: &Enabled,
+    baselines: &[Baseline],
+) -> Result<Option<Vec<Finding>>, CheckError> {
+    let bytes = ctx.archive.read(entry)?;
+    let Ok(found) = scan_file(&entry.name, &bytes, enabled) else {
+        return Ok(None);
+    };
+    let own_baseline = baselines.iter().find(|b| b.path == entry.name);
+    let mut findings = Vec::new();
+    for raw in found {
+        let hash = raw.value.hashed();
+        // A baseline lists hashes, not secrets: do not report them back.
+        if own_baseline.is_some_and(|b| b.hashes.contains(raw.value.expose())) {
+            continue;
+        }
+        let ty = raw.secret_type;
+        let mut message = format!(
+            "{}: {} (hashed_secret {hash})",
+            ty.type_name,
+            raw.value.masked()
+        );
+        let acknowledged = baselines
+            .iter()
+            .find(|b| b.acknowledges(&entry.name, ty.type_name, &hash));
+        let mut finding =
+            Finding::new(ID, &ty.rule, entry.name.clone(), String::new()).at(raw.line, 0);
+        if raw.allowlisted {
+            message.push_str("; allowlisted in the code (pragma: allowlist secret)");
+            finding.suppressed = Some(Suppression::Inline {
+                marker: "pragma: allowlist secret".to_owned(),
+            });
+        } else if let Some(baseline) = acknowledged {
+            message.push_str(&format!(
+                "; audited as a false positive in {}",
+                baseline.path
+            ));
+            finding.suppressed = Some(Suppression::PluginConfig {
+                file: baseline.path.clone(),
+            });
+        }
+        finding.message = message;
+        finding.snippet = Some(raw.value.masked());
+        findings.push(finding);
+    }
+    Ok(Some(findings))
 }
 
 /// Every `.secrets.baseline` in the plugin that parses as one.

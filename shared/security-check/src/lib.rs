@@ -18,6 +18,7 @@ pub mod rules;
 mod tree;
 mod walk;
 
+use validator_archive::Entry;
 use validator_domain::{Check, CheckContext, CheckError, Finding, RuleInfo, Suppression};
 use validator_python::{FileError, PythonSources};
 
@@ -46,45 +47,60 @@ impl Check for SecurityCheck {
     fn run(&self, ctx: &CheckContext<'_>) -> Result<Vec<Finding>, CheckError> {
         let sources = PythonSources::of(ctx).map_err(|e| CheckError::Failed(e.to_string()))?;
         let relaxations = plugin_config::relaxations(ctx.archive, ctx.package);
+        let entries: Vec<_> = PythonSources::python_files(ctx.archive).collect();
+        let per_file = sources.map_files(&entries, |entry| {
+            file_findings(ctx, &sources, entry, &relaxations)
+        });
         let mut findings = Vec::new();
-        for entry in PythonSources::python_files(ctx.archive) {
-            let path = entry.name.as_str();
-            let analysed = match sources.get(ctx.archive, entry) {
-                Ok(module) => analyse_module(&module),
-                Err(FileError::Source(error)) => Err(NotAnalysed {
-                    reason: error.to_string(),
-                    line: None,
-                }),
-                Err(FileError::Archive(error)) => {
-                    return Err(CheckError::Failed(format!("{path}: {error}")))
-                }
-            };
-            match analysed {
-                Ok(issues) => {
-                    for issue in issues {
-                        if !(ctx.rule_enabled)(issue.test_id) {
-                            continue;
-                        }
-                        findings.push(finding_of(path, issue, &relaxations));
-                    }
-                }
-                Err(not_analysed) => {
-                    tracing::info!(path, reason = %not_analysed, "Python file not analysed");
-                    if (ctx.rule_enabled)(SEC000.id) {
-                        let mut finding = Finding::new(
-                            ID,
-                            &SEC000,
-                            path,
-                            format!("This Python file could not be analysed: {not_analysed}."),
-                        );
-                        finding.line = not_analysed.line;
-                        findings.push(finding);
-                    }
-                }
-            }
+        for file in per_file {
+            findings.extend(file?);
         }
         Ok(findings)
     }
+}
+
+/// The findings of one Python file, or SEC000 when it cannot be analysed.
+fn file_findings(
+    ctx: &CheckContext<'_>,
+    sources: &PythonSources,
+    entry: &Entry,
+    relaxations: &[plugin_config::Relaxation],
+) -> Result<Vec<Finding>, CheckError> {
+    let path = entry.name.as_str();
+    let analysed = match sources.get(ctx.archive, entry) {
+        Ok(module) => analyse_module(&module),
+        Err(FileError::Source(error)) => Err(NotAnalysed {
+            reason: error.to_string(),
+            line: None,
+        }),
+        Err(FileError::Archive(error)) => {
+            return Err(CheckError::Failed(format!("{path}: {error}")))
+        }
+    };
+    let mut findings = Vec::new();
+    match analysed {
+        Ok(issues) => {
+            for issue in issues {
+                if (ctx.rule_enabled)(issue.test_id) {
+                    findings.push(finding_of(path, issue, relaxations));
+                }
+            }
+        }
+        Err(not_analysed) => {
+            tracing::info!(path, reason = %not_analysed, "Python file not analysed");
+            if (ctx.rule_enabled)(SEC000.id) {
+                let mut finding = Finding::new(
+                    ID,
+                    &SEC000,
+                    path,
+                    format!("This Python file could not be analysed: {not_analysed}."),
+                );
+                finding.line = not_analysed.line;
+                findings.push(finding);
+            }
+        }
+    }
+    Ok(findings)
 }
 
 fn finding_of(path: &str, issue: FileIssue, relaxations: &[plugin_config::Relaxation]) -> Finding {

@@ -37,8 +37,10 @@ pub fn is_identifier(s: &str) -> bool {
 
 pub fn comparison_to_singleton(line: &LogicalLine<'_>, out: &mut Results) {
     let text = line.text;
-    // Every match names a singleton: skip the regex on the many lines that name none.
-    if !(text.contains("None") || text.contains("True") || text.contains("False")) {
+    // Every match names a singleton and an equality: skip the regex on the many lines without.
+    if !(text.contains("None") || text.contains("True") || text.contains("False"))
+        || !(text.contains("==") || text.contains("!="))
+    {
         return;
     }
     for caps in COMPARE_SINGLETON.captures_iter(text).flatten() {

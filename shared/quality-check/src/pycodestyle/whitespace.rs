@@ -80,8 +80,24 @@ pub fn extraneous_whitespace(line: &LogicalLine<'_>, out: &mut Results) {
     }
 }
 
+/// Whether `text` has a tab or two whitespace characters in a row: E221-E224 and E271-E274
+/// report nothing else, so their regexes (a search at every blank) only run on such lines.
+fn has_wide_whitespace(text: &str) -> bool {
+    let mut previous_blank = false;
+    for c in text.chars() {
+        if c == '\t' || (previous_blank && c.is_whitespace()) {
+            return true;
+        }
+        previous_blank = c.is_whitespace();
+    }
+    false
+}
+
 pub fn whitespace_around_keywords(line: &LogicalLine<'_>, out: &mut Results) {
     let text = line.text;
+    if !has_wide_whitespace(text) {
+        return;
+    }
     for caps in KEYWORD.captures_iter(text).flatten() {
         let (Some(before), Some(after)) = (caps.get(1), caps.get(2)) else {
             continue;
@@ -160,6 +176,9 @@ pub fn whitespace_before_parameters(line: &LogicalLine<'_>, out: &mut Results) {
 
 pub fn whitespace_around_operator(line: &LogicalLine<'_>, out: &mut Results) {
     let text = line.text;
+    if !has_wide_whitespace(text) {
+        return;
+    }
     for caps in OPERATOR.captures_iter(text).flatten() {
         let (Some(before), Some(after)) = (caps.get(1), caps.get(2)) else {
             continue;
