@@ -30,7 +30,8 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     // Checks are independent: run them side by side, each on the shared archive, sharing the
     // work they have in common (one Python parse per file).
     let cache = validator_domain::ScanCache::new();
-    validator_python::PythonSources::install(&cache, limits.python);
+    let python_readers = registry.iter().filter(|c| c.reads_parsed_python()).count();
+    validator_python::PythonSources::install(&cache, limits.python, python_readers);
     let results: Vec<CheckResult> = std::thread::scope(|scope| {
         let handles: Vec<_> = registry
             .iter()

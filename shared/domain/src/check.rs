@@ -100,4 +100,10 @@ pub trait Check: Send + Sync {
     fn rule_alias(&self, _name: &str) -> Option<&'static str> {
         None
     }
+
+    /// Whether the check reads the parsed Python files of the scan's cache: a scan that runs
+    /// several such checks keeps each parse until all of them have read it.
+    fn reads_parsed_python(&self) -> bool {
+        false
+    }
 }

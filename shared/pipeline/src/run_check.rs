@@ -152,7 +152,8 @@ async fn execute(
             .map_err(|e| format!("the archive cannot be read: {e}"))?;
         let package = PackageInfo::inspect(&archive);
         let cache = validator_domain::ScanCache::new();
-        validator_python::PythonSources::install(&cache, config.python_limits);
+        // One check per run: nothing to keep for another reader.
+        validator_python::PythonSources::install(&cache, config.python_limits, 1);
         validator_checks::execute_with_cache(
             check.as_ref(),
             &archive,

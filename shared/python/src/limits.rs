@@ -28,7 +28,7 @@ impl Default for PythonLimits {
             max_bracket_depth: 200,
             max_indent_levels: 100,
             max_syntax_depth: 1000,
-            max_cached_source_bytes: 4 * 1024 * 1024,
+            max_cached_source_bytes: 1024 * 1024,
             max_parallel_files: 0,
         }
     }

@@ -39,23 +39,43 @@ pub fn is_python_path(path: &str) -> bool {
 /// The [`ScanCache`] slot: the limits may be invalid, and every check must then say so.
 struct SourcesSlot(Result<Arc<PythonSources>, PythonLimitError>);
 
+/// A file kept for the checks that have not read it yet.
+struct CachedFile {
+    parsed: Arc<OnceLock<ParsedFile>>,
+    /// Readers still to come; the entry is dropped when the last one has it.
+    remaining: usize,
+    size: u64,
+}
+
 /// The parse cache of one scan, and the worker threads its checks share.
 pub struct PythonSources {
     limits: PythonLimits,
-    cells: Mutex<HashMap<String, Arc<OnceLock<ParsedFile>>>>,
+    /// How many checks of the scan read each file through [`Self::get`].
+    readers: usize,
+    cells: Mutex<HashMap<String, CachedFile>>,
     cached_bytes: AtomicU64,
     /// Built on first use; `None` when threads cannot be started (then files go one by one).
     workers: OnceLock<Option<rayon::ThreadPool>>,
 }
 
 impl PythonSources {
+    /// A cache for one reader: nothing is kept (see [`Self::shared_by`]).
     pub fn new(limits: PythonLimits) -> Self {
         Self {
             limits,
+            readers: 1,
             cells: Mutex::new(HashMap::new()),
             cached_bytes: AtomicU64::new(0),
             workers: OnceLock::new(),
         }
+    }
+
+    /// Keeps each parsed file until `readers` checks have read it (within
+    /// `max_cached_source_bytes`), then frees it: the checks of a scan move through the files
+    /// together, so only the files between the fastest and the slowest check are held.
+    pub fn shared_by(mut self, readers: usize) -> Self {
+        self.readers = readers.max(1);
+        self
     }
 
     /// The scan's shared cache: the one [`Self::install`]ed by the caller, else one with the
@@ -67,9 +87,10 @@ impl PythonSources {
         slot.0.clone()
     }
 
-    /// Gives the scan in `cache` a parse cache with these limits (before its checks run).
-    pub fn install(cache: &ScanCache, limits: PythonLimits) -> Arc<Self> {
-        let sources = Arc::new(Self::new(limits));
+    /// Gives the scan in `cache` a parse cache with these limits, for `readers` checks that
+    /// read the parsed files (before the checks run).
+    pub fn install(cache: &ScanCache, limits: PythonLimits, readers: usize) -> Arc<Self> {
+        let sources = Arc::new(Self::new(limits).shared_by(readers));
         let slot = cache.get_or_init(|| SourcesSlot(Ok(sources.clone())));
         match &slot.0 {
             Ok(installed) => installed.clone(),
@@ -113,29 +134,45 @@ impl PythonSources {
         }
     }
 
-    /// One file, parsed now or taken from the cache. Files are kept for the other checks while
-    /// the cache holds less than `max_cached_source_bytes` of source; past that each caller
-    /// parses its own copy, so memory stays bounded.
+    /// One file, parsed now or taken from the cache. With several readers a file is kept
+    /// until the last has it, while the cache holds less than `max_cached_source_bytes` of
+    /// source; past that each caller parses its own copy, so memory stays bounded.
     pub fn get(&self, archive: &PluginArchive, entry: &Entry) -> ParsedFile {
-        let cell = {
+        if self.readers <= 1 {
+            return self.parse_entry(archive, entry);
+        }
+        let parsed = {
             let mut cells = self.cells.lock().unwrap_or_else(|e| e.into_inner());
-            match cells.get(&entry.name) {
-                Some(cell) => Some(cell.clone()),
+            match cells.get_mut(&entry.name) {
+                Some(cell) => {
+                    cell.remaining -= 1;
+                    let parsed = cell.parsed.clone();
+                    if cell.remaining == 0 {
+                        self.cached_bytes.fetch_sub(cell.size, Ordering::Relaxed);
+                        cells.remove(&entry.name);
+                    }
+                    Some(parsed)
+                }
                 None => {
                     let reserved = self.cached_bytes.load(Ordering::Relaxed);
                     if reserved.saturating_add(entry.size) <= self.limits.max_cached_source_bytes {
                         self.cached_bytes.fetch_add(entry.size, Ordering::Relaxed);
-                        let cell = Arc::new(OnceLock::new());
-                        cells.insert(entry.name.clone(), cell.clone());
-                        Some(cell)
+                        let parsed = Arc::new(OnceLock::new());
+                        let cell = CachedFile {
+                            parsed: parsed.clone(),
+                            remaining: self.readers - 1,
+                            size: entry.size,
+                        };
+                        cells.insert(entry.name.clone(), cell);
+                        Some(parsed)
                     } else {
                         None
                     }
                 }
             }
         };
-        match cell {
-            Some(cell) => cell
+        match parsed {
+            Some(parsed) => parsed
                 .get_or_init(|| self.parse_entry(archive, entry))
                 .clone(),
             None => self.parse_entry(archive, entry),

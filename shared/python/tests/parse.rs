@@ -122,7 +122,7 @@ fn trees_at_the_depth_limit_are_kept_and_dropped_safely() {
 }
 
 #[test]
-fn a_scan_parses_each_file_once_within_the_cache_budget() {
+fn a_scan_parses_each_file_once_for_its_readers_within_the_cache_budget() {
     let zip = ZipBuilder::valid_plugin("demo")
         .file("demo/a.py", "import os\n")
         .file("demo/big.py", &format!("x = '{}'\n", "y".repeat(4096)))
@@ -131,19 +131,38 @@ fn a_scan_parses_each_file_once_within_the_cache_budget() {
     let sources = PythonSources::new(PythonLimits {
         max_cached_source_bytes: 1024,
         ..PythonLimits::default()
-    });
+    })
+    .shared_by(2);
     let files: Vec<_> = PythonSources::python_files(&archive).collect();
     let small = files.iter().find(|e| e.name == "demo/a.py").unwrap();
     let big = files.iter().find(|e| e.name == "demo/big.py").unwrap();
     let first = sources.get(&archive, small).unwrap();
     let second = sources.get(&archive, small).unwrap();
     assert!(Arc::ptr_eq(&first, &second), "shared between checks");
+    let third = sources.get(&archive, small).unwrap();
+    assert!(
+        !Arc::ptr_eq(&first, &third),
+        "freed once both readers had it, not kept to the end of the scan"
+    );
     let big_first = sources.get(&archive, big).unwrap();
     let big_second = sources.get(&archive, big).unwrap();
     assert!(
         !Arc::ptr_eq(&big_first, &big_second),
         "over the budget: parsed per caller, not kept"
     );
+}
+
+#[test]
+fn a_single_reader_keeps_nothing() {
+    let zip = ZipBuilder::valid_plugin("demo")
+        .file("demo/a.py", "import os\n")
+        .build();
+    let archive = PluginArchive::open(zip, &ArchiveLimits::default()).unwrap();
+    let sources = PythonSources::new(PythonLimits::default());
+    let file = PythonSources::python_files(&archive).next().unwrap();
+    let first = sources.get(&archive, file).unwrap();
+    let second = sources.get(&archive, file).unwrap();
+    assert!(!Arc::ptr_eq(&first, &second));
 }
 
 #[test]

@@ -268,6 +268,10 @@ impl Check for CodeQualityCheck {
         RULES
     }
 
+    fn reads_parsed_python(&self) -> bool {
+        true
+    }
+
     fn run(&self, ctx: &CheckContext<'_>) -> Result<Vec<Finding>, CheckError> {
         let sources = PythonSources::of(ctx).map_err(|e| CheckError::Failed(e.to_string()))?;
         let defaults = Settings::default();

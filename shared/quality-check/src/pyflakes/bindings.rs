@@ -232,8 +232,14 @@ impl Scope {
     }
 
     pub fn set(&mut self, name: &str, id: BindingId) {
+        // Rebinding is common (`x = ...` twice, loops): copy the name only for a new one.
+        if let Some(slot) = self.names.get_mut(name) {
+            *slot = id;
+            return;
+        }
         self.names.insert(name.to_owned(), id);
-        if self.ordered.insert(name.to_owned()) {
+        if !self.ordered.contains(name) {
+            self.ordered.insert(name.to_owned());
             self.order.push(name.to_owned());
         }
     }
