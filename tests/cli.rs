@@ -113,6 +113,41 @@ fn scan_json_has_the_contract_fields() {
 }
 
 #[test]
+fn findings_do_not_depend_on_parallelism_or_the_parse_cache() {
+    let mut plugin = ZipBuilder::valid_plugin("demo");
+    for i in 0..40 {
+        // Files of different sizes and findings, so that workers finish out of order.
+        let body = format!(
+            "import os, subprocess\npassword = 'hunter{i}x'\n{}def f{i}(x):\n    subprocess.call(x, shell=True)\n    return eval(x)  \n",
+            "y = 1\n".repeat(i * 37)
+        );
+        plugin = plugin.file(&format!("demo/m{i:02}.py"), &body);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let zip = write_zip(dir.path(), "demo.zip", &plugin.build());
+    let findings = |limits: &[&str]| {
+        let mut cmd = bin();
+        cmd.args(["scan", "--format", "json", "--rules", "all"]);
+        for limit in limits {
+            cmd.args(["--limit", limit]);
+        }
+        let (_, out, err) = run(cmd.arg(&zip));
+        let report: serde_json::Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+        report["findings"].clone()
+    };
+    let one_by_one = findings(&["max_parallel_files=1"]);
+    assert!(one_by_one.as_array().unwrap().len() > 200, "{one_by_one}");
+    for limits in [
+        &["max_parallel_files=4"][..],
+        &["max_parallel_files=3", "max_cached_source_bytes=0"][..],
+        &[][..],
+    ] {
+        assert_eq!(findings(limits), one_by_one, "with {limits:?}");
+    }
+}
+
+#[test]
 fn scan_sarif_and_check_subsets() {
     let (code, out, _) = run(bin()
         .args(["scan", "--format", "sarif", "--checks", "package_structure"])
