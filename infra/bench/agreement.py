@@ -167,6 +167,20 @@ def flake8_keys(text: str, root: str | None = None) -> list[Key]:
     return keys
 
 
+FLAKE8_FAILED = re.compile(r'^(?P<path>.+?): "[^"]+" failed during execution due to (?P<why>.*)$')
+
+
+def flake8_failed_files(printed: str, root: str | None = None) -> dict[str, str]:
+    """The files a flake8 plugin crashed on (pyflakes' RecursionError on a deep file): flake8
+    then prints nothing else, so the run has to be repeated without them."""
+    failed = {}
+    for raw in printed.splitlines():
+        m = FLAKE8_FAILED.match(raw.strip())
+        if m:
+            failed[normalise_path(m.group("path"), root)] = m.group("why")
+    return failed
+
+
 def in_namespace(check: str, rule: str, class_to_type: dict[str, str]) -> bool:
     """Whether a rule is one the reference tool could report at all; our extra rules (e.g. a
     parse-error finding a tool lists elsewhere) are counted apart, not as disagreements."""

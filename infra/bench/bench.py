@@ -151,6 +151,22 @@ def bench_input(entry, zip_path, tree, stats, args, venv, flake8_args, class_to_
             path = out_dir / f"{tool}.out"
             ref_runs[tool] = run_measured(tool_command(tool, venv, flake8_args), cwd=str(tree),
                                           stdout_path=str(path), timeout_s=args.tool_timeout)
+    # flake8 stops with no findings at all when a plugin crashes on one file (pyflakes'
+    # RecursionError on sympy's deepest module): its time is then a lower bound, and it runs
+    # again without those files so that the rest can still be compared.
+    flake8_failed: dict[str, str] = {}
+    if "flake8" in ref_runs and not ref_runs["flake8"].timed_out:
+        # flake8 prints the failure on stdout (and nothing else there), older ones on stderr.
+        printed = "\n".join((out_dir / name).read_text(errors="replace")
+                             for name in ("flake8.out", "flake8.out.stderr"))
+        flake8_failed = agreement.flake8_failed_files(printed, root)
+        if flake8_failed:
+            print(f"  flake8 failed on {', '.join(sorted(flake8_failed))}; again without them",
+                  file=sys.stderr)
+            excluded = ",".join("./" + path for path in sorted(flake8_failed))
+            run_measured([*tool_command("flake8", venv, flake8_args)[:-1],
+                          f"--extend-exclude={excluded}", "."], cwd=str(tree),
+                         stdout_path=str(out_dir / "flake8.out"), timeout_s=args.tool_timeout)
     ours_sorted = sorted(ours_runs, key=lambda m: m.wall_s)
     ours_median = ours_sorted[len(ours_sorted) // 2]
     record = {
@@ -166,7 +182,9 @@ def bench_input(entry, zip_path, tree, stats, args, venv, flake8_args, class_to_
             "checks": {c: {"status": v.status, "error": v.error}
                        for c, v in (report.checks.items() if report else [])},
         },
-        "reference": {t: m.as_dict() for t, m in ref_runs.items()},
+        "reference": {t: {**m.as_dict(), **({"failed_files": flake8_failed}
+                                            if t == "flake8" and flake8_failed else {})}
+                      for t, m in ref_runs.items()},
         "agreement": {},
     }
     for check, tool in agreement.CHECK_TOOLS.items():
@@ -192,9 +210,13 @@ def bench_input(entry, zip_path, tree, stats, args, venv, flake8_args, class_to_
             record["agreement"][check] = {"status": f"cannot read {tool} output: {e}"}
             continue
         ours = agreement.our_keys(report, check, class_to_type)
+        failed = flake8_failed if tool == "flake8" else {}
+        if failed:
+            ours = [k for k in ours if k[0] not in failed]
+            theirs = [k for k in theirs if k[0] not in failed]
         a = agreement.compare(ours, theirs, check, class_to_type)
         record["agreement"][check] = {"status": "compared", "tool_unparsed_files": unparsed,
-                                      **a.as_dict()}
+                                      "tool_failed_files": sorted(failed), **a.as_dict()}
     return record
 
 
@@ -213,7 +235,8 @@ def summarise(records: list[dict]) -> dict:
         per_tool[t] = {"wall_s": sum(m["wall_s"] for m in runs),
                        "cpu_s": sum(m["cpu_s"] for m in runs),
                        "peak_rss_mb": max(m["peak_rss_mb"] for m in runs),
-                       "timed_out_inputs": sum(1 for m in runs if m.get("timed_out"))}
+                       "timed_out_inputs": sum(1 for m in runs if m.get("timed_out")),
+                       "failed_inputs": sum(1 for m in runs if m.get("failed_files"))}
     ref_wall = sum(v["wall_s"] for v in per_tool.values())
     ref_cpu = sum(v["cpu_s"] for v in per_tool.values())
     checks: dict[str, dict] = {}
@@ -318,7 +341,8 @@ def markdown(results: dict) -> str:
         rm = max((v["peak_rss_mb"] for v in ref.values()), default=None)
         ratio = rc / o["median"]["cpu_s"] if ref and o["median"]["cpu_s"] else None
         # A tool killed at --tool-timeout: its times are lower bounds.
-        at_least = ">=" if any(v.get("timed_out") for v in ref.values()) else ""
+        at_least = ">=" if any(v.get("timed_out") or v.get("failed_files")
+                               for v in ref.values()) else ""
         tags = f" ({', '.join(t for t in r['tags'] if t in ('median', 'largest'))})" if {
             "median", "largest"} & set(r["tags"]) else ""
         lines.append(f"| {r['input']}{tags} | {st['zip_bytes'] / 1e6:.2f} | {st['py_files']} | "
@@ -336,6 +360,8 @@ def markdown(results: dict) -> str:
     for t, v in ref["per_tool"].items():
         killed = f" (killed at the timeout on {v['timed_out_inputs']} inputs)" if v.get(
             "timed_out_inputs") else ""
+        if v.get("failed_inputs"):
+            killed += f" (crashed on a file of {v['failed_inputs']} inputs, run again without it)"
         lines.append(f"| {t}{killed} | {v['wall_s']:.1f} | {v['cpu_s']:.1f} | {v['peak_rss_mb']:.0f} | "
                      f"{s['py_bytes'] / 1e6 / v['wall_s']:.2f} | {s['py_lines'] / v['wall_s']:,.0f} |")
     if ref["per_tool"]:

@@ -91,6 +91,13 @@ class ToolOutputs(unittest.TestCase):
         self.assertEqual(agreement.flake8_keys(out), [("top/sub dir/b:c.py", 12, "E501"),
                                                       ("top/a.py", 1, "F401")])
 
+    def test_flake8_crash_names_the_file(self):
+        err = ('./top/deep.py: "pyflakes[F]" failed during execution due to '
+               "RecursionError('maximum recursion depth exceeded')\n"
+               "Run flake8 with greater verbosity to see more details\n")
+        self.assertEqual(list(agreement.flake8_failed_files(err)), ["top/deep.py"])
+        self.assertEqual(agreement.flake8_failed_files("all fine\n"), {})
+
 
 def finding(check, rule, path, line, message="", suppressed=None):
     f = {"check": check, "rule": rule, "path": path, "line": line, "message": message}
@@ -208,6 +215,13 @@ elif name == 'detect-secrets':
     print(json.dumps({{'results': {{os.path.abspath(f): [
         {{'type': 'Secret Keyword', 'line_number': 2}}] for f in files}}}}))
 else:
+    # Like flake8 7 when pyflakes crashes on a file: only the failure, on stdout.
+    excluded = ' '.join(a for a in sys.argv if a.startswith('--extend-exclude='))
+    files = [f for f in files if f not in excluded]
+    deep = [f for f in files if f.endswith('deep.py')]
+    if deep:
+        print(deep[0] + ': "pyflakes[F]" failed during execution due to RecursionError')
+        sys.exit(1)
     sep = '\\x1f'
     for f in files:
         print(sep.join([f, '1', '1', 'E501', 'long']))
@@ -250,6 +264,7 @@ class EndToEnd(unittest.TestCase):
             (src / "pkg").mkdir(parents=True)
             (src / "pkg" / "a.py").write_text("assert x\npassword = 'hunter2'\n")
             (src / "b.py").write_text("print(1)\n")
+            (src / "deep.py").write_text("x = " + "(" * 50 + ")" * 50 + "\n")
             entry = corpus.CorpusEntry("tiny", "1.0", ["median", "largest"])
             zip_path, tree = tmp / "tiny.zip", tmp / "tree"
             corpus.pack(src, entry.label, zip_path)
@@ -265,6 +280,10 @@ class EndToEnd(unittest.TestCase):
             self.assertEqual((a["security"]["precision"], a["security"]["recall"]), (1.0, 1.0))
             self.assertEqual((a["code_quality"]["matched"], a["code_quality"]["reference"]), (2, 4))
             self.assertEqual(a["code_quality"]["recall"], 0.5)
+            # flake8 crashed on deep.py: run again without it, compared without it.
+            self.assertEqual(a["code_quality"]["tool_failed_files"], ["tiny-1.0/deep.py"])
+            self.assertEqual(list(record["reference"]["flake8"]["failed_files"]),
+                             ["tiny-1.0/deep.py"])
             self.assertEqual(len(record["ours"]["runs"]), 2)
             self.assertEqual(record["ours"]["exit_codes"], [1])
             self.assertEqual(set(record["reference"]), set(bench.TOOLS))
@@ -282,6 +301,8 @@ class EndToEnd(unittest.TestCase):
             self.assertIn("not built", secrets_row)
             self.assertNotIn("0.00%", secrets_row)
             self.assertIn("| code_quality | flake8 | compared |", md)
+            self.assertIn("crashed on a file of 1 inputs", md)
+            self.assertIn("| >=", [line for line in md.splitlines() if line.startswith("| tiny")][0])
 
 
 class LambdaSizing(unittest.TestCase):

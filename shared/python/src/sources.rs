@@ -134,6 +134,22 @@ impl PythonSources {
         }
     }
 
+    /// [`Self::map_files`] for work that gives a list per file (a check's findings): the
+    /// lists joined in the items' order, or the first error in that order.
+    pub fn flat_map_files<I, T, E, F>(&self, items: &[I], work: F) -> Result<Vec<T>, E>
+    where
+        I: Sync,
+        T: Send,
+        E: Send,
+        F: Fn(&I) -> Result<Vec<T>, E> + Sync + Send,
+    {
+        let mut joined = Vec::new();
+        for part in self.map_files(items, work) {
+            joined.extend(part?);
+        }
+        Ok(joined)
+    }
+
     /// One file, parsed now or taken from the cache. With several readers a file is kept
     /// until the last has it, while the cache holds less than `max_cached_source_bytes` of
     /// source; past that each caller parses its own copy, so memory stays bounded.

@@ -279,14 +279,9 @@ impl Check for CodeQualityCheck {
         let entries: Vec<_> = PythonSources::python_files(ctx.archive)
             .filter(|entry| entry.name.to_ascii_lowercase().ends_with(".py"))
             .collect();
-        let per_file = sources.map_files(&entries, |entry| {
+        sources.flat_map_files(&entries, |entry| {
             file_findings(ctx, &sources, entry, &defaults, plugin.as_ref())
-        });
-        let mut findings = Vec::new();
-        for file in per_file {
-            findings.extend(file?);
-        }
-        Ok(findings)
+        })
     }
 }
 

@@ -52,14 +52,9 @@ impl Check for SecurityCheck {
         let sources = PythonSources::of(ctx).map_err(|e| CheckError::Failed(e.to_string()))?;
         let relaxations = plugin_config::relaxations(ctx.archive, ctx.package);
         let entries: Vec<_> = PythonSources::python_files(ctx.archive).collect();
-        let per_file = sources.map_files(&entries, |entry| {
+        sources.flat_map_files(&entries, |entry| {
             file_findings(ctx, &sources, entry, &relaxations)
-        });
-        let mut findings = Vec::new();
-        for file in per_file {
-            findings.extend(file?);
-        }
-        Ok(findings)
+        })
     }
 }
 
