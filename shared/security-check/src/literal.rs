@@ -4,6 +4,20 @@
 
 use validator_python::ast::{Expr, Number};
 
+/// Python's `isinstance(node, ast.Constant)`: a literal string, bytes, number, bool, `None` or
+/// `...` (not an f-string).
+pub(crate) fn is_constant(expr: &Expr) -> bool {
+    matches!(
+        expr,
+        Expr::StringLiteral(_)
+            | Expr::BytesLiteral(_)
+            | Expr::NumberLiteral(_)
+            | Expr::BooleanLiteral(_)
+            | Expr::NoneLiteral(_)
+            | Expr::EllipsisLiteral(_)
+    )
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Lit<'a> {
     /// A str constant, a name's id, an attribute's attr, or `True`/`False`/`None` as text.

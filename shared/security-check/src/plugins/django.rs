@@ -6,6 +6,7 @@ use validator_python::ast::{Expr, ExprCall, Operator, Stmt, StmtFunctionDef};
 use validator_python::text_size::Ranged;
 
 use crate::context::{CallContext, Issue};
+use crate::literal::is_constant;
 use crate::tree::{Lines, Node};
 
 fn is_str(expr: &Expr) -> bool {
@@ -350,18 +351,6 @@ impl<'a> FormatCall<'a> {
             line: lines.line(call.start()),
         }
     }
-}
-
-fn is_constant(expr: &Expr) -> bool {
-    matches!(
-        expr,
-        Expr::StringLiteral(_)
-            | Expr::BytesLiteral(_)
-            | Expr::NumberLiteral(_)
-            | Expr::BooleanLiteral(_)
-            | Expr::NoneLiteral(_)
-            | Expr::EllipsisLiteral(_)
-    )
 }
 
 fn scope<'a>(context: &CallContext<'_, 'a>) -> Option<Scope<'a>> {

@@ -1,22 +1,9 @@
 //! B615 `huggingface_unsafe_download`: Hugging Face downloads without a pinned revision.
 
 use validator_domain::{Confidence, Severity};
-use validator_python::ast::Expr;
 
 use crate::context::{CallContext, Issue};
-use crate::literal::Lit;
-
-fn is_constant(expr: &Expr) -> bool {
-    matches!(
-        expr,
-        Expr::StringLiteral(_)
-            | Expr::BytesLiteral(_)
-            | Expr::NumberLiteral(_)
-            | Expr::BooleanLiteral(_)
-            | Expr::NoneLiteral(_)
-            | Expr::EllipsisLiteral(_)
-    )
-}
+use crate::literal::{is_constant, Lit};
 
 pub(crate) fn huggingface_unsafe_download(context: &CallContext<'_, '_>) -> Option<Issue> {
     if !["transformers", "datasets", "huggingface_hub"]

@@ -2,21 +2,9 @@
 //! default configuration: no extra names, no allowed calls).
 
 use validator_domain::{Confidence, Severity};
-use validator_python::ast::Expr;
 
 use crate::context::{CallContext, Issue};
-
-fn is_constant(expr: &Expr) -> bool {
-    matches!(
-        expr,
-        Expr::StringLiteral(_)
-            | Expr::BytesLiteral(_)
-            | Expr::NumberLiteral(_)
-            | Expr::BooleanLiteral(_)
-            | Expr::NoneLiteral(_)
-            | Expr::EllipsisLiteral(_)
-    )
-}
+use crate::literal::is_constant;
 
 pub(crate) fn markupsafe_markup_xss(context: &CallContext<'_, '_>) -> Option<Issue> {
     let qualname = context.qualname.as_str();
