@@ -2,7 +2,6 @@
 //! that reads Python (security, code quality) in the same process.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
@@ -44,7 +43,13 @@ struct CachedFile {
     parsed: Arc<OnceLock<ParsedFile>>,
     /// Readers still to come; the entry is dropped when the last one has it.
     remaining: usize,
-    size: u64,
+}
+
+/// The files kept, and their source bytes (against `max_cached_source_bytes`).
+#[derive(Default)]
+struct Cache {
+    files: HashMap<String, CachedFile>,
+    bytes: u64,
 }
 
 /// The parse cache of one scan, and the worker threads its checks share.
@@ -52,8 +57,7 @@ pub struct PythonSources {
     limits: PythonLimits,
     /// How many checks of the scan read each file through [`Self::get`].
     readers: usize,
-    cells: Mutex<HashMap<String, CachedFile>>,
-    cached_bytes: AtomicU64,
+    cache: Mutex<Cache>,
     /// Built on first use; `None` when threads cannot be started (then files go one by one).
     workers: OnceLock<Option<rayon::ThreadPool>>,
 }
@@ -64,8 +68,7 @@ impl PythonSources {
         Self {
             limits,
             readers: 1,
-            cells: Mutex::new(HashMap::new()),
-            cached_bytes: AtomicU64::new(0),
+            cache: Mutex::default(),
             workers: OnceLock::new(),
         }
     }
@@ -158,28 +161,27 @@ impl PythonSources {
             return self.parse_entry(archive, entry);
         }
         let parsed = {
-            let mut cells = self.cells.lock().unwrap_or_else(|e| e.into_inner());
-            match cells.get_mut(&entry.name) {
+            let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            match cache.files.get_mut(&entry.name) {
                 Some(cell) => {
                     cell.remaining -= 1;
                     let parsed = cell.parsed.clone();
                     if cell.remaining == 0 {
-                        self.cached_bytes.fetch_sub(cell.size, Ordering::Relaxed);
-                        cells.remove(&entry.name);
+                        cache.bytes -= entry.size;
+                        cache.files.remove(&entry.name);
                     }
                     Some(parsed)
                 }
                 None => {
-                    let reserved = self.cached_bytes.load(Ordering::Relaxed);
-                    if reserved.saturating_add(entry.size) <= self.limits.max_cached_source_bytes {
-                        self.cached_bytes.fetch_add(entry.size, Ordering::Relaxed);
+                    if cache.bytes.saturating_add(entry.size) <= self.limits.max_cached_source_bytes
+                    {
+                        cache.bytes += entry.size;
                         let parsed = Arc::new(OnceLock::new());
                         let cell = CachedFile {
                             parsed: parsed.clone(),
                             remaining: self.readers - 1,
-                            size: entry.size,
                         };
-                        cells.insert(entry.name.clone(), cell);
+                        cache.files.insert(entry.name.clone(), cell);
                         Some(parsed)
                     } else {
                         None
