@@ -164,9 +164,9 @@ def bench_input(entry, zip_path, tree, stats, args, venv, flake8_args, class_to_
             print(f"  flake8 failed on {', '.join(sorted(flake8_failed))}; again without them",
                   file=sys.stderr)
             excluded = ",".join("./" + path for path in sorted(flake8_failed))
-            run_measured([*tool_command("flake8", venv, flake8_args)[:-1],
-                          f"--extend-exclude={excluded}", "."], cwd=str(tree),
-                         stdout_path=str(out_dir / "flake8.out"), timeout_s=args.tool_timeout)
+            run_measured(tool_command("flake8", venv, [*flake8_args, f"--extend-exclude={excluded}"]),
+                         cwd=str(tree), stdout_path=str(out_dir / "flake8.out"),
+                         timeout_s=args.tool_timeout)
     ours_sorted = sorted(ours_runs, key=lambda m: m.wall_s)
     ours_median = ours_sorted[len(ours_sorted) // 2]
     record = {
