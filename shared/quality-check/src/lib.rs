@@ -72,7 +72,8 @@ pub struct Reported {
 /// Every violation flake8 would compute for one decoded file under `settings`, before `select`
 /// / `ignore` filtering, with the `# noqa` that silences each one.
 pub fn lint_module(module: &PythonModule, path: &str, settings: &Settings) -> Vec<Reported> {
-    let lines = tokens::split_lines(module.source());
+    let text = tokens::universal_newlines(module.source());
+    let lines = tokens::split_lines(&text);
     let mut found: Vec<Violation> = Vec::new();
     let mut file_tokens = None;
     if let Some(error) = module.syntax_error() {
@@ -184,7 +185,8 @@ pub fn lint_pyflakes(source: &str, path: &str) -> Vec<Violation> {
 /// pycodestyle alone on a source text (no syntax tree: what pycodestyle's own test suite runs),
 /// every code selected.
 pub fn lint_style(source: &str, settings: &Settings) -> Vec<Violation> {
-    let lines = tokens::split_lines(source);
+    let text = tokens::universal_newlines(source);
+    let lines = tokens::split_lines(&text);
     let (toks, error) = tokens::tokenize(&lines);
     let style = pycodestyle::StyleSettings {
         max_line_length: settings.max_line_length,

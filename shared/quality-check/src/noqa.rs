@@ -16,7 +16,7 @@ static NOQA_FILE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^\s*# flake8[:=]\s*noqa").expect("valid regex"));
 
 /// The `# flake8: noqa` line that makes flake8 skip the file, if any.
-pub fn file_marker(lines: &[String]) -> Option<String> {
+pub fn file_marker(lines: &[&str]) -> Option<String> {
     lines
         .iter()
         .find(|l| NOQA_FILE.is_match(l).unwrap_or(false))
@@ -53,7 +53,7 @@ pub struct NoqaLines {
 }
 
 impl NoqaLines {
-    pub fn new(lines: &[String], tokens: Option<&[Token]>) -> Self {
+    pub fn new(lines: &[&str], tokens: Option<&[Token]>) -> Self {
         let mut by_line = HashMap::new();
         let mut found = Vec::new();
         let mut range = |min: usize, max: usize, by_line: &mut HashMap<usize, usize>| {

@@ -4,6 +4,10 @@
 //! characters. pycodestyle's checks depend on these details, so they are reproduced rather than
 //! derived from the parser's own tokens.
 
+use std::borrow::Cow;
+
+use compact_str::CompactString;
+
 /// The token types of Python's `tokenize` that pycodestyle distinguishes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -25,7 +29,8 @@ pub enum Kind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
     pub kind: Kind,
-    pub text: String,
+    /// Inline up to 24 bytes: most tokens are short, and a file has one per word.
+    pub text: CompactString,
     pub start: (usize, usize),
     pub end: (usize, usize),
     /// Index of the physical line(s) the token came from, as `line` in `TokenInfo`: the first
@@ -44,18 +49,19 @@ pub struct TokenizeError {
     pub is_indentation: bool,
 }
 
-/// The lines of a file as `readlines()` gives them with universal newlines: every line keeps
-/// its `\n` except possibly the last.
-pub fn split_lines(source: &str) -> Vec<String> {
-    let normalized = if source.contains('\r') {
-        source.replace("\r\n", "\n").replace('\r', "\n")
+/// A file's text with universal newlines (`\r\n` and `\r` read as `\n`), as Python reads it.
+pub fn universal_newlines(source: &str) -> Cow<'_, str> {
+    if source.contains('\r') {
+        Cow::Owned(source.replace("\r\n", "\n").replace('\r', "\n"))
     } else {
-        source.to_owned()
-    };
-    normalized
-        .split_inclusive('\n')
-        .map(str::to_owned)
-        .collect()
+        Cow::Borrowed(source)
+    }
+}
+
+/// The lines of a text (see [`universal_newlines`]) as `readlines()` gives them: every line
+/// keeps its `\n` except possibly the last.
+pub fn split_lines(text: &str) -> Vec<&str> {
+    text.split_inclusive('\n').collect()
 }
 
 /// Number of characters of `s` (fast for ASCII).
@@ -84,7 +90,7 @@ pub struct LineChars {
 }
 
 impl LineChars {
-    pub fn new(lines: &[String]) -> Self {
+    pub fn new(lines: &[&str]) -> Self {
         let starts = lines
             .iter()
             .map(|l| (!l.is_ascii()).then(|| l.char_indices().map(|(i, _)| i as u32).collect()))
@@ -93,16 +99,16 @@ impl LineChars {
     }
 
     /// The character column of byte offset `byte` on 1-based `row`.
-    pub fn char_col(&self, lines: &[String], row: usize, byte: usize) -> usize {
+    pub fn char_col(&self, lines: &[&str], row: usize, byte: usize) -> usize {
         match self.starts.get(row.wrapping_sub(1)) {
             Some(Some(starts)) => starts.partition_point(|&b| (b as usize) < byte),
-            _ => byte.min(lines.get(row.wrapping_sub(1)).map_or(byte, String::len)),
+            _ => byte.min(lines.get(row.wrapping_sub(1)).map_or(byte, |l| l.len())),
         }
     }
 
     /// The byte offset of character column `col` on 1-based `row` (clamped to the line end).
-    pub fn byte_col(&self, lines: &[String], row: usize, col: usize) -> usize {
-        let len = lines.get(row.wrapping_sub(1)).map_or(0, String::len);
+    pub fn byte_col(&self, lines: &[&str], row: usize, col: usize) -> usize {
+        let len = lines.get(row.wrapping_sub(1)).map_or(0, |l| l.len());
         match self.starts.get(row.wrapping_sub(1)) {
             Some(Some(starts)) => starts.get(col).map_or(len, |&b| b as usize),
             _ => col.min(len),
@@ -110,7 +116,7 @@ impl LineChars {
     }
 
     /// `lines[row][a:b]` in characters.
-    pub fn slice<'l>(&self, lines: &'l [String], row: usize, a: usize, b: usize) -> &'l str {
+    pub fn slice<'l>(&self, lines: &'l [&'l str], row: usize, a: usize, b: usize) -> &'l str {
         let Some(line) = lines.get(row.wrapping_sub(1)) else {
             return "";
         };
@@ -353,7 +359,7 @@ fn is_identifier_start(c: char) -> bool {
 }
 
 struct Tokenizer<'a> {
-    lines: &'a [String],
+    lines: &'a [&'a str],
     chars: &'a LineChars,
     tokens: Vec<Token>,
 }
@@ -379,7 +385,7 @@ impl Tokenizer<'_> {
         };
         self.tokens.push(Token {
             kind,
-            text: text.to_owned(),
+            text: CompactString::new(text),
             start,
             end,
             lines,
@@ -389,7 +395,7 @@ impl Tokenizer<'_> {
 
 /// Tokenizes lines as `tokenize.generate_tokens` does. On an error, the tokens produced so far
 /// are returned along with it.
-pub fn tokenize(lines: &[String]) -> (Vec<Token>, Option<TokenizeError>) {
+pub fn tokenize(lines: &[&str]) -> (Vec<Token>, Option<TokenizeError>) {
     let chars = LineChars::new(lines);
     let mut t = Tokenizer {
         lines,
@@ -411,12 +417,11 @@ fn run(t: &mut Tokenizer<'_>) -> Option<TokenizeError> {
     let mut indents: Vec<usize> = vec![0];
     let mut contstr: Option<ContStr> = None;
     let mut lnum = 0usize;
-    let empty = String::new();
     let mut last_line: &str;
     let mut line: &str = "";
     loop {
         last_line = if lnum == 0 { "" } else { line };
-        line = t.lines.get(lnum).unwrap_or(&empty);
+        line = t.lines.get(lnum).copied().unwrap_or("");
         lnum += 1;
         let b = line.as_bytes();
         let max = b.len();
@@ -710,7 +715,7 @@ fn run(t: &mut Tokenizer<'_>) -> Option<TokenizeError> {
         let len = t.col(prev, last_line.len());
         t.tokens.push(Token {
             kind: Kind::Newline,
-            text: String::new(),
+            text: CompactString::default(),
             start: (prev, len),
             end: (prev, len + 1),
             lines: None,
@@ -719,7 +724,7 @@ fn run(t: &mut Tokenizer<'_>) -> Option<TokenizeError> {
     for _ in indents.iter().skip(1) {
         t.tokens.push(Token {
             kind: Kind::Dedent,
-            text: String::new(),
+            text: CompactString::default(),
             start: (lnum, 0),
             end: (lnum, 0),
             lines: None,
@@ -727,7 +732,7 @@ fn run(t: &mut Tokenizer<'_>) -> Option<TokenizeError> {
     }
     t.tokens.push(Token {
         kind: Kind::EndMarker,
-        text: String::new(),
+        text: CompactString::default(),
         start: (lnum, 0),
         end: (lnum, 0),
         lines: None,

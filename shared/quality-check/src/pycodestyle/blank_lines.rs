@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 use fancy_regex::Regex;
 
 use super::logical::Results;
-use super::whitespace::STARTSWITH_DEF;
+use super::whitespace::starts_with_def;
 use super::{expand_indent, LogicalLine, Offset};
 
 static STARTSWITH_TOP_LEVEL: LazyLock<Regex> =
@@ -100,7 +100,7 @@ pub fn blank_lines(line: &LogicalLine<'_>, out: &mut Results) {
                     let l = &line.lines[idx as usize];
                     if !l.trim().is_empty() && expand_indent(l) < ancestor_level {
                         ancestor_level = expand_indent(l);
-                        nested = STARTSWITH_DEF.is_match(l.trim_start()).unwrap_or(false);
+                        nested = starts_with_def(l.trim_start());
                         if nested || ancestor_level == 0 {
                             break;
                         }

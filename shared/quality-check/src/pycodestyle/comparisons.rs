@@ -77,7 +77,22 @@ pub fn comparison_to_singleton(line: &LogicalLine<'_>, out: &mut Results) {
 pub fn comparison_negative(line: &LogicalLine<'_>, out: &mut Results) {
     let text = line.text;
     // The regex has a look-behind (slow engine): run it only where it can match.
-    if !text.contains("not") {
+    // Only where `not` and then `in` or `is` between blanks follow.
+    let Some(not_at) = text
+        .match_indices("not")
+        .map(|(at, _)| at + 3)
+        .find(|&end| text[end..].starts_with(char::is_whitespace))
+    else {
+        return;
+    };
+    let rest = &text[not_at..];
+    let between_blanks = |word: &str| {
+        rest.match_indices(word).any(|(at, _)| {
+            rest[..at].ends_with(char::is_whitespace)
+                && rest[at + word.len()..].starts_with(char::is_whitespace)
+        })
+    };
+    if !between_blanks("in") && !between_blanks("is") {
         return;
     }
     if let Ok(Some(caps)) = COMPARE_NEGATIVE.captures(text) {
@@ -101,7 +116,8 @@ pub fn comparison_negative(line: &LogicalLine<'_>, out: &mut Results) {
 
 pub fn comparison_type(line: &LogicalLine<'_>, out: &mut Results) {
     let text = line.text;
-    if !text.contains("type") {
+    // Both alternatives need `type` and an equality.
+    if !text.contains("type") || !(text.contains("==") || text.contains("!=")) {
         return;
     }
     if let Ok(Some(caps)) = COMPARE_TYPE.captures(text) {
@@ -122,7 +138,7 @@ pub fn comparison_type(line: &LogicalLine<'_>, out: &mut Results) {
 }
 
 pub fn bare_except(line: &LogicalLine<'_>, out: &mut Results) {
-    if BLANK_EXCEPT.is_match(line.text).unwrap_or(false) {
+    if line.text.starts_with("except") && BLANK_EXCEPT.is_match(line.text).unwrap_or(false) {
         out.push((
             Offset::Logical(0),
             "E722 do not use bare 'except'".to_owned(),
@@ -196,7 +212,8 @@ const VALID_ESCAPES: &str = "\n\\'\"abfnrtv01234567xNuU";
 
 pub fn invalid_escape_sequence(line: &LogicalLine<'_>, out: &mut Results) {
     for token in line.tokens {
-        if token.kind != Kind::String {
+        // Without a backslash there is nothing to look at.
+        if token.kind != Kind::String || !token.text.contains('\\') {
             continue;
         }
         let chars: Vec<char> = token.text.chars().collect();

@@ -43,13 +43,13 @@ pub fn indentation(line: &LogicalLine<'_>, out: &mut Results) {
 
 /// A value of pycodestyle's `indent_chances` dict: `True`, the type `str`, or a token's text.
 #[derive(Debug, Clone, PartialEq)]
-enum Chance {
+enum Chance<'t> {
     True,
     Str,
-    Text(String),
+    Text(&'t str),
 }
 
-impl Chance {
+impl Chance<'_> {
     fn truthy(&self) -> bool {
         match self {
             Chance::Text(t) => !t.is_empty(),
@@ -149,7 +149,7 @@ pub fn continued_indentation(line: &LogicalLine<'_>, out: &mut Results) {
             } else if visual_indent == Some(Chance::True) {
                 indent[depth] = start.1;
             } else if visual_indent == Some(Chance::Str)
-                || visual_indent == Some(Chance::Text(text.to_owned()))
+                || visual_indent == Some(Chance::Text(text))
             {
                 // Lined up with a matching token of a previous line.
             } else {
@@ -221,9 +221,7 @@ pub fn continued_indentation(line: &LogicalLine<'_>, out: &mut Results) {
                     }
                 }
             }
-            indent_chances
-                .entry(start.1)
-                .or_insert_with(|| Chance::Text(text.to_owned()));
+            indent_chances.entry(start.1).or_insert(Chance::Text(text));
         }
         last_token_multiline = start.0 != end.0;
         if last_token_multiline {

@@ -41,7 +41,45 @@ pub const KWLIST: [&str; 35] = [
 ];
 
 pub fn is_keyword(s: &str) -> bool {
-    KWLIST.contains(&s)
+    // A `match` compiles to a length switch; most names are not keywords.
+    matches!(
+        s,
+        "False"
+            | "None"
+            | "True"
+            | "and"
+            | "as"
+            | "assert"
+            | "async"
+            | "await"
+            | "break"
+            | "class"
+            | "continue"
+            | "def"
+            | "del"
+            | "elif"
+            | "else"
+            | "except"
+            | "finally"
+            | "for"
+            | "from"
+            | "global"
+            | "if"
+            | "import"
+            | "in"
+            | "is"
+            | "lambda"
+            | "nonlocal"
+            | "not"
+            | "or"
+            | "pass"
+            | "raise"
+            | "return"
+            | "try"
+            | "while"
+            | "with"
+            | "yield"
+    )
 }
 
 /// Python 3.11's `keyword.softkwlist`.
@@ -56,5 +94,11 @@ pub fn in_keywords(s: &str) -> bool {
 
 /// Python's `text in "abc"` for a token's text (a substring test: the empty string is in).
 pub fn text_in(text: &str, set: &str) -> bool {
-    set.contains(text)
+    // Tokens are mostly longer than the sets or one byte long: skip the substring search.
+    match text.len() {
+        0 => true,
+        1 => set.as_bytes().contains(&text.as_bytes()[0]),
+        n if n > set.len() => false,
+        _ => set.contains(text),
+    }
 }

@@ -15,6 +15,7 @@ use std::borrow::Cow;
 
 use crate::tokens::{char_len, char_slice, Kind, LineChars, Token};
 use crate::Violation;
+use logical::text_in;
 
 /// The settings pycodestyle's checks read.
 #[derive(Debug, Clone, Copy)]
@@ -36,7 +37,7 @@ pub enum Offset {
 pub struct LogicalLine<'a> {
     pub text: &'a str,
     pub tokens: &'a [Token],
-    pub lines: &'a [String],
+    pub lines: &'a [&'a str],
     pub indent_level: usize,
     pub previous_indent_level: usize,
     pub previous_logical: &'a str,
@@ -77,7 +78,7 @@ impl<'a> LogicalLine<'a> {
     }
 }
 
-pub(crate) fn token_line<'l>(lines: &'l [String], token: &Token) -> Cow<'l, str> {
+pub(crate) fn token_line<'l>(lines: &'l [&'l str], token: &Token) -> Cow<'l, str> {
     match token.lines {
         Some((a, b)) if a >= 1 && a == b && b <= lines.len() => Cow::Borrowed(&lines[a - 1]),
         Some((a, b)) if a >= 1 && b <= lines.len() => Cow::Owned(lines[a - 1..b].concat()),
@@ -86,7 +87,7 @@ pub(crate) fn token_line<'l>(lines: &'l [String], token: &Token) -> Cow<'l, str>
 }
 
 fn line_from<'l>(
-    lines: &'l [String],
+    lines: &'l [&'l str],
     chars: &LineChars,
     token: &Token,
     from: usize,
@@ -129,6 +130,31 @@ fn expand_tabs_len(s: &str) -> usize {
     col
 }
 
+/// [`mute_string`] appended to `out`, without copying the characters of an ASCII string.
+fn push_muted(text: &str, out: &mut String) {
+    if !text.is_ascii() {
+        out.push_str(&mute_string(text));
+        return;
+    }
+    let bytes = text.as_bytes();
+    let Some(&last) = bytes.last() else {
+        return;
+    };
+    let mut start = bytes.iter().position(|&c| c == last).unwrap_or(0) + 1;
+    let mut end = bytes.len() - 1;
+    if text.ends_with("\"\"\"") || text.ends_with("'''") {
+        start += 2;
+        end = end.saturating_sub(2);
+    }
+    if start > end {
+        out.push_str(text);
+        return;
+    }
+    out.push_str(&text[..start]);
+    out.extend(std::iter::repeat_n('x', end - start));
+    out.push_str(&text[end..]);
+}
+
 /// `mute_string`: string contents replaced with `x` so that checks never match inside them.
 pub fn mute_string(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
@@ -155,7 +181,7 @@ pub fn mute_string(text: &str) -> String {
 type Mapping = Vec<(usize, (usize, usize))>;
 
 struct Processor<'a> {
-    lines: &'a [String],
+    lines: &'a [&'a str],
     chars: LineChars,
     settings: &'a StyleSettings,
     first_indent_row: Option<usize>,
@@ -165,14 +191,18 @@ struct Processor<'a> {
     previous_indent_level: usize,
     previous_logical: String,
     previous_unindented_logical_line: String,
-    tokens: Vec<Token>,
+    /// The file's tokens; the current logical line's are `all_tokens[line_start..line_end]`
+    /// (a range rather than copies: each token owns its text).
+    all_tokens: &'a [Token],
+    line_start: usize,
+    line_end: usize,
     imports: statements::ImportState,
     out: Vec<Violation>,
 }
 
 /// Runs every pycodestyle check over a file's lines and tokens (the tokens of
 /// [`crate::tokens::tokenize`], which must have succeeded).
-pub fn check(lines: &[String], tokens: &[Token], settings: &StyleSettings) -> Vec<Violation> {
+pub fn check(lines: &[&str], tokens: &[Token], settings: &StyleSettings) -> Vec<Violation> {
     let first_indent_row = lines
         .iter()
         .position(|l| l.starts_with([' ', '\t']))
@@ -188,20 +218,21 @@ pub fn check(lines: &[String], tokens: &[Token], settings: &StyleSettings) -> Ve
         previous_indent_level: 0,
         previous_logical: String::new(),
         previous_unindented_logical_line: String::new(),
-        tokens: Vec::new(),
+        all_tokens: tokens,
+        line_start: 0,
+        line_end: 0,
         imports: statements::ImportState::default(),
         out: Vec::new(),
     };
     let total = lines.len();
     let mut parens: i64 = 0;
     let mut prev_token: Option<&Token> = None;
-    for token in tokens {
+    for (index, token) in tokens.iter().enumerate() {
         if token.start.0 > total {
             break;
         }
-        p.tokens.push(token.clone());
-        let prev_physical = prev_token.map_or(Cow::Borrowed(""), |t| token_line(lines, t));
-        p.check_physical_eol(token, &prev_physical);
+        p.line_end = index + 1;
+        p.check_physical_eol(token, prev_token);
         if token.kind == Kind::Op {
             let t = token.text.as_str();
             if !t.is_empty() && "([{".contains(t) {
@@ -214,17 +245,21 @@ pub fn check(lines: &[String], tokens: &[Token], settings: &StyleSettings) -> Ve
         }
         prev_token = Some(token);
     }
-    if !p.tokens.is_empty() {
+    if p.line_end > p.line_start {
         if let Some(last) = lines.last() {
-            let last = last.clone();
-            p.run_physical(&last, lines.len(), false);
+            p.run_physical(last, lines.len(), false);
         }
         p.run_logical();
     }
     p.out
 }
 
-impl Processor<'_> {
+impl<'a> Processor<'a> {
+    /// The tokens of the logical line being read.
+    fn tokens(&self) -> &'a [Token] {
+        &self.all_tokens[self.line_start..self.line_end]
+    }
+
     fn indent_char(&self, lines_read: usize) -> Option<char> {
         self.first_indent_row
             .filter(|row| *row <= lines_read)
@@ -235,30 +270,30 @@ impl Processor<'_> {
         if kind == Kind::Newline {
             self.run_logical();
             self.blank_before = 0;
-        } else if self.tokens.len() == 1 {
+        } else if self.line_end - self.line_start == 1 {
             self.blank_lines += 1;
-            self.tokens.remove(0);
+            self.line_start = self.line_end;
         } else {
             self.run_logical();
         }
     }
 
-    fn check_physical_eol(&mut self, token: &Token, prev_physical: &str) {
+    fn check_physical_eol(&mut self, token: &Token, prev_token: Option<&Token>) {
         let is_eol = matches!(token.kind, Kind::Newline | Kind::Nl)
             || line_from(self.lines, &self.chars, token, token.end.1).trim_start() == "\\\n";
         if is_eol {
             let physical = if token.lines.is_none() {
-                prev_physical.to_owned()
+                prev_token.map_or(Cow::Borrowed(""), |t| token_line(self.lines, t))
             } else {
-                token_line(self.lines, token).into_owned()
+                token_line(self.lines, token)
             };
             // tokenize has read up to the token's last line.
             let row = token.end.0.min(self.lines.len());
             self.run_physical(&physical, row, false);
         } else if token.kind == Kind::String && token.text.contains('\n') {
             for row in token.start.0..token.end.0 {
-                let physical = self.lines[row - 1].clone();
-                self.run_physical_at(&physical, row, token.end.0, true);
+                let physical = self.lines[row - 1];
+                self.run_physical_at(physical, row, token.end.0, true);
             }
         }
     }
@@ -286,7 +321,7 @@ impl Processor<'_> {
         let mut mapping: Mapping = Vec::new();
         let mut length = 0usize;
         let mut previous: Option<(usize, usize)> = None;
-        for token in &self.tokens {
+        for token in self.tokens() {
             if matches!(
                 token.kind,
                 Kind::Nl | Kind::Newline | Kind::Indent | Kind::Dedent
@@ -299,11 +334,7 @@ impl Processor<'_> {
             if token.kind == Kind::Comment {
                 continue;
             }
-            let mut text = if token.kind == Kind::String {
-                mute_string(&token.text)
-            } else {
-                token.text.clone()
-            };
+            let before = logical.len();
             if let Some((prev_row, prev_col)) = previous {
                 let (start_row, start_col) = token.start;
                 if prev_row != start_row {
@@ -313,18 +344,23 @@ impl Processor<'_> {
                         // Python's `line[-1]` for a column of 0: the line's last character.
                         .or_else(|| self.lines.get(prev_row - 1)?.chars().last())
                         .unwrap_or(' ');
+                    // (A muted string is never a closing bracket, so the token's own text
+                    // decides as well as the muted one.)
                     if prev_text == ','
-                        || (!"{[(".contains(prev_text) && !"}])".contains(text.as_str()))
+                        || (!"{[(".contains(prev_text) && !text_in(&token.text, "}])"))
                     {
-                        text = format!(" {text}");
+                        logical.push(' ');
                     }
                 } else if prev_col != start_col {
-                    let gap = self.chars.slice(self.lines, start_row, prev_col, start_col);
-                    text = format!("{gap}{text}");
+                    logical.push_str(self.chars.slice(self.lines, start_row, prev_col, start_col));
                 }
             }
-            length += char_len(&text);
-            logical.push_str(&text);
+            if token.kind == Kind::String {
+                push_muted(&token.text, &mut logical);
+            } else {
+                logical.push_str(&token.text);
+            }
+            length += char_len(&logical[before..]);
             mapping.push((length, token.end));
             previous = Some(token.end);
         }
@@ -341,12 +377,12 @@ impl Processor<'_> {
             self.blank_before = self.blank_lines;
         }
         let line_number = self
-            .tokens
+            .tokens()
             .last()
             .map_or(0, |t| t.end.0.min(self.lines.len()));
         let context = LogicalLine {
             text: &logical,
-            tokens: &self.tokens,
+            tokens: self.tokens(),
             lines: self.lines,
             indent_level: self.indent_level,
             previous_indent_level: self.previous_indent_level,
@@ -374,7 +410,7 @@ impl Processor<'_> {
             self.previous_logical = logical;
         }
         self.blank_lines = 0;
-        self.tokens.clear();
+        self.line_start = self.line_end;
     }
 }
 

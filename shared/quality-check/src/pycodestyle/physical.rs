@@ -8,7 +8,7 @@ pub fn check(
     physical: &str,
     indent_char: Option<char>,
     line_number: usize,
-    lines: &[String],
+    lines: &[&str],
     multiline: bool,
     settings: &StyleSettings,
 ) -> Vec<(usize, String)> {

@@ -7,7 +7,7 @@ use fancy_regex::Regex;
 
 use super::comparisons::is_identifier;
 use super::logical::{text_in, Results};
-use super::whitespace::STARTSWITH_DEF;
+use super::whitespace::starts_with_def;
 use super::{LogicalLine, Offset};
 use crate::tokens::{char_len, Kind};
 
@@ -96,10 +96,29 @@ pub fn module_imports_on_top_of_file(
 }
 
 pub fn compound_statements(line: &LogicalLine<'_>, out: &mut Results) {
-    let chars: Vec<char> = line.text.chars().collect();
+    let text = line.text;
+    // Every report is at a colon or a semicolon.
+    if !text.contains([':', ';']) {
+        return;
+    }
+    // pycodestyle indexes characters: bytes are characters in an ASCII line.
+    if text.is_ascii() {
+        compound_statements_in(line, text.as_bytes(), out);
+    } else {
+        let chars: Vec<char> = text.chars().collect();
+        compound_statements_in(line, &chars, out);
+    }
+}
+
+fn compound_statements_in<C: Copy + Into<char>>(
+    line: &LogicalLine<'_>,
+    chars: &[C],
+    out: &mut Results,
+) {
     let text = line.text;
     let last_char = chars.len() as i64 - 1;
-    let find = |c: char, from: usize| (from..chars.len()).find(|&i| chars[i] == c);
+    let at = |i: usize| -> char { chars[i].into() };
+    let find = |c: char, from: usize| (from..chars.len()).find(|&i| at(i) == c);
     // The first `lambda` of the line (as a char range): pycodestyle searches the text before
     // each colon, which finds the same match when it ends before that colon.
     let lambda = if text.contains("lambda") {
@@ -119,17 +138,24 @@ pub fn compound_statements(line: &LogicalLine<'_>, out: &mut Results) {
             break;
         }
         for &c in &chars[prev_found.min(f)..f] {
-            if let Some(i) = "{}[]()".chars().position(|x| x == c) {
-                counts[i] += 1;
-            }
+            let slot = match c.into() {
+                '{' => 0,
+                '}' => 1,
+                '[' => 2,
+                ']' => 3,
+                '(' => 4,
+                ')' => 5,
+                _ => continue,
+            };
+            counts[slot] += 1;
         }
         if counts[0] <= counts[1]
             && counts[2] <= counts[3]
             && counts[4] <= counts[5]
-            && chars.get(f + 1) != Some(&'=')
+            && (f + 1 >= chars.len() || at(f + 1) != '=')
         {
             if let Some((lambda_start, _)) = first_lambda.filter(|&(_, end)| end <= f) {
-                let head: String = chars[..lambda_start].iter().collect();
+                let head: String = chars[..lambda_start].iter().map(|&c| c.into()).collect();
                 let before = head.trim_end();
                 if let Some(target) = before.strip_suffix('=') {
                     if is_identifier(target.trim()) {
@@ -141,7 +167,7 @@ pub fn compound_statements(line: &LogicalLine<'_>, out: &mut Results) {
                 }
                 break;
             }
-            if STARTSWITH_DEF.is_match(text).unwrap_or(false) {
+            if starts_with_def(text) {
                 out.push((
                     Offset::Logical(0),
                     "E704 multiple statements on one line (def)".to_owned(),
@@ -280,68 +306,80 @@ pub fn maximum_doc_length(line: &LogicalLine<'_>, out: &mut Results) {
 }
 
 fn is_binary_operator(kind: Option<Kind>, text: &str) -> bool {
-    const SYMBOLIC: [&str; 15] = [
-        "(", ")", "[", "]", "{", "}", ",", ":", ".", ";", "@", "=", "%", "~", "...",
-    ];
-    (kind == Some(Kind::Op) || text == "and" || text == "or") && !SYMBOLIC.contains(&text)
+    (kind == Some(Kind::Op) || text == "and" || text == "or")
+        && !matches!(
+            text,
+            "(" | ")"
+                | "["
+                | "]"
+                | "{"
+                | "}"
+                | ","
+                | ":"
+                | "."
+                | ";"
+                | "@"
+                | "="
+                | "%"
+                | "~"
+                | "..."
+        )
 }
 
-/// `_break_around_binary_operators`: (kind, text, previous kind, previous text, line break
-/// before, unary context, start) for each token that is not a comment or line break.
-#[allow(clippy::type_complexity)]
+/// One step of `_break_around_binary_operators`: a token that is not a comment or line break.
+struct OperatorStep<'a> {
+    kind: Kind,
+    text: &'a str,
+    previous_kind: Option<Kind>,
+    previous_text: &'a str,
+    line_break: bool,
+    unary_context: bool,
+    start: (usize, usize),
+}
+
+/// `_break_around_binary_operators`, lazily (it runs on every logical line, twice).
 fn around_binary_operators<'a>(
     line: &'a LogicalLine<'_>,
-) -> Vec<(
-    Kind,
-    &'a str,
-    Option<Kind>,
-    &'a str,
-    bool,
-    bool,
-    (usize, usize),
-)> {
-    let mut out = Vec::new();
+) -> impl Iterator<Item = OperatorStep<'a>> + 'a {
     let mut line_break = false;
     let mut unary_context = true;
     let mut previous_kind: Option<Kind> = None;
     let mut previous_text = "";
-    for token in line.tokens {
-        if token.kind == Kind::Comment {
-            continue;
-        }
-        let text = token.text.as_str();
-        if (text.contains('\n') || text.contains('\r')) && token.kind != Kind::String {
-            line_break = true;
-        } else {
-            out.push((
-                token.kind,
+    line.tokens
+        .iter()
+        .filter(|token| token.kind != Kind::Comment)
+        .filter_map(move |token| {
+            let text = token.text.as_str();
+            if (text.contains('\n') || text.contains('\r')) && token.kind != Kind::String {
+                line_break = true;
+                return None;
+            }
+            let step = OperatorStep {
+                kind: token.kind,
                 text,
                 previous_kind,
                 previous_text,
                 line_break,
                 unary_context,
-                token.start,
-            ));
+                start: token.start,
+            };
             unary_context = text_in(text, "([{,;");
             line_break = false;
             previous_kind = Some(token.kind);
             previous_text = text;
-        }
-    }
-    out
+            Some(step)
+        })
 }
 
 pub fn break_before_binary_operator(line: &LogicalLine<'_>, out: &mut Results) {
-    for (kind, text, prev_kind, prev_text, line_break, unary, start) in
-        around_binary_operators(line)
-    {
-        if is_binary_operator(Some(kind), text)
-            && line_break
-            && !unary
-            && !is_binary_operator(prev_kind, prev_text)
+    for step in around_binary_operators(line) {
+        if is_binary_operator(Some(step.kind), step.text)
+            && step.line_break
+            && !step.unary_context
+            && !is_binary_operator(step.previous_kind, step.previous_text)
         {
             out.push((
-                Offset::At(start),
+                Offset::At(step.start),
                 "W503 line break before binary operator".to_owned(),
             ));
         }
@@ -350,13 +388,11 @@ pub fn break_before_binary_operator(line: &LogicalLine<'_>, out: &mut Results) {
 
 pub fn break_after_binary_operator(line: &LogicalLine<'_>, out: &mut Results) {
     let mut prev_start: Option<(usize, usize)> = None;
-    for (kind, text, prev_kind, prev_text, line_break, unary, start) in
-        around_binary_operators(line)
-    {
-        if is_binary_operator(prev_kind, prev_text)
-            && line_break
-            && !unary
-            && !is_binary_operator(Some(kind), text)
+    for step in around_binary_operators(line) {
+        if is_binary_operator(step.previous_kind, step.previous_text)
+            && step.line_break
+            && !step.unary_context
+            && !is_binary_operator(Some(step.kind), step.text)
         {
             if let Some(at) = prev_start {
                 out.push((
@@ -365,6 +401,6 @@ pub fn break_after_binary_operator(line: &LogicalLine<'_>, out: &mut Results) {
                 ));
             }
         }
-        prev_start = Some(start);
+        prev_start = Some(step.start);
     }
 }

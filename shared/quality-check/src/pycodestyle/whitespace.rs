@@ -9,8 +9,6 @@ use super::logical::{in_keywords, is_keyword, is_soft_keyword, text_in, Results}
 use super::{LogicalLine, Offset};
 use crate::tokens::Kind;
 
-static EXTRANEOUS_WHITESPACE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[\[({][ \t]|[ \t][\]}),;:](?!=)").expect("valid regex"));
 static KEYWORD: LazyLock<Regex> = LazyLock::new(|| {
     let words: Vec<&str> = super::logical::KWLIST
         .iter()
@@ -25,32 +23,50 @@ static OPERATOR: LazyLock<Regex> = LazyLock::new(|| {
 });
 static WHITESPACE_AFTER_COMMA: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[,;:]\s*(?:  |\t)").expect("valid regex"));
-pub static STARTSWITH_DEF: LazyLock<Regex> =
+static STARTSWITH_DEF: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(async\s+def|def)\b").expect("valid regex"));
 static STARTSWITH_GENERIC: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(async\s+def|def|class|type)\s+\w+\[").expect("valid regex"));
 
+/// pycodestyle's `STARTSWITH_DEF_REGEX.match(text)` (the regex only on lines that can match).
+pub fn starts_with_def(text: &str) -> bool {
+    (text.starts_with("def") || text.starts_with("async"))
+        && STARTSWITH_DEF.is_match(text).unwrap_or(false)
+}
+
 const WHITESPACE: [char; 3] = [' ', '\t', '\u{a0}'];
+
+/// The matches of pycodestyle's `EXTRANEOUS_WHITESPACE_REGEX`,
+/// `[\[({][ \t]|[ \t][\]}),;:](?!=)`, as `finditer` gives them: byte offsets of two-byte
+/// matches, left to right, not overlapping. (Scanned by hand: the look-ahead needs the slow
+/// regex engine, and every line is searched.)
+fn extraneous_whitespace_matches(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at + 1 < bytes.len() {
+            let (first, second) = (bytes[at], bytes[at + 1]);
+            let found = matches!((first, second), (b'[' | b'(' | b'{', b' ' | b'\t'))
+                || (matches!(
+                    (first, second),
+                    (b' ' | b'\t', b']' | b'}' | b')' | b',' | b';' | b':')
+                ) && bytes.get(at + 2) != Some(&b'='));
+            if found {
+                at += 2;
+                return Some(at - 2);
+            }
+            at += 1;
+        }
+        None
+    })
+}
 
 pub fn extraneous_whitespace(line: &LogicalLine<'_>, out: &mut Results) {
     let text = line.text;
-    // The regex has a look-ahead (slow engine): run it only on lines with a bracket followed by
-    // a blank or a blank followed by a closing bracket or separator, its only possible matches.
-    let candidate = text.as_bytes().windows(2).any(|pair| {
-        matches!(pair, [b'[' | b'(' | b'{', b' ' | b'\t'])
-            || matches!(
-                pair,
-                [b' ' | b'\t', b']' | b'}' | b')' | b',' | b';' | b':']
-            )
-    });
-    let matches = candidate
-        .then(|| EXTRANEOUS_WHITESPACE.find_iter(text))
-        .into_iter()
-        .flatten();
-    for m in matches.flatten() {
-        let matched = m.as_str();
+    for start in extraneous_whitespace_matches(text) {
+        let matched = &text[start..start + 2];
         let ch = matched.trim();
-        let found = line.char_at(m.start());
+        let found = line.char_at(start);
         if matched.ends_with(char::is_whitespace) {
             out.push((
                 Offset::Logical(found + 1),
@@ -60,7 +76,7 @@ pub fn extraneous_whitespace(line: &LogicalLine<'_>, out: &mut Results) {
             let before = if found == 0 {
                 text.chars().last()
             } else {
-                text[..m.start()].chars().last()
+                text[..start].chars().last()
             };
             if before != Some(',') {
                 let code = if "}])".contains(ch) { "E202" } else { "E203" };
@@ -83,6 +99,15 @@ pub fn extraneous_whitespace(line: &LogicalLine<'_>, out: &mut Results) {
 /// Whether `text` has a tab or two whitespace characters in a row: E221-E224 and E271-E274
 /// report nothing else, so their regexes (a search at every blank) only run on such lines.
 fn has_wide_whitespace(text: &str) -> bool {
+    if text.is_ascii() {
+        // `char::is_whitespace` on ASCII.
+        let blank = |b: u8| matches!(b, b' ' | b'\t'..=b'\r');
+        return text
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0] == b'\t' || w[1] == b'\t' || (blank(w[0]) && blank(w[1])))
+            || text == "\t";
+    }
     let mut previous_blank = false;
     for c in text.chars() {
         if c == '\t' || (previous_blank && c.is_whitespace()) {
@@ -352,6 +377,10 @@ pub fn missing_whitespace(line: &LogicalLine<'_>, out: &mut Results) {
 
 pub fn whitespace_around_comma(line: &LogicalLine<'_>, out: &mut Results) {
     let text = line.text;
+    // A match ends in two spaces or a tab.
+    if !has_wide_whitespace(text) {
+        return;
+    }
     for m in WHITESPACE_AFTER_COMMA.find_iter(text).flatten() {
         let found = line.char_at(m.start()) + 1;
         let first = m.as_str().chars().next().unwrap_or(',');
@@ -372,8 +401,12 @@ pub fn whitespace_around_named_parameter_equals(line: &LogicalLine<'_>, out: &mu
     let mut require_space = false;
     let mut prev_end: Option<(usize, usize)> = None;
     let mut annotated_func_arg = false;
-    let in_def = STARTSWITH_DEF.is_match(line.text).unwrap_or(false);
-    let in_generic = STARTSWITH_GENERIC.is_match(line.text).unwrap_or(false);
+    let in_def = starts_with_def(line.text);
+    let in_generic = ["def", "async", "class", "type"]
+        .iter()
+        .any(|p| line.text.starts_with(p))
+        && line.text.contains('[')
+        && STARTSWITH_GENERIC.is_match(line.text).unwrap_or(false);
     let message = "E251 unexpected spaces around keyword / parameter equals";
     let missing = "E252 missing whitespace around parameter equals";
     for token in line.tokens {
@@ -481,6 +514,51 @@ pub fn whitespace_before_comment(line: &LogicalLine<'_>, out: &mut Results) {
             }
         } else if token.kind != Kind::Nl {
             prev_end = token.end;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hand scan finds what pycodestyle's regex finds, on every short string of the
+    /// characters it looks at (and a few it does not, multi-byte included).
+    #[test]
+    fn extraneous_whitespace_scan_matches_the_regex() {
+        let regex = Regex::new(r"[\[({][ \t]|[ \t][\]}),;:](?!=)").expect("valid regex");
+        let alphabet = ['[', '(', ' ', '\t', ']', ')', ':', ',', '=', 'a', 'é'];
+        let mut texts = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> = texts
+                .iter()
+                .filter(|t| t.chars().count() == texts.last().map_or(0, |l| l.chars().count()))
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(longer);
+        }
+        assert!(texts.len() > 100_000);
+        for text in &texts {
+            let expected: Vec<usize> = regex.find_iter(text).flatten().map(|m| m.start()).collect();
+            let found: Vec<usize> = extraneous_whitespace_matches(text).collect();
+            assert_eq!(found, expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn wide_whitespace_prefilter_matches_its_definition() {
+        for text in [
+            "", "\t", "a\t", "a  b", "a b", " \n", "é  ", "é b", "\u{a0} ", "a\u{a0}",
+        ] {
+            let mut previous_blank = false;
+            let mut expected = false;
+            for c in text.chars() {
+                if c == '\t' || (previous_blank && c.is_whitespace()) {
+                    expected = true;
+                }
+                previous_blank = c.is_whitespace();
+            }
+            assert_eq!(has_wide_whitespace(text), expected, "{text:?}");
         }
     }
 }
