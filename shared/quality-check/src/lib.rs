@@ -72,63 +72,131 @@ pub struct Reported {
 /// Every violation flake8 would compute for one decoded file under `settings`, before `select`
 /// / `ignore` filtering, with the `# noqa` that silences each one.
 pub fn lint_module(module: &PythonModule, path: &str, settings: &Settings) -> Vec<Reported> {
+    lint_module_each(module, path, &[settings])
+        .pop()
+        .unwrap_or_default()
+}
+
+/// [`lint_module`] under each of several settings (our defaults and a plugin's own): what no
+/// setting changes (tokens, pyflakes, `# noqa` comments) is computed once.
+pub fn lint_module_each(
+    module: &PythonModule,
+    path: &str,
+    each: &[&Settings],
+) -> Vec<Vec<Reported>> {
     let text = tokens::universal_newlines(module.source());
     let lines = tokens::split_lines(&text);
-    let mut found: Vec<Violation> = Vec::new();
     let mut file_tokens = None;
+    // What each settings find, in `each` order.
+    let mut found_each: Vec<Vec<Violation>> = Vec::with_capacity(each.len());
     if let Some(error) = module.syntax_error() {
         // flake8 builds the tree first; a syntax error is the only result for the file.
-        found.push(syntax_error(module, error));
+        let violation = syntax_error(module, error);
+        found_each.extend(each.iter().map(|_| vec![violation.clone()]));
     } else {
-        if let Some(syntax) = module.syntax() {
-            let is_init = path.rsplit('/').next() == Some("__init__.py");
-            found.extend(pyflakes::check(module, syntax, is_init));
-            if let Some(max) = settings.max_complexity {
-                found.extend(mccabe::check(module, syntax, max));
-            }
-        }
+        let is_init = path.rsplit('/').next() == Some("__init__.py");
+        let flakes = module
+            .syntax()
+            .map(|syntax| pyflakes::check(module, syntax, is_init))
+            .unwrap_or_default();
         let (toks, error) = tokens::tokenize(&lines);
-        if let Some(error) = error {
-            let code = if error.is_indentation { "E999" } else { "E902" };
-            let kind = if error.is_indentation {
-                "IndentationError"
-            } else {
-                "TokenizeError"
-            };
-            found.push(Violation::with_code(
-                code,
-                error.row,
-                error.column,
-                format!("{kind}: {}", error.message),
-            ));
-        } else {
-            let style = pycodestyle::StyleSettings {
+        let style_each: Vec<pycodestyle::StyleSettings> = each
+            .iter()
+            .map(|settings| pycodestyle::StyleSettings {
                 max_line_length: settings.max_line_length,
                 max_doc_length: settings.max_doc_length,
                 hang_closing: settings.hang_closing,
                 indent_size: settings.indent_size,
-            };
-            found.extend(pycodestyle::check(&lines, &toks, &style));
+            })
+            .collect();
+        let mut style_found = if error.is_none() {
+            style_runs(&lines, &toks, &style_each)
+        } else {
+            Vec::new()
+        }
+        .into_iter();
+        for settings in each {
+            let mut found = flakes.clone();
+            if let (Some(syntax), Some(max)) = (module.syntax(), settings.max_complexity) {
+                found.extend(mccabe::check(module, syntax, max));
+            }
+            if let Some(error) = &error {
+                found.push(tokenize_error(error));
+            } else {
+                found.extend(style_found.next().unwrap_or_default());
+            }
+            found_each.push(found);
+        }
+        if error.is_none() {
             file_tokens = Some(toks);
         }
     }
-    let file_noqa = (!settings.disable_noqa)
-        .then(|| noqa::file_marker(&lines))
-        .flatten();
+    let file_noqa = noqa::file_marker(&lines);
     let noqa_lines = noqa::NoqaLines::new(&lines, file_tokens.as_deref());
-    found
-        .into_iter()
-        .map(|violation| {
-            let noqa = if settings.disable_noqa {
-                None
-            } else {
-                file_noqa
-                    .clone()
-                    .or_else(|| noqa_lines.marker_for(violation.line, &violation.code))
-            };
-            Reported { violation, noqa }
+    each.iter()
+        .zip(found_each)
+        .map(|(settings, found)| {
+            found
+                .into_iter()
+                .map(|violation| {
+                    let noqa = if settings.disable_noqa {
+                        None
+                    } else {
+                        file_noqa
+                            .clone()
+                            .or_else(|| noqa_lines.marker_for(violation.line, &violation.code))
+                    };
+                    Reported { violation, noqa }
+                })
+                .collect()
         })
         .collect()
+}
+
+/// pycodestyle's findings under each of `each`, running it once per group of settings that
+/// differ only in the line length.
+fn style_runs(
+    lines: &[&str],
+    tokens: &[tokens::Token],
+    each: &[pycodestyle::StyleSettings],
+) -> Vec<Vec<Violation>> {
+    let mut found: Vec<Option<Vec<Violation>>> = vec![None; each.len()];
+    for (index, settings) in each.iter().enumerate() {
+        if found[index].is_some() {
+            continue;
+        }
+        let same_but_length = |other: &pycodestyle::StyleSettings| {
+            pycodestyle::StyleSettings {
+                max_line_length: settings.max_line_length,
+                ..*other
+            } == *settings
+        };
+        let group: Vec<usize> = (index..each.len())
+            .filter(|&i| found[i].is_none() && same_but_length(&each[i]))
+            .collect();
+        let lengths: Vec<usize> = group.iter().map(|&i| each[i].max_line_length).collect();
+        let runs = pycodestyle::check_each_line_length(lines, tokens, settings, &lengths);
+        for (i, run) in group.into_iter().zip(runs) {
+            found[i] = Some(run);
+        }
+    }
+    found.into_iter().map(Option::unwrap_or_default).collect()
+}
+
+/// E999 (an `IndentationError`) or E902 (a `TokenError`) where tokenizing stopped.
+fn tokenize_error(error: &tokens::TokenizeError) -> Violation {
+    let code = if error.is_indentation { "E999" } else { "E902" };
+    let kind = if error.is_indentation {
+        "IndentationError"
+    } else {
+        "TokenizeError"
+    };
+    Violation::with_code(
+        code,
+        error.row,
+        error.column,
+        format!("{kind}: {}", error.message),
+    )
 }
 
 /// E999 where CPython reports it: flake8 is given CPython's 1-based offset as the column.
@@ -311,12 +379,13 @@ fn file_findings(
         }
     };
     let _span = tracing::debug_span!("code_quality", path = %entry.name).entered();
-    let ours = lint_module(&module, &entry.name, defaults);
-    let plugin_only = match plugin {
+    let (ours, plugin_only) = match plugin {
         Some((_, settings)) if settings != defaults => {
-            Some(lint_module(&module, &entry.name, settings))
+            let mut both = lint_module_each(&module, &entry.name, &[defaults, settings]);
+            let theirs = both.pop();
+            (both.pop().unwrap_or_default(), theirs)
         }
-        _ => None,
+        _ => (lint_module(&module, &entry.name, defaults), None),
     };
     let theirs = plugin_only.as_ref().unwrap_or(&ours);
     let key = |r: &Reported| {

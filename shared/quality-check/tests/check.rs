@@ -163,3 +163,67 @@ fn huge_lines_and_many_definitions_stay_linear() {
         .count();
     assert_eq!(undefined, 3_000);
 }
+
+/// Linting once under several settings (our defaults and a plugin's) finds, for each, exactly
+/// what linting under it alone finds, whichever settings differ.
+#[test]
+fn linting_under_several_settings_at_once_matches_each_alone() {
+    use validator_python::PythonModule;
+    use validator_quality::{lint_module, lint_module_each, Settings};
+
+    let long = "x".repeat(90);
+    let source = format!(
+        "import os, sys\n\
+         def f(a):\n\
+         \x20   if a:\n\
+         \x20       return 1\n\
+         \x20   elif a > 1:\n\
+         \x20       return 2\n\
+         \x20   return [\n\
+         \x20     a,\n\
+         \x20       ]\n\
+         \n\
+         \n\
+         VALUE = '{long}'\n\
+         OTHER = '{long}{long}'  # noqa: E501\n\
+         # {long} a comment that is long as well, really quite long indeed\n\
+         DOC = \"\"\"\n\
+         {long} {long}\n\
+         \"\"\"\n"
+    );
+    let module = PythonModule::parse_text(source, &Default::default());
+    let mut variants = vec![Settings::website(), Settings::flake8()];
+    for config in [
+        "[flake8]\nmax-line-length = 100\n",
+        "[flake8]\nmax-line-length = 80\nmax-complexity = 1\n",
+        "[flake8]\nindent-size = 2\nhang-closing = true\n",
+        "[flake8]\nmax-doc-length = 50\n",
+        "[flake8]\ndisable-noqa = true\nmax-line-length = 60\n",
+    ] {
+        let mut settings = Settings::website();
+        assert!(settings.apply_config(config), "{config}");
+        variants.push(settings);
+    }
+    for first in &variants {
+        for second in &variants {
+            let together = lint_module_each(&module, "pkg/mod.py", &[first, second]);
+            let alone = [
+                lint_module(&module, "pkg/mod.py", first),
+                lint_module(&module, "pkg/mod.py", second),
+            ];
+            assert_eq!(together, alone, "{first:?} / {second:?}");
+        }
+    }
+    // The sample does differ by settings (the comparison above is not vacuous).
+    let e501 = |settings: &Settings| {
+        lint_module(&module, "pkg/mod.py", settings)
+            .iter()
+            .filter(|r| r.violation.code == "E501")
+            .count()
+    };
+    assert!(
+        e501(&variants[1]) > e501(&variants[0]),
+        "{:?}",
+        lint_module(&module, "pkg/mod.py", &variants[0])
+    );
+}

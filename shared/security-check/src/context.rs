@@ -3,6 +3,7 @@
 //! `subprocess.call`), call arguments and keywords as Bandit's literal values, and the module's
 //! imports.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
 use validator_domain::{Confidence, Severity};
@@ -55,6 +56,9 @@ pub(crate) struct Imports {
     modules: HashSet<String>,
     ordered: Vec<String>,
     pub(crate) aliases: HashMap<String, String>,
+    /// `imported_like` answers so far: (text, imports looked at, found). Imports only grow, so
+    /// a later question looks at the new ones only (it is asked for every call, by many rules).
+    like_answers: RefCell<Vec<(&'static str, usize, bool)>>,
 }
 
 impl Imports {
@@ -65,8 +69,23 @@ impl Imports {
     }
 
     /// `is_module_imported_like`: the text appears in any imported name.
-    pub(crate) fn imported_like(&self, module: &str) -> bool {
-        self.ordered.iter().any(|m| m.contains(module))
+    pub(crate) fn imported_like(&self, module: &'static str) -> bool {
+        let mut answers = self.like_answers.borrow_mut();
+        let at = match answers.iter().position(|(text, _, _)| *text == module) {
+            Some(at) => at,
+            None => {
+                answers.push((module, 0, false));
+                answers.len() - 1
+            }
+        };
+        let (_, looked_at, found) = &mut answers[at];
+        if !*found {
+            *found = self.ordered[*looked_at..]
+                .iter()
+                .any(|m| m.contains(module));
+            *looked_at = self.ordered.len();
+        }
+        *found
     }
 
     /// `is_module_imported_exact`.
@@ -189,7 +208,7 @@ impl<'c, 'a> CallContext<'c, 'a> {
             .filter(Lit::truthy_or_value)
     }
 
-    pub(crate) fn imported_like(&self, module: &str) -> bool {
+    pub(crate) fn imported_like(&self, module: &'static str) -> bool {
         self.imports.imported_like(module)
     }
 

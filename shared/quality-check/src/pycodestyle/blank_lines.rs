@@ -29,7 +29,7 @@ fn is_one_liner(line: &LogicalLine<'_>) -> bool {
     let prev_indent = if line_idx < 1 {
         0
     } else {
-        expand_indent(&lines[line_idx as usize - 1])
+        expand_indent(lines[line_idx as usize - 1])
     };
     if prev_indent > line.indent_level {
         return false;
@@ -54,7 +54,7 @@ fn is_one_liner(line: &LogicalLine<'_>) -> bool {
         }
         next_idx += 1;
     }
-    expand_indent(&lines[next_idx]) <= line.indent_level
+    expand_indent(lines[next_idx]) <= line.indent_level
 }
 
 pub fn blank_lines(line: &LogicalLine<'_>, out: &mut Results) {

@@ -18,7 +18,7 @@ use crate::Violation;
 use logical::text_in;
 
 /// The settings pycodestyle's checks read.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StyleSettings {
     pub max_line_length: usize,
     pub max_doc_length: Option<usize>,
@@ -50,6 +50,8 @@ pub struct LogicalLine<'a> {
     pub chars: &'a LineChars,
     /// Byte offset of every character of `text`, built on first use for a non-ASCII line.
     pub text_chars: std::cell::OnceCell<Option<Vec<u32>>>,
+    /// Whether `text` has a tab or two blanks in a row, for the checks that need it.
+    pub wide_whitespace: std::cell::OnceCell<bool>,
 }
 
 impl<'a> LogicalLine<'a> {
@@ -66,6 +68,13 @@ impl<'a> LogicalLine<'a> {
         }
     }
 
+    /// See [`whitespace::has_wide_whitespace`], computed once per line.
+    pub fn has_wide_whitespace(&self) -> bool {
+        *self
+            .wide_whitespace
+            .get_or_init(|| whitespace::has_wide_whitespace(self.text))
+    }
+
     /// The `line` attribute of a token: its physical line(s).
     pub fn token_line(&self, token: &Token) -> Cow<'a, str> {
         token_line(self.lines, token)
@@ -80,7 +89,7 @@ impl<'a> LogicalLine<'a> {
 
 pub(crate) fn token_line<'l>(lines: &'l [&'l str], token: &Token) -> Cow<'l, str> {
     match token.lines {
-        Some((a, b)) if a >= 1 && a == b && b <= lines.len() => Cow::Borrowed(&lines[a - 1]),
+        Some((a, b)) if a >= 1 && a == b && b <= lines.len() => Cow::Borrowed(lines[a - 1]),
         Some((a, b)) if a >= 1 && b <= lines.len() => Cow::Owned(lines[a - 1..b].concat()),
         _ => Cow::Borrowed(""),
     }
@@ -197,12 +206,30 @@ struct Processor<'a> {
     line_start: usize,
     line_end: usize,
     imports: statements::ImportState,
-    out: Vec<Violation>,
+    /// E501's limits, and what is found under each (E501 is the only check a line length
+    /// changes, so one pass serves several limits).
+    line_lengths: &'a [usize],
+    out: Vec<Vec<Violation>>,
+    logical_buffer: String,
+    mapping_buffer: Mapping,
 }
 
 /// Runs every pycodestyle check over a file's lines and tokens (the tokens of
 /// [`crate::tokens::tokenize`], which must have succeeded).
 pub fn check(lines: &[&str], tokens: &[Token], settings: &StyleSettings) -> Vec<Violation> {
+    check_each_line_length(lines, tokens, settings, &[settings.max_line_length])
+        .pop()
+        .unwrap_or_default()
+}
+
+/// [`check`] under `settings` with each of `line_lengths` as the maximum line length, in one
+/// pass: what each finds.
+pub fn check_each_line_length(
+    lines: &[&str],
+    tokens: &[Token],
+    settings: &StyleSettings,
+    line_lengths: &[usize],
+) -> Vec<Vec<Violation>> {
     let first_indent_row = lines
         .iter()
         .position(|l| l.starts_with([' ', '\t']))
@@ -222,7 +249,10 @@ pub fn check(lines: &[&str], tokens: &[Token], settings: &StyleSettings) -> Vec<
         line_start: 0,
         line_end: 0,
         imports: statements::ImportState::default(),
-        out: Vec::new(),
+        line_lengths,
+        out: vec![Vec::new(); line_lengths.len()],
+        logical_buffer: String::new(),
+        mapping_buffer: Vec::new(),
     };
     let total = lines.len();
     let mut parens: i64 = 0;
@@ -304,21 +334,35 @@ impl<'a> Processor<'a> {
 
     fn run_physical_at(&mut self, physical: &str, row: usize, lines_read: usize, multiline: bool) {
         let indent_char = self.indent_char(lines_read);
-        for (col, message) in physical::check(
-            physical,
-            indent_char,
-            row,
-            self.lines,
-            multiline,
-            self.settings,
-        ) {
-            self.out.push(Violation::new(row, col, message));
+        let found = physical::check(physical, indent_char, row, self.lines);
+        for (out, &max_line_length) in self.out.iter_mut().zip(self.line_lengths) {
+            // E501 comes first, as pycodestyle orders the physical checks.
+            if let Some((col, message)) =
+                physical::maximum_line_length(physical, max_line_length, multiline, row)
+            {
+                out.push(Violation::new(row, col, message));
+            }
+            out.extend(
+                found
+                    .iter()
+                    .map(|(col, message)| Violation::new(row, *col, message.clone())),
+            );
         }
     }
 
-    fn build_logical(&self) -> (String, Mapping) {
-        let mut logical = String::new();
-        let mut mapping: Mapping = Vec::new();
+    /// A violation found whatever the line length.
+    fn report(&mut self, violation: Violation) {
+        if let Some((last, rest)) = self.out.split_last_mut() {
+            for out in rest {
+                out.push(violation.clone());
+            }
+            last.push(violation);
+        }
+    }
+
+    fn build_logical(&self, logical: &mut String, mapping: &mut Mapping) {
+        logical.clear();
+        mapping.clear();
         let mut length = 0usize;
         let mut previous: Option<(usize, usize)> = None;
         for token in self.tokens() {
@@ -356,7 +400,7 @@ impl<'a> Processor<'a> {
                 }
             }
             if token.kind == Kind::String {
-                push_muted(&token.text, &mut logical);
+                push_muted(&token.text, logical);
             } else {
                 logical.push_str(&token.text);
             }
@@ -364,12 +408,16 @@ impl<'a> Processor<'a> {
             mapping.push((length, token.end));
             previous = Some(token.end);
         }
-        (logical, mapping)
     }
 
     fn run_logical(&mut self) {
-        let (logical, mapping) = self.build_logical();
+        // The buffers go back to `self` at the end: one allocation per file, not per line.
+        let mut logical = std::mem::take(&mut self.logical_buffer);
+        let mut mapping = std::mem::take(&mut self.mapping_buffer);
+        self.build_logical(&mut logical, &mut mapping);
         let Some(&(_, (start_row, start_col))) = mapping.first() else {
+            self.logical_buffer = logical;
+            self.mapping_buffer = mapping;
             return;
         };
         self.indent_level = expand_tabs_len(self.chars.slice(self.lines, start_row, 0, start_col));
@@ -395,20 +443,23 @@ impl<'a> Processor<'a> {
             settings: self.settings,
             chars: &self.chars,
             text_chars: std::cell::OnceCell::new(),
+            wide_whitespace: std::cell::OnceCell::new(),
         };
         let mut results: Vec<(Offset, String)> = Vec::new();
         logical::run(&context, &mut self.imports, &mut results);
         for (offset, message) in results {
             let (row, col) = find_offset(offset, &mapping);
-            self.out.push(Violation::new(row, col, message));
+            self.report(Violation::new(row, col, message));
         }
         if !logical.is_empty() {
             self.previous_indent_level = self.indent_level;
             if self.indent_level == 0 {
-                self.previous_unindented_logical_line = logical.clone();
+                self.previous_unindented_logical_line.clone_from(&logical);
             }
-            self.previous_logical = logical;
+            std::mem::swap(&mut self.previous_logical, &mut logical);
         }
+        self.logical_buffer = logical;
+        self.mapping_buffer = mapping;
         self.blank_lines = 0;
         self.line_start = self.line_end;
     }

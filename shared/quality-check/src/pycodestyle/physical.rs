@@ -1,23 +1,16 @@
-//! Physical-line checks: E101, W191, W291, W293, W391, W292, E501.
+//! Physical-line checks: E101, W191, W291, W293, W391, W292, and E501 apart (the only one that
+//! depends on a setting).
 
-use super::StyleSettings;
 use crate::tokens::char_len;
 
-/// The checks of one physical line, in flake8's order: `(column, message)`.
+/// The checks of one physical line after E501, in flake8's order: `(column, message)`.
 pub fn check(
     physical: &str,
     indent_char: Option<char>,
     line_number: usize,
     lines: &[&str],
-    multiline: bool,
-    settings: &StyleSettings,
 ) -> Vec<(usize, String)> {
     let mut out = Vec::new();
-    if let Some(found) =
-        maximum_line_length(physical, settings.max_line_length, multiline, line_number)
-    {
-        out.push(found);
-    }
     let indent: &str = &physical[..physical.len() - physical.trim_start_matches([' ', '\t']).len()];
     // W191: tabs in the indentation.
     if let Some(at) = indent.find('\t') {
@@ -58,7 +51,8 @@ pub fn is_py_space(c: char) -> bool {
     c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
 }
 
-fn maximum_line_length(
+/// E501 (pycodestyle's `maximum_line_length`).
+pub fn maximum_line_length(
     physical: &str,
     max_line_length: usize,
     multiline: bool,

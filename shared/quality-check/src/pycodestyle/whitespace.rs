@@ -98,15 +98,23 @@ pub fn extraneous_whitespace(line: &LogicalLine<'_>, out: &mut Results) {
 
 /// Whether `text` has a tab or two whitespace characters in a row: E221-E224 and E271-E274
 /// report nothing else, so their regexes (a search at every blank) only run on such lines.
-fn has_wide_whitespace(text: &str) -> bool {
+pub(super) fn has_wide_whitespace(text: &str) -> bool {
     if text.is_ascii() {
-        // `char::is_whitespace` on ASCII.
-        let blank = |b: u8| matches!(b, b' ' | b'\t'..=b'\r');
-        return text
-            .as_bytes()
-            .windows(2)
-            .any(|w| w[0] == b'\t' || w[1] == b'\t' || (blank(w[0]) && blank(w[1])))
-            || text == "\t";
+        let mut previous_blank = false;
+        for &b in text.as_bytes() {
+            // Most bytes are printable: one comparison for them.
+            if b > b' ' {
+                previous_blank = false;
+                continue;
+            }
+            // `char::is_whitespace` on ASCII.
+            let blank = matches!(b, b' ' | b'\t'..=b'\r');
+            if b == b'\t' || (previous_blank && blank) {
+                return true;
+            }
+            previous_blank = blank;
+        }
+        return false;
     }
     let mut previous_blank = false;
     for c in text.chars() {
@@ -120,7 +128,7 @@ fn has_wide_whitespace(text: &str) -> bool {
 
 pub fn whitespace_around_keywords(line: &LogicalLine<'_>, out: &mut Results) {
     let text = line.text;
-    if !has_wide_whitespace(text) {
+    if !line.has_wide_whitespace() {
         return;
     }
     for caps in KEYWORD.captures_iter(text).flatten() {
@@ -201,7 +209,7 @@ pub fn whitespace_before_parameters(line: &LogicalLine<'_>, out: &mut Results) {
 
 pub fn whitespace_around_operator(line: &LogicalLine<'_>, out: &mut Results) {
     let text = line.text;
-    if !has_wide_whitespace(text) {
+    if !line.has_wide_whitespace() {
         return;
     }
     for caps in OPERATOR.captures_iter(text).flatten() {
@@ -378,7 +386,7 @@ pub fn missing_whitespace(line: &LogicalLine<'_>, out: &mut Results) {
 pub fn whitespace_around_comma(line: &LogicalLine<'_>, out: &mut Results) {
     let text = line.text;
     // A match ends in two spaces or a tab.
-    if !has_wide_whitespace(text) {
+    if !line.has_wide_whitespace() {
         return;
     }
     for m in WHITESPACE_AFTER_COMMA.find_iter(text).flatten() {
