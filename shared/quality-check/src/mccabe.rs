@@ -14,20 +14,47 @@ use crate::Violation;
 struct Graph {
     entity: String,
     loc: (usize, usize),
-    /// Outgoing edges per node.
-    nodes: HashMap<usize, Vec<usize>>,
+    /// The number of outgoing edges of each node (`None`: not in the graph), by node id from
+    /// `first`: node ids are sequential, and complexity needs only the counts.
+    edges: Vec<Option<u32>>,
+    first: usize,
 }
 
 impl Graph {
+    fn new(entity: String, loc: (usize, usize), first: usize) -> Self {
+        Self {
+            entity,
+            loc,
+            edges: Vec::new(),
+            first,
+        }
+    }
+
+    fn slot(&mut self, node: usize) -> &mut Option<u32> {
+        if node < self.first {
+            // Not expected (a graph's nodes are made after it), but kept exact if it happens.
+            let missing = self.first - node;
+            self.edges.splice(0..0, std::iter::repeat_n(None, missing));
+            self.first = node;
+        }
+        let at = node - self.first;
+        if at >= self.edges.len() {
+            self.edges.resize(at + 1, None);
+        }
+        &mut self.edges[at]
+    }
+
     fn connect(&mut self, a: usize, b: usize) {
-        self.nodes.entry(a).or_default().push(b);
+        let from = self.slot(a);
+        *from = Some(from.unwrap_or(0) + 1);
         // mccabe's `self.nodes[n2] = []`: the destination is (re)counted with no edges.
-        self.nodes.insert(b, Vec::new());
+        *self.slot(b) = Some(0);
     }
 
     fn complexity(&self) -> i64 {
-        let edges: usize = self.nodes.values().map(Vec::len).sum();
-        edges as i64 - self.nodes.len() as i64 + 2
+        let nodes = self.edges.iter().flatten();
+        let edges: u64 = nodes.clone().map(|&n| u64::from(n)).sum();
+        edges as i64 - nodes.count() as i64 + 2
     }
 }
 
@@ -101,11 +128,7 @@ impl Visitor<'_> {
                     }
                     self.tail = Some(bottom);
                 } else {
-                    self.graph = Some(Graph {
-                        entity: entity.clone(),
-                        loc,
-                        nodes: HashMap::new(),
-                    });
+                    self.graph = Some(Graph::new(entity.clone(), loc, self.next_node + 1));
                     let pathnode = self.new_node();
                     self.tail = Some(pathnode);
                     self.stmts(&f.body);
@@ -170,11 +193,7 @@ impl Visitor<'_> {
         parse: impl FnOnce(&mut Self, Option<usize>),
     ) {
         if self.graph.is_none() {
-            self.graph = Some(Graph {
-                entity: name.clone(),
-                loc,
-                nodes: HashMap::new(),
-            });
+            self.graph = Some(Graph::new(name.clone(), loc, self.next_node + 1));
             let pathnode = self.new_node();
             parse(self, Some(pathnode));
             self.save_graph(format!("{}{}", self.classname, name));

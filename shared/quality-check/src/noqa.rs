@@ -2,7 +2,6 @@
 //! searched on the whole logical line a finding belongs to; `# flake8: noqa` on a line of its own
 //! skips the file.
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use fancy_regex::Regex;
@@ -19,7 +18,8 @@ static NOQA_FILE: LazyLock<Regex> =
 pub fn file_marker(lines: &[&str]) -> Option<String> {
     lines
         .iter()
-        .find(|l| NOQA_FILE.is_match(l).unwrap_or(false))
+        // The regex starts with `^\s*#`: other lines are not searched.
+        .find(|l| l.trim_start().starts_with('#') && NOQA_FILE.is_match(l).unwrap_or(false))
         .map(|l| l.trim().to_owned())
 }
 
@@ -45,28 +45,42 @@ fn parse_noqa(text: &str) -> Option<Noqa> {
     Some(Noqa { marker, codes })
 }
 
+/// Whether a line can hold a `# noqa` (the regex is case-insensitive; no other character folds
+/// to an ASCII letter of `noqa`): most lines cannot, and then the regex is not run.
+fn may_hold_noqa(line: &str) -> bool {
+    line.contains('#')
+        && line
+            .as_bytes()
+            .windows(4)
+            .any(|w| w.eq_ignore_ascii_case(b"noqa"))
+}
+
 /// For each line, the `# noqa` flake8 finds on it: searched once per logical line (the lines of
 /// a statement or multi-line string together), each line standing alone when tokenizing failed.
 pub struct NoqaLines {
-    by_line: HashMap<usize, usize>,
+    /// Per line number, the index in `found` of its logical line's `# noqa`.
+    by_line: Vec<Option<usize>>,
     found: Vec<Option<Noqa>>,
 }
 
 impl NoqaLines {
     pub fn new(lines: &[&str], tokens: Option<&[Token]>) -> Self {
-        let mut by_line = HashMap::new();
+        let mut by_line: Vec<Option<usize>> = vec![None; lines.len() + 2];
         let mut found = Vec::new();
-        let mut range = |min: usize, max: usize, by_line: &mut HashMap<usize, usize>| {
+        let mut range = |min: usize, max: usize, by_line: &mut Vec<Option<usize>>| {
             let a = min.max(1);
             let b = max.min(lines.len());
-            let text = if a > b {
-                String::new()
+            let text = if a > b || !lines[a - 1..b].iter().any(|l| may_hold_noqa(l)) {
+                None
             } else {
-                lines[a - 1..b].concat()
+                Some(lines[a - 1..b].concat())
             };
-            found.push(parse_noqa(&text));
-            for line in min..=max {
-                by_line.insert(line, found.len() - 1);
+            found.push(text.and_then(|text| parse_noqa(&text)));
+            if by_line.len() <= max {
+                by_line.resize(max + 1, None);
+            }
+            for slot in &mut by_line[min..=max] {
+                *slot = Some(found.len() - 1);
             }
         };
         if let Some(tokens) = tokens {
@@ -87,9 +101,9 @@ impl NoqaLines {
         }
         // Lines outside any logical line (or every line, without tokens): the line alone.
         for (i, line) in lines.iter().enumerate() {
-            if !by_line.contains_key(&(i + 1)) && line.contains('#') {
-                found.push(parse_noqa(line));
-                by_line.insert(i + 1, found.len() - 1);
+            if by_line[i + 1].is_none() && line.contains('#') {
+                found.push(may_hold_noqa(line).then(|| parse_noqa(line)).flatten());
+                by_line[i + 1] = Some(found.len() - 1);
             }
         }
         Self { by_line, found }
@@ -97,7 +111,7 @@ impl NoqaLines {
 
     /// The `# noqa` comment that silences `code` on `line`, if any.
     pub fn marker_for(&self, line: usize, code: &str) -> Option<String> {
-        let noqa = self.found.get(*self.by_line.get(&line)?)?.as_ref()?;
+        let noqa = self.found.get((*self.by_line.get(line)?)?)?.as_ref()?;
         match &noqa.codes {
             None => Some(noqa.marker.clone()),
             Some(codes) => codes
