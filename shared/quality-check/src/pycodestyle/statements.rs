@@ -350,7 +350,12 @@ fn around_binary_operators<'a>(
         .filter(|token| token.kind != Kind::Comment)
         .filter_map(move |token| {
             let text = token.text.as_str();
-            if (text.contains('\n') || text.contains('\r')) && token.kind != Kind::String {
+            // Only these kinds of token can hold a line break (strings do not count).
+            let line_break_kind = matches!(
+                token.kind,
+                Kind::Nl | Kind::Newline | Kind::ErrorToken | Kind::EndMarker
+            );
+            if line_break_kind && text.bytes().any(|b| b == b'\n' || b == b'\r') {
                 line_break = true;
                 return None;
             }
