@@ -72,14 +72,13 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         package.plugin_version(),
         &verdict,
         &[],
-        &results,
+        results,
         &skips,
         &package.plugin_config_files,
     );
-    // The report holds its own copy of the findings: free the checks' results, the parsed
-    // sources and the zip before writing, and stream the output instead of building one big
-    // string (a plugin can have 100,000 style findings; memory is the Lambda's budget).
-    drop(results);
+    // The findings moved into the report: free the parsed sources and the zip before writing,
+    // and stream the output instead of building one big string (a plugin can have 100,000
+    // style findings; memory is the Lambda's budget).
     drop(cache);
     drop(archive);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

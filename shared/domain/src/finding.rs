@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -122,7 +123,8 @@ pub struct Finding {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<Confidence>,
     pub message: String,
-    pub remediation: String,
+    /// The rule's guidance, shared rather than copied into every finding.
+    pub remediation: Cow<'static, str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snippet: Option<String>,
     /// Set by the policy.
@@ -153,7 +155,7 @@ impl Finding {
             severity: rule.severity,
             confidence: None,
             message: message.into(),
-            remediation: rule.remediation.to_owned(),
+            remediation: Cow::Borrowed(rule.remediation),
             snippet: None,
             level: rule.level,
             blocking: false,

@@ -52,22 +52,10 @@ impl Report {
         version: Option<&str>,
         verdict: &Verdict,
         intake_findings: &[Finding],
-        results: &[CheckResult],
+        results: Vec<CheckResult>,
         skips: &[SkipDecision],
         plugin_config_files: &[String],
     ) -> Self {
-        let mut findings: Vec<Finding> = intake_findings
-            .iter()
-            .chain(results.iter().flat_map(|r| r.findings.iter()))
-            .cloned()
-            .collect();
-        findings.sort_by(|a, b| {
-            (b.blocking, b.suppressed.is_none(), b.level)
-                .cmp(&(a.blocking, a.suppressed.is_none(), a.level))
-                .then_with(|| a.path.cmp(&b.path))
-                .then_with(|| a.line.cmp(&b.line))
-                .then_with(|| a.rule.cmp(&b.rule))
-        });
         let checks = results
             .iter()
             .map(|r| CheckReportEntry {
@@ -84,6 +72,16 @@ impl Report {
                 duration_ms: r.duration_ms,
             })
             .collect();
+        // The findings move into the report (a plugin can have 100,000 of them).
+        let mut findings: Vec<Finding> = intake_findings.to_vec();
+        findings.extend(results.into_iter().flat_map(|r| r.findings));
+        findings.sort_by(|a, b| {
+            (b.blocking, b.suppressed.is_none(), b.level)
+                .cmp(&(a.blocking, a.suppressed.is_none(), a.level))
+                .then_with(|| a.path.cmp(&b.path))
+                .then_with(|| a.line.cmp(&b.line))
+                .then_with(|| a.rule.cmp(&b.rule))
+        });
         Self {
             scan_id: None,
             source: source.to_owned(),
@@ -110,7 +108,7 @@ impl Report {
             scan.plugin_version.as_deref(),
             verdict,
             &scan.intake_findings,
-            results,
+            results.to_vec(),
             &scan.skips,
             &scan.plugin_config_files,
         );
