@@ -1,7 +1,9 @@
 //! Bindings and scopes, as pyflakes models them.
 
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
 use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
 
 /// A position as pyflakes reports it: 1-based line, 0-based UTF-8 byte column.
 pub type Loc = (usize, usize);
@@ -18,6 +20,10 @@ pub struct Step {
 }
 
 pub type Path = Rc<Vec<Step>>;
+
+/// A bound name: borrowed from the syntax tree or a constant, owned only for star imports
+/// (pyflakes' `module.*`), so that binding a name does not allocate.
+pub type Name<'a> = Cow<'a, str>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {
@@ -86,8 +92,8 @@ impl Kind {
 }
 
 #[derive(Debug, Clone)]
-pub struct Binding {
-    pub name: String,
+pub struct Binding<'a> {
+    pub name: Name<'a>,
     pub kind: Kind,
     /// Where the binding's source node is (None for builtins).
     pub loc: Option<Loc>,
@@ -103,10 +109,10 @@ pub struct Binding {
     pub imported_name: String,
 }
 
-impl Binding {
-    pub fn new(name: &str, kind: Kind) -> Self {
+impl<'a> Binding<'a> {
+    pub fn new(name: impl Into<Name<'a>>, kind: Kind) -> Self {
         Self {
-            name: name.to_owned(),
+            name: name.into(),
             kind,
             loc: None,
             path: None,
@@ -120,7 +126,7 @@ impl Binding {
 
     fn has_alias(&self) -> bool {
         match self.kind.full_name() {
-            Some(full) => full.rsplit('.').next() != Some(self.name.as_str()),
+            Some(full) => full.rsplit('.').next() != Some(&*self.name),
             None => false,
         }
     }
@@ -158,12 +164,12 @@ impl Binding {
                 }
             }
             Kind::FutureImportation => self.imported_name.clone(),
-            _ => self.name.clone(),
+            _ => self.name.to_string(),
         }
     }
 
     /// pyflakes' `redefines`: whether binding `self` redefines `other` (F811).
-    pub fn redefines(&self, other: &Binding) -> bool {
+    pub fn redefines(&self, other: &Binding<'_>) -> bool {
         match &self.kind {
             Kind::Annotation => false,
             Kind::SubmoduleImportation { full_name } => {
@@ -198,13 +204,14 @@ pub enum ScopeKind {
 }
 
 #[derive(Debug)]
-pub struct Scope {
+pub struct Scope<'a> {
     pub kind: ScopeKind,
-    pub names: HashMap<String, BindingId>,
+    /// Every name ever bound here and its binding, `None` once deleted (the name keeps its
+    /// place in `order`).
+    names: FxHashMap<Name<'a>, Option<BindingId>>,
     /// First-insertion order of names, for deterministic reports (names removed since are
-    /// skipped by whoever iterates: look them up in `names`).
-    pub order: Vec<String>,
-    ordered: HashSet<String>,
+    /// skipped by whoever iterates: look them up with `get`).
+    pub order: Vec<Name<'a>>,
     pub import_starred: bool,
     pub uses_locals: bool,
     pub indirect_assignments: Vec<(String, Loc, &'static str)>,
@@ -212,13 +219,12 @@ pub struct Scope {
     pub annotations_future: bool,
 }
 
-impl Scope {
+impl<'a> Scope<'a> {
     pub fn new(kind: ScopeKind) -> Self {
         Self {
             kind,
-            names: HashMap::new(),
+            names: FxHashMap::default(),
             order: Vec::new(),
-            ordered: HashSet::new(),
             import_starred: false,
             uses_locals: false,
             indirect_assignments: Vec::new(),
@@ -228,24 +234,25 @@ impl Scope {
     }
 
     pub fn get(&self, name: &str) -> Option<BindingId> {
-        self.names.get(name).copied()
+        self.names.get(name).copied().flatten()
     }
 
-    pub fn set(&mut self, name: &str, id: BindingId) {
-        // Rebinding is common (`x = ...` twice, loops): copy the name only for a new one.
-        if let Some(slot) = self.names.get_mut(name) {
-            *slot = id;
+    pub fn set(&mut self, name: &Name<'a>, id: BindingId) {
+        if let Some(slot) = self.names.get_mut(&**name) {
+            *slot = Some(id);
             return;
         }
-        self.names.insert(name.to_owned(), id);
-        if !self.ordered.contains(name) {
-            self.ordered.insert(name.to_owned());
-            self.order.push(name.to_owned());
-        }
+        self.names.insert(name.clone(), Some(id));
+        self.order.push(name.clone());
     }
 
     pub fn remove(&mut self, name: &str) -> Option<BindingId> {
-        self.names.remove(name)
+        self.names.get_mut(name).and_then(Option::take)
+    }
+
+    /// The bindings of the names currently bound, in no particular order.
+    pub fn binding_ids(&self) -> impl Iterator<Item = BindingId> + '_ {
+        self.names.values().filter_map(|id| *id)
     }
 
     pub fn pop_indirect(&mut self, name: &str) {
