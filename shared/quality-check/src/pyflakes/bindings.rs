@@ -4,6 +4,7 @@ use std::borrow::Cow;
 use std::rc::Rc;
 
 use rustc_hash::FxHashMap;
+use validator_python::text_size::TextSize;
 
 /// A position as pyflakes reports it: 1-based line, 0-based UTF-8 byte column.
 pub type Loc = (usize, usize);
@@ -20,6 +21,14 @@ pub struct Step {
 }
 
 pub type Path = Rc<Vec<Step>>;
+
+/// Where a binding was used: a source offset, made a position only when reported (few uses
+/// are), or a position fixed already (inside a string annotation, or a made-up use).
+#[derive(Debug, Clone, Copy)]
+pub enum UseSite {
+    Offset(TextSize),
+    Fixed(Loc),
+}
 
 /// A bound name: borrowed from the syntax tree or a constant, owned only for star imports
 /// (pyflakes' `module.*`), so that binding a name does not allocate.
@@ -102,7 +111,7 @@ pub struct Binding<'a> {
     pub in_for: bool,
     /// A function decorated with `typing.overload`.
     pub overload: bool,
-    pub used: Option<(ScopeId, Loc)>,
+    pub used: Option<(ScopeId, UseSite)>,
     /// Where an unused import was redefined in a nested scope (reported with F401).
     pub redefined: Vec<Loc>,
     /// For `from __future__` the name as written (`FutureImportation.imported_name`).
@@ -221,10 +230,12 @@ pub struct Scope<'a> {
 
 impl<'a> Scope<'a> {
     pub fn new(kind: ScopeKind) -> Self {
+        // The module scope starts with the builtins (about 180): no regrowing on the way.
+        let capacity = if kind == ScopeKind::Module { 256 } else { 0 };
         Self {
             kind,
-            names: FxHashMap::default(),
-            order: Vec::new(),
+            names: FxHashMap::with_capacity_and_hasher(capacity, Default::default()),
+            order: Vec::with_capacity(capacity),
             import_starred: false,
             uses_locals: false,
             indirect_assignments: Vec::new(),

@@ -10,7 +10,9 @@ use validator_python::parser::parse_expression;
 use validator_python::text_size::{Ranged, TextSize};
 use validator_python::{with_stack, PythonModule};
 
-use super::bindings::{Binding, BindingId, Kind, Loc, Name, Path, Scope, ScopeId, ScopeKind, Step};
+use super::bindings::{
+    Binding, BindingId, Kind, Loc, Name, Path, Scope, ScopeId, ScopeKind, Step, UseSite,
+};
 use super::formats::{dot_format, percent_format, CallArgs, PercentArgs};
 use super::{BUILTINS, FUTURE_FEATURES};
 use crate::Violation;
@@ -174,7 +176,7 @@ impl<'a> Checker<'a> {
             scopes: Vec::new(),
             stack: Vec::new(),
             dead: Vec::new(),
-            bindings: Vec::new(),
+            bindings: Vec::with_capacity(256),
             typing_imported: false,
             frames: Vec::new(),
             deferred: Default::default(),
@@ -214,8 +216,26 @@ impl<'a> Checker<'a> {
         if let Some(loc) = self.forced_loc {
             return loc;
         }
-        let l = self.module.location(offset);
-        (l.line as usize, l.byte_column as usize)
+        self.position(offset)
+    }
+
+    fn position(&self, offset: TextSize) -> Loc {
+        let (line, column) = self.module.line_and_byte_column(offset);
+        (line as usize, column as usize)
+    }
+
+    fn site(&self, offset: TextSize) -> UseSite {
+        match self.forced_loc {
+            Some(loc) => UseSite::Fixed(loc),
+            None => UseSite::Offset(offset),
+        }
+    }
+
+    fn resolve(&self, site: UseSite) -> Loc {
+        match site {
+            UseSite::Offset(offset) => self.position(offset),
+            UseSite::Fixed(loc) => loc,
+        }
     }
 
     fn loc<T: Ranged>(&self, node: &T) -> Loc {
@@ -365,7 +385,7 @@ impl<'a> Checker<'a> {
                 (Some(a), Some(b)) => Self::different_forks(a, b),
                 _ => false,
             };
-            if existing.kind != Kind::Builtin && !forks {
+            if !matches!(existing.kind, Kind::Builtin) && !forks {
                 let loc = node_loc.unwrap_or((0, 0));
                 let line = existing.loc.map_or(0, |l| l.0);
                 if existing.kind.is_importation() && value.in_for {
@@ -448,7 +468,7 @@ impl<'a> Checker<'a> {
                 && self.scopes[self.stack[0]].annotations_future)
     }
 
-    fn handle_node_load(&mut self, name: &str, loc: Loc, parent: Node) {
+    fn handle_node_load(&mut self, name: &str, site: UseSite, parent: Node) {
         let mut can_access_class_vars: Option<bool> = None;
         let mut import_starred = false;
         let here = self.scope_id();
@@ -466,23 +486,24 @@ impl<'a> Checker<'a> {
             let binding = self.scopes[sid].get(name);
             if let Some(b) = binding {
                 if self.bindings[b].kind == Kind::Annotation && !postponed {
-                    self.bindings[b].used = Some((here, loc));
+                    self.bindings[b].used = Some((here, site));
                     continue;
                 }
                 if name == "print"
                     && self.bindings[b].kind == Kind::Builtin
                     && parent == Node::BinOpRShift
                 {
+                    let loc = self.resolve(site);
                     self.report(
                         loc,
                         "F633",
                         "use of >> is invalid with print function".into(),
                     );
                 }
-                self.bindings[b].used = Some((here, loc));
+                self.bindings[b].used = Some((here, site));
                 if let Some(full) = self.bindings[b].alias_full_name().map(str::to_owned) {
                     if let Some(other) = self.scopes[sid].get(&full) {
-                        self.bindings[other].used = Some((here, loc));
+                        self.bindings[other].used = Some((here, site));
                     }
                 }
                 return;
@@ -503,11 +524,12 @@ impl<'a> Checker<'a> {
                 for b in ids {
                     if let Kind::StarImportation { full_name } = &self.bindings[b].kind {
                         from.push(full_name.clone());
-                        self.bindings[b].used = Some((here, loc));
+                        self.bindings[b].used = Some((here, site));
                     }
                 }
             }
             from.sort();
+            let loc = self.resolve(site);
             self.report(
                 loc,
                 "F405",
@@ -530,6 +552,7 @@ impl<'a> Checker<'a> {
             .last()
             .is_some_and(|h| h.iter().any(|n| n == "NameError"))
         {
+            let loc = self.resolve(site);
             self.messages.push(Message {
                 loc,
                 code: "F821",
@@ -553,8 +576,9 @@ impl<'a> Checker<'a> {
                 let Some(b) = self.scopes[sid].get(name) else {
                     continue;
                 };
-                if let Some((used_scope, used_loc)) = self.bindings[b].used {
+                if let Some((used_scope, used_site)) = self.bindings[b].used {
                     if used_scope == current {
+                        let used_loc = self.resolve(used_site);
                         let line = self.bindings[b].loc.map_or(0, |l| l.0);
                         self.report(
                             used_loc,
@@ -737,8 +761,8 @@ impl<'a> Checker<'a> {
             }
             Stmt::AugAssign(a) => {
                 if let Expr::Name(n) = a.target.as_ref() {
-                    let loc = self.loc(n);
-                    self.handle_node_load(n.id.as_str(), loc, Node::AugAssign);
+                    let site = self.site(n.start());
+                    self.handle_node_load(n.id.as_str(), site, Node::AugAssign);
                 }
                 self.expr(&a.value);
                 let saved = self.current_all_statement.replace((Some(&a.value), true));
@@ -905,7 +929,7 @@ impl<'a> Checker<'a> {
         }
         for name in names {
             let mut value = self.new_binding(name, Kind::Assignment, loc);
-            value.used = Some((global_scope, loc));
+            value.used = Some((global_scope, UseSite::Fixed(loc)));
             self.messages
                 .retain(|m| m.undefined.as_deref() != Some(name));
             self.bindings.push(value);
@@ -947,7 +971,7 @@ impl<'a> Checker<'a> {
             let name = alias.asname.as_ref().map_or(real, |a| a.as_str());
             let b = if is_future {
                 let mut b = self.new_binding(name, Kind::FutureImportation, loc);
-                b.used = Some((self.scope_id(), loc));
+                b.used = Some((self.scope_id(), UseSite::Fixed(loc)));
                 b.imported_name = format!("__future__.{real}");
                 if !FUTURE_FEATURES.contains(&real) {
                     self.report(loc, "F407", format!("future feature {real} is not defined"));
@@ -1241,8 +1265,8 @@ impl<'a> Checker<'a> {
     fn annotation_expr(&mut self, e: &Expr) {
         with_stack(|| match e {
             Expr::Name(n) => {
-                let loc = self.loc(n);
-                self.handle_node_load(n.id.as_str(), loc, Node::Other);
+                let site = self.site(n.start());
+                self.handle_node_load(n.id.as_str(), site, Node::Other);
             }
             Expr::StringLiteral(s) if self.annotation != AnnotationState::None => {
                 let loc = self.loc(s);
@@ -1318,9 +1342,9 @@ impl<'a> Checker<'a> {
         };
         if let Expr::Name(n) = e {
             // Names are leaves: handled here with the parent still on top of the stack.
-            let loc = self.loc(n);
             match n.ctx {
                 ExprContext::Store => {
+                    let loc = self.loc(n);
                     let is_all = all_target
                         && n.id.as_str() == "__all__"
                         && self.scope().kind == ScopeKind::Module
@@ -1336,10 +1360,11 @@ impl<'a> Checker<'a> {
                         self.handle_node_store(n.id.as_str(), loc, false);
                     }
                 }
-                ExprContext::Del => self.handle_node_delete(n.id.as_str(), loc),
+                ExprContext::Del => self.handle_node_delete(n.id.as_str(), self.loc(n)),
                 _ => {
                     let parent = self.parent_stmt();
-                    self.handle_node_load(n.id.as_str(), loc, parent);
+                    let site = self.site(n.start());
+                    self.handle_node_load(n.id.as_str(), site, parent);
                     if n.id.as_str() == "locals"
                         && self.scope().kind == ScopeKind::Function
                         && self.direct_parent() == Node::Call
@@ -2046,7 +2071,7 @@ impl<'a> Checker<'a> {
                         };
                         if let Kind::StarImportation { full_name } = &self.bindings[b].kind {
                             from.push(full_name.clone());
-                            self.bindings[b].used = Some((sid, all_loc));
+                            self.bindings[b].used = Some((sid, UseSite::Fixed(all_loc)));
                         }
                     }
                     from.sort();
