@@ -129,9 +129,10 @@ pub(crate) struct Detector {
 pub(crate) struct Detectors {
     pub list: Vec<Detector>,
     exact: AhoCorasick,
-    exact_owner: Vec<usize>,
+    /// The detectors of each literal of `exact`.
+    exact_owners: Vec<LineBits>,
     any_case: AhoCorasick,
-    any_case_owner: Vec<usize>,
+    any_case_owners: Vec<LineBits>,
     /// (detector, whole-file regex).
     patterns: Vec<(usize, AnchorPattern)>,
     /// Bit set of the quote-anchored detectors.
@@ -175,10 +176,23 @@ fn plain(pattern: &str) -> Regex {
 /// Compiled once per process. The patterns are constants checked by the tests, so a failure
 /// here is a programming error, not an input error.
 pub(crate) static DETECTORS: LazyLock<Detectors> = LazyLock::new(|| {
-    let mut exact_literals = Vec::new();
-    let mut exact_owner = Vec::new();
-    let mut any_literals = Vec::new();
-    let mut any_case_owner = Vec::new();
+    // Several detectors share literals (`key`, `pass`, ...): each literal is searched once.
+    let mut exact_literals: Vec<&str> = Vec::new();
+    let mut exact_owners: Vec<LineBits> = Vec::new();
+    let mut any_literals: Vec<&str> = Vec::new();
+    let mut any_case_owners: Vec<LineBits> = Vec::new();
+    let add = |literals: &mut Vec<&'static str>,
+               owners: &mut Vec<LineBits>,
+               literal: &'static str,
+               index: usize| {
+        match literals.iter().position(|l| *l == literal) {
+            Some(at) => owners[at] |= 1 << index,
+            None => {
+                literals.push(literal);
+                owners.push(1 << index);
+            }
+        }
+    };
     let mut patterns = Vec::new();
     let mut quote_bits = 0;
     let mut list = Vec::new();
@@ -188,12 +202,10 @@ pub(crate) static DETECTORS: LazyLock<Detectors> = LazyLock::new(|| {
                 exact, any_case, ..
             } => {
                 for literal in *exact {
-                    exact_literals.push(*literal);
-                    exact_owner.push(index);
+                    add(&mut exact_literals, &mut exact_owners, literal, index);
                 }
                 for literal in *any_case {
-                    any_literals.push(*literal);
-                    any_case_owner.push(index);
+                    add(&mut any_literals, &mut any_case_owners, literal, index);
                 }
             }
             Anchor::Pattern { pattern, ascii } => patterns.push((
@@ -222,9 +234,9 @@ pub(crate) static DETECTORS: LazyLock<Detectors> = LazyLock::new(|| {
     Detectors {
         list,
         exact,
-        exact_owner,
+        exact_owners,
         any_case,
-        any_case_owner,
+        any_case_owners,
         patterns,
         quote_bits,
     }
@@ -245,26 +257,27 @@ impl Detectors {
                 .partition_point(|&s| s <= offset)
                 .saturating_sub(1)
         };
-        let mut mark = |offset: usize, detector: usize| {
-            if enabled & (1 << detector) != 0 {
+        let mut mark = |offset: usize, detectors: LineBits| {
+            let detectors = detectors & enabled;
+            if detectors != 0 {
                 if let Some(slot) = bits.get_mut(line_of(offset)) {
-                    *slot |= 1 << detector;
+                    *slot |= detectors;
                 }
             }
         };
-        for (automaton, owner) in [
-            (&self.exact, &self.exact_owner),
-            (&self.any_case, &self.any_case_owner),
+        for (automaton, owners) in [
+            (&self.exact, &self.exact_owners),
+            (&self.any_case, &self.any_case_owners),
         ] {
             for m in automaton.find_overlapping_iter(text) {
-                mark(m.start(), owner[m.pattern().as_usize()]);
+                mark(m.start(), owners[m.pattern().as_usize()]);
             }
         }
         let text_is_ascii = text.is_ascii();
         for (detector, pattern) in &self.patterns {
             if enabled & (1 << detector) != 0 {
                 for m in pattern.regex(text_is_ascii).find_iter(text) {
-                    mark(m.start(), *detector);
+                    mark(m.start(), 1 << detector);
                 }
             }
         }
