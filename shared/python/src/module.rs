@@ -235,6 +235,18 @@ impl PythonModule {
         }
     }
 
+    /// The 1-based line and 0-based byte column of a byte offset: [`Self::location`] without
+    /// counting characters, for callers that report byte columns only.
+    pub fn line_and_byte_column(&self, offset: TextSize) -> (u32, u32) {
+        let offset = offset.min(TextSize::of(self.source.as_str()));
+        let line = self.line_index.line_index(offset);
+        let start = self.line_index.line_start(line, &self.source);
+        (
+            u32::try_from(line.get()).unwrap_or(u32::MAX),
+            u32::from(offset - start),
+        )
+    }
+
     /// The 1-based line holding `offset`.
     pub fn line_of(&self, offset: TextSize) -> u32 {
         u32::try_from(self.line_index.line_index(offset).get()).unwrap_or(u32::MAX)

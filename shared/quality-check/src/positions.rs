@@ -12,8 +12,8 @@ pub fn def_location(
     decorators: &[Decorator],
 ) -> (usize, usize) {
     let at_offset = |offset: TextSize| {
-        let l = module.location(offset);
-        (l.line as usize, l.byte_column as usize)
+        let (line, column) = module.line_and_byte_column(offset);
+        (line as usize, column as usize)
     };
     let Some(last) = decorators.last() else {
         return at_offset(start);

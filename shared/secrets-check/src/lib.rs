@@ -38,7 +38,7 @@ impl SecretsCheck {
 
     /// Compiles every pattern now rather than on the first file (for timing and warm Lambdas).
     pub fn warm_up() {
-        std::sync::LazyLock::force(&detect::DETECTORS);
+        detect::DETECTORS.warm_up();
         detect::keyword::warm_up();
     }
 }

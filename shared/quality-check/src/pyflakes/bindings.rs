@@ -1,7 +1,10 @@
 //! Bindings and scopes, as pyflakes models them.
 
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
 use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
+use validator_python::text_size::TextSize;
 
 /// A position as pyflakes reports it: 1-based line, 0-based UTF-8 byte column.
 pub type Loc = (usize, usize);
@@ -18,6 +21,18 @@ pub struct Step {
 }
 
 pub type Path = Rc<Vec<Step>>;
+
+/// Where a binding was used: a source offset, made a position only when reported (few uses
+/// are), or a position fixed already (inside a string annotation, or a made-up use).
+#[derive(Debug, Clone, Copy)]
+pub enum UseSite {
+    Offset(TextSize),
+    Fixed(Loc),
+}
+
+/// A bound name: borrowed from the syntax tree or a constant, owned only for star imports
+/// (pyflakes' `module.*`), so that binding a name does not allocate.
+pub type Name<'a> = Cow<'a, str>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {
@@ -86,8 +101,8 @@ impl Kind {
 }
 
 #[derive(Debug, Clone)]
-pub struct Binding {
-    pub name: String,
+pub struct Binding<'a> {
+    pub name: Name<'a>,
     pub kind: Kind,
     /// Where the binding's source node is (None for builtins).
     pub loc: Option<Loc>,
@@ -96,17 +111,17 @@ pub struct Binding {
     pub in_for: bool,
     /// A function decorated with `typing.overload`.
     pub overload: bool,
-    pub used: Option<(ScopeId, Loc)>,
+    pub used: Option<(ScopeId, UseSite)>,
     /// Where an unused import was redefined in a nested scope (reported with F401).
     pub redefined: Vec<Loc>,
     /// For `from __future__` the name as written (`FutureImportation.imported_name`).
     pub imported_name: String,
 }
 
-impl Binding {
-    pub fn new(name: &str, kind: Kind) -> Self {
+impl<'a> Binding<'a> {
+    pub fn new(name: impl Into<Name<'a>>, kind: Kind) -> Self {
         Self {
-            name: name.to_owned(),
+            name: name.into(),
             kind,
             loc: None,
             path: None,
@@ -120,7 +135,7 @@ impl Binding {
 
     fn has_alias(&self) -> bool {
         match self.kind.full_name() {
-            Some(full) => full.rsplit('.').next() != Some(self.name.as_str()),
+            Some(full) => full.rsplit('.').next() != Some(&*self.name),
             None => false,
         }
     }
@@ -158,12 +173,12 @@ impl Binding {
                 }
             }
             Kind::FutureImportation => self.imported_name.clone(),
-            _ => self.name.clone(),
+            _ => self.name.to_string(),
         }
     }
 
     /// pyflakes' `redefines`: whether binding `self` redefines `other` (F811).
-    pub fn redefines(&self, other: &Binding) -> bool {
+    pub fn redefines(&self, other: &Binding<'_>) -> bool {
         match &self.kind {
             Kind::Annotation => false,
             Kind::SubmoduleImportation { full_name } => {
@@ -198,13 +213,14 @@ pub enum ScopeKind {
 }
 
 #[derive(Debug)]
-pub struct Scope {
+pub struct Scope<'a> {
     pub kind: ScopeKind,
-    pub names: HashMap<String, BindingId>,
+    /// Every name ever bound here and its binding, `None` once deleted (the name keeps its
+    /// place in `order`).
+    names: FxHashMap<Name<'a>, Option<BindingId>>,
     /// First-insertion order of names, for deterministic reports (names removed since are
-    /// skipped by whoever iterates: look them up in `names`).
-    pub order: Vec<String>,
-    ordered: HashSet<String>,
+    /// skipped by whoever iterates: look them up with `get`).
+    pub order: Vec<Name<'a>>,
     pub import_starred: bool,
     pub uses_locals: bool,
     pub indirect_assignments: Vec<(String, Loc, &'static str)>,
@@ -212,13 +228,14 @@ pub struct Scope {
     pub annotations_future: bool,
 }
 
-impl Scope {
+impl<'a> Scope<'a> {
     pub fn new(kind: ScopeKind) -> Self {
+        // The module scope starts with the builtins (about 180): no regrowing on the way.
+        let capacity = if kind == ScopeKind::Module { 256 } else { 0 };
         Self {
             kind,
-            names: HashMap::new(),
-            order: Vec::new(),
-            ordered: HashSet::new(),
+            names: FxHashMap::with_capacity_and_hasher(capacity, Default::default()),
+            order: Vec::with_capacity(capacity),
             import_starred: false,
             uses_locals: false,
             indirect_assignments: Vec::new(),
@@ -228,24 +245,25 @@ impl Scope {
     }
 
     pub fn get(&self, name: &str) -> Option<BindingId> {
-        self.names.get(name).copied()
+        self.names.get(name).copied().flatten()
     }
 
-    pub fn set(&mut self, name: &str, id: BindingId) {
-        // Rebinding is common (`x = ...` twice, loops): copy the name only for a new one.
-        if let Some(slot) = self.names.get_mut(name) {
-            *slot = id;
+    pub fn set(&mut self, name: &Name<'a>, id: BindingId) {
+        if let Some(slot) = self.names.get_mut(&**name) {
+            *slot = Some(id);
             return;
         }
-        self.names.insert(name.to_owned(), id);
-        if !self.ordered.contains(name) {
-            self.ordered.insert(name.to_owned());
-            self.order.push(name.to_owned());
-        }
+        self.names.insert(name.clone(), Some(id));
+        self.order.push(name.clone());
     }
 
     pub fn remove(&mut self, name: &str) -> Option<BindingId> {
-        self.names.remove(name)
+        self.names.get_mut(name).and_then(Option::take)
+    }
+
+    /// The bindings of the names currently bound, in no particular order.
+    pub fn binding_ids(&self) -> impl Iterator<Item = BindingId> + '_ {
+        self.names.values().filter_map(|id| *id)
     }
 
     pub fn pop_indirect(&mut self, name: &str) {

@@ -10,7 +10,9 @@ use validator_python::parser::parse_expression;
 use validator_python::text_size::{Ranged, TextSize};
 use validator_python::{with_stack, PythonModule};
 
-use super::bindings::{Binding, BindingId, Kind, Loc, Path, Scope, ScopeId, ScopeKind, Step};
+use super::bindings::{
+    Binding, BindingId, Kind, Loc, Name, Path, Scope, ScopeId, ScopeKind, Step, UseSite,
+};
 use super::formats::{dot_format, percent_format, CallArgs, PercentArgs};
 use super::{BUILTINS, FUTURE_FEATURES};
 use crate::Violation;
@@ -90,10 +92,13 @@ struct Message {
 pub struct Checker<'a> {
     module: &'a PythonModule,
     is_init: bool,
-    scopes: Vec<Scope>,
+    scopes: Vec<Scope<'a>>,
     stack: Vec<ScopeId>,
     dead: Vec<ScopeId>,
-    bindings: Vec<Binding>,
+    bindings: Vec<Binding<'a>>,
+    /// Some import of `typing` or `typing_extensions` was bound: until then no name can
+    /// refer to a typing helper, and the lookups are skipped.
+    typing_imported: bool,
     frames: Vec<Frame>,
     deferred: std::collections::VecDeque<Deferred<'a>>,
     messages: Vec<Message>,
@@ -171,7 +176,8 @@ impl<'a> Checker<'a> {
             scopes: Vec::new(),
             stack: Vec::new(),
             dead: Vec::new(),
-            bindings: Vec::new(),
+            bindings: Vec::with_capacity(256),
+            typing_imported: false,
             frames: Vec::new(),
             deferred: Default::default(),
             messages: Vec::new(),
@@ -192,7 +198,7 @@ impl<'a> Checker<'a> {
         });
         c.push_scope(ScopeKind::Module);
         for name in BUILTINS {
-            c.add_binding(Binding::new(name, Kind::Builtin), None);
+            c.add_binding(Binding::new(*name, Kind::Builtin), None);
         }
         c.body(&syntax.body, None, false);
         c.run_deferred();
@@ -210,8 +216,26 @@ impl<'a> Checker<'a> {
         if let Some(loc) = self.forced_loc {
             return loc;
         }
-        let l = self.module.location(offset);
-        (l.line as usize, l.byte_column as usize)
+        self.position(offset)
+    }
+
+    fn position(&self, offset: TextSize) -> Loc {
+        let (line, column) = self.module.line_and_byte_column(offset);
+        (line as usize, column as usize)
+    }
+
+    fn site(&self, offset: TextSize) -> UseSite {
+        match self.forced_loc {
+            Some(loc) => UseSite::Fixed(loc),
+            None => UseSite::Offset(offset),
+        }
+    }
+
+    fn resolve(&self, site: UseSite) -> Loc {
+        match site {
+            UseSite::Offset(offset) => self.position(offset),
+            UseSite::Fixed(loc) => loc,
+        }
     }
 
     fn loc<T: Ranged>(&self, node: &T) -> Loc {
@@ -263,11 +287,11 @@ impl<'a> Checker<'a> {
         *self.stack.last().unwrap_or(&0)
     }
 
-    fn scope(&self) -> &Scope {
+    fn scope(&self) -> &Scope<'a> {
         &self.scopes[self.scope_id()]
     }
 
-    fn scope_mut(&mut self) -> &mut Scope {
+    fn scope_mut(&mut self) -> &mut Scope<'a> {
         let id = self.scope_id();
         &mut self.scopes[id]
     }
@@ -305,105 +329,104 @@ impl<'a> Checker<'a> {
         fork_a != fork_b
     }
 
+    /// The innermost binding of `name` on the scope stack.
+    fn lookup(&self, name: &str) -> Option<BindingId> {
+        self.stack
+            .iter()
+            .rev()
+            .find_map(|&sid| self.scopes[sid].get(name))
+    }
+
+    /// pyflakes' `_is_typing(node, member)` for `member` given, else `_is_typing_helper` for
+    /// any member: whether the node is `typing.<member>` (or from `typing_extensions`).
     fn is_typing(&self, expr: &Expr, member: Option<&str>) -> bool {
-        let matches = |name: &str| member.is_none_or(|m| m == name);
+        self.typing_member(expr)
+            .is_some_and(|name| member.is_none_or(|m| m == name))
+    }
+
+    /// The `typing` member a name or attribute refers to, if any.
+    fn typing_member<'s>(&'s self, expr: &'s Expr) -> Option<&'s str> {
+        if !self.typing_imported {
+            return None;
+        }
         match expr {
-            Expr::Name(n) => {
-                for &sid in self.stack.iter().rev() {
-                    if let Some(b) = self.scopes[sid].get(n.id.as_str()) {
-                        return match &self.bindings[b].kind {
-                            Kind::ImportationFrom {
-                                module, real_name, ..
-                            } => {
-                                (module == "typing" || module == "typing_extensions")
-                                    && matches(real_name)
-                            }
-                            _ => false,
-                        };
-                    }
-                }
-                false
-            }
+            Expr::Name(n) => match &self.bindings[self.lookup(n.id.as_str())?].kind {
+                Kind::ImportationFrom {
+                    module, real_name, ..
+                } if module == "typing" || module == "typing_extensions" => Some(real_name),
+                _ => None,
+            },
             Expr::Attribute(a) => {
                 let Expr::Name(base) = a.value.as_ref() else {
-                    return false;
+                    return None;
                 };
-                for &sid in self.stack.iter().rev() {
-                    if let Some(b) = self.scopes[sid].get(base.id.as_str()) {
-                        let binding = &self.bindings[b];
-                        return binding.kind.is_importation()
-                            && matches!(
-                                binding.kind.full_name(),
-                                Some("typing" | "typing_extensions")
-                            )
-                            && matches(a.attr.as_str());
-                    }
-                }
-                false
+                let binding = &self.bindings[self.lookup(base.id.as_str())?];
+                (binding.kind.is_importation()
+                    && matches!(
+                        binding.kind.full_name(),
+                        Some("typing" | "typing_extensions")
+                    ))
+                .then(|| a.attr.as_str())
             }
-            _ => false,
+            _ => None,
         }
     }
 
-    fn add_binding(&mut self, mut value: Binding, node_loc: Option<Loc>) {
-        let name = value.name.clone();
+    fn add_binding(&mut self, mut value: Binding<'a>, node_loc: Option<Loc>) {
         let current = self.scope_id();
-        let found_scope = self
+        let found = self
             .stack
             .iter()
             .rev()
-            .copied()
-            .find(|&s| self.scopes[s].get(&name).is_some())
-            .unwrap_or(current);
-        let existing = self.scopes[found_scope].get(&name);
-        if let Some(existing_id) = existing {
-            let existing = self.bindings[existing_id].clone();
+            .find_map(|&s| self.scopes[s].get(&value.name).map(|id| (s, id)));
+        if let Some((found_scope, existing_id)) = found {
+            let existing = &self.bindings[existing_id];
             let forks = match (&value.path, &existing.path) {
                 (Some(a), Some(b)) => Self::different_forks(a, b),
                 _ => false,
             };
-            if existing.kind != Kind::Builtin && !forks {
+            if !matches!(existing.kind, Kind::Builtin) && !forks {
                 let loc = node_loc.unwrap_or((0, 0));
+                let line = existing.loc.map_or(0, |l| l.0);
                 if existing.kind.is_importation() && value.in_for {
-                    self.report(
-                        loc,
-                        "F402",
-                        format!(
-                            "import '{}' from line {} shadowed by loop variable",
-                            name,
-                            existing.loc.map_or(0, |l| l.0)
-                        ),
+                    let text = format!(
+                        "import '{}' from line {line} shadowed by loop variable",
+                        value.name
                     );
+                    self.report(loc, "F402", text);
                 } else if found_scope == current {
                     if existing.used.is_none()
-                        && value.redefines(&existing)
-                        && (name != "_" || existing.kind.is_importation())
+                        && value.redefines(existing)
+                        && (value.name != "_" || existing.kind.is_importation())
                         && !existing.overload
                     {
-                        self.report(
-                            loc,
-                            "F811",
-                            format!(
-                                "redefinition of unused '{}' from line {}",
-                                name,
-                                existing.loc.map_or(0, |l| l.0)
-                            ),
-                        );
+                        let text =
+                            format!("redefinition of unused '{}' from line {line}", value.name);
+                        self.report(loc, "F811", text);
                     }
                     if self.scopes[current].is_function_like() {
-                        self.scopes[current].pop_indirect(&name);
+                        self.scopes[current].pop_indirect(&value.name);
                     }
-                } else if existing.kind.is_importation() && value.redefines(&existing) {
+                } else if existing.kind.is_importation() && value.redefines(existing) {
                     self.bindings[existing_id].redefined.push(loc);
                 }
             }
         }
-        if let Some(id) = self.scopes[current].get(&name) {
+        // The innermost scope holding the name is the current one when it holds it.
+        let in_current = found.filter(|&(s, _)| s == current).map(|(_, id)| id);
+        if let Some(id) = in_current {
             value.used = self.bindings[id].used;
         }
-        let in_current = self.scopes[current].get(&name).is_some();
-        if !in_current || value.kind != Kind::Annotation {
+        if in_current.is_none() || value.kind != Kind::Annotation {
+            let is_typing_import = match &value.kind {
+                Kind::ImportationFrom { module, .. } => {
+                    module == "typing" || module == "typing_extensions"
+                }
+                kind => matches!(kind.full_name(), Some("typing" | "typing_extensions")),
+            };
+            self.typing_imported |= is_typing_import;
             let is_named_expr = value.kind == Kind::NamedExprAssignment;
+            let name = value.name.clone();
             self.bindings.push(value);
             let id = self.bindings.len() - 1;
             if is_named_expr {
@@ -432,7 +455,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn new_binding(&self, name: &str, kind: Kind, loc: Loc) -> Binding {
+    fn new_binding(&self, name: &'a str, kind: Kind, loc: Loc) -> Binding<'a> {
         let mut b = Binding::new(name, kind);
         b.loc = Some(loc);
         b.path = Some(self.path());
@@ -445,7 +468,7 @@ impl<'a> Checker<'a> {
                 && self.scopes[self.stack[0]].annotations_future)
     }
 
-    fn handle_node_load(&mut self, name: &str, loc: Loc, parent: Node) {
+    fn handle_node_load(&mut self, name: &str, site: UseSite, parent: Node) {
         let mut can_access_class_vars: Option<bool> = None;
         let mut import_starred = false;
         let here = self.scope_id();
@@ -463,23 +486,24 @@ impl<'a> Checker<'a> {
             let binding = self.scopes[sid].get(name);
             if let Some(b) = binding {
                 if self.bindings[b].kind == Kind::Annotation && !postponed {
-                    self.bindings[b].used = Some((here, loc));
+                    self.bindings[b].used = Some((here, site));
                     continue;
                 }
                 if name == "print"
                     && self.bindings[b].kind == Kind::Builtin
                     && parent == Node::BinOpRShift
                 {
+                    let loc = self.resolve(site);
                     self.report(
                         loc,
                         "F633",
                         "use of >> is invalid with print function".into(),
                     );
                 }
-                self.bindings[b].used = Some((here, loc));
+                self.bindings[b].used = Some((here, site));
                 if let Some(full) = self.bindings[b].alias_full_name().map(str::to_owned) {
                     if let Some(other) = self.scopes[sid].get(&full) {
-                        self.bindings[other].used = Some((here, loc));
+                        self.bindings[other].used = Some((here, site));
                     }
                 }
                 return;
@@ -496,15 +520,16 @@ impl<'a> Checker<'a> {
             let mut from = Vec::new();
             for i in (0..self.stack.len()).rev() {
                 let sid = self.stack[i];
-                let ids: Vec<BindingId> = self.scopes[sid].names.values().copied().collect();
+                let ids: Vec<BindingId> = self.scopes[sid].binding_ids().collect();
                 for b in ids {
                     if let Kind::StarImportation { full_name } = &self.bindings[b].kind {
                         from.push(full_name.clone());
-                        self.bindings[b].used = Some((here, loc));
+                        self.bindings[b].used = Some((here, site));
                     }
                 }
             }
             from.sort();
+            let loc = self.resolve(site);
             self.report(
                 loc,
                 "F405",
@@ -527,6 +552,7 @@ impl<'a> Checker<'a> {
             .last()
             .is_some_and(|h| h.iter().any(|n| n == "NameError"))
         {
+            let loc = self.resolve(site);
             self.messages.push(Message {
                 loc,
                 code: "F821",
@@ -536,7 +562,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn handle_node_store(&mut self, name: &str, loc: Loc, _is_all_target: bool) {
+    fn handle_node_store(&mut self, name: &'a str, loc: Loc, _is_all_target: bool) {
         let current = self.scope_id();
         if self.scope().kind == ScopeKind::Function && self.scope().get(name).is_none() {
             for i in 0..self.stack.len().saturating_sub(1) {
@@ -550,8 +576,9 @@ impl<'a> Checker<'a> {
                 let Some(b) = self.scopes[sid].get(name) else {
                     continue;
                 };
-                if let Some((used_scope, used_loc)) = self.bindings[b].used {
+                if let Some((used_scope, used_site)) = self.bindings[b].used {
                     if used_scope == current {
+                        let used_loc = self.resolve(used_site);
                         let line = self.bindings[b].loc.map_or(0, |l| l.0);
                         self.report(
                             used_loc,
@@ -734,8 +761,8 @@ impl<'a> Checker<'a> {
             }
             Stmt::AugAssign(a) => {
                 if let Expr::Name(n) = a.target.as_ref() {
-                    let loc = self.loc(n);
-                    self.handle_node_load(n.id.as_str(), loc, Node::AugAssign);
+                    let site = self.site(n.start());
+                    self.handle_node_load(n.id.as_str(), site, Node::AugAssign);
                 }
                 self.expr(&a.value);
                 let saved = self.current_all_statement.replace((Some(&a.value), true));
@@ -895,29 +922,25 @@ impl<'a> Checker<'a> {
         self.report(loc, code, text.to_owned());
     }
 
-    fn global<'n>(
-        &mut self,
-        keyword: &'static str,
-        names: impl Iterator<Item = &'n str>,
-        loc: Loc,
-    ) {
+    fn global(&mut self, keyword: &'static str, names: impl Iterator<Item = &'a str>, loc: Loc) {
         let global_scope = self.stack[0];
         if self.scope_id() == global_scope {
             return;
         }
         for name in names {
             let mut value = self.new_binding(name, Kind::Assignment, loc);
-            value.used = Some((global_scope, loc));
+            value.used = Some((global_scope, UseSite::Fixed(loc)));
             self.messages
                 .retain(|m| m.undefined.as_deref() != Some(name));
             self.bindings.push(value);
             let id = self.bindings.len() - 1;
-            if self.scopes[global_scope].get(name).is_none() {
-                self.scopes[global_scope].set(name, id);
+            let key = Name::Borrowed(name);
+            if self.scopes[global_scope].get(&key).is_none() {
+                self.scopes[global_scope].set(&key, id);
             }
             for i in 1..self.stack.len() {
                 let sid = self.stack[i];
-                self.scopes[sid].set(name, id);
+                self.scopes[sid].set(&key, id);
             }
             self.scope_mut().pop_indirect(name);
             self.scope_mut()
@@ -948,7 +971,7 @@ impl<'a> Checker<'a> {
             let name = alias.asname.as_ref().map_or(real, |a| a.as_str());
             let b = if is_future {
                 let mut b = self.new_binding(name, Kind::FutureImportation, loc);
-                b.used = Some((self.scope_id(), loc));
+                b.used = Some((self.scope_id(), UseSite::Fixed(loc)));
                 b.imported_name = format!("__future__.{real}");
                 if !FUTURE_FEATURES.contains(&real) {
                     self.report(loc, "F407", format!("future feature {real} is not defined"));
@@ -979,7 +1002,7 @@ impl<'a> Checker<'a> {
                     },
                     loc,
                 );
-                b.name = format!("{module}.*");
+                b.name = Name::Owned(format!("{module}.*"));
                 b
             } else {
                 let full_name = if module.ends_with('.') {
@@ -1071,7 +1094,7 @@ impl<'a> Checker<'a> {
             }
         }
         if let Some(prev) = prev {
-            self.scope_mut().set(name, prev);
+            self.scope_mut().set(&Name::Borrowed(name), prev);
         }
     }
 
@@ -1242,8 +1265,8 @@ impl<'a> Checker<'a> {
     fn annotation_expr(&mut self, e: &Expr) {
         with_stack(|| match e {
             Expr::Name(n) => {
-                let loc = self.loc(n);
-                self.handle_node_load(n.id.as_str(), loc, Node::Other);
+                let site = self.site(n.start());
+                self.handle_node_load(n.id.as_str(), site, Node::Other);
             }
             Expr::StringLiteral(s) if self.annotation != AnnotationState::None => {
                 let loc = self.loc(s);
@@ -1319,9 +1342,9 @@ impl<'a> Checker<'a> {
         };
         if let Expr::Name(n) = e {
             // Names are leaves: handled here with the parent still on top of the stack.
-            let loc = self.loc(n);
             match n.ctx {
                 ExprContext::Store => {
+                    let loc = self.loc(n);
                     let is_all = all_target
                         && n.id.as_str() == "__all__"
                         && self.scope().kind == ScopeKind::Module
@@ -1337,10 +1360,11 @@ impl<'a> Checker<'a> {
                         self.handle_node_store(n.id.as_str(), loc, false);
                     }
                 }
-                ExprContext::Del => self.handle_node_delete(n.id.as_str(), loc),
+                ExprContext::Del => self.handle_node_delete(n.id.as_str(), self.loc(n)),
                 _ => {
                     let parent = self.parent_stmt();
-                    self.handle_node_load(n.id.as_str(), loc, parent);
+                    let site = self.site(n.start());
+                    self.handle_node_load(n.id.as_str(), site, parent);
                     if n.id.as_str() == "locals"
                         && self.scope().kind == ScopeKind::Function
                         && self.direct_parent() == Node::Call
@@ -1620,7 +1644,21 @@ impl<'a> Checker<'a> {
         }
         let args = &call.arguments.args;
         let keywords = &call.arguments.keywords;
-        let typing = |c: &Self, name: &str| c.is_typing(&call.func, Some(name));
+        // One lookup of the callee for the whole chain below.
+        const HELPERS: [&str; 8] = [
+            "cast",
+            "assert_type",
+            "TypeVar",
+            "ParamSpec",
+            "TypeVarTuple",
+            "NewType",
+            "TypedDict",
+            "NamedTuple",
+        ];
+        let helper = self
+            .typing_member(&call.func)
+            .and_then(|m| HELPERS.into_iter().find(|h| *h == m));
+        let typing = |name: &str| helper == Some(name);
         let kw = |c: &mut Self, annotated: &dyn Fn(Option<&str>) -> bool| {
             for k in keywords.iter() {
                 let state = if annotated(k.arg.as_ref().map(|a| a.as_str())) {
@@ -1637,27 +1675,27 @@ impl<'a> Checker<'a> {
                 c.with_annotation(if annotated { Bare } else { Plain }, a);
             }
         };
-        if typing(self, "cast") {
+        if typing("cast") {
             self.with_annotation(Plain, &call.func);
             split(self, true, 1);
             kw(self, &|a| a == Some("typ"));
-        } else if typing(self, "assert_type") {
+        } else if typing("assert_type") {
             self.with_annotation(Plain, &call.func);
             split(self, false, 1);
             kw(self, &|_| false);
-        } else if typing(self, "TypeVar") {
+        } else if typing("TypeVar") {
             self.with_annotation(Plain, &call.func);
             split(self, false, 1);
             kw(self, &|a| matches!(a, Some("bound" | "default")));
-        } else if typing(self, "ParamSpec") || typing(self, "TypeVarTuple") {
+        } else if typing("ParamSpec") || typing("TypeVarTuple") {
             self.with_annotation(Plain, &call.func);
             args.iter().for_each(|a| self.with_annotation(Plain, a));
             kw(self, &|a| matches!(a, Some("bound" | "default")));
-        } else if typing(self, "NewType") {
+        } else if typing("NewType") {
             self.with_annotation(Plain, &call.func);
             split(self, false, 1);
             kw(self, &|a| a == Some("tp"));
-        } else if typing(self, "TypedDict") {
+        } else if typing("TypedDict") {
             self.with_annotation(Plain, &call.func);
             if let Some(first) = args.first() {
                 self.with_annotation(Plain, first);
@@ -1678,7 +1716,7 @@ impl<'a> Checker<'a> {
                     .for_each(|a| self.with_annotation(Plain, a));
             }
             kw(self, &|_| true);
-        } else if typing(self, "NamedTuple") {
+        } else if typing("NamedTuple") {
             self.with_annotation(Plain, &call.func);
             if let Some(first) = args.first() {
                 self.with_annotation(Plain, first);
@@ -1939,7 +1977,7 @@ impl<'a> Checker<'a> {
         for sid in dead {
             let kind = self.scopes[sid].kind;
             if matches!(kind, ScopeKind::Class | ScopeKind::Function) {
-                let indirect = self.scopes[sid].indirect_assignments.clone();
+                let indirect = std::mem::take(&mut self.scopes[sid].indirect_assignments);
                 for (name, loc, keyword) in indirect {
                     self.report(
                         loc,
@@ -1951,7 +1989,8 @@ impl<'a> Checker<'a> {
             if kind == ScopeKind::Class {
                 continue;
             }
-            let order = self.scopes[sid].order.clone();
+            // Each scope is checked once, at the end: its order list is not needed after.
+            let order = std::mem::take(&mut self.scopes[sid].order);
             if kind == ScopeKind::Function && !self.scopes[sid].uses_locals {
                 for name in &order {
                     let Some(b) = self.scopes[sid].get(name) else {
@@ -1961,7 +2000,7 @@ impl<'a> Checker<'a> {
                     if binding.used.is_none()
                         && name != "_"
                         && !matches!(
-                            name.as_str(),
+                            &**name,
                             "__tracebackhide__"
                                 | "__traceback_info__"
                                 | "__traceback_supplement__"
@@ -2032,7 +2071,7 @@ impl<'a> Checker<'a> {
                         };
                         if let Kind::StarImportation { full_name } = &self.bindings[b].kind {
                             from.push(full_name.clone());
-                            self.bindings[b].used = Some((sid, all_loc));
+                            self.bindings[b].used = Some((sid, UseSite::Fixed(all_loc)));
                         }
                     }
                     from.sort();
@@ -2053,26 +2092,27 @@ impl<'a> Checker<'a> {
                 let Some(b) = self.scopes[sid].get(name) else {
                     continue;
                 };
-                let binding = self.bindings[b].clone();
+                let binding = &self.bindings[b];
                 if binding.kind.is_importation()
                     && binding.used.is_none()
-                    && !all_names.contains(&binding.name)
+                    && !all_names.contains(&*binding.name)
                 {
                     let loc = binding.loc.unwrap_or((0, 0));
-                    self.report(
-                        loc,
-                        "F401",
-                        format!("'{}' imported but unused", binding.imported_name()),
-                    );
-                    for r in &binding.redefined {
-                        self.report(
-                            *r,
-                            "F811",
-                            format!(
+                    let unused = format!("'{}' imported but unused", binding.imported_name());
+                    let redefined: Vec<(Loc, String)> = binding
+                        .redefined
+                        .iter()
+                        .map(|r| {
+                            let text = format!(
                                 "redefinition of unused '{}' from line {}",
                                 binding.name, loc.0
-                            ),
-                        );
+                            );
+                            (*r, text)
+                        })
+                        .collect();
+                    self.report(loc, "F401", unused);
+                    for (r, text) in redefined {
+                        self.report(r, "F811", text);
                     }
                 }
             }

@@ -20,7 +20,10 @@ pub(crate) const BASIC_AUTH: DetectorSpec = DetectorSpec {
 
 pub(crate) const IP_PUBLIC: DetectorSpec = DetectorSpec {
     ty: &rules::IP_PUBLIC,
-    anchor: Anchor::Pattern(r"[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]"),
+    anchor: Anchor::Pattern {
+        pattern: r"[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]",
+        ascii: None,
+    },
     analyzer: Analyzer::Regex {
         patterns: &[concat!(
             r"(?<![\w.])(",

@@ -1,7 +1,7 @@
 //! `KeywordDetector`: a literal assigned to, or compared with, a secret-sounding name, with the
 //! pattern set detect-secrets picks by file type.
 
-use std::sync::LazyLock;
+use std::sync::OnceLock;
 
 use regex::Regex;
 
@@ -161,49 +161,72 @@ const FOLLOWED_BY_ARROW_FUNCTION_SIGN_QUOTES_REQUIRED: &str = concat!(
     quoted_secret!()
 );
 
-type PatternSet = Vec<Regex>;
-
-fn compile(patterns: &[&str]) -> PatternSet {
-    patterns
-        .iter()
-        .map(|p| Regex::new(p).unwrap_or_else(|e| panic!("keyword pattern {p}: {e}")))
-        .collect()
+/// A file type's patterns, each form compiled on first use: as written (Unicode classes) for
+/// lines with non-ASCII text, and with Unicode off for ASCII lines. On an ASCII line both match
+/// the same (every class restricted to ASCII is the same class there), and the ASCII form
+/// compiles about ten times faster: the case-insensitive Unicode `\w` classes took over 10 ms.
+struct PatternSet {
+    sources: &'static [&'static str],
+    unicode: OnceLock<Vec<Regex>>,
+    ascii: OnceLock<Vec<regex::bytes::Regex>>,
 }
 
-static CONFIG: LazyLock<PatternSet> = LazyLock::new(|| {
-    compile(&[
-        FOLLOWED_BY_COLON,
-        PRECEDED_BY_EQUAL_COMPARISON_SIGNS_QUOTES_REQUIRED,
-        FOLLOWED_BY_EQUAL_SIGNS,
-        FOLLOWED_BY_QUOTES_AND_SEMICOLON,
-    ])
-});
-static GOLANG: LazyLock<PatternSet> = LazyLock::new(|| {
-    compile(&[
-        FOLLOWED_BY_COLON_EQUAL_SIGNS,
-        PRECEDED_BY_EQUAL_COMPARISON_SIGNS_QUOTES_REQUIRED,
-        FOLLOWED_BY_EQUAL_SIGNS,
-        FOLLOWED_BY_QUOTES_AND_SEMICOLON,
-    ])
-});
-static COMMON_C: LazyLock<PatternSet> = LazyLock::new(|| {
-    compile(&[FOLLOWED_BY_EQUAL_SIGNS_OPTIONAL_BRACKETS_OPTIONAL_AT_SIGN_QUOTES_REQUIRED])
-});
-static C_PLUS_PLUS: LazyLock<PatternSet> = LazyLock::new(|| {
-    compile(&[
-        FOLLOWED_BY_OPTIONAL_ASSIGN_QUOTES_REQUIRED,
-        FOLLOWED_BY_EQUAL_SIGNS_QUOTES_REQUIRED,
-    ])
-});
-static QUOTES_REQUIRED: LazyLock<PatternSet> = LazyLock::new(|| {
-    compile(&[
-        FOLLOWED_BY_COLON_QUOTES_REQUIRED,
-        PRECEDED_BY_EQUAL_COMPARISON_SIGNS_QUOTES_REQUIRED,
-        FOLLOWED_BY_EQUAL_SIGNS_QUOTES_REQUIRED,
-        FOLLOWED_BY_QUOTES_AND_SEMICOLON,
-        FOLLOWED_BY_ARROW_FUNCTION_SIGN_QUOTES_REQUIRED,
-    ])
-});
+impl PatternSet {
+    const fn new(sources: &'static [&'static str]) -> Self {
+        Self {
+            sources,
+            unicode: OnceLock::new(),
+            ascii: OnceLock::new(),
+        }
+    }
+
+    fn unicode(&self) -> &[Regex] {
+        self.unicode.get_or_init(|| {
+            self.sources
+                .iter()
+                .map(|p| Regex::new(p).unwrap_or_else(|e| panic!("keyword pattern {p}: {e}")))
+                .collect()
+        })
+    }
+
+    fn ascii(&self) -> &[regex::bytes::Regex] {
+        self.ascii.get_or_init(|| {
+            self.sources
+                .iter()
+                .map(|p| {
+                    regex::bytes::Regex::new(&format!("(?-u){p}"))
+                        .unwrap_or_else(|e| panic!("keyword pattern {p}: {e}"))
+                })
+                .collect()
+        })
+    }
+}
+
+static CONFIG: PatternSet = PatternSet::new(&[
+    FOLLOWED_BY_COLON,
+    PRECEDED_BY_EQUAL_COMPARISON_SIGNS_QUOTES_REQUIRED,
+    FOLLOWED_BY_EQUAL_SIGNS,
+    FOLLOWED_BY_QUOTES_AND_SEMICOLON,
+]);
+static GOLANG: PatternSet = PatternSet::new(&[
+    FOLLOWED_BY_COLON_EQUAL_SIGNS,
+    PRECEDED_BY_EQUAL_COMPARISON_SIGNS_QUOTES_REQUIRED,
+    FOLLOWED_BY_EQUAL_SIGNS,
+    FOLLOWED_BY_QUOTES_AND_SEMICOLON,
+]);
+static COMMON_C: PatternSet =
+    PatternSet::new(&[FOLLOWED_BY_EQUAL_SIGNS_OPTIONAL_BRACKETS_OPTIONAL_AT_SIGN_QUOTES_REQUIRED]);
+static C_PLUS_PLUS: PatternSet = PatternSet::new(&[
+    FOLLOWED_BY_OPTIONAL_ASSIGN_QUOTES_REQUIRED,
+    FOLLOWED_BY_EQUAL_SIGNS_QUOTES_REQUIRED,
+]);
+static QUOTES_REQUIRED: PatternSet = PatternSet::new(&[
+    FOLLOWED_BY_COLON_QUOTES_REQUIRED,
+    PRECEDED_BY_EQUAL_COMPARISON_SIGNS_QUOTES_REQUIRED,
+    FOLLOWED_BY_EQUAL_SIGNS_QUOTES_REQUIRED,
+    FOLLOWED_BY_QUOTES_AND_SEMICOLON,
+    FOLLOWED_BY_ARROW_FUNCTION_SIGN_QUOTES_REQUIRED,
+]);
 
 /// `REGEX_BY_FILETYPE`, quotes-required by default.
 fn patterns_for(file_type: FileType) -> &'static PatternSet {
@@ -220,13 +243,25 @@ fn patterns_for(file_type: FileType) -> &'static PatternSet {
     }
 }
 
-/// The first match of every pattern of the file's set (`regex.search`), its secret.
+/// The first match of every pattern of the file's set (`regex.search`), its secret: the one
+/// alternative's group that took part in the match.
 pub(crate) fn analyze(line: &str, file_type: FileType, out: &mut Vec<String>) {
-    for regex in patterns_for(file_type) {
-        if let Some(caps) = regex.captures(line) {
-            // The secret is the one alternative's group that took part in the match.
-            if let Some(m) = caps.iter().skip(1).flatten().next() {
-                out.push(m.as_str().to_owned());
+    let set = patterns_for(file_type);
+    if line.is_ascii() {
+        for regex in set.ascii() {
+            if let Some(caps) = regex.captures(line.as_bytes()) {
+                if let Some(m) = caps.iter().skip(1).flatten().next() {
+                    // An ASCII line: every offset is a character boundary.
+                    out.push(line[m.range()].to_owned());
+                }
+            }
+        }
+    } else {
+        for regex in set.unicode() {
+            if let Some(caps) = regex.captures(line) {
+                if let Some(m) = caps.iter().skip(1).flatten().next() {
+                    out.push(m.as_str().to_owned());
+                }
             }
         }
     }
@@ -235,6 +270,44 @@ pub(crate) fn analyze(line: &str, file_type: FileType, out: &mut Vec<String>) {
 /// Compiles every pattern set (tests, and warming up before timing).
 pub(crate) fn warm_up() {
     for set in [&CONFIG, &GOLANG, &COMMON_C, &C_PLUS_PLUS, &QUOTES_REQUIRED] {
-        LazyLock::force(set);
+        set.unicode();
+        set.ascii();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_and_unicode_forms_agree_on_ascii_lines() {
+        let lines = [
+            r#"password = "hunter2""#,
+            r#"db_pass: 'x y z' # pass"#,
+            r#"if "s3cr3t" == api_key_value:"#,
+            r#"$private_key := "abc`def""#,
+            r#"secret_token[0] != @"objc""#,
+            r#"PASSWD.assign("abc");"#,
+            r#"const apiKey = () => 'k3y'"#,
+            r#"authkey ]"= value, next"#,
+            "no keyword here = 'value'",
+        ];
+        let mut found = 0;
+        for set in [&CONFIG, &GOLANG, &COMMON_C, &C_PLUS_PLUS, &QUOTES_REQUIRED] {
+            for (ascii, unicode) in set.ascii().iter().zip(set.unicode()) {
+                for line in lines {
+                    let groups = |caps: Vec<Option<std::ops::Range<usize>>>| caps;
+                    let a = ascii
+                        .captures(line.as_bytes())
+                        .map(|c| groups(c.iter().map(|m| m.map(|m| m.range())).collect()));
+                    let u = unicode
+                        .captures(line)
+                        .map(|c| groups(c.iter().map(|m| m.map(|m| m.range())).collect()));
+                    assert_eq!(a, u, "{} on {line}", unicode.as_str());
+                    found += usize::from(u.is_some());
+                }
+            }
+        }
+        assert!(found > 10, "{found}");
     }
 }

@@ -2,7 +2,8 @@
 //! every line it can report on contains: literals (all detectors' literals form two
 //! Aho-Corasick automata, exact case and any ASCII case, run once over the whole file), a plain
 //! regex for the few detectors without a literal, or a quote character. Only candidate lines run
-//! the exact patterns. Everything is compiled once per process.
+//! the exact patterns. The anchors are compiled once per process, each detector's exact patterns
+//! when a line first reaches it.
 //!
 //! (A single `RegexSet` of line prefilters was tried first: on random-looking data its lazy DFA
 //! thrashes and a 20 MB file took seconds.)
@@ -13,7 +14,7 @@ pub(crate) mod entropy;
 pub(crate) mod keyword;
 mod tokens;
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use aho_corasick::AhoCorasick;
 use regex::Regex;
@@ -45,7 +46,12 @@ pub(crate) enum Anchor {
         confirm: Option<&'static str>,
     },
     /// A plain regex (no look-around, never matching a line break), run over the whole file.
-    Pattern(&'static str),
+    /// `ascii`, the same regex with `\d` as `[0-9]`, runs instead on ASCII text (where both
+    /// match the same): Unicode digit classes made up most of the start-up time.
+    Pattern {
+        pattern: &'static str,
+        ascii: Option<&'static str>,
+    },
     /// A single or double quote (the entropy plugins look at quoted strings only).
     Quote,
 }
@@ -114,20 +120,40 @@ enum Pattern {
 
 pub(crate) struct Detector {
     pub spec: &'static DetectorSpec,
-    patterns: Vec<Pattern>,
-    confirm: Option<Regex>,
+    /// Compiled on the first line that reaches the detector (most files reach few of them):
+    /// compiling them all cost more than scanning a small plugin.
+    patterns: OnceLock<Vec<Pattern>>,
+    confirm: OnceLock<Option<Regex>>,
 }
 
 pub(crate) struct Detectors {
     pub list: Vec<Detector>,
     exact: AhoCorasick,
-    exact_owner: Vec<usize>,
+    /// The detectors of each literal of `exact`.
+    exact_owners: Vec<LineBits>,
     any_case: AhoCorasick,
-    any_case_owner: Vec<usize>,
+    any_case_owners: Vec<LineBits>,
     /// (detector, whole-file regex).
-    patterns: Vec<(usize, Regex)>,
+    patterns: Vec<(usize, AnchorPattern)>,
     /// Bit set of the quote-anchored detectors.
     quote_bits: u32,
+}
+
+/// An [`Anchor::Pattern`], each form compiled when first needed.
+struct AnchorPattern {
+    pattern: &'static str,
+    ascii: Option<&'static str>,
+    any_text: OnceLock<Regex>,
+    ascii_text: OnceLock<Regex>,
+}
+
+impl AnchorPattern {
+    fn regex(&self, text_is_ascii: bool) -> &Regex {
+        match self.ascii {
+            Some(ascii) if text_is_ascii => self.ascii_text.get_or_init(|| plain(ascii)),
+            _ => self.any_text.get_or_init(|| plain(self.pattern)),
+        }
+    }
 }
 
 /// Candidate detectors per line, as a bit set (27 detectors fit a `u32`).
@@ -150,41 +176,53 @@ fn plain(pattern: &str) -> Regex {
 /// Compiled once per process. The patterns are constants checked by the tests, so a failure
 /// here is a programming error, not an input error.
 pub(crate) static DETECTORS: LazyLock<Detectors> = LazyLock::new(|| {
-    let mut exact_literals = Vec::new();
-    let mut exact_owner = Vec::new();
-    let mut any_literals = Vec::new();
-    let mut any_case_owner = Vec::new();
+    // Several detectors share literals (`key`, `pass`, ...): each literal is searched once.
+    let mut exact_literals: Vec<&str> = Vec::new();
+    let mut exact_owners: Vec<LineBits> = Vec::new();
+    let mut any_literals: Vec<&str> = Vec::new();
+    let mut any_case_owners: Vec<LineBits> = Vec::new();
+    let add = |literals: &mut Vec<&'static str>,
+               owners: &mut Vec<LineBits>,
+               literal: &'static str,
+               index: usize| {
+        match literals.iter().position(|l| *l == literal) {
+            Some(at) => owners[at] |= 1 << index,
+            None => {
+                literals.push(literal);
+                owners.push(1 << index);
+            }
+        }
+    };
     let mut patterns = Vec::new();
     let mut quote_bits = 0;
     let mut list = Vec::new();
     for (index, spec) in SPECS.iter().enumerate() {
-        let mut confirm = None;
         match &spec.anchor {
             Anchor::Literals {
-                exact,
-                any_case,
-                confirm: check,
+                exact, any_case, ..
             } => {
                 for literal in *exact {
-                    exact_literals.push(*literal);
-                    exact_owner.push(index);
+                    add(&mut exact_literals, &mut exact_owners, literal, index);
                 }
                 for literal in *any_case {
-                    any_literals.push(*literal);
-                    any_case_owner.push(index);
+                    add(&mut any_literals, &mut any_case_owners, literal, index);
                 }
-                confirm = check.map(plain);
             }
-            Anchor::Pattern(pattern) => patterns.push((index, plain(pattern))),
+            Anchor::Pattern { pattern, ascii } => patterns.push((
+                index,
+                AnchorPattern {
+                    pattern,
+                    ascii: *ascii,
+                    any_text: OnceLock::new(),
+                    ascii_text: OnceLock::new(),
+                },
+            )),
             Anchor::Quote => quote_bits |= 1 << index,
         }
         list.push(Detector {
             spec,
-            patterns: match &spec.analyzer {
-                Analyzer::Regex { patterns, .. } => patterns.iter().map(|p| compile(p)).collect(),
-                _ => Vec::new(),
-            },
-            confirm,
+            patterns: OnceLock::new(),
+            confirm: OnceLock::new(),
         });
     }
     let exact =
@@ -196,9 +234,9 @@ pub(crate) static DETECTORS: LazyLock<Detectors> = LazyLock::new(|| {
     Detectors {
         list,
         exact,
-        exact_owner,
+        exact_owners,
         any_case,
-        any_case_owner,
+        any_case_owners,
         patterns,
         quote_bits,
     }
@@ -219,29 +257,40 @@ impl Detectors {
                 .partition_point(|&s| s <= offset)
                 .saturating_sub(1)
         };
-        let mut mark = |offset: usize, detector: usize| {
-            if enabled & (1 << detector) != 0 {
+        let mut mark = |offset: usize, detectors: LineBits| {
+            let detectors = detectors & enabled;
+            if detectors != 0 {
                 if let Some(slot) = bits.get_mut(line_of(offset)) {
-                    *slot |= 1 << detector;
+                    *slot |= detectors;
                 }
             }
         };
-        for (automaton, owner) in [
-            (&self.exact, &self.exact_owner),
-            (&self.any_case, &self.any_case_owner),
+        for (automaton, owners) in [
+            (&self.exact, &self.exact_owners),
+            (&self.any_case, &self.any_case_owners),
         ] {
             for m in automaton.find_overlapping_iter(text) {
-                mark(m.start(), owner[m.pattern().as_usize()]);
+                mark(m.start(), owners[m.pattern().as_usize()]);
             }
         }
-        for (detector, regex) in &self.patterns {
+        let text_is_ascii = text.is_ascii();
+        for (detector, pattern) in &self.patterns {
             if enabled & (1 << detector) != 0 {
-                for m in regex.find_iter(text) {
-                    mark(m.start(), *detector);
+                for m in pattern.regex(text_is_ascii).find_iter(text) {
+                    mark(m.start(), 1 << detector);
                 }
             }
         }
         bits
+    }
+
+    /// Compiles everything that is otherwise compiled on first use.
+    pub fn warm_up(&self) {
+        for (_, pattern) in &self.patterns {
+            pattern.regex(true);
+            pattern.regex(false);
+        }
+        self.list.iter().for_each(Detector::warm_up);
     }
 
     /// The quote-anchored detectors among `enabled`, when the line has a quote.
@@ -261,14 +310,36 @@ impl Detector {
         matches!(self.spec.analyzer, Analyzer::Regex { .. })
     }
 
+    fn confirm(&self) -> Option<&Regex> {
+        self.confirm
+            .get_or_init(|| match &self.spec.anchor {
+                Anchor::Literals { confirm, .. } => confirm.map(plain),
+                _ => None,
+            })
+            .as_ref()
+    }
+
+    fn patterns(&self) -> &[Pattern] {
+        self.patterns.get_or_init(|| match &self.spec.analyzer {
+            Analyzer::Regex { patterns, .. } => patterns.iter().map(|p| compile(p)).collect(),
+            _ => Vec::new(),
+        })
+    }
+
+    /// Compiles what [`Detector::analyze`] would compile on first use.
+    fn warm_up(&self) {
+        self.confirm();
+        self.patterns();
+    }
+
     /// The candidate values of this detector in one (right-stripped) line.
     pub fn analyze(&self, line: &str, file_type: FileType, out: &mut Vec<String>) {
-        if self.confirm.as_ref().is_some_and(|c| !c.is_match(line)) {
+        if self.confirm().is_some_and(|c| !c.is_match(line)) {
             return;
         }
         match &self.spec.analyzer {
             Analyzer::Regex { validate, .. } => {
-                for pattern in &self.patterns {
+                for pattern in self.patterns() {
                     findall(pattern, line, |value| {
                         if validate.is_none_or(|ok| ok(value)) {
                             out.push(value.to_owned());
@@ -333,9 +404,33 @@ mod tests {
     #[test]
     fn every_pattern_compiles_and_types_are_in_rule_order() {
         let detectors = &*DETECTORS;
+        detectors.warm_up();
         assert_eq!(detectors.list.len(), 27);
         for (detector, ty) in detectors.list.iter().zip(crate::rules::SECRET_TYPES.iter()) {
             assert_eq!(detector.spec.ty.rule.id, ty.rule.id);
         }
+    }
+
+    #[test]
+    fn ascii_anchor_forms_agree_on_ascii_text() {
+        let lines = [
+            "token = 'MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKWs'",
+            "x.abcdef.abcdefghijklmnopqrstuvwxyz0 and x.abc.def",
+            "bot 123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_ token",
+            "12345678:short, 1234567:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_",
+        ];
+        let mut checked = 0;
+        for (_, pattern) in &DETECTORS.patterns {
+            if pattern.ascii.is_none() {
+                continue;
+            }
+            let (ascii, any) = (pattern.regex(true), pattern.regex(false));
+            for line in lines {
+                let found = |r: &Regex| r.find_iter(line).map(|m| m.range()).collect::<Vec<_>>();
+                assert_eq!(found(ascii), found(any), "{} on {line}", pattern.pattern);
+                checked += usize::from(any.is_match(line));
+            }
+        }
+        assert!(checked >= 2);
     }
 }

@@ -21,7 +21,10 @@ pub(crate) const ARTIFACTORY: DetectorSpec = DetectorSpec::regex(
 pub(crate) const DISCORD: DetectorSpec = DetectorSpec::regex(
     &rules::DISCORD,
     // The tail of the token; starting with `[MNO]` makes the scan several times slower.
-    Anchor::Pattern(r"\.[a-zA-Z\d_\-]{6}\.[a-zA-Z\d_\-]{27}"),
+    Anchor::Pattern {
+        pattern: r"\.[a-zA-Z\d_\-]{6}\.[a-zA-Z\d_\-]{27}",
+        ascii: Some(r"\.[a-zA-Z0-9_\-]{6}\.[a-zA-Z0-9_\-]{27}"),
+    },
     &[r"[MNO][a-zA-Z\d_\-]{23,25}\.[a-zA-Z\d_\-]{6}\.[a-zA-Z\d_\-]{27}"],
 );
 
@@ -67,7 +70,10 @@ pub(crate) const GITLAB: DetectorSpec = DetectorSpec::regex(
 
 pub(crate) const MAILCHIMP: DetectorSpec = DetectorSpec::regex(
     &rules::MAILCHIMP,
-    Anchor::Pattern(r"[0-9a-z]{32}-us[0-9]"),
+    Anchor::Pattern {
+        pattern: r"[0-9a-z]{32}-us[0-9]",
+        ascii: None,
+    },
     &[r"[0-9a-z]{32}-us[0-9]{1,2}"],
 );
 
@@ -149,12 +155,18 @@ pub(crate) const STRIPE: DetectorSpec = DetectorSpec::regex(
 
 pub(crate) const TELEGRAM: DetectorSpec = DetectorSpec::regex(
     &rules::TELEGRAM,
-    Anchor::Pattern(r"\d{8}:[0-9A-Za-z_\-]{35}"),
+    Anchor::Pattern {
+        pattern: r"\d{8}:[0-9A-Za-z_\-]{35}",
+        ascii: Some(r"[0-9]{8}:[0-9A-Za-z_\-]{35}"),
+    },
     &[r"\d{8,10}:[0-9A-Za-z_\-]{35}"],
 );
 
 pub(crate) const TWILIO: DetectorSpec = DetectorSpec::regex(
     &rules::TWILIO,
-    Anchor::Pattern(r"(?:AC|SK)[a-z0-9]{32}"),
+    Anchor::Pattern {
+        pattern: r"(?:AC|SK)[a-z0-9]{32}",
+        ascii: None,
+    },
     &[r"AC[a-z0-9]{32}", r"SK[a-z0-9]{32}"],
 );
