@@ -309,8 +309,14 @@ impl<'a> Processor<'a> {
     }
 
     fn check_physical_eol(&mut self, token: &Token, prev_token: Option<&Token>) {
+        // (A backslash continuation ends the token's last line: check that first.)
         let is_eol = matches!(token.kind, Kind::Newline | Kind::Nl)
-            || line_from(self.lines, &self.chars, token, token.end.1).trim_start() == "\\\n";
+            || (token.lines.is_none_or(|(_, last)| {
+                self.lines
+                    .get(last.wrapping_sub(1))
+                    .is_none_or(|l| l.ends_with("\\\n"))
+            }) && line_from(self.lines, &self.chars, token, token.end.1).trim_start()
+                == "\\\n");
         if is_eol {
             let physical = if token.lines.is_none() {
                 prev_token.map_or(Cow::Borrowed(""), |t| token_line(self.lines, t))

@@ -9,7 +9,7 @@ use super::comparisons::is_identifier;
 use super::logical::{text_in, Results};
 use super::whitespace::starts_with_def;
 use super::{LogicalLine, Offset};
-use crate::tokens::{char_len, Kind};
+use crate::tokens::{char_len, Kind, Token};
 
 static DUNDER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"^__([^\s]+)__(?::\s*[a-zA-Z.0-9_\[\]"]+)? = "#).expect("valid regex")
@@ -200,6 +200,11 @@ fn compound_statements_in<C: Copy + Into<char>>(
 }
 
 pub fn explicit_line_join(line: &LogicalLine<'_>, out: &mut Results) {
+    // A report needs a token on a later row than the first.
+    let first_row = line.tokens.first().map_or(0, |t| t.start.0);
+    if line.tokens.iter().all(|t| t.start.0 == first_row) {
+        return;
+    }
     let (mut prev_start, mut prev_end, mut parens) = (0usize, 0usize, 0i64);
     let mut comment = false;
     let mut backslash: Option<(usize, usize)> = None;
@@ -326,6 +331,22 @@ fn is_binary_operator(kind: Option<Kind>, text: &str) -> bool {
         )
 }
 
+/// A token that `_break_around_binary_operators` counts as a line break.
+fn is_line_break(token: &Token) -> bool {
+    // Only these kinds of token can hold a line break (strings do not count).
+    matches!(
+        token.kind,
+        Kind::Nl | Kind::Newline | Kind::ErrorToken | Kind::EndMarker
+    ) && token.text.bytes().any(|b| b == b'\n' || b == b'\r')
+}
+
+/// Whether a line break comes before the last token: W503 and W504 need a token after one.
+fn has_inner_line_break(line: &LogicalLine<'_>) -> bool {
+    line.tokens
+        .split_last()
+        .is_some_and(|(_, inner)| inner.iter().any(is_line_break))
+}
+
 /// One step of `_break_around_binary_operators`: a token that is not a comment or line break.
 struct OperatorStep<'a> {
     kind: Kind,
@@ -350,12 +371,7 @@ fn around_binary_operators<'a>(
         .filter(|token| token.kind != Kind::Comment)
         .filter_map(move |token| {
             let text = token.text.as_str();
-            // Only these kinds of token can hold a line break (strings do not count).
-            let line_break_kind = matches!(
-                token.kind,
-                Kind::Nl | Kind::Newline | Kind::ErrorToken | Kind::EndMarker
-            );
-            if line_break_kind && text.bytes().any(|b| b == b'\n' || b == b'\r') {
+            if is_line_break(token) {
                 line_break = true;
                 return None;
             }
@@ -377,6 +393,9 @@ fn around_binary_operators<'a>(
 }
 
 pub fn break_before_binary_operator(line: &LogicalLine<'_>, out: &mut Results) {
+    if !has_inner_line_break(line) {
+        return;
+    }
     for step in around_binary_operators(line) {
         if is_binary_operator(Some(step.kind), step.text)
             && step.line_break
@@ -392,6 +411,9 @@ pub fn break_before_binary_operator(line: &LogicalLine<'_>, out: &mut Results) {
 }
 
 pub fn break_after_binary_operator(line: &LogicalLine<'_>, out: &mut Results) {
+    if !has_inner_line_break(line) {
+        return;
+    }
     let mut prev_start: Option<(usize, usize)> = None;
     for step in around_binary_operators(line) {
         if is_binary_operator(step.previous_kind, step.previous_text)

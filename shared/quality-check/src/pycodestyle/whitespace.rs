@@ -404,6 +404,10 @@ pub fn whitespace_around_comma(line: &LogicalLine<'_>, out: &mut Results) {
 }
 
 pub fn whitespace_around_named_parameter_equals(line: &LogicalLine<'_>, out: &mut Results) {
+    // Every report follows an `=` token, which the logical line shows.
+    if !line.text.contains('=') {
+        return;
+    }
     let mut paren_stack: Vec<&str> = Vec::new();
     let mut no_space = false;
     let mut require_space = false;
