@@ -94,7 +94,7 @@ pub fn lint_module_each(
         let violation = syntax_error(module, error);
         found_each.extend(each.iter().map(|_| vec![violation.clone()]));
     } else {
-        let is_init = path.rsplit('/').next() == Some("__init__.py");
+        let is_init = is_package_init(path);
         let flakes = module
             .syntax()
             .map(|syntax| pyflakes::check(module, syntax, is_init))
@@ -102,12 +102,7 @@ pub fn lint_module_each(
         let (toks, error) = tokens::tokenize(&lines);
         let style_each: Vec<pycodestyle::StyleSettings> = each
             .iter()
-            .map(|settings| pycodestyle::StyleSettings {
-                max_line_length: settings.max_line_length,
-                max_doc_length: settings.max_doc_length,
-                hang_closing: settings.hang_closing,
-                indent_size: settings.indent_size,
-            })
+            .map(|settings| style_settings(settings))
             .collect();
         let mut style_found = if error.is_none() {
             style_runs(&lines, &toks, &style_each)
@@ -151,6 +146,22 @@ pub fn lint_module_each(
                 .collect()
         })
         .collect()
+}
+
+/// The part of flake8's settings that pycodestyle reads.
+fn style_settings(settings: &Settings) -> pycodestyle::StyleSettings {
+    pycodestyle::StyleSettings {
+        max_line_length: settings.max_line_length,
+        max_doc_length: settings.max_doc_length,
+        hang_closing: settings.hang_closing,
+        indent_size: settings.indent_size,
+    }
+}
+
+/// Whether the file is a package's `__init__.py`, which pyflakes treats apart (`__path__` is
+/// defined there).
+fn is_package_init(path: &str) -> bool {
+    path.rsplit('/').next() == Some("__init__.py")
 }
 
 /// pycodestyle's findings under each of `each`, running it once per group of settings that
@@ -243,7 +254,7 @@ pub fn lint_pyflakes(source: &str, path: &str) -> Vec<Violation> {
             error.message.clone(),
         )];
     }
-    let is_init = path.rsplit('/').next() == Some("__init__.py");
+    let is_init = is_package_init(path);
     match module.syntax() {
         Some(syntax) => pyflakes::check(&module, syntax, is_init),
         None => Vec::new(),
@@ -256,13 +267,7 @@ pub fn lint_style(source: &str, settings: &Settings) -> Vec<Violation> {
     let text = tokens::universal_newlines(source);
     let lines = tokens::split_lines(&text);
     let (toks, error) = tokens::tokenize(&lines);
-    let style = pycodestyle::StyleSettings {
-        max_line_length: settings.max_line_length,
-        max_doc_length: settings.max_doc_length,
-        hang_closing: settings.hang_closing,
-        indent_size: settings.indent_size,
-    };
-    let mut found = pycodestyle::check(&lines, &toks, &style);
+    let mut found = pycodestyle::check(&lines, &toks, &style_settings(settings));
     if let Some(error) = error {
         let code = if error.is_indentation { "E999" } else { "E902" };
         found.push(Violation::with_code(
