@@ -139,50 +139,45 @@ fn expand_tabs_len(s: &str) -> usize {
     col
 }
 
-/// [`mute_string`] appended to `out`, without copying the characters of an ASCII string.
+/// [`mute_string`] appended to `out` (no list of characters for an ASCII string).
 fn push_muted(text: &str, out: &mut String) {
-    if !text.is_ascii() {
-        out.push_str(&mute_string(text));
-        return;
+    // pycodestyle counts characters: in an ASCII string they are the bytes.
+    if text.is_ascii() {
+        push_muted_in(text.as_bytes(), out);
+    } else {
+        let chars: Vec<char> = text.chars().collect();
+        push_muted_in(&chars, out);
     }
-    let bytes = text.as_bytes();
-    let Some(&last) = bytes.last() else {
+}
+
+fn push_muted_in<C: Copy + PartialEq + Into<char>>(chars: &[C], out: &mut String) {
+    let Some(&last) = chars.last() else {
         return;
     };
-    let mut start = bytes.iter().position(|&c| c == last).unwrap_or(0) + 1;
-    let mut end = bytes.len() - 1;
-    if text.ends_with("\"\"\"") || text.ends_with("'''") {
+    let mut start = chars.iter().position(|&c| c == last).unwrap_or(0) + 1;
+    let mut end = chars.len() - 1;
+    let tail = &chars[chars.len().saturating_sub(3)..];
+    // `text[-3:] in ('"""', "'''")`
+    if tail.len() == 3 && tail.iter().all(|&c| c == last) && matches!(last.into(), '"' | '\'') {
         start += 2;
         end = end.saturating_sub(2);
     }
+    fn text<C: Copy + Into<char>>(part: &[C]) -> impl Iterator<Item = char> + '_ {
+        part.iter().map(|&c| c.into())
+    }
     if start > end {
-        out.push_str(text);
+        out.extend(text(chars));
         return;
     }
-    out.push_str(&text[..start]);
+    out.extend(text(&chars[..start]));
     out.extend(std::iter::repeat_n('x', end - start));
-    out.push_str(&text[end..]);
+    out.extend(text(&chars[end..]));
 }
 
 /// `mute_string`: string contents replaced with `x` so that checks never match inside them.
 pub fn mute_string(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let Some(&last) = chars.last() else {
-        return String::new();
-    };
-    let mut start = chars.iter().position(|&c| c == last).unwrap_or(0) + 1;
-    let mut end = chars.len() - 1;
-    let tail: String = chars[chars.len().saturating_sub(3)..].iter().collect();
-    if tail == "\"\"\"" || tail == "'''" {
-        start += 2;
-        end = end.saturating_sub(2);
-    }
-    if start > end {
-        return text.to_owned();
-    }
-    let mut out: String = chars[..start].iter().collect();
-    out.extend(std::iter::repeat_n('x', end - start));
-    out.extend(&chars[end..]);
+    let mut out = String::with_capacity(text.len());
+    push_muted(text, &mut out);
     out
 }
 
@@ -485,6 +480,30 @@ fn find_offset(offset: Offset, mapping: &[(usize, (usize, usize))]) -> (usize, u
                 ),
                 None => (0, 0),
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mute_string;
+
+    /// pycodestyle 2.15.0's `mute_string` on the same texts (its docstring's examples, then
+    /// non-ASCII ones, which take the list-of-characters path).
+    #[test]
+    fn mute_string_matches_pycodestyle() {
+        for (text, muted) in [
+            (r#""abc""#, r#""xxx""#),
+            ("'''abc'''", "'''xxx'''"),
+            ("r'abc'", "r'xxx'"),
+            ("''", "''"),
+            (r#""""""""#, r#""""""""#),
+            ("f'{x}'", "f'xxx'"),
+            ("'é ü'", "'xxx'"),
+            ("b\"\"\"x\né\"\"\"", "b\"\"\"xxx\"\"\""),
+            ("u\"ß\"", "u\"x\""),
+        ] {
+            assert_eq!(mute_string(text), muted, "{text}");
         }
     }
 }
