@@ -101,6 +101,8 @@ impl AsRef<[u8]> for ZipBytes {
 #[derive(Debug, Clone)]
 pub struct PluginArchive {
     zip: zip::ZipArchive<Cursor<ZipBytes>>,
+    /// The same bytes as `zip`'s, for inflating whole entries in place.
+    data: ZipBytes,
     entries: Vec<Entry>,
     compressed_len: u64,
     limits: ArchiveLimits,
@@ -135,6 +137,7 @@ impl PluginArchive {
         let entries = index_entries(&zip, limits)?;
         Ok(Self {
             zip,
+            data,
             entries,
             compressed_len,
             limits: *limits,
@@ -220,6 +223,13 @@ impl PluginArchive {
         // Cloning shares the bytes and the parsed index; it only copies the cursor, so checks can
         // read entries concurrently.
         let mut zip = self.zip.clone();
+        let raw = zip
+            .by_index_raw(entry.index)
+            .map_err(|e| damaged(e.to_string()))?;
+        if let Some(read) = self.read_in_place(&raw, len, whole) {
+            return read.map_err(damaged);
+        }
+        drop(raw);
         let file = zip
             .by_index(entry.index)
             .map_err(|e| damaged(e.to_string()))?;
@@ -231,15 +241,94 @@ impl PluginArchive {
             .read_to_end(&mut out)
             .map_err(|e| damaged(e.to_string()))?;
         if whole && out.len() as u64 != len {
-            let found = if out.len() as u64 > len {
-                "more".to_owned()
-            } else {
-                out.len().to_string()
-            };
-            return Err(damaged(format!("declares {len} bytes but holds {found}")));
+            return Err(damaged(size_mismatch(len, out.len() as u64)));
         }
         Ok(out)
     }
+
+    /// A stored or deflated entry read straight from the zip's bytes: inflated in one call into
+    /// a buffer of the size asked for, without the stream reader's buffers (which inflate at
+    /// least 32 KiB even for a 64-byte prefix). A whole entry must have its declared size and
+    /// CRC. `None` for the methods only the stream reader knows (Deflate64).
+    fn read_in_place(
+        &self,
+        raw: &zip::read::ZipFile<'_, Cursor<ZipBytes>>,
+        len: u64,
+        whole: bool,
+    ) -> Option<Result<Vec<u8>, String>> {
+        let method = raw.compression();
+        if !matches!(
+            method,
+            CompressionMethod::Stored | CompressionMethod::Deflated
+        ) {
+            return None;
+        }
+        let read = || -> Result<Vec<u8>, String> {
+            let start = raw
+                .data_start()
+                .ok_or_else(|| "its data cannot be located".to_owned())?;
+            let data = usize::try_from(start)
+                .ok()
+                .zip(usize::try_from(raw.compressed_size()).ok())
+                .and_then(|(start, size)| self.data.as_ref().get(start..start.checked_add(size)?))
+                .ok_or_else(|| "its data runs past the end of the archive".to_owned())?;
+            let wanted = usize::try_from(len).map_err(|_| "too large to read".to_owned())?;
+            if wanted == 0 && !whole {
+                return Ok(Vec::new());
+            }
+            let out = match method {
+                CompressionMethod::Deflated => inflate_raw(data, wanted, whole)?,
+                _ if !whole => data[..wanted.min(data.len())].to_vec(),
+                _ if data.len() == wanted => data.to_vec(),
+                _ => return Err(size_mismatch(len, data.len() as u64)),
+            };
+            if whole && crc32fast::hash(&out) != raw.crc32() {
+                return Err("its CRC-32 checksum does not match".to_owned());
+            }
+            Ok(out)
+        };
+        Some(read())
+    }
+}
+
+/// Inflates a raw deflate stream: the whole of it, which must give exactly `wanted` bytes (the
+/// buffer has one byte more, so that a longer stream is caught), or its first `wanted` bytes.
+fn inflate_raw(data: &[u8], wanted: usize, whole: bool) -> Result<Vec<u8>, String> {
+    // Zeroing the buffer once costs far less than the stream reader's per-read buffers.
+    let mut out = vec![
+        0u8;
+        if whole {
+            wanted.saturating_add(1)
+        } else {
+            wanted
+        }
+    ];
+    // Negative window bits: a raw stream, as zips store it (no zlib header or trailer).
+    let config = zlib_rs::InflateConfig { window_bits: -15 };
+    let (inflated, code) = zlib_rs::decompress_slice(&mut out, data, config);
+    let written = inflated.len();
+    match code {
+        zlib_rs::ReturnCode::Ok if !whole || written == wanted => {
+            out.truncate(written);
+            Ok(out)
+        }
+        // The buffer filled before the stream ended: a prefix is complete, a whole entry is
+        // longer than declared.
+        zlib_rs::ReturnCode::BufError if !whole => Ok(out),
+        zlib_rs::ReturnCode::Ok => Err(size_mismatch(wanted as u64, written as u64)),
+        zlib_rs::ReturnCode::BufError => Err(size_mismatch(wanted as u64, u64::MAX)),
+        other => Err(format!("its deflate stream is corrupt ({other:?})")),
+    }
+}
+
+/// An entry that inflates to another size than its header declares.
+fn size_mismatch(declared: u64, found: u64) -> String {
+    let found = if found > declared {
+        "more".to_owned()
+    } else {
+        found.to_string()
+    };
+    format!("declares {declared} bytes but holds {found}")
 }
 
 fn corrupt(e: ZipError) -> ArchiveError {

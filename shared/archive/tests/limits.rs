@@ -242,3 +242,97 @@ fn missing_paths_are_io_errors() {
     assert_eq!(err.code(), "io");
     assert!(err.to_string().contains("/no/such/plugin.zip"));
 }
+
+/// Rewrites the uncompressed size that both headers of `name` declare.
+fn declare_size(bytes: &mut [u8], name: &str, size: u32) {
+    for (signature, size_at) in [(b"PK\x01\x02", 24), (b"PK\x03\x04", 22)] {
+        let name_at = if signature == b"PK\x01\x02" { 46 } else { 30 };
+        let header = (0..bytes.len() - name_at)
+            .find(|&at| {
+                bytes[at..].starts_with(signature)
+                    && bytes[at + name_at..].starts_with(name.as_bytes())
+            })
+            .expect("header of the entry");
+        bytes[header + size_at..header + size_at + 4].copy_from_slice(&size.to_le_bytes());
+    }
+}
+
+const TEXT: &str = "def main():\n    return 'hello world, hello world, hello world'\n";
+
+#[test]
+fn whole_and_prefix_reads_give_the_entry_bytes_stored_or_deflated() {
+    let long = TEXT.repeat(500);
+    let bytes = ZipBuilder::new()
+        .file("demo/deflated.py", &long)
+        .stored("demo/stored.py", long.as_bytes())
+        .file("demo/empty.py", "")
+        .build();
+    let archive = open(bytes, ArchiveLimits::default()).unwrap();
+    for name in ["demo/deflated.py", "demo/stored.py"] {
+        let entry = archive.entry(name).unwrap();
+        assert_eq!(archive.read(entry).unwrap(), long.as_bytes(), "{name}");
+        for len in [0, 1, 512, long.len() as u64, long.len() as u64 + 10] {
+            let want = &long.as_bytes()[..(len as usize).min(long.len())];
+            assert_eq!(
+                archive.read_prefix(entry, len).unwrap(),
+                want,
+                "{name} {len}"
+            );
+        }
+    }
+    let empty = archive.entry("demo/empty.py").unwrap();
+    assert!(archive.read(empty).unwrap().is_empty());
+    assert!(archive.read_prefix(empty, 512).unwrap().is_empty());
+}
+
+#[test]
+fn damaged_deflate_streams_are_reported_on_read() {
+    let long = TEXT.repeat(50);
+    let clean = ZipBuilder::new().file("demo/a.py", &long).build();
+    let data_at = clean.windows(9).position(|w| w == b"demo/a.py").unwrap() + 9;
+    // Damage every byte of the compressed data in turn (each gives a corrupt stream or a CRC
+    // mismatch): never a panic, never the wrong bytes.
+    let mut damaged_reads = 0;
+    for at in data_at..data_at + 40 {
+        let mut bytes = clean.clone();
+        bytes[at] ^= 0x55;
+        let archive = open(bytes, ArchiveLimits::default()).unwrap();
+        let entry = archive.entry("demo/a.py").unwrap().clone();
+        match archive.read(&entry) {
+            Ok(read) => panic!("damage at {at} read as {} bytes", read.len()),
+            Err(err) => {
+                assert_eq!(err.code(), "damaged_entry", "{err}");
+                damaged_reads += 1;
+            }
+        }
+    }
+    assert_eq!(damaged_reads, 40);
+}
+
+#[test]
+fn entries_that_inflate_to_another_size_than_declared_are_damaged() {
+    for (stored, declared, holds) in [
+        (false, TEXT.len() - 1, "more"),
+        (false, TEXT.len() + 1, "holds 63"),
+        (true, TEXT.len() - 1, "more"),
+        (true, TEXT.len() + 1, "holds 63"),
+    ] {
+        let builder = ZipBuilder::new();
+        let builder = if stored {
+            builder.stored("demo/a.py", TEXT.as_bytes())
+        } else {
+            builder.file("demo/a.py", TEXT)
+        };
+        let mut bytes = builder.build();
+        declare_size(&mut bytes, "demo/a.py", declared as u32);
+        let archive = open(bytes, ArchiveLimits::default()).unwrap();
+        let entry = archive.entry("demo/a.py").unwrap().clone();
+        assert_eq!(entry.size, declared as u64);
+        let err = archive.read(&entry).unwrap_err();
+        assert_eq!(err.code(), "damaged_entry", "{err}");
+        assert!(
+            err.to_string().contains(holds),
+            "{stored} {declared}: {err}"
+        );
+    }
+}
