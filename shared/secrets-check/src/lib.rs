@@ -10,6 +10,7 @@ mod baseline;
 mod detect;
 mod file_type;
 mod filters;
+mod line_regex;
 mod pytext;
 pub mod rules;
 mod scan;

@@ -3,9 +3,8 @@
 
 use std::sync::OnceLock;
 
-use regex::Regex;
-
 use super::{Analyzer, Anchor, DetectorSpec};
+use crate::line_regex::LineRegex;
 use crate::{rules, FileType};
 
 pub(crate) const KEYWORD: DetectorSpec = DetectorSpec {
@@ -167,8 +166,8 @@ const FOLLOWED_BY_ARROW_FUNCTION_SIGN_QUOTES_REQUIRED: &str = concat!(
 /// compiles about ten times faster: the case-insensitive Unicode `\w` classes took over 10 ms.
 struct PatternSet {
     sources: &'static [&'static str],
-    unicode: OnceLock<Vec<Regex>>,
-    ascii: OnceLock<Vec<regex::bytes::Regex>>,
+    unicode: OnceLock<Vec<LineRegex>>,
+    ascii: OnceLock<Vec<LineRegex>>,
 }
 
 impl PatternSet {
@@ -180,25 +179,22 @@ impl PatternSet {
         }
     }
 
-    fn unicode(&self) -> &[Regex] {
-        self.unicode.get_or_init(|| {
-            self.sources
-                .iter()
-                .map(|p| Regex::new(p).unwrap_or_else(|e| panic!("keyword pattern {p}: {e}")))
-                .collect()
-        })
+    fn unicode(&self) -> &[LineRegex] {
+        self.unicode.get_or_init(|| self.compile(LineRegex::new))
     }
 
-    fn ascii(&self) -> &[regex::bytes::Regex] {
-        self.ascii.get_or_init(|| {
-            self.sources
-                .iter()
-                .map(|p| {
-                    regex::bytes::Regex::new(&format!("(?-u){p}"))
-                        .unwrap_or_else(|e| panic!("keyword pattern {p}: {e}"))
-                })
-                .collect()
-        })
+    fn ascii(&self) -> &[LineRegex] {
+        self.ascii.get_or_init(|| self.compile(LineRegex::ascii))
+    }
+
+    fn compile(
+        &self,
+        build: fn(&str) -> Result<LineRegex, Box<regex_automata::meta::BuildError>>,
+    ) -> Vec<LineRegex> {
+        self.sources
+            .iter()
+            .map(|p| build(p).unwrap_or_else(|e| panic!("keyword pattern {p}: {e}")))
+            .collect()
     }
 }
 
@@ -247,21 +243,16 @@ fn patterns_for(file_type: FileType) -> &'static PatternSet {
 /// alternative's group that took part in the match.
 pub(crate) fn analyze(line: &str, file_type: FileType, out: &mut Vec<String>) {
     let set = patterns_for(file_type);
-    if line.is_ascii() {
-        for regex in set.ascii() {
-            if let Some(caps) = regex.captures(line.as_bytes()) {
-                if let Some(m) = caps.iter().skip(1).flatten().next() {
-                    // An ASCII line: every offset is a character boundary.
-                    out.push(line[m.range()].to_owned());
-                }
-            }
-        }
+    // On an ASCII line both forms match the same; the ASCII one compiles faster.
+    let patterns = if line.is_ascii() {
+        set.ascii()
     } else {
-        for regex in set.unicode() {
-            if let Some(caps) = regex.captures(line) {
-                if let Some(m) = caps.iter().skip(1).flatten().next() {
-                    out.push(m.as_str().to_owned());
-                }
+        set.unicode()
+    };
+    for regex in patterns {
+        if let Some(caps) = regex.captures(line) {
+            if let Some(span) = (1..=regex.groups()).find_map(|group| caps.get_group(group)) {
+                out.push(line[span.range()].to_owned());
             }
         }
     }
@@ -294,16 +285,18 @@ mod tests {
         ];
         let mut found = 0;
         for set in [&CONFIG, &GOLANG, &COMMON_C, &C_PLUS_PLUS, &QUOTES_REQUIRED] {
-            for (ascii, unicode) in set.ascii().iter().zip(set.unicode()) {
+            for ((ascii, unicode), source) in set.ascii().iter().zip(set.unicode()).zip(set.sources)
+            {
                 for line in lines {
-                    let groups = |caps: Vec<Option<std::ops::Range<usize>>>| caps;
-                    let a = ascii
-                        .captures(line.as_bytes())
-                        .map(|c| groups(c.iter().map(|m| m.map(|m| m.range())).collect()));
-                    let u = unicode
-                        .captures(line)
-                        .map(|c| groups(c.iter().map(|m| m.map(|m| m.range())).collect()));
-                    assert_eq!(a, u, "{} on {line}", unicode.as_str());
+                    let groups = |regex: &LineRegex| {
+                        regex.captures(line).map(|caps| {
+                            (0..=regex.groups())
+                                .map(|group| caps.get_group(group).map(|span| span.range()))
+                                .collect::<Vec<_>>()
+                        })
+                    };
+                    let (a, u) = (groups(ascii), groups(unicode));
+                    assert_eq!(a, u, "{source} on {line}");
                     found += usize::from(u.is_some());
                 }
             }

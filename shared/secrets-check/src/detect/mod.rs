@@ -19,6 +19,7 @@ use std::sync::{LazyLock, OnceLock};
 use aho_corasick::AhoCorasick;
 use regex::Regex;
 
+use crate::line_regex::LineRegex;
 use crate::rules::SecretType;
 use crate::FileType;
 
@@ -111,10 +112,10 @@ const SPECS: [&DetectorSpec; 27] = [
     &tokens::TWILIO,
 ];
 
-/// An exact pattern: plain regexes run on the `regex` crate, those with look-arounds on
+/// An exact pattern: plain regexes run on the `regex` crate's engine, those with look-arounds on
 /// `fancy-regex`.
 enum Pattern {
-    Plain(Regex),
+    Plain(LineRegex),
     Fancy(fancy_regex::Regex),
 }
 
@@ -123,7 +124,7 @@ pub(crate) struct Detector {
     /// Compiled on the first line that reaches the detector (most files reach few of them):
     /// compiling them all cost more than scanning a small plugin.
     patterns: OnceLock<Vec<Pattern>>,
-    confirm: OnceLock<Option<Regex>>,
+    confirm: OnceLock<Option<LineRegex>>,
 }
 
 pub(crate) struct Detectors {
@@ -160,7 +161,7 @@ impl AnchorPattern {
 pub(crate) type LineBits = u32;
 
 fn compile(pattern: &str) -> Pattern {
-    match Regex::new(pattern) {
+    match LineRegex::new(pattern) {
         Ok(regex) => Pattern::Plain(regex),
         Err(_) => Pattern::Fancy(
             fancy_regex::Regex::new(pattern)
@@ -310,10 +311,13 @@ impl Detector {
         matches!(self.spec.analyzer, Analyzer::Regex { .. })
     }
 
-    fn confirm(&self) -> Option<&Regex> {
+    fn confirm(&self) -> Option<&LineRegex> {
         self.confirm
             .get_or_init(|| match &self.spec.anchor {
-                Anchor::Literals { confirm, .. } => confirm.map(plain),
+                Anchor::Literals { confirm, .. } => confirm.map(|pattern| {
+                    LineRegex::new(pattern)
+                        .unwrap_or_else(|e| panic!("detector confirmation {pattern}: {e}"))
+                }),
                 _ => None,
             })
             .as_ref()
@@ -358,9 +362,13 @@ impl Detector {
 fn findall(pattern: &Pattern, line: &str, mut emit: impl FnMut(&str)) {
     match pattern {
         Pattern::Plain(regex) => {
-            let groups = regex.captures_len() - 1;
+            let groups = regex.groups();
             for caps in regex.captures_iter(line) {
-                emit_groups(groups, |i| caps.get(i).map(|m| m.as_str()), &mut emit);
+                emit_groups(
+                    groups,
+                    |i| caps.get_group(i).map(|span| &line[span.range()]),
+                    &mut emit,
+                );
             }
         }
         Pattern::Fancy(regex) => {
@@ -409,6 +417,56 @@ mod tests {
         for (detector, ty) in detectors.list.iter().zip(crate::rules::SECRET_TYPES.iter()) {
             assert_eq!(detector.spec.ty.rule.id, ty.rule.id);
         }
+    }
+
+    #[test]
+    fn line_regexes_match_like_the_regex_crate() {
+        let lines = [
+            "aws_key = 'AKIAIOSFODNN7EXAMPLE' # and ASIAXXXXXXXXXXXXXXXX",
+            "url = 'https://user:p4ssw0rd@example.org/path'",
+            "token = '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' ghs_x",
+            "jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
+            "xoxb-123456789012-123456789012-abcdefghijABCDEFGHIJabcd",
+            "sk_live_abcdefghijklmnopqrstuvwx and rk_test_abcdefghijklmnop",
+            "AccountKey=lJzRc1YdHaAA2KCNJJ1tkYwF/+mKK6Ygw0NGe170Xu592euJv2wYUtBlV8z+qnlcNQSnIYVTkLWntUO1F8j8rQ==",
+            "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",
+            "caf\u{e9} = 'AKIA\u{e9}OSFODNN7EXAMPLE' 9\u{661}.0.0.1 203.0.113.7",
+            "nothing to see here",
+        ];
+        let mut compared = 0;
+        for spec in SPECS {
+            let Analyzer::Regex { patterns, .. } = &spec.analyzer else {
+                continue;
+            };
+            let confirm = match &spec.anchor {
+                Anchor::Literals { confirm, .. } => *confirm,
+                _ => None,
+            };
+            for pattern in patterns.iter().copied().chain(confirm) {
+                let (Ok(reference), Ok(ours)) = (Regex::new(pattern), LineRegex::new(pattern))
+                else {
+                    continue; // look-arounds: fancy-regex, unchanged
+                };
+                assert_eq!(ours.groups() + 1, reference.captures_len(), "{pattern}");
+                for line in lines {
+                    let theirs: Vec<Vec<_>> = reference
+                        .captures_iter(line)
+                        .map(|caps| caps.iter().map(|m| m.map(|m| m.range())).collect())
+                        .collect();
+                    let mine: Vec<Vec<_>> = ours
+                        .captures_iter(line)
+                        .map(|caps| {
+                            (0..=ours.groups())
+                                .map(|group| caps.get_group(group).map(|span| span.range()))
+                                .collect()
+                        })
+                        .collect();
+                    assert_eq!(mine, theirs, "{pattern} on {line}");
+                    compared += usize::from(!theirs.is_empty());
+                }
+            }
+        }
+        assert!(compared >= 8, "{compared}");
     }
 
     #[test]
