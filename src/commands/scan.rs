@@ -28,9 +28,9 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let skips = policy.resolve_skips(&args.engine.skip, &registry.as_slice());
     let scan_id = ScanId("local".to_owned());
     // Checks are independent: run them side by side, each on the shared archive, sharing the
-    // work they have in common (one Python parse per file).
+    // work they have in common (one inflate and one parse per Python file).
     let cache = validator_domain::ScanCache::new();
-    let python_readers = registry.iter().filter(|c| c.reads_parsed_python()).count();
+    let python_readers = registry.iter().filter(|c| c.reads_python_files()).count();
     validator_python::PythonSources::install(&cache, limits.python, python_readers);
     let results: Vec<CheckResult> = std::thread::scope(|scope| {
         let handles: Vec<_> = registry

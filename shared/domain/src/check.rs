@@ -101,9 +101,10 @@ pub trait Check: Send + Sync {
         None
     }
 
-    /// Whether the check reads the parsed Python files of the scan's cache: a scan that runs
-    /// several such checks keeps each parse until all of them have read it.
-    fn reads_parsed_python(&self) -> bool {
+    /// Whether the check reads every Python file through the scan's shared sources (parsed,
+    /// or its bytes): a scan that runs several such checks inflates and parses each file once
+    /// and keeps it until all of them have read it.
+    fn reads_python_files(&self) -> bool {
         false
     }
 }

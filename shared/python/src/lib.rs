@@ -15,7 +15,7 @@ pub use module::{
     Location, PythonModule, SourceError, SyntaxProblem, SyntaxProblemKind, TARGET_PYTHON,
 };
 pub use source::{decode_source, DecodeError};
-pub use sources::{is_python_path, FileError, ParsedFile, PythonSources};
+pub use sources::{is_python_path, FileBytes, FileError, ParsedFile, PythonSources};
 
 // The parser's types, re-exported so that every Python check uses the same pinned version.
 pub use ruff_python_ast as ast;

@@ -1,5 +1,6 @@
-//! The Python files of one plugin, each parsed at most once per scan and shared by every check
-//! that reads Python (security, code quality) in the same process.
+//! The Python files of one plugin, each inflated and parsed at most once per scan and shared by
+//! every check that reads Python in the same process: the parsed module for security and code
+//! quality, the bytes for secrets.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -13,6 +14,9 @@ use crate::{PythonLimitError, PythonLimits, PythonModule, SourceError};
 
 /// What reading one Python file gave: its module, or why there is none.
 pub type ParsedFile = Result<Arc<PythonModule>, FileError>;
+
+/// One Python file's bytes, as stored in the archive.
+pub type FileBytes = Result<Arc<Vec<u8>>, FileError>;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum FileError {
@@ -38,24 +42,32 @@ pub fn is_python_path(path: &str) -> bool {
 /// The [`ScanCache`] slot: the limits may be invalid, and every check must then say so.
 struct SourcesSlot(Result<Arc<PythonSources>, PythonLimitError>);
 
-/// A file kept for the checks that have not read it yet.
+/// A file kept for the checks that have not read it yet: its bytes once inflated, its module
+/// once parsed (from those bytes).
+#[derive(Clone, Default)]
 struct CachedFile {
+    bytes: Arc<OnceLock<FileBytes>>,
     parsed: Arc<OnceLock<ParsedFile>>,
-    /// Readers still to come; the entry is dropped when the last one has it.
+}
+
+/// A cache entry and the readers still to come; it is dropped when the last one has it.
+struct Slot {
+    file: CachedFile,
     remaining: usize,
 }
 
 /// The files kept, and their source bytes (against `max_cached_source_bytes`).
 #[derive(Default)]
 struct Cache {
-    files: HashMap<String, CachedFile>,
+    files: HashMap<String, Slot>,
     bytes: u64,
 }
 
 /// The parse cache of one scan, and the worker threads its checks share.
 pub struct PythonSources {
     limits: PythonLimits,
-    /// How many checks of the scan read each file through [`Self::get`].
+    /// How many checks of the scan read each file, through [`Self::get`] or [`Self::bytes`]
+    /// (or pass it with [`Self::release`]).
     readers: usize,
     cache: Mutex<Cache>,
     /// Built on first use; `None` when threads cannot be started (then files go one by one).
@@ -73,7 +85,7 @@ impl PythonSources {
         }
     }
 
-    /// Keeps each parsed file until `readers` checks have read it (within
+    /// Keeps each file until `readers` checks have read it (within
     /// `max_cached_source_bytes`), then frees it: the checks of a scan move through the files
     /// together, so only the files between the fastest and the slowest check are held.
     pub fn shared_by(mut self, readers: usize) -> Self {
@@ -157,47 +169,66 @@ impl PythonSources {
     /// until the last has it, while the cache holds less than `max_cached_source_bytes` of
     /// source; past that each caller parses its own copy, so memory stays bounded.
     pub fn get(&self, archive: &PluginArchive, entry: &Entry) -> ParsedFile {
-        if self.readers <= 1 {
-            return self.parse_entry(archive, entry);
-        }
-        let parsed = {
-            let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-            match cache.files.get_mut(&entry.name) {
-                Some(cell) => {
-                    cell.remaining -= 1;
-                    let parsed = cell.parsed.clone();
-                    if cell.remaining == 0 {
-                        cache.bytes -= entry.size;
-                        cache.files.remove(&entry.name);
-                    }
-                    Some(parsed)
-                }
-                None => {
-                    if cache.bytes.saturating_add(entry.size) <= self.limits.max_cached_source_bytes
-                    {
-                        cache.bytes += entry.size;
-                        let parsed = Arc::new(OnceLock::new());
-                        let cell = CachedFile {
-                            parsed: parsed.clone(),
-                            remaining: self.readers - 1,
-                        };
-                        cache.files.insert(entry.name.clone(), cell);
-                        Some(parsed)
-                    } else {
-                        None
-                    }
-                }
-            }
-        };
-        match parsed {
-            Some(parsed) => parsed
-                .get_or_init(|| self.parse_entry(archive, entry))
+        match self.take_slot(entry) {
+            Some(file) => file
+                .parsed
+                .get_or_init(|| self.parse_entry(entry, || Self::bytes_of(&file, archive, entry)))
                 .clone(),
-            None => self.parse_entry(archive, entry),
+            None => self.parse_entry(entry, || Ok(Arc::new(archive.read(entry)?))),
         }
     }
 
-    fn parse_entry(&self, archive: &PluginArchive, entry: &Entry) -> ParsedFile {
+    /// One file's bytes, inflated now or taken from the cache (the same bytes the parse
+    /// reads), for a check that reads the text itself.
+    pub fn bytes(&self, archive: &PluginArchive, entry: &Entry) -> FileBytes {
+        match self.take_slot(entry) {
+            Some(file) => Self::bytes_of(&file, archive, entry),
+            None => Ok(Arc::new(archive.read(entry)?)),
+        }
+    }
+
+    /// A reader that will not read this file says so, so that the file is not kept for it.
+    pub fn release(&self, entry: &Entry) {
+        drop(self.take_slot(entry));
+    }
+
+    fn bytes_of(file: &CachedFile, archive: &PluginArchive, entry: &Entry) -> FileBytes {
+        file.bytes
+            .get_or_init(|| Ok(Arc::new(archive.read(entry)?)))
+            .clone()
+    }
+
+    /// The file's cache entry for one reader (counted), or `None` when nothing is kept: a
+    /// single reader, or the cache is full.
+    fn take_slot(&self, entry: &Entry) -> Option<CachedFile> {
+        if self.readers <= 1 {
+            return None;
+        }
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        let cache = &mut *cache;
+        if let Some(slot) = cache.files.get_mut(&entry.name) {
+            slot.remaining -= 1;
+            let file = slot.file.clone();
+            if slot.remaining == 0 {
+                cache.bytes -= entry.size;
+                cache.files.remove(&entry.name);
+            }
+            return Some(file);
+        }
+        if cache.bytes.saturating_add(entry.size) > self.limits.max_cached_source_bytes {
+            return None;
+        }
+        cache.bytes += entry.size;
+        let file = CachedFile::default();
+        let slot = Slot {
+            file: file.clone(),
+            remaining: self.readers - 1,
+        };
+        cache.files.insert(entry.name.clone(), slot);
+        Some(file)
+    }
+
+    fn parse_entry(&self, entry: &Entry, bytes: impl FnOnce() -> FileBytes) -> ParsedFile {
         let _span = tracing::debug_span!("parse", path = %entry.name).entered();
         if entry.size > self.limits.max_python_file_bytes {
             return Err(SourceError::TooLarge {
@@ -206,7 +237,7 @@ impl PythonSources {
             }
             .into());
         }
-        let bytes = archive.read(entry)?;
+        let bytes = bytes()?;
         Ok(Arc::new(PythonModule::parse(&bytes, &self.limits)?))
     }
 }

@@ -175,3 +175,30 @@ fn syntax_newer_than_the_plugins_python_is_an_error() {
     // Python 3.12 syntax is fine.
     assert!(parse("type Point = tuple[float, float]\n").is_valid());
 }
+
+#[test]
+fn a_file_is_inflated_once_for_the_checks_that_read_its_bytes_and_its_parse() {
+    let zip = ZipBuilder::valid_plugin("demo")
+        .file("demo/a.py", "import os\n")
+        .file("demo/b.py", "import sys\n")
+        .build();
+    let archive = PluginArchive::open(zip, &ArchiveLimits::default()).unwrap();
+    let files: Vec<_> = PythonSources::python_files(&archive).collect();
+    let a = files.iter().find(|e| e.name == "demo/a.py").unwrap();
+    let b = files.iter().find(|e| e.name == "demo/b.py").unwrap();
+    // Three readers: two parse the file, one reads its bytes.
+    let sources = PythonSources::new(PythonLimits::default()).shared_by(3);
+    let bytes = sources.bytes(&archive, a).unwrap();
+    assert_eq!(bytes.as_slice(), b"import os\n");
+    let parsed = sources.get(&archive, a).unwrap();
+    assert_eq!(parsed.source(), "import os\n");
+    assert!(Arc::ptr_eq(&parsed, &sources.get(&archive, a).unwrap()));
+    // All three had it: freed, a fourth read inflates again.
+    assert!(!Arc::ptr_eq(&bytes, &sources.bytes(&archive, a).unwrap()));
+
+    // A reader that skips a file releases it: the other two share it, then it is freed.
+    let first = sources.get(&archive, b).unwrap();
+    sources.release(b);
+    assert!(Arc::ptr_eq(&first, &sources.get(&archive, b).unwrap()));
+    assert!(!Arc::ptr_eq(&first, &sources.get(&archive, b).unwrap()));
+}

@@ -343,7 +343,7 @@ impl Check for CodeQualityCheck {
         RULES
     }
 
-    fn reads_parsed_python(&self) -> bool {
+    fn reads_python_files(&self) -> bool {
         true
     }
 
@@ -351,9 +351,10 @@ impl Check for CodeQualityCheck {
         let sources = PythonSources::of(ctx).map_err(|e| CheckError::Failed(e.to_string()))?;
         let defaults = Settings::default();
         let plugin = plugin_settings(ctx);
-        let entries: Vec<_> = PythonSources::python_files(ctx.archive)
-            .filter(|entry| entry.name.to_ascii_lowercase().ends_with(".py"))
-            .collect();
+        let (entries, others): (Vec<_>, Vec<_>) = PythonSources::python_files(ctx.archive)
+            .partition(|entry| entry.name.to_ascii_lowercase().ends_with(".py"));
+        // flake8 reads `.py` files only: the scan need not keep the others for this check.
+        others.into_iter().for_each(|entry| sources.release(entry));
         sources.flat_map_files(&entries, |entry| {
             file_findings(ctx, &sources, entry, &defaults, plugin.as_ref())
         })

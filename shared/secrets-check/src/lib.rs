@@ -17,9 +17,11 @@ mod scan;
 mod secret;
 mod transform;
 
+use std::sync::Arc;
+
 use validator_archive::Entry;
 use validator_domain::{Check, CheckContext, CheckError, Finding, RuleInfo, Suppression};
-use validator_python::PythonSources;
+use validator_python::{is_python_path, PythonSources};
 
 pub use baseline::BASELINE_FILE_NAME;
 pub use file_type::FileType;
@@ -65,17 +67,25 @@ impl Check for SecretsCheck {
             .map(|t| t.type_name)
     }
 
+    fn reads_python_files(&self) -> bool {
+        true
+    }
+
     fn run(&self, ctx: &CheckContext<'_>) -> Result<Vec<Finding>, CheckError> {
         let enabled = Enabled::by_rule(|rule| (ctx.rule_enabled)(rule));
         let baselines = read_baselines(ctx)?;
         let sources = PythonSources::of(ctx).map_err(|e| CheckError::Failed(e.to_string()))?;
-        let entries: Vec<_> = ctx
+        let (entries, skipped): (Vec<_>, Vec<_>) = ctx
             .archive
             .files()
-            .filter(|entry| filters::skipped_file(&entry.name).is_none())
-            .collect();
+            .partition(|entry| filters::skipped_file(&entry.name).is_none());
+        // A Python file this check skips is not kept for it by the scan's shared sources.
+        skipped
+            .into_iter()
+            .filter(|entry| is_python_path(&entry.name))
+            .for_each(|entry| sources.release(entry));
         let per_file = sources.map_files(&entries, |entry| {
-            file_findings(ctx, entry, &enabled, &baselines)
+            file_findings(ctx, &sources, entry, &enabled, &baselines)
         });
         let mut findings = Vec::new();
         let mut scanned = 0usize;
@@ -97,11 +107,20 @@ impl Check for SecretsCheck {
 /// The findings of one file, `None` when it is not text (detect-secrets skips it).
 fn file_findings(
     ctx: &CheckContext<'_>,
+    sources: &PythonSources,
     entry: &Entry,
     enabled: &Enabled,
     baselines: &[Baseline],
 ) -> Result<Option<Vec<Finding>>, CheckError> {
-    let bytes = ctx.archive.read(entry)?;
+    // A Python file's bytes come from the scan's shared sources: inflated once for the checks
+    // that parse it and for this one.
+    let bytes = if is_python_path(&entry.name) {
+        sources
+            .bytes(ctx.archive, entry)
+            .map_err(|e| CheckError::Failed(format!("{}: {e}", entry.name)))?
+    } else {
+        Arc::new(ctx.archive.read(entry)?)
+    };
     let Ok(found) = scan_file(&entry.name, &bytes, enabled) else {
         return Ok(None);
     };

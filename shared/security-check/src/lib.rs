@@ -44,7 +44,7 @@ impl Check for SecurityCheck {
         RULES
     }
 
-    fn reads_parsed_python(&self) -> bool {
+    fn reads_python_files(&self) -> bool {
         true
     }
 
