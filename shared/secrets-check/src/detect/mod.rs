@@ -1,8 +1,8 @@
 //! The detectors: one per detect-secrets plugin, grouped by family. Each declares an anchor that
-//! every line it can report on contains: literals (all detectors' literals form two
-//! Aho-Corasick automata, exact case and any ASCII case, run once over the whole file), a plain
-//! regex for the few detectors without a literal, or a quote character. Only candidate lines run
-//! the exact patterns. The anchors are compiled once per process, each detector's exact patterns
+//! every line it can report on contains: literals (all detectors' literals form one
+//! Aho-Corasick automaton, in any ASCII case, run once over the whole file; the literals that
+//! must match in their own case are compared after), a plain regex for the few detectors
+//! without a literal, or a quote character. Only candidate lines run the exact patterns. The anchors are compiled once per process, each detector's exact patterns
 //! when a line first reaches it.
 //!
 //! (A single `RegexSet` of line prefilters was tried first: on random-looking data its lazy DFA
@@ -130,11 +130,12 @@ pub(crate) struct Detector {
 
 pub(crate) struct Detectors {
     pub list: Vec<Detector>,
-    exact: AhoCorasick,
-    /// The detectors of each literal of `exact`.
-    exact_owners: Vec<LineBits>,
-    any_case: AhoCorasick,
-    any_case_owners: Vec<LineBits>,
+    /// Every literal of every detector, matched in any ASCII case: one pass over the text
+    /// instead of one per case rule (the scan costs more than checking the case of the few
+    /// literals that must match exactly).
+    literals: AhoCorasick,
+    /// Per literal: its detectors, and the literal itself when it must match in its own case.
+    literal_owners: Vec<(LineBits, Option<&'static str>)>,
     /// (detector, whole-file regex).
     patterns: Vec<(usize, AnchorPattern)>,
     /// Bit set of the quote-anchored detectors.
@@ -179,19 +180,19 @@ fn plain(pattern: &str) -> Regex {
 /// here is a programming error, not an input error.
 pub(crate) static DETECTORS: LazyLock<Detectors> = LazyLock::new(|| {
     // Several detectors share literals (`key`, `pass`, ...): each literal is searched once.
-    let mut exact_literals: Vec<&str> = Vec::new();
-    let mut exact_owners: Vec<LineBits> = Vec::new();
-    let mut any_literals: Vec<&str> = Vec::new();
-    let mut any_case_owners: Vec<LineBits> = Vec::new();
-    let add = |literals: &mut Vec<&'static str>,
-               owners: &mut Vec<LineBits>,
-               literal: &'static str,
-               index: usize| {
-        match literals.iter().position(|l| *l == literal) {
-            Some(at) => owners[at] |= 1 << index,
+    let mut literals: Vec<&str> = Vec::new();
+    let mut literal_owners: Vec<(LineBits, Option<&'static str>)> = Vec::new();
+    let mut add = |literal: &'static str, exact: bool, index: usize| {
+        let case = exact.then_some(literal);
+        match literals
+            .iter()
+            .zip(&literal_owners)
+            .position(|(l, (_, c))| *l == literal && *c == case)
+        {
+            Some(at) => literal_owners[at].0 |= 1 << index,
             None => {
                 literals.push(literal);
-                owners.push(1 << index);
+                literal_owners.push((1 << index, case));
             }
         }
     };
@@ -204,10 +205,10 @@ pub(crate) static DETECTORS: LazyLock<Detectors> = LazyLock::new(|| {
                 exact, any_case, ..
             } => {
                 for literal in *exact {
-                    add(&mut exact_literals, &mut exact_owners, literal, index);
+                    add(literal, true, index);
                 }
                 for literal in *any_case {
-                    add(&mut any_literals, &mut any_case_owners, literal, index);
+                    add(literal, false, index);
                 }
             }
             Anchor::Pattern { pattern, ascii } => patterns.push((
@@ -227,18 +228,14 @@ pub(crate) static DETECTORS: LazyLock<Detectors> = LazyLock::new(|| {
             confirm: OnceLock::new(),
         });
     }
-    let exact =
-        AhoCorasick::new(&exact_literals).unwrap_or_else(|e| panic!("detector literals: {e}"));
-    let any_case = AhoCorasick::builder()
+    let literals = AhoCorasick::builder()
         .ascii_case_insensitive(true)
-        .build(&any_literals)
+        .build(&literals)
         .unwrap_or_else(|e| panic!("detector literals: {e}"));
     Detectors {
         list,
-        exact,
-        exact_owners,
-        any_case,
-        any_case_owners,
+        literals,
+        literal_owners,
         patterns,
         quote_bits,
     }
@@ -267,12 +264,10 @@ impl Detectors {
                 }
             }
         };
-        for (automaton, owners) in [
-            (&self.exact, &self.exact_owners),
-            (&self.any_case, &self.any_case_owners),
-        ] {
-            for m in automaton.find_overlapping_iter(text) {
-                mark(m.start(), owners[m.pattern().as_usize()]);
+        for m in self.literals.find_overlapping_iter(text) {
+            let (detectors, case) = self.literal_owners[m.pattern().as_usize()];
+            if case.is_none_or(|literal| text.as_bytes()[m.range()] == *literal.as_bytes()) {
+                mark(m.start(), detectors);
             }
         }
         let ascii_digits_only = ascii_digits_only(text);
@@ -424,6 +419,21 @@ mod tests {
         for (detector, ty) in detectors.list.iter().zip(crate::rules::SECRET_TYPES.iter()) {
             assert_eq!(detector.spec.ty.rule.id, ty.rule.id);
         }
+    }
+
+    #[test]
+    fn exact_case_literals_only_mark_lines_with_that_case() {
+        let text = "x = 'akiaiosfodnn7example'\ny = 'AKIAIOSFODNN7EXAMPLE'\nz = 'Secret'\n";
+        let starts = [0, 27, 54];
+        let bit = |spec: &DetectorSpec| {
+            let at = SPECS.iter().position(|s| s.ty.rule.id == spec.ty.rule.id);
+            1 << at.expect("a detector")
+        };
+        let (aws, keyword) = (bit(&cloud::AWS), bit(&keyword::KEYWORD));
+        let bits = DETECTORS.candidates(text, &starts, LineBits::MAX);
+        assert_eq!(bits[0] & aws, 0, "AKIA in lower case is no AWS key anchor");
+        assert_ne!(bits[1] & aws, 0);
+        assert_ne!(bits[2] & keyword, 0, "keywords match in any case");
     }
 
     #[test]
