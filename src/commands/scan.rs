@@ -81,7 +81,9 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     // style findings; memory is the Lambda's budget).
     drop(cache);
     drop(archive);
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    // A large buffer: a report is often a megabyte of JSON, and 8 KiB writes cost a system
+    // call each.
+    let mut out = std::io::BufWriter::with_capacity(256 * 1024, std::io::stdout().lock());
     match args.format {
         Format::Text => out.write_all(report.to_text().as_bytes())?,
         Format::Json => {
