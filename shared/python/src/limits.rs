@@ -13,8 +13,9 @@ pub struct PythonLimits {
     /// Depth of the syntax tree (long operator chains such as `a+a+...+a` nest without brackets).
     /// Deeper files are reported as CPython reports them (a recursion error), never walked.
     pub max_syntax_depth: u64,
-    /// Source bytes whose parse is kept for the other checks of the same scan; past it files
-    /// are parsed again by each check, so memory stays bounded by the largest file.
+    /// Source bytes kept (inflated and parsed) for the other checks of the same scan; past it
+    /// files are read and parsed again by each check, so memory stays bounded by the largest
+    /// file.
     pub max_cached_source_bytes: u64,
     /// Files a check processes at once, on the scan's worker threads (0: one per CPU). Each
     /// file in flight holds its source and syntax tree, so this bounds memory as well as CPU.

@@ -174,7 +174,7 @@ impl PythonSources {
                 .parsed
                 .get_or_init(|| self.parse_entry(entry, || Self::bytes_of(&file, archive, entry)))
                 .clone(),
-            None => self.parse_entry(entry, || Ok(Arc::new(archive.read(entry)?))),
+            None => self.parse_entry(entry, || inflate(archive, entry)),
         }
     }
 
@@ -183,7 +183,7 @@ impl PythonSources {
     pub fn bytes(&self, archive: &PluginArchive, entry: &Entry) -> FileBytes {
         match self.take_slot(entry) {
             Some(file) => Self::bytes_of(&file, archive, entry),
-            None => Ok(Arc::new(archive.read(entry)?)),
+            None => inflate(archive, entry),
         }
     }
 
@@ -193,9 +193,7 @@ impl PythonSources {
     }
 
     fn bytes_of(file: &CachedFile, archive: &PluginArchive, entry: &Entry) -> FileBytes {
-        file.bytes
-            .get_or_init(|| Ok(Arc::new(archive.read(entry)?)))
-            .clone()
+        file.bytes.get_or_init(|| inflate(archive, entry)).clone()
     }
 
     /// The file's cache entry for one reader (counted), or `None` when nothing is kept: a
@@ -240,4 +238,8 @@ impl PythonSources {
         let bytes = bytes()?;
         Ok(Arc::new(PythonModule::parse(&bytes, &self.limits)?))
     }
+}
+
+fn inflate(archive: &PluginArchive, entry: &Entry) -> FileBytes {
+    Ok(Arc::new(archive.read(entry)?))
 }
