@@ -16,8 +16,11 @@ static DOCSTRING: LazyLock<Regex> =
 const TOP_LEVEL_LINES: usize = 2;
 const METHOD_LINES: usize = 1;
 
+/// pycodestyle's `STARTSWITH_TOP_LEVEL_REGEX.match(s)`, the regex only on the lines that start
+/// like one of its alternatives (it runs on every logical line).
 fn top_level(s: &str) -> bool {
-    STARTSWITH_TOP_LEVEL.is_match(s).unwrap_or(false)
+    (s.starts_with('@') || s.starts_with("def") || s.starts_with("class") || s.starts_with("async"))
+        && STARTSWITH_TOP_LEVEL.is_match(s).unwrap_or(false)
 }
 
 fn is_one_liner(line: &LogicalLine<'_>) -> bool {

@@ -28,12 +28,9 @@ static COMPARE_TYPE: LazyLock<Regex> = LazyLock::new(|| {
 static BLANK_EXCEPT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^except\s*:").expect("valid regex"));
 
-/// Whether `text` has `==` or `!=` (one pass; most lines have neither).
-fn has_equality(text: &str) -> bool {
-    text.as_bytes()
-        .windows(2)
-        .any(|w| w[1] == b'=' && matches!(w[0], b'=' | b'!'))
-}
+/// Where `not` starts in a text (searched on most lines by E713/E714's precheck).
+static NOT: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new("not"));
 
 /// Python's `str.isidentifier()`.
 pub fn is_identifier(s: &str) -> bool {
@@ -45,7 +42,7 @@ pub fn is_identifier(s: &str) -> bool {
 pub fn comparison_to_singleton(line: &LogicalLine<'_>, out: &mut Results) {
     let text = line.text;
     // Every match names a singleton and an equality: skip the regex on the many lines without.
-    if !has_equality(text)
+    if !line.has_equality()
         || !(text.contains("None") || text.contains("True") || text.contains("False"))
     {
         return;
@@ -85,9 +82,9 @@ pub fn comparison_negative(line: &LogicalLine<'_>, out: &mut Results) {
     let text = line.text;
     // The regex has a look-behind (slow engine): run it only where it can match.
     // Only where `not` and then `in` or `is` between blanks follow.
-    let Some(not_at) = text
-        .match_indices("not")
-        .map(|(at, _)| at + 3)
+    let Some(not_at) = NOT
+        .find_iter(text.as_bytes())
+        .map(|at| at + 3)
         .find(|&end| text[end..].starts_with(char::is_whitespace))
     else {
         return;
@@ -124,7 +121,7 @@ pub fn comparison_negative(line: &LogicalLine<'_>, out: &mut Results) {
 pub fn comparison_type(line: &LogicalLine<'_>, out: &mut Results) {
     let text = line.text;
     // Both alternatives need `type` and an equality.
-    if !has_equality(text) || !text.contains("type") {
+    if !line.has_equality() || !text.contains("type") {
         return;
     }
     if let Ok(Some(caps)) = COMPARE_TYPE.captures(text) {

@@ -52,6 +52,8 @@ pub struct LogicalLine<'a> {
     pub text_chars: std::cell::OnceCell<Option<Vec<u32>>>,
     /// Whether `text` has a tab or two blanks in a row, for the checks that need it.
     pub wide_whitespace: std::cell::OnceCell<bool>,
+    /// Whether `text` has `==` or `!=`, for the comparison checks.
+    pub equality: std::cell::OnceCell<bool>,
 }
 
 impl<'a> LogicalLine<'a> {
@@ -73,6 +75,15 @@ impl<'a> LogicalLine<'a> {
         *self
             .wide_whitespace
             .get_or_init(|| whitespace::has_wide_whitespace(self.text))
+    }
+
+    /// Whether `text` has `==` or `!=` (most lines have neither), computed once per line.
+    pub fn has_equality(&self) -> bool {
+        *self.equality.get_or_init(|| {
+            let bytes = self.text.as_bytes();
+            memchr::memchr_iter(b'=', bytes)
+                .any(|at| at > 0 && matches!(bytes[at - 1], b'=' | b'!'))
+        })
     }
 
     /// The `line` attribute of a token: its physical line(s).
@@ -445,6 +456,7 @@ impl<'a> Processor<'a> {
             chars: &self.chars,
             text_chars: std::cell::OnceCell::new(),
             wide_whitespace: std::cell::OnceCell::new(),
+            equality: std::cell::OnceCell::new(),
         };
         let mut results: Vec<(Offset, String)> = Vec::new();
         logical::run(&context, &mut self.imports, &mut results);

@@ -404,8 +404,12 @@ pub fn whitespace_around_comma(line: &LogicalLine<'_>, out: &mut Results) {
 }
 
 pub fn whitespace_around_named_parameter_equals(line: &LogicalLine<'_>, out: &mut Results) {
-    // Every report follows an `=` token, which the logical line shows.
-    if !line.text.contains('=') {
+    // Every report is at an `=` token inside brackets: an `=` after an opening bracket in the
+    // logical line (strings are muted there, comments left out).
+    let text = line.text.as_bytes();
+    let inside = memchr::memchr2(b'(', b'[', text)
+        .is_some_and(|open| memchr::memchr(b'=', &text[open..]).is_some());
+    if !inside {
         return;
     }
     let mut paren_stack: Vec<&str> = Vec::new();
