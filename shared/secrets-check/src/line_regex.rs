@@ -10,6 +10,13 @@ use regex_automata::util::captures::Captures;
 use regex_automata::util::syntax;
 use regex_automata::MatchKind;
 
+/// `pattern` with Unicode off: every class (`\d`, `\w`, `(?i)` folding) restricted to ASCII.
+/// On text where the pattern's Unicode classes can only meet ASCII characters it matches as
+/// `pattern` does, and it compiles several times faster.
+pub(crate) fn ascii_form(pattern: &str) -> String {
+    format!("(?-u){pattern}")
+}
+
 pub(crate) struct LineRegex {
     regex: Regex,
 }
@@ -24,7 +31,7 @@ impl LineRegex {
     /// where every class restricted to ASCII is the same class, it matches the same and
     /// compiles several times faster.
     pub fn ascii(pattern: &str) -> Result<Self, Box<BuildError>> {
-        Self::build(&format!("(?-u){pattern}"), false)
+        Self::build(&ascii_form(pattern), false)
     }
 
     fn build(pattern: &str, utf8: bool) -> Result<Self, Box<BuildError>> {

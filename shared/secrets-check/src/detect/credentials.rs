@@ -22,7 +22,7 @@ pub(crate) const IP_PUBLIC: DetectorSpec = DetectorSpec {
     ty: &rules::IP_PUBLIC,
     anchor: Anchor::Pattern {
         pattern: r"[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]",
-        ascii: None,
+        ascii_form: false,
     },
     analyzer: Analyzer::Regex {
         patterns: &[concat!(

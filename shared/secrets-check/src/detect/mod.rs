@@ -2,8 +2,9 @@
 //! every line it can report on contains: literals (all detectors' literals form one
 //! Aho-Corasick automaton, in any ASCII case, run once over the whole file; the literals that
 //! must match in their own case are compared after), a plain regex for the few detectors
-//! without a literal, or a quote character. Only candidate lines run the exact patterns. The anchors are compiled once per process, each detector's exact patterns
-//! when a line first reaches it.
+//! without a literal, or a quote character. Only candidate lines run the exact patterns. The
+//! anchors are compiled once per process, each detector's exact patterns when a line first
+//! reaches it.
 //!
 //! (A single `RegexSet` of line prefilters was tried first: on random-looking data its lazy DFA
 //! thrashes and a 20 MB file took seconds.)
@@ -19,7 +20,7 @@ use std::sync::{LazyLock, OnceLock};
 use aho_corasick::AhoCorasick;
 use regex::Regex;
 
-use crate::line_regex::LineRegex;
+use crate::line_regex::{ascii_form, LineRegex};
 use crate::rules::SecretType;
 use crate::FileType;
 
@@ -47,12 +48,13 @@ pub(crate) enum Anchor {
         confirm: Option<&'static str>,
     },
     /// A plain regex (no look-around, never matching a line break), run over the whole file.
-    /// `ascii`, the same regex with `\d` as `[0-9]`, runs instead on text without non-ASCII
-    /// digits (where both match the same): Unicode digit classes made up most of the start-up
-    /// time, and nearly every file qualifies, accented comments and all.
+    /// `ascii_form`: `\d` is its only Unicode class, so on text without non-ASCII digits its
+    /// ASCII form ([`ascii_form`]) runs instead and matches the same: Unicode digit classes
+    /// made up most of the start-up time, and nearly every file qualifies, accented comments
+    /// and all.
     Pattern {
         pattern: &'static str,
-        ascii: Option<&'static str>,
+        ascii_form: bool,
     },
     /// A single or double quote (the entropy plugins look at quoted strings only).
     Quote,
@@ -145,16 +147,18 @@ pub(crate) struct Detectors {
 /// An [`Anchor::Pattern`], each form compiled when first needed.
 struct AnchorPattern {
     pattern: &'static str,
-    ascii: Option<&'static str>,
+    ascii_form: bool,
     any_text: OnceLock<Regex>,
     ascii_text: OnceLock<Regex>,
 }
 
 impl AnchorPattern {
     fn regex(&self, ascii_digits_only: bool) -> &Regex {
-        match self.ascii {
-            Some(ascii) if ascii_digits_only => self.ascii_text.get_or_init(|| plain(ascii)),
-            _ => self.any_text.get_or_init(|| plain(self.pattern)),
+        if self.ascii_form && ascii_digits_only {
+            self.ascii_text
+                .get_or_init(|| plain(&ascii_form(self.pattern)))
+        } else {
+            self.any_text.get_or_init(|| plain(self.pattern))
         }
     }
 }
@@ -211,11 +215,14 @@ pub(crate) static DETECTORS: LazyLock<Detectors> = LazyLock::new(|| {
                     add(literal, false, index);
                 }
             }
-            Anchor::Pattern { pattern, ascii } => patterns.push((
+            Anchor::Pattern {
+                pattern,
+                ascii_form,
+            } => patterns.push((
                 index,
                 AnchorPattern {
                     pattern,
-                    ascii: *ascii,
+                    ascii_form: *ascii_form,
                     any_text: OnceLock::new(),
                     ascii_text: OnceLock::new(),
                 },
@@ -498,7 +505,7 @@ mod tests {
         ];
         let mut checked = 0;
         for (_, pattern) in &DETECTORS.patterns {
-            if pattern.ascii.is_none() {
+            if !pattern.ascii_form {
                 continue;
             }
             let (ascii, any) = (pattern.regex(true), pattern.regex(false));

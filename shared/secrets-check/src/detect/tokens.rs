@@ -23,7 +23,7 @@ pub(crate) const DISCORD: DetectorSpec = DetectorSpec::regex(
     // The tail of the token; starting with `[MNO]` makes the scan several times slower.
     Anchor::Pattern {
         pattern: r"\.[a-zA-Z\d_\-]{6}\.[a-zA-Z\d_\-]{27}",
-        ascii: Some(r"\.[a-zA-Z0-9_\-]{6}\.[a-zA-Z0-9_\-]{27}"),
+        ascii_form: true,
     },
     &[r"[MNO][a-zA-Z\d_\-]{23,25}\.[a-zA-Z\d_\-]{6}\.[a-zA-Z\d_\-]{27}"],
 );
@@ -72,7 +72,7 @@ pub(crate) const MAILCHIMP: DetectorSpec = DetectorSpec::regex(
     &rules::MAILCHIMP,
     Anchor::Pattern {
         pattern: r"[0-9a-z]{32}-us[0-9]",
-        ascii: None,
+        ascii_form: false,
     },
     &[r"[0-9a-z]{32}-us[0-9]{1,2}"],
 );
@@ -157,7 +157,7 @@ pub(crate) const TELEGRAM: DetectorSpec = DetectorSpec::regex(
     &rules::TELEGRAM,
     Anchor::Pattern {
         pattern: r"\d{8}:[0-9A-Za-z_\-]{35}",
-        ascii: Some(r"[0-9]{8}:[0-9A-Za-z_\-]{35}"),
+        ascii_form: true,
     },
     &[r"\d{8,10}:[0-9A-Za-z_\-]{35}"],
 );
@@ -166,7 +166,7 @@ pub(crate) const TWILIO: DetectorSpec = DetectorSpec::regex(
     &rules::TWILIO,
     Anchor::Pattern {
         pattern: r"(?:AC|SK)[a-z0-9]{32}",
-        ascii: None,
+        ascii_form: false,
     },
     &[r"AC[a-z0-9]{32}", r"SK[a-z0-9]{32}"],
 );
