@@ -99,13 +99,14 @@ pub fn lint_module_each(
             .syntax()
             .map(|syntax| pyflakes::check(module, syntax, is_init))
             .unwrap_or_default();
-        let (toks, error) = tokens::tokenize(&lines);
+        let chars = tokens::LineChars::new(&lines);
+        let (toks, error) = tokens::tokenize(&lines, &chars);
         let style_each: Vec<pycodestyle::StyleSettings> = each
             .iter()
             .map(|settings| style_settings(settings))
             .collect();
         let mut style_found = if error.is_none() {
-            style_runs(&lines, &toks, &style_each)
+            style_runs(&lines, &chars, &toks, &style_each)
         } else {
             Vec::new()
         }
@@ -168,6 +169,7 @@ fn is_package_init(path: &str) -> bool {
 /// differ only in the line length.
 fn style_runs(
     lines: &[&str],
+    chars: &tokens::LineChars,
     tokens: &[tokens::Token],
     each: &[pycodestyle::StyleSettings],
 ) -> Vec<Vec<Violation>> {
@@ -186,7 +188,7 @@ fn style_runs(
             .filter(|&i| found[i].is_none() && same_but_length(&each[i]))
             .collect();
         let lengths: Vec<usize> = group.iter().map(|&i| each[i].max_line_length).collect();
-        let runs = pycodestyle::check_each_line_length(lines, tokens, settings, &lengths);
+        let runs = pycodestyle::check_each_line_length(lines, chars, tokens, settings, &lengths);
         for (i, run) in group.into_iter().zip(runs) {
             found[i] = Some(run);
         }
@@ -266,8 +268,9 @@ pub fn lint_pyflakes(source: &str, path: &str) -> Vec<Violation> {
 pub fn lint_style(source: &str, settings: &Settings) -> Vec<Violation> {
     let text = tokens::universal_newlines(source);
     let lines = tokens::split_lines(&text);
-    let (toks, error) = tokens::tokenize(&lines);
-    let mut found = pycodestyle::check(&lines, &toks, &style_settings(settings));
+    let chars = tokens::LineChars::new(&lines);
+    let (toks, error) = tokens::tokenize(&lines, &chars);
+    let mut found = pycodestyle::check(&lines, &chars, &toks, &style_settings(settings));
     if let Some(error) = error {
         let code = if error.is_indentation { "E999" } else { "E902" };
         found.push(Violation::with_code(

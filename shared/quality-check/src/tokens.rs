@@ -393,13 +393,13 @@ impl Tokenizer<'_> {
     }
 }
 
-/// Tokenizes lines as `tokenize.generate_tokens` does. On an error, the tokens produced so far
-/// are returned along with it.
-pub fn tokenize(lines: &[&str]) -> (Vec<Token>, Option<TokenizeError>) {
-    let chars = LineChars::new(lines);
+/// Tokenizes lines as `tokenize.generate_tokens` does (`chars`: the lines' [`LineChars`],
+/// which pycodestyle reads too). On an error, the tokens produced so far are returned along
+/// with it.
+pub fn tokenize(lines: &[&str], chars: &LineChars) -> (Vec<Token>, Option<TokenizeError>) {
     let mut t = Tokenizer {
         lines,
-        chars: &chars,
+        chars,
         // About one token per 4 bytes of Python: growing the vector copies every token.
         tokens: Vec::with_capacity(lines.iter().map(|l| l.len()).sum::<usize>() / 4),
     };

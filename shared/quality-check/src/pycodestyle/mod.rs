@@ -197,7 +197,7 @@ type Mapping = Vec<(usize, (usize, usize))>;
 
 struct Processor<'a> {
     lines: &'a [&'a str],
-    chars: LineChars,
+    chars: &'a LineChars,
     settings: &'a StyleSettings,
     first_indent_row: Option<usize>,
     blank_before: usize,
@@ -220,10 +220,15 @@ struct Processor<'a> {
     mapping_buffer: Mapping,
 }
 
-/// Runs every pycodestyle check over a file's lines and tokens (the tokens of
-/// [`crate::tokens::tokenize`], which must have succeeded).
-pub fn check(lines: &[&str], tokens: &[Token], settings: &StyleSettings) -> Vec<Violation> {
-    check_each_line_length(lines, tokens, settings, &[settings.max_line_length])
+/// Runs every pycodestyle check over a file's lines (and their [`LineChars`]) and tokens (the
+/// tokens of [`crate::tokens::tokenize`], which must have succeeded).
+pub fn check(
+    lines: &[&str],
+    chars: &LineChars,
+    tokens: &[Token],
+    settings: &StyleSettings,
+) -> Vec<Violation> {
+    check_each_line_length(lines, chars, tokens, settings, &[settings.max_line_length])
         .pop()
         .unwrap_or_default()
 }
@@ -232,6 +237,7 @@ pub fn check(lines: &[&str], tokens: &[Token], settings: &StyleSettings) -> Vec<
 /// pass: what each finds.
 pub fn check_each_line_length(
     lines: &[&str],
+    chars: &LineChars,
     tokens: &[Token],
     settings: &StyleSettings,
     line_lengths: &[usize],
@@ -242,7 +248,7 @@ pub fn check_each_line_length(
         .map(|i| i + 1);
     let mut p = Processor {
         lines,
-        chars: LineChars::new(lines),
+        chars,
         settings,
         first_indent_row,
         blank_before: 0,
@@ -321,8 +327,7 @@ impl<'a> Processor<'a> {
                 self.lines
                     .get(last.wrapping_sub(1))
                     .is_none_or(|l| l.ends_with("\\\n"))
-            }) && line_from(self.lines, &self.chars, token, token.end.1).trim_start()
-                == "\\\n");
+            }) && line_from(self.lines, self.chars, token, token.end.1).trim_start() == "\\\n");
         if is_eol {
             let physical = if token.lines.is_none() {
                 prev_token.map_or(Cow::Borrowed(""), |t| token_line(self.lines, t))
@@ -453,7 +458,7 @@ impl<'a> Processor<'a> {
             blank_before: self.blank_before,
             line_number,
             settings: self.settings,
-            chars: &self.chars,
+            chars: self.chars,
             text_chars: std::cell::OnceCell::new(),
             wide_whitespace: std::cell::OnceCell::new(),
             equality: std::cell::OnceCell::new(),
