@@ -102,3 +102,20 @@ pub fn text_in(text: &str, set: &str) -> bool {
         _ => set.contains(text),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `is_keyword` spells the list out for speed: it must stay `KWLIST`, which the E27x regex
+    /// is built from.
+    #[test]
+    fn is_keyword_is_kwlist() {
+        assert!(KWLIST.iter().all(|word| is_keyword(word)));
+        for word in [
+            "print", "match", "case", "_", "none", "Import", "", "lambda_", "type",
+        ] {
+            assert!(!is_keyword(word), "{word}");
+        }
+    }
+}
