@@ -9,8 +9,8 @@ use std::time::Duration;
 use common::{registry, Env, FlakyCheck, ScriptedCheck, SlowCheck, MAINTAINER};
 use validator_domain::{CheckOutcome, ScanStatus, SkipOutcome, Suppression};
 use validator_pipeline::{
-    aggregate, dispatch, run_check, AggregateOutcome, Attempt, CheckRequest, DispatchOutcome,
-    PipelineConfig, RunCheckOutcome, ScanStore, StageError,
+    aggregate, dispatch, dispatch_version, run_check, AggregateOutcome, Attempt, CheckRequest,
+    DispatchOutcome, PipelineConfig, RunCheckOutcome, ScanStore, StageError,
 };
 use validator_testkit::ZipBuilder;
 
@@ -394,9 +394,159 @@ async fn run_check_for_an_unknown_scan_is_an_error_to_retry() {
         scan_id: validator_domain::ScanId("missing".into()),
         check: validator_domain::CheckId::new("package_structure"),
         object_key: "uploads/x.zip".into(),
+        object_version: None,
+        content_digest: None,
     };
     let err = run_check(&env.pipeline, &request, Attempt::only())
         .await
         .unwrap_err();
     assert!(matches!(err, StageError::ScanNotFound(_)));
+}
+
+/// A plugin whose code the policy blocks (a literal `exec`).
+fn blocked_plugin() -> Vec<u8> {
+    ZipBuilder::valid_plugin("demo")
+        .file("demo/work.py", "def run(code):\n    exec(code)\n")
+        .build()
+}
+
+#[tokio::test]
+async fn a_scan_checks_the_version_it_was_created_for_when_the_key_is_written_again() {
+    let env = Env::builtin();
+    let (key, first) = env.upload_version("demo", &blocked_plugin(), &[MAINTAINER]);
+    let blocked_id = scan_id(
+        &dispatch_version(&env.pipeline, &key, Some(&first))
+            .await
+            .unwrap(),
+    );
+    // A clean zip under the same key before any check message is delivered.
+    let (_, second) = env.upload_version(
+        "demo",
+        &ZipBuilder::valid_plugin("demo").build(),
+        &[MAINTAINER],
+    );
+    assert_ne!(first, second);
+    drain(&env, Attempt::only()).await;
+    let scan = env.scan(&blocked_id).await;
+    assert_eq!(scan.object_version.as_deref(), Some(first.as_str()));
+    assert_eq!(
+        scan.status,
+        ScanStatus::Blocked,
+        "the first upload's verdict is about its own bytes: {:?}",
+        scan.reasons
+    );
+    // The second version's event gets a scan of its own.
+    let clean = dispatch_version(&env.pipeline, &key, Some(&second))
+        .await
+        .unwrap();
+    assert!(matches!(
+        clean,
+        DispatchOutcome::Dispatched { new_scan: true, .. }
+    ));
+    let clean_id = scan_id(&clean);
+    assert_ne!(clean_id, blocked_id);
+    drain(&env, Attempt::only()).await;
+    assert_eq!(env.scan(&clean_id).await.status, ScanStatus::Validated);
+    assert_eq!(env.events().len(), 2);
+}
+
+#[tokio::test]
+async fn two_versions_written_before_their_events_get_one_scan_each_in_any_order() {
+    for events_in_reverse in [false, true] {
+        let env = Env::builtin();
+        let (key, first) = env.upload_version("demo", &blocked_plugin(), &[MAINTAINER]);
+        let (_, second) = env.upload_version(
+            "demo",
+            &ZipBuilder::valid_plugin("demo").build(),
+            &[MAINTAINER],
+        );
+        let mut order = vec![
+            (first.clone(), ScanStatus::Blocked),
+            (second, ScanStatus::Validated),
+        ];
+        if events_in_reverse {
+            order.reverse();
+        }
+        let mut ids = Vec::new();
+        for (version, expected) in &order {
+            let outcome = dispatch_version(&env.pipeline, &key, Some(version))
+                .await
+                .unwrap();
+            assert!(
+                matches!(outcome, DispatchOutcome::Dispatched { new_scan: true, .. }),
+                "version {version} gets its own scan"
+            );
+            ids.push((scan_id(&outcome), version.clone(), *expected));
+        }
+        drain(&env, Attempt::only()).await;
+        assert_ne!(ids[0].0, ids[1].0);
+        for (id, version, expected) in ids {
+            let scan = env.scan(&id).await;
+            assert_eq!(scan.object_version.as_deref(), Some(version.as_str()));
+            assert_eq!(
+                scan.status, expected,
+                "version {version}: {:?}",
+                scan.reasons
+            );
+        }
+        assert_eq!(env.emails("results").len(), 2);
+    }
+}
+
+#[tokio::test]
+async fn bytes_that_changed_under_an_unversioned_key_end_the_scan_in_error() {
+    use validator_pipeline::BlobStore;
+    let env = Env::builtin();
+    // An unversioned store: the key is simply overwritten.
+    let key = "uploads/demo.zip";
+    env.backends
+        .blobs
+        .put(key, blocked_plugin(), "application/zip")
+        .await
+        .unwrap();
+    let id = scan_id(&dispatch(&env.pipeline, key).await.unwrap());
+    assert!(env.scan(&id).await.content_digest.is_some());
+    env.backends
+        .blobs
+        .put(
+            key,
+            ZipBuilder::valid_plugin("demo").build(),
+            "application/zip",
+        )
+        .await
+        .unwrap();
+    drain(&env, Attempt::only()).await;
+    let scan = env.scan(&id).await;
+    assert_eq!(
+        scan.status,
+        ScanStatus::Error,
+        "never validated: {:?}",
+        scan.reasons
+    );
+    assert!(
+        scan.reasons
+            .iter()
+            .any(|r| r.contains("not the ones this scan was created for")),
+        "{:?}",
+        scan.reasons
+    );
+}
+
+#[tokio::test]
+async fn a_message_naming_a_version_that_does_not_exist_ends_the_check_in_error() {
+    let env = Env::builtin();
+    let id = env.dispatch_demo(&[MAINTAINER]).await;
+    let mut request = env.backends.queue.pop().unwrap();
+    request.object_version = Some("../../etc/passwd".into());
+    let outcome = run_check(&env.pipeline, &request, Attempt { number: 1, max: 3 })
+        .await
+        .unwrap();
+    match outcome {
+        RunCheckOutcome::Stored { result } => assert!(
+            matches!(&result.outcome, CheckOutcome::Error { reason } if reason.contains("no longer exists")),
+            "{result:?}"
+        ),
+        other => panic!("expected a stored error, got {other:?}"),
+    }
+    let _ = id;
 }

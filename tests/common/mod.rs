@@ -40,16 +40,27 @@ impl Env {
 
     /// Puts a zip under `uploads/` with the website's metadata.
     pub fn upload(&self, name: &str, zip: &[u8], metadata: &[(&str, &str)]) -> String {
+        self.upload_version(name, zip, metadata).0
+    }
+
+    /// [`Self::upload`], also returning the version the store gave this write.
+    pub fn upload_version(
+        &self,
+        name: &str,
+        zip: &[u8],
+        metadata: &[(&str, &str)],
+    ) -> (String, String) {
         let key = format!("uploads/{name}.zip");
         let metadata: BTreeMap<String, String> = metadata
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        self.backends
+        let version = self
+            .backends
             .blobs
             .put_with_metadata(&key, zip, &metadata)
             .expect("upload");
-        key
+        (key, version)
     }
 
     /// Uploads the valid `demo` plugin and dispatches it; the checks stay queued.

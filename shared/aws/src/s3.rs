@@ -40,13 +40,15 @@ impl S3BlobStore {
     }
 
     /// Stores an upload with the website's metadata, as the website does (tests, tools).
+    /// Returns the version id S3 gave it (`None` on an unversioned bucket).
     pub async fn put_upload(
         &self,
         key: &str,
         bytes: Vec<u8>,
         metadata: &std::collections::BTreeMap<String, String>,
-    ) -> Result<(), PortError> {
-        self.client
+    ) -> Result<Option<String>, PortError> {
+        let output = self
+            .client
             .put_object()
             .bucket(&self.bucket)
             .key(key)
@@ -56,25 +58,26 @@ impl S3BlobStore {
             .send()
             .await
             .map_err(|e| backend("S3 PutObject", e))?;
-        Ok(())
+        Ok(real_version(output.version_id()))
     }
-}
 
-#[async_trait]
-impl BlobStore for S3BlobStore {
-    async fn get(&self, key: &str) -> Result<Blob, PortError> {
+    /// Reads one object (one version of it when `version` is given), up to the read cap.
+    async fn read(&self, key: &str, version: Option<&str>) -> Result<Blob, PortError> {
+        let what = match version {
+            Some(v) => format!("{key} version {v}"),
+            None => key.to_owned(),
+        };
         let output = match self
             .client
             .get_object()
             .bucket(&self.bucket)
             .key(key)
+            .set_version_id(version.map(str::to_owned))
             .send()
             .await
         {
             Ok(output) => output,
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => {
-                return Err(PortError::NotFound(key.to_owned()))
-            }
+            Err(e) if is_missing(&e) => return Err(PortError::NotFound(what)),
             Err(e) => return Err(backend("S3 GetObject", e)),
         };
         let metadata = output
@@ -85,10 +88,7 @@ impl BlobStore for S3BlobStore {
                     .collect()
             })
             .unwrap_or_default();
-        let version = output
-            .version_id()
-            .filter(|v| !v.is_empty() && *v != "null")
-            .map(str::to_owned);
+        let version = real_version(output.version_id()).or_else(|| version.map(str::to_owned));
         let last_modified = output
             .last_modified()
             .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t.secs()).ok());
@@ -112,6 +112,42 @@ impl BlobStore for S3BlobStore {
             version,
             last_modified,
         })
+    }
+}
+
+/// S3 says `null` for objects written before versioning was turned on.
+fn real_version(version: Option<&str>) -> Option<String> {
+    version
+        .filter(|v| !v.is_empty() && *v != "null")
+        .map(str::to_owned)
+}
+
+/// A missing key or version: `NoSuchKey`, or S3's `NoSuchVersion` / a 400 for a malformed
+/// version id, which the SDK does not model.
+fn is_missing(
+    error: &aws_sdk_s3::error::SdkError<
+        aws_sdk_s3::operation::get_object::GetObjectError,
+        aws_sdk_s3::config::http::HttpResponse,
+    >,
+) -> bool {
+    use aws_sdk_s3::error::ProvideErrorMetadata;
+    match error.as_service_error() {
+        Some(service) => {
+            service.is_no_such_key()
+                || matches!(service.code(), Some("NoSuchVersion" | "InvalidArgument"))
+        }
+        None => false,
+    }
+}
+
+#[async_trait]
+impl BlobStore for S3BlobStore {
+    async fn get(&self, key: &str) -> Result<Blob, PortError> {
+        self.read(key, None).await
+    }
+
+    async fn get_version(&self, key: &str, version: &str) -> Result<Blob, PortError> {
+        self.read(key, Some(version)).await
     }
 
     async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), PortError> {

@@ -16,8 +16,8 @@ pub use finding::{
 pub use package::{MetadataError, PackageInfo, PluginMetadata, PLUGIN_CONFIG_FILES};
 pub use report::{CheckReportEntry, Report};
 pub use scan::{
-    CheckOutcome, CheckResult, NotificationState, Notifications, Scan, ScanId, ScanStatus,
-    SkipDecision, SkipOutcome,
+    CheckOutcome, CheckResult, ContentDigest, NotificationState, Notifications, Scan, ScanId,
+    ScanStatus, SkipDecision, SkipOutcome,
 };
 pub use upload::{Upload, UploadError, METADATA_KEYS};
 pub use verdict::Verdict;

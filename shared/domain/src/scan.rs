@@ -12,13 +12,13 @@ use crate::{CheckId, Counts, Finding, Timestamp, Upload};
 pub struct ScanId(pub String);
 
 impl ScanId {
-    pub fn derive(object_key: &str, object_version: Option<&str>, content: &[u8]) -> Self {
+    pub fn derive(object_key: &str, object_version: Option<&str>, content: &ContentDigest) -> Self {
         let mut hasher = Sha256::new();
         hasher.update(object_key.as_bytes());
         hasher.update([0]);
         hasher.update(object_version.unwrap_or_default().as_bytes());
         hasher.update([0]);
-        hasher.update(Sha256::digest(content));
+        hasher.update(content.bytes());
         Self(hex::encode(&hasher.finalize()[..16]))
     }
 
@@ -28,6 +28,39 @@ impl ScanId {
 }
 
 impl fmt::Display for ScanId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The SHA-256 of an upload's bytes, as lowercase hex. A scan records the digest of the bytes it
+/// was created for, and every check refuses other bytes: a verdict belongs to what was checked.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ContentDigest(String);
+
+impl ContentDigest {
+    pub fn of(content: &[u8]) -> Self {
+        Self(hex::encode(Sha256::digest(content)))
+    }
+
+    /// A digest as stored or sent (`None` unless it is 64 hex digits).
+    pub fn parse(text: &str) -> Option<Self> {
+        (text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| Self(text.to_ascii_lowercase()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    fn bytes(&self) -> Vec<u8> {
+        // Always 64 hex digits (constructed by `of` or `parse`).
+        hex::decode(&self.0).unwrap_or_default()
+    }
+}
+
+impl fmt::Display for ContentDigest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
@@ -128,6 +161,14 @@ pub struct Notifications {
 pub struct Scan {
     pub id: ScanId,
     pub upload: Upload,
+    /// The store's version of the uploaded object this scan checks (the S3 version id), when
+    /// the store keeps versions. Checks read this version, never "the latest".
+    #[serde(default)]
+    pub object_version: Option<String>,
+    /// The digest of the bytes this scan was created for; checks refuse any other bytes.
+    /// (`None` only for scans recorded before digests were kept.)
+    #[serde(default)]
+    pub content_digest: Option<ContentDigest>,
     /// The plugin's folder in the zip: the website's identifier of the plugin.
     #[serde(default)]
     pub package_name: Option<String>,
@@ -164,6 +205,8 @@ impl Scan {
         Self {
             id,
             upload,
+            object_version: None,
+            content_digest: None,
             package_name: None,
             plugin_name: None,
             plugin_version: None,

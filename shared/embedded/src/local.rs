@@ -8,8 +8,8 @@ use std::sync::Arc;
 use validator_checks::CheckRegistry;
 use validator_domain::{Scan, ScanId};
 use validator_pipeline::{
-    aggregate, dispatch, run_check, Attempt, DispatchOutcome, Pipeline, PipelineConfig, PortError,
-    ScanStore, StageError,
+    aggregate, dispatch_version, run_check, Attempt, DispatchOutcome, Pipeline, PipelineConfig,
+    PortError, ScanStore, StageError,
 };
 
 use crate::{FolderBlobStore, InProcessQueue, JsonlEventPublisher, OutboxMailer, SqliteScanStore};
@@ -69,9 +69,9 @@ impl LocalBackends {
         max_attempts: u32,
         mut progress: impl FnMut(&str),
     ) -> Result<LocalRun, StageError> {
-        self.blobs.put_with_metadata(object_key, zip, metadata)?;
-        progress(&format!("uploaded {object_key}"));
-        let scan_id: ScanId = match dispatch(pipeline, object_key).await? {
+        let version = self.blobs.put_with_metadata(object_key, zip, metadata)?;
+        progress(&format!("uploaded {object_key} (version {version})"));
+        let scan_id: ScanId = match dispatch_version(pipeline, object_key, Some(&version)).await? {
             DispatchOutcome::Ignored { reason } => {
                 return Err(StageError::Port(PortError::Backend(reason)))
             }

@@ -1,7 +1,7 @@
 //! S3 `ObjectCreated` events -> [`validator_pipeline::dispatch`].
 
 use aws_lambda_events::s3::S3Event;
-use validator_pipeline::{dispatch, DispatchOutcome, Pipeline, StageError};
+use validator_pipeline::{dispatch_version, DispatchOutcome, Pipeline, StageError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DispatchError {
@@ -59,7 +59,15 @@ pub async fn handle_s3_event(
             });
             continue;
         }
-        match dispatch(pipeline, &key).await {
+        // The event names the version it is about: that version gets the scan, even when the
+        // key has been written again since (a later event brings the later version).
+        let version = record
+            .s3
+            .object
+            .version_id
+            .as_deref()
+            .filter(|v| !v.is_empty() && *v != "null");
+        match dispatch_version(pipeline, &key, version).await {
             Ok(outcome) => outcomes.push(outcome),
             Err(error) => {
                 tracing::error!(key, %error, "dispatch failed");

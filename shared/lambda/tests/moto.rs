@@ -401,3 +401,157 @@ async fn the_sweep_ends_a_scan_whose_check_never_reported() {
     stack.drain_stream().await;
     assert_eq!(stack.status_events().await.len(), 1);
 }
+
+/// A plugin whose code the policy blocks (a literal `exec`).
+fn blocked_plugin() -> Vec<u8> {
+    ZipBuilder::valid_plugin("demo")
+        .file("demo/work.py", "def run(code):\n    exec(code)\n")
+        .build()
+}
+
+/// The S3 event of one version of `uploads/demo.zip`, through the dispatcher.
+async fn dispatch_version(stack: &Stack, version: &str) -> Vec<DispatchOutcome> {
+    handle_s3_event(
+        &stack.cold.pipeline,
+        stack.bucket(),
+        &stack.s3_event_for_version("uploads/demo.zip", Some(version)),
+    )
+    .await
+    .expect("dispatch")
+}
+
+async fn run_every_check(stack: &mut Stack) {
+    for check in CheckRegistry::builtin().ids() {
+        stack.run_check_queue(check.as_str()).await;
+    }
+    stack.drain_stream().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scan_checks_the_s3_version_it_was_created_for_when_the_key_is_written_again() {
+    let mut stack = Stack::new(CheckRegistry::builtin(), &[]).await;
+    let first = stack
+        .upload("uploads/demo.zip", blocked_plugin(), METADATA)
+        .await
+        .expect("a versioned bucket");
+    let blocked_id = scan_id(&dispatch_version(&stack, &first).await);
+    // A clean zip under the same key before the check messages are delivered.
+    let second = stack
+        .upload(
+            "uploads/demo.zip",
+            ZipBuilder::valid_plugin("demo").build(),
+            METADATA,
+        )
+        .await
+        .expect("a versioned bucket");
+    run_every_check(&mut stack).await;
+    let done = scan(&stack, &blocked_id).await;
+    assert_eq!(done.object_version.as_deref(), Some(first.as_str()));
+    assert_eq!(done.status, ScanStatus::Blocked, "{:?}", done.reasons);
+
+    // The second version's event: a scan of its own, validated.
+    let clean_id = scan_id(&dispatch_version(&stack, &second).await);
+    assert_ne!(clean_id, blocked_id);
+    run_every_check(&mut stack).await;
+    assert_eq!(scan(&stack, &clean_id).await.status, ScanStatus::Validated);
+    let statuses: Vec<String> = stack
+        .status_events()
+        .await
+        .iter()
+        .map(|e| {
+            e["detail"]["status"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(statuses, ["blocked", "validated"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_s3_versions_written_before_their_events_get_one_scan_each() {
+    let mut stack = Stack::new(CheckRegistry::builtin(), &[]).await;
+    let first = stack
+        .upload("uploads/demo.zip", blocked_plugin(), METADATA)
+        .await
+        .expect("a versioned bucket");
+    let second = stack
+        .upload(
+            "uploads/demo.zip",
+            ZipBuilder::valid_plugin("demo").build(),
+            METADATA,
+        )
+        .await
+        .expect("a versioned bucket");
+    let first_id = scan_id(&dispatch_version(&stack, &first).await);
+    let second_id = scan_id(&dispatch_version(&stack, &second).await);
+    assert_ne!(first_id, second_id);
+    run_every_check(&mut stack).await;
+    assert_eq!(scan(&stack, &first_id).await.status, ScanStatus::Blocked);
+    assert_eq!(scan(&stack, &second_id).await.status, ScanStatus::Validated);
+}
+
+/// A check slow enough that two deliveries of one message are both running before either
+/// stores its result.
+struct SlowCheck;
+
+impl Check for SlowCheck {
+    fn id(&self) -> &'static str {
+        "slow"
+    }
+    fn title(&self) -> &'static str {
+        "Slow"
+    }
+    fn rules(&self) -> &'static [RuleInfo] {
+        &[]
+    }
+    fn run(&self, _ctx: &CheckContext<'_>) -> Result<Vec<Finding>, CheckError> {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        Ok(Vec::new())
+    }
+}
+
+/// moto behind the one-request-at-a-time server makes each request atomic, as DynamoDB is: of
+/// two deliveries racing, only the conditional write of the first can store the result. (With
+/// the condition removed from `record_result`, both report `Stored` and this test fails.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_message_delivered_concurrently_is_stored_by_one_delivery() {
+    let stack = Stack::new(CheckRegistry::with(vec![Arc::new(SlowCheck)]), &[]).await;
+    stack
+        .upload(
+            "uploads/demo.zip",
+            ZipBuilder::valid_plugin("demo").build(),
+            METADATA,
+        )
+        .await;
+    let id = scan_id(&dispatch(&stack, "uploads/demo.zip").await);
+    let messages = stack.receive("slow", 1).await;
+    let request: validator_pipeline::CheckRequest =
+        serde_json::from_str(messages[0].body.as_deref().expect("a body")).expect("a request");
+    let attempt = validator_pipeline::Attempt { number: 1, max: 3 };
+    let (a, b) = tokio::join!(
+        validator_pipeline::run_check(&stack.cold.pipeline, &request, attempt),
+        validator_pipeline::run_check(&stack.cold.pipeline, &request, attempt)
+    );
+    let outcomes = [a.expect("first delivery"), b.expect("second delivery")];
+    let stored = outcomes
+        .iter()
+        .filter(|o| matches!(o, validator_pipeline::RunCheckOutcome::Stored { .. }))
+        .count();
+    assert_eq!(stored, 1, "{outcomes:?}");
+    assert!(
+        outcomes.contains(&validator_pipeline::RunCheckOutcome::Duplicate),
+        "{outcomes:?}"
+    );
+    assert_eq!(
+        stack
+            .cold
+            .pipeline
+            .store
+            .results(&id)
+            .await
+            .expect("results")
+            .len(),
+        1
+    );
+}

@@ -1,6 +1,8 @@
 use tracing::Instrument;
 use validator_archive::PluginArchive;
-use validator_domain::{CheckId, Level, PackageInfo, Scan, ScanId, ScanStatus, Upload};
+use validator_domain::{
+    CheckId, ContentDigest, Level, PackageInfo, Scan, ScanId, ScanStatus, Upload,
+};
 use validator_notify::confirmation_email;
 
 use crate::notification::send_once;
@@ -19,14 +21,32 @@ pub enum DispatchOutcome {
     },
 }
 
-/// Reads the upload, records the scan as `validating`, sends the confirmation email and one
-/// message per check. Safe to run again for the same object: it resumes what is missing.
+/// Dispatches the object's current version (the local pipeline, tools and tests). See
+/// [`dispatch_version`].
 pub async fn dispatch(
     pipeline: &Pipeline,
     object_key: &str,
 ) -> Result<DispatchOutcome, StageError> {
-    let span = tracing::info_span!("scan", object_key, scan_id = tracing::field::Empty);
-    dispatch_inner(pipeline, object_key, span.clone())
+    dispatch_version(pipeline, object_key, None).await
+}
+
+/// Reads one version of the upload (the one an S3 event names; the latest when `version` is
+/// `None`), records its scan as `validating`, sends the confirmation email and one message per
+/// check. The scan is pinned to the version and the digest of the bytes read here: every
+/// version gets its own scan whatever the order of events, and the checks read exactly these
+/// bytes. Safe to run again for the same version: it resumes what is missing.
+pub async fn dispatch_version(
+    pipeline: &Pipeline,
+    object_key: &str,
+    version: Option<&str>,
+) -> Result<DispatchOutcome, StageError> {
+    let span = tracing::info_span!(
+        "scan",
+        object_key,
+        object_version = version.unwrap_or("latest"),
+        scan_id = tracing::field::Empty
+    );
+    dispatch_inner(pipeline, object_key, version, span.clone())
         .instrument(span)
         .await
 }
@@ -34,6 +54,7 @@ pub async fn dispatch(
 async fn dispatch_inner(
     pipeline: &Pipeline,
     object_key: &str,
+    version: Option<&str>,
     span: tracing::Span,
 ) -> Result<DispatchOutcome, StageError> {
     let config = &pipeline.config;
@@ -46,23 +67,34 @@ async fn dispatch_inner(
             ),
         });
     }
-    let blob = match pipeline.blobs.get(object_key).await {
+    let read = match version {
+        Some(version) => pipeline.blobs.get_version(object_key, version).await,
+        None => pipeline.blobs.get(object_key).await,
+    };
+    let mut blob = match read {
         Ok(blob) => blob,
         Err(PortError::NotFound(_)) => {
-            tracing::warn!("ignored: the object no longer exists");
+            tracing::warn!("ignored: the object (version) no longer exists");
+            let which = version
+                .map(|v| format!(" version `{v}`"))
+                .unwrap_or_default();
             return Ok(DispatchOutcome::Ignored {
-                reason: format!("`{object_key}` no longer exists"),
+                reason: format!("`{object_key}`{which} no longer exists"),
             });
         }
         Err(e) => return Err(e.into()),
     };
-    let scan_id = ScanId::derive(object_key, blob.version.as_deref(), &blob.bytes);
+    if blob.version.is_none() {
+        blob.version = version.map(str::to_owned);
+    }
+    let digest = ContentDigest::of(&blob.bytes);
+    let scan_id = ScanId::derive(object_key, blob.version.as_deref(), &digest);
     span.record("scan_id", scan_id.as_str());
 
     let (scan, new_scan) = match pipeline.store.get_scan(&scan_id).await? {
         Some(existing) => (existing, false),
         None => {
-            let scan = new_scan_record(pipeline, object_key, scan_id.clone(), blob);
+            let scan = new_scan_record(pipeline, object_key, scan_id.clone(), digest, blob);
             match pipeline.store.create_scan(&scan).await? {
                 Some(existing) => (existing, false),
                 None => (scan, true),
@@ -85,6 +117,8 @@ async fn dispatch_inner(
                 scan_id: scan.id.clone(),
                 check: check.clone(),
                 object_key: object_key.to_owned(),
+                object_version: scan.object_version.clone(),
+                content_digest: scan.content_digest.clone(),
             };
             pipeline.queue.send(&request).await?;
             enqueued.push(check.clone());
@@ -98,7 +132,13 @@ async fn dispatch_inner(
     })
 }
 
-fn new_scan_record(pipeline: &Pipeline, object_key: &str, id: ScanId, blob: crate::Blob) -> Scan {
+fn new_scan_record(
+    pipeline: &Pipeline,
+    object_key: &str,
+    id: ScanId,
+    digest: ContentDigest,
+    blob: crate::Blob,
+) -> Scan {
     let config = &pipeline.config;
     let now = validator_domain::now();
     let (upload, upload_warnings) = Upload::from_metadata(
@@ -112,6 +152,8 @@ fn new_scan_record(pipeline: &Pipeline, object_key: &str, id: ScanId, blob: crat
         .resolve_skips(&upload.skip_rules, &pipeline.registry.as_slice());
     let mut scan = Scan {
         skips,
+        object_version: blob.version.clone(),
+        content_digest: Some(digest),
         ..Scan::new(id, upload, now)
     };
     match PluginArchive::open(blob.bytes, &config.limits) {

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 pub use aggregate::{aggregate, AggregateOutcome};
 pub use config::PipelineConfig;
-pub use dispatch::{dispatch, DispatchOutcome};
+pub use dispatch::{dispatch, dispatch_version, DispatchOutcome};
 pub use ports::{
     Blob, BlobStore, CheckQueue, CheckRequest, EventPublisher, Mailer, NotificationKind, PortError,
     ScanStore, StatusEvent,

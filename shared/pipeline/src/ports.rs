@@ -7,7 +7,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use validator_domain::{
-    CheckId, CheckResult, Counts, Scan, ScanId, ScanStatus, Timestamp, Verdict,
+    CheckId, CheckResult, ContentDigest, Counts, Scan, ScanId, ScanStatus, Timestamp, Verdict,
 };
 use validator_notify::Email;
 
@@ -32,7 +32,10 @@ pub struct Blob {
 
 #[async_trait]
 pub trait BlobStore: Send + Sync {
+    /// The latest version of an object.
     async fn get(&self, key: &str) -> Result<Blob, PortError>;
+    /// One version of an object (an S3 version id), `NotFound` when that version is gone.
+    async fn get_version(&self, key: &str, version: &str) -> Result<Blob, PortError>;
     async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), PortError>;
     /// Where a key can be found by people (a path or an `s3://` URL).
     fn location(&self, key: &str) -> String;
@@ -44,6 +47,13 @@ pub struct CheckRequest {
     pub scan_id: ScanId,
     pub check: CheckId,
     pub object_key: String,
+    /// The version of the object the scan was created for: checks read it, never the latest.
+    /// (`None` when the store keeps no versions.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_version: Option<String>,
+    /// The digest of the bytes the scan was created for: checks refuse any other bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_digest: Option<ContentDigest>,
 }
 
 #[async_trait]

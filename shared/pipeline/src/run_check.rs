@@ -2,9 +2,9 @@ use std::time::Instant;
 
 use tracing::Instrument;
 use validator_archive::PluginArchive;
-use validator_domain::{CheckResult, Finding, PackageInfo, Scan};
+use validator_domain::{CheckResult, ContentDigest, Finding, PackageInfo, Scan};
 
-use crate::{keys, CheckRequest, Pipeline, StageError};
+use crate::{keys, CheckRequest, Pipeline, PortError, StageError};
 
 /// Which delivery of a message this is. On the last one a failing check stores an `error`
 /// result, so that the scan ends in `error` instead of waiting forever.
@@ -123,8 +123,64 @@ async fn run_check_inner(
 enum Failure {
     /// Worth retrying (a crash, a timeout, a backend hiccup).
     Transient(String),
-    /// Retrying cannot help (the check is not registered here).
+    /// Retrying cannot help (the check is not registered here, the pinned upload is gone or
+    /// its bytes changed).
     Permanent(String),
+}
+
+/// The bytes the scan was created for: the pinned version, refused when its digest differs
+/// (a verdict must belong to the bytes that were checked).
+async fn read_pinned_upload(
+    pipeline: &Pipeline,
+    request: &CheckRequest,
+    scan: &Scan,
+) -> Result<crate::Blob, Failure> {
+    // Messages sent before versions were pinned carry neither; the scan record still does.
+    let version = request
+        .object_version
+        .as_deref()
+        .or(scan.object_version.as_deref());
+    let digest = request
+        .content_digest
+        .as_ref()
+        .or(scan.content_digest.as_ref());
+    let read = match version {
+        Some(version) => {
+            pipeline
+                .blobs
+                .get_version(&request.object_key, version)
+                .await
+        }
+        None => pipeline.blobs.get(&request.object_key).await,
+    };
+    let blob = match read {
+        Ok(blob) => blob,
+        Err(PortError::NotFound(_)) => {
+            let which = version
+                .map(|v| format!("version `{v}` of "))
+                .unwrap_or_default();
+            return Err(Failure::Permanent(format!(
+                "{which}the upload `{}` no longer exists",
+                request.object_key
+            )));
+        }
+        Err(e) => {
+            return Err(Failure::Transient(format!(
+                "reading the upload failed: {e}"
+            )))
+        }
+    };
+    if let Some(expected) = digest {
+        let actual = ContentDigest::of(&blob.bytes);
+        if &actual != expected {
+            return Err(Failure::Permanent(format!(
+                "the upload's bytes are not the ones this scan was created for (SHA-256 {actual}, \
+                 expected {expected}): it was replaced while the scan ran; the new upload gets \
+                 its own scan"
+            )));
+        }
+    }
+    Ok(blob)
 }
 
 async fn execute(
@@ -138,11 +194,7 @@ async fn execute(
             request.check
         )));
     };
-    let blob = pipeline
-        .blobs
-        .get(&request.object_key)
-        .await
-        .map_err(|e| Failure::Transient(format!("reading the upload failed: {e}")))?;
+    let blob = read_pinned_upload(pipeline, request, scan).await?;
     let config = pipeline.config.clone();
     let skips = scan.skips.clone();
     let timeout = config.check_timeout;

@@ -25,13 +25,17 @@ pub struct Moto {
 }
 
 impl Moto {
+    /// moto behind a one-request-at-a-time server (infra/moto-serial.py): each request is
+    /// atomic, as on AWS, so racing tests can fail for the reason they exist (moto's threaded
+    /// server lets two conditional writes of one item both pass).
     pub fn start() -> Self {
-        let server = reference::tool("aws", "moto_server");
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
-        let child = Command::new(&server)
+        let server = script("moto-serial.py");
+        let child = Command::new(python())
+            .arg(&server)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -187,8 +191,14 @@ impl Stack {
         &self.settings["BUCKET_NAME"]
     }
 
-    /// Puts a zip as the website does, with the upload contract as object metadata.
-    pub async fn upload(&self, key: &str, zip: Vec<u8>, metadata: &[(&str, &str)]) {
+    /// Puts a zip as the website does, with the upload contract as object metadata. Returns
+    /// the version S3 gave it (the bucket is versioned).
+    pub async fn upload(
+        &self,
+        key: &str,
+        zip: Vec<u8>,
+        metadata: &[(&str, &str)],
+    ) -> Option<String> {
         let metadata: BTreeMap<String, String> = metadata
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -196,18 +206,28 @@ impl Stack {
         self.uploads
             .put_upload(key, zip, &metadata)
             .await
-            .expect("put the upload");
+            .expect("put the upload")
     }
 
-    /// The S3 notification for `raw_key` (URL-encoded as S3 sends it).
+    /// The S3 notification for `raw_key` (URL-encoded as S3 sends it), without a version id
+    /// (an unversioned bucket).
     pub fn s3_event(&self, raw_key: &str) -> S3Event {
+        self.s3_event_for_version(raw_key, None)
+    }
+
+    /// The S3 notification for one version of `raw_key`, as a versioned bucket sends it.
+    pub fn s3_event_for_version(&self, raw_key: &str, version: Option<&str>) -> S3Event {
         let text = std::fs::read_to_string(
             PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/s3-object-created.json"),
         )
         .expect("fixture")
         .replace("BUCKET", self.bucket())
         .replace("\"KEY\"", &serde_json::to_string(raw_key).expect("key"));
-        serde_json::from_str(&text).expect("an S3 event")
+        let mut event: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        if let Some(version) = version {
+            event["Records"][0]["s3"]["object"]["versionId"] = version.into();
+        }
+        serde_json::from_value(event).expect("an S3 event")
     }
 
     /// Receives up to `max` messages of a check's queue, as Lambda's poller does.
