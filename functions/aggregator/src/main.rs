@@ -16,8 +16,13 @@ async fn main() -> Result<(), Error> {
             let response = match AggregatorEvent::parse(event.payload)? {
                 AggregatorEvent::Stream(batch) => handle_stream_batch(&cold.pipeline, &batch).await,
                 AggregatorEvent::Sweep => {
-                    let report =
-                        sweep(&cold.pipeline, &cold.store, cold.environment.stuck_after).await?;
+                    let report = sweep(
+                        &cold.pipeline,
+                        &cold.store,
+                        cold.environment.stuck_after,
+                        cold.environment.sweep_limits,
+                    )
+                    .await?;
                     tracing::info!(
                         stuck = report.stuck,
                         ended = report.ended.len(),

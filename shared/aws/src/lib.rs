@@ -61,11 +61,14 @@ impl AwsBackends {
                 &settings.table,
                 settings.retention,
             )),
-            mailer: Arc::new(SesMailer::new(
-                clients.ses.clone(),
-                &settings.sender,
-                settings.configuration_set.clone(),
-            )),
+            mailer: Arc::new(
+                SesMailer::new(
+                    clients.ses.clone(),
+                    &settings.sender,
+                    settings.configuration_set.clone(),
+                )
+                .with_min_interval(settings.email_interval),
+            ),
             events: Arc::new(EventBridgePublisher::new(
                 clients.events.clone(),
                 &settings.event_bus,

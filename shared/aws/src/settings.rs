@@ -22,6 +22,10 @@ pub struct AwsSettings {
     /// `RETENTION_DAYS` (default 400): items expire (DynamoDB TTL) this long after they are
     /// written.
     pub retention: Duration,
+    /// `EMAIL_MIN_INTERVAL_MS` (default 0): each function instance waits at least this long
+    /// between two emails, so that the stack's concurrency times this rate stays within the
+    /// account's SES sending rate (docs/deploy.md, "Limits").
+    pub email_interval: Duration,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -65,6 +69,13 @@ impl AwsSettings {
             event_source: get("EVENT_SOURCE")
                 .unwrap_or_else(|| Self::DEFAULT_EVENT_SOURCE.to_owned()),
             retention: Duration::from_secs(retention_days.saturating_mul(86_400)),
+            email_interval: Duration::from_millis(match get("EMAIL_MIN_INTERVAL_MS") {
+                None => 0,
+                Some(v) => v.parse().map_err(|_| SettingsError::Invalid {
+                    name: "EMAIL_MIN_INTERVAL_MS",
+                    reason: format!("`{v}` is not a whole number of milliseconds"),
+                })?,
+            }),
         })
     }
 }

@@ -63,6 +63,25 @@ pub struct SweepReport {
     pub ended: Vec<ScanId>,
 }
 
+/// How much one sweep reads: pages of `page_size` stuck scans, at most `max_scans` in all, so
+/// that a sweep finishes well within its timeout however many scans are stuck.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SweepLimits {
+    /// `SWEEP_PAGE_SIZE` (default 100).
+    pub page_size: i32,
+    /// `SWEEP_MAX_SCANS` (default 500).
+    pub max_scans: usize,
+}
+
+impl Default for SweepLimits {
+    fn default() -> Self {
+        Self {
+            page_size: 100,
+            max_scans: 500,
+        }
+    }
+}
+
 /// Ends scans stuck in `validating` for longer than `stuck_after`: every check that never
 /// reported gets an `error` result, so the scan ends in `error` (never a silent pass) and the
 /// maintainers hear about it. Prints the number found as a CloudWatch embedded metric
@@ -71,9 +90,19 @@ pub async fn sweep(
     pipeline: &Pipeline,
     store: &DynamoScanStore,
     stuck_after: Duration,
+    limits: SweepLimits,
 ) -> Result<SweepReport, StageError> {
     let cutoff = validator_domain::now().unix_timestamp() - stuck_after.as_secs() as i64;
-    let stuck = store.stuck_scans(cutoff, 100).await?;
+    let stuck = store
+        .stuck_scans(cutoff, limits.page_size, limits.max_scans)
+        .await?;
+    if stuck.len() >= limits.max_scans {
+        // The oldest are ended now; the next sweep (10 minutes later) takes the rest.
+        tracing::warn!(
+            max = limits.max_scans,
+            "more stuck scans than one sweep ends: the rest wait for the next sweep"
+        );
+    }
     let mut report = SweepReport {
         stuck: stuck.len(),
         ..SweepReport::default()

@@ -41,6 +41,8 @@ pub struct Environment {
     /// `STUCK_AFTER_MINUTES`: how long a scan may stay `validating` before the sweep ends it
     /// in `error`.
     pub stuck_after: Duration,
+    /// `SWEEP_PAGE_SIZE`, `SWEEP_MAX_SCANS`: how many stuck scans one sweep reads.
+    pub sweep_limits: crate::aggregator::SweepLimits,
 }
 
 fn parse<T: std::str::FromStr>(
@@ -117,6 +119,13 @@ impl Environment {
             check: text("CHECK_ID").map(CheckId::new),
             max_receive_count: parse(&lookup, "MAX_RECEIVE_COUNT", 3u32)?.max(1),
             stuck_after: Duration::from_secs(60 * parse(&lookup, "STUCK_AFTER_MINUTES", 30u64)?),
+            sweep_limits: {
+                let defaults = crate::aggregator::SweepLimits::default();
+                crate::aggregator::SweepLimits {
+                    page_size: parse(&lookup, "SWEEP_PAGE_SIZE", defaults.page_size)?.max(1),
+                    max_scans: parse(&lookup, "SWEEP_MAX_SCANS", defaults.max_scans)?.max(1),
+                }
+            },
         })
     }
 }

@@ -392,6 +392,7 @@ async fn the_sweep_ends_a_scan_whose_check_never_reported() {
         &stack.cold.pipeline,
         &stack.cold.store,
         stack.cold.environment.stuck_after,
+        stack.cold.environment.sweep_limits,
     )
     .await
     .expect("sweep");
@@ -554,4 +555,50 @@ async fn the_same_message_delivered_concurrently_is_stored_by_one_delivery() {
             .len(),
         1
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sweep_reads_every_page_of_stuck_scans_up_to_its_limit() {
+    let stack = Stack::new(
+        CheckRegistry::builtin(),
+        &[
+            ("STUCK_AFTER_MINUTES", "0"),
+            ("SWEEP_PAGE_SIZE", "2"),
+            ("SWEEP_MAX_SCANS", "4"),
+        ],
+    )
+    .await;
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        let key = format!("uploads/demo{n}.zip");
+        stack
+            .upload(&key, ZipBuilder::valid_plugin("demo").build(), METADATA)
+            .await;
+        ids.push(scan_id(&dispatch(&stack, &key).await));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let limits = stack.cold.environment.sweep_limits;
+    assert_eq!((limits.page_size, limits.max_scans), (2, 4));
+    let first = validator_lambda::aggregator::sweep(
+        &stack.cold.pipeline,
+        &stack.cold.store,
+        stack.cold.environment.stuck_after,
+        limits,
+    )
+    .await
+    .expect("sweep");
+    // Three pages of two would hold all five: the limit stops at four.
+    assert_eq!((first.stuck, first.ended.len()), (4, 4));
+    let second = validator_lambda::aggregator::sweep(
+        &stack.cold.pipeline,
+        &stack.cold.store,
+        stack.cold.environment.stuck_after,
+        limits,
+    )
+    .await
+    .expect("sweep");
+    assert_eq!((second.stuck, second.ended.len()), (1, 1));
+    for id in &ids {
+        assert_eq!(scan(&stack, id).await.status, ScanStatus::Error);
+    }
 }

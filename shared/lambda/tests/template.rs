@@ -105,3 +105,385 @@ fn the_check_timeout_fires_before_lambda_kills_the_function() {
         }
     }
 }
+
+// ---- what an AWS reviewer checks: alarms that arrive, least privilege, limits ----------------
+
+/// Every resource of a type, by logical id.
+fn resources_of<'a>(template: &'a Value, kind: &str) -> Vec<(String, &'a Value)> {
+    template["Resources"]
+        .as_mapping()
+        .expect("Resources")
+        .iter()
+        .filter(|(_, r)| r["Type"] == kind)
+        .map(|(name, r)| (name.as_str().expect("a logical id").to_owned(), r))
+        .collect()
+}
+
+/// The logical id a `!Ref X` / `!GetAtt X.Attr` points at.
+fn target(value: &Value) -> Option<String> {
+    match value {
+        Value::Tagged(tagged) => {
+            scalar(&tagged.value).map(|s| s.split('.').next().unwrap_or_default().to_owned())
+        }
+        _ => None,
+    }
+}
+
+/// A value that may be a scalar or a list of scalars, as strings.
+fn strings(value: &Value) -> Vec<String> {
+    match value {
+        Value::Sequence(items) => items.iter().filter_map(scalar).collect(),
+        other => scalar(other).into_iter().collect(),
+    }
+}
+
+/// Raw forms of a resource list (to find `!GetAtt` targets).
+fn values(value: &Value) -> Vec<Value> {
+    match value {
+        Value::Sequence(items) => items.clone(),
+        other => vec![other.clone()],
+    }
+}
+
+fn parameter_default(template: &Value, name: &str) -> u64 {
+    scalar(&template["Parameters"][name]["Default"])
+        .unwrap_or_else(|| panic!("parameter {name} has a default"))
+        .parse()
+        .expect("a number")
+}
+
+#[test]
+fn alarms_publish_to_a_topic_whose_key_lets_cloudwatch_use_it() {
+    let template = template();
+    let alarms = resources_of(&template, "AWS::CloudWatch::Alarm");
+    assert!(!alarms.is_empty());
+    for (name, alarm) in &alarms {
+        let actions = values(&alarm["Properties"]["AlarmActions"]);
+        assert!(!actions.is_empty(), "{name} notifies no one");
+        for action in actions {
+            let topic_id = target(&action).expect("a topic reference");
+            let topic = resource(&template, &topic_id);
+            assert_eq!(topic["Type"], "AWS::SNS::Topic", "{name}");
+            let key = &topic["Properties"]["KmsMasterKeyId"];
+            if key.is_null() {
+                continue; // unencrypted: CloudWatch can publish
+            }
+            let literal = scalar(key).unwrap_or_default();
+            assert!(
+                !literal.contains("alias/aws/sns"),
+                "{topic_id}: CloudWatch alarms cannot publish to a topic under the AWS-managed key"
+            );
+            let key_id = target(key).expect("a customer-managed key of the stack");
+            let policy = &resource(&template, &key_id)["Properties"]["KeyPolicy"];
+            let lets_cloudwatch = values(&policy["Statement"]).iter().any(|s| {
+                s["Effect"] == "Allow"
+                    && strings(&s["Principal"]["Service"])
+                        .contains(&"cloudwatch.amazonaws.com".into())
+                    && strings(&s["Action"]).contains(&"kms:Decrypt".into())
+                    && strings(&s["Action"])
+                        .iter()
+                        .any(|a| a.starts_with("kms:GenerateDataKey"))
+            });
+            assert!(
+                lets_cloudwatch,
+                "{key_id} does not let CloudWatch publish to {topic_id}"
+            );
+        }
+    }
+}
+
+/// Every function's role: written by hand, resources named, nothing unused.
+#[test]
+fn every_function_has_its_own_least_privilege_role() {
+    let template = template();
+    assert!(
+        resources_of(&template, "AWS::IAM::ManagedPolicy").is_empty(),
+        "managed policies are shared by functions that need less"
+    );
+    assert!(
+        template["Globals"]["Function"]["Tracing"].is_null(),
+        "tracing grants X-Ray writes, and nothing traces"
+    );
+    let registry = CheckRegistry::builtin();
+    for (name, function) in resources_of(&template, "AWS::Serverless::Function") {
+        let props = &function["Properties"];
+        assert!(
+            props["Policies"].is_null(),
+            "{name}: SAM policies add managed policies with `*`"
+        );
+        assert!(props["Tracing"].is_null(), "{name}: tracing is off");
+        let role_id = target(&props["Role"]).unwrap_or_else(|| panic!("{name} has no role"));
+        let role = resource(&template, &role_id);
+        assert_eq!(role["Type"], "AWS::IAM::Role");
+        assert!(
+            role["Properties"]["ManagedPolicyArns"].is_null(),
+            "{role_id}"
+        );
+        let mut grants: Vec<(String, Vec<String>)> = Vec::new();
+        for policy in values(&role["Properties"]["Policies"]) {
+            for statement in values(&policy["PolicyDocument"]["Statement"]) {
+                assert_eq!(statement["Effect"], "Allow");
+                let actions = strings(&statement["Action"]);
+                let resources = strings(&statement["Resource"]);
+                assert!(
+                    !resources.is_empty(),
+                    "{role_id}: a statement without resources"
+                );
+                for resource in &resources {
+                    assert_ne!(resource, "*", "{role_id}: {actions:?} on every resource");
+                }
+                for action in &actions {
+                    assert!(
+                        !action.ends_with(":*") && !action.starts_with("xray:"),
+                        "{role_id}: {action}"
+                    );
+                    grants.push((action.clone(), resources.clone()));
+                }
+            }
+        }
+        let granted = |action: &str| grants.iter().any(|(a, _)| a == action);
+        let resources_of_action = |action: &str| -> Vec<String> {
+            grants
+                .iter()
+                .filter(|(a, _)| a == action)
+                .flat_map(|(_, r)| r.clone())
+                .collect()
+        };
+        // Logs go to the function's own log group, which has a retention.
+        let log_group_id = target(&props["LoggingConfig"]["LogGroup"])
+            .unwrap_or_else(|| panic!("{name}: no log group of its own"));
+        let log_group = resource(&template, &log_group_id);
+        assert!(
+            !log_group["Properties"]["RetentionInDays"].is_null(),
+            "{log_group_id}: retention"
+        );
+        assert_eq!(
+            resources_of_action("logs:PutLogEvents"),
+            [format!("{log_group_id}.Arn")]
+        );
+        // Reading uploads means reading the version a scan is pinned to.
+        if resources_of_action("s3:GetObject")
+            .iter()
+            .any(|r| r.contains("/uploads/"))
+        {
+            assert!(granted("s3:GetObjectVersion"), "{name}: GetObjectVersion");
+        }
+        let check_id = scalar(&props["Environment"]["Variables"]["CHECK_ID"]);
+        if let Some(check) = &check_id {
+            assert!(
+                !granted("dynamodb:Query"),
+                "{name}: the check functions do not query"
+            );
+            let queue = target(&props["Events"]["Requests"]["Properties"]["Queue"]).expect("queue");
+            assert_eq!(
+                resources_of_action("sqs:ReceiveMessage"),
+                [format!("{queue}.Arn")],
+                "{check}"
+            );
+            assert!(!granted("sqs:SendMessage"), "{check}");
+            assert!(!granted("ses:SendEmail"), "{check}: checks send no email");
+        }
+        if name == "DispatcherFunction" {
+            let targets = resources_of_action("sqs:SendMessage");
+            for check in registry.ids() {
+                let queue = resources_of(&template, "AWS::SQS::Queue")
+                    .into_iter()
+                    .find(|(_, q)| {
+                        scalar(&q["Properties"]["QueueName"]).as_deref()
+                            == Some(format!("${{AWS::StackName}}-check-{check}").as_str())
+                    })
+                    .map(|(id, _)| id)
+                    .expect("a queue per check");
+                assert!(
+                    targets.contains(&format!("{queue}.Arn")),
+                    "the dispatcher cannot send to {queue}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn concurrency_and_the_email_rate_are_bounded() {
+    let template = template();
+    for (name, function) in resources_of(&template, "AWS::Serverless::Function") {
+        let props = &function["Properties"];
+        let events = props["Events"].as_mapping().expect("events");
+        for (event_name, event) in events {
+            match event["Type"].as_str() {
+                Some("SQS") => assert!(
+                    !event["Properties"]["ScalingConfig"]["MaximumConcurrency"].is_null(),
+                    "{name}/{event_name:?}: unbounded SQS concurrency"
+                ),
+                Some("Schedule") | Some("ScheduleV2") => {
+                    panic!("{name}: a SAM schedule without a dead-letter queue; use SweepSchedule")
+                }
+                _ => {}
+            }
+        }
+        if name == "DispatcherFunction" || name == "AggregatorFunction" {
+            assert!(
+                !props["ReservedConcurrentExecutions"].is_null(),
+                "{name}: sends emails, so its concurrency is reserved"
+            );
+        }
+    }
+    // The default email rate of all senders stays within SES's default sending rate.
+    let senders = parameter_default(&template, "DispatcherConcurrency")
+        + parameter_default(&template, "AggregatorConcurrency");
+    let interval = parameter_default(&template, "EmailIntervalMs");
+    assert!(
+        interval > 0 && senders * 1000 / interval <= 14,
+        "{senders} senders every {interval} ms"
+    );
+    assert_eq!(
+        scalar(
+            &template["Globals"]["Function"]["Environment"]["Variables"]["EMAIL_MIN_INTERVAL_MS"]
+        ),
+        Some("EmailIntervalMs".into())
+    );
+}
+
+#[test]
+fn stored_data_outlives_the_stack_and_failures_are_alarmed() {
+    let template = template();
+    for name in ["UploadBucket", "ScansTable"] {
+        let r = resource(&template, name);
+        assert_eq!(r["DeletionPolicy"], "Retain", "{name}");
+        assert_eq!(r["UpdateReplacePolicy"], "Retain", "{name}");
+    }
+    let alarms = resources_of(&template, "AWS::CloudWatch::Alarm");
+    let alarmed = |metric: &str, dimension_target: &str| {
+        alarms.iter().any(|(_, a)| {
+            a["Properties"]["MetricName"] == metric
+                && values(&a["Properties"]["Dimensions"])
+                    .iter()
+                    .any(|d| target(&d["Value"]).as_deref() == Some(dimension_target))
+        })
+    };
+    for (name, function) in resources_of(&template, "AWS::Serverless::Function") {
+        assert!(alarmed("Errors", &name), "{name}: errors alarm");
+        assert!(alarmed("Throttles", &name), "{name}: throttles alarm");
+        if let Some(events) = function["Properties"]["Events"].as_mapping() {
+            if events.values().any(|e| e["Type"] == "DynamoDB") {
+                assert!(alarmed("IteratorAge", &name), "{name}: iterator age alarm");
+            }
+        }
+    }
+    // Every queue that collects failures is watched.
+    for (name, queue) in resources_of(&template, "AWS::SQS::Queue") {
+        let queue_name = scalar(&queue["Properties"]["QueueName"]).unwrap_or_default();
+        if !queue_name.contains("-check-") {
+            assert!(
+                alarmed("ApproximateNumberOfMessagesVisible", &name),
+                "{name}: alarm"
+            );
+        }
+    }
+    // The sweep's schedule retries and keeps what it could not deliver.
+    let sweeps: Vec<_> = resources_of(&template, "AWS::Events::Rule")
+        .into_iter()
+        .filter(|(_, r)| !r["Properties"]["ScheduleExpression"].is_null())
+        .collect();
+    assert_eq!(sweeps.len(), 1);
+    for target_value in values(&sweeps[0].1["Properties"]["Targets"]) {
+        assert_eq!(
+            target(&target_value["Arn"]).as_deref(),
+            Some("AggregatorFunction")
+        );
+        let dlq = target(&target_value["DeadLetterConfig"]["Arn"]).expect("a dead-letter queue");
+        assert_eq!(resource(&template, &dlq)["Type"], "AWS::SQS::Queue");
+    }
+}
+
+// ---- the aggregator's stream filter, evaluated with the documented filter-rule semantics ----
+// moto does not evaluate event source filters, so the filter is checked here against the shapes
+// of the records the aggregator receives. Semantics (Lambda event filtering): a pattern object
+// matches when every key matches; an array lists alternatives for a leaf value; `exists`
+// applies to leaf values only, so an attribute that arrives as an object ({"N": ...}) does not
+// "exist" for `{"exists": ...}` at its own level.
+
+fn is_leaf(value: &serde_json::Value) -> bool {
+    !value.is_object() && !value.is_array()
+}
+
+fn matches(pattern: &serde_json::Value, event: Option<&serde_json::Value>) -> bool {
+    match pattern {
+        serde_json::Value::Object(fields) => fields.iter().all(|(key, sub)| {
+            let child = event.and_then(|e| e.get(key));
+            matches(sub, child)
+        }),
+        serde_json::Value::Array(alternatives) => {
+            let leaf = event.filter(|v| is_leaf(v));
+            alternatives
+                .iter()
+                .any(|alt| match alt.get("exists").and_then(|e| e.as_bool()) {
+                    Some(should_exist) => leaf.is_some() == should_exist,
+                    None => leaf == Some(alt),
+                })
+        }
+        literal => event == Some(literal),
+    }
+}
+
+fn aggregator_filters(template: &Value) -> Vec<serde_json::Value> {
+    let event = &resource(template, "AggregatorFunction")["Properties"]["Events"]["ScanChanges"];
+    values(&event["Properties"]["FilterCriteria"]["Filters"])
+        .iter()
+        .map(|f| {
+            serde_json::from_str(&scalar(&f["Pattern"]).expect("a pattern")).expect("JSON pattern")
+        })
+        .collect()
+}
+
+/// A stream record as Lambda filters it.
+fn record(event_name: &str, sk: &str, new_image: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({
+        "eventName": event_name,
+        "eventSource": "aws:dynamodb",
+        "dynamodb": {
+            "Keys": {"pk": {"S": "scan#0123"}, "sk": {"S": sk}},
+            "NewImage": new_image,
+            "StreamViewType": "NEW_AND_OLD_IMAGES"
+        }
+    })
+}
+
+#[test]
+fn the_stream_filter_passes_scan_changes_until_the_results_email_went_out() {
+    let filters = aggregator_filters(&template());
+    let passes = |r: &serde_json::Value| filters.iter().any(|f| matches(f, Some(r)));
+    let scan = serde_json::json!({
+        "pk": {"S": "scan#0123"}, "sk": {"S": "scan"}, "status": {"S": "validating"},
+        "completed_checks": {"SS": ["security"]}, "confirmation_sent_at": {"N": "1767261600000"}
+    });
+    let mut sent = scan.clone();
+    sent["results_sent_at"] = serde_json::json!({"N": "1767261700000"});
+    sent["status"] = serde_json::json!({"S": "validated"});
+    let result = serde_json::json!({"pk": {"S": "scan#0123"}, "sk": {"S": "result#security"}});
+
+    assert!(
+        passes(&record("INSERT", "scan", scan.clone())),
+        "a new scan"
+    );
+    assert!(
+        passes(&record("MODIFY", "scan", scan.clone())),
+        "a check completed"
+    );
+    assert!(
+        !passes(&record("MODIFY", "scan", sent.clone())),
+        "the results email went out"
+    );
+    assert!(
+        !passes(&record("INSERT", "result#security", result)),
+        "a result item"
+    );
+    assert!(!passes(&record("REMOVE", "scan", scan)), "TTL expiry");
+
+    // The filter shipped before matched `exists` at a non-leaf: it let everything through.
+    let old: serde_json::Value = serde_json::from_str(
+        r#"{"eventName": ["INSERT", "MODIFY"], "dynamodb": {"Keys": {"sk": {"S": ["scan"]}}, "NewImage": {"results_sent_at": [{"exists": false}]}}}"#,
+    )
+    .expect("JSON");
+    assert!(matches(&old, Some(&record("MODIFY", "scan", sent))));
+}
