@@ -14,10 +14,13 @@ pub struct ArchiveLimits {
     pub max_entries: u64,
     /// Uncompressed size of any single entry.
     pub max_entry_bytes: u64,
-    /// Uncompressed / compressed size of an entry (zip bombs), checked on entries of at least
-    /// `ratio_min_entry_bytes` so that tiny, very compressible files stay acceptable.
+    /// Uncompressed / compressed size of an entry, checked only on entries that expand to at
+    /// least `ratio_min_entry_bytes`: a bomb signal on large entries. The size limits above are
+    /// what stop bombs (every entry is inflated no further than its declared, checked size);
+    /// the ratio must not refuse ordinary data, and test databases and sparse rasters of a few
+    /// megabytes often compress several hundred times.
     pub max_compression_ratio: u64,
-    /// Entries smaller than this are exempt from `max_compression_ratio`.
+    /// Entries that expand to less than this are exempt from `max_compression_ratio`.
     pub ratio_min_entry_bytes: u64,
     /// Number of path components of an entry name.
     pub max_path_depth: u64,
@@ -31,7 +34,7 @@ impl Default for ArchiveLimits {
             max_entries: 10_000,
             max_entry_bytes: 50_000_000,
             max_compression_ratio: 100,
-            ratio_min_entry_bytes: 1_000_000,
+            ratio_min_entry_bytes: 20_000_000,
             max_path_depth: 32,
         }
     }

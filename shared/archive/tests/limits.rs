@@ -77,8 +77,8 @@ fn single_entry_limit() {
 }
 
 #[test]
-fn compression_ratio_limit_catches_zip_bombs() {
-    let bomb = vec![0u8; 2_000_000];
+fn compression_ratio_limit_catches_large_entries_that_expand_like_bombs() {
+    let bomb = vec![0u8; 21_000_000];
     let bytes = ZipBuilder::valid_plugin("demo")
         .bytes("demo/bomb.bin", &bomb, 0o644)
         .build();
@@ -86,12 +86,34 @@ fn compression_ratio_limit_catches_zip_bombs() {
         limit_of(open(bytes.clone(), ArchiveLimits::default())),
         "max_compression_ratio"
     );
-    // The same file under the ratio floor is fine: small files may compress very well.
+    // The same file under the ratio floor is fine: the size limits still bound it.
     let relaxed = ArchiveLimits {
-        ratio_min_entry_bytes: 3_000_000,
+        ratio_min_entry_bytes: 30_000_000,
         ..Default::default()
     };
     assert!(open(bytes, relaxed).is_ok());
+}
+
+#[test]
+fn data_files_that_compress_very_well_are_not_refused_as_bombs() {
+    // A test GeoPackage: 1.7 MB, mostly zeroed pages, a few hundred times smaller in the zip.
+    let mut geopackage = vec![0u8; 1_700_000];
+    geopackage[..16].copy_from_slice(b"SQLite format 3\0");
+    for page in (0..geopackage.len()).step_by(4096).take(40) {
+        geopackage[page + 100] = (page % 251) as u8;
+    }
+    // A sparse raster: 8 MB, nearly all nodata.
+    let mut raster = vec![0u8; 8_000_000];
+    raster[..4].copy_from_slice(b"II*\0");
+    let bytes = ZipBuilder::valid_plugin("demo")
+        .bytes("demo/test/data/sample.gpkg", &geopackage, 0o644)
+        .bytes("demo/data/mask.tif", &raster, 0o644)
+        .build();
+    let archive = open(bytes, ArchiveLimits::default()).expect("ordinary data files are accepted");
+    assert!(archive
+        .entries()
+        .iter()
+        .any(|e| e.name.ends_with("sample.gpkg")));
 }
 
 #[test]
