@@ -298,3 +298,31 @@ fn the_rules_reference_in_docs_is_current() {
         "{out}"
     );
 }
+
+/// `plugin-validator rules | head`: the reader goes away after a few lines. The command must
+/// end quietly (killed by SIGPIPE, as shell tools are), not panic.
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    for args in [&["rules"][..], &["policy"][..]] {
+        let mut child = bin()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start");
+        let mut stdout = child.stdout.take().expect("stdout");
+        let mut first = [0u8; 16];
+        stdout.read_exact(&mut first).expect("some output");
+        drop(stdout);
+        let output = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_ne!(
+            output.status.code(),
+            Some(101),
+            "{args:?}: a panic's exit code"
+        );
+    }
+}

@@ -153,6 +153,7 @@ pub fn execute_with_cache(
         archive,
         package,
         rule_enabled: &rule_enabled,
+        reference_defaults: rule_set == RuleSet::All,
         cache,
     };
     let raw = catch_unwind(AssertUnwindSafe(|| check.run(&ctx))).map_err(|panic| {

@@ -29,6 +29,9 @@ pub struct CheckContext<'a> {
     /// Whether a rule runs at all under the selected rule set; checks may skip work for rules
     /// that do not run (the policy drops their findings anyway).
     pub rule_enabled: &'a (dyn Fn(&str) -> bool + Sync),
+    /// `--rules all`: the engines run as the reference tools do by default (flake8's own
+    /// settings, not the website's), so that their reports can be compared.
+    pub reference_defaults: bool,
     /// Work shared by the checks of one scan in this process (the parsed Python sources), so
     /// that it is done once however many checks need it.
     pub cache: &'a ScanCache,

@@ -315,13 +315,23 @@ fn plugin_settings(ctx: &CheckContext<'_>) -> Option<(String, Settings)> {
                 continue;
             };
             let text = String::from_utf8_lossy(&bytes);
-            let mut settings = Settings::default();
+            let mut settings = base_settings(ctx);
             if settings.apply_config(&text) {
                 return Some((path, settings));
             }
         }
     }
     None
+}
+
+/// The website's settings under the policy; flake8's own defaults under `--rules all`, where
+/// the report is compared with flake8 run as it runs by default (line length 79, no C901).
+fn base_settings(ctx: &CheckContext<'_>) -> Settings {
+    if ctx.reference_defaults {
+        Settings::flake8()
+    } else {
+        Settings::website()
+    }
 }
 
 fn finding(path: &str, violation: &Violation) -> Option<Finding> {
@@ -352,7 +362,7 @@ impl Check for CodeQualityCheck {
 
     fn run(&self, ctx: &CheckContext<'_>) -> Result<Vec<Finding>, CheckError> {
         let sources = PythonSources::of(ctx).map_err(|e| CheckError::Failed(e.to_string()))?;
-        let defaults = Settings::default();
+        let defaults = base_settings(ctx);
         let plugin = plugin_settings(ctx);
         let (entries, others): (Vec<_>, Vec<_>) = PythonSources::python_files(ctx.archive)
             .partition(|entry| entry.name.to_ascii_lowercase().ends_with(".py"));

@@ -7,12 +7,17 @@ use validator_quality::CodeQualityCheck;
 use validator_testkit::ZipBuilder;
 
 fn run(zip: ZipBuilder) -> Vec<Finding> {
+    run_with(zip, false)
+}
+
+fn run_with(zip: ZipBuilder, reference_defaults: bool) -> Vec<Finding> {
     let archive = PluginArchive::open(zip.build(), &ArchiveLimits::default()).expect("opens");
     let package = PackageInfo::inspect(&archive);
     let ctx = CheckContext {
         archive: &archive,
         package: &package,
         rule_enabled: &|_| true,
+        reference_defaults,
         cache: &ScanCache::new(),
     };
     let findings = CodeQualityCheck.run(&ctx).expect("runs");
@@ -226,4 +231,25 @@ fn linting_under_several_settings_at_once_matches_each_alone() {
         "{:?}",
         lint_module(&module, "pkg/mod.py", &variants[0])
     );
+}
+
+/// `--rules all` compares with flake8 as it runs by default: line length 79 and no C901; the
+/// policy's run uses the website's settings (120, complexity 10).
+#[test]
+fn reference_defaults_are_flake8s_own_settings() {
+    let long = format!("X = '{}'\n", "a".repeat(90));
+    let mut complex = String::from("\n\ndef f(x):\n");
+    for i in 0..12 {
+        complex.push_str(&format!("    if x == {i}:\n        return {i}\n"));
+    }
+    complex.push_str("    return -1\n");
+    let zip = || ZipBuilder::valid_plugin("demo").file("demo/code.py", &format!("{long}{complex}"));
+    let codes =
+        |findings: &[Finding]| -> Vec<String> { findings.iter().map(|f| f.rule.clone()).collect() };
+    let reference = codes(&run_with(zip(), true));
+    assert!(reference.contains(&"E501".to_owned()), "{reference:?}");
+    assert!(!reference.contains(&"C901".to_owned()), "{reference:?}");
+    let website = codes(&run_with(zip(), false));
+    assert!(!website.contains(&"E501".to_owned()), "{website:?}");
+    assert!(website.contains(&"C901".to_owned()), "{website:?}");
 }

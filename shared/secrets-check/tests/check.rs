@@ -17,6 +17,7 @@ fn evaluate(zip: ZipBuilder) -> Vec<Finding> {
         archive: &archive,
         package: &package,
         rule_enabled: &enabled,
+        reference_defaults: false,
         cache: &validator_domain::ScanCache::new(),
     };
     let raw = check.run(&ctx).expect("check runs");

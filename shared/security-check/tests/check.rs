@@ -16,6 +16,7 @@ fn run(zip: ZipBuilder) -> Vec<Finding> {
         archive: &archive,
         package: &package,
         rule_enabled: &|_| true,
+        reference_defaults: false,
         cache: &ScanCache::new(),
     };
     let findings = SecurityCheck.run(&ctx).expect("runs");

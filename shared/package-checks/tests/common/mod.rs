@@ -31,6 +31,7 @@ pub fn run_bytes(
         archive: &archive,
         package: &package,
         rule_enabled: enabled,
+        reference_defaults: false,
         cache: &validator_domain::ScanCache::new(),
     };
     let findings = check.run(&ctx).expect("check runs");
