@@ -32,7 +32,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let cache = validator_domain::ScanCache::new();
     let python_readers = registry.iter().filter(|c| c.reads_python_files()).count();
     validator_python::PythonSources::install(&cache, limits.python, python_readers);
-    let results: Vec<CheckResult> = std::thread::scope(|scope| {
+    let mut results: Vec<CheckResult> = std::thread::scope(|scope| {
         let handles: Vec<_> = registry
             .iter()
             .map(|check| {
@@ -65,6 +65,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
             })
             .collect()
     });
+    validator_checks::apply_bundled_libraries(&mut results);
     let verdict = Verdict::decide(&registry.ids(), &[], &results, false);
     let report = Report::build(
         &args.path.display().to_string(),

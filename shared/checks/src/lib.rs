@@ -40,6 +40,7 @@ impl CheckRegistry {
             Arc::new(validator_security::SecurityCheck),
             Arc::new(validator_secrets::SecretsCheck),
             Arc::new(validator_quality::CodeQualityCheck),
+            Arc::new(validator_bundled::BundledLibrariesCheck::from_env()),
         ])
     }
 
@@ -105,6 +106,29 @@ impl CheckRegistry {
     pub fn policy_from_tsv(&self, tsv: &str) -> Result<Policy, validator_policy::TsvError> {
         validator_policy::from_tsv(tsv, &self.as_slice())
     }
+}
+
+/// Applies, at verdict time, what the `bundled_libraries` check verified: the other checks'
+/// findings in files of a verified, unmodified bundled library do not block and name the
+/// library (the report lists them under bundled libraries); each result's counts follow.
+/// Returns how many findings stopped blocking.
+pub fn apply_bundled_libraries(results: &mut [validator_domain::CheckResult]) -> usize {
+    let verified: Vec<(String, String)> = results
+        .iter()
+        .flat_map(|r| validator_bundled::verified_paths(&r.findings))
+        .collect();
+    if verified.is_empty() {
+        return 0;
+    }
+    let mut changed = 0;
+    for result in results.iter_mut() {
+        let relaxed = validator_bundled::relax_verified(&mut result.findings, &verified);
+        if relaxed > 0 || result.findings.iter().any(|f| f.bundled_library.is_some()) {
+            result.counts = validator_domain::Counts::of(&result.findings);
+        }
+        changed += relaxed;
+    }
+    changed
 }
 
 /// What one check produced, rated by the policy.

@@ -135,6 +135,11 @@ pub struct Finding {
     pub mandatory: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suppressed: Option<Suppression>,
+    /// The bundled library (`six 1.16.0`) this finding's file belongs to, when that library was
+    /// verified against its published release: the finding is listed under bundled libraries
+    /// and does not block.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundled_library: Option<String>,
 }
 
 impl Finding {
@@ -161,6 +166,7 @@ impl Finding {
             blocking: false,
             mandatory: rule.mandatory,
             suppressed: None,
+            bundled_library: None,
         }
     }
 

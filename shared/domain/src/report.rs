@@ -137,10 +137,18 @@ impl Report {
         }
         out.push('\n');
         for finding in &self.findings {
+            let bundled;
             let tag = if finding.blocking {
                 "BLOCKING"
             } else if finding.suppressed.is_some() {
                 "suppressed"
+            } else if let Some(library) = finding
+                .bundled_library
+                .as_deref()
+                .filter(|_| finding.check.as_str() != "bundled_libraries")
+            {
+                bundled = format!("in verified bundled library {library}: does not block");
+                &bundled
             } else {
                 finding.level.as_str()
             };
@@ -178,6 +186,17 @@ impl Report {
                         check.check, c.critical, c.warning, c.info, c.suppressed
                     );
                 }
+            }
+        }
+        let libraries: Vec<&Finding> = self
+            .findings
+            .iter()
+            .filter(|f| f.check.as_str() == "bundled_libraries")
+            .collect();
+        if !libraries.is_empty() {
+            out.push_str("bundled libraries:\n");
+            for f in libraries {
+                let _ = writeln!(out, "  {} {}", f.rule, f.message);
             }
         }
         for skip in &self.skips {

@@ -90,16 +90,24 @@ async fn aggregate_inner(
 /// caller wins, later ones change nothing).
 async fn decide(pipeline: &Pipeline, scan: &Scan) -> Result<(), StageError> {
     let summaries = pipeline.store.results(&scan.id).await?;
-    let verdict = Verdict::decide(
-        &scan.expected_checks,
-        &scan.intake_findings,
-        &summaries,
-        scan.upload.trusted,
-    );
     let mut full = Vec::with_capacity(summaries.len());
     for summary in &summaries {
         full.push(load_findings(pipeline, scan, summary).await?);
     }
+    // Findings inside verified bundled libraries stop blocking before the verdict is taken.
+    let relaxed = validator_checks::apply_bundled_libraries(&mut full);
+    if relaxed > 0 {
+        tracing::info!(
+            relaxed,
+            "findings in verified bundled libraries do not block"
+        );
+    }
+    let verdict = Verdict::decide(
+        &scan.expected_checks,
+        &scan.intake_findings,
+        &full,
+        scan.upload.trusted,
+    );
     let report = Report::for_scan(scan, &verdict, &full);
     let report_key = keys::report(&scan.id);
     let body = serde_json::to_vec_pretty(&report).map_err(|e| corrupt(scan, e))?;

@@ -1,0 +1,384 @@
+//! The `bundled_libraries` check: third-party libraries a plugin vendors (`ext_libs/boto-2.38.0`,
+//! `libs/requests`, an installed `six-1.16.0.dist-info`), identified by name and version and
+//! verified file by file against the release published on the package index.
+//!
+//! What matters about a bundled library is whether it is the published release, unmodified:
+//! the maintainers did not write that code and cannot fix it. So the findings of the other checks
+//! inside a verified, unmodified library do not block ([`relax_verified`], applied when the
+//! verdict is computed); a file that differs from the release is where a payload would hide, so
+//! it keeps its findings and adds one of its own; a library that cannot be verified (unknown,
+//! offline, a platform build) keeps today's behaviour: fail-closed.
+
+pub mod detect;
+pub mod release;
+
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+use validator_archive::PluginArchive;
+use validator_domain::{Check, CheckContext, CheckError, Finding, Level, RuleInfo, Severity};
+
+pub use detect::{detect, BundledLibrary, Layout};
+pub use release::{
+    ArtifactKind, CachedReleases, Offline, PackageIndex, Release, ReleaseError, ReleaseFiles,
+    ReleaseLimits, ReleaseSource,
+};
+
+pub const CHECK_ID: &str = "bundled_libraries";
+
+pub const BND001: RuleInfo = RuleInfo {
+    id: "BND001",
+    title: "Bundled library verified against its release",
+    severity: Severity::Low,
+    level: Level::Info,
+    mandatory: false,
+    remediation: "Nothing to do: the files are the published release, unmodified. Findings of \
+                  other checks inside it are listed under bundled libraries and do not block. \
+                  Keep bundled libraries exactly as released (no local edits), and update them \
+                  by replacing the whole folder with a newer release.",
+};
+
+pub const BND002: RuleInfo = RuleInfo {
+    id: "BND002",
+    title: "Bundled library differs from its release",
+    severity: Severity::High,
+    level: Level::Warning,
+    mandatory: true,
+    remediation: "A file of a bundled library is not the one published for that name and version \
+                  (edited, added, or a compiled file that can replace the source). Restore the \
+                  library from the published release, or, if you had to patch it, move your \
+                  change into your own code; a modified copy is where a payload would hide, so \
+                  an approver must look at it.",
+};
+
+pub const BND003: RuleInfo = RuleInfo {
+    id: "BND003",
+    title: "Bundled library could not be verified",
+    severity: Severity::Low,
+    level: Level::Info,
+    mandatory: false,
+    remediation: "The library could not be compared with a published release (not on the \
+                  package index under that name and version, only platform builds, or the \
+                  index was unreachable), so its code is checked like your own. Bundle an \
+                  unmodified pure-Python release, with its `.dist-info` folder (`pip install \
+                  --target ext_libs NAME==VERSION`) so that it can be identified.",
+};
+
+const RULES: &[RuleInfo] = &[BND001, BND002, BND003];
+
+/// Named, configurable limits of the check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BundledLimits {
+    /// Largest metadata file read to identify a library.
+    pub max_metadata_bytes: u64,
+    /// Libraries verified per plugin (the rest are reported unverifiable).
+    pub max_libraries: usize,
+    /// Files that differ listed per library.
+    pub max_listed_differences: usize,
+}
+
+impl Default for BundledLimits {
+    fn default() -> Self {
+        Self {
+            max_metadata_bytes: 1_000_000,
+            max_libraries: 50,
+            max_listed_differences: 20,
+        }
+    }
+}
+
+/// The check, with the source of published releases it verifies against.
+pub struct BundledLibrariesCheck {
+    releases: Arc<dyn ReleaseSource>,
+    limits: BundledLimits,
+}
+
+impl BundledLibrariesCheck {
+    pub fn new(releases: Arc<dyn ReleaseSource>) -> Self {
+        Self {
+            releases,
+            limits: BundledLimits::default(),
+        }
+    }
+
+    /// The check as deployments configure it from the environment:
+    /// `PLUGIN_VALIDATOR_PACKAGE_INDEX` (default PyPI's simple index; `off` for none) and
+    /// `PLUGIN_VALIDATOR_RELEASE_CACHE` (a folder; default the user's cache folder).
+    pub fn from_env() -> Self {
+        let index = std::env::var("PLUGIN_VALIDATOR_PACKAGE_INDEX")
+            .unwrap_or_else(|_| PackageIndex::PYPI.to_owned());
+        if index.trim().eq_ignore_ascii_case("off") || index.trim().is_empty() {
+            return Self::new(Arc::new(Offline));
+        }
+        let cache = std::env::var_os("PLUGIN_VALIDATOR_RELEASE_CACHE")
+            .map(std::path::PathBuf::from)
+            .or_else(|| {
+                std::env::var_os("XDG_CACHE_HOME")
+                    .map(std::path::PathBuf::from)
+                    .or_else(|| {
+                        std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".cache"))
+                    })
+                    .map(|c| c.join("plugin-validator").join("releases"))
+            })
+            .unwrap_or_else(|| std::env::temp_dir().join("plugin-validator-releases"));
+        Self::new(Arc::new(CachedReleases::new(
+            cache,
+            PackageIndex::new(&index, ReleaseLimits::default()),
+        )))
+    }
+}
+
+impl BundledLibrariesCheck {
+    /// Compares the library with its release's artifacts, the likelier first (an unpacked
+    /// source distribution with the sdist, an installed layout with the wheel): verified by
+    /// either is verified; otherwise the comparison with the fewest differences is reported.
+    fn compare(&self, archive: &PluginArchive, library: &BundledLibrary) -> Verification {
+        let order = match library.layout {
+            Layout::VersionedFolder => [ArtifactKind::Sdist, ArtifactKind::Wheel],
+            Layout::Installed | Layout::RenamedPackage => {
+                [ArtifactKind::Wheel, ArtifactKind::Sdist]
+            }
+        };
+        let mut best: Option<Verification> = None;
+        let mut unverifiable = Vec::new();
+        for kind in order {
+            match self.releases.release(&library.name, &library.version, kind) {
+                Ok(Release::Found(release)) => match verify(archive, library, &release) {
+                    verified @ Verification::Verified { .. } => return verified,
+                    Verification::Modified {
+                        artifact,
+                        differing,
+                    } => {
+                        let fewer = match &best {
+                            Some(Verification::Modified { differing: d, .. }) => {
+                                differing.len() < d.len()
+                            }
+                            _ => true,
+                        };
+                        if fewer {
+                            best = Some(Verification::Modified {
+                                artifact,
+                                differing,
+                            });
+                        }
+                    }
+                    Verification::Unverifiable { reason } => unverifiable.push(reason),
+                },
+                Ok(Release::Unknown { reason }) => unverifiable.push(reason),
+                // The index is unreachable: the other artifact would not fare better.
+                Err(e) => {
+                    return best.unwrap_or(Verification::Unverifiable {
+                        reason: e.to_string(),
+                    })
+                }
+            }
+        }
+        best.unwrap_or_else(|| Verification::Unverifiable {
+            reason: unverifiable.join("; "),
+        })
+    }
+}
+
+/// How one library compared with its release.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verification {
+    Verified {
+        artifact: String,
+        files: usize,
+    },
+    Modified {
+        artifact: String,
+        differing: Vec<(String, &'static str)>,
+    },
+    Unverifiable {
+        reason: String,
+    },
+}
+
+/// Compares every file the library claims with the release.
+pub fn verify(
+    archive: &PluginArchive,
+    library: &BundledLibrary,
+    release: &ReleaseFiles,
+) -> Verification {
+    // Release paths by suffix: a bundled path may sit under a renamed folder or skip `src/`.
+    let lookup = |relative: &str| -> Option<&String> {
+        if let Some(hash) = release.files.get(relative) {
+            return Some(hash);
+        }
+        let mut candidates = release.files.iter().filter(|(path, _)| {
+            path.ends_with(relative)
+                && path.len() > relative.len()
+                && path.as_bytes()[path.len() - relative.len() - 1] == b'/'
+        });
+        match (candidates.next(), candidates.next()) {
+            (Some((_, hash)), None) => Some(hash),
+            _ => None,
+        }
+    };
+    let mut files = 0usize;
+    let mut differing = Vec::new();
+    for entry in archive.files().filter(|e| library.claims(&e.name)) {
+        files += 1;
+        let relative = entry
+            .name
+            .strip_prefix(&library.base)
+            .unwrap_or(&entry.name);
+        let bytes = match archive.read(entry) {
+            Ok(bytes) => bytes,
+            Err(_) => {
+                differing.push((entry.name.clone(), "cannot be read"));
+                continue;
+            }
+        };
+        match lookup(relative) {
+            None => differing.push((entry.name.clone(), "is not part of the release")),
+            Some(hash) if *hash != hex::encode(Sha256::digest(&bytes)) => {
+                differing.push((entry.name.clone(), "differs from the release"))
+            }
+            Some(_) => {}
+        }
+    }
+    if differing.is_empty() {
+        Verification::Verified {
+            artifact: release.artifact.clone(),
+            files,
+        }
+    } else {
+        Verification::Modified {
+            artifact: release.artifact.clone(),
+            differing,
+        }
+    }
+}
+
+/// The verified paths (library folders and modules) a scan's `bundled_libraries` findings
+/// name: findings of other checks under them do not block.
+pub fn verified_paths(findings: &[Finding]) -> Vec<(String, String)> {
+    findings
+        .iter()
+        .filter(|f| f.check.as_str() == CHECK_ID && f.rule == BND001.id && f.suppressed.is_none())
+        .map(|f| {
+            let library = f.bundled_library.clone().unwrap_or_default();
+            (f.path.clone(), library)
+        })
+        .collect()
+}
+
+/// Applies the bundled libraries' verification to the other checks' findings: a finding in a
+/// file of a verified, unmodified library does not block (nor hold for review) and says why.
+/// Returns how many findings changed.
+pub fn relax_verified(findings: &mut [Finding], verified: &[(String, String)]) -> usize {
+    let mut changed = 0;
+    for finding in findings.iter_mut() {
+        if finding.check.as_str() == CHECK_ID {
+            continue;
+        }
+        let Some((_, library)) = verified.iter().find(|(path, _)| {
+            if path.ends_with('/') {
+                finding.path.starts_with(path.as_str())
+            } else {
+                finding.path == *path
+            }
+        }) else {
+            continue;
+        };
+        finding.bundled_library = Some(library.clone());
+        if finding.blocking {
+            finding.blocking = false;
+            changed += 1;
+        }
+    }
+    changed
+}
+
+fn library_finding(rule: &RuleInfo, path: &str, message: String) -> Finding {
+    Finding::new(CHECK_ID, rule, path, message)
+}
+
+impl Check for BundledLibrariesCheck {
+    fn id(&self) -> &'static str {
+        CHECK_ID
+    }
+
+    fn title(&self) -> &'static str {
+        "Bundled libraries"
+    }
+
+    fn rules(&self) -> &'static [RuleInfo] {
+        RULES
+    }
+
+    fn run(&self, ctx: &CheckContext<'_>) -> Result<Vec<Finding>, CheckError> {
+        let libraries = detect(ctx.archive, self.limits.max_metadata_bytes);
+        let mut findings = Vec::new();
+        for (n, library) in libraries.iter().enumerate() {
+            let claimed = library.claimed.join(", ");
+            let label = library.label();
+            let outcome = if n >= self.limits.max_libraries {
+                Verification::Unverifiable {
+                    reason: format!(
+                        "more than max_libraries ({}) bundled libraries",
+                        self.limits.max_libraries
+                    ),
+                }
+            } else {
+                self.compare(ctx.archive, library)
+            };
+            tracing::info!(library = %label, claimed, outcome = ?outcome, "bundled library");
+            match outcome {
+                Verification::Verified { artifact, files } => {
+                    for path in &library.claimed {
+                        let mut finding = library_finding(
+                            &BND001,
+                            path,
+                            format!(
+                                "`{path}` is {label}, identical to its published release \
+                                 ({artifact}, {files} file{}; identified by {})",
+                                if files == 1 { "" } else { "s" },
+                                library.evidence
+                            ),
+                        );
+                        // The library travels with the finding to the verdict step.
+                        finding.bundled_library = Some(label.clone());
+                        findings.push(finding);
+                    }
+                }
+                Verification::Modified {
+                    artifact,
+                    differing,
+                } => {
+                    for (path, how) in differing.iter().take(self.limits.max_listed_differences) {
+                        findings.push(library_finding(
+                            &BND002,
+                            path,
+                            format!("`{path}` {how} of {label} as published ({artifact})"),
+                        ));
+                    }
+                    if differing.len() > self.limits.max_listed_differences {
+                        let first = &library.claimed[0];
+                        findings.push(library_finding(
+                            &BND002,
+                            first,
+                            format!(
+                                "{} more files of {label} under `{first}` are not the published release",
+                                differing.len() - self.limits.max_listed_differences
+                            ),
+                        ));
+                    }
+                }
+                Verification::Unverifiable { reason } => {
+                    findings.push(library_finding(
+                        &BND003,
+                        &library.claimed[0],
+                        format!(
+                            "`{claimed}` looks like {label} ({}), but it could not be verified: {reason}; its code is checked like the plugin's own",
+                            library.evidence
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(findings)
+    }
+}

@@ -1,0 +1,459 @@
+//! Published releases: the files of a distribution's release (name, version) with their
+//! SHA-256, read from a Python package index (PEP 691 JSON of the simple index, the artifact
+//! checked against the index's hash) and cached by name and version.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The files of one published release, by path inside the artifact (an sdist's top folder
+/// removed), each with its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleaseFiles {
+    /// The artifact the files come from (`six-1.16.0-py2.py3-none-any.whl`).
+    pub artifact: String,
+    pub files: BTreeMap<String, String>,
+}
+
+/// What the index knows of a release.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Release {
+    Found(ReleaseFiles),
+    /// The index has no such project or version (a definite answer, cached).
+    Unknown {
+        reason: String,
+    },
+}
+
+/// Why a release could not be read (network, size limits, a damaged artifact): the library
+/// stays unverified, never verified by default.
+#[derive(Debug, thiserror::Error)]
+pub enum ReleaseError {
+    #[error("the package index could not be reached: {0}")]
+    Unreachable(String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Which artifact of a release to compare with: a library vendored in its installed layout is
+/// a wheel's files; an unpacked source distribution is the sdist's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ArtifactKind {
+    /// A pure-Python wheel.
+    Wheel,
+    /// The source distribution.
+    Sdist,
+}
+
+impl ArtifactKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Wheel => "wheel",
+            Self::Sdist => "sdist",
+        }
+    }
+}
+
+/// Where releases come from.
+pub trait ReleaseSource: Send + Sync {
+    fn release(
+        &self,
+        name: &str,
+        version: &str,
+        kind: ArtifactKind,
+    ) -> Result<Release, ReleaseError>;
+}
+
+/// No index at all (offline runs): every library is unverifiable.
+#[derive(Debug, Default)]
+pub struct Offline;
+
+impl ReleaseSource for Offline {
+    fn release(&self, _: &str, _: &str, _: ArtifactKind) -> Result<Release, ReleaseError> {
+        Err(ReleaseError::Unreachable(
+            "offline: no package index configured".to_owned(),
+        ))
+    }
+}
+
+/// Named, configurable limits of release downloads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReleaseLimits {
+    /// Largest artifact downloaded.
+    pub max_artifact_bytes: u64,
+    /// Files read from one artifact.
+    pub max_files: usize,
+    /// Uncompressed bytes read from one artifact.
+    pub max_unpacked_bytes: u64,
+    pub timeout: Duration,
+}
+
+impl Default for ReleaseLimits {
+    fn default() -> Self {
+        Self {
+            max_artifact_bytes: 50_000_000,
+            max_files: 20_000,
+            max_unpacked_bytes: 300_000_000,
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// PEP 503 normalisation of a project name.
+pub fn normalise(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut dash = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            dash = true;
+        } else {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+/// A simple index (`https://pypi.org/simple`), read with an ordinary HTTP client.
+pub struct PackageIndex {
+    base: String,
+    limits: ReleaseLimits,
+    agent: ureq::Agent,
+}
+
+#[derive(Deserialize)]
+struct ProjectPage {
+    files: Vec<IndexFile>,
+}
+
+#[derive(Deserialize)]
+struct IndexFile {
+    filename: String,
+    url: String,
+    #[serde(default)]
+    hashes: BTreeMap<String, String>,
+    #[serde(default)]
+    yanked: serde_json::Value,
+}
+
+impl PackageIndex {
+    pub const PYPI: &'static str = "https://pypi.org/simple";
+
+    pub fn new(base: &str, limits: ReleaseLimits) -> Self {
+        Self {
+            base: base.trim_end_matches('/').to_owned(),
+            limits,
+            agent: ureq::AgentBuilder::new().timeout(limits.timeout).build(),
+        }
+    }
+
+    /// The artifact of `kind` (a pure-Python wheel or the sdist).
+    fn pick<'a>(
+        files: &'a [IndexFile],
+        name: &str,
+        version: &str,
+        kind: ArtifactKind,
+    ) -> Option<&'a IndexFile> {
+        let dist = normalise(name).replace('-', "_");
+        let matches_version = |filename: &str, stem_end: &str| -> bool {
+            let lower = filename.to_ascii_lowercase();
+            let Some(rest) = lower
+                .strip_prefix(&format!("{dist}-"))
+                .or_else(|| lower.strip_prefix(&format!("{}-", normalise(name))))
+            else {
+                return false;
+            };
+            rest.starts_with(&format!("{}{stem_end}", version.to_ascii_lowercase()))
+        };
+        let not_yanked = |f: &&IndexFile| f.yanked.is_null() || f.yanked == false;
+        match kind {
+            ArtifactKind::Wheel => files.iter().filter(not_yanked).find(|f| {
+                f.filename.ends_with("-none-any.whl") && matches_version(&f.filename, "-")
+            }),
+            ArtifactKind::Sdist => files.iter().filter(not_yanked).find(|f| {
+                (f.filename.ends_with(".tar.gz") || f.filename.ends_with(".zip"))
+                    && (matches_version(&f.filename, ".tar.gz")
+                        || matches_version(&f.filename, ".zip"))
+            }),
+        }
+    }
+
+    fn get(&self, url: &str, accept: &str) -> Result<Option<Vec<u8>>, ReleaseError> {
+        let response = match self.agent.get(url).set("Accept", accept).call() {
+            Ok(response) => response,
+            Err(ureq::Error::Status(404, _)) => return Ok(None),
+            Err(e) => return Err(ReleaseError::Unreachable(format!("{url}: {e}"))),
+        };
+        let mut body = Vec::new();
+        response
+            .into_reader()
+            .take(self.limits.max_artifact_bytes + 1)
+            .read_to_end(&mut body)
+            .map_err(|e| ReleaseError::Unreachable(format!("{url}: {e}")))?;
+        if body.len() as u64 > self.limits.max_artifact_bytes {
+            return Err(ReleaseError::Invalid(format!(
+                "{url} is larger than max_artifact_bytes ({})",
+                self.limits.max_artifact_bytes
+            )));
+        }
+        Ok(Some(body))
+    }
+}
+
+impl ReleaseSource for PackageIndex {
+    fn release(
+        &self,
+        name: &str,
+        version: &str,
+        kind: ArtifactKind,
+    ) -> Result<Release, ReleaseError> {
+        let url = format!("{}/{}/", self.base, normalise(name));
+        let Some(page) = self.get(&url, "application/vnd.pypi.simple.v1+json")? else {
+            return Ok(Release::Unknown {
+                reason: format!("no project `{name}` on the package index"),
+            });
+        };
+        let page: ProjectPage = serde_json::from_slice(&page)
+            .map_err(|e| ReleaseError::Invalid(format!("{url}: not a PEP 691 page: {e}")))?;
+        let Some(file) = Self::pick(&page.files, name, version, kind) else {
+            let what = match kind {
+                ArtifactKind::Wheel => "pure-Python wheel",
+                ArtifactKind::Sdist => "source distribution",
+            };
+            return Ok(Release::Unknown {
+                reason: format!("no {what} of {name} {version} on the package index"),
+            });
+        };
+        let artifact = self
+            .get(&file.url, "application/octet-stream")?
+            .ok_or_else(|| ReleaseError::Invalid(format!("{} is gone", file.url)))?;
+        if let Some(expected) = file.hashes.get("sha256") {
+            let actual = hex::encode(Sha256::digest(&artifact));
+            if !actual.eq_ignore_ascii_case(expected) {
+                return Err(ReleaseError::Invalid(format!(
+                    "{} does not have the index's SHA-256",
+                    file.filename
+                )));
+            }
+        }
+        let files = unpack(&file.filename, &artifact, &self.limits)?;
+        Ok(Release::Found(ReleaseFiles {
+            artifact: file.filename.clone(),
+            files,
+        }))
+    }
+}
+
+/// Every file of a wheel or sdist with its SHA-256; an sdist's top folder is removed.
+pub fn unpack(
+    filename: &str,
+    artifact: &[u8],
+    limits: &ReleaseLimits,
+) -> Result<BTreeMap<String, String>, ReleaseError> {
+    let invalid = |e: &dyn std::fmt::Display| ReleaseError::Invalid(format!("{filename}: {e}"));
+    let mut files = BTreeMap::new();
+    let mut total = 0u64;
+    let mut add = |path: String, bytes: &[u8]| -> Result<(), ReleaseError> {
+        total += bytes.len() as u64;
+        if files.len() >= limits.max_files || total > limits.max_unpacked_bytes {
+            return Err(ReleaseError::Invalid(format!(
+                "{filename} is larger than the release limits"
+            )));
+        }
+        files.insert(path, hex::encode(Sha256::digest(bytes)));
+        Ok(())
+    };
+    let is_sdist = !filename.ends_with(".whl");
+    let strip = |path: &str| -> String {
+        if is_sdist {
+            path.split_once('/')
+                .map_or(path, |(_, rest)| rest)
+                .to_owned()
+        } else {
+            path.to_owned()
+        }
+    };
+    if filename.ends_with(".tar.gz") {
+        let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(artifact));
+        for entry in archive.entries().map_err(|e| invalid(&e))? {
+            let mut entry = entry.map_err(|e| invalid(&e))?;
+            if !entry.header().entry_type().is_file() {
+                continue;
+            }
+            let path = entry
+                .path()
+                .map_err(|e| invalid(&e))?
+                .to_string_lossy()
+                .into_owned();
+            let mut bytes = Vec::new();
+            entry
+                .by_ref()
+                .take(limits.max_unpacked_bytes + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| invalid(&e))?;
+            add(strip(&path), &bytes)?;
+        }
+    } else {
+        let mut archive =
+            zip::ZipArchive::new(std::io::Cursor::new(artifact)).map_err(|e| invalid(&e))?;
+        for i in 0..archive.len() {
+            let mut entry = archive.by_index(i).map_err(|e| invalid(&e))?;
+            if entry.is_dir() {
+                continue;
+            }
+            let path = entry.name().map_err(|e| invalid(&e))?.to_string();
+            let mut bytes = Vec::new();
+            (&mut entry)
+                .take(limits.max_unpacked_bytes + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| invalid(&e))?;
+            add(strip(&path), &bytes)?;
+        }
+    }
+    Ok(files)
+}
+
+/// A cache of releases in a folder (`NAME/VERSION.json`), in front of another source. A
+/// release is immutable once published, so a cached answer never goes stale; network failures
+/// are not cached.
+pub struct CachedReleases<S> {
+    folder: PathBuf,
+    upstream: S,
+}
+
+impl<S: ReleaseSource> CachedReleases<S> {
+    pub fn new(folder: impl Into<PathBuf>, upstream: S) -> Self {
+        Self {
+            folder: folder.into(),
+            upstream,
+        }
+    }
+
+    fn path(&self, name: &str, version: &str, kind: ArtifactKind) -> Option<PathBuf> {
+        let safe = |s: &str| {
+            !s.is_empty()
+                && s.len() <= 100
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.+!".contains(c))
+                && !s.starts_with('.')
+        };
+        let name = normalise(name);
+        (safe(&name) && safe(version)).then(|| {
+            self.folder
+                .join(name)
+                .join(format!("{version}.{}.json", kind.as_str()))
+        })
+    }
+}
+
+impl<S: ReleaseSource> ReleaseSource for CachedReleases<S> {
+    fn release(
+        &self,
+        name: &str,
+        version: &str,
+        kind: ArtifactKind,
+    ) -> Result<Release, ReleaseError> {
+        let path = self.path(name, version, kind);
+        if let Some(cached) = path
+            .as_ref()
+            .and_then(|p| std::fs::read(p).ok())
+            .and_then(|raw| serde_json::from_slice::<Release>(&raw).ok())
+        {
+            return Ok(cached);
+        }
+        let release = self.upstream.release(name, version, kind)?;
+        if let Some(path) = path {
+            // A cache that cannot be written only costs a download next time.
+            let written = path
+                .parent()
+                .map(std::fs::create_dir_all)
+                .transpose()
+                .and_then(|_| {
+                    let body = serde_json::to_vec(&release).unwrap_or_default();
+                    let tmp = path.with_extension(format!("json.{}.partial", std::process::id()));
+                    std::fs::write(&tmp, body).and_then(|_| std::fs::rename(&tmp, &path))
+                });
+            if let Err(e) = written {
+                tracing::warn!(error = %e, path = %path.display(), "release cache not written");
+            }
+        }
+        Ok(release)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_normalised_as_pep_503_says() {
+        assert_eq!(normalise("PyYAML"), "pyyaml");
+        assert_eq!(normalise("python_dateutil"), "python-dateutil");
+        assert_eq!(normalise("zope.interface"), "zope-interface");
+        assert_eq!(normalise("A__b--C"), "a-b-c");
+    }
+
+    #[test]
+    fn the_pure_wheel_is_preferred_then_the_sdist() {
+        let file = |name: &str| IndexFile {
+            filename: name.to_owned(),
+            url: format!("https://files.example/{name}"),
+            hashes: BTreeMap::new(),
+            yanked: serde_json::Value::Null,
+        };
+        let files = vec![
+            file("six-1.15.0-py2.py3-none-any.whl"),
+            file("six-1.16.0.tar.gz"),
+            file("six-1.16.0-py2.py3-none-any.whl"),
+            file("six-1.16.0-cp311-cp311-manylinux_2_17_x86_64.whl"),
+        ];
+        let wheel = ArtifactKind::Wheel;
+        let picked = PackageIndex::pick(&files, "six", "1.16.0", wheel).expect("found");
+        assert_eq!(picked.filename, "six-1.16.0-py2.py3-none-any.whl");
+        let picked =
+            PackageIndex::pick(&files, "six", "1.16.0", ArtifactKind::Sdist).expect("found");
+        assert_eq!(picked.filename, "six-1.16.0.tar.gz");
+        let sdist_only = vec![file("boto-2.38.0.tar.gz"), file("boto-2.38.1.tar.gz")];
+        assert!(PackageIndex::pick(&sdist_only, "boto", "2.38.0", wheel).is_none());
+        let picked =
+            PackageIndex::pick(&sdist_only, "boto", "2.38.0", ArtifactKind::Sdist).expect("found");
+        assert_eq!(picked.filename, "boto-2.38.0.tar.gz");
+        assert!(PackageIndex::pick(&files, "six", "1.1", wheel).is_none());
+    }
+
+    #[test]
+    fn the_cache_answers_without_the_upstream_and_refuses_odd_names() {
+        struct Once(std::sync::atomic::AtomicU32);
+        impl ReleaseSource for Once {
+            fn release(&self, _: &str, _: &str, _: ArtifactKind) -> Result<Release, ReleaseError> {
+                self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                Ok(Release::Unknown {
+                    reason: "none".into(),
+                })
+            }
+        }
+        let dir = tempfile::tempdir().expect("tmp");
+        let cache = CachedReleases::new(dir.path(), Once(Default::default()));
+        for _ in 0..3 {
+            cache
+                .release("Six", "1.16.0", ArtifactKind::Wheel)
+                .expect("answer");
+        }
+        assert_eq!(
+            cache.upstream.0.load(std::sync::atomic::Ordering::SeqCst),
+            1
+        );
+        assert!(cache
+            .path("a/../../etc", "1", ArtifactKind::Wheel)
+            .is_none());
+        assert!(cache.path("six", "../../x", ArtifactKind::Wheel).is_none());
+    }
+}
