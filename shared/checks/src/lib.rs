@@ -40,6 +40,7 @@ impl CheckRegistry {
             Arc::new(validator_security::SecurityCheck),
             Arc::new(validator_secrets::SecretsCheck),
             Arc::new(validator_quality::CodeQualityCheck),
+            Arc::new(validator_behaviour::BehaviourCheck),
         ])
     }
 

@@ -135,6 +135,14 @@ pub struct Finding {
     pub mandatory: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suppressed: Option<Suppression>,
+    /// Set by the policy (`review` action): the version is validated but held for a human
+    /// review, never auto-approved. Absent in reports written before the action existed.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub review: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 impl Finding {
@@ -161,6 +169,7 @@ impl Finding {
             blocking: false,
             mandatory: rule.mandatory,
             suppressed: None,
+            review: false,
         }
     }
 
@@ -189,6 +198,9 @@ pub struct Counts {
     pub suppressed: u32,
     /// Suppressed findings of mandatory rules: listed for approvers, they stop auto-approval.
     pub suppressed_mandatory: u32,
+    /// Findings of rules whose policy action is `review`: the version waits for a human.
+    #[serde(default)]
+    pub review: u32,
 }
 
 impl Counts {
@@ -216,6 +228,9 @@ impl Counts {
         if finding.blocking {
             self.blocking += 1;
         }
+        if finding.review {
+            self.review += 1;
+        }
     }
 
     pub fn merge(&mut self, other: &Counts) {
@@ -225,6 +240,7 @@ impl Counts {
         self.blocking += other.blocking;
         self.suppressed += other.suppressed;
         self.suppressed_mandatory += other.suppressed_mandatory;
+        self.review += other.review;
     }
 
     pub fn total(&self) -> u32 {
