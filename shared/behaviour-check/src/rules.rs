@@ -196,14 +196,14 @@ fn at(path: &str, e: &Evidence) -> String {
     format!("{path}:{}: {}", e.line, e.what)
 }
 
-fn hosts_text(facts: &FileFacts) -> String {
+fn hosts_text(facts: &FileFacts, preposition: &str) -> String {
     let mut hosts: Vec<&str> = facts.hosts.iter().map(|(h, _)| h.as_str()).collect();
     hosts.dedup();
     hosts.truncate(3);
     if hosts.is_empty() {
         String::new()
     } else {
-        format!(" to {}", hosts.join(", "))
+        format!(" {preposition} {}", hosts.join(", "))
     }
 }
 
@@ -227,7 +227,7 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
             format!(
                 "reads credentials ({}) and sends data over the network{} ({})",
                 at(path, cred),
-                hosts_text(facts),
+                hosts_text(facts, "to"),
                 at(path, net)
             ),
         ));
@@ -348,7 +348,7 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
                 own.line,
                 format!(
                     "downloads{} ({}) and writes over its own folder ({})",
-                    hosts_text(facts),
+                    hosts_text(facts, "from"),
                     at(path, net),
                     at(path, own)
                 ),
@@ -381,7 +381,7 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
         hits.push(hit(
             &BHV106,
             e.line,
-            format!("sends the whole process environment over the network{} ({})", hosts_text(facts), at(path, e)),
+            format!("sends the whole process environment over the network{} ({})", hosts_text(facts, "to"), at(path, e)),
         ));
     }
     hits
