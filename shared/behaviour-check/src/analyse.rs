@@ -42,8 +42,6 @@ pub struct FileFacts {
 }
 
 /// Placeholders for paths the resolver knows the meaning of.
-pub const OWN_FILE: &str = "<plugin-dir>/__file__";
-pub const OWN_DIR: &str = "<plugin-dir>";
 pub const PLUGINS_DIR: &str = "<plugins-dir>";
 pub const PROFILE_DIR: &str = "<profile>";
 
@@ -53,11 +51,15 @@ const BUILTINS: &[&str] = &[
     "tuple", "int", "dict", "repr", "input", "print", "type", "hasattr", "format", "sorted",
 ];
 
-pub fn analyse(module: &PythonModule, limits: &BehaviourLimits) -> FileFacts {
+/// `path`: the file's path inside the zip (its first component is the plugin's folder).
+pub fn analyse(module: &PythonModule, path: &str, limits: &BehaviourLimits) -> FileFacts {
     let Some(syntax) = module.syntax() else {
         return FileFacts::default();
     };
+    let top = path.split('/').next().unwrap_or("").to_owned();
     let mut analyser = Analyser {
+        own_file: format!("{PLUGINS_DIR}/{path}"),
+        own_dir: format!("{PLUGINS_DIR}/{top}"),
         module,
         limits,
         globals: HashMap::new(),
@@ -95,6 +97,10 @@ pub fn analyse(module: &PythonModule, limits: &BehaviourLimits) -> FileFacts {
 }
 
 struct Analyser<'m> {
+    /// `__file__`, as a path under the plugins folder.
+    own_file: String,
+    /// The plugin's own folder under the plugins folder.
+    own_dir: String,
     module: &'m PythonModule,
     limits: &'m BehaviourLimits,
     globals: HashMap<String, Value>,
@@ -173,7 +179,7 @@ impl<'m> Analyser<'m> {
             return v.clone();
         }
         match name {
-            "__file__" => Value::str(OWN_FILE, false),
+            "__file__" => Value::str(self.own_file.clone(), false),
             "__builtins__" | "builtins" => Value::reference("builtins", false),
             _ if BUILTINS.contains(&name) => Value::reference(format!("builtins.{name}"), false),
             _ => Value::reference(name, false),
@@ -639,6 +645,9 @@ impl<'m> Analyser<'m> {
                     },
                 }
             }
+            (Value::Ref { name, .. }, Value::Int(_)) if name == "sys.path" => {
+                Value::str("<site-packages>", false)
+            }
             (Value::List(items), Value::Int(i)) => usize::try_from(i)
                 .ok()
                 .and_then(|i| items.get(i).cloned())
@@ -1038,7 +1047,7 @@ impl<'m> Analyser<'m> {
                     }
                     value
                 }
-                Some(other) if matches!(path_text(other).0.as_str(), OWN_DIR | PLUGINS_DIR | PROFILE_DIR) => {
+                Some(other) if matches!(path_text(other).0.as_str(), PLUGINS_DIR | PROFILE_DIR) => {
                     Value::str(path_text(other).0, false)
                 }
                 _ => Value::Unknown(arg_taint),
@@ -1321,10 +1330,10 @@ impl<'m> Analyser<'m> {
         if let Some(target) = caps::persistence_target(&path.to_lowercase()) {
             self.add(Cap::PersistWrite, line, format!("{what}: {target}"));
         }
-        if is_plugins_dir_path(path) {
+        if self.other_plugin_path(path) {
             self.add(Cap::PluginsDirWrite, line, what.clone());
         }
-        if path.starts_with(OWN_DIR) && path.to_ascii_lowercase().ends_with(".py") {
+        if self.own_path(path) && path.to_ascii_lowercase().ends_with(".py") {
             self.add(Cap::OwnDirWrite, line, what);
         }
     }
@@ -1336,15 +1345,38 @@ impl<'m> Analyser<'m> {
             format!("{shown} into {}", clip(target))
         };
         self.add(Cap::Extract, line, what.clone());
-        if is_plugins_dir_path(target) && !target.starts_with(OWN_DIR) {
-            // Extracting into the plugins folder itself replaces plugins (this one or others).
-            self.add(Cap::OwnDirWrite, line, what.clone());
-            if target != PLUGINS_DIR && !target.ends_with("/python/plugins") {
-                self.add(Cap::PluginsDirWrite, line, what);
-            }
-        } else if target.starts_with(OWN_DIR) {
+        let normalised = target.replace('\\', "/");
+        let plugins_folder = normalised.trim_end_matches('/') == PLUGINS_DIR
+            || normalised.trim_end_matches('/').ends_with("python/plugins");
+        if plugins_folder || self.own_path(target) {
+            // Over the plugins folder itself (replacing a plugin by its archive's top folder)
+            // or over its own folder: an update that bypasses the repository.
             self.add(Cap::OwnDirWrite, line, what);
+        } else if self.other_plugin_path(target) {
+            self.add(Cap::PluginsDirWrite, line, what);
         }
+    }
+
+    /// A path inside this plugin's own folder.
+    fn own_path(&self, path: &str) -> bool {
+        let path = path.replace('\\', "/");
+        path == self.own_dir || path.starts_with(&format!("{}/", self.own_dir))
+    }
+
+    /// A path inside another plugin's folder (a folder of the plugins folder other than ours,
+    /// or one the resolver could not name).
+    fn other_plugin_path(&self, path: &str) -> bool {
+        let lower = path.replace('\\', "/");
+        let rest = if let Some(rest) = lower.strip_prefix(&format!("{PLUGINS_DIR}/")) {
+            rest
+        } else if let Some(at) = lower.to_ascii_lowercase().find("python/plugins/") {
+            &lower[at + "python/plugins/".len()..]
+        } else {
+            return false;
+        };
+        let folder = rest.split('/').next().unwrap_or("");
+        let own = self.own_dir.rsplit('/').next().unwrap_or("");
+        !folder.is_empty() && folder != own
     }
 
     fn note_string(&mut self, value: &Value, line: u32) {
@@ -1385,11 +1417,6 @@ fn is_write_mode(mode: &str) -> bool {
     mode.contains(['w', 'a', 'x', '+'])
 }
 
-fn is_plugins_dir_path(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase().replace('\\', "/");
-    lower.starts_with(PLUGINS_DIR) || lower.contains("python/plugins")
-}
-
 fn clip(text: &str) -> String {
     const MAX: usize = 120;
     if text.chars().count() <= MAX {
@@ -1407,6 +1434,13 @@ fn path_text(value: &Value) -> (String, bool, bool) {
         Value::Ref { name, .. } if name.ends_with("home_plugin_path") || name.ends_with("plugin_paths") => {
             (PLUGINS_DIR.to_owned(), false, false)
         }
+        Value::Ref { name, .. }
+            if ["sys.prefix", "sys.exec_prefix", "sys.base_prefix", "sys.path"]
+                .iter()
+                .any(|p| name.starts_with(p)) =>
+        {
+            ("<site-packages>".to_owned(), false, false)
+        }
         other => other.text_or_star(),
     }
 }
@@ -1414,11 +1448,8 @@ fn path_text(value: &Value) -> (String, bool, bool) {
 /// The directory of a path, knowing the placeholders: the plugin's folder is in the plugins
 /// folder, which is in the profile's `python` folder.
 fn dirname(path: &str) -> String {
-    match path {
-        OWN_FILE => return OWN_DIR.to_owned(),
-        OWN_DIR => return PLUGINS_DIR.to_owned(),
-        PLUGINS_DIR => return format!("{PROFILE_DIR}/python"),
-        _ => {}
+    if path == PLUGINS_DIR {
+        return format!("{PROFILE_DIR}/python");
     }
     let trimmed = path.trim_end_matches(['/', '\\']);
     match trimmed.rfind(['/', '\\']) {

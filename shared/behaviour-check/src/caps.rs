@@ -134,9 +134,6 @@ pub fn is_code_exec(name: &str) -> bool {
             "importlib.machinery.SourcelessFileLoader",
             "code.InteractiveInterpreter",
             "code.interact",
-            "pickle.loads",
-            "cPickle.loads",
-            "dill.loads",
         ],
     )
 }
@@ -400,7 +397,12 @@ pub fn persistence_target(lower: &str) -> Option<&'static str> {
         return Some(what);
     }
     let trimmed = lower.trim_end();
-    if trimmed.ends_with(".pth") && !trimmed.ends_with("*.pth") {
+    // Installers write `.pth` files next to what they install; only one written into the
+    // interpreter's own site-packages (or sys.path) runs at every Python start-up.
+    let site = ["<site-packages>", "site-packages", "dist-packages"]
+        .iter()
+        .any(|s| trimmed.contains(s));
+    if trimmed.ends_with(".pth") && site {
         return Some("a .pth file (run by Python at start-up)");
     }
     None

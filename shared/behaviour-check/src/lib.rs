@@ -192,7 +192,7 @@ pub fn analyse_file(
     module: &validator_python::PythonModule,
     limits: &BehaviourLimits,
 ) -> Vec<rules::Hit> {
-    let mut facts = analyse::analyse(module, limits);
+    let mut facts = analyse::analyse(module, path, limits);
     source_markers(module.source(), &mut facts);
     rules::evaluate(path, &facts, limits.max_closure_units)
 }
