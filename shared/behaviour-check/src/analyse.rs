@@ -1137,13 +1137,15 @@ impl<'m> Analyser<'m> {
         } else {
             shown
         };
-        let any_arg_hidden = args.iter().any(Value::is_hidden);
         if caps::is_code_exec(name) {
             self.add(Cap::CodeExec, line, shown.clone());
-            if arg_taint.has(Taint::DECODED) || any_arg_hidden {
+            // What runs is the first argument (the others are names, globals, file names).
+            let code = args.first();
+            let code_taint = code.map_or(Taint::NONE, Value::taint);
+            if code_taint.has(Taint::DECODED) || code.is_some_and(Value::is_hidden) {
                 self.add(Cap::DecodedExec, line, format!("{shown} of decoded data"));
             }
-            if arg_taint.has(Taint::FETCHED) {
+            if code_taint.has(Taint::FETCHED) {
                 self.add(Cap::FetchedExec, line, format!("{shown} of data read from the network"));
             }
         }
