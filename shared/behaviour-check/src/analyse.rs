@@ -39,6 +39,9 @@ pub struct FileFacts {
     pub units: Vec<Unit>,
     /// URL hosts in the file's strings, with their line.
     pub hosts: Vec<(String, u32)>,
+    /// The last component of every module the file imports (`from .lib import secrets` ->
+    /// `lib`, `secrets`), to follow data between the plugin's own modules.
+    pub imports: HashSet<String>,
 }
 
 /// Placeholders for paths the resolver knows the meaning of.
@@ -391,6 +394,11 @@ impl<'m> Analyser<'m> {
     }
 
     fn note_import(&mut self, module: &str, line: u32) {
+        if let Some(last) = module.trim_start_matches('.').rsplit('.').next() {
+            if !last.is_empty() {
+                self.facts.imports.insert(last.to_owned());
+            }
+        }
         let lower = module.to_ascii_lowercase();
         if lower.contains("pytransform") || lower.contains("pyarmor") {
             self.add(Cap::PyArmor, line, format!("import {module}"));

@@ -147,9 +147,15 @@ impl Check for BehaviourCheck {
         let limits = BehaviourLimits::from_env().map_err(|e| CheckError::Failed(e.to_string()))?;
         let sources = PythonSources::of(ctx).map_err(|e| CheckError::Failed(e.to_string()))?;
         let entries: Vec<_> = PythonSources::python_files(ctx.archive).collect();
-        let mut findings = sources.flat_map_files(&entries, |entry| {
-            file_findings(ctx, &sources, entry, &limits)
-        })?;
+        let files = sources.map_files(&entries, |entry| file_findings(ctx, &sources, entry, &limits));
+        let mut findings = Vec::new();
+        let mut summaries = Vec::new();
+        for file in files {
+            let (file_findings, summary) = file?;
+            findings.extend(file_findings);
+            summaries.extend(summary);
+        }
+        findings.extend(rules::across_modules(&summaries));
         findings.extend(native::findings(ctx, &limits)?);
         findings.retain(|f| (ctx.rule_enabled)(&f.rule));
         Ok(findings)
@@ -162,7 +168,7 @@ fn file_findings(
     sources: &PythonSources,
     entry: &Entry,
     limits: &BehaviourLimits,
-) -> Result<Vec<Finding>, CheckError> {
+) -> Result<(Vec<Finding>, Option<rules::ModuleSummary>), CheckError> {
     let path = entry.name.as_str();
     let _span = tracing::debug_span!("behaviour", path).entered();
     let module = match sources.get(ctx.archive, entry) {
@@ -170,20 +176,22 @@ fn file_findings(
         Err(FileError::Source(error)) => {
             // The security check reports files that cannot be analysed (SEC000).
             tracing::info!(path, %error, "Python file not analysed for behaviour");
-            return Ok(Vec::new());
+            return Ok((Vec::new(), None));
         }
         Err(FileError::Archive(error)) => {
             return Err(CheckError::Failed(format!("{path}: {error}")))
         }
     };
-    Ok(analyse_file(path, &module, limits)
+    let (hits, summary) = analyse_module(path, &module, limits);
+    let findings = hits
         .into_iter()
         .map(|hit| {
             let mut finding = Finding::new(ID, hit.rule, path, hit.message);
             finding.line = Some(hit.line);
             finding
         })
-        .collect())
+        .collect();
+    Ok((findings, Some(summary)))
 }
 
 /// The rules that fire on one parsed file (the corpus harness and benchmarks use it directly).
@@ -192,9 +200,18 @@ pub fn analyse_file(
     module: &validator_python::PythonModule,
     limits: &BehaviourLimits,
 ) -> Vec<rules::Hit> {
+    analyse_module(path, module, limits).0
+}
+
+fn analyse_module(
+    path: &str,
+    module: &validator_python::PythonModule,
+    limits: &BehaviourLimits,
+) -> (Vec<rules::Hit>, rules::ModuleSummary) {
     let mut facts = analyse::analyse(module, path, limits);
     source_markers(module.source(), &mut facts);
-    rules::evaluate(path, &facts, limits.max_closure_units)
+    let hits = rules::evaluate(path, &facts, limits.max_closure_units);
+    (hits, rules::ModuleSummary::of(path, &facts))
 }
 
 /// What the raw text shows: invisible or bidirectional characters, PyArmor's runtime markers.

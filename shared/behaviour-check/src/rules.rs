@@ -386,3 +386,72 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
     }
     hits
 }
+
+/// What BHV001 needs to follow data between the plugin's own modules.
+#[derive(Debug, Clone)]
+pub struct ModuleSummary {
+    path: String,
+    /// The module's name as other modules import it (the file stem, or the package folder
+    /// for `__init__.py`).
+    name: String,
+    imports: std::collections::HashSet<String>,
+    credential: Option<Evidence>,
+    network: Option<Evidence>,
+    hosts: String,
+}
+
+impl ModuleSummary {
+    pub fn of(path: &str, facts: &FileFacts) -> Self {
+        let file = caps_of(facts, 0..facts.units.len());
+        let mut parts = path.rsplit('/');
+        let file_name = parts.next().unwrap_or(path);
+        let stem = file_name.strip_suffix(".py").unwrap_or(file_name);
+        let name = if stem == "__init__" {
+            parts.next().unwrap_or(stem)
+        } else {
+            stem
+        };
+        Self {
+            path: path.to_owned(),
+            name: name.to_owned(),
+            imports: facts.imports.clone(),
+            credential: file.get(Cap::Credential).cloned(),
+            network: file.get(Cap::Network).cloned(),
+            hosts: hosts_text(facts, "to"),
+        }
+    }
+}
+
+/// BHV001 across modules: one module reads credentials, another module of the plugin that
+/// imports it (or that it imports) sends data over the network. Reported on the sending module.
+pub fn across_modules(modules: &[ModuleSummary]) -> Vec<validator_domain::Finding> {
+    let mut findings = Vec::new();
+    for sender in modules {
+        let Some(net) = &sender.network else { continue };
+        if sender.credential.is_some() {
+            continue; // reported by the module itself
+        }
+        let source = modules.iter().find(|m| {
+            m.path != sender.path
+                && m.credential.is_some()
+                && (sender.imports.contains(&m.name) || m.imports.contains(&sender.name))
+        });
+        if let Some(source) = source {
+            let Some(cred) = &source.credential else { continue };
+            let mut finding = validator_domain::Finding::new(
+                "behaviour",
+                &BHV001,
+                sender.path.clone(),
+                format!(
+                    "reads credentials ({}) and a module linked to it by import sends data over the network{} ({})",
+                    at(&source.path, cred),
+                    sender.hosts,
+                    at(&sender.path, net)
+                ),
+            );
+            finding.line = Some(net.line);
+            findings.push(finding);
+        }
+    }
+    findings
+}
