@@ -479,14 +479,18 @@ impl<'m> Analyser<'m> {
             }
             Expr::Name(name) => {
                 let id = name.id.as_str();
-                self.facts.units[self.current].refs.insert(id.to_owned());
+                let refs = &mut self.facts.units[self.current].refs;
+                if !refs.contains(id) {
+                    refs.insert(id.to_owned());
+                }
                 self.lookup(id)
             }
             Expr::Attribute(attr) => {
                 let name = attr.attr.as_str();
-                self.facts.units[self.current]
-                    .refs
-                    .insert(name.to_owned());
+                let refs = &mut self.facts.units[self.current].refs;
+                if !refs.contains(name) {
+                    refs.insert(name.to_owned());
+                }
                 if let Expr::Name(base) = attr.value.as_ref() {
                     if matches!(base.id.as_str(), "self" | "cls") {
                         if let Some(value) = self.attrs.get(name) {
@@ -865,7 +869,7 @@ impl<'m> Analyser<'m> {
             .chain(keywords.iter().map(|(_, v)| v))
             .fold(Taint::NONE, |t, v| t.union(v.taint()));
         let first_str = args.first().and_then(Value::as_str).cloned();
-        let shown = caps::plain(name);
+        let shown = caps::plain(name).into_owned();
         self.classify_call(call, name, hidden, args, keywords, line, arg_taint);
         let max = self.limits.max_folded_bytes;
         let result = match name {
@@ -1138,7 +1142,7 @@ impl<'m> Analyser<'m> {
         line: u32,
         arg_taint: Taint,
     ) {
-        let shown = caps::plain(name);
+        let shown = caps::plain(name).into_owned();
         let shown = if hidden {
             let source: String = self.text(call.func.range()).chars().take(80).collect();
             format!("{shown} (hidden as `{source}`)")
@@ -1391,7 +1395,9 @@ impl<'m> Analyser<'m> {
 
     fn note_string(&mut self, value: &Value, line: u32) {
         let Value::Str(folded) = value else { return };
-        if folded.text.len() > self.limits.max_classified_string_bytes {
+        if folded.text.len() > self.limits.max_classified_string_bytes
+            || !caps::may_be_interesting(&folded.text)
+        {
             return;
         }
         let lower = folded.text.to_lowercase();

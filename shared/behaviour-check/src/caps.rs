@@ -97,8 +97,33 @@ pub struct Evidence {
 }
 
 /// A qualified name without call markers: `qgis.core.QgsSettings().value` -> `...QgsSettings.value`.
-pub fn plain(name: &str) -> String {
-    name.replace("()", "")
+pub fn plain(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.contains("()") {
+        std::borrow::Cow::Owned(name.replace("()", ""))
+    } else {
+        std::borrow::Cow::Borrowed(name)
+    }
+}
+
+/// Every fragment a string must contain for [`credential_path`], [`persistence_target`], a
+/// password or a URL to match: one pass over the string rules out most of them at once.
+pub fn may_be_interesting(text: &str) -> bool {
+    static FRAGMENTS: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::OnceLock::new();
+    let automaton = FRAGMENTS.get_or_init(|| {
+        let mut patterns: Vec<&str> = CREDENTIAL_PATHS.iter().map(|(p, _)| *p).collect();
+        patterns.extend(PERSISTENCE_TARGETS.iter().map(|(p, _)| *p));
+        patterns.extend([".pth", "password", "passwd", "://"]);
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(patterns)
+            .ok()
+    });
+    match automaton {
+        Some(automaton) => automaton.is_match(text),
+        // Not expected (the patterns are fixed); classify everything rather than nothing.
+        None => true,
+    }
 }
 
 /// The last component of a qualified name.
@@ -291,7 +316,13 @@ pub fn is_download_to_file(name: &str) -> bool {
 
 /// A path or file name that belongs to a credential store (lower-cased text).
 pub fn credential_path(lower: &str) -> Option<&'static str> {
-    const PATHS: &[(&str, &str)] = &[
+    CREDENTIAL_PATHS
+        .iter()
+        .find(|(p, _)| lower.contains(p))
+        .map(|(_, what)| *what)
+}
+
+const CREDENTIAL_PATHS: &[(&str, &str)] = &[
         ("qgis-auth.db", "the QGIS authentication database"),
         ("qgis3.ini", "the QGIS settings file with saved connection passwords"),
         ("/.ssh", "SSH keys"),
@@ -326,11 +357,6 @@ pub fn credential_path(lower: &str) -> Option<&'static str> {
         ("kwallet", "the KDE wallet"),
         ("/keyrings", "the GNOME keyring"),
     ];
-    PATHS
-        .iter()
-        .find(|(p, _)| lower.contains(p))
-        .map(|(_, what)| *what)
-}
 
 /// A call that reads a credential store.
 pub fn credential_call(name: &str) -> Option<&'static str> {
@@ -370,7 +396,13 @@ pub fn settings_password_key(key: &str) -> bool {
 
 /// A path or command that starts code automatically (lower-cased text).
 pub fn persistence_target(lower: &str) -> Option<&'static str> {
-    const TARGETS: &[(&str, &str)] = &[
+    if let Some((_, what)) = PERSISTENCE_TARGETS.iter().find(|(p, _)| lower.contains(p)) {
+        return Some(what);
+    }
+    persistence_pth(lower)
+}
+
+const PERSISTENCE_TARGETS: &[(&str, &str)] = &[
         ("startup.py", "the QGIS startup script"),
         ("sitecustomize", "Python's sitecustomize"),
         ("usercustomize", "Python's usercustomize"),
@@ -393,9 +425,8 @@ pub fn persistence_target(lower: &str) -> Option<&'static str> {
         ("/.profile", "a shell startup file"),
         ("~/.profile", "a shell startup file"),
     ];
-    if let Some((_, what)) = TARGETS.iter().find(|(p, _)| lower.contains(p)) {
-        return Some(what);
-    }
+
+fn persistence_pth(lower: &str) -> Option<&'static str> {
     let trimmed = lower.trim_end();
     // Installers write `.pth` files next to what they install; only one written into the
     // interpreter's own site-packages (or sys.path) runs at every Python start-up.
