@@ -49,9 +49,35 @@ pub const PLUGINS_DIR: &str = "<plugins-dir>";
 pub const PROFILE_DIR: &str = "<profile>";
 
 const BUILTINS: &[&str] = &[
-    "exec", "eval", "compile", "execfile", "open", "getattr", "setattr", "__import__", "globals",
-    "locals", "vars", "chr", "ord", "bytes", "bytearray", "str", "map", "reversed", "list",
-    "tuple", "int", "dict", "repr", "input", "print", "type", "hasattr", "format", "sorted",
+    "exec",
+    "eval",
+    "compile",
+    "execfile",
+    "open",
+    "getattr",
+    "setattr",
+    "__import__",
+    "globals",
+    "locals",
+    "vars",
+    "chr",
+    "ord",
+    "bytes",
+    "bytearray",
+    "str",
+    "map",
+    "reversed",
+    "list",
+    "tuple",
+    "int",
+    "dict",
+    "repr",
+    "input",
+    "print",
+    "type",
+    "hasattr",
+    "format",
+    "sorted",
 ];
 
 /// `path`: the file's path inside the zip (its first component is the plugin's folder).
@@ -309,7 +335,8 @@ impl<'m> Analyser<'m> {
                             let value = self.eval(&assign.value);
                             for target in &assign.targets {
                                 if let Expr::Name(name) = target {
-                                    self.attrs.insert(name.id.as_str().to_owned(), value.clone());
+                                    self.attrs
+                                        .insert(name.id.as_str().to_owned(), value.clone());
                                 }
                             }
                         }
@@ -436,7 +463,11 @@ impl<'m> Analyser<'m> {
                 value
             }
             Expr::BytesLiteral(literal) => Value::Bytes {
-                data: literal.value.bytes().take(self.limits.max_folded_bytes).collect(),
+                data: literal
+                    .value
+                    .bytes()
+                    .take(self.limits.max_folded_bytes)
+                    .collect(),
                 hidden: false,
             },
             Expr::NumberLiteral(number) => match &number.value {
@@ -452,7 +483,9 @@ impl<'m> Analyser<'m> {
                         FStringPart::FString(f) => {
                             for element in f.elements.iter() {
                                 match element {
-                                    InterpolatedStringElement::Literal(l) => text.push_str(&l.value),
+                                    InterpolatedStringElement::Literal(l) => {
+                                        text.push_str(&l.value)
+                                    }
                                     InterpolatedStringElement::Interpolation(i) => {
                                         interpolated = true;
                                         let value = self.eval(&i.expression);
@@ -548,11 +581,15 @@ impl<'m> Analyser<'m> {
                 }
                 result
             }
-            Expr::ListComp(ast::ExprListComp { elt, generators, .. })
-            | Expr::SetComp(ast::ExprSetComp { elt, generators, .. })
-            | Expr::Generator(ast::ExprGenerator { elt, generators, .. }) => {
-                self.comprehension(elt, generators)
-            }
+            Expr::ListComp(ast::ExprListComp {
+                elt, generators, ..
+            })
+            | Expr::SetComp(ast::ExprSetComp {
+                elt, generators, ..
+            })
+            | Expr::Generator(ast::ExprGenerator {
+                elt, generators, ..
+            }) => self.comprehension(elt, generators),
             Expr::Starred(starred) => self.eval(&starred.value),
             _ => {
                 self.eval_children(expr);
@@ -623,7 +660,9 @@ impl<'m> Analyser<'m> {
             }
             if slice.lower.is_none() && slice.upper.is_none() && step == Some(Value::Int(-1)) {
                 return match base {
-                    Value::Str(f) if !f.partial => Value::str(f.text.chars().rev().collect::<String>(), true),
+                    Value::Str(f) if !f.partial => {
+                        Value::str(f.text.chars().rev().collect::<String>(), true)
+                    }
                     Value::Bytes { mut data, .. } => {
                         data.reverse();
                         Value::Bytes { data, hidden: true }
@@ -699,7 +738,10 @@ impl<'m> Analyser<'m> {
                     return Value::UNKNOWN;
                 }
                 l.extend(r);
-                Value::Bytes { data: l, hidden: true }
+                Value::Bytes {
+                    data: l,
+                    hidden: true,
+                }
             }
             (Operator::Add, Value::List(mut l), Value::List(r)) => {
                 l.extend(r);
@@ -717,7 +759,8 @@ impl<'m> Analyser<'m> {
                 hidden: false,
                 partial: l.partial || r.partial,
             }),
-            (Operator::Mult, Value::Str(s), Value::Int(n)) | (Operator::Mult, Value::Int(n), Value::Str(s)) => {
+            (Operator::Mult, Value::Str(s), Value::Int(n))
+            | (Operator::Mult, Value::Int(n), Value::Str(s)) => {
                 let n = usize::try_from(n).unwrap_or(0);
                 if s.text.len().saturating_mul(n) > max {
                     return Value::UNKNOWN;
@@ -755,7 +798,9 @@ impl<'m> Analyser<'m> {
         }
         let line = self.line(call.range());
         match func {
-            Value::Ref { name, hidden } => self.call_ref(call, &name, hidden, &args, &keywords, line),
+            Value::Ref { name, hidden } => {
+                self.call_ref(call, &name, hidden, &args, &keywords, line)
+            }
             Value::Method { receiver, name } => self.call_method(*receiver, &name, &args, line),
             Value::Unknown(taint) => {
                 Value::Unknown(args.iter().fold(taint, |t, v| t.union(v.taint())))
@@ -795,21 +840,39 @@ impl<'m> Analyser<'m> {
                 Some(other) => Value::Unknown(other.taint()),
                 None => Value::UNKNOWN,
             },
-            (Value::Str(format), "format") if !format.partial => brace_format(&format.text, args, max),
-            (Value::Str(s), "replace") if args.len() == 2 => match (args.first().and_then(Value::as_str), args.get(1).and_then(Value::as_str)) {
+            (Value::Str(format), "format") if !format.partial => {
+                brace_format(&format.text, args, max)
+            }
+            (Value::Str(s), "replace") if args.len() == 2 => match (
+                args.first().and_then(Value::as_str),
+                args.get(1).and_then(Value::as_str),
+            ) {
                 (Some(from), Some(to)) if !from.text.is_empty() => {
                     let text = s.text.replace(&from.text, &to.text);
                     if text.len() > max {
                         return Value::UNKNOWN;
                     }
-                    Value::Str(Folded { text, hidden: true, partial: s.partial })
+                    Value::Str(Folded {
+                        text,
+                        hidden: true,
+                        partial: s.partial,
+                    })
                 }
                 _ => Value::UNKNOWN,
             },
-            (Value::Str(s), "lower") => Value::Str(Folded { text: s.text.to_lowercase(), ..s }),
-            (Value::Str(s), "upper") => Value::Str(Folded { text: s.text.to_uppercase(), ..s }),
+            (Value::Str(s), "lower") => Value::Str(Folded {
+                text: s.text.to_lowercase(),
+                ..s
+            }),
+            (Value::Str(s), "upper") => Value::Str(Folded {
+                text: s.text.to_uppercase(),
+                ..s
+            }),
             (Value::Str(s), "strip" | "lstrip" | "rstrip") if args.is_empty() => {
-                Value::Str(Folded { text: s.text.trim().to_owned(), ..s })
+                Value::Str(Folded {
+                    text: s.text.trim().to_owned(),
+                    ..s
+                })
             }
             (Value::Str(s), "encode") if !s.partial => Value::Bytes {
                 data: s.text.into_bytes(),
@@ -821,11 +884,22 @@ impl<'m> Analyser<'m> {
                 for arg in args {
                     text = join_path(&text, &arg.text_or_star().0);
                 }
-                Value::Str(Folded { text, hidden: false, partial: s.partial })
+                Value::Str(Folded {
+                    text,
+                    hidden: false,
+                    partial: s.partial,
+                })
             }
-            (Value::Str(s), "write_text" | "write_bytes" | "open" | "touch" | "chmod" | "rename" | "replace" | "symlink_to") => {
+            (
+                Value::Str(s),
+                "write_text" | "write_bytes" | "open" | "touch" | "chmod" | "rename" | "replace"
+                | "symlink_to",
+            ) => {
                 let mode_write = name != "open"
-                    || args.first().and_then(Value::as_str).is_some_and(|m| is_write_mode(&m.text));
+                    || args
+                        .first()
+                        .and_then(Value::as_str)
+                        .is_some_and(|m| is_write_mode(&m.text));
                 if name == "chmod" {
                     if let Some(Value::Int(mode)) = args.first() {
                         if mode & 0o111 != 0 {
@@ -838,10 +912,18 @@ impl<'m> Analyser<'m> {
                 Value::UNKNOWN
             }
             (Value::Bytes { data, hidden }, "decode") => {
-                let codec = args.first().and_then(Value::as_str).map(|f| f.text.to_ascii_lowercase());
+                let codec = args
+                    .first()
+                    .and_then(Value::as_str)
+                    .map(|f| f.text.to_ascii_lowercase());
                 match codec.as_deref() {
-                    Some("hex") => decode::hex(&String::from_utf8_lossy(&data))
-                        .map_or(Value::Unknown(Taint::DECODED), |d| Value::Bytes { data: d, hidden: true }),
+                    Some("hex") => decode::hex(&String::from_utf8_lossy(&data)).map_or(
+                        Value::Unknown(Taint::DECODED),
+                        |d| Value::Bytes {
+                            data: d,
+                            hidden: true,
+                        },
+                    ),
                     _ => Value::str(String::from_utf8_lossy(&data).into_owned(), hidden),
                 }
             }
@@ -941,12 +1023,16 @@ impl<'m> Analyser<'m> {
                 Some(other) => Value::Unknown(other.taint()),
                 None => Value::UNKNOWN,
             },
-            "builtins.bytes.fromhex" | "bytes.fromhex" | "binascii.unhexlify" | "binascii.a2b_hex"
+            "builtins.bytes.fromhex"
+            | "bytes.fromhex"
+            | "binascii.unhexlify"
+            | "binascii.a2b_hex"
             | "base64.b16decode" => self.decode_call(&shown, args, line, decode::hex),
-            "base64.b64decode" | "base64.standard_b64decode" | "base64.decodebytes"
-            | "base64.decodestring" | "binascii.a2b_base64" => {
-                self.decode_call(&shown, args, line, decode::base64)
-            }
+            "base64.b64decode"
+            | "base64.standard_b64decode"
+            | "base64.decodebytes"
+            | "base64.decodestring"
+            | "binascii.a2b_base64" => self.decode_call(&shown, args, line, decode::base64),
             "base64.urlsafe_b64decode" => self.decode_call(&shown, args, line, |t| {
                 decode::base64(&t.replace('-', "+").replace('_', "/"))
             }),
@@ -971,7 +1057,9 @@ impl<'m> Analyser<'m> {
                 Value::Unknown(Taint::DECODED.union(arg_taint))
             }
             "builtins.map" => match (args.first(), args.get(1)) {
-                (Some(Value::Ref { name, .. }), Some(Value::List(items))) if name == "builtins.chr" => {
+                (Some(Value::Ref { name, .. }), Some(Value::List(items)))
+                    if name == "builtins.chr" =>
+                {
                     Value::List(
                         items
                             .iter()
@@ -990,15 +1078,22 @@ impl<'m> Analyser<'m> {
             "builtins.reversed" => match args.first() {
                 Some(Value::List(items)) => Value::List(items.iter().rev().cloned().collect()),
                 Some(Value::Str(s)) if !s.partial => Value::List(
-                    s.text.chars().rev().map(|c| Value::str(c.to_string(), true)).collect(),
+                    s.text
+                        .chars()
+                        .rev()
+                        .map(|c| Value::str(c.to_string(), true))
+                        .collect(),
                 ),
                 _ => Value::Unknown(arg_taint),
             },
             "builtins.list" | "builtins.tuple" => match args.first() {
                 Some(Value::List(items)) => Value::List(items.clone()),
-                Some(Value::Str(s)) if !s.partial => {
-                    Value::List(s.text.chars().map(|c| Value::str(c.to_string(), true)).collect())
-                }
+                Some(Value::Str(s)) if !s.partial => Value::List(
+                    s.text
+                        .chars()
+                        .map(|c| Value::str(c.to_string(), true))
+                        .collect(),
+                ),
                 _ => Value::Unknown(arg_taint),
             },
             "builtins.int" => match (args.first(), args.get(1)) {
@@ -1036,7 +1131,11 @@ impl<'m> Analyser<'m> {
                         return Value::UNKNOWN;
                     }
                 }
-                Value::Str(Folded { text, hidden: false, partial })
+                Value::Str(Folded {
+                    text,
+                    hidden: false,
+                    partial,
+                })
             }
             "os.path.dirname" | "posixpath.dirname" => match args.first() {
                 Some(Value::Str(s)) => Value::Str(Folded {
@@ -1045,9 +1144,17 @@ impl<'m> Analyser<'m> {
                 }),
                 _ => Value::Unknown(arg_taint),
             },
-            "os.path.abspath" | "os.path.realpath" | "os.path.normpath" | "os.path.expandvars"
-            | "pathlib.Path" | "pathlib.PurePath" | "pathlib.PosixPath" | "pathlib.WindowsPath"
-            | "Path" | "os.fspath" | "builtins.str.strip" => match args.first() {
+            "os.path.abspath"
+            | "os.path.realpath"
+            | "os.path.normpath"
+            | "os.path.expandvars"
+            | "pathlib.Path"
+            | "pathlib.PurePath"
+            | "pathlib.PosixPath"
+            | "pathlib.WindowsPath"
+            | "Path"
+            | "os.fspath"
+            | "builtins.str.strip" => match args.first() {
                 Some(Value::Str(s)) => {
                     let mut value = Value::Str(s.clone());
                     for extra in &args[1..] {
@@ -1072,9 +1179,9 @@ impl<'m> Analyser<'m> {
             "pathlib.Path.cwd" | "os.getcwd" => Value::str("<cwd>", false),
             "tempfile.gettempdir" | "tempfile.mkdtemp" => Value::str("<tmp>", false),
             "site.getsitepackages" => Value::List(vec![Value::str("<site-packages>", false)]),
-            "site.getusersitepackages" | "sysconfig.get_path" | "distutils.sysconfig.get_python_lib" => {
-                Value::str("<site-packages>", false)
-            }
+            "site.getusersitepackages"
+            | "sysconfig.get_path"
+            | "distutils.sysconfig.get_python_lib" => Value::str("<site-packages>", false),
             _ => {
                 let tail = caps::tail(name);
                 if tail == "qgisSettingsDirPath" {
@@ -1083,9 +1190,14 @@ impl<'m> Analyser<'m> {
                     Value::str(PLUGINS_DIR, false)
                 } else if caps::is_network(name) {
                     Value::Unknown(Taint::FETCHED.union(arg_taint))
-                } else if args.iter().any(|a| matches!(a, Value::Ref { name, .. } if name == "os.environ")) {
+                } else if args
+                    .iter()
+                    .any(|a| matches!(a, Value::Ref { name, .. } if name == "os.environ"))
+                {
                     Value::Unknown(Taint::ENVIRON)
-                } else if !arg_taint.is_none() && !tail.starts_with(|c: char| c.is_ascii_uppercase()) {
+                } else if !arg_taint.is_none()
+                    && !tail.starts_with(|c: char| c.is_ascii_uppercase())
+                {
                     // Data flows through functions; a class built from it (`ZipFile(data)`)
                     // keeps its name so that its methods resolve.
                     Value::Unknown(arg_taint)
@@ -1158,7 +1270,11 @@ impl<'m> Analyser<'m> {
                 self.add(Cap::DecodedExec, line, format!("{shown} of decoded data"));
             }
             if code_taint.has(Taint::FETCHED) {
-                self.add(Cap::FetchedExec, line, format!("{shown} of data read from the network"));
+                self.add(
+                    Cap::FetchedExec,
+                    line,
+                    format!("{shown} of data read from the network"),
+                );
             }
         }
         if hidden && caps::is_dangerous(name) {
@@ -1190,23 +1306,47 @@ impl<'m> Analyser<'m> {
                 }
             }
             let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
-            let has = |w: &str| lower.iter().any(|x| x == w || x.ends_with(&format!("/{w}")));
+            let has = |w: &str| {
+                lower
+                    .iter()
+                    .any(|x| x == w || x.ends_with(&format!("/{w}")))
+            };
             let command = lower.join(" ");
             if (has("pip") || has("pip3") || command.contains("-m pip") || has("pip.exe"))
                 && has("install")
             {
-                self.add(Cap::PackageInstall, line, format!("{shown}: {}", clip(&command)));
+                self.add(
+                    Cap::PackageInstall,
+                    line,
+                    format!("{shown}: {}", clip(&command)),
+                );
             }
             let program = lower.first().map(String::as_str).unwrap_or("*");
-            let program = if program == "sys.executable" { "python" } else { program };
+            let program = if program == "sys.executable" {
+                "python"
+            } else {
+                program
+            };
             if !caps::is_gis_tool(program) || name.ends_with("startfile") {
-                self.add(Cap::ProcessExecOther, line, format!("{shown}: {}", clip(&command)));
+                self.add(
+                    Cap::ProcessExecOther,
+                    line,
+                    format!("{shown}: {}", clip(&command)),
+                );
             }
             if let Some(target) = caps::persistence_target(&command) {
-                self.add(Cap::PersistWrite, line, format!("{shown}: {} ({target})", clip(&command)));
+                self.add(
+                    Cap::PersistWrite,
+                    line,
+                    format!("{shown}: {} ({target})", clip(&command)),
+                );
             }
             if has("chmod") && command.contains("+x") {
-                self.add(Cap::MakeExecutable, line, format!("{shown}: {}", clip(&command)));
+                self.add(
+                    Cap::MakeExecutable,
+                    line,
+                    format!("{shown}: {}", clip(&command)),
+                );
             }
             if ["/bin/sh", "/bin/bash", "cmd.exe", "powershell", "/bin/zsh"]
                 .iter()
@@ -1214,28 +1354,45 @@ impl<'m> Analyser<'m> {
                 || has("sh") && has("-i")
                 || name == "pty.spawn"
             {
-                self.add(Cap::ShellAttach, line, format!("{shown}: {}", clip(&command)));
+                self.add(
+                    Cap::ShellAttach,
+                    line,
+                    format!("{shown}: {}", clip(&command)),
+                );
             }
             let fileno = keywords.iter().any(|(k, v)| {
                 matches!(k, Some("stdin" | "stdout" | "stderr"))
                     && matches!(v, Value::Ref { name, .. } if name.ends_with("fileno()"))
             });
             if fileno {
-                self.add(Cap::ShellAttach, line, format!("{shown} with a socket as stdin/stdout"));
+                self.add(
+                    Cap::ShellAttach,
+                    line,
+                    format!("{shown} with a socket as stdin/stdout"),
+                );
             }
         }
-        if matches!(name, "pip.main" | "pip._internal.main" | "pip._internal.cli.main.main" | "pip._internal.main.main")
-        {
+        if matches!(
+            name,
+            "pip.main"
+                | "pip._internal.main"
+                | "pip._internal.cli.main.main"
+                | "pip._internal.main.main"
+        ) {
             self.add(Cap::PackageInstall, line, shown.clone());
         }
         if caps::is_network(name) {
             self.add(Cap::Network, line, shown.clone());
-            let env = args
-                .iter()
-                .chain(keywords.iter().map(|(_, v)| v))
-                .any(|v| v.taint().has(Taint::ENVIRON) || matches!(v, Value::Ref { name, .. } if name == "os.environ"));
+            let env = args.iter().chain(keywords.iter().map(|(_, v)| v)).any(|v| {
+                v.taint().has(Taint::ENVIRON)
+                    || matches!(v, Value::Ref { name, .. } if name == "os.environ")
+            });
             if env {
-                self.add(Cap::EnvToNetwork, line, format!("{shown} with the environment"));
+                self.add(
+                    Cap::EnvToNetwork,
+                    line,
+                    format!("{shown} with the environment"),
+                );
             }
             if caps::is_download_to_file(name) {
                 self.add(Cap::Download, line, shown.clone());
@@ -1244,7 +1401,9 @@ impl<'m> Analyser<'m> {
         if name == "os.dup2" {
             self.add(Cap::ShellAttach, line, shown.clone());
         }
-        if name.starts_with("socket.socket") && !name.contains(").") || name == "socket.create_connection" {
+        if name.starts_with("socket.socket") && !name.contains(").")
+            || name == "socket.create_connection"
+        {
             self.add(Cap::Socket, line, shown.clone());
         }
         if caps::input_capture(name) {
@@ -1257,7 +1416,11 @@ impl<'m> Analyser<'m> {
         if tail == "value" || tail == "setValue" {
             if let Some(key) = args.first().and_then(Value::loose_str) {
                 if tail == "value" && caps::settings_password_key(key) {
-                    self.add(Cap::Credential, line, format!("{shown}({key:?}) (a saved QGIS password)"));
+                    self.add(
+                        Cap::Credential,
+                        line,
+                        format!("{shown}({key:?}) (a saved QGIS password)"),
+                    );
                 }
             }
         }
@@ -1272,7 +1435,12 @@ impl<'m> Analyser<'m> {
             "builtins.open" | "io.open" | "codecs.open" | "io.FileIO" => {
                 let mode = args
                     .get(1)
-                    .or_else(|| keywords.iter().find(|(k, _)| *k == Some("mode")).map(|(_, v)| v))
+                    .or_else(|| {
+                        keywords
+                            .iter()
+                            .find(|(k, _)| *k == Some("mode"))
+                            .map(|(_, v)| v)
+                    })
                     .and_then(Value::as_str)
                     .map(|m| m.text.clone());
                 if mode.as_deref().is_some_and(is_write_mode) {
@@ -1280,8 +1448,16 @@ impl<'m> Analyser<'m> {
                     self.note_write(&path, line, &shown);
                 }
             }
-            "shutil.copy" | "shutil.copy2" | "shutil.copyfile" | "shutil.copytree" | "shutil.move"
-            | "os.rename" | "os.replace" | "os.symlink" | "os.link" | "distutils.dir_util.copy_tree" => {
+            "shutil.copy"
+            | "shutil.copy2"
+            | "shutil.copyfile"
+            | "shutil.copytree"
+            | "shutil.move"
+            | "os.rename"
+            | "os.replace"
+            | "os.symlink"
+            | "os.link"
+            | "distutils.dir_util.copy_tree" => {
                 let path = args.get(1).map(|a| path_text(a).0).unwrap_or_default();
                 self.note_write(&path, line, &shown);
             }
@@ -1297,7 +1473,11 @@ impl<'m> Analyser<'m> {
                         .iter()
                         .any(|s| source.contains(s));
                 if exec_bits {
-                    self.add(Cap::MakeExecutable, line, format!("{shown}({})", clip(source)));
+                    self.add(
+                        Cap::MakeExecutable,
+                        line,
+                        format!("{shown}({})", clip(source)),
+                    );
                 }
             }
             "shutil.unpack_archive" => {
@@ -1306,23 +1486,41 @@ impl<'m> Analyser<'m> {
             }
             _ => {
                 if matches!(tail, "extractall" | "extract")
-                    && (name.contains("ZipFile") || name.contains("zipfile") || name.contains("tarfile") || name.contains("TarFile"))
+                    && (name.contains("ZipFile")
+                        || name.contains("zipfile")
+                        || name.contains("tarfile")
+                        || name.contains("TarFile"))
                 {
                     let target = args
                         .first()
-                        .or_else(|| keywords.iter().find(|(k, _)| *k == Some("path")).map(|(_, v)| v))
+                        .or_else(|| {
+                            keywords
+                                .iter()
+                                .find(|(k, _)| *k == Some("path"))
+                                .map(|(_, v)| v)
+                        })
                         .map(|a| path_text(a).0)
                         .unwrap_or_default();
                     self.note_extract(&target, line, &shown);
                 }
-                if name.starts_with("winreg.") || name.starts_with("_winreg.") || name.starts_with("win32api.Reg") {
-                    if matches!(tail, "SetValueEx" | "SetValue" | "CreateKey" | "CreateKeyEx" | "RegSetValueEx") {
+                if name.starts_with("winreg.")
+                    || name.starts_with("_winreg.")
+                    || name.starts_with("win32api.Reg")
+                {
+                    if matches!(
+                        tail,
+                        "SetValueEx" | "SetValue" | "CreateKey" | "CreateKeyEx" | "RegSetValueEx"
+                    ) {
                         self.add(Cap::RegistryWrite, line, shown.clone());
                     }
                     for arg in args {
                         if let Some(key) = arg.loose_str() {
                             if let Some(target) = caps::persistence_target(&key.to_lowercase()) {
-                                self.add(Cap::PersistTarget, line, format!("{shown}({:?}) ({target})", clip(key)));
+                                self.add(
+                                    Cap::PersistTarget,
+                                    line,
+                                    format!("{shown}({:?}) ({target})", clip(key)),
+                                );
                             }
                         }
                     }
@@ -1402,16 +1600,29 @@ impl<'m> Analyser<'m> {
         }
         let lower = folded.text.to_lowercase();
         if let Some(what) = caps::credential_path(&lower) {
-            self.add(Cap::Credential, line, format!("{:?} ({what})", clip(&folded.text)));
+            self.add(
+                Cap::Credential,
+                line,
+                format!("{:?} ({what})", clip(&folded.text)),
+            );
         }
         if let Some(what) = caps::persistence_target(&lower) {
-            self.add(Cap::PersistTarget, line, format!("{:?} ({what})", clip(&folded.text)));
+            self.add(
+                Cap::PersistTarget,
+                line,
+                format!("{:?} ({what})", clip(&folded.text)),
+            );
         }
         if lower.contains("password") || lower.contains("passwd") {
             self.password_string = true;
         }
         if let Some(host) = caps::url_host(&folded.text) {
-            if !self.facts.hosts.iter().any(|(h, l)| *h == host && *l == line) {
+            if !self
+                .facts
+                .hosts
+                .iter()
+                .any(|(h, l)| *h == host && *l == line)
+            {
                 self.facts.hosts.push((host, line));
             }
         }
@@ -1426,7 +1637,10 @@ fn hide(value: Value) -> Value {
 }
 
 fn is_identifier_like(text: &str) -> bool {
-    !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
 }
 
 fn is_write_mode(mode: &str) -> bool {
@@ -1447,13 +1661,20 @@ fn clip(text: &str) -> String {
 /// The text of a value used as a path (`*` for unknown parts).
 fn path_text(value: &Value) -> (String, bool, bool) {
     match value {
-        Value::Ref { name, .. } if name.ends_with("home_plugin_path") || name.ends_with("plugin_paths") => {
+        Value::Ref { name, .. }
+            if name.ends_with("home_plugin_path") || name.ends_with("plugin_paths") =>
+        {
             (PLUGINS_DIR.to_owned(), false, false)
         }
         Value::Ref { name, .. }
-            if ["sys.prefix", "sys.exec_prefix", "sys.base_prefix", "sys.path"]
-                .iter()
-                .any(|p| name.starts_with(p)) =>
+            if [
+                "sys.prefix",
+                "sys.exec_prefix",
+                "sys.base_prefix",
+                "sys.path",
+            ]
+            .iter()
+            .any(|p| name.starts_with(p)) =>
         {
             ("<site-packages>".to_owned(), false, false)
         }
@@ -1511,7 +1732,9 @@ fn percent_format(format: &str, args: &[Value], max: usize) -> Value {
         match chars.next() {
             Some('%') => out.push('%'),
             Some('s' | 'r' | 'd' | 'i') => {
-                let (t, _, p) = next.next().map_or(("*".to_owned(), false, true), Value::text_or_star);
+                let (t, _, p) = next
+                    .next()
+                    .map_or(("*".to_owned(), false, true), Value::text_or_star);
                 out.push_str(&t);
                 partial |= p;
             }

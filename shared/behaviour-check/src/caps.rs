@@ -230,8 +230,7 @@ pub fn is_process_exec(name: &str) -> bool {
             "ctypes.windll.shell32.ShellExecuteA",
             "platform.popen",
         ],
-    ) || (name.contains("QProcess")
-        && one_of(tail(name), &["start", "startDetached", "execute"]))
+    ) || (name.contains("QProcess") && one_of(tail(name), &["start", "startDetached", "execute"]))
 }
 
 /// Names whose call reached through a hidden name is a payload being executed.
@@ -311,7 +310,9 @@ pub fn is_network(name: &str) -> bool {
 /// Network calls that save the response to a file.
 pub fn is_download_to_file(name: &str) -> bool {
     let plain = plain(name);
-    plain.ends_with("urlretrieve") || plain.ends_with("QgsFileDownloader") || plain == "wget.download"
+    plain.ends_with("urlretrieve")
+        || plain.ends_with("QgsFileDownloader")
+        || plain == "wget.download"
 }
 
 /// A path or file name that belongs to a credential store (lower-cased text).
@@ -323,40 +324,46 @@ pub fn credential_path(lower: &str) -> Option<&'static str> {
 }
 
 const CREDENTIAL_PATHS: &[(&str, &str)] = &[
-        ("qgis-auth.db", "the QGIS authentication database"),
-        ("qgis3.ini", "the QGIS settings file with saved connection passwords"),
-        ("/.ssh", "SSH keys"),
-        ("\\.ssh", "SSH keys"),
-        ("id_rsa", "SSH keys"),
-        ("id_ed25519", "SSH keys"),
-        ("id_ecdsa", "SSH keys"),
-        (".aws/credentials", "AWS credentials"),
-        (".aws\\credentials", "AWS credentials"),
-        (".azure/", "Azure credentials"),
-        ("application_default_credentials.json", "Google Cloud credentials"),
-        (".config/gcloud", "Google Cloud credentials"),
-        (".docker/config.json", "Docker credentials"),
-        (".git-credentials", "git credentials"),
-        (".kube/config", "Kubernetes credentials"),
-        (".pgpass", "PostgreSQL passwords"),
-        ("pgpass.conf", "PostgreSQL passwords"),
-        ("login data", "browser saved logins"),
-        ("logins.json", "browser saved logins"),
-        ("key4.db", "browser saved logins"),
-        ("key3.db", "browser saved logins"),
-        ("cookies.sqlite", "browser cookies"),
-        ("google/chrome", "a browser profile"),
-        ("google\\chrome", "a browser profile"),
-        ("mozilla/firefox", "a browser profile"),
-        ("mozilla\\firefox", "a browser profile"),
-        ("microsoft/edge", "a browser profile"),
-        ("microsoft\\edge", "a browser profile"),
-        ("bravesoftware", "a browser profile"),
-        ("login.keychain", "the macOS keychain"),
-        ("/keychains", "the macOS keychain"),
-        ("kwallet", "the KDE wallet"),
-        ("/keyrings", "the GNOME keyring"),
-    ];
+    ("qgis-auth.db", "the QGIS authentication database"),
+    (
+        "qgis3.ini",
+        "the QGIS settings file with saved connection passwords",
+    ),
+    ("/.ssh", "SSH keys"),
+    ("\\.ssh", "SSH keys"),
+    ("id_rsa", "SSH keys"),
+    ("id_ed25519", "SSH keys"),
+    ("id_ecdsa", "SSH keys"),
+    (".aws/credentials", "AWS credentials"),
+    (".aws\\credentials", "AWS credentials"),
+    (".azure/", "Azure credentials"),
+    (
+        "application_default_credentials.json",
+        "Google Cloud credentials",
+    ),
+    (".config/gcloud", "Google Cloud credentials"),
+    (".docker/config.json", "Docker credentials"),
+    (".git-credentials", "git credentials"),
+    (".kube/config", "Kubernetes credentials"),
+    (".pgpass", "PostgreSQL passwords"),
+    ("pgpass.conf", "PostgreSQL passwords"),
+    ("login data", "browser saved logins"),
+    ("logins.json", "browser saved logins"),
+    ("key4.db", "browser saved logins"),
+    ("key3.db", "browser saved logins"),
+    ("cookies.sqlite", "browser cookies"),
+    ("google/chrome", "a browser profile"),
+    ("google\\chrome", "a browser profile"),
+    ("mozilla/firefox", "a browser profile"),
+    ("mozilla\\firefox", "a browser profile"),
+    ("microsoft/edge", "a browser profile"),
+    ("microsoft\\edge", "a browser profile"),
+    ("bravesoftware", "a browser profile"),
+    ("login.keychain", "the macOS keychain"),
+    ("/keychains", "the macOS keychain"),
+    ("kwallet", "the KDE wallet"),
+    ("/keyrings", "the GNOME keyring"),
+];
 
 /// A call that reads a credential store.
 pub fn credential_call(name: &str) -> Option<&'static str> {
@@ -403,28 +410,31 @@ pub fn persistence_target(lower: &str) -> Option<&'static str> {
 }
 
 const PERSISTENCE_TARGETS: &[(&str, &str)] = &[
-        ("startup.py", "the QGIS startup script"),
-        ("sitecustomize", "Python's sitecustomize"),
-        ("usercustomize", "Python's usercustomize"),
-        ("crontab", "crontab"),
-        ("/etc/cron", "cron"),
-        ("/var/spool/cron", "cron"),
-        ("systemd/user", "a systemd unit"),
-        ("/etc/systemd", "a systemd unit"),
-        (".config/autostart", "a desktop autostart entry"),
-        ("launchagents", "a macOS launch agent"),
-        ("launchdaemons", "a macOS launch daemon"),
-        ("currentversion\\run", "a Windows Run key"),
-        ("currentversion/run", "a Windows Run key"),
-        ("start menu\\programs\\startup", "the Windows Startup folder"),
-        ("start menu/programs/startup", "the Windows Startup folder"),
-        ("schtasks", "a Windows scheduled task"),
-        (".bashrc", "a shell startup file"),
-        (".zshrc", "a shell startup file"),
-        (".bash_profile", "a shell startup file"),
-        ("/.profile", "a shell startup file"),
-        ("~/.profile", "a shell startup file"),
-    ];
+    ("startup.py", "the QGIS startup script"),
+    ("sitecustomize", "Python's sitecustomize"),
+    ("usercustomize", "Python's usercustomize"),
+    ("crontab", "crontab"),
+    ("/etc/cron", "cron"),
+    ("/var/spool/cron", "cron"),
+    ("systemd/user", "a systemd unit"),
+    ("/etc/systemd", "a systemd unit"),
+    (".config/autostart", "a desktop autostart entry"),
+    ("launchagents", "a macOS launch agent"),
+    ("launchdaemons", "a macOS launch daemon"),
+    ("currentversion\\run", "a Windows Run key"),
+    ("currentversion/run", "a Windows Run key"),
+    (
+        "start menu\\programs\\startup",
+        "the Windows Startup folder",
+    ),
+    ("start menu/programs/startup", "the Windows Startup folder"),
+    ("schtasks", "a Windows scheduled task"),
+    (".bashrc", "a shell startup file"),
+    (".zshrc", "a shell startup file"),
+    (".bash_profile", "a shell startup file"),
+    ("/.profile", "a shell startup file"),
+    ("~/.profile", "a shell startup file"),
+];
 
 fn persistence_pth(lower: &str) -> Option<&'static str> {
     let trimmed = lower.trim_end();
@@ -444,9 +454,31 @@ pub fn is_gis_tool(command: &str) -> bool {
     let lower = command.to_ascii_lowercase();
     let base = lower.rsplit(['/', '\\']).next().unwrap_or(&lower);
     const TOOLS: &[&str] = &[
-        "gdal", "ogr", "saga", "grass", "otb", "pdal", "qgis_process", "whitebox", "taudem",
-        "lastools", "las2", "r.", "v.", "g.", "mpiexec", "spatialite", "psql", "pg_", "shp2pgsql",
-        "raster2pgsql", "ogr2ogr", "nearblack", "rio", "python", "qgis",
+        "gdal",
+        "ogr",
+        "saga",
+        "grass",
+        "otb",
+        "pdal",
+        "qgis_process",
+        "whitebox",
+        "taudem",
+        "lastools",
+        "las2",
+        "r.",
+        "v.",
+        "g.",
+        "mpiexec",
+        "spatialite",
+        "psql",
+        "pg_",
+        "shp2pgsql",
+        "raster2pgsql",
+        "ogr2ogr",
+        "nearblack",
+        "rio",
+        "python",
+        "qgis",
     ];
     TOOLS.iter().any(|t| base.starts_with(t))
 }
@@ -500,7 +532,12 @@ pub fn url_host(text: &str) -> Option<String> {
     if !scheme
         .rsplit(|c: char| !c.is_ascii_alphanumeric())
         .next()
-        .is_some_and(|s| matches!(s.to_ascii_lowercase().as_str(), "http" | "https" | "ws" | "wss" | "ftp"))
+        .is_some_and(|s| {
+            matches!(
+                s.to_ascii_lowercase().as_str(),
+                "http" | "https" | "ws" | "wss" | "ftp"
+            )
+        })
     {
         return None;
     }

@@ -2,10 +2,7 @@
 //! folding (they never run anything).
 
 pub fn hex(text: &str) -> Option<Vec<u8>> {
-    let digits: Vec<u8> = text
-        .bytes()
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect();
+    let digits: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
     if digits.len() % 2 != 0 {
         return None;
     }
@@ -90,8 +87,16 @@ pub fn looks_like_payload(data: &[u8]) -> bool {
     // A marshalled code object starts with TYPE_CODE, with or without FLAG_REF.
     let marshal = matches!(data.first(), Some(0xe3 | 0x63)) && data.len() > 16;
     let text = String::from_utf8_lossy(&data[..data.len().min(4096)]);
-    let source = ["import ", "exec(", "eval(", "def ", "__import__", "subprocess", "socket"]
-        .iter()
-        .any(|k| text.contains(k));
+    let source = [
+        "import ",
+        "exec(",
+        "eval(",
+        "def ",
+        "__import__",
+        "subprocess",
+        "socket",
+    ]
+    .iter()
+    .any(|k| text.contains(k));
     compressed || marshal || source
 }

@@ -105,7 +105,9 @@ impl BehaviourLimits {
             let size = usize::try_from(parsed).unwrap_or(usize::MAX);
             match name {
                 "max_folded_bytes" => limits.max_folded_bytes = size,
-                "max_fold_depth" => limits.max_fold_depth = u32::try_from(parsed).unwrap_or(u32::MAX),
+                "max_fold_depth" => {
+                    limits.max_fold_depth = u32::try_from(parsed).unwrap_or(u32::MAX)
+                }
                 "min_blob_chars" => limits.min_blob_chars = size,
                 "max_evidence_per_capability" => limits.max_evidence_per_capability = size,
                 "max_classified_string_bytes" => limits.max_classified_string_bytes = size,
@@ -147,7 +149,9 @@ impl Check for BehaviourCheck {
         let limits = BehaviourLimits::from_env().map_err(|e| CheckError::Failed(e.to_string()))?;
         let sources = PythonSources::of(ctx).map_err(|e| CheckError::Failed(e.to_string()))?;
         let entries: Vec<_> = PythonSources::python_files(ctx.archive).collect();
-        let files = sources.map_files(&entries, |entry| file_findings(ctx, &sources, entry, &limits));
+        let files = sources.map_files(&entries, |entry| {
+            file_findings(ctx, &sources, entry, &limits)
+        });
         let mut findings = Vec::new();
         let mut summaries = Vec::new();
         for file in files {
@@ -246,12 +250,25 @@ fn source_markers(source: &str, facts: &mut analyse::FileFacts) {
                 caps::Cap::InvisibleUnicode,
                 caps::Evidence {
                     line,
-                    what: format!("U+{:04X} ({} invisible characters)", u32::from(c), if weak == usize::MAX { "bidirectional or tag".to_owned() } else { weak.to_string() }),
+                    what: format!(
+                        "U+{:04X} ({} invisible characters)",
+                        u32::from(c),
+                        if weak == usize::MAX {
+                            "bidirectional or tag".to_owned()
+                        } else {
+                            weak.to_string()
+                        }
+                    ),
                 },
             ));
         }
     }
-    for marker in ["__pyarmor__", "pyarmor_runtime", "__armor_enter__", "__armor_wrap__"] {
+    for marker in [
+        "__pyarmor__",
+        "pyarmor_runtime",
+        "__armor_enter__",
+        "__armor_wrap__",
+    ] {
         if let Some(offset) = source.find(marker) {
             let line = 1 + source[..offset].bytes().filter(|b| *b == b'\n').count();
             unit.caps.push((

@@ -39,7 +39,10 @@ pub fn native_kind(data: &[u8]) -> Option<&'static str> {
 }
 
 /// One BHV103 finding per file of native code.
-pub fn findings(ctx: &CheckContext<'_>, limits: &BehaviourLimits) -> Result<Vec<Finding>, CheckError> {
+pub fn findings(
+    ctx: &CheckContext<'_>,
+    limits: &BehaviourLimits,
+) -> Result<Vec<Finding>, CheckError> {
     let mut findings = Vec::new();
     if !(ctx.rule_enabled)(BHV103.id) {
         return Ok(findings);
@@ -54,7 +57,9 @@ pub fn findings(ctx: &CheckContext<'_>, limits: &BehaviourLimits) -> Result<Vec<
             .map_err(|e| CheckError::Failed(format!("{}: {e}", entry.name)))?;
         if let Some(kind) = native_kind(&prefix) {
             let name = entry.name.to_ascii_lowercase();
-            let extension = if [".so", ".pyd", ".dylib"].iter().any(|e| name.ends_with(e) || name.contains(&format!("{e}.")))
+            let extension = if [".so", ".pyd", ".dylib"]
+                .iter()
+                .any(|e| name.ends_with(e) || name.contains(&format!("{e}.")))
             {
                 " (a Python extension module or library Python code can load)"
             } else {

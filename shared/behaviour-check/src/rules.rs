@@ -117,8 +117,7 @@ pub const BHV106: RuleInfo = review(
 );
 
 pub const RULES: &[RuleInfo] = &[
-    BHV001, BHV002, BHV003, BHV004, BHV005, BHV006, BHV101, BHV102, BHV103, BHV104, BHV105,
-    BHV106,
+    BHV001, BHV002, BHV003, BHV004, BHV005, BHV006, BHV101, BHV102, BHV103, BHV104, BHV105, BHV106,
 ];
 
 /// The rules held for review (not blocked) by default.
@@ -140,9 +139,7 @@ impl Caps {
         self.0.get(&cap)
     }
     fn any(&self, options: &[Cap]) -> Option<(Cap, &Evidence)> {
-        options
-            .iter()
-            .find_map(|c| self.0.get(c).map(|e| (*c, e)))
+        options.iter().find_map(|c| self.0.get(c).map(|e| (*c, e)))
     }
 }
 
@@ -233,13 +230,21 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
         ));
     }
 
-    let mut download_exec = file
-        .get(Cap::FetchedExec)
-        .map(|e| (e.line, format!("executes code read from the network ({})", at(path, e))));
+    let mut download_exec = file.get(Cap::FetchedExec).map(|e| {
+        (
+            e.line,
+            format!("executes code read from the network ({})", at(path, e)),
+        )
+    });
     if download_exec.is_none() {
         for closure in closures(facts, max_closure_units) {
             let scope = caps_of(facts, closure.iter().copied());
-            let run = [Cap::MakeExecutable, Cap::ProcessExecOther, Cap::NativeLoad, Cap::CodeExec];
+            let run = [
+                Cap::MakeExecutable,
+                Cap::ProcessExecOther,
+                Cap::NativeLoad,
+                Cap::CodeExec,
+            ];
             if let (Some(dl), Some((cap, ex))) = (scope.get(Cap::Download), scope.any(&run)) {
                 download_exec = Some((
                     ex.line,
@@ -277,14 +282,26 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
     let payload = if let Some(e) = file.get(Cap::DecodedExec) {
         Some((e.line, format!("executes decoded data ({})", at(path, e))))
     } else if let Some(e) = file.get(Cap::HiddenCall) {
-        Some((e.line, format!("calls a dangerous function through a hidden name ({})", at(path, e))))
+        Some((
+            e.line,
+            format!(
+                "calls a dangerous function through a hidden name ({})",
+                at(path, e)
+            ),
+        ))
     } else if let (Some(blob), Some((cap, ex))) = (
         file.get(Cap::EncodedBlob),
         file.any(&[Cap::CodeExec, Cap::NativeLoad, Cap::ProcessExec]),
     ) {
         Some((
             ex.line,
-            format!("{} ({}) and {} ({})", Cap::EncodedBlob.describe(), at(path, blob), cap.describe(), at(path, ex)),
+            format!(
+                "{} ({}) and {} ({})",
+                Cap::EncodedBlob.describe(),
+                at(path, blob),
+                cap.describe(),
+                at(path, ex)
+            ),
         ))
     } else {
         None
@@ -294,7 +311,13 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
     }
 
     let persistence = if let Some(e) = file.get(Cap::PersistWrite) {
-        Some((e.line, format!("writes an auto-start location outside its folder ({})", at(path, e))))
+        Some((
+            e.line,
+            format!(
+                "writes an auto-start location outside its folder ({})",
+                at(path, e)
+            ),
+        ))
     } else if let (Some(target), Some((cap, write))) = (
         file.get(Cap::PersistTarget),
         file.any(&[Cap::RegistryWrite, Cap::WriteUnknownPath]),
@@ -331,17 +354,27 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
         hits.push(hit(
             &BHV006,
             e.line,
-            format!("writes into the plugins folder outside its own ({})", at(path, e)),
+            format!(
+                "writes into the plugins folder outside its own ({})",
+                at(path, e)
+            ),
         ));
     }
 
     if let Some(e) = file.get(Cap::PackageInstall) {
-        hits.push(hit(&BHV101, e.line, format!("installs packages at run time ({})", at(path, e))));
+        hits.push(hit(
+            &BHV101,
+            e.line,
+            format!("installs packages at run time ({})", at(path, e)),
+        ));
     }
 
     if let (Some(own), Some(net)) = (file.get(Cap::OwnDirWrite), file.get(Cap::Network)) {
         let official = !facts.hosts.is_empty()
-            && facts.hosts.iter().all(|(h, _)| caps::is_plugin_repository(h));
+            && facts
+                .hosts
+                .iter()
+                .all(|(h, _)| caps::is_plugin_repository(h));
         if !official {
             hits.push(hit(
                 &BHV102,
@@ -358,7 +391,11 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
 
     let obfuscation = [Cap::PyArmor, Cap::InvisibleUnicode, Cap::EncodedBlob];
     if let Some((cap, e)) = file.any(&obfuscation) {
-        hits.push(hit(&BHV104, e.line, format!("{} ({})", cap.describe(), at(path, e))));
+        hits.push(hit(
+            &BHV104,
+            e.line,
+            format!("{} ({})", cap.describe(), at(path, e)),
+        ));
     }
 
     if let (Some(capture), Some((cap, out))) = (
@@ -381,7 +418,11 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
         hits.push(hit(
             &BHV106,
             e.line,
-            format!("sends the whole process environment over the network{} ({})", hosts_text(facts, "to"), at(path, e)),
+            format!(
+                "sends the whole process environment over the network{} ({})",
+                hosts_text(facts, "to"),
+                at(path, e)
+            ),
         ));
     }
     hits
@@ -437,7 +478,9 @@ pub fn across_modules(modules: &[ModuleSummary]) -> Vec<validator_domain::Findin
                 && (sender.imports.contains(&m.name) || m.imports.contains(&sender.name))
         });
         if let Some(source) = source {
-            let Some(cred) = &source.credential else { continue };
+            let Some(cred) = &source.credential else {
+                continue;
+            };
             let mut finding = validator_domain::Finding::new(
                 "behaviour",
                 &BHV001,

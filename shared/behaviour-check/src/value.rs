@@ -44,17 +44,26 @@ pub struct Folded {
 pub enum Value {
     Unknown(Taint),
     Str(Folded),
-    Bytes { data: Vec<u8>, hidden: bool },
+    Bytes {
+        data: Vec<u8>,
+        hidden: bool,
+    },
     Int(i64),
     List(Vec<Value>),
     /// A module, callable or attribute chain by its qualified name (`os.system`,
     /// `builtins.exec`, `qgis.core.QgsSettings().value`). `hidden`: reached through a dynamic
     /// lookup (getattr, `__import__`, `sys.modules`, `globals()`) or a built name.
-    Ref { name: String, hidden: bool },
+    Ref {
+        name: String,
+        hidden: bool,
+    },
     /// `globals()`, `vars()`, `locals()`: subscripting it looks a name up.
     Namespace,
     /// A bound method of a constant (`"".join`, `"...".format`, `b"..".decode`).
-    Method { receiver: Box<Value>, name: String },
+    Method {
+        receiver: Box<Value>,
+        name: String,
+    },
 }
 
 impl Value {

@@ -14,7 +14,10 @@ fn corpus_root() -> PathBuf {
 }
 
 fn files_under(dir: &Path, base: &Path, out: &mut Vec<(String, PathBuf)>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).expect("fixture dir").flatten().collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .expect("fixture dir")
+        .flatten()
+        .collect();
     entries.sort_by_key(|e| e.path());
     for entry in entries {
         let path = entry.path();
@@ -37,7 +40,11 @@ fn hex_bytes(text: &str) -> Vec<u8> {
 
 /// The sample as a plugin zip (folder = the case name), and its expected `(rule, path)` set.
 fn sample(dir: &Path) -> (Vec<u8>, BTreeSet<(String, String)>) {
-    let name = dir.file_name().expect("name").to_string_lossy().into_owned();
+    let name = dir
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
     let mut zip = ZipBuilder::new().dir(&format!("{name}/"));
     let mut expected = BTreeSet::new();
     let mut files = Vec::new();
@@ -99,7 +106,10 @@ fn labelled_corpus_gives_exactly_the_expected_findings() {
                 .map(|f| (f.rule.clone(), f.path.clone()))
                 .collect();
             if *kind == "malicious" && expected.is_empty() {
-                failures.push(format!("{}: a malicious sample needs expected findings", case.display()));
+                failures.push(format!(
+                    "{}: a malicious sample needs expected findings",
+                    case.display()
+                ));
             }
             if got != expected {
                 let messages: Vec<String> = findings
@@ -114,7 +124,21 @@ fn labelled_corpus_gives_exactly_the_expected_findings() {
             }
         }
     }
-    assert!(counts[0] >= 40, "at least 40 malicious samples, found {}", counts[0]);
-    assert!(counts[1] >= 20, "at least 20 benign samples, found {}", counts[1]);
-    assert!(failures.is_empty(), "{} of {} samples differ:\n{}", failures.len(), counts[0] + counts[1], failures.join("\n"));
+    assert!(
+        counts[0] >= 40,
+        "at least 40 malicious samples, found {}",
+        counts[0]
+    );
+    assert!(
+        counts[1] >= 20,
+        "at least 20 benign samples, found {}",
+        counts[1]
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} samples differ:\n{}",
+        failures.len(),
+        counts[0] + counts[1],
+        failures.join("\n")
+    );
 }

@@ -17,7 +17,8 @@ fn rules(source: &str, limits: &BehaviourLimits) -> Vec<&'static str> {
 #[test]
 fn huge_repetitions_and_joins_are_not_folded_past_the_limit() {
     let limits = BehaviourLimits::default();
-    let source = "import builtins\nname = 'ex' * 1000000000000\ngetattr(builtins, name + 'ec')('x')\n\
+    let source =
+        "import builtins\nname = 'ex' * 1000000000000\ngetattr(builtins, name + 'ec')('x')\n\
                   big = ''.join(['a'] * 100000000)\n";
     // Nothing is built in memory (the test would run out of memory otherwise) and the
     // unresolved name is not reported as resolved.

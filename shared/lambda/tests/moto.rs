@@ -422,13 +422,22 @@ async fn a_plugin_that_sends_the_auth_database_away_is_blocked_by_the_behaviour_
     stack.upload("uploads/demo.zip", zip, &metadata).await;
     let id = scan_id(&dispatch(&stack, "uploads/demo.zip").await);
     let (queue, _) = &stack.queues["behaviour"];
-    assert_eq!(stack.queue_depth(queue).await, 1, "the behaviour check has its own queue");
+    assert_eq!(
+        stack.queue_depth(queue).await,
+        1,
+        "the behaviour check has its own queue"
+    );
     for check in CheckRegistry::builtin().ids() {
         assert_eq!(stack.run_check_queue(check.as_str()).await, 1);
     }
     stack.drain_stream().await;
     let done = scan(&stack, &id).await;
-    assert_eq!(done.status, ScanStatus::Blocked, "reasons: {:?}", done.reasons);
+    assert_eq!(
+        done.status,
+        ScanStatus::Blocked,
+        "reasons: {:?}",
+        done.reasons
+    );
     assert!(!done.auto_approved);
     let report = validator_pipeline::BlobStore::get(
         &*stack.cold.pipeline.blobs,
@@ -446,6 +455,9 @@ async fn a_plugin_that_sends_the_auth_database_away_is_blocked_by_the_behaviour_
     assert_eq!(bhv["blocking"], true);
     assert_eq!(bhv["path"], "demo/work.py");
     let message = bhv["message"].as_str().expect("message");
-    assert!(message.contains("QGIS authentication database"), "{message}");
+    assert!(
+        message.contains("QGIS authentication database"),
+        "{message}"
+    );
     assert!(message.contains("hooks.example.invalid"), "{message}");
 }

@@ -29,7 +29,13 @@ fn held() -> (validator_domain::Scan, validator_domain::Report) {
         common::result("behaviour", vec![finding]),
         common::result(
             "security",
-            vec![common::finding("security", &common::ASSERT, "my_plugin/a.py", 5, "assert used")],
+            vec![common::finding(
+                "security",
+                &common::ASSERT,
+                "my_plugin/a.py",
+                5,
+                "assert used",
+            )],
         ),
     ];
     let report = common::report(&mut scan, &results, true);
@@ -48,13 +54,24 @@ fn a_trusted_upload_with_a_review_finding_goes_to_the_approvers_evidence_first()
     let email = approvers_email(&scan, &report, &settings)
         .unwrap()
         .expect("approvers are asked to review");
-    let evidence = email.text.find("my_plugin/deps.py:12").expect("evidence in the email");
+    let evidence = email
+        .text
+        .find("my_plugin/deps.py:12")
+        .expect("evidence in the email");
     for later in ["assert used", "Why"] {
         if let Some(at) = email.text.find(later) {
-            assert!(evidence < at, "the evidence comes before `{later}`:\n{}", email.text);
+            assert!(
+                evidence < at,
+                "the evidence comes before `{later}`:\n{}",
+                email.text
+            );
         }
     }
-    assert!(email.text.contains("Bundle pure-Python dependencies"), "{}", email.text);
+    assert!(
+        email.text.contains("Bundle pure-Python dependencies"),
+        "{}",
+        email.text
+    );
     assert!(email.html.contains("my_plugin/deps.py:12"));
 }
 
@@ -63,7 +80,15 @@ fn the_maintainer_is_told_why_a_human_will_look() {
     let (scan, report) = held();
     let email = results_email(&scan, &report, &EmailSettings::default()).unwrap();
     assert!(email.text.contains("HELD FOR REVIEW"), "{}", email.text);
-    assert!(email.text.contains("installs packages at run time"), "{}", email.text);
+    assert!(
+        email.text.contains("installs packages at run time"),
+        "{}",
+        email.text
+    );
     assert!(email.text.contains("held for review"), "{}", email.text);
-    assert!(!email.subject.contains("auto-approved"), "{}", email.subject);
+    assert!(
+        !email.subject.contains("auto-approved"),
+        "{}",
+        email.subject
+    );
 }

@@ -1,8 +1,8 @@
 //! The `review` action: a rule's policy can block, hold for review or only report.
 
 use validator_domain::{
-    Check, CheckContext, CheckError, CheckId, CheckResult, Counts, Finding, Level,
-    RuleInfo, ScanId, ScanStatus, Severity, Verdict,
+    Check, CheckContext, CheckError, CheckId, CheckResult, Counts, Finding, Level, RuleInfo,
+    ScanId, ScanStatus, Severity, Verdict,
 };
 use validator_policy::{from_tsv, Policy, RuleAction, RuleSet};
 
@@ -83,7 +83,14 @@ fn a_review_finding_neither_blocks_nor_lets_a_trusted_upload_be_auto_approved() 
         let verdict = Verdict::decide(&[CheckId::new("reviewing")], &[], &[result(&[held])], true);
         assert_eq!(verdict.status, ScanStatus::Validated);
         assert!(!verdict.auto_approved);
-        assert!(verdict.reasons.iter().any(|r| r.contains("held for review")), "{:?}", verdict.reasons);
+        assert!(
+            verdict
+                .reasons
+                .iter()
+                .any(|r| r.contains("held for review")),
+            "{:?}",
+            verdict.reasons
+        );
     }
 }
 
