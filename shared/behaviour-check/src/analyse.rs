@@ -24,6 +24,10 @@ pub struct Unit {
     pub caps: Vec<(Cap, Evidence)>,
     /// Identifiers it mentions (calls and references to other functions of the file).
     pub refs: HashSet<String>,
+    /// Folded paths of files it writes in binary mode, with the line.
+    pub binary_writes: Vec<(String, u32)>,
+    /// Folded paths of programs it starts, with the line and the resolved call.
+    pub started: Vec<(String, u32, String)>,
 }
 
 impl Unit {
@@ -1025,6 +1029,8 @@ impl<'m> Analyser<'m> {
             },
             "builtins.bytes.fromhex"
             | "bytes.fromhex"
+            | "builtins.bytearray.fromhex"
+            | "bytearray.fromhex"
             | "binascii.unhexlify"
             | "binascii.a2b_hex"
             | "base64.b16decode" => self.decode_call(&shown, args, line, decode::hex),
@@ -1321,6 +1327,33 @@ impl<'m> Analyser<'m> {
                     format!("{shown}: {}", clip(&command)),
                 );
             }
+            if let Some(first) = words.first() {
+                if !first.contains('*') && self.facts.units[self.current].started.len() < 16 {
+                    self.facts.units[self.current].started.push((
+                        first.clone(),
+                        line,
+                        shown.clone(),
+                    ));
+                }
+            }
+            let reverse_shell = [
+                "/dev/tcp/",
+                "nc -e",
+                "ncat -e",
+                "nc.exe -e",
+                "socat exec",
+                "socat tcp",
+            ]
+            .iter()
+            .any(|s| command.contains(s));
+            if reverse_shell {
+                self.add(Cap::Socket, line, format!("{shown}: {}", clip(&command)));
+                self.add(
+                    Cap::ShellAttach,
+                    line,
+                    format!("{shown}: {}", clip(&command)),
+                );
+            }
             let program = lower.first().map(String::as_str).unwrap_or("*");
             let program = if program == "sys.executable" {
                 "python"
@@ -1445,6 +1478,14 @@ impl<'m> Analyser<'m> {
                     .map(|m| m.text.clone());
                 if mode.as_deref().is_some_and(is_write_mode) {
                     let path = args.first().map(|a| path_text(a).0).unwrap_or_default();
+                    let unit = &mut self.facts.units[self.current];
+                    if mode.as_deref().is_some_and(|m| m.contains('b'))
+                        && !path.is_empty()
+                        && !path.contains('*')
+                        && unit.binary_writes.len() < 16
+                    {
+                        unit.binary_writes.push((path.clone(), line));
+                    }
                     self.note_write(&path, line, &shown);
                 }
             }

@@ -236,7 +236,17 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
             format!("executes code read from the network ({})", at(path, e)),
         )
     });
-    if download_exec.is_none() {
+    // The per-function closures cost a walk per function: only files that download and can
+    // run something need them.
+    let run_caps = [
+        Cap::MakeExecutable,
+        Cap::ProcessExecOther,
+        Cap::NativeLoad,
+        Cap::CodeExec,
+    ];
+    let may_download_and_run = file.get(Cap::Network).is_some()
+        && (file.any(&run_caps).is_some() || facts.units.iter().any(|u| !u.started.is_empty()));
+    if download_exec.is_none() && may_download_and_run {
         for closure in closures(facts, max_closure_units) {
             let scope = caps_of(facts, closure.iter().copied());
             let run = [
@@ -256,6 +266,30 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
                     ),
                 ));
                 break;
+            }
+            if let Some(net) = scope.get(Cap::Network) {
+                let started = closure.iter().flat_map(|&i| facts.units[i].started.iter());
+                let written: Vec<&(String, u32)> = closure
+                    .iter()
+                    .flat_map(|&i| facts.units[i].binary_writes.iter())
+                    .collect();
+                let mut run = None;
+                for (program, line, call) in started {
+                    if let Some((_, wline)) = written.iter().find(|(p, _)| p == program) {
+                        run = Some((*line, *wline, program.clone(), call.clone()));
+                        break;
+                    }
+                }
+                if let Some((line, wline, program, call)) = run {
+                    download_exec = Some((
+                        line,
+                        format!(
+                            "downloads ({}), writes {program} ({path}:{wline}) and runs it ({path}:{line}: {call})",
+                            at(path, net)
+                        ),
+                    ));
+                    break;
+                }
             }
             if let (Some(net), Some(chmod), Some(ex)) = (
                 scope.get(Cap::Network),
