@@ -543,7 +543,7 @@ pub fn url_host(text: &str) -> Option<String> {
     }
     let rest = &text[start + 3..];
     let end = rest
-        .find(|c: char| matches!(c, '/' | '?' | '#' | ' ' | '"' | '\''))
+        .find(['/', '?', '#', ' ', '"', '\''])
         .unwrap_or(rest.len());
     let authority = &rest[..end];
     let host = authority.rsplit('@').next().unwrap_or(authority);
