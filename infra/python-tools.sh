@@ -2,6 +2,7 @@
 # Creates (once) a Python venv holding a pinned requirements file and prints its path.
 #   infra/python-tools.sh reference   bandit, detect-secrets, flake8 (the reference tools)
 #   infra/python-tools.sh aws         moto server, cfn-lint, aws-sam-cli
+#   infra/python-tools.sh guarddog    GuardDog (the behaviour check's peer, infra/bench/behaviour.py)
 # Each set gets its own venv under target/ (override the folder with VALIDATOR_VENV_DIR), so
 # their dependency pins never fight. Safe to run concurrently: a lock serialises the installs,
 # and a stamp of the requirements file makes later runs instant.

@@ -25,6 +25,8 @@ pub fn to_sarif(report: &Report, registry: &CheckRegistry) -> Value {
         .map(|f| {
             let level = if f.blocking {
                 "error"
+            } else if f.review {
+                "warning"
             } else {
                 match f.level {
                     Level::Critical | Level::Warning => "warning",
@@ -50,6 +52,7 @@ pub fn to_sarif(report: &Report, registry: &CheckRegistry) -> Value {
                     "severity": f.severity,
                     "policyLevel": f.level,
                     "blocking": f.blocking,
+                    "review": f.review,
                 },
             });
             if f.suppressed.is_some() {

@@ -43,10 +43,21 @@ fn add_tree(mut zip: ZipBuilder, from: &Path, under: &str) -> ZipBuilder {
     zip
 }
 
+/// The plugin imports its bundled folder the way plugins do (sys.path, then a top-level
+/// import), so the library's code counts as loaded.
+fn plugin_importing(folder: &str) -> ZipBuilder {
+    ZipBuilder::valid_plugin("demo").file(
+        "demo/__init__.py",
+        &format!(
+            "import os\nimport sys\n\nsys.path.insert(0, os.path.join(os.path.dirname(__file__), '{folder}'))\nimport six  # noqa: E402\n\n\ndef classFactory(iface):\n    from .plugin import Plugin\n    return Plugin(iface)\n"
+        ),
+    )
+}
+
 /// six installed with `pip install --target demo/ext_libs` (the wheel's layout).
 fn installed_six() -> ZipBuilder {
     let six_py = std::fs::read(six_sdist().join("six.py")).expect("six.py");
-    ZipBuilder::valid_plugin("demo")
+    plugin_importing("ext_libs")
         .bytes("demo/ext_libs/six.py", &six_py, 0o644)
         .file(
             "demo/ext_libs/six-1.16.0.dist-info/METADATA",
@@ -150,11 +161,14 @@ fn a_modified_file_keeps_its_findings_and_is_held_for_a_human() {
 #[test]
 fn a_payload_planted_in_a_bundled_release_folder_is_not_part_of_the_release() {
     // The sdist unpacked under a versioned folder, as plugins vendor `boto-2.38.0/`.
+    // The plugin imports the planted module (it must, for the payload to run).
+    let init = "import os\nimport sys\n\nsys.path.insert(0, os.path.join(os.path.dirname(__file__), 'ext-libs/six-1.16.0'))\nimport six_compat  # noqa: E402\n";
     let zip = add_tree(
         ZipBuilder::valid_plugin("demo"),
         &six_sdist(),
         "demo/ext-libs/six-1.16.0/",
     )
+    .file("demo/__init__.py", init)
     .file(
         "demo/ext-libs/six-1.16.0/six_compat.py",
         "import base64\nexec(base64.b64decode('cHJpbnQoMSk='))\n",

@@ -3,8 +3,6 @@
 
     bench.py run [--quick] [--only LABEL ...]     speed, memory and agreement (results.json/.md)
     bench.py lambda-sizing [--zip ZIP]           start-up and per-check peak memory and time
-    bench.py behaviour-overhead [--quick]        the behaviour check's added time and findings
-    bench.py guarddog                            behaviour check vs GuardDog on the labelled set
     bench.py self-test                           the harness's own unit tests (cargo test runs it)
 
 Normally started by infra/bench/run.sh and infra/bench/lambda-sizing.sh, which build the release
@@ -27,7 +25,6 @@ HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import agreement  # noqa: E402
-import behaviour  # noqa: E402
 import corpus  # noqa: E402
 from measure import Measurement, run_measured  # noqa: E402
 
@@ -581,22 +578,9 @@ def main(argv=None) -> int:
     l.add_argument("--zip", help="the input (default: the corpus entry tagged largest)")
     l.add_argument("--repeat", type=int, default=3)
     l.add_argument("--startup-repeat", type=int, default=20)
-    o = sub.add_parser("behaviour-overhead", parents=[common],
-                       help="time added by the behaviour check; its findings on real code")
-    o.add_argument("--quick", action="store_true", help="only the corpus entries tagged quick")
-    o.add_argument("--only", nargs="*", help="only these inputs (name or name-version)")
-    o.add_argument("--repeat", type=int, default=3, help="runs per configuration (median)")
-    o.add_argument("--reference-dir", default=os.environ.get(
-        "VALIDATOR_REFERENCE_DIR", str(REPO / "target/reference")))
-    g = sub.add_parser("guarddog", parents=[common],
-                       help="behaviour check vs GuardDog on the labelled corpus")
-    g.add_argument("--labelled", default=str(behaviour.DEFAULT_LABELLED))
-    g.add_argument("--guarddog", help="the guarddog executable (default: the guarddog venv's)")
     sub.add_parser("self-test", help="the harness's unit tests")
     args = p.parse_args(argv)
-    if args.command == "behaviour-overhead":
-        return behaviour.cmd_overhead(args, load_corpus, corpus.prepare, run_measured)
-    return {"run": cmd_run, "lambda-sizing": cmd_lambda_sizing, "guarddog": behaviour.cmd_guarddog,
+    return {"run": cmd_run, "lambda-sizing": cmd_lambda_sizing,
             "self-test": cmd_self_test}[args.command](args)
 
 

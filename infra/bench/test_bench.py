@@ -17,7 +17,6 @@ HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import agreement  # noqa: E402
-import behaviour  # noqa: E402
 import bench  # noqa: E402
 import corpus  # noqa: E402
 from measure import run_measured  # noqa: E402
@@ -318,47 +317,3 @@ class LambdaSizing(unittest.TestCase):
 if __name__ == "__main__":
     unittest.main()
 
-
-class BehaviourComparison(unittest.TestCase):
-    def test_only_acting_behaviour_findings_count(self):
-        report = {"findings": [
-            {"check": "behaviour", "rule": "BHV001", "blocking": True},
-            {"check": "behaviour", "rule": "BHV010", "blocking": False, "action": "review"},
-            {"check": "behaviour", "rule": "BHV020", "blocking": False, "level": "info"},
-            {"check": "security", "rule": "B102", "blocking": True},
-        ]}
-        self.assertEqual([f["rule"] for f in behaviour.acting_behaviour_findings(report)],
-                         ["BHV001", "BHV010"])
-
-    def test_guarddog_counts_threat_rules_not_capabilities(self):
-        result = {"results": {"capability-process-spawn": [{"location": "a.py:1"}],
-                              "threat-network-reverse-shell": [{"location": "a.py:3"}],
-                              "threat-runtime-keylogging": {}, "bundled_binary": [{"x": 1}]}}
-        self.assertEqual(behaviour.guarddog_rules(result),
-                         ["bundled_binary", "threat-network-reverse-shell"])
-        self.assertEqual(behaviour.guarddog_rules({"results": {"capability-network-outbound": [1]}}), [])
-
-    def test_confusion_and_disagreements(self):
-        labels = {"m1": True, "m2": True, "m3": True, "b1": False, "b2": False}
-        ours = {"m1": True, "m2": True, "b1": True}
-        theirs = {"m1": True, "m3": True, "b2": True}
-        self.assertEqual(behaviour.confusion(labels, ours), {"tp": 2, "fn": 1, "fp": 1, "tn": 1})
-        self.assertEqual(behaviour.disagreements(labels, ours, theirs), {
-            "missed_but_guarddog_caught": ["m3"],
-            "flagged_benign_guarddog_left": ["b1"],
-            "caught_only_by_us": ["m2"],
-        })
-
-    def test_overhead_is_relative_to_the_scan_without_the_check(self):
-        self.assertAlmostEqual(behaviour.overhead([1.1, 2.2], [1.0, 2.0]), 0.1)
-        self.assertEqual(behaviour.overhead([], []), 0.0)
-
-    def test_labelled_samples_come_from_the_two_folders(self):
-        with tempfile.TemporaryDirectory() as tmp:
-            root = pathlib.Path(tmp)
-            (root / "malicious" / "reverse_shell").mkdir(parents=True)
-            (root / "benign" / "gdal_subprocess").mkdir(parents=True)
-            (root / "benign" / "README.md").write_text("not a sample")
-            samples = behaviour.labelled_samples(root)
-            self.assertEqual({k: v[1] for k, v in samples.items()},
-                             {"malicious/reverse_shell": True, "benign/gdal_subprocess": False})

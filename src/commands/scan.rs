@@ -65,7 +65,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
             })
             .collect()
     });
-    validator_checks::apply_bundled_libraries(&mut results);
+    validator_checks::apply_verdict_time_rules(&mut results, &policy);
     let verdict = Verdict::decide(&registry.ids(), &[], &results, false);
     let report = Report::build(
         &args.path.display().to_string(),

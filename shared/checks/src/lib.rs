@@ -40,6 +40,7 @@ impl CheckRegistry {
             Arc::new(validator_security::SecurityCheck),
             Arc::new(validator_secrets::SecretsCheck),
             Arc::new(validator_quality::CodeQualityCheck),
+            Arc::new(validator_behaviour::BehaviourCheck),
             Arc::new(validator_bundled::BundledLibrariesCheck::from_env()),
         ])
     }
@@ -129,6 +130,63 @@ pub fn apply_bundled_libraries(results: &mut [validator_domain::CheckResult]) ->
         changed += relaxed;
     }
     changed
+}
+
+/// The checks whose findings are about code that must run to do harm: under
+/// `block_scope = "loaded"` their findings in files the plugin never loads do not block.
+/// (Secrets are not among them: a secret is published with the zip whether its file runs or not.)
+pub const LOADED_SCOPE_CHECKS: &[&str] = &["security", "behaviour"];
+
+/// Applies, at verdict time, the behaviour check's loaded scope: under
+/// `block_scope = "loaded"`, findings of [`LOADED_SCOPE_CHECKS`] in Python files the plugin
+/// never loads (its `BHV900` findings) are marked `not_loaded` and do not block. Without the
+/// behaviour check's scope (disabled, failed, or dynamic loading found) nothing changes:
+/// fail-closed. Returns how many findings stopped blocking.
+pub fn apply_loaded_scope(results: &mut [validator_domain::CheckResult], policy: &Policy) -> usize {
+    if policy.block_scope == validator_policy::BlockScope::All {
+        return 0;
+    }
+    let not_loaded: std::collections::BTreeSet<String> = results
+        .iter()
+        .flat_map(|r| r.findings.iter())
+        .filter(|f| f.check.as_str() == "behaviour" && f.rule == "BHV900" && f.suppressed.is_none())
+        .map(|f| f.path.clone())
+        .collect();
+    if not_loaded.is_empty() {
+        return 0;
+    }
+    let mut changed = 0;
+    for result in results.iter_mut() {
+        if !LOADED_SCOPE_CHECKS.contains(&result.check.as_str()) {
+            continue;
+        }
+        let mut touched = false;
+        for finding in result.findings.iter_mut() {
+            if finding.rule.starts_with("BHV9") || !not_loaded.contains(&finding.path) {
+                continue;
+            }
+            finding.not_loaded = true;
+            touched = true;
+            if finding.blocking || finding.review {
+                finding.blocking = false;
+                finding.review = false;
+                changed += 1;
+            }
+        }
+        if touched {
+            result.counts = validator_domain::Counts::of(&result.findings);
+        }
+    }
+    changed
+}
+
+/// Everything decided at verdict time, over all checks' findings: verified bundled libraries
+/// and the plugin's loaded scope. Returns how many findings stopped blocking.
+pub fn apply_verdict_time_rules(
+    results: &mut [validator_domain::CheckResult],
+    policy: &Policy,
+) -> usize {
+    apply_bundled_libraries(results) + apply_loaded_scope(results, policy)
 }
 
 /// What one check produced, rated by the policy.

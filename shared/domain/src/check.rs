@@ -110,4 +110,11 @@ pub trait Check: Send + Sync {
     fn reads_python_files(&self) -> bool {
         false
     }
+
+    /// Whether a finding of this rule holds the version for a human review by default (the
+    /// policy's `review` action) instead of blocking or only being reported: the behaviour
+    /// check's rules for things a legitimate plugin may do but an approver must see.
+    fn rule_holds_for_review(&self, _rule: &str) -> bool {
+        false
+    }
 }

@@ -140,6 +140,18 @@ pub struct Finding {
     /// and does not block.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bundled_library: Option<String>,
+    /// The finding is in a Python file the plugin never loads (not imported from its
+    /// `__init__.py`): under `block_scope = "loaded"` a code finding there does not block.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub not_loaded: bool,
+    /// Set by the policy (`review` action): the version is validated but held for a human
+    /// review, never auto-approved. Absent in reports written before the action existed.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub review: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 impl Finding {
@@ -167,6 +179,8 @@ impl Finding {
             mandatory: rule.mandatory,
             suppressed: None,
             bundled_library: None,
+            not_loaded: false,
+            review: false,
         }
     }
 
@@ -195,6 +209,9 @@ pub struct Counts {
     pub suppressed: u32,
     /// Suppressed findings of mandatory rules: listed for approvers, they stop auto-approval.
     pub suppressed_mandatory: u32,
+    /// Findings of rules whose policy action is `review`: the version waits for a human.
+    #[serde(default)]
+    pub review: u32,
 }
 
 impl Counts {
@@ -222,6 +239,9 @@ impl Counts {
         if finding.blocking {
             self.blocking += 1;
         }
+        if finding.review {
+            self.review += 1;
+        }
     }
 
     pub fn merge(&mut self, other: &Counts) {
@@ -231,6 +251,7 @@ impl Counts {
         self.blocking += other.blocking;
         self.suppressed += other.suppressed;
         self.suppressed_mandatory += other.suppressed_mandatory;
+        self.review += other.review;
     }
 
     pub fn total(&self) -> u32 {

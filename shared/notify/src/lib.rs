@@ -123,6 +123,8 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "partials/reupload.html",
     "partials/links.txt",
     "partials/links.html",
+    "partials/review.txt",
+    "partials/review.html",
     "confirmation.txt",
     "confirmation.html",
     "results_validated.txt",
@@ -438,6 +440,12 @@ struct ResultsContext {
     nonblocking: Summary,
     /// Suppressed findings of mandatory rules, each listed.
     suppressed_mandatory: Vec<FindingView>,
+    /// Findings held for a human review (the policy's `review` action), each with its evidence
+    /// and the acceptable way: the approvers' email leads with them, the maintainer's results
+    /// email says why a human will look.
+    held_for_review: Vec<ReviewView>,
+    review_heading: &'static str,
+    review_intro: &'static str,
     /// Suppressed findings of skippable rules: counts per rule.
     suppressed_other: Summary,
     skips: Vec<SkipView>,
@@ -494,6 +502,16 @@ impl ResultsContext {
             blocking: RuleGroup::group(&blocking),
             nonblocking: Summary::of(&nonblocking),
             suppressed_mandatory,
+            held_for_review: report
+                .findings
+                .iter()
+                .filter(|f| f.review && f.suppressed.is_none())
+                .map(ReviewView::of)
+                .collect(),
+            review_heading: "HELD FOR REVIEW: WHAT THE CODE DOES",
+            review_intro: "These behaviours are not blocked, but a human approver checks each one \
+                 before this version is approved (it is never auto-approved). Each line gives \
+                 the evidence (file and line) and the acceptable way to do the same thing.",
             suppressed_other: Summary::of(&suppressed_other),
             skips_honoured: skips.iter().filter(|s| s.honoured).cloned().collect(),
             skips_refused: skips.iter().filter(|s| !s.honoured).cloned().collect(),
@@ -508,6 +526,27 @@ impl ResultsContext {
                 .map(|c| c.check.to_string())
                 .collect(),
         })
+    }
+}
+
+/// One finding held for review: where, what the code does, and the acceptable way.
+#[derive(Serialize)]
+struct ReviewView {
+    location: String,
+    rule: String,
+    message: String,
+    remediation: String,
+}
+
+impl ReviewView {
+    fn of(finding: &Finding) -> Self {
+        let view = FindingView::of(finding);
+        Self {
+            location: view.location,
+            rule: finding.rule.clone(),
+            message: one_line(&finding.message),
+            remediation: one_line(&finding.remediation),
+        }
     }
 }
 

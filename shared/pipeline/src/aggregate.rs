@@ -94,13 +94,11 @@ async fn decide(pipeline: &Pipeline, scan: &Scan) -> Result<(), StageError> {
     for summary in &summaries {
         full.push(load_findings(pipeline, scan, summary).await?);
     }
-    // Findings inside verified bundled libraries stop blocking before the verdict is taken.
-    let relaxed = validator_checks::apply_bundled_libraries(&mut full);
+    // Findings inside verified bundled libraries, and code findings in files the plugin
+    // never loads, stop blocking before the verdict is taken.
+    let relaxed = validator_checks::apply_verdict_time_rules(&mut full, &pipeline.config.policy);
     if relaxed > 0 {
-        tracing::info!(
-            relaxed,
-            "findings in verified bundled libraries do not block"
-        );
+        tracing::info!(relaxed, "findings that do not block at verdict time");
     }
     let verdict = Verdict::decide(
         &scan.expected_checks,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use validator_domain::{Check, Level};
 
-use crate::{CheckPolicy, Policy, RulePolicy};
+use crate::{CheckPolicy, Policy, RuleAction, RulePolicy};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum TsvError {
@@ -75,6 +75,7 @@ pub fn from_tsv(tsv: &str, checks: &[&dyn Check]) -> Result<Policy, TsvError> {
                 level,
                 enabled: yes_no(enabled, line_no)?,
                 skippable: yes_no(skippable, line_no)?,
+                action: None,
             },
         );
     }
@@ -85,6 +86,10 @@ pub fn from_tsv(tsv: &str, checks: &[&dyn Check]) -> Result<Policy, TsvError> {
                 level: info.level,
                 enabled: true,
                 skippable: !info.mandatory,
+                // Written out so that operators see (and tune) which rules hold for review.
+                action: check
+                    .rule_holds_for_review(info.id)
+                    .then_some(RuleAction::Review),
             });
         }
     }
@@ -98,6 +103,7 @@ pub fn from_tsv(tsv: &str, checks: &[&dyn Check]) -> Result<Policy, TsvError> {
     );
     Ok(Policy {
         block_levels: vec![Level::Critical],
+        block_scope: crate::BlockScope::Loaded,
         checks: check_settings,
         rules,
     })

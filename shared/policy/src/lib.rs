@@ -70,6 +70,32 @@ impl Default for CheckPolicy {
     }
 }
 
+/// What a finding of an enabled rule does to the version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleAction {
+    /// The version is blocked (unless the check is informational).
+    Block,
+    /// The version is validated but held for a human review: never auto-approved, and the
+    /// approvers' email leads with the finding's evidence.
+    Review,
+    /// Listed in the report only.
+    Report,
+}
+
+/// Which findings of code rules may block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BlockScope {
+    /// Findings of code rules (security, behaviour) block only in Python files the plugin
+    /// loads (its import graph from `__init__.py`); elsewhere they are reported as "not loaded
+    /// by the plugin". Secrets block in every file: they are published with the zip.
+    #[default]
+    Loaded,
+    /// Every finding blocks wherever it is, as the website's scanner does.
+    All,
+}
+
 /// Settings of one rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -81,6 +107,10 @@ pub struct RulePolicy {
     /// `false`: mandatory. Uploaders cannot skip it and plugin configuration cannot relax it.
     #[serde(default)]
     pub skippable: bool,
+    /// Absent: the rule's default (review for the rules a check holds for review, else block
+    /// when the level is one of `block_levels`, else report).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<RuleAction>,
 }
 
 fn yes() -> bool {
@@ -98,6 +128,10 @@ pub struct Policy {
     /// Findings of enabled rules at these levels block.
     #[serde(default = "default_block_levels")]
     pub block_levels: Vec<Level>,
+    /// `loaded` (default): code findings in files the plugin never loads do not block; `all`:
+    /// every finding blocks wherever it is.
+    #[serde(default)]
+    pub block_scope: BlockScope,
     #[serde(default)]
     pub checks: BTreeMap<String, CheckPolicy>,
     #[serde(default)]
@@ -110,6 +144,8 @@ pub struct RuleSetting {
     pub level: Level,
     pub enabled: bool,
     pub mandatory: bool,
+    /// The policy's explicit action, if any.
+    pub action: Option<RuleAction>,
 }
 
 impl Default for Policy {
@@ -125,6 +161,7 @@ impl Policy {
     pub fn empty() -> Self {
         Self {
             block_levels: default_block_levels(),
+            block_scope: BlockScope::default(),
             checks: BTreeMap::new(),
             rules: BTreeMap::new(),
         }
@@ -174,12 +211,26 @@ impl Policy {
                 level: r.level,
                 enabled: r.enabled,
                 mandatory: !r.skippable,
+                action: r.action,
             },
             None => RuleSetting {
                 level: defaults.map_or(Level::Warning, |d| d.level),
                 enabled: true,
                 mandatory: defaults.is_some_and(|d| d.mandatory),
+                action: None,
             },
+        }
+    }
+
+    /// The action of a rule of `check`: the policy's, else review for the rules the check
+    /// holds for review, else block at the block levels, else report.
+    pub fn action(&self, check: &dyn Check, rule: &str) -> RuleAction {
+        let setting = self.rule(check.id(), rule, check.rule(rule));
+        match setting.action {
+            Some(action) => action,
+            None if check.rule_holds_for_review(rule) => RuleAction::Review,
+            None if self.block_levels.contains(&setting.level) => RuleAction::Block,
+            None => RuleAction::Report,
         }
     }
 
@@ -219,10 +270,15 @@ impl Policy {
                 {
                     finding.suppressed = Some(Suppression::Skipped);
                 }
-                finding.blocking = finding.suppressed.is_none()
-                    && setting.enabled
-                    && !informational
-                    && self.block_levels.contains(&setting.level);
+                let counts = finding.suppressed.is_none() && setting.enabled && !informational;
+                let action = match setting.action {
+                    Some(action) => action,
+                    None if check.rule_holds_for_review(&finding.rule) => RuleAction::Review,
+                    None if self.block_levels.contains(&setting.level) => RuleAction::Block,
+                    None => RuleAction::Report,
+                };
+                finding.blocking = counts && action == RuleAction::Block;
+                finding.review = counts && action == RuleAction::Review;
                 Some(finding)
             })
             .collect()

@@ -1,0 +1,602 @@
+//! Capabilities: what a piece of code can do, each with the evidence (line and resolved call or
+//! string) an approver can check. A capability on its own is never a finding; the threat rules
+//! combine them.
+
+/// One capability.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Cap {
+    /// exec/eval/compile/marshal/FunctionType/runpy...
+    CodeExec,
+    /// Code execution of data decoded at run time, or of a call reached through a hidden name.
+    DecodedExec,
+    /// Code execution of data read from the network.
+    FetchedExec,
+    /// A dangerous call (code or process execution, dangerous module) reached through a name
+    /// built or looked up dynamically.
+    HiddenCall,
+    ProcessExec,
+    /// Process execution of something other than a GIS tool (GDAL, GRASS, SAGA, ...).
+    ProcessExecOther,
+    Network,
+    /// A download written to a file.
+    Download,
+    /// A file opened for writing, copied or moved.
+    Write,
+    /// A Windows registry value written.
+    RegistryWrite,
+    /// An archive extracted.
+    Extract,
+    /// An archive extracted or a file written over the plugin's own folder.
+    OwnDirWrite,
+    /// A file written, copied or extracted into the plugins folder (other plugins).
+    PluginsDirWrite,
+    /// Credential stores: the QGIS auth database, saved connection passwords, SSH keys, cloud
+    /// credentials, browser logins, keyrings.
+    Credential,
+    /// The whole environment passed to a network call.
+    EnvToNetwork,
+    /// A path or command that makes code start automatically, named in a string.
+    PersistTarget,
+    /// A write, process or registry call whose target starts code automatically.
+    PersistWrite,
+    /// A file written whose path the resolver could not fold.
+    WriteUnknownPath,
+    PackageInstall,
+    MakeExecutable,
+    InputCapture,
+    NativeLoad,
+    /// `os.dup2`, `pty.spawn`, an interactive shell: attaching a shell to a stream.
+    ShellAttach,
+    Socket,
+    /// A long encoded literal decoded at run time into code or compressed data.
+    EncodedBlob,
+    PyArmor,
+    InvisibleUnicode,
+    /// Code loaded in a way the import graph cannot follow: an import with a computed name,
+    /// exec/compile, runpy, module loaders.
+    DynamicLoad,
+}
+
+impl Cap {
+    /// What the capability means, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Cap::CodeExec => "executes code",
+            Cap::DecodedExec => "executes decoded or hidden code",
+            Cap::FetchedExec => "executes code read from the network",
+            Cap::HiddenCall => "calls a dangerous function through a hidden name",
+            Cap::ProcessExec | Cap::ProcessExecOther => "starts a process",
+            Cap::Network => "sends data over the network",
+            Cap::Download => "downloads a file",
+            Cap::Write => "writes a file",
+            Cap::RegistryWrite => "writes the Windows registry",
+            Cap::Extract => "extracts an archive",
+            Cap::OwnDirWrite => "writes over its own folder",
+            Cap::PluginsDirWrite => "writes into the plugins folder",
+            Cap::Credential => "reads credentials",
+            Cap::EnvToNetwork => "sends the whole environment",
+            Cap::PersistTarget => "names an auto-start location",
+            Cap::PersistWrite => "writes an auto-start location",
+            Cap::WriteUnknownPath => "writes a file",
+            Cap::PackageInstall => "installs packages at run time",
+            Cap::MakeExecutable => "makes a file executable",
+            Cap::InputCapture => "captures keyboard, clipboard or screen",
+            Cap::NativeLoad => "loads native code",
+            Cap::ShellAttach => "attaches a shell to a stream",
+            Cap::Socket => "opens a raw socket",
+            Cap::EncodedBlob => "decodes a long encoded payload",
+            Cap::PyArmor => "is protected by PyArmor",
+            Cap::InvisibleUnicode => "contains invisible or bidirectional Unicode",
+            Cap::DynamicLoad => "loads code dynamically",
+        }
+    }
+}
+
+/// Where a capability was seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    pub line: u32,
+    /// The resolved call or the string, as shown to approvers.
+    pub what: String,
+}
+
+/// A qualified name without call markers: `qgis.core.QgsSettings().value` -> `...QgsSettings.value`.
+pub fn plain(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.contains("()") {
+        std::borrow::Cow::Owned(name.replace("()", ""))
+    } else {
+        std::borrow::Cow::Borrowed(name)
+    }
+}
+
+/// Every fragment a string must contain for [`credential_path`], [`persistence_target`], a
+/// password or a URL to match: one pass over the string rules out most of them at once.
+pub fn may_be_interesting(text: &str) -> bool {
+    static FRAGMENTS: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::OnceLock::new();
+    let automaton = FRAGMENTS.get_or_init(|| {
+        let mut patterns: Vec<&str> = CREDENTIAL_PATHS.iter().map(|(p, _)| *p).collect();
+        patterns.extend(PERSISTENCE_TARGETS.iter().map(|(p, _)| *p));
+        patterns.extend([".pth", "password", "passwd", "://"]);
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(patterns)
+            .ok()
+    });
+    match automaton {
+        Some(automaton) => automaton.is_match(text),
+        // Not expected (the patterns are fixed); classify everything rather than nothing.
+        None => true,
+    }
+}
+
+/// The last component of a qualified name.
+pub fn tail(name: &str) -> &str {
+    let name = name.strip_suffix("()").unwrap_or(name);
+    name.rsplit('.').next().unwrap_or(name)
+}
+
+fn one_of(name: &str, names: &[&str]) -> bool {
+    names.contains(&name)
+}
+
+/// Code execution calls.
+pub fn is_code_exec(name: &str) -> bool {
+    one_of(
+        name,
+        &[
+            "builtins.exec",
+            "builtins.eval",
+            "builtins.compile",
+            "builtins.execfile",
+            "marshal.loads",
+            "marshal.load",
+            "types.FunctionType",
+            "types.CodeType",
+            "runpy.run_path",
+            "runpy.run_module",
+            "runpy._run_code",
+            "imp.load_source",
+            "imp.load_module",
+            "imp.load_compiled",
+            "importlib.machinery.SourceFileLoader",
+            "importlib.machinery.SourcelessFileLoader",
+            "code.InteractiveInterpreter",
+            "code.interact",
+        ],
+    )
+}
+
+pub fn is_native_load(name: &str) -> bool {
+    one_of(
+        name,
+        &[
+            "ctypes.CDLL",
+            "ctypes.WinDLL",
+            "ctypes.OleDLL",
+            "ctypes.PyDLL",
+            "ctypes.cdll.LoadLibrary",
+            "ctypes.windll.LoadLibrary",
+            "ctypes.windll.kernel32.LoadLibraryW",
+            "ctypes.windll.kernel32.LoadLibraryA",
+            "ctypes.cdll.LoadLibrary",
+            "ctypes.util.find_library",
+            "_ctypes.dlopen",
+            "imp.load_dynamic",
+            "importlib.machinery.ExtensionFileLoader",
+            "cffi.FFI",
+        ],
+    ) || name.starts_with("ctypes.windll.kernel32.VirtualAlloc")
+        || name.starts_with("ctypes.windll.kernel32.CreateThread")
+}
+
+pub fn is_process_exec(name: &str) -> bool {
+    if let Some(rest) = name.strip_prefix("os.") {
+        return one_of(
+            rest,
+            &[
+                "system",
+                "popen",
+                "popen2",
+                "popen3",
+                "popen4",
+                "startfile",
+                "posix_spawn",
+                "posix_spawnp",
+            ],
+        ) || rest.starts_with("exec")
+            || rest.starts_with("spawn");
+    }
+    if let Some(rest) = name.strip_prefix("subprocess.") {
+        return one_of(
+            rest,
+            &[
+                "Popen",
+                "call",
+                "check_call",
+                "check_output",
+                "run",
+                "getoutput",
+                "getstatusoutput",
+            ],
+        );
+    }
+    one_of(
+        name,
+        &[
+            "pty.spawn",
+            "commands.getoutput",
+            "commands.getstatusoutput",
+            "asyncio.create_subprocess_exec",
+            "asyncio.create_subprocess_shell",
+            "win32api.ShellExecute",
+            "ctypes.windll.shell32.ShellExecuteW",
+            "ctypes.windll.shell32.ShellExecuteA",
+            "platform.popen",
+        ],
+    ) || (name.contains("QProcess") && one_of(tail(name), &["start", "startDetached", "execute"]))
+}
+
+/// Calls that load modules by a name given at run time (dynamic when the name is not a
+/// constant the resolver folded).
+pub fn is_import_call(name: &str) -> bool {
+    one_of(
+        name,
+        &[
+            "builtins.__import__",
+            "importlib.import_module",
+            "importlib.__import__",
+        ],
+    )
+}
+
+/// Calls that load code from files or specs the import graph cannot follow.
+pub fn is_loader_call(name: &str) -> bool {
+    one_of(
+        name,
+        &[
+            "importlib.util.spec_from_file_location",
+            "importlib.util.spec_from_loader",
+            "importlib.util.module_from_spec",
+            "importlib.machinery.SourceFileLoader",
+            "importlib.machinery.SourcelessFileLoader",
+            "importlib.machinery.ExtensionFileLoader",
+            "importlib.reload",
+            "imp.load_source",
+            "imp.load_module",
+            "imp.load_compiled",
+            "imp.load_package",
+            "zipimport.zipimporter",
+            "pkgutil.get_loader",
+            "runpy.run_path",
+            "runpy.run_module",
+        ],
+    )
+}
+
+/// Names whose call reached through a hidden name is a payload being executed.
+pub fn is_dangerous(name: &str) -> bool {
+    is_code_exec(name)
+        || is_process_exec(name)
+        || is_native_load(name)
+        || one_of(
+            name,
+            &[
+                "builtins.__import__",
+                "importlib.import_module",
+                "builtins.getattr",
+                "builtins.open",
+                "os.dup2",
+                "socket.socket",
+            ],
+        )
+}
+
+/// Network calls (requests, urllib, http.client, sockets, Qt and QGIS network managers).
+pub fn is_network(name: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "requests.",
+        "urllib.request.urlopen",
+        "urllib.request.urlretrieve",
+        "urllib.request.Request",
+        "urllib.request.build_opener",
+        "urllib.urlopen",
+        "urllib.urlretrieve",
+        "urllib2.",
+        "urllib3.",
+        "http.client.HTTP",
+        "httplib.HTTP",
+        "httpx.",
+        "aiohttp.ClientSession",
+        "aiohttp.request",
+        "smtplib.SMTP",
+        "ftplib.FTP",
+        "telnetlib.Telnet",
+        "socket.create_connection",
+        "websocket.",
+        "discord_webhook.",
+        "pycurl.",
+        "wget.download",
+    ];
+    let plain = plain(name);
+    if PREFIXES.iter().any(|p| plain.starts_with(p)) {
+        // Exceptions and helpers of `requests` do not talk to the network.
+        return !plain.starts_with("requests.exceptions") && !plain.starts_with("requests.utils");
+    }
+    if plain.starts_with("socket.socket") {
+        return one_of(tail(name), &["connect", "send", "sendall", "sendto"]);
+    }
+    let manager = ["QNetworkAccessManager", "QgsNetworkAccessManager"]
+        .iter()
+        .any(|m| plain.contains(m));
+    if manager {
+        return one_of(
+            tail(name),
+            &[
+                "get",
+                "post",
+                "put",
+                "sendCustomRequest",
+                "blockingGet",
+                "blockingPost",
+            ],
+        );
+    }
+    if plain.contains("QgsBlockingNetworkRequest") {
+        return one_of(tail(name), &["get", "post", "put"]);
+    }
+    plain.ends_with("QgsFileDownloader")
+}
+
+/// Network calls that save the response to a file.
+pub fn is_download_to_file(name: &str) -> bool {
+    let plain = plain(name);
+    plain.ends_with("urlretrieve")
+        || plain.ends_with("QgsFileDownloader")
+        || plain == "wget.download"
+}
+
+/// A path or file name that belongs to a credential store (lower-cased text).
+pub fn credential_path(lower: &str) -> Option<&'static str> {
+    CREDENTIAL_PATHS
+        .iter()
+        .find(|(p, _)| lower.contains(p))
+        .map(|(_, what)| *what)
+}
+
+const CREDENTIAL_PATHS: &[(&str, &str)] = &[
+    ("qgis-auth.db", "the QGIS authentication database"),
+    (
+        "qgis3.ini",
+        "the QGIS settings file with saved connection passwords",
+    ),
+    ("/.ssh", "SSH keys"),
+    ("\\.ssh", "SSH keys"),
+    ("id_rsa", "SSH keys"),
+    ("id_ed25519", "SSH keys"),
+    ("id_ecdsa", "SSH keys"),
+    (".aws/credentials", "AWS credentials"),
+    (".aws\\credentials", "AWS credentials"),
+    (".azure/", "Azure credentials"),
+    (
+        "application_default_credentials.json",
+        "Google Cloud credentials",
+    ),
+    (".config/gcloud", "Google Cloud credentials"),
+    (".docker/config.json", "Docker credentials"),
+    (".git-credentials", "git credentials"),
+    (".kube/config", "Kubernetes credentials"),
+    (".pgpass", "PostgreSQL passwords"),
+    ("pgpass.conf", "PostgreSQL passwords"),
+    ("login data", "browser saved logins"),
+    ("logins.json", "browser saved logins"),
+    ("key4.db", "browser saved logins"),
+    ("key3.db", "browser saved logins"),
+    ("cookies.sqlite", "browser cookies"),
+    ("google/chrome", "a browser profile"),
+    ("google\\chrome", "a browser profile"),
+    ("mozilla/firefox", "a browser profile"),
+    ("mozilla\\firefox", "a browser profile"),
+    ("microsoft/edge", "a browser profile"),
+    ("microsoft\\edge", "a browser profile"),
+    ("bravesoftware", "a browser profile"),
+    ("login.keychain", "the macOS keychain"),
+    ("/keychains", "the macOS keychain"),
+    ("kwallet", "the KDE wallet"),
+    ("/keyrings", "the GNOME keyring"),
+];
+
+/// A call that reads a credential store.
+pub fn credential_call(name: &str) -> Option<&'static str> {
+    match tail(name) {
+        "qgisAuthDatabaseFilePath" | "authenticationDatabasePath" | "qgisAuthDatabaseUri" => {
+            Some("the QGIS authentication database")
+        }
+        "exportAuthenticationConfigsToXml" | "availableAuthMethodConfigs" | "configIds"
+            if name.contains("auth") || name.contains("Auth") =>
+        {
+            Some("every QGIS authentication configuration")
+        }
+        "CryptUnprotectData" => Some("browser saved passwords (Windows DPAPI)"),
+        "CredEnumerate" | "CredEnumerateW" | "CredRead" | "CredReadW" => {
+            Some("the Windows credential manager")
+        }
+        "get_all_items" | "search_items" if name.starts_with("secretstorage") => {
+            Some("the system keyring")
+        }
+        _ => None,
+    }
+}
+
+/// A `QgsSettings` key that holds QGIS's own saved passwords (connections, proxy), as
+/// opposed to a plugin's own key.
+pub fn settings_password_key(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    let secret = ["password", "passwd", "pwd", "token", "secret"]
+        .iter()
+        .any(|s| lower.contains(s));
+    let qgis_owned = lower.contains("connections")
+        || ["postgresql/", "mssql/", "oracle/", "db2/", "hana/", "qgis/"]
+            .iter()
+            .any(|p| lower.starts_with(p));
+    secret && qgis_owned
+}
+
+/// A path or command that starts code automatically (lower-cased text).
+pub fn persistence_target(lower: &str) -> Option<&'static str> {
+    if let Some((_, what)) = PERSISTENCE_TARGETS.iter().find(|(p, _)| lower.contains(p)) {
+        return Some(what);
+    }
+    persistence_pth(lower)
+}
+
+const PERSISTENCE_TARGETS: &[(&str, &str)] = &[
+    ("startup.py", "the QGIS startup script"),
+    ("sitecustomize", "Python's sitecustomize"),
+    ("usercustomize", "Python's usercustomize"),
+    ("crontab", "crontab"),
+    ("/etc/cron", "cron"),
+    ("/var/spool/cron", "cron"),
+    ("systemd/user", "a systemd unit"),
+    ("/etc/systemd", "a systemd unit"),
+    (".config/autostart", "a desktop autostart entry"),
+    ("launchagents", "a macOS launch agent"),
+    ("launchdaemons", "a macOS launch daemon"),
+    ("currentversion\\run", "a Windows Run key"),
+    ("currentversion/run", "a Windows Run key"),
+    (
+        "start menu\\programs\\startup",
+        "the Windows Startup folder",
+    ),
+    ("start menu/programs/startup", "the Windows Startup folder"),
+    ("schtasks", "a Windows scheduled task"),
+    (".bashrc", "a shell startup file"),
+    (".zshrc", "a shell startup file"),
+    (".bash_profile", "a shell startup file"),
+    ("/.profile", "a shell startup file"),
+    ("~/.profile", "a shell startup file"),
+];
+
+fn persistence_pth(lower: &str) -> Option<&'static str> {
+    let trimmed = lower.trim_end();
+    // Installers write `.pth` files next to what they install; only one written into the
+    // interpreter's own site-packages (or sys.path) runs at every Python start-up.
+    let site = ["<site-packages>", "site-packages", "dist-packages"]
+        .iter()
+        .any(|s| trimmed.contains(s));
+    if trimmed.ends_with(".pth") && site {
+        return Some("a .pth file (run by Python at start-up)");
+    }
+    None
+}
+
+/// GIS tools that plugins legitimately run as processes.
+pub fn is_gis_tool(command: &str) -> bool {
+    let lower = command.to_ascii_lowercase();
+    let base = lower.rsplit(['/', '\\']).next().unwrap_or(&lower);
+    const TOOLS: &[&str] = &[
+        "gdal",
+        "ogr",
+        "saga",
+        "grass",
+        "otb",
+        "pdal",
+        "qgis_process",
+        "whitebox",
+        "taudem",
+        "lastools",
+        "las2",
+        "r.",
+        "v.",
+        "g.",
+        "mpiexec",
+        "spatialite",
+        "psql",
+        "pg_",
+        "shp2pgsql",
+        "raster2pgsql",
+        "ogr2ogr",
+        "nearblack",
+        "rio",
+        "python",
+        "qgis",
+    ];
+    TOOLS.iter().any(|t| base.starts_with(t))
+}
+
+/// Input capture: keyboard hooks, screen grabs, clipboard polling libraries.
+pub fn input_capture(name: &str) -> bool {
+    let plain = plain(name);
+    const PREFIXES: &[&str] = &[
+        "pynput.",
+        "keyboard.on_press",
+        "keyboard.on_release",
+        "keyboard.hook",
+        "keyboard.record",
+        "keyboard.read_key",
+        "keyboard.read_event",
+        "pyHook.",
+        "pyWinhook.",
+        "PIL.ImageGrab.grab",
+        "ImageGrab.grab",
+        "pyautogui.screenshot",
+        "mss.mss",
+        "pyscreenshot.grab",
+        "win32clipboard.GetClipboardData",
+        "pyperclip.paste",
+    ];
+    PREFIXES.iter().any(|p| plain.starts_with(p))
+        || matches!(
+            tail(name),
+            "GetAsyncKeyState" | "SetWindowsHookExA" | "SetWindowsHookExW" | "GetKeyboardState"
+        )
+}
+
+/// Invisible and bidirectional characters that hide code from a reader.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{200B}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}'
+        | '\u{FE00}'..='\u{FE0F}'
+        | '\u{E0000}'..='\u{E007F}'
+        | '\u{E0100}'..='\u{E01EF}'
+    ) || ('\u{F0000}'..='\u{10FFFD}').contains(&c)
+}
+
+/// The host of a URL in a string (`https://discord.com/api/...` -> `discord.com`).
+pub fn url_host(text: &str) -> Option<String> {
+    let start = text.find("://")?;
+    let scheme = &text[..start];
+    if !scheme
+        .rsplit(|c: char| !c.is_ascii_alphanumeric())
+        .next()
+        .is_some_and(|s| {
+            matches!(
+                s.to_ascii_lowercase().as_str(),
+                "http" | "https" | "ws" | "wss" | "ftp"
+            )
+        })
+    {
+        return None;
+    }
+    let rest = &text[start + 3..];
+    let end = rest
+        .find(['/', '?', '#', ' ', '"', '\''])
+        .unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    let host = host.split(':').next().unwrap_or(host).to_ascii_lowercase();
+    if host.is_empty() || host == "*" {
+        None
+    } else {
+        Some(host)
+    }
+}
+
+/// Hosts of the official plugin repository (a self-update from there is not held).
+pub fn is_plugin_repository(host: &str) -> bool {
+    host == "plugins.qgis.org" || host.ends_with(".plugins.qgis.org")
+}

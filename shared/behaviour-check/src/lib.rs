@@ -1,0 +1,363 @@
+//! The behaviour check (`behaviour`): catches malicious plugins by what their code does, not by
+//! the names it spells.
+//!
+//! * [`analyse`] resolves, per scope, the names and strings that code builds to hide a call
+//!   (concatenation, formatting, `join`, `chr`, escapes, base64/hex/rot13 of literals, aliases,
+//!   `getattr`, `__import__`, `import_module`, `sys.modules`, `globals()`) and records what each
+//!   function and the module can do ([`caps::Cap`]), with evidence;
+//! * [`rules`] combines capabilities into threat rules (`BHV0xx` block, `BHV1xx` hold for
+//!   review by default); a capability on its own never fires;
+//! * native code is found by content anywhere in the zip (ELF, PE, Mach-O).
+
+pub mod analyse;
+pub mod caps;
+mod decode;
+pub mod native;
+pub mod rules;
+pub mod scope;
+pub mod value;
+
+use validator_archive::Entry;
+use validator_domain::{Check, CheckContext, CheckError, Finding, RuleInfo};
+use validator_python::{FileError, PythonSources};
+
+pub use rules::{REVIEW_RULES, RULES};
+
+const ID: &str = "behaviour";
+
+/// Invisible characters (zero-width spaces, variation selectors, private-use characters) in one
+/// file before they count as hiding something.
+const MIN_INVISIBLE_RUN: usize = 8;
+
+/// Named, configurable bounds of the resolver (`PLUGIN_VALIDATOR_BEHAVIOUR_<NAME>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BehaviourLimits {
+    /// Longest string or bytes value folded; longer results become unknown.
+    pub max_folded_bytes: usize,
+    /// Expression nesting followed while folding.
+    pub max_fold_depth: u32,
+    /// Shortest literal that counts as an encoded payload when it decodes to code.
+    pub min_blob_chars: usize,
+    /// Evidence kept per capability and function.
+    pub max_evidence_per_capability: usize,
+    /// Longest string classified as a path or URL.
+    pub max_classified_string_bytes: usize,
+    /// Functions analysed per file.
+    pub max_functions: usize,
+    /// Functions followed from one function through its calls.
+    pub max_closure_units: usize,
+    /// Bytes read from the start of every file to recognise native code.
+    pub native_prefix_bytes: u64,
+}
+
+impl Default for BehaviourLimits {
+    fn default() -> Self {
+        Self {
+            max_folded_bytes: 16 * 1024,
+            max_fold_depth: 200,
+            min_blob_chars: 200,
+            max_evidence_per_capability: 3,
+            max_classified_string_bytes: 4096,
+            max_functions: 20_000,
+            max_closure_units: 512,
+            native_prefix_bytes: 1024,
+        }
+    }
+}
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+#[error("invalid behaviour limit {name}=`{value}`: expected a whole number")]
+pub struct LimitError {
+    pub name: String,
+    pub value: String,
+}
+
+impl BehaviourLimits {
+    pub const NAMES: [&'static str; 8] = [
+        "max_folded_bytes",
+        "max_fold_depth",
+        "min_blob_chars",
+        "max_evidence_per_capability",
+        "max_classified_string_bytes",
+        "max_functions",
+        "max_closure_units",
+        "native_prefix_bytes",
+    ];
+
+    /// The environment variable of a limit (`PLUGIN_VALIDATOR_BEHAVIOUR_MAX_FOLDED_BYTES`).
+    pub fn env_var(name: &str) -> String {
+        format!("PLUGIN_VALIDATOR_BEHAVIOUR_{}", name.to_ascii_uppercase())
+    }
+
+    pub fn from_env() -> Result<Self, LimitError> {
+        Self::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, LimitError> {
+        let mut limits = Self::default();
+        for name in Self::NAMES {
+            let Some(value) = lookup(&Self::env_var(name)) else {
+                continue;
+            };
+            let parsed: u64 = value.trim().parse().map_err(|_| LimitError {
+                name: name.to_owned(),
+                value: value.clone(),
+            })?;
+            let size = usize::try_from(parsed).unwrap_or(usize::MAX);
+            match name {
+                "max_folded_bytes" => limits.max_folded_bytes = size,
+                "max_fold_depth" => {
+                    limits.max_fold_depth = u32::try_from(parsed).unwrap_or(u32::MAX)
+                }
+                "min_blob_chars" => limits.min_blob_chars = size,
+                "max_evidence_per_capability" => limits.max_evidence_per_capability = size,
+                "max_classified_string_bytes" => limits.max_classified_string_bytes = size,
+                "max_functions" => limits.max_functions = size,
+                "max_closure_units" => limits.max_closure_units = size,
+                _ => limits.native_prefix_bytes = parsed,
+            }
+        }
+        Ok(limits)
+    }
+}
+
+/// The behaviour check.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct BehaviourCheck;
+
+impl Check for BehaviourCheck {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn title(&self) -> &'static str {
+        "Malicious behaviour"
+    }
+
+    fn rules(&self) -> &'static [RuleInfo] {
+        RULES
+    }
+
+    fn reads_python_files(&self) -> bool {
+        true
+    }
+
+    fn rule_holds_for_review(&self, rule: &str) -> bool {
+        REVIEW_RULES.contains(&rule)
+    }
+
+    fn run(&self, ctx: &CheckContext<'_>) -> Result<Vec<Finding>, CheckError> {
+        let limits = BehaviourLimits::from_env().map_err(|e| CheckError::Failed(e.to_string()))?;
+        let sources = PythonSources::of(ctx).map_err(|e| CheckError::Failed(e.to_string()))?;
+        let entries: Vec<_> = PythonSources::python_files(ctx.archive).collect();
+        let files = sources.map_files(&entries, |entry| {
+            file_findings(ctx, &sources, entry, &limits)
+        });
+        let mut findings = Vec::new();
+        let mut summaries = Vec::new();
+        let mut imports = std::collections::BTreeMap::new();
+        for (entry, file) in entries.iter().zip(files) {
+            let (file_findings, summary, file_imports) = file?;
+            findings.extend(file_findings);
+            summaries.extend(summary);
+            // A file that could not be parsed has unknown imports and may load anything.
+            let file_imports = file_imports.unwrap_or_else(|| scope::FileImports {
+                imports: Vec::new(),
+                dynamic: vec!["its code could not be analysed".to_owned()],
+            });
+            imports.insert(entry.name.clone(), file_imports);
+        }
+        findings.extend(rules::across_modules(&summaries));
+        findings.extend(scope_findings(ctx, &imports));
+        findings.extend(native::findings(ctx, &limits)?);
+        findings.retain(|f| (ctx.rule_enabled)(&f.rule));
+        Ok(findings)
+    }
+}
+
+/// The plugin's loaded scope as findings: BHV900 on every `.py` file its import graph does
+/// not reach, or BHV901 when dynamic loading makes every file count.
+fn scope_findings(
+    ctx: &CheckContext<'_>,
+    imports: &std::collections::BTreeMap<String, scope::FileImports>,
+) -> Vec<Finding> {
+    let Some(top) = ctx.package.top_folder.as_deref() else {
+        return Vec::new();
+    };
+    let python: std::collections::BTreeMap<String, scope::FileImports> = imports
+        .iter()
+        .filter(|(path, _)| path.ends_with(".py"))
+        .map(|(p, i)| (p.clone(), i.clone()))
+        .collect();
+    match scope::loaded_scope(&format!("{top}/"), &python) {
+        scope::LoadedScope::Everything { reason } => {
+            if python.contains_key(&format!("{top}/__init__.py")) {
+                vec![Finding::new(
+                    ID,
+                    &rules::BHV901,
+                    format!("{top}/__init__.py"),
+                    format!("every Python file counts as loaded: {reason}"),
+                )]
+            } else {
+                Vec::new()
+            }
+        }
+        scope::LoadedScope::Files { entry, loaded } => python
+            .keys()
+            .filter(|path| !loaded.contains(*path))
+            .map(|path| {
+                Finding::new(
+                    ID,
+                    &rules::BHV900,
+                    path.clone(),
+                    format!(
+                        "`{path}` is not imported by the plugin's code from `{entry}`: QGIS never runs it"
+                    ),
+                )
+            })
+            .collect(),
+    }
+}
+
+type FileOutcome = (
+    Vec<Finding>,
+    Option<rules::ModuleSummary>,
+    Option<scope::FileImports>,
+);
+
+/// The findings of one Python file.
+fn file_findings(
+    ctx: &CheckContext<'_>,
+    sources: &PythonSources,
+    entry: &Entry,
+    limits: &BehaviourLimits,
+) -> Result<FileOutcome, CheckError> {
+    let path = entry.name.as_str();
+    let _span = tracing::debug_span!("behaviour", path).entered();
+    let module = match sources.get(ctx.archive, entry) {
+        Ok(module) => module,
+        Err(FileError::Source(error)) => {
+            // The security check reports files that cannot be analysed (SEC000).
+            tracing::info!(path, %error, "Python file not analysed for behaviour");
+            return Ok((Vec::new(), None, None));
+        }
+        Err(FileError::Archive(error)) => {
+            return Err(CheckError::Failed(format!("{path}: {error}")))
+        }
+    };
+    let (hits, summary, imports) = analyse_module(path, &module, limits);
+    let findings = hits
+        .into_iter()
+        .map(|hit| {
+            let mut finding = Finding::new(ID, hit.rule, path, hit.message);
+            finding.line = Some(hit.line);
+            finding
+        })
+        .collect();
+    Ok((findings, Some(summary), Some(imports)))
+}
+
+/// The rules that fire on one parsed file (the corpus harness and benchmarks use it directly).
+pub fn analyse_file(
+    path: &str,
+    module: &validator_python::PythonModule,
+    limits: &BehaviourLimits,
+) -> Vec<rules::Hit> {
+    analyse_module(path, module, limits).0
+}
+
+/// A module import written as a string (`.sub`, `demo.sub`): its relative level and name.
+fn import_ref(text: &str) -> scope::ImportRef {
+    let module = text.trim_start_matches('.');
+    scope::ImportRef {
+        level: (text.len() - module.len()) as u32,
+        module: module.to_owned(),
+        names: Vec::new(),
+    }
+}
+
+fn analyse_module(
+    path: &str,
+    module: &validator_python::PythonModule,
+    limits: &BehaviourLimits,
+) -> (Vec<rules::Hit>, rules::ModuleSummary, scope::FileImports) {
+    let mut facts = analyse::analyse(module, path, limits);
+    source_markers(module.source(), &mut facts);
+    let hits = rules::evaluate(path, &facts, limits.max_closure_units);
+    let mut imports = scope::static_imports(module);
+    imports.extend(facts.constant_imports.iter().map(|m| import_ref(m)));
+    let dynamic = facts
+        .units
+        .iter()
+        .flat_map(|u| u.caps.iter())
+        .filter(|(cap, _)| *cap == caps::Cap::DynamicLoad)
+        .map(|(_, e)| format!("{path}:{}: {}", e.line, e.what))
+        .collect();
+    let imports = scope::FileImports { imports, dynamic };
+    (hits, rules::ModuleSummary::of(path, &facts), imports)
+}
+
+/// What the raw text shows: invisible or bidirectional characters, PyArmor's runtime markers.
+fn source_markers(source: &str, facts: &mut analyse::FileFacts) {
+    if facts.units.is_empty() {
+        facts.units.push(analyse::Unit::default());
+    }
+    let unit = &mut facts.units[0];
+    if !source.is_ascii() {
+        // Bidirectional overrides and tag characters hide code at once (Trojan Source); the
+        // other invisible characters also occur in copied text, so only a run of them counts.
+        let (mut line, mut weak, mut first_weak) = (1u32, 0usize, None);
+        for c in source.chars() {
+            if c == '\n' {
+                line += 1;
+                continue;
+            }
+            let strong = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{E0000}'..='\u{E007F}');
+            if strong || caps::is_invisible(c) {
+                let evidence = (line, c);
+                if strong {
+                    first_weak = Some(evidence);
+                    weak = usize::MAX;
+                    break;
+                }
+                weak += 1;
+                first_weak.get_or_insert(evidence);
+            }
+        }
+        if let (Some((line, c)), true) = (first_weak, weak >= MIN_INVISIBLE_RUN) {
+            unit.caps.push((
+                caps::Cap::InvisibleUnicode,
+                caps::Evidence {
+                    line,
+                    what: format!(
+                        "U+{:04X} ({} invisible characters)",
+                        u32::from(c),
+                        if weak == usize::MAX {
+                            "bidirectional or tag".to_owned()
+                        } else {
+                            weak.to_string()
+                        }
+                    ),
+                },
+            ));
+        }
+    }
+    for marker in [
+        "__pyarmor__",
+        "pyarmor_runtime",
+        "__armor_enter__",
+        "__armor_wrap__",
+    ] {
+        if let Some(offset) = source.find(marker) {
+            let line = 1 + source[..offset].bytes().filter(|b| *b == b'\n').count();
+            unit.caps.push((
+                caps::Cap::PyArmor,
+                caps::Evidence {
+                    line: u32::try_from(line).unwrap_or(u32::MAX),
+                    what: marker.to_owned(),
+                },
+            ));
+            break;
+        }
+    }
+}

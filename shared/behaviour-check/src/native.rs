@@ -1,0 +1,77 @@
+//! Native code anywhere in the zip, recognised by content (ELF, PE, Mach-O), whatever the
+//! file is called.
+
+use validator_domain::{CheckContext, CheckError, Finding};
+
+use crate::rules::BHV103;
+use crate::BehaviourLimits;
+
+/// The kind of native code that `data` (a file's first bytes) starts with.
+pub fn native_kind(data: &[u8]) -> Option<&'static str> {
+    if data.starts_with(b"\x7fELF") {
+        return Some("an ELF executable or shared library");
+    }
+    if data.starts_with(b"MZ") && data.len() >= 0x40 {
+        let offset = u32::from_le_bytes([data[0x3c], data[0x3d], data[0x3e], data[0x3f]]);
+        let offset = usize::try_from(offset).unwrap_or(usize::MAX);
+        let pe = data
+            .get(offset..offset.saturating_add(4))
+            .is_some_and(|sig| sig == b"PE\0\0");
+        // A header pointing past what was read still reads as PE: text files do not start MZ
+        // followed by a plausible header offset.
+        if pe || (offset > data.len() && offset < 64 * 1024) {
+            return Some("a Windows PE executable or DLL");
+        }
+    }
+    let magic = data.get(..4)?;
+    match magic {
+        [0xfe, 0xed, 0xfa, 0xce | 0xcf] | [0xce | 0xcf, 0xfa, 0xed, 0xfe] => {
+            Some("a Mach-O executable or library")
+        }
+        [0xca, 0xfe, 0xba, 0xbe] => {
+            // Also the magic of Java class files, which follow it with a version >= 45; a fat
+            // Mach-O follows it with a small architecture count.
+            let count = u32::from_be_bytes(data.get(4..8)?.try_into().ok()?);
+            (count > 0 && count < 32).then_some("a universal Mach-O binary")
+        }
+        _ => None,
+    }
+}
+
+/// One BHV103 finding per file of native code.
+pub fn findings(
+    ctx: &CheckContext<'_>,
+    limits: &BehaviourLimits,
+) -> Result<Vec<Finding>, CheckError> {
+    let mut findings = Vec::new();
+    if !(ctx.rule_enabled)(BHV103.id) {
+        return Ok(findings);
+    }
+    for entry in ctx.archive.files() {
+        if entry.size < 4 {
+            continue;
+        }
+        let prefix = ctx
+            .archive
+            .read_prefix(entry, limits.native_prefix_bytes)
+            .map_err(|e| CheckError::Failed(format!("{}: {e}", entry.name)))?;
+        if let Some(kind) = native_kind(&prefix) {
+            let name = entry.name.to_ascii_lowercase();
+            let extension = if [".so", ".pyd", ".dylib"]
+                .iter()
+                .any(|e| name.ends_with(e) || name.contains(&format!("{e}.")))
+            {
+                " (a Python extension module or library Python code can load)"
+            } else {
+                ""
+            };
+            findings.push(Finding::new(
+                crate::ID,
+                &BHV103,
+                entry.name.clone(),
+                format!("ships native code: {kind}{extension} ({})", entry.name),
+            ));
+        }
+    }
+    Ok(findings)
+}

@@ -1,0 +1,562 @@
+//! The threat rules: combinations of capabilities that malicious plugins show, each with its
+//! default action (block or hold for review) and guidance for a legitimate author.
+
+use std::collections::{BTreeSet, HashMap};
+
+use validator_domain::{Level, RuleInfo, Severity};
+
+use crate::analyse::FileFacts;
+use crate::caps::{self, Cap, Evidence};
+
+const fn block(id: &'static str, title: &'static str, remediation: &'static str) -> RuleInfo {
+    RuleInfo {
+        id,
+        title,
+        severity: Severity::High,
+        level: Level::Critical,
+        mandatory: true,
+        remediation,
+    }
+}
+
+const fn review(id: &'static str, title: &'static str, remediation: &'static str) -> RuleInfo {
+    RuleInfo {
+        id,
+        title,
+        severity: Severity::Medium,
+        level: Level::Warning,
+        mandatory: true,
+        remediation,
+    }
+}
+
+pub const BHV001: RuleInfo = block(
+    "BHV001",
+    "Credentials sent over the network",
+    "The plugin reads a credential store (the QGIS authentication database, passwords saved by \
+     QGIS, SSH keys, cloud or browser credentials) and can send data over the network. A plugin \
+     that needs a login lets the user pick an authentication configuration and passes its id to \
+     QgsNetworkAccessManager/QgsNetworkRequest (QgsAuthManager.updateNetworkRequest), never \
+     reading or exporting the stored secrets itself.",
+);
+pub const BHV002: RuleInfo = block(
+    "BHV002",
+    "Downloads and runs code or a program",
+    "The plugin downloads something and executes it (exec/eval of a response, or a downloaded \
+     file made executable and started). Ship the code in the plugin so that it is reviewed; \
+     download data only, and never execute it.",
+);
+pub const BHV003: RuleInfo = block(
+    "BHV003",
+    "Executes a decoded or hidden payload",
+    "The plugin decodes data at run time (base64, hex, rot13, zlib, marshal, chr sequences) or \
+     builds a function name to hide it, and executes the result. Write the code in plain Python \
+     and call functions by their names; an approver must be able to read what runs.",
+);
+pub const BHV004: RuleInfo = block(
+    "BHV004",
+    "Installs itself to start automatically",
+    "The plugin writes an auto-start location outside its own folder (QGIS startup.py, a .pth or \
+     sitecustomize file, crontab, systemd or desktop autostart, a Windows Run key, shell rc \
+     files). A plugin runs when QGIS loads it; use initGui and the plugin's own settings, and \
+     never modify the user's start-up files.",
+);
+pub const BHV005: RuleInfo = block(
+    "BHV005",
+    "Reverse shell",
+    "The plugin opens a socket and attaches a shell or the process's standard streams to it \
+     (os.dup2, pty.spawn, a shell with the socket as stdin). No plugin needs this; remove it.",
+);
+pub const BHV006: RuleInfo = block(
+    "BHV006",
+    "Writes into other plugins",
+    "The plugin writes, copies or extracts files into the QGIS plugins folder outside its own \
+     folder. A plugin only writes into its own folder or the user's data folders it asked for; \
+     installing other plugins is done by the Plugin Manager.",
+);
+pub const BHV101: RuleInfo = review(
+    "BHV101",
+    "Installs packages at run time",
+    "The plugin runs pip at run time, which installs unreviewed code. Prefer bundling pure-Python \
+     dependencies in the plugin, or document the dependency (plugin_dependencies in \
+     metadata.txt, QGIS's bundled packages) and ask the user before installing anything.",
+);
+pub const BHV102: RuleInfo = review(
+    "BHV102",
+    "Updates itself from outside the plugin repository",
+    "The plugin downloads an archive or code and writes it over its own folder. Updates go \
+     through plugins.qgis.org so that every version is validated; remove the self-updater or \
+     point it at the official repository.",
+);
+pub const BHV103: RuleInfo = review(
+    "BHV103",
+    "Ships native code",
+    "The plugin contains native executables or libraries (ELF, PE, Mach-O), which cannot be \
+     reviewed like Python. If they are needed, document where they come from (project, version, \
+     build) and prefer the libraries QGIS already ships.",
+);
+pub const BHV104: RuleInfo = review(
+    "BHV104",
+    "Obfuscated code",
+    "The plugin's code is obfuscated (PyArmor, long encoded payloads decoded at run time, \
+     invisible or bidirectional Unicode characters). Plugins in the repository are open source: \
+     ship readable code.",
+);
+pub const BHV105: RuleInfo = review(
+    "BHV105",
+    "Captures keyboard, clipboard or screen",
+    "The plugin hooks the keyboard or captures the screen or clipboard with system libraries and \
+     stores or sends the result. Use Qt's events inside QGIS's own windows (map tools, \
+     shortcuts) and the map canvas's own rendering instead.",
+);
+pub const BHV106: RuleInfo = review(
+    "BHV106",
+    "Sends the whole environment",
+    "The plugin sends the process environment (which holds tokens and passwords) over the \
+     network. Send only the values your service needs, named explicitly.",
+);
+
+pub const BHV900: RuleInfo = RuleInfo {
+    id: "BHV900",
+    title: "Not loaded by the plugin",
+    severity: Severity::Low,
+    level: Level::Info,
+    mandatory: false,
+    remediation: "Nothing imports this file from the plugin's `__init__.py` (a developer script, \
+                  a test, a documentation builder), so QGIS never runs it: under the policy's \
+                  `block_scope = \"loaded\"` its code findings are reported but do not block. \
+                  Secrets in it still block: they are published with the zip. Better still, \
+                  leave such files out of the zip.",
+};
+pub const BHV901: RuleInfo = RuleInfo {
+    id: "BHV901",
+    title: "Loads code dynamically: every file counts as loaded",
+    severity: Severity::Low,
+    level: Level::Info,
+    mandatory: false,
+    remediation: "The plugin loads code in a way its import graph cannot follow (an import with \
+                  a computed name, exec or compile, runpy, a module loader), so every Python \
+                  file in the zip may run and every code finding blocks. Import your modules by \
+                  name (`from . import tools`) to let the validator see what runs.",
+};
+
+pub const RULES: &[RuleInfo] = &[
+    BHV001, BHV002, BHV003, BHV004, BHV005, BHV006, BHV101, BHV102, BHV103, BHV104, BHV105, BHV106,
+    BHV900, BHV901,
+];
+
+/// The rule ids that describe the plugin's loaded scope, not a threat.
+pub const SCOPE_RULES: &[&str] = &["BHV900", "BHV901"];
+
+/// The rules held for review (not blocked) by default.
+pub const REVIEW_RULES: &[&str] = &["BHV101", "BHV102", "BHV103", "BHV104", "BHV105", "BHV106"];
+
+/// A rule that fired on one file: its line and the chain of evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub rule: &'static RuleInfo,
+    pub line: u32,
+    pub message: String,
+}
+
+/// The capabilities of a set of units, each with its first evidence.
+struct Caps(HashMap<Cap, Evidence>);
+
+impl Caps {
+    fn get(&self, cap: Cap) -> Option<&Evidence> {
+        self.0.get(&cap)
+    }
+    fn any(&self, options: &[Cap]) -> Option<(Cap, &Evidence)> {
+        options.iter().find_map(|c| self.0.get(c).map(|e| (*c, e)))
+    }
+}
+
+fn caps_of(facts: &FileFacts, units: impl Iterator<Item = usize>) -> Caps {
+    let mut map: HashMap<Cap, Evidence> = HashMap::new();
+    for i in units {
+        if let Some(unit) = facts.units.get(i) {
+            for (cap, evidence) in &unit.caps {
+                map.entry(*cap)
+                    .and_modify(|e| {
+                        if evidence.line < e.line {
+                            *e = evidence.clone();
+                        }
+                    })
+                    .or_insert_with(|| evidence.clone());
+            }
+        }
+    }
+    Caps(map)
+}
+
+/// Each function with the functions of the same file it calls or refers to (transitively),
+/// and the module's top level with the functions it refers to.
+fn closures(facts: &FileFacts, max_units: usize) -> Vec<BTreeSet<usize>> {
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, unit) in facts.units.iter().enumerate().skip(1) {
+        by_name.entry(unit.name.as_str()).or_default().push(i);
+    }
+    (0..facts.units.len())
+        .map(|start| {
+            let mut seen = BTreeSet::from([start]);
+            let mut queue = vec![start];
+            while let Some(i) = queue.pop() {
+                if seen.len() >= max_units {
+                    break;
+                }
+                for name in &facts.units[i].refs {
+                    for &j in by_name.get(name.as_str()).map_or(&[][..], Vec::as_slice) {
+                        if seen.insert(j) {
+                            queue.push(j);
+                        }
+                    }
+                }
+            }
+            seen
+        })
+        .collect()
+}
+
+fn at(path: &str, e: &Evidence) -> String {
+    format!("{path}:{}: {}", e.line, e.what)
+}
+
+fn hosts_text(facts: &FileFacts, preposition: &str) -> String {
+    let mut hosts: Vec<&str> = facts.hosts.iter().map(|(h, _)| h.as_str()).collect();
+    hosts.dedup();
+    hosts.truncate(3);
+    if hosts.is_empty() {
+        String::new()
+    } else {
+        format!(" {preposition} {}", hosts.join(", "))
+    }
+}
+
+/// The rules that fire on one Python file.
+pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    if facts.units.is_empty() {
+        return hits;
+    }
+    let file = caps_of(facts, 0..facts.units.len());
+    let hit = |rule: &'static RuleInfo, line: u32, message: String| Hit {
+        rule,
+        line,
+        message,
+    };
+
+    if let (Some(cred), Some(net)) = (file.get(Cap::Credential), file.get(Cap::Network)) {
+        hits.push(hit(
+            &BHV001,
+            net.line,
+            format!(
+                "reads credentials ({}) and sends data over the network{} ({})",
+                at(path, cred),
+                hosts_text(facts, "to"),
+                at(path, net)
+            ),
+        ));
+    }
+
+    let mut download_exec = file.get(Cap::FetchedExec).map(|e| {
+        (
+            e.line,
+            format!("executes code read from the network ({})", at(path, e)),
+        )
+    });
+    // The per-function closures cost a walk per function: only files that download and can
+    // run something need them.
+    let run_caps = [
+        Cap::MakeExecutable,
+        Cap::ProcessExecOther,
+        Cap::NativeLoad,
+        Cap::CodeExec,
+    ];
+    let may_download_and_run = file.get(Cap::Network).is_some()
+        && (file.any(&run_caps).is_some() || facts.units.iter().any(|u| !u.started.is_empty()));
+    if download_exec.is_none() && may_download_and_run {
+        for closure in closures(facts, max_closure_units) {
+            let scope = caps_of(facts, closure.iter().copied());
+            let run = [
+                Cap::MakeExecutable,
+                Cap::ProcessExecOther,
+                Cap::NativeLoad,
+                Cap::CodeExec,
+            ];
+            if let (Some(dl), Some((cap, ex))) = (scope.get(Cap::Download), scope.any(&run)) {
+                download_exec = Some((
+                    ex.line,
+                    format!(
+                        "downloads a file ({}) and {} ({})",
+                        at(path, dl),
+                        cap.describe(),
+                        at(path, ex)
+                    ),
+                ));
+                break;
+            }
+            if let Some(net) = scope.get(Cap::Network) {
+                let started = closure.iter().flat_map(|&i| facts.units[i].started.iter());
+                let written: Vec<&(String, u32)> = closure
+                    .iter()
+                    .flat_map(|&i| facts.units[i].binary_writes.iter())
+                    .collect();
+                let mut run = None;
+                for (program, line, call) in started {
+                    if let Some((_, wline)) = written.iter().find(|(p, _)| p == program) {
+                        run = Some((*line, *wline, program.clone(), call.clone()));
+                        break;
+                    }
+                }
+                if let Some((line, wline, program, call)) = run {
+                    download_exec = Some((
+                        line,
+                        format!(
+                            "downloads ({}), writes {program} ({path}:{wline}) and runs it ({path}:{line}: {call})",
+                            at(path, net)
+                        ),
+                    ));
+                    break;
+                }
+            }
+            if let (Some(net), Some(chmod), Some(ex)) = (
+                scope.get(Cap::Network),
+                scope.get(Cap::MakeExecutable),
+                scope.get(Cap::ProcessExec),
+            ) {
+                download_exec = Some((
+                    ex.line,
+                    format!(
+                        "downloads ({}), makes a file executable ({}) and starts a process ({})",
+                        at(path, net),
+                        at(path, chmod),
+                        at(path, ex)
+                    ),
+                ));
+                break;
+            }
+        }
+    }
+    if let Some((line, message)) = download_exec {
+        hits.push(hit(&BHV002, line, message));
+    }
+
+    let payload = if let Some(e) = file.get(Cap::DecodedExec) {
+        Some((e.line, format!("executes decoded data ({})", at(path, e))))
+    } else if let Some(e) = file.get(Cap::HiddenCall) {
+        Some((
+            e.line,
+            format!(
+                "calls a dangerous function through a hidden name ({})",
+                at(path, e)
+            ),
+        ))
+    } else if let (Some(blob), Some((cap, ex))) = (
+        file.get(Cap::EncodedBlob),
+        file.any(&[Cap::CodeExec, Cap::NativeLoad, Cap::ProcessExec]),
+    ) {
+        Some((
+            ex.line,
+            format!(
+                "{} ({}) and {} ({})",
+                Cap::EncodedBlob.describe(),
+                at(path, blob),
+                cap.describe(),
+                at(path, ex)
+            ),
+        ))
+    } else {
+        None
+    };
+    if let Some((line, message)) = payload {
+        hits.push(hit(&BHV003, line, message));
+    }
+
+    let persistence = if let Some(e) = file.get(Cap::PersistWrite) {
+        Some((
+            e.line,
+            format!(
+                "writes an auto-start location outside its folder ({})",
+                at(path, e)
+            ),
+        ))
+    } else if let (Some(target), Some((cap, write))) = (
+        file.get(Cap::PersistTarget),
+        file.any(&[Cap::RegistryWrite, Cap::WriteUnknownPath]),
+    ) {
+        Some((
+            write.line.max(target.line),
+            format!(
+                "names an auto-start location ({}) and {} ({})",
+                at(path, target),
+                cap.describe(),
+                at(path, write)
+            ),
+        ))
+    } else {
+        None
+    };
+    if let Some((line, message)) = persistence {
+        hits.push(hit(&BHV004, line, message));
+    }
+
+    if let (Some(sock), Some(shell)) = (file.get(Cap::Socket), file.get(Cap::ShellAttach)) {
+        hits.push(hit(
+            &BHV005,
+            shell.line,
+            format!(
+                "opens a socket ({}) and attaches a shell to it ({})",
+                at(path, sock),
+                at(path, shell)
+            ),
+        ));
+    }
+
+    if let Some(e) = file.get(Cap::PluginsDirWrite) {
+        hits.push(hit(
+            &BHV006,
+            e.line,
+            format!(
+                "writes into the plugins folder outside its own ({})",
+                at(path, e)
+            ),
+        ));
+    }
+
+    if let Some(e) = file.get(Cap::PackageInstall) {
+        hits.push(hit(
+            &BHV101,
+            e.line,
+            format!("installs packages at run time ({})", at(path, e)),
+        ));
+    }
+
+    if let (Some(own), Some(net)) = (file.get(Cap::OwnDirWrite), file.get(Cap::Network)) {
+        let official = !facts.hosts.is_empty()
+            && facts
+                .hosts
+                .iter()
+                .all(|(h, _)| caps::is_plugin_repository(h));
+        if !official {
+            hits.push(hit(
+                &BHV102,
+                own.line,
+                format!(
+                    "downloads{} ({}) and writes over its own folder ({})",
+                    hosts_text(facts, "from"),
+                    at(path, net),
+                    at(path, own)
+                ),
+            ));
+        }
+    }
+
+    let obfuscation = [Cap::PyArmor, Cap::InvisibleUnicode, Cap::EncodedBlob];
+    if let Some((cap, e)) = file.any(&obfuscation) {
+        hits.push(hit(
+            &BHV104,
+            e.line,
+            format!("{} ({})", cap.describe(), at(path, e)),
+        ));
+    }
+
+    if let (Some(capture), Some((cap, out))) = (
+        file.get(Cap::InputCapture),
+        file.any(&[Cap::Network, Cap::Write]),
+    ) {
+        hits.push(hit(
+            &BHV105,
+            capture.line,
+            format!(
+                "captures input ({}) and {} ({})",
+                at(path, capture),
+                cap.describe(),
+                at(path, out)
+            ),
+        ));
+    }
+
+    if let Some(e) = file.get(Cap::EnvToNetwork) {
+        hits.push(hit(
+            &BHV106,
+            e.line,
+            format!(
+                "sends the whole process environment over the network{} ({})",
+                hosts_text(facts, "to"),
+                at(path, e)
+            ),
+        ));
+    }
+    hits
+}
+
+/// What BHV001 needs to follow data between the plugin's own modules.
+#[derive(Debug, Clone)]
+pub struct ModuleSummary {
+    path: String,
+    /// The module's name as other modules import it (the file stem, or the package folder
+    /// for `__init__.py`).
+    name: String,
+    imports: std::collections::HashSet<String>,
+    credential: Option<Evidence>,
+    network: Option<Evidence>,
+    hosts: String,
+}
+
+impl ModuleSummary {
+    pub fn of(path: &str, facts: &FileFacts) -> Self {
+        let file = caps_of(facts, 0..facts.units.len());
+        let mut parts = path.rsplit('/');
+        let file_name = parts.next().unwrap_or(path);
+        let stem = file_name.strip_suffix(".py").unwrap_or(file_name);
+        let name = if stem == "__init__" {
+            parts.next().unwrap_or(stem)
+        } else {
+            stem
+        };
+        Self {
+            path: path.to_owned(),
+            name: name.to_owned(),
+            imports: facts.imports.clone(),
+            credential: file.get(Cap::Credential).cloned(),
+            network: file.get(Cap::Network).cloned(),
+            hosts: hosts_text(facts, "to"),
+        }
+    }
+}
+
+/// BHV001 across modules: one module reads credentials, another module of the plugin that
+/// imports it (or that it imports) sends data over the network. Reported on the sending module.
+pub fn across_modules(modules: &[ModuleSummary]) -> Vec<validator_domain::Finding> {
+    let mut findings = Vec::new();
+    for sender in modules {
+        let Some(net) = &sender.network else { continue };
+        if sender.credential.is_some() {
+            continue; // reported by the module itself
+        }
+        let source = modules.iter().find(|m| {
+            m.path != sender.path
+                && m.credential.is_some()
+                && (sender.imports.contains(&m.name) || m.imports.contains(&sender.name))
+        });
+        if let Some(source) = source {
+            let Some(cred) = &source.credential else {
+                continue;
+            };
+            let mut finding = validator_domain::Finding::new(
+                "behaviour",
+                &BHV001,
+                sender.path.clone(),
+                format!(
+                    "reads credentials ({}) and a module linked to it by import sends data over the network{} ({})",
+                    at(&source.path, cred),
+                    sender.hosts,
+                    at(&sender.path, net)
+                ),
+            );
+            finding.line = Some(net.line);
+            findings.push(finding);
+        }
+    }
+    findings
+}

@@ -1,0 +1,145 @@
+//! The labelled corpus (tests/fixtures/behaviour): every malicious sample must give exactly its
+//! expected findings, every benign look-alike none. One table-driven test over all of them.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use validator_archive::{ArchiveLimits, PluginArchive};
+use validator_behaviour::BehaviourCheck;
+use validator_domain::{Check, CheckContext, PackageInfo, ScanCache};
+use validator_testkit::ZipBuilder;
+
+fn corpus_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/behaviour")
+}
+
+fn files_under(dir: &Path, base: &Path, out: &mut Vec<(String, PathBuf)>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .expect("fixture dir")
+        .flatten()
+        .collect();
+    entries.sort_by_key(|e| e.path());
+    for entry in entries {
+        let path = entry.path();
+        if path.is_dir() {
+            files_under(&path, base, out);
+        } else {
+            let rel = path.strip_prefix(base).expect("under base");
+            out.push((rel.to_string_lossy().replace('\\', "/"), path));
+        }
+    }
+}
+
+fn hex_bytes(text: &str) -> Vec<u8> {
+    let digits: Vec<char> = text.chars().filter(|c| c.is_ascii_hexdigit()).collect();
+    digits
+        .chunks(2)
+        .map(|p| u8::from_str_radix(&p.iter().collect::<String>(), 16).expect("hex fixture"))
+        .collect()
+}
+
+/// The sample as a plugin zip (folder = the case name), and its expected `(rule, path)` set.
+fn sample(dir: &Path) -> (Vec<u8>, BTreeSet<(String, String)>) {
+    let name = dir
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    let mut zip = ZipBuilder::new().dir(&format!("{name}/"));
+    let mut expected = BTreeSet::new();
+    let mut files = Vec::new();
+    files_under(dir, dir, &mut files);
+    for (rel, path) in files {
+        if rel == "expected.txt" {
+            let text = std::fs::read_to_string(&path).expect("expected.txt");
+            for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                let (rule, file) = line.split_once(' ').expect("`RULE path` lines");
+                expected.insert((rule.to_owned(), format!("{name}/{}", file.trim())));
+            }
+        } else if let Some(real) = rel.strip_suffix(".hex") {
+            let text = std::fs::read_to_string(&path).expect("hex fixture");
+            zip = zip.bytes(&format!("{name}/{real}"), &hex_bytes(&text), 0o644);
+        } else {
+            let data = std::fs::read(&path).expect("fixture");
+            zip = zip.bytes(&format!("{name}/{rel}"), &data, 0o644);
+        }
+    }
+    (zip.build(), expected)
+}
+
+fn run(bytes: Vec<u8>) -> Vec<validator_domain::Finding> {
+    let archive = PluginArchive::open(bytes, &ArchiveLimits::default()).expect("archive opens");
+    let package = PackageInfo::inspect(&archive);
+    let ctx = CheckContext {
+        archive: &archive,
+        package: &package,
+        rule_enabled: &|_| true,
+        reference_defaults: false,
+        cache: &ScanCache::new(),
+    };
+    BehaviourCheck.run(&ctx).expect("check runs")
+}
+
+#[test]
+fn labelled_corpus_gives_exactly_the_expected_findings() {
+    let mut failures = Vec::new();
+    let mut counts = [0usize; 2];
+    for (k, kind) in ["malicious", "benign"].iter().enumerate() {
+        let mut cases: Vec<_> = std::fs::read_dir(corpus_root().join(kind))
+            .expect("corpus folder")
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        cases.sort();
+        for case in cases {
+            counts[k] += 1;
+            let (zip, expected) = sample(&case);
+            let findings = run(zip);
+            for f in &findings {
+                assert!(BehaviourCheck.rule(&f.rule).is_some(), "{f:?}");
+                assert!(!f.remediation.is_empty());
+            }
+            for f in &findings {
+                eprintln!("{} {}:{:?} {}", f.rule, f.path, f.line, f.message);
+            }
+            let got: BTreeSet<(String, String)> = findings
+                .iter()
+                .map(|f| (f.rule.clone(), f.path.clone()))
+                .collect();
+            if *kind == "malicious" && expected.is_empty() {
+                failures.push(format!(
+                    "{}: a malicious sample needs expected findings",
+                    case.display()
+                ));
+            }
+            if got != expected {
+                let messages: Vec<String> = findings
+                    .iter()
+                    .map(|f| format!("    {} {}:{:?} {}", f.rule, f.path, f.line, f.message))
+                    .collect();
+                failures.push(format!(
+                    "{kind}/{}: expected {expected:?}, got {got:?}\n{}",
+                    case.file_name().unwrap_or_default().to_string_lossy(),
+                    messages.join("\n")
+                ));
+            }
+        }
+    }
+    assert!(
+        counts[0] >= 40,
+        "at least 40 malicious samples, found {}",
+        counts[0]
+    );
+    assert!(
+        counts[1] >= 20,
+        "at least 20 benign samples, found {}",
+        counts[1]
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} samples differ:\n{}",
+        failures.len(),
+        counts[0] + counts[1],
+        failures.join("\n")
+    );
+}

@@ -1,0 +1,130 @@
+//! Findings in files the plugin never loads, end to end through the CLI: a Plugin Builder
+//! layout whose developer script and tests hold blocking code findings, the same with dynamic
+//! loading (fail-closed), and the `block_scope = "all"` switch.
+
+use std::process::Command;
+
+use validator_testkit::ZipBuilder;
+
+/// A plugin as Plugin Builder lays it out, with blocking code findings only in files nothing
+/// imports (a literal `exec` in a test, `shell=True` in a developer script).
+fn plugin_builder_layout(init: &str) -> ZipBuilder {
+    ZipBuilder::valid_plugin("demo")
+        .file("demo/__init__.py", init)
+        .file(
+            "demo/demo.py",
+            "from .resources import *\nfrom .demo_dialog import DemoDialog\n\n\nclass Demo:\n    def __init__(self, iface):\n        self.iface = iface\n",
+        )
+        .file("demo/demo_dialog.py", "class DemoDialog:\n    pass\n")
+        .file("demo/resources.py", "qt_resource_data = b''\n")
+        .file(
+            "demo/plugin_upload.py",
+            "import subprocess\n\n\ndef main(cmd):\n    subprocess.call(cmd, shell=True)\n",
+        )
+        .file(
+            "demo/test/test_init.py",
+            "def test_metadata(source):\n    exec(source)\n",
+        )
+}
+
+const STATIC_INIT: &str =
+    "def classFactory(iface):\n    from .demo import Demo\n    return Demo(iface)\n";
+
+fn scan(zip: ZipBuilder, policy: Option<&str>) -> (i32, serde_json::Value) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("plugin.zip");
+    std::fs::write(&path, zip.build()).expect("write");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_plugin-validator"));
+    cmd.args(["scan", "--format", "json"]).arg(&path);
+    cmd.env("PLUGIN_VALIDATOR_PACKAGE_INDEX", "off");
+    if let Some(policy) = policy {
+        let file = dir.path().join("policy.toml");
+        std::fs::write(&file, policy).expect("policy");
+        cmd.arg("--policy").arg(&file);
+    }
+    let output = cmd.output().expect("run");
+    let report = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
+    (output.status.code().unwrap_or(-1), report)
+}
+
+fn code_findings_in<'a>(report: &'a serde_json::Value, path: &str) -> Vec<&'a serde_json::Value> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| {
+            f["path"] == path
+                && (f["check"] == "security"
+                    || (f["check"] == "behaviour"
+                        && !f["rule"].as_str().unwrap_or_default().starts_with("BHV9")))
+        })
+        .collect()
+}
+
+#[test]
+fn code_findings_in_files_the_plugin_never_loads_do_not_block() {
+    let (code, report) = scan(plugin_builder_layout(STATIC_INIT), None);
+    assert_eq!(report["status"], "validated", "{report}");
+    assert_eq!(code, 0);
+    for path in ["demo/plugin_upload.py", "demo/test/test_init.py"] {
+        let findings = code_findings_in(&report, path);
+        assert!(
+            !findings.is_empty(),
+            "{path} keeps its findings in the report"
+        );
+        for f in findings {
+            assert_eq!(f["not_loaded"], true, "{f}");
+            assert_eq!(f["blocking"], false, "{f}");
+        }
+    }
+    let not_loaded: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "BHV900")
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert!(
+        not_loaded.contains(&"demo/plugin_upload.py"),
+        "{not_loaded:?}"
+    );
+    assert!(
+        !not_loaded.contains(&"demo/demo.py"),
+        "imported from classFactory"
+    );
+    assert!(!not_loaded.contains(&"demo/resources.py"), "star import");
+}
+
+#[test]
+fn dynamic_loading_makes_every_file_count_as_loaded() {
+    let init = "import importlib\n\n\ndef classFactory(iface):\n    name = iface.property('module')\n    return importlib.import_module(name).Demo(iface)\n";
+    let (code, report) = scan(plugin_builder_layout(init), None);
+    assert_eq!(report["status"], "blocked", "{report}");
+    assert_eq!(code, 1);
+    assert!(
+        report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["rule"] == "BHV901"),
+        "{report}"
+    );
+    let hidden =
+        "def classFactory(iface):\n    m = __import__('demo.plugin' + '_upload')\n    return m\n";
+    let (_, report) = scan(plugin_builder_layout(hidden), None);
+    assert_eq!(
+        report["status"], "blocked",
+        "an import through a built name is followed: {report}"
+    );
+}
+
+#[test]
+fn block_scope_all_blocks_wherever_the_finding_is() {
+    let default = validator_policy::DEFAULT_POLICY_TOML;
+    let all = default.replacen("block_scope = \"loaded\"", "block_scope = \"all\"", 1);
+    assert_ne!(all, default, "the shipped policy names its block_scope");
+    let (code, report) = scan(plugin_builder_layout(STATIC_INIT), Some(&all));
+    assert_eq!(report["status"], "blocked", "{report}");
+    assert_eq!(code, 1);
+}
