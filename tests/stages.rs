@@ -403,10 +403,13 @@ async fn run_check_for_an_unknown_scan_is_an_error_to_retry() {
     assert!(matches!(err, StageError::ScanNotFound(_)));
 }
 
-/// A plugin whose code the policy blocks (a literal `exec`).
+/// A plugin whose code the policy blocks (a literal `exec` in the module `classFactory` loads).
 fn blocked_plugin() -> Vec<u8> {
     ZipBuilder::valid_plugin("demo")
-        .file("demo/work.py", "def run(code):\n    exec(code)\n")
+        .file(
+            "demo/plugin.py",
+            "class Plugin:\n    def __init__(self, iface):\n        exec(iface)\n",
+        )
         .build()
 }
 

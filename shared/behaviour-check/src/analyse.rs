@@ -401,7 +401,12 @@ impl<'m> Analyser<'m> {
             }
             Stmt::For(for_stmt) => {
                 let iter = self.eval(&for_stmt.iter);
-                self.assign(&for_stmt.target, Value::Unknown(iter.taint()));
+                // Each element of `qgis.utils.plugin_paths` is a plugins folder.
+                let element = match &iter {
+                    Value::Ref { name, .. } if name.ends_with("plugin_paths") => iter.clone(),
+                    _ => Value::Unknown(iter.taint()),
+                };
+                self.assign(&for_stmt.target, element);
                 self.body(&for_stmt.body, deferred);
                 self.body(&for_stmt.orelse, deferred);
             }
@@ -965,7 +970,19 @@ impl<'m> Analyser<'m> {
             "builtins.getattr" => match (args.first(), args.get(1).and_then(Value::as_str)) {
                 (Some(base), Some(attr)) => {
                     let value = self.attribute(base.clone(), &attr.text);
-                    hide(value)
+                    // `getattr(builtins, "exec")` with the name written out is how code for
+                    // Python 2 and 3 names `exec` (a keyword in 2; six's `exec_`): not hidden.
+                    // A built name, or any other function, is.
+                    let compat_exec = !attr.hidden
+                        && matches!(&value, Value::Ref { name, .. } if name == "builtins.exec" || name == "builtins.eval");
+                    if compat_exec {
+                        match value {
+                            Value::Ref { name, .. } => Value::reference(name, false),
+                            other => other,
+                        }
+                    } else {
+                        hide(value)
+                    }
                 }
                 _ => Value::UNKNOWN,
             },
@@ -1288,6 +1305,25 @@ impl<'m> Analyser<'m> {
         if caps::is_code_exec(name) || caps::is_loader_call(name) {
             self.add(Cap::DynamicLoad, line, shown.clone());
         }
+        // Unpickling runs code chosen by whoever wrote the bytes: data from the network makes it
+        // download-and-run.
+        if matches!(
+            caps::plain(name).as_ref(),
+            "pickle.loads"
+                | "pickle.load"
+                | "cPickle.loads"
+                | "dill.loads"
+                | "cloudpickle.loads"
+                | "joblib.load"
+                | "marshal.loads"
+        ) && arg_taint.has(Taint::FETCHED)
+        {
+            self.add(
+                Cap::FetchedExec,
+                line,
+                format!("{shown} of data read from the network"),
+            );
+        }
         if caps::is_code_exec(name) {
             self.add(Cap::CodeExec, line, shown.clone());
             // What runs is the first argument (the others are names, globals, file names).
@@ -1452,7 +1488,9 @@ impl<'m> Analyser<'m> {
                 self.add(Cap::Download, line, shown.clone());
             }
         }
-        if name == "os.dup2" {
+        // Only onto the standard streams (0, 1, 2) does dup2 attach something to a process's
+        // input and output; event-loop tests swap socket descriptors among themselves.
+        if name == "os.dup2" && matches!(args.get(1), Some(Value::Int(0..=2))) {
             self.add(Cap::ShellAttach, line, shown.clone());
         }
         if name.starts_with("socket.socket") && !name.contains(").")
@@ -1465,6 +1503,18 @@ impl<'m> Analyser<'m> {
         }
         if let Some(what) = caps::credential_call(name) {
             self.add(Cap::Credential, line, format!("{shown} ({what})"));
+        }
+        // Listing the configurations fills a combo box, and decrypting the one the user chose
+        // logs in to their server: plugins do both. Decrypting every configuration in one
+        // function is harvesting (see rules::evaluate).
+        if name.contains("uthManager") || name.contains("authManager") {
+            match caps::tail(name) {
+                "configIds" | "availableAuthMethodConfigs" => {
+                    self.add(Cap::AuthEnumerate, line, shown.clone())
+                }
+                "loadAuthenticationConfig" => self.add(Cap::AuthDecrypt, line, shown.clone()),
+                _ => {}
+            }
         }
         let tail = caps::tail(name);
         if tail == "value" || tail == "setValue" {

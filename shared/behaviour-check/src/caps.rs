@@ -52,6 +52,10 @@ pub enum Cap {
     EncodedBlob,
     PyArmor,
     InvisibleUnicode,
+    /// The ids or base configurations of every QGIS authentication configuration (no secret).
+    AuthEnumerate,
+    /// One authentication configuration loaded with its secrets decrypted.
+    AuthDecrypt,
     /// Code loaded in a way the import graph cannot follow: an import with a computed name,
     /// exec/compile, runpy, module loaders.
     DynamicLoad,
@@ -88,6 +92,8 @@ impl Cap {
             Cap::PyArmor => "is protected by PyArmor",
             Cap::InvisibleUnicode => "contains invisible or bidirectional Unicode",
             Cap::DynamicLoad => "loads code dynamically",
+            Cap::AuthEnumerate => "lists every QGIS authentication configuration",
+            Cap::AuthDecrypt => "decrypts a QGIS authentication configuration",
         }
     }
 }
@@ -412,9 +418,9 @@ pub fn credential_call(name: &str) -> Option<&'static str> {
         "qgisAuthDatabaseFilePath" | "authenticationDatabasePath" | "qgisAuthDatabaseUri" => {
             Some("the QGIS authentication database")
         }
-        "exportAuthenticationConfigsToXml" | "availableAuthMethodConfigs" | "configIds"
-            if name.contains("auth") || name.contains("Auth") =>
-        {
+        // Listing configuration ids (to fill a combo box) reads no secret; exporting them
+        // does.
+        "exportAuthenticationConfigsToXml" if name.contains("auth") || name.contains("Auth") => {
             Some("every QGIS authentication configuration")
         }
         "CryptUnprotectData" => Some("browser saved passwords (Windows DPAPI)"),

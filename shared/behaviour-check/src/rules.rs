@@ -245,7 +245,25 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
         message,
     };
 
-    if let (Some(cred), Some(net)) = (file.get(Cap::Credential), file.get(Cap::Network)) {
+    // Every authentication configuration listed and decrypted in one function (with the
+    // functions it calls) is a credential source like the auth database itself.
+    let harvested = closures(facts, max_closure_units)
+        .into_iter()
+        .find_map(|closure| {
+            let scope = caps_of(facts, closure.iter().copied());
+            match (scope.get(Cap::AuthEnumerate), scope.get(Cap::AuthDecrypt)) {
+                (Some(list), Some(decrypt)) => Some(Evidence {
+                    line: decrypt.line,
+                    what: format!(
+                    "{} (every QGIS authentication configuration, decrypted; listed at line {})",
+                    decrypt.what, list.line
+                ),
+                }),
+                _ => None,
+            }
+        });
+    let credential = file.get(Cap::Credential).cloned().or(harvested);
+    if let (Some(cred), Some(net)) = (credential.as_ref(), file.get(Cap::Network)) {
         hits.push(hit(
             &BHV001,
             net.line,
@@ -400,14 +418,29 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
         hits.push(hit(&BHV004, line, message));
     }
 
-    if let (Some(sock), Some(shell)) = (file.get(Cap::Socket), file.get(Cap::ShellAttach)) {
+    // The socket and the shell in one function (with the functions it calls): a test suite
+    // that opens sockets in one test and duplicates descriptors in another is not a shell.
+    let reverse_shell = if file.get(Cap::Socket).is_some() && file.get(Cap::ShellAttach).is_some() {
+        closures(facts, max_closure_units)
+            .into_iter()
+            .find_map(|closure| {
+                let scope = caps_of(facts, closure.iter().copied());
+                match (scope.get(Cap::Socket), scope.get(Cap::ShellAttach)) {
+                    (Some(sock), Some(shell)) => Some((sock.clone(), shell.clone())),
+                    _ => None,
+                }
+            })
+    } else {
+        None
+    };
+    if let Some((sock, shell)) = reverse_shell {
         hits.push(hit(
             &BHV005,
             shell.line,
             format!(
                 "opens a socket ({}) and attaches a shell to it ({})",
-                at(path, sock),
-                at(path, shell)
+                at(path, &sock),
+                at(path, &shell)
             ),
         ));
     }

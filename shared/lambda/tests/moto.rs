@@ -403,10 +403,13 @@ async fn the_sweep_ends_a_scan_whose_check_never_reported() {
     assert_eq!(stack.status_events().await.len(), 1);
 }
 
-/// A plugin whose code the policy blocks (a literal `exec`).
+/// A plugin whose code the policy blocks (a literal `exec` in the module `classFactory` loads).
 fn blocked_plugin() -> Vec<u8> {
     ZipBuilder::valid_plugin("demo")
-        .file("demo/work.py", "def run(code):\n    exec(code)\n")
+        .file(
+            "demo/plugin.py",
+            "class Plugin:\n    def __init__(self, iface):\n        exec(iface)\n",
+        )
         .build()
 }
 
@@ -612,6 +615,10 @@ async fn a_plugin_that_sends_the_auth_database_away_is_blocked_by_the_behaviour_
         .map(|&(k, v)| if k == "trusted" { (k, "true") } else { (k, v) })
         .collect();
     let zip = ZipBuilder::valid_plugin("demo")
+        .file(
+            "demo/__init__.py",
+            "from . import work\n\n\ndef classFactory(iface):\n    from .plugin import Plugin\n    return Plugin(iface)\n",
+        )
         .file(
             "demo/work.py",
             "import requests\nfrom qgis.core import QgsApplication\n\n\ndef run():\n    \
