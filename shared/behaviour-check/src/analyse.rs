@@ -1393,6 +1393,54 @@ impl<'m> Analyser<'m> {
                     ));
                 }
             }
+            // Shell one-liners that download and run in one go (`curl ... | sh`, PowerShell's
+            // DownloadString | iex) and PowerShell's encoded commands.
+            let fetches = [
+                "curl ",
+                "wget ",
+                "invoke-webrequest",
+                "iwr ",
+                "downloadstring",
+                "downloadfile",
+                "certutil -urlcache",
+                "bitsadmin",
+            ]
+            .iter()
+            .any(|s| command.contains(s));
+            let runs = [
+                "| sh",
+                "|sh",
+                "| bash",
+                "|bash",
+                "| python",
+                "|python",
+                "iex",
+                "invoke-expression",
+                "chmod +x",
+                "start-process",
+                "&& ./",
+                "; ./",
+            ]
+            .iter()
+            .any(|s| command.contains(s));
+            if fetches && runs {
+                self.add(
+                    Cap::FetchedExec,
+                    line,
+                    format!("{shown}: {}", clip(&command)),
+                );
+            }
+            if command.contains("powershell")
+                && [" -enc", " -e ", " -encodedcommand", " -ec "]
+                    .iter()
+                    .any(|s| command.contains(s))
+            {
+                self.add(
+                    Cap::DecodedExec,
+                    line,
+                    format!("{shown}: {}", clip(&command)),
+                );
+            }
             let reverse_shell = [
                 "/dev/tcp/",
                 "nc -e",

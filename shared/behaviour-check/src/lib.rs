@@ -342,22 +342,25 @@ fn source_markers(source: &str, facts: &mut analyse::FileFacts) {
             ));
         }
     }
-    for marker in [
-        "__pyarmor__",
-        "pyarmor_runtime",
-        "__armor_enter__",
-        "__armor_wrap__",
-    ] {
-        if let Some(offset) = source.find(marker) {
-            let line = 1 + source[..offset].bytes().filter(|b| *b == b'\n').count();
-            unit.caps.push((
-                caps::Cap::PyArmor,
-                caps::Evidence {
-                    line: u32::try_from(line).unwrap_or(u32::MAX),
-                    what: marker.to_owned(),
-                },
-            ));
-            break;
+    // Every PyArmor marker contains "armor": one pass over the text in the common case.
+    if source.contains("armor") {
+        for marker in [
+            "__pyarmor__",
+            "pyarmor_runtime",
+            "__armor_enter__",
+            "__armor_wrap__",
+        ] {
+            if let Some(offset) = source.find(marker) {
+                let line = 1 + source[..offset].bytes().filter(|b| *b == b'\n').count();
+                unit.caps.push((
+                    caps::Cap::PyArmor,
+                    caps::Evidence {
+                        line: u32::try_from(line).unwrap_or(u32::MAX),
+                        what: marker.to_owned(),
+                    },
+                ));
+                break;
+            }
         }
     }
 }
