@@ -39,6 +39,17 @@ pub enum Format {
     Text,
     Json,
     Sarif,
+    /// One self-contained HTML page (inline CSS, no scripts, no external assets).
+    Html,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum RulesFormat {
+    Text,
+    /// The rule catalogue with the policy's settings and the provenance, for websites and tools.
+    Json,
+    /// The source of docs/rules.md.
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -176,7 +187,9 @@ pub struct RulesArgs {
     /// Policy file whose settings are shown (default: the shipped policy).
     #[arg(long, env = "PLUGIN_VALIDATOR_POLICY")]
     pub policy: Option<PathBuf>,
-    /// Markdown (the source of docs/rules.md) instead of plain text.
-    #[arg(long)]
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: RulesFormat,
+    /// Markdown (the source of docs/rules.md): the same as --format markdown.
+    #[arg(long, conflicts_with = "format")]
     pub markdown: bool,
 }

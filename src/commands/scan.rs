@@ -75,7 +75,17 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         results,
         &skips,
         &package.plugin_config_files,
-    );
+    )
+    .with_provenance(validator_checks::provenance(&policy));
+    // The HTML report shows the code around blocking findings: read it while the zip is open.
+    let contexts = match args.format {
+        Format::Html => validator_html_report::CodeContexts::from_archive(
+            &archive,
+            &report,
+            &validator_html_report::HtmlLimits::default(),
+        ),
+        _ => validator_html_report::CodeContexts::none(),
+    };
     // The findings moved into the report: free the parsed sources and the zip before writing,
     // and stream the output instead of building one big string (a plugin can have 100,000
     // style findings; memory is the Lambda's budget).
@@ -89,6 +99,14 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         Format::Json => {
             serde_json::to_writer_pretty(&mut out, &report)?;
             out.write_all(b"\n")?;
+        }
+        Format::Html => {
+            let html = validator_html_report::render(
+                &report,
+                &contexts,
+                &validator_html_report::HtmlLimits::default(),
+            )?;
+            out.write_all(html.as_bytes())?;
         }
         Format::Sarif => {
             serde_json::to_writer_pretty(&mut out, &crate::sarif::to_sarif(&report, &registry))?;
