@@ -85,6 +85,11 @@ pub struct ScanArgs {
     pub checks: Vec<String>,
     #[arg(long, value_enum, default_value = "policy")]
     pub rules: Rules,
+    /// PATH is a folder in a git work tree: check the files staged for the next commit, zipped
+    /// as `git archive` zips them (so untracked files, `__pycache__` and `.git` are left out).
+    /// What the pre-commit hook runs.
+    #[arg(long)]
+    pub staged: bool,
     #[command(flatten)]
     pub engine: EngineArgs,
 }

@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
 
-use minijinja::{Environment, UndefinedBehavior, Value};
+use minijinja::{AutoEscape, Environment, Output, State, UndefinedBehavior, Value};
 use serde::Serialize;
 use validator_archive::PluginArchive;
 use validator_domain::{Finding, Level, Report, ScanStatus, Suppression};
@@ -234,6 +234,7 @@ fn environment() -> Result<&'static Environment<'static>, HtmlReportError> {
         env.set_trim_blocks(true);
         env.set_lstrip_blocks(true);
         env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_formatter(html_formatter);
         env.add_filter("code", |text: &str| {
             Value::from_safe_string(code_markup(text))
         });
@@ -243,6 +244,17 @@ fn environment() -> Result<&'static Environment<'static>, HtmlReportError> {
     })
     .as_ref()
     .map_err(|e| HtmlReportError::Setup(e.clone()))
+}
+
+/// minijinja's formatter, except that strings are escaped with [`escape_html`] (`& < > " '`):
+/// paths keep their `/`, so the HTML source reads like the text report.
+fn html_formatter(out: &mut Output, state: &State, value: &Value) -> Result<(), minijinja::Error> {
+    if state.auto_escape() == AutoEscape::Html && !value.is_safe() {
+        if let Some(text) = value.as_str() {
+            return Ok(out.write_str(&escape_html(text))?);
+        }
+    }
+    minijinja::escape_formatter(out, state, value)
 }
 
 // ---------------------------------------------------------------------------------------------
