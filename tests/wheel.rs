@@ -173,7 +173,11 @@ fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_dir() {
+        let kind = entry.file_type().unwrap();
+        if kind.is_symlink() {
+            let target = std::fs::read_link(entry.path()).unwrap();
+            std::os::unix::fs::symlink(target, to.join(entry.file_name())).unwrap();
+        } else if kind.is_dir() {
             copy_dir(&entry.path(), &to.join(entry.file_name()));
         } else {
             std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();

@@ -180,7 +180,7 @@ pub fn escape_html(text: &str) -> String {
 pub fn code_markup(text: &str) -> String {
     let parts: Vec<&str> = text.split('`').collect();
     // An even number of parts means an unpaired backtick: the last one is literal.
-    let paired = if parts.len() % 2 == 0 {
+    let paired = if parts.len().is_multiple_of(2) {
         parts.len() - 1
     } else {
         parts.len()
