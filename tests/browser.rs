@@ -40,7 +40,8 @@ struct Rendered {
 
 fn render(browser: &Path, page: &Path, scratch: &Path) -> Rendered {
     let shot = page.with_extension("png");
-    let output = Command::new(browser)
+    let log = page.with_extension("log");
+    let child = Command::new(browser)
         .args([
             "--headless",
             "--no-sandbox",
@@ -58,11 +59,19 @@ fn render(browser: &Path, page: &Path, scratch: &Path) -> Rendered {
         ))
         .arg(format!("--screenshot={}", shot.display()))
         .arg(format!("file://{}", page.display()))
-        .output()
+        // A file, not a pipe: a full pipe would stall the browser while we wait for it.
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("the browser's log"))
+        .spawn()
         .expect("start the browser");
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let status = finish_within(
+        child,
+        std::time::Duration::from_secs(BROWSER_TIMEOUT_SECS),
+        page,
+    );
+    let stderr = std::fs::read_to_string(&log).unwrap_or_default();
     assert!(
-        output.status.success(),
+        status.success(),
         "the browser failed on {}: {stderr}",
         page.display()
     );
@@ -74,6 +83,31 @@ fn render(browser: &Path, page: &Path, scratch: &Path) -> Rendered {
             .filter(|l| l.contains(":CONSOLE"))
             .map(str::to_owned)
             .collect(),
+    }
+}
+
+/// A page the browser has not rendered in this time fails the test instead of hanging CI.
+const BROWSER_TIMEOUT_SECS: u64 = 90;
+
+fn finish_within(
+    mut child: std::process::Child,
+    limit: std::time::Duration,
+    page: &Path,
+) -> std::process::ExitStatus {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait for the browser") {
+            return status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "the browser did not render {} within {limit:?}",
+                page.display()
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
 
@@ -164,7 +198,9 @@ async fn reports_and_emails_render_in_a_browser_without_console_errors() {
             std::env::var_os("REQUIRE_BROWSER").is_none(),
             "{message}, and REQUIRE_BROWSER is set"
         );
-        eprintln!("\n!!!!! {message} !!!!!\n");
+        // Straight to the stream, past the test harness's capture: a skip must be seen.
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), "\n!!!!! {message} !!!!!\n");
         return;
     };
     let scratch = tempfile::tempdir().unwrap();
