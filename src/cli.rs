@@ -39,6 +39,17 @@ pub enum Format {
     Text,
     Json,
     Sarif,
+    /// One self-contained HTML page (inline CSS, no scripts, no external assets).
+    Html,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum RulesFormat {
+    Text,
+    /// The rule catalogue with the policy's settings and the provenance, for websites and tools.
+    Json,
+    /// The source of docs/rules.md.
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -74,6 +85,11 @@ pub struct ScanArgs {
     pub checks: Vec<String>,
     #[arg(long, value_enum, default_value = "policy")]
     pub rules: Rules,
+    /// PATH is a folder in a git work tree: check the files staged for the next commit, zipped
+    /// as `git archive` zips them (so untracked files, `__pycache__` and `.git` are left out).
+    /// What the pre-commit hook runs.
+    #[arg(long)]
+    pub staged: bool,
     #[command(flatten)]
     pub engine: EngineArgs,
 }
@@ -176,7 +192,9 @@ pub struct RulesArgs {
     /// Policy file whose settings are shown (default: the shipped policy).
     #[arg(long, env = "PLUGIN_VALIDATOR_POLICY")]
     pub policy: Option<PathBuf>,
-    /// Markdown (the source of docs/rules.md) instead of plain text.
-    #[arg(long)]
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: RulesFormat,
+    /// Markdown (the source of docs/rules.md): the same as --format markdown.
+    #[arg(long, conflicts_with = "format")]
     pub markdown: bool,
 }

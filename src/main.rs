@@ -7,11 +7,16 @@ mod sarif;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 fn main() -> ExitCode {
     restore_default_sigpipe();
-    let cli = match cli::Cli::try_parse() {
+    let parsed = cli::Cli::command()
+        // Built once per process; clap wants a static string.
+        .long_version(&*Box::leak(long_version().into_boxed_str()))
+        .try_get_matches()
+        .and_then(|matches| cli::Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help/version to stdout with success, usage errors to stderr.
@@ -31,6 +36,19 @@ fn main() -> ExitCode {
             ExitCode::from(commands::EXIT_USAGE)
         }
     }
+}
+
+/// `--version`: the version, then what every report records about the rules and the engines.
+fn long_version() -> String {
+    let policy = validator_policy::Policy::default();
+    let provenance = validator_checks::provenance(&policy);
+    format!(
+        "{}\nrules {}\nshipped policy {}\ncompatible with {}",
+        provenance.validator_version,
+        provenance.rules_version,
+        provenance.policy_digest,
+        provenance.reference_tools_line()
+    )
 }
 
 fn init_logging(verbose: u8) {

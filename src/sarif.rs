@@ -13,7 +13,10 @@ pub fn to_sarif(report: &Report, registry: &CheckRegistry) -> Value {
                     "id": rule.id,
                     "name": rule.title,
                     "shortDescription": { "text": rule.title },
-                    "help": { "text": rule.remediation },
+                    "help": {
+                        "text": rule.remediation,
+                        "markdown": rule.remediation,
+                    },
                     "properties": { "check": check.id() },
                 })
             })
@@ -68,8 +71,19 @@ pub fn to_sarif(report: &Report, registry: &CheckRegistry) -> Value {
             "tool": { "driver": {
                 "name": "plugin-validator",
                 "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
                 "rules": rules,
+                "properties": {
+                    "rulesVersion": report.provenance.rules_version,
+                    "policyDigest": report.provenance.policy_digest,
+                    "referenceTools": report.provenance.reference_tools,
+                },
             }},
+            "properties": {
+                "verdict": report.status,
+                "autoApproved": report.auto_approved,
+                "provenance": report.provenance,
+            },
             "results": results,
         }]
     })

@@ -3,13 +3,23 @@ use std::fmt::Write as _;
 use validator_checks::CheckRegistry;
 use validator_policy::{Policy, RuleAction};
 
-use crate::cli::RulesArgs;
+use crate::cli::{RulesArgs, RulesFormat};
 
 pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
     let policy = super::load_policy(args.policy.as_deref())?;
     let registry = CheckRegistry::builtin();
-    if args.markdown {
+    let format = if args.markdown {
+        RulesFormat::Markdown
+    } else {
+        args.format
+    };
+    if format == RulesFormat::Markdown {
         print!("{}", markdown(&registry, &policy));
+    } else if format == RulesFormat::Json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&catalogue(&registry, &policy))?
+        );
     } else {
         for check in registry.iter() {
             println!("{} ({})", check.id(), check.title());
@@ -32,6 +42,44 @@ pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
         }
     }
     Ok(super::EXIT_VALIDATED)
+}
+
+/// The rule catalogue (`rules --format json`): every rule of every check with its guidance and
+/// the policy's setting, stamped like a report, so that a website can show what a report's rule
+/// ids mean for the very version that produced it.
+pub fn catalogue(registry: &CheckRegistry, policy: &Policy) -> serde_json::Value {
+    let checks: Vec<serde_json::Value> = registry
+        .iter()
+        .map(|check| {
+            let rules: Vec<serde_json::Value> = check
+                .rules()
+                .iter()
+                .map(|rule| {
+                    let s = policy.rule(check.id(), rule.id, Some(rule));
+                    serde_json::json!({
+                        "id": rule.id,
+                        "title": rule.title,
+                        "severity": rule.severity,
+                        "level": s.level,
+                        "enabled": s.enabled,
+                        "mandatory": s.mandatory,
+                        "remediation": rule.remediation,
+                    })
+                })
+                .collect();
+            serde_json::json!({
+                "id": check.id(),
+                "title": check.title(),
+                "informational": policy.check(check.id()).informational,
+                "rules": rules,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "provenance": validator_checks::provenance(policy),
+        "block_levels": policy.block_levels,
+        "checks": checks,
+    })
 }
 
 /// The rules reference (`docs/rules.md`), generated so it never drifts from the code.

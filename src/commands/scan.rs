@@ -17,10 +17,16 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         Rules::Policy => RuleSet::Policy,
         Rules::All => RuleSet::All,
     };
-    let archive = match PluginArchive::from_path(&args.path, &limits.archive) {
+    let opened = if args.staged {
+        staged_zip(&args.path)
+            .and_then(|zip| PluginArchive::open(zip, &limits.archive).map_err(anyhow::Error::from))
+    } else {
+        PluginArchive::from_path(&args.path, &limits.archive).map_err(anyhow::Error::from)
+    };
+    let archive = match opened {
         Ok(archive) => archive,
         Err(e) => {
-            eprintln!("error: cannot check {}: {e}", args.path.display());
+            eprintln!("error: cannot check {}: {e:#}", args.path.display());
             return Ok(super::EXIT_USAGE);
         }
     };
@@ -76,7 +82,17 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         results,
         &skips,
         &package.plugin_config_files,
-    );
+    )
+    .with_provenance(validator_checks::provenance(&policy));
+    // The HTML report shows the code around blocking findings: read it while the zip is open.
+    let contexts = match args.format {
+        Format::Html => validator_html_report::CodeContexts::from_archive(
+            &archive,
+            &report,
+            &validator_html_report::HtmlLimits::default(),
+        ),
+        _ => validator_html_report::CodeContexts::none(),
+    };
     // The findings moved into the report: free the parsed sources and the zip before writing,
     // and stream the output instead of building one big string (a plugin can have 100,000
     // style findings; memory is the Lambda's budget).
@@ -91,6 +107,14 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
             serde_json::to_writer_pretty(&mut out, &report)?;
             out.write_all(b"\n")?;
         }
+        Format::Html => {
+            let html = validator_html_report::render(
+                &report,
+                &contexts,
+                &validator_html_report::HtmlLimits::default(),
+            )?;
+            out.write_all(html.as_bytes())?;
+        }
         Format::Sarif => {
             serde_json::to_writer_pretty(&mut out, &crate::sarif::to_sarif(&report, &registry))?;
             out.write_all(b"\n")?;
@@ -98,4 +122,53 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     }
     out.flush()?;
     Ok(super::exit_code(verdict.status))
+}
+
+/// The files of `folder` staged in git's index, zipped by `git archive` under the folder's name,
+/// as a developer's release zip built from the repository would hold them.
+fn staged_zip(folder: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    use anyhow::{bail, Context};
+    let git_in = |dir: &std::path::Path, args: &[&str]| -> anyhow::Result<Vec<u8>> {
+        let output = std::process::Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .output()
+            .context("--staged runs git, which could not be started")?;
+        if !output.status.success() {
+            bail!(
+                "git {} failed: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+        }
+        Ok(output.stdout)
+    };
+    let git = |args: &[&str]| git_in(folder, args);
+    let text = |bytes: Vec<u8>| String::from_utf8_lossy(&bytes).trim().to_owned();
+    let top = folder
+        .canonicalize()
+        .with_context(|| format!("cannot read {}", folder.display()))?
+        .file_name()
+        .and_then(|n| n.to_str())
+        .map(str::to_owned)
+        .context("the folder has no usable name")?;
+    // The index as a tree (objects only: the work tree, the index and HEAD are untouched).
+    let tree = text(git(&["write-tree"])?);
+    let prefix = text(git(&["rev-parse", "--show-prefix"])?);
+    let tree_ish = match prefix.trim_end_matches('/') {
+        "" => tree,
+        sub => format!("{tree}:{sub}"),
+    };
+    // From the top of the work tree: in a subfolder, git archive would look below it again.
+    let toplevel = text(git(&["rev-parse", "--show-toplevel"])?);
+    git_in(
+        std::path::Path::new(&toplevel),
+        &[
+            "archive",
+            "--format=zip",
+            &format!("--prefix={top}/"),
+            &tree_ish,
+        ],
+    )
 }

@@ -1,6 +1,12 @@
 //! The one place where checks are registered, and the runner that executes one check under the
 //! policy. Adding a check is one entry in [`CheckRegistry::builtin`].
 
+mod provenance;
+
+pub use provenance::{
+    provenance, rules_version, ReferenceTool, REFERENCE_TOOLS, VALIDATOR_VERSION,
+};
+
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -4,6 +4,7 @@
 mod check;
 mod finding;
 mod package;
+mod provenance;
 mod report;
 mod scan;
 mod upload;
@@ -14,6 +15,7 @@ pub use finding::{
     masked_preview, CheckId, Confidence, Counts, Finding, Level, Severity, Suppression,
 };
 pub use package::{MetadataError, PackageInfo, PluginMetadata, PLUGIN_CONFIG_FILES};
+pub use provenance::{Provenance, ToolVersion};
 pub use report::{CheckReportEntry, Report};
 pub use scan::{
     CheckOutcome, CheckResult, ContentDigest, NotificationState, Notifications, Scan, ScanId,

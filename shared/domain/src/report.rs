@@ -3,8 +3,8 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    CheckId, CheckOutcome, CheckResult, Counts, Finding, Scan, ScanId, ScanStatus, SkipDecision,
-    Timestamp, Verdict,
+    CheckId, CheckOutcome, CheckResult, Counts, Finding, Provenance, Scan, ScanId, ScanStatus,
+    SkipDecision, Timestamp, Verdict,
 };
 
 /// One check's line in a report.
@@ -41,6 +41,9 @@ pub struct Report {
     pub warnings: Vec<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub generated_at: Timestamp,
+    /// What produced this report (empty in reports stored before it was recorded).
+    #[serde(default)]
+    pub provenance: Provenance,
 }
 
 impl Report {
@@ -97,6 +100,7 @@ impl Report {
             plugin_config_files: plugin_config_files.to_vec(),
             warnings: Vec::new(),
             generated_at: crate::now(),
+            provenance: Provenance::default(),
         }
     }
 
@@ -115,6 +119,12 @@ impl Report {
         report.scan_id = Some(scan.id.clone());
         report.warnings = scan.warnings.clone();
         report
+    }
+
+    /// Stamps what produced the report.
+    pub fn with_provenance(mut self, provenance: Provenance) -> Self {
+        self.provenance = provenance;
+        self
     }
 
     pub fn blocking_findings(&self) -> impl Iterator<Item = &Finding> {
@@ -229,6 +239,17 @@ impl Report {
         let _ = writeln!(out, "Verdict: {status}");
         for reason in &self.reasons {
             let _ = writeln!(out, "  - {reason}");
+        }
+        let p = &self.provenance;
+        if !p.validator_version.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nplugin-validator {}, rules {}, policy {}; compatible with {}",
+                p.validator_version,
+                p.rules_version,
+                p.short_policy_digest(),
+                p.reference_tools_line()
+            );
         }
         out
     }

@@ -99,6 +99,15 @@ async fn an_upload_goes_through_every_function_to_a_final_status() {
         .expect("the report is in S3");
     let report: serde_json::Value = serde_json::from_slice(&report.bytes).expect("json report");
     assert_eq!(report["status"], "validated", "{report}");
+    assert_eq!(
+        report["provenance"]["validator_version"],
+        env!("CARGO_PKG_VERSION")
+    );
+    let html_key = report_key.replace(".json", ".html");
+    let html = validator_pipeline::BlobStore::get(&*stack.cold.pipeline.blobs, &html_key)
+        .await
+        .expect("report.html is in S3 beside the JSON");
+    assert!(String::from_utf8_lossy(&html.bytes).contains("class=\"verdict validated\""));
 
     // Confirmation and results to the maintainer, review request to the approvers: once each.
     let emails = stack.sent_emails();

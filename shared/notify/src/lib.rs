@@ -154,6 +154,10 @@ fn environment() -> Result<&'static Environment<'static>, NotifyError> {
         // A misspelt variable is an error, not silently empty text.
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_formatter(html_formatter);
+        // Guidance marks code with backticks: `<code>` in HTML emails (escaped all the same).
+        env.add_filter("code", |text: &str| {
+            Value::from_safe_string(validator_html_report::code_markup(text))
+        });
         for (name, source) in TEMPLATES {
             env.add_template(name, source)
                 .map_err(|e| format!("{name}: {e}"))?;
@@ -455,6 +459,9 @@ struct ResultsContext {
     warnings: Vec<String>,
     checks_total: usize,
     checks_failed: Vec<String>,
+    /// What produced the report (version, policy digest, rules version, reference tools).
+    provenance: validator_domain::Provenance,
+    reference_tools: String,
 }
 
 impl ResultsContext {
@@ -525,6 +532,8 @@ impl ResultsContext {
                 .filter(|c| c.error.is_some())
                 .map(|c| c.check.to_string())
                 .collect(),
+            reference_tools: report.provenance.reference_tools_line(),
+            provenance: report.provenance.clone(),
         })
     }
 }

@@ -106,7 +106,9 @@ async fn decide(pipeline: &Pipeline, scan: &Scan) -> Result<(), StageError> {
         &full,
         scan.upload.trusted,
     );
-    let report = Report::for_scan(scan, &verdict, &full);
+    let report = Report::for_scan(scan, &verdict, &full)
+        .with_provenance(validator_checks::provenance(&pipeline.config.policy));
+    store_html_report(pipeline, scan, &report).await?;
     let report_key = keys::report(&scan.id);
     let body = serde_json::to_vec_pretty(&report).map_err(|e| corrupt(scan, e))?;
     pipeline
@@ -118,6 +120,70 @@ async fn decide(pipeline: &Pipeline, scan: &Scan) -> Result<(), StageError> {
         .finish(&scan.id, &verdict, &report_key, validator_domain::now())
         .await?;
     tracing::info!(won, status = %verdict.status, "final status decided");
+    Ok(())
+}
+
+/// Stores `report.html` beside the JSON report, with the code around blocking findings read
+/// from the upload. The JSON report is the contract: an HTML report that cannot be rendered is
+/// logged, not fatal.
+async fn store_html_report(
+    pipeline: &Pipeline,
+    scan: &Scan,
+    report: &Report,
+) -> Result<(), StageError> {
+    let limits = validator_html_report::HtmlLimits::default();
+    // The upload is read only when some blocking finding has a line to show.
+    let contexts = if report.blocking_findings().any(|f| f.line.is_some()) {
+        // The bytes the scan checked: its pinned version, refused if its digest differs.
+        let read = match &scan.object_version {
+            Some(version) => {
+                pipeline
+                    .blobs
+                    .get_version(&scan.upload.object_key, version)
+                    .await
+            }
+            None => pipeline.blobs.get(&scan.upload.object_key).await,
+        };
+        let archive = match read {
+            Ok(upload)
+                if scan
+                    .content_digest
+                    .as_ref()
+                    .is_some_and(|d| *d != validator_domain::ContentDigest::of(&upload.bytes)) =>
+            {
+                Err("the upload's bytes are not the ones this scan checked".to_owned())
+            }
+            Ok(upload) => {
+                validator_archive::PluginArchive::open(upload.bytes, &pipeline.config.limits)
+                    .map_err(|e| e.to_string())
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        match archive {
+            Ok(archive) => {
+                validator_html_report::CodeContexts::from_archive(&archive, report, &limits)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the HTML report has no code context");
+                validator_html_report::CodeContexts::none()
+            }
+        }
+    } else {
+        validator_html_report::CodeContexts::none()
+    };
+    match validator_html_report::render(report, &contexts, &limits) {
+        Ok(html) => {
+            pipeline
+                .blobs
+                .put(
+                    &keys::html_report(&scan.id),
+                    html.into_bytes(),
+                    "text/html; charset=utf-8",
+                )
+                .await?;
+        }
+        Err(e) => tracing::error!(error = %e, "the HTML report could not be rendered"),
+    }
     Ok(())
 }
 

@@ -68,4 +68,9 @@ pub mod keys {
     pub fn report(scan: &ScanId) -> String {
         format!("reports/{scan}.json")
     }
+
+    /// The HTML form of the report, beside the JSON one.
+    pub fn html_report(scan: &ScanId) -> String {
+        format!("reports/{scan}.html")
+    }
 }

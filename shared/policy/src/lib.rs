@@ -196,6 +196,17 @@ impl Policy {
         out
     }
 
+    /// `sha256:<hex>` of the policy serialized as canonical TOML: two files that differ only in
+    /// comments or layout have the same digest, any changed setting changes it.
+    pub fn digest(&self) -> String {
+        use sha2::Digest as _;
+        let canonical = toml::to_string(self).unwrap_or_default();
+        format!(
+            "sha256:{}",
+            hex::encode(sha2::Sha256::digest(canonical.as_bytes()))
+        )
+    }
+
     pub fn check(&self, check: &str) -> CheckPolicy {
         self.checks.get(check).cloned().unwrap_or_default()
     }
