@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use validator_archive::PluginArchive;
 use validator_domain::{
-    Check, CheckContext, CheckError, CheckId, Finding, PackageInfo, ScanCache, SkipDecision,
+    assign_fingerprints, nth_line, Check, CheckContext, CheckError, CheckId, Finding, PackageInfo,
+    ScanCache, SkipDecision,
 };
 use validator_policy::{Policy, RuleSet};
 
@@ -164,7 +165,8 @@ pub fn execute_with_cache(
             .unwrap_or_else(|| "unknown panic".to_owned());
         CheckError::Failed(format!("the {} check crashed: {what}", check.id()))
     })??;
-    let findings = policy.evaluate(check, raw, rule_set, skips);
+    let mut findings = policy.evaluate(check, raw, rule_set, skips);
+    fingerprint_findings(archive, &mut findings);
     let duration = started.elapsed();
     tracing::info!(
         findings = findings.len(),
@@ -172,4 +174,24 @@ pub fn execute_with_cache(
         "check finished"
     );
     Ok(CheckRun { findings, duration })
+}
+
+/// Sets each finding's fingerprint from the code of its line (see
+/// `validator_domain::assign_fingerprints`). Each file with a line finding is inflated once more
+/// here; a file that cannot be read or decoded gives an empty code (the fingerprint then rests on
+/// the rule, the path and the order).
+fn fingerprint_findings(archive: &PluginArchive, findings: &mut [Finding]) {
+    let mut current: Option<(String, Option<String>)> = None;
+    assign_fingerprints(findings, |path, line| {
+        if current.as_ref().is_none_or(|(p, _)| p != path) {
+            let text = archive
+                .entry(path)
+                .filter(|e| e.is_file())
+                .and_then(|e| archive.read(e).ok())
+                .map(|bytes| validator_archive::decode_text(&bytes).into_owned());
+            current = Some((path.to_owned(), text));
+        }
+        let text = current.as_ref()?.1.as_deref()?;
+        nth_line(text, line).map(str::to_owned)
+    });
 }

@@ -135,6 +135,11 @@ pub struct Finding {
     pub mandatory: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suppressed: Option<Suppression>,
+    /// The finding's identity across versions, with `path` (see `fingerprint.rs`): set by the
+    /// check runner from the code of the finding's line. `None` in reports made before
+    /// fingerprints existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
 }
 
 impl Finding {
@@ -161,6 +166,7 @@ impl Finding {
             blocking: false,
             mandatory: rule.mandatory,
             suppressed: None,
+            fingerprint: None,
         }
     }
 

@@ -2,7 +2,9 @@
 //! and the [`Check`] interface every check implements. No I/O, no AWS.
 
 mod check;
+mod diff;
 mod finding;
+mod fingerprint;
 mod package;
 mod report;
 mod scan;
@@ -10,11 +12,20 @@ mod upload;
 mod verdict;
 
 pub use check::{Check, CheckContext, CheckError, RuleInfo, ScanCache};
+pub use diff::{
+    DiffBase, DiffSummary, FileChange, FileEntry, FileRename, FilesDiff, FindingsDiff,
+    MetadataChange, VersionDiff, BEHAVIOUR_CHECK, BINARY_SNIFF_BYTES, SENSITIVE_METADATA_KEYS,
+    SLEEPER_METADATA_KEYS,
+};
 pub use finding::{
     masked_preview, CheckId, Confidence, Counts, Finding, Level, Severity, Suppression,
 };
+pub use fingerprint::{
+    assign_fingerprints, fingerprint, normalise_code, nth_line, FINGERPRINT_SCHEME,
+    MAX_FINGERPRINT_LINE_BYTES,
+};
 pub use package::{MetadataError, PackageInfo, PluginMetadata, PLUGIN_CONFIG_FILES};
-pub use report::{CheckReportEntry, Report};
+pub use report::{metadata_map, CheckReportEntry, Report};
 pub use scan::{
     CheckOutcome, CheckResult, ContentDigest, NotificationState, Notifications, Scan, ScanId,
     ScanStatus, SkipDecision, SkipOutcome,

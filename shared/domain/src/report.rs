@@ -1,10 +1,11 @@
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    CheckId, CheckOutcome, CheckResult, Counts, Finding, Scan, ScanId, ScanStatus, SkipDecision,
-    Timestamp, Verdict,
+    CheckId, CheckOutcome, CheckResult, Counts, FileEntry, Finding, PackageInfo, Scan, ScanId,
+    ScanStatus, SkipDecision, Timestamp, Verdict, VersionDiff,
 };
 
 /// One check's line in a report.
@@ -41,6 +42,20 @@ pub struct Report {
     pub warnings: Vec<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub generated_at: Timestamp,
+    /// Every file of the version (size, SHA-256, binary), so that a later version can diff
+    /// against this report. Empty in reports written before files were kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FileEntry>,
+    /// The `[general]` section of `metadata.txt`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub metadata: BTreeMap<String, String>,
+    /// What changed since the last validated version (else the previous scan) of the plugin;
+    /// `None` for the first version, or when the diff was not computed (`scan`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diff: Option<VersionDiff>,
+    /// True when the plugin has no earlier scan: the first version says so in the emails.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub first_version: bool,
 }
 
 impl Report {
@@ -97,6 +112,10 @@ impl Report {
             plugin_config_files: plugin_config_files.to_vec(),
             warnings: Vec::new(),
             generated_at: crate::now(),
+            files: Vec::new(),
+            metadata: BTreeMap::new(),
+            diff: None,
+            first_version: false,
         }
     }
 
@@ -115,6 +134,12 @@ impl Report {
         report.scan_id = Some(scan.id.clone());
         report.warnings = scan.warnings.clone();
         report
+    }
+
+    /// Records the version's files and `metadata.txt` (what a later version's diff needs).
+    pub fn describe_package(&mut self, files: Vec<FileEntry>, package: &PackageInfo) {
+        self.files = files;
+        self.metadata = metadata_map(package);
     }
 
     pub fn blocking_findings(&self) -> impl Iterator<Item = &Finding> {
@@ -207,6 +232,24 @@ impl Report {
         for reason in &self.reasons {
             let _ = writeln!(out, "  - {reason}");
         }
+        if let Some(diff) = &self.diff {
+            out.push('\n');
+            out.push_str(&diff.to_text());
+        } else if self.first_version {
+            out.push_str("\nFirst version of this plugin: nothing to compare with.\n");
+        }
         out
+    }
+}
+
+/// The `[general]` fields of `metadata.txt` (empty when it is missing or unreadable).
+pub fn metadata_map(package: &PackageInfo) -> BTreeMap<String, String> {
+    match &package.metadata {
+        Ok(metadata) => metadata
+            .fields
+            .iter()
+            .map(|(k, v)| (k.clone(), v.trim().to_owned()))
+            .collect(),
+        Err(_) => BTreeMap::new(),
     }
 }
