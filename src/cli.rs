@@ -21,6 +21,10 @@ pub enum Command {
     /// Check a plugin zip or folder and print a report. Exit 0 validated, 1 blocked,
     /// 2 usage error or unreadable input, 3 a check could not finish.
     Scan(ScanArgs),
+    /// Check two versions of a plugin (zips or folders) and print what changed: files, findings
+    /// new and fixed (by fingerprint), metadata.txt. Exit 0, or 1 when the new version gains a
+    /// blocking finding or would be held for review as a sleeper update, 2 on unreadable input.
+    Diff(DiffArgs),
     /// Run dispatch -> every check -> aggregate with the embedded backends, as the Lambdas do.
     Pipeline(PipelineArgs),
     /// Show a scan recorded by `pipeline` (or list the recent ones). With a scan id the exit code
@@ -70,6 +74,29 @@ pub struct ScanArgs {
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
     /// Only these checks (comma-separated), e.g. --checks package_structure,file_permissions.
+    #[arg(long, value_delimiter = ',')]
+    pub checks: Vec<String>,
+    #[arg(long, value_enum, default_value = "policy")]
+    pub rules: Rules,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum DiffFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier version: a .zip file or a folder.
+    pub old: PathBuf,
+    /// The later version.
+    pub new: PathBuf,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: DiffFormat,
+    /// Only these checks (comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub checks: Vec<String>,
     #[arg(long, value_enum, default_value = "policy")]

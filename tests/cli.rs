@@ -326,3 +326,54 @@ fn output_into_a_closed_pipe_ends_quietly() {
         );
     }
 }
+
+/// Two versions of one plugin: `plugin.py` with an `assert` (B101, reported) and, in the second
+/// version, code added above it, a new `shell=True` call and a new maintainer email.
+fn two_versions(dir: &Path) -> (PathBuf, PathBuf) {
+    let v1 = validator_testkit::ZipBuilder::valid_plugin("demo")
+        .file("demo/plugin.py", "def f(x):\n    assert x\n")
+        .build();
+    let v2 = validator_testkit::ZipBuilder::valid_plugin("demo")
+        .file(
+            "demo/metadata.txt",
+            &validator_testkit::metadata_txt("demo", "1.1.0")
+                .replace("jane@example.org", "mallory@example.net"),
+        )
+        .file(
+            "demo/plugin.py",
+            "import subprocess\n\n\ndef f(x):\n    assert  x  # still here\n    subprocess.call(x, shell=True)\n",
+        )
+        .build();
+    (write_zip(dir, "v1.zip", &v1), write_zip(dir, "v2.zip", &v2))
+}
+
+#[test]
+fn diff_shows_what_changed_between_two_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let (v1, v2) = two_versions(dir.path());
+    let (code, out, err) = run(bin().arg("diff").arg(&v1).arg(&v2));
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("new since 1.0.0: 1 finding; fixed: 0"),
+        "{out}"
+    );
+    assert!(out.contains("B602"), "{out}");
+    assert!(
+        out.contains("! email: jane@example.org -> mallory@example.net"),
+        "{out}"
+    );
+    assert!(out.contains("~ demo/plugin.py"), "{out}");
+    assert!(out.contains("unchanged findings: 1"), "{out}");
+
+    let (code, out, _) = run(bin().args(["diff", "--format", "json"]).arg(&v1).arg(&v1));
+    assert_eq!(code, 0, "{out}");
+    let diff: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(diff["findings"]["new"].as_array().map(Vec::len), Some(0));
+    assert_eq!(diff["files"]["changed"].as_array().map(Vec::len), Some(0));
+
+    let (code, _, err) = run(bin()
+        .arg("diff")
+        .arg(&v1)
+        .arg(dir.path().join("missing.zip")));
+    assert_eq!(code, 2, "{err}");
+}

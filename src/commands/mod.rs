@@ -1,3 +1,4 @@
+mod diff;
 mod pack;
 mod pipeline;
 mod policy;
@@ -20,6 +21,7 @@ pub const EXIT_ERROR: u8 = 3;
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Scan(args) => scan::run(args),
+        Command::Diff(args) => diff::run(args),
         Command::Pipeline(args) => pipeline::run(args),
         Command::Status(args) => status::run(args),
         Command::Policy(args) => policy::run(args),

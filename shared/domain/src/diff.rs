@@ -113,7 +113,11 @@ pub struct FilesDiff {
     pub removed: Vec<FileChange>,
     /// Changed content (under the new path when it was also renamed).
     pub changed: Vec<FileChange>,
+    /// Files moved other than by a renamed package folder.
     pub renamed: Vec<FileRename>,
+    /// The package (top) folder was renamed (every file under it counts as the same file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package_renamed: Option<FileRename>,
     pub unchanged: u32,
     /// False when the base report has no file list (written before files were kept).
     pub comparable: bool,
@@ -332,6 +336,9 @@ impl VersionDiff {
                     );
                 }
             }
+            if let Some(r) = &files.package_renamed {
+                let _ = writeln!(out, "  > package folder {}/ -> {}/", r.from, r.to);
+            }
             for r in &files.renamed {
                 let _ = writeln!(out, "  > {} -> {}", r.from, r.to);
             }
@@ -374,6 +381,11 @@ fn plural(n: usize) -> &'static str {
     } else {
         "s"
     }
+}
+
+/// The first component of a path (the package folder).
+fn top(path: &str) -> &str {
+    path.split_once('/').map_or("", |(top, _)| top)
 }
 
 /// The path without its first component (the package folder).
@@ -442,10 +454,18 @@ fn diff_files(old: &[FileEntry], new: &[FileEntry]) -> (FilesDiff, HashMap<Strin
             }),
             Some(o) => {
                 if o.path != f.path {
-                    diff.renamed.push(FileRename {
-                        from: o.path.clone(),
-                        to: f.path.clone(),
-                    });
+                    let (old_top, new_top) = (top(&o.path), top(&f.path));
+                    if old_top != new_top && inside_package(&o.path) == inside_package(&f.path) {
+                        diff.package_renamed.get_or_insert_with(|| FileRename {
+                            from: old_top.to_owned(),
+                            to: new_top.to_owned(),
+                        });
+                    } else {
+                        diff.renamed.push(FileRename {
+                            from: o.path.clone(),
+                            to: f.path.clone(),
+                        });
+                    }
                     renames.insert(o.path.clone(), f.path.clone());
                 }
                 if o.sha256 == f.sha256 && !f.sha256.is_empty() {

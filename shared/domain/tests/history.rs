@@ -276,7 +276,14 @@ fn renamed_files_and_package_folders_keep_their_findings() {
         &[],
     );
     let diff = VersionDiff::between(&old, None, &new);
-    assert_eq!(diff.files.renamed.len(), 2, "{:?}", diff.files);
+    assert_eq!(diff.files.renamed.len(), 1, "{:?}", diff.files);
+    assert_eq!(diff.files.renamed[0].to, "q/tools/a.py");
+    let package = diff
+        .files
+        .package_renamed
+        .as_ref()
+        .expect("package folder renamed");
+    assert_eq!((package.from.as_str(), package.to.as_str()), ("p", "q"));
     assert!(diff.files.added.is_empty() && diff.files.removed.is_empty());
     assert_eq!(diff.files.changed.len(), 1);
     assert!(diff.findings.new.is_empty(), "{:?}", diff.findings.new);
