@@ -9,7 +9,12 @@
 //! - one result per check: (`scan#ID`, `result#CHECK`), the summary without findings (the
 //!   findings live in S3), so items stay far below DynamoDB's 400 KB.
 //!
-//! Every item carries `expires_at` (TTL).
+//! - one history entry per finished scan of a plugin: (`plugin#KEY`, `scan#CREATED#ID`), with
+//!   the creation time as 20 zero-padded digits of nanoseconds so that the sort key orders a
+//!   plugin's scans by upload time. These items carry no `expires_at`: a plugin's history
+//!   outlives its scans (the reports it points to may be gone; the diff then says so).
+//!
+//! Every other item carries `expires_at` (TTL).
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -17,7 +22,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem, Update};
 use validator_domain::{
-    CheckId, CheckResult, Counts, Scan, ScanId, ScanStatus, Timestamp, Verdict,
+    CheckId, CheckResult, Counts, HistoryEntry, Scan, ScanId, ScanStatus, Timestamp, Verdict,
 };
 use validator_pipeline::{NotificationKind, PortError, ScanStore};
 
@@ -51,6 +56,22 @@ pub mod item_keys {
 
     pub fn result_prefix() -> &'static str {
         RESULT_PREFIX
+    }
+
+    const PLUGIN_PREFIX: &str = "plugin#";
+
+    /// The partition of a plugin's history.
+    pub fn plugin_pk(plugin: &str) -> String {
+        format!("{PLUGIN_PREFIX}{plugin}")
+    }
+
+    /// A history entry's sort key: creation time (ns, zero-padded), then the scan id.
+    pub fn history_sk(created_nanos: i128, id: &ScanId) -> String {
+        format!("{SCAN_PREFIX}{:020}#{id}", created_nanos.max(0))
+    }
+
+    pub fn history_prefix() -> &'static str {
+        SCAN_PREFIX
     }
 
     /// The scan id of a partition key (`scan#ID`).
@@ -556,5 +577,73 @@ impl ScanStore for DynamoScanStore {
         } else {
             Err(PortError::NotFound(format!("scan {id}")))
         }
+    }
+
+    async fn record_history(&self, entry: &HistoryEntry) -> Result<(), PortError> {
+        let item = HashMap::from([
+            ("pk".to_owned(), s(item_keys::plugin_pk(&entry.plugin))),
+            (
+                "sk".to_owned(),
+                s(item_keys::history_sk(
+                    entry.created_at.unix_timestamp_nanos(),
+                    &entry.scan_id,
+                )),
+            ),
+            ("kind".to_owned(), s("history")),
+            ("scan_id".to_owned(), s(entry.scan_id.as_str())),
+            ("status".to_owned(), s(entry.status.as_str())),
+            ("body".to_owned(), s(encode("history entry", entry)?)),
+        ]);
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            // Recorded already: a scan's entry never changes once final.
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(backend("DynamoDB PutItem (history)", e)),
+        }
+    }
+
+    async fn history(&self, plugin: &str, max: usize) -> Result<Vec<HistoryEntry>, PortError> {
+        let mut entries = Vec::new();
+        let mut start: Option<Item> = None;
+        while entries.len() < max {
+            let page = i32::try_from(max - entries.len()).unwrap_or(i32::MAX);
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .consistent_read(true)
+                .key_condition_expression("pk = :pk AND begins_with(sk, :scan)")
+                .expression_attribute_values(":pk", s(item_keys::plugin_pk(plugin)))
+                .expression_attribute_values(":scan", s(item_keys::history_prefix()))
+                .scan_index_forward(false)
+                .limit(page)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| backend("DynamoDB Query (history)", e))?;
+            for item in output.items() {
+                let body = text(item, "body").ok_or_else(|| corrupt("history entry", "no body"))?;
+                entries.push(serde_json::from_str(body).map_err(|e| corrupt("history entry", e))?);
+            }
+            match output.last_evaluated_key() {
+                Some(key) if !key.is_empty() => start = Some(key.clone()),
+                _ => break,
+            }
+        }
+        entries.truncate(max);
+        Ok(entries)
     }
 }

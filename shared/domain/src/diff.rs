@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use validator_archive::{Entry, PluginArchive};
 
-use crate::{Finding, Report, ScanId, ScanStatus};
+use crate::{Finding, Report, ScanId, ScanStatus, HELD_FOR_REVIEW};
 
 /// `metadata.txt` keys whose change is an account-takeover signal: highlighted in the diff, and
 /// the ones in [`SLEEPER_METADATA_KEYS`] hold a version for review.
@@ -218,7 +218,7 @@ impl VersionDiff {
             rules.sort_unstable();
             rules.dedup();
             reasons.push(format!(
-                "held for review: {} behaviour finding{} new since {since} ({})",
+                "{HELD_FOR_REVIEW}: {} behaviour finding{} new since {since} ({})",
                 behaviour.len(),
                 plural(behaviour.len()),
                 rules.join(", ")
@@ -227,7 +227,8 @@ impl VersionDiff {
         for change in &self.metadata {
             if SLEEPER_METADATA_KEYS.contains(&change.key.as_str()) {
                 reasons.push(format!(
-                    "held for review: metadata.txt `{}` changed since {since} ({} -> {})",
+                    "{}: metadata.txt `{}` changed since {since} ({} -> {})",
+                    HELD_FOR_REVIEW,
                     change.key,
                     change.old.as_deref().unwrap_or("(none)"),
                     change.new.as_deref().unwrap_or("(none)")

@@ -5,6 +5,7 @@ mod check;
 mod diff;
 mod finding;
 mod fingerprint;
+mod history;
 mod package;
 mod report;
 mod scan;
@@ -24,6 +25,7 @@ pub use fingerprint::{
     assign_fingerprints, fingerprint, normalise_code, nth_line, FINGERPRINT_SCHEME,
     MAX_FINGERPRINT_LINE_BYTES,
 };
+pub use history::{plugin_key, HistoryEntry, HELD_FOR_REVIEW};
 pub use package::{MetadataError, PackageInfo, PluginMetadata, PLUGIN_CONFIG_FILES};
 pub use report::{metadata_map, CheckReportEntry, Report};
 pub use scan::{

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
-use validator_domain::{CheckResult, Scan, ScanId, ScanStatus, Timestamp, Verdict};
+use validator_domain::{CheckResult, HistoryEntry, Scan, ScanId, ScanStatus, Timestamp, Verdict};
 use validator_pipeline::{NotificationKind, PortError, ScanStore};
 
 use crate::backend;
@@ -23,6 +23,14 @@ CREATE TABLE IF NOT EXISTS scans (
     body TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS history (
+    plugin TEXT NOT NULL,
+    scan_id TEXT NOT NULL,
+    created_nanos INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (plugin, scan_id)
+);
+CREATE INDEX IF NOT EXISTS history_by_time ON history (plugin, created_nanos);
 CREATE TABLE IF NOT EXISTS results (
     scan_id TEXT NOT NULL,
     check_id TEXT NOT NULL,
@@ -254,5 +262,40 @@ impl ScanStore for SqliteScanStore {
             state(scan, kind).sent_at = Some(at);
             Ok((true, ()))
         })
+    }
+
+    async fn record_history(&self, entry: &HistoryEntry) -> Result<(), PortError> {
+        // A scan's entry never changes once final: a second recording keeps the first.
+        self.lock()?
+            .execute(
+                "INSERT OR IGNORE INTO history (plugin, scan_id, created_nanos, body) \
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    entry.plugin,
+                    entry.scan_id.as_str(),
+                    i64::try_from(entry.created_at.unix_timestamp_nanos()).unwrap_or(i64::MAX),
+                    encode(entry)?
+                ],
+            )
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn history(&self, plugin: &str, max: usize) -> Result<Vec<HistoryEntry>, PortError> {
+        let conn = self.lock()?;
+        let mut stmt = conn
+            .prepare(
+                "SELECT body FROM history WHERE plugin = ?1 \
+                 ORDER BY created_nanos DESC, scan_id DESC LIMIT ?2",
+            )
+            .map_err(backend)?;
+        let rows = stmt
+            .query_map(
+                params![plugin, i64::try_from(max).unwrap_or(i64::MAX)],
+                |row| row.get::<_, String>(0),
+            )
+            .map_err(backend)?;
+        rows.map(|r| r.map_err(backend).and_then(|b| decode(&b)))
+            .collect()
     }
 }

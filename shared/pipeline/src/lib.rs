@@ -21,6 +21,14 @@ pub use run_check::{run_check, Attempt, RunCheckOutcome};
 use validator_checks::CheckRegistry;
 use validator_domain::ScanId;
 
+/// What dispatch records of a version for its report (and a later version's diff): every file
+/// with its size and digest, and the `[general]` section of `metadata.txt`.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct Manifest {
+    pub files: Vec<validator_domain::FileEntry>,
+    pub metadata: std::collections::BTreeMap<String, String>,
+}
+
 /// Everything a stage needs: configuration, the registered checks and the five ports. Cheap to
 /// clone: everything is shared.
 #[derive(Clone)]
@@ -67,5 +75,10 @@ pub mod keys {
 
     pub fn report(scan: &ScanId) -> String {
         format!("reports/{scan}.json")
+    }
+
+    /// The version's file list and `metadata.txt`, written at dispatch for the report's diff.
+    pub fn manifest(scan: &ScanId) -> String {
+        format!("manifests/{scan}.json")
     }
 }

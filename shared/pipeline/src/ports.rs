@@ -7,7 +7,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use validator_domain::{
-    CheckId, CheckResult, ContentDigest, Counts, Scan, ScanId, ScanStatus, Timestamp, Verdict,
+    CheckId, CheckResult, ContentDigest, Counts, DiffSummary, HistoryEntry, Scan, ScanId,
+    ScanStatus, Timestamp, Verdict,
 };
 use validator_notify::Email;
 
@@ -108,6 +109,11 @@ pub trait ScanStore: Send + Sync {
         kind: NotificationKind,
         at: Timestamp,
     ) -> Result<(), PortError>;
+    /// Adds a final scan to its plugin's history (`entry.plugin`). Idempotent: one entry per
+    /// scan, however often it is recorded.
+    async fn record_history(&self, entry: &HistoryEntry) -> Result<(), PortError>;
+    /// The plugin's history, newest first (by creation time), at most `max` entries.
+    async fn history(&self, plugin: &str, max: usize) -> Result<Vec<HistoryEntry>, PortError>;
 }
 
 #[async_trait]
@@ -128,6 +134,12 @@ pub struct StatusEvent {
     pub auto_approved: bool,
     pub counts: Counts,
     pub report: String,
+    /// What changed since the last validated version (else the previous scan); `None` for the
+    /// first version of a plugin (`first_version`) or when no diff could be made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diff: Option<DiffSummary>,
+    #[serde(default)]
+    pub first_version: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub at: Timestamp,
 }
