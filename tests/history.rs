@@ -106,8 +106,30 @@ fn report(run: &LocalRun) -> Report {
     serde_json::from_slice(&std::fs::read(path).expect("report file")).expect("report json")
 }
 
+/// The email file with its quoted-printable parts decoded (soft breaks joined, `=XX` bytes).
 fn email_text(path: &std::path::Path) -> String {
-    std::fs::read_to_string(path).expect("email")
+    let raw = std::fs::read_to_string(path).expect("email");
+    let joined = raw.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'=', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn same(a: String) -> String {
@@ -141,6 +163,20 @@ async fn the_first_version_says_so_and_a_new_finding_is_new_since_then() {
         .iter()
         .all(|f| f.fingerprint.is_some()));
     assert_eq!(env.events()[0]["first_version"], true);
+    let results = email_text(
+        &first
+            .emails
+            .iter()
+            .find(|p| p.to_string_lossy().ends_with("-results.eml"))
+            .expect("results email")
+            .clone(),
+    );
+    assert!(
+        results.contains("This is the first version of this plugin we have checked"),
+        "{results}"
+    );
+    let html = &results[results.find("text/html").expect("an HTML part")..];
+    assert!(html.contains("first version of this plugin"), "{html}");
 
     let with_assert = format!("{PLUGIN_PY}\n\ndef check(x):\n    assert x\n");
     let second = upload(
@@ -230,10 +266,19 @@ async fn a_credential_stealer_added_to_a_trusted_plugin_is_held_for_review() {
     assert_eq!(approvers.len(), 1);
     let text = email_text(&approvers[0]);
     assert!(
-        text.contains("new since 2.3: 1 finding; fixed: 0"),
+        text.contains("new since 2.3: 2 findings; fixed: 0"),
         "{text}"
     );
     assert!(text.contains("held for review"), "{text}");
+    let html = &text[text.find("text/html").expect("an HTML part")..];
+    assert!(
+        html.contains("What changed: new since 2.3: 2 findings; fixed: 0"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<strong>held for review: 1 behaviour finding"),
+        "{html}"
+    );
 
     // A version held for review is no base: the next upload with the same code is compared
     // with 2.3 again and held again (it does not pass because 2.4 "already had it").
@@ -270,7 +315,13 @@ async fn a_new_maintainer_email_holds_the_version_and_is_highlighted() {
         text.contains("new since 1.0.0: 0 findings; fixed: 0"),
         "{text}"
     );
-    assert!(text.contains("mallory@example.net"), "{text}");
+    assert!(
+        text.contains("  ! metadata.txt email: jane@example.org -> mallory@example.net"),
+        "{text}"
+    );
+    let html = &text[text.find("text/html").expect("an HTML part")..];
+    assert!(html.contains("<strong>email</strong>"), "{html}");
+    assert!(html.contains("mallory@example.net"), "{html}");
 }
 
 #[tokio::test]
