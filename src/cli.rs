@@ -132,6 +132,9 @@ pub struct PipelineArgs {
     /// The website's id of this plugin version.
     #[arg(long)]
     pub version_id: Option<String>,
+    /// The website's id of the plugin (keys the plugin's history; default: its package folder).
+    #[arg(long)]
+    pub plugin_id: Option<String>,
     /// An approver's email address (repeatable).
     #[arg(
         long = "approver",

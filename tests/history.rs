@@ -365,3 +365,39 @@ async fn the_base_is_the_last_validated_version_not_a_blocked_one_in_between() {
         "no results email leads with the change"
     );
 }
+
+#[tokio::test]
+async fn the_sqlite_history_keeps_one_entry_per_scan_newest_first() {
+    let env = env();
+    for v in ["1.0.0", "1.0.1", "1.0.2"] {
+        upload(
+            &env,
+            &format!("demo-{v}"),
+            &version(v, PLUGIN_PY, same),
+            false,
+        )
+        .await;
+    }
+    let store = &env.backends.store;
+    let history = store.history("package:demo", 10).await.expect("history");
+    let versions: Vec<_> = history.iter().filter_map(|e| e.version.clone()).collect();
+    assert_eq!(versions, ["1.0.2", "1.0.1", "1.0.0"]);
+    store.record_history(&history[1]).await.expect("idempotent");
+    assert_eq!(store.history("package:demo", 10).await.unwrap(), history);
+    assert_eq!(
+        store.history("package:demo", 2).await.unwrap(),
+        history[..2]
+    );
+    assert!(store.history("package:other", 10).await.unwrap().is_empty());
+    // Each version was compared with the one before it.
+    let third = store.get_scan(&history[0].scan_id).await.unwrap().unwrap();
+    let blob = std::fs::read(
+        env.backends
+            .blobs
+            .path_of(third.report_key.as_deref().unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    let report: Report = serde_json::from_slice(&blob).unwrap();
+    assert_eq!(report.diff.unwrap().base.version.as_deref(), Some("1.0.1"));
+}

@@ -602,3 +602,61 @@ async fn the_sweep_reads_every_page_of_stuck_scans_up_to_its_limit() {
         assert_eq!(scan(&stack, id).await.status, ScanStatus::Error);
     }
 }
+
+/// One version of `uploads/demo-<version>.zip` through every function; its report.
+async fn run_version(stack: &mut Stack, version: &str, metadata_edit: &str) -> serde_json::Value {
+    let key = format!("uploads/demo-{version}.zip");
+    let metadata =
+        validator_testkit::metadata_txt("demo", version).replace("jane@example.org", metadata_edit);
+    let zip = ZipBuilder::valid_plugin("demo")
+        .file("demo/metadata.txt", &metadata)
+        .build();
+    stack.upload(&key, zip, METADATA).await;
+    let id = scan_id(&dispatch(stack, &key).await);
+    run_every_check(stack).await;
+    let done = scan(stack, &id).await;
+    assert!(done.status.is_final(), "{done:?}");
+    let report_key = done.report_key.expect("a report");
+    let report = validator_pipeline::BlobStore::get(&*stack.cold.pipeline.blobs, &report_key)
+        .await
+        .expect("the report is in S3");
+    serde_json::from_slice(&report.bytes).expect("json report")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_plugin_history_lives_in_dynamodb_and_the_next_version_is_diffed_against_it() {
+    let mut stack = Stack::new(CheckRegistry::builtin(), &[]).await;
+    let first = run_version(&mut stack, "1.0.0", "jane@example.org").await;
+    assert_eq!(first["first_version"], true, "{first}");
+    let second = run_version(&mut stack, "1.0.1", "mallory@example.net").await;
+    assert_eq!(second["diff"]["base"]["version"], "1.0.0", "{second}");
+    let email_change = second["diff"]["metadata"]
+        .as_array()
+        .expect("metadata changes")
+        .iter()
+        .find(|m| m["key"] == "email")
+        .cloned()
+        .expect("the email change");
+    assert_eq!(email_change["sensitive"], true);
+
+    let store = &stack.cold.pipeline.store;
+    let history = store.history("package:demo", 10).await.expect("history");
+    let versions: Vec<_> = history.iter().map(|e| e.version.clone()).collect();
+    assert_eq!(
+        versions,
+        [Some("1.0.1".to_owned()), Some("1.0.0".to_owned())]
+    );
+    // Recording again (a retried aggregator) keeps one entry per scan; `max` bounds the read.
+    store.record_history(&history[0]).await.expect("idempotent");
+    assert_eq!(store.history("package:demo", 10).await.unwrap().len(), 2);
+    assert_eq!(
+        store.history("package:demo", 1).await.unwrap(),
+        history[..1]
+    );
+    assert!(store.history("package:other", 10).await.unwrap().is_empty());
+
+    let events = stack.status_events().await;
+    let last = events.last().expect("status events");
+    assert_eq!(last["detail"]["diff"]["base_version"], "1.0.0", "{last}");
+    assert_eq!(last["detail"]["first_version"], false);
+}
