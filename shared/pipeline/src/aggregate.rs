@@ -108,7 +108,7 @@ async fn decide(pipeline: &Pipeline, scan: &Scan) -> Result<(), StageError> {
         full.push(load_findings(pipeline, scan, summary).await?);
     }
     let mut report = Report::for_scan(scan, &verdict, &full);
-    if let Some(manifest) = load_manifest(pipeline, scan).await? {
+    if let Some(manifest) = load_manifest(pipeline, scan).await {
         report.files = manifest.files;
         report.metadata = manifest.metadata;
     }
@@ -190,19 +190,21 @@ async fn compare_with_history(
     Ok(())
 }
 
-/// The file list and `metadata.txt` dispatch recorded (`None` for scans dispatched before
-/// manifests were kept, or refused at intake).
-async fn load_manifest(
-    pipeline: &Pipeline,
-    scan: &Scan,
-) -> Result<Option<crate::Manifest>, StageError> {
-    match pipeline.blobs.get(&keys::manifest(&scan.id)).await {
-        Ok(blob) => Ok(Some(
-            serde_json::from_slice(&blob.bytes).map_err(|e| corrupt(scan, e))?,
-        )),
-        Err(crate::PortError::NotFound(_)) => Ok(None),
-        Err(e) => Err(e.into()),
-    }
+/// The file list and `metadata.txt` dispatch recorded. `None` for scans dispatched before
+/// manifests were kept, refused at intake, or whose manifest cannot be read (S3 answers a missing
+/// key with 403 when the role may not list the bucket): the report then has no file list and the
+/// diff says files are not comparable; the verdict never depends on it.
+async fn load_manifest(pipeline: &Pipeline, scan: &Scan) -> Option<crate::Manifest> {
+    let blob = match pipeline.blobs.get(&keys::manifest(&scan.id)).await {
+        Ok(blob) => blob,
+        Err(error) => {
+            tracing::warn!(%error, "no manifest: the report has no file list");
+            return None;
+        }
+    };
+    serde_json::from_slice(&blob.bytes)
+        .map_err(|error| tracing::warn!(%error, "unreadable manifest"))
+        .ok()
 }
 
 async fn load_findings(
