@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use validator_archive::PluginArchive;
 use validator_domain::{
-    assign_fingerprints, nth_line, Check, CheckContext, CheckError, CheckId, Finding, PackageInfo,
-    ScanCache, SkipDecision,
+    assign_fingerprints, split_lines, Check, CheckContext, CheckError, CheckId, Finding,
+    PackageInfo, ScanCache, SkipDecision,
 };
 use validator_policy::{Policy, RuleSet};
 
@@ -166,10 +166,13 @@ pub fn execute_with_cache(
         CheckError::Failed(format!("the {} check crashed: {what}", check.id()))
     })??;
     let mut findings = policy.evaluate(check, raw, rule_set, skips);
+    let fingerprinting = Instant::now();
     fingerprint_findings(archive, &mut findings);
+    let fingerprint_us = fingerprinting.elapsed().as_micros() as u64;
     let duration = started.elapsed();
     tracing::info!(
         findings = findings.len(),
+        fingerprint_us,
         duration_ms = duration.as_millis() as u64,
         "check finished"
     );
@@ -181,7 +184,9 @@ pub fn execute_with_cache(
 /// here; a file that cannot be read or decoded gives an empty code (the fingerprint then rests on
 /// the rule, the path and the order).
 fn fingerprint_findings(archive: &PluginArchive, findings: &mut [Finding]) {
+    // Findings come in path order: one file is read and split at a time.
     let mut current: Option<(String, Option<String>)> = None;
+    let mut lines: Vec<(usize, usize)> = Vec::new();
     assign_fingerprints(findings, |path, line| {
         if current.as_ref().is_none_or(|(p, _)| p != path) {
             let text = archive
@@ -189,9 +194,23 @@ fn fingerprint_findings(archive: &PluginArchive, findings: &mut [Finding]) {
                 .filter(|e| e.is_file())
                 .and_then(|e| archive.read(e).ok())
                 .map(|bytes| validator_archive::decode_text(&bytes).into_owned());
+            lines = text.as_deref().map(line_spans).unwrap_or_default();
             current = Some((path.to_owned(), text));
         }
         let text = current.as_ref()?.1.as_deref()?;
-        nth_line(text, line).map(str::to_owned)
+        let (start, end) = *lines.get(usize::try_from(line).ok()?.checked_sub(1)?)?;
+        text.get(start..end).map(str::to_owned)
     });
+}
+
+/// Byte ranges of the lines of `text` (as `split_lines` splits them).
+fn line_spans(text: &str) -> Vec<(usize, usize)> {
+    let base = text.as_ptr() as usize;
+    split_lines(text)
+        .into_iter()
+        .map(|l| {
+            let start = l.as_ptr() as usize - base;
+            (start, start + l.len())
+        })
+        .collect()
 }

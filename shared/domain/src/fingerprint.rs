@@ -101,11 +101,17 @@ pub fn assign_fingerprints(
     }
 }
 
-/// Line `line` (1-based) of `text`, without its line ending (`\n`, `\r\n` or `\r`, as Python
-/// counts lines).
+/// Line `line` (1-based) of `text`, without its line ending.
 pub fn nth_line(text: &str, line: u32) -> Option<&str> {
-    let mut wanted = usize::try_from(line).ok()?.checked_sub(1)?;
+    let wanted = usize::try_from(line).ok()?.checked_sub(1)?;
+    split_lines(text).get(wanted).copied()
+}
+
+/// The lines of `text` as Python counts them (`\n`, `\r\n` and `\r` end a line), without their
+/// endings; a text ending in a line ending has no empty last line, an empty text has one.
+pub fn split_lines(text: &str) -> Vec<&str> {
     let bytes = text.as_bytes();
+    let mut lines = Vec::new();
     let mut start = 0;
     let mut at = 0;
     while at < bytes.len() {
@@ -118,14 +124,15 @@ pub fn nth_line(text: &str, line: u32) -> Option<&str> {
                 continue;
             }
         };
-        if wanted == 0 {
-            return text.get(start..at);
-        }
-        wanted -= 1;
+        // Line endings are ASCII: `start..at` is on character boundaries.
+        lines.push(text.get(start..at).unwrap_or_default());
         start = end;
         at = end;
     }
-    (wanted == 0).then(|| text.get(start..)).flatten()
+    if start < bytes.len() || lines.is_empty() {
+        lines.push(text.get(start..).unwrap_or_default());
+    }
+    lines
 }
 
 fn is_python(path: &str) -> bool {

@@ -22,7 +22,7 @@ pub use finding::{
     masked_preview, CheckId, Confidence, Counts, Finding, Level, Severity, Suppression,
 };
 pub use fingerprint::{
-    assign_fingerprints, fingerprint, normalise_code, nth_line, FINGERPRINT_SCHEME,
+    assign_fingerprints, fingerprint, normalise_code, nth_line, split_lines, FINGERPRINT_SCHEME,
     MAX_FINGERPRINT_LINE_BYTES,
 };
 pub use history::{plugin_key, HistoryEntry, HELD_FOR_REVIEW};
