@@ -160,6 +160,11 @@ fn scan_sarif_and_check_subsets() {
         .iter()
         .all(|r| r["properties"]["check"] == "package_structure"));
     assert!(results.iter().any(|r| r["level"] == "error"));
+    assert!(results
+        .iter()
+        .all(|r| r["partialFingerprints"]["qgisPluginValidator/fp1"]
+            .as_str()
+            .is_some_and(|f| f.len() == 16)));
 }
 
 #[test]
