@@ -30,6 +30,10 @@ pub enum Command {
     /// Show a scan recorded by `pipeline` (or list the recent ones). With a scan id the exit code
     /// follows its status: 0 validated, 1 blocked, 3 error or still validating.
     Status(StatusArgs),
+    /// Record a reviewer's decision on a finding of a scan recorded by `pipeline` (false
+    /// positive or accepted risk, with a reason); it applies to the same finding in later
+    /// versions of the plugin. Append-only: `--withdraw` records a withdrawal.
+    Review(ReviewArgs),
     /// Print the effective rule policy as TOML.
     Policy(PolicyArgs),
     /// Zip a plugin folder the way the website expects (one top-level folder).
@@ -175,6 +179,32 @@ pub struct StatusArgs {
     pub scan_id: Option<String>,
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+    #[command(flatten)]
+    pub data: DataDirArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// The scan the finding was reported in.
+    pub scan_id: String,
+    /// The finding: its `path` and `fingerprint` from the report, as PATH#FINGERPRINT.
+    #[arg(long)]
+    pub finding: String,
+    /// An accepted risk (default: a false positive).
+    #[arg(long)]
+    pub accepted_risk: bool,
+    /// Why (stored in the audit trail and shown in reports).
+    #[arg(long)]
+    pub reason: String,
+    /// Who decides (an email address or user name).
+    #[arg(long)]
+    pub by: String,
+    /// The decider is the uploader, not an approver (refused for mandatory rules).
+    #[arg(long)]
+    pub uploader: bool,
+    /// Withdraw the decision on this finding.
+    #[arg(long)]
+    pub withdraw: bool,
     #[command(flatten)]
     pub data: DataDirArgs,
 }

@@ -382,3 +382,63 @@ fn diff_shows_what_changed_between_two_versions() {
         .arg(dir.path().join("missing.zip")));
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn review_records_a_decision_that_the_next_version_carries() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let key = "KEY = '''-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----'''\n";
+    let zip = |version: &str| {
+        validator_testkit::ZipBuilder::valid_plugin("demo")
+            .file(
+                "demo/metadata.txt",
+                &validator_testkit::metadata_txt("demo", version),
+            )
+            .file("demo/keys.py", key)
+            .build()
+    };
+    let pipeline = |path: &Path| run(bin().arg("pipeline").arg(path).arg("--data-dir").arg(&data));
+    let v1 = write_zip(dir.path(), "v1.zip", &zip("1.0.0"));
+    let (code, out, err) = pipeline(&v1);
+    assert_eq!(code, 1, "{out}{err}");
+    let line = |prefix: &str| {
+        out.lines()
+            .find_map(|l| l.strip_prefix(prefix))
+            .map(str::trim)
+            .unwrap_or_else(|| panic!("no {prefix} in {out}"))
+            .to_owned()
+    };
+    let scan_id = line("scan id:");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(line("report:")).unwrap()).unwrap();
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["blocking"] == true)
+        .expect("a blocking finding");
+    let target = format!(
+        "{}#{}",
+        finding["path"].as_str().unwrap(),
+        finding["fingerprint"].as_str().unwrap()
+    );
+    let review = |extra: &[&str]| {
+        run(bin()
+            .args(["review", &scan_id, "--finding", &target])
+            .args(["--reason", "test fixture", "--by", "someone@example.org"])
+            .args(extra)
+            .arg("--data-dir")
+            .arg(&data))
+    };
+    // A mandatory rule: the uploader cannot decide.
+    let (code, _, err) = review(&["--uploader"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("only an approver"), "{err}");
+    let (code, out, err) = review(&[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("recorded false positive"), "{out}");
+
+    let v2 = write_zip(dir.path(), "v2.zip", &zip("1.0.1"));
+    let (code, out, err) = pipeline(&v2);
+    assert_eq!(code, 0, "{out}{err}");
+}

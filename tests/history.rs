@@ -401,3 +401,91 @@ async fn the_sqlite_history_keeps_one_entry_per_scan_newest_first() {
     let report: Report = serde_json::from_slice(&blob).unwrap();
     assert_eq!(report.diff.unwrap().base.version.as_deref(), Some("1.0.1"));
 }
+
+fn decision(
+    finding: &Finding,
+    role: validator_domain::DeciderRole,
+    withdrawn: bool,
+) -> validator_domain::ReviewDecision {
+    validator_domain::ReviewDecision {
+        plugin: "package:demo".to_owned(),
+        path: finding.path.clone(),
+        fingerprint: finding.fingerprint.clone().expect("fingerprint"),
+        rule: finding.rule.clone(),
+        kind: validator_domain::DecisionKind::FalsePositive,
+        reason: "a test fixture, not a key".to_owned(),
+        by: "approver@example.org".to_owned(),
+        role,
+        at: validator_domain::now(),
+        withdrawn,
+    }
+}
+
+#[tokio::test]
+async fn a_false_positive_accepted_on_one_version_carries_to_the_same_code_in_the_next() {
+    use validator_domain::DeciderRole;
+    let env = env();
+    let key = format!(
+        "{PLUGIN_PY}\nKEY = '''-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----'''\n"
+    );
+    let first = upload(&env, "demo-1.0.0", &version("1.0.0", &key, same), false).await;
+    assert_eq!(first.scan.status, ScanStatus::Blocked);
+    let blocking: Vec<Finding> = report(&first)
+        .findings
+        .into_iter()
+        .filter(|f| f.blocking)
+        .collect();
+    assert!(!blocking.is_empty());
+    let store = &env.backends.store;
+    // The uploader's word does not count for a mandatory rule.
+    for f in &blocking {
+        store
+            .record_decision(&decision(f, DeciderRole::Uploader, false))
+            .await
+            .unwrap();
+    }
+    assert!(
+        blocking.iter().all(|f| f.mandatory),
+        "Private Key is mandatory"
+    );
+    let second = upload(&env, "demo-1.0.1", &version("1.0.1", &key, same), false).await;
+    assert_eq!(second.scan.status, ScanStatus::Blocked);
+    assert!(report(&second)
+        .findings
+        .iter()
+        .all(|f| f.decision.is_none()));
+    // An approver's decision does; the finding shows it and no longer blocks.
+    for f in &blocking {
+        store
+            .record_decision(&decision(f, DeciderRole::Approver, false))
+            .await
+            .unwrap();
+    }
+    let moved = format!("import os\n\n{key}");
+    let third = upload(&env, "demo-1.0.2", &version("1.0.2", &moved, same), false).await;
+    assert_eq!(
+        third.scan.status,
+        ScanStatus::Validated,
+        "{:?}",
+        third.scan.reasons
+    );
+    let decided: Vec<Finding> = report(&third)
+        .findings
+        .into_iter()
+        .filter(|f| f.decision.is_some())
+        .collect();
+    assert_eq!(decided.len(), blocking.len());
+    assert!(decided.iter().all(|f| !f.blocking));
+    // Withdrawn: it blocks again. The trail keeps every record.
+    for f in &blocking {
+        let mut withdrawal = decision(f, DeciderRole::Approver, true);
+        withdrawal.at += time::Duration::seconds(1);
+        store.record_decision(&withdrawal).await.unwrap();
+    }
+    let fourth = upload(&env, "demo-1.0.3", &version("1.0.3", &key, same), false).await;
+    assert_eq!(fourth.scan.status, ScanStatus::Blocked);
+    assert_eq!(
+        store.decisions("package:demo").await.unwrap().len(),
+        blocking.len() * 3
+    );
+}

@@ -2,6 +2,7 @@ mod diff;
 mod pack;
 mod pipeline;
 mod policy;
+mod review;
 mod rules;
 mod scan;
 mod status;
@@ -24,6 +25,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Diff(args) => diff::run(args),
         Command::Pipeline(args) => pipeline::run(args),
         Command::Status(args) => status::run(args),
+        Command::Review(args) => review::run(args),
         Command::Policy(args) => policy::run(args),
         Command::Pack(args) => pack::run(args),
         Command::Rules(args) => rules::run(args),

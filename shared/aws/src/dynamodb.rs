@@ -14,6 +14,9 @@
 //!   plugin's scans by upload time. These items carry no `expires_at`: a plugin's history
 //!   outlives its scans (the reports it points to may be gone; the diff then says so).
 //!
+//! - one review decision record per (`plugin#KEY`, `decision#AT#PATH#FINGERPRINT`), appended
+//!   (conditional put), never rewritten, no TTL: the audit trail.
+//!
 //! Every other item carries `expires_at` (TTL).
 
 use std::collections::HashMap;
@@ -22,7 +25,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem, Update};
 use validator_domain::{
-    CheckId, CheckResult, Counts, HistoryEntry, Scan, ScanId, ScanStatus, Timestamp, Verdict,
+    CheckId, CheckResult, Counts, HistoryEntry, ReviewDecision, Scan, ScanId, ScanStatus,
+    Timestamp, Verdict,
 };
 use validator_pipeline::{NotificationKind, PortError, ScanStore};
 
@@ -72,6 +76,20 @@ pub mod item_keys {
 
     pub fn history_prefix() -> &'static str {
         SCAN_PREFIX
+    }
+
+    const DECISION_PREFIX: &str = "decision#";
+
+    /// A review decision's sort key: its time (ns, zero-padded), path and fingerprint.
+    pub fn decision_sk(at_nanos: i128, path: &str, fingerprint: &str) -> String {
+        format!(
+            "{DECISION_PREFIX}{:020}#{path}#{fingerprint}",
+            at_nanos.max(0)
+        )
+    }
+
+    pub fn decision_prefix() -> &'static str {
+        DECISION_PREFIX
     }
 
     /// The scan id of a partition key (`scan#ID`).
@@ -645,5 +663,68 @@ impl ScanStore for DynamoScanStore {
         }
         entries.truncate(max);
         Ok(entries)
+    }
+
+    async fn record_decision(&self, decision: &ReviewDecision) -> Result<(), PortError> {
+        let item = HashMap::from([
+            ("pk".to_owned(), s(item_keys::plugin_pk(&decision.plugin))),
+            (
+                "sk".to_owned(),
+                s(item_keys::decision_sk(
+                    decision.at.unix_timestamp_nanos(),
+                    &decision.path,
+                    &decision.fingerprint,
+                )),
+            ),
+            ("kind".to_owned(), s("decision")),
+            ("body".to_owned(), s(encode("review decision", decision)?)),
+        ]);
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            // The same record again: the trail is append-only.
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(backend("DynamoDB PutItem (decision)", e)),
+        }
+    }
+
+    async fn decisions(&self, plugin: &str) -> Result<Vec<ReviewDecision>, PortError> {
+        let mut decisions = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .consistent_read(true)
+                .key_condition_expression("pk = :pk AND begins_with(sk, :decision)")
+                .expression_attribute_values(":pk", s(item_keys::plugin_pk(plugin)))
+                .expression_attribute_values(":decision", s(item_keys::decision_prefix()))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| backend("DynamoDB Query (decisions)", e))?;
+            for item in output.items() {
+                let body = text(item, "body").ok_or_else(|| corrupt("decision", "no body"))?;
+                decisions.push(serde_json::from_str(body).map_err(|e| corrupt("decision", e))?);
+            }
+            match output.last_evaluated_key() {
+                Some(key) if !key.is_empty() => start = Some(key.clone()),
+                _ => break,
+            }
+        }
+        Ok(decisions)
     }
 }

@@ -140,6 +140,10 @@ pub struct Finding {
     /// fingerprints existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
+    /// A reviewer's decision on this finding (false positive, accepted risk), carried forward
+    /// from an earlier version by path and fingerprint; a decided finding does not block.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<crate::AppliedDecision>,
 }
 
 impl Finding {
@@ -167,6 +171,7 @@ impl Finding {
             mandatory: rule.mandatory,
             suppressed: None,
             fingerprint: None,
+            decision: None,
         }
     }
 

@@ -8,6 +8,7 @@ mod fingerprint;
 mod history;
 mod package;
 mod report;
+mod review;
 mod scan;
 mod upload;
 mod verdict;
@@ -28,6 +29,7 @@ pub use fingerprint::{
 pub use history::{plugin_key, HistoryEntry, HELD_FOR_REVIEW};
 pub use package::{MetadataError, PackageInfo, PluginMetadata, PLUGIN_CONFIG_FILES};
 pub use report::{metadata_map, CheckReportEntry, Report};
+pub use review::{apply_decisions, AppliedDecision, DeciderRole, DecisionKind, ReviewDecision};
 pub use scan::{
     CheckOutcome, CheckResult, ContentDigest, NotificationState, Notifications, Scan, ScanId,
     ScanStatus, SkipDecision, SkipOutcome,

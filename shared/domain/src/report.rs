@@ -182,6 +182,13 @@ impl Report {
             if let Some(snippet) = &finding.snippet {
                 let _ = writeln!(out, "    | {snippet}");
             }
+            if let Some(d) = &finding.decision {
+                let kind = match d.kind {
+                    crate::DecisionKind::FalsePositive => "false positive",
+                    crate::DecisionKind::AcceptedRisk => "accepted risk",
+                };
+                let _ = writeln!(out, "    decided: {kind} by {} ({})", d.by, d.reason);
+            }
             if finding.blocking {
                 let _ = writeln!(out, "    fix: {}", finding.remediation);
             }

@@ -25,6 +25,7 @@ fn finding(check: &str, rule: &str, path: &str, line: Option<u32>) -> Finding {
         mandatory: false,
         suppressed: None,
         fingerprint: None,
+        decision: None,
     }
 }
 

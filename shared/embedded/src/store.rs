@@ -4,7 +4,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
-use validator_domain::{CheckResult, HistoryEntry, Scan, ScanId, ScanStatus, Timestamp, Verdict};
+use validator_domain::{
+    CheckResult, HistoryEntry, ReviewDecision, Scan, ScanId, ScanStatus, Timestamp, Verdict,
+};
 use validator_pipeline::{NotificationKind, PortError, ScanStore};
 
 use crate::backend;
@@ -31,6 +33,14 @@ CREATE TABLE IF NOT EXISTS history (
     PRIMARY KEY (plugin, scan_id)
 );
 CREATE INDEX IF NOT EXISTS history_by_time ON history (plugin, created_nanos);
+CREATE TABLE IF NOT EXISTS decisions (
+    plugin TEXT NOT NULL,
+    at_nanos INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (plugin, at_nanos, path, fingerprint)
+);
 CREATE TABLE IF NOT EXISTS results (
     scan_id TEXT NOT NULL,
     check_id TEXT NOT NULL,
@@ -294,6 +304,37 @@ impl ScanStore for SqliteScanStore {
                 params![plugin, i64::try_from(max).unwrap_or(i64::MAX)],
                 |row| row.get::<_, String>(0),
             )
+            .map_err(backend)?;
+        rows.map(|r| r.map_err(backend).and_then(|b| decode(&b)))
+            .collect()
+    }
+
+    async fn record_decision(&self, decision: &ReviewDecision) -> Result<(), PortError> {
+        self.lock()?
+            .execute(
+                "INSERT OR IGNORE INTO decisions (plugin, at_nanos, path, fingerprint, body) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    decision.plugin,
+                    i64::try_from(decision.at.unix_timestamp_nanos()).unwrap_or(i64::MAX),
+                    decision.path,
+                    decision.fingerprint,
+                    encode(decision)?
+                ],
+            )
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn decisions(&self, plugin: &str) -> Result<Vec<ReviewDecision>, PortError> {
+        let conn = self.lock()?;
+        let mut stmt = conn
+            .prepare(
+                "SELECT body FROM decisions WHERE plugin = ?1 ORDER BY at_nanos, path, fingerprint",
+            )
+            .map_err(backend)?;
+        let rows = stmt
+            .query_map([plugin], |row| row.get::<_, String>(0))
             .map_err(backend)?;
         rows.map(|r| r.map_err(backend).and_then(|b| decode(&b)))
             .collect()

@@ -660,3 +660,36 @@ async fn the_plugin_history_lives_in_dynamodb_and_the_next_version_is_diffed_aga
     assert_eq!(last["detail"]["diff"]["base_version"], "1.0.0", "{last}");
     assert_eq!(last["detail"]["first_version"], false);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_decisions_are_an_append_only_trail_in_dynamodb() {
+    use validator_domain::{DeciderRole, DecisionKind, ReviewDecision};
+    let stack = Stack::new(CheckRegistry::builtin(), &[]).await;
+    let store = &stack.cold.pipeline.store;
+    let at = validator_domain::now();
+    let decision = |at, withdrawn| ReviewDecision {
+        plugin: "package:demo".to_owned(),
+        path: "demo/plugin.py".to_owned(),
+        fingerprint: "0123456789abcdef".to_owned(),
+        rule: "B602".to_owned(),
+        kind: DecisionKind::AcceptedRisk,
+        reason: "the command is a constant".to_owned(),
+        by: "approver@example.org".to_owned(),
+        role: DeciderRole::Approver,
+        at,
+        withdrawn,
+    };
+    let first = decision(at, false);
+    store.record_decision(&first).await.expect("recorded");
+    store
+        .record_decision(&first)
+        .await
+        .expect("the same record again");
+    let withdrawal = decision(at + time::Duration::seconds(5), true);
+    store.record_decision(&withdrawal).await.expect("withdrawn");
+    let trail = store.decisions("package:demo").await.expect("decisions");
+    assert_eq!(trail, [first, withdrawal]);
+    assert!(store.decisions("package:other").await.unwrap().is_empty());
+    // The history of the same plugin is not mixed with its decisions.
+    assert!(store.history("package:demo", 10).await.unwrap().is_empty());
+}

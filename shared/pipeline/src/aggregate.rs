@@ -1,7 +1,7 @@
 use tracing::Instrument;
 use validator_domain::{
-    plugin_key, CheckId, CheckResult, HistoryEntry, Report, Scan, ScanId, ScanStatus, Verdict,
-    VersionDiff,
+    apply_decisions, plugin_key, CheckId, CheckResult, HistoryEntry, Report, Scan, ScanId,
+    ScanStatus, Verdict, VersionDiff,
 };
 use validator_notify::{approvers_email, results_email};
 
@@ -97,16 +97,28 @@ async fn aggregate_inner(
 /// caller wins, later ones change nothing).
 async fn decide(pipeline: &Pipeline, scan: &Scan) -> Result<(), StageError> {
     let summaries = pipeline.store.results(&scan.id).await?;
-    let mut verdict = Verdict::decide(
-        &scan.expected_checks,
-        &scan.intake_findings,
-        &summaries,
-        scan.upload.trusted,
-    );
     let mut full = Vec::with_capacity(summaries.len());
     for summary in &summaries {
         full.push(load_findings(pipeline, scan, summary).await?);
     }
+    // Reviewers' decisions on earlier versions carry forward by path and fingerprint: a decided
+    // finding stops blocking, so the verdict is made from the findings, recounted.
+    if let Some(plugin) = plugin_key(scan) {
+        let decisions = pipeline.store.decisions(&plugin).await?;
+        if !decisions.is_empty() {
+            for result in &mut full {
+                if apply_decisions(&mut result.findings, &decisions) > 0 {
+                    result.counts = validator_domain::Counts::of(&result.findings);
+                }
+            }
+        }
+    }
+    let mut verdict = Verdict::decide(
+        &scan.expected_checks,
+        &scan.intake_findings,
+        &full,
+        scan.upload.trusted,
+    );
     let mut report = Report::for_scan(scan, &verdict, &full);
     if let Some(manifest) = load_manifest(pipeline, scan).await {
         report.files = manifest.files;

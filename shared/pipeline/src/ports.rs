@@ -7,8 +7,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use validator_domain::{
-    CheckId, CheckResult, ContentDigest, Counts, DiffSummary, HistoryEntry, Scan, ScanId,
-    ScanStatus, Timestamp, Verdict,
+    CheckId, CheckResult, ContentDigest, Counts, DiffSummary, HistoryEntry, ReviewDecision, Scan,
+    ScanId, ScanStatus, Timestamp, Verdict,
 };
 use validator_notify::Email;
 
@@ -114,6 +114,11 @@ pub trait ScanStore: Send + Sync {
     async fn record_history(&self, entry: &HistoryEntry) -> Result<(), PortError>;
     /// The plugin's history, newest first (by creation time), at most `max` entries.
     async fn history(&self, plugin: &str, max: usize) -> Result<Vec<HistoryEntry>, PortError>;
+    /// Appends a review decision to the plugin's audit trail (never rewritten; a withdrawal is
+    /// another record). The same record twice is stored once.
+    async fn record_decision(&self, decision: &ReviewDecision) -> Result<(), PortError>;
+    /// Every decision record of the plugin, oldest first.
+    async fn decisions(&self, plugin: &str) -> Result<Vec<ReviewDecision>, PortError>;
 }
 
 #[async_trait]
