@@ -205,6 +205,13 @@ pub struct ReviewArgs {
     /// Withdraw the decision on this finding.
     #[arg(long)]
     pub withdraw: bool,
+    /// Sender address of the email sent when the decision validates the scan.
+    #[arg(
+        long,
+        env = "PLUGIN_VALIDATOR_SENDER",
+        default_value = "QGIS plugin validator <noreply@plugins.qgis.org>"
+    )]
+    pub sender: String,
     #[command(flatten)]
     pub data: DataDirArgs,
 }

@@ -437,6 +437,10 @@ fn review_records_a_decision_that_the_next_version_carries() {
     let (code, out, err) = review(&[]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("recorded false positive"), "{out}");
+    // It was the only blocking finding: the scan is validated after review.
+    assert!(out.contains("validated after review"), "{out}");
+    let (code, out, _) = run(bin().args(["status", &scan_id, "--data-dir"]).arg(&data));
+    assert_eq!(code, 0, "{out}");
 
     let v2 = write_zip(dir.path(), "v2.zip", &zip("1.0.1"));
     let (code, out, err) = pipeline(&v2);

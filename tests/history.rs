@@ -489,3 +489,54 @@ async fn a_false_positive_accepted_on_one_version_carries_to_the_same_code_in_th
         blocking.len() * 3
     );
 }
+
+#[tokio::test]
+async fn a_blocked_version_whose_blocking_findings_are_all_decided_becomes_validated() {
+    use validator_pipeline::{reconsider, ReconsiderOutcome};
+    let env = env();
+    let key = format!(
+        "{PLUGIN_PY}\nKEY = '''-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----'''\n"
+    );
+    let run = upload(&env, "demo-1.0.0", &version("1.0.0", &key, same), false).await;
+    let id = run.scan.id.clone();
+    assert_eq!(run.scan.status, ScanStatus::Blocked);
+    let blocking: Vec<Finding> = report(&run)
+        .findings
+        .into_iter()
+        .filter(|f| f.blocking)
+        .collect();
+    assert!(matches!(
+        reconsider(&env.pipeline, &id).await.unwrap(),
+        ReconsiderOutcome::StillBlocked { .. }
+    ));
+    for f in &blocking {
+        env.backends
+            .store
+            .record_decision(&decision(f, validator_domain::DeciderRole::Approver, false))
+            .await
+            .unwrap();
+    }
+    let outcome = reconsider(&env.pipeline, &id).await.unwrap();
+    let ReconsiderOutcome::Revalidated { emails } = outcome else {
+        panic!("not revalidated: {outcome:?}");
+    };
+    assert_eq!(emails.len(), 1);
+    let scan = env.scan(&id).await;
+    assert_eq!(scan.status, ScanStatus::Validated);
+    assert!(!scan.auto_approved && scan.reviewed_at.is_some());
+    let text = email_text(std::path::Path::new(&emails[0]));
+    assert!(text.contains("validated after review"), "{text}");
+    let events = env.events();
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[1]["status"], "validated");
+    assert_eq!(events[1]["reviewed"], true);
+    let stored = report(&run);
+    assert_eq!(stored.status, ScanStatus::Validated);
+    assert!(stored.findings.iter().any(|f| f.decision.is_some()));
+    // Again: nothing more is sent.
+    assert_eq!(
+        reconsider(&env.pipeline, &id).await.unwrap(),
+        ReconsiderOutcome::Revalidated { emails: Vec::new() }
+    );
+    assert_eq!(env.events().len(), 2);
+}

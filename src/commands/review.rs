@@ -1,7 +1,8 @@
 use anyhow::{bail, Context};
+use validator_checks::CheckRegistry;
 use validator_domain::{plugin_key, DeciderRole, DecisionKind, Report, ReviewDecision, ScanId};
-use validator_embedded::{FolderBlobStore, SqliteScanStore};
-use validator_pipeline::ScanStore;
+use validator_embedded::{FolderBlobStore, LocalBackends, SqliteScanStore};
+use validator_pipeline::{reconsider, PipelineConfig, ReconsiderOutcome, ScanStore};
 
 use crate::cli::ReviewArgs;
 
@@ -68,6 +69,7 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<u8> {
         withdrawn: args.withdraw,
     };
     runtime.block_on(store.record_decision(&decision))?;
+    drop(store);
     println!(
         "{} {} {} on {} ({}): applies to later versions of this plugin",
         if args.withdraw {
@@ -83,5 +85,24 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<u8> {
         args.finding,
         decision.by
     );
+    // The scan itself: validated once reviewers decided every finding that blocked it.
+    let backends = LocalBackends::open(&args.data.data_dir, &args.sender)
+        .context("cannot open the data folder")?;
+    let pipeline = backends.pipeline(PipelineConfig::default(), CheckRegistry::builtin());
+    match runtime.block_on(reconsider(&pipeline, &scan.id))? {
+        ReconsiderOutcome::Revalidated { emails } => {
+            println!("scan {}: validated after review", scan.id);
+            for email in emails {
+                println!("email: {email}");
+            }
+        }
+        ReconsiderOutcome::StillBlocked { blocking } => {
+            println!(
+                "scan {}: still blocked ({blocking} blocking findings without a decision)",
+                scan.id
+            );
+        }
+        ReconsiderOutcome::NotBlocked { .. } | ReconsiderOutcome::NotFound => {}
+    }
     Ok(super::EXIT_VALIDATED)
 }

@@ -170,6 +170,7 @@ fn claim_attrs(kind: NotificationKind) -> (&'static str, &'static str) {
     match kind {
         NotificationKind::Confirmation => ("confirmation_claimed_at", "confirmation_sent_at"),
         NotificationKind::Results => ("results_claimed_at", "results_sent_at"),
+        NotificationKind::Reviewed => ("reviewed_claimed_at", "reviewed_sent_at"),
     }
 }
 
@@ -216,11 +217,19 @@ fn scan_from_item(item: &Item) -> Result<Scan, PortError> {
     if let Some(at) = text(item, "updated_at").and_then(parse_rfc3339) {
         scan.updated_at = at;
     }
-    for kind in [NotificationKind::Confirmation, NotificationKind::Results] {
+    if let Some(at) = text(item, "reviewed_at") {
+        scan.reviewed_at = parse_rfc3339(at);
+    }
+    for kind in [
+        NotificationKind::Confirmation,
+        NotificationKind::Results,
+        NotificationKind::Reviewed,
+    ] {
         let (claimed, sent) = claim_attrs(kind);
         let state = match kind {
             NotificationKind::Confirmation => &mut scan.notifications.confirmation,
             NotificationKind::Results => &mut scan.notifications.results,
+            NotificationKind::Reviewed => &mut scan.notifications.reviewed,
         };
         state.claimed_at = number(item, claimed).and_then(from_millis);
         state.sent_at = number(item, sent).and_then(from_millis);
@@ -663,6 +672,30 @@ impl ScanStore for DynamoScanStore {
         }
         entries.truncate(max);
         Ok(entries)
+    }
+
+    async fn revalidate(
+        &self,
+        id: &ScanId,
+        verdict: &Verdict,
+        at: Timestamp,
+    ) -> Result<bool, PortError> {
+        self.conditional_update(
+            id,
+            "SET #status = :validated, auto_approved = :false, #counts = :counts, \
+             reasons = :reasons, reviewed_at = :at, updated_at = :at",
+            "#status = :blocked",
+            &[("#status", "status"), ("#counts", "counts")],
+            vec![
+                (":validated", s(ScanStatus::Validated.as_str())),
+                (":false", AttributeValue::Bool(false)),
+                (":counts", s(encode("counts", &verdict.counts)?)),
+                (":reasons", s(encode("reasons", &verdict.reasons)?)),
+                (":at", s(rfc3339(at))),
+                (":blocked", s(ScanStatus::Blocked.as_str())),
+            ],
+        )
+        .await
     }
 
     async fn record_decision(&self, decision: &ReviewDecision) -> Result<(), PortError> {

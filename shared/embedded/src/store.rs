@@ -150,6 +150,7 @@ fn state(scan: &mut Scan, kind: NotificationKind) -> &mut validator_domain::Noti
     match kind {
         NotificationKind::Confirmation => &mut scan.notifications.confirmation,
         NotificationKind::Results => &mut scan.notifications.results,
+        NotificationKind::Reviewed => &mut scan.notifications.reviewed,
     }
 }
 
@@ -307,6 +308,25 @@ impl ScanStore for SqliteScanStore {
             .map_err(backend)?;
         rows.map(|r| r.map_err(backend).and_then(|b| decode(&b)))
             .collect()
+    }
+
+    async fn revalidate(
+        &self,
+        id: &ScanId,
+        verdict: &Verdict,
+        at: Timestamp,
+    ) -> Result<bool, PortError> {
+        self.update(id, |_, scan| {
+            if scan.status != ScanStatus::Blocked {
+                return Ok((false, false));
+            }
+            scan.status = ScanStatus::Validated;
+            scan.auto_approved = false;
+            scan.counts = Some(verdict.counts);
+            scan.reasons = verdict.reasons.clone();
+            scan.reviewed_at = Some(at);
+            Ok((true, true))
+        })
     }
 
     async fn record_decision(&self, decision: &ReviewDecision) -> Result<(), PortError> {

@@ -261,6 +261,7 @@ async fn notify(pipeline: &Pipeline, scan: &Scan) -> Result<Vec<String>, StageEr
             report: pipeline.blobs.location(&report_key),
             diff: report.diff.as_ref().map(VersionDiff::summary),
             first_version: report.first_version,
+            reviewed: false,
             at: validator_domain::now(),
         })
         .await?;

@@ -6,6 +6,7 @@ mod config;
 mod dispatch;
 mod notification;
 mod ports;
+mod reconsider;
 mod run_check;
 
 use std::sync::Arc;
@@ -17,6 +18,7 @@ pub use ports::{
     Blob, BlobStore, CheckQueue, CheckRequest, EventPublisher, Mailer, NotificationKind, PortError,
     ScanStore, StatusEvent,
 };
+pub use reconsider::{reconsider, ReconsiderOutcome};
 pub use run_check::{run_check, Attempt, RunCheckOutcome};
 use validator_checks::CheckRegistry;
 use validator_domain::ScanId;

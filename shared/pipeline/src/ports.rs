@@ -68,6 +68,8 @@ pub trait CheckQueue: Send + Sync {
 pub enum NotificationKind {
     Confirmation,
     Results,
+    /// The results email after reviewers' decisions validated a blocked version.
+    Reviewed,
 }
 
 #[async_trait]
@@ -117,6 +119,14 @@ pub trait ScanStore: Send + Sync {
     /// Appends a review decision to the plugin's audit trail (never rewritten; a withdrawal is
     /// another record). The same record twice is stored once.
     async fn record_decision(&self, decision: &ReviewDecision) -> Result<(), PortError>;
+    /// Turns a `blocked` scan into `validated` (not auto-approved) after reviewers decided every
+    /// blocking finding, only if it is still `blocked`; `true` for the one caller that did.
+    async fn revalidate(
+        &self,
+        id: &ScanId,
+        verdict: &Verdict,
+        at: Timestamp,
+    ) -> Result<bool, PortError>;
     /// Every decision record of the plugin, oldest first.
     async fn decisions(&self, plugin: &str) -> Result<Vec<ReviewDecision>, PortError>;
 }
@@ -145,6 +155,10 @@ pub struct StatusEvent {
     pub diff: Option<DiffSummary>,
     #[serde(default)]
     pub first_version: bool,
+    /// This event follows reviewers' decisions that validated a blocked version (a second
+    /// status event for the scan).
+    #[serde(default)]
+    pub reviewed: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub at: Timestamp,
 }
