@@ -693,3 +693,65 @@ async fn review_decisions_are_an_append_only_trail_in_dynamodb() {
     // The history of the same plugin is not mixed with its decisions.
     assert!(store.history("package:demo", 10).await.unwrap().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn decisions_on_every_blocking_finding_validate_a_blocked_scan_in_dynamodb() {
+    use validator_domain::{DeciderRole, DecisionKind, ReviewDecision};
+    use validator_pipeline::{reconsider, ReconsiderOutcome};
+    let mut stack = Stack::new(CheckRegistry::builtin(), &[]).await;
+    let zip = ZipBuilder::valid_plugin("demo")
+        .file(
+            "demo/keys.py",
+            "KEY = '''-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----'''\n",
+        )
+        .build();
+    stack.upload("uploads/demo.zip", zip, METADATA).await;
+    let id = scan_id(&dispatch(&stack, "uploads/demo.zip").await);
+    run_every_check(&mut stack).await;
+    let blocked = scan(&stack, &id).await;
+    assert_eq!(blocked.status, ScanStatus::Blocked);
+    let report = validator_pipeline::BlobStore::get(
+        &*stack.cold.pipeline.blobs,
+        blocked.report_key.as_deref().expect("report"),
+    )
+    .await
+    .expect("report");
+    let report: validator_domain::Report = serde_json::from_slice(&report.bytes).expect("json");
+    let pipeline = &stack.cold.pipeline;
+    for f in report.findings.iter().filter(|f| f.blocking) {
+        pipeline
+            .store
+            .record_decision(&ReviewDecision {
+                plugin: "package:demo".to_owned(),
+                path: f.path.clone(),
+                fingerprint: f.fingerprint.clone().expect("fingerprint"),
+                rule: f.rule.clone(),
+                kind: DecisionKind::FalsePositive,
+                reason: "a test key".to_owned(),
+                by: "approver@example.org".to_owned(),
+                role: DeciderRole::Approver,
+                at: validator_domain::now(),
+                withdrawn: false,
+            })
+            .await
+            .expect("recorded");
+    }
+    let outcome = reconsider(pipeline, &id).await.expect("reconsider");
+    assert!(
+        matches!(&outcome, ReconsiderOutcome::Revalidated { emails } if emails.len() == 1),
+        "{outcome:?}"
+    );
+    let done = scan(&stack, &id).await;
+    assert_eq!(done.status, ScanStatus::Validated);
+    assert!(done.reviewed_at.is_some() && done.notifications.reviewed.sent_at.is_some());
+    assert_eq!(
+        reconsider(pipeline, &id).await.expect("again"),
+        ReconsiderOutcome::Revalidated { emails: Vec::new() }
+    );
+    let events = stack.status_events().await;
+    let reviewed: Vec<_> = events
+        .iter()
+        .filter(|e| e["detail"]["reviewed"] == true)
+        .collect();
+    assert_eq!(reviewed.len(), 1, "{events:?}");
+}
