@@ -1,62 +1,28 @@
-use anyhow::{bail, Context};
+use anyhow::Context;
 use validator_checks::CheckRegistry;
-use validator_domain::{plugin_key, DeciderRole, DecisionKind, Report, ReviewDecision, ScanId};
-use validator_embedded::{FolderBlobStore, LocalBackends, SqliteScanStore};
-use validator_pipeline::{reconsider, PipelineConfig, ReconsiderOutcome, ScanStore};
+use validator_domain::{DeciderRole, DecisionKind, ScanId};
+use validator_embedded::LocalBackends;
+use validator_pipeline::{review, PipelineConfig, ReconsiderOutcome, ReviewRequest};
 
 use crate::cli::ReviewArgs;
 
 /// `review SCAN --finding PATH#FINGERPRINT ...`: records a decision on a finding of a scan
-/// recorded by `pipeline`, for the plugin's later versions (the same path and fingerprint).
+/// recorded by `pipeline`, for the plugin's later versions (the same path and fingerprint), and
+/// validates the scan when every finding that blocked it is decided.
 pub fn run(args: ReviewArgs) -> anyhow::Result<u8> {
-    let db = args.data.data_dir.join("scans.sqlite3");
-    if !db.exists() {
-        bail!("no scans recorded in {}", args.data.data_dir.display());
-    }
-    let store = SqliteScanStore::open(&db).context("cannot open the scan store")?;
-    let runtime = tokio::runtime::Builder::new_current_thread().build()?;
-    let Some(scan) = runtime.block_on(store.get_scan(&ScanId(args.scan_id.clone())))? else {
-        bail!(
-            "no scan {} in {}",
-            args.scan_id,
-            args.data.data_dir.display()
-        );
-    };
-    let Some(plugin) = plugin_key(&scan) else {
-        bail!("scan {} has no plugin name or package folder", scan.id);
-    };
-    let Some(report_key) = &scan.report_key else {
-        bail!("scan {} is not finished", scan.id);
-    };
-    let blobs = FolderBlobStore::new(args.data.data_dir.join("blobs"));
-    let report: Report = serde_json::from_slice(&std::fs::read(blobs.path_of(report_key)?)?)
-        .context("unreadable report")?;
     let Some((path, fingerprint)) = args.finding.rsplit_once('#') else {
-        bail!("--finding is PATH#FINGERPRINT (the report's `path` and `fingerprint`)");
+        anyhow::bail!("--finding is PATH#FINGERPRINT (the report's `path` and `fingerprint`)");
     };
-    let Some(finding) = report
-        .findings
-        .iter()
-        .find(|f| f.path == path && f.fingerprint.as_deref() == Some(fingerprint))
-    else {
-        bail!("scan {} has no finding {}", scan.id, args.finding);
-    };
-    let role = if args.uploader {
-        DeciderRole::Uploader
-    } else {
-        DeciderRole::Approver
-    };
-    if finding.mandatory && role != DeciderRole::Approver {
-        bail!(
-            "{} is a mandatory rule: only an approver can decide on its findings",
-            finding.rule
-        );
+    if !args.data.data_dir.join("scans.sqlite3").exists() {
+        anyhow::bail!("no scans recorded in {}", args.data.data_dir.display());
     }
-    let decision = ReviewDecision {
-        plugin,
+    let backends = LocalBackends::open(&args.data.data_dir, &args.sender)
+        .context("cannot open the data folder")?;
+    let pipeline = backends.pipeline(PipelineConfig::default(), CheckRegistry::builtin());
+    let request = ReviewRequest {
+        scan_id: ScanId(args.scan_id.clone()),
         path: path.to_owned(),
         fingerprint: fingerprint.to_owned(),
-        rule: finding.rule.clone(),
         kind: if args.accepted_risk {
             DecisionKind::AcceptedRisk
         } else {
@@ -64,12 +30,17 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<u8> {
         },
         reason: args.reason.clone(),
         by: args.by.clone(),
-        role,
-        at: validator_domain::now(),
-        withdrawn: args.withdraw,
+        role: if args.uploader {
+            DeciderRole::Uploader
+        } else {
+            DeciderRole::Approver
+        },
+        withdraw: args.withdraw,
     };
-    runtime.block_on(store.record_decision(&decision))?;
-    drop(store);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let outcome = runtime.block_on(review(&pipeline, &request))??;
     println!(
         "{} {} {} on {} ({}): applies to later versions of this plugin",
         if args.withdraw {
@@ -77,31 +48,25 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<u8> {
         } else {
             "recorded"
         },
-        match decision.kind {
+        match outcome.decision.kind {
             DecisionKind::FalsePositive => "false positive",
             DecisionKind::AcceptedRisk => "accepted risk",
         },
-        decision.rule,
+        outcome.decision.rule,
         args.finding,
-        decision.by
+        outcome.decision.by
     );
-    // The scan itself: validated once reviewers decided every finding that blocked it.
-    let backends = LocalBackends::open(&args.data.data_dir, &args.sender)
-        .context("cannot open the data folder")?;
-    let pipeline = backends.pipeline(PipelineConfig::default(), CheckRegistry::builtin());
-    match runtime.block_on(reconsider(&pipeline, &scan.id))? {
+    match outcome.scan {
         ReconsiderOutcome::Revalidated { emails } => {
-            println!("scan {}: validated after review", scan.id);
+            println!("scan {}: validated after review", args.scan_id);
             for email in emails {
                 println!("email: {email}");
             }
         }
-        ReconsiderOutcome::StillBlocked { blocking } => {
-            println!(
-                "scan {}: still blocked ({blocking} blocking findings without a decision)",
-                scan.id
-            );
-        }
+        ReconsiderOutcome::StillBlocked { blocking } => println!(
+            "scan {}: still blocked ({blocking} blocking findings without a decision)",
+            args.scan_id
+        ),
         ReconsiderOutcome::NotBlocked { .. } | ReconsiderOutcome::NotFound => {}
     }
     Ok(super::EXIT_VALIDATED)

@@ -755,3 +755,80 @@ async fn decisions_on_every_blocking_finding_validate_a_blocked_scan_in_dynamodb
         .collect();
     assert_eq!(reviewed.len(), 1, "{events:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_review_function_url_records_decisions_and_refuses_bad_ones() {
+    use validator_lambda::review::handle_function_url;
+    let mut stack = Stack::new(CheckRegistry::builtin(), &[]).await;
+    let zip = ZipBuilder::valid_plugin("demo")
+        .file(
+            "demo/keys.py",
+            "KEY = '''-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----'''\n",
+        )
+        .build();
+    stack.upload("uploads/demo.zip", zip, METADATA).await;
+    let id = scan_id(&dispatch(&stack, "uploads/demo.zip").await);
+    run_every_check(&mut stack).await;
+    let blocked = scan(&stack, &id).await;
+    let report = validator_pipeline::BlobStore::get(
+        &*stack.cold.pipeline.blobs,
+        blocked.report_key.as_deref().expect("report"),
+    )
+    .await
+    .expect("report");
+    let report: validator_domain::Report = serde_json::from_slice(&report.bytes).expect("json");
+    let finding = report
+        .findings
+        .iter()
+        .find(|f| f.blocking)
+        .expect("blocking");
+    let event = |role: &str, iam: bool| {
+        let body = serde_json::json!({
+            "scan_id": id,
+            "path": finding.path,
+            "fingerprint": finding.fingerprint,
+            "kind": "false_positive",
+            "reason": "a test key",
+            "by": "approver@example.org",
+            "role": role,
+        });
+        let mut event = serde_json::json!({ "body": body.to_string(), "isBase64Encoded": false });
+        if iam {
+            event["requestContext"] = serde_json::json!({
+                "authorizer": { "iam": { "userArn": "arn:aws:iam::123456789012:role/website" } }
+            });
+        }
+        event
+    };
+    let pipeline = &stack.cold.pipeline;
+    let status = |r: &serde_json::Value| r["statusCode"].as_u64();
+    let denied = handle_function_url(pipeline, &event("approver", false))
+        .await
+        .unwrap();
+    assert_eq!(status(&denied), Some(403));
+    let refused = handle_function_url(pipeline, &event("uploader", true))
+        .await
+        .unwrap();
+    assert_eq!(status(&refused), Some(400), "{refused}");
+    assert!(refused["body"].as_str().unwrap().contains("mandatory"));
+    let malformed = handle_function_url(
+        pipeline,
+        &serde_json::json!({ "body": "{}", "requestContext": { "authorizer": { "iam": { "userArn": "x" } } } }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status(&malformed), Some(400));
+    assert_eq!(scan(&stack, &id).await.status, ScanStatus::Blocked);
+
+    let accepted = handle_function_url(pipeline, &event("approver", true))
+        .await
+        .unwrap();
+    assert_eq!(status(&accepted), Some(200), "{accepted}");
+    let body: serde_json::Value = serde_json::from_str(accepted["body"].as_str().unwrap()).unwrap();
+    // The private key was the only blocking finding: the scan is validated.
+    assert_eq!(report.findings.iter().filter(|f| f.blocking).count(), 1);
+    assert_eq!(body["scan"]["status"], "validated", "{body}");
+    assert_eq!(scan(&stack, &id).await.status, ScanStatus::Validated);
+    let trail = pipeline.store.decisions("package:demo").await.unwrap();
+    assert_eq!(trail.len(), 1);
+}

@@ -7,6 +7,7 @@ mod dispatch;
 mod notification;
 mod ports;
 mod reconsider;
+mod review;
 mod run_check;
 
 use std::sync::Arc;
@@ -19,6 +20,7 @@ pub use ports::{
     ScanStore, StatusEvent,
 };
 pub use reconsider::{reconsider, ReconsiderOutcome};
+pub use review::{review, ReviewOutcome, ReviewRefused, ReviewRequest};
 pub use run_check::{run_check, Attempt, RunCheckOutcome};
 use validator_checks::CheckRegistry;
 use validator_domain::ScanId;
