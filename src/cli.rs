@@ -21,11 +21,19 @@ pub enum Command {
     /// Check a plugin zip or folder and print a report. Exit 0 validated, 1 blocked,
     /// 2 usage error or unreadable input, 3 a check could not finish.
     Scan(ScanArgs),
+    /// Check two versions of a plugin (zips or folders) and print what changed: files, findings
+    /// new and fixed (by fingerprint), metadata.txt. Exit 0, or 1 when the new version gains a
+    /// blocking finding or would be held for review as a sleeper update, 2 on unreadable input.
+    Diff(DiffArgs),
     /// Run dispatch -> every check -> aggregate with the embedded backends, as the Lambdas do.
     Pipeline(PipelineArgs),
     /// Show a scan recorded by `pipeline` (or list the recent ones). With a scan id the exit code
     /// follows its status: 0 validated, 1 blocked, 3 error or still validating.
     Status(StatusArgs),
+    /// Record a reviewer's decision on a finding of a scan recorded by `pipeline` (false
+    /// positive or accepted risk, with a reason); it applies to the same finding in later
+    /// versions of the plugin. Append-only: `--withdraw` records a withdrawal.
+    Review(ReviewArgs),
     /// Print the effective rule policy as TOML.
     Policy(PolicyArgs),
     /// Zip a plugin folder the way the website expects (one top-level folder).
@@ -94,6 +102,29 @@ pub struct ScanArgs {
     pub engine: EngineArgs,
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum DiffFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier version: a .zip file or a folder.
+    pub old: PathBuf,
+    /// The later version.
+    pub new: PathBuf,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: DiffFormat,
+    /// Only these checks (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub checks: Vec<String>,
+    #[arg(long, value_enum, default_value = "policy")]
+    pub rules: Rules,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
 #[derive(Debug, Args)]
 pub struct DataDirArgs {
     /// Where the embedded backends keep their data.
@@ -121,6 +152,9 @@ pub struct PipelineArgs {
     /// The website's id of this plugin version.
     #[arg(long)]
     pub version_id: Option<String>,
+    /// The website's id of the plugin (keys the plugin's history; default: its package folder).
+    #[arg(long)]
+    pub plugin_id: Option<String>,
     /// An approver's email address (repeatable).
     #[arg(
         long = "approver",
@@ -161,6 +195,39 @@ pub struct StatusArgs {
     pub scan_id: Option<String>,
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+    #[command(flatten)]
+    pub data: DataDirArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// The scan the finding was reported in.
+    pub scan_id: String,
+    /// The finding: its `path` and `fingerprint` from the report, as PATH#FINGERPRINT.
+    #[arg(long)]
+    pub finding: String,
+    /// An accepted risk (default: a false positive).
+    #[arg(long)]
+    pub accepted_risk: bool,
+    /// Why (stored in the audit trail and shown in reports).
+    #[arg(long)]
+    pub reason: String,
+    /// Who decides (an email address or user name).
+    #[arg(long)]
+    pub by: String,
+    /// The decider is the uploader, not an approver (refused for mandatory rules).
+    #[arg(long)]
+    pub uploader: bool,
+    /// Withdraw the decision on this finding.
+    #[arg(long)]
+    pub withdraw: bool,
+    /// Sender address of the email sent when the decision validates the scan.
+    #[arg(
+        long,
+        env = "PLUGIN_VALIDATOR_SENDER",
+        default_value = "QGIS plugin validator <noreply@plugins.qgis.org>"
+    )]
+    pub sender: String,
     #[command(flatten)]
     pub data: DataDirArgs,
 }

@@ -4,6 +4,9 @@ use serde_json::{json, Value};
 use validator_checks::CheckRegistry;
 use validator_domain::{Level, Report};
 
+/// The `partialFingerprints` key of our fingerprints (versioned with their scheme).
+const SARIF_FINGERPRINT_KEY: &str = "qgisPluginValidator/fp1";
+
 pub fn to_sarif(report: &Report, registry: &CheckRegistry) -> Value {
     let rules: Vec<Value> = registry
         .iter()
@@ -60,6 +63,11 @@ pub fn to_sarif(report: &Report, registry: &CheckRegistry) -> Value {
             });
             if f.suppressed.is_some() {
                 result["suppressions"] = json!([{ "kind": "inSource" }]);
+            }
+            // With the location, the finding's identity across versions (docs/history.md), so
+            // code-scanning tools track it through edits above it.
+            if let Some(fingerprint) = &f.fingerprint {
+                result["partialFingerprints"] = json!({ SARIF_FINGERPRINT_KEY: fingerprint });
             }
             result
         })

@@ -160,6 +160,11 @@ fn scan_sarif_and_check_subsets() {
         .iter()
         .all(|r| r["properties"]["check"] == "package_structure"));
     assert!(results.iter().any(|r| r["level"] == "error"));
+    assert!(results
+        .iter()
+        .all(|r| r["partialFingerprints"]["qgisPluginValidator/fp1"]
+            .as_str()
+            .is_some_and(|f| f.len() == 16)));
 }
 
 #[test]
@@ -325,4 +330,119 @@ fn output_into_a_closed_pipe_ends_quietly() {
             "{args:?}: a panic's exit code"
         );
     }
+}
+
+/// Two versions of one plugin: `plugin.py` with an `assert` (B101, reported) and, in the second
+/// version, code added above it, a new `shell=True` call and a new maintainer email.
+fn two_versions(dir: &Path) -> (PathBuf, PathBuf) {
+    let v1 = validator_testkit::ZipBuilder::valid_plugin("demo")
+        .file("demo/plugin.py", "def f(x):\n    assert x\n")
+        .build();
+    let v2 = validator_testkit::ZipBuilder::valid_plugin("demo")
+        .file(
+            "demo/metadata.txt",
+            &validator_testkit::metadata_txt("demo", "1.1.0")
+                .replace("jane@example.org", "mallory@example.net"),
+        )
+        .file(
+            "demo/plugin.py",
+            "import subprocess\n\n\ndef f(x):\n    assert  x  # still here\n    subprocess.call(x, shell=True)\n",
+        )
+        .build();
+    (write_zip(dir, "v1.zip", &v1), write_zip(dir, "v2.zip", &v2))
+}
+
+#[test]
+fn diff_shows_what_changed_between_two_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let (v1, v2) = two_versions(dir.path());
+    let (code, out, err) = run(bin().arg("diff").arg(&v1).arg(&v2));
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("new since 1.0.0: 1 finding; fixed: 0"),
+        "{out}"
+    );
+    assert!(out.contains("B602"), "{out}");
+    assert!(
+        out.contains("! email: jane@example.org -> mallory@example.net"),
+        "{out}"
+    );
+    assert!(out.contains("~ demo/plugin.py"), "{out}");
+    assert!(out.contains("unchanged findings: 1"), "{out}");
+
+    let (code, out, _) = run(bin().args(["diff", "--format", "json"]).arg(&v1).arg(&v1));
+    assert_eq!(code, 0, "{out}");
+    let diff: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(diff["findings"]["new"].as_array().map(Vec::len), Some(0));
+    assert_eq!(diff["files"]["changed"].as_array().map(Vec::len), Some(0));
+
+    let (code, _, err) = run(bin()
+        .arg("diff")
+        .arg(&v1)
+        .arg(dir.path().join("missing.zip")));
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn review_records_a_decision_that_the_next_version_carries() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let key = "KEY = '''-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----'''\n";
+    let zip = |version: &str| {
+        validator_testkit::ZipBuilder::valid_plugin("demo")
+            .file(
+                "demo/metadata.txt",
+                &validator_testkit::metadata_txt("demo", version),
+            )
+            .file("demo/keys.py", key)
+            .build()
+    };
+    let pipeline = |path: &Path| run(bin().arg("pipeline").arg(path).arg("--data-dir").arg(&data));
+    let v1 = write_zip(dir.path(), "v1.zip", &zip("1.0.0"));
+    let (code, out, err) = pipeline(&v1);
+    assert_eq!(code, 1, "{out}{err}");
+    let line = |prefix: &str| {
+        out.lines()
+            .find_map(|l| l.strip_prefix(prefix))
+            .map(str::trim)
+            .unwrap_or_else(|| panic!("no {prefix} in {out}"))
+            .to_owned()
+    };
+    let scan_id = line("scan id:");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(line("report:")).unwrap()).unwrap();
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["blocking"] == true)
+        .expect("a blocking finding");
+    let target = format!(
+        "{}#{}",
+        finding["path"].as_str().unwrap(),
+        finding["fingerprint"].as_str().unwrap()
+    );
+    let review = |extra: &[&str]| {
+        run(bin()
+            .args(["review", &scan_id, "--finding", &target])
+            .args(["--reason", "test fixture", "--by", "someone@example.org"])
+            .args(extra)
+            .arg("--data-dir")
+            .arg(&data))
+    };
+    // A mandatory rule: the uploader cannot decide.
+    let (code, _, err) = review(&["--uploader"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("only an approver"), "{err}");
+    let (code, out, err) = review(&[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("recorded false positive"), "{out}");
+    // It was the only blocking finding: the scan is validated after review.
+    assert!(out.contains("validated after review"), "{out}");
+    let (code, out, _) = run(bin().args(["status", &scan_id, "--data-dir"]).arg(&data));
+    assert_eq!(code, 0, "{out}");
+
+    let v2 = write_zip(dir.path(), "v2.zip", &zip("1.0.1"));
+    let (code, out, err) = pipeline(&v2);
+    assert_eq!(code, 0, "{out}{err}");
 }

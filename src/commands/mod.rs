@@ -1,6 +1,8 @@
+mod diff;
 mod pack;
 mod pipeline;
 mod policy;
+mod review;
 mod rules;
 mod scan;
 mod status;
@@ -20,8 +22,10 @@ pub const EXIT_ERROR: u8 = 3;
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Scan(args) => scan::run(args),
+        Command::Diff(args) => diff::run(args),
         Command::Pipeline(args) => pipeline::run(args),
         Command::Status(args) => status::run(args),
+        Command::Review(args) => review::run(args),
         Command::Policy(args) => policy::run(args),
         Command::Pack(args) => pack::run(args),
         Command::Rules(args) => rules::run(args),

@@ -37,6 +37,7 @@ pub fn run(args: PipelineArgs) -> anyhow::Result<u8> {
         trusted: args.trusted,
         skip_rules: args.engine.skip.clone(),
         website_version_id: args.version_id.clone(),
+        website_plugin_id: args.plugin_id.clone(),
         ..upload
     };
     let config = PipelineConfig {

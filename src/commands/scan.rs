@@ -2,36 +2,105 @@ use std::io::Write as _;
 
 use validator_archive::PluginArchive;
 use validator_checks::CheckRegistry;
-use validator_domain::{CheckId, CheckResult, PackageInfo, Report, ScanId, Verdict};
+use validator_domain::{CheckId, CheckResult, FileEntry, PackageInfo, Report, ScanId, Verdict};
+use validator_html_report::CodeContexts;
 use validator_policy::RuleSet;
 
-use crate::cli::{Format, Rules, ScanArgs};
+use crate::cli::{EngineArgs, Format, Rules, ScanArgs};
 
 pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
-    let (policy, limits) = super::engine(&args.engine)?;
-    let mut registry = CheckRegistry::builtin().enabled(&policy);
-    if !args.checks.is_empty() {
-        registry = CheckRegistry::builtin().select(&args.checks)?;
+    let options = CheckOptions {
+        staged: args.staged,
+        describe: false,
+        code_contexts: matches!(args.format, Format::Html),
+    };
+    let Some(checked) = check_plugin(&args.path, &args.engine, &args.checks, args.rules, options)?
+    else {
+        return Ok(super::EXIT_USAGE);
+    };
+    let CheckedPlugin {
+        report,
+        registry,
+        contexts,
+    } = checked;
+    // Stream the output instead of building one big string. A large buffer: a report is
+    // often a megabyte of JSON, and 8 KiB writes cost a system call each.
+    let mut out = std::io::BufWriter::with_capacity(256 * 1024, std::io::stdout().lock());
+    match args.format {
+        Format::Text => out.write_all(report.to_text().as_bytes())?,
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            out.write_all(b"\n")?;
+        }
+        Format::Html => {
+            let html = validator_html_report::render(
+                &report,
+                &contexts,
+                &validator_html_report::HtmlLimits::default(),
+            )?;
+            out.write_all(html.as_bytes())?;
+        }
+        Format::Sarif => {
+            serde_json::to_writer_pretty(&mut out, &crate::sarif::to_sarif(&report, &registry))?;
+            out.write_all(b"\n")?;
+        }
     }
-    let rule_set = match args.rules {
+    out.flush()?;
+    Ok(super::exit_code(report.status))
+}
+
+/// How [`check_plugin`] reads and describes its input.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CheckOptions {
+    /// Check what git has staged in the folder (`--staged`), not the files on disk.
+    pub staged: bool,
+    /// Record the file list and `metadata.txt` in the report (what a diff needs).
+    pub describe: bool,
+    /// Read the code around blocking findings for the HTML report.
+    pub code_contexts: bool,
+}
+
+/// A checked plugin: its report, the checks that ran and, when asked, the code around its
+/// blocking findings.
+pub struct CheckedPlugin {
+    pub report: Report,
+    pub registry: CheckRegistry,
+    pub contexts: CodeContexts,
+}
+
+/// Runs the checks on a zip or folder and builds its report. `None` when the input cannot be
+/// opened (the message is on stderr).
+pub fn check_plugin(
+    path: &std::path::Path,
+    engine: &EngineArgs,
+    checks: &[String],
+    rules: Rules,
+    options: CheckOptions,
+) -> anyhow::Result<Option<CheckedPlugin>> {
+    let (policy, limits) = super::engine(engine)?;
+    let mut registry = CheckRegistry::builtin().enabled(&policy);
+    if !checks.is_empty() {
+        registry = CheckRegistry::builtin().select(checks)?;
+    }
+    let rule_set = match rules {
         Rules::Policy => RuleSet::Policy,
         Rules::All => RuleSet::All,
     };
-    let opened = if args.staged {
-        staged_zip(&args.path)
+    let opened = if options.staged {
+        staged_zip(path)
             .and_then(|zip| PluginArchive::open(zip, &limits.archive).map_err(anyhow::Error::from))
     } else {
-        PluginArchive::from_path(&args.path, &limits.archive).map_err(anyhow::Error::from)
+        PluginArchive::from_path(path, &limits.archive).map_err(anyhow::Error::from)
     };
     let archive = match opened {
         Ok(archive) => archive,
         Err(e) => {
-            eprintln!("error: cannot check {}: {e:#}", args.path.display());
-            return Ok(super::EXIT_USAGE);
+            eprintln!("error: cannot check {}: {e:#}", path.display());
+            return Ok(None);
         }
     };
     let package = PackageInfo::inspect(&archive);
-    let skips = policy.resolve_skips(&args.engine.skip, &registry.as_slice());
+    let skips = policy.resolve_skips(&engine.skip, &registry.as_slice());
     let scan_id = ScanId("local".to_owned());
     // Checks are independent: run them side by side, each on the shared archive, sharing the
     // work they have in common (one inflate and one parse per Python file).
@@ -73,8 +142,8 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     });
     validator_checks::apply_verdict_time_rules(&mut results, &policy);
     let verdict = Verdict::decide(&registry.ids(), &[], &results, false);
-    let report = Report::build(
-        &args.path.display().to_string(),
+    let mut report = Report::build(
+        &path.display().to_string(),
         package.plugin_name(),
         package.plugin_version(),
         &verdict,
@@ -84,44 +153,28 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         &package.plugin_config_files,
     )
     .with_provenance(validator_checks::provenance(&policy));
+    if options.describe {
+        report.describe_package(FileEntry::manifest(&archive), &package);
+    }
     // The HTML report shows the code around blocking findings: read it while the zip is open.
-    let contexts = match args.format {
-        Format::Html => validator_html_report::CodeContexts::from_archive(
+    let contexts = if options.code_contexts {
+        CodeContexts::from_archive(
             &archive,
             &report,
             &validator_html_report::HtmlLimits::default(),
-        ),
-        _ => validator_html_report::CodeContexts::none(),
+        )
+    } else {
+        CodeContexts::none()
     };
-    // The findings moved into the report: free the parsed sources and the zip before writing,
-    // and stream the output instead of building one big string (a plugin can have 100,000
-    // style findings; memory is the Lambda's budget).
+    // The findings moved into the report: free the parsed sources and the zip before writing
+    // (a plugin can have 100,000 style findings; memory is the Lambda's budget).
     drop(cache);
     drop(archive);
-    // A large buffer: a report is often a megabyte of JSON, and 8 KiB writes cost a system
-    // call each.
-    let mut out = std::io::BufWriter::with_capacity(256 * 1024, std::io::stdout().lock());
-    match args.format {
-        Format::Text => out.write_all(report.to_text().as_bytes())?,
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &report)?;
-            out.write_all(b"\n")?;
-        }
-        Format::Html => {
-            let html = validator_html_report::render(
-                &report,
-                &contexts,
-                &validator_html_report::HtmlLimits::default(),
-            )?;
-            out.write_all(html.as_bytes())?;
-        }
-        Format::Sarif => {
-            serde_json::to_writer_pretty(&mut out, &crate::sarif::to_sarif(&report, &registry))?;
-            out.write_all(b"\n")?;
-        }
-    }
-    out.flush()?;
-    Ok(super::exit_code(verdict.status))
+    Ok(Some(CheckedPlugin {
+        report,
+        registry,
+        contexts,
+    }))
 }
 
 /// The files of `folder` staged in git's index, zipped by `git archive` under the folder's name,

@@ -9,7 +9,15 @@
 //! - one result per check: (`scan#ID`, `result#CHECK`), the summary without findings (the
 //!   findings live in S3), so items stay far below DynamoDB's 400 KB.
 //!
-//! Every item carries `expires_at` (TTL).
+//! - one history entry per finished scan of a plugin: (`plugin#KEY`, `scan#CREATED#ID`), with
+//!   the creation time as 20 zero-padded digits of nanoseconds so that the sort key orders a
+//!   plugin's scans by upload time. These items carry no `expires_at`: a plugin's history
+//!   outlives its scans (the reports it points to may be gone; the diff then says so).
+//!
+//! - one review decision record per (`plugin#KEY`, `decision#AT#PATH#FINGERPRINT`), appended
+//!   (conditional put), never rewritten, no TTL: the audit trail.
+//!
+//! Every other item carries `expires_at` (TTL).
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -17,7 +25,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem, Update};
 use validator_domain::{
-    CheckId, CheckResult, Counts, Scan, ScanId, ScanStatus, Timestamp, Verdict,
+    CheckId, CheckResult, Counts, HistoryEntry, ReviewDecision, Scan, ScanId, ScanStatus,
+    Timestamp, Verdict,
 };
 use validator_pipeline::{NotificationKind, PortError, ScanStore};
 
@@ -51,6 +60,36 @@ pub mod item_keys {
 
     pub fn result_prefix() -> &'static str {
         RESULT_PREFIX
+    }
+
+    const PLUGIN_PREFIX: &str = "plugin#";
+
+    /// The partition of a plugin's history.
+    pub fn plugin_pk(plugin: &str) -> String {
+        format!("{PLUGIN_PREFIX}{plugin}")
+    }
+
+    /// A history entry's sort key: creation time (ns, zero-padded), then the scan id.
+    pub fn history_sk(created_nanos: i128, id: &ScanId) -> String {
+        format!("{SCAN_PREFIX}{:020}#{id}", created_nanos.max(0))
+    }
+
+    pub fn history_prefix() -> &'static str {
+        SCAN_PREFIX
+    }
+
+    const DECISION_PREFIX: &str = "decision#";
+
+    /// A review decision's sort key: its time (ns, zero-padded), path and fingerprint.
+    pub fn decision_sk(at_nanos: i128, path: &str, fingerprint: &str) -> String {
+        format!(
+            "{DECISION_PREFIX}{:020}#{path}#{fingerprint}",
+            at_nanos.max(0)
+        )
+    }
+
+    pub fn decision_prefix() -> &'static str {
+        DECISION_PREFIX
     }
 
     /// The scan id of a partition key (`scan#ID`).
@@ -131,6 +170,7 @@ fn claim_attrs(kind: NotificationKind) -> (&'static str, &'static str) {
     match kind {
         NotificationKind::Confirmation => ("confirmation_claimed_at", "confirmation_sent_at"),
         NotificationKind::Results => ("results_claimed_at", "results_sent_at"),
+        NotificationKind::Reviewed => ("reviewed_claimed_at", "reviewed_sent_at"),
     }
 }
 
@@ -177,11 +217,19 @@ fn scan_from_item(item: &Item) -> Result<Scan, PortError> {
     if let Some(at) = text(item, "updated_at").and_then(parse_rfc3339) {
         scan.updated_at = at;
     }
-    for kind in [NotificationKind::Confirmation, NotificationKind::Results] {
+    if let Some(at) = text(item, "reviewed_at") {
+        scan.reviewed_at = parse_rfc3339(at);
+    }
+    for kind in [
+        NotificationKind::Confirmation,
+        NotificationKind::Results,
+        NotificationKind::Reviewed,
+    ] {
         let (claimed, sent) = claim_attrs(kind);
         let state = match kind {
             NotificationKind::Confirmation => &mut scan.notifications.confirmation,
             NotificationKind::Results => &mut scan.notifications.results,
+            NotificationKind::Reviewed => &mut scan.notifications.reviewed,
         };
         state.claimed_at = number(item, claimed).and_then(from_millis);
         state.sent_at = number(item, sent).and_then(from_millis);
@@ -556,5 +604,160 @@ impl ScanStore for DynamoScanStore {
         } else {
             Err(PortError::NotFound(format!("scan {id}")))
         }
+    }
+
+    async fn record_history(&self, entry: &HistoryEntry) -> Result<(), PortError> {
+        let item = HashMap::from([
+            ("pk".to_owned(), s(item_keys::plugin_pk(&entry.plugin))),
+            (
+                "sk".to_owned(),
+                s(item_keys::history_sk(
+                    entry.created_at.unix_timestamp_nanos(),
+                    &entry.scan_id,
+                )),
+            ),
+            ("kind".to_owned(), s("history")),
+            ("scan_id".to_owned(), s(entry.scan_id.as_str())),
+            ("status".to_owned(), s(entry.status.as_str())),
+            ("body".to_owned(), s(encode("history entry", entry)?)),
+        ]);
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            // Recorded already: a scan's entry never changes once final.
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(backend("DynamoDB PutItem (history)", e)),
+        }
+    }
+
+    async fn history(&self, plugin: &str, max: usize) -> Result<Vec<HistoryEntry>, PortError> {
+        let mut entries = Vec::new();
+        let mut start: Option<Item> = None;
+        while entries.len() < max {
+            let page = i32::try_from(max - entries.len()).unwrap_or(i32::MAX);
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .consistent_read(true)
+                .key_condition_expression("pk = :pk AND begins_with(sk, :scan)")
+                .expression_attribute_values(":pk", s(item_keys::plugin_pk(plugin)))
+                .expression_attribute_values(":scan", s(item_keys::history_prefix()))
+                .scan_index_forward(false)
+                .limit(page)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| backend("DynamoDB Query (history)", e))?;
+            for item in output.items() {
+                let body = text(item, "body").ok_or_else(|| corrupt("history entry", "no body"))?;
+                entries.push(serde_json::from_str(body).map_err(|e| corrupt("history entry", e))?);
+            }
+            match output.last_evaluated_key() {
+                Some(key) if !key.is_empty() => start = Some(key.clone()),
+                _ => break,
+            }
+        }
+        entries.truncate(max);
+        Ok(entries)
+    }
+
+    async fn revalidate(
+        &self,
+        id: &ScanId,
+        verdict: &Verdict,
+        at: Timestamp,
+    ) -> Result<bool, PortError> {
+        self.conditional_update(
+            id,
+            "SET #status = :validated, auto_approved = :false, #counts = :counts, \
+             reasons = :reasons, reviewed_at = :at, updated_at = :at",
+            "#status = :blocked",
+            &[("#status", "status"), ("#counts", "counts")],
+            vec![
+                (":validated", s(ScanStatus::Validated.as_str())),
+                (":false", AttributeValue::Bool(false)),
+                (":counts", s(encode("counts", &verdict.counts)?)),
+                (":reasons", s(encode("reasons", &verdict.reasons)?)),
+                (":at", s(rfc3339(at))),
+                (":blocked", s(ScanStatus::Blocked.as_str())),
+            ],
+        )
+        .await
+    }
+
+    async fn record_decision(&self, decision: &ReviewDecision) -> Result<(), PortError> {
+        let item = HashMap::from([
+            ("pk".to_owned(), s(item_keys::plugin_pk(&decision.plugin))),
+            (
+                "sk".to_owned(),
+                s(item_keys::decision_sk(
+                    decision.at.unix_timestamp_nanos(),
+                    &decision.path,
+                    &decision.fingerprint,
+                )),
+            ),
+            ("kind".to_owned(), s("decision")),
+            ("body".to_owned(), s(encode("review decision", decision)?)),
+        ]);
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            // The same record again: the trail is append-only.
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(backend("DynamoDB PutItem (decision)", e)),
+        }
+    }
+
+    async fn decisions(&self, plugin: &str) -> Result<Vec<ReviewDecision>, PortError> {
+        let mut decisions = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .consistent_read(true)
+                .key_condition_expression("pk = :pk AND begins_with(sk, :decision)")
+                .expression_attribute_values(":pk", s(item_keys::plugin_pk(plugin)))
+                .expression_attribute_values(":decision", s(item_keys::decision_prefix()))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| backend("DynamoDB Query (decisions)", e))?;
+            for item in output.items() {
+                let body = text(item, "body").ok_or_else(|| corrupt("decision", "no body"))?;
+                decisions.push(serde_json::from_str(body).map_err(|e| corrupt("decision", e))?);
+            }
+            match output.last_evaluated_key() {
+                Some(key) if !key.is_empty() => start = Some(key.clone()),
+                _ => break,
+            }
+        }
+        Ok(decisions)
     }
 }

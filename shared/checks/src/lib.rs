@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 
 use validator_archive::PluginArchive;
 use validator_domain::{
-    Check, CheckContext, CheckError, CheckId, Finding, PackageInfo, ScanCache, SkipDecision,
+    assign_fingerprints, split_lines, Check, CheckContext, CheckError, CheckId, Finding,
+    PackageInfo, ScanCache, SkipDecision,
 };
 use validator_policy::{Policy, RuleSet};
 
@@ -252,12 +253,52 @@ pub fn execute_with_cache(
             .unwrap_or_else(|| "unknown panic".to_owned());
         CheckError::Failed(format!("the {} check crashed: {what}", check.id()))
     })??;
-    let findings = policy.evaluate(check, raw, rule_set, skips);
+    let mut findings = policy.evaluate(check, raw, rule_set, skips);
+    let fingerprinting = Instant::now();
+    fingerprint_findings(archive, &mut findings);
+    let fingerprint_us = fingerprinting.elapsed().as_micros() as u64;
     let duration = started.elapsed();
     tracing::info!(
         findings = findings.len(),
+        fingerprint_us,
         duration_ms = duration.as_millis() as u64,
         "check finished"
     );
     Ok(CheckRun { findings, duration })
+}
+
+/// Sets each finding's fingerprint from the code of its line (see
+/// `validator_domain::assign_fingerprints`). Each file with a line finding is inflated once more
+/// here; a file that cannot be read or decoded gives an empty code (the fingerprint then rests on
+/// the rule, the path and the order).
+fn fingerprint_findings(archive: &PluginArchive, findings: &mut [Finding]) {
+    // Findings come in path order: one file is read and split at a time.
+    let mut current: Option<(String, Option<String>)> = None;
+    let mut lines: Vec<(usize, usize)> = Vec::new();
+    assign_fingerprints(findings, |path, line| {
+        if current.as_ref().is_none_or(|(p, _)| p != path) {
+            let text = archive
+                .entry(path)
+                .filter(|e| e.is_file())
+                .and_then(|e| archive.read(e).ok())
+                .map(|bytes| validator_archive::decode_text(&bytes).into_owned());
+            lines = text.as_deref().map(line_spans).unwrap_or_default();
+            current = Some((path.to_owned(), text));
+        }
+        let text = current.as_ref()?.1.as_deref()?;
+        let (start, end) = *lines.get(usize::try_from(line).ok()?.checked_sub(1)?)?;
+        text.get(start..end).map(str::to_owned)
+    });
+}
+
+/// Byte ranges of the lines of `text` (as `split_lines` splits them).
+fn line_spans(text: &str) -> Vec<(usize, usize)> {
+    let base = text.as_ptr() as usize;
+    split_lines(text)
+        .into_iter()
+        .map(|l| {
+            let start = l.as_ptr() as usize - base;
+            (start, start + l.len())
+        })
+        .collect()
 }

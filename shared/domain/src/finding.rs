@@ -148,6 +148,15 @@ pub struct Finding {
     /// review, never auto-approved. Absent in reports written before the action existed.
     #[serde(default, skip_serializing_if = "is_false")]
     pub review: bool,
+    /// The finding's identity across versions, with `path` (see `fingerprint.rs`): set by the
+    /// check runner from the code of the finding's line. `None` in reports made before
+    /// fingerprints existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+    /// A reviewer's decision on this finding (false positive, accepted risk), carried forward
+    /// from an earlier version by path and fingerprint; a decided finding does not block.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<crate::AppliedDecision>,
 }
 
 fn is_false(value: &bool) -> bool {
@@ -181,6 +190,8 @@ impl Finding {
             bundled_library: None,
             not_loaded: false,
             review: false,
+            fingerprint: None,
+            decision: None,
         }
     }
 

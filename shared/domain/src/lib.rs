@@ -2,21 +2,36 @@
 //! and the [`Check`] interface every check implements. No I/O, no AWS.
 
 mod check;
+mod diff;
 mod finding;
+mod fingerprint;
+mod history;
 mod package;
 mod provenance;
 mod report;
+mod review;
 mod scan;
 mod upload;
 mod verdict;
 
 pub use check::{Check, CheckContext, CheckError, RuleInfo, ScanCache};
+pub use diff::{
+    DiffBase, DiffSummary, FileChange, FileEntry, FileRename, FilesDiff, FindingsDiff,
+    MetadataChange, VersionDiff, BEHAVIOUR_CHECK, BINARY_SNIFF_BYTES, SENSITIVE_METADATA_KEYS,
+    SLEEPER_METADATA_KEYS,
+};
 pub use finding::{
     masked_preview, CheckId, Confidence, Counts, Finding, Level, Severity, Suppression,
 };
+pub use fingerprint::{
+    assign_fingerprints, fingerprint, normalise_code, nth_line, split_lines, FINGERPRINT_SCHEME,
+    MAX_FINGERPRINT_LINE_BYTES,
+};
+pub use history::{plugin_key, HistoryEntry, HELD_FOR_REVIEW};
 pub use package::{MetadataError, PackageInfo, PluginMetadata, PLUGIN_CONFIG_FILES};
 pub use provenance::{Provenance, ToolVersion};
-pub use report::{CheckReportEntry, Report};
+pub use report::{metadata_map, CheckReportEntry, Report};
+pub use review::{apply_decisions, AppliedDecision, DeciderRole, DecisionKind, ReviewDecision};
 pub use scan::{
     CheckOutcome, CheckResult, ContentDigest, NotificationState, Notifications, Scan, ScanId,
     ScanStatus, SkipDecision, SkipOutcome,

@@ -1,10 +1,11 @@
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    CheckId, CheckOutcome, CheckResult, Counts, Finding, Provenance, Scan, ScanId, ScanStatus,
-    SkipDecision, Timestamp, Verdict,
+    CheckId, CheckOutcome, CheckResult, Counts, FileEntry, Finding, PackageInfo, Provenance, Scan,
+    ScanId, ScanStatus, SkipDecision, Timestamp, Verdict, VersionDiff,
 };
 
 /// One check's line in a report.
@@ -44,6 +45,20 @@ pub struct Report {
     /// What produced this report (empty in reports stored before it was recorded).
     #[serde(default)]
     pub provenance: Provenance,
+    /// Every file of the version (size, SHA-256, binary), so that a later version can diff
+    /// against this report. Empty in reports written before files were kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FileEntry>,
+    /// The `[general]` section of `metadata.txt`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub metadata: BTreeMap<String, String>,
+    /// What changed since the last validated version (else the previous scan) of the plugin;
+    /// `None` for the first version, or when the diff was not computed (`scan`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diff: Option<VersionDiff>,
+    /// True when the plugin has no earlier scan: the first version says so in the emails.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub first_version: bool,
 }
 
 impl Report {
@@ -101,6 +116,10 @@ impl Report {
             warnings: Vec::new(),
             generated_at: crate::now(),
             provenance: Provenance::default(),
+            files: Vec::new(),
+            metadata: BTreeMap::new(),
+            diff: None,
+            first_version: false,
         }
     }
 
@@ -125,6 +144,12 @@ impl Report {
     pub fn with_provenance(mut self, provenance: Provenance) -> Self {
         self.provenance = provenance;
         self
+    }
+
+    /// Records the version's files and `metadata.txt` (what a later version's diff needs).
+    pub fn describe_package(&mut self, files: Vec<FileEntry>, package: &PackageInfo) {
+        self.files = files;
+        self.metadata = metadata_map(package);
     }
 
     pub fn blocking_findings(&self) -> impl Iterator<Item = &Finding> {
@@ -178,6 +203,13 @@ impl Report {
             );
             if let Some(snippet) = &finding.snippet {
                 let _ = writeln!(out, "    | {snippet}");
+            }
+            if let Some(d) = &finding.decision {
+                let kind = match d.kind {
+                    crate::DecisionKind::FalsePositive => "false positive",
+                    crate::DecisionKind::AcceptedRisk => "accepted risk",
+                };
+                let _ = writeln!(out, "    decided: {kind} by {} ({})", d.by, d.reason);
             }
             if finding.blocking {
                 let _ = writeln!(out, "    fix: {}", finding.remediation);
@@ -251,6 +283,24 @@ impl Report {
                 p.reference_tools_line()
             );
         }
+        if let Some(diff) = &self.diff {
+            out.push('\n');
+            out.push_str(&diff.to_text());
+        } else if self.first_version {
+            out.push_str("\nFirst version of this plugin: nothing to compare with.\n");
+        }
         out
+    }
+}
+
+/// The `[general]` fields of `metadata.txt` (empty when it is missing or unreadable).
+pub fn metadata_map(package: &PackageInfo) -> BTreeMap<String, String> {
+    match &package.metadata {
+        Ok(metadata) => metadata
+            .fields
+            .iter()
+            .map(|(k, v)| (k.clone(), v.trim().to_owned()))
+            .collect(),
+        Err(_) => BTreeMap::new(),
     }
 }

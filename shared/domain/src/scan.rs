@@ -154,6 +154,9 @@ pub struct NotificationState {
 pub struct Notifications {
     pub confirmation: NotificationState,
     pub results: NotificationState,
+    /// The second results email of a blocked version that reviewers' decisions validated.
+    #[serde(default)]
+    pub reviewed: NotificationState,
 }
 
 /// One validation of one uploaded plugin version.
@@ -197,6 +200,10 @@ pub struct Scan {
     pub updated_at: Timestamp,
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub finished_at: Option<Timestamp>,
+    /// Set when a blocked scan became validated because reviewers decided every blocking
+    /// finding (the one transition after the final status).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub reviewed_at: Option<Timestamp>,
 }
 
 impl Scan {
@@ -225,6 +232,7 @@ impl Scan {
             created_at: now,
             updated_at: now,
             finished_at: None,
+            reviewed_at: None,
         }
     }
 

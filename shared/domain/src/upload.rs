@@ -14,6 +14,7 @@ pub const METADATA_KEYS: UploadMetadataKeys = UploadMetadataKeys {
     trusted: "trusted",
     skip_rules: "skip-rules",
     version_id: "version-id",
+    plugin_id: "plugin-id",
 };
 
 /// The names of the metadata keys, in one place for the website, the adapters and the docs.
@@ -29,6 +30,8 @@ pub struct UploadMetadataKeys {
     pub skip_rules: &'static str,
     /// The website's own id of this plugin version.
     pub version_id: &'static str,
+    /// The website's own id of the plugin (optional): the key of the plugin's history.
+    pub plugin_id: &'static str,
 }
 
 /// An upload metadata value we could not use; the scan goes on and records it.
@@ -49,6 +52,9 @@ pub struct Upload {
     pub trusted: bool,
     pub skip_rules: Vec<String>,
     pub website_version_id: Option<String>,
+    /// The website's id of the plugin, when given (keys the plugin's history).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website_plugin_id: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub uploaded_at: Timestamp,
 }
@@ -95,6 +101,7 @@ impl Upload {
             trusted,
             skip_rules: list(get(METADATA_KEYS.skip_rules)),
             website_version_id: get(METADATA_KEYS.version_id).map(str::to_owned),
+            website_plugin_id: get(METADATA_KEYS.plugin_id).map(str::to_owned),
             uploaded_at,
         };
         (upload, warnings)
@@ -117,6 +124,9 @@ impl Upload {
         );
         if let Some(id) = &self.website_version_id {
             map.insert(METADATA_KEYS.version_id.to_owned(), id.clone());
+        }
+        if let Some(id) = &self.website_plugin_id {
+            map.insert(METADATA_KEYS.plugin_id.to_owned(), id.clone());
         }
         map
     }

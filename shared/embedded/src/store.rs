@@ -4,7 +4,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
-use validator_domain::{CheckResult, Scan, ScanId, ScanStatus, Timestamp, Verdict};
+use validator_domain::{
+    CheckResult, HistoryEntry, ReviewDecision, Scan, ScanId, ScanStatus, Timestamp, Verdict,
+};
 use validator_pipeline::{NotificationKind, PortError, ScanStore};
 
 use crate::backend;
@@ -22,6 +24,22 @@ CREATE TABLE IF NOT EXISTS scans (
     status TEXT NOT NULL,
     body TEXT NOT NULL,
     updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS history (
+    plugin TEXT NOT NULL,
+    scan_id TEXT NOT NULL,
+    created_nanos INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (plugin, scan_id)
+);
+CREATE INDEX IF NOT EXISTS history_by_time ON history (plugin, created_nanos);
+CREATE TABLE IF NOT EXISTS decisions (
+    plugin TEXT NOT NULL,
+    at_nanos INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (plugin, at_nanos, path, fingerprint)
 );
 CREATE TABLE IF NOT EXISTS results (
     scan_id TEXT NOT NULL,
@@ -132,6 +150,7 @@ fn state(scan: &mut Scan, kind: NotificationKind) -> &mut validator_domain::Noti
     match kind {
         NotificationKind::Confirmation => &mut scan.notifications.confirmation,
         NotificationKind::Results => &mut scan.notifications.results,
+        NotificationKind::Reviewed => &mut scan.notifications.reviewed,
     }
 }
 
@@ -254,5 +273,90 @@ impl ScanStore for SqliteScanStore {
             state(scan, kind).sent_at = Some(at);
             Ok((true, ()))
         })
+    }
+
+    async fn record_history(&self, entry: &HistoryEntry) -> Result<(), PortError> {
+        // A scan's entry never changes once final: a second recording keeps the first.
+        self.lock()?
+            .execute(
+                "INSERT OR IGNORE INTO history (plugin, scan_id, created_nanos, body) \
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    entry.plugin,
+                    entry.scan_id.as_str(),
+                    i64::try_from(entry.created_at.unix_timestamp_nanos()).unwrap_or(i64::MAX),
+                    encode(entry)?
+                ],
+            )
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn history(&self, plugin: &str, max: usize) -> Result<Vec<HistoryEntry>, PortError> {
+        let conn = self.lock()?;
+        let mut stmt = conn
+            .prepare(
+                "SELECT body FROM history WHERE plugin = ?1 \
+                 ORDER BY created_nanos DESC, scan_id DESC LIMIT ?2",
+            )
+            .map_err(backend)?;
+        let rows = stmt
+            .query_map(
+                params![plugin, i64::try_from(max).unwrap_or(i64::MAX)],
+                |row| row.get::<_, String>(0),
+            )
+            .map_err(backend)?;
+        rows.map(|r| r.map_err(backend).and_then(|b| decode(&b)))
+            .collect()
+    }
+
+    async fn revalidate(
+        &self,
+        id: &ScanId,
+        verdict: &Verdict,
+        at: Timestamp,
+    ) -> Result<bool, PortError> {
+        self.update(id, |_, scan| {
+            if scan.status != ScanStatus::Blocked {
+                return Ok((false, false));
+            }
+            scan.status = ScanStatus::Validated;
+            scan.auto_approved = false;
+            scan.counts = Some(verdict.counts);
+            scan.reasons = verdict.reasons.clone();
+            scan.reviewed_at = Some(at);
+            Ok((true, true))
+        })
+    }
+
+    async fn record_decision(&self, decision: &ReviewDecision) -> Result<(), PortError> {
+        self.lock()?
+            .execute(
+                "INSERT OR IGNORE INTO decisions (plugin, at_nanos, path, fingerprint, body) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    decision.plugin,
+                    i64::try_from(decision.at.unix_timestamp_nanos()).unwrap_or(i64::MAX),
+                    decision.path,
+                    decision.fingerprint,
+                    encode(decision)?
+                ],
+            )
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn decisions(&self, plugin: &str) -> Result<Vec<ReviewDecision>, PortError> {
+        let conn = self.lock()?;
+        let mut stmt = conn
+            .prepare(
+                "SELECT body FROM decisions WHERE plugin = ?1 ORDER BY at_nanos, path, fingerprint",
+            )
+            .map_err(backend)?;
+        let rows = stmt
+            .query_map([plugin], |row| row.get::<_, String>(0))
+            .map_err(backend)?;
+        rows.map(|r| r.map_err(backend).and_then(|b| decode(&b)))
+            .collect()
     }
 }

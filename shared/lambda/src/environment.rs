@@ -111,6 +111,7 @@ impl Environment {
                 "NOTIFICATION_LEASE_SECONDS",
                 defaults.notification_lease.as_secs(),
             )?),
+            history_depth: parse(&lookup, "HISTORY_DEPTH", defaults.history_depth)?,
         };
         Ok(Self {
             aws: AwsSettings::from_lookup(&lookup)?,

@@ -5,12 +5,15 @@
 //! - [`check::handle_sqs_batch`]: SQS batch -> `run_check`, partial batch failures.
 //! - [`aggregator::handle_stream_batch`]: DynamoDB stream batch -> `aggregate`, partial batch
 //!   failures; [`aggregator::sweep`]: the scheduled safety net for scans stuck in `validating`.
+//! - [`review::handle_function_url`]: the website's review decisions (IAM-authorised function
+//!   URL) -> `review` (record, then reconsider the scan).
 
 pub mod aggregator;
 pub mod check;
 pub mod dispatcher;
 mod environment;
 mod logging;
+pub mod review;
 
 pub use environment::{ColdStart, Environment, EnvironmentError};
 pub use logging::init_json_logs;

@@ -678,3 +678,233 @@ async fn a_plugin_that_sends_the_auth_database_away_is_blocked_by_the_behaviour_
     );
     assert!(message.contains("hooks.example.invalid"), "{message}");
 }
+
+/// One version of `uploads/demo-<version>.zip` through every function; its report.
+async fn run_version(stack: &mut Stack, version: &str, metadata_edit: &str) -> serde_json::Value {
+    let key = format!("uploads/demo-{version}.zip");
+    let metadata =
+        validator_testkit::metadata_txt("demo", version).replace("jane@example.org", metadata_edit);
+    let zip = ZipBuilder::valid_plugin("demo")
+        .file("demo/metadata.txt", &metadata)
+        .build();
+    stack.upload(&key, zip, METADATA).await;
+    let id = scan_id(&dispatch(stack, &key).await);
+    run_every_check(stack).await;
+    let done = scan(stack, &id).await;
+    assert!(done.status.is_final(), "{done:?}");
+    let report_key = done.report_key.expect("a report");
+    let report = validator_pipeline::BlobStore::get(&*stack.cold.pipeline.blobs, &report_key)
+        .await
+        .expect("the report is in S3");
+    serde_json::from_slice(&report.bytes).expect("json report")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_plugin_history_lives_in_dynamodb_and_the_next_version_is_diffed_against_it() {
+    let mut stack = Stack::new(CheckRegistry::builtin(), &[]).await;
+    let first = run_version(&mut stack, "1.0.0", "jane@example.org").await;
+    assert_eq!(first["first_version"], true, "{first}");
+    let second = run_version(&mut stack, "1.0.1", "mallory@example.net").await;
+    assert_eq!(second["diff"]["base"]["version"], "1.0.0", "{second}");
+    let email_change = second["diff"]["metadata"]
+        .as_array()
+        .expect("metadata changes")
+        .iter()
+        .find(|m| m["key"] == "email")
+        .cloned()
+        .expect("the email change");
+    assert_eq!(email_change["sensitive"], true);
+
+    let store = &stack.cold.pipeline.store;
+    let history = store.history("package:demo", 10).await.expect("history");
+    let versions: Vec<_> = history.iter().map(|e| e.version.clone()).collect();
+    assert_eq!(
+        versions,
+        [Some("1.0.1".to_owned()), Some("1.0.0".to_owned())]
+    );
+    // Recording again (a retried aggregator) keeps one entry per scan; `max` bounds the read.
+    store.record_history(&history[0]).await.expect("idempotent");
+    assert_eq!(store.history("package:demo", 10).await.unwrap().len(), 2);
+    assert_eq!(
+        store.history("package:demo", 1).await.unwrap(),
+        history[..1]
+    );
+    assert!(store.history("package:other", 10).await.unwrap().is_empty());
+
+    let events = stack.status_events().await;
+    let last = events.last().expect("status events");
+    assert_eq!(last["detail"]["diff"]["base_version"], "1.0.0", "{last}");
+    assert_eq!(last["detail"]["first_version"], false);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_decisions_are_an_append_only_trail_in_dynamodb() {
+    use validator_domain::{DeciderRole, DecisionKind, ReviewDecision};
+    let stack = Stack::new(CheckRegistry::builtin(), &[]).await;
+    let store = &stack.cold.pipeline.store;
+    let at = validator_domain::now();
+    let decision = |at, withdrawn| ReviewDecision {
+        plugin: "package:demo".to_owned(),
+        path: "demo/plugin.py".to_owned(),
+        fingerprint: "0123456789abcdef".to_owned(),
+        rule: "B602".to_owned(),
+        kind: DecisionKind::AcceptedRisk,
+        reason: "the command is a constant".to_owned(),
+        by: "approver@example.org".to_owned(),
+        role: DeciderRole::Approver,
+        at,
+        withdrawn,
+    };
+    let first = decision(at, false);
+    store.record_decision(&first).await.expect("recorded");
+    store
+        .record_decision(&first)
+        .await
+        .expect("the same record again");
+    let withdrawal = decision(at + time::Duration::seconds(5), true);
+    store.record_decision(&withdrawal).await.expect("withdrawn");
+    let trail = store.decisions("package:demo").await.expect("decisions");
+    assert_eq!(trail, [first, withdrawal]);
+    assert!(store.decisions("package:other").await.unwrap().is_empty());
+    // The history of the same plugin is not mixed with its decisions.
+    assert!(store.history("package:demo", 10).await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn decisions_on_every_blocking_finding_validate_a_blocked_scan_in_dynamodb() {
+    use validator_domain::{DeciderRole, DecisionKind, ReviewDecision};
+    use validator_pipeline::{reconsider, ReconsiderOutcome};
+    let mut stack = Stack::new(CheckRegistry::builtin(), &[]).await;
+    let zip = ZipBuilder::valid_plugin("demo")
+        .file(
+            "demo/keys.py",
+            "KEY = '''-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----'''\n",
+        )
+        .build();
+    stack.upload("uploads/demo.zip", zip, METADATA).await;
+    let id = scan_id(&dispatch(&stack, "uploads/demo.zip").await);
+    run_every_check(&mut stack).await;
+    let blocked = scan(&stack, &id).await;
+    assert_eq!(blocked.status, ScanStatus::Blocked);
+    let report = validator_pipeline::BlobStore::get(
+        &*stack.cold.pipeline.blobs,
+        blocked.report_key.as_deref().expect("report"),
+    )
+    .await
+    .expect("report");
+    let report: validator_domain::Report = serde_json::from_slice(&report.bytes).expect("json");
+    let pipeline = &stack.cold.pipeline;
+    for f in report.findings.iter().filter(|f| f.blocking) {
+        pipeline
+            .store
+            .record_decision(&ReviewDecision {
+                plugin: "package:demo".to_owned(),
+                path: f.path.clone(),
+                fingerprint: f.fingerprint.clone().expect("fingerprint"),
+                rule: f.rule.clone(),
+                kind: DecisionKind::FalsePositive,
+                reason: "a test key".to_owned(),
+                by: "approver@example.org".to_owned(),
+                role: DeciderRole::Approver,
+                at: validator_domain::now(),
+                withdrawn: false,
+            })
+            .await
+            .expect("recorded");
+    }
+    let outcome = reconsider(pipeline, &id).await.expect("reconsider");
+    assert!(
+        matches!(&outcome, ReconsiderOutcome::Revalidated { emails } if emails.len() == 1),
+        "{outcome:?}"
+    );
+    let done = scan(&stack, &id).await;
+    assert_eq!(done.status, ScanStatus::Validated);
+    assert!(done.reviewed_at.is_some() && done.notifications.reviewed.sent_at.is_some());
+    assert_eq!(
+        reconsider(pipeline, &id).await.expect("again"),
+        ReconsiderOutcome::Revalidated { emails: Vec::new() }
+    );
+    let events = stack.status_events().await;
+    let reviewed: Vec<_> = events
+        .iter()
+        .filter(|e| e["detail"]["reviewed"] == true)
+        .collect();
+    assert_eq!(reviewed.len(), 1, "{events:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_review_function_url_records_decisions_and_refuses_bad_ones() {
+    use validator_lambda::review::handle_function_url;
+    let mut stack = Stack::new(CheckRegistry::builtin(), &[]).await;
+    let zip = ZipBuilder::valid_plugin("demo")
+        .file(
+            "demo/keys.py",
+            "KEY = '''-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----'''\n",
+        )
+        .build();
+    stack.upload("uploads/demo.zip", zip, METADATA).await;
+    let id = scan_id(&dispatch(&stack, "uploads/demo.zip").await);
+    run_every_check(&mut stack).await;
+    let blocked = scan(&stack, &id).await;
+    let report = validator_pipeline::BlobStore::get(
+        &*stack.cold.pipeline.blobs,
+        blocked.report_key.as_deref().expect("report"),
+    )
+    .await
+    .expect("report");
+    let report: validator_domain::Report = serde_json::from_slice(&report.bytes).expect("json");
+    let finding = report
+        .findings
+        .iter()
+        .find(|f| f.blocking)
+        .expect("blocking");
+    let event = |role: &str, iam: bool| {
+        let body = serde_json::json!({
+            "scan_id": id,
+            "path": finding.path,
+            "fingerprint": finding.fingerprint,
+            "kind": "false_positive",
+            "reason": "a test key",
+            "by": "approver@example.org",
+            "role": role,
+        });
+        let mut event = serde_json::json!({ "body": body.to_string(), "isBase64Encoded": false });
+        if iam {
+            event["requestContext"] = serde_json::json!({
+                "authorizer": { "iam": { "userArn": "arn:aws:iam::123456789012:role/website" } }
+            });
+        }
+        event
+    };
+    let pipeline = &stack.cold.pipeline;
+    let status = |r: &serde_json::Value| r["statusCode"].as_u64();
+    let denied = handle_function_url(pipeline, &event("approver", false))
+        .await
+        .unwrap();
+    assert_eq!(status(&denied), Some(403));
+    let refused = handle_function_url(pipeline, &event("uploader", true))
+        .await
+        .unwrap();
+    assert_eq!(status(&refused), Some(400), "{refused}");
+    assert!(refused["body"].as_str().unwrap().contains("mandatory"));
+    let malformed = handle_function_url(
+        pipeline,
+        &serde_json::json!({ "body": "{}", "requestContext": { "authorizer": { "iam": { "userArn": "x" } } } }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status(&malformed), Some(400));
+    assert_eq!(scan(&stack, &id).await.status, ScanStatus::Blocked);
+
+    let accepted = handle_function_url(pipeline, &event("approver", true))
+        .await
+        .unwrap();
+    assert_eq!(status(&accepted), Some(200), "{accepted}");
+    let body: serde_json::Value = serde_json::from_str(accepted["body"].as_str().unwrap()).unwrap();
+    // The private key was the only blocking finding: the scan is validated.
+    assert_eq!(report.findings.iter().filter(|f| f.blocking).count(), 1);
+    assert_eq!(body["scan"]["status"], "validated", "{body}");
+    assert_eq!(scan(&stack, &id).await.status, ScanStatus::Validated);
+    let trail = pipeline.store.decisions("package:demo").await.unwrap();
+    assert_eq!(trail.len(), 1);
+}

@@ -125,6 +125,8 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "partials/links.html",
     "partials/review.txt",
     "partials/review.html",
+    "partials/change.txt",
+    "partials/change.html",
     "confirmation.txt",
     "confirmation.html",
     "results_validated.txt",
@@ -462,6 +464,118 @@ struct ResultsContext {
     /// What produced the report (version, policy digest, rules version, reference tools).
     provenance: validator_domain::Provenance,
     reference_tools: String,
+    /// What changed since the last validated version; `None` when nothing is known (a local
+    /// scan, an unreadable earlier report).
+    change: Option<ChangeView>,
+}
+
+/// New findings listed in an email's "what changed" section; the rest are counted.
+pub const MAX_CHANGE_FINDINGS: usize = 20;
+/// Longest `metadata.txt` value shown in a change (they come from the plugin).
+const MAX_METADATA_VALUE: usize = 200;
+
+/// The version diff as the emails show it: leads the results and the approvers' emails.
+#[derive(Serialize)]
+struct ChangeView {
+    first_version: bool,
+    headline: String,
+    base_version: String,
+    base_status: &'static str,
+    sleeper: Vec<String>,
+    metadata: Vec<MetadataView>,
+    files_comparable: bool,
+    files_added: usize,
+    files_removed: usize,
+    files_changed: usize,
+    /// Binary files added or changed.
+    binaries: Vec<String>,
+    new_findings: Vec<FindingView>,
+    new_more: usize,
+    fixed_total: usize,
+}
+
+#[derive(Serialize)]
+struct MetadataView {
+    key: String,
+    old: String,
+    new: String,
+    sensitive: bool,
+}
+
+impl ChangeView {
+    fn of(report: &Report) -> Option<Self> {
+        if report.first_version {
+            return Some(Self {
+                first_version: true,
+                headline: String::new(),
+                base_version: String::new(),
+                base_status: "",
+                sleeper: Vec::new(),
+                metadata: Vec::new(),
+                files_comparable: false,
+                files_added: 0,
+                files_removed: 0,
+                files_changed: 0,
+                binaries: Vec::new(),
+                new_findings: Vec::new(),
+                new_more: 0,
+                fixed_total: 0,
+            });
+        }
+        let diff = report.diff.as_ref()?;
+        let value = |v: &Option<String>| {
+            v.as_deref()
+                .map(|v| shorten(&one_line(v), MAX_METADATA_VALUE))
+                .unwrap_or_else(|| "(none)".to_owned())
+        };
+        let files = &diff.files;
+        Some(Self {
+            first_version: false,
+            headline: one_line(&diff.headline()),
+            base_version: diff
+                .base
+                .version
+                .as_deref()
+                .map(one_line)
+                .unwrap_or_else(|| "(unknown version)".to_owned()),
+            base_status: if diff.base.validated {
+                "the last validated version"
+            } else {
+                "the last version, which was blocked"
+            },
+            sleeper: diff.sleeper_reasons().iter().map(|r| one_line(r)).collect(),
+            metadata: diff
+                .metadata
+                .iter()
+                .map(|m| MetadataView {
+                    key: one_line(&m.key),
+                    old: value(&m.old),
+                    new: value(&m.new),
+                    sensitive: m.sensitive,
+                })
+                .collect(),
+            files_comparable: files.comparable,
+            files_added: files.added.len(),
+            files_removed: files.removed.len(),
+            files_changed: files.changed.len(),
+            binaries: files
+                .added
+                .iter()
+                .chain(&files.changed)
+                .filter(|f| f.binary)
+                .map(|f| one_line(&f.path))
+                .collect(),
+            new_findings: diff
+                .findings
+                .new
+                .iter()
+                .take(MAX_CHANGE_FINDINGS)
+                .map(FindingView::of)
+                .collect(),
+            new_more: diff.findings.new.len().saturating_sub(MAX_CHANGE_FINDINGS),
+            fixed_total: diff.findings.fixed.len(),
+        })
+    }
 }
 
 impl ResultsContext {
@@ -534,6 +648,7 @@ impl ResultsContext {
                 .collect(),
             reference_tools: report.provenance.reference_tools_line(),
             provenance: report.provenance.clone(),
+            change: ChangeView::of(report),
         })
     }
 }

@@ -1,5 +1,8 @@
 use tracing::Instrument;
-use validator_domain::{CheckId, CheckResult, Report, Scan, ScanId, ScanStatus, Verdict};
+use validator_domain::{
+    apply_decisions, plugin_key, CheckId, CheckResult, HistoryEntry, Report, Scan, ScanId,
+    ScanStatus, Verdict, VersionDiff,
+};
 use validator_notify::{approvers_email, results_email};
 
 use crate::notification::send_once;
@@ -64,6 +67,10 @@ async fn aggregate_inner(
             status: scan.status,
         });
     }
+    // Before the results go out, so that a retried trigger records it if this one dies.
+    if let Some(entry) = HistoryEntry::of(&scan) {
+        pipeline.store.record_history(&entry).await?;
+    }
     match send_once(
         pipeline,
         scan_id,
@@ -100,14 +107,46 @@ async fn decide(pipeline: &Pipeline, scan: &Scan) -> Result<(), StageError> {
     if relaxed > 0 {
         tracing::info!(relaxed, "findings that do not block at verdict time");
     }
-    let verdict = Verdict::decide(
+    // Reviewers' decisions on earlier versions carry forward by path and fingerprint: a decided
+    // finding stops blocking, so the verdict is made from the findings, recounted.
+    if let Some(plugin) = plugin_key(scan) {
+        let decisions = pipeline.store.decisions(&plugin).await?;
+        if !decisions.is_empty() {
+            for result in &mut full {
+                if apply_decisions(&mut result.findings, &decisions) > 0 {
+                    result.counts = validator_domain::Counts::of(&result.findings);
+                }
+            }
+        }
+    }
+    let mut verdict = Verdict::decide(
         &scan.expected_checks,
         &scan.intake_findings,
         &full,
         scan.upload.trusted,
     );
-    let report = Report::for_scan(scan, &verdict, &full)
+    let mut report = Report::for_scan(scan, &verdict, &full)
         .with_provenance(validator_checks::provenance(&pipeline.config.policy));
+    if let Some(manifest) = load_manifest(pipeline, scan).await {
+        report.files = manifest.files;
+        report.metadata = manifest.metadata;
+    }
+    compare_with_history(pipeline, scan, &mut report).await?;
+    // Sleeper update: a version that gains behaviour or changes its maintainer email or
+    // repository since the last validated version is never auto-approved; an approver looks at
+    // the diff first.
+    let sleeper = report
+        .diff
+        .as_ref()
+        .map(VersionDiff::sleeper_reasons)
+        .unwrap_or_default();
+    if !sleeper.is_empty() {
+        tracing::warn!(reasons = ?sleeper, "held for review: sleeper-update signals");
+        verdict.auto_approved = false;
+        verdict.reasons.extend(sleeper);
+        report.auto_approved = false;
+        report.reasons = verdict.reasons.clone();
+    }
     store_html_report(pipeline, scan, &report).await?;
     let report_key = keys::report(&scan.id);
     let body = serde_json::to_vec_pretty(&report).map_err(|e| corrupt(scan, e))?;
@@ -187,6 +226,71 @@ async fn store_html_report(
     Ok(())
 }
 
+/// Sets the report's diff against the plugin's base version (the last validated one, else the
+/// last blocked one), or marks it as the plugin's first version. A base report that cannot be
+/// read (expired, corrupt) leaves the diff out, with a warning: the verdict never waits on it.
+async fn compare_with_history(
+    pipeline: &Pipeline,
+    scan: &Scan,
+    report: &mut Report,
+) -> Result<(), StageError> {
+    let Some(plugin) = plugin_key(scan) else {
+        return Ok(());
+    };
+    let history = pipeline
+        .store
+        .history(&plugin, pipeline.config.history_depth)
+        .await?;
+    let Some(base) = HistoryEntry::base_for(&history, scan) else {
+        report.first_version = !history
+            .iter()
+            .any(|e| e.scan_id != scan.id && e.created_at <= scan.created_at);
+        return Ok(());
+    };
+    let old = match pipeline.blobs.get(&base.report_key).await {
+        Ok(blob) => serde_json::from_slice::<Report>(&blob.bytes).map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    match old {
+        Ok(old) => {
+            let diff = VersionDiff::between(&old, Some(base.scan_id.clone()), report);
+            tracing::info!(
+                base = %base.scan_id,
+                new_findings = diff.findings.new.len(),
+                fixed_findings = diff.findings.fixed.len(),
+                "compared with the plugin's history"
+            );
+            report.diff = Some(diff);
+        }
+        Err(reason) => {
+            tracing::warn!(base = %base.scan_id, %reason, "the base report is unreadable");
+            report.warnings.push(format!(
+                "no diff: the report of version {} (scan {}) could not be read: {reason}",
+                base.version.as_deref().unwrap_or("(unknown)"),
+                base.scan_id
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The file list and `metadata.txt` dispatch recorded. `None` for scans dispatched before
+/// manifests were kept, refused at intake, or whose manifest cannot be read (S3 answers a missing
+/// key with 403 when the role may not list the bucket): the report then has no file list and the
+/// diff says files are not comparable; the verdict never depends on it.
+async fn load_manifest(pipeline: &Pipeline, scan: &Scan) -> Option<crate::Manifest> {
+    let blob = match pipeline.blobs.get(&keys::manifest(&scan.id)).await {
+        Ok(blob) => blob,
+        Err(error) => {
+            tracing::warn!(%error, "no manifest: the report has no file list");
+            return None;
+        }
+    };
+    serde_json::from_slice(&blob.bytes)
+        .map_err(|error| tracing::warn!(%error, "unreadable manifest"))
+        .ok()
+}
+
 async fn load_findings(
     pipeline: &Pipeline,
     scan: &Scan,
@@ -227,6 +331,9 @@ async fn notify(pipeline: &Pipeline, scan: &Scan) -> Result<Vec<String>, StageEr
             auto_approved: scan.auto_approved,
             counts: scan.counts.unwrap_or_default(),
             report: pipeline.blobs.location(&report_key),
+            diff: report.diff.as_ref().map(VersionDiff::summary),
+            first_version: report.first_version,
+            reviewed: false,
             at: validator_domain::now(),
         })
         .await?;

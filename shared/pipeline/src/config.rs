@@ -19,7 +19,13 @@ pub struct PipelineConfig {
     pub check_timeout: Duration,
     /// How long a claimed email stays claimed before another attempt may send it.
     pub notification_lease: Duration,
+    /// How many of a plugin's latest scans the aggregator reads to find the version a new one
+    /// is compared with (the last validated one); older ones are not looked at.
+    pub history_depth: usize,
 }
+
+/// Default of [`PipelineConfig::history_depth`].
+pub const DEFAULT_HISTORY_DEPTH: usize = 500;
 
 impl Default for PipelineConfig {
     fn default() -> Self {
@@ -31,6 +37,7 @@ impl Default for PipelineConfig {
             email: EmailSettings::default(),
             check_timeout: Duration::from_secs(60),
             notification_lease: Duration::from_secs(300),
+            history_depth: DEFAULT_HISTORY_DEPTH,
         }
     }
 }

@@ -94,7 +94,20 @@ async fn dispatch_inner(
     let (scan, new_scan) = match pipeline.store.get_scan(&scan_id).await? {
         Some(existing) => (existing, false),
         None => {
-            let scan = new_scan_record(pipeline, object_key, scan_id.clone(), digest, blob);
+            let (scan, manifest) =
+                new_scan_record(pipeline, object_key, scan_id.clone(), digest, blob);
+            // Before the scan exists, so that every scan a check can run for has its manifest
+            // (the put is idempotent: a duplicate event writes the same bytes).
+            if let Some(manifest) = manifest {
+                let body = serde_json::to_vec(&manifest).map_err(|e| StageError::Corrupt {
+                    scan: scan_id.clone(),
+                    reason: e.to_string(),
+                })?;
+                pipeline
+                    .blobs
+                    .put(&crate::keys::manifest(&scan_id), body, "application/json")
+                    .await?;
+            }
             match pipeline.store.create_scan(&scan).await? {
                 Some(existing) => (existing, false),
                 None => (scan, true),
@@ -138,7 +151,7 @@ fn new_scan_record(
     id: ScanId,
     digest: ContentDigest,
     blob: crate::Blob,
-) -> Scan {
+) -> (Scan, Option<crate::Manifest>) {
     let config = &pipeline.config;
     let now = validator_domain::now();
     let (upload, upload_warnings) = Upload::from_metadata(
@@ -156,9 +169,14 @@ fn new_scan_record(
         content_digest: Some(digest),
         ..Scan::new(id, upload, now)
     };
+    let mut manifest = None;
     match PluginArchive::open(blob.bytes, &config.limits) {
         Ok(archive) => {
             let package = PackageInfo::inspect(&archive);
+            manifest = Some(crate::Manifest {
+                files: validator_domain::FileEntry::manifest(&archive),
+                metadata: validator_domain::metadata_map(&package),
+            });
             scan.package_name = package.top_folder.clone();
             scan.plugin_name = package.plugin_name().map(str::to_owned);
             scan.plugin_version = package.plugin_version().map(str::to_owned);
@@ -182,7 +200,7 @@ fn new_scan_record(
         );
     }
     scan.warnings = warnings;
-    scan
+    (scan, manifest)
 }
 
 /// Sends the confirmation once (see [`send_once`]).

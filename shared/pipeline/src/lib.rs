@@ -6,6 +6,8 @@ mod config;
 mod dispatch;
 mod notification;
 mod ports;
+mod reconsider;
+mod review;
 mod run_check;
 
 use std::sync::Arc;
@@ -17,9 +19,19 @@ pub use ports::{
     Blob, BlobStore, CheckQueue, CheckRequest, EventPublisher, Mailer, NotificationKind, PortError,
     ScanStore, StatusEvent,
 };
+pub use reconsider::{reconsider, ReconsiderOutcome};
+pub use review::{review, ReviewOutcome, ReviewRefused, ReviewRequest};
 pub use run_check::{run_check, Attempt, RunCheckOutcome};
 use validator_checks::CheckRegistry;
 use validator_domain::ScanId;
+
+/// What dispatch records of a version for its report (and a later version's diff): every file
+/// with its size and digest, and the `[general]` section of `metadata.txt`.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct Manifest {
+    pub files: Vec<validator_domain::FileEntry>,
+    pub metadata: std::collections::BTreeMap<String, String>,
+}
 
 /// Everything a stage needs: configuration, the registered checks and the five ports. Cheap to
 /// clone: everything is shared.
@@ -72,5 +84,10 @@ pub mod keys {
     /// The HTML form of the report, beside the JSON one.
     pub fn html_report(scan: &ScanId) -> String {
         format!("reports/{scan}.html")
+    }
+
+    /// The version's file list and `metadata.txt`, written at dispatch for the report's diff.
+    pub fn manifest(scan: &ScanId) -> String {
+        format!("manifests/{scan}.json")
     }
 }

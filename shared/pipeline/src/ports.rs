@@ -7,7 +7,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use validator_domain::{
-    CheckId, CheckResult, ContentDigest, Counts, Scan, ScanId, ScanStatus, Timestamp, Verdict,
+    CheckId, CheckResult, ContentDigest, Counts, DiffSummary, HistoryEntry, ReviewDecision, Scan,
+    ScanId, ScanStatus, Timestamp, Verdict,
 };
 use validator_notify::Email;
 
@@ -67,6 +68,8 @@ pub trait CheckQueue: Send + Sync {
 pub enum NotificationKind {
     Confirmation,
     Results,
+    /// The results email after reviewers' decisions validated a blocked version.
+    Reviewed,
 }
 
 #[async_trait]
@@ -108,6 +111,24 @@ pub trait ScanStore: Send + Sync {
         kind: NotificationKind,
         at: Timestamp,
     ) -> Result<(), PortError>;
+    /// Adds a final scan to its plugin's history (`entry.plugin`). Idempotent: one entry per
+    /// scan, however often it is recorded.
+    async fn record_history(&self, entry: &HistoryEntry) -> Result<(), PortError>;
+    /// The plugin's history, newest first (by creation time), at most `max` entries.
+    async fn history(&self, plugin: &str, max: usize) -> Result<Vec<HistoryEntry>, PortError>;
+    /// Appends a review decision to the plugin's audit trail (never rewritten; a withdrawal is
+    /// another record). The same record twice is stored once.
+    async fn record_decision(&self, decision: &ReviewDecision) -> Result<(), PortError>;
+    /// Turns a `blocked` scan into `validated` (not auto-approved) after reviewers decided every
+    /// blocking finding, only if it is still `blocked`; `true` for the one caller that did.
+    async fn revalidate(
+        &self,
+        id: &ScanId,
+        verdict: &Verdict,
+        at: Timestamp,
+    ) -> Result<bool, PortError>;
+    /// Every decision record of the plugin, oldest first.
+    async fn decisions(&self, plugin: &str) -> Result<Vec<ReviewDecision>, PortError>;
 }
 
 #[async_trait]
@@ -128,6 +149,16 @@ pub struct StatusEvent {
     pub auto_approved: bool,
     pub counts: Counts,
     pub report: String,
+    /// What changed since the last validated version (else the previous scan); `None` for the
+    /// first version of a plugin (`first_version`) or when no diff could be made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diff: Option<DiffSummary>,
+    #[serde(default)]
+    pub first_version: bool,
+    /// This event follows reviewers' decisions that validated a blocked version (a second
+    /// status event for the scan).
+    #[serde(default)]
+    pub reviewed: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub at: Timestamp,
 }

@@ -54,6 +54,7 @@ pub fn scan(name: &str, version: &str) -> Scan {
         trusted: false,
         skip_rules: Vec::new(),
         website_version_id: Some("4242".to_owned()),
+        website_plugin_id: None,
         uploaded_at,
     };
     Scan {

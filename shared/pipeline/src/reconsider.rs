@@ -1,0 +1,128 @@
+use validator_domain::{apply_decisions, plugin_key, Counts, Report, ScanId, ScanStatus, Verdict};
+use validator_notify::results_email;
+
+use crate::notification::send_once;
+use crate::{keys, NotificationKind, Pipeline, StageError, StatusEvent};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReconsiderOutcome {
+    NotFound,
+    /// Only a blocked scan (or one this stage validated) is reconsidered.
+    NotBlocked {
+        status: ScanStatus,
+    },
+    /// Blocking findings without a decision remain.
+    StillBlocked {
+        blocking: u32,
+    },
+    /// Validated after review; the emails this call sent (empty when an earlier call did).
+    Revalidated {
+        emails: Vec<String>,
+    },
+}
+
+/// After a review decision on a plugin: a blocked scan whose blocking findings are all decided
+/// (by path and fingerprint, see `apply_decisions`) becomes validated, never auto-approved; its
+/// report is rewritten with the decisions, the maintainers get a second results email saying
+/// reviewers looked at it, and a new status event is published. Safe to call any number of times.
+pub async fn reconsider(
+    pipeline: &Pipeline,
+    scan_id: &ScanId,
+) -> Result<ReconsiderOutcome, StageError> {
+    let Some(scan) = pipeline.store.get_scan(scan_id).await? else {
+        return Ok(ReconsiderOutcome::NotFound);
+    };
+    let reviewed = scan.status == ScanStatus::Validated && scan.reviewed_at.is_some();
+    if scan.status != ScanStatus::Blocked && !reviewed {
+        return Ok(ReconsiderOutcome::NotBlocked {
+            status: scan.status,
+        });
+    }
+    let report_key = scan
+        .report_key
+        .clone()
+        .unwrap_or_else(|| keys::report(&scan.id));
+    let corrupt = |e: serde_json::Error| StageError::Corrupt {
+        scan: scan.id.clone(),
+        reason: e.to_string(),
+    };
+    let mut report: Report =
+        serde_json::from_slice(&pipeline.blobs.get(&report_key).await?.bytes).map_err(corrupt)?;
+    if scan.status == ScanStatus::Blocked {
+        let Some(plugin) = plugin_key(&scan) else {
+            return Ok(ReconsiderOutcome::StillBlocked {
+                blocking: report.counts.blocking,
+            });
+        };
+        let decisions = pipeline.store.decisions(&plugin).await?;
+        let decided = apply_decisions(&mut report.findings, &decisions);
+        let counts = Counts::of(&report.findings);
+        if counts.blocking > 0 {
+            return Ok(ReconsiderOutcome::StillBlocked {
+                blocking: counts.blocking,
+            });
+        }
+        let verdict = Verdict {
+            status: ScanStatus::Validated,
+            auto_approved: false,
+            counts,
+            reasons: vec![format!(
+                "validated after review: reviewers decided the {decided} finding{} that blocked it",
+                if decided == 1 { "" } else { "s" }
+            )],
+        };
+        report.status = verdict.status;
+        report.auto_approved = false;
+        report.counts = verdict.counts;
+        report.reasons = verdict.reasons.clone();
+        let body = serde_json::to_vec_pretty(&report).map_err(corrupt)?;
+        pipeline
+            .blobs
+            .put(&report_key, body, "application/json")
+            .await?;
+        let won = pipeline
+            .store
+            .revalidate(&scan.id, &verdict, validator_domain::now())
+            .await?;
+        tracing::info!(won, decided, "blocked scan validated after review");
+    }
+    let Some(scan) = pipeline.store.get_scan(scan_id).await? else {
+        return Ok(ReconsiderOutcome::NotFound);
+    };
+    if scan.notifications.reviewed.sent_at.is_some() {
+        return Ok(ReconsiderOutcome::Revalidated { emails: Vec::new() });
+    }
+    let sent = send_once(pipeline, scan_id, NotificationKind::Reviewed, async {
+        let mut sent = Vec::new();
+        if !scan.upload.maintainers.is_empty() {
+            let email = results_email(&scan, &report, &pipeline.config.email)?;
+            sent.push(pipeline.mailer.send(&email).await?);
+        }
+        pipeline
+            .events
+            .publish(&StatusEvent {
+                scan_id: scan.id.clone(),
+                plugin: scan.plugin_name.clone(),
+                version: scan.plugin_version.clone(),
+                website_version_id: scan.upload.website_version_id.clone(),
+                object_key: scan.upload.object_key.clone(),
+                status: scan.status,
+                auto_approved: false,
+                counts: scan.counts.unwrap_or_default(),
+                report: pipeline.blobs.location(&report_key),
+                diff: report
+                    .diff
+                    .as_ref()
+                    .map(validator_domain::VersionDiff::summary),
+                first_version: report.first_version,
+                reviewed: true,
+                at: validator_domain::now(),
+            })
+            .await?;
+        Ok(sent)
+    })
+    .await?;
+    Ok(ReconsiderOutcome::Revalidated {
+        emails: sent.unwrap_or_default(),
+    })
+}
