@@ -47,7 +47,13 @@ pub const HOSTILE_CODE: &str = concat!(
 
 fn hostile_zip(dir: &Path) -> PathBuf {
     let path = dir.join("hostile.zip");
+    // Its entry point loads a module by a computed name, so every file counts as loaded and
+    // the hostile file's findings block (see the loaded scope, docs/policy.md).
     let zip = ZipBuilder::valid_plugin("hostile")
+        .file(
+            "hostile/__init__.py",
+            "import importlib\n\n\ndef classFactory(iface):\n    return importlib.import_module(iface.name)\n",
+        )
         .file(HOSTILE_FILE, HOSTILE_CODE)
         .build();
     std::fs::write(&path, zip).unwrap();
@@ -177,7 +183,9 @@ fn rules_json_is_the_catalogue_a_website_can_show() {
             "suspicious_files",
             "security",
             "secrets",
-            "code_quality"
+            "code_quality",
+            "behaviour",
+            "bundled_libraries",
         ]
     );
     let b602 = checks
@@ -373,6 +381,14 @@ fn scan_staged_checks_what_git_would_ship_not_the_work_tree() {
         "import subprocess\nsubprocess.call('ls', shell=True)\n",
     )
     .unwrap();
+    // The plugin loads it (a file nothing imports would not block).
+    let init = std::fs::read_to_string(repo.join("__init__.py")).unwrap();
+    std::fs::write(
+        repo.join("__init__.py"),
+        format!("{init}\nfrom . import run  # noqa: E402,F401\n"),
+    )
+    .unwrap();
+    git(&repo, &["add", "__init__.py"]);
     let (code, _) = run(bin().args(["scan", "--staged"]).arg(&repo));
     assert_eq!(code, 0, "untracked files are not checked");
     git(&repo, &["add", "run.py"]);

@@ -128,3 +128,44 @@ fn block_scope_all_blocks_wherever_the_finding_is() {
     assert_eq!(report["status"], "blocked", "{report}");
     assert_eq!(code, 1);
 }
+
+/// Plugin Builder's older `plugin_upload.py` builds its URL from a template that detect-secrets
+/// reads as a password (`://%s:%s@`). A secret blocks wherever it is, but a placeholder is not
+/// a secret: under the policy it is reported with the reason and does not block.
+#[test]
+fn a_url_template_is_not_a_secret_under_the_policy() {
+    let upload = "PROTOCOL = 'https'\nSERVER = 'plugins.qgis.org'\n\n\ndef main(user, password):\n    address = \"%s://%s:%s@%s:%s%s\" % (PROTOCOL, user, password, SERVER, 443, '/plugins/RPC2/')\n    return address\n";
+    let zip = ZipBuilder::valid_plugin("demo").file("demo/plugin_upload.py", upload);
+    let (code, report) = scan(zip, None);
+    let secrets: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["check"] == "secrets")
+        .collect();
+    assert!(
+        !secrets.is_empty(),
+        "the template is still reported: {report}"
+    );
+    for f in &secrets {
+        assert_eq!(f["blocking"], false, "{f}");
+        assert!(
+            f["not_a_secret"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("placeholder"),
+            "{f}"
+        );
+    }
+    assert_eq!(code, 0, "{report}");
+    // A real password in the same place still blocks.
+    let real = upload.replace(
+        "\"%s://%s:%s@%s:%s%s\" % (PROTOCOL, user, password, SERVER, 443, '/plugins/RPC2/')",
+        "'https://alice:Tr0ub4dor3x@plugins.qgis.org:443/plugins/RPC2/'",
+    );
+    let (code, report) = scan(
+        ZipBuilder::valid_plugin("demo").file("demo/plugin_upload.py", &real),
+        None,
+    );
+    assert_eq!(code, 1, "{report}");
+}

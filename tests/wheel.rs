@@ -187,6 +187,10 @@ fn copy_dir(from: &Path, to: &Path) {
 
 #[test]
 fn the_pre_commit_hook_passes_a_clean_plugin_and_fails_a_planted_finding() {
+    // The hook's build shares the wheel's target folder: let the wheel finish first, so the
+    // two maturin runs never stage files in the same folder at once (and the hook's build
+    // reuses the compiled crates).
+    wheel();
     let dir = tempfile::tempdir().unwrap();
     // A plugin repository whose root is the plugin (the hook's default argument, ".").
     let repo = dir.path().join("sample_plugin");
@@ -229,7 +233,14 @@ fn the_pre_commit_hook_passes_a_clean_plugin_and_fails_a_planted_finding() {
         "import subprocess\n\n\ndef run(cmd):\n    subprocess.call(cmd, shell=True)\n",
     )
     .unwrap();
-    git(&repo, &["add", "run.py"]);
+    // The plugin loads it (a file nothing imports would not block).
+    let init = std::fs::read_to_string(repo.join("__init__.py")).unwrap();
+    std::fs::write(
+        repo.join("__init__.py"),
+        format!("{init}\nfrom . import run  # noqa: E402,F401\n"),
+    )
+    .unwrap();
+    git(&repo, &["add", "run.py", "__init__.py"]);
     let planted = try_repo();
     assert_eq!(planted.status.code(), Some(1), "{}", text(&planted));
     assert!(text(&planted).contains("B602"), "{}", text(&planted));

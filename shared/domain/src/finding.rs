@@ -144,6 +144,11 @@ pub struct Finding {
     /// `__init__.py`): under `block_scope = "loaded"` a code finding there does not block.
     #[serde(default, skip_serializing_if = "is_false")]
     pub not_loaded: bool,
+    /// Why the value a secrets rule matched cannot be a secret (a format placeholder, a
+    /// documented placeholder, an example host's credentials): under the policy it does not
+    /// block.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_a_secret: Option<String>,
     /// Set by the policy (`review` action): the version is validated but held for a human
     /// review, never auto-approved. Absent in reports written before the action existed.
     #[serde(default, skip_serializing_if = "is_false")]
@@ -189,6 +194,7 @@ impl Finding {
             suppressed: None,
             bundled_library: None,
             not_loaded: false,
+            not_a_secret: None,
             review: false,
             fingerprint: None,
             decision: None,

@@ -26,6 +26,7 @@ fn finding(check: &str, rule: &str, path: &str, line: Option<u32>) -> Finding {
         suppressed: None,
         bundled_library: None,
         not_loaded: false,
+        not_a_secret: None,
         review: false,
         fingerprint: None,
         decision: None,

@@ -11,6 +11,7 @@ mod detect;
 mod file_type;
 mod filters;
 mod line_regex;
+mod placeholder;
 mod pytext;
 pub mod rules;
 mod scan;
@@ -157,11 +158,29 @@ fn file_findings(
                 file: baseline.path.clone(),
             });
         }
+        // Under the policy, what cannot be a secret says so and does not block (see
+        // placeholder.rs); `--rules all` reports what detect-secrets reports.
+        if !ctx.reference_defaults && finding.suppressed.is_none() {
+            let line_text = line_of(&bytes, raw.line);
+            if let Some(reason) = placeholder::not_a_secret(raw.value.expose(), &line_text) {
+                message.push_str(&format!("; not a secret: {reason}"));
+                finding.not_a_secret = Some(reason);
+            }
+        }
         finding.message = message;
         finding.snippet = Some(raw.value.masked());
         findings.push(finding);
     }
     Ok(Some(findings))
+}
+
+/// The text of 1-based `line` of a file (lossy; empty past the end).
+fn line_of(bytes: &[u8], line: u32) -> String {
+    bytes
+        .split(|b| *b == b'\n')
+        .nth((line as usize).saturating_sub(1))
+        .map(|l| String::from_utf8_lossy(l).into_owned())
+        .unwrap_or_default()
 }
 
 /// Every `.secrets.baseline` in the plugin that parses as one.
