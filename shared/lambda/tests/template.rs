@@ -308,7 +308,9 @@ fn concurrency_and_the_email_rate_are_bounded() {
     let template = template();
     for (name, function) in resources_of(&template, "AWS::Serverless::Function") {
         let props = &function["Properties"];
-        let events = props["Events"].as_mapping().expect("events");
+        // The review function has no event source (its URL is invoked directly).
+        let no_events = serde_yaml_ng::Mapping::new();
+        let events = props["Events"].as_mapping().unwrap_or(&no_events);
         for (event_name, event) in events {
             match event["Type"].as_str() {
                 Some("SQS") => assert!(
@@ -321,7 +323,7 @@ fn concurrency_and_the_email_rate_are_bounded() {
                 _ => {}
             }
         }
-        if name == "DispatcherFunction" || name == "AggregatorFunction" {
+        if ["DispatcherFunction", "AggregatorFunction", "ReviewFunction"].contains(&name.as_str()) {
             assert!(
                 !props["ReservedConcurrentExecutions"].is_null(),
                 "{name}: sends emails, so its concurrency is reserved"
@@ -330,7 +332,8 @@ fn concurrency_and_the_email_rate_are_bounded() {
     }
     // The default email rate of all senders stays within SES's default sending rate.
     let senders = parameter_default(&template, "DispatcherConcurrency")
-        + parameter_default(&template, "AggregatorConcurrency");
+        + parameter_default(&template, "AggregatorConcurrency")
+        + parameter_default(&template, "ReviewConcurrency");
     let interval = parameter_default(&template, "EmailIntervalMs");
     assert!(
         interval > 0 && senders * 1000 / interval <= 14,
@@ -486,4 +489,19 @@ fn the_stream_filter_passes_scan_changes_until_the_results_email_went_out() {
     )
     .expect("JSON");
     assert!(matches(&old, Some(&record("MODIFY", "scan", sent))));
+}
+
+/// The review entry point is reachable only with AWS credentials (SigV4, IAM-authorised).
+#[test]
+fn the_review_function_url_requires_iam() {
+    let template = template();
+    let review = resource(&template, "ReviewFunction");
+    assert_eq!(
+        scalar(&review["Properties"]["FunctionUrlConfig"]["AuthType"]).as_deref(),
+        Some("AWS_IAM")
+    );
+    assert_eq!(
+        scalar(&review["Metadata"]["BuildProperties"]["Binary"]).as_deref(),
+        Some("review")
+    );
 }
