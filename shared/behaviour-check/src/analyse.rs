@@ -998,6 +998,22 @@ impl<'m> Analyser<'m> {
                 None => Value::UNKNOWN,
             },
             "builtins.globals" | "builtins.locals" => Value::Namespace,
+            // `vars(builtins).get(NAME)`, `builtins.__dict__.get(NAME)`, `sys.modules.get(NAME)`:
+            // the same lookup as a subscript, with a default.
+            other
+                if (other.ends_with(".__dict__.get") || other == "sys.modules.get")
+                    && first_str.is_some() =>
+            {
+                let owner = &other[..other.len() - ".get".len()];
+                match (owner, first_str.as_ref()) {
+                    ("sys.modules", Some(key)) => Value::reference(key.text.clone(), true),
+                    (owner, Some(key)) => Value::reference(
+                        format!("{}.{}", owner.trim_end_matches(".__dict__"), key.text),
+                        true,
+                    ),
+                    _ => Value::UNKNOWN,
+                }
+            }
             "builtins.vars" => match args.first() {
                 None => Value::Namespace,
                 Some(Value::Ref { name, .. }) => Value::reference(format!("{name}.__dict__"), true),
