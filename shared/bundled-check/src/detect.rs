@@ -145,8 +145,13 @@ pub fn detect(archive: &PluginArchive, max_metadata_bytes: u64) -> Vec<BundledLi
         };
         let dist = caps["name"].to_owned();
         let version = caps["ver"].replace('_', ".");
-        // The plugin's own top folder is never a bundled library.
-        if !folder.trim_end_matches('/').contains('/') {
+        // The plugin's own top folder is never a bundled library, and a library has Python
+        // code (a data folder named with a date or a version is not one).
+        if !folder.trim_end_matches('/').contains('/')
+            || !names
+                .iter()
+                .any(|n| n.starts_with(folder.as_str()) && n.ends_with(".py"))
+        {
             continue;
         }
         let has_setup = ["setup.py", "pyproject.toml", "PKG-INFO", "setup.cfg"]
