@@ -20,8 +20,8 @@ use validator_domain::{Check, CheckContext, CheckError, Finding, Level, RuleInfo
 
 pub use detect::{detect, BundledLibrary, Layout};
 pub use release::{
-    ArtifactKind, CachedReleases, Offline, PackageIndex, Release, ReleaseError, ReleaseFiles,
-    ReleaseLimits, ReleaseSource,
+    ArtifactKind, CachedReleases, FolderCache, Offline, PackageIndex, Release, ReleaseCache,
+    ReleaseError, ReleaseFiles, ReleaseLimits, ReleaseSource,
 };
 
 pub const CHECK_ID: &str = "bundled_libraries";
@@ -105,11 +105,9 @@ impl BundledLibrariesCheck {
     /// `PLUGIN_VALIDATOR_PACKAGE_INDEX` (default PyPI's simple index; `off` for none) and
     /// `PLUGIN_VALIDATOR_RELEASE_CACHE` (a folder; default the user's cache folder).
     pub fn from_env() -> Self {
-        let index = std::env::var("PLUGIN_VALIDATOR_PACKAGE_INDEX")
-            .unwrap_or_else(|_| PackageIndex::PYPI.to_owned());
-        if index.trim().eq_ignore_ascii_case("off") || index.trim().is_empty() {
+        let Some(index) = Self::index_from_env() else {
             return Self::new(Arc::new(Offline));
-        }
+        };
         let cache = std::env::var_os("PLUGIN_VALIDATOR_RELEASE_CACHE")
             .map(std::path::PathBuf::from)
             .or_else(|| {
@@ -121,14 +119,28 @@ impl BundledLibrariesCheck {
                     .map(|c| c.join("plugin-validator").join("releases"))
             })
             .unwrap_or_else(|| std::env::temp_dir().join("plugin-validator-releases"));
-        Self::new(Arc::new(CachedReleases::new(
-            cache,
-            PackageIndex::new(&index, ReleaseLimits::default()),
-        )))
+        Self::new(Arc::new(CachedReleases::new(cache, index)))
     }
 }
 
 impl BundledLibrariesCheck {
+    /// The package index of `PLUGIN_VALIDATOR_PACKAGE_INDEX` (default PyPI's), `None` for `off`.
+    fn index_from_env() -> Option<PackageIndex> {
+        let index = std::env::var("PLUGIN_VALIDATOR_PACKAGE_INDEX")
+            .unwrap_or_else(|_| PackageIndex::PYPI.to_owned());
+        let off = index.trim().eq_ignore_ascii_case("off") || index.trim().is_empty();
+        (!off).then(|| PackageIndex::new(&index, ReleaseLimits::default()))
+    }
+
+    /// The index from the environment, with releases kept in `cache` (the deployment's bucket
+    /// on AWS).
+    pub fn with_cache(cache: impl ReleaseCache + 'static) -> Self {
+        match Self::index_from_env() {
+            Some(index) => Self::new(Arc::new(CachedReleases::with_cache(cache, index))),
+            None => Self::new(Arc::new(Offline)),
+        }
+    }
+
     /// Compares the library with its release's artifacts, the likelier first (an unpacked
     /// source distribution with the sdist, an installed layout with the wheel): verified by
     /// either is verified; otherwise the comparison with the fewest differences is reported.

@@ -321,23 +321,70 @@ pub fn unpack(
     Ok(files)
 }
 
-/// A cache of releases in a folder (`NAME/VERSION.json`), in front of another source. A
-/// release is immutable once published, so a cached answer never goes stale; network failures
-/// are not cached.
-pub struct CachedReleases<S> {
+/// Where answers about releases are kept, by key (`NAME/VERSION.KIND.json`). A release never
+/// changes once published, so a cached answer never goes stale.
+pub trait ReleaseCache: Send + Sync {
+    fn get(&self, key: &str) -> Option<Vec<u8>>;
+    /// Best effort: a cache that cannot be written only costs a download next time.
+    fn put(&self, key: &str, bytes: Vec<u8>);
+}
+
+/// Releases cached in a local folder (the CLI, the local pipeline).
+#[derive(Debug, Clone)]
+pub struct FolderCache {
     folder: PathBuf,
+}
+
+impl FolderCache {
+    pub fn new(folder: impl Into<PathBuf>) -> Self {
+        Self {
+            folder: folder.into(),
+        }
+    }
+}
+
+impl ReleaseCache for FolderCache {
+    fn get(&self, key: &str) -> Option<Vec<u8>> {
+        std::fs::read(self.folder.join(key)).ok()
+    }
+
+    fn put(&self, key: &str, bytes: Vec<u8>) {
+        let path = self.folder.join(key);
+        let written = path
+            .parent()
+            .map(std::fs::create_dir_all)
+            .transpose()
+            .and_then(|_| {
+                let tmp = path.with_extension(format!("json.{}.partial", std::process::id()));
+                std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, &path))
+            });
+        if let Err(e) = written {
+            tracing::warn!(error = %e, path = %path.display(), "release cache not written");
+        }
+    }
+}
+
+/// A cache of releases in front of another source. Network failures are not cached.
+pub struct CachedReleases<S> {
+    cache: Box<dyn ReleaseCache>,
     upstream: S,
 }
 
 impl<S: ReleaseSource> CachedReleases<S> {
+    /// Cached in a local folder.
     pub fn new(folder: impl Into<PathBuf>, upstream: S) -> Self {
+        Self::with_cache(FolderCache::new(folder), upstream)
+    }
+
+    pub fn with_cache(cache: impl ReleaseCache + 'static, upstream: S) -> Self {
         Self {
-            folder: folder.into(),
+            cache: Box::new(cache),
             upstream,
         }
     }
 
-    fn path(&self, name: &str, version: &str, kind: ArtifactKind) -> Option<PathBuf> {
+    /// The cache key of a release, `None` for names or versions that could not be a key.
+    pub fn key(name: &str, version: &str, kind: ArtifactKind) -> Option<String> {
         let safe = |s: &str| {
             !s.is_empty()
                 && s.len() <= 100
@@ -346,11 +393,7 @@ impl<S: ReleaseSource> CachedReleases<S> {
                 && !s.starts_with('.')
         };
         let name = normalise(name);
-        (safe(&name) && safe(version)).then(|| {
-            self.folder
-                .join(name)
-                .join(format!("{version}.{}.json", kind.as_str()))
-        })
+        (safe(&name) && safe(version)).then(|| format!("{name}/{version}.{}.json", kind.as_str()))
     }
 }
 
@@ -361,29 +404,17 @@ impl<S: ReleaseSource> ReleaseSource for CachedReleases<S> {
         version: &str,
         kind: ArtifactKind,
     ) -> Result<Release, ReleaseError> {
-        let path = self.path(name, version, kind);
-        if let Some(cached) = path
-            .as_ref()
-            .and_then(|p| std::fs::read(p).ok())
+        let key = Self::key(name, version, kind);
+        if let Some(cached) = key
+            .as_deref()
+            .and_then(|k| self.cache.get(k))
             .and_then(|raw| serde_json::from_slice::<Release>(&raw).ok())
         {
             return Ok(cached);
         }
         let release = self.upstream.release(name, version, kind)?;
-        if let Some(path) = path {
-            // A cache that cannot be written only costs a download next time.
-            let written = path
-                .parent()
-                .map(std::fs::create_dir_all)
-                .transpose()
-                .and_then(|_| {
-                    let body = serde_json::to_vec(&release).unwrap_or_default();
-                    let tmp = path.with_extension(format!("json.{}.partial", std::process::id()));
-                    std::fs::write(&tmp, body).and_then(|_| std::fs::rename(&tmp, &path))
-                });
-            if let Err(e) = written {
-                tracing::warn!(error = %e, path = %path.display(), "release cache not written");
-            }
+        if let (Some(key), Ok(body)) = (key, serde_json::to_vec(&release)) {
+            self.cache.put(&key, body);
         }
         Ok(release)
     }
@@ -451,9 +482,12 @@ mod tests {
             cache.upstream.0.load(std::sync::atomic::Ordering::SeqCst),
             1
         );
-        assert!(cache
-            .path("a/../../etc", "1", ArtifactKind::Wheel)
-            .is_none());
-        assert!(cache.path("six", "../../x", ArtifactKind::Wheel).is_none());
+        type Cached = CachedReleases<Once>;
+        assert!(Cached::key("a/../../etc", "1", ArtifactKind::Wheel).is_none());
+        assert!(Cached::key("six", "../../x", ArtifactKind::Wheel).is_none());
+        assert_eq!(
+            Cached::key("Six", "1.16.0", ArtifactKind::Wheel).as_deref(),
+            Some("six/1.16.0.wheel.json")
+        );
     }
 }

@@ -56,6 +56,15 @@ impl CheckRegistry {
         Self { checks }
     }
 
+    /// The registry with `check` in place of the check of the same id (a deployment's own
+    /// configuration of a check); unchanged when no check has that id.
+    pub fn replacing(mut self, check: Arc<dyn Check>) -> Self {
+        if let Some(slot) = self.checks.iter_mut().find(|c| c.id() == check.id()) {
+            *slot = check;
+        }
+        self
+    }
+
     /// The check with this id, shared (to move into a worker thread).
     pub fn shared(&self, id: &str) -> Option<Arc<dyn Check>> {
         self.checks.iter().find(|c| c.id() == id).cloned()

@@ -170,6 +170,16 @@ impl ColdStart {
                 Policy::from_toml(&text, key).map_err(|e| failed(e.to_string()))?;
             tracing::info!(key, "policy loaded");
         }
+        // The bundled libraries check keeps the releases it downloads in the bucket, shared by
+        // every instance (docs/bundled-libraries.md).
+        let registry = registry.replacing(std::sync::Arc::new(
+            validator_bundled::BundledLibrariesCheck::with_cache(
+                crate::releases::BlobReleaseCache::new(
+                    backends.blobs.clone(),
+                    tokio::runtime::Handle::current(),
+                ),
+            ),
+        ));
         let pipeline = backends.pipeline(environment.config.clone(), registry);
         Ok(Self {
             environment,

@@ -13,6 +13,7 @@ pub mod check;
 pub mod dispatcher;
 mod environment;
 mod logging;
+pub mod releases;
 pub mod review;
 
 pub use environment::{ColdStart, Environment, EnvironmentError};

@@ -908,3 +908,38 @@ async fn the_review_function_url_records_decisions_and_refuses_bad_ones() {
     let trail = pipeline.store.decisions("package:demo").await.unwrap();
     assert_eq!(trail.len(), 1);
 }
+
+/// The bundled libraries check keeps what it downloads from the package index in the bucket
+/// (`releases/...`), shared by every instance: six 1.16.0 (downloaded at test time) bundled in
+/// the installed layout is verified, and its release lands in S3.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bundled_library_releases_are_cached_in_the_bucket() {
+    let mut stack = Stack::new(CheckRegistry::builtin(), &[]).await;
+    let six = validator_testkit::reference::sdist("six", "1.16.0");
+    let six_py = std::fs::read(six.join("six.py")).expect("six.py");
+    let zip = ZipBuilder::valid_plugin("demo")
+        .file(
+            "demo/__init__.py",
+            "import os\nimport sys\n\nsys.path.insert(0, os.path.join(os.path.dirname(__file__), 'ext_libs'))\nimport six  # noqa: E402,F401\n\n\ndef classFactory(iface):\n    from .plugin import Plugin\n    return Plugin(iface)\n",
+        )
+        .bytes("demo/ext_libs/six.py", &six_py, 0o644)
+        .file(
+            "demo/ext_libs/six-1.16.0.dist-info/METADATA",
+            "Metadata-Version: 2.1\nName: six\nVersion: 1.16.0\n\nsix\n",
+        )
+        .file("demo/ext_libs/six-1.16.0.dist-info/top_level.txt", "six\n")
+        .build();
+    stack.upload("uploads/demo.zip", zip, METADATA).await;
+    let id = scan_id(&dispatch(&stack, "uploads/demo.zip").await);
+    run_every_check(&mut stack).await;
+    let done = scan(&stack, &id).await;
+    assert_eq!(done.status, ScanStatus::Validated, "{:?}", done.reasons);
+    let cached = validator_pipeline::BlobStore::get(
+        &*stack.cold.pipeline.blobs,
+        "releases/six/1.16.0.wheel.json",
+    )
+    .await
+    .expect("the release is cached in the bucket");
+    let release: serde_json::Value = serde_json::from_slice(&cached.bytes).expect("JSON");
+    assert_eq!(release["kind"], "found", "{release}");
+}
