@@ -56,6 +56,8 @@ pub const PLUGINS_DIR: &str = "<plugins-dir>";
 pub const PROFILE_DIR: &str = "<profile>";
 
 const BUILTINS: &[&str] = &[
+    "staticmethod",
+    "classmethod",
     "exec",
     "eval",
     "compile",
@@ -100,6 +102,7 @@ pub fn analyse(module: &PythonModule, path: &str, limits: &BehaviourLimits) -> F
         limits,
         globals: HashMap::new(),
         attrs: HashMap::new(),
+        class_names: HashSet::new(),
         locals: None,
         facts: FileFacts::default(),
         current: 0,
@@ -142,6 +145,8 @@ struct Analyser<'m> {
     globals: HashMap<String, Value>,
     /// `self.x` / class attributes, shared by the methods of the file.
     attrs: HashMap<String, Value>,
+    /// Classes defined in the file: `Class.attr` reads their class attributes like `self.attr`.
+    class_names: HashSet<String>,
     locals: Option<HashMap<String, Value>>,
     facts: FileFacts,
     current: usize,
@@ -238,7 +243,9 @@ impl<'m> Analyser<'m> {
             Expr::Name(name) => self.bind(name.id.as_str(), value),
             Expr::Attribute(attr) => {
                 if let Expr::Name(base) = attr.value.as_ref() {
-                    if matches!(base.id.as_str(), "self" | "cls") {
+                    if matches!(base.id.as_str(), "self" | "cls")
+                        || self.class_names.contains(base.id.as_str())
+                    {
                         self.attrs.insert(attr.attr.as_str().to_owned(), value);
                         return;
                     }
@@ -331,6 +338,7 @@ impl<'m> Analyser<'m> {
                 deferred.push(function);
             }
             Stmt::ClassDef(class) => {
+                self.class_names.insert(class.name.to_string());
                 if let Some(arguments) = &class.arguments {
                     for arg in arguments.args.iter() {
                         self.eval(arg);
@@ -963,6 +971,14 @@ impl<'m> Analyser<'m> {
             .chain(keywords.iter().map(|(_, v)| v))
             .fold(Taint::NONE, |t, v| t.union(v.taint()));
         let first_str = args.first().and_then(Value::as_str).cloned();
+        // `operator.methodcaller("system", cmd)(os)` calls `os.system`: a hidden call.
+        if let Some(method) = name.strip_prefix(METHODCALLER) {
+            if let Some(Value::Ref { name: base, .. }) = args.first() {
+                let target = format!("{base}.{method}");
+                return self.call_ref(call, &target, true, &args[1..], keywords, line);
+            }
+            return Value::UNKNOWN;
+        }
         let shown = caps::plain(name).into_owned();
         self.classify_call(call, name, hidden, args, keywords, line, arg_taint);
         let max = self.limits.max_folded_bytes;
@@ -998,6 +1014,17 @@ impl<'m> Analyser<'m> {
                 None => Value::UNKNOWN,
             },
             "builtins.globals" | "builtins.locals" => Value::Namespace,
+            // Wrappers that return the function they wrap.
+            "builtins.staticmethod" | "builtins.classmethod" | "functools.wraps" => {
+                args.first().cloned().unwrap_or(Value::UNKNOWN)
+            }
+            "operator.methodcaller" => match &first_str {
+                Some(method) if is_identifier_like(&method.text) => {
+                    Value::reference(format!("{METHODCALLER}{}", method.text), true)
+                }
+                _ => Value::UNKNOWN,
+            },
+            "operator.attrgetter" => Value::UNKNOWN,
             // `vars(builtins).get(NAME)`, `builtins.__dict__.get(NAME)`, `sys.modules.get(NAME)`:
             // the same lookup as a subscript, with a default.
             other
@@ -1804,6 +1831,9 @@ impl<'m> Analyser<'m> {
         }
     }
 }
+
+/// The prefix of the value `operator.methodcaller(NAME)` folds to.
+const METHODCALLER: &str = "operator.methodcaller:";
 
 fn hide(value: Value) -> Value {
     match value {
