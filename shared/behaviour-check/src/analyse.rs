@@ -545,7 +545,9 @@ impl<'m> Analyser<'m> {
                     refs.insert(name.to_owned());
                 }
                 if let Expr::Name(base) = attr.value.as_ref() {
-                    if matches!(base.id.as_str(), "self" | "cls") {
+                    if matches!(base.id.as_str(), "self" | "cls")
+                        || self.class_names.contains(base.id.as_str())
+                    {
                         if let Some(value) = self.attrs.get(name) {
                             return value.clone();
                         }
