@@ -336,6 +336,41 @@ impl DynamoScanStore {
         }
     }
 
+    /// The `body` of every item of partition `pk` whose sort key starts with `prefix`, read
+    /// consistently, page by page, decoded as `T` (`what` names them in errors).
+    async fn query_bodies<T: serde::de::DeserializeOwned>(
+        &self,
+        pk: &str,
+        prefix: &str,
+        what: &'static str,
+    ) -> Result<Vec<T>, PortError> {
+        let mut found = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .consistent_read(true)
+                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+                .expression_attribute_values(":pk", s(pk))
+                .expression_attribute_values(":prefix", s(prefix))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| backend(&format!("DynamoDB Query ({what}s)"), e))?;
+            for item in output.items() {
+                let body = text(item, "body").ok_or_else(|| corrupt(what, "no body"))?;
+                found.push(serde_json::from_str(body).map_err(|e| corrupt(what, e))?);
+            }
+            match output.last_evaluated_key() {
+                Some(key) if !key.is_empty() => start = Some(key.clone()),
+                _ => break,
+            }
+        }
+        Ok(found)
+    }
+
     /// Scans still `validating` that were created before `cutoff` (epoch seconds), oldest
     /// first: read in pages of `page_size`, at most `max` in all.
     pub async fn stuck_scans(
@@ -492,31 +527,12 @@ impl ScanStore for DynamoScanStore {
     }
 
     async fn results(&self, id: &ScanId) -> Result<Vec<CheckResult>, PortError> {
-        let mut results = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .consistent_read(true)
-                .key_condition_expression("pk = :pk AND begins_with(sk, :result)")
-                .expression_attribute_values(":pk", s(item_keys::scan_pk(id)))
-                .expression_attribute_values(":result", s(item_keys::result_prefix()))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| backend("DynamoDB Query (results)", e))?;
-            for item in output.items() {
-                let body = text(item, "body").ok_or_else(|| corrupt("result", "no body"))?;
-                results.push(serde_json::from_str(body).map_err(|e| corrupt("result", e))?);
-            }
-            match output.last_evaluated_key() {
-                Some(key) if !key.is_empty() => start = Some(key.clone()),
-                _ => break,
-            }
-        }
-        Ok(results)
+        self.query_bodies(
+            &item_keys::scan_pk(id),
+            item_keys::result_prefix(),
+            "result",
+        )
+        .await
     }
 
     async fn finish(
@@ -734,30 +750,11 @@ impl ScanStore for DynamoScanStore {
     }
 
     async fn decisions(&self, plugin: &str) -> Result<Vec<ReviewDecision>, PortError> {
-        let mut decisions = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .consistent_read(true)
-                .key_condition_expression("pk = :pk AND begins_with(sk, :decision)")
-                .expression_attribute_values(":pk", s(item_keys::plugin_pk(plugin)))
-                .expression_attribute_values(":decision", s(item_keys::decision_prefix()))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| backend("DynamoDB Query (decisions)", e))?;
-            for item in output.items() {
-                let body = text(item, "body").ok_or_else(|| corrupt("decision", "no body"))?;
-                decisions.push(serde_json::from_str(body).map_err(|e| corrupt("decision", e))?);
-            }
-            match output.last_evaluated_key() {
-                Some(key) if !key.is_empty() => start = Some(key.clone()),
-                _ => break,
-            }
-        }
-        Ok(decisions)
+        self.query_bodies(
+            &item_keys::plugin_pk(plugin),
+            item_keys::decision_prefix(),
+            "decision",
+        )
+        .await
     }
 }

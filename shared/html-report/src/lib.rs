@@ -247,8 +247,13 @@ fn environment() -> Result<&'static Environment<'static>, HtmlReportError> {
 }
 
 /// minijinja's formatter, except that strings are escaped with [`escape_html`] (`& < > " '`):
-/// paths keep their `/`, so the HTML source reads like the text report.
-fn html_formatter(out: &mut Output, state: &State, value: &Value) -> Result<(), minijinja::Error> {
+/// paths and URLs keep their `/`, so the HTML source reads like the text (the report and the
+/// HTML emails share it).
+pub fn html_formatter(
+    out: &mut Output,
+    state: &State,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
     if state.auto_escape() == AutoEscape::Html && !value.is_safe() {
         if let Some(text) = value.as_str() {
             return Ok(out.write_str(&escape_html(text))?);

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use minijinja::{AutoEscape, Environment, Output, State, UndefinedBehavior, Value};
+use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::{Deserialize, Serialize};
 use time::macros::format_description;
 use time::{Duration, OffsetDateTime, UtcOffset};
@@ -155,7 +155,7 @@ fn environment() -> Result<&'static Environment<'static>, NotifyError> {
         env.set_keep_trailing_newline(true);
         // A misspelt variable is an error, not silently empty text.
         env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_formatter(html_formatter);
+        env.set_formatter(validator_html_report::html_formatter);
         // Guidance marks code with backticks: `<code>` in HTML emails (escaped all the same).
         env.add_filter("code", |text: &str| {
             Value::from_safe_string(validator_html_report::code_markup(text))
@@ -168,34 +168,6 @@ fn environment() -> Result<&'static Environment<'static>, NotifyError> {
     })
     .as_ref()
     .map_err(|e| NotifyError::Setup(e.clone()))
-}
-
-/// minijinja's formatter, except that strings in HTML templates are escaped for HTML text and
-/// quoted attributes only (`& < > " '`): paths and URLs keep their `/`, so they read the same in
-/// the HTML source as in the text.
-fn html_formatter(out: &mut Output, state: &State, value: &Value) -> Result<(), minijinja::Error> {
-    if state.auto_escape() == AutoEscape::Html && !value.is_safe() {
-        if let Some(text) = value.as_str() {
-            return Ok(out.write_str(&escape_html(text))?);
-        }
-    }
-    minijinja::escape_formatter(out, state, value)
-}
-
-/// Escapes text for HTML element content and quoted attribute values.
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 fn render(name: &str, context: &impl Serialize) -> Result<String, NotifyError> {

@@ -321,21 +321,12 @@ async fn notify(pipeline: &Pipeline, scan: &Scan) -> Result<Vec<String>, StageEr
     }
     pipeline
         .events
-        .publish(&StatusEvent {
-            scan_id: scan.id.clone(),
-            plugin: scan.plugin_name.clone(),
-            version: scan.plugin_version.clone(),
-            website_version_id: scan.upload.website_version_id.clone(),
-            object_key: scan.upload.object_key.clone(),
-            status: scan.status,
-            auto_approved: scan.auto_approved,
-            counts: scan.counts.unwrap_or_default(),
-            report: pipeline.blobs.location(&report_key),
-            diff: report.diff.as_ref().map(VersionDiff::summary),
-            first_version: report.first_version,
-            reviewed: false,
-            at: validator_domain::now(),
-        })
+        .publish(&StatusEvent::of(
+            scan,
+            &report,
+            pipeline.blobs.location(&report_key),
+            false,
+        ))
         .await?;
     Ok(sent)
 }

@@ -7,8 +7,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use validator_domain::{
-    CheckId, CheckResult, ContentDigest, Counts, DiffSummary, HistoryEntry, ReviewDecision, Scan,
-    ScanId, ScanStatus, Timestamp, Verdict,
+    CheckId, CheckResult, ContentDigest, Counts, DiffSummary, HistoryEntry, Report, ReviewDecision,
+    Scan, ScanId, ScanStatus, Timestamp, Verdict,
 };
 use validator_notify::Email;
 
@@ -161,6 +161,31 @@ pub struct StatusEvent {
     pub reviewed: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub at: Timestamp,
+}
+
+impl StatusEvent {
+    /// The event of a final scan and its report (`report_location` as people find it). A scan
+    /// revalidated by a review (`reviewed`) is never auto-approved.
+    pub fn of(scan: &Scan, report: &Report, report_location: String, reviewed: bool) -> Self {
+        Self {
+            scan_id: scan.id.clone(),
+            plugin: scan.plugin_name.clone(),
+            version: scan.plugin_version.clone(),
+            website_version_id: scan.upload.website_version_id.clone(),
+            object_key: scan.upload.object_key.clone(),
+            status: scan.status,
+            auto_approved: scan.auto_approved && !reviewed,
+            counts: scan.counts.unwrap_or_default(),
+            report: report_location,
+            diff: report
+                .diff
+                .as_ref()
+                .map(validator_domain::VersionDiff::summary),
+            first_version: report.first_version,
+            reviewed,
+            at: validator_domain::now(),
+        }
+    }
 }
 
 #[async_trait]

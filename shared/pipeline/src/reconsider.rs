@@ -100,24 +100,12 @@ pub async fn reconsider(
         }
         pipeline
             .events
-            .publish(&StatusEvent {
-                scan_id: scan.id.clone(),
-                plugin: scan.plugin_name.clone(),
-                version: scan.plugin_version.clone(),
-                website_version_id: scan.upload.website_version_id.clone(),
-                object_key: scan.upload.object_key.clone(),
-                status: scan.status,
-                auto_approved: false,
-                counts: scan.counts.unwrap_or_default(),
-                report: pipeline.blobs.location(&report_key),
-                diff: report
-                    .diff
-                    .as_ref()
-                    .map(validator_domain::VersionDiff::summary),
-                first_version: report.first_version,
-                reviewed: true,
-                at: validator_domain::now(),
-            })
+            .publish(&StatusEvent::of(
+                &scan,
+                &report,
+                pipeline.blobs.location(&report_key),
+                true,
+            ))
             .await?;
         Ok(sent)
     })
