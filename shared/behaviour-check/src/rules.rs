@@ -245,10 +245,19 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
         message,
     };
 
+    // Functions with the functions they call: computed once per file, and only for the rules
+    // whose capabilities the file has.
+    let closure_sets = std::cell::OnceCell::new();
+    let all_closures = || closure_sets.get_or_init(|| closures(facts, max_closure_units));
+
     // Every authentication configuration listed and decrypted in one function (with the
     // functions it calls) is a credential source like the auth database itself.
-    let harvested = closures(facts, max_closure_units)
+    let may_harvest =
+        file.get(Cap::AuthEnumerate).is_some() && file.get(Cap::AuthDecrypt).is_some();
+    let harvested = may_harvest
+        .then(all_closures)
         .into_iter()
+        .flatten()
         .find_map(|closure| {
             let scope = caps_of(facts, closure.iter().copied());
             match (scope.get(Cap::AuthEnumerate), scope.get(Cap::AuthDecrypt)) {
@@ -293,7 +302,7 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
     let may_download_and_run = file.get(Cap::Network).is_some()
         && (file.any(&run_caps).is_some() || facts.units.iter().any(|u| !u.started.is_empty()));
     if download_exec.is_none() && may_download_and_run {
-        for closure in closures(facts, max_closure_units) {
+        for closure in all_closures() {
             let scope = caps_of(facts, closure.iter().copied());
             let run = [
                 Cap::MakeExecutable,
@@ -421,15 +430,13 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
     // The socket and the shell in one function (with the functions it calls): a test suite
     // that opens sockets in one test and duplicates descriptors in another is not a shell.
     let reverse_shell = if file.get(Cap::Socket).is_some() && file.get(Cap::ShellAttach).is_some() {
-        closures(facts, max_closure_units)
-            .into_iter()
-            .find_map(|closure| {
-                let scope = caps_of(facts, closure.iter().copied());
-                match (scope.get(Cap::Socket), scope.get(Cap::ShellAttach)) {
-                    (Some(sock), Some(shell)) => Some((sock.clone(), shell.clone())),
-                    _ => None,
-                }
-            })
+        all_closures().iter().find_map(|closure| {
+            let scope = caps_of(facts, closure.iter().copied());
+            match (scope.get(Cap::Socket), scope.get(Cap::ShellAttach)) {
+                (Some(sock), Some(shell)) => Some((sock.clone(), shell.clone())),
+                _ => None,
+            }
+        })
     } else {
         None
     };
