@@ -61,6 +61,10 @@ struct Slot {
 struct Cache {
     files: HashMap<String, Slot>,
     bytes: u64,
+    /// Readers that passed a file while nothing was kept for it (the cache was full): a slot
+    /// made for it later must not wait for them, or it would be held to the end of the scan
+    /// and fill the budget for every file after it.
+    passed: HashMap<String, usize>,
 }
 
 /// The parse cache of one scan, and the worker threads its checks share.
@@ -213,14 +217,23 @@ impl PythonSources {
             }
             return Some(file);
         }
-        if cache.bytes.saturating_add(entry.size) > self.limits.max_cached_source_bytes {
+        let passed = cache.passed.get(&entry.name).copied().unwrap_or(0);
+        let remaining = (self.readers - 1).saturating_sub(passed);
+        if remaining == 0 {
+            // The last reader: nobody is left to share with.
+            cache.passed.remove(&entry.name);
             return None;
         }
+        if cache.bytes.saturating_add(entry.size) > self.limits.max_cached_source_bytes {
+            *cache.passed.entry(entry.name.clone()).or_insert(0) += 1;
+            return None;
+        }
+        cache.passed.remove(&entry.name);
         cache.bytes += entry.size;
         let file = CachedFile::default();
         let slot = Slot {
             file: file.clone(),
-            remaining: self.readers - 1,
+            remaining,
         };
         cache.files.insert(entry.name.clone(), slot);
         Some(file)

@@ -202,3 +202,34 @@ fn a_file_is_inflated_once_for_the_checks_that_read_its_bytes_and_its_parse() {
     assert!(Arc::ptr_eq(&first, &sources.get(&archive, b).unwrap()));
     assert!(!Arc::ptr_eq(&first, &sources.get(&archive, b).unwrap()));
 }
+
+#[test]
+fn a_file_passed_while_the_cache_was_full_is_not_kept_for_the_reader_that_passed_it() {
+    // Budget for one file: the fast reader passes `b` while `a` is held for the slow one.
+    let zip = ZipBuilder::valid_plugin("demo")
+        .file("demo/a.py", "a = 1\n")
+        .file("demo/b.py", "b = 2\n")
+        .file("demo/c.py", "c = 3\n")
+        .build();
+    let archive = PluginArchive::open(zip, &ArchiveLimits::default()).unwrap();
+    let sources = PythonSources::new(PythonLimits {
+        max_cached_source_bytes: 6,
+        ..PythonLimits::default()
+    })
+    .shared_by(2);
+    let files: Vec<_> = PythonSources::python_files(&archive).collect();
+    let [a, b, c] = ["a", "b", "c"].map(|name| {
+        let path = format!("demo/{name}.py");
+        *files.iter().find(|e| e.name == path).unwrap()
+    });
+    let fast_a = sources.get(&archive, a).unwrap();
+    let _fast_b = sources.get(&archive, b).unwrap(); // cache full: parsed for itself
+    assert!(Arc::ptr_eq(&fast_a, &sources.get(&archive, a).unwrap()));
+    let _slow_b = sources.get(&archive, b).unwrap(); // the last reader of b: nothing kept
+    // Nothing is left over, so the next file is shared again.
+    let fast_c = sources.get(&archive, c).unwrap();
+    assert!(
+        Arc::ptr_eq(&fast_c, &sources.get(&archive, c).unwrap()),
+        "b must not stay in the cache waiting for a reader that already had it"
+    );
+}
