@@ -1,8 +1,7 @@
 use std::io::Write as _;
 
-use validator_archive::PluginArchive;
-use validator_checks::CheckRegistry;
-use validator_domain::{CheckId, CheckResult, FileEntry, PackageInfo, Report, ScanId, Verdict};
+use validator_checks::{CheckRegistry, OpenedPlugin, Scanner};
+use validator_domain::{CheckResult, FileEntry, Report, ScanId, Verdict};
 use validator_html_report::CodeContexts;
 use validator_policy::RuleSet;
 
@@ -86,62 +85,31 @@ pub fn check_plugin(
         Rules::Policy => RuleSet::Policy,
         Rules::All => RuleSet::All,
     };
+    let scanner =
+        Scanner::new(registry, policy, limits.archive, limits.python).with_rule_set(rule_set);
     let opened = if options.staged {
-        staged_zip(path)
-            .and_then(|zip| PluginArchive::open(zip, &limits.archive).map_err(anyhow::Error::from))
+        staged_zip(path).and_then(|zip| scanner.open(zip).map_err(anyhow::Error::from))
     } else {
-        PluginArchive::from_path(path, &limits.archive).map_err(anyhow::Error::from)
+        scanner.open_path(path).map_err(anyhow::Error::from)
     };
-    let archive = match opened {
-        Ok(archive) => archive,
+    let plugin = match opened {
+        Ok(plugin) => plugin,
         Err(e) => {
             eprintln!("error: cannot check {}: {e:#}", path.display());
             return Ok(None);
         }
     };
-    let package = PackageInfo::inspect(&archive);
+    let (registry, policy) = (scanner.registry(), scanner.policy());
     let skips = policy.resolve_skips(&engine.skip, &registry.as_slice());
     let scan_id = ScanId("local".to_owned());
-    // Checks are independent: run them side by side, each on the shared archive, sharing the
-    // work they have in common (one inflate and one parse per Python file).
-    let cache = validator_domain::ScanCache::new();
-    let python_readers = registry.iter().filter(|c| c.reads_python_files()).count();
-    validator_python::PythonSources::install(&cache, limits.python, python_readers);
-    let mut results: Vec<CheckResult> = std::thread::scope(|scope| {
-        let handles: Vec<_> = registry
-            .iter()
-            .map(|check| {
-                let (archive, package, policy, skips, cache) =
-                    (&archive, &package, &policy, &skips, &cache);
-                scope.spawn(move || {
-                    (
-                        check.id(),
-                        validator_checks::execute_with_cache(
-                            check, archive, package, policy, rule_set, skips, cache,
-                        ),
-                    )
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .filter_map(|h| h.join().ok())
-            .map(|(id, run)| {
-                let duration_ms = run
-                    .as_ref()
-                    .map_or(0, |run| run.duration.as_millis() as u64);
-                CheckResult::new(
-                    scan_id.clone(),
-                    CheckId::new(id),
-                    run.map(|run| run.findings).map_err(|e| e.to_string()),
-                    1,
-                    duration_ms,
-                )
-            })
-            .collect()
-    });
-    validator_checks::apply_verdict_time_rules(&mut results, &policy);
+    let mut results: Vec<CheckResult> = scanner
+        .run(&plugin, &skips)
+        .into_iter()
+        .map(|outcome| outcome.into_result(scan_id.clone(), 1))
+        .collect();
+    validator_checks::apply_verdict_time_rules(&mut results, policy);
     let verdict = Verdict::decide(&registry.ids(), &[], &results, false);
+    let OpenedPlugin { archive, package } = plugin;
     let mut report = Report::build(
         &path.display().to_string(),
         package.plugin_name(),
@@ -152,7 +120,7 @@ pub fn check_plugin(
         &skips,
         &package.plugin_config_files,
     )
-    .with_provenance(validator_checks::provenance(&policy));
+    .with_provenance(validator_checks::provenance(policy));
     if options.describe {
         report.describe_package(FileEntry::manifest(&archive), &package);
     }
@@ -166,10 +134,10 @@ pub fn check_plugin(
     } else {
         CodeContexts::none()
     };
-    // The findings moved into the report: free the parsed sources and the zip before writing
-    // (a plugin can have 100,000 style findings; memory is the Lambda's budget).
-    drop(cache);
+    // The findings moved into the report: free the zip before writing (a plugin can have
+    // 100,000 style findings; memory is the Lambda's budget).
     drop(archive);
+    let registry = registry.clone();
     Ok(Some(CheckedPlugin {
         report,
         registry,

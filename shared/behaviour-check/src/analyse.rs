@@ -2,7 +2,7 @@
 //! builds to hide a call, resolves every call to a qualified name and records the capabilities
 //! of each function and of the module's top level, with evidence.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use validator_python::ast::visitor::{walk_expr, walk_stmt, Visitor};
 use validator_python::ast::{
@@ -100,9 +100,9 @@ pub fn analyse(module: &PythonModule, path: &str, limits: &BehaviourLimits) -> F
         own_dir: format!("{PLUGINS_DIR}/{top}"),
         module,
         limits,
-        globals: HashMap::new(),
-        attrs: HashMap::new(),
-        class_names: HashSet::new(),
+        globals: HashMap::default(),
+        attrs: HashMap::default(),
+        class_names: HashSet::default(),
         locals: None,
         facts: FileFacts::default(),
         current: 0,
@@ -288,7 +288,7 @@ impl<'m> Analyser<'m> {
             ..Unit::default()
         });
         self.current = self.facts.units.len() - 1;
-        let mut locals = HashMap::new();
+        let mut locals = HashMap::default();
         let params = &function.parameters;
         for p in params
             .posonlyargs

@@ -150,7 +150,7 @@ impl Check for BehaviourCheck {
         let limits = BehaviourLimits::from_env().map_err(|e| CheckError::Failed(e.to_string()))?;
         let sources = PythonSources::of(ctx).map_err(|e| CheckError::Failed(e.to_string()))?;
         let entries: Vec<_> = PythonSources::python_files(ctx.archive).collect();
-        let files = sources.map_files(&entries, |entry| {
+        let files = sources.map_entries(ctx.archive, &entries, |entry| {
             file_findings(ctx, &sources, entry, &limits)
         });
         let mut findings = Vec::new();

@@ -1,7 +1,9 @@
 //! The threat rules: combinations of capabilities that malicious plugins show, each with its
 //! default action (block or hold for review) and guidance for a legitimate author.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use validator_domain::{Level, RuleInfo, Severity};
 
@@ -172,7 +174,7 @@ impl Caps {
 }
 
 fn caps_of(facts: &FileFacts, units: impl Iterator<Item = usize>) -> Caps {
-    let mut map: HashMap<Cap, Evidence> = HashMap::new();
+    let mut map: HashMap<Cap, Evidence> = HashMap::default();
     for i in units {
         if let Some(unit) = facts.units.get(i) {
             for (cap, evidence) in &unit.caps {
@@ -192,7 +194,7 @@ fn caps_of(facts: &FileFacts, units: impl Iterator<Item = usize>) -> Caps {
 /// Each function with the functions of the same file it calls or refers to (transitively),
 /// and the module's top level with the functions it refers to.
 fn closures(facts: &FileFacts, max_units: usize) -> Vec<BTreeSet<usize>> {
-    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::default();
     for (i, unit) in facts.units.iter().enumerate().skip(1) {
         by_name.entry(unit.name.as_str()).or_default().push(i);
     }
@@ -537,7 +539,7 @@ pub struct ModuleSummary {
     /// The module's name as other modules import it (the file stem, or the package folder
     /// for `__init__.py`).
     name: String,
-    imports: std::collections::HashSet<String>,
+    imports: rustc_hash::FxHashSet<String>,
     credential: Option<Evidence>,
     network: Option<Evidence>,
     hosts: String,

@@ -2,6 +2,10 @@
 //! policy. Adding a check is one entry in [`CheckRegistry::builtin`].
 
 mod provenance;
+mod scanner;
+
+pub use scanner::{IntakeRefusal, OpenedPlugin, RanCheck, Scanner};
+pub use validator_python::PythonLimits;
 
 pub use provenance::{
     provenance, rules_version, ReferenceTool, REFERENCE_TOOLS, VALIDATOR_VERSION,
@@ -212,30 +216,10 @@ pub struct CheckRun {
     pub duration: Duration,
 }
 
-/// Runs one check on an opened archive and rates its findings. A panic inside the check is
-/// caught and becomes an error: a crash never passes a plugin.
-pub fn execute(
-    check: &dyn Check,
-    archive: &PluginArchive,
-    package: &PackageInfo,
-    policy: &Policy,
-    rule_set: RuleSet,
-    skips: &[SkipDecision],
-) -> Result<CheckRun, CheckError> {
-    execute_with_cache(
-        check,
-        archive,
-        package,
-        policy,
-        rule_set,
-        skips,
-        &ScanCache::new(),
-    )
-}
-
-/// [`execute`], sharing `cache` with the other checks of the same scan (one Python parse per
-/// file however many checks read it).
-pub fn execute_with_cache(
+/// Runs one check on an opened archive and rates its findings, sharing `cache` with the other
+/// checks of the same scan (one Python parse per file however many checks read it). A panic
+/// inside the check is caught and becomes an error: a crash never passes a plugin.
+pub(crate) fn execute(
     check: &dyn Check,
     archive: &PluginArchive,
     package: &PackageInfo,

@@ -1,8 +1,8 @@
 //! The runner fingerprints every finding from the code of its line.
 
-use validator_archive::{ArchiveLimits, PluginArchive};
-use validator_checks::{execute, CheckRegistry};
-use validator_domain::{Finding, PackageInfo};
+use validator_archive::ArchiveLimits;
+use validator_checks::{CheckRegistry, PythonLimits, Scanner};
+use validator_domain::Finding;
 use validator_policy::{Policy, RuleSet};
 use validator_testkit::ZipBuilder;
 
@@ -10,20 +10,24 @@ fn security_findings(plugin_py: &str) -> Vec<Finding> {
     let zip = ZipBuilder::valid_plugin("demo")
         .file("demo/plugin.py", plugin_py)
         .build();
-    let archive = PluginArchive::open(zip, &ArchiveLimits::default()).expect("zip");
-    let package = PackageInfo::inspect(&archive);
-    let registry = CheckRegistry::builtin();
-    let check = registry.get("security").expect("security check");
-    execute(
-        check,
-        &archive,
-        &package,
-        &Policy::default(),
-        RuleSet::All,
-        &[],
+    let registry = CheckRegistry::builtin()
+        .select(&["security".to_owned()])
+        .expect("security check");
+    let scanner = Scanner::new(
+        registry,
+        Policy::default(),
+        ArchiveLimits::default(),
+        PythonLimits::default(),
     )
-    .expect("runs")
-    .findings
+    .with_rule_set(RuleSet::All);
+    let plugin = scanner.open(zip).expect("zip");
+    let mut outcomes = scanner.run(&plugin, &[]);
+    outcomes
+        .pop()
+        .expect("one check")
+        .run
+        .expect("runs")
+        .findings
 }
 
 fn print_of<'a>(findings: &'a [Finding], rule: &str) -> Vec<&'a str> {

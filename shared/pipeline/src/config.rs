@@ -1,9 +1,9 @@
 use std::time::Duration;
 
 use validator_archive::ArchiveLimits;
+use validator_checks::PythonLimits;
 use validator_notify::EmailSettings;
 use validator_policy::Policy;
-use validator_python::PythonLimits;
 
 /// Settings shared by the stages.
 #[derive(Debug, Clone)]

@@ -1,8 +1,6 @@
 use tracing::Instrument;
-use validator_archive::PluginArchive;
-use validator_domain::{
-    CheckId, ContentDigest, Level, PackageInfo, Scan, ScanId, ScanStatus, Upload,
-};
+use validator_checks::OpenedPlugin;
+use validator_domain::{CheckId, ContentDigest, Scan, ScanId, ScanStatus, Upload};
 use validator_notify::confirmation_email;
 
 use crate::notification::send_once;
@@ -170,9 +168,8 @@ fn new_scan_record(
         ..Scan::new(id, upload, now)
     };
     let mut manifest = None;
-    match PluginArchive::open(blob.bytes, &config.limits) {
-        Ok(archive) => {
-            let package = PackageInfo::inspect(&archive);
+    match OpenedPlugin::open(blob.bytes, &config.limits) {
+        Ok(OpenedPlugin { archive, package }) => {
             manifest = Some(crate::Manifest {
                 files: validator_domain::FileEntry::manifest(&archive),
                 metadata: validator_domain::metadata_map(&package),
@@ -183,15 +180,11 @@ fn new_scan_record(
             scan.plugin_config_files = package.plugin_config_files.clone();
             scan.expected_checks = pipeline.registry.enabled(&config.policy).ids();
         }
-        Err(error) => {
-            tracing::warn!(%error, "archive refused at intake");
+        Err(refusal) => {
+            tracing::warn!(error = %refusal, "archive refused at intake");
             // An archive we cannot read cannot be validated: it blocks whatever the policy says,
             // and no check is expected (the aggregator decides right away).
-            let mut finding = validator_package_checks::intake_finding(&error);
-            finding.level = Level::Critical;
-            finding.blocking = true;
-            finding.mandatory = true;
-            scan.intake_findings.push(finding);
+            scan.intake_findings.push(refusal.finding());
         }
     }
     if scan.upload.maintainers.is_empty() {

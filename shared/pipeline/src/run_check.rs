@@ -1,8 +1,7 @@
 use std::time::Instant;
 
 use tracing::Instrument;
-use validator_archive::PluginArchive;
-use validator_domain::{CheckResult, ContentDigest, Finding, PackageInfo, Scan};
+use validator_domain::{CheckResult, ContentDigest, Finding, Scan};
 
 use crate::{keys, CheckRequest, Pipeline, PortError, StageError};
 
@@ -195,28 +194,26 @@ async fn execute(
         )));
     };
     let blob = read_pinned_upload(pipeline, request, scan).await?;
-    let config = pipeline.config.clone();
+    let config = &pipeline.config;
     let skips = scan.skips.clone();
     let timeout = config.check_timeout;
+    let scanner = validator_checks::Scanner::new(
+        validator_checks::CheckRegistry::with(vec![check]),
+        config.policy.clone(),
+        config.limits,
+        config.python_limits,
+    );
     // Checks are CPU-bound: run them off the async workers, bounded in time.
     let task = tokio::task::spawn_blocking(move || {
-        let archive = PluginArchive::open(blob.bytes, &config.limits)
+        let plugin = scanner
+            .open(blob.bytes)
             .map_err(|e| format!("the archive cannot be read: {e}"))?;
-        let package = PackageInfo::inspect(&archive);
-        let cache = validator_domain::ScanCache::new();
-        // One check per run: nothing to keep for another reader.
-        validator_python::PythonSources::install(&cache, config.python_limits, 1);
-        validator_checks::execute_with_cache(
-            check.as_ref(),
-            &archive,
-            &package,
-            &config.policy,
-            validator_policy::RuleSet::Policy,
-            &skips,
-            &cache,
-        )
-        .map(|run| run.findings)
-        .map_err(|e| e.to_string())
+        let outcome = scanner.run(&plugin, &skips).pop();
+        match outcome.map(|outcome| outcome.run) {
+            Some(Ok(run)) => Ok(run.findings),
+            Some(Err(e)) => Err(e.to_string()),
+            None => Err("the check did not run".to_owned()),
+        }
     });
     match tokio::time::timeout(timeout, task).await {
         Err(_) => Err(Failure::Transient(format!(

@@ -5,6 +5,7 @@
 
 mod depth;
 mod limits;
+mod lockstep;
 mod module;
 mod source;
 mod sources;

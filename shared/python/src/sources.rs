@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use validator_archive::{ArchiveError, Entry, PluginArchive};
 use validator_domain::{CheckContext, ScanCache};
 
+use crate::lockstep::{Lockstep, Stretches};
 use crate::{PythonLimitError, PythonLimits, PythonModule, SourceError};
 
 /// What reading one Python file gave: its module, or why there is none.
@@ -76,6 +77,9 @@ pub struct PythonSources {
     cache: Mutex<Cache>,
     /// Built on first use; `None` when threads cannot be started (then files go one by one).
     workers: OnceLock<Option<rayon::ThreadPool>>,
+    /// With several readers: the stretches of files they read together (see [`lockstep`]).
+    lockstep: Option<Lockstep>,
+    stretches: OnceLock<Stretches>,
 }
 
 impl PythonSources {
@@ -86,6 +90,8 @@ impl PythonSources {
             readers: 1,
             cache: Mutex::default(),
             workers: OnceLock::new(),
+            lockstep: None,
+            stretches: OnceLock::new(),
         }
     }
 
@@ -94,7 +100,17 @@ impl PythonSources {
     /// together, so only the files between the fastest and the slowest check are held.
     pub fn shared_by(mut self, readers: usize) -> Self {
         self.readers = readers.max(1);
+        self.lockstep = (self.readers > 1).then(|| Lockstep::new(self.readers));
         self
+    }
+
+    /// A reader is done with the scan's files (its check ended, however it ended): the others
+    /// stop waiting for it at the end of each stretch. Every reader counted by
+    /// [`Self::shared_by`] must say so once.
+    pub fn leave(&self) {
+        if let Some(lockstep) = &self.lockstep {
+            lockstep.leave();
+        }
     }
 
     /// The scan's shared cache: the one [`Self::install`]ed by the caller, else one with the
@@ -151,6 +167,64 @@ impl PythonSources {
             Some(pool) if items.len() > 1 => pool.install(|| items.par_iter().map(&work).collect()),
             _ => items.iter().map(work).collect(),
         }
+    }
+
+    /// [`Self::map_files`] over files of `archive`, for a check that reads Python files: with
+    /// several readers, the files go in stretches of at most `max_cached_source_bytes` of
+    /// Python source, and each reader waits at the end of a stretch until all are done with
+    /// it. So a file is parsed once, shared while every reader has it, and freed, however
+    /// fast each check is. Results in the entries' order.
+    pub fn map_entries<'e, T, F>(
+        &self,
+        archive: &PluginArchive,
+        entries: &[&'e Entry],
+        work: F,
+    ) -> Vec<T>
+    where
+        T: Send,
+        F: Fn(&&'e Entry) -> T + Sync + Send,
+    {
+        let Some(lockstep) = &self.lockstep else {
+            return self.map_files(entries, work);
+        };
+        let stretches = self.stretches.get_or_init(|| {
+            Stretches::plan(archive, self.limits.max_cached_source_bytes, usize::MAX)
+        });
+        let mut by_stretch: Vec<Vec<(usize, &'e Entry)>> = vec![Vec::new(); stretches.count()];
+        for (i, entry) in entries.iter().enumerate() {
+            by_stretch[stretches.of(entry)].push((i, *entry));
+        }
+        let mut results: Vec<Option<T>> = std::iter::repeat_with(|| None)
+            .take(entries.len())
+            .collect();
+        for (stretch, items) in by_stretch.iter().enumerate() {
+            let done = self.map_files(items, |(i, entry)| (*i, work(entry)));
+            for (i, result) in done {
+                results[i] = Some(result);
+            }
+            lockstep.arrive_and_wait(stretch);
+        }
+        results.into_iter().flatten().collect()
+    }
+
+    /// [`Self::map_entries`] for work that gives a list per file: the lists joined in the
+    /// entries' order, or the first error in that order.
+    pub fn flat_map_entries<'e, T, E, F>(
+        &self,
+        archive: &PluginArchive,
+        entries: &[&'e Entry],
+        work: F,
+    ) -> Result<Vec<T>, E>
+    where
+        T: Send,
+        E: Send,
+        F: Fn(&&'e Entry) -> Result<Vec<T>, E> + Sync + Send,
+    {
+        let mut joined = Vec::new();
+        for part in self.map_entries(archive, entries, work) {
+            joined.extend(part?);
+        }
+        Ok(joined)
     }
 
     /// [`Self::map_files`] for work that gives a list per file (a check's findings): the

@@ -368,7 +368,7 @@ impl Check for CodeQualityCheck {
             .partition(|entry| entry.name.to_ascii_lowercase().ends_with(".py"));
         // flake8 reads `.py` files only: the scan need not keep the others for this check.
         others.into_iter().for_each(|entry| sources.release(entry));
-        sources.flat_map_files(&entries, |entry| {
+        sources.flat_map_entries(ctx.archive, &entries, |entry| {
             file_findings(ctx, &sources, entry, &defaults, plugin.as_ref())
         })
     }

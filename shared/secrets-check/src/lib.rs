@@ -85,7 +85,7 @@ impl Check for SecretsCheck {
             .into_iter()
             .filter(|entry| is_python_path(&entry.name))
             .for_each(|entry| sources.release(entry));
-        let per_file = sources.map_files(&entries, |entry| {
+        let per_file = sources.map_entries(ctx.archive, &entries, |entry| {
             file_findings(ctx, &sources, entry, &enabled, &baselines)
         });
         let mut findings = Vec::new();

@@ -52,7 +52,7 @@ impl Check for SecurityCheck {
         let sources = PythonSources::of(ctx).map_err(|e| CheckError::Failed(e.to_string()))?;
         let relaxations = plugin_config::relaxations(ctx.archive, ctx.package);
         let entries: Vec<_> = PythonSources::python_files(ctx.archive).collect();
-        sources.flat_map_files(&entries, |entry| {
+        sources.flat_map_entries(ctx.archive, &entries, |entry| {
             file_findings(ctx, &sources, entry, &relaxations)
         })
     }
