@@ -26,8 +26,7 @@ pub(crate) mod try_except;
 mod wildcard;
 mod yaml;
 
-use crate::context::{CallContext, Issue};
-use crate::walk::{FunctionContext, StrContext};
+use crate::context::{CallContext, FunctionContext, Issue, StrContext};
 
 /// Plugin test names usable in `# nosec` comments (the entry point names), with their ids.
 pub(crate) const PLUGIN_NAMES: &[(&str, &str)] = &[

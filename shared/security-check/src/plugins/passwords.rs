@@ -5,9 +5,8 @@ use validator_domain::{Confidence, Severity};
 use validator_python::ast::{Expr, Stmt};
 use validator_python::text_size::Ranged;
 
-use crate::context::{CallContext, Issue};
+use crate::context::{CallContext, FunctionContext, Issue, StrContext, StrNode};
 use crate::tree::Node;
-use crate::walk::{FunctionContext, StrContext, StrNode};
 
 /// Bandit's `RE_CANDIDATES`: `(^W$|_W_|^W_|_W$)` with
 /// `W = (pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)`, case-insensitive, searched.

@@ -4,9 +4,8 @@
 use validator_domain::{Confidence, Severity};
 use validator_python::ast::{Expr, ExprBinOp};
 
-use crate::context::{called_name, Issue};
+use crate::context::{called_name, Issue, StrContext, StrNode};
 use crate::tree::{JoinedPart, Node};
-use crate::walk::{StrContext, StrNode};
 
 fn is_space(c: char) -> bool {
     c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)

@@ -3,8 +3,7 @@
 use validator_domain::{Confidence, Severity};
 use validator_python::ast::Expr;
 
-use crate::context::{CallContext, Issue};
-use crate::walk::FunctionContext;
+use crate::context::{CallContext, FunctionContext, Issue};
 
 /// Bandit's default `bad_protocol_versions`.
 const BAD_VERSIONS: [&str; 9] = [

@@ -2,8 +2,7 @@
 
 use validator_domain::{Confidence, Severity};
 
-use crate::context::Issue;
-use crate::walk::StrContext;
+use crate::context::{Issue, StrContext};
 
 pub(crate) fn hardcoded_bind_all_interfaces(context: &StrContext<'_, '_>) -> Option<Issue> {
     (context.value == "0.0.0.0").then(|| {
