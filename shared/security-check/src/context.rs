@@ -12,13 +12,14 @@ use validator_python::ast::{Expr, ExprCall, Keyword, StmtFunctionDef};
 use validator_python::text_size::Ranged;
 
 use crate::literal::Lit;
+use crate::rules::Rule;
 use crate::tree::{Joined, Lines, Node};
 
 /// One result of a test, before Bandit's tester fills in the node's position and applies
 /// `# nosec`.
 #[derive(Debug, Clone)]
 pub(crate) struct Issue {
-    pub(crate) test_id: &'static str,
+    pub(crate) rule: Rule,
     pub(crate) severity: Severity,
     pub(crate) confidence: Confidence,
     pub(crate) text: String,
@@ -29,13 +30,13 @@ pub(crate) struct Issue {
 
 impl Issue {
     pub(crate) fn new(
-        test_id: &'static str,
+        rule: Rule,
         severity: Severity,
         confidence: Confidence,
         text: impl Into<String>,
     ) -> Self {
         Self {
-            test_id,
+            rule,
             severity,
             confidence,
             text: text.into(),

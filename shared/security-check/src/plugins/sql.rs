@@ -5,6 +5,7 @@ use validator_domain::{Confidence, Severity};
 use validator_python::ast::{Expr, ExprBinOp};
 
 use crate::context::{called_name, Issue, StrContext, StrNode};
+use crate::rules::Rule;
 use crate::tree::{JoinedPart, Node};
 
 fn is_space(c: char) -> bool {
@@ -150,7 +151,7 @@ pub(crate) fn hardcoded_sql_expressions(context: &StrContext<'_, '_>) -> Option<
     let (execute_call, statement, str_replace) = evaluate(context);
     looks_like_sql(&statement).then(|| {
         Issue::new(
-            "B608",
+            Rule::B608,
             Severity::Medium,
             if execute_call && !str_replace {
                 Confidence::Medium
