@@ -8,12 +8,15 @@ The snapshots are generated once, reviewed, and committed; the engines' fixture 
 them offline. The reference tools come from the pinned venv (`infra/python-tools.sh reference`).
 Snapshot format, one finding per line, sorted:
     security: `LINE ID SEVERITY CONFIDENCE`, or `not analysed` for a file Bandit refuses
-    secrets:  `LINE TYPE` (detect-secrets' type name)
+    secrets:  `LINE TYPE` (detect-secrets' type name); the fixtures hold `<<alphabet:length>>`
+              placeholders for the values, filled the same way here and in the Rust test
 """
 import json
 import pathlib
+import re
 import subprocess
 import sys
+import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -49,16 +52,54 @@ def security(tools: pathlib.Path) -> None:
         write(path, lines)
 
 
+UPPER, LOWER, DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz", "0123456789"
+ALPHABETS = {
+    "alnum": UPPER + LOWER + DIGITS,
+    "upper": UPPER,
+    "lower": LOWER,
+    "digits": DIGITS,
+    "hex": "0123456789abcdef",
+    "upperdigits": UPPER + DIGITS,
+    "lowerdigits": LOWER + DIGITS,
+    "base64": UPPER + LOWER + DIGITS + "+/",
+}
+PLACEHOLDER = re.compile(r"<<([a-z0-9]+):([0-9]+)>>")
+
+
+def fill_placeholders(text: str) -> str:
+    """`<<alphabet:length>>` -> made-up characters, the same as the Rust fixture test makes
+    (`Fake` of shared/secrets-check/tests/fixtures/mod.rs: xorshift64 from seed 1, per file)."""
+    state = 1
+
+    def draw(match):
+        nonlocal state
+        chars = ALPHABETS[match.group(1)]
+        out = []
+        for _ in range(int(match.group(2))):
+            state ^= (state << 13) & 0xFFFFFFFFFFFFFFFF
+            state ^= state >> 7
+            state ^= (state << 17) & 0xFFFFFFFFFFFFFFFF
+            out.append(chars[state % len(chars)])
+        return "".join(out)
+
+    return PLACEHOLDER.sub(draw, text)
+
+
 def secrets(tools: pathlib.Path) -> None:
-    for path in fixtures("secrets"):
-        # `scan --all-files` on the one file, with every plugin and the default filters.
-        run = subprocess.run(
-            [str(tools / "detect-secrets"), "scan", "--all-files", path.name],
-            capture_output=True, text=True, check=True, cwd=path.parent,
-        )
-        found = json.loads(run.stdout)["results"].get(path.name, [])
-        lines = sorted((r["line_number"], r["type"]) for r in found)
-        write(path, [f"{line} {kind}" for line, kind in lines])
+    with tempfile.TemporaryDirectory() as scratch:
+        for path in fixtures("secrets"):
+            # The fixture with its placeholders filled, under its own name (the name decides
+            # the file type), scanned alone with every plugin and the default filters.
+            filled = pathlib.Path(scratch) / path.name
+            filled.write_text(fill_placeholders(path.read_text(encoding="utf-8")), encoding="utf-8")
+            run = subprocess.run(
+                [str(tools / "detect-secrets"), "scan", "--all-files", path.name],
+                capture_output=True, text=True, check=True, cwd=scratch,
+            )
+            filled.unlink()
+            found = json.loads(run.stdout)["results"].get(path.name, [])
+            lines = sorted((r["line_number"], r["type"]) for r in found)
+            write(path, [f"{line} {kind}" for line, kind in lines])
 
 
 def write(path: pathlib.Path, lines: list) -> None:
