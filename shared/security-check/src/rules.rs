@@ -42,15 +42,8 @@ const fn bandit_plugin(
         Severity::Low => (Level::Info, false),
     };
     Entry {
-        info: RuleInfo {
-            id,
-            title,
-            severity,
-            level,
-            mandatory,
-            remediation,
-        },
         nosec_name: Some(plugin),
+        ..own(id, title, severity, level, mandatory, remediation)
     }
 }
 
