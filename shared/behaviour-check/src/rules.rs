@@ -148,10 +148,12 @@ pub const RULES: &[RuleInfo] = &[
 ];
 
 /// The rule ids that describe the plugin's loaded scope, not a threat.
-pub const SCOPE_RULES: &[&str] = &["BHV900", "BHV901"];
+pub const SCOPE_RULES: &[&str] = &[BHV900.id, BHV901.id];
 
 /// The rules held for review (not blocked) by default.
-pub const REVIEW_RULES: &[&str] = &["BHV101", "BHV102", "BHV103", "BHV104", "BHV105", "BHV106"];
+pub const REVIEW_RULES: &[&str] = &[
+    BHV101.id, BHV102.id, BHV103.id, BHV104.id, BHV105.id, BHV106.id,
+];
 
 /// A rule that fired on one file: its line and the chain of evidence.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,5 +1,7 @@
 //! The labelled corpus (tests/fixtures/behaviour): every malicious sample must give exactly its
-//! expected findings, every benign look-alike none. One table-driven test over all of them.
+//! expected findings, every benign look-alike none, and the `scope` samples (the plugin's loaded
+//! scope, BHV9xx: informational, neither malicious nor benign) theirs. One table-driven test over
+//! all of them, and one that fails when a rule of the check has no sample that triggers it.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -80,18 +82,46 @@ fn run(bytes: Vec<u8>) -> Vec<validator_domain::Finding> {
     BehaviourCheck.run(&ctx).expect("check runs")
 }
 
+/// The corpus folders: samples with findings, look-alikes without, loaded-scope samples.
+const KINDS: [&str; 3] = ["malicious", "benign", "scope"];
+
+/// The sample folders of one kind, sorted.
+fn cases(kind: &str) -> Vec<PathBuf> {
+    let mut cases: Vec<_> = std::fs::read_dir(corpus_root().join(kind))
+        .expect("corpus folder")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    cases.sort();
+    cases
+}
+
+#[test]
+fn every_rule_has_a_sample_that_triggers_it() {
+    let mut triggered = BTreeSet::new();
+    for kind in KINDS {
+        for case in cases(kind) {
+            triggered.extend(sample(&case).1.into_iter().map(|(rule, _)| rule));
+        }
+    }
+    let missing: Vec<&str> = BehaviourCheck
+        .rules()
+        .iter()
+        .map(|rule| rule.id)
+        .filter(|id| !triggered.contains(*id))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "rules without a sample in tests/fixtures/behaviour: {missing:?}"
+    );
+}
+
 #[test]
 fn labelled_corpus_gives_exactly_the_expected_findings() {
     let mut failures = Vec::new();
-    let mut counts = [0usize; 2];
-    for (k, kind) in ["malicious", "benign"].iter().enumerate() {
-        let mut cases: Vec<_> = std::fs::read_dir(corpus_root().join(kind))
-            .expect("corpus folder")
-            .flatten()
-            .map(|e| e.path())
-            .collect();
-        cases.sort();
-        for case in cases {
+    let mut counts = [0usize; 3];
+    for (k, kind) in KINDS.iter().enumerate() {
+        for case in cases(kind) {
             counts[k] += 1;
             let (zip, expected) = sample(&case);
             let findings = run(zip);
@@ -106,9 +136,9 @@ fn labelled_corpus_gives_exactly_the_expected_findings() {
                 .iter()
                 .map(|f| (f.rule.clone(), f.path.clone()))
                 .collect();
-            if *kind == "malicious" && expected.is_empty() {
+            if *kind != "benign" && expected.is_empty() {
                 failures.push(format!(
-                    "{}: a malicious sample needs expected findings",
+                    "{}: a {kind} sample needs expected findings",
                     case.display()
                 ));
             }
@@ -139,7 +169,7 @@ fn labelled_corpus_gives_exactly_the_expected_findings() {
         failures.is_empty(),
         "{} of {} samples differ:\n{}",
         failures.len(),
-        counts[0] + counts[1],
+        counts.iter().sum::<usize>(),
         failures.join("\n")
     );
 }

@@ -224,7 +224,7 @@ mod tests {
     fn special_bits_on_any_entry() {
         let found = modes("demo/helper", EntryKind::File, 0o104755);
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].rule, "PERM002");
+        assert_eq!(found[0].rule, PERM002.id);
         assert!(
             found[0].message.contains("setuid bit set (mode 4755)"),
             "{}",
@@ -239,7 +239,7 @@ mod tests {
         );
         let found = modes("demo/run.py", EntryKind::File, 0o106777);
         let rules: Vec<&str> = found.iter().map(|f| f.rule.as_str()).collect();
-        assert_eq!(rules, ["PERM002", "PERM001", "PERM003"]);
+        assert_eq!(rules, [PERM002.id, PERM001.id, PERM003.id]);
         assert!(modes("demo/plugin.py", EntryKind::File, 0o100644).is_empty());
         assert!(modes("demo/link", EntryKind::Symlink, 0o120777).is_empty());
     }

@@ -1,23 +1,25 @@
 //! What a test sees about the node it checks, as Bandit's `Context` gives it: qualified names
 //! resolved through the imports seen so far (`import subprocess as sp` makes `sp.call` be
 //! `subprocess.call`), call arguments and keywords as Bandit's literal values, and the module's
-//! imports.
+//! imports. The contexts of `Call`, `Str` and `FunctionDef` tests live here, apart from the walk
+//! that builds them, so that the tests (plugins) do not depend on the walker that runs them.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
 use validator_domain::{Confidence, Severity};
-use validator_python::ast::{Expr, ExprCall, Keyword};
+use validator_python::ast::{Expr, ExprCall, Keyword, StmtFunctionDef};
 use validator_python::text_size::Ranged;
 
 use crate::literal::Lit;
-use crate::tree::{Lines, Node};
+use crate::rules::Rule;
+use crate::tree::{Joined, Lines, Node};
 
 /// One result of a test, before Bandit's tester fills in the node's position and applies
 /// `# nosec`.
 #[derive(Debug, Clone)]
 pub(crate) struct Issue {
-    pub(crate) test_id: &'static str,
+    pub(crate) rule: Rule,
     pub(crate) severity: Severity,
     pub(crate) confidence: Confidence,
     pub(crate) text: String,
@@ -28,13 +30,13 @@ pub(crate) struct Issue {
 
 impl Issue {
     pub(crate) fn new(
-        test_id: &'static str,
+        rule: Rule,
         severity: Severity,
         confidence: Confidence,
         text: impl Into<String>,
     ) -> Self {
         Self {
-            test_id,
+            rule,
             severity,
             confidence,
             text: text.into(),
@@ -227,4 +229,42 @@ impl Lit<'_> {
     fn truthy_or_value(&self) -> bool {
         !self.is_none()
     }
+}
+
+/// The node a `Str` test looks at.
+#[derive(Clone, Copy)]
+pub(crate) enum StrNode<'a> {
+    Literal(&'a Expr),
+    /// A constant part of a `JoinedStr`; `first` when it is its first constant part.
+    JoinedConst {
+        joined: Joined<'a>,
+        first: bool,
+    },
+}
+
+/// The context of a `Str` test.
+pub(crate) struct StrContext<'c, 'a> {
+    pub(crate) value: &'c str,
+    pub(crate) node: StrNode<'a>,
+    /// The string's ancestors, the parent last.
+    pub(crate) parents: &'c [Node<'a>],
+}
+
+impl<'a> StrContext<'_, 'a> {
+    pub(crate) fn parent(&self) -> Option<&Node<'a>> {
+        self.parents.last()
+    }
+
+    /// The ancestor `n` levels up (1 = parent).
+    pub(crate) fn ancestor(&self, n: usize) -> Option<&Node<'a>> {
+        self.parents
+            .len()
+            .checked_sub(n)
+            .and_then(|i| self.parents.get(i))
+    }
+}
+
+/// The context of a `FunctionDef` test.
+pub(crate) struct FunctionContext<'a> {
+    pub(crate) function: &'a StmtFunctionDef,
 }

@@ -6,13 +6,14 @@ use validator_python::{PythonModule, SyntaxProblemKind};
 
 use crate::nosec::NosecLines;
 use crate::plugins;
+use crate::rules::Rule;
 use crate::tree::Lines;
 use crate::walk::{Found, Walker};
 
 /// One result of a Bandit test on a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileIssue {
-    pub test_id: &'static str,
+    pub rule: Rule,
     pub severity: Severity,
     pub confidence: Confidence,
     pub text: String,
@@ -80,9 +81,9 @@ pub fn analyse_module(module: &PythonModule) -> Result<Vec<FileIssue>, NotAnalys
         .into_iter()
         .map(|found| {
             let line = found.issue.lineno.unwrap_or(found.node_line);
-            let nosec = nosec.suppression(found.issue.test_id, line, found.context_lines);
+            let nosec = nosec.suppression(found.issue.rule.id(), line, found.context_lines);
             FileIssue {
-                test_id: found.issue.test_id,
+                rule: found.issue.rule,
                 severity: found.issue.severity,
                 confidence: found.issue.confidence,
                 text: found.issue.text,

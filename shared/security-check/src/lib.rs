@@ -23,7 +23,7 @@ use validator_domain::{Check, CheckContext, CheckError, Finding, RuleInfo, Suppr
 use validator_python::{FileError, PythonSources};
 
 pub use engine::{analyse_module, FileIssue, NotAnalysed};
-pub use rules::{RULES, SEC000};
+pub use rules::{Rule, RULES};
 
 const ID: &str = "security";
 
@@ -41,7 +41,7 @@ impl Check for SecurityCheck {
     }
 
     fn rules(&self) -> &'static [RuleInfo] {
-        RULES
+        &RULES
     }
 
     fn reads_python_files(&self) -> bool {
@@ -80,17 +80,17 @@ fn file_findings(
     match analysed {
         Ok(issues) => {
             for issue in issues {
-                if (ctx.rule_enabled)(issue.test_id) {
+                if (ctx.rule_enabled)(issue.rule.id()) {
                     findings.push(finding_of(path, issue, relaxations));
                 }
             }
         }
         Err(not_analysed) => {
             tracing::info!(path, reason = %not_analysed, "Python file not analysed");
-            if (ctx.rule_enabled)(SEC000.id) {
+            if (ctx.rule_enabled)(Rule::SEC000.id()) {
                 let mut finding = Finding::new(
                     ID,
-                    &SEC000,
+                    Rule::SEC000.info(),
                     path,
                     format!("This Python file could not be analysed: {not_analysed}."),
                 );
@@ -103,15 +103,15 @@ fn file_findings(
 }
 
 fn finding_of(path: &str, issue: FileIssue, relaxations: &[plugin_config::Relaxation]) -> Finding {
-    let rule = rules::rule_info(issue.test_id).unwrap_or(&SEC000);
-    let mut finding = Finding::new(ID, rule, path, issue.text).at(issue.line, issue.column);
+    let mut finding =
+        Finding::new(ID, issue.rule.info(), path, issue.text).at(issue.line, issue.column);
     finding.severity = issue.severity;
     finding.confidence = Some(issue.confidence);
     finding.suppressed = match issue.nosec {
         Some(marker) => Some(Suppression::Inline { marker }),
         None => relaxations
             .iter()
-            .find(|r| r.relaxes(issue.test_id))
+            .find(|r| r.relaxes(issue.rule.id()))
             .map(|r| Suppression::PluginConfig {
                 file: r.file.clone(),
             }),

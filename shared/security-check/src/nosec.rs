@@ -7,8 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use validator_python::PythonModule;
 
-use crate::blacklist;
-use crate::plugins;
+use crate::rules::Rule;
 
 /// What one comment says: `None` when it is no `# nosec`, an empty set for a bare `# nosec`,
 /// else the tests it names (as ids).
@@ -144,17 +143,10 @@ fn nosec_words(text: &str) -> Vec<&str> {
 /// A test id (`B602`) or test name (`subprocess_popen_with_shell_equals_true`, `pickle`) as
 /// Bandit's extension manager knows it.
 fn test_id_of(word: &str) -> Option<&'static str> {
-    let known = || {
-        plugins::PLUGIN_NAMES
-            .iter()
-            .copied()
-            .chain(blacklist::names())
-    };
-    if word == "B001" {
-        return Some("B001");
+    // The id of Bandit's generic `blacklist` test, which is no rule of ours.
+    const BLACKLIST_TEST_ID: &str = "B001";
+    if word == BLACKLIST_TEST_ID {
+        return Some(BLACKLIST_TEST_ID);
     }
-    known()
-        .find(|(_, id)| *id == word)
-        .or_else(|| known().find(|(name, _)| *name == word))
-        .map(|(_, id)| id)
+    Rule::named_in_nosec(word).map(Rule::id)
 }

@@ -3,13 +3,15 @@
 //! of each node kind before its children.
 
 use validator_python::ast::{
-    ExceptHandler, Expr, ExprCall, Parameters, Pattern, Stmt, StmtFunctionDef, StmtImport,
-    StmtImportFrom, TypeParam, TypeParams,
+    ExceptHandler, Expr, ExprCall, Parameters, Pattern, Stmt, StmtImport, StmtImportFrom,
+    TypeParam, TypeParams,
 };
 use validator_python::text_size::Ranged;
 use validator_python::with_stack;
 
-use crate::context::{call_name, CallContext, Imports, Issue};
+use crate::context::{
+    call_name, CallContext, FunctionContext, Imports, Issue, StrContext, StrNode,
+};
 use crate::plugins;
 use crate::tree::{range_of, Joined, JoinedPart, Lines, Node};
 
@@ -20,44 +22,6 @@ pub(crate) struct Found {
     pub(crate) node_col: u32,
     /// The lines whose `# nosec` applies besides the result's own line (`context["linerange"]`).
     pub(crate) context_lines: (u32, u32),
-}
-
-/// The node a `Str` test looks at.
-#[derive(Clone, Copy)]
-pub(crate) enum StrNode<'a> {
-    Literal(&'a Expr),
-    /// A constant part of a `JoinedStr`; `first` when it is its first constant part.
-    JoinedConst {
-        joined: Joined<'a>,
-        first: bool,
-    },
-}
-
-/// The context of a `Str` test.
-pub(crate) struct StrContext<'c, 'a> {
-    pub(crate) value: &'c str,
-    pub(crate) node: StrNode<'a>,
-    /// The string's ancestors, the parent last.
-    pub(crate) parents: &'c [Node<'a>],
-}
-
-impl<'a> StrContext<'_, 'a> {
-    pub(crate) fn parent(&self) -> Option<&Node<'a>> {
-        self.parents.last()
-    }
-
-    /// The ancestor `n` levels up (1 = parent).
-    pub(crate) fn ancestor(&self, n: usize) -> Option<&Node<'a>> {
-        self.parents
-            .len()
-            .checked_sub(n)
-            .and_then(|i| self.parents.get(i))
-    }
-}
-
-/// The context of a `FunctionDef` test.
-pub(crate) struct FunctionContext<'a> {
-    pub(crate) function: &'a StmtFunctionDef,
 }
 
 pub(crate) struct Walker<'a> {

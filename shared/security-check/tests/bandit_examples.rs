@@ -116,7 +116,7 @@ fn bandit_functional_expectations_hold() {
         let counted: Vec<_> = issues
             .iter()
             .filter(|i| ignore_nosec || i.nosec.is_none())
-            .filter(|i| !excluded.contains(&i.test_id))
+            .filter(|i| !excluded.contains(&i.rule.id()))
             .collect();
         let got = serde_json::json!({
             "SEVERITY": counts(counted.iter().map(|i| i.severity.to_string())),

@@ -1,12 +1,12 @@
 //! Blacklisted calls (`bandit/blacklists/calls.py`): B301-B323, matched on the call's qualified
 //! name, plus the import blacklist for calls that import a module.
 
-use validator_domain::Severity::{High, Low, Medium};
 use validator_python::ast::Expr;
 
 use super::{imports::IMPORTS, Entry};
 use crate::context::{CallContext, Issue};
 use crate::literal::Lit;
+use crate::rules::Rule;
 
 const XML_MSG: &str = "Using {name} to parse untrusted XML data is known to be vulnerable to XML \
     attacks. Replace {name} with its defusedxml equivalent function or make sure \
@@ -14,8 +14,7 @@ const XML_MSG: &str = "Using {name} to parse untrusted XML data is known to be v
 
 pub(crate) const CALLS: &[Entry] = &[
     Entry {
-        name: "pickle",
-        id: "B301",
+        rule: Rule::B301,
         qualnames: &[
             "pickle.loads",
             "pickle.load",
@@ -32,18 +31,14 @@ pub(crate) const CALLS: &[Entry] = &[
         ],
         message: "Pickle and modules that wrap it can be unsafe when used to deserialize \
             untrusted data, possible security issue.",
-        severity: Medium,
     },
     Entry {
-        name: "marshal",
-        id: "B302",
+        rule: Rule::B302,
         qualnames: &["marshal.load", "marshal.loads"],
         message: "Deserialization with the marshal module is possibly dangerous.",
-        severity: Medium,
     },
     Entry {
-        name: "md5",
-        id: "B303",
+        rule: Rule::B303,
         qualnames: &[
             "Crypto.Hash.MD2.new",
             "Crypto.Hash.MD4.new",
@@ -57,11 +52,9 @@ pub(crate) const CALLS: &[Entry] = &[
             "cryptography.hazmat.primitives.hashes.SHA1",
         ],
         message: "Use of insecure MD2, MD4, MD5, or SHA1 hash function.",
-        severity: Medium,
     },
     Entry {
-        name: "ciphers",
-        id: "B304",
+        rule: Rule::B304,
         qualnames: &[
             "Crypto.Cipher.ARC2.new",
             "Crypto.Cipher.ARC4.new",
@@ -81,40 +74,30 @@ pub(crate) const CALLS: &[Entry] = &[
             "cryptography.hazmat.primitives.ciphers.algorithms.TripleDES",
         ],
         message: "Use of insecure cipher {name}. Replace with a known secure cipher such as AES.",
-        severity: High,
     },
     Entry {
-        name: "cipher_modes",
-        id: "B305",
+        rule: Rule::B305,
         qualnames: &["cryptography.hazmat.primitives.ciphers.modes.ECB"],
         message: "Use of insecure cipher mode {name}.",
-        severity: Medium,
     },
     Entry {
-        name: "mktemp_q",
-        id: "B306",
+        rule: Rule::B306,
         qualnames: &["tempfile.mktemp"],
         message: "Use of insecure and deprecated function (mktemp).",
-        severity: Medium,
     },
     Entry {
-        name: "eval",
-        id: "B307",
+        rule: Rule::B307,
         qualnames: &["eval"],
         message: "Use of possibly insecure function - consider using safer ast.literal_eval.",
-        severity: Medium,
     },
     Entry {
-        name: "mark_safe",
-        id: "B308",
+        rule: Rule::B308,
         qualnames: &["django.utils.safestring.mark_safe"],
         message: "Use of mark_safe() may expose cross-site scripting vulnerabilities and should \
             be reviewed.",
-        severity: Medium,
     },
     Entry {
-        name: "urllib_urlopen",
-        id: "B310",
+        rule: Rule::B310,
         qualnames: &[
             "urllib.request.urlopen",
             "urllib.request.urlretrieve",
@@ -127,11 +110,9 @@ pub(crate) const CALLS: &[Entry] = &[
         ],
         message: "Audit url open for permitted schemes. Allowing use of file:/ or custom schemes \
             is often unexpected.",
-        severity: Medium,
     },
     Entry {
-        name: "random",
-        id: "B311",
+        rule: Rule::B311,
         qualnames: &[
             "random.Random",
             "random.random",
@@ -148,19 +129,15 @@ pub(crate) const CALLS: &[Entry] = &[
         ],
         message: "Standard pseudo-random generators are not suitable for security/cryptographic \
             purposes.",
-        severity: Low,
     },
     Entry {
-        name: "telnetlib",
-        id: "B312",
+        rule: Rule::B312,
         qualnames: &["telnetlib.Telnet"],
         message: "Telnet-related functions are being called. Telnet is considered insecure. Use \
             SSH or some other encrypted protocol.",
-        severity: High,
     },
     Entry {
-        name: "xml_bad_cElementTree",
-        id: "B313",
+        rule: Rule::B313,
         qualnames: &[
             "xml.etree.cElementTree.parse",
             "xml.etree.cElementTree.iterparse",
@@ -168,11 +145,9 @@ pub(crate) const CALLS: &[Entry] = &[
             "xml.etree.cElementTree.XMLParser",
         ],
         message: XML_MSG,
-        severity: Medium,
     },
     Entry {
-        name: "xml_bad_ElementTree",
-        id: "B314",
+        rule: Rule::B314,
         qualnames: &[
             "xml.etree.ElementTree.parse",
             "xml.etree.ElementTree.iterparse",
@@ -180,67 +155,52 @@ pub(crate) const CALLS: &[Entry] = &[
             "xml.etree.ElementTree.XMLParser",
         ],
         message: XML_MSG,
-        severity: Medium,
     },
     Entry {
-        name: "xml_bad_expatreader",
-        id: "B315",
+        rule: Rule::B315,
         qualnames: &["xml.sax.expatreader.create_parser"],
         message: XML_MSG,
-        severity: Medium,
     },
     Entry {
-        name: "xml_bad_expatbuilder",
-        id: "B316",
+        rule: Rule::B316,
         qualnames: &[
             "xml.dom.expatbuilder.parse",
             "xml.dom.expatbuilder.parseString",
         ],
         message: XML_MSG,
-        severity: Medium,
     },
     Entry {
-        name: "xml_bad_sax",
-        id: "B317",
+        rule: Rule::B317,
         qualnames: &[
             "xml.sax.parse",
             "xml.sax.parseString",
             "xml.sax.make_parser",
         ],
         message: XML_MSG,
-        severity: Medium,
     },
     Entry {
-        name: "xml_bad_minidom",
-        id: "B318",
+        rule: Rule::B318,
         qualnames: &["xml.dom.minidom.parse", "xml.dom.minidom.parseString"],
         message: XML_MSG,
-        severity: Medium,
     },
     Entry {
-        name: "xml_bad_pulldom",
-        id: "B319",
+        rule: Rule::B319,
         qualnames: &["xml.dom.pulldom.parse", "xml.dom.pulldom.parseString"],
         message: XML_MSG,
-        severity: Medium,
     },
     Entry {
-        name: "ftplib",
-        id: "B321",
+        rule: Rule::B321,
         qualnames: &["ftplib.FTP"],
         message: "FTP-related functions are being called. FTP is considered insecure. Use \
             SSH/SFTP/SCP or some other encrypted protocol.",
-        severity: High,
     },
     Entry {
-        name: "unverified_context",
-        id: "B323",
+        rule: Rule::B323,
         qualnames: &["ssl._create_unverified_context"],
         message: "By default, Python will create a secure, verified ssl context for use in such \
             classes as HTTPSConnection. However, it still allows using an insecure context via \
             the _create_unverified_context that  reverts to the previous behavior that does not \
             validate certificates or perform hostname checks.",
-        severity: Medium,
     },
 ];
 

@@ -1,11 +1,11 @@
 //! Blacklisted imports (`bandit/blacklists/imports.py`): B401-B415. They also apply to calls
 //! that import (`__import__("telnetlib")`, `importlib.import_module("pickle")`).
 
-use validator_domain::Severity::{High, Low};
 use validator_python::ast::{StmtImport, StmtImportFrom};
 
 use super::Entry;
 use crate::context::Issue;
+use crate::rules::Rule;
 
 const XML_MSG: &str = "Using {name} to parse untrusted XML data is known to be vulnerable to XML \
     attacks. Replace {name} with the equivalent defusedxml package, or make sure \
@@ -13,93 +13,70 @@ const XML_MSG: &str = "Using {name} to parse untrusted XML data is known to be v
 
 pub(crate) const IMPORTS: &[Entry] = &[
     Entry {
-        name: "import_telnetlib",
-        id: "B401",
+        rule: Rule::B401,
         qualnames: &["telnetlib"],
         message: "A telnet-related module is being imported.  Telnet is considered insecure. Use \
             SSH or some other encrypted protocol.",
-        severity: High,
     },
     Entry {
-        name: "import_ftplib",
-        id: "B402",
+        rule: Rule::B402,
         qualnames: &["ftplib"],
         message: "A FTP-related module is being imported.  FTP is considered insecure. Use \
             SSH/SFTP/SCP or some other encrypted protocol.",
-        severity: High,
     },
     Entry {
-        name: "import_pickle",
-        id: "B403",
+        rule: Rule::B403,
         qualnames: &["pickle", "cPickle", "dill", "shelve"],
         message: "Consider possible security implications associated with {name} module.",
-        severity: Low,
     },
     Entry {
-        name: "import_subprocess",
-        id: "B404",
+        rule: Rule::B404,
         qualnames: &["subprocess"],
         message: "Consider possible security implications associated with the subprocess module.",
-        severity: Low,
     },
     Entry {
-        name: "import_xml_etree",
-        id: "B405",
+        rule: Rule::B405,
         qualnames: &["xml.etree.cElementTree", "xml.etree.ElementTree"],
         message: XML_MSG,
-        severity: Low,
     },
     Entry {
-        name: "import_xml_sax",
-        id: "B406",
+        rule: Rule::B406,
         qualnames: &["xml.sax"],
         message: XML_MSG,
-        severity: Low,
     },
     Entry {
-        name: "import_xml_expat",
-        id: "B407",
+        rule: Rule::B407,
         qualnames: &["xml.dom.expatbuilder"],
         message: XML_MSG,
-        severity: Low,
     },
     Entry {
-        name: "import_xml_minidom",
-        id: "B408",
+        rule: Rule::B408,
         qualnames: &["xml.dom.minidom"],
         message: XML_MSG,
-        severity: Low,
     },
     Entry {
-        name: "import_xml_pulldom",
-        id: "B409",
+        rule: Rule::B409,
         qualnames: &["xml.dom.pulldom"],
         message: XML_MSG,
-        severity: Low,
     },
     Entry {
-        name: "import_xmlrpclib",
-        id: "B411",
+        rule: Rule::B411,
         qualnames: &["xmlrpc"],
         message: "Using {name} to parse untrusted XML data is known to be vulnerable to XML \
             attacks. Use defusedxml.xmlrpc.monkey_patch() function to monkey-patch xmlrpclib and \
             mitigate XML vulnerabilities.",
-        severity: High,
     },
     Entry {
-        name: "import_httpoxy",
-        id: "B412",
+        rule: Rule::B412,
         qualnames: &[
             "wsgiref.handlers.CGIHandler",
             "twisted.web.twcgi.CGIScript",
             "twisted.web.twcgi.CGIDirectory",
         ],
         message: "Consider possible security implications associated with {name} module.",
-        severity: High,
     },
     Entry {
-        name: "import_pycrypto",
-        id: "B413",
+        rule: Rule::B413,
         qualnames: &[
             "Crypto.Cipher",
             "Crypto.Hash",
@@ -112,15 +89,12 @@ pub(crate) const IMPORTS: &[Entry] = &[
         ],
         message: "The pyCrypto library and its module {name} are no longer actively maintained \
             and have been deprecated. Consider using pyca/cryptography library.",
-        severity: High,
     },
     Entry {
-        name: "import_pyghmi",
-        id: "B415",
+        rule: Rule::B415,
         qualnames: &["pyghmi"],
         message: "An IPMI-related module is being imported. IPMI is considered insecure. Use an \
             encrypted protocol.",
-        severity: High,
     },
 ];
 

@@ -4,35 +4,26 @@
 pub(crate) mod calls;
 pub(crate) mod imports;
 
-use validator_domain::{Confidence, Severity};
+use validator_domain::Confidence;
 
 use crate::context::Issue;
+use crate::rules::Rule;
 
-/// One blacklist entry (`build_conf_dict`).
+/// One blacklist entry (`build_conf_dict`); its name, id and severity are its rule's.
 pub(crate) struct Entry {
-    pub(crate) name: &'static str,
-    pub(crate) id: &'static str,
+    pub(crate) rule: Rule,
     pub(crate) qualnames: &'static [&'static str],
     pub(crate) message: &'static str,
-    pub(crate) severity: Severity,
 }
 
 impl Entry {
     /// `report_issue`: confidence is always high, `{name}` is the matched name.
     pub(crate) fn report(&self, name: &str) -> Issue {
         Issue::new(
-            self.id,
-            self.severity,
+            self.rule,
+            self.rule.info().severity,
             Confidence::High,
             self.message.replace("{name}", name),
         )
     }
-}
-
-/// Blacklist test names usable in `# nosec` comments, with their ids.
-pub(crate) fn names() -> impl Iterator<Item = (&'static str, &'static str)> {
-    calls::CALLS
-        .iter()
-        .chain(imports::IMPORTS)
-        .map(|entry| (entry.name, entry.id))
 }

@@ -4,6 +4,7 @@ use validator_domain::{Confidence, Severity};
 
 use crate::context::{CallContext, Issue};
 use crate::literal::Lit;
+use crate::rules::Rule;
 
 /// `_classify_key_size` with Bandit's default thresholds; `None` for text sizes, and for sizes
 /// Python cannot compare with a number (Bandit's test fails on those).
@@ -22,7 +23,7 @@ fn classify(key_type: &str, key_size: &Lit<'_>) -> Option<Issue> {
         .find(|(limit, _)| size < *limit)
         .map(|(limit, level)| {
             Issue::new(
-                "B505",
+                Rule::B505,
                 *level,
                 Confidence::High,
                 format!("{key_type} key sizes below {limit} bits are considered breakable. "),

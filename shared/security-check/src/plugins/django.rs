@@ -7,14 +7,15 @@ use validator_python::text_size::Ranged;
 
 use crate::context::{CallContext, Issue};
 use crate::literal::is_constant;
+use crate::rules::Rule;
 use crate::tree::{Lines, Node};
 
 fn is_str(expr: &Expr) -> bool {
     matches!(expr, Expr::StringLiteral(_))
 }
 
-fn sql_issue(id: &'static str, text: &str) -> Issue {
-    Issue::new(id, Severity::Medium, Confidence::Medium, text)
+fn sql_issue(rule: Rule, text: &str) -> Issue {
+    Issue::new(rule, Severity::Medium, Confidence::Medium, text)
 }
 
 pub(crate) fn django_extra_used(context: &CallContext<'_, '_>) -> Option<Issue> {
@@ -72,7 +73,7 @@ pub(crate) fn django_extra_used(context: &CallContext<'_, '_>) -> Option<Issue> 
             };
         }
     }
-    insecure.then(|| sql_issue("B610", "Use of extra potential SQL attack vector."))
+    insecure.then(|| sql_issue(Rule::B610, "Use of extra potential SQL attack vector."))
 }
 
 pub(crate) fn django_rawsql_used(context: &CallContext<'_, '_>) -> Option<Issue> {
@@ -91,7 +92,7 @@ pub(crate) fn django_rawsql_used(context: &CallContext<'_, '_>) -> Option<Issue>
                 .value
         }
     };
-    (!is_str(sql)).then(|| sql_issue("B611", "Use of RawSQL potential SQL attack vector."))
+    (!is_str(sql)).then(|| sql_issue(Rule::B611, "Use of RawSQL potential SQL attack vector."))
 }
 
 /// The scope Bandit evaluates a marked variable in: the enclosing (non-async) function, or the
@@ -415,7 +416,7 @@ pub(crate) fn django_mark_safe(context: &CallContext<'_, '_>) -> Option<Issue> {
     };
     (!secure).then(|| {
         Issue::new(
-            "B703",
+            Rule::B703,
             Severity::Medium,
             Confidence::High,
             "Potential XSS on mark_safe function.",

@@ -3,11 +3,12 @@
 use validator_domain::{Confidence, Severity};
 
 use crate::context::{CallContext, Issue};
+use crate::rules::Rule;
 
 pub(crate) fn exec_used(context: &CallContext<'_, '_>) -> Option<Issue> {
     (context.qualname == "exec").then(|| {
         Issue::new(
-            "B102",
+            Rule::B102,
             Severity::Medium,
             Confidence::High,
             "Use of exec detected.",

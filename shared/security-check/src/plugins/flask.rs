@@ -3,6 +3,7 @@
 use validator_domain::{Confidence, Severity};
 
 use crate::context::{CallContext, Issue};
+use crate::rules::Rule;
 
 pub(crate) fn flask_debug_true(context: &CallContext<'_, '_>) -> Option<Issue> {
     if context.imported_like("flask")
@@ -11,7 +12,7 @@ pub(crate) fn flask_debug_true(context: &CallContext<'_, '_>) -> Option<Issue> {
     {
         return Some(
             Issue::new(
-                "B201",
+                Rule::B201,
                 Severity::High,
                 Confidence::Medium,
                 "A Flask app appears to be run with debug=True, which exposes the Werkzeug \

@@ -5,6 +5,7 @@ use validator_domain::{Confidence, Severity};
 
 use crate::context::{CallContext, Issue};
 use crate::literal::Lit;
+use crate::rules::Rule;
 
 const WEAK_HASHES: [&str; 4] = ["md4", "md5", "sha", "sha1"];
 const WEAK_CRYPT_HASHES: [&str; 3] = ["METHOD_CRYPT", "METHOD_MD5", "METHOD_BLOWFISH"];
@@ -19,7 +20,7 @@ fn used_for_security(context: &CallContext<'_, '_>) -> bool {
 fn weak_hash(name: &str, context: &CallContext<'_, '_>) -> Option<Issue> {
     used_for_security(context).then(|| {
         Issue::new(
-            "B324",
+            Rule::B324,
             Severity::High,
             Confidence::High,
             format!(
@@ -65,7 +66,7 @@ pub(crate) fn hashlib(context: &CallContext<'_, '_>) -> Option<Issue> {
         if let Some(Lit::Str(name)) = name {
             if WEAK_CRYPT_HASHES.contains(&name.as_ref()) {
                 return Some(Issue::new(
-                    "B324",
+                    Rule::B324,
                     Severity::Medium,
                     Confidence::High,
                     format!(

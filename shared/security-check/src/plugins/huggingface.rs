@@ -4,6 +4,7 @@ use validator_domain::{Confidence, Severity};
 
 use crate::context::{CallContext, Issue};
 use crate::literal::{is_constant, Lit};
+use crate::rules::Rule;
 
 pub(crate) fn huggingface_unsafe_download(context: &CallContext<'_, '_>) -> Option<Issue> {
     if !["transformers", "datasets", "huggingface_hub"]
@@ -46,7 +47,7 @@ pub(crate) fn huggingface_unsafe_download(context: &CallContext<'_, '_>) -> Opti
     }
     Some(
         Issue::new(
-            "B615",
+            Rule::B615,
             Severity::Medium,
             Confidence::High,
             format!("Unsafe Hugging Face Hub download without revision pinning in {func}()"),

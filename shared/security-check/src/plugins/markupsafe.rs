@@ -5,6 +5,7 @@ use validator_domain::{Confidence, Severity};
 
 use crate::context::{CallContext, Issue};
 use crate::literal::is_constant;
+use crate::rules::Rule;
 
 pub(crate) fn markupsafe_markup_xss(context: &CallContext<'_, '_>) -> Option<Issue> {
     let qualname = context.qualname.as_str();
@@ -16,7 +17,7 @@ pub(crate) fn markupsafe_markup_xss(context: &CallContext<'_, '_>) -> Option<Iss
         return None;
     }
     Some(Issue::new(
-        "B704",
+        Rule::B704,
         Severity::Medium,
         Confidence::High,
         format!(

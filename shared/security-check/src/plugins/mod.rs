@@ -26,54 +26,7 @@ pub(crate) mod try_except;
 mod wildcard;
 mod yaml;
 
-use crate::context::{CallContext, Issue};
-use crate::walk::{FunctionContext, StrContext};
-
-/// Plugin test names usable in `# nosec` comments (the entry point names), with their ids.
-pub(crate) const PLUGIN_NAMES: &[(&str, &str)] = &[
-    ("flask_debug_true", "B201"),
-    ("assert_used", "B101"),
-    ("request_with_no_cert_validation", "B501"),
-    ("request_without_timeout", "B113"),
-    ("exec_used", "B102"),
-    ("set_bad_file_permissions", "B103"),
-    ("hardcoded_bind_all_interfaces", "B104"),
-    ("hardcoded_password_string", "B105"),
-    ("hardcoded_password_funcarg", "B106"),
-    ("hardcoded_password_default", "B107"),
-    ("hardcoded_tmp_directory", "B108"),
-    ("paramiko_calls", "B601"),
-    ("subprocess_popen_with_shell_equals_true", "B602"),
-    ("subprocess_without_shell_equals_true", "B603"),
-    ("any_other_function_with_shell_equals_true", "B604"),
-    ("start_process_with_a_shell", "B605"),
-    ("start_process_with_no_shell", "B606"),
-    ("start_process_with_partial_path", "B607"),
-    ("hardcoded_sql_expressions", "B608"),
-    ("hashlib_insecure_functions", "B324"),
-    ("linux_commands_wildcard_injection", "B609"),
-    ("django_extra_used", "B610"),
-    ("django_rawsql_used", "B611"),
-    ("ssl_with_bad_version", "B502"),
-    ("ssl_with_bad_defaults", "B503"),
-    ("ssl_with_no_version", "B504"),
-    ("jinja2_autoescape_false", "B701"),
-    ("use_of_mako_templates", "B702"),
-    ("django_mark_safe", "B703"),
-    ("try_except_continue", "B112"),
-    ("try_except_pass", "B110"),
-    ("weak_cryptographic_key", "B505"),
-    ("yaml_load", "B506"),
-    ("ssh_no_host_key_verification", "B507"),
-    ("snmp_insecure_version", "B508"),
-    ("snmp_weak_cryptography", "B509"),
-    ("logging_config_insecure_listen", "B612"),
-    ("tarfile_unsafe_members", "B202"),
-    ("pytorch_load", "B614"),
-    ("trojansource", "B613"),
-    ("markupsafe_markup_xss", "B704"),
-    ("huggingface_unsafe_download", "B615"),
-];
+use crate::context::{CallContext, FunctionContext, Issue, StrContext};
 
 type CallTest = fn(&CallContext<'_, '_>) -> Option<Issue>;
 

@@ -4,11 +4,12 @@ use validator_domain::{Confidence, Severity};
 use validator_python::ast::Expr;
 
 use crate::context::{CallContext, Issue};
+use crate::rules::Rule;
 
 pub(crate) fn paramiko_calls(context: &CallContext<'_, '_>) -> Option<Issue> {
     (context.imported_like("paramiko") && context.name() == "exec_command").then(|| {
         Issue::new(
-            "B601",
+            Rule::B601,
             Severity::Medium,
             Confidence::Medium,
             "Possible shell injection via Paramiko call, check inputs are properly sanitized.",
@@ -32,7 +33,7 @@ pub(crate) fn ssh_no_host_key_verification(context: &CallContext<'_, '_>) -> Opt
     };
     matches!(policy, "AutoAddPolicy" | "WarningPolicy").then(|| {
         Issue::new(
-            "B507",
+            Rule::B507,
             Severity::High,
             Confidence::Medium,
             "Paramiko call with policy set to automatically trust the unknown host key.",

@@ -5,9 +5,9 @@ use validator_domain::{Confidence, Severity};
 use validator_python::ast::{Expr, Stmt};
 use validator_python::text_size::Ranged;
 
-use crate::context::{CallContext, Issue};
+use crate::context::{CallContext, FunctionContext, Issue, StrContext, StrNode};
+use crate::rules::Rule;
 use crate::tree::Node;
-use crate::walk::{FunctionContext, StrContext, StrNode};
 
 /// Bandit's `RE_CANDIDATES`: `(^W$|_W_|^W_|_W$)` with
 /// `W = (pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)`, case-insensitive, searched.
@@ -74,7 +74,7 @@ fn word_ends(text: &[u8]) -> Vec<usize> {
 /// reports, logs and emails), only the masked preview the secrets check shows too.
 fn report(value: &str, lineno: Option<u32>) -> Issue {
     Issue::new(
-        "B105",
+        Rule::B105,
         Severity::Low,
         Confidence::Medium,
         format!(
@@ -180,7 +180,7 @@ pub(crate) fn hardcoded_password_funcarg(context: &CallContext<'_, '_>) -> Optio
         let arg = keyword.arg.as_ref()?;
         if is_candidate(arg.as_str()) {
             let mut issue = report(text, Some(context.lines.line(keyword.value.start())));
-            issue.test_id = "B106";
+            issue.rule = Rule::B106;
             return Some(issue);
         }
     }
@@ -205,7 +205,7 @@ pub(crate) fn hardcoded_password_default(context: &FunctionContext<'_>) -> Optio
         if let Some(text) = str_constant(default) {
             if is_candidate(arg.parameter.name.as_str()) {
                 let mut issue = report(text, None);
-                issue.test_id = "B107";
+                issue.rule = Rule::B107;
                 return Some(issue);
             }
         }

@@ -4,6 +4,7 @@ use validator_domain::{Confidence, Severity};
 
 use crate::context::{CallContext, Issue};
 use crate::literal::Lit;
+use crate::rules::Rule;
 
 const S_IWOTH: i128 = 0o002;
 const S_IWGRP: i128 = 0o020;
@@ -34,7 +35,7 @@ pub(crate) fn set_bad_file_permissions(context: &CallContext<'_, '_>) -> Option<
         format!("0o{mode:o}")
     };
     Some(Issue::new(
-        "B103",
+        Rule::B103,
         severity,
         Confidence::High,
         format!("Chmod setting a permissive mask {octal} on file ({filename})."),

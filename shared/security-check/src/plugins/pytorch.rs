@@ -3,6 +3,7 @@
 use validator_domain::{Confidence, Severity};
 
 use crate::context::{CallContext, Issue};
+use crate::rules::Rule;
 
 pub(crate) fn pytorch_load(context: &CallContext<'_, '_>) -> Option<Issue> {
     if !context.imported_exact("torch") {
@@ -19,7 +20,7 @@ pub(crate) fn pytorch_load(context: &CallContext<'_, '_>) -> Option<Issue> {
     }
     Some(
         Issue::new(
-            "B614",
+            Rule::B614,
             Severity::Medium,
             Confidence::High,
             "Use of unsafe PyTorch load",

@@ -4,6 +4,7 @@
 use validator_domain::{Confidence, Severity};
 
 use crate::context::{CallContext, Issue};
+use crate::rules::Rule;
 
 const HTTP_VERBS: [&str; 7] = ["get", "options", "head", "post", "put", "patch", "delete"];
 const HTTPX_EXTRA: [&str; 4] = ["request", "stream", "Client", "AsyncClient"];
@@ -26,7 +27,7 @@ pub(crate) fn request_with_no_cert_validation(context: &CallContext<'_, '_>) -> 
     if is_http_call(context) && context.check_call_arg_value("verify", &["False"]) == Some(true) {
         return Some(
             Issue::new(
-                "B501",
+                Rule::B501,
                 Severity::High,
                 Confidence::High,
                 format!(
@@ -41,7 +42,7 @@ pub(crate) fn request_with_no_cert_validation(context: &CallContext<'_, '_>) -> 
 }
 
 pub(crate) fn request_without_timeout(context: &CallContext<'_, '_>) -> Option<Issue> {
-    let issue = |text: String| Issue::new("B113", Severity::Medium, Confidence::Low, text);
+    let issue = |text: String| Issue::new(Rule::B113, Severity::Medium, Confidence::Low, text);
     if is_requests_verb(context) && context.check_call_arg_value("timeout", &[]).is_none() {
         return Some(issue(format!("Call to {} without timeout", root(context))));
     }
@@ -57,7 +58,7 @@ pub(crate) fn request_without_timeout(context: &CallContext<'_, '_>) -> Option<I
 pub(crate) fn logging_config_insecure_listen(context: &CallContext<'_, '_>) -> Option<Issue> {
     (context.qualname == "logging.config.listen" && !context.has_keyword("verify")).then(|| {
         Issue::new(
-            "B612",
+            Rule::B612,
             Severity::Medium,
             Confidence::High,
             "Use of insecure logging.config.listen detected.",

@@ -4,6 +4,7 @@ use validator_domain::{Confidence, Severity};
 use validator_python::ast::{Expr, Number};
 
 use crate::context::{CallContext, Issue};
+use crate::rules::Rule;
 
 /// Bandit's default `shell_injection` configuration.
 pub(crate) const SUBPROCESS: [&str; 5] = [
@@ -94,7 +95,7 @@ pub(crate) fn subprocess_popen_with_shell_equals_true(
     }
     let issue = if command_is_literal(context) {
         Issue::new(
-            "B602",
+            Rule::B602,
             Severity::Low,
             Confidence::High,
             "subprocess call with shell=True seems safe, but may be changed in the future, \
@@ -102,7 +103,7 @@ pub(crate) fn subprocess_popen_with_shell_equals_true(
         )
     } else {
         Issue::new(
-            "B602",
+            Rule::B602,
             Severity::High,
             Confidence::High,
             "subprocess call with shell=True identified, security issue.",
@@ -114,7 +115,7 @@ pub(crate) fn subprocess_popen_with_shell_equals_true(
 pub(crate) fn subprocess_without_shell_equals_true(context: &CallContext<'_, '_>) -> Option<Issue> {
     (is_in(&SUBPROCESS, &context.qualname) && !has_shell(context)).then(|| {
         Issue::new(
-            "B603",
+            Rule::B603,
             Severity::Low,
             Confidence::High,
             "subprocess call - check for execution of untrusted input.",
@@ -128,7 +129,7 @@ pub(crate) fn any_other_function_with_shell_equals_true(
 ) -> Option<Issue> {
     (!is_in(&SUBPROCESS, &context.qualname) && has_shell(context)).then(|| {
         Issue::new(
-            "B604",
+            Rule::B604,
             Severity::Medium,
             Confidence::Low,
             "Function call with shell=True parameter identified, possible security issue.",
@@ -143,7 +144,7 @@ pub(crate) fn start_process_with_a_shell(context: &CallContext<'_, '_>) -> Optio
     }
     Some(if command_is_literal(context) {
         Issue::new(
-            "B605",
+            Rule::B605,
             Severity::Low,
             Confidence::High,
             "Starting a process with a shell: Seems safe, but may be changed in the future, \
@@ -151,7 +152,7 @@ pub(crate) fn start_process_with_a_shell(context: &CallContext<'_, '_>) -> Optio
         )
     } else {
         Issue::new(
-            "B605",
+            Rule::B605,
             Severity::High,
             Confidence::High,
             "Starting a process with a shell, possible injection detected, security issue.",
@@ -162,7 +163,7 @@ pub(crate) fn start_process_with_a_shell(context: &CallContext<'_, '_>) -> Optio
 pub(crate) fn start_process_with_no_shell(context: &CallContext<'_, '_>) -> Option<Issue> {
     is_in(&NO_SHELL, &context.qualname).then(|| {
         Issue::new(
-            "B606",
+            Rule::B606,
             Severity::Low,
             Confidence::Medium,
             "Starting a process without a shell.",
@@ -195,7 +196,7 @@ pub(crate) fn start_process_with_partial_path(context: &CallContext<'_, '_>) -> 
     }
     match command {
         Expr::StringLiteral(s) if !is_full_path(s.value.to_str()) => Some(Issue::new(
-            "B607",
+            Rule::B607,
             Severity::Low,
             Confidence::High,
             "Starting a process with a partial executable path",

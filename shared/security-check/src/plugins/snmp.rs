@@ -3,6 +3,7 @@
 use validator_domain::{Confidence, Severity};
 
 use crate::context::{CallContext, Issue};
+use crate::rules::Rule;
 
 pub(crate) fn snmp_insecure_version(context: &CallContext<'_, '_>) -> Option<Issue> {
     if context.qualname != "pysnmp.hlapi.CommunityData" {
@@ -11,7 +12,7 @@ pub(crate) fn snmp_insecure_version(context: &CallContext<'_, '_>) -> Option<Iss
     let model = context.call_arg_value("mpModel")?;
     (model.eq_int(0) || model.eq_int(1)).then(|| {
         Issue::new(
-            "B508",
+            Rule::B508,
             Severity::Medium,
             Confidence::High,
             "The use of SNMPv1 and SNMPv2 is insecure. You should use SNMPv3 if able.",
@@ -23,7 +24,7 @@ pub(crate) fn snmp_insecure_version(context: &CallContext<'_, '_>) -> Option<Iss
 pub(crate) fn snmp_weak_cryptography(context: &CallContext<'_, '_>) -> Option<Issue> {
     (context.qualname == "pysnmp.hlapi.UsmUserData" && context.args().len() < 3).then(|| {
         Issue::new(
-            "B509",
+            Rule::B509,
             Severity::Medium,
             Confidence::High,
             "You should not use SNMPv3 without encryption. noAuthNoPriv & authNoPriv is insecure",

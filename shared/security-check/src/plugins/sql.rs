@@ -4,9 +4,9 @@
 use validator_domain::{Confidence, Severity};
 use validator_python::ast::{Expr, ExprBinOp};
 
-use crate::context::{called_name, Issue};
+use crate::context::{called_name, Issue, StrContext, StrNode};
+use crate::rules::Rule;
 use crate::tree::{JoinedPart, Node};
-use crate::walk::{StrContext, StrNode};
 
 fn is_space(c: char) -> bool {
     c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
@@ -151,7 +151,7 @@ pub(crate) fn hardcoded_sql_expressions(context: &StrContext<'_, '_>) -> Option<
     let (execute_call, statement, str_replace) = evaluate(context);
     looks_like_sql(&statement).then(|| {
         Issue::new(
-            "B608",
+            Rule::B608,
             Severity::Medium,
             if execute_call && !str_replace {
                 Confidence::Medium

@@ -3,8 +3,8 @@
 use validator_domain::{Confidence, Severity};
 use validator_python::ast::Expr;
 
-use crate::context::{CallContext, Issue};
-use crate::walk::FunctionContext;
+use crate::context::{CallContext, FunctionContext, Issue};
+use crate::rules::Rule;
 
 /// Bandit's default `bad_protocol_versions`.
 const BAD_VERSIONS: [&str; 9] = [
@@ -24,7 +24,7 @@ pub(crate) fn ssl_with_bad_version(context: &CallContext<'_, '_>) -> Option<Issu
     match context.qualname.as_str() {
         "ssl.wrap_socket" => bad("ssl_version").then(|| {
             Issue::new(
-                "B502",
+                Rule::B502,
                 Severity::High,
                 Confidence::High,
                 "ssl.wrap_socket call with insecure SSL/TLS protocol version identified, \
@@ -34,7 +34,7 @@ pub(crate) fn ssl_with_bad_version(context: &CallContext<'_, '_>) -> Option<Issu
         }),
         "pyOpenSSL.SSL.Context" => bad("method").then(|| {
             Issue::new(
-                "B502",
+                Rule::B502,
                 Severity::High,
                 Confidence::High,
                 "SSL.Context call with insecure SSL/TLS protocol version identified, security \
@@ -44,7 +44,7 @@ pub(crate) fn ssl_with_bad_version(context: &CallContext<'_, '_>) -> Option<Issu
         }),
         _ => (bad("method") || bad("ssl_version")).then(|| {
             Issue::new(
-                "B502",
+                Rule::B502,
                 Severity::Medium,
                 Confidence::Medium,
                 "Function call with insecure SSL/TLS protocol identified, possible security \
@@ -78,7 +78,7 @@ pub(crate) fn ssl_with_bad_defaults(context: &FunctionContext<'_>) -> Option<Iss
         .any(|attr| BAD_VERSIONS.contains(&attr))
         .then(|| {
             Issue::new(
-                "B503",
+                Rule::B503,
                 Severity::Medium,
                 Confidence::Medium,
                 "Function definition identified with insecure SSL/TLS protocol version by \
@@ -92,7 +92,7 @@ pub(crate) fn ssl_with_no_version(context: &CallContext<'_, '_>) -> Option<Issue
         && context.check_call_arg_value("ssl_version", &[]).is_none())
     .then(|| {
         Issue::new(
-            "B504",
+            Rule::B504,
             Severity::Low,
             Confidence::Medium,
             "ssl.wrap_socket call with no SSL/TLS protocol version specified, the default \

@@ -2,13 +2,13 @@
 
 use validator_domain::{Confidence, Severity};
 
-use crate::context::Issue;
-use crate::walk::StrContext;
+use crate::context::{Issue, StrContext};
+use crate::rules::Rule;
 
 pub(crate) fn hardcoded_bind_all_interfaces(context: &StrContext<'_, '_>) -> Option<Issue> {
     (context.value == "0.0.0.0").then(|| {
         Issue::new(
-            "B104",
+            Rule::B104,
             Severity::Medium,
             Confidence::Medium,
             "Possible binding to all interfaces.",
@@ -25,7 +25,7 @@ pub(crate) fn hardcoded_tmp_directory(context: &StrContext<'_, '_>) -> Option<Is
         .any(|dir| context.value.starts_with(dir))
         .then(|| {
             Issue::new(
-                "B108",
+                Rule::B108,
                 Severity::Medium,
                 Confidence::Medium,
                 "Probable insecure usage of temp file/directory.",

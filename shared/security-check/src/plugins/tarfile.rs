@@ -4,6 +4,7 @@ use validator_domain::{Confidence, Severity};
 use validator_python::ast::Expr;
 
 use crate::context::{CallContext, Issue};
+use crate::rules::Rule;
 
 pub(crate) fn tarfile_unsafe_members(context: &CallContext<'_, '_>) -> Option<Issue> {
     if !(context.imported_exact("tarfile") && context.name().contains("extractall")) {
@@ -28,7 +29,7 @@ pub(crate) fn tarfile_unsafe_members(context: &CallContext<'_, '_>) -> Option<Is
                     return None;
                 };
                 Some(Issue::new(
-                    "B202",
+                    Rule::B202,
                     Severity::Low,
                     Confidence::Low,
                     format!(
@@ -39,7 +40,7 @@ pub(crate) fn tarfile_unsafe_members(context: &CallContext<'_, '_>) -> Option<Is
                 ))
             }
             _ => Some(Issue::new(
-                "B202",
+                Rule::B202,
                 Severity::Medium,
                 Confidence::Medium,
                 "Found tarfile.extractall(members=?) but couldn't identify the type of members. \
@@ -48,7 +49,7 @@ pub(crate) fn tarfile_unsafe_members(context: &CallContext<'_, '_>) -> Option<Is
         };
     }
     Some(Issue::new(
-        "B202",
+        Rule::B202,
         Severity::High,
         Confidence::High,
         "tarfile.extractall used without any validation. Please check and discard dangerous \

@@ -6,6 +6,7 @@ use validator_domain::{Confidence, Severity};
 use validator_python::ast::{Expr, Keyword};
 
 use crate::context::{CallContext, Issue};
+use crate::rules::Rule;
 
 /// The keywords under a call in `ast.walk` (breadth-first) order, through nested calls.
 fn keywords_breadth_first<'a>(call: &'a validator_python::ast::ExprCall) -> Vec<&'a Keyword> {
@@ -49,7 +50,7 @@ pub(crate) fn jinja2_autoescape_false(context: &CallContext<'_, '_>) -> Option<I
             || matches!(value, Expr::Name(n) if n.id.as_str() == "False");
         if is_false {
             return Some(Issue::new(
-                "B701",
+                Rule::B701,
                 Severity::High,
                 Confidence::High,
                 "Using jinja2 templates with autoescape=False is dangerous and can lead to XSS. \
@@ -68,7 +69,7 @@ pub(crate) fn jinja2_autoescape_false(context: &CallContext<'_, '_>) -> Option<I
             return None;
         }
         return Some(Issue::new(
-            "B701",
+            Rule::B701,
             Severity::High,
             Confidence::Medium,
             "Using jinja2 templates with autoescape=False is dangerous and can lead to XSS. \
@@ -77,7 +78,7 @@ pub(crate) fn jinja2_autoescape_false(context: &CallContext<'_, '_>) -> Option<I
         ));
     }
     Some(Issue::new(
-        "B701",
+        Rule::B701,
         Severity::High,
         Confidence::High,
         "By default, jinja2 sets autoescape to False. Consider using autoescape=True or use the \
@@ -89,7 +90,7 @@ pub(crate) fn use_of_mako_templates(context: &CallContext<'_, '_>) -> Option<Iss
     let parts: Vec<&str> = context.qualname.split('.').collect();
     (parts.contains(&"mako") && parts.last() == Some(&"Template")).then(|| {
         Issue::new(
-            "B702",
+            Rule::B702,
             Severity::Medium,
             Confidence::High,
             "Mako templates allow HTML/JS rendering by default and are inherently open to XSS \

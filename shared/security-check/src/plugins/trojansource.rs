@@ -4,6 +4,7 @@
 use validator_domain::{Confidence, Severity};
 
 use crate::context::Issue;
+use crate::rules::Rule;
 
 const BIDI_CHARACTERS: [char; 10] = [
     '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}', '\u{202e}', '\u{2066}', '\u{2067}', '\u{2068}',
@@ -40,7 +41,7 @@ pub(crate) fn trojansource(source: &str) -> Option<Issue> {
             if let Some(at) = line.find(bidi) {
                 let column = line[..at].chars().count() as u32 + 1;
                 let mut issue = Issue::new(
-                    "B613",
+                    Rule::B613,
                     Severity::High,
                     Confidence::Medium,
                     format!(

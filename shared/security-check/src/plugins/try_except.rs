@@ -6,6 +6,7 @@ use validator_domain::{Confidence, Severity};
 use validator_python::ast::{ExceptHandlerExceptHandler, Expr, Stmt};
 
 use crate::context::Issue;
+use crate::rules::Rule;
 
 pub(crate) fn except_handler_tests(handler: &ExceptHandlerExceptHandler) -> Vec<Issue> {
     let [only] = handler.body.as_slice() else {
@@ -19,13 +20,13 @@ pub(crate) fn except_handler_tests(handler: &ExceptHandlerExceptHandler) -> Vec<
     }
     let issue = match only {
         Stmt::Pass(_) => Issue::new(
-            "B110",
+            Rule::B110,
             Severity::Low,
             Confidence::High,
             "Try, Except, Pass detected.",
         ),
         Stmt::Continue(_) => Issue::new(
-            "B112",
+            Rule::B112,
             Severity::Low,
             Confidence::High,
             "Try, Except, Continue detected.",

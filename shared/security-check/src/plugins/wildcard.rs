@@ -6,6 +6,7 @@ use validator_domain::{Confidence, Severity};
 use super::shell::{SHELL, SUBPROCESS};
 use crate::context::{CallContext, Issue};
 use crate::literal::Lit;
+use crate::rules::Rule;
 
 const VULNERABLE: [&str; 4] = ["chown", "chmod", "tar", "rsync"];
 
@@ -30,7 +31,7 @@ pub(crate) fn linux_commands_wildcard_injection(context: &CallContext<'_, '_>) -
         .any(|f| command.contains(f) && command.contains('*'))
         .then(|| {
             Issue::new(
-                "B609",
+                Rule::B609,
                 Severity::High,
                 Confidence::Medium,
                 format!("Possible wildcard injection in call: {qualname}"),

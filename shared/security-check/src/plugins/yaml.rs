@@ -3,6 +3,7 @@
 use validator_domain::{Confidence, Severity};
 
 use crate::context::{CallContext, Issue};
+use crate::rules::Rule;
 
 pub(crate) fn yaml_load(context: &CallContext<'_, '_>) -> Option<Issue> {
     if !context.imported_exact("yaml") {
@@ -18,7 +19,7 @@ pub(crate) fn yaml_load(context: &CallContext<'_, '_>) -> Option<Issue> {
     (parts.contains(&"yaml") && parts.last() == Some(&"load") && !safe_keyword && !safe_positional)
         .then(|| {
             Issue::new(
-                "B506",
+                Rule::B506,
                 Severity::Medium,
                 Confidence::High,
                 "Use of unsafe yaml load. Allows instantiation of arbitrary objects. Consider \

@@ -83,7 +83,7 @@ pub fn ours(root: &Path) -> Report {
                     report.results.push(Result {
                         file: file.clone(),
                         line: issue.line,
-                        test_id: issue.test_id.to_owned(),
+                        test_id: issue.rule.id().to_owned(),
                         severity: issue.severity.to_string(),
                         confidence: issue.confidence.to_string(),
                     });
