@@ -1,8 +1,9 @@
 //! The logical-line checks, run in flake8's order, plus the small helpers they share.
 
 use super::{blank_lines, comparisons, continuation, statements, whitespace, LogicalLine, Offset};
+use crate::rules::Rule;
 
-pub type Results = Vec<(Offset, String)>;
+pub type Results = Vec<(Offset, Rule, String)>;
 
 pub fn run(line: &LogicalLine<'_>, imports: &mut statements::ImportState, out: &mut Results) {
     comparisons::ambiguous_identifier(line, out);

@@ -14,7 +14,7 @@ mod whitespace;
 use std::borrow::Cow;
 
 use crate::tokens::{char_len, char_slice, Kind, LineChars, Token};
-use crate::Violation;
+use crate::violation::Violation;
 use logical::text_in;
 
 /// The settings pycodestyle's checks read.
@@ -354,15 +354,15 @@ impl<'a> Processor<'a> {
         let found = physical::check(physical, indent_char, row, self.lines);
         for (out, &max_line_length) in self.out.iter_mut().zip(self.line_lengths) {
             // E501 comes first, as pycodestyle orders the physical checks.
-            if let Some((col, message)) =
+            if let Some((col, rule, message)) =
                 physical::maximum_line_length(physical, max_line_length, multiline, row)
             {
-                out.push(Violation::new(row, col, message));
+                out.push(Violation::new(rule, row, col, message));
             }
             out.extend(
                 found
                     .iter()
-                    .map(|(col, message)| Violation::new(row, *col, message.clone())),
+                    .map(|(col, rule, message)| Violation::new(*rule, row, *col, message.clone())),
             );
         }
     }
@@ -463,11 +463,11 @@ impl<'a> Processor<'a> {
             wide_whitespace: std::cell::OnceCell::new(),
             equality: std::cell::OnceCell::new(),
         };
-        let mut results: Vec<(Offset, String)> = Vec::new();
+        let mut results: logical::Results = Vec::new();
         logical::run(&context, &mut self.imports, &mut results);
-        for (offset, message) in results {
+        for (offset, rule, message) in results {
             let (row, col) = find_offset(offset, &mapping);
-            self.report(Violation::new(row, col, message));
+            self.report(Violation::new(rule, row, col, message));
         }
         if !logical.is_empty() {
             self.previous_indent_level = self.indent_level;

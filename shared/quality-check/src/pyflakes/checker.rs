@@ -15,7 +15,8 @@ use super::bindings::{
 };
 use super::formats::{dot_format, percent_format, CallArgs, PercentArgs};
 use super::{BUILTINS, FUTURE_FEATURES};
-use crate::Violation;
+use crate::rules::Rule;
+use crate::violation::Violation;
 
 /// What a node on the walk's ancestor stack is, as far as the handlers care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,7 +84,7 @@ struct Deferred<'a> {
 
 struct Message {
     loc: Loc,
-    code: &'static str,
+    rule: Rule,
     text: String,
     /// The name of an F821, which a later `global` statement can withdraw.
     undefined: Option<String>,
@@ -206,7 +207,7 @@ impl<'a> Checker<'a> {
         c.check_dead_scopes();
         c.messages
             .into_iter()
-            .map(|m| Violation::with_code(m.code, m.loc.0, m.loc.1, m.text))
+            .map(|m| Violation::new(m.rule, m.loc.0, m.loc.1, m.text))
             .collect()
     }
 
@@ -248,7 +249,7 @@ impl<'a> Checker<'a> {
             let loc = self.loc(node);
             self.report(
                 loc,
-                "F634",
+                Rule::F634,
                 "'if tuple literal' is always true, perhaps remove accidental comma?".into(),
             );
         }
@@ -261,10 +262,10 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn report(&mut self, loc: Loc, code: &'static str, text: String) {
+    fn report(&mut self, loc: Loc, rule: Rule, text: String) {
         self.messages.push(Message {
             loc,
-            code,
+            rule,
             text,
             undefined: None,
         });
@@ -393,7 +394,7 @@ impl<'a> Checker<'a> {
                         "import '{}' from line {line} shadowed by loop variable",
                         value.name
                     );
-                    self.report(loc, "F402", text);
+                    self.report(loc, Rule::F402, text);
                 } else if found_scope == current {
                     if existing.used.is_none()
                         && value.redefines(existing)
@@ -402,7 +403,7 @@ impl<'a> Checker<'a> {
                     {
                         let text =
                             format!("redefinition of unused '{}' from line {line}", value.name);
-                        self.report(loc, "F811", text);
+                        self.report(loc, Rule::F811, text);
                     }
                     if self.scopes[current].is_function_like() {
                         self.scopes[current].pop_indirect(&value.name);
@@ -496,7 +497,7 @@ impl<'a> Checker<'a> {
                     let loc = self.resolve(site);
                     self.report(
                         loc,
-                        "F633",
+                        Rule::F633,
                         "use of >> is invalid with print function".into(),
                     );
                 }
@@ -532,7 +533,7 @@ impl<'a> Checker<'a> {
             let loc = self.resolve(site);
             self.report(
                 loc,
-                "F405",
+                Rule::F405,
                 format!(
                     "'{}' may be undefined, or defined from star imports: {}",
                     name,
@@ -555,7 +556,7 @@ impl<'a> Checker<'a> {
             let loc = self.resolve(site);
             self.messages.push(Message {
                 loc,
-                code: "F821",
+                rule: Rule::F821,
                 text: format!("undefined name '{name}'"),
                 undefined: Some(name.to_owned()),
             });
@@ -582,7 +583,7 @@ impl<'a> Checker<'a> {
                         let line = self.bindings[b].loc.map_or(0, |l| l.0);
                         self.report(
                             used_loc,
-                            "F823",
+                            Rule::F823,
                             format!(
                                 "local variable '{name}' defined in enclosing scope on line {line} referenced before assignment"
                             ),
@@ -629,7 +630,7 @@ impl<'a> Checker<'a> {
         if self.scope_mut().remove(name).is_none() {
             self.messages.push(Message {
                 loc,
-                code: "F821",
+                rule: Rule::F821,
                 text: format!("undefined name '{name}'"),
                 undefined: Some(name.to_owned()),
             });
@@ -738,7 +739,7 @@ impl<'a> Checker<'a> {
             Stmt::Return(r) => {
                 if matches!(self.scope().kind, ScopeKind::Class | ScopeKind::Module) {
                     let loc = self.loc(r);
-                    self.report(loc, "F706", "'return' outside function".into());
+                    self.report(loc, Rule::F706, "'return' outside function".into());
                     return;
                 }
                 if let Some(v) = &r.value {
@@ -847,7 +848,7 @@ impl<'a> Checker<'a> {
                     let loc = self.loc(r);
                     self.report(
                         loc,
-                        "F901",
+                        Rule::F901,
                         "'raise NotImplemented' should be 'raise NotImplementedError'".into(),
                     );
                 }
@@ -858,7 +859,7 @@ impl<'a> Checker<'a> {
                     let loc = self.loc(a);
                     self.report(
                         loc,
-                        "F631",
+                        Rule::F631,
                         "assertion is always true, perhaps remove parentheses?".into(),
                     );
                 }
@@ -901,14 +902,14 @@ impl<'a> Checker<'a> {
                 self.global("nonlocal", g.names.iter().map(|n| n.as_str()), self.loc(g))
             }
             Stmt::Expr(e) => self.expr(&e.value),
-            Stmt::Break(b) => self.loop_control(self.loc(b), "F701", "'break' outside loop"),
+            Stmt::Break(b) => self.loop_control(self.loc(b), Rule::F701, "'break' outside loop"),
             Stmt::Continue(b) => {
-                self.loop_control(self.loc(b), "F702", "'continue' not properly in loop")
+                self.loop_control(self.loc(b), Rule::F702, "'continue' not properly in loop")
             }
         }
     }
 
-    fn loop_control(&mut self, loc: Loc, code: &'static str, text: &str) {
+    fn loop_control(&mut self, loc: Loc, rule: Rule, text: &str) {
         // Walk up: fine inside a loop's body (not its else), stop at a function or class.
         let mut child_in_orelse = false;
         for frame in self.frames.iter().rev() {
@@ -919,7 +920,7 @@ impl<'a> Checker<'a> {
             }
             child_in_orelse = frame.in_orelse;
         }
-        self.report(loc, code, text.to_owned());
+        self.report(loc, rule, text.to_owned());
     }
 
     fn global(&mut self, keyword: &'static str, names: impl Iterator<Item = &'a str>, loc: Loc) {
@@ -958,7 +959,7 @@ impl<'a> Checker<'a> {
             if !allowed {
                 self.report(
                     loc,
-                    "F404",
+                    Rule::F404,
                     "from __future__ imports must occur at the beginning of the file".into(),
                 );
             }
@@ -974,7 +975,11 @@ impl<'a> Checker<'a> {
                 b.used = Some((self.scope_id(), UseSite::Fixed(loc)));
                 b.imported_name = format!("__future__.{real}");
                 if !FUTURE_FEATURES.contains(&real) {
-                    self.report(loc, "F407", format!("future feature {real} is not defined"));
+                    self.report(
+                        loc,
+                        Rule::F407,
+                        format!("future feature {real} is not defined"),
+                    );
                 }
                 if real == "annotations" {
                     self.scope_mut().annotations_future = true;
@@ -984,7 +989,7 @@ impl<'a> Checker<'a> {
                 if self.scope().kind != ScopeKind::Module {
                     self.report(
                         loc,
-                        "F406",
+                        Rule::F406,
                         format!("'from {module} import *' only allowed at module level"),
                     );
                     continue;
@@ -992,7 +997,7 @@ impl<'a> Checker<'a> {
                 self.scope_mut().import_starred = true;
                 self.report(
                     loc,
-                    "F403",
+                    Rule::F403,
                     format!("'from {module} import *' used; unable to detect undefined names"),
                 );
                 let mut b = self.new_binding(
@@ -1045,7 +1050,7 @@ impl<'a> Checker<'a> {
                 None => {
                     if i + 1 < t.handlers.len() {
                         let loc = self.loc(h);
-                        self.report(loc, "F707", "default 'except:' must be last".into());
+                        self.report(loc, Rule::F707, "default 'except:' must be last".into());
                     }
                 }
             }
@@ -1088,7 +1093,7 @@ impl<'a> Checker<'a> {
             if self.bindings[b].used.is_none() {
                 self.report(
                     loc,
-                    "F841",
+                    Rule::F841,
                     format!("local variable '{name}' is assigned to but never used"),
                 );
             }
@@ -1134,7 +1139,7 @@ impl<'a> Checker<'a> {
             if args[..idx].contains(arg) {
                 self.report(
                     loc,
-                    "F831",
+                    Rule::F831,
                     format!("duplicate argument '{arg}' in function definition"),
                 );
             }
@@ -1247,7 +1252,7 @@ impl<'a> Checker<'a> {
         let Ok(parsed) = parsed else {
             self.report(
                 loc,
-                "F722",
+                Rule::F722,
                 format!("syntax error in forward annotation '{text}'"),
             );
             return;
@@ -1502,8 +1507,8 @@ impl<'a> Checker<'a> {
                             _ => PercentArgs::Other,
                         };
                         let loc = self.loc(b);
-                        for (code, text) in percent_format(template.value.to_str(), &args) {
-                            self.report(loc, code, text);
+                        for (rule, text) in percent_format(template.value.to_str(), &args) {
+                            self.report(loc, rule, text);
                         }
                     }
                 }
@@ -1552,7 +1557,7 @@ impl<'a> Checker<'a> {
                         let loc = self.loc(c);
                         self.report(
                             loc,
-                            "F632",
+                            Rule::F632,
                             "use ==/!= to compare constant literals (str, bytes, int, float, tuple)"
                                 .into(),
                         );
@@ -1567,7 +1572,7 @@ impl<'a> Checker<'a> {
                 let has_placeholder = f.value.elements().any(|el| el.is_interpolation());
                 if !self.in_fstring && !has_placeholder {
                     let loc = self.loc(f);
-                    self.report(loc, "F541", "f-string is missing placeholders".into());
+                    self.report(loc, Rule::F541, "f-string is missing placeholders".into());
                 }
                 let saved = std::mem::replace(&mut self.in_fstring, true);
                 for el in f.value.elements() {
@@ -1637,8 +1642,8 @@ impl<'a> Checker<'a> {
                         || call.arguments.keywords.iter().any(|k| k.arg.is_none()),
                 };
                 let loc = self.loc(call);
-                for (code, text) in dot_format(template.value.to_str(), &args) {
-                    self.report(loc, code, text);
+                for (rule, text) in dot_format(template.value.to_str(), &args) {
+                    self.report(loc, rule, text);
                 }
             }
         }
@@ -1781,7 +1786,11 @@ impl<'a> Checker<'a> {
             if matches!(n, Expr::Starred(_)) {
                 if has_starred {
                     let loc = self.loc(node);
-                    self.report(loc, "F622", "two starred expressions in assignment".into());
+                    self.report(
+                        loc,
+                        Rule::F622,
+                        "two starred expressions in assignment".into(),
+                    );
                     break;
                 }
                 has_starred = true;
@@ -1792,7 +1801,7 @@ impl<'a> Checker<'a> {
             let loc = self.loc(node);
             self.report(
                 loc,
-                "F621",
+                Rule::F621,
                 "too many expressions in star-unpacking assignment".into(),
             );
         }
@@ -1801,7 +1810,7 @@ impl<'a> Checker<'a> {
     fn yield_like(&mut self, e: &'a Expr, value: Option<&'a Expr>) {
         if matches!(self.scope().kind, ScopeKind::Class | ScopeKind::Module) {
             let loc = self.loc(e);
-            self.report(loc, "F704", "'yield' outside function".into());
+            self.report(loc, Rule::F704, "'yield' outside function".into());
             return;
         }
         if let Some(v) = value {
@@ -1919,13 +1928,13 @@ impl<'a> Checker<'a> {
             if is_var {
                 self.report(
                     loc,
-                    "F602",
+                    Rule::F602,
                     format!("dictionary key variable {key} repeated with different values"),
                 );
             } else {
                 self.report(
                     loc,
-                    "F601",
+                    Rule::F601,
                     format!("dictionary key {key} repeated with different values"),
                 );
             }
@@ -1981,7 +1990,7 @@ impl<'a> Checker<'a> {
                 for (name, loc, keyword) in indirect {
                     self.report(
                         loc,
-                        "F824",
+                        Rule::F824,
                         format!("`{keyword} {name}` is unused: name is never assigned in scope"),
                     );
                 }
@@ -2011,7 +2020,7 @@ impl<'a> Checker<'a> {
                         let loc = binding.loc.unwrap_or((0, 0));
                         self.report(
                             loc,
-                            "F841",
+                            Rule::F841,
                             format!("local variable '{name}' is assigned to but never used"),
                         );
                     }
@@ -2027,7 +2036,7 @@ impl<'a> Checker<'a> {
                         let loc = binding.loc.unwrap_or((0, 0));
                         self.report(
                             loc,
-                            "F842",
+                            Rule::F842,
                             format!("local variable '{name}' is annotated but never used"),
                         );
                     }
@@ -2058,7 +2067,7 @@ impl<'a> Checker<'a> {
                     for name in &undefined {
                         self.report(
                             all_loc,
-                            "F822",
+                            Rule::F822,
                             format!("undefined name '{name}' in __all__"),
                         );
                     }
@@ -2078,7 +2087,7 @@ impl<'a> Checker<'a> {
                     for name in &undefined {
                         self.report(
                             all_loc,
-                            "F405",
+                            Rule::F405,
                             format!(
                                 "'{}' may be undefined, or defined from star imports: {}",
                                 name,
@@ -2110,9 +2119,9 @@ impl<'a> Checker<'a> {
                             (*r, text)
                         })
                         .collect();
-                    self.report(loc, "F401", unused);
+                    self.report(loc, Rule::F401, unused);
                     for (r, text) in redefined {
-                        self.report(r, "F811", text);
+                        self.report(r, Rule::F811, text);
                     }
                 }
             }

@@ -10,7 +10,7 @@ mod formats;
 use validator_python::ast::ModModule;
 use validator_python::PythonModule;
 
-use crate::Violation;
+use crate::violation::Violation;
 
 /// Python 3.11's `dir(builtins)` plus what pyflakes adds.
 pub const BUILTINS: &[&str] = &[
