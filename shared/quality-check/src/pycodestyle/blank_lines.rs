@@ -5,9 +5,9 @@ use std::sync::LazyLock;
 
 use fancy_regex::Regex;
 
-use super::logical::Results;
+use super::logical_line::{LogicalLine, Offset, Results};
+use super::text::expand_indent;
 use super::whitespace::starts_with_def;
-use super::{expand_indent, LogicalLine, Offset};
 
 static STARTSWITH_TOP_LEVEL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(async\s+def\s+|def\s+|class\s+|@)").expect("valid regex"));

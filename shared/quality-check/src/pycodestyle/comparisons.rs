@@ -7,8 +7,8 @@ use std::sync::LazyLock;
 
 use fancy_regex::Regex;
 
-use super::logical::{text_in, Results};
-use super::{LogicalLine, Offset};
+use super::logical_line::{LogicalLine, Offset, Results};
+use super::text::text_in;
 use crate::tokens::Kind;
 
 static COMPARE_SINGLETON: LazyLock<Regex> = LazyLock::new(|| {

@@ -4,8 +4,8 @@
 use crate::rules::Rule;
 use std::collections::BTreeMap;
 
-use super::logical::{text_in, Results};
-use super::{expand_indent, LogicalLine, Offset};
+use super::logical_line::{LogicalLine, Offset, Results};
+use super::text::{expand_indent, text_in};
 use crate::tokens::Kind;
 
 pub fn indentation(line: &LogicalLine<'_>, out: &mut Results) {

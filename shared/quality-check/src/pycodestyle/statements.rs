@@ -7,9 +7,9 @@ use std::sync::LazyLock;
 use fancy_regex::Regex;
 
 use super::comparisons::is_identifier;
-use super::logical::{text_in, Results};
+use super::logical_line::{LogicalLine, Offset, Results};
+use super::text::text_in;
 use super::whitespace::starts_with_def;
-use super::{LogicalLine, Offset};
 use crate::tokens::{char_len, Kind, Token};
 
 static DUNDER: LazyLock<Regex> = LazyLock::new(|| {

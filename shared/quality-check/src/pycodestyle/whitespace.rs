@@ -6,12 +6,13 @@ use std::sync::LazyLock;
 
 use fancy_regex::Regex;
 
-use super::logical::{in_keywords, is_keyword, is_soft_keyword, text_in, Results};
-use super::{LogicalLine, Offset};
+use super::keywords::{in_keywords, is_keyword, is_soft_keyword, KWLIST};
+use super::logical_line::{LogicalLine, Offset, Results};
+use super::text::text_in;
 use crate::tokens::Kind;
 
 static KEYWORD: LazyLock<Regex> = LazyLock::new(|| {
-    let words: Vec<&str> = super::logical::KWLIST
+    let words: Vec<&str> = KWLIST
         .iter()
         .copied()
         .chain(["print"])
@@ -102,36 +103,6 @@ pub fn extraneous_whitespace(line: &LogicalLine<'_>, out: &mut Results) {
             "whitespace after decorator '@'".to_owned(),
         ));
     }
-}
-
-/// Whether `text` has a tab or two whitespace characters in a row: E221-E224 and E271-E274
-/// report nothing else, so their regexes (a search at every blank) only run on such lines.
-pub(super) fn has_wide_whitespace(text: &str) -> bool {
-    if text.is_ascii() {
-        let mut previous_blank = false;
-        for &b in text.as_bytes() {
-            // Most bytes are printable: one comparison for them.
-            if b > b' ' {
-                previous_blank = false;
-                continue;
-            }
-            // `char::is_whitespace` on ASCII.
-            let blank = matches!(b, b' ' | b'\t'..=b'\r');
-            if b == b'\t' || (previous_blank && blank) {
-                return true;
-            }
-            previous_blank = blank;
-        }
-        return false;
-    }
-    let mut previous_blank = false;
-    for c in text.chars() {
-        if c == '\t' || (previous_blank && c.is_whitespace()) {
-            return true;
-        }
-        previous_blank = c.is_whitespace();
-    }
-    false
 }
 
 pub fn whitespace_around_keywords(line: &LogicalLine<'_>, out: &mut Results) {
