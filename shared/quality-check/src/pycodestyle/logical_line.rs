@@ -141,3 +141,25 @@ fn has_wide_whitespace(text: &str) -> bool {
     }
     false
 }
+
+#[cfg(test)]
+mod tests {
+    use super::has_wide_whitespace;
+
+    #[test]
+    fn wide_whitespace_prefilter_matches_its_definition() {
+        for text in [
+            "", "\t", "a\t", "a  b", "a b", " \n", "é  ", "é b", "\u{a0} ", "a\u{a0}",
+        ] {
+            let mut previous_blank = false;
+            let mut expected = false;
+            for c in text.chars() {
+                if c == '\t' || (previous_blank && c.is_whitespace()) {
+                    expected = true;
+                }
+                previous_blank = c.is_whitespace();
+            }
+            assert_eq!(has_wide_whitespace(text), expected, "{text:?}");
+        }
+    }
+}
