@@ -78,89 +78,18 @@ impl<'a> Checker<'a> {
 
     pub(super) fn stmt_inner(&mut self, stmt: &'a Stmt) {
         match stmt {
-            Stmt::FunctionDef(f) => {
-                for d in &f.decorator_list {
-                    self.expr(&d.expression);
-                }
-                self.function_like(FunctionLike::Def(f));
-                let loc = self.def_loc(f.range.start(), &f.decorator_list);
-                let mut b = self.new_binding(f.name.as_str(), Kind::FunctionDefinition, loc);
-                b.overload = f
-                    .decorator_list
-                    .iter()
-                    .any(|d| self.is_typing(&d.expression, Some("overload")));
-                self.add_binding(b, Some(loc));
-            }
-            Stmt::ClassDef(cdef) => {
-                for d in &cdef.decorator_list {
-                    self.expr(&d.expression);
-                }
-                if let Some(args) = &cdef.arguments {
-                    for a in args.args.iter() {
-                        self.expr(a);
-                    }
-                    for k in args.keywords.iter() {
-                        self.expr(&k.value);
-                    }
-                }
-                self.push_scope(ScopeKind::Class);
-                self.body(&cdef.body, None, false);
-                self.pop_scope();
-                let loc = self.def_loc(cdef.range.start(), &cdef.decorator_list);
-                let b = self.new_binding(cdef.name.as_str(), Kind::ClassDefinition, loc);
-                self.add_binding(b, Some(loc));
-            }
-            Stmt::Return(r) => {
-                if matches!(self.scope().kind, ScopeKind::Class | ScopeKind::Module) {
-                    let loc = self.loc(r);
-                    self.report(loc, Rule::F706, "'return' outside function".into());
-                    return;
-                }
-                if let Some(v) = &r.value {
-                    self.expr(v);
-                }
-            }
+            Stmt::FunctionDef(f) => self.function_def(f),
+            Stmt::ClassDef(cdef) => self.class_def(cdef),
+            Stmt::Return(r) => self.return_stmt(r),
             Stmt::Delete(d) => {
                 for t in &d.targets {
                     self.expr(t);
                 }
             }
             Stmt::TypeAlias(_) | Stmt::IpyEscapeCommand(_) | Stmt::Pass(_) => {}
-            Stmt::Assign(a) => {
-                self.expr(&a.value);
-                let saved = self.current_all_statement.replace((Some(&a.value), false));
-                for t in &a.targets {
-                    self.target(t, true);
-                }
-                self.current_all_statement = saved;
-            }
-            Stmt::AugAssign(a) => {
-                if let Expr::Name(n) = a.target.as_ref() {
-                    let site = self.site(n.start());
-                    self.handle_node_load(n.id.as_str(), site, Node::AugAssign);
-                }
-                self.expr(&a.value);
-                let saved = self.current_all_statement.replace((Some(&a.value), true));
-                self.target(&a.target, true);
-                self.current_all_statement = saved;
-            }
-            Stmt::AnnAssign(a) => {
-                self.handle_annotation(&a.annotation);
-                if let Some(v) = &a.value {
-                    if self.is_typing(&a.annotation, Some("TypeAlias")) {
-                        let saved = std::mem::replace(&mut self.annotation, AnnotationState::Bare);
-                        self.expr(v);
-                        self.annotation = saved;
-                    } else {
-                        self.expr(v);
-                    }
-                }
-                let saved = self
-                    .current_all_statement
-                    .replace((a.value.as_deref(), false));
-                self.target(&a.target, true);
-                self.current_all_statement = saved;
-            }
+            Stmt::Assign(a) => self.assign(a),
+            Stmt::AugAssign(a) => self.aug_assign(a),
+            Stmt::AnnAssign(a) => self.ann_assign(a),
             Stmt::For(f) => {
                 self.expr(&f.iter);
                 self.target(&f.target, false);
@@ -172,18 +101,7 @@ impl<'a> Checker<'a> {
                 self.body(&w.body, None, false);
                 self.body(&w.orelse, None, true);
             }
-            Stmt::If(i) => {
-                self.if_tuple(&i.test, i);
-                self.expr(&i.test);
-                self.body(&i.body, Some(0), false);
-                for (n, clause) in i.elif_else_clauses.iter().enumerate() {
-                    if let Some(test) = &clause.test {
-                        self.if_tuple(test, clause);
-                        self.expr(test);
-                    }
-                    self.body(&clause.body, Some(n as u32 + 1), true);
-                }
-            }
+            Stmt::If(i) => self.if_stmt(i),
             Stmt::With(w) => {
                 for item in &w.items {
                     self.expr(&item.context_expr);
@@ -193,81 +111,11 @@ impl<'a> Checker<'a> {
                 }
                 self.body(&w.body, None, false);
             }
-            Stmt::Match(m) => {
-                self.expr(&m.subject);
-                for (n, case) in m.cases.iter().enumerate() {
-                    let id = node_id(case);
-                    self.enter(id, Node::Other, Some(n as u32), false, |c| {
-                        c.pattern(&case.pattern);
-                        if let Some(g) = &case.guard {
-                            c.expr(g);
-                        }
-                        c.body(&case.body, None, false);
-                    });
-                }
-            }
-            Stmt::Raise(r) => {
-                if let Some(e) = &r.exc {
-                    self.expr(e);
-                }
-                if let Some(e) = &r.cause {
-                    self.expr(e);
-                }
-                let bad = match r.exc.as_deref() {
-                    Some(Expr::Call(call)) => is_notimplemented(&call.func),
-                    Some(e) => is_notimplemented(e),
-                    None => false,
-                };
-                if bad {
-                    let loc = self.loc(r);
-                    self.report(
-                        loc,
-                        Rule::F901,
-                        "'raise NotImplemented' should be 'raise NotImplementedError'".into(),
-                    );
-                }
-            }
+            Stmt::Match(m) => self.match_stmt(m),
+            Stmt::Raise(r) => self.raise_stmt(r),
             Stmt::Try(t) => self.try_stmt(t),
-            Stmt::Assert(a) => {
-                if matches!(a.test.as_ref(), Expr::Tuple(t) if !t.elts.is_empty()) {
-                    let loc = self.loc(a);
-                    self.report(
-                        loc,
-                        Rule::F631,
-                        "assertion is always true, perhaps remove parentheses?".into(),
-                    );
-                }
-                self.expr(&a.test);
-                if let Some(m) = &a.msg {
-                    self.expr(m);
-                }
-            }
-            Stmt::Import(imp) => {
-                let loc = self.loc(imp);
-                for alias in &imp.names {
-                    let full = alias.name.as_str();
-                    let b = if full.contains('.') && alias.asname.is_none() {
-                        let root = full.split('.').next().unwrap_or(full);
-                        self.new_binding(
-                            root,
-                            Kind::SubmoduleImportation {
-                                full_name: full.to_owned(),
-                            },
-                            loc,
-                        )
-                    } else {
-                        let name = alias.asname.as_ref().map_or(full, |a| a.as_str());
-                        self.new_binding(
-                            name,
-                            Kind::Importation {
-                                full_name: full.to_owned(),
-                            },
-                            loc,
-                        )
-                    };
-                    self.add_binding(b, Some(loc));
-                }
-            }
+            Stmt::Assert(a) => self.assert_stmt(a),
+            Stmt::Import(imp) => self.import(imp),
             Stmt::ImportFrom(imp) => self.import_from(imp),
             Stmt::Global(g) => {
                 self.global("global", g.names.iter().map(|n| n.as_str()), self.loc(g))
@@ -280,6 +128,191 @@ impl<'a> Checker<'a> {
             Stmt::Continue(b) => {
                 self.loop_control(self.loc(b), Rule::F702, "'continue' not properly in loop")
             }
+        }
+    }
+
+    /// A function definition: decorators, then the deferred body, then the name.
+    fn function_def(&mut self, f: &'a ast::StmtFunctionDef) {
+        for d in &f.decorator_list {
+            self.expr(&d.expression);
+        }
+        self.function_like(FunctionLike::Def(f));
+        let loc = self.def_loc(f.range.start(), &f.decorator_list);
+        let mut b = self.new_binding(f.name.as_str(), Kind::FunctionDefinition, loc);
+        b.overload = f
+            .decorator_list
+            .iter()
+            .any(|d| self.is_typing(&d.expression, Some("overload")));
+        self.add_binding(b, Some(loc));
+    }
+
+    /// A class definition: decorators and bases, the body in a class scope, then the name.
+    fn class_def(&mut self, cdef: &'a ast::StmtClassDef) {
+        for d in &cdef.decorator_list {
+            self.expr(&d.expression);
+        }
+        if let Some(args) = &cdef.arguments {
+            for a in args.args.iter() {
+                self.expr(a);
+            }
+            for k in args.keywords.iter() {
+                self.expr(&k.value);
+            }
+        }
+        self.push_scope(ScopeKind::Class);
+        self.body(&cdef.body, None, false);
+        self.pop_scope();
+        let loc = self.def_loc(cdef.range.start(), &cdef.decorator_list);
+        let b = self.new_binding(cdef.name.as_str(), Kind::ClassDefinition, loc);
+        self.add_binding(b, Some(loc));
+    }
+
+    /// `return`, F706 outside a function.
+    fn return_stmt(&mut self, r: &'a ast::StmtReturn) {
+        if matches!(self.scope().kind, ScopeKind::Class | ScopeKind::Module) {
+            let loc = self.loc(r);
+            self.report(loc, Rule::F706, "'return' outside function".into());
+            return;
+        }
+        if let Some(v) = &r.value {
+            self.expr(v);
+        }
+    }
+
+    /// `x = value`: the value first, then the targets (which may define `__all__`).
+    fn assign(&mut self, a: &'a ast::StmtAssign) {
+        self.expr(&a.value);
+        let saved = self.current_all_statement.replace((Some(&a.value), false));
+        for t in &a.targets {
+            self.target(t, true);
+        }
+        self.current_all_statement = saved;
+    }
+
+    /// `x += value`: a load of the name, then a store.
+    fn aug_assign(&mut self, a: &'a ast::StmtAugAssign) {
+        if let Expr::Name(n) = a.target.as_ref() {
+            let site = self.site(n.start());
+            self.handle_node_load(n.id.as_str(), site, Node::AugAssign);
+        }
+        self.expr(&a.value);
+        let saved = self.current_all_statement.replace((Some(&a.value), true));
+        self.target(&a.target, true);
+        self.current_all_statement = saved;
+    }
+
+    /// `x: T = value`: the annotation, the value (a type alias's value is an annotation), then the target.
+    fn ann_assign(&mut self, a: &'a ast::StmtAnnAssign) {
+        self.handle_annotation(&a.annotation);
+        if let Some(v) = &a.value {
+            if self.is_typing(&a.annotation, Some("TypeAlias")) {
+                let saved = std::mem::replace(&mut self.annotation, AnnotationState::Bare);
+                self.expr(v);
+                self.annotation = saved;
+            } else {
+                self.expr(v);
+            }
+        }
+        let saved = self
+            .current_all_statement
+            .replace((a.value.as_deref(), false));
+        self.target(&a.target, true);
+        self.current_all_statement = saved;
+    }
+
+    /// `if`/`elif`/`else`, each branch a fork of its own; F634 on a tuple test.
+    fn if_stmt(&mut self, i: &'a ast::StmtIf) {
+        self.if_tuple(&i.test, i);
+        self.expr(&i.test);
+        self.body(&i.body, Some(0), false);
+        for (n, clause) in i.elif_else_clauses.iter().enumerate() {
+            if let Some(test) = &clause.test {
+                self.if_tuple(test, clause);
+                self.expr(test);
+            }
+            self.body(&clause.body, Some(n as u32 + 1), true);
+        }
+    }
+
+    /// `match`: each case a fork of its own.
+    fn match_stmt(&mut self, m: &'a ast::StmtMatch) {
+        self.expr(&m.subject);
+        for (n, case) in m.cases.iter().enumerate() {
+            let id = node_id(case);
+            self.enter(id, Node::Other, Some(n as u32), false, |c| {
+                c.pattern(&case.pattern);
+                if let Some(g) = &case.guard {
+                    c.expr(g);
+                }
+                c.body(&case.body, None, false);
+            });
+        }
+    }
+
+    /// `raise`, F901 for `NotImplemented`.
+    fn raise_stmt(&mut self, r: &'a ast::StmtRaise) {
+        if let Some(e) = &r.exc {
+            self.expr(e);
+        }
+        if let Some(e) = &r.cause {
+            self.expr(e);
+        }
+        let bad = match r.exc.as_deref() {
+            Some(Expr::Call(call)) => is_notimplemented(&call.func),
+            Some(e) => is_notimplemented(e),
+            None => false,
+        };
+        if bad {
+            let loc = self.loc(r);
+            self.report(
+                loc,
+                Rule::F901,
+                "'raise NotImplemented' should be 'raise NotImplementedError'".into(),
+            );
+        }
+    }
+
+    /// `assert`, F631 on a non-empty tuple.
+    fn assert_stmt(&mut self, a: &'a ast::StmtAssert) {
+        if matches!(a.test.as_ref(), Expr::Tuple(t) if !t.elts.is_empty()) {
+            let loc = self.loc(a);
+            self.report(
+                loc,
+                Rule::F631,
+                "assertion is always true, perhaps remove parentheses?".into(),
+            );
+        }
+        self.expr(&a.test);
+        if let Some(m) = &a.msg {
+            self.expr(m);
+        }
+    }
+
+    /// `import a.b`, `import a as b`.
+    fn import(&mut self, imp: &'a ast::StmtImport) {
+        let loc = self.loc(imp);
+        for alias in &imp.names {
+            let full = alias.name.as_str();
+            let b = if full.contains('.') && alias.asname.is_none() {
+                let root = full.split('.').next().unwrap_or(full);
+                self.new_binding(
+                    root,
+                    Kind::SubmoduleImportation {
+                        full_name: full.to_owned(),
+                    },
+                    loc,
+                )
+            } else {
+                let name = alias.asname.as_ref().map_or(full, |a| a.as_str());
+                self.new_binding(
+                    name,
+                    Kind::Importation {
+                        full_name: full.to_owned(),
+                    },
+                    loc,
+                )
+            };
+            self.add_binding(b, Some(loc));
         }
     }
 
