@@ -133,40 +133,7 @@ impl<'a> Checker<'a> {
                 self.expr(&n.value);
                 self.target(&n.target, false);
             }
-            Expr::BinOp(b) => {
-                if b.op == Operator::Mod {
-                    if let Expr::StringLiteral(template) = b.left.as_ref() {
-                        let args = match b.right.as_ref() {
-                            Expr::Tuple(t) if !t.elts.iter().any(|e| e.is_starred_expr()) => {
-                                PercentArgs::Sequence(t.elts.len())
-                            }
-                            Expr::List(l) if !l.elts.iter().any(|e| e.is_starred_expr()) => {
-                                PercentArgs::Sequence(l.elts.len())
-                            }
-                            Expr::Dict(d) => {
-                                let keys: Option<Vec<String>> = d
-                                    .items
-                                    .iter()
-                                    .map(|i| match &i.key {
-                                        Some(Expr::StringLiteral(k)) => {
-                                            Some(k.value.to_str().to_owned())
-                                        }
-                                        _ => None,
-                                    })
-                                    .collect();
-                                keys.map_or(PercentArgs::Other, PercentArgs::Mapping)
-                            }
-                            _ => PercentArgs::Other,
-                        };
-                        let loc = self.loc(b);
-                        for (rule, text) in percent_format(template.value.to_str(), &args) {
-                            self.report(loc, rule, text);
-                        }
-                    }
-                }
-                self.expr(&b.left);
-                self.expr(&b.right);
-            }
+            Expr::BinOp(b) => self.bin_op(b),
             Expr::UnaryOp(u) => self.expr(&u.operand),
             Expr::Lambda(l) => self.function_like(FunctionLike::Lambda(l)),
             Expr::If(i) => {
@@ -175,15 +142,7 @@ impl<'a> Checker<'a> {
                 self.expr(&i.body);
                 self.expr(&i.orelse);
             }
-            Expr::Dict(d) => {
-                self.dict_keys(d);
-                for item in &d.items {
-                    if let Some(k) = &item.key {
-                        self.expr(k);
-                    }
-                    self.expr(&item.value);
-                }
-            }
+            Expr::Dict(d) => self.dict(d),
             Expr::Set(s) => s.elts.iter().for_each(|v| self.expr(v)),
             Expr::ListComp(c) => self.comprehension(&c.generators, &[&c.elt], false),
             Expr::SetComp(c) => self.comprehension(&c.generators, &[&c.elt], false),
@@ -199,41 +158,9 @@ impl<'a> Checker<'a> {
             Expr::Await(a) => self.yield_like(e, Some(&a.value)),
             Expr::Yield(y) => self.yield_like(e, y.value.as_deref()),
             Expr::YieldFrom(y) => self.yield_like(e, Some(&y.value)),
-            Expr::Compare(c) => {
-                let mut left: &Expr = &c.left;
-                for (op, right) in c.ops.iter().zip(c.comparators.iter()) {
-                    if matches!(op, CmpOp::Is | CmpOp::IsNot)
-                        && ((is_constant(left) && !is_singleton(left))
-                            || (is_constant(right) && !is_singleton(right)))
-                    {
-                        let loc = self.loc(c);
-                        self.report(
-                            loc,
-                            Rule::F632,
-                            "use ==/!= to compare constant literals (str, bytes, int, float, tuple)"
-                                .into(),
-                        );
-                    }
-                    left = right;
-                }
-                self.expr(&c.left);
-                c.comparators.iter().for_each(|v| self.expr(v));
-            }
+            Expr::Compare(c) => self.compare(c),
             Expr::Call(call) => self.call(call),
-            Expr::FString(f) => {
-                let has_placeholder = f.value.elements().any(|el| el.is_interpolation());
-                if !self.in_fstring && !has_placeholder {
-                    let loc = self.loc(f);
-                    self.report(loc, Rule::F541, "f-string is missing placeholders".into());
-                }
-                let saved = std::mem::replace(&mut self.in_fstring, true);
-                for el in f.value.elements() {
-                    if let ast::InterpolatedStringElement::Interpolation(i) = el {
-                        self.interpolation(i);
-                    }
-                }
-                self.in_fstring = saved;
-            }
+            Expr::FString(f) => self.f_string(f),
             Expr::TString(_) => {}
             Expr::StringLiteral(s) => {
                 if self.annotation != AnnotationState::None {
@@ -266,6 +193,89 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+    }
+
+    /// A binary operation; on `'...' % args`, the `%`-format checks (F501-F509).
+    fn bin_op(&mut self, b: &'a ast::ExprBinOp) {
+        if b.op == Operator::Mod {
+            if let Expr::StringLiteral(template) = b.left.as_ref() {
+                let args = match b.right.as_ref() {
+                    Expr::Tuple(t) if !t.elts.iter().any(|e| e.is_starred_expr()) => {
+                        PercentArgs::Sequence(t.elts.len())
+                    }
+                    Expr::List(l) if !l.elts.iter().any(|e| e.is_starred_expr()) => {
+                        PercentArgs::Sequence(l.elts.len())
+                    }
+                    Expr::Dict(d) => {
+                        let keys: Option<Vec<String>> = d
+                            .items
+                            .iter()
+                            .map(|i| match &i.key {
+                                Some(Expr::StringLiteral(k)) => Some(k.value.to_str().to_owned()),
+                                _ => None,
+                            })
+                            .collect();
+                        keys.map_or(PercentArgs::Other, PercentArgs::Mapping)
+                    }
+                    _ => PercentArgs::Other,
+                };
+                let loc = self.loc(b);
+                for (rule, text) in percent_format(template.value.to_str(), &args) {
+                    self.report(loc, rule, text);
+                }
+            }
+        }
+        self.expr(&b.left);
+        self.expr(&b.right);
+    }
+
+    /// A dictionary display: repeated keys (F601, F602), then keys and values.
+    fn dict(&mut self, d: &'a ast::ExprDict) {
+        self.dict_keys(d);
+        for item in &d.items {
+            if let Some(k) = &item.key {
+                self.expr(k);
+            }
+            self.expr(&item.value);
+        }
+    }
+
+    /// A comparison; F632 for `is` / `is not` against a literal.
+    fn compare(&mut self, c: &'a ast::ExprCompare) {
+        let mut left: &Expr = &c.left;
+        for (op, right) in c.ops.iter().zip(c.comparators.iter()) {
+            if matches!(op, CmpOp::Is | CmpOp::IsNot)
+                && ((is_constant(left) && !is_singleton(left))
+                    || (is_constant(right) && !is_singleton(right)))
+            {
+                let loc = self.loc(c);
+                self.report(
+                    loc,
+                    Rule::F632,
+                    "use ==/!= to compare constant literals (str, bytes, int, float, tuple)".into(),
+                );
+            }
+            left = right;
+        }
+        self.expr(&c.left);
+        c.comparators.iter().for_each(|v| self.expr(v));
+    }
+
+    /// An f-string: F541 without placeholders (outside another f-string), then its
+    /// interpolations.
+    fn f_string(&mut self, f: &'a ast::ExprFString) {
+        let has_placeholder = f.value.elements().any(|el| el.is_interpolation());
+        if !self.in_fstring && !has_placeholder {
+            let loc = self.loc(f);
+            self.report(loc, Rule::F541, "f-string is missing placeholders".into());
+        }
+        let saved = std::mem::replace(&mut self.in_fstring, true);
+        for el in f.value.elements() {
+            if let ast::InterpolatedStringElement::Interpolation(i) = el {
+                self.interpolation(i);
+            }
+        }
+        self.in_fstring = saved;
     }
 
     pub(super) fn starred_assignment(&mut self, elts: &[Expr], ctx: ExprContext, node: &Expr) {
