@@ -11,27 +11,7 @@ impl<'a> Checker<'a> {
     /// `TypeVar("T", bound="B")`, ...); other calls are plain.
     pub(super) fn call(&mut self, call: &'a ast::ExprCall) {
         use AnnotationState::{Bare, None as Plain};
-        if let Expr::Attribute(attr) = call.func.as_ref() {
-            if let (Expr::StringLiteral(template), "format") =
-                (attr.value.as_ref(), attr.attr.as_str())
-            {
-                let args = CallArgs {
-                    positional: call.arguments.args.len(),
-                    named: call
-                        .arguments
-                        .keywords
-                        .iter()
-                        .filter_map(|k| k.arg.as_ref().map(|a| a.to_string()))
-                        .collect(),
-                    splat: call.arguments.args.iter().any(|a| a.is_starred_expr())
-                        || call.arguments.keywords.iter().any(|k| k.arg.is_none()),
-                };
-                let loc = self.loc(call);
-                for (rule, text) in dot_format(template.value.to_str(), &args) {
-                    self.report(loc, rule, text);
-                }
-            }
-        }
+        self.format_call(call);
         let args = &call.arguments.args;
         let keywords = &call.arguments.keywords;
         // One lookup of the callee for the whole chain below.
@@ -87,59 +67,11 @@ impl<'a> Checker<'a> {
             kw(self, &|a| a == Some("tp"));
         } else if typing("TypedDict") {
             self.with_annotation(Plain, &call.func);
-            if let Some(first) = args.first() {
-                self.with_annotation(Plain, first);
-            }
-            if let Some(Expr::Dict(d)) = args.get(1) {
-                for item in &d.items {
-                    if let Some(k) = &item.key {
-                        self.with_annotation(Plain, k);
-                    }
-                    self.with_annotation(Bare, &item.value);
-                }
-                args.iter()
-                    .skip(2)
-                    .for_each(|a| self.with_annotation(Plain, a));
-            } else {
-                args.iter()
-                    .skip(1)
-                    .for_each(|a| self.with_annotation(Plain, a));
-            }
+            self.typed_dict_fields(args);
             kw(self, &|_| true);
         } else if typing("NamedTuple") {
             self.with_annotation(Plain, &call.func);
-            if let Some(first) = args.first() {
-                self.with_annotation(Plain, first);
-            }
-            let fields = match args.get(1) {
-                Some(Expr::Tuple(t)) => Some(&t.elts),
-                Some(Expr::List(l)) => Some(&l.elts),
-                _ => None,
-            };
-            if let Some(fields) = fields {
-                for elt in fields {
-                    let pair = match elt {
-                        Expr::Tuple(t) => Some(&t.elts),
-                        Expr::List(l) => Some(&l.elts),
-                        _ => None,
-                    };
-                    match pair {
-                        Some(pair) => {
-                            for (i, x) in pair.iter().enumerate() {
-                                self.with_annotation(if i == 0 { Plain } else { Bare }, x);
-                            }
-                        }
-                        None => self.with_annotation(Plain, elt),
-                    }
-                }
-                args.iter()
-                    .skip(2)
-                    .for_each(|a| self.with_annotation(Plain, a));
-            } else {
-                args.iter()
-                    .skip(1)
-                    .for_each(|a| self.with_annotation(Plain, a));
-            }
+            self.named_tuple_fields(args);
             kw(self, &|_| true);
         } else {
             self.expr(&call.func);
@@ -147,6 +79,91 @@ impl<'a> Checker<'a> {
             for k in keywords.iter() {
                 self.expr(&k.value);
             }
+        }
+    }
+
+    /// F521-F525 on `'...'.format(...)`.
+    fn format_call(&mut self, call: &'a ast::ExprCall) {
+        if let Expr::Attribute(attr) = call.func.as_ref() {
+            if let (Expr::StringLiteral(template), "format") =
+                (attr.value.as_ref(), attr.attr.as_str())
+            {
+                let args = CallArgs {
+                    positional: call.arguments.args.len(),
+                    named: call
+                        .arguments
+                        .keywords
+                        .iter()
+                        .filter_map(|k| k.arg.as_ref().map(|a| a.to_string()))
+                        .collect(),
+                    splat: call.arguments.args.iter().any(|a| a.is_starred_expr())
+                        || call.arguments.keywords.iter().any(|k| k.arg.is_none()),
+                };
+                let loc = self.loc(call);
+                for (rule, text) in dot_format(template.value.to_str(), &args) {
+                    self.report(loc, rule, text);
+                }
+            }
+        }
+    }
+
+    /// `TypedDict(name, {field: type})`: the field types are annotations.
+    fn typed_dict_fields(&mut self, args: &'a [Expr]) {
+        use AnnotationState::{Bare, None as Plain};
+        if let Some(first) = args.first() {
+            self.with_annotation(Plain, first);
+        }
+        if let Some(Expr::Dict(d)) = args.get(1) {
+            for item in &d.items {
+                if let Some(k) = &item.key {
+                    self.with_annotation(Plain, k);
+                }
+                self.with_annotation(Bare, &item.value);
+            }
+            args.iter()
+                .skip(2)
+                .for_each(|a| self.with_annotation(Plain, a));
+        } else {
+            args.iter()
+                .skip(1)
+                .for_each(|a| self.with_annotation(Plain, a));
+        }
+    }
+
+    /// `NamedTuple(name, [(field, type)])`: the field types are annotations.
+    fn named_tuple_fields(&mut self, args: &'a [Expr]) {
+        use AnnotationState::{Bare, None as Plain};
+        if let Some(first) = args.first() {
+            self.with_annotation(Plain, first);
+        }
+        let fields = match args.get(1) {
+            Some(Expr::Tuple(t)) => Some(&t.elts),
+            Some(Expr::List(l)) => Some(&l.elts),
+            _ => None,
+        };
+        if let Some(fields) = fields {
+            for elt in fields {
+                let pair = match elt {
+                    Expr::Tuple(t) => Some(&t.elts),
+                    Expr::List(l) => Some(&l.elts),
+                    _ => None,
+                };
+                match pair {
+                    Some(pair) => {
+                        for (i, x) in pair.iter().enumerate() {
+                            self.with_annotation(if i == 0 { Plain } else { Bare }, x);
+                        }
+                    }
+                    None => self.with_annotation(Plain, elt),
+                }
+            }
+            args.iter()
+                .skip(2)
+                .for_each(|a| self.with_annotation(Plain, a));
+        } else {
+            args.iter()
+                .skip(1)
+                .for_each(|a| self.with_annotation(Plain, a));
         }
     }
 
