@@ -16,6 +16,7 @@ pub mod pyflakes;
 mod rules;
 pub mod settings;
 pub mod tokens;
+mod violation;
 
 use std::collections::HashSet;
 
@@ -23,43 +24,9 @@ use validator_archive::Entry;
 use validator_domain::{Check, CheckContext, CheckError, Finding, RuleInfo, Suppression};
 use validator_python::{FileError, PythonModule, PythonSources, SourceError};
 
-pub use rules::RULES;
+pub use rules::{Rule, RULES};
 pub use settings::Settings;
-
-/// One flake8 result before rating: the code, the 1-based line, the 0-based column flake8 was
-/// given (it prints one more), and the message without the code.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Violation {
-    pub code: String,
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
-}
-
-impl Violation {
-    /// From a pycodestyle-style text, `"E501 line too long ..."`.
-    pub fn new(line: usize, column: usize, text: String) -> Self {
-        let (code, message) = match text.split_once(' ') {
-            Some((code, message)) => (code.to_owned(), message.to_owned()),
-            None => (text, String::new()),
-        };
-        Self {
-            code,
-            line,
-            column,
-            message,
-        }
-    }
-
-    pub fn with_code(code: &str, line: usize, column: usize, message: String) -> Self {
-        Self {
-            code: code.to_owned(),
-            line,
-            column,
-            message,
-        }
-    }
-}
+pub use violation::Violation;
 
 /// A violation and, when flake8 would not show it, why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,7 +107,7 @@ pub fn lint_module_each(
                     } else {
                         file_noqa
                             .clone()
-                            .or_else(|| noqa_lines.marker_for(violation.line, &violation.code))
+                            .or_else(|| noqa_lines.marker_for(violation.line, violation.code()))
                     };
                     Reported { violation, noqa }
                 })
@@ -198,14 +165,13 @@ fn style_runs(
 
 /// E999 (an `IndentationError`) or E902 (a `TokenError`) where tokenizing stopped.
 fn tokenize_error(error: &tokens::TokenizeError) -> Violation {
-    let code = if error.is_indentation { "E999" } else { "E902" };
-    let kind = if error.is_indentation {
-        "IndentationError"
+    let (rule, kind) = if error.is_indentation {
+        (Rule::E999, "IndentationError")
     } else {
-        "TokenizeError"
+        (Rule::E902, "TokenizeError")
     };
-    Violation::with_code(
-        code,
+    Violation::new(
+        rule,
         error.row,
         error.column,
         format!("{kind}: {}", error.message),
@@ -230,7 +196,7 @@ fn syntax_error(module: &PythonModule, error: &validator_python::SyntaxProblem) 
                     .to_owned();
         }
     }
-    Violation::with_code("E999", line, column, message)
+    Violation::new(Rule::E999, line, column, message)
 }
 
 /// What flake8 prints for a file's source text: the violations it reports under `settings`
@@ -239,7 +205,7 @@ pub fn lint_source(source: &str, path: &str, settings: &Settings) -> Vec<Violati
     let module = PythonModule::parse_text(source.to_owned(), &Default::default());
     lint_module(&module, path, settings)
         .into_iter()
-        .filter(|r| r.noqa.is_none() && settings.reports(&r.violation.code))
+        .filter(|r| r.noqa.is_none() && settings.reports(r.violation.code()))
         .map(|r| r.violation)
         .collect()
 }
@@ -249,8 +215,8 @@ pub fn lint_pyflakes(source: &str, path: &str) -> Vec<Violation> {
     let module = PythonModule::parse_text(source.to_owned(), &Default::default());
     if let Some(error) = module.syntax_error() {
         let location = error.location;
-        return vec![Violation::with_code(
-            "E999",
+        return vec![Violation::new(
+            Rule::E999,
             location.line as usize,
             location.char_column as usize + 1,
             error.message.clone(),
@@ -272,13 +238,12 @@ pub fn lint_style(source: &str, settings: &Settings) -> Vec<Violation> {
     let (toks, error) = tokens::tokenize(&lines, &chars);
     let mut found = pycodestyle::check(&lines, &chars, &toks, &style_settings(settings));
     if let Some(error) = error {
-        let code = if error.is_indentation { "E999" } else { "E902" };
-        found.push(Violation::with_code(
-            code,
-            error.row,
-            error.column,
-            error.message,
-        ));
+        let rule = if error.is_indentation {
+            Rule::E999
+        } else {
+            Rule::E902
+        };
+        found.push(Violation::new(rule, error.row, error.column, error.message));
     }
     found
 }
@@ -288,10 +253,6 @@ pub fn lint_style(source: &str, settings: &Settings) -> Vec<Violation> {
 pub struct CodeQualityCheck;
 
 const CHECK_ID: &str = "code_quality";
-
-fn rule_of(code: &str) -> Option<&'static RuleInfo> {
-    RULES.iter().find(|r| r.id == code)
-}
 
 /// The plugin's flake8 configuration: the first of `setup.cfg`, `tox.ini`, `.flake8` (in the
 /// plugin folder, else at the archive root) with a `[flake8]` section.
@@ -334,13 +295,15 @@ fn base_settings(ctx: &CheckContext<'_>) -> Settings {
     }
 }
 
-fn finding(path: &str, violation: &Violation) -> Option<Finding> {
-    let rule = rule_of(&violation.code)?;
+fn finding(path: &str, violation: &Violation) -> Finding {
     // The rule field carries the code; the message is flake8's text after it.
-    Some(
-        Finding::new(CHECK_ID, rule, path, violation.message.clone())
-            .at(violation.line as u32, violation.column as u32 + 1),
+    Finding::new(
+        CHECK_ID,
+        violation.rule.info(),
+        path,
+        violation.message.clone(),
     )
+    .at(violation.line as u32, violation.column as u32 + 1)
 }
 
 impl Check for CodeQualityCheck {
@@ -388,12 +351,12 @@ fn file_findings(
         Ok(module) => module,
         Err(FileError::Archive(message)) => return Err(CheckError::Failed(message)),
         Err(FileError::Source(error)) => {
-            let code = match error {
-                SourceError::TooLarge { .. } => "E902",
-                SourceError::Decode(_) => "E902",
+            let rule = match error {
+                SourceError::TooLarge { .. } => Rule::E902,
+                SourceError::Decode(_) => Rule::E902,
             };
-            let v = Violation::with_code(code, 1, 0, error.to_string());
-            findings.extend(finding(&entry.name, &v));
+            let v = Violation::new(rule, 1, 0, error.to_string());
+            findings.push(finding(&entry.name, &v));
             return Ok(findings);
         }
     };
@@ -407,25 +370,17 @@ fn file_findings(
         _ => (lint_module(&module, &entry.name, defaults), None),
     };
     let theirs = plugin_only.as_ref().unwrap_or(&ours);
-    let key = |r: &Reported| {
-        (
-            r.violation.code.clone(),
-            r.violation.line,
-            r.violation.column,
-        )
-    };
+    let key = |r: &Reported| (r.violation.rule, r.violation.line, r.violation.column);
     let plugin_reported: HashSet<_> = theirs
         .iter()
-        .filter(|r| plugin.is_none_or(|(_, s)| s.reports(&r.violation.code)))
+        .filter(|r| plugin.is_none_or(|(_, s)| s.reports(r.violation.code())))
         .map(key)
         .collect();
     let mut seen = HashSet::new();
     // Our defaults decide what is looked at; the plugin's settings may only silence
     // (visibly) or add findings.
-    for reported in ours.iter().filter(|r| defaults.reports(&r.violation.code)) {
-        let Some(mut f) = finding(&entry.name, &reported.violation) else {
-            continue;
-        };
+    for reported in ours.iter().filter(|r| defaults.reports(r.violation.code())) {
+        let mut f = finding(&entry.name, &reported.violation);
         seen.insert(key(reported));
         if let Some(marker) = &reported.noqa {
             f.suppressed = Some(Suppression::Inline {
@@ -441,11 +396,9 @@ fn file_findings(
     if let Some((_, settings)) = plugin {
         for reported in theirs
             .iter()
-            .filter(|r| settings.reports(&r.violation.code) && !seen.contains(&key(r)))
+            .filter(|r| settings.reports(r.violation.code()) && !seen.contains(&key(r)))
         {
-            let Some(mut f) = finding(&entry.name, &reported.violation) else {
-                continue;
-            };
+            let mut f = finding(&entry.name, &reported.violation);
             if let Some(marker) = &reported.noqa {
                 f.suppressed = Some(Suppression::Inline {
                     marker: marker.clone(),

@@ -9,7 +9,8 @@ use validator_python::text_size::Ranged;
 use validator_python::{with_stack, PythonModule};
 
 use crate::positions::def_location;
-use crate::Violation;
+use crate::rules::Rule;
+use crate::violation::Violation;
 
 struct Graph {
     entity: String,
@@ -275,8 +276,8 @@ pub fn check(module: &PythonModule, syntax: &ModModule, max: usize) -> Vec<Viola
         .filter_map(|g| {
             let complexity = g.complexity();
             (complexity > max as i64).then(|| {
-                Violation::with_code(
-                    "C901",
+                Violation::new(
+                    Rule::C901,
                     g.loc.0,
                     g.loc.1,
                     format!("'{}' is too complex ({complexity})", g.entity),

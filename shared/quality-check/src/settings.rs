@@ -1,9 +1,19 @@
 //! flake8's settings that change what is reported, their defaults, and the `[flake8]` section
 //! of a plugin's `setup.cfg`, `tox.ini` or `.flake8`.
 
-/// flake8's `extend-default-ignore`: codes off unless selected explicitly.
+use crate::rules::Rule;
+
+/// flake8's `extend-default-ignore`: codes off unless selected explicitly (`E24` is a prefix:
+/// E241 and E242).
 pub const DEFAULT_IGNORE: [&str; 8] = [
-    "E121", "E123", "E126", "E226", "E24", "E704", "W503", "W504",
+    Rule::E121.code(),
+    Rule::E123.code(),
+    Rule::E126.code(),
+    Rule::E226.code(),
+    "E24",
+    Rule::E704.code(),
+    Rule::W503.code(),
+    Rule::W504.code(),
 ];
 
 /// The configuration files flake8 reads, in its order of precedence.

@@ -223,7 +223,7 @@ fn linting_under_several_settings_at_once_matches_each_alone() {
     let e501 = |settings: &Settings| {
         lint_module(&module, "pkg/mod.py", settings)
             .iter()
-            .filter(|r| r.violation.code == "E501")
+            .filter(|r| r.violation.code() == "E501")
             .count()
     };
     assert!(

@@ -101,15 +101,15 @@ fn flake8_agrees_on_real_code() {
             continue;
         };
         for r in lint_module(&module, &path, &settings) {
-            if r.noqa.is_some() || !settings.reports(&r.violation.code) {
+            if r.noqa.is_some() || !settings.reports(r.violation.code()) {
                 continue;
             }
             let key = (path.clone(), r.violation.line);
             our_columns
-                .entry((key.clone(), r.violation.code.clone()))
+                .entry((key.clone(), r.violation.code().to_owned()))
                 .or_insert_with(Vec::new)
                 .push(r.violation.column + 1);
-            ours.push((key, r.violation.code));
+            ours.push((key, r.violation.code().to_owned()));
         }
     }
 
@@ -199,7 +199,7 @@ fn noqa_forms_agree_with_flake8() {
     let mut ours: Vec<(usize, usize, String)> =
         validator_quality::lint_source(source, "noqa_forms.py", &Settings::flake8())
             .into_iter()
-            .map(|v| (v.line, v.column + 1, v.code))
+            .map(|v| (v.line, v.column + 1, v.code().to_owned()))
             .collect();
     theirs.sort();
     ours.sort();

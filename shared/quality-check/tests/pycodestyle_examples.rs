@@ -37,7 +37,7 @@ fn every_annotated_docstring_example_agrees() {
     for (expected, source, check) in &examples {
         let codes: Vec<String> = lint_style(source, &settings)
             .into_iter()
-            .map(|v| v.code)
+            .map(|v| v.code().to_owned())
             .collect();
         let ok = if expected == "Okay" {
             codes.is_empty()

@@ -50,8 +50,8 @@ fn pyflakes_test_suite_snippets_agree() {
         let ours: Vec<((usize, usize), String)> = lint_pyflakes(&s.source, "snippet.py")
             .into_iter()
             .map(|v| {
-                let line = if v.code == "E999" { 0 } else { v.line };
-                ((i, line), v.code)
+                let line = if v.code() == "E999" { 0 } else { v.line };
+                ((i, line), v.code().to_owned())
             })
             .collect();
         let mut a: Vec<_> = ours.iter().map(|(k, c)| (k.1, c.clone())).collect();

@@ -1,12 +1,13 @@
 //! Blank lines around definitions: E301-E306.
 
+use crate::rules::Rule;
 use std::sync::LazyLock;
 
 use fancy_regex::Regex;
 
-use super::logical::Results;
+use super::logical_line::{LogicalLine, Offset, Results};
+use super::text::expand_indent;
 use super::whitespace::starts_with_def;
-use super::{expand_indent, LogicalLine, Offset};
 
 static STARTSWITH_TOP_LEVEL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(async\s+def\s+|def\s+|class\s+|@)").expect("valid regex"));
@@ -70,7 +71,8 @@ pub fn blank_lines(line: &LogicalLine<'_>, out: &mut Results) {
         if blank_lines != 0 {
             out.push((
                 Offset::Logical(0),
-                "E304 blank lines found after function decorator".to_owned(),
+                Rule::E304,
+                "blank lines found after function decorator".to_owned(),
             ));
         }
     } else if blank_lines > TOP_LEVEL_LINES
@@ -78,7 +80,8 @@ pub fn blank_lines(line: &LogicalLine<'_>, out: &mut Results) {
     {
         out.push((
             Offset::Logical(0),
-            format!("E303 too many blank lines ({blank_lines})"),
+            Rule::E303,
+            format!("too many blank lines ({blank_lines})"),
         ));
     } else if top_level(line.text) {
         if is_one_liner(line) && blank_before == 0 {
@@ -113,21 +116,24 @@ pub fn blank_lines(line: &LogicalLine<'_>, out: &mut Results) {
                 if nested {
                     out.push((
                         Offset::Logical(0),
+                        Rule::E306,
                         format!(
-                            "E306 expected {METHOD_LINES} blank line before a nested definition, found 0"
+                            "expected {METHOD_LINES} blank line before a nested definition, found 0"
                         ),
                     ));
                 } else {
                     out.push((
                         Offset::Logical(0),
-                        format!("E301 expected {METHOD_LINES} blank line, found 0"),
+                        Rule::E301,
+                        format!("expected {METHOD_LINES} blank line, found 0"),
                     ));
                 }
             }
         } else if blank_before != TOP_LEVEL_LINES {
             out.push((
                 Offset::Logical(0),
-                format!("E302 expected {TOP_LEVEL_LINES} blank lines, found {blank_before}"),
+                Rule::E302,
+                format!("expected {TOP_LEVEL_LINES} blank lines, found {blank_before}"),
             ));
         }
     } else if !line.text.is_empty()
@@ -138,8 +144,9 @@ pub fn blank_lines(line: &LogicalLine<'_>, out: &mut Results) {
     {
         out.push((
             Offset::Logical(0),
+            Rule::E305,
             format!(
-                "E305 expected {TOP_LEVEL_LINES} blank lines after class or function definition, found {blank_before}"
+                "expected {TOP_LEVEL_LINES} blank lines after class or function definition, found {blank_before}"
             ),
         ));
     }

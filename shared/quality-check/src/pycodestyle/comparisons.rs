@@ -2,12 +2,13 @@
 //! E711/E712 (comparison to singletons), E713/E714 (negative tests), E721 (type comparison),
 //! E722 (bare except), E741-E743 (ambiguous names), W605 (invalid escape sequences).
 
+use crate::rules::Rule;
 use std::sync::LazyLock;
 
 use fancy_regex::Regex;
 
-use super::logical::{text_in, Results};
-use super::{LogicalLine, Offset};
+use super::logical_line::{LogicalLine, Offset, Results};
+use super::text::text_in;
 use crate::tokens::Kind;
 
 static COMPARE_SINGLETON: LazyLock<Regex> = LazyLock::new(|| {
@@ -61,19 +62,20 @@ pub fn comparison_to_singleton(line: &LogicalLine<'_>, out: &mut Results) {
             if same { "" } else { "not " },
             singleton
         );
-        let code = if singleton == "None" {
-            "E711"
+        let rule = if singleton == "None" {
+            Rule::E711
         } else {
             let nonzero = (singleton == "True" && same) || (singleton == "False" && !same);
             msg.push_str(&format!(
                 " or 'if {}cond:'",
                 if nonzero { "" } else { "not " }
             ));
-            "E712"
+            Rule::E712
         };
         out.push((
             Offset::Logical(line.char_at(op.start())),
-            format!("{code} comparison to {singleton} should be {msg}"),
+            rule,
+            format!("comparison to {singleton} should be {msg}"),
         ));
     }
 }
@@ -107,12 +109,14 @@ pub fn comparison_negative(line: &LogicalLine<'_>, out: &mut Results) {
         if op.as_str() == "in" {
             out.push((
                 pos,
-                "E713 test for membership should be 'not in'".to_owned(),
+                Rule::E713,
+                "test for membership should be 'not in'".to_owned(),
             ));
         } else {
             out.push((
                 pos,
-                "E714 test for object identity should be 'is not'".to_owned(),
+                Rule::E714,
+                "test for object identity should be 'is not'".to_owned(),
             ));
         }
     }
@@ -134,7 +138,8 @@ pub fn comparison_type(line: &LogicalLine<'_>, out: &mut Results) {
         let start = caps.get(0).map_or(0, |m| m.start());
         out.push((
             Offset::Logical(line.char_at(start)),
-            "E721 do not compare types, for exact checks use `is` / `is not`, for instance \
+            Rule::E721,
+            "do not compare types, for exact checks use `is` / `is not`, for instance \
              checks use `isinstance()`"
                 .to_owned(),
         ));
@@ -145,7 +150,8 @@ pub fn bare_except(line: &LogicalLine<'_>, out: &mut Results) {
     if line.text.starts_with("except") && BLANK_EXCEPT.is_match(line.text).unwrap_or(false) {
         out.push((
             Offset::Logical(0),
-            "E722 do not use bare 'except'".to_owned(),
+            Rule::E722,
+            "do not use bare 'except'".to_owned(),
         ));
     }
 }
@@ -196,19 +202,22 @@ pub fn ambiguous_identifier(line: &LogicalLine<'_>, out: &mut Results) {
         if prev_text == "class" && avoid(text) {
             out.push((
                 Offset::At(start),
-                format!("E742 ambiguous class definition '{text}'"),
+                Rule::E742,
+                format!("ambiguous class definition '{text}'"),
             ));
         }
         if prev_text == "def" && avoid(text) {
             out.push((
                 Offset::At(start),
-                format!("E743 ambiguous function definition '{text}'"),
+                Rule::E743,
+                format!("ambiguous function definition '{text}'"),
             ));
         }
         if let Some((name, pos)) = ident {
             out.push((
                 Offset::At(pos),
-                format!("E741 ambiguous variable name '{name}'"),
+                Rule::E741,
+                format!("ambiguous variable name '{name}'"),
             ));
         }
         prev_text = text;
@@ -248,7 +257,8 @@ pub fn invalid_escape_sequence(line: &LogicalLine<'_>, out: &mut Results) {
                 };
                 out.push((
                     Offset::At((row, col.saturating_sub(1))),
-                    format!("W605 invalid escape sequence '\\{c}'"),
+                    Rule::W605,
+                    format!("invalid escape sequence '\\{c}'"),
                 ));
             }
             pos = find(p + 1);

@@ -1,42 +1,42 @@
 //! Indentation checks: E111-E117 (`indentation`) and E121-E131 (`continued_indentation`),
 //! ported statement by statement because their results hinge on pycodestyle's exact state.
 
+use crate::rules::Rule;
 use std::collections::BTreeMap;
 
-use super::logical::{text_in, Results};
-use super::{expand_indent, LogicalLine, Offset};
+use super::logical_line::{LogicalLine, Offset, Results};
+use super::text::{expand_indent, text_in};
 use crate::tokens::Kind;
 
 pub fn indentation(line: &LogicalLine<'_>, out: &mut Results) {
     let logical = !line.text.is_empty();
-    let c = if logical { 0 } else { 3 };
-    let msg = |n: usize, text: &str| {
-        if logical {
-            format!("E11{n} {text}")
+    // pycodestyle numbers the comment-line variant of E111-E113 three higher (E114-E116).
+    let report = |out: &mut Results, (code_line, code_comment): (Rule, Rule), text: &str| {
+        let (rule, message) = if logical {
+            (code_line, text.to_owned())
         } else {
-            format!("E11{n} {text} (comment)")
-        }
+            (code_comment, format!("{text} (comment)"))
+        };
+        out.push((Offset::Logical(0), rule, message));
     };
     let indent_size = line.settings.indent_size.max(1);
     if !line.indent_level.is_multiple_of(indent_size) {
-        out.push((
-            Offset::Logical(0),
-            msg(
-                1 + c,
-                &format!("indentation is not a multiple of {indent_size}"),
-            ),
-        ));
+        report(
+            out,
+            (Rule::E111, Rule::E114),
+            &format!("indentation is not a multiple of {indent_size}"),
+        );
     }
     let indent_expect = line.previous_logical.ends_with(':');
     if indent_expect && line.indent_level <= line.previous_indent_level {
-        out.push((Offset::Logical(0), msg(2 + c, "expected an indented block")));
+        report(out, (Rule::E112, Rule::E115), "expected an indented block");
     } else if !indent_expect && line.indent_level > line.previous_indent_level {
-        out.push((Offset::Logical(0), msg(3 + c, "unexpected indentation")));
+        report(out, (Rule::E113, Rule::E116), "unexpected indentation");
     }
     if indent_expect {
         let amount = if line.indent_char == Some('\t') { 8 } else { 4 };
         if line.indent_level > line.previous_indent_level + amount {
-            out.push((Offset::Logical(0), msg(7, "over-indented")));
+            report(out, (Rule::E117, Rule::E117), "over-indented");
         }
     }
 }
@@ -120,28 +120,32 @@ pub fn continued_indentation(line: &LogicalLine<'_>, out: &mut Results) {
                 if start.1 != indent[depth] {
                     out.push((
                         Offset::At(start),
-                        "E124 closing bracket does not match visual indentation".to_owned(),
+                        Rule::E124,
+                        "closing bracket does not match visual indentation".to_owned(),
                     ));
                 }
             } else if close_bracket && hang == 0 {
                 if hang_closing {
                     out.push((
                         Offset::At(start),
-                        "E133 closing bracket is missing indentation".to_owned(),
+                        Rule::E133,
+                        "closing bracket is missing indentation".to_owned(),
                     ));
                 }
             } else if indent[depth] != 0 && start.1 < indent[depth] {
                 if visual_indent != Some(Chance::True) {
                     out.push((
                         Offset::At(start),
-                        "E128 continuation line under-indented for visual indent".to_owned(),
+                        Rule::E128,
+                        "continuation line under-indented for visual indent".to_owned(),
                     ));
                 }
             } else if hanging_indent || (indent_next && rel_indent[row] == 2 * indent_size) {
                 if close_bracket && !hang_closing {
                     out.push((
                         Offset::At(start),
-                        "E123 closing bracket does not match indentation of opening bracket's line"
+                        Rule::E123,
+                        "closing bracket does not match indentation of opening bracket's line"
                             .to_owned(),
                     ));
                 }
@@ -153,24 +157,21 @@ pub fn continued_indentation(line: &LogicalLine<'_>, out: &mut Results) {
             {
                 // Lined up with a matching token of a previous line.
             } else {
-                let (code, what) = if hang <= 0 {
-                    ("E122", "missing indentation or outdented")
+                let (rule, what) = if hang <= 0 {
+                    (Rule::E122, "missing indentation or outdented")
                 } else if indent[depth] != 0 {
-                    ("E127", "over-indented for visual indent")
+                    (Rule::E127, "over-indented for visual indent")
                 } else if !close_bracket && hangs[depth].is_some_and(|h| h != 0) {
-                    ("E131", "unaligned for hanging indent")
+                    (Rule::E131, "unaligned for hanging indent")
                 } else {
                     hangs[depth] = Some(hang);
                     if hang > indent_size {
-                        ("E126", "over-indented for hanging indent")
+                        (Rule::E126, "over-indented for hanging indent")
                     } else {
-                        ("E121", "under-indented for hanging indent")
+                        (Rule::E121, "under-indented for hanging indent")
                     }
                 };
-                out.push((
-                    Offset::At(start),
-                    format!("{code} continuation line {what}"),
-                ));
+                out.push((Offset::At(start), rule, format!("continuation line {what}")));
             }
         }
         if parens[row] != 0 && !matches!(kind, Kind::Nl | Kind::Comment) && indent[depth] == 0 {
@@ -234,14 +235,15 @@ pub fn continued_indentation(line: &LogicalLine<'_>, out: &mut Results) {
     let last_physical = line.token_line(last);
     if indent_next && expand_indent(&last_physical) as i64 == indent_level + indent_size {
         let pos = (last.start.0, indent[0] + indent_size as usize);
-        let code = if visual_indent.as_ref().is_some_and(Chance::truthy) {
-            "E129 visually indented line"
+        let (rule, what) = if visual_indent.as_ref().is_some_and(Chance::truthy) {
+            (Rule::E129, "visually indented line")
         } else {
-            "E125 continuation line"
+            (Rule::E125, "continuation line")
         };
         out.push((
             Offset::At(pos),
-            format!("{code} with same indent as next logical line"),
+            rule,
+            format!("{what} with same indent as next logical line"),
         ));
     }
 }

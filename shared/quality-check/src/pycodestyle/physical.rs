@@ -1,36 +1,38 @@
 //! Physical-line checks: E101, W191, W291, W293, W391, W292, and E501 apart (the only one that
 //! depends on a setting).
 
+use crate::rules::Rule;
 use crate::tokens::char_len;
 
-/// The checks of one physical line after E501, in flake8's order: `(column, message)`.
+/// The checks of one physical line after E501, in flake8's order: `(column, rule, message)`.
 pub fn check(
     physical: &str,
     indent_char: Option<char>,
     line_number: usize,
     lines: &[&str],
-) -> Vec<(usize, String)> {
+) -> Vec<(usize, Rule, String)> {
     let mut out = Vec::new();
     let indent: &str = &physical[..physical.len() - physical.trim_start_matches([' ', '\t']).len()];
     // W191: tabs in the indentation.
     if let Some(at) = indent.find('\t') {
-        out.push((at, "W191 indentation contains tabs".to_owned()));
+        out.push((at, Rule::W191, "indentation contains tabs".to_owned()));
     }
     // E101: the indentation mixes the file's indent character with the other one.
     if let Some(offset) = indent.chars().position(|c| Some(c) != indent_char) {
         out.push((
             offset,
-            "E101 indentation contains mixed spaces and tabs".to_owned(),
+            Rule::E101,
+            "indentation contains mixed spaces and tabs".to_owned(),
         ));
     }
     // W391 / W292 on the last line.
     if line_number == lines.len() {
         let stripped_last = physical.trim_end_matches(['\r', '\n']);
         if !physical.is_empty() && stripped_last.is_empty() {
-            out.push((0, "W391 blank line at end of file".to_owned()));
+            out.push((0, Rule::W391, "blank line at end of file".to_owned()));
         } else if stripped_last == physical {
             let len = lines.last().map_or(0, |l| char_len(l));
-            out.push((len, "W292 no newline at end of file".to_owned()));
+            out.push((len, Rule::W292, "no newline at end of file".to_owned()));
         }
     }
     // W291 / W293.
@@ -38,9 +40,13 @@ pub fn check(
     let stripped = line.trim_end_matches([' ', '\t', '\x0b']);
     if line != stripped {
         if stripped.is_empty() {
-            out.push((0, "W293 blank line contains whitespace".to_owned()));
+            out.push((0, Rule::W293, "blank line contains whitespace".to_owned()));
         } else {
-            out.push((char_len(stripped), "W291 trailing whitespace".to_owned()));
+            out.push((
+                char_len(stripped),
+                Rule::W291,
+                "trailing whitespace".to_owned(),
+            ));
         }
     }
     out
@@ -57,7 +63,7 @@ pub fn maximum_line_length(
     max_line_length: usize,
     multiline: bool,
     line_number: usize,
-) -> Option<(usize, String)> {
+) -> Option<(usize, Rule, String)> {
     let line = physical.trim_end_matches(is_py_space);
     let length = char_len(line);
     if length <= max_line_length {
@@ -74,6 +80,7 @@ pub fn maximum_line_length(
     }
     Some((
         max_line_length,
-        format!("E501 line too long ({length} > {max_line_length} characters)"),
+        Rule::E501,
+        format!("line too long ({length} > {max_line_length} characters)"),
     ))
 }

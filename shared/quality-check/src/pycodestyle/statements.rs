@@ -1,14 +1,15 @@
 //! Statement-level checks: E401/E402 (imports), E502 (redundant backslash), E701-E704 and
 //! E731 (compound statements, lambda assignment).
 
+use crate::rules::Rule;
 use std::sync::LazyLock;
 
 use fancy_regex::Regex;
 
 use super::comparisons::is_identifier;
-use super::logical::{text_in, Results};
+use super::logical_line::{LogicalLine, Offset, Results};
+use super::text::text_in;
 use super::whitespace::starts_with_def;
-use super::{LogicalLine, Offset};
 use crate::tokens::{char_len, Kind, Token};
 
 static DUNDER: LazyLock<Regex> = LazyLock::new(|| {
@@ -36,7 +37,8 @@ pub fn imports_on_separate_lines(line: &LogicalLine<'_>, out: &mut Results) {
             if !text[..found].contains(';') {
                 out.push((
                     Offset::Logical(char_len(&text[..found])),
-                    "E401 multiple imports on one line".to_owned(),
+                    Rule::E401,
+                    "multiple imports on one line".to_owned(),
                 ));
             }
         }
@@ -70,7 +72,8 @@ pub fn module_imports_on_top_of_file(
         if state.seen_non_imports {
             out.push((
                 Offset::Logical(0),
-                "E402 module level import not at top of file".to_owned(),
+                Rule::E402,
+                "module level import not at top of file".to_owned(),
             ));
         }
     } else if !state.seen_non_imports {
@@ -161,7 +164,8 @@ fn compound_statements_in<C: Copy + Into<char>>(
                     if is_identifier(target.trim()) {
                         out.push((
                             Offset::Logical(0),
-                            "E731 do not assign a lambda expression, use a def".to_owned(),
+                            Rule::E731,
+                            "do not assign a lambda expression, use a def".to_owned(),
                         ));
                     }
                 }
@@ -170,12 +174,14 @@ fn compound_statements_in<C: Copy + Into<char>>(
             if starts_with_def(text) {
                 out.push((
                     Offset::Logical(0),
-                    "E704 multiple statements on one line (def)".to_owned(),
+                    Rule::E704,
+                    "multiple statements on one line (def)".to_owned(),
                 ));
             } else if STARTSWITH_INDENT_STATEMENT.is_match(text).unwrap_or(false) {
                 out.push((
                     Offset::Logical(f),
-                    "E701 multiple statements on one line (colon)".to_owned(),
+                    Rule::E701,
+                    "multiple statements on one line (colon)".to_owned(),
                 ));
             }
         }
@@ -187,12 +193,14 @@ fn compound_statements_in<C: Copy + Into<char>>(
         if (f as i64) < last_char {
             out.push((
                 Offset::Logical(f),
-                "E702 multiple statements on one line (semicolon)".to_owned(),
+                Rule::E702,
+                "multiple statements on one line (semicolon)".to_owned(),
             ));
         } else {
             out.push((
                 Offset::Logical(f),
-                "E703 statement ends with a semicolon".to_owned(),
+                Rule::E703,
+                "statement ends with a semicolon".to_owned(),
             ));
         }
         found = find(';', f + 1);
@@ -216,7 +224,8 @@ pub fn explicit_line_join(line: &LogicalLine<'_>, out: &mut Results) {
             if let Some(at) = backslash {
                 out.push((
                     Offset::At(at),
-                    "E502 the backslash is redundant between brackets".to_owned(),
+                    Rule::E502,
+                    "the backslash is redundant between brackets".to_owned(),
                 ));
             }
         }
@@ -301,7 +310,8 @@ pub fn maximum_doc_length(line: &LogicalLine<'_>, out: &mut Results) {
                 if length > max_doc_length {
                     out.push((
                         Offset::At((token.start.0 + line_num, max_doc_length)),
-                        format!("W505 doc line too long ({length} > {max_doc_length} characters)"),
+                        Rule::W505,
+                        format!("doc line too long ({length} > {max_doc_length} characters)"),
                     ));
                 }
             }
@@ -404,7 +414,8 @@ pub fn break_before_binary_operator(line: &LogicalLine<'_>, out: &mut Results) {
         {
             out.push((
                 Offset::At(step.start),
-                "W503 line break before binary operator".to_owned(),
+                Rule::W503,
+                "line break before binary operator".to_owned(),
             ));
         }
     }
@@ -424,7 +435,8 @@ pub fn break_after_binary_operator(line: &LogicalLine<'_>, out: &mut Results) {
             if let Some(at) = prev_start {
                 out.push((
                     Offset::At(at),
-                    "W504 line break after binary operator".to_owned(),
+                    Rule::W504,
+                    "line break after binary operator".to_owned(),
                 ));
             }
         }

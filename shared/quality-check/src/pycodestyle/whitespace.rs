@@ -1,16 +1,18 @@
 //! Whitespace checks of logical lines: E201-E204, E211, E221-E231, E241/E242, E251/E252,
 //! E261-E266, E271-E275.
 
+use crate::rules::Rule;
 use std::sync::LazyLock;
 
 use fancy_regex::Regex;
 
-use super::logical::{in_keywords, is_keyword, is_soft_keyword, text_in, Results};
-use super::{LogicalLine, Offset};
+use super::keywords::{in_keywords, is_keyword, is_soft_keyword, KWLIST};
+use super::logical_line::{LogicalLine, Offset, Results};
+use super::text::text_in;
 use crate::tokens::Kind;
 
 static KEYWORD: LazyLock<Regex> = LazyLock::new(|| {
-    let words: Vec<&str> = super::logical::KWLIST
+    let words: Vec<&str> = KWLIST
         .iter()
         .copied()
         .chain(["print"])
@@ -70,7 +72,8 @@ pub fn extraneous_whitespace(line: &LogicalLine<'_>, out: &mut Results) {
         if matched.ends_with(char::is_whitespace) {
             out.push((
                 Offset::Logical(found + 1),
-                format!("E201 whitespace after '{ch}'"),
+                Rule::E201,
+                format!("whitespace after '{ch}'"),
             ));
         } else {
             let before = if found == 0 {
@@ -79,10 +82,15 @@ pub fn extraneous_whitespace(line: &LogicalLine<'_>, out: &mut Results) {
                 text[..start].chars().last()
             };
             if before != Some(',') {
-                let code = if "}])".contains(ch) { "E202" } else { "E203" };
+                let rule = if "}])".contains(ch) {
+                    Rule::E202
+                } else {
+                    Rule::E203
+                };
                 out.push((
                     Offset::Logical(found),
-                    format!("{code} whitespace before '{ch}'"),
+                    rule,
+                    format!("whitespace before '{ch}'"),
                 ));
             }
         }
@@ -91,39 +99,10 @@ pub fn extraneous_whitespace(line: &LogicalLine<'_>, out: &mut Results) {
     if chars.next() == Some('@') && chars.next().is_some_and(char::is_whitespace) {
         out.push((
             Offset::Logical(1),
-            "E204 whitespace after decorator '@'".to_owned(),
+            Rule::E204,
+            "whitespace after decorator '@'".to_owned(),
         ));
     }
-}
-
-/// Whether `text` has a tab or two whitespace characters in a row: E221-E224 and E271-E274
-/// report nothing else, so their regexes (a search at every blank) only run on such lines.
-pub(super) fn has_wide_whitespace(text: &str) -> bool {
-    if text.is_ascii() {
-        let mut previous_blank = false;
-        for &b in text.as_bytes() {
-            // Most bytes are printable: one comparison for them.
-            if b > b' ' {
-                previous_blank = false;
-                continue;
-            }
-            // `char::is_whitespace` on ASCII.
-            let blank = matches!(b, b' ' | b'\t'..=b'\r');
-            if b == b'\t' || (previous_blank && blank) {
-                return true;
-            }
-            previous_blank = blank;
-        }
-        return false;
-    }
-    let mut previous_blank = false;
-    for c in text.chars() {
-        if c == '\t' || (previous_blank && c.is_whitespace()) {
-            return true;
-        }
-        previous_blank = c.is_whitespace();
-    }
-    false
 }
 
 pub fn whitespace_around_keywords(line: &LogicalLine<'_>, out: &mut Results) {
@@ -138,23 +117,27 @@ pub fn whitespace_around_keywords(line: &LogicalLine<'_>, out: &mut Results) {
         if before.as_str().contains('\t') {
             out.push((
                 Offset::Logical(line.char_at(before.start())),
-                "E274 tab before keyword".to_owned(),
+                Rule::E274,
+                "tab before keyword".to_owned(),
             ));
         } else if before.as_str().chars().count() > 1 {
             out.push((
                 Offset::Logical(line.char_at(before.start())),
-                "E272 multiple spaces before keyword".to_owned(),
+                Rule::E272,
+                "multiple spaces before keyword".to_owned(),
             ));
         }
         if after.as_str().contains('\t') {
             out.push((
                 Offset::Logical(line.char_at(after.start())),
-                "E273 tab after keyword".to_owned(),
+                Rule::E273,
+                "tab after keyword".to_owned(),
             ));
         } else if after.as_str().chars().count() > 1 {
             out.push((
                 Offset::Logical(line.char_at(after.start())),
-                "E271 multiple spaces after keyword".to_owned(),
+                Rule::E271,
+                "multiple spaces after keyword".to_owned(),
             ));
         }
     }
@@ -175,7 +158,8 @@ pub fn missing_whitespace_after_keyword(line: &LogicalLine<'_>, out: &mut Result
         {
             out.push((
                 Offset::At(tok0.end),
-                "E275 missing whitespace after keyword".to_owned(),
+                Rule::E275,
+                "missing whitespace after keyword".to_owned(),
             ));
         }
     }
@@ -198,7 +182,8 @@ pub fn whitespace_before_parameters(line: &LogicalLine<'_>, out: &mut Results) {
         {
             out.push((
                 Offset::At(prev_end),
-                format!("E211 whitespace before '{text}'"),
+                Rule::E211,
+                format!("whitespace before '{text}'"),
             ));
         }
         prev_kind = token.kind;
@@ -219,23 +204,27 @@ pub fn whitespace_around_operator(line: &LogicalLine<'_>, out: &mut Results) {
         if before.as_str().contains('\t') {
             out.push((
                 Offset::Logical(line.char_at(before.start())),
-                "E223 tab before operator".to_owned(),
+                Rule::E223,
+                "tab before operator".to_owned(),
             ));
         } else if before.as_str().chars().count() > 1 {
             out.push((
                 Offset::Logical(line.char_at(before.start())),
-                "E221 multiple spaces before operator".to_owned(),
+                Rule::E221,
+                "multiple spaces before operator".to_owned(),
             ));
         }
         if after.as_str().contains('\t') {
             out.push((
                 Offset::Logical(line.char_at(after.start())),
-                "E224 tab after operator".to_owned(),
+                Rule::E224,
+                "tab after operator".to_owned(),
             ));
         } else if after.as_str().chars().count() > 1 {
             out.push((
                 Offset::Logical(line.char_at(after.start())),
-                "E222 multiple spaces after operator".to_owned(),
+                Rule::E222,
+                "multiple spaces after operator".to_owned(),
             ));
         }
     }
@@ -304,7 +293,8 @@ pub fn missing_whitespace(line: &LogicalLine<'_>, out: &mut Results) {
                 if !slice && !tuple {
                     out.push((
                         Offset::At(start),
-                        format!("E231 missing whitespace after '{text}'"),
+                        Rule::E231,
+                        format!("missing whitespace after '{text}'"),
                     ));
                 }
             }
@@ -314,7 +304,8 @@ pub fn missing_whitespace(line: &LogicalLine<'_>, out: &mut Results) {
                 if let NeedSpace::Optional(at, false) = need_space {
                     out.push((
                         Offset::At(at),
-                        "E225 missing whitespace around operator".to_owned(),
+                        Rule::E225,
+                        "missing whitespace around operator".to_owned(),
                     ));
                 }
                 need_space = NeedSpace::No;
@@ -328,22 +319,24 @@ pub fn missing_whitespace(line: &LogicalLine<'_>, out: &mut Results) {
                         if let Some(prev_end) = prev_end {
                             out.push((
                                 Offset::At(prev_end),
-                                "E225 missing whitespace around operator".to_owned(),
+                                Rule::E225,
+                                "missing whitespace around operator".to_owned(),
                             ));
                         }
                     }
                     NeedSpace::Optional(at, false) if prev_text != Some("**") => {
                         let prev = prev_text.unwrap_or("");
-                        let (code, optype) = if prev == "%" {
-                            ("E228", "modulo")
+                        let (rule, optype) = if prev == "%" {
+                            (Rule::E228, "modulo")
                         } else if !ARITHMETIC_OP.contains(&prev) {
-                            ("E227", "bitwise or shift")
+                            (Rule::E227, "bitwise or shift")
                         } else {
-                            ("E226", "arithmetic")
+                            (Rule::E226, "arithmetic")
                         };
                         out.push((
                             Offset::At(at),
-                            format!("{code} missing whitespace around {optype} operator"),
+                            rule,
+                            format!("missing whitespace around {optype} operator"),
                         ));
                     }
                     _ => {}
@@ -372,7 +365,8 @@ pub fn missing_whitespace(line: &LogicalLine<'_>, out: &mut Results) {
             } else if need_space == NeedSpace::Yes && start == prev_end_v {
                 out.push((
                     Offset::At(prev_end_v),
-                    "E225 missing whitespace around operator".to_owned(),
+                    Rule::E225,
+                    "missing whitespace around operator".to_owned(),
                 ));
                 need_space = NeedSpace::No;
             }
@@ -393,11 +387,16 @@ pub fn whitespace_around_comma(line: &LogicalLine<'_>, out: &mut Results) {
         let found = line.char_at(m.start()) + 1;
         let first = m.as_str().chars().next().unwrap_or(',');
         if m.as_str().contains('\t') {
-            out.push((Offset::Logical(found), format!("E242 tab after '{first}'")));
+            out.push((
+                Offset::Logical(found),
+                Rule::E242,
+                format!("tab after '{first}'"),
+            ));
         } else {
             out.push((
                 Offset::Logical(found),
-                format!("E241 multiple spaces after '{first}'"),
+                Rule::E241,
+                format!("multiple spaces after '{first}'"),
             ));
         }
     }
@@ -423,8 +422,8 @@ pub fn whitespace_around_named_parameter_equals(line: &LogicalLine<'_>, out: &mu
         .any(|p| line.text.starts_with(p))
         && line.text.contains('[')
         && STARTSWITH_GENERIC.is_match(line.text).unwrap_or(false);
-    let message = "E251 unexpected spaces around keyword / parameter equals";
-    let missing = "E252 missing whitespace around parameter equals";
+    let message = "unexpected spaces around keyword / parameter equals";
+    let missing = "missing whitespace around parameter equals";
     for token in line.tokens {
         if token.kind == Kind::Nl {
             continue;
@@ -434,13 +433,13 @@ pub fn whitespace_around_named_parameter_equals(line: &LogicalLine<'_>, out: &mu
         if no_space {
             no_space = false;
             if Some(start) != prev_end {
-                out.push((Offset::At(at), message.to_owned()));
+                out.push((Offset::At(at), Rule::E251, message.to_owned()));
             }
         }
         if require_space {
             require_space = false;
             if Some(start) == prev_end {
-                out.push((Offset::At(at), missing.to_owned()));
+                out.push((Offset::At(at), Rule::E252, missing.to_owned()));
             }
         }
         if token.kind == Kind::Op {
@@ -458,12 +457,12 @@ pub fn whitespace_around_named_parameter_equals(line: &LogicalLine<'_>, out: &mu
                 {
                     require_space = true;
                     if Some(start) == prev_end {
-                        out.push((Offset::At(at), missing.to_owned()));
+                        out.push((Offset::At(at), Rule::E252, missing.to_owned()));
                     }
                 } else {
                     no_space = true;
                     if Some(start) != prev_end {
-                        out.push((Offset::At(at), message.to_owned()));
+                        out.push((Offset::At(at), Rule::E251, message.to_owned()));
                     }
                 }
             }
@@ -487,7 +486,8 @@ pub fn whitespace_before_comment(line: &LogicalLine<'_>, out: &mut Results) {
             if inline && prev_end.0 == token.start.0 && token.start.1 < prev_end.1 + 2 {
                 out.push((
                     Offset::At(prev_end),
-                    "E261 at least two spaces before inline comment".to_owned(),
+                    Rule::E261,
+                    "at least two spaces before inline comment".to_owned(),
                 ));
             }
             let text = token.text.as_str();
@@ -510,7 +510,8 @@ pub fn whitespace_before_comment(line: &LogicalLine<'_>, out: &mut Results) {
                 {
                     out.push((
                         Offset::At(token.start),
-                        "E262 inline comment should start with '# '".to_owned(),
+                        Rule::E262,
+                        "inline comment should start with '# '".to_owned(),
                     ));
                 }
             } else if let Some(bad) = bad_prefix {
@@ -518,12 +519,14 @@ pub fn whitespace_before_comment(line: &LogicalLine<'_>, out: &mut Results) {
                     if bad != '#' {
                         out.push((
                             Offset::At(token.start),
-                            "E265 block comment should start with '# '".to_owned(),
+                            Rule::E265,
+                            "block comment should start with '# '".to_owned(),
                         ));
                     } else if !comment.is_empty() {
                         out.push((
                             Offset::At(token.start),
-                            "E266 too many leading '#' for block comment".to_owned(),
+                            Rule::E266,
+                            "too many leading '#' for block comment".to_owned(),
                         ));
                     }
                 }
@@ -558,23 +561,6 @@ mod tests {
             let expected: Vec<usize> = regex.find_iter(text).flatten().map(|m| m.start()).collect();
             let found: Vec<usize> = extraneous_whitespace_matches(text).collect();
             assert_eq!(found, expected, "{text:?}");
-        }
-    }
-
-    #[test]
-    fn wide_whitespace_prefilter_matches_its_definition() {
-        for text in [
-            "", "\t", "a\t", "a  b", "a b", " \n", "é  ", "é b", "\u{a0} ", "a\u{a0}",
-        ] {
-            let mut previous_blank = false;
-            let mut expected = false;
-            for c in text.chars() {
-                if c == '\t' || (previous_blank && c.is_whitespace()) {
-                    expected = true;
-                }
-                previous_blank = c.is_whitespace();
-            }
-            assert_eq!(has_wide_whitespace(text), expected, "{text:?}");
         }
     }
 }

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeSet;
 
+use crate::rules::Rule;
+
 /// One `str.format` field: `(field name, format spec)`; literal-only chunks are skipped.
 type Field = (String, String);
 
@@ -124,11 +126,11 @@ pub struct CallArgs {
 }
 
 /// The F52x findings of `template.format(...)`, as `(code, message)`.
-pub fn dot_format(template: &str, args: &CallArgs) -> Vec<(&'static str, String)> {
+pub fn dot_format(template: &str, args: &CallArgs) -> Vec<(Rule, String)> {
     let mut out = Vec::new();
     let invalid = |e: String| {
         (
-            "F521",
+            Rule::F521,
             format!("'...'.format(...) has invalid format string: {e}"),
         )
     };
@@ -142,11 +144,11 @@ pub fn dot_format(template: &str, args: &CallArgs) -> Vec<(&'static str, String)
     let mut named: BTreeSet<String> = BTreeSet::new();
     let mixing = || {
         (
-            "F525",
+            Rule::F525,
             "'...'.format(...) mixes automatic and manual numbering".to_owned(),
         )
     };
-    let mut add_key = |key: &str, out: &mut Vec<(&'static str, String)>| -> bool {
+    let mut add_key = |key: &str, out: &mut Vec<(Rule, String)>| -> bool {
         let key = key.split('.').next().unwrap_or("");
         let key = key.split('[').next().unwrap_or("");
         if let Some(n) = as_int(key) {
@@ -213,7 +215,7 @@ pub fn dot_format(template: &str, args: &CallArgs) -> Vec<(&'static str, String)
         let mut sorted = extra_positional;
         sorted.sort();
         out.push((
-            "F523",
+            Rule::F523,
             format!(
                 "'...'.format(...) has unused arguments at position(s): {}",
                 sorted.join(", ")
@@ -222,7 +224,7 @@ pub fn dot_format(template: &str, args: &CallArgs) -> Vec<(&'static str, String)
     }
     if !extra_named.is_empty() {
         out.push((
-            "F522",
+            Rule::F522,
             format!(
                 "'...'.format(...) has unused named argument(s): {}",
                 extra_named.join(", ")
@@ -231,7 +233,7 @@ pub fn dot_format(template: &str, args: &CallArgs) -> Vec<(&'static str, String)
     }
     if !missing.is_empty() {
         out.push((
-            "F524",
+            Rule::F524,
             format!(
                 "'...'.format(...) is missing argument(s) for placeholder(s): {}",
                 missing.join(", ")
@@ -319,11 +321,11 @@ pub enum PercentArgs {
 }
 
 /// The F50x findings of `template % args`.
-pub fn percent_format(template: &str, args: &PercentArgs) -> Vec<(&'static str, String)> {
+pub fn percent_format(template: &str, args: &PercentArgs) -> Vec<(Rule, String)> {
     let mut out = Vec::new();
     let Ok(placeholders) = percent_placeholders(template) else {
         return vec![(
-            "F501",
+            Rule::F501,
             "'...' % ... has invalid format string: incomplete format".to_owned(),
         )];
     };
@@ -336,7 +338,7 @@ pub fn percent_format(template: &str, args: &PercentArgs) -> Vec<(&'static str, 
         }
         if !"diouxXeEfFgGcrsa%".contains(p.conversion) {
             out.push((
-                "F509",
+                Rule::F509,
                 format!(
                     "'...' % ... has unsupported format character '{}'",
                     p.conversion
@@ -350,7 +352,7 @@ pub fn percent_format(template: &str, args: &PercentArgs) -> Vec<(&'static str, 
             if part.contains('*') {
                 if positional != Some(true) {
                     out.push((
-                        "F508",
+                        Rule::F508,
                         "'...' % ... `*` specifier requires sequence".to_owned(),
                     ));
                 } else {
@@ -360,7 +362,7 @@ pub fn percent_format(template: &str, args: &PercentArgs) -> Vec<(&'static str, 
         }
         let mixed = "'...' % ... has mixed positional and named placeholders".to_owned();
         if (positional == Some(true)) != p.key.is_none() {
-            out.push(("F506", mixed));
+            out.push((Rule::F506, mixed));
             return out;
         }
         if positional == Some(true) {
@@ -374,14 +376,14 @@ pub fn percent_format(template: &str, args: &PercentArgs) -> Vec<(&'static str, 
         PercentArgs::Sequence(n) => {
             if is_positional && positional_count != *n {
                 out.push((
-                    "F507",
+                    Rule::F507,
                     format!(
                         "'...' % ... has {positional_count} placeholder(s) but {n} substitution(s)"
                     ),
                 ));
             } else if !is_positional {
                 out.push((
-                    "F502",
+                    Rule::F502,
                     "'...' % ... expected mapping but got sequence".to_owned(),
                 ));
             }
@@ -389,7 +391,7 @@ pub fn percent_format(template: &str, args: &PercentArgs) -> Vec<(&'static str, 
         PercentArgs::Mapping(keys) => {
             if is_positional && positional_count > 1 {
                 out.push((
-                    "F503",
+                    Rule::F503,
                     "'...' % ... expected sequence but got mapping".to_owned(),
                 ));
                 return out;
@@ -399,7 +401,7 @@ pub fn percent_format(template: &str, args: &PercentArgs) -> Vec<(&'static str, 
             let missing: Vec<String> = named.difference(&keys).cloned().collect();
             if !is_positional && !extra.is_empty() {
                 out.push((
-                    "F504",
+                    Rule::F504,
                     format!(
                         "'...' % ... has unused named argument(s): {}",
                         extra.join(", ")
@@ -408,7 +410,7 @@ pub fn percent_format(template: &str, args: &PercentArgs) -> Vec<(&'static str, 
             }
             if !is_positional && !missing.is_empty() {
                 out.push((
-                    "F505",
+                    Rule::F505,
                     format!(
                         "'...' % ... is missing argument(s) for placeholder(s): {}",
                         missing.join(", ")
