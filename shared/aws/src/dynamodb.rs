@@ -100,13 +100,6 @@ pub mod item_keys {
     }
 }
 
-/// A scan found `validating` for longer than expected.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StuckScan {
-    pub id: ScanId,
-    pub created_epoch: i64,
-}
-
 #[derive(Debug, Clone)]
 pub struct DynamoScanStore {
     client: aws_sdk_dynamodb::Client,
@@ -368,46 +361,6 @@ impl DynamoScanStore {
                 _ => break,
             }
         }
-        Ok(found)
-    }
-
-    /// Scans still `validating` that were created before `cutoff` (epoch seconds), oldest
-    /// first: read in pages of `page_size`, at most `max` in all.
-    pub async fn stuck_scans(
-        &self,
-        cutoff: i64,
-        page_size: i32,
-        max: usize,
-    ) -> Result<Vec<StuckScan>, PortError> {
-        let mut found = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(STATUS_INDEX)
-                .key_condition_expression("#status = :validating AND created_epoch < :cutoff")
-                .expression_attribute_names("#status", "status")
-                .expression_attribute_values(":validating", s(ScanStatus::Validating.as_str()))
-                .expression_attribute_values(":cutoff", n(cutoff))
-                .limit(page_size.max(1))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| backend("DynamoDB Query (stuck scans)", e))?;
-            found.extend(output.items().iter().filter_map(|item| {
-                Some(StuckScan {
-                    id: item_keys::scan_id_of(text(item, "pk")?)?,
-                    created_epoch: number(item, "created_epoch")?,
-                })
-            }));
-            match output.last_evaluated_key() {
-                Some(key) if !key.is_empty() && found.len() < max => start = Some(key.clone()),
-                _ => break,
-            }
-        }
-        found.truncate(max);
         Ok(found)
     }
 }
@@ -756,5 +709,46 @@ impl ScanStore for DynamoScanStore {
             "decision",
         )
         .await
+    }
+
+    /// Reads the status index (`validating`, `created_epoch` below the cutoff in epoch
+    /// seconds), oldest first, page by page.
+    async fn stuck_scans(
+        &self,
+        created_before: Timestamp,
+        page_size: i32,
+        max: usize,
+    ) -> Result<Vec<ScanId>, PortError> {
+        let cutoff = created_before.unix_timestamp();
+        let mut found = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(STATUS_INDEX)
+                .key_condition_expression("#status = :validating AND created_epoch < :cutoff")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":validating", s(ScanStatus::Validating.as_str()))
+                .expression_attribute_values(":cutoff", n(cutoff))
+                .limit(page_size.max(1))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| backend("DynamoDB Query (stuck scans)", e))?;
+            found.extend(
+                output
+                    .items()
+                    .iter()
+                    .filter_map(|item| item_keys::scan_id_of(text(item, "pk")?)),
+            );
+            match output.last_evaluated_key() {
+                Some(key) if !key.is_empty() && found.len() < max => start = Some(key.clone()),
+                _ => break,
+            }
+        }
+        found.truncate(max);
+        Ok(found)
     }
 }

@@ -226,7 +226,7 @@ fn a_file_passed_while_the_cache_was_full_is_not_kept_for_the_reader_that_passed
     let _fast_b = sources.get(&archive, b).unwrap(); // cache full: parsed for itself
     assert!(Arc::ptr_eq(&fast_a, &sources.get(&archive, a).unwrap()));
     let _slow_b = sources.get(&archive, b).unwrap(); // the last reader of b: nothing kept
-    // Nothing is left over, so the next file is shared again.
+                                                     // Nothing is left over, so the next file is shared again.
     let fast_c = sources.get(&archive, c).unwrap();
     assert!(
         Arc::ptr_eq(&fast_c, &sources.get(&archive, c).unwrap()),
