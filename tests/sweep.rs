@@ -52,8 +52,7 @@ fn output(cmd: &mut Command) -> (i32, String) {
     let out = cmd.output().expect("run plugin-validator");
     (
         out.status.code().expect("exit code"),
-        String::from_utf8_lossy(&out.stdout).into_owned()
-            + &String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
     )
 }
 
