@@ -1,3 +1,4 @@
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -5,7 +6,7 @@ use validator_checks::CheckRegistry;
 use validator_domain::Upload;
 use validator_embedded::LocalBackends;
 use validator_notify::EmailSettings;
-use validator_pipeline::{PipelineConfig, SweepSettings};
+use validator_pipeline::{Pipeline, PipelineConfig, SweepSettings};
 
 use crate::cli::{EmailArgs, PipelineArgs, StuckArgs};
 
@@ -49,17 +50,8 @@ pub fn run(args: PipelineArgs) -> anyhow::Result<u8> {
         sweep: args.stuck.settings(),
         ..PipelineConfig::default()
     };
-    let backends =
-        LocalBackends::open(&args.data.data_dir, &args.email.sender).with_context(|| {
-            format!(
-                "cannot open the data folder {}",
-                args.data.data_dir.display()
-            )
-        })?;
-    let pipeline = backends.pipeline(config, CheckRegistry::builtin());
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let (backends, pipeline, runtime) =
+        open_local(&args.data.data_dir, &args.email.sender, config)?;
     let run = runtime.block_on(backends.run(
         &pipeline,
         &object_key,
@@ -103,4 +95,20 @@ impl StuckArgs {
             ..SweepSettings::default()
         }
     }
+}
+
+/// The embedded backends in the data folder, the pipeline over them with the built-in checks,
+/// and a runtime to drive it: what `pipeline` and `sweep` share.
+pub fn open_local(
+    data_dir: &Path,
+    sender: &str,
+    config: PipelineConfig,
+) -> anyhow::Result<(LocalBackends, Pipeline, tokio::runtime::Runtime)> {
+    let backends = LocalBackends::open(data_dir, sender)
+        .with_context(|| format!("cannot open the data folder {}", data_dir.display()))?;
+    let pipeline = backends.pipeline(config, CheckRegistry::builtin());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    Ok((backends, pipeline, runtime))
 }

@@ -1,8 +1,5 @@
 //! `plugin-validator sweep`: the pipeline's sweep stage on the local data folder.
 
-use anyhow::Context;
-use validator_checks::CheckRegistry;
-use validator_embedded::LocalBackends;
 use validator_pipeline::PipelineConfig;
 
 use crate::cli::SweepArgs;
@@ -14,17 +11,8 @@ pub fn run(args: SweepArgs) -> anyhow::Result<u8> {
         sweep: args.stuck.settings(),
         ..PipelineConfig::default()
     };
-    let backends =
-        LocalBackends::open(&args.data.data_dir, &args.email.sender).with_context(|| {
-            format!(
-                "cannot open the data folder {}",
-                args.data.data_dir.display()
-            )
-        })?;
-    let pipeline = backends.pipeline(config, CheckRegistry::builtin());
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let (_backends, pipeline, runtime) =
+        super::pipeline::open_local(&args.data.data_dir, &args.email.sender, config)?;
     let report = runtime.block_on(validator_pipeline::sweep(&pipeline))?;
     println!(
         "stuck scans: {} (validating for over {} minutes)",

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use validator_archive::ArchiveLimits;
-use validator_aws::{AwsBackends, AwsClients, AwsSettings, DynamoScanStore};
+use validator_aws::{AwsBackends, AwsClients, AwsSettings};
 use validator_checks::CheckRegistry;
 use validator_domain::CheckId;
 use validator_notify::EmailSettings;
@@ -136,7 +136,6 @@ impl Environment {
 pub struct ColdStart {
     pub environment: Environment,
     pub pipeline: Pipeline,
-    pub store: std::sync::Arc<DynamoScanStore>,
 }
 
 impl ColdStart {
@@ -184,7 +183,6 @@ impl ColdStart {
         Ok(Self {
             environment,
             pipeline,
-            store: backends.store,
         })
     }
 }
