@@ -27,6 +27,10 @@ pub enum Command {
     Diff(DiffArgs),
     /// Run dispatch -> every check -> aggregate with the embedded backends, as the Lambdas do.
     Pipeline(PipelineArgs),
+    /// End the scans recorded by `pipeline` that are stuck in validating (a check never
+    /// reported, e.g. the process died) in error, as the aggregator's scheduled sweep does on
+    /// AWS; `pipeline` runs it after each scan too. Exit 0.
+    Sweep(SweepArgs),
     /// Show a scan recorded by `pipeline` (or list the recent ones). With a scan id the exit code
     /// follows its status: 0 validated, 1 blocked, 3 error or still validating.
     Status(StatusArgs),
@@ -155,6 +159,25 @@ pub struct PipelineArgs {
     /// The website's id of the plugin (keys the plugin's history; default: its package folder).
     #[arg(long)]
     pub plugin_id: Option<String>,
+    #[command(flatten)]
+    pub email: EmailArgs,
+    /// Deliveries of a check message before its failure is final (like SQS maxReceiveCount).
+    #[arg(long, default_value_t = 3)]
+    pub max_attempts: u32,
+    /// Seconds a check may run before it counts as failed.
+    #[arg(long, default_value_t = 60)]
+    pub check_timeout: u64,
+    #[command(flatten)]
+    pub stuck: StuckArgs,
+    #[command(flatten)]
+    pub data: DataDirArgs,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+/// Who the local pipeline's emails are from and for.
+#[derive(Debug, Args)]
+pub struct EmailArgs {
     /// An approver's email address (repeatable).
     #[arg(
         long = "approver",
@@ -177,16 +200,31 @@ pub struct PipelineArgs {
         default_value = "https://plugins.qgis.org"
     )]
     pub website_url: String,
-    /// Deliveries of a check message before its failure is final (like SQS maxReceiveCount).
-    #[arg(long, default_value_t = 3)]
-    pub max_attempts: u32,
-    /// Seconds a check may run before it counts as failed.
-    #[arg(long, default_value_t = 60)]
-    pub check_timeout: u64,
+}
+
+/// When the sweep ends a scan still `validating` (a check never reported) in `error`.
+#[derive(Debug, Args)]
+pub struct StuckArgs {
+    /// A scan still validating this many minutes after its upload is ended in error by the
+    /// sweep (each check that never reported gets an error result).
+    #[arg(long, default_value_t = validator_pipeline::SweepSettings::default().stuck_after.as_secs() / 60)]
+    pub stuck_after_minutes: u64,
+    /// At most this many stuck scans are ended by one sweep (the oldest first).
+    #[arg(long, default_value_t = validator_pipeline::SweepSettings::default().max_scans)]
+    pub max_stuck_scans: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    #[command(flatten)]
+    pub stuck: StuckArgs,
+    /// Rule policy file (TOML) that decides the ended scans; default: the shipped policy.
+    #[arg(long, env = "PLUGIN_VALIDATOR_POLICY")]
+    pub policy: Option<PathBuf>,
+    #[command(flatten)]
+    pub email: EmailArgs,
     #[command(flatten)]
     pub data: DataDirArgs,
-    #[command(flatten)]
-    pub engine: EngineArgs,
 }
 
 #[derive(Debug, Args)]

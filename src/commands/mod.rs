@@ -6,6 +6,7 @@ mod review;
 mod rules;
 mod scan;
 mod status;
+mod sweep;
 
 use anyhow::Context;
 use validator_archive::ArchiveLimits;
@@ -24,6 +25,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Scan(args) => scan::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Pipeline(args) => pipeline::run(args),
+        Command::Sweep(args) => sweep::run(args),
         Command::Status(args) => status::run(args),
         Command::Review(args) => review::run(args),
         Command::Policy(args) => policy::run(args),

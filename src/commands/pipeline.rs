@@ -1,3 +1,4 @@
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -5,9 +6,9 @@ use validator_checks::CheckRegistry;
 use validator_domain::Upload;
 use validator_embedded::LocalBackends;
 use validator_notify::EmailSettings;
-use validator_pipeline::PipelineConfig;
+use validator_pipeline::{Pipeline, PipelineConfig, SweepSettings};
 
-use crate::cli::PipelineArgs;
+use crate::cli::{EmailArgs, PipelineArgs, StuckArgs};
 
 pub fn run(args: PipelineArgs) -> anyhow::Result<u8> {
     let (policy, limits) = super::engine(&args.engine)?;
@@ -44,24 +45,13 @@ pub fn run(args: PipelineArgs) -> anyhow::Result<u8> {
         limits: limits.archive,
         python_limits: limits.python,
         policy,
-        email: EmailSettings {
-            website_url: args.website_url.clone(),
-            approvers: args.approvers.clone(),
-            ..EmailSettings::default()
-        },
+        email: args.email.settings(),
         check_timeout: Duration::from_secs(args.check_timeout),
+        sweep: args.stuck.settings(),
         ..PipelineConfig::default()
     };
-    let backends = LocalBackends::open(&args.data.data_dir, &args.sender).with_context(|| {
-        format!(
-            "cannot open the data folder {}",
-            args.data.data_dir.display()
-        )
-    })?;
-    let pipeline = backends.pipeline(config, CheckRegistry::builtin());
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let (backends, pipeline, runtime) =
+        open_local(&args.data.data_dir, &args.email.sender, config)?;
     let run = runtime.block_on(backends.run(
         &pipeline,
         &object_key,
@@ -85,4 +75,40 @@ pub fn run(args: PipelineArgs) -> anyhow::Result<u8> {
     }
     println!("events: {}", run.events.display());
     Ok(super::exit_code(scan.status))
+}
+
+impl EmailArgs {
+    pub fn settings(&self) -> EmailSettings {
+        EmailSettings {
+            website_url: self.website_url.clone(),
+            approvers: self.approvers.clone(),
+            ..EmailSettings::default()
+        }
+    }
+}
+
+impl StuckArgs {
+    pub fn settings(&self) -> SweepSettings {
+        SweepSettings {
+            stuck_after: Duration::from_secs(60 * self.stuck_after_minutes),
+            max_scans: self.max_stuck_scans.max(1),
+            ..SweepSettings::default()
+        }
+    }
+}
+
+/// The embedded backends in the data folder, the pipeline over them with the built-in checks,
+/// and a runtime to drive it: what `pipeline` and `sweep` share.
+pub fn open_local(
+    data_dir: &Path,
+    sender: &str,
+    config: PipelineConfig,
+) -> anyhow::Result<(LocalBackends, Pipeline, tokio::runtime::Runtime)> {
+    let backends = LocalBackends::open(data_dir, sender)
+        .with_context(|| format!("cannot open the data folder {}", data_dir.display()))?;
+    let pipeline = backends.pipeline(config, CheckRegistry::builtin());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    Ok((backends, pipeline, runtime))
 }

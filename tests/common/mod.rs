@@ -236,3 +236,17 @@ impl Check for SlowCheck {
 pub fn registry(checks: Vec<Arc<dyn Check>>) -> CheckRegistry {
     CheckRegistry::with(checks)
 }
+
+/// The `plugin-validator` binary, without the operator's environment (policy, data folder,
+/// logging) that would change what it does.
+pub fn plugin_validator() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_plugin-validator"));
+    for var in [
+        "PLUGIN_VALIDATOR_POLICY",
+        "PLUGIN_VALIDATOR_DATA_DIR",
+        "RUST_LOG",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}

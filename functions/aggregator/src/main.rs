@@ -3,7 +3,7 @@
 
 use aws_lambda_events::streams::DynamoDbEventResponse;
 use lambda_runtime::{service_fn, Error, LambdaEvent};
-use validator_lambda::aggregator::{handle_stream_batch, sweep, AggregatorEvent};
+use validator_lambda::aggregator::{handle_stream_batch, handle_sweep, AggregatorEvent};
 use validator_lambda::ColdStart;
 
 #[tokio::main]
@@ -16,13 +16,7 @@ async fn main() -> Result<(), Error> {
             let response = match AggregatorEvent::parse(event.payload)? {
                 AggregatorEvent::Stream(batch) => handle_stream_batch(&cold.pipeline, &batch).await,
                 AggregatorEvent::Sweep => {
-                    let report = sweep(
-                        &cold.pipeline,
-                        &cold.store,
-                        cold.environment.stuck_after,
-                        cold.environment.sweep_limits,
-                    )
-                    .await?;
+                    let report = handle_sweep(&cold.pipeline).await?;
                     tracing::info!(
                         stuck = report.stuck,
                         ended = report.ended.len(),

@@ -100,13 +100,6 @@ pub mod item_keys {
     }
 }
 
-/// A scan found `validating` for longer than expected.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StuckScan {
-    pub id: ScanId,
-    pub created_epoch: i64,
-}
-
 #[derive(Debug, Clone)]
 pub struct DynamoScanStore {
     client: aws_sdk_dynamodb::Client,
@@ -344,72 +337,49 @@ impl DynamoScanStore {
         prefix: &str,
         what: &'static str,
     ) -> Result<Vec<T>, PortError> {
-        let mut found = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .consistent_read(true)
-                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
-                .expression_attribute_values(":pk", s(pk))
-                .expression_attribute_values(":prefix", s(prefix))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| backend(&format!("DynamoDB Query ({what}s)"), e))?;
-            for item in output.items() {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .consistent_read(true)
+            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+            .expression_attribute_values(":pk", s(pk))
+            .expression_attribute_values(":prefix", s(prefix));
+        let items = query_pages(query, &format!("DynamoDB Query ({what}s)"), usize::MAX).await?;
+        items
+            .iter()
+            .map(|item| {
                 let body = text(item, "body").ok_or_else(|| corrupt(what, "no body"))?;
-                found.push(serde_json::from_str(body).map_err(|e| corrupt(what, e))?);
-            }
-            match output.last_evaluated_key() {
-                Some(key) if !key.is_empty() => start = Some(key.clone()),
-                _ => break,
-            }
-        }
-        Ok(found)
+                serde_json::from_str(body).map_err(|e| corrupt(what, e))
+            })
+            .collect()
     }
+}
 
-    /// Scans still `validating` that were created before `cutoff` (epoch seconds), oldest
-    /// first: read in pages of `page_size`, at most `max` in all.
-    pub async fn stuck_scans(
-        &self,
-        cutoff: i64,
-        page_size: i32,
-        max: usize,
-    ) -> Result<Vec<StuckScan>, PortError> {
-        let mut found = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(STATUS_INDEX)
-                .key_condition_expression("#status = :validating AND created_epoch < :cutoff")
-                .expression_attribute_names("#status", "status")
-                .expression_attribute_values(":validating", s(ScanStatus::Validating.as_str()))
-                .expression_attribute_values(":cutoff", n(cutoff))
-                .limit(page_size.max(1))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| backend("DynamoDB Query (stuck scans)", e))?;
-            found.extend(output.items().iter().filter_map(|item| {
-                Some(StuckScan {
-                    id: item_keys::scan_id_of(text(item, "pk")?)?,
-                    created_epoch: number(item, "created_epoch")?,
-                })
-            }));
-            match output.last_evaluated_key() {
-                Some(key) if !key.is_empty() && found.len() < max => start = Some(key.clone()),
-                _ => break,
-            }
+/// The items of `query`, page after page (each from the last one's last key), until the last
+/// page or until `max` are read; `what` names the query in errors.
+async fn query_pages(
+    query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+    what: &str,
+    max: usize,
+) -> Result<Vec<Item>, PortError> {
+    let mut items = Vec::new();
+    let mut start: Option<Item> = None;
+    loop {
+        let output = query
+            .clone()
+            .set_exclusive_start_key(start.take())
+            .send()
+            .await
+            .map_err(|e| backend(what, e))?;
+        items.extend(output.items.unwrap_or_default());
+        match output.last_evaluated_key {
+            Some(key) if !key.is_empty() && items.len() < max => start = Some(key),
+            _ => break,
         }
-        found.truncate(max);
-        Ok(found)
     }
+    items.truncate(max);
+    Ok(items)
 }
 
 #[async_trait]
@@ -756,5 +726,30 @@ impl ScanStore for DynamoScanStore {
             "decision",
         )
         .await
+    }
+
+    /// Reads the status index (`validating`, `created_epoch` below the cutoff in epoch
+    /// seconds), oldest first, page by page.
+    async fn stuck_scans(
+        &self,
+        created_before: Timestamp,
+        page_size: i32,
+        max: usize,
+    ) -> Result<Vec<ScanId>, PortError> {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(STATUS_INDEX)
+            .key_condition_expression("#status = :validating AND created_epoch < :cutoff")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":validating", s(ScanStatus::Validating.as_str()))
+            .expression_attribute_values(":cutoff", n(created_before.unix_timestamp()))
+            .limit(page_size.max(1));
+        let items = query_pages(query, "DynamoDB Query (stuck scans)", max).await?;
+        Ok(items
+            .iter()
+            .filter_map(|item| item_keys::scan_id_of(text(item, "pk")?))
+            .collect())
     }
 }

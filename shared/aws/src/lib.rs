@@ -11,7 +11,7 @@ mod settings;
 mod sqs;
 
 pub use clients::AwsClients;
-pub use dynamodb::{item_keys, DynamoScanStore, StuckScan};
+pub use dynamodb::{item_keys, DynamoScanStore};
 pub use eventbridge::EventBridgePublisher;
 pub use s3::S3BlobStore;
 pub use ses::SesMailer;

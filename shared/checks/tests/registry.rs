@@ -5,30 +5,22 @@ use std::path::PathBuf;
 use validator_checks::CheckRegistry;
 use validator_policy::{Policy, DEFAULT_POLICY_TOML};
 
-/// The team's handout beside the checkout, or `QGIS_DEFAULT_POLICY_TSV`.
-fn handout_tsv() -> Option<PathBuf> {
-    if let Ok(path) = std::env::var("QGIS_DEFAULT_POLICY_TSV") {
-        return Some(PathBuf::from(path));
-    }
-    let beside =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/qgis-default-policy.tsv");
-    beside.exists().then_some(beside)
+/// The website's default rule policy, committed beside the policy it generates.
+fn website_tsv() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../policy/qgis-default-policy.tsv")
 }
 
 #[test]
 fn the_shipped_policy_is_the_one_generated_from_the_website_data() {
     let shipped = Policy::from_toml(DEFAULT_POLICY_TOML, "shipped").expect("valid default policy");
-    let Some(tsv) = handout_tsv() else {
-        // CI clones have the handout beside them; say loudly when it is not there.
-        eprintln!("NOTE: qgis-default-policy.tsv not found; only the shipped policy's own invariants were checked");
-        return;
-    };
-    let text = std::fs::read_to_string(&tsv).unwrap();
+    let tsv = website_tsv();
+    let text = std::fs::read_to_string(&tsv)
+        .unwrap_or_else(|e| panic!("the website's policy table {}: {e}", tsv.display()));
     let generated = CheckRegistry::builtin().policy_from_tsv(&text).unwrap();
     assert_eq!(
         generated, shipped,
-        "regenerate with: plugin-validator policy --from-tsv {} > shared/policy/default-policy.toml",
-        tsv.display()
+        "regenerate with: cargo run --locked -- policy --from-tsv \
+         shared/policy/qgis-default-policy.tsv > shared/policy/default-policy.toml"
     );
 }
 

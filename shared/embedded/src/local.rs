@@ -1,5 +1,6 @@
 //! The local pipeline: the embedded backends wired together and a driver that runs dispatch,
-//! every queued check and the aggregator, exactly as the Lambdas would, in one process.
+//! every queued check, the aggregator and the sweep of stuck scans, exactly as the Lambdas
+//! would, in one process.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -8,8 +9,8 @@ use std::sync::Arc;
 use validator_checks::CheckRegistry;
 use validator_domain::{Scan, ScanId};
 use validator_pipeline::{
-    aggregate, dispatch_version, run_check, Attempt, DispatchOutcome, Pipeline, PipelineConfig,
-    PortError, ScanStore, StageError,
+    aggregate, dispatch_version, run_check, sweep, Attempt, DispatchOutcome, Pipeline,
+    PipelineConfig, PortError, ScanStore, StageError,
 };
 
 use crate::{FolderBlobStore, InProcessQueue, JsonlEventPublisher, OutboxMailer, SqliteScanStore};
@@ -110,6 +111,21 @@ impl LocalBackends {
                 }
             }
             aggregate(pipeline, &request.scan_id).await?;
+        }
+        // As the scheduled sweep on AWS: scans of earlier runs whose checks never reported
+        // (the process died) end in `error` once they are older than the configured time.
+        let swept = sweep(pipeline).await?;
+        if swept.stuck > 0 {
+            progress(&format!(
+                "sweep: {} scan(s) stuck in validating ended in error: {}",
+                swept.ended.len(),
+                swept
+                    .ended
+                    .iter()
+                    .map(ScanId::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         }
         let scan = self
             .store

@@ -25,6 +25,7 @@ CREATE TABLE IF NOT EXISTS scans (
     body TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS scans_by_status ON scans (status);
 CREATE TABLE IF NOT EXISTS history (
     plugin TEXT NOT NULL,
     scan_id TEXT NOT NULL,
@@ -358,5 +359,33 @@ impl ScanStore for SqliteScanStore {
             .map_err(backend)?;
         rows.map(|r| r.map_err(backend).and_then(|b| decode(&b)))
             .collect()
+    }
+
+    /// Every `validating` scan is read and filtered by its creation time: there are few, and
+    /// the body holds the exact time (one query, so `page_size` has nothing to page).
+    async fn stuck_scans(
+        &self,
+        created_before: Timestamp,
+        _page_size: i32,
+        max: usize,
+    ) -> Result<Vec<ScanId>, PortError> {
+        let conn = self.lock()?;
+        let mut stmt = conn
+            .prepare("SELECT body FROM scans WHERE status = ?1")
+            .map_err(backend)?;
+        let rows = stmt
+            .query_map([ScanStatus::Validating.as_str()], |row| {
+                row.get::<_, String>(0)
+            })
+            .map_err(backend)?;
+        let mut stuck = Vec::new();
+        for body in rows {
+            let scan: Scan = decode(&body.map_err(backend)?)?;
+            if scan.created_at < created_before {
+                stuck.push((scan.created_at, scan.id));
+            }
+        }
+        stuck.sort();
+        Ok(stuck.into_iter().take(max).map(|(_, id)| id).collect())
     }
 }

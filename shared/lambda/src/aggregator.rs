@@ -1,14 +1,12 @@
-//! DynamoDB stream batches -> [`validator_pipeline::aggregate`], and the scheduled sweep that
-//! ends scans stuck in `validating` (fail-closed when a check never reported, e.g. its function
-//! was killed on its last attempt).
-
-use std::time::Duration;
+//! DynamoDB stream batches -> [`validator_pipeline::aggregate`], and the scheduled
+//! [`validator_pipeline::sweep`] that ends scans stuck in `validating` (fail-closed when a check
+//! never reported, e.g. its function was killed on its last attempt).
 
 use aws_lambda_events::dynamodb::{Event, EventRecord};
 use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
-use validator_aws::{item_keys, DynamoScanStore};
-use validator_domain::{CheckResult, ScanId};
-use validator_pipeline::{aggregate, AggregateOutcome, Pipeline, StageError};
+use validator_aws::item_keys;
+use validator_domain::ScanId;
+use validator_pipeline::{aggregate, sweep, Pipeline, StageError, SweepReport};
 
 /// The scan a stream record is about, when it is a scan item (result items carry no news:
 /// the transaction that stores a result also updates the scan item).
@@ -54,78 +52,12 @@ pub async fn handle_stream_batch(pipeline: &Pipeline, event: &Event) -> DynamoDb
     response
 }
 
-/// What one sweep did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SweepReport {
-    /// Scans found `validating` for longer than allowed.
-    pub stuck: usize,
-    /// Scans the sweep moved to a final status now.
-    pub ended: Vec<ScanId>,
-}
-
-/// How much one sweep reads: pages of `page_size` stuck scans, at most `max_scans` in all, so
-/// that a sweep finishes well within its timeout however many scans are stuck.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SweepLimits {
-    /// `SWEEP_PAGE_SIZE` (default 100).
-    pub page_size: i32,
-    /// `SWEEP_MAX_SCANS` (default 500).
-    pub max_scans: usize,
-}
-
-impl Default for SweepLimits {
-    fn default() -> Self {
-        Self {
-            page_size: 100,
-            max_scans: 500,
-        }
-    }
-}
-
-/// Ends scans stuck in `validating` for longer than `stuck_after`: every check that never
-/// reported gets an `error` result, so the scan ends in `error` (never a silent pass) and the
-/// maintainers hear about it. Prints the number found as a CloudWatch embedded metric
-/// (`PluginValidator/StuckScans`), which the stuck-scans alarm watches.
-pub async fn sweep(
-    pipeline: &Pipeline,
-    store: &DynamoScanStore,
-    stuck_after: Duration,
-    limits: SweepLimits,
-) -> Result<SweepReport, StageError> {
-    let cutoff = validator_domain::now().unix_timestamp() - stuck_after.as_secs() as i64;
-    let stuck = store
-        .stuck_scans(cutoff, limits.page_size, limits.max_scans)
-        .await?;
-    if stuck.len() >= limits.max_scans {
-        // The oldest are ended now; the next sweep (10 minutes later) takes the rest.
-        tracing::warn!(
-            max = limits.max_scans,
-            "more stuck scans than one sweep ends: the rest wait for the next sweep"
-        );
-    }
-    let mut report = SweepReport {
-        stuck: stuck.len(),
-        ..SweepReport::default()
-    };
-    for found in stuck {
-        let Some(scan) = pipeline.store.get_scan(&found.id).await? else {
-            continue;
-        };
-        for check in scan.pending_checks() {
-            let reason = format!(
-                "the {check} check did not report within {} minutes",
-                stuck_after.as_secs() / 60
-            );
-            tracing::error!(scan_id = scan.id.as_str(), %check, "check never reported: recording an error");
-            let result = CheckResult::new(scan.id.clone(), check.clone(), Err(reason), 0, 0);
-            pipeline.store.record_result(&result).await?;
-        }
-        if let AggregateOutcome::Finished { .. } | AggregateOutcome::NotificationInProgress { .. } =
-            aggregate(pipeline, &scan.id).await?
-        {
-            report.ended.push(scan.id.clone());
-        }
-    }
+/// The scheduled sweep: [`validator_pipeline::sweep`] with the function's settings
+/// (`STUCK_AFTER_MINUTES`, `SWEEP_PAGE_SIZE`, `SWEEP_MAX_SCANS`), then the number of stuck
+/// scans found as a CloudWatch embedded metric (`PluginValidator/StuckScans`), which the
+/// stuck-scans alarm watches.
+pub async fn handle_sweep(pipeline: &Pipeline) -> Result<SweepReport, StageError> {
+    let report = sweep(pipeline).await?;
     println!("{}", stuck_metric(report.stuck));
     Ok(report)
 }

@@ -4,11 +4,11 @@
 use std::time::Duration;
 
 use validator_archive::ArchiveLimits;
-use validator_aws::{AwsBackends, AwsClients, AwsSettings, DynamoScanStore};
+use validator_aws::{AwsBackends, AwsClients, AwsSettings};
 use validator_checks::CheckRegistry;
 use validator_domain::CheckId;
 use validator_notify::EmailSettings;
-use validator_pipeline::{BlobStore, Pipeline, PipelineConfig};
+use validator_pipeline::{BlobStore, Pipeline, PipelineConfig, SweepSettings};
 use validator_policy::Policy;
 use validator_python::PythonLimits;
 
@@ -38,11 +38,6 @@ pub struct Environment {
     /// `MAX_RECEIVE_COUNT`: the check queue's redrive `maxReceiveCount`; the delivery with this
     /// receive count is the last attempt.
     pub max_receive_count: u32,
-    /// `STUCK_AFTER_MINUTES`: how long a scan may stay `validating` before the sweep ends it
-    /// in `error`.
-    pub stuck_after: Duration,
-    /// `SWEEP_PAGE_SIZE`, `SWEEP_MAX_SCANS`: how many stuck scans one sweep reads.
-    pub sweep_limits: crate::aggregator::SweepLimits,
 }
 
 fn parse<T: std::str::FromStr>(
@@ -112,6 +107,19 @@ impl Environment {
                 defaults.notification_lease.as_secs(),
             )?),
             history_depth: parse(&lookup, "HISTORY_DEPTH", defaults.history_depth)?,
+            // `STUCK_AFTER_MINUTES`: how long a scan may stay `validating` before the sweep
+            // ends it in `error`; `SWEEP_PAGE_SIZE`, `SWEEP_MAX_SCANS`: how many one sweep reads.
+            sweep: SweepSettings {
+                stuck_after: Duration::from_secs(
+                    60 * parse(
+                        &lookup,
+                        "STUCK_AFTER_MINUTES",
+                        defaults.sweep.stuck_after.as_secs() / 60,
+                    )?,
+                ),
+                page_size: parse(&lookup, "SWEEP_PAGE_SIZE", defaults.sweep.page_size)?.max(1),
+                max_scans: parse(&lookup, "SWEEP_MAX_SCANS", defaults.sweep.max_scans)?.max(1),
+            },
         };
         Ok(Self {
             aws: AwsSettings::from_lookup(&lookup)?,
@@ -119,14 +127,6 @@ impl Environment {
             policy_key: text("POLICY_KEY"),
             check: text("CHECK_ID").map(CheckId::new),
             max_receive_count: parse(&lookup, "MAX_RECEIVE_COUNT", 3u32)?.max(1),
-            stuck_after: Duration::from_secs(60 * parse(&lookup, "STUCK_AFTER_MINUTES", 30u64)?),
-            sweep_limits: {
-                let defaults = crate::aggregator::SweepLimits::default();
-                crate::aggregator::SweepLimits {
-                    page_size: parse(&lookup, "SWEEP_PAGE_SIZE", defaults.page_size)?.max(1),
-                    max_scans: parse(&lookup, "SWEEP_MAX_SCANS", defaults.max_scans)?.max(1),
-                }
-            },
         })
     }
 }
@@ -136,7 +136,6 @@ impl Environment {
 pub struct ColdStart {
     pub environment: Environment,
     pub pipeline: Pipeline,
-    pub store: std::sync::Arc<DynamoScanStore>,
 }
 
 impl ColdStart {
@@ -184,7 +183,6 @@ impl ColdStart {
         Ok(Self {
             environment,
             pipeline,
-            store: backends.store,
         })
     }
 }

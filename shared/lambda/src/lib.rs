@@ -4,7 +4,8 @@
 //! - [`dispatcher::handle_s3_event`]: S3 `ObjectCreated` -> `dispatch`.
 //! - [`check::handle_sqs_batch`]: SQS batch -> `run_check`, partial batch failures.
 //! - [`aggregator::handle_stream_batch`]: DynamoDB stream batch -> `aggregate`, partial batch
-//!   failures; [`aggregator::sweep`]: the scheduled safety net for scans stuck in `validating`.
+//!   failures; [`aggregator::handle_sweep`]: the scheduled safety net for scans stuck in
+//!   `validating` (the pipeline's sweep stage).
 //! - [`review::handle_function_url`]: the website's review decisions (IAM-authorised function
 //!   URL) -> `review` (record, then reconsider the scan).
 

@@ -397,14 +397,9 @@ async fn the_sweep_ends_a_scan_whose_check_never_reported() {
     stack.run_check_queue("package_structure").await;
     // The other two functions died without a word. One second later the sweep runs.
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let report = validator_lambda::aggregator::sweep(
-        &stack.cold.pipeline,
-        &stack.cold.store,
-        stack.cold.environment.stuck_after,
-        stack.cold.environment.sweep_limits,
-    )
-    .await
-    .expect("sweep");
+    let report = validator_lambda::aggregator::handle_sweep(&stack.cold.pipeline)
+        .await
+        .expect("sweep");
     assert_eq!(report.stuck, 1);
     assert_eq!(report.ended, vec![id.clone()]);
     assert_eq!(scan(&stack, &id).await.status, ScanStatus::Error);
@@ -589,26 +584,16 @@ async fn the_sweep_reads_every_page_of_stuck_scans_up_to_its_limit() {
         ids.push(scan_id(&dispatch(&stack, &key).await));
     }
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let limits = stack.cold.environment.sweep_limits;
+    let limits = stack.cold.pipeline.config.sweep;
     assert_eq!((limits.page_size, limits.max_scans), (2, 4));
-    let first = validator_lambda::aggregator::sweep(
-        &stack.cold.pipeline,
-        &stack.cold.store,
-        stack.cold.environment.stuck_after,
-        limits,
-    )
-    .await
-    .expect("sweep");
+    let first = validator_lambda::aggregator::handle_sweep(&stack.cold.pipeline)
+        .await
+        .expect("sweep");
     // Three pages of two would hold all five: the limit stops at four.
     assert_eq!((first.stuck, first.ended.len()), (4, 4));
-    let second = validator_lambda::aggregator::sweep(
-        &stack.cold.pipeline,
-        &stack.cold.store,
-        stack.cold.environment.stuck_after,
-        limits,
-    )
-    .await
-    .expect("sweep");
+    let second = validator_lambda::aggregator::handle_sweep(&stack.cold.pipeline)
+        .await
+        .expect("sweep");
     assert_eq!((second.stuck, second.ended.len()), (1, 1));
     for id in &ids {
         assert_eq!(scan(&stack, id).await.status, ScanStatus::Error);

@@ -505,3 +505,217 @@ fn the_review_function_url_requires_iam() {
         Some("review")
     );
 }
+
+// ---- The generated regions ------------------------------------------------------------------
+//
+// template.yaml's per-check resources are rendered from the registry's check ids: the regions
+// between `# BEGIN GENERATED <name>` and `# END GENERATED <name>` are what `render_region`
+// returns. `UPDATE_TEMPLATE=1 cargo test --locked -p validator-lambda --test template` writes
+// them; without it the test fails while template.yaml differs.
+
+/// One check's resources, with `@ID@`, `@CAMEL@`, `@LOWER@`, `@MEMORY@` and `@GRANTS@` to fill
+/// (its own header comment, lines starting with `#` in the first column, is left out).
+const CHECK_BLOCK: &str = include_str!("template-check-block.yaml.in");
+
+/// What a check's function needs beyond the common block.
+#[derive(Default)]
+struct Deployment {
+    /// `MemorySize` with the comment lines saying why (default: the Globals' 256 MB).
+    memory: Option<(u32, &'static [&'static str])>,
+    /// IAM statements beyond reading uploads and writing findings and results (YAML lines at
+    /// the statement list's indentation).
+    grants: &'static str,
+}
+
+/// The checks whose function differs from the common block; every other check gets it as is.
+fn deployment(check: &str) -> Deployment {
+    match check {
+        "code_quality" => Deployment {
+            memory: Some((
+                1024,
+                &[
+                    "Measured (docs/performance-changelog.md, the three engines merged): 5.9 s of CPU",
+                    "and 103 MB peak on a 23.7 MB plugin. 1024 MB buys 0.58 vCPU, so ~10 s: well inside",
+                    "the 45 s check timeout (0.9 s of CPU now, docs/performance.md).",
+                ],
+            )),
+            ..Deployment::default()
+        },
+        "bundled_libraries" => Deployment {
+            memory: Some((
+                512,
+                &["Downloads releases from PyPI to compare with, cached in the bucket (releases/*)."],
+            )),
+            grants: "              - Sid: ReleaseCache
+                Effect: Allow
+                Action: [s3:GetObject, s3:PutObject]
+                Resource:
+                  - !Sub \"arn:${AWS::Partition}:s3:::${AWS::StackName}-uploads-${AWS::AccountId}-${AWS::Region}/releases/*\"
+",
+        },
+        "behaviour" => Deployment {
+            memory: Some((
+                512,
+                &["Reads every Python file like the security check; 512 MB for the resolver's tables."],
+            )),
+            ..Deployment::default()
+        },
+        _ => Deployment::default(),
+    }
+}
+
+/// `package_structure` -> `PackageStructure`.
+fn camel_case(id: &str) -> String {
+    id.split('_')
+        .map(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .map(|first| first.to_uppercase().chain(chars).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+fn check_block(id: &str) -> String {
+    let camel = camel_case(id);
+    let lower = camel
+        .chars()
+        .take(1)
+        .flat_map(char::to_lowercase)
+        .chain(camel.chars().skip(1))
+        .collect::<String>();
+    let deployment = deployment(id);
+    let memory = deployment
+        .memory
+        .map(|(size, why)| {
+            let mut lines: String = why.iter().map(|l| format!("      # {l}\n")).collect();
+            lines.push_str(&format!("      MemorySize: {size}\n"));
+            lines
+        })
+        .unwrap_or_default();
+    let body: String = CHECK_BLOCK
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    body.replace("@GRANTS@", deployment.grants)
+        .replace("@MEMORY@", &memory)
+        .replace("@CAMEL@", &camel)
+        .replace("@LOWER@", &lower)
+        .replace("@ID@", id)
+}
+
+/// The text of a generated region, between its marker lines.
+fn render_region(name: &str, checks: &[String]) -> String {
+    match name {
+        "check-queues" => checks
+            .iter()
+            .map(|id| format!("                  - !GetAtt {}Queue.Arn\n", camel_case(id)))
+            .collect(),
+        "checks" => checks
+            .iter()
+            .map(|id| format!("\n{}", check_block(id)))
+            .collect(),
+        "check-outputs" => checks
+            .iter()
+            .map(|id| {
+                let camel = camel_case(id);
+                format!(
+                    "  {camel}QueueName:\n    Value: !GetAtt {camel}Queue.QueueName\n  \
+                     {camel}DeadLetterQueueName:\n    Value: !GetAtt {camel}DeadLetterQueue.QueueName\n"
+                )
+            })
+            .collect(),
+        other => panic!("template.yaml names an unknown generated region `{other}`"),
+    }
+}
+
+const BEGIN: &str = "# BEGIN GENERATED ";
+const END: &str = "# END GENERATED ";
+
+/// `text` with every generated region rendered again; the names of the regions found.
+fn regenerate(text: &str, checks: &[String]) -> (String, Vec<String>) {
+    let mut out = String::with_capacity(text.len());
+    let mut names = Vec::new();
+    let mut lines = text.split_inclusive('\n');
+    while let Some(line) = lines.next() {
+        out.push_str(line);
+        let Some(rest) = line.trim_start().strip_prefix(BEGIN) else {
+            continue;
+        };
+        let name = rest
+            .split(|c: char| c.is_whitespace() || c == ':')
+            .next()
+            .expect("a region name");
+        out.push_str(&render_region(name, checks));
+        let end = lines
+            .by_ref()
+            .find(|l| l.trim_start().starts_with(&format!("{END}{name}")))
+            .unwrap_or_else(|| panic!("template.yaml: region `{name}` has no `{END}{name}` line"));
+        out.push_str(end);
+        names.push(name.to_owned());
+    }
+    (out, names)
+}
+
+#[test]
+fn the_per_check_resources_are_generated_from_the_registry() {
+    let path = repo_root().join("template.yaml");
+    let text = std::fs::read_to_string(&path).expect("template.yaml");
+    let checks: Vec<String> = CheckRegistry::builtin()
+        .ids()
+        .iter()
+        .map(|id| id.as_str().to_owned())
+        .collect();
+    let (generated, regions) = regenerate(&text, &checks);
+    assert_eq!(regions, ["check-queues", "checks", "check-outputs"]);
+    if std::env::var_os("UPDATE_TEMPLATE").is_some() {
+        if generated != text {
+            std::fs::write(&path, &generated).expect("write template.yaml");
+        }
+        return;
+    }
+    if generated != text {
+        let (line, (want, have)) = generated
+            .lines()
+            .zip(text.lines())
+            .enumerate()
+            .find(|(_, (want, have))| want != have)
+            .unwrap_or((
+                generated.lines().count().min(text.lines().count()),
+                ("(end)", "(end)"),
+            ));
+        panic!(
+            "template.yaml's generated regions are out of date (first difference at line {}: \
+             want `{want}`, have `{have}`); run \
+             `UPDATE_TEMPLATE=1 cargo test --locked -p validator-lambda --test template`",
+            line + 1
+        );
+    }
+}
+
+#[test]
+fn a_check_block_names_every_resource_after_its_check() {
+    let block = check_block("new_check");
+    for name in [
+        "NewCheckDeadLetterQueue:",
+        "NewCheckQueue:",
+        "NewCheckLogGroup:",
+        "NewCheckRole:",
+        "NewCheckFunction:",
+        "NewCheckDeadLetterAlarm:",
+        "NewCheckErrorsAlarm:",
+        "NewCheckThrottlesAlarm:",
+        "PolicyName: newCheck",
+        "CHECK_ID: new_check",
+        "${AWS::StackName}-check-new_check",
+    ] {
+        assert!(block.contains(name), "{name} missing from:\n{block}");
+    }
+    assert!(!block.contains('@'), "a placeholder is left:\n{block}");
+    assert!(
+        !block.contains("MemorySize"),
+        "the default size is the Globals'"
+    );
+}

@@ -5,6 +5,8 @@ use validator_checks::PythonLimits;
 use validator_notify::EmailSettings;
 use validator_policy::Policy;
 
+use crate::SweepSettings;
+
 /// Settings shared by the stages.
 #[derive(Debug, Clone)]
 pub struct PipelineConfig {
@@ -22,6 +24,8 @@ pub struct PipelineConfig {
     /// How many of a plugin's latest scans the aggregator reads to find the version a new one
     /// is compared with (the last validated one); older ones are not looked at.
     pub history_depth: usize,
+    /// When a scan counts as stuck and how many one sweep ends ([`crate::sweep`]).
+    pub sweep: SweepSettings,
 }
 
 /// Default of [`PipelineConfig::history_depth`].
@@ -38,6 +42,7 @@ impl Default for PipelineConfig {
             check_timeout: Duration::from_secs(60),
             notification_lease: Duration::from_secs(300),
             history_depth: DEFAULT_HISTORY_DEPTH,
+            sweep: SweepSettings::default(),
         }
     }
 }

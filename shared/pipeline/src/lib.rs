@@ -1,5 +1,6 @@
-//! The three stages of the validator as plain async functions over small ports. The Lambdas,
-//! the local pipeline and the tests all call these same functions.
+//! The stages of the validator as plain async functions over small ports: dispatch, run_check,
+//! aggregate, the sweep of stuck scans and the review path. The Lambdas, the local pipeline and
+//! the tests all call these same functions.
 
 mod aggregate;
 mod config;
@@ -9,6 +10,7 @@ mod ports;
 mod reconsider;
 mod review;
 mod run_check;
+mod sweep;
 
 use std::sync::Arc;
 
@@ -22,6 +24,7 @@ pub use ports::{
 pub use reconsider::{reconsider, ReconsiderOutcome};
 pub use review::{review, ReviewOutcome, ReviewRefused, ReviewRequest};
 pub use run_check::{run_check, Attempt, RunCheckOutcome};
+pub use sweep::{sweep, SweepReport, SweepSettings};
 use validator_checks::CheckRegistry;
 use validator_domain::ScanId;
 

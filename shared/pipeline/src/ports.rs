@@ -129,6 +129,14 @@ pub trait ScanStore: Send + Sync {
     ) -> Result<bool, PortError>;
     /// Every decision record of the plugin, oldest first.
     async fn decisions(&self, plugin: &str) -> Result<Vec<ReviewDecision>, PortError>;
+    /// The scans still `validating` that were created before `created_before`, oldest first,
+    /// at most `max`. A store that reads them in pages reads `page_size` at a time.
+    async fn stuck_scans(
+        &self,
+        created_before: Timestamp,
+        page_size: i32,
+        max: usize,
+    ) -> Result<Vec<ScanId>, PortError>;
 }
 
 #[async_trait]

@@ -1,0 +1,54 @@
+//! `plugin-validator sweep`: a scan left in `validating` in the local data folder (the process
+//! died before its checks reported) ends in `error`, as the sweep ends it on AWS.
+
+mod common;
+
+use std::process::Command;
+
+use common::{plugin_validator, Env, MAINTAINER};
+
+fn output(cmd: &mut Command) -> (i32, String) {
+    let out = cmd.output().expect("run plugin-validator");
+    (
+        out.status.code().expect("exit code"),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+#[tokio::test]
+async fn sweep_ends_a_stuck_local_scan_in_error_once_it_is_old_enough() {
+    let env = Env::builtin();
+    // Dispatched, and none of its checks ever runs.
+    let id = env.dispatch_demo(&[MAINTAINER]).await;
+    let data = env.dir.path();
+    let sweep = |minutes: &str| {
+        output(
+            plugin_validator()
+                .args(["sweep", "--stuck-after-minutes", minutes, "--data-dir"])
+                .arg(data),
+        )
+    };
+    let status = || {
+        output(
+            plugin_validator()
+                .args(["status", id.as_str(), "--data-dir"])
+                .arg(data),
+        )
+    };
+    // Younger than 30 minutes: left alone.
+    let (code, out) = sweep("30");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("stuck scans: 0"), "{out}");
+    let (code, out) = status();
+    assert_eq!(code, 3, "still validating: {out}");
+    assert!(out.contains("validating"), "{out}");
+
+    let (code, out) = sweep("0");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(&format!("ended in error: {id}")), "{out}");
+    let (code, out) = status();
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("error"), "{out}");
+    assert!(out.contains("did not report"), "the reason is shown: {out}");
+    assert_eq!(env.emails("results").len(), 1, "the maintainers hear of it");
+}
