@@ -981,6 +981,13 @@ impl<'m> Analyser<'m> {
             }
             return Value::UNKNOWN;
         }
+        // `operator.attrgetter("system")(os)` is `os.system`, looked up dynamically.
+        if let Some(attribute) = name.strip_prefix(ATTRGETTER) {
+            if let Some(Value::Ref { name: base, .. }) = args.first() {
+                return Value::reference(format!("{base}.{attribute}"), true);
+            }
+            return Value::UNKNOWN;
+        }
         let shown = caps::plain(name).into_owned();
         self.classify_call(call, name, hidden, args, keywords, line, arg_taint);
         let max = self.limits.max_folded_bytes;
@@ -1026,7 +1033,15 @@ impl<'m> Analyser<'m> {
                 }
                 _ => Value::UNKNOWN,
             },
-            "operator.attrgetter" => Value::UNKNOWN,
+            "operator.attrgetter" => match &first_str {
+                Some(attribute)
+                    if attribute.text.split('.').all(is_identifier_like)
+                        && !attribute.text.is_empty() =>
+                {
+                    Value::reference(format!("{ATTRGETTER}{}", attribute.text), true)
+                }
+                _ => Value::UNKNOWN,
+            },
             // `vars(builtins).get(NAME)`, `builtins.__dict__.get(NAME)`, `sys.modules.get(NAME)`:
             // the same lookup as a subscript, with a default.
             other
@@ -1315,6 +1330,32 @@ impl<'m> Analyser<'m> {
     }
 
     #[allow(clippy::too_many_arguments)]
+    /// What names a file written or started, to match the two: the path when the resolver
+    /// folded it whole, else the local variable holding it (`target` in `open(target, "wb")`
+    /// and `ctypes.CDLL(target)`), which only matches within the same function.
+    fn file_key(&self, value: Option<&Value>, expr: Option<&'m Expr>) -> Option<String> {
+        if let Some((path, _, partial)) = value.map(path_text) {
+            // `os.path.join(tmp, "report.pdf")`: a document opened with its application.
+            if is_document(&path) {
+                return None;
+            }
+            if !path.is_empty() && !partial && !path.contains('*') {
+                return Some(path);
+            }
+        }
+        match expr {
+            Some(Expr::Name(name)) => Some(format!("{}{VARIABLE_KEY}{}", name.id, self.current)),
+            _ => None,
+        }
+    }
+
+    fn note_started(&mut self, program: String, line: u32, shown: &str) {
+        let unit = &mut self.facts.units[self.current];
+        if unit.started.len() < 16 {
+            unit.started.push((program, line, shown.to_owned()));
+        }
+    }
+
     fn classify_call(
         &mut self,
         call: &'m ast::ExprCall,
@@ -1393,6 +1434,10 @@ impl<'m> Analyser<'m> {
             if arg_taint.has(Taint::FETCHED) || arg_taint.has(Taint::DECODED) {
                 self.add(Cap::DecodedExec, line, format!("{shown} of decoded data"));
             }
+            // A library loaded from a file the code wrote runs that file's code.
+            if let Some(key) = self.file_key(args.first(), call.arguments.args.first()) {
+                self.note_started(key, line, &shown);
+            }
         }
         if caps::is_process_exec(name) {
             self.add(Cap::ProcessExec, line, shown.clone());
@@ -1429,14 +1474,33 @@ impl<'m> Analyser<'m> {
                     format!("{shown}: {}", clip(&command)),
                 );
             }
-            if let Some(first) = words.first() {
-                if !first.contains('*') && self.facts.units[self.current].started.len() < 16 {
-                    self.facts.units[self.current].started.push((
-                        first.clone(),
-                        line,
-                        shown.clone(),
-                    ));
-                }
+            // The program: the command's first word, or the file in a variable
+            // (`subprocess.call(target)`, `Popen([target, ...])`).
+            let first_value = match args.first() {
+                Some(Value::List(items)) => items.first(),
+                other => other,
+            };
+            let first_expr = match call.arguments.args.first() {
+                Some(Expr::List(list)) => list.elts.first(),
+                Some(Expr::Tuple(tuple)) => tuple.elts.first(),
+                other => other,
+            };
+            let program = match first_value {
+                Some(Value::Str(s)) => s
+                    .text
+                    .split_whitespace()
+                    .next()
+                    .filter(|w| !w.contains('*'))
+                    .map(str::to_owned),
+                // A program by its name (`os.system(GDAL_TRANSLATE)`), not a call's result
+                // (`tempfile.mktemp()`), which the variable names better.
+                Some(Value::Ref { name, .. }) if !name.contains("()") => Some(name.clone()),
+                _ => None,
+            }
+            .or_else(|| self.file_key(None, first_expr))
+            .filter(|program| !is_document(program));
+            if let Some(program) = program {
+                self.note_started(program, line, &shown);
             }
             // Shell one-liners that download and run in one go (`curl ... | sh`, PowerShell's
             // DownloadString | iex) and PowerShell's encoded commands.
@@ -1594,6 +1658,21 @@ impl<'m> Analyser<'m> {
         if caps::input_capture(name) {
             self.add(Cap::InputCapture, line, shown.clone());
         }
+        if caps::keyboard_hook(name) {
+            self.add(Cap::KeyboardHook, line, shown.clone());
+        }
+        // `QScreen.grabWindow(0)`, `QPixmap.grabWindow(QApplication.desktop().winId())`: the
+        // whole desktop, not the plugin's own widget (`canvas.grab()`).
+        if caps::tail(name) == "grabWindow" {
+            let desktop = match args.first() {
+                None | Some(Value::Int(0)) => true,
+                Some(Value::Ref { name, .. }) => name.contains("desktop"),
+                _ => false,
+            };
+            if desktop {
+                self.add(Cap::ScreenGrab, line, shown.clone());
+            }
+        }
         if let Some(what) = caps::credential_call(name) {
             self.add(Cap::Credential, line, format!("{shown} ({what})"));
         }
@@ -1642,13 +1721,12 @@ impl<'m> Analyser<'m> {
                     .map(|m| m.text.clone());
                 if mode.as_deref().is_some_and(is_write_mode) {
                     let path = args.first().map(|a| path_text(a).0).unwrap_or_default();
-                    let unit = &mut self.facts.units[self.current];
-                    if mode.as_deref().is_some_and(|m| m.contains('b'))
-                        && !path.is_empty()
-                        && !path.contains('*')
-                        && unit.binary_writes.len() < 16
-                    {
-                        unit.binary_writes.push((path.clone(), line));
+                    if mode.as_deref().is_some_and(|m| m.contains('b')) {
+                        let key = self.file_key(args.first(), call.arguments.args.first());
+                        let unit = &mut self.facts.units[self.current];
+                        if let Some(key) = key.filter(|_| unit.binary_writes.len() < 16) {
+                            unit.binary_writes.push((key, line));
+                        }
                     }
                     self.note_write(&path, line, &shown);
                 }
@@ -1834,6 +1912,9 @@ impl<'m> Analyser<'m> {
     }
 }
 
+/// The prefix of the value `operator.attrgetter(NAME)` folds to.
+const ATTRGETTER: &str = "operator.attrgetter:";
+
 /// The prefix of the value `operator.methodcaller(NAME)` folds to.
 const METHODCALLER: &str = "operator.methodcaller:";
 
@@ -1867,6 +1948,31 @@ fn clip(text: &str) -> String {
 }
 
 /// The text of a value used as a path (`*` for unknown parts).
+/// Separates a variable's name from its function's index in a file key (see
+/// [`Analyser::file_key`]); no path contains it.
+pub const VARIABLE_KEY: &str = "\u{0}@";
+
+/// Whether a path names a document or data file by its extension (what a plugin opens with
+/// the user's application after downloading it), not a program or a library.
+fn is_document(path: &str) -> bool {
+    const DOCUMENTS: &[&str] = &[
+        "pdf", "html", "htm", "csv", "txt", "json", "xml", "png", "jpg", "jpeg", "gif", "svg",
+        "tif", "tiff", "qgs", "qgz", "gpkg", "shp", "geojson", "kml", "kmz", "xlsx", "xls", "docx",
+        "odt", "ods", "md", "zip",
+    ];
+    path.rsplit_once('.')
+        .map(|(_, ext)| ext.to_ascii_lowercase())
+        .is_some_and(|ext| DOCUMENTS.contains(&ext.as_str()))
+}
+
+/// A file key as shown to approvers: the path, or the variable that holds it.
+pub fn shown_file(key: &str) -> String {
+    match key.split_once(VARIABLE_KEY) {
+        Some((variable, _)) => format!("the file in `{variable}`"),
+        None => key.to_owned(),
+    }
+}
+
 fn path_text(value: &Value) -> (String, bool, bool) {
     match value {
         Value::Ref { name, .. }

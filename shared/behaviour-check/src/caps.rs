@@ -44,6 +44,10 @@ pub enum Cap {
     PackageInstall,
     MakeExecutable,
     InputCapture,
+    /// A global keyboard hook or key-state poll: a plugin gets its keys from Qt's events.
+    KeyboardHook,
+    /// The whole desktop grabbed through Qt (`QScreen.grabWindow(0)`).
+    ScreenGrab,
     NativeLoad,
     /// `os.dup2`, `pty.spawn`, an interactive shell: attaching a shell to a stream.
     ShellAttach,
@@ -85,6 +89,8 @@ impl Cap {
             Cap::PackageInstall => "installs packages at run time",
             Cap::MakeExecutable => "makes a file executable",
             Cap::InputCapture => "captures keyboard, clipboard or screen",
+            Cap::KeyboardHook => "hooks the keyboard of the whole system",
+            Cap::ScreenGrab => "grabs the whole screen",
             Cap::NativeLoad => "loads native code",
             Cap::ShellAttach => "attaches a shell to a stream",
             Cap::Socket => "opens a raw socket",
@@ -550,6 +556,28 @@ pub fn input_capture(name: &str) -> bool {
         "pyscreenshot.grab",
         "win32clipboard.GetClipboardData",
         "pyperclip.paste",
+    ];
+    PREFIXES.iter().any(|p| plain.starts_with(p))
+        || matches!(
+            tail(name),
+            "GetAsyncKeyState" | "SetWindowsHookExA" | "SetWindowsHookExW" | "GetKeyboardState"
+        )
+}
+
+/// A global keyboard hook or key-state poll (pynput's keyboard listener, the `keyboard`
+/// package's hooks, Windows hooks): nothing a QGIS plugin needs, with or without output.
+pub fn keyboard_hook(name: &str) -> bool {
+    let plain = plain(name);
+    const PREFIXES: &[&str] = &[
+        "pynput.keyboard.",
+        "keyboard.on_press",
+        "keyboard.on_release",
+        "keyboard.hook",
+        "keyboard.record",
+        "keyboard.read_key",
+        "keyboard.read_event",
+        "pyHook.HookManager",
+        "pyWinhook.HookManager",
     ];
     PREFIXES.iter().any(|p| plain.starts_with(p))
         || matches!(

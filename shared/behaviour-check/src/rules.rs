@@ -107,8 +107,8 @@ pub const BHV104: RuleInfo = review(
 pub const BHV105: RuleInfo = review(
     "BHV105",
     "Captures keyboard, clipboard or screen",
-    "The plugin hooks the keyboard or captures the screen or clipboard with system libraries and \
-     stores or sends the result. Use Qt's events inside QGIS's own windows (map tools, \
+    "The plugin hooks the keyboard of the whole system, or captures the screen or clipboard with \
+     system libraries and stores or sends the result (a desktop grabbed through Qt and sent). Use Qt's events inside QGIS's own windows (map tools, \
      shortcuts) and the map canvas's own rendering instead.",
 );
 pub const BHV106: RuleInfo = review(
@@ -343,8 +343,9 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
                     download_exec = Some((
                         line,
                         format!(
-                            "downloads ({}), writes {program} ({path}:{wline}) and runs it ({path}:{line}: {call})",
-                            at(path, net)
+                            "downloads ({}), writes {} ({path}:{wline}) and runs it ({path}:{line}: {call})",
+                            at(path, net),
+                            crate::analyse::shown_file(&program)
                         ),
                     ));
                     break;
@@ -504,12 +505,16 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
         ));
     }
 
-    if let (Some(capture), Some((cap, out))) = (
+    let capture = if let Some(hook) = file.get(Cap::KeyboardHook) {
+        Some((
+            hook.line,
+            format!("{} ({})", Cap::KeyboardHook.describe(), at(path, hook)),
+        ))
+    } else if let (Some(capture), Some((cap, out))) = (
         file.get(Cap::InputCapture),
         file.any(&[Cap::Network, Cap::Write]),
     ) {
-        hits.push(hit(
-            &BHV105,
+        Some((
             capture.line,
             format!(
                 "captures input ({}) and {} ({})",
@@ -517,7 +522,23 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
                 cap.describe(),
                 at(path, out)
             ),
-        ));
+        ))
+    } else if let (Some(grab), Some(net)) = (file.get(Cap::ScreenGrab), file.get(Cap::Network)) {
+        Some((
+            grab.line,
+            format!(
+                "{} ({}) and {} ({})",
+                Cap::ScreenGrab.describe(),
+                at(path, grab),
+                Cap::Network.describe(),
+                at(path, net)
+            ),
+        ))
+    } else {
+        None
+    };
+    if let Some((line, message)) = capture {
+        hits.push(hit(&BHV105, line, message));
     }
 
     if let Some(e) = file.get(Cap::EnvToNetwork) {
