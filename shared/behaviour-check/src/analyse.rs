@@ -1329,7 +1329,6 @@ impl<'m> Analyser<'m> {
         Value::Bytes { data, hidden: true }
     }
 
-    #[allow(clippy::too_many_arguments)]
     /// What names a file written or started, to match the two: the path when the resolver
     /// folded it whole, else the local variable holding it (`target` in `open(target, "wb")`
     /// and `ctypes.CDLL(target)`), which only matches within the same function.
@@ -1356,6 +1355,7 @@ impl<'m> Analyser<'m> {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn classify_call(
         &mut self,
         call: &'m ast::ExprCall,
