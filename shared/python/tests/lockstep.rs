@@ -30,11 +30,11 @@ fn numbered(archive: &PluginArchive) -> Vec<&validator_archive::Entry> {
         .collect()
 }
 
-/// Room in the parse cache for three of the files.
+/// Room in the parse cache for six of the files: stretches of three.
 fn sources(readers: usize) -> Arc<PythonSources> {
     Arc::new(
         PythonSources::new(PythonLimits {
-            max_cached_source_bytes: 3 * 14,
+            max_cached_source_bytes: 6 * 14,
             max_parallel_files: 2,
             ..PythonLimits::default()
         })
