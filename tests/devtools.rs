@@ -7,17 +7,10 @@ use std::process::Command;
 use serde_json::Value;
 use validator_testkit::ZipBuilder;
 
-fn bin() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_plugin-validator"));
-    for var in [
-        "PLUGIN_VALIDATOR_POLICY",
-        "PLUGIN_VALIDATOR_DATA_DIR",
-        "RUST_LOG",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
+mod common;
+
+/// The binary without the operator's environment (tests must not pick it up).
+use common::plugin_validator as bin;
 
 fn run(cmd: &mut Command) -> (i32, String) {
     let out = cmd.output().expect("run plugin-validator");

@@ -541,12 +541,6 @@ pub fn input_capture(name: &str) -> bool {
     let plain = plain(name);
     const PREFIXES: &[&str] = &[
         "pynput.",
-        "keyboard.on_press",
-        "keyboard.on_release",
-        "keyboard.hook",
-        "keyboard.record",
-        "keyboard.read_key",
-        "keyboard.read_event",
         "pyHook.",
         "pyWinhook.",
         "PIL.ImageGrab.grab",
@@ -557,11 +551,7 @@ pub fn input_capture(name: &str) -> bool {
         "win32clipboard.GetClipboardData",
         "pyperclip.paste",
     ];
-    PREFIXES.iter().any(|p| plain.starts_with(p))
-        || matches!(
-            tail(name),
-            "GetAsyncKeyState" | "SetWindowsHookExA" | "SetWindowsHookExW" | "GetKeyboardState"
-        )
+    PREFIXES.iter().any(|p| plain.starts_with(p)) || keyboard_hook(name)
 }
 
 /// A global keyboard hook or key-state poll (pynput's keyboard listener, the `keyboard`
