@@ -1947,7 +1947,6 @@ fn clip(text: &str) -> String {
     }
 }
 
-/// The text of a value used as a path (`*` for unknown parts).
 /// Separates a variable's name from its function's index in a file key (see
 /// [`Analyser::file_key`]); no path contains it.
 pub const VARIABLE_KEY: &str = "\u{0}@";
@@ -1973,6 +1972,7 @@ pub fn shown_file(key: &str) -> String {
     }
 }
 
+/// The text of a value used as a path (`*` for unknown parts).
 fn path_text(value: &Value) -> (String, bool, bool) {
     match value {
         Value::Ref { name, .. }

@@ -108,8 +108,9 @@ pub const BHV105: RuleInfo = review(
     "BHV105",
     "Captures keyboard, clipboard or screen",
     "The plugin hooks the keyboard of the whole system, or captures the screen or clipboard with \
-     system libraries and stores or sends the result (a desktop grabbed through Qt and sent). Use Qt's events inside QGIS's own windows (map tools, \
-     shortcuts) and the map canvas's own rendering instead.",
+     system libraries and stores or sends the result (a desktop grabbed through Qt and sent). \
+     Use Qt's events inside QGIS's own windows (map tools, shortcuts) and the map canvas's own \
+     rendering instead.",
 );
 pub const BHV106: RuleInfo = review(
     "BHV106",

@@ -10,28 +10,26 @@ use std::sync::{Condvar, Mutex};
 use validator_archive::{Entry, PluginArchive};
 
 /// Which stretch each file of the archive is in: consecutive files in archive order, cut when
-/// the stretch's Python source would pass `max_bytes` or it has `max_files` Python files.
+/// the stretch's Python source would pass `max_bytes` (a larger file is a stretch of its own).
 /// Files that are not Python go with the Python files around them.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Stretches {
     of_file: HashMap<String, usize>,
     count: usize,
 }
 
 impl Stretches {
-    pub fn plan(archive: &PluginArchive, max_bytes: u64, max_files: usize) -> Self {
+    pub fn plan(archive: &PluginArchive, max_bytes: u64) -> Self {
         let mut of_file = HashMap::new();
-        let (mut current, mut bytes, mut files) = (0usize, 0u64, 0usize);
+        // `None` until the stretch has a Python file.
+        let (mut current, mut bytes) = (0usize, None::<u64>);
         for entry in archive.files() {
             if crate::is_python_path(&entry.name) {
-                if files > 0 && (bytes.saturating_add(entry.size) > max_bytes || files >= max_files)
-                {
+                if bytes.is_some_and(|held| held.saturating_add(entry.size) > max_bytes) {
                     current += 1;
-                    bytes = 0;
-                    files = 0;
+                    bytes = None;
                 }
-                bytes = bytes.saturating_add(entry.size);
-                files += 1;
+                bytes = Some(bytes.unwrap_or(0).saturating_add(entry.size));
             }
             of_file.insert(entry.name.clone(), current);
         }

@@ -189,9 +189,9 @@ impl PythonSources {
         };
         // Half the budget: the trees of a stretch are several times its source, and on the
         // 25 MB bench zip half gave 6-8 MB less peak memory for about the same CPU time.
-        let stretches = self.stretches.get_or_init(|| {
-            Stretches::plan(archive, self.limits.max_cached_source_bytes / 2, usize::MAX)
-        });
+        let stretches = self
+            .stretches
+            .get_or_init(|| Stretches::plan(archive, self.limits.max_cached_source_bytes / 2));
         let mut by_stretch: Vec<Vec<(usize, &'e Entry)>> = vec![Vec::new(); stretches.count()];
         for (i, entry) in entries.iter().enumerate() {
             by_stretch[stretches.of(entry)].push((i, *entry));
