@@ -7,6 +7,7 @@
 
 mod error;
 mod folder;
+mod heads;
 mod limits;
 
 use std::borrow::Cow;
@@ -15,6 +16,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub use error::ArchiveError;
+pub use heads::{FileHeads, FILE_HEAD_BYTES};
 pub use limits::{ArchiveLimits, LimitConfigError};
 use zip::result::ZipError;
 use zip::CompressionMethod;

@@ -22,12 +22,14 @@ use crate::BehaviourLimits;
 pub struct Unit {
     pub name: String,
     pub caps: Vec<(Cap, Evidence)>,
-    /// Identifiers it mentions (calls and references to other functions of the file).
+    /// The functions of the file it mentions (calls them or refers to them), by name.
     pub refs: HashSet<String>,
     /// Folded paths of files it writes in binary mode, with the line.
     pub binary_writes: Vec<(String, u32)>,
     /// Folded paths of programs it starts, with the line and the resolved call.
     pub started: Vec<(String, u32, String)>,
+    /// Its parameters in order (positional, then keyword-only).
+    pub params: Vec<String>,
 }
 
 impl Unit {
@@ -109,6 +111,11 @@ pub fn analyse(module: &PythonModule, path: &str, limits: &BehaviourLimits) -> F
         depth: 0,
         all_keys: None,
         password_string: false,
+        function_names: HashSet::default(),
+        local_calls: Vec::new(),
+        local_results: Vec::new(),
+        returned: Vec::new(),
+        mentions: vec![HashSet::default()],
     };
     analyser.facts.units.push(Unit {
         name: "<module>".to_owned(),
@@ -123,6 +130,17 @@ pub fn analyse(module: &PythonModule, path: &str, limits: &BehaviourLimits) -> F
         next += 1;
         analyser.function(function, &mut deferred);
     }
+    let calls = std::mem::take(&mut analyser.local_calls);
+    let results = std::mem::take(&mut analyser.local_results);
+    if !calls.is_empty() || !results.is_empty() {
+        // Each round follows one more call: a path passed through two helpers needs two.
+        for _ in 0..limits.max_link_depth {
+            if !analyser.link_parameters(&calls, &results) {
+                break;
+            }
+        }
+    }
+    analyser.keep_function_refs();
     if let (Some(line), true) = (analyser.all_keys, analyser.password_string) {
         analyser.facts.units[0].caps.push((
             Cap::Credential,
@@ -153,6 +171,34 @@ struct Analyser<'m> {
     depth: u32,
     all_keys: Option<u32>,
     password_string: bool,
+    /// Names of the functions and methods defined in the file so far.
+    function_names: HashSet<&'m str>,
+    /// Per unit, every identifier it mentions; only the file's function names among them
+    /// become `Unit::refs` at the end (most identifiers are not functions of the file).
+    mentions: Vec<HashSet<&'m str>>,
+    /// Calls to those functions with variables as arguments.
+    local_calls: Vec<LocalCall<'m>>,
+    /// Variables assigned what those functions return.
+    local_results: Vec<LocalResult<'m>>,
+    /// The file keys each unit returns (`return path`), by unit.
+    returned: Vec<(usize, String)>,
+}
+
+/// `variable = callee(...)` in unit `caller`, for a function of the same file.
+struct LocalResult<'m> {
+    caller: usize,
+    variable: &'m str,
+    callee: &'m str,
+}
+
+/// A call from one unit to a function of the same file, by name.
+struct LocalCall<'m> {
+    caller: usize,
+    callee: &'m str,
+    /// Called as `self.name(...)`: the function's first parameter is the instance.
+    method: bool,
+    /// The file key of each positional argument, in the caller.
+    keys: Vec<Option<String>>,
 }
 
 /// Runs the analyser on the direct children of a node it has no special rule for.
@@ -182,6 +228,23 @@ impl<'m> Visitor<'m> for ExprChildren<'_, 'm> {
 }
 
 impl<'m> Analyser<'m> {
+    fn mention(&mut self, name: &'m str) {
+        if let Some(mentions) = self.mentions.get_mut(self.current) {
+            mentions.insert(name);
+        }
+    }
+
+    fn keep_function_refs(&mut self) {
+        let mentions = std::mem::take(&mut self.mentions);
+        for (unit, mentioned) in self.facts.units.iter_mut().zip(mentions) {
+            unit.refs = mentioned
+                .into_iter()
+                .filter(|name| self.function_names.contains(name))
+                .map(str::to_owned)
+                .collect();
+        }
+    }
+
     fn line(&self, range: TextRange) -> u32 {
         self.module.line_of(range.start())
     }
@@ -288,16 +351,20 @@ impl<'m> Analyser<'m> {
             ..Unit::default()
         });
         self.current = self.facts.units.len() - 1;
+        self.mentions.push(HashSet::default());
         let mut locals = HashMap::default();
         let params = &function.parameters;
+        let mut names = Vec::new();
         for p in params
             .posonlyargs
             .iter()
             .chain(&params.args)
             .chain(&params.kwonlyargs)
         {
+            names.push(p.parameter.name.as_str().to_owned());
             locals.insert(p.parameter.name.as_str().to_owned(), Value::UNKNOWN);
         }
+        self.facts.units[self.current].params = names;
         for p in params.vararg.iter().chain(params.kwarg.iter()) {
             locals.insert(p.name.as_str().to_owned(), Value::UNKNOWN);
         }
@@ -335,6 +402,7 @@ impl<'m> Analyser<'m> {
                 } else if self.locals.is_some() {
                     self.bind(name, Value::UNKNOWN);
                 }
+                self.function_names.insert(name);
                 deferred.push(function);
             }
             Stmt::ClassDef(class) => {
@@ -361,8 +429,20 @@ impl<'m> Analyser<'m> {
             }
             Stmt::Assign(assign) => {
                 let value = self.eval(&assign.value);
+                if let [target @ Expr::Name(name)] = assign.targets.as_slice() {
+                    self.note_local_result(name.id.as_str(), &assign.value);
+                    self.note_temporary_file(&value, &assign.value, target);
+                }
                 for target in &assign.targets {
                     self.assign(target, value.clone());
+                }
+            }
+            Stmt::Return(ast::StmtReturn {
+                value: Some(value), ..
+            }) => {
+                let returned = self.eval(value);
+                if let Some(key) = self.file_key(Some(&returned), Some(value)) {
+                    self.returned.push((self.current, key));
                 }
             }
             Stmt::AnnAssign(assign) => {
@@ -422,6 +502,7 @@ impl<'m> Analyser<'m> {
                 for item in &with.items {
                     let value = self.eval(&item.context_expr);
                     if let Some(target) = &item.optional_vars {
+                        self.note_temporary_file(&value, &item.context_expr, target);
                         self.assign(target, value);
                     }
                 }
@@ -532,18 +613,12 @@ impl<'m> Analyser<'m> {
             }
             Expr::Name(name) => {
                 let id = name.id.as_str();
-                let refs = &mut self.facts.units[self.current].refs;
-                if !refs.contains(id) {
-                    refs.insert(id.to_owned());
-                }
+                self.mention(id);
                 self.lookup(id)
             }
             Expr::Attribute(attr) => {
                 let name = attr.attr.as_str();
-                let refs = &mut self.facts.units[self.current].refs;
-                if !refs.contains(name) {
-                    refs.insert(name.to_owned());
-                }
+                self.mention(name);
                 if let Expr::Name(base) = attr.value.as_ref() {
                     if matches!(base.id.as_str(), "self" | "cls")
                         || self.class_names.contains(base.id.as_str())
@@ -812,6 +887,21 @@ impl<'m> Analyser<'m> {
 
     fn call(&mut self, call: &'m ast::ExprCall) -> Value {
         let func = self.eval(&call.func);
+        let path_method = matches!(call.func.as_ref(), Expr::Attribute(attr)
+            if matches!(attr.attr.as_str(), "write_bytes" | "write_text" | "chmod"));
+        let local = local_callee(call).filter(|(callee, _)| self.function_names.contains(callee));
+        if let (Value::Unknown(taint), false, None) = (&func, path_method, local) {
+            // A call of something unknown (most calls: methods of parameters and `self`) only
+            // passes on its arguments' taint: no argument list, no line.
+            let mut taint = *taint;
+            for arg in call.arguments.args.iter() {
+                taint = taint.union(self.eval(arg).taint());
+            }
+            for keyword in call.arguments.keywords.iter() {
+                self.eval(&keyword.value);
+            }
+            return Value::Unknown(taint);
+        }
         let args: Vec<Value> = call.arguments.args.iter().map(|a| self.eval(a)).collect();
         let mut keywords: Vec<(Option<&'m str>, Value)> = Vec::new();
         for keyword in call.arguments.keywords.iter() {
@@ -819,19 +909,128 @@ impl<'m> Analyser<'m> {
             keywords.push((keyword.arg.as_ref().map(|a| a.as_str()), value));
         }
         let line = self.line(call.range());
+        if let Some((callee, method)) = local {
+            self.note_local_call(call, callee, method, &args);
+        }
+        let receiver = match call.func.as_ref() {
+            Expr::Attribute(attr) => Some(attr.value.as_ref()),
+            _ => None,
+        };
         match func {
             Value::Ref { name, hidden } => {
                 self.call_ref(call, &name, hidden, &args, &keywords, line)
             }
-            Value::Method { receiver, name } => self.call_method(*receiver, &name, &args, line),
+            Value::Method {
+                receiver: value,
+                name,
+            } => self.call_method(*value, receiver, &name, &args, line),
             Value::Unknown(taint) => {
+                if let (Some(receiver), Expr::Attribute(attr)) = (receiver, call.func.as_ref()) {
+                    self.unknown_path_method(receiver, attr.attr.as_str(), &args, line);
+                }
                 Value::Unknown(args.iter().fold(taint, |t, v| t.union(v.taint())))
             }
             _ => Value::UNKNOWN,
         }
     }
 
-    fn call_method(&mut self, receiver: Value, name: &str, args: &[Value], line: u32) -> Value {
+    /// `pathlib.Path` methods that write or make executable, on a path the resolver could not
+    /// fold (`Path(tempfile.mktemp())`): only pathlib paths have them.
+    fn unknown_path_method(&mut self, receiver: &'m Expr, method: &str, args: &[Value], line: u32) {
+        match method {
+            "write_bytes" | "write_text" => {
+                if method == "write_bytes" {
+                    self.note_binary_write(None, Some(receiver), line);
+                }
+                self.note_write("", line, &format!("Path.{method}"));
+            }
+            "chmod" => {
+                if let [Value::Int(mode)] = args {
+                    if mode & 0o111 != 0 {
+                        self.add(Cap::MakeExecutable, line, format!("Path.chmod({mode:#o})"));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `f = tempfile.NamedTemporaryFile(...)` (or `with ... as f`) in a binary mode, the
+    /// default: a file written in binary, named by `f` (and `f.name`).
+    fn note_temporary_file(&mut self, value: &Value, expr: &'m Expr, target: &'m Expr) {
+        let (Value::Ref { name, .. }, Expr::Call(call)) = (value, expr) else {
+            return;
+        };
+        if name != "tempfile.NamedTemporaryFile()" {
+            return;
+        }
+        let mode = call
+            .arguments
+            .find_keyword("mode")
+            .map(|k| &k.value)
+            .or_else(|| call.arguments.args.first());
+        let binary = match mode {
+            None => true,
+            Some(Expr::StringLiteral(mode)) => mode.value.to_str().contains('b'),
+            Some(_) => false,
+        };
+        if binary {
+            let line = self.line(call.range());
+            self.note_binary_write(None, Some(target), line);
+        }
+    }
+
+    /// `variable = function(...)` for a function of this file: the variable holds what the
+    /// function returns (see `link_parameters`).
+    fn note_local_result(&mut self, variable: &'m str, value: &'m Expr) {
+        let Expr::Call(call) = path_operand(value) else {
+            return;
+        };
+        let Some((callee, _)) = local_callee(call) else {
+            return;
+        };
+        if self.function_names.contains(callee) {
+            self.local_results.push(LocalResult {
+                caller: self.current,
+                variable,
+                callee,
+            });
+        }
+    }
+
+    /// A call to a function of this file (`install(tool)`, `self.install(tool)`): the keys of
+    /// the files its arguments name, to follow a path from the caller into the function that
+    /// writes or starts it (see `link_parameters`).
+    fn note_local_call(
+        &mut self,
+        call: &'m ast::ExprCall,
+        callee: &'m str,
+        method: bool,
+        args: &[Value],
+    ) {
+        let keys: Vec<Option<String>> = args
+            .iter()
+            .zip(call.arguments.args.iter())
+            .map(|(value, expr)| self.file_key(Some(value), Some(expr)))
+            .collect();
+        if keys.iter().any(Option::is_some) {
+            self.local_calls.push(LocalCall {
+                caller: self.current,
+                callee,
+                method,
+                keys,
+            });
+        }
+    }
+
+    fn call_method(
+        &mut self,
+        receiver: Value,
+        receiver_expr: Option<&'m Expr>,
+        name: &str,
+        args: &[Value],
+        line: u32,
+    ) -> Value {
         let max = self.limits.max_folded_bytes;
         let value = match (receiver, name) {
             (Value::Str(sep), "join") if !sep.partial => match args.first() {
@@ -900,7 +1099,7 @@ impl<'m> Analyser<'m> {
                 data: s.text.into_bytes(),
                 hidden: s.hidden,
             },
-            (Value::Str(s), "resolve" | "absolute" | "expanduser") => Value::Str(s),
+            (Value::Str(s), "resolve" | "absolute" | "expanduser" | "as_posix") => Value::Str(s),
             (Value::Str(s), "joinpath") => {
                 let mut text = s.text;
                 for arg in args {
@@ -929,6 +1128,16 @@ impl<'m> Analyser<'m> {
                         }
                     }
                 } else if mode_write {
+                    let binary = name == "write_bytes"
+                        || name == "open"
+                            && args
+                                .first()
+                                .and_then(Value::as_str)
+                                .is_some_and(|m| m.text.contains('b'));
+                    if binary {
+                        let path = Value::Str(s.clone());
+                        self.note_binary_write(Some(&path), receiver_expr, line);
+                    }
                     self.note_write(&s.text, line, &format!("Path.{name}"));
                 }
                 Value::UNKNOWN
@@ -972,7 +1181,7 @@ impl<'m> Analyser<'m> {
             .iter()
             .chain(keywords.iter().map(|(_, v)| v))
             .fold(Taint::NONE, |t, v| t.union(v.taint()));
-        let first_str = args.first().and_then(Value::as_str).cloned();
+        let first_str = args.first().and_then(Value::as_str);
         // `operator.methodcaller("system", cmd)(os)` calls `os.system`: a hidden call.
         if let Some(method) = name.strip_prefix(METHODCALLER) {
             if let Some(Value::Ref { name: base, .. }) = args.first() {
@@ -988,8 +1197,9 @@ impl<'m> Analyser<'m> {
             }
             return Value::UNKNOWN;
         }
-        let shown = caps::plain(name).into_owned();
-        self.classify_call(call, name, hidden, args, keywords, line, arg_taint);
+        let plain = caps::plain(name);
+        let shown: &str = &plain;
+        self.classify_call(call, name, shown, hidden, args, keywords, line, arg_taint);
         let max = self.limits.max_folded_bytes;
         let result = match name {
             "builtins.getattr" => match (args.first(), args.get(1).and_then(Value::as_str)) {
@@ -1113,16 +1323,16 @@ impl<'m> Analyser<'m> {
             | "bytearray.fromhex"
             | "binascii.unhexlify"
             | "binascii.a2b_hex"
-            | "base64.b16decode" => self.decode_call(&shown, args, line, decode::hex),
+            | "base64.b16decode" => self.decode_call(shown, args, line, decode::hex),
             "base64.b64decode"
             | "base64.standard_b64decode"
             | "base64.decodebytes"
             | "base64.decodestring"
-            | "binascii.a2b_base64" => self.decode_call(&shown, args, line, decode::base64),
-            "base64.urlsafe_b64decode" => self.decode_call(&shown, args, line, |t| {
+            | "binascii.a2b_base64" => self.decode_call(shown, args, line, decode::base64),
+            "base64.urlsafe_b64decode" => self.decode_call(shown, args, line, |t| {
                 decode::base64(&t.replace('-', "+").replace('_', "/"))
             }),
-            "base64.b32decode" => self.decode_call(&shown, args, line, decode::base32),
+            "base64.b32decode" => self.decode_call(shown, args, line, decode::base32),
             "codecs.decode" | "codecs.encode" => {
                 let codec = args
                     .get(1)
@@ -1133,8 +1343,8 @@ impl<'m> Analyser<'m> {
                         Some(s) => Value::str(decode::rot13(&s.text), true),
                         None => Value::Unknown(Taint::DECODED.union(arg_taint)),
                     },
-                    Some("hex") => self.decode_call(&shown, args, line, decode::hex),
-                    Some("base64") => self.decode_call(&shown, args, line, decode::base64),
+                    Some("hex") => self.decode_call(shown, args, line, decode::hex),
+                    Some("base64") => self.decode_call(shown, args, line, decode::base64),
                     _ => Value::Unknown(Taint::DECODED.union(arg_taint)),
                 }
             }
@@ -1274,7 +1484,7 @@ impl<'m> Analyser<'m> {
                     Value::str(PROFILE_DIR, false)
                 } else if matches!(tail, "pluginPath" | "home_plugin_path") {
                     Value::str(PLUGINS_DIR, false)
-                } else if caps::is_network(name) {
+                } else if caps::is_network(shown) {
                     Value::Unknown(Taint::FETCHED.union(arg_taint))
                 } else if args
                     .iter()
@@ -1331,26 +1541,155 @@ impl<'m> Analyser<'m> {
 
     /// What names a file written or started, to match the two: the path when the resolver
     /// folded it whole, else the local variable holding it (`target` in `open(target, "wb")`
-    /// and `ctypes.CDLL(target)`), which only matches within the same function.
+    /// and `ctypes.CDLL(target)`), which only matches within the same function (or through a
+    /// call, see `link_parameters`), or the instance attribute (`self.target`), which matches
+    /// across the methods of the file.
     fn file_key(&self, value: Option<&Value>, expr: Option<&'m Expr>) -> Option<String> {
+        self.file_keys(value, expr).into_iter().next()
+    }
+
+    /// Every key of a file written or started: its folded path and the variable or attribute
+    /// that holds it, so that a write named one way matches a start named the other
+    /// (`p.write_bytes(...)` on a folded path, `Popen([p.as_posix()])`). None for a document.
+    fn file_keys(&self, value: Option<&Value>, expr: Option<&'m Expr>) -> Vec<String> {
+        let mut keys = Vec::new();
         if let Some((path, _, partial)) = value.map(path_text) {
             // `os.path.join(tmp, "report.pdf")`: a document opened with its application.
             if is_document(&path) {
-                return None;
+                return keys;
             }
             if !path.is_empty() && !partial && !path.contains('*') {
-                return Some(path);
+                keys.push(path);
             }
         }
-        match expr {
+        keys.extend(self.variable_key(expr));
+        keys
+    }
+
+    /// The variable (`target`) or instance attribute (`self.target`) an expression names a
+    /// file by.
+    fn variable_key(&self, expr: Option<&'m Expr>) -> Option<String> {
+        match expr.map(path_operand) {
             Some(Expr::Name(name)) => Some(format!("{}{VARIABLE_KEY}{}", name.id, self.current)),
+            // `self.tool`: the same attribute in every method of the file.
+            Some(Expr::Attribute(attr)) => match attr.value.as_ref() {
+                Expr::Name(base) if matches!(base.id.as_str(), "self" | "cls") => {
+                    Some(format!("self.{}{VARIABLE_KEY}", attr.attr))
+                }
+                _ => None,
+            },
             _ => None,
+        }
+    }
+
+    /// Follows file paths one call deeper between the functions of the file (one round; the
+    /// caller repeats up to `max_link_depth`), so that a download written in one function and
+    /// started in another matches; whether anything was added:
+    /// - a function that writes or starts the file named by one of its parameters
+    ///   (`def install(path): subprocess.Popen([path])`) does so, in each caller, for the
+    ///   file its argument names (`install(tool)`);
+    /// - a function that writes a file and returns it (`return tmp`) wrote, in each caller,
+    ///   the variable assigned its result (`exe = fetch(url)`).
+    fn link_parameters(&mut self, calls: &[LocalCall<'m>], results: &[LocalResult<'m>]) -> bool {
+        let units = &self.facts.units;
+        let key_owner = |key: &str, index: usize| -> Option<String> {
+            let (variable, owner) = key.split_once(VARIABLE_KEY)?;
+            (owner.parse::<usize>().ok() == Some(index)).then(|| variable.to_owned())
+        };
+        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::default();
+        for (index, unit) in units.iter().enumerate().skip(1) {
+            if !unit.started.is_empty() || !unit.binary_writes.is_empty() {
+                by_name.entry(unit.name.as_str()).or_default().push(index);
+            }
+        }
+        let caller_key =
+            |variable: &str, caller: usize| format!("{variable}{VARIABLE_KEY}{caller}");
+        let mut started = Vec::new();
+        let mut written = Vec::new();
+        for call in calls {
+            for &callee in by_name.get(call.callee).map_or(&[][..], Vec::as_slice) {
+                let unit = &units[callee];
+                let skip = usize::from(
+                    call.method
+                        && unit
+                            .params
+                            .first()
+                            .is_some_and(|p| p == "self" || p == "cls"),
+                );
+                // The caller's key for the argument passed as the parameter a key names.
+                let key_of = |key: &str| -> Option<String> {
+                    let variable = key_owner(key, callee)?;
+                    let position = unit.params.iter().position(|p| *p == variable)?;
+                    call.keys
+                        .get(position.checked_sub(skip)?)
+                        .cloned()
+                        .flatten()
+                };
+                for (key, line, shown) in &unit.started {
+                    if let Some(key) = key_of(key) {
+                        let shown = format!("{shown} in `{}`", unit.name);
+                        started.push((call.caller, key, *line, shown));
+                    }
+                }
+                for (key, line) in &unit.binary_writes {
+                    if let Some(key) = key_of(key) {
+                        written.push((call.caller, key, *line));
+                    }
+                }
+            }
+        }
+        for result in results {
+            for &callee in by_name.get(result.callee).map_or(&[][..], Vec::as_slice) {
+                for (key, line) in &units[callee].binary_writes {
+                    let returned = self
+                        .returned
+                        .iter()
+                        .any(|(unit, returned)| *unit == callee && returned == key);
+                    if returned {
+                        written.push((
+                            result.caller,
+                            caller_key(result.variable, result.caller),
+                            *line,
+                        ));
+                    }
+                }
+            }
+        }
+        let mut added = false;
+        for (caller, key, line, shown) in started {
+            let unit = &mut self.facts.units[caller];
+            let known = unit.started.iter().any(|(k, l, _)| *k == key && *l == line);
+            if !known && unit.started.len() < MAX_FILE_KEYS {
+                unit.started.push((key, line, shown));
+                added = true;
+            }
+        }
+        for (caller, key, line) in written {
+            let unit = &mut self.facts.units[caller];
+            let known = unit
+                .binary_writes
+                .iter()
+                .any(|(k, l)| *k == key && *l == line);
+            if !known && unit.binary_writes.len() < MAX_FILE_KEYS {
+                unit.binary_writes.push((key, line));
+                added = true;
+            }
+        }
+        added
+    }
+
+    fn note_binary_write(&mut self, value: Option<&Value>, expr: Option<&'m Expr>, line: u32) {
+        for key in self.file_keys(value, expr) {
+            let unit = &mut self.facts.units[self.current];
+            if unit.binary_writes.len() < MAX_FILE_KEYS {
+                unit.binary_writes.push((key, line));
+            }
         }
     }
 
     fn note_started(&mut self, program: String, line: u32, shown: &str) {
         let unit = &mut self.facts.units[self.current];
-        if unit.started.len() < 16 {
+        if unit.started.len() < MAX_FILE_KEYS {
             unit.started.push((program, line, shown.to_owned()));
         }
     }
@@ -1360,25 +1699,23 @@ impl<'m> Analyser<'m> {
         &mut self,
         call: &'m ast::ExprCall,
         name: &str,
+        plain: &str,
         hidden: bool,
         args: &[Value],
         keywords: &[(Option<&'m str>, Value)],
         line: u32,
         arg_taint: Taint,
     ) {
-        let shown = caps::plain(name).into_owned();
-        let shown = if hidden {
-            let source: String = self.text(call.func.range()).chars().take(80).collect();
-            format!("{shown} (hidden as `{source}`)")
-        } else {
-            shown
+        let shown = Shown {
+            plain,
+            hidden_as: hidden.then(|| self.text(call.func.range())),
         };
-        let constant_target = args
-            .first()
-            .and_then(Value::as_str)
-            .filter(|s| !s.partial)
-            .map(|s| s.text.clone());
         if caps::is_import_call(name) {
+            let constant_target = args
+                .first()
+                .and_then(Value::as_str)
+                .filter(|s| !s.partial)
+                .map(|s| s.text.clone());
             match constant_target {
                 Some(module) => self.facts.constant_imports.push(module),
                 None => self.add(
@@ -1389,12 +1726,12 @@ impl<'m> Analyser<'m> {
             }
         }
         if caps::is_code_exec(name) || caps::is_loader_call(name) {
-            self.add(Cap::DynamicLoad, line, shown.clone());
+            self.add(Cap::DynamicLoad, line, shown.to_string());
         }
         // Unpickling runs code chosen by whoever wrote the bytes: data from the network makes it
         // download-and-run.
         if matches!(
-            caps::plain(name).as_ref(),
+            plain,
             "pickle.loads"
                 | "pickle.load"
                 | "cPickle.loads"
@@ -1411,7 +1748,7 @@ impl<'m> Analyser<'m> {
             );
         }
         if caps::is_code_exec(name) {
-            self.add(Cap::CodeExec, line, shown.clone());
+            self.add(Cap::CodeExec, line, shown.to_string());
             // What runs is the first argument (the others are names, globals, file names).
             let code = args.first();
             let code_taint = code.map_or(Taint::NONE, Value::taint);
@@ -1427,20 +1764,20 @@ impl<'m> Analyser<'m> {
             }
         }
         if hidden && caps::is_dangerous(name) {
-            self.add(Cap::HiddenCall, line, shown.clone());
+            self.add(Cap::HiddenCall, line, shown.to_string());
         }
         if caps::is_native_load(name) {
-            self.add(Cap::NativeLoad, line, shown.clone());
+            self.add(Cap::NativeLoad, line, shown.to_string());
             if arg_taint.has(Taint::FETCHED) || arg_taint.has(Taint::DECODED) {
                 self.add(Cap::DecodedExec, line, format!("{shown} of decoded data"));
             }
             // A library loaded from a file the code wrote runs that file's code.
-            if let Some(key) = self.file_key(args.first(), call.arguments.args.first()) {
-                self.note_started(key, line, &shown);
+            for key in self.file_keys(args.first(), call.arguments.args.first()) {
+                self.note_started(key, line, &shown.to_string());
             }
         }
         if caps::is_process_exec(name) {
-            self.add(Cap::ProcessExec, line, shown.clone());
+            self.add(Cap::ProcessExec, line, shown.to_string());
             let mut words: Vec<String> = Vec::new();
             for arg in args {
                 match arg {
@@ -1496,11 +1833,13 @@ impl<'m> Analyser<'m> {
                 // (`tempfile.mktemp()`), which the variable names better.
                 Some(Value::Ref { name, .. }) if !name.contains("()") => Some(name.clone()),
                 _ => None,
-            }
-            .or_else(|| self.file_key(None, first_expr))
-            .filter(|program| !is_document(program));
-            if let Some(program) = program {
-                self.note_started(program, line, &shown);
+            };
+            // A document opened with its application is not a program, whatever holds it.
+            if !program.as_deref().is_some_and(is_document) {
+                let variable = self.variable_key(first_expr);
+                for program in program.into_iter().chain(variable) {
+                    self.note_started(program, line, &shown.to_string());
+                }
             }
             // Shell one-liners that download and run in one go (`curl ... | sh`, PowerShell's
             // DownloadString | iex) and PowerShell's encoded commands.
@@ -1626,10 +1965,10 @@ impl<'m> Analyser<'m> {
                 | "pip._internal.cli.main.main"
                 | "pip._internal.main.main"
         ) {
-            self.add(Cap::PackageInstall, line, shown.clone());
+            self.add(Cap::PackageInstall, line, shown.to_string());
         }
-        if caps::is_network(name) {
-            self.add(Cap::Network, line, shown.clone());
+        if caps::is_network(plain) {
+            self.add(Cap::Network, line, shown.to_string());
             let env = args.iter().chain(keywords.iter().map(|(_, v)| v)).any(|v| {
                 v.taint().has(Taint::ENVIRON)
                     || matches!(v, Value::Ref { name, .. } if name == "os.environ")
@@ -1641,25 +1980,25 @@ impl<'m> Analyser<'m> {
                     format!("{shown} with the environment"),
                 );
             }
-            if caps::is_download_to_file(name) {
-                self.add(Cap::Download, line, shown.clone());
+            if caps::is_download_to_file(plain) {
+                self.add(Cap::Download, line, shown.to_string());
             }
         }
         // Only onto the standard streams (0, 1, 2) does dup2 attach something to a process's
         // input and output; event-loop tests swap socket descriptors among themselves.
         if name == "os.dup2" && matches!(args.get(1), Some(Value::Int(0..=2))) {
-            self.add(Cap::ShellAttach, line, shown.clone());
+            self.add(Cap::ShellAttach, line, shown.to_string());
         }
         if name.starts_with("socket.socket") && !name.contains(").")
             || name == "socket.create_connection"
         {
-            self.add(Cap::Socket, line, shown.clone());
+            self.add(Cap::Socket, line, shown.to_string());
         }
-        if caps::input_capture(name) {
-            self.add(Cap::InputCapture, line, shown.clone());
+        if caps::input_capture(plain) {
+            self.add(Cap::InputCapture, line, shown.to_string());
         }
-        if caps::keyboard_hook(name) {
-            self.add(Cap::KeyboardHook, line, shown.clone());
+        if caps::keyboard_hook(plain) {
+            self.add(Cap::KeyboardHook, line, shown.to_string());
         }
         // `QScreen.grabWindow(0)`, `QPixmap.grabWindow(QApplication.desktop().winId())`: the
         // whole desktop, not the plugin's own widget (`canvas.grab()`).
@@ -1670,7 +2009,7 @@ impl<'m> Analyser<'m> {
                 _ => false,
             };
             if desktop {
-                self.add(Cap::ScreenGrab, line, shown.clone());
+                self.add(Cap::ScreenGrab, line, shown.to_string());
             }
         }
         if let Some(what) = caps::credential_call(name) {
@@ -1682,9 +2021,9 @@ impl<'m> Analyser<'m> {
         if name.contains("uthManager") || name.contains("authManager") {
             match caps::tail(name) {
                 "configIds" | "availableAuthMethodConfigs" => {
-                    self.add(Cap::AuthEnumerate, line, shown.clone())
+                    self.add(Cap::AuthEnumerate, line, shown.to_string())
                 }
-                "loadAuthenticationConfig" => self.add(Cap::AuthDecrypt, line, shown.clone()),
+                "loadAuthenticationConfig" => self.add(Cap::AuthDecrypt, line, shown.to_string()),
                 _ => {}
             }
         }
@@ -1703,8 +2042,8 @@ impl<'m> Analyser<'m> {
         if tail == "allKeys" {
             self.all_keys.get_or_insert(line);
         }
-        if name.to_ascii_lowercase().contains("pyarmor") || name.contains("pytransform") {
-            self.add(Cap::PyArmor, line, shown.clone());
+        if contains_ignore_ascii_case(name, "pyarmor") || name.contains("pytransform") {
+            self.add(Cap::PyArmor, line, shown.to_string());
         }
         // Writes.
         match name {
@@ -1722,13 +2061,9 @@ impl<'m> Analyser<'m> {
                 if mode.as_deref().is_some_and(is_write_mode) {
                     let path = args.first().map(|a| path_text(a).0).unwrap_or_default();
                     if mode.as_deref().is_some_and(|m| m.contains('b')) {
-                        let key = self.file_key(args.first(), call.arguments.args.first());
-                        let unit = &mut self.facts.units[self.current];
-                        if let Some(key) = key.filter(|_| unit.binary_writes.len() < 16) {
-                            unit.binary_writes.push((key, line));
-                        }
+                        self.note_binary_write(args.first(), call.arguments.args.first(), line);
                     }
-                    self.note_write(&path, line, &shown);
+                    self.note_write(&path, line, &shown.to_string());
                 }
             }
             "shutil.copy"
@@ -1742,7 +2077,7 @@ impl<'m> Analyser<'m> {
             | "os.link"
             | "distutils.dir_util.copy_tree" => {
                 let path = args.get(1).map(|a| path_text(a).0).unwrap_or_default();
-                self.note_write(&path, line, &shown);
+                self.note_write(&path, line, &shown.to_string());
             }
             "os.chmod" | "os.fchmod" | "os.lchmod" => {
                 let source = call
@@ -1765,7 +2100,7 @@ impl<'m> Analyser<'m> {
             }
             "shutil.unpack_archive" => {
                 let target = args.get(1).map(|a| path_text(a).0).unwrap_or_default();
-                self.note_extract(&target, line, &shown);
+                self.note_extract(&target, line, &shown.to_string());
             }
             _ => {
                 if matches!(tail, "extractall" | "extract")
@@ -1784,7 +2119,7 @@ impl<'m> Analyser<'m> {
                         })
                         .map(|a| path_text(a).0)
                         .unwrap_or_default();
-                    self.note_extract(&target, line, &shown);
+                    self.note_extract(&target, line, &shown.to_string());
                 }
                 if name.starts_with("winreg.")
                     || name.starts_with("_winreg.")
@@ -1794,7 +2129,7 @@ impl<'m> Analyser<'m> {
                         tail,
                         "SetValueEx" | "SetValue" | "CreateKey" | "CreateKeyEx" | "RegSetValueEx"
                     ) {
-                        self.add(Cap::RegistryWrite, line, shown.clone());
+                        self.add(Cap::RegistryWrite, line, shown.to_string());
                     }
                     for arg in args {
                         if let Some(key) = arg.loose_str() {
@@ -1918,6 +2253,31 @@ const ATTRGETTER: &str = "operator.attrgetter:";
 /// The prefix of the value `operator.methodcaller(NAME)` folds to.
 const METHODCALLER: &str = "operator.methodcaller:";
 
+/// How evidence names a call: its plain name, and the source it was hidden as. Formatted only
+/// when evidence is recorded, which most calls never are.
+#[derive(Clone, Copy)]
+struct Shown<'a> {
+    plain: &'a str,
+    hidden_as: Option<&'a str>,
+}
+
+impl std::fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.plain)?;
+        if let Some(source) = self.hidden_as {
+            let source: String = source.chars().take(80).collect();
+            write!(f, " (hidden as `{source}`)")?;
+        }
+        Ok(())
+    }
+}
+
+fn contains_ignore_ascii_case(text: &str, needle: &str) -> bool {
+    text.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
 fn hide(value: Value) -> Value {
     match value {
         Value::Ref { name, .. } => Value::Ref { name, hidden: true },
@@ -1950,6 +2310,67 @@ fn clip(text: &str) -> String {
 /// Separates a variable's name from its function's index in a file key (see
 /// [`Analyser::file_key`]); no path contains it.
 pub const VARIABLE_KEY: &str = "\u{0}@";
+
+/// Files written in binary and programs started kept per function (evidence, not a budget).
+const MAX_FILE_KEYS: usize = 16;
+
+/// The function of this file a call may name: `function(...)`, or `self.method(...)` /
+/// `cls.method(...)` (then `true`: its first parameter is the instance).
+fn local_callee(call: &ast::ExprCall) -> Option<(&str, bool)> {
+    match call.func.as_ref() {
+        Expr::Name(name) => Some((name.id.as_str(), false)),
+        Expr::Attribute(attr) => match attr.value.as_ref() {
+            Expr::Name(base) if matches!(base.id.as_str(), "self" | "cls") => {
+                Some((attr.attr.as_str(), true))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The path inside conversions that keep it (`str(p)`, `os.fspath(p)`, `Path(p)`,
+/// `os.path.abspath(p)`, `p.resolve()`): what names the file is `p`.
+fn path_operand(expr: &Expr) -> &Expr {
+    let mut expr = expr;
+    for _ in 0..8 {
+        let Expr::Call(call) = expr else { break };
+        let args = &call.arguments.args;
+        let inner = match (
+            call.func.as_ref(),
+            args.len(),
+            call.arguments.keywords.is_empty(),
+        ) {
+            (Expr::Name(f), 1, true)
+                if matches!(f.id.as_str(), "str" | "Path" | "PurePath" | "fspath") =>
+            {
+                &args[0]
+            }
+            (Expr::Attribute(f), 1, true)
+                if matches!(
+                    f.attr.as_str(),
+                    "fspath" | "abspath" | "realpath" | "normpath" | "Path" | "PurePath"
+                ) =>
+            {
+                &args[0]
+            }
+            (Expr::Attribute(f), 0, true)
+                if matches!(f.attr.as_str(), "resolve" | "absolute" | "as_posix") =>
+            {
+                f.value.as_ref()
+            }
+            _ => break,
+        };
+        expr = inner;
+    }
+    // `f.name` of a file object `f` (a temporary file) names the same file as `f`.
+    if let Expr::Attribute(attr) = expr {
+        if attr.attr.as_str() == "name" && matches!(attr.value.as_ref(), Expr::Name(_)) {
+            return attr.value.as_ref();
+        }
+    }
+    expr
+}
 
 /// Whether a path names a document or data file by its extension (what a plugin opens with
 /// the user's application after downloading it), not a program or a library.

@@ -304,8 +304,9 @@ pub fn is_dangerous(name: &str) -> bool {
         )
 }
 
-/// Network calls (requests, urllib, http.client, sockets, Qt and QGIS network managers).
-pub fn is_network(name: &str) -> bool {
+/// Network calls (requests, urllib, http.client, sockets, Qt and QGIS network managers), by the
+/// call's [`plain`] name (the caller computes it once for every predicate).
+pub fn is_network(plain: &str) -> bool {
     const PREFIXES: &[&str] = &[
         "requests.",
         "urllib.request.urlopen",
@@ -330,20 +331,19 @@ pub fn is_network(name: &str) -> bool {
         "pycurl.",
         "wget.download",
     ];
-    let plain = plain(name);
     if PREFIXES.iter().any(|p| plain.starts_with(p)) {
         // Exceptions and helpers of `requests` do not talk to the network.
         return !plain.starts_with("requests.exceptions") && !plain.starts_with("requests.utils");
     }
     if plain.starts_with("socket.socket") {
-        return one_of(tail(name), &["connect", "send", "sendall", "sendto"]);
+        return one_of(tail(plain), &["connect", "send", "sendall", "sendto"]);
     }
     let manager = ["QNetworkAccessManager", "QgsNetworkAccessManager"]
         .iter()
         .any(|m| plain.contains(m));
     if manager {
         return one_of(
-            tail(name),
+            tail(plain),
             &[
                 "get",
                 "post",
@@ -355,14 +355,13 @@ pub fn is_network(name: &str) -> bool {
         );
     }
     if plain.contains("QgsBlockingNetworkRequest") {
-        return one_of(tail(name), &["get", "post", "put"]);
+        return one_of(tail(plain), &["get", "post", "put"]);
     }
     plain.ends_with("QgsFileDownloader")
 }
 
-/// Network calls that save the response to a file.
-pub fn is_download_to_file(name: &str) -> bool {
-    let plain = plain(name);
+/// Network calls that save the response to a file, by [`plain`] name.
+pub fn is_download_to_file(plain: &str) -> bool {
     plain.ends_with("urlretrieve")
         || plain.ends_with("QgsFileDownloader")
         || plain == "wget.download"
@@ -536,9 +535,8 @@ pub fn is_gis_tool(command: &str) -> bool {
     TOOLS.iter().any(|t| base.starts_with(t))
 }
 
-/// Input capture: keyboard hooks, screen grabs, clipboard polling libraries.
-pub fn input_capture(name: &str) -> bool {
-    let plain = plain(name);
+/// Input capture: keyboard hooks, screen grabs, clipboard polling libraries, by [`plain`] name.
+pub fn input_capture(plain: &str) -> bool {
     const PREFIXES: &[&str] = &[
         "pynput.",
         "pyHook.",
@@ -551,13 +549,12 @@ pub fn input_capture(name: &str) -> bool {
         "win32clipboard.GetClipboardData",
         "pyperclip.paste",
     ];
-    PREFIXES.iter().any(|p| plain.starts_with(p)) || keyboard_hook(name)
+    PREFIXES.iter().any(|p| plain.starts_with(p)) || keyboard_hook(plain)
 }
 
 /// A global keyboard hook or key-state poll (pynput's keyboard listener, the `keyboard`
 /// package's hooks, Windows hooks): nothing a QGIS plugin needs, with or without output.
-pub fn keyboard_hook(name: &str) -> bool {
-    let plain = plain(name);
+pub fn keyboard_hook(plain: &str) -> bool {
     const PREFIXES: &[&str] = &[
         "pynput.keyboard.",
         "keyboard.on_press",
@@ -571,7 +568,7 @@ pub fn keyboard_hook(name: &str) -> bool {
     ];
     PREFIXES.iter().any(|p| plain.starts_with(p))
         || matches!(
-            tail(name),
+            tail(plain),
             "GetAsyncKeyState" | "SetWindowsHookExA" | "SetWindowsHookExW" | "GetKeyboardState"
         )
 }

