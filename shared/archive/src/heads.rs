@@ -1,6 +1,7 @@
 //! The first bytes of the archive's files, read once per scan for every check that recognises
 //! a format by its content (native code, nested archives).
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use crate::{ArchiveError, Entry, PluginArchive};
@@ -46,6 +47,23 @@ impl FileHeads {
         let bytes = archive.read_prefix(entry, FILE_HEAD_BYTES)?;
         let kept = may_be_binary(&bytes).then(|| bytes.into_boxed_slice());
         Ok(slot.get_or_init(|| kept).as_deref())
+    }
+
+    /// The first `len` bytes of `entry` as a sniffer sees them: from the shared head when it
+    /// holds them (empty for a text head, which no magic number matches), else read now (and
+    /// not kept).
+    pub fn prefix(
+        &self,
+        archive: &PluginArchive,
+        entry: &Entry,
+        len: u64,
+    ) -> Result<Cow<'_, [u8]>, ArchiveError> {
+        if len > FILE_HEAD_BYTES {
+            return archive.read_prefix(entry, len).map(Cow::Owned);
+        }
+        let head = self.head(archive, entry)?.unwrap_or_default();
+        let len = usize::try_from(len).unwrap_or(usize::MAX);
+        Ok(Cow::Borrowed(&head[..head.len().min(len)]))
     }
 }
 

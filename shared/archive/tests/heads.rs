@@ -51,4 +51,13 @@ fn binary_heads_are_kept_up_to_the_head_size_and_text_heads_are_not() {
     assert!(head(&archive, &heads, "demo/ascii.tar").is_some());
     // Non-ASCII text may be anything: kept.
     assert!(head(&archive, &heads, "demo/accents.txt").is_some());
+    // A shorter prefix comes from the head; a longer one is read; a text head is empty.
+    let entry = archive.entry("demo/lib.so").unwrap();
+    assert_eq!(&heads.prefix(&archive, entry, 4).unwrap()[..], b"\x7fELF");
+    assert_eq!(
+        heads.prefix(&archive, entry, 3000).unwrap()[..],
+        elf[..3000]
+    );
+    let text = archive.entry("demo/main.py").unwrap();
+    assert!(heads.prefix(&archive, text, 100).unwrap().is_empty());
 }

@@ -36,6 +36,24 @@ impl Unit {
     pub fn has(&self, cap: Cap) -> bool {
         self.caps.iter().any(|(c, _)| *c == cap)
     }
+
+    /// Whether the entry was added (at most [`MAX_FILE_KEYS`] are kept).
+    fn note_binary_write(&mut self, key: String, line: u32) -> bool {
+        let room = self.binary_writes.len() < MAX_FILE_KEYS;
+        if room {
+            self.binary_writes.push((key, line));
+        }
+        room
+    }
+
+    /// Whether the entry was added (at most [`MAX_FILE_KEYS`] are kept).
+    fn note_started(&mut self, program: String, line: u32, shown: String) -> bool {
+        let room = self.started.len() < MAX_FILE_KEYS;
+        if room {
+            self.started.push((program, line, shown));
+        }
+        room
+    }
 }
 
 /// What one file can do.
@@ -888,8 +906,8 @@ impl<'m> Analyser<'m> {
     fn call(&mut self, call: &'m ast::ExprCall) -> Value {
         let func = self.eval(&call.func);
         let path_method = matches!(call.func.as_ref(), Expr::Attribute(attr)
-            if matches!(attr.attr.as_str(), "write_bytes" | "write_text" | "chmod"));
-        let local = local_callee(call).filter(|(callee, _)| self.function_names.contains(callee));
+            if UNFOLDED_PATH_METHODS.contains(&attr.attr.as_str()));
+        let local = self.local_function(call);
         if let (Value::Unknown(taint), false, None) = (&func, path_method, local) {
             // A call of something unknown (most calls: methods of parameters and `self`) only
             // passes on its arguments' taint: no argument list, no line.
@@ -934,8 +952,9 @@ impl<'m> Analyser<'m> {
         }
     }
 
-    /// `pathlib.Path` methods that write or make executable, on a path the resolver could not
-    /// fold (`Path(tempfile.mktemp())`): only pathlib paths have them.
+    /// `pathlib.Path` methods that write or make executable ([`UNFOLDED_PATH_METHODS`]), on a
+    /// path the resolver could not fold (`Path(tempfile.mktemp())`): only pathlib paths have
+    /// them.
     fn unknown_path_method(&mut self, receiver: &'m Expr, method: &str, args: &[Value], line: u32) {
         match method {
             "write_bytes" | "write_text" => {
@@ -980,16 +999,29 @@ impl<'m> Analyser<'m> {
         }
     }
 
+    /// The function of this file a call names: `function(...)`, or `self.method(...)` /
+    /// `cls.method(...)` (then `true`: its first parameter is the instance).
+    fn local_function(&self, call: &'m ast::ExprCall) -> Option<(&'m str, bool)> {
+        let (name, method) = match call.func.as_ref() {
+            Expr::Name(name) => (name.id.as_str(), false),
+            Expr::Attribute(attr) => match attr.value.as_ref() {
+                Expr::Name(base) if matches!(base.id.as_str(), "self" | "cls") => {
+                    (attr.attr.as_str(), true)
+                }
+                _ => return None,
+            },
+            _ => return None,
+        };
+        self.function_names.contains(name).then_some((name, method))
+    }
+
     /// `variable = function(...)` for a function of this file: the variable holds what the
     /// function returns (see `link_parameters`).
     fn note_local_result(&mut self, variable: &'m str, value: &'m Expr) {
         let Expr::Call(call) = path_operand(value) else {
             return;
         };
-        let Some((callee, _)) = local_callee(call) else {
-            return;
-        };
-        if self.function_names.contains(callee) {
+        if let Some((callee, _)) = self.local_function(call) {
             self.local_results.push(LocalResult {
                 caller: self.current,
                 variable,
@@ -1570,7 +1602,7 @@ impl<'m> Analyser<'m> {
     /// file by.
     fn variable_key(&self, expr: Option<&'m Expr>) -> Option<String> {
         match expr.map(path_operand) {
-            Some(Expr::Name(name)) => Some(format!("{}{VARIABLE_KEY}{}", name.id, self.current)),
+            Some(Expr::Name(name)) => Some(local_key(name.id.as_str(), self.current)),
             // `self.tool`: the same attribute in every method of the file.
             Some(Expr::Attribute(attr)) => match attr.value.as_ref() {
                 Expr::Name(base) if matches!(base.id.as_str(), "self" | "cls") => {
@@ -1592,18 +1624,12 @@ impl<'m> Analyser<'m> {
     ///   the variable assigned its result (`exe = fetch(url)`).
     fn link_parameters(&mut self, calls: &[LocalCall<'m>], results: &[LocalResult<'m>]) -> bool {
         let units = &self.facts.units;
-        let key_owner = |key: &str, index: usize| -> Option<String> {
-            let (variable, owner) = key.split_once(VARIABLE_KEY)?;
-            (owner.parse::<usize>().ok() == Some(index)).then(|| variable.to_owned())
-        };
         let mut by_name: HashMap<&str, Vec<usize>> = HashMap::default();
         for (index, unit) in units.iter().enumerate().skip(1) {
             if !unit.started.is_empty() || !unit.binary_writes.is_empty() {
                 by_name.entry(unit.name.as_str()).or_default().push(index);
             }
         }
-        let caller_key =
-            |variable: &str, caller: usize| format!("{variable}{VARIABLE_KEY}{caller}");
         let mut started = Vec::new();
         let mut written = Vec::new();
         for call in calls {
@@ -1618,8 +1644,8 @@ impl<'m> Analyser<'m> {
                 );
                 // The caller's key for the argument passed as the parameter a key names.
                 let key_of = |key: &str| -> Option<String> {
-                    let variable = key_owner(key, callee)?;
-                    let position = unit.params.iter().position(|p| *p == variable)?;
+                    let variable = local_of(key, callee)?;
+                    let position = unit.params.iter().position(|p| p == variable)?;
                     call.keys
                         .get(position.checked_sub(skip)?)
                         .cloned()
@@ -1648,7 +1674,7 @@ impl<'m> Analyser<'m> {
                     if returned {
                         written.push((
                             result.caller,
-                            caller_key(result.variable, result.caller),
+                            local_key(result.variable, result.caller),
                             *line,
                         ));
                     }
@@ -1658,21 +1684,18 @@ impl<'m> Analyser<'m> {
         let mut added = false;
         for (caller, key, line, shown) in started {
             let unit = &mut self.facts.units[caller];
-            let known = unit.started.iter().any(|(k, l, _)| *k == key && *l == line);
-            if !known && unit.started.len() < MAX_FILE_KEYS {
-                unit.started.push((key, line, shown));
-                added = true;
+            if !unit.started.iter().any(|(k, l, _)| *k == key && *l == line) {
+                added |= unit.note_started(key, line, shown);
             }
         }
         for (caller, key, line) in written {
             let unit = &mut self.facts.units[caller];
-            let known = unit
+            if !unit
                 .binary_writes
                 .iter()
-                .any(|(k, l)| *k == key && *l == line);
-            if !known && unit.binary_writes.len() < MAX_FILE_KEYS {
-                unit.binary_writes.push((key, line));
-                added = true;
+                .any(|(k, l)| *k == key && *l == line)
+            {
+                added |= unit.note_binary_write(key, line);
             }
         }
         added
@@ -1680,18 +1703,12 @@ impl<'m> Analyser<'m> {
 
     fn note_binary_write(&mut self, value: Option<&Value>, expr: Option<&'m Expr>, line: u32) {
         for key in self.file_keys(value, expr) {
-            let unit = &mut self.facts.units[self.current];
-            if unit.binary_writes.len() < MAX_FILE_KEYS {
-                unit.binary_writes.push((key, line));
-            }
+            self.facts.units[self.current].note_binary_write(key, line);
         }
     }
 
     fn note_started(&mut self, program: String, line: u32, shown: &str) {
-        let unit = &mut self.facts.units[self.current];
-        if unit.started.len() < MAX_FILE_KEYS {
-            unit.started.push((program, line, shown.to_owned()));
-        }
+        self.facts.units[self.current].note_started(program, line, shown.to_owned());
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -2311,23 +2328,23 @@ fn clip(text: &str) -> String {
 /// [`Analyser::file_key`]); no path contains it.
 pub const VARIABLE_KEY: &str = "\u{0}@";
 
+/// The file key of local `variable` of unit `unit`.
+fn local_key(variable: &str, unit: usize) -> String {
+    format!("{variable}{VARIABLE_KEY}{unit}")
+}
+
+/// The variable a file key names when it is a local of unit `unit`.
+fn local_of(key: &str, unit: usize) -> Option<&str> {
+    let (variable, owner) = key.split_once(VARIABLE_KEY)?;
+    (owner.parse::<usize>().ok() == Some(unit)).then_some(variable)
+}
+
 /// Files written in binary and programs started kept per function (evidence, not a budget).
 const MAX_FILE_KEYS: usize = 16;
 
-/// The function of this file a call may name: `function(...)`, or `self.method(...)` /
-/// `cls.method(...)` (then `true`: its first parameter is the instance).
-fn local_callee(call: &ast::ExprCall) -> Option<(&str, bool)> {
-    match call.func.as_ref() {
-        Expr::Name(name) => Some((name.id.as_str(), false)),
-        Expr::Attribute(attr) => match attr.value.as_ref() {
-            Expr::Name(base) if matches!(base.id.as_str(), "self" | "cls") => {
-                Some((attr.attr.as_str(), true))
-            }
-            _ => None,
-        },
-        _ => None,
-    }
-}
+/// The methods [`Analyser::unknown_path_method`] reads on a receiver the resolver could not
+/// fold; a call of any other method of it is only followed for taint.
+const UNFOLDED_PATH_METHODS: &[&str] = &["write_bytes", "write_text", "chmod"];
 
 /// The path inside conversions that keep it (`str(p)`, `os.fspath(p)`, `Path(p)`,
 /// `os.path.abspath(p)`, `p.resolve()`): what names the file is `p`.

@@ -1,7 +1,7 @@
 //! Native code anywhere in the zip, recognised by content (ELF, PE, Mach-O), whatever the
 //! file is called.
 
-use validator_archive::{FileHeads, FILE_HEAD_BYTES};
+use validator_archive::FileHeads;
 use validator_domain::{CheckContext, CheckError, Finding};
 
 use crate::rules::BHV103;
@@ -48,35 +48,16 @@ pub fn findings(
     if !(ctx.rule_enabled)(BHV103.id) {
         return Ok(findings);
     }
-    // The heads the other checks of the scan read too (suspicious_files sniffs the same
-    // bytes), unless the limit asks for more than they hold.
-    let heads = (limits.native_prefix_bytes <= FILE_HEAD_BYTES)
-        .then(|| ctx.cache.get_or_init(|| FileHeads::new(ctx.archive)));
-    let failed =
-        |entry: &validator_archive::Entry, e| CheckError::Failed(format!("{}: {e}", entry.name));
+    // The heads suspicious_files sniffs too: read once per scan.
+    let heads = ctx.cache.get_or_init(|| FileHeads::new(ctx.archive));
     for entry in ctx.archive.files() {
         if entry.size < 4 {
             continue;
         }
-        let read;
-        let prefix = match &heads {
-            Some(heads) => {
-                let head = heads
-                    .head(ctx.archive, entry)
-                    .map_err(|e| failed(entry, e))?
-                    .unwrap_or_default();
-                let len = usize::try_from(limits.native_prefix_bytes).unwrap_or(usize::MAX);
-                &head[..head.len().min(len)]
-            }
-            None => {
-                read = ctx
-                    .archive
-                    .read_prefix(entry, limits.native_prefix_bytes)
-                    .map_err(|e| failed(entry, e))?;
-                &read[..]
-            }
-        };
-        if let Some(kind) = native_kind(prefix) {
+        let prefix = heads
+            .prefix(ctx.archive, entry, limits.native_prefix_bytes)
+            .map_err(|e| CheckError::Failed(format!("{}: {e}", entry.name)))?;
+        if let Some(kind) = native_kind(&prefix) {
             let name = entry.name.to_ascii_lowercase();
             let extension = if [".so", ".pyd", ".dylib"]
                 .iter()

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use validator_archive::{Entry, EntryKind, FileHeads, PluginArchive};
+use validator_archive::{Entry, EntryKind, FileHeads, PluginArchive, FILE_HEAD_BYTES};
 use validator_domain::{Check, CheckContext, CheckError, Finding, Level, RuleInfo, Severity};
 
 use crate::emit::Findings;
@@ -198,17 +198,17 @@ fn read_sniff_prefix<'h>(
     heads: &'h FileHeads,
     entry: &Entry,
 ) -> Result<Cow<'h, [u8]>, CheckError> {
-    let prefix = heads.head(archive, entry)?.unwrap_or_default();
+    let prefix = heads.prefix(archive, entry, FILE_HEAD_BYTES)?;
     // A PE file starts with `MZ` and points at its `PE\0\0` header from offset 0x3C.
     if prefix.starts_with(b"MZ") {
-        if let Some(offset) = pe_header_offset(prefix) {
+        if let Some(offset) = pe_header_offset(&prefix) {
             let needed = offset + 4;
             if needed > prefix.len() as u64 && needed <= MAX_PE_HEADER_OFFSET {
-                return Ok(Cow::Owned(archive.read_prefix(entry, needed)?));
+                return Ok(heads.prefix(archive, entry, needed)?);
             }
         }
     }
-    Ok(Cow::Borrowed(prefix))
+    Ok(prefix)
 }
 
 fn pe_header_offset(prefix: &[u8]) -> Option<u64> {
