@@ -14,7 +14,7 @@ pub mod caps;
 mod decode;
 pub mod native;
 pub mod rules;
-pub mod scope;
+pub use validator_python::imports as scope;
 pub mod value;
 
 use validator_archive::Entry;

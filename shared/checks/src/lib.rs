@@ -213,6 +213,8 @@ pub fn apply_verdict_time_rules(
 #[derive(Debug)]
 pub struct CheckRun {
     pub findings: Vec<Finding>,
+    /// What the check knows beyond its findings (the licence section).
+    pub details: validator_domain::CheckDetails,
     pub duration: Duration,
 }
 
@@ -238,7 +240,7 @@ pub(crate) fn execute(
         reference_defaults: rule_set == RuleSet::All,
         cache,
     };
-    let raw = catch_unwind(AssertUnwindSafe(|| check.run(&ctx))).map_err(|panic| {
+    let output = catch_unwind(AssertUnwindSafe(|| check.run_with_details(&ctx))).map_err(|panic| {
         let what = panic
             .downcast_ref::<&str>()
             .map(|s| (*s).to_owned())
@@ -246,7 +248,7 @@ pub(crate) fn execute(
             .unwrap_or_else(|| "unknown panic".to_owned());
         CheckError::Failed(format!("the {} check crashed: {what}", check.id()))
     })??;
-    let mut findings = policy.evaluate(check, raw, rule_set, skips);
+    let mut findings = policy.evaluate(check, output.findings, rule_set, skips);
     // A value that cannot be a secret (a placeholder) is reported but does not block.
     for finding in findings.iter_mut().filter(|f| f.not_a_secret.is_some()) {
         finding.blocking = false;
@@ -262,7 +264,11 @@ pub(crate) fn execute(
         duration_ms = duration.as_millis() as u64,
         "check finished"
     );
-    Ok(CheckRun { findings, duration })
+    Ok(CheckRun {
+        findings,
+        details: output.details,
+        duration,
+    })
 }
 
 /// Sets each finding's fingerprint from the code of its line (see

@@ -71,13 +71,11 @@ impl RanCheck {
             .run
             .as_ref()
             .map_or(0, |run| run.duration.as_millis() as u64);
-        CheckResult::new(
-            scan_id,
-            self.check,
-            self.run.map(|run| run.findings).map_err(|e| e.to_string()),
-            attempt,
-            duration_ms,
-        )
+        let (run, details) = match self.run {
+            Ok(run) => (Ok(run.findings), run.details),
+            Err(e) => (Err(e.to_string()), Default::default()),
+        };
+        CheckResult::new(scan_id, self.check, run, attempt, duration_ms).with_details(details)
     }
 }
 

@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 
 use validator_archive::{ArchiveError, PluginArchive};
 
-use crate::{Finding, Level, PackageInfo, Severity};
+use crate::{CheckDetails, Finding, Level, PackageInfo, Severity};
 
 /// What a check knows about one of its rules: the defaults that the shipped policy starts from,
 /// and the remediation guidance shown in reports and emails.
@@ -81,6 +81,14 @@ pub enum CheckError {
     Failed(String),
 }
 
+/// What a check produced: its findings, and what it knows beyond them (the licence check's
+/// licence section), carried with its result to the report.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOutput {
+    pub findings: Vec<Finding>,
+    pub details: CheckDetails,
+}
+
 /// One check. Implementations are pure functions of the context, so the same check runs in the
 /// CLI, the local pipeline and the Lambda.
 pub trait Check: Send + Sync {
@@ -91,6 +99,15 @@ pub trait Check: Send + Sync {
     /// Every rule this check can report.
     fn rules(&self) -> &'static [RuleInfo];
     fn run(&self, ctx: &CheckContext<'_>) -> Result<Vec<Finding>, CheckError>;
+
+    /// The findings and the details the report carries beside them. Checks with details to
+    /// give implement this (and `run` as its findings); the others keep this default.
+    fn run_with_details(&self, ctx: &CheckContext<'_>) -> Result<CheckOutput, CheckError> {
+        Ok(CheckOutput {
+            findings: self.run(ctx)?,
+            details: CheckDetails::default(),
+        })
+    }
 
     /// The rule with this id.
     fn rule(&self, id: &str) -> Option<&'static RuleInfo> {

@@ -6,6 +6,7 @@ mod diff;
 mod finding;
 mod fingerprint;
 mod history;
+mod licence;
 mod package;
 mod provenance;
 mod report;
@@ -14,7 +15,7 @@ mod scan;
 mod upload;
 mod verdict;
 
-pub use check::{Check, CheckContext, CheckError, RuleInfo, ScanCache};
+pub use check::{Check, CheckContext, CheckError, CheckOutput, RuleInfo, ScanCache};
 pub use diff::{
     DiffBase, DiffSummary, FileChange, FileEntry, FileRename, FilesDiff, FindingsDiff,
     MetadataChange, VersionDiff, BEHAVIOUR_CHECK, BINARY_SNIFF_BYTES, SENSITIVE_METADATA_KEYS,
@@ -28,6 +29,10 @@ pub use fingerprint::{
     MAX_FINGERPRINT_LINE_BYTES,
 };
 pub use history::{plugin_key, HistoryEntry, HELD_FOR_REVIEW};
+pub use licence::{
+    CheckDetails, Compatibility, Confidence1000, FileLicence, LibraryLicence, LicenceEvidence,
+    LicenceFile, LicenceReport, PluginLicence,
+};
 pub use package::{MetadataError, PackageInfo, PluginMetadata, PLUGIN_CONFIG_FILES};
 pub use provenance::{Provenance, ToolVersion};
 pub use report::{metadata_map, CheckReportEntry, Report};

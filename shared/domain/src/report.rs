@@ -4,8 +4,9 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    CheckId, CheckOutcome, CheckResult, Counts, FileEntry, Finding, PackageInfo, Provenance, Scan,
-    ScanId, ScanStatus, SkipDecision, Timestamp, Verdict, VersionDiff,
+    CheckDetails, CheckId, CheckOutcome, CheckResult, Counts, FileEntry, Finding, LicenceReport,
+    PackageInfo, Provenance, Scan, ScanId, ScanStatus, SkipDecision, Timestamp, Verdict,
+    VersionDiff,
 };
 
 /// One check's line in a report.
@@ -59,6 +60,9 @@ pub struct Report {
     /// True when the plugin has no earlier scan: the first version says so in the emails.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub first_version: bool,
+    /// The licence section (the `licence` check's details); `None` when that check did not run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licence: Option<LicenceReport>,
 }
 
 impl Report {
@@ -92,7 +96,11 @@ impl Report {
             .collect();
         // The findings move into the report (a plugin can have 100,000 of them).
         let mut findings: Vec<Finding> = intake_findings.to_vec();
-        findings.extend(results.into_iter().flat_map(|r| r.findings));
+        let mut details = CheckDetails::default();
+        for result in results {
+            findings.extend(result.findings);
+            details.merge(result.details);
+        }
         findings.sort_by(|a, b| {
             (b.blocking, b.suppressed.is_none(), b.level)
                 .cmp(&(a.blocking, a.suppressed.is_none(), a.level))
@@ -120,6 +128,7 @@ impl Report {
             metadata: BTreeMap::new(),
             diff: None,
             first_version: false,
+            licence: details.licence,
         }
     }
 
@@ -243,6 +252,12 @@ impl Report {
             out.push_str("bundled libraries:\n");
             for f in libraries {
                 let _ = writeln!(out, "  {} {}", f.rule, f.message);
+            }
+        }
+        if let Some(licence) = &self.licence {
+            out.push_str("licence:\n");
+            for line in licence.summary_lines() {
+                let _ = writeln!(out, "  {line}");
             }
         }
         for skip in &self.skips {

@@ -3,7 +3,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::{CheckId, Counts, Finding, Timestamp, Upload};
+use crate::{CheckDetails, CheckId, Counts, Finding, Timestamp, Upload};
 
 /// A scan's id: derived from the object key, its version and its content, so that a duplicated
 /// upload event finds the scan it already started instead of starting another.
@@ -293,6 +293,10 @@ pub struct CheckResult {
     #[serde(default)]
     pub findings: Vec<Finding>,
     pub findings_key: Option<String>,
+    /// What the check knows beyond its findings (the licence section), stored with the full
+    /// findings, never in the summary.
+    #[serde(default, skip_serializing_if = "CheckDetails::is_empty")]
+    pub details: CheckDetails,
     pub attempt: u32,
     pub duration_ms: u64,
     #[serde(with = "time::serde::rfc3339")]
@@ -319,6 +323,7 @@ impl CheckResult {
             counts: Counts::of(&findings),
             findings,
             findings_key: None,
+            details: CheckDetails::default(),
             attempt,
             duration_ms,
             completed_at: crate::now(),
@@ -329,10 +334,17 @@ impl CheckResult {
         matches!(self.outcome, CheckOutcome::Error { .. })
     }
 
-    /// The same result without its findings (what the scan store keeps).
+    /// The result with what the check knows beyond its findings.
+    pub fn with_details(mut self, details: CheckDetails) -> Self {
+        self.details = details;
+        self
+    }
+
+    /// The same result without its findings and details (what the scan store keeps).
     pub fn summary(&self) -> Self {
         Self {
             findings: Vec::new(),
+            details: CheckDetails::default(),
             ..self.clone()
         }
     }

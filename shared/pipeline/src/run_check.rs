@@ -1,7 +1,7 @@
 use std::time::Instant;
 
 use tracing::Instrument;
-use validator_domain::{CheckResult, ContentDigest, Finding, Scan};
+use validator_domain::{CheckDetails, CheckOutput, CheckResult, ContentDigest, Scan};
 
 use crate::{keys, CheckRequest, Pipeline, PortError, StageError};
 
@@ -69,8 +69,12 @@ async fn run_check_inner(
         return Ok(RunCheckOutcome::ScanFinished);
     }
     let started = Instant::now();
+    let mut details = CheckDetails::default();
     let outcome = match execute(pipeline, request, &scan).await {
-        Ok(findings) => Ok(findings),
+        Ok(output) => {
+            details = output.details;
+            Ok(output.findings)
+        }
         Err(Failure::Permanent(reason)) => Err(reason),
         Err(Failure::Transient(reason)) if attempt.is_last() => Err(reason),
         Err(Failure::Transient(reason)) => {
@@ -96,6 +100,7 @@ async fn run_check_inner(
             attempt.number,
             started.elapsed().as_millis() as u64,
         )
+        .with_details(details)
     };
     // Full findings first, then the summary: a stored summary always has its findings.
     let body = serde_json::to_vec(&result).map_err(|e| StageError::Corrupt {
@@ -186,7 +191,7 @@ async fn execute(
     pipeline: &Pipeline,
     request: &CheckRequest,
     scan: &Scan,
-) -> Result<Vec<Finding>, Failure> {
+) -> Result<CheckOutput, Failure> {
     let Some(check) = pipeline.registry.shared(request.check.as_str()) else {
         return Err(Failure::Permanent(format!(
             "no check named `{}` is registered in this deployment",
@@ -210,7 +215,10 @@ async fn execute(
             .map_err(|e| format!("the archive cannot be read: {e}"))?;
         let outcome = scanner.run(&plugin, &skips).pop();
         match outcome.map(|outcome| outcome.run) {
-            Some(Ok(run)) => Ok(run.findings),
+            Some(Ok(run)) => Ok(CheckOutput {
+                findings: run.findings,
+                details: run.details,
+            }),
             Some(Err(e)) => Err(e.to_string()),
             None => Err("the check did not run".to_owned()),
         }
@@ -222,6 +230,6 @@ async fn execute(
         ))),
         Ok(Err(join)) => Err(Failure::Transient(format!("the check crashed: {join}"))),
         Ok(Ok(Err(reason))) => Err(Failure::Transient(reason)),
-        Ok(Ok(Ok(findings))) => Ok(findings),
+        Ok(Ok(Ok(output))) => Ok(output),
     }
 }

@@ -4,6 +4,7 @@
 //! give a clear per-file error instead of a crash.
 
 mod depth;
+pub mod imports;
 mod limits;
 mod lockstep;
 mod module;

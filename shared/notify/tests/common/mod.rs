@@ -86,6 +86,7 @@ pub fn result(check: &str, findings: Vec<Finding>) -> CheckResult {
         counts: Counts::of(&findings),
         findings,
         findings_key: None,
+        details: Default::default(),
         attempt: 1,
         duration_ms: 10,
         completed_at: datetime!(2024-05-01 12:02:00 UTC),

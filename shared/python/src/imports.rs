@@ -9,9 +9,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use validator_python::ast::visitor::{walk_stmt, Visitor};
-use validator_python::ast::{self, Stmt};
-use validator_python::PythonModule;
+use crate::ast::visitor::{walk_stmt, Visitor};
+use crate::ast::{self, Stmt};
+use crate::PythonModule;
 
 /// One import a file makes: the module path as written, with its relative level, and the
 /// names imported from it (which may be submodules).
@@ -105,6 +105,125 @@ fn module_name(path: &str) -> Option<String> {
     (!name.is_empty()).then_some(name)
 }
 
+/// The plugin's Python files and the files each one's imports run.
+pub struct ImportGraph<'f> {
+    files: &'f BTreeMap<String, FileImports>,
+    /// Module name -> file, for absolute imports from the plugins folder.
+    by_module: BTreeMap<String, &'f str>,
+    /// Every dotted suffix of every module name -> its files.
+    by_last: BTreeMap<String, Vec<&'f str>>,
+}
+
+impl<'f> ImportGraph<'f> {
+    /// The graph of `files` (every Python file of the zip, paths as in the zip, with its
+    /// imports).
+    pub fn new(files: &'f BTreeMap<String, FileImports>) -> Self {
+        let by_module: BTreeMap<String, &str> = files
+            .keys()
+            .filter_map(|path| module_name(path).map(|m| (m, path.as_str())))
+            .collect();
+        // A top-level import (`import utils`) may reach a folder put on sys.path: any module of
+        // the plugin with that last name counts (an over-approximation is safe: more code
+        // loaded).
+        let mut by_last: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+        for (module, path) in &by_module {
+            // Every dotted suffix (`demo.ext_libs.six` -> `ext_libs.six`, `six`).
+            by_last.entry(module.clone()).or_default().push(path);
+            for (i, _) in module.match_indices('.') {
+                by_last
+                    .entry(module[i + 1..].to_owned())
+                    .or_default()
+                    .push(path);
+            }
+        }
+        Self {
+            files,
+            by_module,
+            by_last,
+        }
+    }
+
+    pub fn imports(&self, path: &str) -> Option<&'f FileImports> {
+        self.files.get(path)
+    }
+
+    /// The absolute module an import of `path` names (`from ..x import y` in package `a.b`:
+    /// `a.x`), empty for `from . import y` at the top.
+    pub fn absolute_module(path: &str, import: &ImportRef) -> String {
+        if import.level == 0 {
+            return import.module.clone();
+        }
+        let package = {
+            let module = module_name(path).unwrap_or_default();
+            if path.ends_with("/__init__.py") {
+                module
+            } else {
+                module
+                    .rsplit_once('.')
+                    .map(|(p, _)| p.to_owned())
+                    .unwrap_or_default()
+            }
+        };
+        // Up level - 1 packages, then `x`.
+        let mut parts: Vec<&str> = package.split('.').filter(|p| !p.is_empty()).collect();
+        for _ in 1..import.level {
+            parts.pop();
+        }
+        let mut base = parts.join(".");
+        if !import.module.is_empty() {
+            if !base.is_empty() {
+                base.push('.');
+            }
+            base.push_str(&import.module);
+        }
+        base
+    }
+
+    /// The plugin's files that importing `name` runs: `a/__init__.py`, `a/b/__init__.py` and
+    /// `a/b/c` for `a.b.c`, and every module with that dotted suffix.
+    fn module_files(&self, name: &str, out: &mut Vec<&'f str>) {
+        let parts: Vec<&str> = name.split('.').collect();
+        for n in 1..=parts.len() {
+            if let Some(path) = self.by_module.get(&parts[..n].join(".")) {
+                out.push(path);
+            }
+        }
+        if let Some(paths) = self.by_last.get(name) {
+            out.extend(paths.iter().copied());
+        }
+    }
+
+    /// The plugin's files that the imports of `path` run, in import order, each once.
+    pub fn imported_files(&self, path: &str) -> Vec<&'f str> {
+        let mut out = Vec::new();
+        let Some(file) = self.files.get(path) else {
+            return out;
+        };
+        for import in &file.imports {
+            let base = Self::absolute_module(path, import);
+            if !base.is_empty() {
+                self.module_files(&base, &mut out);
+            }
+            for name in &import.names {
+                if name == "*" {
+                    continue;
+                }
+                let sub = if base.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{base}.{name}")
+                };
+                if self.by_module.contains_key(&sub) {
+                    self.module_files(&sub, &mut out);
+                }
+            }
+        }
+        let mut seen = BTreeSet::new();
+        out.retain(|p| seen.insert(*p));
+        out
+    }
+}
+
 /// Computes the loaded files. `files` maps every Python file of the zip (paths as in the zip)
 /// to its imports; `top` is the plugin's folder (`demo/`).
 pub fn loaded_scope(top: &str, files: &BTreeMap<String, FileImports>) -> LoadedScope {
@@ -114,42 +233,9 @@ pub fn loaded_scope(top: &str, files: &BTreeMap<String, FileImports>) -> LoadedS
             reason: format!("the plugin has no `{entry}` to start from"),
         };
     }
-    // Module name -> file, for absolute imports from the plugins folder.
-    let by_module: BTreeMap<String, &str> = files
-        .keys()
-        .filter_map(|path| module_name(path).map(|m| (m, path.as_str())))
-        .collect();
-    // A top-level import (`import utils`) may reach a folder put on sys.path: any module of the
-    // plugin with that last name counts (an over-approximation is safe: more code loaded).
-    let mut by_last: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (module, path) in &by_module {
-        // Every dotted suffix (`demo.ext_libs.six` -> `ext_libs.six`, `six`).
-        by_last.entry(module.as_str()).or_default().push(path);
-        for (i, _) in module.match_indices('.') {
-            by_last.entry(&module[i + 1..]).or_default().push(path);
-        }
-    }
+    let graph = ImportGraph::new(files);
     let mut loaded: BTreeSet<String> = BTreeSet::new();
     let mut queue: VecDeque<String> = VecDeque::from([entry.clone()]);
-    let add_module = |name: &str, queue: &mut VecDeque<String>, loaded: &BTreeSet<String>| {
-        // Importing `a.b.c` runs `a/__init__.py`, `a/b/__init__.py` and `a/b/c`.
-        let parts: Vec<&str> = name.split('.').collect();
-        for n in 1..=parts.len() {
-            let prefix = parts[..n].join(".");
-            if let Some(path) = by_module.get(&prefix) {
-                if !loaded.contains(*path) {
-                    queue.push_back((*path).to_owned());
-                }
-            }
-        }
-        if let Some(paths) = by_last.get(name) {
-            for path in paths {
-                if !loaded.contains(*path) {
-                    queue.push_back((*path).to_owned());
-                }
-            }
-        }
-    };
     while let Some(path) = queue.pop_front() {
         if !loaded.insert(path.clone()) {
             continue;
@@ -162,50 +248,9 @@ pub fn loaded_scope(top: &str, files: &BTreeMap<String, FileImports>) -> LoadedS
                 reason: format!("`{path}` loads code dynamically ({first})"),
             };
         }
-        let package = {
-            let module = module_name(&path).unwrap_or_default();
-            if path.ends_with("/__init__.py") {
-                module
-            } else {
-                module
-                    .rsplit_once('.')
-                    .map(|(p, _)| p.to_owned())
-                    .unwrap_or_default()
-            }
-        };
-        for import in &file.imports {
-            let base = if import.level == 0 {
-                import.module.clone()
-            } else {
-                // `from ..x import y` in package `a.b`: up level - 1 packages, then `x`.
-                let mut parts: Vec<&str> = package.split('.').filter(|p| !p.is_empty()).collect();
-                for _ in 1..import.level {
-                    parts.pop();
-                }
-                let mut base = parts.join(".");
-                if !import.module.is_empty() {
-                    if !base.is_empty() {
-                        base.push('.');
-                    }
-                    base.push_str(&import.module);
-                }
-                base
-            };
-            if !base.is_empty() {
-                add_module(&base, &mut queue, &loaded);
-            }
-            for name in &import.names {
-                if name == "*" {
-                    continue;
-                }
-                let sub = if base.is_empty() {
-                    name.clone()
-                } else {
-                    format!("{base}.{name}")
-                };
-                if by_module.contains_key(&sub) {
-                    add_module(&sub, &mut queue, &loaded);
-                }
+        for next in graph.imported_files(&path) {
+            if !loaded.contains(next) {
+                queue.push_back(next.to_owned());
             }
         }
     }
