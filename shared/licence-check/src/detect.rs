@@ -1,0 +1,151 @@
+//! Identifying a licence text against the SPDX licence list with the `spdx` crate's detector
+//! (askalono's n-gram similarity, with the licence data the crate embeds).
+//!
+//! Two tiers, because loading the detector's data for the whole list costs about 150 ms per
+//! process (a typical scan takes tens of milliseconds): the texts plugins commonly ship
+//! (written by `build.rs` from the same data) are tried first, and the whole list only when
+//! none of them scores [`FIRST_TIER_ACCEPT`]. Each tier is loaded once per process.
+
+use std::sync::OnceLock;
+
+use spdx::detection::{LicenseType, Store, TextData};
+use validator_domain::Confidence1000;
+
+/// The first tier's data (see `build.rs`).
+const COMMON: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/common-licences.cache"));
+
+/// A first-tier score at least this high is taken without consulting the whole list.
+pub const FIRST_TIER_ACCEPT: f32 = 0.9;
+
+/// What a text is, as far as the detector can tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextMatch {
+    /// The closest licence of the list (an SPDX id), identified or not.
+    pub closest: Option<String>,
+    pub confidence: Confidence1000,
+    /// The text matched the licence's standard header (the notice), not its full text.
+    pub header: bool,
+}
+
+impl TextMatch {
+    /// The SPDX id when the score reaches `min_confidence`.
+    pub fn identified(&self, min_confidence: Confidence1000) -> Option<&str> {
+        self.closest
+            .as_deref()
+            .filter(|_| self.confidence >= min_confidence)
+    }
+}
+
+fn common_store() -> Option<&'static Store> {
+    static STORE: OnceLock<Option<Store>> = OnceLock::new();
+    STORE
+        .get_or_init(|| {
+            Store::from_cache(COMMON)
+                .map_err(|e| tracing::error!(error = %e, "the common licences' data is unreadable"))
+                .ok()
+        })
+        .as_ref()
+}
+
+fn full_store() -> Option<&'static Store> {
+    static STORE: OnceLock<Option<Store>> = OnceLock::new();
+    STORE
+        .get_or_init(|| {
+            let _span = tracing::info_span!("load the SPDX licence list").entered();
+            Store::load_inline()
+                .map_err(|e| tracing::error!(error = %e, "the SPDX licence data is unreadable"))
+                .ok()
+        })
+        .as_ref()
+}
+
+/// The SPDX id a detector name stands for. The GNU texts are stored under `-or-later` (and
+/// deprecated `+`) names, but the full text of the GPL says which version it is, not whether
+/// the work may be used under later versions: a licence file alone is `-only`; a matching
+/// standard header ("either version 2 of the License, or (at your option) any later version")
+/// keeps `-or-later`.
+pub fn canonical_id(name: &str, header: bool) -> String {
+    let gnu = ["GPL-", "LGPL-", "AGPL-"]
+        .iter()
+        .any(|family| name.starts_with(family));
+    if !gnu {
+        return name.to_owned();
+    }
+    let base = name
+        .trim_end_matches('+')
+        .trim_end_matches("-or-later")
+        .trim_end_matches("-only");
+    if base.contains("-with-") {
+        return name.to_owned();
+    }
+    if header {
+        format!("{base}-or-later")
+    } else {
+        format!("{base}-only")
+    }
+}
+
+/// Matches `text` against the licence list.
+pub fn identify(text: &str) -> TextMatch {
+    let data = TextData::new(text);
+    let mut best: Option<(f32, String, bool)> = None;
+    if let Some(store) = common_store() {
+        let m = store.analyze(&data);
+        best = Some((
+            m.score,
+            m.name.to_owned(),
+            m.license_type == LicenseType::Header,
+        ));
+    }
+    let accepted = best
+        .as_ref()
+        .is_some_and(|(score, _, _)| *score >= FIRST_TIER_ACCEPT);
+    if !accepted {
+        if let Some(store) = full_store() {
+            let m = store.analyze(&data);
+            if best.as_ref().is_none_or(|(score, _, _)| m.score > *score) {
+                best = Some((
+                    m.score,
+                    m.name.to_owned(),
+                    m.license_type == LicenseType::Header,
+                ));
+            }
+        }
+    }
+    match best {
+        Some((score, name, header)) => TextMatch {
+            closest: Some(canonical_id(&name, header)),
+            confidence: Confidence1000::from_score(score),
+            header,
+        },
+        None => TextMatch {
+            closest: None,
+            confidence: Confidence1000(0),
+            header: false,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gnu_names_say_only_for_texts_and_or_later_for_headers() {
+        assert_eq!(canonical_id("GPL-2.0+", false), "GPL-2.0-only");
+        assert_eq!(canonical_id("GPL-2.0-or-later", false), "GPL-2.0-only");
+        assert_eq!(canonical_id("GPL-3.0-or-later", true), "GPL-3.0-or-later");
+        assert_eq!(canonical_id("LGPL-2.1+", false), "LGPL-2.1-only");
+        assert_eq!(canonical_id("MIT", false), "MIT");
+        assert_eq!(
+            canonical_id("GPL-2.0-with-classpath-exception", false),
+            "GPL-2.0-with-classpath-exception"
+        );
+    }
+
+    #[test]
+    fn the_first_tier_loads_and_knows_the_common_licences() {
+        let store = common_store().expect("the subset loads");
+        assert!(store.len() >= 20);
+    }
+}

@@ -1,0 +1,469 @@
+//! Licence statements inside files: `SPDX-License-Identifier:` lines, and the classic notices
+//! authors paste at the top of their files (the GPL's "This program is free software...", the
+//! MIT permission notice, BSD's redistribution conditions, "Licensed under the Apache License,
+//! Version 2.0", ...). Only the head of a file is read (`max_header_bytes`): that is where a
+//! licence header is, and it keeps the cost per file constant.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use spdx::{Expression, ParseMode};
+use validator_domain::LicenceEvidence;
+
+/// Our name for terms that forbid what the GPL requires (an end-user licence agreement, "all
+/// rights reserved, unauthorised copying prohibited"): not an SPDX id, always incompatible.
+pub const PROPRIETARY: &str = "LicenseRef-Proprietary";
+
+/// A licence statement found in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// A valid SPDX expression (canonical form).
+    pub spdx: String,
+    pub evidence: LicenceEvidence,
+    /// 1-based line where the statement starts.
+    pub line: u32,
+    /// What was recognised, quoted briefly.
+    pub quote: String,
+}
+
+/// An SPDX expression as written, in canonical form (`GPL-2.0+` -> `GPL-2.0-or-later`,
+/// `Apache 2.0` -> `Apache-2.0` in lax mode), or why it is not one.
+pub fn canonical_expression(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("empty".to_owned());
+    }
+    let mode = ParseMode {
+        allow_slash_as_or_operator: true,
+        allow_imprecise_license_names: true,
+        allow_postfix_plus_on_gpl: true,
+        allow_deprecated: true,
+        allow_unknown: false,
+    };
+    let expression = Expression::parse_mode(text, mode).map_err(|e| e.to_string())?;
+    Ok(render(&expression))
+}
+
+/// The canonical text of a parsed expression: current ids (`GPL-2.0+` is
+/// `GPL-2.0-or-later`), operators in capitals, parentheses where the tree needs them.
+fn render(expression: &Expression) -> String {
+    use spdx::expression::{ExprNode, Operator};
+    // Postfix to infix, with each operand's loosest operator to decide on parentheses.
+    let mut stack: Vec<(String, Option<Operator>)> = Vec::new();
+    for node in expression.iter() {
+        match node {
+            ExprNode::Req(req) => stack.push((requirement(&req.req), None)),
+            ExprNode::Op(op) => {
+                let (Some((right, rop)), Some((left, lop))) = (stack.pop(), stack.pop()) else {
+                    return expression.as_ref().to_owned();
+                };
+                let wrap = |text: String, inner: Option<Operator>| match (inner, op) {
+                    (Some(Operator::Or), Operator::And) => format!("({text})"),
+                    _ => text,
+                };
+                let word = match op {
+                    Operator::And => "AND",
+                    Operator::Or => "OR",
+                };
+                stack.push((
+                    format!("{} {word} {}", wrap(left, lop), wrap(right, rop)),
+                    Some(*op),
+                ));
+            }
+        }
+    }
+    match stack.pop() {
+        Some((text, _)) if stack.is_empty() => text,
+        _ => expression.as_ref().to_owned(),
+    }
+}
+
+/// One requirement (`GPL-2.0-or-later WITH Classpath-exception-2.0`) with current ids.
+fn requirement(req: &spdx::LicenseReq) -> String {
+    let licence = match &req.license {
+        spdx::LicenseItem::Spdx { id, or_later } => {
+            let name = id.name;
+            if *or_later || name.ends_with('+') {
+                let base = name.trim_end_matches('+');
+                let base = base.trim_end_matches("-only").trim_end_matches("-or-later");
+                match spdx::gnu_license_id(base, true) {
+                    Some(gnu) => gnu.name.to_owned(),
+                    None => format!("{base}+"),
+                }
+            } else if id.is_gnu() && !name.ends_with("-only") && !name.ends_with("-or-later") {
+                // Deprecated bare GNU ids (`GPL-2.0`) mean `-only`.
+                spdx::gnu_license_id(name, false)
+                    .map(|gnu| gnu.name.to_owned())
+                    .unwrap_or_else(|| name.to_owned())
+            } else {
+                name.to_owned()
+            }
+        }
+        spdx::LicenseItem::Other(other) => other.to_string(),
+    };
+    match &req.addition {
+        Some(addition) => format!("{licence} WITH {addition}"),
+        None => licence,
+    }
+}
+
+static SPDX_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)SPDX-License-Identifier:[ \t]*(?P<expr>[^\r\n]*)").expect("a valid pattern")
+});
+
+/// The `SPDX-License-Identifier:` line of a file's head: its expression, or the text that is
+/// not one (`Err((line, text, why))`).
+pub fn spdx_header(head: &str) -> Option<Result<Notice, (u32, String, String)>> {
+    let caps = SPDX_LINE.captures(head)?;
+    let whole = caps.get(0)?;
+    let line = line_of(head, whole.start());
+    // The expression ends with the line, a comment closer or a closing quote.
+    let raw = caps["expr"]
+        .split("*/")
+        .next()
+        .unwrap_or_default()
+        .split("-->")
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .trim_matches(|c| c == '"' || c == '\'' || c == ',')
+        .trim();
+    Some(match canonical_expression(raw) {
+        Ok(spdx) => Ok(Notice {
+            spdx,
+            evidence: LicenceEvidence::SpdxHeader,
+            line,
+            quote: format!("SPDX-License-Identifier: {raw}"),
+        }),
+        Err(why) => Err((line, raw.to_owned(), why)),
+    })
+}
+
+fn line_of(text: &str, offset: usize) -> u32 {
+    let before = text.get(..offset).unwrap_or(text);
+    u32::try_from(memchr_count(before.as_bytes()) + 1).unwrap_or(u32::MAX)
+}
+
+fn memchr_count(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
+}
+
+/// A file's head reduced to words: lower case, every character other than a letter, a digit or
+/// a dot turned into a space, runs of spaces collapsed; with the line each word came from.
+struct Words {
+    text: String,
+    /// (offset in `text`, 1-based line) at each line start.
+    lines: Vec<(usize, u32)>,
+}
+
+impl Words {
+    fn of(head: &str) -> Self {
+        let mut text = String::with_capacity(head.len());
+        let mut lines = Vec::new();
+        for (n, line) in head.lines().enumerate() {
+            lines.push((text.len(), u32::try_from(n + 1).unwrap_or(u32::MAX)));
+            for c in line.chars() {
+                let c = if c.is_alphanumeric() || c == '.' {
+                    c.to_ascii_lowercase()
+                } else {
+                    ' '
+                };
+                if c == ' ' && (text.is_empty() || text.ends_with(' ')) {
+                    continue;
+                }
+                text.push(c);
+            }
+            if !text.is_empty() && !text.ends_with(' ') {
+                text.push(' ');
+            }
+        }
+        Self { text, lines }
+    }
+
+    fn line(&self, offset: usize) -> u32 {
+        match self.lines.binary_search_by(|(start, _)| start.cmp(&offset)) {
+            Ok(i) => self.lines[i].1,
+            Err(0) => 1,
+            Err(i) => self.lines[i - 1].1,
+        }
+    }
+}
+
+/// One kind of notice: a pattern over the words of a file's head and the licence it means.
+struct Pattern {
+    regex: Regex,
+    licence: fn(&regex::Captures<'_>, &str) -> Option<String>,
+}
+
+fn pattern(regex: &str, licence: fn(&regex::Captures<'_>, &str) -> Option<String>) -> Pattern {
+    Pattern {
+        regex: Regex::new(regex).expect("a valid pattern"),
+        licence,
+    }
+}
+
+fn fixed(id: &str) -> Option<String> {
+    Some(id.to_owned())
+}
+
+/// The GNU licences: which one, which version, and whether "any later version" follows.
+fn gnu(caps: &regex::Captures<'_>, words: &str) -> Option<String> {
+    let kind = caps.name("kind").map_or("", |m| m.as_str());
+    let family = match kind {
+        "lesser " | "library " => "LGPL",
+        "affero " => "AGPL",
+        _ => "GPL",
+    };
+    let end = caps.get(0).map_or(0, |m| m.end());
+    let after = words.get(end..).unwrap_or_default();
+    let window: String = after.trim_start().chars().take(160).collect();
+    static VERSION: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(?:as published by the free software foundation )?(?:either )?(?:version |v)(?P<v>[123](?:\.[01])?)\b")
+            .expect("a valid pattern")
+    });
+    let version = VERSION.captures(&window).map(|c| c["v"].to_owned());
+    let later = window.contains("any later version") || window.contains("or later");
+    let version = match (family, version.as_deref()) {
+        (_, Some(v)) if v.contains('.') => v.to_owned(),
+        (_, Some(v)) => format!("{v}.0"),
+        // No version: "any version ever published" (GPL section 9).
+        ("LGPL", None) => return Some("LGPL-2.0-or-later".to_owned()),
+        ("AGPL", None) => return Some("AGPL-3.0-or-later".to_owned()),
+        (_, None) => return Some("GPL-1.0-or-later".to_owned()),
+    };
+    let suffix = if later { "or-later" } else { "only" };
+    let id = format!("{family}-{version}-{suffix}");
+    spdx::license_id(&id).map(|_| id)
+}
+
+fn bsd(_: &regex::Captures<'_>, words: &str) -> Option<String> {
+    Some(
+        if words.contains("all advertising materials mentioning") {
+            "BSD-4-Clause"
+        } else if words.contains("neither the name")
+            || words.contains("names of its contributors may not be used")
+            || words.contains("name of the copyright holder nor")
+        {
+            "BSD-3-Clause"
+        } else {
+            "BSD-2-Clause"
+        }
+        .to_owned(),
+    )
+}
+
+fn creative_commons(caps: &regex::Captures<'_>, _: &str) -> Option<String> {
+    let mut id = "CC-BY".to_owned();
+    if caps.name("nc").is_some() {
+        id.push_str("-NC");
+    }
+    match caps.name("variant").map(|m| m.as_str().trim()) {
+        Some(v) if v.starts_with("share") || v.starts_with("sa") => id.push_str("-SA"),
+        Some(v) if v.starts_with("no") || v.starts_with("nd") => id.push_str("-ND"),
+        _ => {}
+    }
+    match caps.name("version") {
+        Some(v) => {
+            let id = format!("{id}-{}", v.as_str());
+            spdx::license_id(&id).map(|_| id)
+        }
+        // Unversioned: still the same kind of terms (a non-commercial clause is one whatever
+        // the version); the table knows these names.
+        None => Some(format!("LicenseRef-{id}")),
+    }
+}
+
+fn versioned(prefix: &'static str) -> fn(&regex::Captures<'_>, &str) -> Option<String> {
+    match prefix {
+        "EUPL" => |caps, _| {
+            let id = format!("EUPL-{}", caps.name("version")?.as_str());
+            spdx::license_id(&id).map(|_| id)
+        },
+        _ => |caps, _| {
+            let id = format!("MPL-{}", caps.name("version")?.as_str());
+            spdx::license_id(&id).map(|_| id)
+        },
+    }
+}
+
+static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+    vec![
+        pattern(r"\b(?:gnu )?(?P<kind>lesser |library |affero )?general public licen[cs]e\b", gnu),
+        pattern(
+            r"permission is hereby granted free of charge to any person obtaining a copy",
+            |_, _| fixed("MIT"),
+        ),
+        pattern(r"\b(?:under|released under|licensed under) (?:the )?(?:terms of the )?mit licen[cs]e", |_, _| fixed("MIT")),
+        pattern(
+            r"redistribution and use in source and binary forms with or without modification are permitted",
+            bsd,
+        ),
+        pattern(
+            r"apache licen[cs]e (?:version |v)?2\.0|apache\.org licenses licen[cs]e 2\.0",
+            |_, _| fixed("Apache-2.0"),
+        ),
+        pattern(
+            r"mozilla public licen[cs]e (?:v\. |version |v)?(?P<version>[12]\.[01])",
+            versioned("MPL"),
+        ),
+        pattern(
+            r"permission to use copy modify and or distribute this software for any purpose with or without fee is hereby granted",
+            |_, _| fixed("ISC"),
+        ),
+        pattern(
+            r"this is free and unencumbered software released into the public domain",
+            |_, _| fixed("Unlicense"),
+        ),
+        pattern(
+            r"\bcreative commons (?:zero|cc0)|\bcc0 1\.0|publicdomain zero 1\.0",
+            |_, _| fixed("CC0-1.0"),
+        ),
+        pattern(
+            r"\bcreative ?commons(?:\.org licenses)? (?:attribution|by)(?P<nc> non ?commercial| nc)?(?P<variant> share ?alike| sa| no ?deriv\w*| nd)?(?: international| unported| generic)?(?: public)?(?: licen[cs]e)?(?: (?:version |v)?(?P<version>[1-4]\.[05]))?",
+            creative_commons,
+        ),
+        pattern(
+            r"\bcc by(?P<nc> nc)?(?P<variant> sa| nd)? (?P<version>[1-4]\.[05])",
+            creative_commons,
+        ),
+        pattern(
+            r"european union public licen[cs]e (?:version |v)?(?P<version>1\.[12])",
+            versioned("EUPL"),
+        ),
+        pattern(
+            r"\bend user licen[cs]e agreement|\bproprietary and confidential|\bunauthori[sz]ed copying of this file|\bproprietary licen[cs]e\b|\bmay not be (?:copied|redistributed|reproduced|distributed)",
+            |_, _| fixed(PROPRIETARY),
+        ),
+    ]
+});
+
+/// The first licence notice in a file's head (the earliest in the text wins).
+pub fn boilerplate(head: &str) -> Option<Notice> {
+    let words = Words::of(head);
+    let mut best: Option<(usize, Notice)> = None;
+    for pattern in PATTERNS.iter() {
+        // Each pattern's first occurrence that means a licence.
+        for caps in pattern.regex.captures_iter(&words.text) {
+            let Some(whole) = caps.get(0) else { continue };
+            if best.as_ref().is_some_and(|(start, _)| *start <= whole.start()) {
+                break;
+            }
+            let Some(spdx) = (pattern.licence)(&caps, &words.text) else {
+                continue;
+            };
+            let quote: String = words.text[whole.start()..]
+                .chars()
+                .take(120)
+                .collect::<String>()
+                .trim()
+                .to_owned();
+            best = Some((
+                whole.start(),
+                Notice {
+                    spdx,
+                    evidence: LicenceEvidence::Notice,
+                    line: words.line(whole.start()),
+                    quote,
+                },
+            ));
+            break;
+        }
+    }
+    best.map(|(_, notice)| notice)
+}
+
+/// The licence statement of a file's head: its SPDX line if it has a valid one, else a
+/// classic notice.
+pub fn file_notice(head: &str) -> (Option<Notice>, Option<(u32, String, String)>) {
+    match spdx_header(head) {
+        Some(Ok(notice)) => (Some(notice), None),
+        Some(Err(invalid)) => (boilerplate(head), Some(invalid)),
+        None => (boilerplate(head), None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spdx_of(head: &str) -> Option<String> {
+        file_notice(head).0.map(|n| n.spdx)
+    }
+
+    #[test]
+    fn spdx_lines_in_every_comment_style() {
+        assert_eq!(
+            spdx_of("# SPDX-License-Identifier: GPL-2.0-or-later\nimport os\n"),
+            Some("GPL-2.0-or-later".to_owned())
+        );
+        assert_eq!(
+            spdx_of("/* SPDX-License-Identifier: MIT */\n"),
+            Some("MIT".to_owned())
+        );
+        assert_eq!(
+            spdx_of("#!/usr/bin/env python\n# -*- coding: utf-8 -*-\n# SPDX-License-Identifier: GPL-2.0+ OR MIT\n"),
+            Some("GPL-2.0-or-later OR MIT".to_owned())
+        );
+        assert_eq!(
+            spdx_of("// SPDX-License-Identifier: (MIT OR Apache-2.0) AND BSD-3-Clause\n"),
+            Some("(MIT OR Apache-2.0) AND BSD-3-Clause".to_owned())
+        );
+        let (notice, invalid) = file_notice("# SPDX-License-Identifier: Foo-Bar-License\n");
+        assert!(notice.is_none());
+        assert_eq!(invalid.map(|i| i.0), Some(1));
+    }
+
+    #[test]
+    fn deprecated_gnu_ids_are_written_as_current_ones() {
+        assert_eq!(canonical_expression("GPL-2.0").unwrap(), "GPL-2.0-only");
+        assert_eq!(canonical_expression("GPL-3.0+").unwrap(), "GPL-3.0-or-later");
+        assert_eq!(canonical_expression("LGPL-2.1-or-later").unwrap(), "LGPL-2.1-or-later");
+        assert_eq!(canonical_expression("GPLv3").unwrap(), "GPL-3.0-only");
+    }
+
+    #[test]
+    fn the_plugin_builder_gpl_header_is_gpl_2_or_later() {
+        let head = "\
+/***************************************************************************
+ *                                                                         *
+ *   This program is free software; you can redistribute it and/or modify  *
+ *   it under the terms of the GNU General Public License as published by  *
+ *   the Free Software Foundation; either version 2 of the License, or     *
+ *   (at your option) any later version.                                   *
+ *                                                                         *
+ ***************************************************************************/
+";
+        let notice = boilerplate(head).expect("recognised");
+        assert_eq!(notice.spdx, "GPL-2.0-or-later");
+        assert_eq!(notice.line, 4);
+    }
+
+    #[test]
+    fn other_classic_notices() {
+        let cases = [
+            ("# GNU General Public License v3.0 only\n# version 3 of the License.\n", "GPL-3.0-only"),
+            ("# under the terms of the GNU Lesser General Public License as published by the Free Software Foundation; either version 2.1 of the License, or (at your option) any later version.\n", "LGPL-2.1-or-later"),
+            ("# Permission is hereby granted, free of charge, to any person obtaining a copy\n", "MIT"),
+            ("# Licensed under the Apache License, Version 2.0 (the \"License\");\n", "Apache-2.0"),
+            ("# This Source Code Form is subject to the terms of the Mozilla Public\n# License, v. 2.0.\n", "MPL-2.0"),
+            ("# Redistribution and use in source and binary forms, with or without\n# modification, are permitted provided that ...\n# 3. Neither the name of the copyright holder nor ...\n", "BSD-3-Clause"),
+            ("# This work is licensed under a Creative Commons Attribution-NonCommercial 4.0 International License.\n", "CC-BY-NC-4.0"),
+            ("# Licence: CC BY-NC-SA 4.0\n", "CC-BY-NC-SA-4.0"),
+            ("# Copyright ACME. All rights reserved. Proprietary and confidential.\n# Unauthorized copying of this file is strictly prohibited.\n", PROPRIETARY),
+        ];
+        for (head, expected) in cases {
+            assert_eq!(spdx_of(head).as_deref(), Some(expected), "{head}");
+        }
+    }
+
+    #[test]
+    fn no_notice_in_ordinary_code() {
+        for head in [
+            "import os\n\ndef licence():\n    return 'see LICENSE'\n",
+            "# -*- coding: utf-8 -*-\n\"\"\"A dialog.\"\"\"\nfrom qgis.core import QgsProject\n",
+            "# Copyright 2020 ACME\n",
+        ] {
+            assert_eq!(spdx_of(head), None, "{head}");
+        }
+    }
+}
