@@ -53,6 +53,9 @@ pub enum Format {
     Sarif,
     /// One self-contained HTML page (inline CSS, no scripts, no external assets).
     Html,
+    /// The CycloneDX 1.5 SBOM (JSON): the plugin, its files and bundled libraries, their
+    /// licences and hashes.
+    Cyclonedx,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

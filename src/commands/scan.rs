@@ -10,7 +10,8 @@ use crate::cli::{EngineArgs, Format, Rules, ScanArgs};
 pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let options = CheckOptions {
         staged: args.staged,
-        describe: false,
+        // The SBOM lists every file with its hash.
+        describe: matches!(args.format, Format::Cyclonedx),
         code_contexts: matches!(args.format, Format::Html),
     };
     let Some(checked) = check_plugin(&args.path, &args.engine, &args.checks, args.rules, options)?
@@ -42,6 +43,14 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         Format::Sarif => {
             serde_json::to_writer_pretty(&mut out, &crate::sarif::to_sarif(&report, &registry))?;
             out.write_all(b"\n")?;
+        }
+        Format::Cyclonedx => {
+            // The zip's digest when a zip was given (a folder has no zip of its own).
+            let digest = (!args.staged && args.path.is_file())
+                .then(|| std::fs::read(&args.path))
+                .transpose()?
+                .map(|bytes| validator_domain::ContentDigest::of(&bytes).as_str().to_owned());
+            out.write_all(&validator_sbom::json_of(&report, digest.as_deref())?)?;
         }
     }
     out.flush()?;

@@ -31,8 +31,9 @@ pub fn run(args: StatusArgs) -> anyhow::Result<u8> {
         bail!("no scan {id} in {}", args.data.data_dir.display());
     };
     match args.format {
-        Format::Html => bail!(
-            "status has no HTML form: the scan's HTML report is report.html beside its report.json"
+        Format::Html | Format::Cyclonedx => bail!(
+            "status shows the scan record: the HTML report and the SBOM are report.html and \
+             report.cdx.json beside its report.json"
         ),
         Format::Json | Format::Sarif => println!("{}", serde_json::to_string_pretty(&scan)?),
         Format::Text => {

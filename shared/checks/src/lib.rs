@@ -53,6 +53,7 @@ impl CheckRegistry {
             Arc::new(validator_quality::CodeQualityCheck),
             Arc::new(validator_behaviour::BehaviourCheck),
             Arc::new(validator_bundled::BundledLibrariesCheck::from_env()),
+            Arc::new(validator_licence::LicenceCheck),
         ])
     }
 

@@ -293,6 +293,9 @@ impl LicenceReport {
         }
         for file in &plugin.files {
             let what = match &file.spdx {
+                Some(spdx) if file.evidence != LicenceEvidence::Text => {
+                    format!("{spdx} (a licence notice: {})", file.detail)
+                }
                 Some(spdx) => format!("{spdx} (confidence {})", file.confidence),
                 None => match &file.closest {
                     Some(closest) => format!(

@@ -287,6 +287,8 @@ struct ReportView {
     skips: Vec<SkipView>,
     config_files: Vec<String>,
     warnings: Vec<String>,
+    /// The licence section's lines (empty when the licence check did not run).
+    licence: Vec<String>,
     provenance: validator_domain::Provenance,
     reference_tools: String,
 }
@@ -407,6 +409,11 @@ impl ReportView {
                 .map(|f| visible(f))
                 .collect(),
             warnings: report.warnings.iter().map(|w| visible(w)).collect(),
+            licence: report
+                .licence
+                .as_ref()
+                .map(|l| l.summary_lines().iter().map(|line| visible(line)).collect())
+                .unwrap_or_default(),
             reference_tools: report.provenance.reference_tools_line(),
             provenance: report.provenance.clone(),
         }

@@ -85,33 +85,23 @@ pub fn canonical_id(name: &str, header: bool) -> String {
     }
 }
 
-/// Matches `text` against the licence list.
-pub fn identify(text: &str) -> TextMatch {
-    let data = TextData::new(text);
-    let mut best: Option<(f32, String, bool)> = None;
-    if let Some(store) = common_store() {
-        let m = store.analyze(&data);
-        best = Some((
-            m.score,
-            m.name.to_owned(),
-            m.license_type == LicenseType::Header,
-        ));
-    }
-    let accepted = best
-        .as_ref()
-        .is_some_and(|(score, _, _)| *score >= FIRST_TIER_ACCEPT);
-    if !accepted {
-        if let Some(store) = full_store() {
-            let m = store.analyze(&data);
-            if best.as_ref().is_none_or(|(score, _, _)| m.score > *score) {
-                best = Some((
-                    m.score,
-                    m.name.to_owned(),
-                    m.license_type == LicenseType::Header,
-                ));
-            }
-        }
-    }
+/// A text prepared for matching (normalised and cut into n-grams once).
+pub struct Prepared(TextData);
+
+pub fn prepare(text: &str) -> Prepared {
+    Prepared(TextData::new(text))
+}
+
+fn best_of(store: Option<&Store>, text: &Prepared) -> Option<(f32, String, bool)> {
+    let m = store?.analyze(&text.0);
+    Some((
+        m.score,
+        m.name.to_owned(),
+        m.license_type == LicenseType::Header,
+    ))
+}
+
+fn to_match(best: Option<(f32, String, bool)>) -> TextMatch {
     match best {
         Some((score, name, header)) => TextMatch {
             closest: Some(canonical_id(&name, header)),
@@ -123,6 +113,39 @@ pub fn identify(text: &str) -> TextMatch {
             confidence: Confidence1000(0),
             header: false,
         },
+    }
+}
+
+/// The best match among the common licences (the first tier).
+pub fn common(text: &Prepared) -> TextMatch {
+    to_match(best_of(common_store(), text))
+}
+
+/// Whether a first-tier match is good enough to stop there.
+pub fn accepted(found: &TextMatch) -> bool {
+    found.confidence >= Confidence1000::from_score(FIRST_TIER_ACCEPT)
+}
+
+/// The best match on the whole SPDX list (loaded on first use), or `first` when it scores
+/// higher.
+pub fn full(text: &Prepared, first: TextMatch) -> TextMatch {
+    let found = to_match(best_of(full_store(), text));
+    if found.confidence > first.confidence {
+        found
+    } else {
+        first
+    }
+}
+
+/// Matches `text` against the licence list: the common licences first, the whole list when
+/// none of them is close enough.
+pub fn identify(text: &str) -> TextMatch {
+    let prepared = prepare(text);
+    let first = common(&prepared);
+    if accepted(&first) {
+        first
+    } else {
+        full(&prepared, first)
     }
 }
 

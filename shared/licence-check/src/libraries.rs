@@ -4,7 +4,7 @@
 
 use validator_archive::PluginArchive;
 use validator_bundled::{BundledLibrary, Layout};
-use validator_domain::{Compatibility, LibraryLicence};
+use validator_domain::{Compatibility, LibraryLicence, LicenceEvidence};
 
 use crate::{compat, detect, notice, LicenceLimits};
 
@@ -242,12 +242,18 @@ pub fn libraries(
                 let Ok(bytes) = archive.read_prefix(entry, limits.max_licence_text_bytes) else {
                     continue;
                 };
-                let found = detect::identify(&validator_archive::decode_text(&bytes));
-                if let Some(id) = found.identified(limits.min_licence_confidence) {
-                    identified = Some((
-                        id.to_owned(),
-                        format!("{path} (its text, confidence {})", found.confidence),
-                    ));
+                let file = crate::files::licence_text(
+                    path,
+                    &validator_archive::decode_text(&bytes),
+                    limits,
+                );
+                if let Some(id) = file.spdx {
+                    let how = if file.evidence == LicenceEvidence::Text {
+                        format!("its text, confidence {}", file.confidence)
+                    } else {
+                        format!("a licence notice, {}", file.detail)
+                    };
+                    identified = Some((id, format!("{path} ({how})")));
                     break;
                 }
             }

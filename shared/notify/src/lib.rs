@@ -431,6 +431,8 @@ struct ResultsContext {
     skips_refused: Vec<SkipView>,
     config_files: Vec<String>,
     warnings: Vec<String>,
+    /// The licence section's lines (empty when the licence check did not run).
+    licence: Vec<String>,
     checks_total: usize,
     checks_failed: Vec<String>,
     /// What produced the report (version, policy digest, rules version, reference tools).
@@ -611,6 +613,11 @@ impl ResultsContext {
             skips,
             config_files: report.plugin_config_files.clone(),
             warnings: report.warnings.clone(),
+            licence: report
+                .licence
+                .as_ref()
+                .map(|l| l.summary_lines())
+                .unwrap_or_default(),
             checks_total: report.checks.len(),
             checks_failed: report
                 .checks

@@ -148,6 +148,7 @@ async fn decide(pipeline: &Pipeline, scan: &Scan) -> Result<(), StageError> {
         report.reasons = verdict.reasons.clone();
     }
     store_html_report(pipeline, scan, &report).await?;
+    store_sbom(pipeline, scan, &mut report).await?;
     let report_key = keys::report(&scan.id);
     let body = serde_json::to_vec_pretty(&report).map_err(|e| corrupt(scan, e))?;
     pipeline
@@ -222,6 +223,30 @@ async fn store_html_report(
                 .await?;
         }
         Err(e) => tracing::error!(error = %e, "the HTML report could not be rendered"),
+    }
+    Ok(())
+}
+
+/// Stores the version's CycloneDX SBOM (`reports/<scan>.cdx.json`) beside the report. A
+/// document that cannot be written is logged and said in the report's warnings, not fatal: the
+/// verdict never waits on it.
+async fn store_sbom(
+    pipeline: &Pipeline,
+    scan: &Scan,
+    report: &mut Report,
+) -> Result<(), StageError> {
+    let digest = scan.content_digest.as_ref().map(|d| d.as_str().to_owned());
+    match validator_sbom::json_of(report, digest.as_deref()) {
+        Ok(body) => {
+            pipeline
+                .blobs
+                .put(&keys::sbom(&scan.id), body, "application/vnd.cyclonedx+json")
+                .await?;
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "the SBOM could not be written");
+            report.warnings.push(format!("no SBOM: {e}"));
+        }
     }
     Ok(())
 }

@@ -89,6 +89,11 @@ pub mod keys {
         format!("reports/{scan}.html")
     }
 
+    /// The CycloneDX SBOM of the scanned version, beside its report.
+    pub fn sbom(scan: &ScanId) -> String {
+        format!("reports/{scan}.cdx.json")
+    }
+
     /// The version's file list and `metadata.txt`, written at dispatch for the report's diff.
     pub fn manifest(scan: &ScanId) -> String {
         format!("manifests/{scan}.json")
