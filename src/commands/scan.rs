@@ -49,7 +49,11 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
             let digest = (!args.staged && args.path.is_file())
                 .then(|| std::fs::read(&args.path))
                 .transpose()?
-                .map(|bytes| validator_domain::ContentDigest::of(&bytes).as_str().to_owned());
+                .map(|bytes| {
+                    validator_domain::ContentDigest::of(&bytes)
+                        .as_str()
+                        .to_owned()
+                });
             out.write_all(&validator_sbom::json_of(&report, digest.as_deref())?)?;
         }
     }

@@ -241,14 +241,15 @@ pub(crate) fn execute(
         reference_defaults: rule_set == RuleSet::All,
         cache,
     };
-    let output = catch_unwind(AssertUnwindSafe(|| check.run_with_details(&ctx))).map_err(|panic| {
-        let what = panic
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_owned());
-        CheckError::Failed(format!("the {} check crashed: {what}", check.id()))
-    })??;
+    let output =
+        catch_unwind(AssertUnwindSafe(|| check.run_with_details(&ctx))).map_err(|panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_owned());
+            CheckError::Failed(format!("the {} check crashed: {what}", check.id()))
+        })??;
     let mut findings = policy.evaluate(check, output.findings, rule_set, skips);
     // A value that cannot be a secret (a placeholder) is reported but does not block.
     for finding in findings.iter_mut().filter(|f| f.not_a_secret.is_some()) {

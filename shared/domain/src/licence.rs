@@ -253,7 +253,10 @@ impl LicenceReport {
     pub fn files_with_other_licence(&self) -> impl Iterator<Item = &FileLicence> {
         self.files.iter().filter(|f| {
             f.library.is_none()
-                && matches!(f.evidence, LicenceEvidence::SpdxHeader | LicenceEvidence::Notice)
+                && matches!(
+                    f.evidence,
+                    LicenceEvidence::SpdxHeader | LicenceEvidence::Notice
+                )
                 && f.spdx != self.plugin.spdx
         })
     }

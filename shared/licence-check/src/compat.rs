@@ -56,7 +56,12 @@ pub const TABLE: &[Entry] = &[
         "#GNUGPLv3"
     ),
     entry!(
-        &["LGPL-2.1-only", "LGPL-2.1-or-later", "LGPL-2.0-only", "LGPL-2.0-or-later"],
+        &[
+            "LGPL-2.1-only",
+            "LGPL-2.1-or-later",
+            "LGPL-2.0-only",
+            "LGPL-2.0-or-later"
+        ],
         Compatible,
         "the LGPL version 2 or 2.1 permits distribution under the GPL",
         "#LGPLv2.1"
@@ -105,7 +110,12 @@ pub const TABLE: &[Entry] = &[
         "the original BSD licence's advertising clause conflicts with the GPL",
         "#OriginalBSD"
     ),
-    entry!(&["0BSD", "ISC"], Compatible, "a lax permissive licence", "#ISC"),
+    entry!(
+        &["0BSD", "ISC"],
+        Compatible,
+        "a lax permissive licence",
+        "#ISC"
+    ),
     entry!(
         &["Unlicense", "CC0-1.0"],
         Compatible,
@@ -113,7 +123,16 @@ pub const TABLE: &[Entry] = &[
         "#Unlicense, #CC0"
     ),
     entry!(
-        &["Zlib", "BSL-1.0", "WTFPL", "NCSA", "Python-2.0", "PSF-2.0", "Artistic-2.0", "HPND"],
+        &[
+            "Zlib",
+            "BSL-1.0",
+            "WTFPL",
+            "NCSA",
+            "Python-2.0",
+            "PSF-2.0",
+            "Artistic-2.0",
+            "HPND"
+        ],
         Compatible,
         "a permissive licence the FSF lists as GPL-compatible",
         "#ZLib, #boost, #WTFPL, #NCSA, #Python, #ArtisticLicense2, #HPND"
@@ -226,7 +245,10 @@ pub fn classify(expression: &str) -> (Compatibility, String) {
         let mut worst: Option<(Compatibility, String)> = None;
         for id in alternative {
             let (compat, why) = match entry(&id) {
-                Some(e) => (e.compatibility, format!("{id}: {} ({}, {FSF})", e.note, e.source)),
+                Some(e) => (
+                    e.compatibility,
+                    format!("{id}: {} ({}, {FSF})", e.note, e.source),
+                ),
                 None => (
                     Compatibility::Unknown,
                     format!("{id}: not in the compatibility table; a human decides"),

@@ -24,6 +24,11 @@ const OTHER_SOURCE_EXTENSIONS: &[&str] = &[
     "pyx", "pxd", "pyi", "js", "mjs", "ts", "c", "h", "cc", "cpp", "cxx", "hpp", "sh", "qml", "r",
 ];
 
+/// A licence file at most this long that the common licences do not match is read as a
+/// statement naming a licence ("This plugin is licensed under the GPL v3") before the whole list
+/// is consulted; longer ones are licence texts.
+const MAX_STATEMENT_BYTES: usize = 4096;
+
 /// Marks of files written by a tool (Qt's resource compiler, pyuic): nobody puts a header in
 /// them by hand, so their missing SPDX line is not reported.
 const GENERATED_MARKS: &[&str] = &[
@@ -222,21 +227,49 @@ fn licence_files(
 /// statement naming one ("This plugin is licensed under the GPL v3"), else the whole list's
 /// closest match (its data is loaded only then: it costs about 150 ms and 80 MB).
 pub(crate) fn licence_text(path: &str, text: &str, limits: &LicenceLimits) -> LicenceFile {
-    let prepared = detect::prepare(text);
-    let first = detect::common(&prepared);
-    let mut found = first.clone();
-    if !detect::accepted(&first) {
-        if let (Some(notice), _) = notice::file_notice(head_of(text, limits.max_header_bytes)) {
+    // A file that holds nothing but an SPDX expression (`GPL-2.0-or-later`).
+    let trimmed = text.trim();
+    if trimmed.len() <= 100 && !trimmed.contains('\n') {
+        if let Ok(spdx) = notice::canonical_expression(trimmed) {
             return LicenceFile {
                 path: path.to_owned(),
-                spdx: Some(notice.spdx),
-                confidence: first.confidence,
-                closest: first.closest,
-                evidence: notice.evidence,
-                detail: format!("line {}: {}", notice.line, notice.quote),
+                spdx: Some(spdx),
+                confidence: validator_domain::Confidence1000(0),
+                closest: None,
+                evidence: LicenceEvidence::SpdxHeader,
+                detail: format!("the file names the SPDX expression `{trimmed}`"),
             };
         }
+    }
+    let prepared = detect::prepare(text);
+    let first = detect::common(&prepared);
+    let statement = |found: &detect::TextMatch| {
+        let (notice, _) = notice::file_notice(head_of(text, limits.max_header_bytes));
+        notice.map(|notice| LicenceFile {
+            path: path.to_owned(),
+            spdx: Some(notice.spdx),
+            confidence: found.confidence,
+            closest: found.closest.clone(),
+            evidence: notice.evidence,
+            detail: format!("line {}: {}", notice.line, notice.quote),
+        })
+    };
+    let mut found = first.clone();
+    if !detect::accepted(&first) {
+        // A short statement naming a licence, not a licence text: no need for the whole list.
+        if text.len() <= MAX_STATEMENT_BYTES {
+            if let Some(file) = statement(&first) {
+                return file;
+            }
+        }
         found = detect::full(&prepared, first);
+        // A long text no licence matches may still name one (the full texts of rare licences
+        // mention others, which is why they go to the whole list first).
+        if found.identified(limits.min_licence_confidence).is_none() {
+            if let Some(file) = statement(&found) {
+                return file;
+            }
+        }
     }
     LicenceFile {
         path: path.to_owned(),
@@ -322,8 +355,7 @@ pub(crate) fn examine(
             let spdx = file.spdx.clone().unwrap_or_default();
             plugin.spdx = Some(spdx.clone());
             plugin.source = file.path.clone();
-            plugin.confidence =
-                (file.evidence == LicenceEvidence::Text).then_some(file.confidence);
+            plugin.confidence = (file.evidence == LicenceEvidence::Text).then_some(file.confidence);
             if let Some(meta) = meta {
                 if agrees(meta, &spdx) {
                     // metadata.txt may say what the text cannot: "or later".
@@ -384,7 +416,10 @@ pub(crate) fn examine(
                      (identified from {}); a human reads it",
                     file.path, file.confidence, limits.min_licence_confidence
                 ),
-                None => format!("`{}` could not be compared with the licence list", file.path),
+                None => format!(
+                    "`{}` could not be compared with the licence list",
+                    file.path
+                ),
             },
         ));
     }
@@ -402,8 +437,7 @@ pub(crate) fn examine(
         ));
     }
     // An explicit GPL-2.0-only plugin cannot take code that is compatible with GPLv3 only.
-    let gpl2_only = plugin.spdx.as_deref() == Some("GPL-2.0-only")
-        && plugin.confidence.is_none();
+    let gpl2_only = plugin.spdx.as_deref() == Some("GPL-2.0-only") && plugin.confidence.is_none();
 
     // The bundled libraries.
     let notices: Vec<FileNoticeRef<'_>> = files
@@ -415,12 +449,14 @@ pub(crate) fn examine(
             })
         })
         .collect();
-    let plugin_text = plugin
-        .spdx
-        .as_deref()
-        .zip(plugin.files.iter().find(|f| f.spdx.is_some()).map(|f| f.path.as_str()));
-    let library_licences =
-        libraries::libraries(archive, &bundled, &notices, plugin_text, limits);
+    let plugin_text = plugin.spdx.as_deref().zip(
+        plugin
+            .files
+            .iter()
+            .find(|f| f.spdx.is_some())
+            .map(|f| f.path.as_str()),
+    );
+    let library_licences = libraries::libraries(archive, &bundled, &notices, plugin_text, limits);
     for library in &library_licences {
         let at = library.paths.first().cloned().unwrap_or_default();
         let label = library.label();
@@ -437,7 +473,10 @@ pub(crate) fn examine(
                 CHECK_ID,
                 &LIC004,
                 at.clone(),
-                format!("bundled {label} is under {licence} (from {}): {why}", library.source),
+                format!(
+                    "bundled {label} is under {licence} (from {}): {why}",
+                    library.source
+                ),
             ));
         }
         if !library.attribution_kept {
@@ -500,7 +539,9 @@ pub(crate) fn examine(
                     CHECK_ID,
                     &LIC006,
                     file.path.clone(),
-                    format!("`SPDX-License-Identifier: {text}` is not a valid SPDX expression ({why})"),
+                    format!(
+                        "`SPDX-License-Identifier: {text}` is not a valid SPDX expression ({why})"
+                    ),
                 )
                 .at(*line, 1),
             );

@@ -18,8 +18,7 @@ pub mod notice;
 pub mod rules;
 
 use validator_domain::{
-    Check, CheckContext, CheckDetails, CheckError, CheckOutput, Confidence1000, Finding,
-    RuleInfo,
+    Check, CheckContext, CheckDetails, CheckError, CheckOutput, Confidence1000, Finding, RuleInfo,
 };
 
 pub use rules::{REVIEW_RULES, RULES};

@@ -46,10 +46,7 @@ const CLASSIFIERS: &[(&str, &str)] = &[
         "GNU Library or Lesser General Public License (LGPL)",
         "LGPL-2.0-or-later",
     ),
-    (
-        "GNU Affero General Public License v3",
-        "AGPL-3.0-only",
-    ),
+    ("GNU Affero General Public License v3", "AGPL-3.0-only"),
     (
         "GNU Affero General Public License v3 or later (AGPLv3+)",
         "AGPL-3.0-or-later",
@@ -79,7 +76,11 @@ pub fn is_licence_name(file_name: &str) -> bool {
     let stem = lower.split('.').next().unwrap_or_default();
     ["license", "licence", "copying", "notice", "unlicense"]
         .iter()
-        .any(|name| stem == *name || stem.starts_with(&format!("{name}-")) || stem.starts_with(&format!("{name}_")))
+        .any(|name| {
+            stem == *name
+                || stem.starts_with(&format!("{name}-"))
+                || stem.starts_with(&format!("{name}_"))
+        })
 }
 
 /// A header's value in an RFC 822-style metadata file, continuation lines joined.
@@ -128,7 +129,10 @@ fn metadata_licence(text: &str, file: &str) -> Option<(String, String)> {
                 if let Some(id) = found.identified(validator_domain::Confidence1000(800)) {
                     return Some((
                         id.to_owned(),
-                        format!("{file}: License (its text, confidence {})", found.confidence),
+                        format!(
+                            "{file}: License (its text, confidence {})",
+                            found.confidence
+                        ),
                     ));
                 }
             }
@@ -310,23 +314,41 @@ mod tests {
 
     #[test]
     fn licence_file_names() {
-        for name in ["LICENSE", "license.txt", "LICENCE.md", "COPYING", "COPYING.LESSER", "NOTICE", "LICENSE-MIT", "License_apache.txt"] {
+        for name in [
+            "LICENSE",
+            "license.txt",
+            "LICENCE.md",
+            "COPYING",
+            "COPYING.LESSER",
+            "NOTICE",
+            "LICENSE-MIT",
+            "License_apache.txt",
+        ] {
             assert!(is_licence_name(name), "{name}");
         }
-        for name in ["licensing.py", "README.md", "notices.py", "copyright_dialog.ui"] {
+        for name in [
+            "licensing.py",
+            "README.md",
+            "notices.py",
+            "copyright_dialog.ui",
+        ] {
             assert!(!is_licence_name(name), "{name}");
         }
     }
 
     #[test]
     fn metadata_declares_a_licence_three_ways() {
-        let pep639 = "Metadata-Version: 2.4\nName: x\nLicense-Expression: MIT OR Apache-2.0\n\nbody";
+        let pep639 =
+            "Metadata-Version: 2.4\nName: x\nLicense-Expression: MIT OR Apache-2.0\n\nbody";
         assert_eq!(
             metadata_licence(pep639, "m").map(|l| l.0),
             Some("MIT OR Apache-2.0".to_owned())
         );
         let field = "Name: six\nLicense: MIT\nClassifier: License :: OSI Approved :: MIT License\n";
-        assert_eq!(metadata_licence(field, "m").map(|l| l.0), Some("MIT".to_owned()));
+        assert_eq!(
+            metadata_licence(field, "m").map(|l| l.0),
+            Some("MIT".to_owned())
+        );
         let classifiers = "Name: x\nLicense: UNKNOWN\nClassifier: License :: OSI Approved :: GNU General Public License v2 or later (GPLv2+)\n";
         assert_eq!(
             metadata_licence(classifiers, "m").map(|l| l.0),

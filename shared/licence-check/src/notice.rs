@@ -288,12 +288,18 @@ fn versioned(prefix: &'static str) -> fn(&regex::Captures<'_>, &str) -> Option<S
 
 static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     vec![
-        pattern(r"\b(?:gnu )?(?P<kind>lesser |library |affero )?general public licen[cs]e\b", gnu),
+        pattern(
+            r"\b(?:gnu )?(?P<kind>lesser |library |affero )?general public licen[cs]e\b",
+            gnu,
+        ),
         pattern(
             r"permission is hereby granted free of charge to any person obtaining a copy",
             |_, _| fixed("MIT"),
         ),
-        pattern(r"\b(?:under|released under|licensed under) (?:the )?(?:terms of the )?mit licen[cs]e", |_, _| fixed("MIT")),
+        pattern(
+            r"\b(?:under|released under|licensed under) (?:the )?(?:terms of the )?mit licen[cs]e",
+            |_, _| fixed("MIT"),
+        ),
         pattern(
             r"redistribution and use in source and binary forms with or without modification are permitted",
             bsd,
@@ -345,7 +351,10 @@ pub fn boilerplate(head: &str) -> Option<Notice> {
         // Each pattern's first occurrence that means a licence.
         for caps in pattern.regex.captures_iter(&words.text) {
             let Some(whole) = caps.get(0) else { continue };
-            if best.as_ref().is_some_and(|(start, _)| *start <= whole.start()) {
+            if best
+                .as_ref()
+                .is_some_and(|(start, _)| *start <= whole.start())
+            {
                 break;
             }
             let Some(spdx) = (pattern.licence)(&caps, &words.text) else {
@@ -416,8 +425,14 @@ mod tests {
     #[test]
     fn deprecated_gnu_ids_are_written_as_current_ones() {
         assert_eq!(canonical_expression("GPL-2.0").unwrap(), "GPL-2.0-only");
-        assert_eq!(canonical_expression("GPL-3.0+").unwrap(), "GPL-3.0-or-later");
-        assert_eq!(canonical_expression("LGPL-2.1-or-later").unwrap(), "LGPL-2.1-or-later");
+        assert_eq!(
+            canonical_expression("GPL-3.0+").unwrap(),
+            "GPL-3.0-or-later"
+        );
+        assert_eq!(
+            canonical_expression("LGPL-2.1-or-later").unwrap(),
+            "LGPL-2.1-or-later"
+        );
         assert_eq!(canonical_expression("GPLv3").unwrap(), "GPL-3.0-only");
     }
 

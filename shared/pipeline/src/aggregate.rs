@@ -240,7 +240,11 @@ async fn store_sbom(
         Ok(body) => {
             pipeline
                 .blobs
-                .put(&keys::sbom(&scan.id), body, "application/vnd.cyclonedx+json")
+                .put(
+                    &keys::sbom(&scan.id),
+                    body,
+                    "application/vnd.cyclonedx+json",
+                )
                 .await?;
         }
         Err(e) => {

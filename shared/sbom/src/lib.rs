@@ -159,7 +159,8 @@ fn plugin_links(report: &Report) -> Option<ExternalReferences> {
 
 /// A file of the plugin as a component: its path, SHA-256 and effective licence.
 fn file_component(path: &str, sha256_hex: &str, licence: Option<&FileLicence>) -> Component {
-    let mut component = Component::new(Classification::File, path, "", Some(format!("file:{path}")));
+    let mut component =
+        Component::new(Classification::File, path, "", Some(format!("file:{path}")));
     component.version = None;
     component.hashes = sha256(sha256_hex);
     if let Some(licence) = licence {
@@ -215,7 +216,10 @@ pub fn build(report: &Report, zip_sha256: Option<&str>) -> Bom {
         .metadata
         .get("description")
         .map(|d| NormalizedString::new(d));
-    plugin.author = report.metadata.get("author").map(|a| NormalizedString::new(a));
+    plugin.author = report
+        .metadata
+        .get("author")
+        .map(|a| NormalizedString::new(a));
     plugin.hashes = zip_sha256.and_then(sha256);
     plugin.licenses = licences(licence.and_then(|l| l.plugin.spdx.as_deref()));
     plugin.external_references = plugin_links(report);
@@ -251,7 +255,11 @@ pub fn build(report: &Report, zip_sha256: Option<&str>) -> Bom {
                 property("paths", &library.paths.join(", ")),
                 property(
                     "licence-text-kept",
-                    if library.attribution_kept { "yes" } else { "no" },
+                    if library.attribution_kept {
+                        "yes"
+                    } else {
+                        "no"
+                    },
                 ),
                 property(
                     "gpl-2.0-or-later-compatibility",

@@ -63,3 +63,29 @@ pub fn sdist(name: &str, version: &str) -> PathBuf {
     );
     PathBuf::from(String::from_utf8_lossy(&output.stdout).trim())
 }
+
+/// The full text of an SPDX licence (`licence_text("GPL-2.0-only")`), from the npm package
+/// spdx-license-list that `infra/licence-texts.sh` fetches once into `target/`.
+pub fn licence_text(id: &str) -> String {
+    let script = repo_root().join("infra/licence-texts.sh");
+    let output = Command::new("bash")
+        .arg(&script)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
+    assert!(
+        output.status.success(),
+        "{} failed: {}",
+        script.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let folder = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
+    let path = folder.join(format!("{id}.json"));
+    let json = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let value: serde_json::Value = serde_json::from_str(&json)
+        .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
+    value["licenseText"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{} has no licenseText", path.display()))
+        .to_owned()
+}
