@@ -108,6 +108,19 @@ async fn an_upload_goes_through_every_function_to_a_final_status() {
         .await
         .expect("report.html is in S3 beside the JSON");
     assert!(String::from_utf8_lossy(&html.bytes).contains("class=\"verdict validated\""));
+    // The licence check's section went through its findings object to the report, and the
+    // SBOM lies beside the report in S3.
+    assert_eq!(report["licence"]["plugin"]["spdx"], "GPL-2.0-or-later");
+    let sbom_key = report_key.replace(".json", ".cdx.json");
+    let sbom = validator_pipeline::BlobStore::get(&*stack.cold.pipeline.blobs, &sbom_key)
+        .await
+        .expect("the SBOM is in S3 beside the report");
+    let sbom: serde_json::Value = serde_json::from_slice(&sbom.bytes).expect("json SBOM");
+    assert_eq!(sbom["specVersion"], "1.5");
+    assert_eq!(
+        sbom["metadata"]["component"]["hashes"][0]["content"],
+        done.content_digest.clone().expect("a digest").as_str()
+    );
 
     // Confirmation and results to the maintainer, review request to the approvers: once each.
     let emails = stack.sent_emails();

@@ -153,6 +153,32 @@ async fn dispatch_then_every_check_then_aggregate_validates_a_clean_plugin() {
         ),
         (1, 1)
     );
+    // The licence check's section reached the report, and the SBOM lies beside it.
+    let scan = stack.scan(&id).await;
+    let report_key = scan.report_key.clone().expect("a report");
+    let report = stack.pipeline.blobs.get(&report_key).await.expect("report");
+    let report: serde_json::Value = serde_json::from_slice(&report.bytes).expect("json");
+    assert_eq!(
+        report["licence"]["plugin"]["spdx"], "GPL-2.0-or-later",
+        "{}",
+        report["licence"]
+    );
+    let sbom = stack
+        .pipeline
+        .blobs
+        .get(&validator_pipeline::keys::sbom(&id))
+        .await
+        .expect("reports/<scan>.cdx.json");
+    let sbom: serde_json::Value = serde_json::from_slice(&sbom.bytes).expect("json");
+    assert_eq!(sbom["bomFormat"], "CycloneDX");
+    assert_eq!(
+        sbom["metadata"]["component"]["hashes"][0]["content"],
+        scan.content_digest.expect("a digest").as_str()
+    );
+    assert_eq!(
+        sbom["metadata"]["component"]["licenses"][0]["expression"],
+        "GPL-2.0-or-later"
+    );
 }
 
 #[tokio::test]
