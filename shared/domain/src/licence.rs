@@ -244,6 +244,19 @@ pub struct LicenceReport {
     pub files_not_listed: u64,
 }
 
+/// Files or libraries listed per part of the summary (reports and emails); the JSON report and
+/// the SBOM list them all.
+const MAX_SUMMARY_ITEMS: usize = 20;
+
+fn more(lines: &mut Vec<String>, total: usize) {
+    if total > MAX_SUMMARY_ITEMS {
+        lines.push(format!(
+            "  ... and {} more (the JSON report and the SBOM list them all)",
+            total - MAX_SUMMARY_ITEMS
+        ));
+    }
+}
+
 fn is_zero(n: &u64) -> bool {
     *n == 0
 }
@@ -321,7 +334,14 @@ impl LicenceReport {
                 .filter(|f| f.library.is_none() && f.spdx_header)
                 .count()
         ));
-        for file in self.files_with_other_licence() {
+        let other: Vec<&FileLicence> = self.files_with_other_licence().collect();
+        if !other.is_empty() {
+            lines.push(format!(
+                "files under another licence than the plugin's: {}",
+                other.len()
+            ));
+        }
+        for file in other.iter().take(MAX_SUMMARY_ITEMS) {
             lines.push(format!(
                 "  {}: {} ({}){}",
                 file.path,
@@ -333,15 +353,24 @@ impl LicenceReport {
                     .unwrap_or_default()
             ));
         }
-        for file in self.incompatible_qgis_files() {
+        more(&mut lines, other.len());
+        let incompatible: Vec<&FileLicence> = self.incompatible_qgis_files().collect();
+        if !incompatible.is_empty() {
             lines.push(format!(
-                "  INCOMPATIBLE: {} is {} and imports QGIS ({})",
+                "INCOMPATIBLE: {} module(s) import QGIS under terms incompatible with GPL-2.0-or-later",
+                incompatible.len()
+            ));
+        }
+        for file in incompatible.iter().take(MAX_SUMMARY_ITEMS) {
+            lines.push(format!(
+                "  {} is {} and imports QGIS ({})",
                 file.path,
                 file.spdx.as_deref().unwrap_or("unknown"),
                 file.imports_qgis.as_deref().unwrap_or_default()
             ));
         }
-        for library in &self.libraries {
+        more(&mut lines, incompatible.len());
+        for library in self.libraries.iter().take(MAX_SUMMARY_ITEMS) {
             lines.push(format!(
                 "bundled {}: {} ({}){}{}",
                 library.label(),
@@ -359,6 +388,7 @@ impl LicenceReport {
                 }
             ));
         }
+        more(&mut lines, self.libraries.len());
         lines
     }
 }
@@ -374,5 +404,33 @@ mod tests {
         let back: Confidence1000 = serde_json::from_str("0.5").unwrap();
         assert_eq!(back, Confidence1000(500));
         assert_eq!(Confidence1000::from_score(f32::NAN), Confidence1000(0));
+    }
+
+    #[test]
+    fn the_summary_lists_a_few_files_and_counts_the_rest() {
+        let file = |n: usize| FileLicence {
+            path: format!("demo/m{n}.py"),
+            spdx: Some("CC-BY-NC-4.0".to_owned()),
+            evidence: LicenceEvidence::SpdxHeader,
+            line: Some(1),
+            spdx_header: true,
+            imports_qgis: Some("qgis.core".to_owned()),
+            library: None,
+            compatibility: Compatibility::Incompatible,
+        };
+        let report = LicenceReport {
+            plugin: PluginLicence {
+                spdx: Some("GPL-2.0-or-later".to_owned()),
+                compatibility: Compatibility::Compatible,
+                ..PluginLicence::default()
+            },
+            files: (0..25).map(file).collect(),
+            ..LicenceReport::default()
+        };
+        let lines = report.summary_lines();
+        assert!(lines.contains(&"files under another licence than the plugin's: 25".to_owned()));
+        assert!(lines.iter().any(|l| l.contains("INCOMPATIBLE: 25 module(s)")));
+        assert_eq!(lines.iter().filter(|l| l.contains("... and 5 more")).count(), 2);
+        assert!(lines.len() < 50, "{lines:#?}");
     }
 }
