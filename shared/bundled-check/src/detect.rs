@@ -43,13 +43,7 @@ impl BundledLibrary {
 
     /// Whether `path` (an entry of the zip) belongs to the library.
     pub fn claims(&self, path: &str) -> bool {
-        self.claimed.iter().any(|c| {
-            if c.ends_with('/') {
-                path.starts_with(c.as_str())
-            } else {
-                path == c
-            }
-        })
+        validator_domain::claimed_by(&self.claimed, path)
     }
 }
 

@@ -30,8 +30,8 @@ pub use fingerprint::{
 };
 pub use history::{plugin_key, HistoryEntry, HELD_FOR_REVIEW};
 pub use licence::{
-    CheckDetails, Compatibility, Confidence1000, FileLicence, LibraryLicence, LicenceEvidence,
-    LicenceFile, LicenceReport, PluginLicence,
+    claimed_by, CheckDetails, Compatibility, Confidence1000, FileLicence, LibraryLicence,
+    LicenceEvidence, LicenceFile, LicenceReport, PluginLicence,
 };
 pub use package::{MetadataError, PackageInfo, PluginMetadata, PLUGIN_CONFIG_FILES};
 pub use provenance::{Provenance, ToolVersion};

@@ -220,14 +220,20 @@ impl LibraryLicence {
 
     /// Whether `path` (an entry of the zip) belongs to the library.
     pub fn claims(&self, path: &str) -> bool {
-        self.paths.iter().any(|c| {
-            if c.ends_with('/') {
-                path.starts_with(c.as_str())
-            } else {
-                path == c
-            }
-        })
+        claimed_by(&self.paths, path)
     }
+}
+
+/// Whether `path` (an entry of the zip) is one of `claimed`: folders (ending with `/`) hold
+/// everything below them, modules are themselves.
+pub fn claimed_by(claimed: &[String], path: &str) -> bool {
+    claimed.iter().any(|c| {
+        if c.ends_with('/') {
+            path.starts_with(c.as_str())
+        } else {
+            path == c
+        }
+    })
 }
 
 /// Everything the `licence` check learned, for the report's licence section and the SBOM.
@@ -247,6 +253,18 @@ pub struct LicenceReport {
 /// Files or libraries listed per part of the summary (reports and emails); the JSON report and
 /// the SBOM list them all.
 const MAX_SUMMARY_ITEMS: usize = 20;
+
+/// A heading and at most [`MAX_SUMMARY_ITEMS`] items, indented; nothing when there are none.
+fn listing<T>(lines: &mut Vec<String>, heading: String, items: &[T], line: impl Fn(&T) -> String) {
+    if items.is_empty() {
+        return;
+    }
+    lines.push(heading);
+    for item in items.iter().take(MAX_SUMMARY_ITEMS) {
+        lines.push(format!("  {}", line(item)));
+    }
+    more(lines, items.len());
+}
 
 fn more(lines: &mut Vec<String>, total: usize) {
     if total > MAX_SUMMARY_ITEMS {
@@ -335,41 +353,43 @@ impl LicenceReport {
                 .count()
         ));
         let other: Vec<&FileLicence> = self.files_with_other_licence().collect();
-        if !other.is_empty() {
-            lines.push(format!(
+        listing(
+            &mut lines,
+            format!(
                 "files under another licence than the plugin's: {}",
                 other.len()
-            ));
-        }
-        for file in other.iter().take(MAX_SUMMARY_ITEMS) {
-            lines.push(format!(
-                "  {}: {} ({}){}",
-                file.path,
-                file.spdx.as_deref().unwrap_or("unknown"),
-                file.compatibility.as_str(),
-                file.imports_qgis
-                    .as_deref()
-                    .map(|how| format!("; imports QGIS ({how})"))
-                    .unwrap_or_default()
-            ));
-        }
-        more(&mut lines, other.len());
+            ),
+            &other,
+            |file| {
+                format!(
+                    "{}: {} ({}){}",
+                    file.path,
+                    file.spdx.as_deref().unwrap_or("unknown"),
+                    file.compatibility.as_str(),
+                    file.imports_qgis
+                        .as_deref()
+                        .map(|how| format!("; imports QGIS ({how})"))
+                        .unwrap_or_default()
+                )
+            },
+        );
         let incompatible: Vec<&FileLicence> = self.incompatible_qgis_files().collect();
-        if !incompatible.is_empty() {
-            lines.push(format!(
+        listing(
+            &mut lines,
+            format!(
                 "INCOMPATIBLE: {} module(s) import QGIS under terms incompatible with GPL-2.0-or-later",
                 incompatible.len()
-            ));
-        }
-        for file in incompatible.iter().take(MAX_SUMMARY_ITEMS) {
-            lines.push(format!(
-                "  {} is {} and imports QGIS ({})",
-                file.path,
-                file.spdx.as_deref().unwrap_or("unknown"),
-                file.imports_qgis.as_deref().unwrap_or_default()
-            ));
-        }
-        more(&mut lines, incompatible.len());
+            ),
+            &incompatible,
+            |file| {
+                format!(
+                    "{} is {} and imports QGIS ({})",
+                    file.path,
+                    file.spdx.as_deref().unwrap_or("unknown"),
+                    file.imports_qgis.as_deref().unwrap_or_default()
+                )
+            },
+        );
         for library in self.libraries.iter().take(MAX_SUMMARY_ITEMS) {
             lines.push(format!(
                 "bundled {}: {} ({}){}{}",
@@ -429,8 +449,16 @@ mod tests {
         };
         let lines = report.summary_lines();
         assert!(lines.contains(&"files under another licence than the plugin's: 25".to_owned()));
-        assert!(lines.iter().any(|l| l.contains("INCOMPATIBLE: 25 module(s)")));
-        assert_eq!(lines.iter().filter(|l| l.contains("... and 5 more")).count(), 2);
+        assert!(lines
+            .iter()
+            .any(|l| l.contains("INCOMPATIBLE: 25 module(s)")));
+        assert_eq!(
+            lines
+                .iter()
+                .filter(|l| l.contains("... and 5 more"))
+                .count(),
+            2
+        );
         assert!(lines.len() < 50, "{lines:#?}");
     }
 }

@@ -25,15 +25,20 @@ pub fn reference_dir() -> PathBuf {
 /// A Python venv holding one pinned requirements set: `reference` (bandit, detect-secrets,
 /// flake8) or `aws` (moto server, cfn-lint, sam). Installed on first use.
 pub fn venv(set: &str) -> PathBuf {
-    let script = repo_root().join("infra/python-tools.sh");
+    infra_script("python-tools.sh", &[set])
+}
+
+/// Runs a script of `infra/` that prepares something under `target/` and prints its path.
+fn infra_script(name: &str, args: &[&str]) -> PathBuf {
+    let script = repo_root().join("infra").join(name);
     let output = Command::new("bash")
         .arg(&script)
-        .arg(set)
+        .args(args)
         .output()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
     assert!(
         output.status.success(),
-        "{} {set} failed: {}",
+        "{} {args:?} failed: {}",
         script.display(),
         String::from_utf8_lossy(&output.stderr)
     );
@@ -67,18 +72,7 @@ pub fn sdist(name: &str, version: &str) -> PathBuf {
 /// The full text of an SPDX licence (`licence_text("GPL-2.0-only")`), from the npm package
 /// spdx-license-list that `infra/licence-texts.sh` fetches once into `target/`.
 pub fn licence_text(id: &str) -> String {
-    let script = repo_root().join("infra/licence-texts.sh");
-    let output = Command::new("bash")
-        .arg(&script)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
-    assert!(
-        output.status.success(),
-        "{} failed: {}",
-        script.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let folder = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
+    let folder = infra_script("licence-texts.sh", &[]);
     let path = folder.join(format!("{id}.json"));
     let json = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
