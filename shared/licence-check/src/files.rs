@@ -446,6 +446,7 @@ pub(crate) fn examine(
             f.notice.as_ref().map(|n| FileNoticeRef {
                 path: &f.path,
                 spdx: &n.spdx,
+                full_terms: n.full_terms,
             })
         })
         .collect();

@@ -201,6 +201,8 @@ fn licence_folders(library: &BundledLibrary, metadata: Option<&str>) -> Vec<Stri
 pub struct FileNoticeRef<'a> {
     pub path: &'a str,
     pub spdx: &'a str,
+    /// The notice is the licence's whole terms (it keeps the licence text on its own).
+    pub full_terms: bool,
 }
 
 /// The licence of each bundled library and whether its text was kept.
@@ -274,8 +276,13 @@ pub fn libraries(
         };
         let mut kept_by: Vec<String> = licence_files.clone();
         if kept_by.is_empty() {
-            if let Some(n) = own_notice {
-                kept_by.push(format!("{} (licence notice)", n.path));
+            // A notice keeps the text only when it is the licence's whole terms (MIT, BSD):
+            // a GPL or Apache header asks for the licence's text beside it.
+            if let Some(n) = notices
+                .iter()
+                .find(|n| n.full_terms && library.claims(n.path))
+            {
+                kept_by.push(format!("{} (the licence's terms in its notice)", n.path));
             }
         }
         // The same licence as the plugin's: the plugin's own licence file carries its text.

@@ -24,6 +24,9 @@ pub struct Notice {
     pub line: u32,
     /// What was recognised, quoted briefly.
     pub quote: String,
+    /// The notice is the licence's whole terms (the MIT permission notice, BSD's conditions,
+    /// ISC, the Unlicense): it keeps the licence text with the code on its own.
+    pub full_terms: bool,
 }
 
 /// An SPDX expression as written, in canonical form (`GPL-2.0+` -> `GPL-2.0-or-later`,
@@ -134,6 +137,7 @@ pub fn spdx_header(head: &str) -> Option<Result<Notice, (u32, String, String)>> 
             evidence: LicenceEvidence::SpdxHeader,
             line,
             quote: format!("SPDX-License-Identifier: {raw}"),
+            full_terms: false,
         }),
         Err(why) => Err((line, raw.to_owned(), why)),
     })
@@ -193,12 +197,22 @@ impl Words {
 struct Pattern {
     regex: Regex,
     licence: fn(&regex::Captures<'_>, &str) -> Option<String>,
+    full_terms: bool,
 }
 
 fn pattern(regex: &str, licence: fn(&regex::Captures<'_>, &str) -> Option<String>) -> Pattern {
     Pattern {
         regex: Regex::new(regex).expect("a valid pattern"),
         licence,
+        full_terms: false,
+    }
+}
+
+/// A notice that is the licence's whole terms.
+fn terms(regex: &str, licence: fn(&regex::Captures<'_>, &str) -> Option<String>) -> Pattern {
+    Pattern {
+        full_terms: true,
+        ..pattern(regex, licence)
     }
 }
 
@@ -292,15 +306,15 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             r"\b(?:gnu )?(?P<kind>lesser |library |affero )?general public licen[cs]e\b",
             gnu,
         ),
-        pattern(
+        terms(
             r"permission is hereby granted free of charge to any person obtaining a copy",
             |_, _| fixed("MIT"),
         ),
         pattern(
-            r"\b(?:under|released under|licensed under) (?:the )?(?:terms of the )?mit licen[cs]e",
+            r"\b(?:under|released under|licensed under|governed by) (?:the )?(?:terms of the )?mit(?: x11)? licen[cs]e",
             |_, _| fixed("MIT"),
         ),
-        pattern(
+        terms(
             r"redistribution and use in source and binary forms with or without modification are permitted",
             bsd,
         ),
@@ -312,11 +326,11 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             r"mozilla public licen[cs]e (?:v\. |version |v)?(?P<version>[12]\.[01])",
             versioned("MPL"),
         ),
-        pattern(
+        terms(
             r"permission to use copy modify and or distribute this software for any purpose with or without fee is hereby granted",
             |_, _| fixed("ISC"),
         ),
-        pattern(
+        terms(
             r"this is free and unencumbered software released into the public domain",
             |_, _| fixed("Unlicense"),
         ),
@@ -373,6 +387,7 @@ pub fn boilerplate(head: &str) -> Option<Notice> {
                     evidence: LicenceEvidence::Notice,
                     line: words.line(whole.start()),
                     quote,
+                    full_terms: pattern.full_terms,
                 },
             ));
             break;
@@ -381,13 +396,33 @@ pub fn boilerplate(head: &str) -> Option<Notice> {
     best.map(|(_, notice)| notice)
 }
 
+static DUNDER_LICENCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?m)^__licen[cs]e__\s*=\s*['"](?P<value>[^'"\r\n]{1,100})['"]"#)
+        .expect("a valid pattern")
+});
+
+/// A module's `__license__ = "MIT"`, when its value is an SPDX expression (lax).
+fn dunder_licence(head: &str) -> Option<Notice> {
+    let caps = DUNDER_LICENCE.captures(head)?;
+    let whole = caps.get(0)?;
+    let spdx = canonical_expression(&caps["value"]).ok()?;
+    Some(Notice {
+        spdx,
+        evidence: LicenceEvidence::Notice,
+        line: line_of(head, whole.start()),
+        quote: whole.as_str().to_owned(),
+        full_terms: false,
+    })
+}
+
 /// The licence statement of a file's head: its SPDX line if it has a valid one, else a
-/// classic notice.
+/// classic notice, else a `__license__` string.
 pub fn file_notice(head: &str) -> (Option<Notice>, Option<(u32, String, String)>) {
+    let other = || boilerplate(head).or_else(|| dunder_licence(head));
     match spdx_header(head) {
         Some(Ok(notice)) => (Some(notice), None),
-        Some(Err(invalid)) => (boilerplate(head), Some(invalid)),
-        None => (boilerplate(head), None),
+        Some(Err(invalid)) => (other(), Some(invalid)),
+        None => (other(), None),
     }
 }
 
@@ -464,6 +499,9 @@ mod tests {
             ("# Redistribution and use in source and binary forms, with or without\n# modification, are permitted provided that ...\n# 3. Neither the name of the copyright holder nor ...\n", "BSD-3-Clause"),
             ("# This work is licensed under a Creative Commons Attribution-NonCommercial 4.0 International License.\n", "CC-BY-NC-4.0"),
             ("# Licence: CC BY-NC-SA 4.0\n", "CC-BY-NC-SA-4.0"),
+            ("\"\"\"Beautiful Soup.\"\"\"\n__license__ = \"MIT\"\n", "MIT"),
+            ("# Use of this source code is governed by the MIT license.\n", "MIT"),
+            ("# licensed under the MIT/X11 License.\n", "MIT"),
             ("# Copyright ACME. All rights reserved. Proprietary and confidential.\n# Unauthorized copying of this file is strictly prohibited.\n", PROPRIETARY),
         ];
         for (head, expected) in cases {

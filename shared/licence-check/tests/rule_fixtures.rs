@@ -383,3 +383,37 @@ fn generated_and_empty_files_are_not_asked_for_a_header() {
         .collect();
     assert_eq!(asked, ["demo/__init__.py", "demo/plugin.py"]);
 }
+
+/// A library's licence text counts as kept when a licence file travels with it, or when its
+/// own notice is the licence's whole terms (the MIT permission notice); an Apache header, or a
+/// `__license__` string, names the licence but asks for its text beside it.
+#[test]
+fn a_library_keeps_its_licence_with_a_file_or_its_whole_terms_in_a_notice() {
+    let with_module = |header: &str| {
+        plugin(Some("GPL-2.0-or-later\n"))
+            .file(
+                "demo/ext_libs/tinylib/__init__.py",
+                &format!("{header}__version__ = \"1.0.0\"\n"),
+            )
+            .build()
+    };
+    let mit = with_module(
+        "# Copyright 2024 Jane Doe\n# Permission is hereby granted, free of charge, to any person obtaining a copy\n# of this software ...\n",
+    );
+    let outcome = run(mit);
+    assert_eq!(outcome.report.libraries[0].spdx.as_deref(), Some("MIT"));
+    assert!(outcome.report.libraries[0].attribution_kept);
+    for header in [
+        "# Licensed under the Apache License, Version 2.0 (the \"License\");\n",
+        "__license__ = \"MIT\"\n",
+    ] {
+        let outcome = run(with_module(header));
+        let library = &outcome.report.libraries[0];
+        assert!(library.spdx.is_some(), "{header}");
+        assert!(!library.attribution_kept, "{header}");
+        assert!(
+            outcome.findings.iter().any(|f| f.rule == "LIC005"),
+            "{header}"
+        );
+    }
+}
