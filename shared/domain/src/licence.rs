@@ -9,8 +9,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// optional and belongs to one check (the `licence` check fills [`Self::licence`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckDetails {
+    /// Boxed: a result without details stays small.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub licence: Option<LicenceReport>,
+    pub licence: Option<Box<LicenceReport>>,
 }
 
 impl CheckDetails {
@@ -87,7 +88,7 @@ pub enum LicenceEvidence {
 }
 
 /// How a licence relates to QGIS's GPL-2.0-or-later, with the source of that statement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Compatibility {
     /// Can be combined with GPL-2.0-or-later code and distributed under the GPL.
@@ -100,6 +101,7 @@ pub enum Compatibility {
     /// licences, licences the FSF lists as GPL-incompatible).
     Incompatible,
     /// Not in the table, or no licence known: a human decides.
+    #[default]
     Unknown,
 }
 
@@ -159,12 +161,6 @@ pub struct PluginLicence {
     /// Why, and the source of the statement.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub reason: String,
-}
-
-impl Default for Compatibility {
-    fn default() -> Self {
-        Self::Unknown
-    }
 }
 
 /// One source file of the plugin and its effective licence.

@@ -128,7 +128,7 @@ impl Report {
             metadata: BTreeMap::new(),
             diff: None,
             first_version: false,
-            licence: details.licence,
+            licence: details.licence.map(|licence| *licence),
         }
     }
 

@@ -145,7 +145,7 @@ impl Check for LicenceCheck {
         Ok(CheckOutput {
             findings,
             details: CheckDetails {
-                licence: Some(report),
+                licence: Some(Box::new(report)),
             },
         })
     }

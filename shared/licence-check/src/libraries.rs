@@ -84,7 +84,7 @@ pub fn is_licence_name(file_name: &str) -> bool {
 }
 
 /// A header's value in an RFC 822-style metadata file, continuation lines joined.
-fn headers<'t>(text: &'t str, name: &str) -> Vec<String> {
+fn headers(text: &str, name: &str) -> Vec<String> {
     let mut values = Vec::new();
     let mut current: Option<String> = None;
     for line in text.lines() {

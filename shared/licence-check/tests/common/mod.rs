@@ -26,7 +26,7 @@ pub fn run(zip: Vec<u8>) -> Outcome {
     let output = LicenceCheck.run_with_details(&ctx).expect("check runs");
     Outcome {
         findings: output.findings,
-        report: output.details.licence.expect("the licence section"),
+        report: *output.details.licence.expect("the licence section"),
     }
 }
 
