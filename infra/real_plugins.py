@@ -43,7 +43,8 @@ DEFAULT_MIRRORS = pathlib.Path("/work/.mirror")
 DEFAULT_OUT = pathlib.Path("/work/real-plugins")
 COLUMNS = ("repo", "commit", "folder", "name", "note")
 MANIFEST = "manifest.tsv"
-MANIFEST_COLUMNS = ("id", "repo", "commit", "folder", "package", "files", "bytes", "missing", "zip")
+MANIFEST_COLUMNS = ("id", "repo", "commit", "folder", "package", "files", "bytes", "missing",
+                    "root_license", "zip")
 REPO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
 COMMIT_RE = re.compile(r"^[0-9a-f]{40}$")
 # Zip timestamps cannot predate 1980; a commit can (clock skew, imported history).
@@ -295,23 +296,31 @@ def missing_blobs(git_dir: pathlib.Path, commit: str, folder: str) -> list[str]:
     return [path for (_, path), line in zip(blobs, out) if line.endswith(" missing")]
 
 
+@dataclasses.dataclass
+class Exported:
+    files: int = 0
+    bytes: int = 0
+    missing: list[str] = dataclasses.field(default_factory=list)  # the mirror lacks them
+    license_from_root: bool = False
+
+
 def export(git_dir: pathlib.Path, row: Row, dest: pathlib.Path, zip_path: pathlib.Path | None
-           ) -> tuple[int, int, list[str]]:
+           ) -> Exported:
     """`git archive` of the row's folder into dest/<package>/ (and zip_path, one top folder,
-    entries sorted and dated at the commit, modes kept, so the zip is reproducible). Returns
-    (files, bytes, files the mirror lacks and the export leaves out). Symlinks are kept when
-    they stay inside the plugin folder."""
+    entries sorted and dated at the commit, modes kept, so the zip is reproducible). Symlinks
+    are kept when they stay inside the plugin folder. Like a release (qgis-plugin-ci copies it,
+    since the website requires one in the plugin folder), a plugin below the repository's root
+    that has no LICENSE gets the root's LICENSE."""
     package = row.package
     top = dest / package
     top.mkdir(parents=True)
-    missing = missing_blobs(git_dir, row.commit, row.folder)
+    result = Exported(missing=missing_blobs(git_dir, row.commit, row.folder))
     args = ["git", f"--git-dir={git_dir}", "archive", "--format=tar", row.commit, "--",
             row.folder if row.folder != "." else "."]
-    args += [f":(exclude,literal){path}" for path in missing]
+    args += [f":(exclude,literal){path}" for path in result.missing]
     errors = tempfile.TemporaryFile()  # a file, not a pipe: git must never block writing it
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=errors)
     entries: list[tuple[str, int, bytes | None, str | None]] = []  # rel, mode, data, link
-    files = size = 0
     assert proc.stdout is not None
     with tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
         for member in tar:
@@ -336,14 +345,22 @@ def export(git_dir: pathlib.Path, row: Row, dest: pathlib.Path, zip_path: pathli
                 mode = 0o755 if member.mode & 0o111 else 0o644
                 target.chmod(mode)
                 entries.append((rel, mode, data, None))
-                files += 1
-                size += len(data)
+                result.files += 1
+                result.bytes += len(data)
     returncode = proc.wait()
     errors.seek(0)
     stderr = errors.read().decode(errors="replace")
     errors.close()
-    if returncode != 0 or not files:
+    if returncode != 0 or not result.files:
         raise RuntimeError(f"git archive {row.commit} {row.folder}: {stderr.strip()}")
+    if row.folder != "." and not (top / "LICENSE").exists():
+        text = subprocess.run(["git", f"--git-dir={git_dir}", "cat-file", "blob",
+                               f"{row.commit}:LICENSE"], capture_output=True)
+        if text.returncode == 0:
+            (top / "LICENSE").write_bytes(text.stdout)
+            (top / "LICENSE").chmod(0o644)
+            entries.append(("LICENSE", 0o644, text.stdout, None))
+            result.license_from_root = True
     if zip_path is not None:
         stamp = time.gmtime(_commit_time(git_dir, row.commit))[:6]
         tmp = zip_path.with_suffix(".zip.part")
@@ -358,7 +375,7 @@ def export(git_dir: pathlib.Path, row: Row, dest: pathlib.Path, zip_path: pathli
                 else:
                     zf.writestr(_zip_info(name, mode, stamp), data)
         tmp.replace(zip_path)
-    return files, size, missing
+    return result
 
 
 def _zip_info(name: str, mode: int, stamp, directory: bool = False, symlink: bool = False
@@ -419,7 +436,7 @@ def materialise(rows: list[Row], mirrors: pathlib.Path, out: pathlib.Path, with_
         staging = out / f".{row.id}.part"
         shutil.rmtree(staging, ignore_errors=True)
         try:
-            files, size, missing = export(git_dir, row, staging, zip_path if with_zip else None)
+            exported = export(git_dir, row, staging, zip_path if with_zip else None)
         except (RuntimeError, OSError, tarfile.TarError) as e:
             shutil.rmtree(staging, ignore_errors=True)
             outcome["failed"].append(row.id)
@@ -430,12 +447,16 @@ def materialise(rows: list[Row], mirrors: pathlib.Path, out: pathlib.Path, with_
         if not with_zip and zip_path.exists():
             zip_path.unlink()  # a zip of an older commit would disagree with the folder
         manifest[row.id] = {"id": row.id, "repo": row.repo, "commit": row.commit,
-                            "folder": row.folder, "package": row.package, "files": str(files),
-                            "bytes": str(size), "missing": str(len(missing)),
+                            "folder": row.folder, "package": row.package,
+                            "files": str(exported.files), "bytes": str(exported.bytes),
+                            "missing": str(len(exported.missing)),
+                            "root_license": "yes" if exported.license_from_root else "",
                             "zip": zip_path.name if with_zip else ""}
         outcome["done"].append(row.id)
-        log(f"materialised {row.id}: {files} files, {size / 1e6:.1f} MB"
-            + (f"; the mirror lacks (left out): {', '.join(missing)}" if missing else ""))
+        log(f"materialised {row.id}: {exported.files} files, {exported.bytes / 1e6:.1f} MB"
+            + ("; LICENSE from the repository's root" if exported.license_from_root else "")
+            + (f"; the mirror lacks (left out): {', '.join(exported.missing)}"
+               if exported.missing else ""))
     listed = {row.id for row in rows}
     for stale in sorted(set(manifest) - listed):
         log(f"not in the list any more (left on disk): {stale}")

@@ -103,6 +103,8 @@ def make_repo(root: pathlib.Path) -> tuple[pathlib.Path, str]:
         "other/__init__.py": "def classFactory(iface): pass\n",
         "notaplugin/metadata.txt": "[general]\nname=No init\n",
         "README": "x\n",
+        "LICENSE": "GPL\n",
+        "other/LICENSE": "its own\n",
     }
     for name, text in files.items():
         path = work / name
@@ -161,13 +163,16 @@ class Mirrors(unittest.TestCase):
         self.assertTrue(any("missing mirror: z/absent" in m for m in logged))
         top = out / "o+r+plug" / "plug"
         self.assertEqual(sorted(p.relative_to(top).as_posix() for p in top.rglob("*")),
-                         ["__init__.py", "metadata.txt", "sub", "sub/link.py", "sub/x.py",
-                          "tool.sh"])  # export-ignore honoured, the escaping symlink left out
+                         ["LICENSE", "__init__.py", "metadata.txt", "sub", "sub/link.py",
+                          "sub/x.py", "tool.sh"])  # export-ignore honoured, the escaping link left out
+        self.assertEqual((top / "LICENSE").read_text(), "GPL\n")  # the root's, as released
+        self.assertEqual((out / "o+r+other" / "other" / "LICENSE").read_text(), "its own\n")
         self.assertTrue((top / "tool.sh").stat().st_mode & stat.S_IXUSR)
         with zipfile.ZipFile(out / "o+r+plug.zip") as zf:
             names = zf.namelist()
             self.assertTrue(all(n.startswith("plug/") for n in names))
             self.assertEqual(names, sorted(names))
+            self.assertIn("plug/LICENSE", names)
             info = zf.getinfo("plug/tool.sh")
             self.assertEqual((info.external_attr >> 16) & 0o777, 0o755)
             self.assertEqual(info.date_time, (2020, 1, 2, 3, 4, 4))
@@ -175,7 +180,9 @@ class Mirrors(unittest.TestCase):
             self.assertTrue(stat.S_ISLNK(link.external_attr >> 16))
             self.assertEqual(zf.read(link), b"x.py")
         manifest = rp.read_manifest(out)
-        self.assertEqual(manifest["o+r+plug"]["files"], "4")  # regular files; the link is not
+        self.assertEqual(manifest["o+r+plug"]["files"], "4")  # from git; not the link
+        self.assertEqual((manifest["o+r+plug"]["root_license"],
+                          manifest["o+r+other"]["root_license"]), ("yes", ""))
         self.assertEqual(manifest["o+r+plug"]["zip"], "o+r+plug.zip")
         # a second run leaves current rows alone; the zip is reproducible
         first = (out / "o+r+plug.zip").read_bytes()
