@@ -232,6 +232,16 @@ pub fn claimed_by(claimed: &[String], path: &str) -> bool {
     })
 }
 
+/// Whether two licences are the same terms as far as a reader is concerned: `GPL-2.0-only`
+/// (what the GPL's text alone says) and `GPL-2.0-or-later` (what its notices add) are.
+fn same_terms(a: Option<&str>, b: Option<&str>) -> bool {
+    let family = |s: &str| s.replace("-or-later", "").replace("-only", "");
+    match (a, b) {
+        (Some(a), Some(b)) => family(a) == family(b),
+        (a, b) => a == b,
+    }
+}
+
 /// Everything the `licence` check learned, for the report's licence section and the SBOM.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LicenceReport {
@@ -284,7 +294,7 @@ impl LicenceReport {
                     f.evidence,
                     LicenceEvidence::SpdxHeader | LicenceEvidence::Notice
                 )
-                && f.spdx != self.plugin.spdx
+                && !same_terms(f.spdx.as_deref(), self.plugin.spdx.as_deref())
         })
     }
 

@@ -345,6 +345,12 @@ pub(crate) fn examine(
         },
         None => None,
     };
+    // The plugin's own source files that should say under which terms they are (not a bundled
+    // library's, not generated, not empty).
+    let own: Vec<&SourceFile> = files
+        .iter()
+        .filter(|f| !f.generated && !f.empty && !bundled.iter().any(|l| l.claims(&f.path)))
+        .collect();
     let mut plugin = PluginLicence {
         metadata: metadata.clone(),
         ..PluginLicence::default()
@@ -383,19 +389,30 @@ pub(crate) fn examine(
             plugin.source = "metadata.txt".to_owned();
         }
         (None, None) => {
-            // Headers are an accepted alternative to a licence file: the most common one.
+            // Headers are an accepted alternative to a licence file when every file has one:
+            // the plugin's licence is then the most common of them.
             let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-            let own = files
-                .iter()
-                .filter(|f| !bundled.iter().any(|l| l.claims(&f.path)));
-            for file in own.clone() {
+            for file in &own {
                 if let Some(n) = &file.notice {
                     *counts.entry(n.spdx.as_str()).or_default() += 1;
                 }
             }
-            if let Some((spdx, n)) = counts.iter().max_by_key(|(_, n)| **n) {
-                plugin.spdx = Some((*spdx).to_owned());
-                plugin.source = format!("licence headers ({n} of {} source files)", own.count());
+            let headed: usize = counts.values().sum();
+            match counts.iter().max_by_key(|(_, n)| **n) {
+                Some((spdx, n)) if headed == own.len() => {
+                    plugin.spdx = Some((*spdx).to_owned());
+                    plugin.source = format!(
+                        "licence headers ({n} of the {} source files; every file has one)",
+                        own.len()
+                    );
+                }
+                _ => {
+                    plugin.reason = format!(
+                        "no licence file and no `license=` in metadata.txt; {headed} of {} \
+                         source files carry a licence header",
+                        own.len()
+                    );
+                }
             }
         }
     }
@@ -423,16 +440,27 @@ pub(crate) fn examine(
             },
         ));
     }
-    let any_header = files.iter().any(|f| f.notice.is_some());
-    if plugin.files.is_empty() && metadata.is_none() && !any_header {
+    let headed = own.iter().filter(|f| f.notice.is_some()).count();
+    if plugin.files.is_empty() && metadata.is_none() && (headed < own.len() || own.is_empty()) {
+        let headers = if headed == 0 {
+            format!(
+                "none of the {} source files has a licence header",
+                own.len()
+            )
+        } else {
+            format!(
+                "only {headed} of the {} source files carry a licence header: the others' \
+                 terms are unknown",
+                own.len()
+            )
+        };
         findings.push(Finding::new(
             CHECK_ID,
             &LIC001,
             format!("{prefix}LICENSE"),
             format!(
                 "no licence: no LICENSE or COPYING file in `{prefix}`, no `license=` in \
-                 metadata.txt, and none of the {} source files has a licence header",
-                files.len()
+                 metadata.txt, and {headers}"
             ),
         ));
     }

@@ -417,3 +417,40 @@ fn a_library_keeps_its_licence_with_a_file_or_its_whole_terms_in_a_notice() {
         );
     }
 }
+
+/// Headers stand in for a licence file only in every file: a plugin where some files have none
+/// has no licence for them (LIC001); one where every file has one is under its headers' terms.
+#[test]
+fn headers_replace_a_licence_file_only_in_every_file() {
+    let header = "# SPDX-License-Identifier: GPL-2.0-or-later\n";
+    let some = run(plugin(None)
+        .file(
+            "demo/plugin.py",
+            &format!("{header}from qgis.core import QgsProject\n"),
+        )
+        .build());
+    let lic001: Vec<_> = some
+        .findings
+        .iter()
+        .filter(|f| f.rule == "LIC001")
+        .collect();
+    assert_eq!(lic001.len(), 1);
+    assert!(
+        lic001[0].message.contains("only 1 of the 2 source files"),
+        "{}",
+        lic001[0].message
+    );
+    assert_eq!(some.report.plugin.spdx, None);
+    let every = run(plugin(None)
+        .file("demo/plugin.py", &format!("{header}from qgis.core import QgsProject\n"))
+        .file(
+            "demo/__init__.py",
+            &format!("{header}def classFactory(iface):\n    from .plugin import Plugin\n    return Plugin(iface)\n"),
+        )
+        .build());
+    assert!(!every.findings.iter().any(|f| f.rule == "LIC001"));
+    assert_eq!(
+        every.report.plugin.spdx.as_deref(),
+        Some("GPL-2.0-or-later")
+    );
+}
