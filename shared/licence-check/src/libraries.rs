@@ -110,8 +110,27 @@ fn headers(text: &str, name: &str) -> Vec<String> {
     values
 }
 
-/// The licence a distribution's metadata declares, and where it says so.
-fn metadata_licence(text: &str, file: &str) -> Option<(String, String)> {
+/// What a distribution's metadata declares, and where it says so: precisely
+/// (`License-Expression`, an SPDX id in `License`, a licence text there), or vaguely (trove
+/// classifiers, a name such as `BSD` that says a family), which a licence file's text outranks.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Declared {
+    precise: Option<(String, String)>,
+    vague: Option<(String, String)>,
+}
+
+fn metadata_licence(text: &str, file: &str) -> Declared {
+    Declared {
+        precise: precise_licence(text, file),
+        vague: classifiers(text, file).or_else(|| {
+            let licence = headers(text, "License").into_iter().next()?;
+            let spdx = notice::canonical_expression(&licence).ok()?;
+            Some((spdx, format!("{file}: License `{}`", licence.trim())))
+        }),
+    }
+}
+
+fn precise_licence(text: &str, file: &str) -> Option<(String, String)> {
     if let Some(expression) = headers(text, "License-Expression").into_iter().next() {
         if let Ok(spdx) = notice::canonical_expression(&expression) {
             return Some((spdx, format!("{file}: License-Expression")));
@@ -120,7 +139,7 @@ fn metadata_licence(text: &str, file: &str) -> Option<(String, String)> {
     if let Some(licence) = headers(text, "License").into_iter().next() {
         let licence = licence.trim();
         if !licence.is_empty() && !licence.eq_ignore_ascii_case("UNKNOWN") {
-            if let Ok(spdx) = notice::canonical_expression(licence) {
+            if let Ok(spdx) = notice::precise_expression(licence) {
                 return Some((spdx, format!("{file}: License")));
             }
             // Some distributions put the whole licence text in the field.
@@ -138,6 +157,10 @@ fn metadata_licence(text: &str, file: &str) -> Option<(String, String)> {
             }
         }
     }
+    None
+}
+
+fn classifiers(text: &str, file: &str) -> Option<(String, String)> {
     let classified: Vec<&str> = headers(text, "Classifier")
         .iter()
         .filter_map(|c| c.strip_prefix("License :: ").map(str::to_owned))
@@ -176,8 +199,13 @@ fn metadata_file(archive: &PluginArchive, library: &BundledLibrary) -> Option<St
 }
 
 /// The folders where a library's licence files may be: its claimed folders, its metadata
-/// folder, and the folder of an unpacked distribution.
-fn licence_folders(library: &BundledLibrary, metadata: Option<&str>) -> Vec<String> {
+/// folder, and the folder of an unpacked distribution (the base of a versioned folder, or the
+/// folder holding `setup.py`/`pyproject.toml`/`setup.cfg` beside an `.egg-info`).
+fn licence_folders(
+    archive: &PluginArchive,
+    library: &BundledLibrary,
+    metadata: Option<&str>,
+) -> Vec<String> {
     let mut folders: Vec<String> = library
         .claimed
         .iter()
@@ -187,6 +215,13 @@ fn licence_folders(library: &BundledLibrary, metadata: Option<&str>) -> Vec<Stri
     if let Some(meta) = metadata {
         if let Some((folder, _)) = meta.rsplit_once('/') {
             folders.push(format!("{folder}/"));
+            let parent = folder.rsplit_once('/').map_or("", |(p, _)| p);
+            let unpacked = ["setup.py", "pyproject.toml", "setup.cfg"]
+                .iter()
+                .any(|f| archive.entry(&format!("{parent}/{f}")).is_some());
+            if unpacked {
+                folders.push(format!("{parent}/"));
+            }
         }
     }
     if library.layout != Layout::Installed {
@@ -216,15 +251,21 @@ pub fn libraries(
     let mut out = Vec::new();
     for library in libraries {
         let metadata = metadata_file(archive, library);
-        let declared = metadata.as_deref().and_then(|path| {
-            let entry = archive.entry(path)?;
-            if entry.size > limits.max_licence_text_bytes {
-                return None;
-            }
-            let bytes = archive.read(entry).ok()?;
-            metadata_licence(&validator_archive::decode_text(&bytes), path)
-        });
-        let folders = licence_folders(library, metadata.as_deref());
+        let declared = metadata
+            .as_deref()
+            .and_then(|path| {
+                let entry = archive.entry(path)?;
+                if entry.size > limits.max_licence_text_bytes {
+                    return None;
+                }
+                let bytes = archive.read(entry).ok()?;
+                Some(metadata_licence(
+                    &validator_archive::decode_text(&bytes),
+                    path,
+                ))
+            })
+            .unwrap_or_default();
+        let folders = licence_folders(archive, library, metadata.as_deref());
         let licence_files: Vec<String> = archive
             .files()
             .filter(|e| {
@@ -238,8 +279,8 @@ pub fn libraries(
             .filter(|e| is_licence_name(e.file_name()))
             .map(|e| e.name.clone())
             .collect();
-        // Without metadata, the licence file's text says which licence it is.
-        let mut identified: Option<(String, String)> = declared.clone();
+        // Without a precise declaration, the licence file's text says which licence it is.
+        let mut identified: Option<(String, String)> = declared.precise;
         if identified.is_none() {
             for path in &licence_files {
                 let Some(entry) = archive.entry(path) else {
@@ -265,6 +306,9 @@ pub fn libraries(
             }
         }
         let own_notice = notices.iter().find(|n| library.claims(n.path));
+        if identified.is_none() {
+            identified = declared.vague;
+        }
         if identified.is_none() {
             if let Some(n) = own_notice {
                 identified = Some((n.spdx.to_owned(), format!("the notice in {}", n.path)));
@@ -345,22 +389,22 @@ mod tests {
 
     #[test]
     fn metadata_declares_a_licence_three_ways() {
+        let precise = |text| metadata_licence(text, "m").precise.map(|l| l.0);
+        let vague = |text| metadata_licence(text, "m").vague.map(|l| l.0);
         let pep639 =
             "Metadata-Version: 2.4\nName: x\nLicense-Expression: MIT OR Apache-2.0\n\nbody";
-        assert_eq!(
-            metadata_licence(pep639, "m").map(|l| l.0),
-            Some("MIT OR Apache-2.0".to_owned())
-        );
+        assert_eq!(precise(pep639), Some("MIT OR Apache-2.0".to_owned()));
         let field = "Name: six\nLicense: MIT\nClassifier: License :: OSI Approved :: MIT License\n";
-        assert_eq!(
-            metadata_licence(field, "m").map(|l| l.0),
-            Some("MIT".to_owned())
-        );
+        assert_eq!(precise(field), Some("MIT".to_owned()));
         let classifiers = "Name: x\nLicense: UNKNOWN\nClassifier: License :: OSI Approved :: GNU General Public License v2 or later (GPLv2+)\n";
+        assert_eq!(precise(classifiers), None);
+        assert_eq!(vague(classifiers), Some("GPL-2.0-or-later".to_owned()));
+        // `BSD` says a family: a licence file's text will say which.
+        assert_eq!(precise("Name: x\nLicense: BSD\n"), None);
+        assert!(vague("Name: x\nLicense: BSD\n").is_some());
         assert_eq!(
-            metadata_licence(classifiers, "m").map(|l| l.0),
-            Some("GPL-2.0-or-later".to_owned())
+            metadata_licence("Name: x\n\nLicense: MIT\n", "m"),
+            Declared::default()
         );
-        assert_eq!(metadata_licence("Name: x\n\nLicense: MIT\n", "m"), None);
     }
 }

@@ -32,13 +32,23 @@ pub struct Notice {
 /// An SPDX expression as written, in canonical form (`GPL-2.0+` -> `GPL-2.0-or-later`,
 /// `Apache 2.0` -> `Apache-2.0` in lax mode), or why it is not one.
 pub fn canonical_expression(text: &str) -> Result<String, String> {
+    parse_expression(text, true)
+}
+
+/// [`canonical_expression`] without imprecise names (`BSD`, `GPL` say a family, not which
+/// licence): for metadata a licence file's text should outrank.
+pub fn precise_expression(text: &str) -> Result<String, String> {
+    parse_expression(text, false)
+}
+
+fn parse_expression(text: &str, imprecise: bool) -> Result<String, String> {
     let text = text.trim();
     if text.is_empty() {
         return Err("empty".to_owned());
     }
     let mode = ParseMode {
         allow_slash_as_or_operator: true,
-        allow_imprecise_license_names: true,
+        allow_imprecise_license_names: imprecise,
         allow_postfix_plus_on_gpl: true,
         allow_deprecated: true,
         allow_unknown: false,
