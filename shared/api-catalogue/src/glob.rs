@@ -1,0 +1,309 @@
+//! Globs over paths, settings keys and environment variable names, matched case-insensitively
+//! by a small automaton (linear in the text, no regex), and a set of them with a literal
+//! prefilter so that a lookup only runs the globs whose longest literal occurs in the text.
+//!
+//! Syntax: `*` any run of characters within one `/`-separated part, `?` one such character,
+//! `**` any run including `/`; a leading `**/` also matches nothing (`**/.ssh` matches `.ssh`)
+//! and a trailing `/**` too (`~/.ssh/**` matches `~/.ssh`).
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+/// One compiled glob.
+#[derive(Debug, Clone)]
+pub struct Glob {
+    states: Vec<State>,
+    /// The longest run of literal bytes, for the prefilter.
+    literal: Vec<u8>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum State {
+    /// One byte, then `next`.
+    Byte(u8, usize),
+    /// Any byte but `/`, then `next`.
+    NotSlash(usize),
+    /// Any byte, then `next`.
+    Any(usize),
+    /// Either branch, without consuming.
+    Split(usize, usize),
+    Match,
+}
+
+enum Piece {
+    Byte(u8),
+    One,
+    Star,
+    Globstar,
+    /// `**/` at the start or after `/`: nothing, or anything ending with `/`.
+    GlobstarSlash,
+    /// `/**` at the end: nothing, or `/` and anything.
+    SlashGlobstar,
+}
+
+fn pieces(pattern: &[u8]) -> Vec<Piece> {
+    let mut out = Vec::with_capacity(pattern.len());
+    let mut i = 0;
+    while i < pattern.len() {
+        let rest = &pattern[i..];
+        if rest.starts_with(b"/**") && rest.len() == 3 {
+            out.push(Piece::SlashGlobstar);
+            i += 3;
+        } else if rest.starts_with(b"**/") && (i == 0 || pattern[i - 1] == b'/') {
+            out.push(Piece::GlobstarSlash);
+            i += 3;
+        } else if rest.starts_with(b"**") {
+            out.push(Piece::Globstar);
+            i += 2;
+        } else if rest[0] == b'*' {
+            out.push(Piece::Star);
+            i += 1;
+        } else if rest[0] == b'?' {
+            out.push(Piece::One);
+            i += 1;
+        } else {
+            out.push(Piece::Byte(rest[0]));
+            i += 1;
+        }
+    }
+    out
+}
+
+impl Glob {
+    /// Compiles an already normalised pattern (lower case, `/` separators).
+    pub fn new(pattern: &str) -> Glob {
+        let pieces = pieces(pattern.as_bytes());
+        // Built back to front so that each piece knows the state that follows it.
+        let mut states: Vec<State> = vec![State::Match];
+        let mut next = 0usize;
+        let push = |states: &mut Vec<State>, s: State| {
+            states.push(s);
+            states.len() - 1
+        };
+        for piece in pieces.iter().rev() {
+            next = match *piece {
+                Piece::Byte(b) => push(&mut states, State::Byte(b, next)),
+                Piece::One => push(&mut states, State::NotSlash(next)),
+                Piece::Star | Piece::Globstar => {
+                    // split -> (one byte -> split) | next
+                    let split = push(&mut states, State::Split(usize::MAX, next));
+                    let body = match piece {
+                        Piece::Star => push(&mut states, State::NotSlash(split)),
+                        _ => push(&mut states, State::Any(split)),
+                    };
+                    states[split] = State::Split(body, next);
+                    split
+                }
+                Piece::GlobstarSlash => {
+                    // next | (any* then '/' then next)
+                    let slash = push(&mut states, State::Byte(b'/', next));
+                    let split = push(&mut states, State::Split(usize::MAX, slash));
+                    let body = push(&mut states, State::Any(split));
+                    states[split] = State::Split(body, slash);
+                    push(&mut states, State::Split(next, split))
+                }
+                Piece::SlashGlobstar => {
+                    // next | ('/' then any*)
+                    let split = push(&mut states, State::Split(usize::MAX, next));
+                    let body = push(&mut states, State::Any(split));
+                    states[split] = State::Split(body, next);
+                    let slash = push(&mut states, State::Byte(b'/', split));
+                    push(&mut states, State::Split(next, slash))
+                }
+            };
+        }
+        // The start state is `next`; keep it first by rotating the index through a Split.
+        states.push(State::Split(next, next));
+        let literal = longest_literal(pattern.as_bytes());
+        Glob { states, literal }
+    }
+
+    fn start(&self) -> usize {
+        self.states.len() - 1
+    }
+
+    /// Whether the whole (normalised) text matches.
+    pub fn is_match(&self, text: &[u8]) -> bool {
+        self.run(text).0
+    }
+
+    /// Whether some text that starts with `text` matches (`text` is a prefix of a match).
+    pub fn matches_prefix(&self, text: &[u8]) -> bool {
+        self.run(text).1
+    }
+
+    /// Runs the automaton: (the whole text matches, some state is still alive at its end).
+    fn run(&self, text: &[u8]) -> (bool, bool) {
+        let n = self.states.len();
+        let mut current = Vec::with_capacity(n);
+        let mut next = Vec::with_capacity(n);
+        let mut seen = vec![usize::MAX; n];
+        self.add(&mut current, &mut seen, self.start(), 0);
+        for (i, &b) in text.iter().enumerate() {
+            next.clear();
+            let generation = i + 1;
+            for &s in &current {
+                let to = match self.states[s] {
+                    State::Byte(want, to) if want == b => to,
+                    State::NotSlash(to) if b != b'/' => to,
+                    State::Any(to) => to,
+                    _ => continue,
+                };
+                self.add(&mut next, &mut seen, to, generation);
+            }
+            std::mem::swap(&mut current, &mut next);
+            if current.is_empty() {
+                return (false, false);
+            }
+        }
+        let matched = current
+            .iter()
+            .any(|&s| matches!(self.states[s], State::Match));
+        (matched, !current.is_empty())
+    }
+
+    /// Adds a state and everything reachable from it without consuming a byte.
+    fn add(&self, list: &mut Vec<usize>, seen: &mut [usize], state: usize, generation: usize) {
+        if seen[state] == generation {
+            return;
+        }
+        seen[state] = generation;
+        match self.states[state] {
+            State::Split(a, b) => {
+                self.add(list, seen, a, generation);
+                self.add(list, seen, b, generation);
+            }
+            _ => list.push(state),
+        }
+    }
+}
+
+fn longest_literal(pattern: &[u8]) -> Vec<u8> {
+    pattern
+        .split(|b| matches!(b, b'*' | b'?'))
+        .max_by_key(|run| run.len())
+        .unwrap_or_default()
+        .to_vec()
+}
+
+/// Globs with their payload (an entry id), found by a prefilter over their literals.
+#[derive(Debug, Default)]
+pub struct GlobSet {
+    globs: Vec<(Glob, u32)>,
+    /// Literal -> the globs that contain it (index into `globs`).
+    by_literal: Vec<Vec<usize>>,
+    /// Globs whose literal is too short to prefilter: always tried.
+    always: Vec<usize>,
+    prefilter: Option<AhoCorasick>,
+}
+
+/// Literals shorter than this match too much to be worth a prefilter.
+const MIN_LITERAL: usize = 3;
+
+impl GlobSet {
+    pub fn push(&mut self, pattern: &str, id: u32) {
+        self.globs.push((Glob::new(pattern), id));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.globs.is_empty()
+    }
+
+    /// Builds the prefilter once every glob is in.
+    pub fn build(&mut self) {
+        let mut literals: Vec<Vec<u8>> = Vec::new();
+        self.by_literal.clear();
+        self.always.clear();
+        for (i, (glob, _)) in self.globs.iter().enumerate() {
+            if glob.literal.len() < MIN_LITERAL {
+                self.always.push(i);
+                continue;
+            }
+            match literals.iter().position(|l| *l == glob.literal) {
+                Some(at) => self.by_literal[at].push(i),
+                None => {
+                    literals.push(glob.literal.clone());
+                    self.by_literal.push(vec![i]);
+                }
+            }
+        }
+        self.prefilter = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&literals)
+            .ok();
+        if self.prefilter.is_none() {
+            // Cannot happen with byte literals; fall back to trying every glob.
+            self.always = (0..self.globs.len()).collect();
+        }
+    }
+
+    /// The ids of the globs the (normalised) text matches, in table order.
+    pub fn matches(&self, text: &[u8]) -> Vec<u32> {
+        let mut hits: Vec<usize> = Vec::new();
+        if let Some(prefilter) = &self.prefilter {
+            let mut tried = vec![false; self.by_literal.len()];
+            for m in prefilter.find_overlapping_iter(text) {
+                let literal = m.pattern().as_usize();
+                if std::mem::replace(&mut tried[literal], true) {
+                    continue;
+                }
+                hits.extend(
+                    self.by_literal[literal]
+                        .iter()
+                        .filter(|&&g| self.globs[g].0.is_match(text)),
+                );
+            }
+        }
+        hits.extend(
+            self.always
+                .iter()
+                .filter(|&&g| self.globs[g].0.is_match(text)),
+        );
+        hits.sort_unstable();
+        hits.dedup();
+        hits.into_iter().map(|g| self.globs[g].1).collect()
+    }
+
+    /// The ids of the globs that some text starting with `prefix` would match.
+    pub fn prefix_matches(&self, prefix: &[u8]) -> Vec<u32> {
+        self.globs
+            .iter()
+            .filter(|(g, _)| g.matches_prefix(prefix))
+            .map(|(_, id)| *id)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Glob;
+
+    fn m(p: &str, t: &str) -> bool {
+        Glob::new(p).is_match(t.as_bytes())
+    }
+
+    #[test]
+    fn stars_stay_within_a_part_and_globstars_cross_parts() {
+        assert!(m("postgresql/connections/*/password", "postgresql/connections/db/password"));
+        assert!(!m("postgresql/connections/*/password", "postgresql/connections/a/b/password"));
+        assert!(m("**/.ssh/**", "~/.ssh/id_rsa"));
+        assert!(m("**/.ssh/**", ".ssh"));
+        assert!(m("**/.ssh/**", "/home/u/.ssh"));
+        assert!(!m("**/.ssh/**", "~/.sshx/id_rsa"));
+        assert!(m("~/.ssh/**", "~/.ssh"));
+        assert!(m("**/id_rsa*", "c:/users/u/.ssh/id_rsa.pub"));
+        assert!(m("a/**/b", "a/b"));
+        assert!(m("a/**/b", "a/x/y/b"));
+        assert!(m("?s", "xs"));
+        assert!(!m("?s", "/s"));
+        assert!(m("*_token", "github_token"));
+    }
+
+    #[test]
+    fn a_prefix_is_alive_until_the_pattern_cannot_match() {
+        let g = Glob::new("postgresql/connections/*/password");
+        assert!(g.matches_prefix(b"postgresql/"));
+        assert!(g.matches_prefix(b"postgresql/connections/db/"));
+        assert!(!g.matches_prefix(b"postgresql/other/"));
+        assert!(!g.matches_prefix(b"postgresql/connections/db/password/x"));
+    }
+}
