@@ -33,7 +33,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 def resolve(name):
-    """The object a dotted name designates: the longest importable module, then attributes."""
+    """The object a dotted name designates: the longest importable module, then attributes.
+    `qgis.PyQt.X` is QGIS's shim over PyQt5 (QGIS 3): introspected as `PyQt5.X`."""
+    if name.startswith("qgis.PyQt."):
+        name = "PyQt5." + name[len("qgis.PyQt."):]
     parts = name.split(".")
     for cut in range(len(parts), 0, -1):
         try:
@@ -86,7 +89,8 @@ def is_method(value):
     kind = type(value).__name__
     if kind in ("pyqtSignal", "pyqtBoundSignal", "Signal"):
         return False
-    return callable(value)
+    # sip's method descriptors (PyQt, PyQGIS) are routines but not callable objects.
+    return callable(value) or inspect.isroutine(value)
 
 
 def class_surface(cls, bases):
@@ -123,6 +127,8 @@ def exists(obj, member):
 
 
 def version_of(name):
+    if name.startswith("qgis.PyQt."):
+        name = "PyQt5"
     root = name.split(".")[0]
     if root in sys.stdlib_module_names:
         return "Python " + sys.version.split()[0]

@@ -177,9 +177,15 @@ impl Glob {
     }
 }
 
+/// The longest run of literal bytes every match contains. A `/` next to a wildcard is left out:
+/// `**/` and `/**` also match nothing, so `a/**` matches `a` without its `/`.
 fn longest_literal(pattern: &[u8]) -> Vec<u8> {
     pattern
         .split(|b| matches!(b, b'*' | b'?'))
+        .map(|run| {
+            let run = run.strip_prefix(b"/").unwrap_or(run);
+            run.strip_suffix(b"/").unwrap_or(run)
+        })
         .max_by_key(|run| run.len())
         .unwrap_or_default()
         .to_vec()
@@ -283,8 +289,14 @@ mod tests {
 
     #[test]
     fn stars_stay_within_a_part_and_globstars_cross_parts() {
-        assert!(m("postgresql/connections/*/password", "postgresql/connections/db/password"));
-        assert!(!m("postgresql/connections/*/password", "postgresql/connections/a/b/password"));
+        assert!(m(
+            "postgresql/connections/*/password",
+            "postgresql/connections/db/password"
+        ));
+        assert!(!m(
+            "postgresql/connections/*/password",
+            "postgresql/connections/a/b/password"
+        ));
         assert!(m("**/.ssh/**", "~/.ssh/id_rsa"));
         assert!(m("**/.ssh/**", ".ssh"));
         assert!(m("**/.ssh/**", "/home/u/.ssh"));
@@ -296,6 +308,18 @@ mod tests {
         assert!(m("?s", "xs"));
         assert!(!m("?s", "/s"));
         assert!(m("*_token", "github_token"));
+    }
+
+    #[test]
+    fn the_prefilter_finds_globs_whose_slashes_may_match_nothing() {
+        let mut set = super::GlobSet::default();
+        set.push("postgresql/connections/**", 7);
+        set.push("**/.ssh/**", 8);
+        set.build();
+        assert_eq!(set.matches(b"postgresql/connections"), vec![7]);
+        assert_eq!(set.matches(b".ssh"), vec![8]);
+        assert_eq!(set.matches(b"~/.ssh/id_rsa"), vec![8]);
+        assert!(set.matches(b"postgresql/other").is_empty());
     }
 
     #[test]

@@ -78,6 +78,8 @@ vocabulary! {
         Remote = "remote": "data read from the network",
         /// Bytes or text read from a file.
         File = "file": "data read from a file",
+        /// A settings read whose key (role `key`) decides what it holds: `settings.tsv`.
+        Setting = "setting": "a setting",
         /// Listed to cover the API; returns nothing of the above.
         None = "none": "nothing sensitive",
     }
@@ -199,6 +201,10 @@ vocabulary! {
         Auth = "auth": "an authentication setting",
         /// Where QGIS looks for Python code, scripts or plugins.
         CodePath = "code-path": "a folder QGIS loads code from",
+        /// Python code QGIS runs (a project's macros, a form's init code).
+        Code = "code": "Python code QGIS runs",
+        /// A token or password QGIS keeps for itself (not a connection's).
+        Secret = "secret": "a secret QGIS keeps",
         /// Listed for completeness; nothing sensitive.
         None = "none": "an ordinary setting",
     }

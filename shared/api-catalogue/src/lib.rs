@@ -32,6 +32,7 @@
 //!   placeholders: `~` (also `<home>`, `$HOME`, `%USERPROFILE%`), `<profile>` (the QGIS
 //!   profile folder), `<plugins-dir>`, `<site-packages>`, `<tmp>`.
 //! - [`Catalogue::env`]: environment variable globs.
+//! - [`Catalogue::project_entry`]: project entries (`("Macros", "/pythonCode")`).
 //! - [`Catalogue::setting`]: settings key globs (case-insensitive, leading `/` ignored);
 //!   [`Catalogue::settings_group`]: every key glob some key under a group could match (what
 //!   `beginGroup(g)` + `childGroups()`/`allKeys()` enumerates).
@@ -73,7 +74,11 @@ pub const BUILTIN_TABLES: &[(Table, &str, &str)] = &[
         "sources.tsv",
         include_str!("../tables/sources.tsv"),
     ),
-    (Table::Sinks, "sinks.tsv", include_str!("../tables/sinks.tsv")),
+    (
+        Table::Sinks,
+        "sinks.tsv",
+        include_str!("../tables/sinks.tsv"),
+    ),
     (
         Table::Transforms,
         "transforms.tsv",
@@ -111,6 +116,7 @@ pub struct Catalogue {
     paths: GlobSet,
     envs: GlobSet,
     keys: GlobSet,
+    project_entries: GlobSet,
 }
 
 /// The entries a lookup found, across tables, in table order.
@@ -275,11 +281,15 @@ impl Catalogue {
                 Form::Path => self.paths.push(&normalise_path(&entry.pattern), id),
                 Form::Env => self.envs.push(&normalise_env(&entry.pattern), id),
                 Form::Key => self.keys.push(&normalise_key(&entry.pattern), id),
+                Form::ProjectEntry => self
+                    .project_entries
+                    .push(&normalise_key(&entry.pattern), id),
             }
         }
         self.paths.build();
         self.envs.build();
         self.keys.build();
+        self.project_entries.build();
         self.inherit();
     }
 
@@ -305,9 +315,9 @@ impl Catalogue {
                         ids.iter()
                             .any(|&j| self.entries[j as usize].table == entry.table)
                     });
-                    let already = added.iter().any(|(n, j)| {
-                        *n == name && self.entries[*j as usize].table == entry.table
-                    });
+                    let already = added
+                        .iter()
+                        .any(|(n, j)| *n == name && self.entries[*j as usize].table == entry.table);
                     if !own && !already {
                         added.push((name, i as u32));
                     }
@@ -398,7 +408,11 @@ impl Catalogue {
     /// The entries of `Class.member` for a class known by its short name.
     pub fn member(&self, class: &str, member: &str) -> Hits<'_> {
         let key = format!("{class}.{member}");
-        let ids = self.by_last_two.get(key.as_str()).cloned().unwrap_or_default();
+        let ids = self
+            .by_last_two
+            .get(key.as_str())
+            .cloned()
+            .unwrap_or_default();
         Hits::new(self, Cow::Owned(ids))
     }
 
@@ -417,6 +431,14 @@ impl Catalogue {
     /// The settings entries whose key glob matches a key.
     pub fn setting(&self, key: &str) -> Hits<'_> {
         let ids = self.keys.matches(normalise_key(key).as_bytes());
+        Hits::new(self, Cow::Owned(ids))
+    }
+
+    /// The settings entries of a project entry (`QgsProject.writeEntry(scope, key, ...)`):
+    /// `project_entry("Macros", "/pythonCode")`.
+    pub fn project_entry(&self, scope: &str, key: &str) -> Hits<'_> {
+        let joined = normalise_key(&format!("{scope}/{key}"));
+        let ids = self.project_entries.matches(joined.as_bytes());
         Hits::new(self, Cow::Owned(ids))
     }
 

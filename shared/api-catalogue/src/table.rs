@@ -12,10 +12,12 @@
 //! data (`-`, or space-separated `ROLE=WHERE` with WHERE `N` for the Nth positional argument,
 //! `N+` for it and every later one, `:kw` for a keyword, `N:kw` for both, `self` for the
 //! receiver), properties (`-`, or space-separated `carries=yes|derived|no`,
-//! `returns=QUALIFIED.NAME`, `platform=windows|macos|linux`), and a note (what a source holds,
+//! `returns=QUALIFIED.NAME`, `platform=windows|macos|linux`, `until=VERSION` for a name that
+//! version removed, `into=self` for a call that stores its input in its receiver), and a note (what a source holds,
 //! why a sink matters). Names are qualified Python names; in every table but `settings` a
 //! `path:` prefix makes the name a path glob and `env:` an environment variable glob; in
-//! `settings` every name is a settings key glob.
+//! `settings` every name is a settings key glob, or with `project:` a project entry glob
+//! (`project:Macros/pythonCode`: scope, then key).
 
 use crate::kinds::{Carries, Kind, Role, Table};
 
@@ -37,8 +39,11 @@ pub enum Form {
     Path,
     /// An environment variable glob (`env:` prefix).
     Env,
-    /// A settings key glob (every entry of `settings.tsv`).
+    /// A settings key glob (the entries of `settings.tsv`).
     Key,
+    /// A project entry glob, `SCOPE/KEY` (`project:` prefix in `settings.tsv`): what
+    /// `QgsProject.writeEntry(scope, key, value)` writes into the project file.
+    ProjectEntry,
 }
 
 /// Where an argument is found in a call.
@@ -86,6 +91,12 @@ pub struct Entry {
     pub returns: Option<Box<str>>,
     /// The one platform where the name exists, when it is not every platform.
     pub platform: Option<Box<str>>,
+    /// The call stores its input in its receiver instead of returning it (`into=self`:
+    /// `bytearray.extend`, `QNetworkRequest.setRawHeader`).
+    pub into_receiver: bool,
+    /// The library version that removed the name (`until=3.0`: Python 2 only), for names old
+    /// code still calls.
+    pub until: Option<Box<str>>,
     pub note: Box<str>,
     /// Where the entry was read from (library and version, or QGIS source file).
     pub provenance: std::sync::Arc<str>,
@@ -268,6 +279,8 @@ pub fn parse(table: Table, file: &'static str, text: &str) -> Result<ParsedTable
             carries: None,
             returns: None,
             platform: None,
+            until: None,
+            into_receiver: false,
             note: columns
                 .get(4)
                 .map(|n| n.trim())
@@ -292,6 +305,12 @@ pub fn parse(table: Table, file: &'static str, text: &str) -> Result<ParsedTable
 fn form_of(table: Table, name: &str) -> Result<(Form, &str), String> {
     let name = name.trim();
     if table == Table::Settings {
+        if let Some(glob) = name.strip_prefix("project:") {
+            if glob.is_empty() || glob.contains(char::is_whitespace) {
+                return Err(format!("bad project entry glob `{glob}`"));
+            }
+            return Ok((Form::ProjectEntry, glob));
+        }
         if name.is_empty() || name.contains(char::is_whitespace) {
             return Err(format!("bad settings key glob `{name}`"));
         }
@@ -311,10 +330,7 @@ fn form_of(table: Table, name: &str) -> Result<(Form, &str), String> {
     }
     let valid = !name.is_empty()
         && name.split('.').all(|part| {
-            !part.is_empty()
-                && part
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         });
     if !valid {
         return Err(format!(
@@ -400,6 +416,8 @@ fn parse_props(entry: &mut Entry, text: &str) -> Result<(), String> {
                 })?);
             }
             "returns" => entry.returns = Some(value.into()),
+            "until" => entry.until = Some(value.into()),
+            "into" if value == "self" => entry.into_receiver = true,
             "platform" => match value {
                 "windows" | "macos" | "linux" => entry.platform = Some(value.into()),
                 _ => {
@@ -410,7 +428,7 @@ fn parse_props(entry: &mut Entry, text: &str) -> Result<(), String> {
             },
             _ => {
                 return Err(format!(
-                    "unknown property `{key}` (carries, returns or platform)"
+                    "unknown property `{key}` (carries, returns, platform, until or into=self)"
                 ))
             }
         }
