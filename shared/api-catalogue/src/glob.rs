@@ -12,6 +12,10 @@ use aho_corasick::{AhoCorasick, MatchKind};
 #[derive(Debug, Clone)]
 pub struct Glob {
     states: Vec<State>,
+    /// For each state, the states reachable from it without consuming a byte (itself
+    /// included, splits left out), as a bitset of `words` words.
+    closures: Vec<u64>,
+    words: usize,
     /// The longest run of literal bytes, for the prefilter.
     literal: Vec<u8>,
 }
@@ -114,7 +118,28 @@ impl Glob {
         // The start state is `next`; keep it first by rotating the index through a Split.
         states.push(State::Split(next, next));
         let literal = longest_literal(pattern.as_bytes());
-        Glob { states, literal }
+        let words = states.len().div_ceil(64);
+        let mut closures = vec![0u64; states.len() * words];
+        for state in 0..states.len() {
+            let mut stack = vec![state];
+            let row = &mut closures[state * words..(state + 1) * words];
+            let mut seen = vec![false; states.len()];
+            while let Some(s) = stack.pop() {
+                if std::mem::replace(&mut seen[s], true) {
+                    continue;
+                }
+                match states[s] {
+                    State::Split(a, b) => stack.extend([a, b]),
+                    _ => row[s / 64] |= 1 << (s % 64),
+                }
+            }
+        }
+        Glob {
+            states,
+            closures,
+            words,
+            literal,
+        }
     }
 
     fn start(&self) -> usize {
@@ -133,52 +158,58 @@ impl Glob {
 
     /// Runs the automaton: (the whole text matches, some state is still alive at its end).
     fn run(&self, text: &[u8]) -> (bool, bool) {
-        let n = self.states.len();
-        let mut current = Vec::with_capacity(n);
-        let mut next = Vec::with_capacity(n);
-        let mut seen = vec![usize::MAX; n];
-        self.add(&mut current, &mut seen, self.start(), 0);
-        for (i, &b) in text.iter().enumerate() {
-            next.clear();
-            let generation = i + 1;
-            for &s in &current {
-                let to = match self.states[s] {
-                    State::Byte(want, to) if want == b => to,
-                    State::NotSlash(to) if b != b'/' => to,
-                    State::Any(to) => to,
-                    _ => continue,
-                };
-                self.add(&mut next, &mut seen, to, generation);
+        // Globs are short: their state sets fit in a few words on the stack.
+        const STACK_WORDS: usize = 4;
+        if self.words <= STACK_WORDS {
+            let mut current = [0u64; STACK_WORDS];
+            let mut next = [0u64; STACK_WORDS];
+            self.run_in(text, &mut current[..self.words], &mut next[..self.words])
+        } else {
+            let mut current = vec![0u64; self.words];
+            let mut next = vec![0u64; self.words];
+            self.run_in(text, &mut current, &mut next)
+        }
+    }
+
+    fn run_in<'a>(
+        &self,
+        text: &[u8],
+        mut current: &'a mut [u64],
+        mut next: &'a mut [u64],
+    ) -> (bool, bool) {
+        let words = self.words;
+        let closure = |state: usize| &self.closures[state * words..(state + 1) * words];
+        current.copy_from_slice(closure(self.start()));
+        for &b in text {
+            next.fill(0);
+            for (w, &word) in current.iter().enumerate() {
+                let mut bits = word;
+                while bits != 0 {
+                    let s = w * 64 + bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    let to = match self.states[s] {
+                        State::Byte(want, to) if want == b => to,
+                        State::NotSlash(to) if b != b'/' => to,
+                        State::Any(to) => to,
+                        _ => continue,
+                    };
+                    for (n, c) in next.iter_mut().zip(closure(to)) {
+                        *n |= c;
+                    }
+                }
             }
             std::mem::swap(&mut current, &mut next);
-            if current.is_empty() {
+            if current.iter().all(|&w| w == 0) {
                 return (false, false);
             }
         }
-        let matched = current
-            .iter()
-            .any(|&s| matches!(self.states[s], State::Match));
-        (matched, !current.is_empty())
-    }
-
-    /// Adds a state and everything reachable from it without consuming a byte.
-    fn add(&self, list: &mut Vec<usize>, seen: &mut [usize], state: usize, generation: usize) {
-        if seen[state] == generation {
-            return;
-        }
-        seen[state] = generation;
-        match self.states[state] {
-            State::Split(a, b) => {
-                self.add(list, seen, a, generation);
-                self.add(list, seen, b, generation);
-            }
-            _ => list.push(state),
-        }
+        let matched = self.states.iter().enumerate().any(|(s, state)| {
+            matches!(state, State::Match) && current[s / 64] & (1 << (s % 64)) != 0
+        });
+        (matched, current.iter().any(|&w| w != 0))
     }
 }
 
-/// The longest run of literal bytes every match contains. A `/` next to a wildcard is left out:
-/// `**/` and `/**` also match nothing, so `a/**` matches `a` without its `/`.
 fn longest_literal(pattern: &[u8]) -> Vec<u8> {
     pattern
         .split(|b| matches!(b, b'*' | b'?'))
@@ -246,12 +277,14 @@ impl GlobSet {
     pub fn matches(&self, text: &[u8]) -> Vec<u32> {
         let mut hits: Vec<usize> = Vec::new();
         if let Some(prefilter) = &self.prefilter {
-            let mut tried = vec![false; self.by_literal.len()];
+            // Few literals occur in one text: a short list beats a flag per literal.
+            let mut tried: Vec<usize> = Vec::new();
             for m in prefilter.find_overlapping_iter(text) {
                 let literal = m.pattern().as_usize();
-                if std::mem::replace(&mut tried[literal], true) {
+                if tried.contains(&literal) {
                     continue;
                 }
+                tried.push(literal);
                 hits.extend(
                     self.by_literal[literal]
                         .iter()

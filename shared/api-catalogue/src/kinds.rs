@@ -316,6 +316,48 @@ pub enum Kind {
     Setting(SettingKind),
 }
 
+impl SourceKind {
+    /// Holds a secret: a credential, an auth configuration, a connection string with its
+    /// password, another program's secret store, a typed password field's text.
+    pub fn is_secret(self) -> bool {
+        matches!(
+            self,
+            SourceKind::Credential
+                | SourceKind::AuthConfig
+                | SourceKind::Connection
+                | SourceKind::SecretStore
+        )
+    }
+}
+
+impl SettingKind {
+    /// A saved credential: a source when read.
+    pub fn holds_credential(self) -> bool {
+        matches!(
+            self,
+            SettingKind::ConnectionSecret
+                | SettingKind::ConnectionUser
+                | SettingKind::ProxySecret
+                | SettingKind::Secret
+        )
+    }
+
+    /// Writing it changes how QGIS protects the user or what code it loads: security
+    /// switches, plugin repositories, the proxy, where code is loaded from, code itself.
+    pub fn is_tampering_target(self) -> bool {
+        matches!(
+            self,
+            SettingKind::Security
+                | SettingKind::PluginRepository
+                | SettingKind::Proxy
+                | SettingKind::ProxySecret
+                | SettingKind::Auth
+                | SettingKind::CodePath
+                | SettingKind::Code
+        )
+    }
+}
+
 impl Kind {
     pub fn name(self) -> &'static str {
         match self {

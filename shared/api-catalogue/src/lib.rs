@@ -117,7 +117,12 @@ pub struct Catalogue {
     envs: GlobSet,
     keys: GlobSet,
     project_entries: GlobSet,
+    /// Name -> the type of its value or result (`returns=`), to follow chains of calls.
+    returns: FxHashMap<Box<str>, Box<str>>,
 }
+
+/// How many `returns=` links a lookup follows (`a.b().c().d()`).
+const MAX_CHAIN: usize = 4;
 
 /// The entries a lookup found, across tables, in table order.
 #[derive(Debug, Clone)]
@@ -216,6 +221,11 @@ impl Entry {
 }
 
 impl Catalogue {
+    /// The builtin tables (the same as [`Catalogue::builtin`]).
+    pub fn global() -> &'static Catalogue {
+        Catalogue::builtin()
+    }
+
     /// The builtin tables, parsed once. The tables are part of the build and their tests parse
     /// them, so a broken table fails `cargo test -p validator-api-catalogue`, never a scan.
     pub fn builtin() -> &'static Catalogue {
@@ -272,6 +282,11 @@ impl Catalogue {
             let id = i as u32;
             match entry.form {
                 Form::Name => {
+                    if let Some(returns) = &entry.returns {
+                        self.returns
+                            .entry(entry.pattern.clone())
+                            .or_insert_with(|| returns.clone());
+                    }
                     push(&mut self.names, &entry.pattern, id);
                     push(&mut self.by_last, names::last(&entry.pattern), id);
                     if let Some(two) = names::last_two(&entry.pattern) {
@@ -386,17 +401,68 @@ impl Catalogue {
     }
 
     /// The entries of a qualified name (a call or an attribute).
+    ///
+    /// A name the tables do not spell is normalised (call markers dropped, Qt bindings as
+    /// `qgis.PyQt`), then followed through the types of values and results (`returns=`):
+    /// `qgis.core.QgsApplication.authManager().configIds` is
+    /// `qgis.core.QgsAuthManager.configIds`, `qgis.PyQt.QtWidgets.QApplication.clipboard().setText`
+    /// is `qgis.PyQt.QtGui.QClipboard.setText`, `qgis.utils.iface.openURL` is
+    /// `qgis.gui.QgisInterface.openURL` (at most four links).
     pub fn call(&self, name: &str) -> Hits<'_> {
         if let Some(ids) = self.names.get(name) {
             return Hits::new(self, Cow::Borrowed(ids));
         }
-        let normal = normalise(name);
-        if let Cow::Owned(normal) = &normal {
-            if let Some(ids) = self.names.get(normal.as_str()) {
-                return Hits::new(self, Cow::Borrowed(ids));
+        let ids = self.resolve(&normalise(name), MAX_CHAIN).unwrap_or(&[]);
+        Hits::new(self, Cow::Borrowed(ids))
+    }
+
+    /// The qualified name a (normalised) name stands for once the types of its prefixes are
+    /// followed: `qgis.core.QgsApplication.authManager().configIds` ->
+    /// `qgis.core.QgsAuthManager.configIds`; the name itself when no prefix has a known type.
+    pub fn canonical(&self, name: &str) -> String {
+        let mut current = normalise(name).into_owned();
+        for _ in 0..MAX_CHAIN {
+            if self.names.contains_key(current.as_str()) {
+                break;
+            }
+            match self.retype(&current) {
+                Some(next) => current = next,
+                None => break,
             }
         }
-        Hits::new(self, Cow::Borrowed(&[]))
+        current
+    }
+
+    /// The type of a name's value or result (`returns=`), after following its prefixes.
+    pub fn type_of(&self, name: &str) -> Option<&str> {
+        let name = self.canonical(name);
+        self.returns.get(name.as_str()).map(|t| &**t)
+    }
+
+    fn resolve(&self, name: &str, links: usize) -> Option<&[u32]> {
+        if let Some(ids) = self.names.get(name) {
+            return Some(ids);
+        }
+        if links == 0 || self.returns.is_empty() {
+            return None;
+        }
+        self.resolve(&self.retype(name)?, links - 1)
+    }
+
+    /// The name with its longest typed prefix replaced by the prefix's type:
+    /// `qgis.core.QgsApplication.authManager.configIds` -> `qgis.core.QgsAuthManager.configIds`.
+    fn retype(&self, name: &str) -> Option<String> {
+        let mut end = name.len();
+        while let Some(dot) = name[..end].rfind('.') {
+            if let Some(typ) = self.returns.get(&name[..dot]) {
+                // A class that returns itself (a constructor) adds nothing.
+                if **typ != name[..dot] {
+                    return Some(format!("{typ}{}", &name[dot..]));
+                }
+            }
+            end = dot;
+        }
+        None
     }
 
     /// Every entry whose last component is `method` (the receiver's type unknown).
