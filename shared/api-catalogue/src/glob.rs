@@ -11,6 +11,8 @@ use aho_corasick::{AhoCorasick, MatchKind};
 /// One compiled glob.
 #[derive(Debug, Clone)]
 pub struct Glob {
+    /// The common shapes are matched without the automaton.
+    shape: Shape,
     states: Vec<State>,
     /// For each state, the states reachable from it without consuming a byte (itself
     /// included, splits left out), as a bitset of `words` words.
@@ -18,6 +20,99 @@ pub struct Glob {
     words: usize,
     /// The longest run of literal bytes, for the prefilter.
     literal: Vec<u8>,
+}
+
+/// Shapes most table globs have: a literal, `**/lit`, `lit/**`, `**/lit/**`.
+#[derive(Debug, Clone)]
+enum Shape {
+    Exact(Vec<u8>),
+    /// `**/lit`: the text is `lit` or ends with `/lit`.
+    Suffix(Vec<u8>),
+    /// `lit/**`: the text is `lit` or starts with `lit/`.
+    Prefix(Vec<u8>),
+    /// `**/lit/**`: `lit` is the text or one or more of its whole parts.
+    Part(Vec<u8>),
+    /// No `**` and no `?`: as many parts as the pattern, each a literal or with `*`s.
+    Parts(Vec<Vec<u8>>),
+    Automaton,
+}
+
+/// `*` within one part (no `/` in `text`), by the usual backtracking over the last star.
+fn part_matches(pattern: &[u8], text: &[u8]) -> bool {
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && pattern[p] == b'*' {
+            star = Some((p, t));
+            p += 1;
+        } else if p < pattern.len() && pattern[p] == text[t] {
+            p += 1;
+            t += 1;
+        } else if let Some((sp, st)) = star {
+            p = sp + 1;
+            t = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|&b| b == b'*')
+}
+
+impl Shape {
+    fn of(pattern: &[u8]) -> Shape {
+        let plain = |p: &[u8]| !p.iter().any(|b| matches!(b, b'*' | b'?'));
+        let inner = pattern
+            .strip_prefix(b"**/")
+            .and_then(|p| p.strip_suffix(b"/**"));
+        if let Some(lit) = inner.filter(|l| plain(l) && !l.is_empty()) {
+            return Shape::Part(lit.to_vec());
+        }
+        if let Some(lit) = pattern
+            .strip_prefix(b"**/")
+            .filter(|l| plain(l) && !l.is_empty())
+        {
+            return Shape::Suffix(lit.to_vec());
+        }
+        if let Some(lit) = pattern
+            .strip_suffix(b"/**")
+            .filter(|l| plain(l) && !l.is_empty())
+        {
+            return Shape::Prefix(lit.to_vec());
+        }
+        if plain(pattern) {
+            return Shape::Exact(pattern.to_vec());
+        }
+        let no_globstar = !pattern.windows(2).any(|w| w == b"**") && !pattern.contains(&b'?');
+        if no_globstar {
+            return Shape::Parts(pattern.split(|&b| b == b'/').map(<[u8]>::to_vec).collect());
+        }
+        Shape::Automaton
+    }
+
+    fn is_match(&self, text: &[u8]) -> Option<bool> {
+        let after_slash = |at: usize| at == 0 || text[at - 1] == b'/';
+        Some(match self {
+            Shape::Exact(lit) => text == lit.as_slice(),
+            Shape::Suffix(lit) => text.ends_with(lit) && after_slash(text.len() - lit.len()),
+            Shape::Prefix(lit) => {
+                text.starts_with(lit) && (text.len() == lit.len() || text[lit.len()] == b'/')
+            }
+            Shape::Part(lit) => text.windows(lit.len()).enumerate().any(|(at, w)| {
+                w == lit.as_slice()
+                    && after_slash(at)
+                    && (at + lit.len() == text.len() || text[at + lit.len()] == b'/')
+            }),
+            Shape::Parts(parts) => {
+                let mut text_parts = text.split(|&b| b == b'/');
+                parts
+                    .iter()
+                    .all(|p| text_parts.next().is_some_and(|t| part_matches(p, t)))
+                    && text_parts.next().is_none()
+            }
+            Shape::Automaton => return None,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -135,6 +230,7 @@ impl Glob {
             }
         }
         Glob {
+            shape: Shape::of(pattern.as_bytes()),
             states,
             closures,
             words,
@@ -148,7 +244,10 @@ impl Glob {
 
     /// Whether the whole (normalised) text matches.
     pub fn is_match(&self, text: &[u8]) -> bool {
-        self.run(text).0
+        match self.shape.is_match(text) {
+            Some(matched) => matched,
+            None => self.run(text).0,
+        }
     }
 
     /// Whether some text that starts with `text` matches (`text` is a prefix of a match).
@@ -353,6 +452,55 @@ mod tests {
         assert_eq!(set.matches(b".ssh"), vec![8]);
         assert_eq!(set.matches(b"~/.ssh/id_rsa"), vec![8]);
         assert!(set.matches(b"postgresql/other").is_empty());
+    }
+
+    #[test]
+    fn the_common_shapes_match_like_the_automaton() {
+        let texts = [
+            "",
+            ".ssh",
+            "~/.ssh",
+            "~/.ssh/id_rsa",
+            "~/.sshx",
+            "x.ssh",
+            "a/.ssh/b/.ssh",
+            "postgresql/connections",
+            "postgresql/connections/x",
+            "postgresql/connectionsx",
+        ];
+        let texts = [
+            &texts[..],
+            &[
+                "postgresql/connections/db/password",
+                "postgresql/connections/a/b/password",
+                "a.pth",
+                "x/a.pth",
+                "connections-wms/x/password",
+                "connections-/x/password",
+            ],
+        ]
+        .concat();
+        for pattern in [
+            "**/.ssh/**",
+            "**/.ssh",
+            "~/.ssh/**",
+            ".ssh",
+            "postgresql/connections/**",
+            "postgresql/connections/*/password",
+            "*.pth",
+            "x/*.pth",
+            "connections-*/*/password",
+        ] {
+            let glob = Glob::new(pattern);
+            assert!(!matches!(glob.shape, super::Shape::Automaton), "{pattern}");
+            for text in &texts {
+                assert_eq!(
+                    glob.is_match(text.as_bytes()),
+                    glob.run(text.as_bytes()).0,
+                    "{pattern} on {text}"
+                );
+            }
+        }
     }
 
     #[test]

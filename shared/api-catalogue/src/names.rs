@@ -50,21 +50,31 @@ pub fn last_two(name: &str) -> Option<&str> {
 /// A path as the path globs see it: lower case, `/` separators, the home folder as `~`
 /// (`<home>`, `$HOME`, `%USERPROFILE%`), Windows' profile folders under it.
 pub fn normalise_path(path: &str) -> String {
-    let mut text = path.trim().replace('\\', "/").to_lowercase();
-    for (from, to) in [
-        ("<home>", "~"),
-        ("${home}", "~"),
-        ("$home", "~"),
-        ("%userprofile%", "~"),
-        ("%appdata%", "~/appdata/roaming"),
-        ("%localappdata%", "~/appdata/local"),
-    ] {
-        if text.contains(from) {
-            text = text.replace(from, to);
+    let mut text = String::with_capacity(path.len());
+    for c in path.trim().chars() {
+        let c = if c == '\\' { '/' } else { c };
+        if c == '/' && text.ends_with('/') {
+            continue;
+        }
+        if c.is_ascii() {
+            text.push(c.to_ascii_lowercase());
+        } else {
+            text.extend(c.to_lowercase());
         }
     }
-    while text.contains("//") {
-        text = text.replace("//", "/");
+    if text.contains(['<', '$', '%']) {
+        for (from, to) in [
+            ("<home>", "~"),
+            ("${home}", "~"),
+            ("$home", "~"),
+            ("%userprofile%", "~"),
+            ("%appdata%", "~/appdata/roaming"),
+            ("%localappdata%", "~/appdata/local"),
+        ] {
+            if text.contains(from) {
+                text = text.replace(from, to);
+            }
+        }
     }
     text
 }
