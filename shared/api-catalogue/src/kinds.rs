@@ -359,24 +359,23 @@ impl SettingKind {
 }
 
 impl Kind {
-    pub fn name(self) -> &'static str {
+    /// The kind's spelling and meaning, from its table's vocabulary.
+    fn word(self) -> (&'static str, &'static str) {
         match self {
-            Kind::Source(k) => k.name(),
-            Kind::Sink(k) => k.name(),
-            Kind::Transform(k) => k.name(),
-            Kind::Runner(k) => k.name(),
-            Kind::Setting(k) => k.name(),
+            Kind::Source(k) => (k.name(), k.meaning()),
+            Kind::Sink(k) => (k.name(), k.meaning()),
+            Kind::Transform(k) => (k.name(), k.meaning()),
+            Kind::Runner(k) => (k.name(), k.meaning()),
+            Kind::Setting(k) => (k.name(), k.meaning()),
         }
     }
 
+    pub fn name(self) -> &'static str {
+        self.word().0
+    }
+
     pub fn meaning(self) -> &'static str {
-        match self {
-            Kind::Source(k) => k.meaning(),
-            Kind::Sink(k) => k.meaning(),
-            Kind::Transform(k) => k.meaning(),
-            Kind::Runner(k) => k.meaning(),
-            Kind::Setting(k) => k.meaning(),
-        }
+        self.word().1
     }
 
     /// `none`: listed only so that the table covers its API.

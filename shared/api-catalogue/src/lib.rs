@@ -158,42 +158,47 @@ impl<'a> Hits<'a> {
         self.iter().find(|e| e.table == table)
     }
 
+    /// The first entry whose kind `pick` accepts, with the kind it picked.
+    fn first<K>(&self, pick: impl Fn(Kind) -> Option<K>) -> Option<(&'a Entry, K)> {
+        self.iter().find_map(|e| pick(e.kind).map(|k| (e, k)))
+    }
+
     /// The source entry and its kind.
     pub fn source(&self) -> Option<(&'a Entry, SourceKind)> {
-        self.iter().find_map(|e| match e.kind {
-            Kind::Source(k) => Some((e, k)),
+        self.first(|k| match k {
+            Kind::Source(k) => Some(k),
             _ => None,
         })
     }
 
     /// The sink entry and its kind.
     pub fn sink(&self) -> Option<(&'a Entry, SinkKind)> {
-        self.iter().find_map(|e| match e.kind {
-            Kind::Sink(k) => Some((e, k)),
+        self.first(|k| match k {
+            Kind::Sink(k) => Some(k),
             _ => None,
         })
     }
 
     /// The transform entry and its kind.
     pub fn transform(&self) -> Option<(&'a Entry, TransformKind)> {
-        self.iter().find_map(|e| match e.kind {
-            Kind::Transform(k) => Some((e, k)),
+        self.first(|k| match k {
+            Kind::Transform(k) => Some(k),
             _ => None,
         })
     }
 
     /// The runner entry and its kind.
     pub fn runner(&self) -> Option<(&'a Entry, RunnerKind)> {
-        self.iter().find_map(|e| match e.kind {
-            Kind::Runner(k) => Some((e, k)),
+        self.first(|k| match k {
+            Kind::Runner(k) => Some(k),
             _ => None,
         })
     }
 
     /// The settings entry and its kind.
     pub fn setting(&self) -> Option<(&'a Entry, SettingKind)> {
-        self.iter().find_map(|e| match e.kind {
-            Kind::Setting(k) => Some((e, k)),
+        self.first(|k| match k {
+            Kind::Setting(k) => Some(k),
             _ => None,
         })
     }
