@@ -7,6 +7,7 @@ mod finding;
 mod fingerprint;
 mod history;
 mod licence;
+mod notification;
 mod package;
 mod provenance;
 mod report;
@@ -37,9 +38,9 @@ pub use package::{MetadataError, PackageInfo, PluginMetadata, PLUGIN_CONFIG_FILE
 pub use provenance::{Provenance, ToolVersion};
 pub use report::{metadata_map, CheckReportEntry, Report};
 pub use review::{apply_decisions, AppliedDecision, DeciderRole, DecisionKind, ReviewDecision};
+pub use notification::{Claim, NotificationKind, NotificationState, Notifications};
 pub use scan::{
-    CheckOutcome, CheckResult, ContentDigest, NotificationState, Notifications, Scan, ScanId,
-    ScanStatus, SkipDecision, SkipOutcome,
+    CheckOutcome, CheckResult, ContentDigest, Scan, ScanId, ScanStatus, SkipDecision, SkipOutcome,
 };
 pub use upload::{Upload, UploadError, METADATA_KEYS};
 pub use verdict::Verdict;

@@ -106,6 +106,13 @@ impl Environment {
                 "NOTIFICATION_LEASE_SECONDS",
                 defaults.notification_lease.as_secs(),
             )?),
+            // How many times one email or event is tried before it is recorded as missing.
+            notification_attempts: parse(
+                &lookup,
+                "NOTIFICATION_ATTEMPTS",
+                defaults.notification_attempts,
+            )?
+            .max(1),
             history_depth: parse(&lookup, "HISTORY_DEPTH", defaults.history_depth)?,
             // `STUCK_AFTER_MINUTES`: how long a scan may stay `validating` before the sweep
             // ends it in `error`; `SWEEP_PAGE_SIZE`, `SWEEP_MAX_SCANS`: how many one sweep reads.

@@ -62,7 +62,10 @@ async fn an_upload_goes_through_every_function_to_a_final_status() {
     assert_eq!(created.status, ScanStatus::Validating);
     assert_eq!(created.plugin_name.as_deref(), Some("demo"));
     assert_eq!(created.upload.website_version_id.as_deref(), Some("4242"));
-    assert!(created.notifications.confirmation.sent_at.is_some());
+    // The claim lives in its own item (never the scan item the stream filter passes).
+    let notices = stack.cold.pipeline.store.notifications(&id).await.expect("notices");
+    assert!(notices.confirmation.sent_at.is_some());
+    assert!(created.notifications.confirmation.sent_at.is_none());
 
     // One message on each check's queue.
     for check in CheckRegistry::builtin().ids() {
@@ -812,15 +815,20 @@ async fn decisions_on_every_blocking_finding_validate_a_blocked_scan_in_dynamodb
     }
     let outcome = reconsider(pipeline, &id).await.expect("reconsider");
     assert!(
-        matches!(&outcome, ReconsiderOutcome::Revalidated { emails } if emails.len() == 1),
+        matches!(&outcome, ReconsiderOutcome::Revalidated { emails, .. } if emails.len() == 1),
         "{outcome:?}"
     );
     let done = scan(&stack, &id).await;
     assert_eq!(done.status, ScanStatus::Validated);
-    assert!(done.reviewed_at.is_some() && done.notifications.reviewed.sent_at.is_some());
+    let notices = pipeline.store.notifications(&id).await.expect("notices");
+    assert!(done.reviewed_at.is_some() && notices.reviewed.sent_at.is_some());
+    assert!(notices.reviewed_event.sent_at.is_some());
     assert_eq!(
         reconsider(pipeline, &id).await.expect("again"),
-        ReconsiderOutcome::Revalidated { emails: Vec::new() }
+        ReconsiderOutcome::Revalidated {
+            emails: Vec::new(),
+            missing: Vec::new()
+        }
     );
     let events = stack.status_events().await;
     let reviewed: Vec<_> = events

@@ -453,16 +453,15 @@ fn record(event_name: &str, sk: &str, new_image: serde_json::Value) -> serde_jso
 }
 
 #[test]
-fn the_stream_filter_passes_scan_changes_until_the_results_email_went_out() {
+fn the_stream_filter_passes_scan_changes_while_validating_and_never_a_claim() {
     let filters = aggregator_filters(&template());
     let passes = |r: &serde_json::Value| filters.iter().any(|f| matches(f, Some(r)));
     let scan = serde_json::json!({
         "pk": {"S": "scan#0123"}, "sk": {"S": "scan"}, "status": {"S": "validating"},
-        "completed_checks": {"SS": ["security"]}, "confirmation_sent_at": {"N": "1767261600000"}
+        "completed_checks": {"SS": ["security"]}
     });
-    let mut sent = scan.clone();
-    sent["results_sent_at"] = serde_json::json!({"N": "1767261700000"});
-    sent["status"] = serde_json::json!({"S": "validated"});
+    let mut finished = scan.clone();
+    finished["status"] = serde_json::json!({"S": "validated"});
     let result = serde_json::json!({"pk": {"S": "scan#0123"}, "sk": {"S": "result#security"}});
 
     assert!(
@@ -474,8 +473,8 @@ fn the_stream_filter_passes_scan_changes_until_the_results_email_went_out() {
         "a check completed"
     );
     assert!(
-        !passes(&record("MODIFY", "scan", sent.clone())),
-        "the results email went out"
+        !passes(&record("MODIFY", "scan", finished.clone())),
+        "the final status was written"
     );
     assert!(
         !passes(&record("INSERT", "result#security", result)),
@@ -483,12 +482,39 @@ fn the_stream_filter_passes_scan_changes_until_the_results_email_went_out() {
     );
     assert!(!passes(&record("REMOVE", "scan", scan)), "TTL expiry");
 
+    // Every write of a claim item (claim, release, completion, give-up, the operator's reset),
+    // whatever its state: none may wake the aggregator, or a failing email would be retried
+    // past the stream's retry limit for as long as it fails.
+    for kind in validator_domain::NotificationKind::ALL {
+        let sk = validator_aws::item_keys::notice_sk(kind);
+        for status in [
+            Some("notice_pending"),
+            Some("notice_missing"),
+            Some("validating"),
+            None,
+        ] {
+            let mut notice = serde_json::json!({
+                "pk": {"S": "scan#0123"}, "sk": {"S": sk}, "kind": {"S": "notice"},
+                "body": {"S": "{}"}, "rev": {"N": "2"}, "created_epoch": {"N": "1767261600"}
+            });
+            if let Some(status) = status {
+                notice["status"] = serde_json::json!({ "S": status });
+            }
+            for event in ["INSERT", "MODIFY"] {
+                assert!(
+                    !passes(&record(event, &sk, notice.clone())),
+                    "{event} of {sk} with status {status:?}"
+                );
+            }
+        }
+    }
+
     // The filter shipped before matched `exists` at a non-leaf: it let everything through.
     let old: serde_json::Value = serde_json::from_str(
         r#"{"eventName": ["INSERT", "MODIFY"], "dynamodb": {"Keys": {"sk": {"S": ["scan"]}}, "NewImage": {"results_sent_at": [{"exists": false}]}}}"#,
     )
     .expect("JSON");
-    assert!(matches(&old, Some(&record("MODIFY", "scan", sent))));
+    assert!(matches(&old, Some(&record("MODIFY", "scan", finished))));
 }
 
 /// The review entry point is reachable only with AWS credentials (SigV4, IAM-authorised).
