@@ -77,9 +77,12 @@ async fn a_failed_send_is_retried_and_nothing_is_lost_or_sent_twice() {
         &ZipBuilder::valid_plugin("demo").build(),
         &[MAINTAINER],
     );
-    // The confirmation fails: the dispatcher reports an error (the event is retried) ...
+    // The confirmation fails: the dispatcher reports an error (the event is retried), but the
+    // checks were queued all the same ...
     assert!(dispatch(&env.pipeline, &key).await.is_err());
     assert!(env.emails("confirmation").is_empty());
+    let queued = std::iter::from_fn(|| env.backends.queue.pop()).count();
+    assert!(queued > 0, "the checks wait for no email");
     // ... and the retry sends it.
     let DispatchOutcome::Dispatched { scan_id, .. } = dispatch(&env.pipeline, &key).await.unwrap()
     else {
