@@ -243,6 +243,10 @@ pub struct ResendArgs {
     /// default: every missing one.
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
+    /// Record them as sent instead of sending: you found that they went out (their sender
+    /// stopped between sending and recording it).
+    #[arg(long)]
+    pub acknowledge: bool,
     /// Rule policy file (TOML) the scan was decided with; default: the shipped policy.
     #[arg(long, env = "PLUGIN_VALIDATOR_POLICY")]
     pub policy: Option<PathBuf>,

@@ -23,6 +23,17 @@ pub fn run(args: ResendArgs) -> anyhow::Result<u8> {
     let (_backends, pipeline, runtime) =
         super::pipeline::open_local(&args.data.data_dir, &args.email.sender, config)?;
     let id = ScanId(args.scan_id.clone());
+    if args.acknowledge {
+        let Some(kinds) =
+            runtime.block_on(validator_pipeline::acknowledge(&pipeline, &id, &kinds))?
+        else {
+            bail!("no scan {id}");
+        };
+        for kind in kinds {
+            println!("acknowledged as sent: {kind}");
+        }
+        return Ok(super::EXIT_VALIDATED);
+    }
     let Some(outcome) = runtime.block_on(validator_pipeline::resend(&pipeline, &id, &kinds))?
     else {
         bail!("no scan {id}");
@@ -32,6 +43,9 @@ pub fn run(args: ResendArgs) -> anyhow::Result<u8> {
     }
     if outcome.reset.is_empty() {
         println!("nothing was missing");
+    }
+    for kind in &outcome.superseded {
+        println!("superseded by the review's email and event, not sent: {kind}");
     }
     for kind in &outcome.still_missing {
         println!("still missing: {kind} (sending failed again; see the log)");

@@ -176,10 +176,12 @@ impl NotificationState {
         }
     }
 
+    /// Sent (also the operator's acknowledgement that a missing one did go out).
     pub fn completed(&self, at: Timestamp) -> NotificationState {
         NotificationState {
             claimed_at: None,
             sent_at: Some(at),
+            missing: None,
             changed_at: Some(at),
             ..self.clone()
         }

@@ -7,7 +7,9 @@ use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse
 use validator_aws::item_keys;
 use validator_domain::ScanId;
 use validator_domain::NotificationKind;
-use validator_pipeline::{aggregate, resend, sweep, Pipeline, ResendOutcome, StageError, SweepReport};
+use validator_pipeline::{
+    acknowledge, aggregate, resend, sweep, Pipeline, ResendOutcome, StageError, SweepReport,
+};
 
 /// The scan a stream record is about, when it is a scan item (result items carry no news:
 /// the transaction that stores a result also updates the scan item).
@@ -92,13 +94,26 @@ pub async fn handle_resend(
     pipeline: &Pipeline,
     request: &ResendRequest,
 ) -> Result<serde_json::Value, StageError> {
+    if request.acknowledge {
+        return Ok(
+            match acknowledge(pipeline, &request.scan_id, &request.kinds).await? {
+                None => serde_json::json!({ "error": format!("no scan {}", request.scan_id) }),
+                Some(kinds) => serde_json::json!({ "acknowledged": kinds }),
+            },
+        );
+    }
     let outcome = resend(pipeline, &request.scan_id, &request.kinds).await?;
     Ok(match outcome {
         None => serde_json::json!({ "error": format!("no scan {}", request.scan_id) }),
         Some(ResendOutcome {
             reset,
             still_missing,
-        }) => serde_json::json!({ "resent": reset, "still_missing": still_missing }),
+            superseded,
+        }) => serde_json::json!({
+            "resent": reset,
+            "still_missing": still_missing,
+            "superseded": superseded,
+        }),
     })
 }
 
@@ -108,6 +123,10 @@ pub struct ResendRequest {
     pub scan_id: ScanId,
     #[serde(default)]
     pub kinds: Vec<NotificationKind>,
+    /// Record them as sent instead: the operator found that they went out (their sender
+    /// stopped between sending and recording it).
+    #[serde(default)]
+    pub acknowledge: bool,
 }
 
 /// What the aggregator function receives: stream batches, the schedule's sweep events, and the

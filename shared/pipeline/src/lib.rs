@@ -23,7 +23,7 @@ pub use ports::{
     PortError, ScanStore, StatusEvent,
 };
 pub use reconsider::{reconsider, ReconsiderOutcome};
-pub use resend::{resend, ResendOutcome};
+pub use resend::{acknowledge, resend, ResendOutcome};
 pub use review::{review, ReviewOutcome, ReviewRefused, ReviewRequest};
 pub use run_check::{run_check, Attempt, RunCheckOutcome};
 pub use sweep::{sweep, SweepReport, SweepSettings};

@@ -12,6 +12,10 @@ pub struct ResendOutcome {
     pub reset: Vec<NotificationKind>,
     /// Those still missing afterwards (sending failed again: look at the logs).
     pub still_missing: Vec<NotificationKind>,
+    /// The first results email, approvers' email and status event of a version reviewers
+    /// validated since: they would say "blocked" when it no longer is, and the review's email
+    /// and event told both the maintainers and the website. Recorded as done, not sent.
+    pub superseded: Vec<NotificationKind>,
 }
 
 /// Sends the scan's side effects recorded as missing (`kinds`, or all of them), once: each is
@@ -24,13 +28,26 @@ pub async fn resend(
     scan_id: &ScanId,
     kinds: &[NotificationKind],
 ) -> Result<Option<ResendOutcome>, StageError> {
-    if pipeline.store.get_scan(scan_id).await?.is_none() {
+    let Some(scan) = pipeline.store.get_scan(scan_id).await? else {
         return Ok(None);
-    }
+    };
     let before = pipeline.store.notifications(scan_id).await?;
     let mut outcome = ResendOutcome::default();
     for (kind, _) in before.missing() {
         if !kinds.is_empty() && !kinds.contains(&kind) {
+            continue;
+        }
+        let first_verdict = matches!(
+            kind,
+            NotificationKind::Results | NotificationKind::Approvers | NotificationKind::StatusEvent
+        );
+        if first_verdict && scan.reviewed_at.is_some() {
+            tracing::warn!(scan_id = scan_id.as_str(), notification = %kind, "superseded by the review's email and event: not sent");
+            pipeline
+                .store
+                .complete_notification(scan_id, kind, validator_domain::now())
+                .await?;
+            outcome.superseded.push(kind);
             continue;
         }
         if pipeline
@@ -54,6 +71,32 @@ pub async fn resend(
     let after = pipeline.store.notifications(scan_id).await?;
     outcome.still_missing = after.missing().into_iter().map(|(k, _)| k).collect();
     Ok(Some(outcome))
+}
+
+/// Records the scan's side effects recorded as missing (`kinds`, or all of them) as sent, after
+/// the operator found that they did go out (their sender stopped between sending and recording
+/// it): the alarm stops counting them. Returns those acknowledged; `None` when there is no
+/// such scan.
+pub async fn acknowledge(
+    pipeline: &Pipeline,
+    scan_id: &ScanId,
+    kinds: &[NotificationKind],
+) -> Result<Option<Vec<NotificationKind>>, StageError> {
+    if pipeline.store.get_scan(scan_id).await?.is_none() {
+        return Ok(None);
+    }
+    let mut acknowledged = Vec::new();
+    for (kind, _) in pipeline.store.notifications(scan_id).await?.missing() {
+        if kinds.is_empty() || kinds.contains(&kind) {
+            pipeline
+                .store
+                .complete_notification(scan_id, kind, validator_domain::now())
+                .await?;
+            acknowledged.push(kind);
+        }
+    }
+    tracing::info!(scan_id = scan_id.as_str(), ?acknowledged, "acknowledged as sent");
+    Ok(Some(acknowledged))
 }
 
 /// One kind per stage that owns some of `kinds` (each stage sends all of its own).
