@@ -31,9 +31,7 @@ async fn main() -> Result<(), Error> {
                     );
                     serde_json::to_value(DynamoDbEventResponse::default())?
                 }
-                AggregatorEvent::Resend(request) => {
-                    handle_resend(&cold.pipeline, &request).await?
-                }
+                AggregatorEvent::Resend(request) => handle_resend(&cold.pipeline, &request).await?,
             };
             Ok::<_, Error>(response)
         },

@@ -92,7 +92,7 @@ impl S3BlobStore {
                         )),
                     },
                     LookupFailure::Other => backend("S3 GetObject", e),
-                })
+                });
             }
         };
         let metadata = output

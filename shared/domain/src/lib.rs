@@ -34,11 +34,11 @@ pub use licence::{
     claimed_by, CheckDetails, Compatibility, Confidence1000, FileLicence, LibraryLicence,
     LicenceEvidence, LicenceFile, LicenceReport, PluginLicence,
 };
+pub use notification::{Claim, NotificationKind, NotificationState, Notifications};
 pub use package::{MetadataError, PackageInfo, PluginMetadata, PLUGIN_CONFIG_FILES};
 pub use provenance::{Provenance, ToolVersion};
 pub use report::{metadata_map, CheckReportEntry, Report};
 pub use review::{apply_decisions, AppliedDecision, DeciderRole, DecisionKind, ReviewDecision};
-pub use notification::{Claim, NotificationKind, NotificationState, Notifications};
 pub use scan::{
     CheckOutcome, CheckResult, ContentDigest, Scan, ScanId, ScanStatus, SkipDecision, SkipOutcome,
 };

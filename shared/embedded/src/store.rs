@@ -5,8 +5,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use validator_domain::{
-    CheckResult, Claim, HistoryEntry, NotificationKind, Notifications, ReviewDecision, Scan, ScanId,
-    ScanStatus, Timestamp, Verdict,
+    CheckResult, Claim, HistoryEntry, NotificationKind, Notifications, ReviewDecision, Scan,
+    ScanId, ScanStatus, Timestamp, Verdict,
 };
 use validator_pipeline::{PortError, ScanStore};
 

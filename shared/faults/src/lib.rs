@@ -89,7 +89,9 @@ impl Injector {
             names.push(name);
         }
         match self.target {
-            Some((position, fault)) if position == n && !self.fired.swap(true, Ordering::SeqCst) => {
+            Some((position, fault))
+                if position == n && !self.fired.swap(true, Ordering::SeqCst) =>
+            {
                 match fault {
                     Fault::Error => Step::Fail,
                     Fault::Timeout => Step::Hang,
@@ -428,7 +430,10 @@ impl ScanStore for FaultyStore {
     }
     async fn record_decision(&self, decision: &ReviewDecision) -> Result<(), PortError> {
         self.injector
-            .guard("store.record_decision", self.inner.record_decision(decision))
+            .guard(
+                "store.record_decision",
+                self.inner.record_decision(decision),
+            )
             .await
     }
     async fn revalidate(

@@ -5,8 +5,8 @@
 use aws_lambda_events::dynamodb::{Event, EventRecord};
 use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use validator_aws::item_keys;
-use validator_domain::ScanId;
 use validator_domain::NotificationKind;
+use validator_domain::ScanId;
 use validator_pipeline::{
     acknowledge, aggregate, resend, sweep, Pipeline, ResendOutcome, StageError, SweepReport,
 };

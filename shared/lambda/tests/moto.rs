@@ -63,7 +63,13 @@ async fn an_upload_goes_through_every_function_to_a_final_status() {
     assert_eq!(created.plugin_name.as_deref(), Some("demo"));
     assert_eq!(created.upload.website_version_id.as_deref(), Some("4242"));
     // The claim lives in its own item (never the scan item the stream filter passes).
-    let notices = stack.cold.pipeline.store.notifications(&id).await.expect("notices");
+    let notices = stack
+        .cold
+        .pipeline
+        .store
+        .notifications(&id)
+        .await
+        .expect("notices");
     assert!(notices.confirmation.sent_at.is_some());
     assert!(created.notifications.confirmation.sent_at.is_none());
 

@@ -24,10 +24,14 @@ pub enum AggregateOutcome {
         missing: Vec<NotificationKind>,
     },
     /// Nothing left to send: every one was sent before (or is recorded as missing).
-    AlreadyNotified { status: ScanStatus },
+    AlreadyNotified {
+        status: ScanStatus,
+    },
     /// Another invocation holds the claim of some of them; the sweep records them as missing
     /// if that invocation stopped without recording the send.
-    NotificationInProgress { status: ScanStatus },
+    NotificationInProgress {
+        status: ScanStatus,
+    },
 }
 
 /// When every expected check has reported: decides the final status exactly once, stores the

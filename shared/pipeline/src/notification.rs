@@ -92,7 +92,11 @@ pub(crate) struct Deliveries {
 impl Deliveries {
     /// Records one side effect's outcome; `email` says whether it produced a message id to
     /// report.
-    pub fn record(&mut self, kind: NotificationKind, outcome: Result<Delivery<Option<String>>, StageError>) {
+    pub fn record(
+        &mut self,
+        kind: NotificationKind,
+        outcome: Result<Delivery<Option<String>>, StageError>,
+    ) {
         match outcome {
             Ok(Delivery::Now(id)) => {
                 self.sent_now += 1;

@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-pub use validator_domain::{Claim, NotificationKind};
 use validator_domain::{
     CheckId, CheckResult, ContentDigest, Counts, DiffSummary, HistoryEntry, Notifications, Report,
     ReviewDecision, Scan, ScanId, ScanStatus, Timestamp, Verdict,
 };
+pub use validator_domain::{Claim, NotificationKind};
 use validator_notify::Email;
 
 /// A backend failure. Adapters keep the backend's message; stages retry or fail visibly.

@@ -95,7 +95,11 @@ pub async fn acknowledge(
             acknowledged.push(kind);
         }
     }
-    tracing::info!(scan_id = scan_id.as_str(), ?acknowledged, "acknowledged as sent");
+    tracing::info!(
+        scan_id = scan_id.as_str(),
+        ?acknowledged,
+        "acknowledged as sent"
+    );
     Ok(Some(acknowledged))
 }
 
@@ -129,9 +133,7 @@ pub(crate) async fn resume(
         return Ok(());
     };
     match kind {
-        NotificationKind::Confirmation => {
-            crate::dispatch::send_confirmation(pipeline, &scan).await
-        }
+        NotificationKind::Confirmation => crate::dispatch::send_confirmation(pipeline, &scan).await,
         NotificationKind::Results | NotificationKind::Approvers | NotificationKind::StatusEvent => {
             if scan.status != ScanStatus::Validating {
                 aggregate(pipeline, scan_id).await?;

@@ -336,7 +336,10 @@ impl Harness {
         for kind in NotificationKind::ALL {
             let n = self.went_out(kind);
             if n != expected(kind) {
-                return Err(format!("{kind} went out {n} times, expected {}", expected(kind)));
+                return Err(format!(
+                    "{kind} went out {n} times, expected {}",
+                    expected(kind)
+                ));
             }
         }
         let missing = self
@@ -409,7 +412,9 @@ async fn every_stage_holds_its_invariants_under_any_single_fault() {
                 }
             }
         }
-        summary.push(format!("{scenario:?}: {positions} call positions x 3 faults"));
+        summary.push(format!(
+            "{scenario:?}: {positions} call positions x 3 faults"
+        ));
     }
     // The closing note of issue #32 quotes this line.
     println!(
