@@ -133,7 +133,7 @@ impl Environment {
             config,
             policy_key: text("POLICY_KEY"),
             check: text("CHECK_ID").map(CheckId::new),
-            max_receive_count: parse(&lookup, "MAX_RECEIVE_COUNT", 3u32)?.max(1),
+            max_receive_count: parse(&lookup, "MAX_RECEIVE_COUNT", 5u32)?.max(1),
         })
     }
 }

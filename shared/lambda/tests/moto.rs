@@ -15,6 +15,9 @@ use validator_lambda::dispatcher::handle_s3_event;
 use validator_pipeline::DispatchOutcome;
 use validator_testkit::ZipBuilder;
 
+/// template.yaml's (and infra/moto-resources.py's) maxReceiveCount.
+const MAX_RECEIVE_COUNT: u32 = 5;
+
 const METADATA: &[(&str, &str)] = &[
     ("maintainers", "maintainer@example.org"),
     ("uploader", "alice"),
@@ -245,8 +248,8 @@ async fn a_check_failing_on_every_attempt_ends_the_scan_in_error() {
     let id = scan_id(&dispatch(&stack, "uploads/demo.zip").await);
     stack.run_check_queue("package_structure").await;
 
-    // Real redeliveries: moto counts receives; the third (maxReceiveCount) is the last attempt.
-    for attempt in 1..=3 {
+    // Real redeliveries: moto counts receives; the fifth (maxReceiveCount) is the last attempt.
+    for attempt in 1..=MAX_RECEIVE_COUNT {
         let messages = stack.receive("broken", 1).await;
         assert_eq!(messages.len(), 1, "attempt {attempt}");
         assert_eq!(
@@ -256,11 +259,11 @@ async fn a_check_failing_on_every_attempt_ends_the_scan_in_error() {
         let response = validator_lambda::check::handle_sqs_batch(
             &stack.cold.pipeline,
             &CheckId::new("broken"),
-            3,
+            MAX_RECEIVE_COUNT,
             &sqs_event(messages.clone()),
         )
         .await;
-        if attempt < 3 {
+        if attempt < MAX_RECEIVE_COUNT {
             assert_eq!(
                 response.batch_item_failures.len(),
                 1,
@@ -296,18 +299,18 @@ async fn a_poison_message_goes_to_the_dead_letter_queue() {
         .send()
         .await
         .expect("send");
-    for _ in 0..3 {
+    for _ in 0..MAX_RECEIVE_COUNT {
         let messages = stack.receive("package_structure", 1).await;
         let response = validator_lambda::check::handle_sqs_batch(
             &stack.cold.pipeline,
             &CheckId::new("package_structure"),
-            3,
+            MAX_RECEIVE_COUNT,
             &sqs_event(messages),
         )
         .await;
         assert_eq!(response.batch_item_failures.len(), 1);
     }
-    // The next receive moves it to the DLQ (maxReceiveCount 3).
+    // The next receive moves it to the DLQ (maxReceiveCount).
     assert!(stack.receive("package_structure", 1).await.is_empty());
     assert_eq!(stack.queue_depth(&dlq).await, 1);
 }
