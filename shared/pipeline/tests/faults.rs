@@ -386,6 +386,18 @@ async fn run_one(scenario: Scenario, position: usize, fault: Fault) -> Result<bo
     Ok(harness.ports.injector.fired())
 }
 
+/// Runs in flight at once (each has its own backends).
+const PARALLEL_RUNS: usize = 4;
+
+/// A finished run's broken invariant, if any.
+fn collect(done: Option<Result<Result<(), String>, tokio::task::JoinError>>) -> Option<String> {
+    match done? {
+        Ok(Ok(())) => None,
+        Ok(Err(e)) => Some(e),
+        Err(join) => Some(format!("a run panicked: {join}")),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_stage_holds_its_invariants_under_any_single_fault() {
     let mut runs = 0;
@@ -400,17 +412,26 @@ async fn every_stage_holds_its_invariants_under_any_single_fault() {
             .await
             .unwrap_or_else(|e| panic!("{scenario:?} without a fault: {e}"));
         let positions = clean.ports.injector.calls();
+        let mut pending = tokio::task::JoinSet::new();
         for position in 0..positions {
             for fault in Fault::ALL {
                 runs += 1;
-                match run_one(scenario, position, fault).await {
-                    Ok(true) => {}
-                    Ok(false) => failures.push(format!(
-                        "{scenario:?}, call {position}, {fault:?}: the fault was never injected"
-                    )),
-                    Err(e) => failures.push(e),
+                if pending.len() >= PARALLEL_RUNS {
+                    failures.extend(collect(pending.join_next().await));
                 }
+                pending.spawn(async move {
+                    match run_one(scenario, position, fault).await {
+                        Ok(true) => Ok(()),
+                        Ok(false) => Err(format!(
+                            "{scenario:?}, call {position}, {fault:?}: the fault was never injected"
+                        )),
+                        Err(e) => Err(e),
+                    }
+                });
             }
+        }
+        while let Some(done) = pending.join_next().await {
+            failures.extend(collect(Some(done)));
         }
         summary.push(format!(
             "{scenario:?}: {positions} call positions x 3 faults"
