@@ -85,6 +85,15 @@ async fn sweep_reports_a_missing_email_and_resend_sends_it_once() {
         "{out}"
     );
     assert!(env.emails("results").is_empty(), "never resent on its own");
+    let (_, out) = output(
+        plugin_validator()
+            .args(["status", id.as_str(), "--data-dir"])
+            .arg(data),
+    );
+    assert!(
+        out.contains("missing:   results"),
+        "the scan records it: {out}"
+    );
     let resend = || {
         output(
             plugin_validator()
