@@ -304,9 +304,8 @@ async fn compare_with_history(
 }
 
 /// The file list and `metadata.txt` dispatch recorded. `None` for scans dispatched before
-/// manifests were kept, refused at intake, or whose manifest cannot be read (S3 answers a missing
-/// key with 403 when the role may not list the bucket): the report then has no file list and the
-/// diff says files are not comparable; the verdict never depends on it.
+/// manifests were kept, refused at intake, or whose manifest cannot be read: the report then has
+/// no file list and the diff says files are not comparable; the verdict never depends on it.
 async fn load_manifest(pipeline: &Pipeline, scan: &Scan) -> Option<crate::Manifest> {
     let blob = match pipeline.blobs.get(&keys::manifest(&scan.id)).await {
         Ok(blob) => blob,
