@@ -6,13 +6,16 @@
 //! (written by `build.rs` from the same data) are tried first, and the whole list only when
 //! none of them scores [`FIRST_TIER_ACCEPT`]. Each tier is loaded once per process.
 
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
 
 use spdx::detection::{LicenseType, Store, TextData};
 use validator_domain::Confidence1000;
 
-/// The first tier's data (see `build.rs`).
-const COMMON: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/common-licences.cache"));
+/// The first tier's data, one store per licence with the words that pick it (see `build.rs`).
+mod first_tier {
+    include!(concat!(env!("OUT_DIR"), "/common_licences.rs"));
+}
+use first_tier::COMMON;
 
 /// A first-tier score at least this high is taken without consulting the whole list.
 pub const FIRST_TIER_ACCEPT: f32 = 0.9;
@@ -36,12 +39,15 @@ impl TextMatch {
     }
 }
 
-fn common_store() -> Option<&'static Store> {
-    static STORE: OnceLock<Option<Store>> = OnceLock::new();
-    STORE
+/// The first tier's store of `COMMON[index]`, loaded on first use.
+fn common_store(index: usize) -> Option<&'static Store> {
+    static STORES: LazyLock<Vec<OnceLock<Option<Store>>>> =
+        LazyLock::new(|| COMMON.iter().map(|_| OnceLock::new()).collect());
+    let (name, _, data) = COMMON.get(index)?;
+    STORES.get(index)?
         .get_or_init(|| {
-            Store::from_cache(COMMON)
-                .map_err(|e| tracing::error!(error = %e, "the common licences' data is unreadable"))
+            Store::from_cache(*data)
+                .map_err(|e| tracing::error!(error = %e, licence = name, "a common licence's data is unreadable"))
                 .ok()
         })
         .as_ref()
@@ -85,15 +91,26 @@ pub fn canonical_id(name: &str, header: bool) -> String {
     }
 }
 
-/// A text prepared for matching (normalised and cut into n-grams once).
-pub struct Prepared(TextData);
+/// A text prepared for matching (normalised and cut into n-grams once), with its words in
+/// lower case and single spaces for choosing the licences to compare it with.
+pub struct Prepared {
+    data: TextData,
+    words: String,
+}
 
 pub fn prepare(text: &str) -> Prepared {
-    Prepared(TextData::new(text))
+    Prepared {
+        data: TextData::new(text),
+        words: text
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
 }
 
 fn best_of(store: Option<&Store>, text: &Prepared) -> Option<(f32, String, bool)> {
-    let m = store?.analyze(&text.0);
+    let m = store?.analyze(&text.data);
     Some((
         m.score,
         m.name.to_owned(),
@@ -116,9 +133,25 @@ fn to_match(best: Option<(f32, String, bool)>) -> TextMatch {
     }
 }
 
-/// The best match among the common licences (the first tier).
+/// The best match among the common licences (the first tier): those whose words the text has
+/// first, and every one of them when none of those is accepted.
 pub fn common(text: &Prepared) -> TextMatch {
-    to_match(best_of(common_store(), text))
+    let best = |indices: &mut dyn Iterator<Item = usize>| {
+        indices
+            .filter_map(|i| best_of(common_store(i), text))
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+    };
+    let picked = best(
+        &mut (0..COMMON.len())
+            .filter(|&i| COMMON[i].1.iter().any(|word| text.words.contains(word))),
+    );
+    if let Some(found) = picked
+        .as_ref()
+        .filter(|(score, ..)| *score >= FIRST_TIER_ACCEPT)
+    {
+        return to_match(Some(found.clone()));
+    }
+    to_match(best(&mut (0..COMMON.len())))
 }
 
 /// Whether a first-tier match is good enough to stop there.
@@ -168,7 +201,11 @@ mod tests {
 
     #[test]
     fn the_first_tier_loads_and_knows_the_common_licences() {
-        let store = common_store().expect("the subset loads");
-        assert!(store.len() >= 20);
+        assert!(COMMON.len() >= 20);
+        for (index, (name, words, _)) in COMMON.iter().enumerate() {
+            let store = common_store(index).unwrap_or_else(|| panic!("{name} loads"));
+            assert_eq!(store.len(), 1, "{name}");
+            assert!(!words.is_empty(), "{name} has words that pick it");
+        }
     }
 }
