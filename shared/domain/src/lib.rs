@@ -6,6 +6,7 @@ mod diff;
 mod finding;
 mod fingerprint;
 mod history;
+mod dependencies;
 mod licence;
 mod package;
 mod provenance;
@@ -29,6 +30,9 @@ pub use fingerprint::{
     MAX_FINGERPRINT_LINE_BYTES,
 };
 pub use history::{plugin_key, HistoryEntry, HELD_FOR_REVIEW};
+pub use dependencies::{
+    AdvisoryCheck, CvssScore, DependenciesReport, Dependency, DependencyOrigin, Vulnerability,
+};
 pub use licence::{
     claimed_by, CheckDetails, Compatibility, Confidence1000, FileLicence, LibraryLicence,
     LicenceEvidence, LicenceFile, LicenceReport, PluginLicence,

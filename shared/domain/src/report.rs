@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    CheckDetails, CheckId, CheckOutcome, CheckResult, Counts, FileEntry, Finding, LicenceReport,
+    CheckDetails, CheckId, CheckOutcome, CheckResult, Counts, DependenciesReport, FileEntry, Finding, LicenceReport,
     PackageInfo, Provenance, Scan, ScanId, ScanStatus, SkipDecision, Timestamp, Verdict,
     VersionDiff,
 };
@@ -63,6 +63,10 @@ pub struct Report {
     /// The licence section (the `licence` check's details); `None` when that check did not run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub licence: Option<LicenceReport>,
+    /// The dependencies section (the `dependencies` check's details); `None` when that check
+    /// did not run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dependencies: Option<DependenciesReport>,
 }
 
 impl Report {
@@ -129,6 +133,7 @@ impl Report {
             diff: None,
             first_version: false,
             licence: details.licence.map(|licence| *licence),
+            dependencies: details.dependencies.map(|dependencies| *dependencies),
         }
     }
 
@@ -252,6 +257,12 @@ impl Report {
             out.push_str("bundled libraries:\n");
             for f in libraries {
                 let _ = writeln!(out, "  {} {}", f.rule, f.message);
+            }
+        }
+        if let Some(dependencies) = &self.dependencies {
+            out.push_str("dependencies:\n");
+            for line in dependencies.summary_lines() {
+                let _ = writeln!(out, "  {line}");
             }
         }
         if let Some(licence) = &self.licence {
