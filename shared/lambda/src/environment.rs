@@ -179,10 +179,49 @@ impl ColdStart {
                 ),
             ),
         ));
+        let blobs: std::sync::Arc<dyn validator_pipeline::BlobStore> = backends.blobs.clone();
+        let dependencies = dependencies_check(&blobs).await;
+        let registry = registry.replacing(std::sync::Arc::new(dependencies));
         let pipeline = backends.pipeline(environment.config.clone(), registry);
         Ok(Self {
             environment,
             pipeline,
         })
+    }
+}
+
+/// The dependencies check as the stack configures it: the OSV export at
+/// `PLUGIN_VALIDATOR_ADVISORIES_KEY` in the bucket when set (no egress), else the OSV API with
+/// its answers cached in the bucket (`advisories/`). An export that cannot be read leaves every
+/// dependency "not checked" (DEP005), never clean.
+async fn dependencies_check(
+    blobs: &std::sync::Arc<dyn validator_pipeline::BlobStore>,
+) -> validator_dependencies::DependenciesCheck {
+    use validator_dependencies::{
+        AdvisoryIndex, AdvisoryLimits, DependenciesCheck, NoAdvisories,
+    };
+    let key = std::env::var("PLUGIN_VALIDATOR_ADVISORIES_KEY").unwrap_or_default();
+    let key = key.trim();
+    if key.is_empty() {
+        return DependenciesCheck::with_cache(crate::releases::BlobReleaseCache::under(
+            blobs.clone(),
+            tokio::runtime::Handle::current(),
+            crate::releases::ADVISORIES_PREFIX,
+        ));
+    }
+    let index = match blobs.get(key).await {
+        Ok(blob) => AdvisoryIndex::from_zip(&blob.bytes, key, &AdvisoryLimits::default())
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(format!("the OSV export {key} cannot be read: {e}")),
+    };
+    match index {
+        Ok(index) => {
+            tracing::info!(key, records = index.records(), "OSV export loaded");
+            DependenciesCheck::new(std::sync::Arc::new(index))
+        }
+        Err(reason) => {
+            tracing::error!(key, reason, "OSV export not loaded: dependencies read not checked");
+            DependenciesCheck::new(std::sync::Arc::new(NoAdvisories { reason }))
+        }
     }
 }

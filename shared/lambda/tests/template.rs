@@ -553,6 +553,21 @@ fn deployment(check: &str) -> Deployment {
                   - !Sub \"arn:${AWS::Partition}:s3:::${AWS::StackName}-uploads-${AWS::AccountId}-${AWS::Region}/releases/*\"
 ",
         },
+        "dependencies" => Deployment {
+            memory: Some((
+                1024,
+                &[
+                    "Holds an OSV export in memory when AdvisoriesKey names one (PyPI's has tens of",
+                    "thousands of records); asks the OSV API otherwise, its answers cached in the bucket.",
+                ],
+            )),
+            grants: "              - Sid: AdvisoryCache
+                Effect: Allow
+                Action: [s3:GetObject, s3:PutObject]
+                Resource:
+                  - !Sub \"arn:${AWS::Partition}:s3:::${AWS::StackName}-uploads-${AWS::AccountId}-${AWS::Region}/advisories/*\"
+",
+        },
         "behaviour" => Deployment {
             memory: Some((
                 512,
