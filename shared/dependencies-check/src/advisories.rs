@@ -434,7 +434,7 @@ impl OsvApi {
             .post(&url)
             .set("Content-Type", "application/json")
             .send_string(&body.to_string())
-            .map_err(|e| format!("OSV API {url}: {e}"))?;
+            .map_err(|e| format!("OSV API: {e}"))?;
         self.read_body(response, &url)
     }
 
@@ -544,7 +544,7 @@ impl OsvApi {
             .agent
             .get(&url)
             .call()
-            .map_err(|e| format!("OSV API {url}: {e}"))?;
+            .map_err(|e| format!("OSV API: {e}"))?;
         let bytes = self.read_body(response, &url)?;
         let value: serde_json::Value =
             serde_json::from_slice(&bytes).map_err(|e| format!("OSV API {url}: {e}"))?;
