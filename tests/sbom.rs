@@ -184,7 +184,10 @@ fn the_sbom_carries_the_dependencies_vulnerabilities() {
     let dir = tempfile::tempdir().expect("tempdir");
     let zip = dir.path().join("demo.zip");
     let bytes = ZipBuilder::valid_plugin("demo")
-        .file("demo/ext_libs/requests/__init__.py", "__version__ = '2.7.0'\n")
+        .file(
+            "demo/ext_libs/requests/__init__.py",
+            "__version__ = '2.7.0'\n",
+        )
         .file(
             "demo/ext_libs/requests-2.7.0.dist-info/METADATA",
             "Metadata-Version: 2.1\nName: requests\nVersion: 2.7.0\nLicense: Apache 2.0\n",
@@ -196,8 +199,8 @@ fn the_sbom_carries_the_dependencies_vulnerabilities() {
         .file("demo/requirements.txt", "gdal==3.0.1\n")
         .build();
     std::fs::write(&zip, &bytes).expect("zip written");
-    let advisories =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("shared/dependencies-check/tests/fixtures/advisories");
+    let advisories = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("shared/dependencies-check/tests/fixtures/advisories");
     let output = plugin_validator()
         .args(["scan", "--format", "cyclonedx", "--advisories"])
         .arg(&advisories)

@@ -50,13 +50,12 @@ pub fn run(args: PipelineArgs) -> anyhow::Result<u8> {
         sweep: args.stuck.settings(),
         ..PipelineConfig::default()
     };
-    let (backends, pipeline, runtime) =
-        open_local(
-            &args.data.data_dir,
-            &args.email.sender,
-            config,
-            super::with_advisories(CheckRegistry::builtin(), &args.engine)?,
-        )?;
+    let (backends, pipeline, runtime) = open_local(
+        &args.data.data_dir,
+        &args.email.sender,
+        config,
+        super::with_advisories(CheckRegistry::builtin(), &args.engine)?,
+    )?;
     let run = runtime.block_on(backends.run(
         &pipeline,
         &object_key,

@@ -231,7 +231,12 @@ impl AdvisoryIndex {
                 });
             }
         }
-        tracing::info!(origin, records = index.records, skipped = index.skipped, "advisories loaded");
+        tracing::info!(
+            origin,
+            records = index.records,
+            skipped = index.skipped,
+            "advisories loaded"
+        );
         Ok(index)
     }
 

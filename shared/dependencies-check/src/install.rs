@@ -50,7 +50,9 @@ const OPTIONS_WITH_VALUE: [&str; 26] = [
 /// literal parts of a concatenation or an f-string; anything else is one unknown word.
 fn words(expr: &Expr, out: &mut Vec<String>) {
     match expr {
-        Expr::StringLiteral(s) => out.extend(s.value.to_str().split_whitespace().map(str::to_owned)),
+        Expr::StringLiteral(s) => {
+            out.extend(s.value.to_str().split_whitespace().map(str::to_owned))
+        }
         Expr::List(list) => list.elts.iter().for_each(|e| words(e, out)),
         Expr::Tuple(tuple) => tuple.elts.iter().for_each(|e| words(e, out)),
         Expr::BinOp(op) if op.op == Operator::Add => {
@@ -94,7 +96,11 @@ fn callee(expr: &Expr) -> String {
 /// The requirements a command's words install, if the words are a `pip install` command.
 pub fn installed_requirements(words: &[String]) -> Option<Vec<String>> {
     let is_pip = |w: &str| {
-        let last = w.rsplit(['/', '\\']).next().unwrap_or(w).to_ascii_lowercase();
+        let last = w
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or(w)
+            .to_ascii_lowercase();
         matches!(last.as_str(), "pip" | "pip3" | "pip.exe" | "pip3.exe")
             || (last.starts_with("pip3.") && !last.contains(".py"))
     };

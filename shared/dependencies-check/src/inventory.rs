@@ -107,7 +107,10 @@ fn requirements_txt(text: &str, path: &str, out: &mut Vec<Dependency>) {
 /// `[tool.poetry.dependencies]`.
 fn pyproject(text: &str, path: &str, out: &mut Vec<Dependency>) {
     let Ok(doc) = text.parse::<toml::Table>() else {
-        tracing::warn!(path, "pyproject.toml not parsed: its requirements are not listed");
+        tracing::warn!(
+            path,
+            "pyproject.toml not parsed: its requirements are not listed"
+        );
         return;
     };
     let mut strings: Vec<String> = Vec::new();
@@ -320,7 +323,12 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                ("requests".into(), Some("2.7.0".into()), String::new(), Some(2)),
+                (
+                    "requests".into(),
+                    Some("2.7.0".into()),
+                    String::new(),
+                    Some(2)
+                ),
                 ("boto".into(), None, ">=2.0".into(), Some(4)),
             ]
         );

@@ -18,13 +18,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use validator_domain::{
-    AdvisoryCheck, Check, CheckContext, CheckDetails, CheckError, CheckOutput,
-    DependenciesReport, Dependency, DependencyOrigin, Finding, RuleInfo,
+    AdvisoryCheck, Check, CheckContext, CheckDetails, CheckError, CheckOutput, DependenciesReport,
+    Dependency, DependencyOrigin, Finding, RuleInfo,
 };
 
 pub use advisories::{
-    AdvisoryError, AdvisoryIndex, AdvisoryLimits, AdvisorySource, LazyIndex, Lookup,
-    NoAdvisories, OsvApi, PackageQuery,
+    AdvisoryError, AdvisoryIndex, AdvisoryLimits, AdvisorySource, LazyIndex, Lookup, NoAdvisories,
+    OsvApi, PackageQuery,
 };
 pub use rules::{REVIEW_RULES, RULES};
 
@@ -62,8 +62,11 @@ pub struct LimitError {
 }
 
 impl DependenciesLimits {
-    pub const NAMES: [&'static str; 3] =
-        ["max_dependency_file_bytes", "max_dependencies", "max_advisory_summary_chars"];
+    pub const NAMES: [&'static str; 3] = [
+        "max_dependency_file_bytes",
+        "max_dependencies",
+        "max_advisory_summary_chars",
+    ];
 
     pub fn env_var(name: &str) -> String {
         format!("PLUGIN_VALIDATOR_{}", name.to_ascii_uppercase())
@@ -104,13 +107,13 @@ pub fn advisory_source_from_lookup(
     cache: Option<Box<dyn validator_bundled::ReleaseCache>>,
 ) -> Arc<dyn AdvisorySource> {
     let mut limits = AdvisoryLimits::default();
-    if let Some(hours) = lookup("PLUGIN_VALIDATOR_ADVISORY_CACHE_HOURS")
-        .and_then(|h| h.trim().parse::<u64>().ok())
+    if let Some(hours) =
+        lookup("PLUGIN_VALIDATOR_ADVISORY_CACHE_HOURS").and_then(|h| h.trim().parse::<u64>().ok())
     {
         limits.cache_ttl = Duration::from_secs(hours.saturating_mul(3600));
     }
-    if let Some(seconds) = lookup("PLUGIN_VALIDATOR_OSV_TIMEOUT_SECONDS")
-        .and_then(|s| s.trim().parse::<u64>().ok())
+    if let Some(seconds) =
+        lookup("PLUGIN_VALIDATOR_OSV_TIMEOUT_SECONDS").and_then(|s| s.trim().parse::<u64>().ok())
     {
         limits.timeout = Duration::from_secs(seconds.max(1));
     }
@@ -139,7 +142,9 @@ pub fn cache_folder_from_env() -> std::path::PathBuf {
         .or_else(|| {
             std::env::var_os("XDG_CACHE_HOME")
                 .map(std::path::PathBuf::from)
-                .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".cache")))
+                .or_else(|| {
+                    std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".cache"))
+                })
                 .map(|c| c.join("plugin-validator").join("advisories"))
         })
         .unwrap_or_else(|| std::env::temp_dir().join("plugin-validator-advisories"))
@@ -311,7 +316,11 @@ pub fn findings(dependencies: &[Dependency]) -> Vec<Finding> {
                 Some(v) => format!("fixed in {v}"),
                 None => "no fixed version for every one of them".to_owned(),
             };
-            let rule = if critical.is_empty() { &DEP002 } else { &DEP003 };
+            let rule = if critical.is_empty() {
+                &DEP002
+            } else {
+                &DEP003
+            };
             let critical_note = if critical.is_empty() {
                 String::new()
             } else {

@@ -153,9 +153,9 @@ impl OsvRecord {
             (a.ranges.is_empty() && a.versions.is_empty())
                 || a.ranges.iter().any(|r| {
                     r.kind == "ECOSYSTEM"
-                        && r.events.iter().any(|e| {
-                            e.introduced.as_ref().and_then(text).as_deref() == Some("0")
-                        })
+                        && r.events
+                            .iter()
+                            .any(|e| e.introduced.as_ref().and_then(text).as_deref() == Some("0"))
                         && r.events
                             .iter()
                             .all(|e| e.fixed.is_none() && e.last_affected.is_none())
@@ -218,7 +218,10 @@ impl OsvRecord {
         let best = vectors
             .filter_map(|s| {
                 let cvss = cvss::Cvss::from_str(s.score.trim()).ok()?;
-                Some((CvssScore::from_score(cvss.score()), s.score.trim().to_owned()))
+                Some((
+                    CvssScore::from_score(cvss.score()),
+                    s.score.trim().to_owned(),
+                ))
             })
             .max_by_key(|(score, _)| *score);
         if let Some((score, vector)) = best {
@@ -460,7 +463,11 @@ mod tests {
         assert_eq!(fixed("2.0"), Some(None));
         assert_eq!(fixed("2.5"), Some(None), "last_affected is affected");
         assert_eq!(fixed("2.5.1"), None);
-        assert_eq!(fixed("1.0rc1"), Some(Some("1.0".to_owned())), "PEP 440 order");
+        assert_eq!(
+            fixed("1.0rc1"),
+            Some(Some("1.0".to_owned())),
+            "PEP 440 order"
+        );
         assert_eq!(r.applies("other", "0.1"), None);
     }
 
@@ -498,15 +505,32 @@ mod tests {
         let applies = |f: &str| Applies {
             fixed: Some(f.to_owned()),
         };
-        let merged = merge(&[(&a, applies("1.2")), (&b, applies("1.3")), (&c, applies("1.10"))], 80);
+        let merged = merge(
+            &[
+                (&a, applies("1.2")),
+                (&b, applies("1.3")),
+                (&c, applies("1.10")),
+            ],
+            80,
+        );
         assert_eq!(merged.len(), 2);
-        let one = merged.iter().find(|v| v.id == "PYSEC-1").expect("merged under PYSEC");
+        let one = merged
+            .iter()
+            .find(|v| v.id == "PYSEC-1")
+            .expect("merged under PYSEC");
         assert_eq!(one.aliases, ["CVE-1", "GHSA-1"]);
         assert_eq!(one.severity, "critical");
         assert_eq!(one.fixed.as_deref(), Some("1.3"));
-        let two = merged.iter().find(|v| v.id == "PYSEC-2").expect("kept apart");
+        let two = merged
+            .iter()
+            .find(|v| v.id == "PYSEC-2")
+            .expect("kept apart");
         assert_eq!(two.summary, "Two.");
-        assert_eq!(upgrade_target(&merged).as_deref(), Some("1.10"), "PEP 440, not text");
+        assert_eq!(
+            upgrade_target(&merged).as_deref(),
+            Some("1.10"),
+            "PEP 440, not text"
+        );
     }
 
     #[test]

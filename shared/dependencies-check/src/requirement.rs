@@ -114,14 +114,23 @@ mod tests {
         assert_eq!((r.name.as_str(), r.pinned), ("pkg", None));
         let r = parse("requests==2.31.0 --hash=sha256:abc").expect("a requirement");
         assert_eq!(r.pinned.as_deref(), Some("2.31.0"));
-        for not in ["-r other.txt", "./local", "https://x/y.whl", "", "# comment"] {
+        for not in [
+            "-r other.txt",
+            "./local",
+            "https://x/y.whl",
+            "",
+            "# comment",
+        ] {
             assert_eq!(parse(not), None, "{not}");
         }
     }
 
     #[test]
     fn poetry_constraints() {
-        assert_eq!(pinned_version(&poetry_specifier("1.2.3")).as_deref(), Some("1.2.3"));
+        assert_eq!(
+            pinned_version(&poetry_specifier("1.2.3")).as_deref(),
+            Some("1.2.3")
+        );
         assert_eq!(pinned_version(&poetry_specifier("^1.2")), None);
         assert_eq!(poetry_specifier("*"), "");
     }

@@ -109,7 +109,9 @@ fn serve(mode: Mode) -> Server {
             let mut parts = first.split_whitespace();
             let method = parts.next().unwrap_or("").to_owned();
             let path = parts.next().unwrap_or("").to_owned();
-            seen.lock().expect("log").push((method.clone(), path.clone(), body.clone()));
+            seen.lock()
+                .expect("log")
+                .push((method.clone(), path.clone(), body.clone()));
             let (status, answer) = match mode {
                 Mode::Slow => {
                     std::thread::sleep(Duration::from_secs(3));
@@ -123,7 +125,10 @@ fn serve(mode: Mode) -> Server {
                 ),
                 _ => match path.strip_prefix("/v1/vulns/").and_then(fixture_json) {
                     Some(json) => (200, json),
-                    None => (404, "{\"code\": 5, \"message\": \"Bug not found.\"}".to_owned()),
+                    None => (
+                        404,
+                        "{\"code\": 5, \"message\": \"Bug not found.\"}".to_owned(),
+                    ),
                 },
             };
             let reply = format!(
@@ -187,8 +192,10 @@ fn one_batch_query_then_each_record_once_then_the_cache() {
     assert!(ids(&answers[2]).is_empty());
     {
         let log = server.log.lock().expect("log");
-        let batches: Vec<&(String, String, String)> =
-            log.iter().filter(|(_, p, _)| p == "/v1/querybatch").collect();
+        let batches: Vec<&(String, String, String)> = log
+            .iter()
+            .filter(|(_, p, _)| p == "/v1/querybatch")
+            .collect();
         assert_eq!(batches.len(), 1, "one batch for every dependency");
         assert_eq!(batches[0].0, "POST");
         let body: serde_json::Value = serde_json::from_str(&batches[0].2).expect("json");
@@ -197,7 +204,10 @@ fn one_batch_query_then_each_record_once_then_the_cache() {
             serde_json::json!({"package": {"name": "qgis-totally-fake-helper", "ecosystem": "PyPI"}})
         );
         assert_eq!(body["queries"][0]["version"], "2.7.0");
-        let records = log.iter().filter(|(m, p, _)| m == "GET" && p.starts_with("/v1/vulns/")).count();
+        let records = log
+            .iter()
+            .filter(|(m, p, _)| m == "GET" && p.starts_with("/v1/vulns/"))
+            .count();
         assert_eq!(records, 4, "each record once: {log:?}");
     }
     // A second client on the same cache asks nothing.
@@ -229,7 +239,9 @@ fn a_timeout_is_an_answer_for_nobody_and_is_not_cached() {
     let reason = answers[0].as_ref().expect_err("failed");
     assert!(reason.contains("OSV API"), "{reason}");
     assert_eq!(
-        std::fs::read_dir(cache_dir.path()).map(|d| d.count()).unwrap_or(0),
+        std::fs::read_dir(cache_dir.path())
+            .map(|d| d.count())
+            .unwrap_or(0),
         0,
         "failures are not cached"
     );
@@ -257,7 +269,10 @@ fn further_pages_are_followed() {
     let answers = api.lookup(&queries()[..1]);
     assert_eq!(ids(&answers[0]), ["PYSEC-2018-28", "PYSEC-2023-74"]);
     let log = server.log.lock().expect("log");
-    let page = log.iter().find(|(_, p, _)| p == "/v1/query").expect("page asked");
+    let page = log
+        .iter()
+        .find(|(_, p, _)| p == "/v1/query")
+        .expect("page asked");
     assert!(page.2.contains("\"page_token\":\"page-2\""), "{}", page.2);
 }
 
@@ -286,6 +301,8 @@ fn the_check_reports_what_the_api_answers() {
     let rules: Vec<&str> = output.findings.iter().map(|f| f.rule.as_str()).collect();
     assert_eq!(rules, ["DEP002"]);
     let report = output.details.dependencies.expect("section");
-    assert!(report.advisory_source.starts_with("OSV API http://127.0.0.1:"));
+    assert!(report
+        .advisory_source
+        .starts_with("OSV API http://127.0.0.1:"));
     assert_eq!(report.dependencies[0].vulnerabilities.len(), 2);
 }

@@ -10,8 +10,8 @@ use validator_dependencies::{
     AdvisoryIndex, AdvisoryLimits, AdvisorySource, DependenciesCheck, NoAdvisories, RULES,
 };
 use validator_domain::{
-    AdvisoryCheck, Check, CheckContext, DependenciesReport, DependencyOrigin, Finding,
-    PackageInfo, ScanCache,
+    AdvisoryCheck, Check, CheckContext, DependenciesReport, DependencyOrigin, Finding, PackageInfo,
+    ScanCache,
 };
 use validator_testkit::ZipBuilder;
 
@@ -46,7 +46,10 @@ fn run_with(zip: Vec<u8>, source: Arc<dyn AdvisorySource>) -> Outcome {
         .expect("check runs");
     Outcome {
         findings: output.findings,
-        report: *output.details.dependencies.expect("the dependencies section"),
+        report: *output
+            .details
+            .dependencies
+            .expect("the dependencies section"),
     }
 }
 
@@ -140,13 +143,22 @@ fn dep001_a_plugin_that_pip_installs_a_malicious_package_is_flagged() {
         )
         .build();
     let outcome = run(zip);
-    assert_eq!(rules_of(&outcome), ["DEP001", "DEP004"], "{:#?}", outcome.findings);
+    assert_eq!(
+        rules_of(&outcome),
+        ["DEP001", "DEP004"],
+        "{:#?}",
+        outcome.findings
+    );
     let malicious = &outcome.findings[0];
     assert_eq!(
         (malicious.path.as_str(), malicious.line),
         ("demo/setup_deps.py", Some(5))
     );
-    assert!(malicious.message.contains("MAL-2099-0001"), "{}", malicious.message);
+    assert!(
+        malicious.message.contains("MAL-2099-0001"),
+        "{}",
+        malicious.message
+    );
     let d = &outcome.report.dependencies[0];
     assert_eq!(d.origin, DependencyOrigin::Installed);
     assert_eq!(d.advisories, AdvisoryCheck::NameOnly);
@@ -183,23 +195,46 @@ fn dep003_a_critical_advisory_holds_for_review() {
         .file("demo/requirements.txt", "GDAL==3.0.1\naiohttp==3.8.5\n")
         .build();
     let outcome = run(zip);
-    assert_eq!(rules_of(&outcome), ["DEP003", "DEP002"], "{:#?}", outcome.findings);
-    assert!(outcome.findings[0].message.contains("1 critical: PYSEC-2019-241"));
+    assert_eq!(
+        rules_of(&outcome),
+        ["DEP003", "DEP002"],
+        "{:#?}",
+        outcome.findings
+    );
+    assert!(outcome.findings[0]
+        .message
+        .contains("1 critical: PYSEC-2019-241"));
     assert!(outcome.findings[0].message.contains("fixed in 3.0.2"));
     let gdal = &outcome.report.dependencies[0];
     assert_eq!(gdal.vulnerabilities[0].severity, "critical");
     assert_eq!(
-        gdal.vulnerabilities[0].score.map(|s| s.to_string()).as_deref(),
+        gdal.vulnerabilities[0]
+            .score
+            .map(|s| s.to_string())
+            .as_deref(),
         Some("9.8")
     );
     // aiohttp 3.8.5: PYSEC-2023-246 (< 3.8.6, CVSS 7.5) applies; the withdrawn
     // PYSEC-2022-43059 (every version) does not.
     let aiohttp = &outcome.report.dependencies[1];
-    let ids: Vec<&str> = aiohttp.vulnerabilities.iter().map(|v| v.id.as_str()).collect();
+    let ids: Vec<&str> = aiohttp
+        .vulnerabilities
+        .iter()
+        .map(|v| v.id.as_str())
+        .collect();
     assert_eq!(ids, ["PYSEC-2023-246"]);
     assert_eq!(aiohttp.vulnerabilities[0].severity, "high");
-    let rated = policy.evaluate(&check, outcome.findings, validator_policy::RuleSet::Policy, &[]);
-    let review: Vec<&str> = rated.iter().filter(|f| f.review).map(|f| f.rule.as_str()).collect();
+    let rated = policy.evaluate(
+        &check,
+        outcome.findings,
+        validator_policy::RuleSet::Policy,
+        &[],
+    );
+    let review: Vec<&str> = rated
+        .iter()
+        .filter(|f| f.review)
+        .map(|f| f.rule.as_str())
+        .collect();
     assert_eq!(review, ["DEP003"]);
     assert!(rated.iter().all(|f| !f.blocking));
 }
@@ -250,7 +285,9 @@ fn dep005_without_advisory_data_nothing_reads_as_clean() {
     );
     let lines = outcome.report.summary_lines();
     assert!(
-        lines.iter().any(|l| l.starts_with("NOT CHECKED against advisories")),
+        lines
+            .iter()
+            .any(|l| l.starts_with("NOT CHECKED against advisories")),
         "{lines:#?}"
     );
     assert!(!lines.iter().any(|l| l.starts_with("no known advisory")));
@@ -269,7 +306,10 @@ fn plugin_dependencies_are_listed() {
         )
         .build();
     let outcome = run(zip);
-    assert_eq!(outcome.report.plugin_dependencies, ["QuickOSM==2.2", "Lizmap"]);
+    assert_eq!(
+        outcome.report.plugin_dependencies,
+        ["QuickOSM==2.2", "Lizmap"]
+    );
     assert!(outcome.findings.is_empty());
 }
 

@@ -283,10 +283,18 @@ impl DependenciesReport {
             .dependencies
             .iter()
             .filter(|d| {
-                d.vulnerabilities.is_empty() && !matches!(d.advisories, AdvisoryCheck::NotChecked(_))
+                d.vulnerabilities.is_empty()
+                    && !matches!(d.advisories, AdvisoryCheck::NotChecked(_))
             })
             .take(MAX_SUMMARY_ITEMS)
-            .map(|d| format!("{} ({}, {})", d.label(), d.origin.as_str(), d.advisories.as_str()))
+            .map(|d| {
+                format!(
+                    "{} ({}, {})",
+                    d.label(),
+                    d.origin.as_str(),
+                    d.advisories.as_str()
+                )
+            })
             .collect();
         if !clean.is_empty() {
             lines.push(format!("no known advisory: {}", clean.join(", ")));

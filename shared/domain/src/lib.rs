@@ -2,11 +2,11 @@
 //! and the [`Check`] interface every check implements. No I/O, no AWS.
 
 mod check;
+mod dependencies;
 mod diff;
 mod finding;
 mod fingerprint;
 mod history;
-mod dependencies;
 mod licence;
 mod package;
 mod provenance;
@@ -17,6 +17,9 @@ mod upload;
 mod verdict;
 
 pub use check::{Check, CheckContext, CheckError, CheckOutput, RuleInfo, ScanCache};
+pub use dependencies::{
+    AdvisoryCheck, CvssScore, DependenciesReport, Dependency, DependencyOrigin, Vulnerability,
+};
 pub use diff::{
     DiffBase, DiffSummary, FileChange, FileEntry, FileRename, FilesDiff, FindingsDiff,
     MetadataChange, VersionDiff, BEHAVIOUR_CHECK, BINARY_SNIFF_BYTES, SENSITIVE_METADATA_KEYS,
@@ -30,9 +33,6 @@ pub use fingerprint::{
     MAX_FINGERPRINT_LINE_BYTES,
 };
 pub use history::{plugin_key, HistoryEntry, HELD_FOR_REVIEW};
-pub use dependencies::{
-    AdvisoryCheck, CvssScore, DependenciesReport, Dependency, DependencyOrigin, Vulnerability,
-};
 pub use licence::{
     claimed_by, CheckDetails, Compatibility, Confidence1000, FileLicence, LibraryLicence,
     LicenceEvidence, LicenceFile, LicenceReport, PluginLicence,

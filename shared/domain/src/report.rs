@@ -4,9 +4,9 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    CheckDetails, CheckId, CheckOutcome, CheckResult, Counts, DependenciesReport, FileEntry, Finding, LicenceReport,
-    PackageInfo, Provenance, Scan, ScanId, ScanStatus, SkipDecision, Timestamp, Verdict,
-    VersionDiff,
+    CheckDetails, CheckId, CheckOutcome, CheckResult, Counts, DependenciesReport, FileEntry,
+    Finding, LicenceReport, PackageInfo, Provenance, Scan, ScanId, ScanStatus, SkipDecision,
+    Timestamp, Verdict, VersionDiff,
 };
 
 /// One check's line in a report.

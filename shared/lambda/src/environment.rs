@@ -38,7 +38,19 @@ pub struct Environment {
     /// `MAX_RECEIVE_COUNT`: the check queue's redrive `maxReceiveCount`; the delivery with this
     /// receive count is the last attempt.
     pub max_receive_count: u32,
+    /// The dependencies check's advisory settings as set (`PLUGIN_VALIDATOR_OSV_API`,
+    /// `PLUGIN_VALIDATOR_ADVISORIES_KEY`, `PLUGIN_VALIDATOR_ADVISORY_CACHE_HOURS`,
+    /// `PLUGIN_VALIDATOR_OSV_TIMEOUT_SECONDS`).
+    pub advisories: std::collections::BTreeMap<String, String>,
 }
+
+/// The environment variables of the dependencies check's advisory source.
+const ADVISORY_SETTINGS: [&str; 4] = [
+    "PLUGIN_VALIDATOR_OSV_API",
+    "PLUGIN_VALIDATOR_ADVISORIES_KEY",
+    "PLUGIN_VALIDATOR_ADVISORY_CACHE_HOURS",
+    "PLUGIN_VALIDATOR_OSV_TIMEOUT_SECONDS",
+];
 
 fn parse<T: std::str::FromStr>(
     lookup: &impl Fn(&str) -> Option<String>,
@@ -127,6 +139,10 @@ impl Environment {
             policy_key: text("POLICY_KEY"),
             check: text("CHECK_ID").map(CheckId::new),
             max_receive_count: parse(&lookup, "MAX_RECEIVE_COUNT", 3u32)?.max(1),
+            advisories: ADVISORY_SETTINGS
+                .iter()
+                .filter_map(|name| text(name).map(|value| ((*name).to_owned(), value)))
+                .collect(),
         })
     }
 }
@@ -180,7 +196,7 @@ impl ColdStart {
             ),
         ));
         let blobs: std::sync::Arc<dyn validator_pipeline::BlobStore> = backends.blobs.clone();
-        let dependencies = dependencies_check(&blobs).await;
+        let dependencies = dependencies_check(&blobs, &environment.advisories).await;
         let registry = registry.replacing(std::sync::Arc::new(dependencies));
         let pipeline = backends.pipeline(environment.config.clone(), registry);
         Ok(Self {
@@ -196,19 +212,23 @@ impl ColdStart {
 /// dependency "not checked" (DEP005), never clean.
 async fn dependencies_check(
     blobs: &std::sync::Arc<dyn validator_pipeline::BlobStore>,
+    settings: &std::collections::BTreeMap<String, String>,
 ) -> validator_dependencies::DependenciesCheck {
     use validator_dependencies::{
-        AdvisoryIndex, AdvisoryLimits, DependenciesCheck, NoAdvisories,
+        advisory_source_from_lookup, AdvisoryIndex, AdvisoryLimits, DependenciesCheck, NoAdvisories,
     };
-    let key = std::env::var("PLUGIN_VALIDATOR_ADVISORIES_KEY").unwrap_or_default();
-    let key = key.trim();
-    if key.is_empty() {
-        return DependenciesCheck::with_cache(crate::releases::BlobReleaseCache::under(
+    let Some(key) = settings.get("PLUGIN_VALIDATOR_ADVISORIES_KEY") else {
+        let cache = crate::releases::BlobReleaseCache::under(
             blobs.clone(),
             tokio::runtime::Handle::current(),
             crate::releases::ADVISORIES_PREFIX,
+        );
+        return DependenciesCheck::new(advisory_source_from_lookup(
+            |name| settings.get(name).cloned(),
+            Some(Box::new(cache)),
         ));
-    }
+    };
+    let key = key.as_str();
     let index = match blobs.get(key).await {
         Ok(blob) => AdvisoryIndex::from_zip(&blob.bytes, key, &AdvisoryLimits::default())
             .map_err(|e| e.to_string()),
@@ -220,7 +240,11 @@ async fn dependencies_check(
             DependenciesCheck::new(std::sync::Arc::new(index))
         }
         Err(reason) => {
-            tracing::error!(key, reason, "OSV export not loaded: dependencies read not checked");
+            tracing::error!(
+                key,
+                reason,
+                "OSV export not loaded: dependencies read not checked"
+            );
             DependenciesCheck::new(std::sync::Arc::new(NoAdvisories { reason }))
         }
     }

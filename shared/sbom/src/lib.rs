@@ -34,7 +34,7 @@ use cyclonedx_bom::models::vulnerability_reference::{
 };
 use cyclonedx_bom::models::vulnerability_source::VulnerabilitySource;
 use cyclonedx_bom::models::vulnerability_target::{
-    Version as TargetVersion, VulnerabilityTarget, VulnerabilityTargets, Versions,
+    Version as TargetVersion, Versions, VulnerabilityTarget, VulnerabilityTargets,
 };
 use sha1::{Digest, Sha1};
 use validator_domain::{Dependency, FileLicence, Finding, LibraryLicence, Report};
@@ -231,8 +231,10 @@ fn osv_source(id: &str) -> VulnerabilitySource {
 /// summary, the upgrade), naming the `bom-ref`s of every dependency it affects.
 pub fn vulnerabilities(report: &Report) -> Option<Vulnerabilities> {
     let dependencies = report.dependencies.as_ref()?;
-    let mut by_id: Vec<(&validator_domain::Vulnerability, Vec<(String, Option<String>)>)> =
-        Vec::new();
+    let mut by_id: Vec<(
+        &validator_domain::Vulnerability,
+        Vec<(String, Option<String>)>,
+    )> = Vec::new();
     for dependency in &dependencies.dependencies {
         for v in &dependency.vulnerabilities {
             let target = (dependency_ref(dependency), dependency.version.clone());
