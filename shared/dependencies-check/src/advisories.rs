@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -271,8 +271,144 @@ impl AdvisorySource for AdvisoryIndex {
     }
 }
 
-/// An index loaded on first use (the check is built for every command; the records are read
-/// only by a scan that has dependencies), once per process.
+/// Records in a folder (recursively: the PyPA database keeps `vulns/<package>/*.yaml`; an
+/// unpacked export is flat), read on first use and only for the packages asked about: every file
+/// is read, but only those that mention an asked name are parsed, so a scan parses a few
+/// records, not thousands. Parsed records are kept for the process.
+pub struct AdvisoryFolder {
+    root: PathBuf,
+    limits: AdvisoryLimits,
+    files: OnceLock<Result<Vec<PathBuf>, String>>,
+    loaded: Mutex<HashMap<String, Vec<Arc<OsvRecord>>>>,
+}
+
+impl AdvisoryFolder {
+    pub fn new(path: impl Into<PathBuf>, limits: AdvisoryLimits) -> Self {
+        let mut root: PathBuf = path.into();
+        // A checkout of the PyPA database: its records are under `vulns/`.
+        if root.join("vulns").is_dir() {
+            root = root.join("vulns");
+        }
+        Self {
+            root,
+            limits,
+            files: OnceLock::new(),
+            loaded: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn files(&self) -> &Result<Vec<PathBuf>, String> {
+        self.files.get_or_init(|| {
+            let mut files = Vec::new();
+            let mut stack = vec![self.root.clone()];
+            while let Some(dir) = stack.pop() {
+                let entries = std::fs::read_dir(&dir).map_err(|e| {
+                    AdvisoryError::Unreadable {
+                        path: dir.display().to_string(),
+                        reason: e.to_string(),
+                    }
+                    .to_string()
+                })?;
+                for entry in entries.filter_map(|e| e.ok()) {
+                    let path = entry.path();
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    if name.starts_with('.') {
+                        continue;
+                    }
+                    if path.is_dir() {
+                        stack.push(path);
+                    } else if AdvisoryIndex::is_record_file(&name) {
+                        files.push(path);
+                    }
+                }
+                if files.len() > self.limits.max_index_records {
+                    return Err(AdvisoryError::TooMany {
+                        path: self.root.display().to_string(),
+                        limit: self.limits.max_index_records,
+                    }
+                    .to_string());
+                }
+            }
+            files.sort();
+            tracing::info!(root = %self.root.display(), files = files.len(), "advisories folder listed");
+            Ok(files)
+        })
+    }
+
+    /// Parses the records that mention any of `names` (normalised) and keeps them per name.
+    fn load(&self, files: &[PathBuf], names: &[String]) {
+        // The spellings a record may use for a normalised name (`zope-interface`:
+        // `zope.interface`, `zope_interface`), lowercased.
+        let spellings: Vec<[String; 3]> = names
+            .iter()
+            .map(|n| [n.clone(), n.replace('-', "_"), n.replace('-', ".")])
+            .collect();
+        let mut index = AdvisoryIndex::default();
+        for path in files {
+            let size = path.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
+            if size > self.limits.max_record_bytes {
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(path) else {
+                continue;
+            };
+            let lower = text.to_ascii_lowercase();
+            if spellings
+                .iter()
+                .any(|forms| forms.iter().any(|f| lower.contains(f.as_str())))
+            {
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                index.add_text(name, &text);
+            }
+        }
+        let mut loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
+        for name in names {
+            loaded.insert(name.clone(), index.by_name.remove(name).unwrap_or_default());
+        }
+    }
+}
+
+impl AdvisorySource for AdvisoryFolder {
+    fn describe(&self) -> String {
+        match self.files() {
+            Ok(files) => format!(
+                "advisories folder {} ({} record files)",
+                self.root.display(),
+                files.len()
+            ),
+            Err(e) => format!("none ({e})"),
+        }
+    }
+
+    fn lookup(&self, queries: &[PackageQuery]) -> Vec<Lookup> {
+        let files = match self.files() {
+            Ok(files) => files,
+            Err(e) => return queries.iter().map(|_| Err(e.clone())).collect(),
+        };
+        let missing: Vec<String> = {
+            let loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
+            let mut missing: Vec<String> = queries
+                .iter()
+                .map(|q| q.name.clone())
+                .filter(|n| !loaded.contains_key(n))
+                .collect();
+            missing.sort();
+            missing.dedup();
+            missing
+        };
+        if !missing.is_empty() {
+            self.load(files, &missing);
+        }
+        let loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
+        queries
+            .iter()
+            .map(|q| Ok(loaded.get(&q.name).cloned().unwrap_or_default()))
+            .collect()
+    }
+}
+
+/// An OSV export zip read on first use (the check is built for every command; the records are
+/// read only by a scan that has dependencies), once per process.
 pub struct LazyIndex {
     path: PathBuf,
     limits: AdvisoryLimits,
@@ -309,6 +445,23 @@ impl AdvisorySource for LazyIndex {
             Err(e) => queries.iter().map(|_| Err(e.clone())).collect(),
         }
     }
+}
+
+/// The source of records at `path`: a folder ([`AdvisoryFolder`]) or an export zip
+/// ([`LazyIndex`]). `Err` when nothing can be read there.
+pub fn advisories_at(
+    path: &Path,
+    limits: AdvisoryLimits,
+) -> Result<Arc<dyn AdvisorySource>, AdvisoryError> {
+    let metadata = std::fs::metadata(path).map_err(|e| AdvisoryError::Unreadable {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    Ok(if metadata.is_dir() {
+        Arc::new(AdvisoryFolder::new(path, limits))
+    } else {
+        Arc::new(LazyIndex::new(path, limits))
+    })
 }
 
 /// A cached answer and when it was fetched.

@@ -23,8 +23,8 @@ use validator_domain::{
 };
 
 pub use advisories::{
-    AdvisoryError, AdvisoryIndex, AdvisoryLimits, AdvisorySource, LazyIndex, Lookup, NoAdvisories,
-    OsvApi, PackageQuery,
+    advisories_at, AdvisoryError, AdvisoryFolder, AdvisoryIndex, AdvisoryLimits, AdvisorySource,
+    LazyIndex, Lookup, NoAdvisories, OsvApi, PackageQuery,
 };
 pub use rules::{REVIEW_RULES, RULES};
 
@@ -118,7 +118,12 @@ pub fn advisory_source_from_lookup(
         limits.timeout = Duration::from_secs(seconds.max(1));
     }
     if let Some(path) = lookup("PLUGIN_VALIDATOR_ADVISORIES").filter(|p| !p.trim().is_empty()) {
-        return Arc::new(LazyIndex::new(path.trim(), limits));
+        return match advisories::advisories_at(std::path::Path::new(path.trim()), limits) {
+            Ok(source) => source,
+            Err(e) => Arc::new(NoAdvisories {
+                reason: e.to_string(),
+            }),
+        };
     }
     let api = lookup("PLUGIN_VALIDATOR_OSV_API").unwrap_or_else(|| OsvApi::DEFAULT_URL.to_owned());
     let api = api.trim();
@@ -178,10 +183,13 @@ impl DependenciesCheck {
         ))
     }
 
-    /// With the records of a folder or an OSV export zip (`--advisories DIR`).
+    /// With the records of a folder or an OSV export zip (`--advisories DIR`), read when a
+    /// scan first needs them.
     pub fn with_advisories(path: &std::path::Path) -> Result<Self, AdvisoryError> {
-        let index = AdvisoryIndex::from_path(path, &AdvisoryLimits::default())?;
-        Ok(Self::new(Arc::new(index)))
+        Ok(Self::new(advisories::advisories_at(
+            path,
+            AdvisoryLimits::default(),
+        )?))
     }
 }
 

@@ -243,7 +243,7 @@ impl OsvRecord {
         (label.to_owned(), None, None)
     }
 
-    /// The summary, else the first sentence of the details, shortened for a report line.
+    /// The summary, else the details, shortened for a report line.
     pub fn short_summary(&self, max_chars: usize) -> String {
         let text = self
             .summary
@@ -254,10 +254,7 @@ impl OsvRecord {
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ");
-        let first = match text.find(". ") {
-            Some(i) if self.summary.is_none() => &text[..=i],
-            _ => text.as_str(),
-        };
+        let first = text.as_str();
         if first.chars().count() > max_chars {
             let cut: String = first.chars().take(max_chars).collect();
             format!("{}...", cut.trim_end())
@@ -525,7 +522,7 @@ mod tests {
             .iter()
             .find(|v| v.id == "PYSEC-2")
             .expect("kept apart");
-        assert_eq!(two.summary, "Two.");
+        assert_eq!(two.summary, "Two. More text.");
         assert_eq!(
             upgrade_target(&merged).as_deref(),
             Some("1.10"),

@@ -322,3 +322,45 @@ fn every_rule_has_a_fixture() {
         assert!(source.contains(&name), "no fixture test for {}", rule.id);
     }
 }
+
+#[test]
+fn the_lazy_folder_answers_like_the_whole_index() {
+    use validator_dependencies::{AdvisoryFolder, PackageQuery};
+    let folder = AdvisoryFolder::new(advisories_dir(), AdvisoryLimits::default());
+    let whole = index();
+    let queries: Vec<PackageQuery> = ["requests", "gdal", "qgis-totally-fake-helper", "py", "six"]
+        .iter()
+        .map(|n| PackageQuery {
+            name: (*n).to_owned(),
+            version: None,
+        })
+        .collect();
+    let ids = |source: &dyn AdvisorySource| -> Vec<Vec<String>> {
+        source
+            .lookup(&queries)
+            .into_iter()
+            .map(|answer| {
+                let mut ids: Vec<String> = answer
+                    .expect("answered")
+                    .iter()
+                    .map(|r| r.id.clone())
+                    .collect();
+                ids.sort();
+                ids
+            })
+            .collect()
+    };
+    let lazy = ids(&folder);
+    assert_eq!(lazy, ids(whole.as_ref()));
+    assert_eq!(
+        lazy[0].len(),
+        6,
+        "five PYSEC records and the GHSA one: {lazy:?}"
+    );
+    assert!(lazy[4].is_empty());
+    assert!(
+        folder.describe().contains("11 record files"),
+        "{}",
+        folder.describe()
+    );
+}
