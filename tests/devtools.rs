@@ -179,6 +179,8 @@ fn rules_json_is_the_catalogue_a_website_can_show() {
             "code_quality",
             "behaviour",
             "bundled_libraries",
+            "licence",
+            "dependencies",
         ]
     );
     let b602 = checks

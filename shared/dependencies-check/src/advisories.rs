@@ -464,6 +464,17 @@ pub fn advisories_at(
     })
 }
 
+/// A request's failure without its URL: the HTTP status, or the transport's kind and message.
+fn failure(error: ureq::Error) -> String {
+    match error {
+        ureq::Error::Status(code, _) => format!("HTTP status {code}"),
+        ureq::Error::Transport(t) => match t.message() {
+            Some(message) => format!("{} ({message})", t.kind()),
+            None => t.kind().to_string(),
+        },
+    }
+}
+
 /// A cached answer and when it was fetched.
 #[derive(Serialize, Deserialize)]
 struct Cached<T> {
@@ -528,6 +539,13 @@ impl OsvApi {
         self
     }
 
+    /// The API's host, for messages: reports name no URL (the HTML report links nowhere).
+    fn host(&self) -> &str {
+        self.base
+            .split_once("://")
+            .map_or(self.base.as_str(), |(_, rest)| rest)
+    }
+
     pub fn with_boxed_cache(mut self, cache: Box<dyn ReleaseCache>) -> Self {
         self.cache = Some(cache);
         self
@@ -570,6 +588,8 @@ impl OsvApi {
     }
 
     fn read_body(&self, response: ureq::Response, url: &str) -> Result<Vec<u8>, String> {
+        // Without the scheme: reports name no URL.
+        let url = url.split_once("://").map_or(url, |(_, rest)| rest);
         let mut body = Vec::new();
         response
             .into_reader()
@@ -592,7 +612,7 @@ impl OsvApi {
             .post(&url)
             .set("Content-Type", "application/json")
             .send_string(&body.to_string())
-            .map_err(|e| format!("OSV API: {e}"))?;
+            .map_err(|e| format!("OSV API {}: {}", self.host(), failure(e)))?;
         self.read_body(response, &url)
     }
 
@@ -702,12 +722,12 @@ impl OsvApi {
             .agent
             .get(&url)
             .call()
-            .map_err(|e| format!("OSV API: {e}"))?;
+            .map_err(|e| format!("OSV API {}: {}", self.host(), failure(e)))?;
         let bytes = self.read_body(response, &url)?;
         let value: serde_json::Value =
-            serde_json::from_slice(&bytes).map_err(|e| format!("OSV API {url}: {e}"))?;
-        let record: OsvRecord =
-            serde_json::from_value(value.clone()).map_err(|e| format!("OSV API {url}: {e}"))?;
+            serde_json::from_slice(&bytes).map_err(|e| format!("OSV API record {id}: {e}"))?;
+        let record: OsvRecord = serde_json::from_value(value.clone())
+            .map_err(|e| format!("OSV API record {id}: {e}"))?;
         self.cache_put(&key, value);
         Ok(Arc::new(record))
     }
@@ -715,7 +735,7 @@ impl OsvApi {
 
 impl AdvisorySource for OsvApi {
     fn describe(&self) -> String {
-        format!("OSV API {}", self.base)
+        format!("OSV API {}", self.host())
     }
 
     fn lookup(&self, queries: &[PackageQuery]) -> Vec<Lookup> {

@@ -252,7 +252,8 @@ fn server_errors_and_malformed_answers_fail_each_query() {
     let failing = OsvApi::new(&serve(Mode::Failing).url, limits());
     let answers = failing.lookup(&queries());
     let reason = answers[0].as_ref().expect_err("failed");
-    assert!(reason.contains("500"), "{reason}");
+    assert!(reason.contains("HTTP status 500"), "{reason}");
+    assert!(!reason.contains("http://"), "no URL in reports: {reason}");
     let wrong = OsvApi::new(&serve(Mode::WrongCount).url, limits());
     let answers = wrong.lookup(&queries());
     let reason = answers[2].as_ref().expect_err("failed");

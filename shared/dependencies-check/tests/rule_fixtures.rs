@@ -364,3 +364,19 @@ fn the_lazy_folder_answers_like_the_whole_index() {
         folder.describe()
     );
 }
+
+#[test]
+fn a_plugin_without_dependencies_has_no_section_lines_and_asks_nothing() {
+    // A source that fails every lookup: asking it would list the plugin as not checked.
+    let source = Arc::new(NoAdvisories {
+        reason: "must not be asked".to_owned(),
+    });
+    let outcome = run_with(ZipBuilder::valid_plugin("demo").build(), source);
+    assert!(outcome.findings.is_empty());
+    assert!(outcome.report.dependencies.is_empty());
+    assert!(outcome.report.summary_lines().is_empty());
+    assert_eq!(
+        outcome.report.advisory_source,
+        "not needed (no dependencies)"
+    );
+}

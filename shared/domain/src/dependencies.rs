@@ -232,8 +232,12 @@ impl DependenciesReport {
             .collect()
     }
 
-    /// The dependencies section as text lines (the text report and the plain-text emails).
+    /// The dependencies section as text lines (the text report and the plain-text emails);
+    /// none for a plugin without dependencies.
     pub fn summary_lines(&self) -> Vec<String> {
+        if self.dependencies.is_empty() && self.plugin_dependencies.is_empty() {
+            return Vec::new();
+        }
         let mut lines = vec![format!(
             "{} dependenc{} (bundled, declared, installed); advisories: {}",
             self.dependencies.len(),

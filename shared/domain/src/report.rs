@@ -259,9 +259,14 @@ impl Report {
                 let _ = writeln!(out, "  {} {}", f.rule, f.message);
             }
         }
-        if let Some(dependencies) = &self.dependencies {
+        let dependency_lines = self
+            .dependencies
+            .as_ref()
+            .map(|d| d.summary_lines())
+            .unwrap_or_default();
+        if !dependency_lines.is_empty() {
             out.push_str("dependencies:\n");
-            for line in dependencies.summary_lines() {
+            for line in dependency_lines {
                 let _ = writeln!(out, "  {line}");
             }
         }
