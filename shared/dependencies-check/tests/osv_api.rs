@@ -304,6 +304,6 @@ fn the_check_reports_what_the_api_answers() {
     let report = output.details.dependencies.expect("section");
     assert!(report
         .advisory_source
-        .starts_with("OSV API http://127.0.0.1:"));
+        .starts_with("OSV API 127.0.0.1:"));
     assert_eq!(report.dependencies[0].vulnerabilities.len(), 2);
 }
