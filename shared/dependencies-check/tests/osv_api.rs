@@ -302,8 +302,6 @@ fn the_check_reports_what_the_api_answers() {
     let rules: Vec<&str> = output.findings.iter().map(|f| f.rule.as_str()).collect();
     assert_eq!(rules, ["DEP002"]);
     let report = output.details.dependencies.expect("section");
-    assert!(report
-        .advisory_source
-        .starts_with("OSV API 127.0.0.1:"));
+    assert!(report.advisory_source.starts_with("OSV API 127.0.0.1:"));
     assert_eq!(report.dependencies[0].vulnerabilities.len(), 2);
 }

@@ -226,15 +226,15 @@ fn osv_source(id: &str) -> VulnerabilitySource {
     )
 }
 
+/// A component a vulnerability affects: its `bom-ref` and its version.
+type Target = (String, Option<String>);
+
 /// The vulnerabilities of the document's components, from the dependencies check: one entry per
 /// vulnerability (its OSV id, the other ids as references, the rating with its CVSS vector, the
 /// summary, the upgrade), naming the `bom-ref`s of every dependency it affects.
 pub fn vulnerabilities(report: &Report) -> Option<Vulnerabilities> {
     let dependencies = report.dependencies.as_ref()?;
-    let mut by_id: Vec<(
-        &validator_domain::Vulnerability,
-        Vec<(String, Option<String>)>,
-    )> = Vec::new();
+    let mut by_id: Vec<(&validator_domain::Vulnerability, Vec<Target>)> = Vec::new();
     for dependency in &dependencies.dependencies {
         for v in &dependency.vulnerabilities {
             let target = (dependency_ref(dependency), dependency.version.clone());
