@@ -1,12 +1,15 @@
 //! Packages the plugin's code installs at run time: the literal arguments of `pip install`
 //! commands (`subprocess.check_call([sys.executable, "-m", "pip", "install", "pkg==1.0"])`,
-//! `os.system("pip install pkg")`, `pip.main(["install", "pkg"])`). A name computed at run time
-//! is not known here; the behaviour check reports the install itself.
+//! `os.system("pip install pkg")`, `pip.main(["install", "pkg"])`), and names bound to such
+//! literals in the module (`pip install *PACKAGES`). A name computed at run time is not known
+//! here; the behaviour check reports the install itself.
 
+use std::collections::HashMap;
 use validator_archive::PluginArchive;
 use validator_domain::{AdvisoryCheck, Dependency, DependencyOrigin};
-use validator_python::ast::visitor::{walk_expr, Visitor};
-use validator_python::ast::{Expr, FStringPart, InterpolatedStringElement, Operator};
+
+use validator_python::ast::visitor::{walk_expr, walk_stmt, Visitor};
+use validator_python::ast::{Expr, FStringPart, InterpolatedStringElement, Operator, Stmt};
 use validator_python::text_size::Ranged;
 use validator_python::{is_python_path, with_stack, PythonLimits, PythonModule};
 
@@ -46,18 +49,53 @@ const OPTIONS_WITH_VALUE: [&str; 26] = [
     "-e",
 ];
 
+/// Names bound to literal strings or lists of them anywhere in a module (`PACKAGES =
+/// ["x==1.0"]`, `cmd = "pip install x"`): a name bound to anything else, or to two different
+/// values, is unknown.
+type Constants = HashMap<String, Option<Vec<String>>>;
+
+struct ConstantFinder {
+    constants: Constants,
+}
+
+impl<'m> Visitor<'m> for ConstantFinder {
+    fn visit_stmt(&mut self, stmt: &'m Stmt) {
+        if let Stmt::Assign(assign) = stmt {
+            if let [Expr::Name(target)] = assign.targets.as_slice() {
+                let mut value = Vec::new();
+                words(&assign.value, &HashMap::new(), &mut value);
+                let known = !value.iter().any(|w| w == UNKNOWN);
+                let entry = self
+                    .constants
+                    .entry(target.id.to_string())
+                    .or_insert_with(|| known.then(|| value.clone()));
+                if !known || entry.as_ref() != Some(&value) {
+                    *entry = None;
+                }
+            }
+        }
+        with_stack(|| walk_stmt(self, stmt));
+    }
+}
+
 /// The words of an argument: a string's whitespace-separated words, a list's items, the
-/// literal parts of a concatenation or an f-string; anything else is one unknown word.
-fn words(expr: &Expr, out: &mut Vec<String>) {
+/// literal parts of a concatenation or an f-string, a name bound to such a literal; anything
+/// else is one unknown word.
+fn words(expr: &Expr, constants: &Constants, out: &mut Vec<String>) {
     match expr {
+        Expr::Name(name) => match constants.get(name.id.as_str()) {
+            Some(Some(value)) => out.extend(value.iter().cloned()),
+            _ => out.push(UNKNOWN.to_owned()),
+        },
+        Expr::Starred(starred) => words(&starred.value, constants, out),
         Expr::StringLiteral(s) => {
             out.extend(s.value.to_str().split_whitespace().map(str::to_owned))
         }
-        Expr::List(list) => list.elts.iter().for_each(|e| words(e, out)),
-        Expr::Tuple(tuple) => tuple.elts.iter().for_each(|e| words(e, out)),
+        Expr::List(list) => list.elts.iter().for_each(|e| words(e, constants, out)),
+        Expr::Tuple(tuple) => tuple.elts.iter().for_each(|e| words(e, constants, out)),
         Expr::BinOp(op) if op.op == Operator::Add => {
-            words(&op.left, out);
-            words(&op.right, out);
+            words(&op.left, constants, out);
+            words(&op.right, constants, out);
         }
         Expr::FString(fstring) => {
             let mut text = String::new();
@@ -132,6 +170,7 @@ pub fn installed_requirements(words: &[String]) -> Option<Vec<String>> {
 
 struct Installs<'m> {
     module: &'m PythonModule,
+    constants: Constants,
     found: Vec<(u32, String, String)>,
 }
 
@@ -145,7 +184,7 @@ impl<'m> Visitor<'m> for Installs<'m> {
                 w.push("pip".to_owned());
             }
             for arg in call.arguments.args.iter() {
-                words(arg, &mut w);
+                words(arg, &self.constants, &mut w);
             }
             if let Some(requirements) = installed_requirements(&w) {
                 let line = self.module.line_of(call.range().start());
@@ -180,8 +219,15 @@ pub fn installs(archive: &PluginArchive, limits: &DependenciesLimits, out: &mut 
         let Some(syntax) = module.syntax() else {
             continue;
         };
+        let mut finder = ConstantFinder {
+            constants: HashMap::new(),
+        };
+        for stmt in &syntax.body {
+            with_stack(|| finder.visit_stmt(stmt));
+        }
         let mut visitor = Installs {
             module: &module,
+            constants: finder.constants,
             found: Vec::new(),
         };
         for stmt in &syntax.body {

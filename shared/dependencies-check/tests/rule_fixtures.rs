@@ -380,3 +380,28 @@ fn a_plugin_without_dependencies_has_no_section_lines_and_asks_nothing() {
         "not needed (no dependencies)"
     );
 }
+
+#[test]
+fn dep001_names_bound_to_literals_are_read_and_rebound_names_are_not() {
+    let zip = ZipBuilder::valid_plugin("demo")
+        .file(
+            "demo/deps.py",
+            "import subprocess\nimport sys\n\nPACKAGES = ['qgis-totally-fake-helper==1.0', 'six==1.16.0']\nOTHER = 'a==1.0'\nOTHER = 'b==1.0'\n\n\ndef ensure():\n    subprocess.check_call([sys.executable, '-m', 'pip', 'install', *PACKAGES])\n    subprocess.check_call(['pip', 'install', OTHER])\n",
+        )
+        .build();
+    let outcome = run(zip);
+    let installed: Vec<String> = outcome
+        .report
+        .dependencies
+        .iter()
+        .map(|d| format!("{} line {:?}", d.label(), d.line))
+        .collect();
+    assert_eq!(
+        installed,
+        [
+            "qgis-totally-fake-helper 1.0 line Some(10)",
+            "six 1.16.0 line Some(10)"
+        ]
+    );
+    assert_eq!(rules_of(&outcome), ["DEP001"]);
+}
