@@ -252,6 +252,7 @@ pub fn installs(archive: &PluginArchive, limits: &DependenciesLimits, out: &mut 
                 advisories: AdvisoryCheck::NotChecked("not looked up".to_owned()),
                 vulnerabilities: Vec::new(),
                 upgrade_to: None,
+                verification: None,
             });
         }
     }

@@ -29,6 +29,7 @@ fn dependency(
         advisories: AdvisoryCheck::NotChecked("not looked up".to_owned()),
         vulnerabilities: Vec::new(),
         upgrade_to: None,
+        verification: None,
     }
 }
 

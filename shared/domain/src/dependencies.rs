@@ -156,6 +156,11 @@ pub struct Dependency {
     /// The smallest version that fixes every vulnerability listed (when each has a fix).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upgrade_to: Option<String>,
+    /// For a bundled library, how it compared with its published release (`verified`,
+    /// `modified`, `unverifiable`), from the bundled-libraries check when it ran in the same
+    /// scan ([`DependenciesReport::note_verification`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification: Option<String>,
 }
 
 impl Dependency {
@@ -185,10 +190,36 @@ pub struct DependenciesReport {
     pub plugin_dependencies: Vec<String>,
 }
 
+/// How each bundled library compared with its release, from the bundled-libraries check's
+/// findings (rule, path): BND002 on a file under it, else BND001 or BND003 on it.
+pub fn verification_of(path: &str, bundled_findings: &[(&str, &str)]) -> Option<&'static str> {
+    let under = |p: &str| p == path || (path.ends_with('/') && p.starts_with(path));
+    let has = |rule: &str| bundled_findings.iter().any(|(r, p)| *r == rule && under(p));
+    if has("BND002") {
+        Some("modified")
+    } else if has("BND001") {
+        Some("verified")
+    } else if has("BND003") {
+        Some("unverifiable")
+    } else {
+        None
+    }
+}
+
 /// Dependencies listed per part of the summary (reports and emails); the JSON has them all.
 const MAX_SUMMARY_ITEMS: usize = 20;
 
 impl DependenciesReport {
+    /// Notes on each bundled library how the bundled-libraries check found it (the two
+    /// checks run apart; the report brings them together).
+    pub fn note_verification(&mut self, bundled_findings: &[(&str, &str)]) {
+        for d in &mut self.dependencies {
+            if d.origin == DependencyOrigin::Bundled {
+                d.verification = verification_of(&d.path, bundled_findings).map(str::to_owned);
+            }
+        }
+    }
+
     /// Dependencies with a known vulnerability or a malicious package, malicious first.
     pub fn vulnerable(&self) -> Vec<&Dependency> {
         let mut out: Vec<&Dependency> = self
@@ -222,9 +253,13 @@ impl DependenciesReport {
                     }
                 };
                 format!(
-                    "{} ({}) in {}: {n} advisor{}, {advice}",
+                    "{} ({}{}) in {}: {n} advisor{}, {advice}",
                     d.label(),
                     d.origin.as_str(),
+                    d.verification
+                        .as_deref()
+                        .map(|v| format!(", {v}"))
+                        .unwrap_or_default(),
                     d.path,
                     if n == 1 { "y" } else { "ies" }
                 )
@@ -310,5 +345,60 @@ impl DependenciesReport {
             ));
         }
         lines
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_libraries_carry_the_bundled_checks_verification() {
+        let findings = [
+            ("BND001", "p/ext_libs/six.py"),
+            ("BND002", "p/ext_libs/requests/api.py"),
+            ("BND001", "p/ext_libs/requests/"),
+            ("BND003", "p/libs/boto-2.38.0/"),
+        ];
+        assert_eq!(
+            verification_of("p/ext_libs/six.py", &findings),
+            Some("verified")
+        );
+        assert_eq!(
+            verification_of("p/ext_libs/requests/", &findings),
+            Some("modified")
+        );
+        assert_eq!(
+            verification_of("p/libs/boto-2.38.0/", &findings),
+            Some("unverifiable")
+        );
+        assert_eq!(verification_of("p/ext_libs/six", &findings), None);
+        let dependency = |origin, path: &str| Dependency {
+            name: "x".into(),
+            version: Some("1.0".into()),
+            specifier: String::new(),
+            origin,
+            path: path.into(),
+            line: None,
+            evidence: String::new(),
+            advisories: AdvisoryCheck::Checked,
+            vulnerabilities: Vec::new(),
+            upgrade_to: None,
+            verification: None,
+        };
+        let mut report = DependenciesReport {
+            advisory_source: "test".into(),
+            dependencies: vec![
+                dependency(DependencyOrigin::Bundled, "p/ext_libs/six.py"),
+                dependency(DependencyOrigin::Declared, "p/ext_libs/six.py"),
+            ],
+            plugin_dependencies: Vec::new(),
+        };
+        report.note_verification(&findings);
+        assert_eq!(
+            report.dependencies[0].verification.as_deref(),
+            Some("verified")
+        );
+        assert_eq!(report.dependencies[1].verification, None);
     }
 }

@@ -18,7 +18,8 @@ mod verdict;
 
 pub use check::{Check, CheckContext, CheckError, CheckOutput, RuleInfo, ScanCache};
 pub use dependencies::{
-    AdvisoryCheck, CvssScore, DependenciesReport, Dependency, DependencyOrigin, Vulnerability,
+    verification_of, AdvisoryCheck, CvssScore, DependenciesReport, Dependency, DependencyOrigin,
+    Vulnerability,
 };
 pub use diff::{
     DiffBase, DiffSummary, FileChange, FileEntry, FileRename, FilesDiff, FindingsDiff,

@@ -112,6 +112,17 @@ impl Report {
                 .then_with(|| a.line.cmp(&b.line))
                 .then_with(|| a.rule.cmp(&b.rule))
         });
+        // The bundled-libraries check's verification, noted on each bundled dependency.
+        let dependencies_section = details.dependencies.map(|dependencies| {
+            let mut dependencies = *dependencies;
+            let bundled: Vec<(&str, &str)> = findings
+                .iter()
+                .filter(|f| f.check.as_str() == "bundled_libraries")
+                .map(|f| (f.rule.as_str(), f.path.as_str()))
+                .collect();
+            dependencies.note_verification(&bundled);
+            dependencies
+        });
         Self {
             scan_id: None,
             source: source.to_owned(),
@@ -133,7 +144,7 @@ impl Report {
             diff: None,
             first_version: false,
             licence: details.licence.map(|licence| *licence),
-            dependencies: details.dependencies.map(|dependencies| *dependencies),
+            dependencies: dependencies_section,
         }
     }
 
