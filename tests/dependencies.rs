@@ -92,10 +92,21 @@ fn scan_lists_the_advisories_and_the_upgrades() {
         ),
         "{text}"
     );
+    assert!(text.contains("GDAL 3.0.1"), "{text}");
+
+    let html = bin()
+        .args(["scan", "--format", "html", "--advisories"])
+        .arg(advisories())
+        .arg(&zip)
+        .output()
+        .expect("runs");
+    let html = String::from_utf8_lossy(&html.stdout);
     assert!(
-        text.contains("gdal 3.0.1") || text.contains("GDAL 3.0.1"),
-        "{text}"
+        html.contains("<h2 id=\"dependencies\">Dependencies</h2>"),
+        "{html}"
     );
+    assert!(html.contains("upgrade to 2.31.0 or later"));
+    assert!(!html.contains("https://"), "the HTML report links nowhere");
 }
 
 #[test]
