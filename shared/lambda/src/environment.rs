@@ -196,7 +196,21 @@ impl ColdStart {
             ),
         ));
         let blobs: std::sync::Arc<dyn validator_pipeline::BlobStore> = backends.blobs.clone();
-        let dependencies = dependencies_check(&blobs, &environment.advisories).await;
+        // Only the function that runs the dependencies check (or a process running every check)
+        // reads an OSV export: the others never look a dependency up.
+        let reads_advisories = environment
+            .check
+            .as_ref()
+            .is_none_or(|c| c.as_str() == validator_dependencies::CHECK_ID);
+        let dependencies = if reads_advisories {
+            dependencies_check(&blobs, &environment.advisories).await
+        } else {
+            validator_dependencies::DependenciesCheck::new(std::sync::Arc::new(
+                validator_dependencies::NoAdvisories {
+                    reason: "this function does not run the dependencies check".to_owned(),
+                },
+            ))
+        };
         let registry = registry.replacing(std::sync::Arc::new(dependencies));
         let pipeline = backends.pipeline(environment.config.clone(), registry);
         Ok(Self {
