@@ -191,6 +191,16 @@ impl AdvisoryIndex {
         origin: &str,
         limits: &AdvisoryLimits,
     ) -> Result<Self, AdvisoryError> {
+        Self::from_zip_mentioning(bytes, origin, limits, None)
+    }
+
+    /// The records of a zip; with `mentions`, only those that mention one of its names.
+    fn from_zip_mentioning(
+        bytes: &[u8],
+        origin: &str,
+        limits: &AdvisoryLimits,
+        mentions: Option<&Mentions>,
+    ) -> Result<Self, AdvisoryError> {
         let unreadable = |reason: String| AdvisoryError::Unreadable {
             path: origin.to_owned(),
             reason,
@@ -221,6 +231,9 @@ impl AdvisoryIndex {
                 .is_err()
             {
                 index.skipped += 1;
+                continue;
+            }
+            if mentions.is_some_and(|m| !m.in_text(&text)) {
                 continue;
             }
             index.add_text(&name, &text);
@@ -268,6 +281,28 @@ impl AdvisorySource for AdvisoryIndex {
             .iter()
             .map(|q| Ok(self.by_name.get(&q.name).cloned().unwrap_or_default()))
             .collect()
+    }
+}
+
+/// The names a record must mention to be parsed, in every spelling a record may use for a
+/// normalised name (`zope-interface`: `zope.interface`, `zope_interface`), lowercased.
+struct Mentions(Vec<[String; 3]>);
+
+impl Mentions {
+    fn of(names: &[String]) -> Self {
+        Self(
+            names
+                .iter()
+                .map(|n| [n.clone(), n.replace('-', "_"), n.replace('-', ".")])
+                .collect(),
+        )
+    }
+
+    fn in_text(&self, text: &str) -> bool {
+        let lower = text.to_ascii_lowercase();
+        self.0
+            .iter()
+            .any(|forms| forms.iter().any(|f| lower.contains(f.as_str())))
     }
 }
 
@@ -337,12 +372,7 @@ impl AdvisoryFolder {
 
     /// Parses the records that mention any of `names` (normalised) and keeps them per name.
     fn load(&self, files: &[PathBuf], names: &[String]) {
-        // The spellings a record may use for a normalised name (`zope-interface`:
-        // `zope.interface`, `zope_interface`), lowercased.
-        let spellings: Vec<[String; 3]> = names
-            .iter()
-            .map(|n| [n.clone(), n.replace('-', "_"), n.replace('-', ".")])
-            .collect();
+        let mentions = Mentions::of(names);
         let mut index = AdvisoryIndex::default();
         for path in files {
             let size = path.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
@@ -352,11 +382,7 @@ impl AdvisoryFolder {
             let Ok(text) = std::fs::read_to_string(path) else {
                 continue;
             };
-            let lower = text.to_ascii_lowercase();
-            if spellings
-                .iter()
-                .any(|forms| forms.iter().any(|f| lower.contains(f.as_str())))
-            {
+            if mentions.in_text(&text) {
                 let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
                 index.add_text(name, &text);
             }
@@ -407,12 +433,14 @@ impl AdvisorySource for AdvisoryFolder {
     }
 }
 
-/// An OSV export zip read on first use (the check is built for every command; the records are
-/// read only by a scan that has dependencies), once per process.
+/// An OSV export zip read on first use (the check is built for every command; the export is
+/// read only by a scan that has dependencies), parsing only the records that mention an asked
+/// name, kept for the process.
 pub struct LazyIndex {
     path: PathBuf,
     limits: AdvisoryLimits,
-    index: OnceLock<Result<AdvisoryIndex, String>>,
+    bytes: OnceLock<Result<Vec<u8>, String>>,
+    loaded: Mutex<HashMap<String, Vec<Arc<OsvRecord>>>>,
 }
 
 impl LazyIndex {
@@ -420,30 +448,66 @@ impl LazyIndex {
         Self {
             path: path.into(),
             limits,
-            index: OnceLock::new(),
+            bytes: OnceLock::new(),
+            loaded: Mutex::new(HashMap::new()),
         }
     }
 
-    fn index(&self) -> &Result<AdvisoryIndex, String> {
-        self.index.get_or_init(|| {
-            AdvisoryIndex::from_path(&self.path, &self.limits).map_err(|e| e.to_string())
+    fn bytes(&self) -> &Result<Vec<u8>, String> {
+        self.bytes.get_or_init(|| {
+            std::fs::read(&self.path).map_err(|e| {
+                AdvisoryError::Unreadable {
+                    path: self.path.display().to_string(),
+                    reason: e.to_string(),
+                }
+                .to_string()
+            })
         })
     }
 }
 
 impl AdvisorySource for LazyIndex {
     fn describe(&self) -> String {
-        match self.index() {
-            Ok(index) => index.describe(),
+        match self.bytes() {
+            Ok(_) => format!("OSV export {}", self.path.display()),
             Err(e) => format!("none ({e})"),
         }
     }
 
     fn lookup(&self, queries: &[PackageQuery]) -> Vec<Lookup> {
-        match self.index() {
-            Ok(index) => index.lookup(queries),
-            Err(e) => queries.iter().map(|_| Err(e.clone())).collect(),
+        let bytes = match self.bytes() {
+            Ok(bytes) => bytes,
+            Err(e) => return queries.iter().map(|_| Err(e.clone())).collect(),
+        };
+        let mut loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
+        let mut missing: Vec<String> = queries
+            .iter()
+            .map(|q| q.name.clone())
+            .filter(|n| !loaded.contains_key(n))
+            .collect();
+        missing.sort();
+        missing.dedup();
+        if !missing.is_empty() {
+            let origin = self.path.display().to_string();
+            match AdvisoryIndex::from_zip_mentioning(
+                bytes,
+                &origin,
+                &self.limits,
+                Some(&Mentions::of(&missing)),
+            ) {
+                Ok(mut index) => {
+                    for name in missing {
+                        let records = index.by_name.remove(&name).unwrap_or_default();
+                        loaded.insert(name, records);
+                    }
+                }
+                Err(e) => return queries.iter().map(|_| Err(e.to_string())).collect(),
+            }
         }
+        queries
+            .iter()
+            .map(|q| Ok(loaded.get(&q.name).cloned().unwrap_or_default()))
+            .collect()
     }
 }
 

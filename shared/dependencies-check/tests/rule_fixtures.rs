@@ -352,6 +352,26 @@ fn the_lazy_folder_answers_like_the_whole_index() {
     };
     let lazy = ids(&folder);
     assert_eq!(lazy, ids(whole.as_ref()));
+    // The same records as an export zip (flat, as OSV publishes them), read lazily too.
+    let mut export = ZipBuilder::new();
+    let mut stack = vec![advisories_dir()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("fixtures").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e != "md") {
+                let name = path.file_name().and_then(|n| n.to_str()).expect("name");
+                export = export.file(name, &std::fs::read_to_string(&path).expect("record"));
+            }
+        }
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let zip = dir.path().join("all.zip");
+    std::fs::write(&zip, export.build()).expect("zip");
+    let zipped = validator_dependencies::LazyIndex::new(&zip, AdvisoryLimits::default());
+    assert_eq!(ids(&zipped), lazy);
+    assert!(zipped.describe().starts_with("OSV export"));
     assert_eq!(
         lazy[0].len(),
         6,
