@@ -425,3 +425,32 @@ fn dep001_names_bound_to_literals_are_read_and_rebound_names_are_not() {
     );
     assert_eq!(rules_of(&outcome), ["DEP001"]);
 }
+
+#[test]
+fn the_environment_chooses_the_source() {
+    use validator_dependencies::advisory_source_from_lookup;
+    let dir = advisories_dir();
+    let folder = dir.to_string_lossy().into_owned();
+    let source = |vars: &[(&str, &str)]| {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        advisory_source_from_lookup(
+            move |name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
+            None,
+        )
+        .describe()
+    };
+    assert!(source(&[("PLUGIN_VALIDATOR_ADVISORIES", &folder)]).starts_with("advisories folder"));
+    assert!(
+        source(&[("PLUGIN_VALIDATOR_ADVISORIES", "/nonexistent/advisories")])
+            .starts_with("none (advisories `/nonexistent/advisories` cannot be read")
+    );
+    assert!(source(&[("PLUGIN_VALIDATOR_OSV_API", "off")]).starts_with("none (no advisory data"));
+    assert_eq!(source(&[]), "OSV API api.osv.dev");
+    assert_eq!(
+        source(&[("PLUGIN_VALIDATOR_OSV_API", "http://127.0.0.1:8080/")]),
+        "OSV API 127.0.0.1:8080"
+    );
+}
