@@ -1153,6 +1153,7 @@ async fn an_osv_export_in_the_bucket_replaces_the_api() {
     let done = scan(&stack, &id).await;
     assert_eq!(done.status, ScanStatus::Blocked, "{:?}", done.reasons);
     assert_eq!(blocking_dependency_rules(&stack, &id).await, ["DEP001"]);
+}
 
 /// An uploaded plugin of its own (`demoN`) dispatched and checked, through the real adapters
 /// without faults: the scan is ready to aggregate.
