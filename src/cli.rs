@@ -92,6 +92,11 @@ pub struct EngineArgs {
     /// A rule the uploader asks to skip (repeatable); mandatory rules are never skipped.
     #[arg(long = "skip", value_name = "RULE")]
     pub skip: Vec<String>,
+    /// OSV advisories for the dependencies check: a folder of OSV JSON or YAML records (a
+    /// checkout of the PyPA advisory database) or an OSV export zip. Default: the OSV API, with
+    /// answers cached in PLUGIN_VALIDATOR_ADVISORY_CACHE (docs/dependencies.md).
+    #[arg(long, value_name = "DIR", env = "PLUGIN_VALIDATOR_ADVISORIES")]
+    pub advisories: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

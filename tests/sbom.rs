@@ -175,3 +175,71 @@ fn the_schema_validation_refuses_an_invalid_document() {
     let broken = serde_json::to_vec(&sbom).expect("json");
     assert!(validate(&broken).is_err());
 }
+
+/// The dependencies check's advisories in the SBOM: a bundled `requests` 2.7.0 (a fake
+/// package with its metadata) and a pinned requirement, compared with the committed OSV
+/// fixtures (`--advisories`), give CycloneDX `vulnerabilities` that name their components.
+#[test]
+fn the_sbom_carries_the_dependencies_vulnerabilities() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let zip = dir.path().join("demo.zip");
+    let bytes = ZipBuilder::valid_plugin("demo")
+        .file(
+            "demo/ext_libs/requests/__init__.py",
+            "__version__ = '2.7.0'\n",
+        )
+        .file(
+            "demo/ext_libs/requests-2.7.0.dist-info/METADATA",
+            "Metadata-Version: 2.1\nName: requests\nVersion: 2.7.0\nLicense: Apache 2.0\n",
+        )
+        .file(
+            "demo/ext_libs/requests-2.7.0.dist-info/top_level.txt",
+            "requests\n",
+        )
+        .file("demo/requirements.txt", "gdal==3.0.1\n")
+        .build();
+    std::fs::write(&zip, &bytes).expect("zip written");
+    let advisories = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("shared/dependencies-check/tests/fixtures/advisories");
+    let output = plugin_validator()
+        .args(["scan", "--format", "cyclonedx", "--advisories"])
+        .arg(&advisories)
+        .arg(&zip)
+        .env("PLUGIN_VALIDATOR_PACKAGE_INDEX", "off")
+        .output()
+        .expect("plugin-validator runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    validate(&output.stdout).expect("a valid CycloneDX 1.5 document");
+    let sbom: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let vulnerabilities = sbom["vulnerabilities"].as_array().expect("vulnerabilities");
+    let by_id = |id: &str| {
+        vulnerabilities
+            .iter()
+            .find(|v| v["id"] == id)
+            .unwrap_or_else(|| panic!("{id} in {vulnerabilities:#?}"))
+    };
+    let proxy = by_id("PYSEC-2023-74");
+    assert_eq!(proxy["affects"][0]["ref"], "pypi:requests@2.7.0");
+    assert_eq!(proxy["recommendation"], "Upgrade to 2.31.0 or later.");
+    assert!(proxy["references"]
+        .as_array()
+        .expect("aliases")
+        .iter()
+        .any(|r| r["id"] == "GHSA-j8r2-6x86-q33q"));
+    let gdal = by_id("PYSEC-2019-241");
+    assert_eq!(gdal["ratings"][0]["severity"], "critical");
+    assert_eq!(gdal["ratings"][0]["method"], "CVSSv31");
+    assert_eq!(gdal["affects"][0]["ref"], "pypi:gdal@3.0.1");
+    let components = sbom["components"].as_array().expect("components");
+    for reference in ["pypi:requests@2.7.0", "pypi:gdal@3.0.1"] {
+        assert!(
+            components.iter().any(|c| c["bom-ref"] == reference),
+            "no component {reference}"
+        );
+    }
+}

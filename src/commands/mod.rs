@@ -93,6 +93,19 @@ pub fn load_limits(flags: &[String]) -> anyhow::Result<Limits> {
     Ok(limits)
 }
 
+/// The registry with the dependencies check reading `--advisories` (loaded now: an unreadable
+/// folder is a usage error, not a scan whose dependencies all read "not checked").
+pub fn with_advisories(
+    registry: validator_checks::CheckRegistry,
+    args: &EngineArgs,
+) -> anyhow::Result<validator_checks::CheckRegistry> {
+    let Some(path) = &args.advisories else {
+        return Ok(registry);
+    };
+    let check = validator_dependencies::DependenciesCheck::with_advisories(path)?;
+    Ok(registry.replacing(std::sync::Arc::new(check)))
+}
+
 pub fn engine(args: &EngineArgs) -> anyhow::Result<(Policy, Limits)> {
     Ok((
         load_policy(args.policy.as_deref())?,

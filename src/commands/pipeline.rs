@@ -50,8 +50,12 @@ pub fn run(args: PipelineArgs) -> anyhow::Result<u8> {
         sweep: args.stuck.settings(),
         ..PipelineConfig::default()
     };
-    let (backends, pipeline, runtime) =
-        open_local(&args.data.data_dir, &args.email.sender, config)?;
+    let (backends, pipeline, runtime) = open_local(
+        &args.data.data_dir,
+        &args.email.sender,
+        config,
+        super::with_advisories(CheckRegistry::builtin(), &args.engine)?,
+    )?;
     let run = runtime.block_on(backends.run(
         &pipeline,
         &object_key,
@@ -103,10 +107,11 @@ pub fn open_local(
     data_dir: &Path,
     sender: &str,
     config: PipelineConfig,
+    registry: CheckRegistry,
 ) -> anyhow::Result<(LocalBackends, Pipeline, tokio::runtime::Runtime)> {
     let backends = LocalBackends::open(data_dir, sender)
         .with_context(|| format!("cannot open the data folder {}", data_dir.display()))?;
-    let pipeline = backends.pipeline(config, CheckRegistry::builtin());
+    let pipeline = backends.pipeline(config, registry);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -20,8 +20,12 @@ pub fn run(args: ResendArgs) -> anyhow::Result<u8> {
         email: args.email.settings(),
         ..PipelineConfig::default()
     };
-    let (_backends, pipeline, runtime) =
-        super::pipeline::open_local(&args.data.data_dir, &args.email.sender, config)?;
+    let (_backends, pipeline, runtime) = super::pipeline::open_local(
+        &args.data.data_dir,
+        &args.email.sender,
+        config,
+        validator_checks::CheckRegistry::builtin(),
+    )?;
     let id = ScanId(args.scan_id.clone());
     if args.acknowledge {
         let Some(kinds) =

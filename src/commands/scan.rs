@@ -94,6 +94,7 @@ pub fn check_plugin(
     if !checks.is_empty() {
         registry = CheckRegistry::builtin().select(checks)?;
     }
+    let registry = super::with_advisories(registry, engine)?;
     let rule_set = match rules {
         Rules::Policy => RuleSet::Policy,
         Rules::All => RuleSet::All,

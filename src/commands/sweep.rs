@@ -11,8 +11,12 @@ pub fn run(args: SweepArgs) -> anyhow::Result<u8> {
         sweep: args.stuck.settings(),
         ..PipelineConfig::default()
     };
-    let (_backends, pipeline, runtime) =
-        super::pipeline::open_local(&args.data.data_dir, &args.email.sender, config)?;
+    let (_backends, pipeline, runtime) = super::pipeline::open_local(
+        &args.data.data_dir,
+        &args.email.sender,
+        config,
+        validator_checks::CheckRegistry::builtin(),
+    )?;
     let report = runtime.block_on(validator_pipeline::sweep(&pipeline))?;
     println!(
         "stuck scans: {} (validating for over {} minutes)",

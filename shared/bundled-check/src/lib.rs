@@ -277,13 +277,18 @@ pub fn verified_paths(findings: &[Finding]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The checks whose findings in a verified library keep their rating.
+const NOT_RELAXED_CHECKS: [&str; 2] = [CHECK_ID, "dependencies"];
+
 /// Applies the bundled libraries' verification to the other checks' findings: a finding in a
 /// file of a verified, unmodified library does not block (nor hold for review) and says why.
 /// Returns how many findings changed.
 pub fn relax_verified(findings: &mut [Finding], verified: &[(String, String)]) -> usize {
     let mut changed = 0;
     for finding in findings.iter_mut() {
-        if finding.check.as_str() == CHECK_ID {
+        // Its own findings, and the advisories of a library: a verified release is still the
+        // release that has them.
+        if NOT_RELAXED_CHECKS.contains(&finding.check.as_str()) {
             continue;
         }
         let Some((_, library)) = verified.iter().find(|(path, _)| {

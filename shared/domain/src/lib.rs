@@ -2,6 +2,7 @@
 //! and the [`Check`] interface every check implements. No I/O, no AWS.
 
 mod check;
+mod dependencies;
 mod diff;
 mod finding;
 mod fingerprint;
@@ -17,6 +18,10 @@ mod upload;
 mod verdict;
 
 pub use check::{Check, CheckContext, CheckError, CheckOutput, RuleInfo, ScanCache};
+pub use dependencies::{
+    verification_of, AdvisoryCheck, CvssScore, DependenciesReport, Dependency, DependencyOrigin,
+    Vulnerability,
+};
 pub use diff::{
     DiffBase, DiffSummary, FileChange, FileEntry, FileRename, FilesDiff, FindingsDiff,
     MetadataChange, VersionDiff, BEHAVIOUR_CHECK, BINARY_SNIFF_BYTES, SENSITIVE_METADATA_KEYS,

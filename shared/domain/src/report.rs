@@ -4,9 +4,9 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    CheckDetails, CheckId, CheckOutcome, CheckResult, Counts, FileEntry, Finding, LicenceReport,
-    PackageInfo, Provenance, Scan, ScanId, ScanStatus, SkipDecision, Timestamp, Verdict,
-    VersionDiff,
+    CheckDetails, CheckId, CheckOutcome, CheckResult, Counts, DependenciesReport, FileEntry,
+    Finding, LicenceReport, PackageInfo, Provenance, Scan, ScanId, ScanStatus, SkipDecision,
+    Timestamp, Verdict, VersionDiff,
 };
 
 /// One check's line in a report.
@@ -63,6 +63,10 @@ pub struct Report {
     /// The licence section (the `licence` check's details); `None` when that check did not run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub licence: Option<LicenceReport>,
+    /// The dependencies section (the `dependencies` check's details); `None` when that check
+    /// did not run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dependencies: Option<DependenciesReport>,
 }
 
 impl Report {
@@ -108,6 +112,17 @@ impl Report {
                 .then_with(|| a.line.cmp(&b.line))
                 .then_with(|| a.rule.cmp(&b.rule))
         });
+        // The bundled-libraries check's verification, noted on each bundled dependency.
+        let dependencies_section = details.dependencies.map(|dependencies| {
+            let mut dependencies = *dependencies;
+            let bundled: Vec<(&str, &str)> = findings
+                .iter()
+                .filter(|f| f.check.as_str() == "bundled_libraries")
+                .map(|f| (f.rule.as_str(), f.path.as_str()))
+                .collect();
+            dependencies.note_verification(&bundled);
+            dependencies
+        });
         Self {
             scan_id: None,
             source: source.to_owned(),
@@ -129,6 +144,7 @@ impl Report {
             diff: None,
             first_version: false,
             licence: details.licence.map(|licence| *licence),
+            dependencies: dependencies_section,
         }
     }
 
@@ -252,6 +268,17 @@ impl Report {
             out.push_str("bundled libraries:\n");
             for f in libraries {
                 let _ = writeln!(out, "  {} {}", f.rule, f.message);
+            }
+        }
+        let dependency_lines = self
+            .dependencies
+            .as_ref()
+            .map(|d| d.summary_lines())
+            .unwrap_or_default();
+        if !dependency_lines.is_empty() {
+            out.push_str("dependencies:\n");
+            for line in dependency_lines {
+                let _ = writeln!(out, "  {line}");
             }
         }
         if let Some(licence) = &self.licence {

@@ -289,6 +289,8 @@ struct ReportView {
     warnings: Vec<String>,
     /// The licence section's lines (empty when the licence check did not run).
     licence: Vec<String>,
+    /// The dependencies section's lines (empty when the dependencies check did not run).
+    dependencies: Vec<String>,
     provenance: validator_domain::Provenance,
     reference_tools: String,
 }
@@ -413,6 +415,11 @@ impl ReportView {
                 .licence
                 .as_ref()
                 .map(|l| l.summary_lines().iter().map(|line| visible(line)).collect())
+                .unwrap_or_default(),
+            dependencies: report
+                .dependencies
+                .as_ref()
+                .map(|d| d.summary_lines().iter().map(|line| visible(line)).collect())
                 .unwrap_or_default(),
             reference_tools: report.provenance.reference_tools_line(),
             provenance: report.provenance.clone(),

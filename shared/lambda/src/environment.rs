@@ -38,7 +38,19 @@ pub struct Environment {
     /// `MAX_RECEIVE_COUNT`: the check queue's redrive `maxReceiveCount`; the delivery with this
     /// receive count is the last attempt.
     pub max_receive_count: u32,
+    /// The dependencies check's advisory settings as set (`PLUGIN_VALIDATOR_OSV_API`,
+    /// `PLUGIN_VALIDATOR_ADVISORIES_KEY`, `PLUGIN_VALIDATOR_ADVISORY_CACHE_HOURS`,
+    /// `PLUGIN_VALIDATOR_OSV_TIMEOUT_SECONDS`).
+    pub advisories: std::collections::BTreeMap<String, String>,
 }
+
+/// The environment variables of the dependencies check's advisory source.
+const ADVISORY_SETTINGS: [&str; 4] = [
+    "PLUGIN_VALIDATOR_OSV_API",
+    "PLUGIN_VALIDATOR_ADVISORIES_KEY",
+    "PLUGIN_VALIDATOR_ADVISORY_CACHE_HOURS",
+    "PLUGIN_VALIDATOR_OSV_TIMEOUT_SECONDS",
+];
 
 fn parse<T: std::str::FromStr>(
     lookup: &impl Fn(&str) -> Option<String>,
@@ -134,6 +146,10 @@ impl Environment {
             policy_key: text("POLICY_KEY"),
             check: text("CHECK_ID").map(CheckId::new),
             max_receive_count: parse(&lookup, "MAX_RECEIVE_COUNT", 5u32)?.max(1),
+            advisories: ADVISORY_SETTINGS
+                .iter()
+                .filter_map(|name| text(name).map(|value| ((*name).to_owned(), value)))
+                .collect(),
         })
     }
 }
@@ -186,10 +202,71 @@ impl ColdStart {
                 ),
             ),
         ));
+        let blobs: std::sync::Arc<dyn validator_pipeline::BlobStore> = backends.blobs.clone();
+        // Only the function that runs the dependencies check (or a process running every check)
+        // reads an OSV export: the others never look a dependency up.
+        let reads_advisories = environment
+            .check
+            .as_ref()
+            .is_none_or(|c| c.as_str() == validator_dependencies::CHECK_ID);
+        let dependencies = if reads_advisories {
+            dependencies_check(&blobs, &environment.advisories).await
+        } else {
+            validator_dependencies::DependenciesCheck::new(std::sync::Arc::new(
+                validator_dependencies::NoAdvisories {
+                    reason: "this function does not run the dependencies check".to_owned(),
+                },
+            ))
+        };
+        let registry = registry.replacing(std::sync::Arc::new(dependencies));
         let pipeline = backends.pipeline(environment.config.clone(), registry);
         Ok(Self {
             environment,
             pipeline,
         })
+    }
+}
+
+/// The dependencies check as the stack configures it: the OSV export at
+/// `PLUGIN_VALIDATOR_ADVISORIES_KEY` in the bucket when set (no egress), else the OSV API with
+/// its answers cached in the bucket (`advisories/`). An export that cannot be read leaves every
+/// dependency "not checked" (DEP005), never clean.
+async fn dependencies_check(
+    blobs: &std::sync::Arc<dyn validator_pipeline::BlobStore>,
+    settings: &std::collections::BTreeMap<String, String>,
+) -> validator_dependencies::DependenciesCheck {
+    use validator_dependencies::{
+        advisory_source_from_lookup, AdvisoryIndex, AdvisoryLimits, DependenciesCheck, NoAdvisories,
+    };
+    let Some(key) = settings.get("PLUGIN_VALIDATOR_ADVISORIES_KEY") else {
+        let cache = crate::releases::BlobReleaseCache::under(
+            blobs.clone(),
+            tokio::runtime::Handle::current(),
+            crate::releases::ADVISORIES_PREFIX,
+        );
+        return DependenciesCheck::new(advisory_source_from_lookup(
+            |name| settings.get(name).cloned(),
+            Some(Box::new(cache)),
+        ));
+    };
+    let key = key.as_str();
+    let index = match blobs.get(key).await {
+        Ok(blob) => AdvisoryIndex::from_zip(&blob.bytes, key, &AdvisoryLimits::default())
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(format!("the OSV export {key} cannot be read: {e}")),
+    };
+    match index {
+        Ok(index) => {
+            tracing::info!(key, records = index.records(), "OSV export loaded");
+            DependenciesCheck::new(std::sync::Arc::new(index))
+        }
+        Err(reason) => {
+            tracing::error!(
+                key,
+                reason,
+                "OSV export not loaded: dependencies read not checked"
+            );
+            DependenciesCheck::new(std::sync::Arc::new(NoAdvisories { reason }))
+        }
     }
 }

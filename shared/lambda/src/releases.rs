@@ -1,5 +1,6 @@
-//! The bundled libraries check's release cache in the deployment's bucket (`releases/...`):
-//! every check function instance shares what one of them downloaded.
+//! The caches of the checks that download, in the deployment's bucket: the bundled libraries
+//! check's releases (`releases/...`) and the dependencies check's OSV answers
+//! (`advisories/...`). Every check function instance shares what one of them downloaded.
 
 use std::sync::Arc;
 
@@ -9,39 +10,58 @@ use validator_pipeline::{BlobStore, PortError};
 /// Where the cache lives in the bucket.
 pub const RELEASES_PREFIX: &str = "releases/";
 
+/// Where the dependencies check's OSV answers live in the bucket (each with the time it was
+/// fetched: the check asks again after `PLUGIN_VALIDATOR_ADVISORY_CACHE_HOURS`).
+pub const ADVISORIES_PREFIX: &str = "advisories/";
+
 /// The release cache over the pipeline's blob store. The check runs on a blocking thread of
 /// the runtime (run_check's `spawn_blocking`), so it waits for the store on that thread.
 pub struct BlobReleaseCache {
     blobs: Arc<dyn BlobStore>,
     runtime: tokio::runtime::Handle,
+    prefix: &'static str,
 }
 
 impl BlobReleaseCache {
+    /// The bundled libraries check's cache (`releases/`).
     pub fn new(blobs: Arc<dyn BlobStore>, runtime: tokio::runtime::Handle) -> Self {
-        Self { blobs, runtime }
+        Self::under(blobs, runtime, RELEASES_PREFIX)
+    }
+
+    /// A cache under `prefix` of the bucket (`advisories/`).
+    pub fn under(
+        blobs: Arc<dyn BlobStore>,
+        runtime: tokio::runtime::Handle,
+        prefix: &'static str,
+    ) -> Self {
+        Self {
+            blobs,
+            runtime,
+            prefix,
+        }
     }
 }
 
 impl ReleaseCache for BlobReleaseCache {
     fn get(&self, key: &str) -> Option<Vec<u8>> {
-        let key = format!("{RELEASES_PREFIX}{key}");
+        let key = format!("{}{key}", self.prefix);
         match self.runtime.block_on(self.blobs.get(&key)) {
             Ok(blob) => Some(blob.bytes),
             Err(PortError::NotFound(_)) => None,
             Err(e) => {
-                tracing::warn!(key, error = %e, "release cache not read");
+                tracing::warn!(key, error = %e, "cache not read");
                 None
             }
         }
     }
 
     fn put(&self, key: &str, bytes: Vec<u8>) {
-        let key = format!("{RELEASES_PREFIX}{key}");
+        let key = format!("{}{key}", self.prefix);
         if let Err(e) = self
             .runtime
             .block_on(self.blobs.put(&key, bytes, "application/json"))
         {
-            tracing::warn!(key, error = %e, "release cache not written");
+            tracing::warn!(key, error = %e, "cache not written");
         }
     }
 }

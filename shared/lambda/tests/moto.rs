@@ -959,6 +959,202 @@ async fn bundled_library_releases_are_cached_in_the_bucket() {
     assert_eq!(release["kind"], "found", "{release}");
 }
 
+/// A fake OSV API: `querybatch` names the test's malicious-package record for its made-up
+/// package, and `vulns/{id}` serves the record; every request is counted.
+fn fake_osv() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let record = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../dependencies-check/tests/fixtures/advisories/synthetic/MAL-2099-0001.json"),
+    )
+    .expect("the test record");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let requests = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = requests.clone();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut first = String::new();
+            let _ = reader.read_line(&mut first);
+            let mut length = 0usize;
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).is_err() || header.trim().is_empty() {
+                    break;
+                }
+                if let Some((k, v)) = header.split_once(':') {
+                    if k.eq_ignore_ascii_case("content-length") {
+                        length = v.trim().parse().unwrap_or(0);
+                    }
+                }
+            }
+            let mut body = vec![0u8; length];
+            let _ = reader.read_exact(&mut body);
+            let answer = if first.contains("/v1/querybatch") {
+                let request: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+                let results: Vec<serde_json::Value> = request["queries"]
+                    .as_array()
+                    .expect("queries")
+                    .iter()
+                    .map(|q| {
+                        if q["package"]["name"] == "qgis-totally-fake-helper" {
+                            serde_json::json!({"vulns": [{"id": "MAL-2099-0001"}]})
+                        } else {
+                            serde_json::json!({})
+                        }
+                    })
+                    .collect();
+                serde_json::json!({ "results": results }).to_string()
+            } else {
+                record.clone()
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                answer.len()
+            );
+        }
+    });
+    (url, requests)
+}
+
+/// The dependencies check's stored findings that block.
+async fn blocking_dependency_rules(stack: &Stack, id: &ScanId) -> Vec<String> {
+    let key = format!("findings/{}/dependencies.json", id.as_str());
+    let stored = validator_pipeline::BlobStore::get(&*stack.cold.pipeline.blobs, &key)
+        .await
+        .expect("the dependencies result is stored");
+    let result: serde_json::Value = serde_json::from_slice(&stored.bytes).expect("JSON");
+    result["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["blocking"] == true)
+        .map(|f| f["rule"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// A plugin whose code pip-installs the test's known-malicious package.
+fn installs_malware() -> Vec<u8> {
+    ZipBuilder::valid_plugin("demo")
+        .file(
+            "demo/deps.py",
+            "import subprocess\nimport sys\n\n\ndef ensure():\n    subprocess.check_call([sys.executable, '-m', 'pip', 'install', 'qgis-totally-fake-helper==1.0'])\n",
+        )
+        .build()
+}
+
+/// The dependencies check on AWS asks the OSV API (here a local fake) and keeps the answers in
+/// the bucket (`advisories/...`), where the next instance finds them without asking.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn osv_answers_are_cached_in_the_bucket_and_a_malicious_install_blocks() {
+    let (url, requests) = fake_osv();
+    let mut stack = Stack::new(
+        CheckRegistry::builtin(),
+        &[("PLUGIN_VALIDATOR_OSV_API", url.as_str())],
+    )
+    .await;
+    stack
+        .upload("uploads/demo.zip", installs_malware(), METADATA)
+        .await;
+    let id = scan_id(&dispatch(&stack, "uploads/demo.zip").await);
+    run_every_check(&mut stack).await;
+    let done = scan(&stack, &id).await;
+    assert_eq!(done.status, ScanStatus::Blocked, "{:?}", done.reasons);
+    assert_eq!(blocking_dependency_rules(&stack, &id).await, ["DEP001"]);
+    assert_eq!(requests.load(std::sync::atomic::Ordering::SeqCst), 2);
+    let blobs = stack.cold.pipeline.blobs.clone();
+    for key in [
+        "advisories/osv/query/PyPI/qgis-totally-fake-helper/1.0.json",
+        "advisories/osv/vulns/MAL-2099-0001.json",
+    ] {
+        let cached = validator_pipeline::BlobStore::get(&*blobs, key)
+            .await
+            .unwrap_or_else(|e| panic!("{key} is not in the bucket: {e}"));
+        let value: serde_json::Value = serde_json::from_slice(&cached.bytes).expect("JSON");
+        assert!(value["fetched_at"].as_u64().is_some(), "{value}");
+    }
+    // Another instance, with the API gone, answers from the bucket.
+    let cache = validator_lambda::releases::BlobReleaseCache::under(
+        blobs,
+        tokio::runtime::Handle::current(),
+        validator_lambda::releases::ADVISORIES_PREFIX,
+    );
+    let api = validator_dependencies::OsvApi::new(
+        "http://127.0.0.1:9",
+        validator_dependencies::AdvisoryLimits::default(),
+    )
+    .with_cache(cache);
+    let answers = tokio::task::spawn_blocking(move || {
+        validator_dependencies::AdvisorySource::lookup(
+            &api,
+            &[validator_dependencies::PackageQuery {
+                name: "qgis-totally-fake-helper".into(),
+                version: Some("1.0".into()),
+            }],
+        )
+    })
+    .await
+    .expect("lookup");
+    let records = answers[0].as_ref().expect("answered from the bucket");
+    assert_eq!(records[0].id, "MAL-2099-0001");
+}
+
+/// Operators without egress put an OSV export in the bucket: the check reads it instead of the
+/// API.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_osv_export_in_the_bucket_replaces_the_api() {
+    let mut stack = Stack::new(CheckRegistry::builtin(), &[]).await;
+    let record = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../dependencies-check/tests/fixtures/advisories/synthetic/MAL-2099-0001.json"),
+    )
+    .expect("the test record");
+    let export = ZipBuilder::new()
+        .file(
+            "MAL-2099-0001.json",
+            std::str::from_utf8(&record).expect("utf-8"),
+        )
+        .build();
+    validator_pipeline::BlobStore::put(
+        &*stack.cold.pipeline.blobs,
+        "advisories/PyPI/all.zip",
+        export,
+        "application/zip",
+    )
+    .await
+    .expect("export stored");
+    let mut env: std::collections::HashMap<String, String> = stack.settings.clone();
+    env.insert(
+        "PLUGIN_VALIDATOR_ADVISORIES_KEY".into(),
+        "advisories/PyPI/all.zip".into(),
+    );
+    // No API to fall back on: the export alone must answer.
+    env.insert(
+        "PLUGIN_VALIDATOR_OSV_API".into(),
+        "http://127.0.0.1:9".into(),
+    );
+    let environment =
+        validator_lambda::Environment::from_lookup(|k| env.get(k).cloned()).expect("environment");
+    stack.cold = validator_lambda::ColdStart::with_clients(
+        environment,
+        &stack.clients,
+        CheckRegistry::builtin(),
+    )
+    .await
+    .expect("cold start");
+    stack
+        .upload("uploads/demo.zip", installs_malware(), METADATA)
+        .await;
+    let id = scan_id(&dispatch(&stack, "uploads/demo.zip").await);
+    run_every_check(&mut stack).await;
+    let done = scan(&stack, &id).await;
+    assert_eq!(done.status, ScanStatus::Blocked, "{:?}", done.reasons);
+    assert_eq!(blocking_dependency_rules(&stack, &id).await, ["DEP001"]);
+}
+
 /// An uploaded plugin of its own (`demoN`) dispatched and checked, through the real adapters
 /// without faults: the scan is ready to aggregate.
 async fn checked_scan(stack: &Stack, n: usize) -> ScanId {

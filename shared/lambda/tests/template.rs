@@ -589,6 +589,31 @@ fn deployment(check: &str) -> Deployment {
                       - \"releases/*\"
 ",
         },
+        "dependencies" => Deployment {
+            memory: Some((
+                1024,
+                &[
+                    "Holds an OSV export in memory when AdvisoriesKey names one (PyPI's has tens of",
+                    "thousands of records); asks the OSV API otherwise, its answers cached in the bucket.",
+                ],
+            )),
+            grants: "              - Sid: AdvisoryCache
+                Effect: Allow
+                Action: [s3:GetObject, s3:PutObject]
+                Resource:
+                  - !Sub \"arn:${AWS::Partition}:s3:::${AWS::StackName}-uploads-${AWS::AccountId}-${AWS::Region}/advisories/*\"
+              # A cache miss is a missing key: 404 only with the listing.
+              - Sid: TellMissingAdvisories
+                Effect: Allow
+                Action: [s3:ListBucket]
+                Resource:
+                  - !Sub \"arn:${AWS::Partition}:s3:::${AWS::StackName}-uploads-${AWS::AccountId}-${AWS::Region}\"
+                Condition:
+                  StringLike:
+                    s3:prefix:
+                      - \"advisories/*\"
+",
+        },
         "behaviour" => Deployment {
             memory: Some((
                 512,

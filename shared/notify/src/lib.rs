@@ -127,6 +127,8 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "partials/review.html",
     "partials/change.txt",
     "partials/change.html",
+    "partials/upgrades.txt",
+    "partials/upgrades.html",
     "confirmation.txt",
     "confirmation.html",
     "results_validated.txt",
@@ -433,6 +435,11 @@ struct ResultsContext {
     warnings: Vec<String>,
     /// The licence section's lines (empty when the licence check did not run).
     licence: Vec<String>,
+    /// The dependencies section's lines (empty when the dependencies check did not run).
+    dependencies: Vec<String>,
+    /// What to upgrade (or remove), one line per vulnerable dependency: the results emails
+    /// lead with it.
+    upgrades: Vec<String>,
     checks_total: usize,
     checks_failed: Vec<String>,
     /// What produced the report (version, policy digest, rules version, reference tools).
@@ -617,6 +624,16 @@ impl ResultsContext {
                 .licence
                 .as_ref()
                 .map(|l| l.summary_lines())
+                .unwrap_or_default(),
+            dependencies: report
+                .dependencies
+                .as_ref()
+                .map(|d| d.summary_lines())
+                .unwrap_or_default(),
+            upgrades: report
+                .dependencies
+                .as_ref()
+                .map(|d| d.upgrade_lines())
                 .unwrap_or_default(),
             checks_total: report.checks.len(),
             checks_failed: report

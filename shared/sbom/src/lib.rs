@@ -6,9 +6,9 @@
 //! stores it as `reports/<scan>.cdx.json`.
 //!
 //! One function, [`build`], makes the document from the report's findings and components.
-//! Vulnerabilities (the dependencies check, issue #27) go into [`vulnerabilities`], the one
-//! place that fills the document's `vulnerabilities`, referring to the components' `bom-ref`s
-//! ([`library_ref`]).
+//! The dependencies check's advisories go into [`vulnerabilities`], the one place that fills
+//! the document's `vulnerabilities`, referring to the components' `bom-ref`s ([`library_ref`],
+//! [`dependency_ref`]); declared and installed dependencies are components too.
 
 use cyclonedx_bom::external_models::date_time::DateTime;
 use cyclonedx_bom::external_models::normalized_string::NormalizedString;
@@ -16,7 +16,7 @@ use cyclonedx_bom::external_models::spdx::SpdxExpression;
 use cyclonedx_bom::external_models::uri::{Purl, Uri};
 use cyclonedx_bom::models::bom::{Bom, SpecVersion, UrnUuid};
 use cyclonedx_bom::models::component::{Classification, Component, Components};
-use cyclonedx_bom::models::dependency::{Dependencies, Dependency};
+use cyclonedx_bom::models::dependency::{Dependencies, Dependency as BomDependency};
 use cyclonedx_bom::models::external_reference::{
     ExternalReference, ExternalReferenceType, ExternalReferences,
 };
@@ -25,9 +25,19 @@ use cyclonedx_bom::models::license::{LicenseChoice, Licenses};
 use cyclonedx_bom::models::metadata::Metadata;
 use cyclonedx_bom::models::property::{Properties, Property};
 use cyclonedx_bom::models::tool::{Tool, Tools};
-use cyclonedx_bom::models::vulnerability::Vulnerabilities;
+use cyclonedx_bom::models::vulnerability::{Vulnerabilities, Vulnerability};
+use cyclonedx_bom::models::vulnerability_rating::{
+    Score, ScoreMethod, Severity, VulnerabilityRating, VulnerabilityRatings,
+};
+use cyclonedx_bom::models::vulnerability_reference::{
+    VulnerabilityReference, VulnerabilityReferences,
+};
+use cyclonedx_bom::models::vulnerability_source::VulnerabilitySource;
+use cyclonedx_bom::models::vulnerability_target::{
+    Version as TargetVersion, Versions, VulnerabilityTarget, VulnerabilityTargets,
+};
 use sha1::{Digest, Sha1};
-use validator_domain::{FileLicence, Finding, LibraryLicence, Report};
+use validator_domain::{Dependency, FileLicence, Finding, LibraryLicence, Report};
 
 /// The `bom-ref` of the plugin (the document's subject).
 pub const PLUGIN_REF: &str = "plugin";
@@ -187,11 +197,174 @@ fn file_component(path: &str, sha256_hex: &str, licence: Option<&FileLicence>) -
     component
 }
 
-/// The vulnerabilities of the document's components: the place where the dependencies check
-/// (issue #27) puts its advisories, each naming the `bom-ref`s it affects ([`library_ref`]).
-/// Nothing yet: the licence check knows no advisories.
-pub fn vulnerabilities(_report: &Report) -> Option<Vulnerabilities> {
-    None
+/// The `bom-ref` of a dependency the dependencies check found (the same as [`library_ref`]
+/// for a bundled library; `pypi:NAME` when no version is pinned).
+pub fn dependency_ref(dependency: &Dependency) -> String {
+    match &dependency.version {
+        Some(version) => format!("pypi:{}@{version}", pypi_name(&dependency.name)),
+        None => format!("pypi:{}", pypi_name(&dependency.name)),
+    }
+}
+
+/// The CycloneDX rating method of a CVSS vector.
+fn score_method(vector: &str) -> ScoreMethod {
+    if vector.starts_with("CVSS:4.0") {
+        ScoreMethod::CVSSv4
+    } else if vector.starts_with("CVSS:3.1") {
+        ScoreMethod::CVSSv31
+    } else if vector.starts_with("CVSS:3.0") {
+        ScoreMethod::CVSSv3
+    } else {
+        ScoreMethod::CVSSv2
+    }
+}
+
+fn osv_source(id: &str) -> VulnerabilitySource {
+    VulnerabilitySource::new(
+        Some("OSV".to_owned()),
+        Uri::try_from(format!("https://osv.dev/vulnerability/{id}")).ok(),
+    )
+}
+
+/// A component a vulnerability affects: its `bom-ref` and its version.
+type Target = (String, Option<String>);
+
+/// The vulnerabilities of the document's components, from the dependencies check: one entry per
+/// vulnerability (its OSV id, the other ids as references, the rating with its CVSS vector, the
+/// summary, the upgrade), naming the `bom-ref`s of every dependency it affects.
+pub fn vulnerabilities(report: &Report) -> Option<Vulnerabilities> {
+    let dependencies = report.dependencies.as_ref()?;
+    let mut by_id: Vec<(&validator_domain::Vulnerability, Vec<Target>)> = Vec::new();
+    for dependency in &dependencies.dependencies {
+        for v in &dependency.vulnerabilities {
+            let target = (dependency_ref(dependency), dependency.version.clone());
+            match by_id.iter_mut().find(|(known, _)| known.id == v.id) {
+                Some((_, targets)) => {
+                    if !targets.contains(&target) {
+                        targets.push(target);
+                    }
+                }
+                None => by_id.push((v, vec![target])),
+            }
+        }
+    }
+    if by_id.is_empty() {
+        return None;
+    }
+    let entries = by_id
+        .into_iter()
+        .map(|(v, targets)| {
+            let severity = Severity::new_unchecked(&v.severity);
+            let rating = VulnerabilityRating {
+                vulnerability_source: Some(osv_source(&v.id)),
+                score: v.score.map(|s| Score::from(s.as_f64() as f32)),
+                severity: Some(severity),
+                score_method: v.cvss.as_deref().map(score_method),
+                vector: v.cvss.as_deref().map(NormalizedString::new),
+                justification: None,
+            };
+            let recommendation = if v.malicious {
+                "A known-malicious package: remove it.".to_owned()
+            } else {
+                match &v.fixed {
+                    Some(fixed) => format!("Upgrade to {fixed} or later."),
+                    None => "No fixed version is published: replace or remove it.".to_owned(),
+                }
+            };
+            let mut properties = vec![property("osv-url", &v.url)];
+            if v.malicious {
+                properties.push(property("malicious", "true"));
+            }
+            Vulnerability {
+                bom_ref: None,
+                id: Some(NormalizedString::new(&v.id)),
+                vulnerability_source: Some(osv_source(&v.id)),
+                vulnerability_references: (!v.aliases.is_empty()).then(|| {
+                    VulnerabilityReferences(
+                        v.aliases
+                            .iter()
+                            .map(|a| VulnerabilityReference::new(a, osv_source(a)))
+                            .collect(),
+                    )
+                }),
+                vulnerability_ratings: Some(VulnerabilityRatings(vec![rating])),
+                cwes: None,
+                description: Some(v.summary.clone()),
+                detail: None,
+                recommendation: Some(recommendation),
+                workaround: None,
+                proof_of_concept: None,
+                advisories: None,
+                created: None,
+                published: None,
+                updated: None,
+                rejected: None,
+                vulnerability_credits: None,
+                tools: None,
+                vulnerability_analysis: None,
+                vulnerability_targets: Some(VulnerabilityTargets(
+                    targets
+                        .into_iter()
+                        .map(|(bom_ref, version)| {
+                            let mut target = VulnerabilityTarget::new(bom_ref);
+                            target.versions = version.map(|version| {
+                                Versions(vec![TargetVersion::new(&version, "affected")])
+                            });
+                            target
+                        })
+                        .collect(),
+                )),
+                properties: Some(Properties(properties)),
+            }
+        })
+        .collect();
+    Some(Vulnerabilities(entries))
+}
+
+/// Components for the dependencies the plugin declares or installs (and bundled ones the
+/// licence section does not list), so that every vulnerability names a component.
+fn dependency_components(report: &Report, known: &[String]) -> Vec<Component> {
+    let Some(dependencies) = report.dependencies.as_ref() else {
+        return Vec::new();
+    };
+    let mut seen: Vec<String> = known.to_vec();
+    let mut out = Vec::new();
+    for dependency in &dependencies.dependencies {
+        let reference = dependency_ref(dependency);
+        if seen.contains(&reference) {
+            continue;
+        }
+        seen.push(reference.clone());
+        let mut component = Component::new(
+            Classification::Library,
+            &dependency.name,
+            dependency.version.as_deref().unwrap_or(""),
+            Some(reference),
+        );
+        match &dependency.version {
+            Some(version) => {
+                component.purl = Purl::new("pypi", &pypi_name(&dependency.name), version).ok();
+            }
+            None => component.version = None,
+        }
+        let mut properties = vec![
+            property("dependency-origin", dependency.origin.as_str()),
+            property(
+                "found-in",
+                &match dependency.line {
+                    Some(line) => format!("{}:{line}", dependency.path),
+                    None => dependency.path.clone(),
+                },
+            ),
+            property("advisories", dependency.advisories.as_str()),
+        ];
+        if !dependency.specifier.is_empty() {
+            properties.push(property("specifier", &dependency.specifier));
+        }
+        component.properties = Some(Properties(properties));
+        out.push(component);
+    }
+    out
 }
 
 /// The SBOM of a scanned version. `zip_sha256` is the SHA-256 of the uploaded zip (the scan's
@@ -287,18 +460,26 @@ pub fn build(report: &Report, zip_sha256: Option<&str>) -> Bom {
             component.components = Some(Components(files));
         }
     }
+    let library_refs: Vec<String> = libraries.iter().map(library_ref).collect();
+    let declared = dependency_components(report, &library_refs);
+    let all_refs: Vec<String> = library_refs
+        .iter()
+        .cloned()
+        .chain(declared.iter().filter_map(|c| c.bom_ref.clone()))
+        .collect();
     let dependencies = Dependencies(
-        std::iter::once(Dependency {
+        std::iter::once(BomDependency {
             dependency_ref: PLUGIN_REF.to_owned(),
-            dependencies: libraries.iter().map(library_ref).collect(),
+            dependencies: all_refs.clone(),
         })
-        .chain(libraries.iter().map(|l| Dependency {
-            dependency_ref: library_ref(l),
+        .chain(all_refs.iter().map(|r| BomDependency {
+            dependency_ref: r.clone(),
             dependencies: Vec::new(),
         }))
         .collect(),
     );
     let mut components = library_components;
+    components.extend(declared);
     components.extend(own_files);
 
     let tool = Tool {

@@ -1,0 +1,456 @@
+//! The dependencies check end to end on test-built plugins, with the committed advisory
+//! records (real PyPA records and two test records, tests/fixtures/advisories/README.md): one
+//! fixture per rule, and the evaluation semantics on real records.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use validator_archive::{ArchiveLimits, PluginArchive};
+use validator_dependencies::{
+    AdvisoryIndex, AdvisoryLimits, AdvisorySource, DependenciesCheck, NoAdvisories, RULES,
+};
+use validator_domain::{
+    AdvisoryCheck, Check, CheckContext, DependenciesReport, DependencyOrigin, Finding, PackageInfo,
+    ScanCache,
+};
+use validator_testkit::ZipBuilder;
+
+fn advisories_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/advisories")
+}
+
+fn index() -> Arc<dyn AdvisorySource> {
+    Arc::new(
+        AdvisoryIndex::from_folder(&advisories_dir(), &AdvisoryLimits::default())
+            .expect("the fixtures load"),
+    )
+}
+
+struct Outcome {
+    findings: Vec<Finding>,
+    report: DependenciesReport,
+}
+
+fn run_with(zip: Vec<u8>, source: Arc<dyn AdvisorySource>) -> Outcome {
+    let archive = PluginArchive::open(zip, &ArchiveLimits::default()).expect("archive opens");
+    let package = PackageInfo::inspect(&archive);
+    let ctx = CheckContext {
+        archive: &archive,
+        package: &package,
+        rule_enabled: &|_| true,
+        reference_defaults: false,
+        cache: &ScanCache::new(),
+    };
+    let output = DependenciesCheck::new(source)
+        .run_with_details(&ctx)
+        .expect("check runs");
+    Outcome {
+        findings: output.findings,
+        report: *output
+            .details
+            .dependencies
+            .expect("the dependencies section"),
+    }
+}
+
+fn run(zip: Vec<u8>) -> Outcome {
+    run_with(zip, index())
+}
+
+fn rules_of(outcome: &Outcome) -> Vec<&str> {
+    outcome.findings.iter().map(|f| f.rule.as_str()).collect()
+}
+
+/// A fake `requests` package bundled the way `pip install --target` leaves it: a tiny module
+/// and its `.dist-info` with the version (no code of the real library).
+fn with_fake_requests(zip: ZipBuilder, version: &str) -> ZipBuilder {
+    let info = format!("demo/ext_libs/requests-{version}.dist-info");
+    zip.file(
+        "demo/ext_libs/requests/__init__.py",
+        &format!("__version__ = '{version}'\n"),
+    )
+    .file(
+        &format!("{info}/METADATA"),
+        &format!("Metadata-Version: 2.1\nName: requests\nVersion: {version}\n"),
+    )
+    .file(&format!("{info}/top_level.txt"), "requests\n")
+}
+
+#[test]
+fn dep002_a_bundled_old_requests_lists_its_advisories_with_the_fix() {
+    let outcome = run(with_fake_requests(ZipBuilder::valid_plugin("demo"), "2.7.0").build());
+    let dep = &outcome.report.dependencies;
+    assert_eq!(dep.len(), 1, "{dep:#?}");
+    let requests = &dep[0];
+    assert_eq!(requests.origin, DependencyOrigin::Bundled);
+    assert_eq!(requests.version.as_deref(), Some("2.7.0"));
+    assert_eq!(requests.advisories, AdvisoryCheck::Checked);
+    // 2.7.0 is in PYSEC-2018-28 (< 2.20.0) and PYSEC-2023-74 (2.3.0 to 2.31.0), whose GHSA
+    // record (same CVE) merges into it; PYSEC-2014-13/14 (< 2.3.0) and 2015-17 (< 2.6.0) do not
+    // apply.
+    let ids: Vec<&str> = requests
+        .vulnerabilities
+        .iter()
+        .map(|v| v.id.as_str())
+        .collect();
+    assert_eq!(ids, ["PYSEC-2023-74", "PYSEC-2018-28"]);
+    let merged = &requests.vulnerabilities[0];
+    assert!(
+        merged.aliases.contains(&"GHSA-j8r2-6x86-q33q".to_owned())
+            && merged.aliases.contains(&"CVE-2023-32681".to_owned()),
+        "{merged:#?}"
+    );
+    assert_eq!(merged.fixed.as_deref(), Some("2.31.0"));
+    assert_eq!(merged.severity, "medium");
+    assert_eq!(merged.score.map(|s| s.to_string()).as_deref(), Some("6.1"));
+    assert_eq!(requests.upgrade_to.as_deref(), Some("2.31.0"));
+    assert_eq!(rules_of(&outcome), ["DEP002"]);
+    let message = &outcome.findings[0].message;
+    assert!(
+        message.starts_with("requests 2.7.0 (bundled) in demo/ext_libs/requests/: 2 advisories")
+            && message.contains("fixed in 2.31.0")
+            && message.contains("PYSEC-2018-28"),
+        "{message}"
+    );
+    let upgrades = outcome.report.upgrade_lines();
+    assert_eq!(
+        upgrades,
+        ["requests 2.7.0 (bundled) in demo/ext_libs/requests/: 2 advisories, upgrade to 2.31.0 or later"]
+    );
+}
+
+#[test]
+fn a_fixed_release_is_clean_and_says_it_was_checked() {
+    let outcome = run(with_fake_requests(ZipBuilder::valid_plugin("demo"), "2.32.3").build());
+    assert!(outcome.findings.is_empty(), "{:#?}", outcome.findings);
+    assert_eq!(
+        outcome.report.dependencies[0].advisories,
+        AdvisoryCheck::Checked
+    );
+    assert!(outcome
+        .report
+        .summary_lines()
+        .iter()
+        .any(|l| l.starts_with("no known advisory: requests 2.32.3")));
+}
+
+#[test]
+fn dep001_a_plugin_that_pip_installs_a_malicious_package_is_flagged() {
+    let zip = ZipBuilder::valid_plugin("demo")
+        .file(
+            "demo/setup_deps.py",
+            "import subprocess, sys\n\n\ndef ensure():\n    subprocess.check_call(\n        [sys.executable, '-m', 'pip', 'install', 'qgis-totally-fake-helper']\n    )\n",
+        )
+        .build();
+    let outcome = run(zip);
+    assert_eq!(
+        rules_of(&outcome),
+        ["DEP001", "DEP004"],
+        "{:#?}",
+        outcome.findings
+    );
+    let malicious = &outcome.findings[0];
+    assert_eq!(
+        (malicious.path.as_str(), malicious.line),
+        ("demo/setup_deps.py", Some(5))
+    );
+    assert!(
+        malicious.message.contains("MAL-2099-0001"),
+        "{}",
+        malicious.message
+    );
+    let d = &outcome.report.dependencies[0];
+    assert_eq!(d.origin, DependencyOrigin::Installed);
+    assert_eq!(d.advisories, AdvisoryCheck::NameOnly);
+    assert!(outcome.report.upgrade_lines()[0].contains("MALICIOUS"));
+}
+
+#[test]
+fn dep001_blocks_under_the_default_policy() {
+    let check = DependenciesCheck::new(index());
+    let policy = validator_policy::from_tsv("", &[&check as &dyn Check]).expect("policy");
+    let zip = ZipBuilder::valid_plugin("demo")
+        .file("demo/requirements.txt", "qgis-totally-fake-helper==1.0\n")
+        .build();
+    let outcome = run(zip);
+    let rated = policy.evaluate(
+        &check,
+        outcome.findings,
+        validator_policy::RuleSet::Policy,
+        &[],
+    );
+    let blocking: Vec<&str> = rated
+        .iter()
+        .filter(|f| f.blocking)
+        .map(|f| f.rule.as_str())
+        .collect();
+    assert_eq!(blocking, ["DEP001"]);
+}
+
+#[test]
+fn dep003_a_critical_advisory_holds_for_review() {
+    let check = DependenciesCheck::new(index());
+    let policy = validator_policy::from_tsv("", &[&check as &dyn Check]).expect("policy");
+    let zip = ZipBuilder::valid_plugin("demo")
+        .file("demo/requirements.txt", "GDAL==3.0.1\naiohttp==3.8.5\n")
+        .build();
+    let outcome = run(zip);
+    assert_eq!(
+        rules_of(&outcome),
+        ["DEP003", "DEP002"],
+        "{:#?}",
+        outcome.findings
+    );
+    assert!(outcome.findings[0]
+        .message
+        .contains("1 critical: PYSEC-2019-241"));
+    assert!(outcome.findings[0].message.contains("fixed in 3.0.2"));
+    let gdal = &outcome.report.dependencies[0];
+    assert_eq!(gdal.vulnerabilities[0].severity, "critical");
+    assert_eq!(
+        gdal.vulnerabilities[0]
+            .score
+            .map(|s| s.to_string())
+            .as_deref(),
+        Some("9.8")
+    );
+    // aiohttp 3.8.5: PYSEC-2023-246 (< 3.8.6, CVSS 7.5) applies; the withdrawn
+    // PYSEC-2022-43059 (every version) does not.
+    let aiohttp = &outcome.report.dependencies[1];
+    let ids: Vec<&str> = aiohttp
+        .vulnerabilities
+        .iter()
+        .map(|v| v.id.as_str())
+        .collect();
+    assert_eq!(ids, ["PYSEC-2023-246"]);
+    assert_eq!(aiohttp.vulnerabilities[0].severity, "high");
+    let rated = policy.evaluate(
+        &check,
+        outcome.findings,
+        validator_policy::RuleSet::Policy,
+        &[],
+    );
+    let review: Vec<&str> = rated
+        .iter()
+        .filter(|f| f.review)
+        .map(|f| f.rule.as_str())
+        .collect();
+    assert_eq!(review, ["DEP003"]);
+    assert!(rated.iter().all(|f| !f.blocking));
+}
+
+#[test]
+fn last_affected_includes_its_version_and_names_no_fix() {
+    let zip = ZipBuilder::valid_plugin("demo")
+        .file("demo/requirements.txt", "py==1.11.0\n")
+        .file("demo/requirements-dev.txt", "py==1.11.1\n")
+        .build();
+    let outcome = run(zip);
+    let deps = &outcome.report.dependencies;
+    assert_eq!(deps[0].vulnerabilities.len(), 1);
+    assert_eq!(deps[0].vulnerabilities[0].id, "PYSEC-2022-42969");
+    assert_eq!(deps[0].vulnerabilities[0].fixed, None);
+    assert_eq!(deps[0].upgrade_to, None);
+    assert!(deps[1].vulnerabilities.is_empty(), "{:#?}", deps[1]);
+    assert!(outcome.findings[0].message.contains("no fixed version"));
+}
+
+#[test]
+fn dep004_unpinned_requirements_are_checked_for_malice_only() {
+    let zip = ZipBuilder::valid_plugin("demo")
+        .file("demo/requirements.txt", "requests>=2.0\n")
+        .build();
+    let outcome = run(zip);
+    assert_eq!(rules_of(&outcome), ["DEP004"]);
+    assert_eq!(outcome.findings[0].line, Some(1));
+    assert_eq!(
+        outcome.report.dependencies[0].advisories,
+        AdvisoryCheck::NameOnly
+    );
+}
+
+#[test]
+fn dep005_without_advisory_data_nothing_reads_as_clean() {
+    let source = Arc::new(NoAdvisories {
+        reason: "the OSV API is unreachable".to_owned(),
+    });
+    let outcome = run_with(
+        with_fake_requests(ZipBuilder::valid_plugin("demo"), "2.32.3").build(),
+        source,
+    );
+    assert_eq!(rules_of(&outcome), ["DEP005"]);
+    assert_eq!(
+        outcome.report.dependencies[0].advisories,
+        AdvisoryCheck::NotChecked("the OSV API is unreachable".to_owned())
+    );
+    let lines = outcome.report.summary_lines();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("NOT CHECKED against advisories")),
+        "{lines:#?}"
+    );
+    assert!(!lines.iter().any(|l| l.starts_with("no known advisory")));
+}
+
+#[test]
+fn plugin_dependencies_are_listed() {
+    let zip = ZipBuilder::valid_plugin("demo")
+        .without("demo/metadata.txt")
+        .file(
+            "demo/metadata.txt",
+            &format!(
+                "{}plugin_dependencies=QuickOSM==2.2, Lizmap\n",
+                validator_testkit::metadata_txt("demo", "1.0")
+            ),
+        )
+        .build();
+    let outcome = run(zip);
+    assert_eq!(
+        outcome.report.plugin_dependencies,
+        ["QuickOSM==2.2", "Lizmap"]
+    );
+    assert!(outcome.findings.is_empty());
+}
+
+#[test]
+fn every_rule_has_a_fixture() {
+    // The tests above name each rule: a rule added without one fails here.
+    let source = include_str!("rule_fixtures.rs");
+    for rule in RULES {
+        let name = format!("fn {}_", rule.id.to_ascii_lowercase());
+        assert!(source.contains(&name), "no fixture test for {}", rule.id);
+    }
+}
+
+#[test]
+fn the_lazy_folder_answers_like_the_whole_index() {
+    use validator_dependencies::{AdvisoryFolder, PackageQuery};
+    let folder = AdvisoryFolder::new(advisories_dir(), AdvisoryLimits::default());
+    let whole = index();
+    let queries: Vec<PackageQuery> = ["requests", "gdal", "qgis-totally-fake-helper", "py", "six"]
+        .iter()
+        .map(|n| PackageQuery {
+            name: (*n).to_owned(),
+            version: None,
+        })
+        .collect();
+    let ids = |source: &dyn AdvisorySource| -> Vec<Vec<String>> {
+        source
+            .lookup(&queries)
+            .into_iter()
+            .map(|answer| {
+                let mut ids: Vec<String> = answer
+                    .expect("answered")
+                    .iter()
+                    .map(|r| r.id.clone())
+                    .collect();
+                ids.sort();
+                ids
+            })
+            .collect()
+    };
+    let lazy = ids(&folder);
+    assert_eq!(lazy, ids(whole.as_ref()));
+    // The same records as an export zip (flat, as OSV publishes them), read lazily too.
+    let mut export = ZipBuilder::new();
+    let mut stack = vec![advisories_dir()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("fixtures").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e != "md") {
+                let name = path.file_name().and_then(|n| n.to_str()).expect("name");
+                export = export.file(name, &std::fs::read_to_string(&path).expect("record"));
+            }
+        }
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let zip = dir.path().join("all.zip");
+    std::fs::write(&zip, export.build()).expect("zip");
+    let zipped = validator_dependencies::LazyIndex::new(&zip, AdvisoryLimits::default());
+    assert_eq!(ids(&zipped), lazy);
+    assert!(zipped.describe().starts_with("OSV export"));
+    assert_eq!(
+        lazy[0].len(),
+        6,
+        "five PYSEC records and the GHSA one: {lazy:?}"
+    );
+    assert!(lazy[4].is_empty());
+    assert!(
+        folder.describe().contains("11 record files"),
+        "{}",
+        folder.describe()
+    );
+}
+
+#[test]
+fn a_plugin_without_dependencies_has_no_section_lines_and_asks_nothing() {
+    // A source that fails every lookup: asking it would list the plugin as not checked.
+    let source = Arc::new(NoAdvisories {
+        reason: "must not be asked".to_owned(),
+    });
+    let outcome = run_with(ZipBuilder::valid_plugin("demo").build(), source);
+    assert!(outcome.findings.is_empty());
+    assert!(outcome.report.dependencies.is_empty());
+    assert!(outcome.report.summary_lines().is_empty());
+    assert_eq!(
+        outcome.report.advisory_source,
+        "not needed (no dependencies)"
+    );
+}
+
+#[test]
+fn dep001_names_bound_to_literals_are_read_and_rebound_names_are_not() {
+    let zip = ZipBuilder::valid_plugin("demo")
+        .file(
+            "demo/deps.py",
+            "import subprocess\nimport sys\n\nPACKAGES = ['qgis-totally-fake-helper==1.0', 'six==1.16.0']\nOTHER = 'a==1.0'\nOTHER = 'b==1.0'\n\n\ndef ensure():\n    subprocess.check_call([sys.executable, '-m', 'pip', 'install', *PACKAGES])\n    subprocess.check_call(['pip', 'install', OTHER])\n",
+        )
+        .build();
+    let outcome = run(zip);
+    let installed: Vec<String> = outcome
+        .report
+        .dependencies
+        .iter()
+        .map(|d| format!("{} line {:?}", d.label(), d.line))
+        .collect();
+    assert_eq!(
+        installed,
+        [
+            "qgis-totally-fake-helper 1.0 line Some(10)",
+            "six 1.16.0 line Some(10)"
+        ]
+    );
+    assert_eq!(rules_of(&outcome), ["DEP001"]);
+}
+
+#[test]
+fn the_environment_chooses_the_source() {
+    use validator_dependencies::advisory_source_from_lookup;
+    let dir = advisories_dir();
+    let folder = dir.to_string_lossy().into_owned();
+    let source = |vars: &[(&str, &str)]| {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        advisory_source_from_lookup(
+            move |name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
+            None,
+        )
+        .describe()
+    };
+    assert!(source(&[("PLUGIN_VALIDATOR_ADVISORIES", &folder)]).starts_with("advisories folder"));
+    assert!(
+        source(&[("PLUGIN_VALIDATOR_ADVISORIES", "/nonexistent/advisories")])
+            .starts_with("none (advisories `/nonexistent/advisories` cannot be read")
+    );
+    assert!(source(&[("PLUGIN_VALIDATOR_OSV_API", "off")]).starts_with("none (no advisory data"));
+    assert_eq!(source(&[]), "OSV API api.osv.dev");
+    assert_eq!(
+        source(&[("PLUGIN_VALIDATOR_OSV_API", "http://127.0.0.1:8080/")]),
+        "OSV API 127.0.0.1:8080"
+    );
+}
