@@ -54,6 +54,7 @@ impl CheckRegistry {
             Arc::new(validator_behaviour::BehaviourCheck),
             Arc::new(validator_bundled::BundledLibrariesCheck::from_env()),
             Arc::new(validator_licence::LicenceCheck),
+            Arc::new(validator_qgis4::Qgis4Check),
         ])
     }
 

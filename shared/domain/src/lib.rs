@@ -9,6 +9,7 @@ mod history;
 mod licence;
 mod package;
 mod provenance;
+mod qgis4;
 mod report;
 mod review;
 mod scan;
@@ -35,6 +36,7 @@ pub use licence::{
 };
 pub use package::{MetadataError, PackageInfo, PluginMetadata, PLUGIN_CONFIG_FILES};
 pub use provenance::{Provenance, ToolVersion};
+pub use qgis4::{Qgis4Readiness, Qgis4State};
 pub use report::{metadata_map, CheckReportEntry, Report};
 pub use review::{apply_decisions, AppliedDecision, DeciderRole, DecisionKind, ReviewDecision};
 pub use scan::{

@@ -6,23 +6,29 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// What a check knows beyond its findings, carried with its result to the report. Each part is
-/// optional and belongs to one check (the `licence` check fills [`Self::licence`]).
+/// optional and belongs to one check (the `licence` check fills [`Self::licence`], the `qgis4`
+/// check [`Self::qgis4`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckDetails {
     /// Boxed: a result without details stays small.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub licence: Option<Box<LicenceReport>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qgis4: Option<crate::Qgis4Readiness>,
 }
 
 impl CheckDetails {
     pub fn is_empty(&self) -> bool {
-        self.licence.is_none()
+        self.licence.is_none() && self.qgis4.is_none()
     }
 
     /// Takes what `other` carries (the details of several checks make the report's).
     pub fn merge(&mut self, other: CheckDetails) {
         if other.licence.is_some() {
             self.licence = other.licence;
+        }
+        if other.qgis4.is_some() {
+            self.qgis4 = other.qgis4;
         }
     }
 }

@@ -63,6 +63,10 @@ pub struct Report {
     /// The licence section (the `licence` check's details); `None` when that check did not run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub licence: Option<LicenceReport>,
+    /// Whether the plugin loads in QGIS 4 (the `qgis4` check's details); `None` when that check
+    /// did not run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qgis4: Option<crate::Qgis4Readiness>,
 }
 
 impl Report {
@@ -129,6 +133,7 @@ impl Report {
             diff: None,
             first_version: false,
             licence: details.licence.map(|licence| *licence),
+            qgis4: details.qgis4,
         }
     }
 
@@ -259,6 +264,9 @@ impl Report {
             for line in licence.summary_lines() {
                 let _ = writeln!(out, "  {line}");
             }
+        }
+        if let Some(qgis4) = &self.qgis4 {
+            let _ = writeln!(out, "{}", qgis4.line());
         }
         for skip in &self.skips {
             let _ = writeln!(out, "skip {}: {}", skip.rule, skip.explanation());

@@ -146,6 +146,7 @@ impl Check for LicenceCheck {
             findings,
             details: CheckDetails {
                 licence: Some(Box::new(report)),
+                ..CheckDetails::default()
             },
         })
     }

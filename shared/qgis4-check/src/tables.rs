@@ -1,0 +1,122 @@
+//! The Qt enum tables of QGIS's migration script, generated into `data/qt-enums.tsv` by
+//! `infra/qgis4/reference.py tsv` (never edited by hand; docs/qgis4.md says how to regenerate).
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// The generated tables, embedded in the binary.
+const QT_ENUMS_TSV: &str = include_str!("../data/qt-enums.tsv");
+
+/// What the script does with `CLASS.MEMBER` written unscoped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnumFix {
+    /// Rewrites it to this (`Qt.AlignmentFlag.AlignLeft`); `None`: it wants to but cannot
+    /// (the scoped name does not exist in PyQt6), and says so.
+    Scoped(Option<String>),
+    /// The member belongs to several enums of the class: the script picks one when PyQt6 tells
+    /// which (`Some`), else it only warns, listing the candidates.
+    Ambiguous {
+        replacement: Option<String>,
+        candidates: Vec<String>,
+    },
+}
+
+/// The script's tables: unscoped members, renamed members, QVariant type names.
+#[derive(Debug, Default)]
+pub struct QtTables {
+    /// class -> member -> fix.
+    enums: HashMap<&'static str, HashMap<&'static str, EnumFix>>,
+    /// class -> member -> replacement of a renamed or removed member (`Qt.MidButton`).
+    renamed: HashMap<&'static str, HashMap<&'static str, &'static str>>,
+    /// QVariant type name -> QMetaType type (`Int` -> `QMetaType.Type.Int`).
+    qmetatype: HashMap<&'static str, &'static str>,
+    /// The provenance lines of the data file (its `# From:` line).
+    pub provenance: &'static str,
+}
+
+impl QtTables {
+    /// The embedded tables, parsed once per process.
+    pub fn get() -> &'static QtTables {
+        static TABLES: OnceLock<QtTables> = OnceLock::new();
+        TABLES.get_or_init(|| Self::parse(QT_ENUMS_TSV))
+    }
+
+    /// Reads the data file's rows (see its header); malformed rows are skipped (a test checks
+    /// there are none).
+    pub fn parse(text: &'static str) -> Self {
+        let mut tables = Self::default();
+        for line in text.lines() {
+            if let Some(from) = line.strip_prefix("# From: ") {
+                tables.provenance = from;
+            }
+            if line.starts_with('#') || line.is_empty() {
+                continue;
+            }
+            let cols: Vec<&'static str> = line.split('\t').collect();
+            let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+            match cols.as_slice() {
+                ["E", class, enum_name, members] => {
+                    for member in members.split(' ').filter(|m| !m.is_empty()) {
+                        tables.enums.entry(class).or_default().insert(
+                            member,
+                            EnumFix::Scoped(Some(format!("{class}.{enum_name}.{member}"))),
+                        );
+                    }
+                }
+                ["X", class, member, replacement] => {
+                    tables
+                        .enums
+                        .entry(class)
+                        .or_default()
+                        .insert(member, EnumFix::Scoped(non_empty(replacement)));
+                }
+                ["A", class, member, replacement, candidates] => {
+                    tables.enums.entry(class).or_default().insert(
+                        member,
+                        EnumFix::Ambiguous {
+                            replacement: non_empty(replacement),
+                            candidates: candidates
+                                .split(' ')
+                                .filter(|c| !c.is_empty())
+                                .map(|c| format!("{class}.{c}.{member}"))
+                                .collect(),
+                        },
+                    );
+                }
+                ["R", class, member, replacement] => {
+                    tables
+                        .renamed
+                        .entry(class)
+                        .or_default()
+                        .insert(member, replacement);
+                }
+                ["M", "QVariant", name, replacement] => {
+                    tables.qmetatype.insert(name, replacement);
+                }
+                _ => tracing::warn!(line, "malformed row in qt-enums.tsv"),
+            }
+        }
+        tables
+    }
+
+    pub fn enum_fix(&self, class: &str, member: &str) -> Option<&EnumFix> {
+        self.enums.get(class)?.get(member)
+    }
+
+    pub fn renamed(&self, class: &str, member: &str) -> Option<&'static str> {
+        self.renamed.get(class)?.get(member).copied()
+    }
+
+    /// What `QVariant.NAME` becomes: the renamed QMetaType type, else `QMetaType.Type.NAME`.
+    pub fn qmetatype(&self, name: &str) -> String {
+        self.qmetatype
+            .get(name)
+            .map(|s| (*s).to_owned())
+            .unwrap_or_else(|| format!("QMetaType.Type.{name}"))
+    }
+
+    /// How many unscoped members the tables know (for tests and the docs).
+    pub fn enum_count(&self) -> usize {
+        self.enums.values().map(HashMap::len).sum()
+    }
+}
