@@ -11,6 +11,9 @@ them: it prints "QGIS classes not available for introspection" and migrates the 
                          script writes, the ambiguous ones with their candidates, the renamed
                          enums, QVariant type names, and the versions they come from.
   tsv SCRIPT             the same as the check's data file (shared/qgis4-check/data/qt-enums.tsv).
+  compare SCRIPT DIR OURS.json   precision and recall of our report's places (scan --checks
+                         qgis4 --rules all --format json of the plugin folder DIR) against the
+                         script's on DIR, as JSON, and the one-line figure on stderr.
   places SCRIPT DIR      every place the script changes or warns about in the .py files under
                          DIR (a copy is rewritten, never DIR itself), as JSON lines
                          {"file", "line", "kind", "detail"}; files the script crashes on are
@@ -46,6 +49,28 @@ WARNING_KINDS = [
     ("ambiguous enum, cannot fix", "enum-ambiguous"),
     ("wanted to replace with", "enum"),
 ]
+
+# Our rule -> the script's kind (the same table as `reference_kind` in
+# shared/qgis4-check/src/rules.rs; a test keeps them equal).
+DEFAULT_KINDS = {
+    "Q4001": "pyqt5-import",
+    "Q4002": "exec",
+    "Q4003": "enum",
+    "Q4004": "enum-ambiguous",
+    "Q4005": "enum-renamed",
+    "Q4006": "qvariant-type",
+    "Q4007": "qvariant-type-scope",
+    "Q4008": "qvariant-null",
+    "Q4009": "qapp",
+    "Q4010": "qdatetime",
+    "Q4011": "qregexp",
+    "Q4012": "desktop-widget",
+    "Q4013": "font-metrics-width",
+    "Q4014": "activated-str",
+    "Q4015": "resources-rc",
+    "Q4016": "add-action",
+    "Q4017": "qt-module-import",
+}
 
 CUSTOM_KINDS = {
     "_invalid_qvariant_to_null": "qvariant-null",
@@ -222,7 +247,11 @@ def run_file(module, path: str, display: str, qgis3_compat: bool) -> list[dict]:
             continue  # the place is already in fix_qt_enums
         add(m["line"], kind, m["msg"])
     if crashed:
-        add(0, "crash", crashed)
+        # Stopped before it had read the whole file (an unguarded lookup while walking the
+        # tree): its places there are incomplete, and the file is left out of the comparison.
+        # Stopped while rewriting (an assert on the tokens): the places were all found.
+        analysed = "tokens" in captured
+        add(0, "rewrite-crash" if analysed else "crash", crashed)
     return places
 
 
@@ -294,6 +323,51 @@ def tsv(script: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+# The kinds the check reports beyond the script (its rule Q4018: `import PyQt5`, `from PyQt5
+# import QtCore`) are not compared; neither are the script's own stops.
+NOT_COMPARED = {"crash", "rewrite-crash"}
+
+
+def compare(reference: list[dict], ours: list[dict]) -> dict:
+    """Precision and recall of our places against the script's, on (file, line, kind) as
+    multisets, over the files the script read to the end."""
+    from collections import Counter
+
+    stopped = {p["file"] for p in reference if p["kind"] == "crash"}
+    ref = Counter(
+        (p["file"], p["line"], p["kind"])
+        for p in reference
+        if p["kind"] not in NOT_COMPARED and p["file"] not in stopped
+    )
+    mine = Counter(
+        (p["file"], p["line"], p["kind"]) for p in ours if p["file"] not in stopped
+    )
+    matched = sum((ref & mine).values())
+    return {
+        "reference": sum(ref.values()),
+        "ours": sum(mine.values()),
+        "matched": matched,
+        "precision": matched / sum(mine.values()) if mine else 1.0,
+        "recall": matched / sum(ref.values()) if ref else 1.0,
+        "files_left_out": sorted(stopped),
+        "missed": sorted((ref - mine).elements()),
+        "extra": sorted((mine - ref).elements()),
+    }
+
+
+def our_places(report: dict, kinds: dict) -> list[dict]:
+    """The places of our JSON report (`scan --checks qgis4 --rules all --format json`), paths
+    inside the plugin folder (the zip's top folder removed), kinds from the rules."""
+    result = []
+    for f in report.get("findings", []):
+        kind = kinds.get(f.get("rule"))
+        if f.get("check") != "qgis4" or kind is None or not f.get("line"):
+            continue
+        path = f["path"].split("/", 1)[1] if "/" in f["path"] else f["path"]
+        result.append({"file": path, "line": f["line"], "kind": kind})
+    return result
+
+
 def main(argv: list[str]) -> int:
     if len(argv) >= 2 and argv[0] == "tables":
         json.dump(tables(argv[1]), sys.stdout, indent=0)
@@ -305,6 +379,28 @@ def main(argv: list[str]) -> int:
         # The QVariant types are rewritten only for plugins that drop QGIS 3: asked for too.
         for place in places(argv[1], argv[2], qgis3_compat=False):
             print(json.dumps(place, sort_keys=True))
+        return 0
+    if argv[:1] == ["kinds"]:
+        json.dump(DEFAULT_KINDS, sys.stdout, sort_keys=True)
+        return 0
+    if len(argv) >= 4 and argv[0] == "compare":
+        # compare SCRIPT PLUGIN_DIR OUR_REPORT.json [KINDS.json]: the figure, as JSON.
+        reference = places(argv[1], argv[2], qgis3_compat=False)
+        with open(argv[3], encoding="utf-8") as f:
+            report = json.load(f)
+        kinds = DEFAULT_KINDS
+        if len(argv) >= 5:
+            with open(argv[4], encoding="utf-8") as f:
+                kinds = json.load(f)
+        result = compare(reference, our_places(report, kinds))
+        json.dump(result, sys.stdout, indent=1)
+        print()
+        print(
+            f"qgis4 agreement: precision {result['precision']:.4f}, recall {result['recall']:.4f} "
+            f"({result['matched']} of {result['reference']} reference places, {result['ours']} ours; "
+            f"{len(result['files_left_out'])} file(s) the script stopped on left out)",
+            file=sys.stderr,
+        )
         return 0
     print(__doc__, file=sys.stderr)
     return 2
