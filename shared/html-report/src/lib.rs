@@ -289,6 +289,8 @@ struct ReportView {
     warnings: Vec<String>,
     /// The licence section's lines (empty when the licence check did not run).
     licence: Vec<String>,
+    /// "QGIS 4 ready: ..." (`None` when the qgis4 check did not run).
+    qgis4: Option<String>,
     provenance: validator_domain::Provenance,
     reference_tools: String,
 }
@@ -414,6 +416,7 @@ impl ReportView {
                 .as_ref()
                 .map(|l| l.summary_lines().iter().map(|line| visible(line)).collect())
                 .unwrap_or_default(),
+            qgis4: report.qgis4.as_ref().map(|q| q.line()),
             reference_tools: report.provenance.reference_tools_line(),
             provenance: report.provenance.clone(),
         }

@@ -433,6 +433,9 @@ struct ResultsContext {
     warnings: Vec<String>,
     /// The licence section's lines (empty when the licence check did not run).
     licence: Vec<String>,
+    /// "QGIS 4 ready: yes / no (N places) / declared but not ready" (`None` when the qgis4
+    /// check did not run).
+    qgis4: Option<String>,
     checks_total: usize,
     checks_failed: Vec<String>,
     /// What produced the report (version, policy digest, rules version, reference tools).
@@ -618,6 +621,7 @@ impl ResultsContext {
                 .as_ref()
                 .map(|l| l.summary_lines())
                 .unwrap_or_default(),
+            qgis4: report.qgis4.as_ref().map(|q| q.line()),
             checks_total: report.checks.len(),
             checks_failed: report
                 .checks
