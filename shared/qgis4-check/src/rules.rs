@@ -84,12 +84,13 @@ pub const Q4006: RuleInfo = RuleInfo {
     severity: Severity::Low,
     level: Level::Info,
     mandatory: false,
-    remediation: "Qt6 describes types with `QMetaType.Type` (`QVariant.Int` becomes \
-                  `QMetaType.Type.Int`, `QVariant.String` `QMetaType.Type.QString`). QGIS 4 \
-                  still accepts the QVariant names, and QGIS before 3.38 accepts only them \
-                  (`QgsField(name, QVariant.Int)`), so this does not count against QGIS 4 \
-                  readiness: change it when the plugin requires QGIS 3.38 or later \
-                  (`qgisMinimumVersion=3.38`). The migration script does it with \
+    remediation: "Qt6 describes types with `QMetaType.Type` (`QVariant.Int` is \
+                  `QMetaType.Type.Int`, `QVariant.String` `QMetaType.Type.QString`). QGIS's \
+                  `qgis.PyQt.QtCore` maps the QVariant names onto them on Qt6 builds, so QGIS 4 \
+                  still accepts them, while QGIS before 3.38 accepts only the QVariant names \
+                  (`QgsField(name, QVariant.Int)`): this does not count against QGIS 4 \
+                  readiness. Change it when the plugin requires QGIS 3.38 \
+                  (`qgisMinimumVersion=3.38`); the migration script does it with \
                   `--qgis3-incompatible-changes`.",
 };
 
