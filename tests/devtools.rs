@@ -179,6 +179,7 @@ fn rules_json_is_the_catalogue_a_website_can_show() {
             "code_quality",
             "behaviour",
             "bundled_libraries",
+            "licence",
         ]
     );
     let b602 = checks

@@ -21,7 +21,8 @@ pub struct Entry {
     pub source: &'static str,
 }
 
-const FSF: &str = "https://www.gnu.org/licenses/license-list.html";
+// Without a scheme: reports and emails carry no links (tests/devtools.rs).
+const FSF: &str = "gnu.org/licenses/license-list.html";
 
 macro_rules! entry {
     ($ids:expr, $compat:ident, $note:expr, $anchor:expr) => {

@@ -13,7 +13,7 @@ pub const LIC001: RuleInfo = RuleInfo {
                   file, no `license=` in `metadata.txt`, no licence header in its files. A plugin \
                   on plugins.qgis.org must be under the GPL version 2 or later or a compatible \
                   licence. Add the licence's full text as `LICENSE` in the plugin folder (for \
-                  example the GPL's from https://www.gnu.org/licenses/gpl-2.0.txt), and \
+                  example the GPL's from gnu.org/licenses/gpl-2.0.txt), and \
                   preferably `license=GPL-2.0-or-later` in `metadata.txt` and an \
                   `# SPDX-License-Identifier: GPL-2.0-or-later` line at the top of each file.",
 };
@@ -90,7 +90,7 @@ pub const LIC007: RuleInfo = RuleInfo {
     level: Level::Warning,
     mandatory: false,
     remediation: "`license=` in `metadata.txt` should be an SPDX expression \
-                  (https://spdx.org/licenses/, for example `GPL-2.0-or-later`) naming the \
+                  (the list at spdx.org/licenses, for example `GPL-2.0-or-later`) naming the \
                   licence whose text the plugin ships. Correct whichever of the two is wrong.",
 };
 
