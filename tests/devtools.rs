@@ -180,6 +180,7 @@ fn rules_json_is_the_catalogue_a_website_can_show() {
             "behaviour",
             "bundled_libraries",
             "licence",
+            "qgis4",
         ]
     );
     let b602 = checks
