@@ -32,6 +32,8 @@ pub struct QtTables {
     qmetatype: HashMap<&'static str, &'static str>,
     /// The provenance lines of the data file (its `# From:` line).
     pub provenance: &'static str,
+    /// Rows that were not understood (none in the shipped file: a test checks it).
+    pub malformed: usize,
 }
 
 impl QtTables {
@@ -93,7 +95,10 @@ impl QtTables {
                 ["M", "QVariant", name, replacement] => {
                     tables.qmetatype.insert(name, replacement);
                 }
-                _ => tracing::warn!(line, "malformed row in qt-enums.tsv"),
+                _ => {
+                    tables.malformed += 1;
+                    tracing::warn!(line, "malformed row in qt-enums.tsv");
+                }
             }
         }
         tables
@@ -118,5 +123,57 @@ impl QtTables {
     /// How many unscoped members the tables know (for tests and the docs).
     pub fn enum_count(&self) -> usize {
         self.enums.values().map(HashMap::len).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_tables_parse_whole() {
+        let tables = QtTables::get();
+        assert_eq!(tables.malformed, 0);
+        assert!(tables.enum_count() > 20_000, "{}", tables.enum_count());
+        assert!(tables.provenance.contains("pyqt5_to_pyqt6.py (sha256:"));
+        assert_eq!(
+            tables.enum_fix("Qt", "AlignLeft"),
+            Some(&EnumFix::Scoped(Some("Qt.AlignmentFlag.AlignLeft".into())))
+        );
+        assert_eq!(
+            tables.renamed("Qt", "MidButton"),
+            Some("Qt.MouseButton.MiddleButton")
+        );
+        assert_eq!(tables.qmetatype("String"), "QMetaType.Type.QString");
+        assert_eq!(tables.qmetatype("Int"), "QMetaType.Type.Int");
+    }
+
+    #[test]
+    fn rows_of_every_kind() {
+        let tables = QtTables::parse(
+            "# From: test\nE\tQt\tCheckState\tChecked Unchecked\nX\tQQuickView\tHidden\t\n\
+             A\tQColorSpace\tSRgb\t\tNamedColorSpace Primaries\nbogus\n",
+        );
+        assert_eq!(tables.provenance, "test");
+        assert_eq!(tables.malformed, 1);
+        assert_eq!(
+            tables.enum_fix("Qt", "Unchecked"),
+            Some(&EnumFix::Scoped(Some("Qt.CheckState.Unchecked".into())))
+        );
+        assert_eq!(
+            tables.enum_fix("QQuickView", "Hidden"),
+            Some(&EnumFix::Scoped(None))
+        );
+        assert_eq!(
+            tables.enum_fix("QColorSpace", "SRgb"),
+            Some(&EnumFix::Ambiguous {
+                replacement: None,
+                candidates: vec![
+                    "QColorSpace.NamedColorSpace.SRgb".into(),
+                    "QColorSpace.Primaries.SRgb".into()
+                ]
+            })
+        );
+        assert_eq!(tables.enum_fix("Qt", "Nothing"), None);
     }
 }
