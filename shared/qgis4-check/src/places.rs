@@ -285,40 +285,33 @@ impl Finder<'_> {
                 offset: at,
             });
         }
-        match self.tables.enum_fix(class, attr) {
-            Some(EnumFix::Ambiguous {
-                replacement,
-                candidates,
-            }) => match replacement {
-                Some(replacement) => self.add(
-                    &rules::Q4003,
-                    at,
-                    format!("`{class}.{attr}`: write `{replacement}`"),
-                ),
-                None => self.add(
-                    &rules::Q4004,
-                    at,
-                    format!(
+        if let Some(fix) = self.tables.enum_fix(class, attr) {
+            let ambiguous = matches!(fix, EnumFix::Ambiguous { .. });
+            // The script leaves `CLASS.MEMBER.x` alone, unless the member is ambiguous (it
+            // checks those first, whatever the parent).
+            if ambiguous || !self.parent_is_attribute {
+                let message = match (fix.replacement(class, attr), ambiguous) {
+                    (Some(replacement), _) => format!("`{class}.{attr}`: write `{replacement}`"),
+                    (None, true) => format!(
                         "`{class}.{attr}` is ambiguous in PyQt6: write one of {}",
-                        candidates
+                        fix.candidates(class, attr)
                             .iter()
                             .map(|c| format!("`{c}`"))
                             .collect::<Vec<_>>()
                             .join(", ")
                     ),
-                ),
-            },
-            Some(EnumFix::Scoped(replacement)) if !self.parent_is_attribute => {
-                let message = match replacement {
-                    Some(replacement) => format!("`{class}.{attr}`: write `{replacement}`"),
-                    None => format!(
+                    (None, false) => format!(
                         "`{class}.{attr}`: unscoped enum with no scoped name in PyQt6; find its \
                          replacement in the class's Qt6 documentation"
                     ),
                 };
-                self.add(&rules::Q4003, at, message);
+                let rule = if ambiguous && fix.replacement(class, attr).is_none() {
+                    &rules::Q4004
+                } else {
+                    &rules::Q4003
+                };
+                self.add(rule, at, message);
             }
-            _ => {}
         }
         if let Some(replacement) = self.tables.renamed(class, attr) {
             self.add(

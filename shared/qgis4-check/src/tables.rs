@@ -7,18 +7,47 @@ use std::sync::OnceLock;
 /// The generated tables, embedded in the binary.
 const QT_ENUMS_TSV: &str = include_str!("../data/qt-enums.tsv");
 
-/// What the script does with `CLASS.MEMBER` written unscoped.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What the script does with `CLASS.MEMBER` written unscoped. Borrowed from the embedded file:
+/// parsing allocates no string per member (the tables hold about 22,500), so a scan pays
+/// little for them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EnumFix {
-    /// Rewrites it to this (`Qt.AlignmentFlag.AlignLeft`); `None`: it wants to but cannot
-    /// (the scoped name does not exist in PyQt6), and says so.
-    Scoped(Option<String>),
+    /// Rewrites it to `CLASS.ENUM.MEMBER`.
+    Member { enum_name: &'static str },
+    /// Rewrites it to this (an alias the script found); `None`: it wants to but cannot (the
+    /// scoped name does not exist in PyQt6), and says so.
+    Other(Option<&'static str>),
     /// The member belongs to several enums of the class: the script picks one when PyQt6 tells
-    /// which (`Some`), else it only warns, listing the candidates.
+    /// which (`replacement`), else it only warns, listing the candidates (enum names,
+    /// space-separated).
     Ambiguous {
-        replacement: Option<String>,
-        candidates: Vec<String>,
+        replacement: Option<&'static str>,
+        candidates: &'static str,
     },
+}
+
+impl EnumFix {
+    /// What the script writes for `class.member`, if anything.
+    pub fn replacement(&self, class: &str, member: &str) -> Option<String> {
+        match self {
+            EnumFix::Member { enum_name } => Some(format!("{class}.{enum_name}.{member}")),
+            EnumFix::Other(replacement) | EnumFix::Ambiguous { replacement, .. } => {
+                replacement.map(str::to_owned)
+            }
+        }
+    }
+
+    /// The scoped names an ambiguous member may mean (empty for the others).
+    pub fn candidates(&self, class: &str, member: &str) -> Vec<String> {
+        match self {
+            EnumFix::Ambiguous { candidates, .. } => candidates
+                .split(' ')
+                .filter(|c| !c.is_empty())
+                .map(|c| format!("{class}.{c}.{member}"))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// The script's tables: unscoped members, renamed members, QVariant type names.
@@ -55,14 +84,15 @@ impl QtTables {
                 continue;
             }
             let cols: Vec<&'static str> = line.split('\t').collect();
-            let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+            let non_empty = |s: &'static str| (!s.is_empty()).then_some(s);
             match cols.as_slice() {
                 ["E", class, enum_name, members] => {
                     for member in members.split(' ').filter(|m| !m.is_empty()) {
-                        tables.enums.entry(class).or_default().insert(
-                            member,
-                            EnumFix::Scoped(Some(format!("{class}.{enum_name}.{member}"))),
-                        );
+                        tables
+                            .enums
+                            .entry(class)
+                            .or_default()
+                            .insert(member, EnumFix::Member { enum_name });
                     }
                 }
                 ["X", class, member, replacement] => {
@@ -70,18 +100,14 @@ impl QtTables {
                         .enums
                         .entry(class)
                         .or_default()
-                        .insert(member, EnumFix::Scoped(non_empty(replacement)));
+                        .insert(member, EnumFix::Other(non_empty(replacement)));
                 }
                 ["A", class, member, replacement, candidates] => {
                     tables.enums.entry(class).or_default().insert(
                         member,
                         EnumFix::Ambiguous {
                             replacement: non_empty(replacement),
-                            candidates: candidates
-                                .split(' ')
-                                .filter(|c| !c.is_empty())
-                                .map(|c| format!("{class}.{c}.{member}"))
-                                .collect(),
+                            candidates,
                         },
                     );
                 }
@@ -136,9 +162,10 @@ mod tests {
         assert_eq!(tables.malformed, 0);
         assert!(tables.enum_count() > 20_000, "{}", tables.enum_count());
         assert!(tables.provenance.contains("pyqt5_to_pyqt6.py (sha256:"));
+        let fix = tables.enum_fix("Qt", "AlignLeft").expect("Qt.AlignLeft");
         assert_eq!(
-            tables.enum_fix("Qt", "AlignLeft"),
-            Some(&EnumFix::Scoped(Some("Qt.AlignmentFlag.AlignLeft".into())))
+            fix.replacement("Qt", "AlignLeft").as_deref(),
+            Some("Qt.AlignmentFlag.AlignLeft")
         );
         assert_eq!(
             tables.renamed("Qt", "MidButton"),
@@ -156,23 +183,27 @@ mod tests {
         );
         assert_eq!(tables.provenance, "test");
         assert_eq!(tables.malformed, 1);
+        let fix = |class, member| {
+            let fix = tables.enum_fix(class, member).expect("listed");
+            (
+                fix.replacement(class, member),
+                fix.candidates(class, member),
+            )
+        };
         assert_eq!(
-            tables.enum_fix("Qt", "Unchecked"),
-            Some(&EnumFix::Scoped(Some("Qt.CheckState.Unchecked".into())))
+            fix("Qt", "Unchecked"),
+            (Some("Qt.CheckState.Unchecked".to_owned()), vec![])
         );
+        assert_eq!(fix("QQuickView", "Hidden"), (None, vec![]));
         assert_eq!(
-            tables.enum_fix("QQuickView", "Hidden"),
-            Some(&EnumFix::Scoped(None))
-        );
-        assert_eq!(
-            tables.enum_fix("QColorSpace", "SRgb"),
-            Some(&EnumFix::Ambiguous {
-                replacement: None,
-                candidates: vec![
-                    "QColorSpace.NamedColorSpace.SRgb".into(),
-                    "QColorSpace.Primaries.SRgb".into()
+            fix("QColorSpace", "SRgb"),
+            (
+                None,
+                vec![
+                    "QColorSpace.NamedColorSpace.SRgb".to_owned(),
+                    "QColorSpace.Primaries.SRgb".to_owned()
                 ]
-            })
+            )
         );
         assert_eq!(tables.enum_fix("Qt", "Nothing"), None);
     }
