@@ -50,13 +50,12 @@ impl EnumFix {
     }
 }
 
-/// The script's tables: unscoped members, renamed members, QVariant type names.
+/// The script's tables: unscoped members, renamed members, QVariant type names. Indexed by
+/// class when loaded (about 1,600 rows); a class's members are read the first time a plugin
+/// names the class, so a scan pays only for the classes its plugin uses.
 #[derive(Debug, Default)]
 pub struct QtTables {
-    /// class -> member -> fix.
-    enums: HashMap<&'static str, HashMap<&'static str, EnumFix>>,
-    /// class -> member -> replacement of a renamed or removed member (`Qt.MidButton`).
-    renamed: HashMap<&'static str, HashMap<&'static str, &'static str>>,
+    classes: HashMap<&'static str, ClassRows>,
     /// QVariant type name -> QMetaType type (`Int` -> `QMetaType.Type.Int`).
     qmetatype: HashMap<&'static str, &'static str>,
     /// The provenance lines of the data file (its `# From:` line).
@@ -65,15 +64,45 @@ pub struct QtTables {
     pub malformed: usize,
 }
 
+/// The rows of one class, and its members once read.
+#[derive(Debug, Default)]
+struct ClassRows {
+    rows: Vec<Row>,
+    members: OnceLock<Members>,
+}
+
+#[derive(Debug, Default)]
+struct Members {
+    enums: HashMap<&'static str, EnumFix>,
+    /// member -> replacement of a renamed or removed member (`Qt.MidButton`).
+    renamed: HashMap<&'static str, &'static str>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Row {
+    Members {
+        enum_name: &'static str,
+        members: &'static str,
+    },
+    Fix {
+        member: &'static str,
+        fix: EnumFix,
+    },
+    Renamed {
+        member: &'static str,
+        replacement: &'static str,
+    },
+}
+
 impl QtTables {
-    /// The embedded tables, parsed once per process.
+    /// The embedded tables, indexed once per process.
     pub fn get() -> &'static QtTables {
         static TABLES: OnceLock<QtTables> = OnceLock::new();
         TABLES.get_or_init(|| Self::parse(QT_ENUMS_TSV))
     }
 
-    /// Reads the data file's rows (see its header); malformed rows are skipped (a test checks
-    /// there are none).
+    /// Indexes the data file's rows (see its header) by class; malformed rows are skipped and
+    /// counted (a test checks there are none).
     pub fn parse(text: &'static str) -> Self {
         let mut tables = Self::default();
         for line in text.lines() {
@@ -85,57 +114,82 @@ impl QtTables {
             }
             let cols: Vec<&'static str> = line.split('\t').collect();
             let non_empty = |s: &'static str| (!s.is_empty()).then_some(s);
-            match cols.as_slice() {
-                ["E", class, enum_name, members] => {
-                    for member in members.split(' ').filter(|m| !m.is_empty()) {
-                        tables
-                            .enums
-                            .entry(class)
-                            .or_default()
-                            .insert(member, EnumFix::Member { enum_name });
-                    }
-                }
-                ["X", class, member, replacement] => {
-                    tables
-                        .enums
-                        .entry(class)
-                        .or_default()
-                        .insert(member, EnumFix::Other(non_empty(replacement)));
-                }
-                ["A", class, member, replacement, candidates] => {
-                    tables.enums.entry(class).or_default().insert(
+            let (class, row) = match cols.as_slice() {
+                ["E", class, enum_name, members] => (*class, Row::Members { enum_name, members }),
+                ["X", class, member, replacement] => (
+                    *class,
+                    Row::Fix {
                         member,
-                        EnumFix::Ambiguous {
+                        fix: EnumFix::Other(non_empty(replacement)),
+                    },
+                ),
+                ["A", class, member, replacement, candidates] => (
+                    *class,
+                    Row::Fix {
+                        member,
+                        fix: EnumFix::Ambiguous {
                             replacement: non_empty(replacement),
                             candidates,
                         },
-                    );
-                }
-                ["R", class, member, replacement] => {
-                    tables
-                        .renamed
-                        .entry(class)
-                        .or_default()
-                        .insert(member, replacement);
-                }
+                    },
+                ),
+                ["R", class, member, replacement] => (
+                    *class,
+                    Row::Renamed {
+                        member,
+                        replacement,
+                    },
+                ),
                 ["M", "QVariant", name, replacement] => {
                     tables.qmetatype.insert(name, replacement);
+                    continue;
                 }
                 _ => {
                     tables.malformed += 1;
                     tracing::warn!(line, "malformed row in qt-enums.tsv");
+                    continue;
                 }
-            }
+            };
+            tables.classes.entry(class).or_default().rows.push(row);
         }
         tables
     }
 
+    fn members(&self, class: &str) -> Option<&Members> {
+        let rows = self.classes.get(class)?;
+        Some(rows.members.get_or_init(|| {
+            let mut members = Members::default();
+            for row in &rows.rows {
+                match *row {
+                    Row::Members {
+                        enum_name,
+                        members: names,
+                    } => {
+                        for member in names.split(' ').filter(|m| !m.is_empty()) {
+                            members.enums.insert(member, EnumFix::Member { enum_name });
+                        }
+                    }
+                    Row::Fix { member, fix } => {
+                        members.enums.insert(member, fix);
+                    }
+                    Row::Renamed {
+                        member,
+                        replacement,
+                    } => {
+                        members.renamed.insert(member, replacement);
+                    }
+                }
+            }
+            members
+        }))
+    }
+
     pub fn enum_fix(&self, class: &str, member: &str) -> Option<&EnumFix> {
-        self.enums.get(class)?.get(member)
+        self.members(class)?.enums.get(member)
     }
 
     pub fn renamed(&self, class: &str, member: &str) -> Option<&'static str> {
-        self.renamed.get(class)?.get(member).copied()
+        self.members(class)?.renamed.get(member).copied()
     }
 
     /// What `QVariant.NAME` becomes: the renamed QMetaType type, else `QMetaType.Type.NAME`.
@@ -146,9 +200,13 @@ impl QtTables {
             .unwrap_or_else(|| format!("QMetaType.Type.{name}"))
     }
 
-    /// How many unscoped members the tables know (for tests and the docs).
+    /// How many unscoped members the tables know (reads every class: for tests and the docs).
     pub fn enum_count(&self) -> usize {
-        self.enums.values().map(HashMap::len).sum()
+        self.classes
+            .keys()
+            .filter_map(|class| self.members(class))
+            .map(|m| m.enums.len())
+            .sum()
     }
 }
 
