@@ -228,6 +228,13 @@ impl Finder<'_> {
                 let class = name.id.as_str();
                 self.name_attribute(class, attr, at);
             }
+            Expr::Attribute(inner) => {
+                if let Expr::Name(module) = inner.value.as_ref() {
+                    if QT_MODULES.contains(&module.id.as_str()) {
+                        self.module_enum(module.id.as_str(), inner.attr.id.as_str(), attr, at);
+                    }
+                }
+            }
             Expr::Call(inner) if attr == "width" => {
                 let font_metrics = match inner.func.as_ref() {
                     Expr::Attribute(f) => f.attr.id.as_str() == "fontMetrics",
@@ -245,6 +252,26 @@ impl Finder<'_> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// `MODULE.CLASS.MEMBER` (`QtCore.Qt.AlignLeft`): fails on PyQt6 like `Qt.AlignLeft`, but
+    /// the script, which matches `NAME.MEMBER` only, leaves it; reported under its own rule.
+    fn module_enum(&mut self, module: &str, class: &str, member: &str, at: TextSize) {
+        if self.parent_is_attribute {
+            return;
+        }
+        let replacement = self
+            .tables
+            .enum_fix(class, member)
+            .and_then(|fix| fix.replacement(class, member))
+            .or_else(|| self.tables.renamed(class, member).map(str::to_owned));
+        if let Some(replacement) = replacement {
+            self.add(
+                &rules::Q4019,
+                at,
+                format!("`{module}.{class}.{member}`: write `{module}.{replacement}`"),
+            );
         }
     }
 
@@ -322,6 +349,22 @@ impl Finder<'_> {
         }
     }
 }
+
+/// The PyQt modules whose classes the enum tables cover, as plugins import them
+/// (`from qgis.PyQt import QtCore`).
+const QT_MODULES: &[&str] = &[
+    "QtCore",
+    "QtGui",
+    "QtWidgets",
+    "QtNetwork",
+    "QtPrintSupport",
+    "QtQuickWidgets",
+    "QtSql",
+    "QtSvg",
+    "QtTest",
+    "QtXml",
+    "Qsci",
+];
 
 fn is_name(expr: &Expr, name: &str) -> bool {
     matches!(expr, Expr::Name(n) if n.id.as_str() == name)

@@ -207,6 +207,16 @@ pub const Q4018: RuleInfo = code_rule(
      only `from PyQt5.X import ...`; fix these by hand.)",
 );
 
+pub const Q4019: RuleInfo = code_rule(
+    "Q4019",
+    "Unscoped enum through a module",
+    "PyQt6 enums are scoped: `QtCore.Qt.AlignLeft` raises AttributeError as `Qt.AlignLeft` \
+     does; write `QtCore.Qt.AlignmentFlag.AlignLeft` (the finding names the exact \
+     replacement), which PyQt5 accepts too. The migration script rewrites only the \
+     `Qt.AlignLeft` form: fix these by hand, or import the class (`from qgis.PyQt.QtCore \
+     import Qt`) and let the script rewrite it.",
+);
+
 pub const Q4101: RuleInfo = RuleInfo {
     id: "Q4101",
     title: "supportsQt6 declared but the code is not ready",
@@ -245,7 +255,7 @@ pub const Q4103: RuleInfo = RuleInfo {
 
 pub const RULES: &[RuleInfo] = &[
     Q4001, Q4002, Q4003, Q4004, Q4005, Q4006, Q4007, Q4008, Q4009, Q4010, Q4011, Q4012, Q4013,
-    Q4014, Q4015, Q4016, Q4017, Q4018, Q4101, Q4102, Q4103,
+    Q4014, Q4015, Q4016, Q4017, Q4018, Q4019, Q4101, Q4102, Q4103,
 ];
 
 /// The code rules whose places stop a plugin from working on QGIS 4 (all but the QVariant
