@@ -189,6 +189,9 @@ def run_file(module, path: str, display: str, qgis3_compat: bool) -> list[dict]:
             regexp_lines.append(getattr(caller, "lineno", 0))
         print(*args, file=out)
 
+    # The source as it was: the script rewrites the file.
+    with open(path, encoding="UTF-8", errors="replace") as f:
+        original = f.read()
     module.print = noting_print
     sys.settrace(tracer)
     try:
@@ -225,8 +228,7 @@ def run_file(module, path: str, display: str, qgis3_compat: bool) -> list[dict]:
     removed = captured.get("removed_imports", {})
     if removed:
         try:
-            with open(path, encoding="UTF-8") as f:
-                tree = ast.parse(f.read())
+            tree = ast.parse(original)
             for node in ast.walk(tree):
                 if isinstance(node, ast.ImportFrom) and node.module in removed:
                     names = {a.name for a in node.names}
