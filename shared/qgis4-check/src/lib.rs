@@ -57,21 +57,22 @@ impl Check for Qgis4Check {
         let sources = PythonSources::of(ctx).map_err(|e| CheckError::Failed(e.to_string()))?;
         let tables = QtTables::get();
         let python: Vec<&Entry> = PythonSources::python_files(archive).collect();
-        let mut findings: Vec<Finding> = sources
+        let found: Vec<(Finding, bool)> = sources
             .map_entries(archive, &python, |entry| {
                 file_findings(ctx, &sources, entry, tables)
             })
             .into_iter()
             .flatten()
             .collect();
-        let places = findings
+        let places = found
             .iter()
-            .filter(|f| counts_against_readiness(&f.rule))
+            .filter(|(f, guarded)| !guarded && counts_against_readiness(&f.rule))
             .count();
         let places = u32::try_from(places).unwrap_or(u32::MAX);
         let declared = declares_qt6(ctx);
         let max_version_below_4 = max_version_below_4(ctx);
         let readiness = Qgis4Readiness::of(places, declared, max_version_below_4);
+        let mut findings: Vec<Finding> = found.into_iter().map(|(f, _)| f).collect();
         findings.extend(metadata_findings(ctx, &readiness));
         findings.retain(|f| (ctx.rule_enabled)(&f.rule));
         tracing::info!(places, declared, state = ?readiness.state, "qgis4 readiness");
@@ -85,7 +86,7 @@ impl Check for Qgis4Check {
     }
 }
 
-/// The findings of one Python file. A file Python cannot parse is left out, as the script
+/// The findings of one Python file, each with whether it is in version-guarded code. A file Python cannot parse is left out, as the script
 /// leaves it (the syntax error is the code quality check's finding); so are QGIS's own
 /// generated `auto_additions` files, which the script skips.
 fn file_findings(
@@ -93,7 +94,7 @@ fn file_findings(
     sources: &PythonSources,
     entry: &Entry,
     tables: &QtTables,
-) -> Vec<Finding> {
+) -> Vec<(Finding, bool)> {
     if entry.name.contains("auto_additions") {
         sources.release(entry);
         return Vec::new();
@@ -109,7 +110,18 @@ fn file_findings(
         .filter(|place| (ctx.rule_enabled)(place.rule.id))
         .map(|place| {
             let (line, column) = module.line_and_byte_column(place.offset);
-            Finding::new(CHECK_ID, place.rule, entry.name.clone(), place.message).at(line, column)
+            let message = if place.guarded && counts_against_readiness(place.rule.id) {
+                format!(
+                    "{} (in code guarded by a Qt version test or a try/except: not counted \
+                     against QGIS 4 readiness)",
+                    place.message
+                )
+            } else {
+                place.message
+            };
+            let finding =
+                Finding::new(CHECK_ID, place.rule, entry.name.clone(), message).at(line, column);
+            (finding, place.guarded)
         })
         .collect()
 }

@@ -20,6 +20,10 @@ pub struct Place {
     pub rule: &'static RuleInfo,
     pub offset: TextSize,
     pub message: String,
+    /// In code that runs on one Qt version only (under `if hasattr(...)`, a Qt or QGIS version
+    /// test, or in a `try` whose handler catches what Qt6 raises): reported, as the script
+    /// reports it, but not counted against readiness.
+    pub guarded: bool,
 }
 
 /// Every place of one parsed module, in source order.
@@ -33,6 +37,7 @@ pub fn places(module: &ModModule, tables: &QtTables) -> Vec<Place> {
         width_uses: Vec::new(),
         qapp_used: false,
         qapp_imports: Vec::new(),
+        guards: 0,
     };
     validator_python::with_stack(|| finder.visit_body(&module.body));
     finder.finish()
@@ -44,6 +49,7 @@ struct WidthUse {
     name: String,
     depth: u32,
     offset: TextSize,
+    guarded: bool,
 }
 
 struct Finder<'t> {
@@ -59,7 +65,9 @@ struct Finder<'t> {
     width_uses: Vec<WidthUse>,
     /// `qApp.x` appears in the file: the script then drops `qApp` from the imports too.
     qapp_used: bool,
-    qapp_imports: Vec<TextSize>,
+    qapp_imports: Vec<(TextSize, bool)>,
+    /// How many version guards enclose the current node.
+    guards: u32,
 }
 
 impl Finder<'_> {
@@ -68,6 +76,7 @@ impl Finder<'_> {
             rule,
             offset,
             message,
+            guarded: self.guards > 0,
         });
     }
 
@@ -78,6 +87,7 @@ impl Finder<'_> {
                 *name == width.name && (*depth, *at) < (width.depth, width.offset)
             });
             if assigned_before {
+                self.guards = u32::from(width.guarded);
                 self.add(
                     &rules::Q4013,
                     width.offset,
@@ -87,10 +97,12 @@ impl Finder<'_> {
                         width.name, width.name
                     ),
                 );
+                self.guards = 0;
             }
         }
         if self.qapp_used {
-            for offset in std::mem::take(&mut self.qapp_imports) {
+            for (offset, guarded) in std::mem::take(&mut self.qapp_imports) {
+                let guards = std::mem::replace(&mut self.guards, u32::from(guarded));
                 self.add(
                     &rules::Q4009,
                     offset,
@@ -98,6 +110,7 @@ impl Finder<'_> {
                      `QApplication.instance()` (qApp is removed in PyQt6)"
                         .to_owned(),
                 );
+                self.guards = guards;
             }
         }
         self.places.sort_by_key(|p| p.offset);
@@ -129,7 +142,9 @@ impl Finder<'_> {
                      resources are not supported in Qt6)"
                         .to_owned(),
                 ),
-                "qApp" if module == "qgis.PyQt.QtWidgets" => self.qapp_imports.push(at),
+                "qApp" if module == "qgis.PyQt.QtWidgets" => {
+                    self.qapp_imports.push((at, self.guards > 0))
+                }
                 _ => {}
             }
         }
@@ -310,6 +325,7 @@ impl Finder<'_> {
                 name: class.to_owned(),
                 depth: self.depth,
                 offset: at,
+                guarded: self.guards > 0,
             });
         }
         if let Some(fix) = self.tables.enum_fix(class, attr) {
@@ -365,6 +381,69 @@ const QT_MODULES: &[&str] = &[
     "QtXml",
     "Qsci",
 ];
+
+/// Names in a test that make it a Qt or QGIS version test (`Qgis.QGIS_VERSION_INT >= 40000`,
+/// `QT_VERSION_STR.startswith("6")`); so does `hasattr(QCLASS, ...)`.
+const VERSION_NAMES: &[&str] = &[
+    "QT_VERSION",
+    "QT_VERSION_STR",
+    "PYQT_VERSION",
+    "PYQT_VERSION_STR",
+    "qVersion",
+    "QGIS_VERSION_INT",
+    "QGIS_VERSION",
+    "Qt6",
+    "Qt5",
+    "QT6",
+    "QT5",
+];
+
+/// Exceptions a Qt5-only import or attribute raises on Qt6, which compatibility code catches
+/// to fall back. (`except Exception` around a Qt5-only call only hides the failure: not a
+/// guard.)
+const QT6_ERRORS: &[&str] = &["ImportError", "ModuleNotFoundError", "AttributeError"];
+
+fn tests_version(test: &Expr) -> bool {
+    struct Finds(bool);
+    impl<'a> Visitor<'a> for Finds {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            let name = match expr {
+                Expr::Name(n) => Some(n.id.as_str()),
+                Expr::Attribute(a) => Some(a.attr.id.as_str()),
+                _ => None,
+            };
+            let qt_hasattr = match expr {
+                Expr::Call(call) if is_name(&call.func, "hasattr") => matches!(
+                    call.arguments.args.first(),
+                    Some(Expr::Name(n)) if n.id.as_str().starts_with('Q')
+                ),
+                _ => false,
+            };
+            if qt_hasattr || name.is_some_and(|n| VERSION_NAMES.contains(&n)) {
+                self.0 = true;
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let mut finds = Finds(false);
+    finds.visit_expr(test);
+    finds.0
+}
+
+fn catches_qt6_errors(handler: &ExceptHandler) -> bool {
+    let ExceptHandler::ExceptHandler(handler) = handler;
+    let Some(caught) = handler.type_.as_deref() else {
+        return false;
+    };
+    let named = |e: &Expr| match e {
+        Expr::Name(n) => QT6_ERRORS.contains(&n.id.as_str()),
+        _ => false,
+    };
+    match caught {
+        Expr::Tuple(tuple) => tuple.elts.iter().any(named),
+        other => named(other),
+    }
+}
 
 fn is_name(expr: &Expr, name: &str) -> bool {
     matches!(expr, Expr::Name(n) if n.id.as_str() == name)
@@ -426,7 +505,25 @@ impl<'a> Visitor<'a> for Finder<'_> {
             }
             _ => {}
         }
-        if let Stmt::If(stmt_if) = stmt {
+        if let Stmt::Try(stmt_try) = stmt {
+            let guard = u32::from(stmt_try.handlers.iter().any(catches_qt6_errors));
+            self.guards += guard;
+            self.visit_body(&stmt_try.body);
+            self.guards -= guard;
+            for handler in &stmt_try.handlers {
+                self.visit_except_handler(handler);
+            }
+            self.visit_body(&stmt_try.orelse);
+            self.visit_body(&stmt_try.finalbody);
+        } else if let Stmt::If(stmt_if) = stmt {
+            // Either branch of a version test runs on one Qt only.
+            let guard = u32::from(
+                std::iter::once(Some(stmt_if.test.as_ref()))
+                    .chain(stmt_if.elif_else_clauses.iter().map(|c| c.test.as_ref()))
+                    .flatten()
+                    .any(tests_version),
+            );
+            self.guards += guard;
             // Python nests each `elif` in the `orelse` of the `if` before it: one level deeper
             // per `elif`.
             self.visit_expr(&stmt_if.test);
@@ -442,6 +539,7 @@ impl<'a> Visitor<'a> for Finder<'_> {
                 self.visit_body(&clause.body);
             }
             self.depth = base;
+            self.guards -= guard;
         } else {
             visitor::walk_stmt(self, stmt);
         }

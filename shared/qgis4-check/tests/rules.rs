@@ -45,6 +45,24 @@ fn each_state_of_readiness() {
 }
 
 #[test]
+fn places_behind_version_tests_are_reported_but_not_counted() {
+    let outcome = common::run_folder(&common::fixture("guarded"));
+    assert_eq!(outcome.readiness.state, Qgis4State::Ready, "{outcome:?}");
+    let rules: Vec<&str> = outcome.findings.iter().map(|f| f.rule.as_str()).collect();
+    for rule in ["Q4007", "Q4015", "Q4002"] {
+        assert!(rules.contains(&rule), "{rule} in {rules:?}");
+    }
+    let q4002 = outcome
+        .findings
+        .iter()
+        .find(|f| f.rule == "Q4002")
+        .expect("exec_");
+    assert!(q4002
+        .message
+        .contains("not counted against QGIS 4 readiness"));
+}
+
+#[test]
 fn a_clean_plugin_has_no_code_finding() {
     for name in ["ready", "ready_not_declared"] {
         let outcome = common::run_folder(&common::fixture(name));

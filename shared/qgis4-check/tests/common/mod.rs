@@ -8,6 +8,7 @@ use validator_archive::{pack_folder, ArchiveLimits, PluginArchive};
 use validator_domain::{Check, CheckContext, Finding, PackageInfo, Qgis4Readiness, ScanCache};
 use validator_qgis4::Qgis4Check;
 
+#[derive(Debug)]
 pub struct Outcome {
     pub findings: Vec<Finding>,
     pub readiness: Qgis4Readiness,
