@@ -28,7 +28,7 @@ TEMPLATE = os.path.join(HERE, "..", "template.yaml")
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's default account
 # Mirrors template.yaml (CheckMaxReceiveCount, CheckVisibilityTimeout).
-MAX_RECEIVE_COUNT = 3
+MAX_RECEIVE_COUNT = 5
 VISIBILITY_TIMEOUT = 360
 EVENT_SOURCE = "qgis.plugin-validator"
 

@@ -31,6 +31,11 @@ pub enum Command {
     /// reported, e.g. the process died) in error, as the aggregator's scheduled sweep does on
     /// AWS; `pipeline` runs it after each scan too. Exit 0.
     Sweep(SweepArgs),
+    /// Send the emails and status events of a scan recorded by `pipeline` that are recorded as
+    /// missing (sending failed every attempt, or the sender stopped mid-send), once each; as
+    /// the aggregator's `resend` event does on AWS. Check first that one whose sender stopped
+    /// did not go out. Exit 0 when nothing is missing afterwards, 3 otherwise.
+    Resend(ResendArgs),
     /// Show a scan recorded by `pipeline` (or list the recent ones). With a scan id the exit code
     /// follows its status: 0 validated, 1 blocked, 3 error or still validating.
     Status(StatusArgs),
@@ -222,6 +227,27 @@ pub struct SweepArgs {
     #[command(flatten)]
     pub stuck: StuckArgs,
     /// Rule policy file (TOML) that decides the ended scans; default: the shipped policy.
+    #[arg(long, env = "PLUGIN_VALIDATOR_POLICY")]
+    pub policy: Option<PathBuf>,
+    #[command(flatten)]
+    pub email: EmailArgs,
+    #[command(flatten)]
+    pub data: DataDirArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ResendArgs {
+    /// The scan whose missing notifications are sent.
+    pub scan_id: String,
+    /// Only these (confirmation, results, approvers, status_event, reviewed, reviewed_event);
+    /// default: every missing one.
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
+    /// Record them as sent instead of sending: you found that they went out (their sender
+    /// stopped between sending and recording it).
+    #[arg(long)]
+    pub acknowledge: bool,
+    /// Rule policy file (TOML) the scan was decided with; default: the shipped policy.
     #[arg(long, env = "PLUGIN_VALIDATOR_POLICY")]
     pub policy: Option<PathBuf>,
     #[command(flatten)]

@@ -518,7 +518,7 @@ async fn a_blocked_version_whose_blocking_findings_are_all_decided_becomes_valid
             .unwrap();
     }
     let outcome = reconsider(&env.pipeline, &id).await.unwrap();
-    let ReconsiderOutcome::Revalidated { emails } = outcome else {
+    let ReconsiderOutcome::Revalidated { emails, .. } = outcome else {
         panic!("not revalidated: {outcome:?}");
     };
     assert_eq!(emails.len(), 1);
@@ -537,7 +537,10 @@ async fn a_blocked_version_whose_blocking_findings_are_all_decided_becomes_valid
     // Again: nothing more is sent.
     assert_eq!(
         reconsider(&env.pipeline, &id).await.unwrap(),
-        ReconsiderOutcome::Revalidated { emails: Vec::new() }
+        ReconsiderOutcome::Revalidated {
+            emails: Vec::new(),
+            missing: Vec::new()
+        }
     );
     assert_eq!(env.events().len(), 2);
 }

@@ -77,9 +77,12 @@ async fn a_failed_send_is_retried_and_nothing_is_lost_or_sent_twice() {
         &ZipBuilder::valid_plugin("demo").build(),
         &[MAINTAINER],
     );
-    // The confirmation fails: the dispatcher reports an error (the event is retried) ...
+    // The confirmation fails: the dispatcher reports an error (the event is retried), but the
+    // checks were queued all the same ...
     assert!(dispatch(&env.pipeline, &key).await.is_err());
     assert!(env.emails("confirmation").is_empty());
+    let queued = std::iter::from_fn(|| env.backends.queue.pop()).count();
+    assert!(queued > 0, "the checks wait for no email");
     // ... and the retry sends it.
     let DispatchOutcome::Dispatched { scan_id, .. } = dispatch(&env.pipeline, &key).await.unwrap()
     else {
@@ -124,7 +127,8 @@ async fn a_failed_send_is_retried_and_nothing_is_lost_or_sent_twice() {
 }
 
 #[tokio::test]
-async fn a_claim_left_by_a_crashed_sender_expires_after_its_lease() {
+async fn a_claim_left_by_a_crashed_sender_is_recorded_missing_never_taken_over() {
+    use validator_domain::Claim;
     use validator_pipeline::NotificationKind;
     let env = Env::builtin();
     let key = env.upload("demo", &ZipBuilder::valid_plugin("demo").build(), &[]);
@@ -135,29 +139,37 @@ async fn a_claim_left_by_a_crashed_sender_expires_after_its_lease() {
     let store = &env.backends.store;
     let lease = std::time::Duration::from_secs(300);
     let t0 = validator_domain::now();
-    assert!(store
-        .claim_notification(&scan_id, NotificationKind::Results, t0, lease)
-        .await
-        .unwrap());
-    // The claimant dies without sending: others must wait for the lease ...
+    let claim = |at| store.claim_notification(&scan_id, NotificationKind::Results, at, lease, 5);
+    assert_eq!(claim(t0).await.unwrap(), Claim::Granted { attempt: 1 });
+    // The claimant dies: others must wait for the lease ...
     let soon = t0 + time::Duration::seconds(10);
-    assert!(!store
-        .claim_notification(&scan_id, NotificationKind::Results, soon, lease)
-        .await
-        .unwrap());
-    // ... then may take over.
+    assert_eq!(claim(soon).await.unwrap(), Claim::Held);
+    // ... and then nobody can tell whether it went out: it is missing, never sent again.
     let later = t0 + time::Duration::seconds(301);
+    assert!(matches!(claim(later).await.unwrap(), Claim::GaveUp { .. }));
+    assert_eq!(claim(later).await.unwrap(), Claim::Missing);
+    // Other side effects have claims of their own.
+    assert_eq!(
+        store
+            .claim_notification(&scan_id, NotificationKind::StatusEvent, later, lease, 5)
+            .await
+            .unwrap(),
+        Claim::Granted { attempt: 1 }
+    );
+    // The operator's resend makes it claimable again; once sent, it stays sent.
     assert!(store
-        .claim_notification(&scan_id, NotificationKind::Results, later, lease)
+        .reset_notification(&scan_id, NotificationKind::Results, later)
         .await
         .unwrap());
+    assert_eq!(claim(later).await.unwrap(), Claim::Granted { attempt: 1 });
     store
         .complete_notification(&scan_id, NotificationKind::Results, later)
         .await
         .unwrap();
     let much_later = t0 + time::Duration::hours(2);
+    assert_eq!(claim(much_later).await.unwrap(), Claim::Sent);
     assert!(!store
-        .claim_notification(&scan_id, NotificationKind::Results, much_later, lease)
+        .reset_notification(&scan_id, NotificationKind::Results, much_later)
         .await
         .unwrap());
 }

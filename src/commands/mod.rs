@@ -2,6 +2,7 @@ mod diff;
 mod pack;
 mod pipeline;
 mod policy;
+mod resend;
 mod review;
 mod rules;
 mod scan;
@@ -26,6 +27,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Diff(args) => diff::run(args),
         Command::Pipeline(args) => pipeline::run(args),
         Command::Sweep(args) => sweep::run(args),
+        Command::Resend(args) => resend::run(args),
         Command::Status(args) => status::run(args),
         Command::Review(args) => review::run(args),
         Command::Policy(args) => policy::run(args),

@@ -57,10 +57,13 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<u8> {
         outcome.decision.by
     );
     match outcome.scan {
-        ReconsiderOutcome::Revalidated { emails } => {
+        ReconsiderOutcome::Revalidated { emails, missing } => {
             println!("scan {}: validated after review", args.scan_id);
             for email in emails {
                 println!("email: {email}");
+            }
+            for kind in missing {
+                println!("missing (see `resend`): {kind}");
             }
         }
         ReconsiderOutcome::StillBlocked { blocking } => println!(

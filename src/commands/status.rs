@@ -67,6 +67,9 @@ pub fn run(args: StatusArgs) -> anyhow::Result<u8> {
             for skip in &scan.skips {
                 println!("skip {}: {}", skip.rule, skip.explanation());
             }
+            for (kind, why) in scan.notifications.missing() {
+                println!("missing:   {kind} ({why}); see `plugin-validator resend`");
+            }
             if let Some(key) = &scan.report_key {
                 println!(
                     "report:    {}",

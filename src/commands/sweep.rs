@@ -21,5 +21,11 @@ pub fn run(args: SweepArgs) -> anyhow::Result<u8> {
     for id in &report.ended {
         println!("ended in error: {id}");
     }
+    for (id, kind) in &report.resumed {
+        println!("notification taken up again: {id} {kind}");
+    }
+    for (id, kind) in &report.missing {
+        println!("notification missing: {id} {kind} (check, then `plugin-validator resend {id}`)");
+    }
     Ok(super::EXIT_VALIDATED)
 }

@@ -3,11 +3,16 @@
 //! Items (`pk`, `sk`):
 //! - the scan: (`scan#ID`, `scan`). `body` holds the scan as created (JSON); what changes later
 //!   lives in its own attributes so that conditional updates can test it: `status`,
-//!   `completed_checks` (a string set), the final fields, and the email claims as epoch
-//!   milliseconds. Plugin, version, object key and the website's version id are copied to top
+//!   `completed_checks` (a string set) and the final fields. Plugin, version, object key and the website's version id are copied to top
 //!   level attributes for people and the website.
 //! - one result per check: (`scan#ID`, `result#CHECK`), the summary without findings (the
 //!   findings live in S3), so items stay far below DynamoDB's 400 KB.
+//! - one claim per side effect (each email, each status event): (`scan#ID`, `notice#KIND`),
+//!   the `NotificationState` as JSON in `body`, a revision `rev` for compare-and-set, and while
+//!   unsent `status` = `notice_pending` or `notice_missing` with `created_epoch` = when it last
+//!   changed, which puts it in the status index for the sweep (a sent one leaves the index).
+//!   Never on the scan item: the aggregator's stream filter passes scan items only, so claims
+//!   and releases never wake it.
 //!
 //! - one history entry per finished scan of a plugin: (`plugin#KEY`, `scan#CREATED#ID`), with
 //!   the creation time as 20 zero-padded digits of nanoseconds so that the sort key orders a
@@ -25,10 +30,10 @@ use std::time::Duration;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem, Update};
 use validator_domain::{
-    CheckId, CheckResult, Counts, HistoryEntry, ReviewDecision, Scan, ScanId, ScanStatus,
-    Timestamp, Verdict,
+    CheckId, CheckResult, Claim, Counts, HistoryEntry, NotificationKind, NotificationState,
+    Notifications, ReviewDecision, Scan, ScanId, ScanStatus, Timestamp, Verdict,
 };
-use validator_pipeline::{NotificationKind, PortError, ScanStore};
+use validator_pipeline::{PortError, ScanStore};
 
 use crate::backend;
 
@@ -37,6 +42,14 @@ type Item = HashMap<String, AttributeValue>;
 /// A body larger than this is refused before DynamoDB refuses the item (400 KB with keys and
 /// attributes).
 const MAX_BODY_BYTES: usize = 350_000;
+
+/// Status-index values of side effects not sent yet, and of those given up (missing).
+const NOTICE_PENDING: &str = "notice_pending";
+const NOTICE_MISSING: &str = "notice_missing";
+
+/// How often a claim item's compare-and-set is tried when another writer changed it between
+/// the read and the write.
+const NOTICE_WRITE_ATTEMPTS: usize = 3;
 
 /// The index of scans by status and creation time (`status`, `created_epoch`), to find scans
 /// stuck in `validating`.
@@ -49,6 +62,18 @@ pub mod item_keys {
     pub const SCAN_SORT_KEY: &str = "scan";
     const SCAN_PREFIX: &str = "scan#";
     const RESULT_PREFIX: &str = "result#";
+    const NOTICE_PREFIX: &str = "notice#";
+
+    /// A side effect's claim item's sort key.
+    pub fn notice_sk(kind: validator_domain::NotificationKind) -> String {
+        format!("{NOTICE_PREFIX}{kind}")
+    }
+
+    /// The side effect of a claim item's sort key.
+    pub fn notice_kind_of(sk: &str) -> Option<validator_domain::NotificationKind> {
+        sk.strip_prefix(NOTICE_PREFIX)
+            .and_then(validator_domain::NotificationKind::parse)
+    }
 
     pub fn scan_pk(id: &ScanId) -> String {
         format!("{SCAN_PREFIX}{id}")
@@ -115,14 +140,6 @@ fn n(value: i64) -> AttributeValue {
     AttributeValue::N(value.to_string())
 }
 
-fn millis(at: Timestamp) -> i64 {
-    (at.unix_timestamp_nanos() / 1_000_000) as i64
-}
-
-fn from_millis(ms: i64) -> Option<Timestamp> {
-    Timestamp::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()
-}
-
 fn rfc3339(at: Timestamp) -> String {
     at.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
@@ -157,14 +174,6 @@ fn number(item: &Item, name: &str) -> Option<i64> {
     item.get(name)
         .and_then(|v| v.as_n().ok())
         .and_then(|v| v.parse().ok())
-}
-
-fn claim_attrs(kind: NotificationKind) -> (&'static str, &'static str) {
-    match kind {
-        NotificationKind::Confirmation => ("confirmation_claimed_at", "confirmation_sent_at"),
-        NotificationKind::Results => ("results_claimed_at", "results_sent_at"),
-        NotificationKind::Reviewed => ("reviewed_claimed_at", "reviewed_sent_at"),
-    }
 }
 
 /// The scan of a scan item: the body as created, with the attributes that changed since.
@@ -212,20 +221,6 @@ fn scan_from_item(item: &Item) -> Result<Scan, PortError> {
     }
     if let Some(at) = text(item, "reviewed_at") {
         scan.reviewed_at = parse_rfc3339(at);
-    }
-    for kind in [
-        NotificationKind::Confirmation,
-        NotificationKind::Results,
-        NotificationKind::Reviewed,
-    ] {
-        let (claimed, sent) = claim_attrs(kind);
-        let state = match kind {
-            NotificationKind::Confirmation => &mut scan.notifications.confirmation,
-            NotificationKind::Results => &mut scan.notifications.results,
-            NotificationKind::Reviewed => &mut scan.notifications.reviewed,
-        };
-        state.claimed_at = number(item, claimed).and_then(from_millis);
-        state.sent_at = number(item, sent).and_then(from_millis);
     }
     Ok(scan)
 }
@@ -292,6 +287,123 @@ impl DynamoScanStore {
             );
         }
         Ok(item)
+    }
+
+    fn notice_key(&self, id: &ScanId, kind: NotificationKind) -> Item {
+        HashMap::from([
+            ("pk".to_owned(), s(item_keys::scan_pk(id))),
+            ("sk".to_owned(), s(item_keys::notice_sk(kind))),
+        ])
+    }
+
+    /// A side effect's state and revision (0 and the default state when never claimed).
+    async fn notice(
+        &self,
+        id: &ScanId,
+        kind: NotificationKind,
+    ) -> Result<(NotificationState, i64), PortError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(self.notice_key(id, kind)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| backend("DynamoDB GetItem (notice)", e))?;
+        let Some(item) = output.item() else {
+            return Ok((NotificationState::default(), 0));
+        };
+        let body = text(item, "body").ok_or_else(|| corrupt("notice", "no body"))?;
+        let state = serde_json::from_str(body).map_err(|e| corrupt("notice", e))?;
+        Ok((state, number(item, "rev").unwrap_or(0)))
+    }
+
+    /// Reads a side effect's state, lets `change` decide, and stores its new state (if any)
+    /// with a compare-and-set on the revision, read again when another writer came between.
+    async fn change_notice<T>(
+        &self,
+        id: &ScanId,
+        kind: NotificationKind,
+        change: impl Fn(&NotificationState) -> (T, Option<NotificationState>),
+    ) -> Result<T, PortError> {
+        for _ in 0..NOTICE_WRITE_ATTEMPTS {
+            let (state, rev) = self.notice(id, kind).await?;
+            let (out, next) = change(&state);
+            let Some(next) = next else {
+                return Ok(out);
+            };
+            let mut item = self.notice_key(id, kind);
+            item.insert("kind".into(), s("notice"));
+            item.insert("body".into(), s(encode("notice", &next)?));
+            item.insert("rev".into(), n(rev.saturating_add(1)));
+            item.insert("expires_at".into(), self.expires_at());
+            if next.sent_at.is_none() {
+                let status = if next.missing.is_some() {
+                    NOTICE_MISSING
+                } else {
+                    NOTICE_PENDING
+                };
+                item.insert("status".into(), s(status));
+                let changed = next.changed_at.unwrap_or_else(validator_domain::now);
+                item.insert("created_epoch".into(), n(changed.unix_timestamp()));
+            }
+            let written = self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(item))
+                .condition_expression("attribute_not_exists(pk) OR rev = :rev")
+                .expression_attribute_values(":rev", n(rev))
+                .send()
+                .await;
+            match written {
+                Ok(_) => return Ok(out),
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+                {
+                    continue;
+                }
+                Err(e) => return Err(backend("DynamoDB PutItem (notice)", e)),
+            }
+        }
+        Err(PortError::Backend(format!(
+            "the {kind} claim of scan {id} kept changing under {NOTICE_WRITE_ATTEMPTS} writes"
+        )))
+    }
+
+    /// The side effects whose claim items are in the status index under `status`.
+    async fn notices_with_status(
+        &self,
+        status: &str,
+        changed_before: Option<Timestamp>,
+        page_size: i32,
+        max: usize,
+    ) -> Result<Vec<(ScanId, NotificationKind)>, PortError> {
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(STATUS_INDEX)
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":status", s(status))
+            .limit(page_size.max(1));
+        query = match changed_before {
+            Some(cutoff) => query
+                .key_condition_expression("#status = :status AND created_epoch < :cutoff")
+                .expression_attribute_values(":cutoff", n(cutoff.unix_timestamp())),
+            None => query.key_condition_expression("#status = :status"),
+        };
+        let items = query_pages(query, "DynamoDB Query (notices)", max).await?;
+        Ok(items
+            .iter()
+            .filter_map(|item| {
+                let id = item_keys::scan_id_of(text(item, "pk")?)?;
+                let kind = item_keys::notice_kind_of(text(item, "sk")?)?;
+                Some((id, kind))
+            })
+            .collect())
     }
 
     /// Runs a conditional update; `false` when the condition did not hold.
@@ -537,36 +649,21 @@ impl ScanStore for DynamoScanStore {
         kind: NotificationKind,
         now: Timestamp,
         lease: Duration,
-    ) -> Result<bool, PortError> {
-        let (claimed, sent) = claim_attrs(kind);
-        let now_ms = millis(now);
-        let cutoff = now_ms.saturating_sub(lease.as_millis() as i64);
-        self.conditional_update(
-            id,
-            "SET #claimed = :now",
-            "attribute_exists(pk) AND attribute_not_exists(#sent) AND \
-             (attribute_not_exists(#claimed) OR #claimed <= :cutoff)",
-            &[("#claimed", claimed), ("#sent", sent)],
-            vec![(":now", n(now_ms)), (":cutoff", n(cutoff))],
-        )
-        .await
+        max_attempts: u32,
+    ) -> Result<Claim, PortError> {
+        self.change_notice(id, kind, |state| state.claim(now, lease, max_attempts))
+            .await
     }
 
     async fn release_notification(
         &self,
         id: &ScanId,
         kind: NotificationKind,
+        error: &str,
+        at: Timestamp,
     ) -> Result<(), PortError> {
-        let (claimed, _) = claim_attrs(kind);
-        self.conditional_update(
-            id,
-            "REMOVE #claimed",
-            "attribute_exists(pk)",
-            &[("#claimed", claimed)],
-            Vec::new(),
-        )
-        .await?;
-        Ok(())
+        self.change_notice(id, kind, |state| ((), Some(state.released(error, at))))
+            .await
     }
 
     async fn complete_notification(
@@ -575,21 +672,48 @@ impl ScanStore for DynamoScanStore {
         kind: NotificationKind,
         at: Timestamp,
     ) -> Result<(), PortError> {
-        let (_, sent) = claim_attrs(kind);
-        let done = self
-            .conditional_update(
-                id,
-                "SET #sent = :at, updated_at = :now",
-                "attribute_exists(pk)",
-                &[("#sent", sent)],
-                vec![(":at", n(millis(at))), (":now", s(rfc3339(at)))],
-            )
-            .await?;
-        if done {
-            Ok(())
-        } else {
-            Err(PortError::NotFound(format!("scan {id}")))
+        self.change_notice(id, kind, |state| ((), Some(state.completed(at))))
+            .await
+    }
+
+    async fn reset_notification(
+        &self,
+        id: &ScanId,
+        kind: NotificationKind,
+        at: Timestamp,
+    ) -> Result<bool, PortError> {
+        self.change_notice(id, kind, |state| {
+            let next = state.reset(at);
+            (next.is_some(), next)
+        })
+        .await
+    }
+
+    async fn notifications(&self, id: &ScanId) -> Result<Notifications, PortError> {
+        let mut all = Notifications::default();
+        for kind in NotificationKind::ALL {
+            *all.get_mut(kind) = self.notice(id, kind).await?.0;
         }
+        Ok(all)
+    }
+
+    async fn unsent_notifications(
+        &self,
+        changed_before: Timestamp,
+        page_size: i32,
+        max: usize,
+    ) -> Result<Vec<(ScanId, NotificationKind)>, PortError> {
+        self.notices_with_status(NOTICE_PENDING, Some(changed_before), page_size, max)
+            .await
+    }
+
+    async fn missing_notifications(
+        &self,
+        page_size: i32,
+        max: usize,
+    ) -> Result<Vec<(ScanId, NotificationKind)>, PortError> {
+        self.notices_with_status(NOTICE_MISSING, None, page_size, max)
+            .await
     }
 
     async fn record_history(&self, entry: &HistoryEntry) -> Result<(), PortError> {

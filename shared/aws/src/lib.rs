@@ -13,7 +13,7 @@ mod sqs;
 pub use clients::AwsClients;
 pub use dynamodb::{item_keys, DynamoScanStore};
 pub use eventbridge::EventBridgePublisher;
-pub use s3::S3BlobStore;
+pub use s3::{LookupFailure, S3BlobStore, MAX_LISTED_VERSIONS};
 pub use ses::SesMailer;
 pub use settings::{AwsSettings, SettingsError};
 pub use sqs::SqsCheckQueue;

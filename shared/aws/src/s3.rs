@@ -77,8 +77,23 @@ impl S3BlobStore {
             .await
         {
             Ok(output) => output,
-            Err(e) if is_missing(&e) => return Err(PortError::NotFound(what)),
-            Err(e) => return Err(backend("S3 GetObject", e)),
+            Err(e) => {
+                return Err(match lookup_failure(&e) {
+                    LookupFailure::Missing => PortError::NotFound(what),
+                    // Without `s3:ListBucket` S3 answers a missing key with 403: ask the
+                    // listing (which the role may do under its own prefixes) before calling
+                    // it a denial.
+                    LookupFailure::Denied => match self.listed(key, version).await {
+                        Ok(false) => PortError::NotFound(what),
+                        Ok(true) => backend("S3 GetObject (access denied)", e),
+                        Err(listing) => PortError::Backend(format!(
+                            "S3 GetObject: access denied to {what}, and the listing that would \
+                             tell a missing object from a denied one failed: {listing}"
+                        )),
+                    },
+                    LookupFailure::Other => backend("S3 GetObject", e),
+                });
+            }
         };
         let metadata = output
             .metadata()
@@ -115,29 +130,95 @@ impl S3BlobStore {
     }
 }
 
+impl S3BlobStore {
+    /// Whether the key (that version of it, when given) exists, from the bucket listing: the
+    /// versions of the key (`s3:ListBucketVersions`) or the keys under it (`s3:ListBucket`);
+    /// one page of at most [`MAX_LISTED_VERSIONS`] versions (more: not proven missing).
+    async fn listed(&self, key: &str, version: Option<&str>) -> Result<bool, PortError> {
+        match version {
+            Some(version) => {
+                let output = self
+                    .client
+                    .list_object_versions()
+                    .bucket(&self.bucket)
+                    .prefix(key)
+                    .max_keys(MAX_LISTED_VERSIONS)
+                    .send()
+                    .await
+                    .map_err(|e| backend("S3 ListObjectVersions", e))?;
+                let listed = output
+                    .versions()
+                    .iter()
+                    .any(|v| v.key() == Some(key) && v.version_id() == Some(version));
+                // More versions than one page: not proven missing.
+                Ok(listed || output.is_truncated() == Some(true))
+            }
+            None => {
+                let output = self
+                    .client
+                    .list_objects_v2()
+                    .bucket(&self.bucket)
+                    .prefix(key)
+                    .max_keys(1)
+                    .send()
+                    .await
+                    .map_err(|e| backend("S3 ListObjectsV2", e))?;
+                Ok(output.contents().iter().any(|o| o.key() == Some(key)))
+            }
+        }
+    }
+}
+
+/// The most object versions one lookup lists (one page).
+pub const MAX_LISTED_VERSIONS: i32 = 1000;
+
+/// What a failed read says about the object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LookupFailure {
+    /// The key or the version does not exist (404 `NoSuchKey` / `NoSuchVersion`, or a 400 for a
+    /// malformed version id).
+    Missing,
+    /// 403: S3 answers so for a missing key when the caller may not list the bucket, and for a
+    /// real denial; only the listing tells them apart.
+    Denied,
+    Other,
+}
+
+impl LookupFailure {
+    /// From the error code and the HTTP status of S3's answer.
+    pub fn of(code: Option<&str>, http_status: Option<u16>) -> Self {
+        match (code, http_status) {
+            (Some("NoSuchKey" | "NoSuchVersion" | "InvalidArgument"), _) | (None, Some(404)) => {
+                Self::Missing
+            }
+            (Some("AccessDenied"), _) | (None, Some(403)) => Self::Denied,
+            _ => Self::Other,
+        }
+    }
+}
+
+fn lookup_failure(
+    error: &aws_sdk_s3::error::SdkError<
+        aws_sdk_s3::operation::get_object::GetObjectError,
+        aws_sdk_s3::config::http::HttpResponse,
+    >,
+) -> LookupFailure {
+    use aws_sdk_s3::error::ProvideErrorMetadata;
+    let Some(service) = error.as_service_error() else {
+        return LookupFailure::Other;
+    };
+    if service.is_no_such_key() {
+        return LookupFailure::Missing;
+    }
+    let status = error.raw_response().map(|r| r.status().as_u16());
+    LookupFailure::of(service.code(), status)
+}
+
 /// S3 says `null` for objects written before versioning was turned on.
 fn real_version(version: Option<&str>) -> Option<String> {
     version
         .filter(|v| !v.is_empty() && *v != "null")
         .map(str::to_owned)
-}
-
-/// A missing key or version: `NoSuchKey`, or S3's `NoSuchVersion` / a 400 for a malformed
-/// version id, which the SDK does not model.
-fn is_missing(
-    error: &aws_sdk_s3::error::SdkError<
-        aws_sdk_s3::operation::get_object::GetObjectError,
-        aws_sdk_s3::config::http::HttpResponse,
-    >,
-) -> bool {
-    use aws_sdk_s3::error::ProvideErrorMetadata;
-    match error.as_service_error() {
-        Some(service) => {
-            service.is_no_such_key()
-                || matches!(service.code(), Some("NoSuchVersion" | "InvalidArgument"))
-        }
-        None => false,
-    }
 }
 
 #[async_trait]
@@ -165,5 +246,38 @@ impl BlobStore for S3BlobStore {
 
     fn location(&self, key: &str) -> String {
         format!("s3://{}/{key}", self.bucket)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LookupFailure;
+
+    #[test]
+    fn a_404_is_missing_and_a_403_needs_the_listing_to_tell() {
+        // With s3:ListBucket, S3 says what is missing.
+        assert_eq!(
+            LookupFailure::of(Some("NoSuchKey"), Some(404)),
+            LookupFailure::Missing
+        );
+        assert_eq!(
+            LookupFailure::of(Some("NoSuchVersion"), Some(404)),
+            LookupFailure::Missing
+        );
+        assert_eq!(LookupFailure::of(None, Some(404)), LookupFailure::Missing);
+        // Without it, a missing key and a real denial both answer 403.
+        assert_eq!(
+            LookupFailure::of(Some("AccessDenied"), Some(403)),
+            LookupFailure::Denied
+        );
+        assert_eq!(LookupFailure::of(None, Some(403)), LookupFailure::Denied);
+        assert_eq!(
+            LookupFailure::of(Some("SlowDown"), Some(503)),
+            LookupFailure::Other
+        );
+        assert_eq!(
+            LookupFailure::of(Some("InternalError"), Some(500)),
+            LookupFailure::Other
+        );
     }
 }

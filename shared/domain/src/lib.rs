@@ -7,6 +7,7 @@ mod finding;
 mod fingerprint;
 mod history;
 mod licence;
+mod notification;
 mod package;
 mod provenance;
 mod qgis4;
@@ -34,14 +35,14 @@ pub use licence::{
     claimed_by, CheckDetails, Compatibility, Confidence1000, FileLicence, LibraryLicence,
     LicenceEvidence, LicenceFile, LicenceReport, PluginLicence,
 };
+pub use notification::{Claim, NotificationKind, NotificationState, Notifications};
 pub use package::{MetadataError, PackageInfo, PluginMetadata, PLUGIN_CONFIG_FILES};
 pub use provenance::{Provenance, ToolVersion};
 pub use qgis4::{Qgis4Readiness, Qgis4State};
 pub use report::{metadata_map, CheckReportEntry, Report};
 pub use review::{apply_decisions, AppliedDecision, DeciderRole, DecisionKind, ReviewDecision};
 pub use scan::{
-    CheckOutcome, CheckResult, ContentDigest, NotificationState, Notifications, Scan, ScanId,
-    ScanStatus, SkipDecision, SkipOutcome,
+    CheckOutcome, CheckResult, ContentDigest, Scan, ScanId, ScanStatus, SkipDecision, SkipOutcome,
 };
 pub use upload::{Upload, UploadError, METADATA_KEYS};
 pub use verdict::Verdict;

@@ -3,7 +3,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::{CheckDetails, CheckId, Counts, Finding, Timestamp, Upload};
+use crate::{CheckDetails, CheckId, Counts, Finding, Notifications, Timestamp, Upload};
 
 /// A scan's id: derived from the object key, its version and its content, so that a duplicated
 /// upload event finds the scan it already started instead of starting another.
@@ -138,25 +138,6 @@ impl SkipDecision {
             SkipOutcome::UnknownRule => "not skipped: no such rule",
         }
     }
-}
-
-/// Claim-then-complete state of one email, so that it is sent once even when stages run twice
-/// or concurrently, and is sent again after a crash once the claim's lease has expired.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NotificationState {
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    pub claimed_at: Option<Timestamp>,
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    pub sent_at: Option<Timestamp>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Notifications {
-    pub confirmation: NotificationState,
-    pub results: NotificationState,
-    /// The second results email of a blocked version that reviewers' decisions validated.
-    #[serde(default)]
-    pub reviewed: NotificationState,
 }
 
 /// One validation of one uploaded plugin version.

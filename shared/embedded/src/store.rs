@@ -5,9 +5,10 @@ use std::time::Duration;
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use validator_domain::{
-    CheckResult, HistoryEntry, ReviewDecision, Scan, ScanId, ScanStatus, Timestamp, Verdict,
+    CheckResult, Claim, HistoryEntry, NotificationKind, Notifications, ReviewDecision, Scan,
+    ScanId, ScanStatus, Timestamp, Verdict,
 };
-use validator_pipeline::{NotificationKind, PortError, ScanStore};
+use validator_pipeline::{PortError, ScanStore};
 
 use crate::backend;
 
@@ -147,14 +148,6 @@ fn stamp(at: Timestamp) -> String {
         .unwrap_or_default()
 }
 
-fn state(scan: &mut Scan, kind: NotificationKind) -> &mut validator_domain::NotificationState {
-    match kind {
-        NotificationKind::Confirmation => &mut scan.notifications.confirmation,
-        NotificationKind::Results => &mut scan.notifications.results,
-        NotificationKind::Reviewed => &mut scan.notifications.reviewed,
-    }
-}
-
 #[async_trait]
 impl ScanStore for SqliteScanStore {
     async fn create_scan(&self, scan: &Scan) -> Result<Option<Scan>, PortError> {
@@ -239,17 +232,16 @@ impl ScanStore for SqliteScanStore {
         kind: NotificationKind,
         now: Timestamp,
         lease: Duration,
-    ) -> Result<bool, PortError> {
+        max_attempts: u32,
+    ) -> Result<Claim, PortError> {
         self.update(id, |_, scan| {
-            let state = state(scan, kind);
-            let free = state.sent_at.is_none()
-                && state
-                    .claimed_at
-                    .is_none_or(|claimed| now - claimed >= lease);
-            if free {
-                state.claimed_at = Some(now);
+            let state = scan.notifications.get_mut(kind);
+            let (claim, next) = state.claim(now, lease, max_attempts);
+            let changed = next.is_some();
+            if let Some(next) = next {
+                *state = next;
             }
-            Ok((free, free))
+            Ok((changed, claim))
         })
     }
 
@@ -257,9 +249,12 @@ impl ScanStore for SqliteScanStore {
         &self,
         id: &ScanId,
         kind: NotificationKind,
+        error: &str,
+        at: Timestamp,
     ) -> Result<(), PortError> {
         self.update(id, |_, scan| {
-            state(scan, kind).claimed_at = None;
+            let state = scan.notifications.get_mut(kind);
+            *state = state.released(error, at);
             Ok((true, ()))
         })
     }
@@ -271,9 +266,75 @@ impl ScanStore for SqliteScanStore {
         at: Timestamp,
     ) -> Result<(), PortError> {
         self.update(id, |_, scan| {
-            state(scan, kind).sent_at = Some(at);
+            let state = scan.notifications.get_mut(kind);
+            *state = state.completed(at);
             Ok((true, ()))
         })
+    }
+
+    async fn reset_notification(
+        &self,
+        id: &ScanId,
+        kind: NotificationKind,
+        at: Timestamp,
+    ) -> Result<bool, PortError> {
+        self.update(id, |_, scan| {
+            let state = scan.notifications.get_mut(kind);
+            match state.reset(at) {
+                Some(next) => {
+                    *state = next;
+                    Ok((true, true))
+                }
+                None => Ok((false, false)),
+            }
+        })
+    }
+
+    async fn notifications(&self, id: &ScanId) -> Result<Notifications, PortError> {
+        Ok(load_scan(&*self.lock()?, id)?
+            .map(|scan| scan.notifications)
+            .unwrap_or_default())
+    }
+
+    /// Every scan is read: the local data folder holds few (the states live in the scan body).
+    async fn unsent_notifications(
+        &self,
+        changed_before: Timestamp,
+        _page_size: i32,
+        max: usize,
+    ) -> Result<Vec<(ScanId, NotificationKind)>, PortError> {
+        let mut unsent = Vec::new();
+        for scan in self.list()? {
+            for kind in NotificationKind::ALL {
+                let state = scan.notifications.get(kind);
+                if let Some(changed) = state.changed_at.filter(|_| state.is_pending()) {
+                    if changed < changed_before {
+                        unsent.push((changed, scan.id.clone(), kind));
+                    }
+                }
+            }
+        }
+        unsent.sort();
+        Ok(unsent
+            .into_iter()
+            .take(max)
+            .map(|(_, id, kind)| (id, kind))
+            .collect())
+    }
+
+    async fn missing_notifications(
+        &self,
+        _page_size: i32,
+        max: usize,
+    ) -> Result<Vec<(ScanId, NotificationKind)>, PortError> {
+        let mut missing = Vec::new();
+        for scan in self.list()? {
+            for (kind, _) in scan.notifications.missing() {
+                missing.push((scan.id.clone(), kind));
+            }
+        }
+        missing.truncate(max);
+        Ok(missing)
     }
 
     async fn record_history(&self, entry: &HistoryEntry) -> Result<(), PortError> {

@@ -106,6 +106,13 @@ impl Environment {
                 "NOTIFICATION_LEASE_SECONDS",
                 defaults.notification_lease.as_secs(),
             )?),
+            // How many times one email or event is tried before it is recorded as missing.
+            notification_attempts: parse(
+                &lookup,
+                "NOTIFICATION_ATTEMPTS",
+                defaults.notification_attempts,
+            )?
+            .max(1),
             history_depth: parse(&lookup, "HISTORY_DEPTH", defaults.history_depth)?,
             // `STUCK_AFTER_MINUTES`: how long a scan may stay `validating` before the sweep
             // ends it in `error`; `SWEEP_PAGE_SIZE`, `SWEEP_MAX_SCANS`: how many one sweep reads.
@@ -126,7 +133,7 @@ impl Environment {
             config,
             policy_key: text("POLICY_KEY"),
             check: text("CHECK_ID").map(CheckId::new),
-            max_receive_count: parse(&lookup, "MAX_RECEIVE_COUNT", 3u32)?.max(1),
+            max_receive_count: parse(&lookup, "MAX_RECEIVE_COUNT", 5u32)?.max(1),
         })
     }
 }

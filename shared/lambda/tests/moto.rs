@@ -15,6 +15,9 @@ use validator_lambda::dispatcher::handle_s3_event;
 use validator_pipeline::DispatchOutcome;
 use validator_testkit::ZipBuilder;
 
+/// template.yaml's (and infra/moto-resources.py's) maxReceiveCount.
+const MAX_RECEIVE_COUNT: u32 = 5;
+
 const METADATA: &[(&str, &str)] = &[
     ("maintainers", "maintainer@example.org"),
     ("uploader", "alice"),
@@ -62,7 +65,16 @@ async fn an_upload_goes_through_every_function_to_a_final_status() {
     assert_eq!(created.status, ScanStatus::Validating);
     assert_eq!(created.plugin_name.as_deref(), Some("demo"));
     assert_eq!(created.upload.website_version_id.as_deref(), Some("4242"));
-    assert!(created.notifications.confirmation.sent_at.is_some());
+    // The claim lives in its own item (never the scan item the stream filter passes).
+    let notices = stack
+        .cold
+        .pipeline
+        .store
+        .notifications(&id)
+        .await
+        .expect("notices");
+    assert!(notices.confirmation.sent_at.is_some());
+    assert!(created.notifications.confirmation.sent_at.is_none());
 
     // One message on each check's queue.
     for check in CheckRegistry::builtin().ids() {
@@ -243,8 +255,8 @@ async fn a_check_failing_on_every_attempt_ends_the_scan_in_error() {
     let id = scan_id(&dispatch(&stack, "uploads/demo.zip").await);
     stack.run_check_queue("package_structure").await;
 
-    // Real redeliveries: moto counts receives; the third (maxReceiveCount) is the last attempt.
-    for attempt in 1..=3 {
+    // Real redeliveries: moto counts receives; the fifth (maxReceiveCount) is the last attempt.
+    for attempt in 1..=MAX_RECEIVE_COUNT {
         let messages = stack.receive("broken", 1).await;
         assert_eq!(messages.len(), 1, "attempt {attempt}");
         assert_eq!(
@@ -254,11 +266,11 @@ async fn a_check_failing_on_every_attempt_ends_the_scan_in_error() {
         let response = validator_lambda::check::handle_sqs_batch(
             &stack.cold.pipeline,
             &CheckId::new("broken"),
-            3,
+            MAX_RECEIVE_COUNT,
             &sqs_event(messages.clone()),
         )
         .await;
-        if attempt < 3 {
+        if attempt < MAX_RECEIVE_COUNT {
             assert_eq!(
                 response.batch_item_failures.len(),
                 1,
@@ -294,18 +306,18 @@ async fn a_poison_message_goes_to_the_dead_letter_queue() {
         .send()
         .await
         .expect("send");
-    for _ in 0..3 {
+    for _ in 0..MAX_RECEIVE_COUNT {
         let messages = stack.receive("package_structure", 1).await;
         let response = validator_lambda::check::handle_sqs_batch(
             &stack.cold.pipeline,
             &CheckId::new("package_structure"),
-            3,
+            MAX_RECEIVE_COUNT,
             &sqs_event(messages),
         )
         .await;
         assert_eq!(response.batch_item_failures.len(), 1);
     }
-    // The next receive moves it to the DLQ (maxReceiveCount 3).
+    // The next receive moves it to the DLQ (maxReceiveCount).
     assert!(stack.receive("package_structure", 1).await.is_empty());
     assert_eq!(stack.queue_depth(&dlq).await, 1);
 }
@@ -819,15 +831,20 @@ async fn decisions_on_every_blocking_finding_validate_a_blocked_scan_in_dynamodb
     }
     let outcome = reconsider(pipeline, &id).await.expect("reconsider");
     assert!(
-        matches!(&outcome, ReconsiderOutcome::Revalidated { emails } if emails.len() == 1),
+        matches!(&outcome, ReconsiderOutcome::Revalidated { emails, .. } if emails.len() == 1),
         "{outcome:?}"
     );
     let done = scan(&stack, &id).await;
     assert_eq!(done.status, ScanStatus::Validated);
-    assert!(done.reviewed_at.is_some() && done.notifications.reviewed.sent_at.is_some());
+    let notices = pipeline.store.notifications(&id).await.expect("notices");
+    assert!(done.reviewed_at.is_some() && notices.reviewed.sent_at.is_some());
+    assert!(notices.reviewed_event.sent_at.is_some());
     assert_eq!(
         reconsider(pipeline, &id).await.expect("again"),
-        ReconsiderOutcome::Revalidated { emails: Vec::new() }
+        ReconsiderOutcome::Revalidated {
+            emails: Vec::new(),
+            missing: Vec::new()
+        }
     );
     let events = stack.status_events().await;
     let reviewed: Vec<_> = events
@@ -947,4 +964,171 @@ async fn bundled_library_releases_are_cached_in_the_bucket() {
     .expect("the release is cached in the bucket");
     let release: serde_json::Value = serde_json::from_slice(&cached.bytes).expect("JSON");
     assert_eq!(release["kind"], "found", "{release}");
+}
+
+/// An uploaded plugin of its own (`demoN`) dispatched and checked, through the real adapters
+/// without faults: the scan is ready to aggregate.
+async fn checked_scan(stack: &Stack, n: usize) -> ScanId {
+    let key = format!("uploads/demo{n}.zip");
+    let zip = ZipBuilder::valid_plugin(&format!("demo{n}")).build();
+    stack.upload(&key, zip, METADATA).await;
+    let id = scan_id(&dispatch(stack, &key).await);
+    assert_eq!(stack.run_check_queue("package_structure").await, 1);
+    id
+}
+
+/// The calls of the aggregate stage that claim, send and record an email or an event.
+const NOTIFICATION_CALLS: [&str; 5] = [
+    "store.claim_notification",
+    "mailer.send",
+    "events.publish",
+    "store.complete_notification",
+    "store.release_notification",
+];
+
+/// The AWS adapters' part of the fault-injection suite (shared/pipeline/tests/faults.rs runs
+/// every stage on the embedded backends): the aggregate stage with one fault at each of its
+/// notification calls, each fault type, then the stream's retries, the sweep after the lease
+/// and the operator's step. The maintainers' results email, the approvers' email and the status
+/// event each go out exactly once. (Before issue #32 one claim covered all three, and the
+/// stream's 11 deliveries sent 11 of each email while the bus failed.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_email_and_event_goes_out_once_under_a_fault_at_any_notification_call() {
+    use validator_faults::{invoke, Fault, FaultyPorts, Injector};
+    use validator_notify::EmailKind;
+    use validator_pipeline::{acknowledge, aggregate, resend, sweep, NotificationKind};
+
+    let registry = CheckRegistry::with(vec![Arc::new(
+        validator_package_checks::PackageStructureCheck,
+    )]);
+    // The retries come after a killed invocation's claim expired.
+    let stack = Stack::new(registry, &[("NOTIFICATION_LEASE_SECONDS", "0")]).await;
+    let clean = checked_scan(&stack, 0).await;
+    let counting = Injector::counting();
+    let (pipeline, _) = FaultyPorts::wrap(&stack.cold.pipeline, counting.clone());
+    aggregate(&pipeline, &clean).await.expect("aggregate");
+    let positions: Vec<usize> = counting
+        .call_names()
+        .iter()
+        .enumerate()
+        .filter(|(_, name)| NOTIFICATION_CALLS.contains(name))
+        .map(|(i, _)| i)
+        .collect();
+    assert!(positions.len() >= 6, "{:?}", counting.call_names());
+    let mut runs = 0;
+    for &position in &positions {
+        for fault in Fault::ALL {
+            runs += 1;
+            let id = checked_scan(&stack, runs).await;
+            let injector = Injector::failing(position, fault);
+            let (pipeline, ports) = FaultyPorts::wrap(&stack.cold.pipeline, injector.clone());
+            // The stream: 1 + MaximumRetryAttempts deliveries.
+            for _ in 0..11 {
+                if invoke(&injector, aggregate(&pipeline, &id))
+                    .await
+                    .succeeded()
+                {
+                    break;
+                }
+            }
+            assert!(injector.fired(), "call {position}, {fault:?}: not injected");
+            sweep(&pipeline).await.expect("sweep");
+            let went_out = |kind| match kind {
+                NotificationKind::Results => ports.sent.emails_of(EmailKind::Results).len(),
+                NotificationKind::Approvers => {
+                    ports.sent.emails_of(EmailKind::ApproversReview).len()
+                }
+                NotificationKind::StatusEvent => ports.sent.events().len(),
+                _ => 0,
+            };
+            // The operator, on the missing-notifications alarm.
+            let notices = pipeline.store.notifications(&id).await.expect("notices");
+            for (kind, _) in notices.missing() {
+                if went_out(kind) > 0 {
+                    acknowledge(&pipeline, &id, &[kind])
+                        .await
+                        .expect("acknowledge");
+                } else {
+                    resend(&pipeline, &id, &[kind]).await.expect("resend");
+                }
+            }
+            let what = format!("call {position}, {fault:?}");
+            for kind in [
+                NotificationKind::Results,
+                NotificationKind::Approvers,
+                NotificationKind::StatusEvent,
+            ] {
+                assert_eq!(went_out(kind), 1, "{what}: {kind}");
+            }
+            let notices = pipeline.store.notifications(&id).await.expect("notices");
+            assert!(notices.missing().is_empty(), "{what}: {notices:?}");
+            assert_eq!(
+                scan(&stack, &id).await.status,
+                ScanStatus::Validated,
+                "{what}"
+            );
+        }
+    }
+    println!(
+        "moto fault-injection runs: {runs} ({} notification calls of aggregate x 3 faults)",
+        positions.len()
+    );
+}
+
+/// The issue's scenario end to end on the AWS adapters: the event bus fails on every
+/// delivery of the stream record. Each email goes out once, the event is recorded as missing
+/// after its attempts (the alarm's metric counts it), and the operator's resend publishes it
+/// once the bus is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_event_bus_never_repeats_the_emails_and_its_event_is_resent_once() {
+    use validator_notify::EmailKind;
+    use validator_pipeline::{aggregate, resend, sweep, NotificationKind, PortError, StatusEvent};
+
+    struct DownBus;
+    #[async_trait::async_trait]
+    impl validator_pipeline::EventPublisher for DownBus {
+        async fn publish(&self, _event: &StatusEvent) -> Result<(), PortError> {
+            Err(PortError::Backend(
+                "EventBridge: service unavailable".into(),
+            ))
+        }
+    }
+
+    let registry = CheckRegistry::with(vec![Arc::new(
+        validator_package_checks::PackageStructureCheck,
+    )]);
+    let stack = Stack::new(registry, &[]).await;
+    let id = checked_scan(&stack, 1).await;
+    let counting = validator_faults::Injector::counting();
+    let (mut down, ports) = validator_faults::FaultyPorts::wrap(&stack.cold.pipeline, counting);
+    let events = down.events.clone();
+    down.events = Arc::new(DownBus);
+    let mut failed = 0;
+    for _ in 0..11 {
+        if aggregate(&down, &id).await.is_err() {
+            failed += 1;
+        }
+    }
+    assert_eq!(
+        failed, 5,
+        "NOTIFICATION_ATTEMPTS deliveries fail, then it is given up"
+    );
+    assert_eq!(ports.sent.emails_of(EmailKind::Results).len(), 1);
+    assert_eq!(ports.sent.emails_of(EmailKind::ApproversReview).len(), 1);
+    let report = sweep(&down).await.expect("sweep");
+    assert_eq!(
+        report.missing,
+        vec![(id.clone(), NotificationKind::StatusEvent)]
+    );
+    // The bus is back; the operator resends.
+    down.events = events;
+    let outcome = resend(&down, &id, &[])
+        .await
+        .expect("resend")
+        .expect("scan");
+    assert_eq!(outcome.reset, vec![NotificationKind::StatusEvent]);
+    assert!(outcome.still_missing.is_empty());
+    assert_eq!(ports.sent.events().len(), 1);
+    assert_eq!(ports.sent.emails_of(EmailKind::Results).len(), 1);
+    assert!(sweep(&down).await.expect("sweep").missing.is_empty());
 }

@@ -453,16 +453,15 @@ fn record(event_name: &str, sk: &str, new_image: serde_json::Value) -> serde_jso
 }
 
 #[test]
-fn the_stream_filter_passes_scan_changes_until_the_results_email_went_out() {
+fn the_stream_filter_passes_scan_changes_while_validating_and_never_a_claim() {
     let filters = aggregator_filters(&template());
     let passes = |r: &serde_json::Value| filters.iter().any(|f| matches(f, Some(r)));
     let scan = serde_json::json!({
         "pk": {"S": "scan#0123"}, "sk": {"S": "scan"}, "status": {"S": "validating"},
-        "completed_checks": {"SS": ["security"]}, "confirmation_sent_at": {"N": "1767261600000"}
+        "completed_checks": {"SS": ["security"]}
     });
-    let mut sent = scan.clone();
-    sent["results_sent_at"] = serde_json::json!({"N": "1767261700000"});
-    sent["status"] = serde_json::json!({"S": "validated"});
+    let mut finished = scan.clone();
+    finished["status"] = serde_json::json!({"S": "validated"});
     let result = serde_json::json!({"pk": {"S": "scan#0123"}, "sk": {"S": "result#security"}});
 
     assert!(
@@ -474,8 +473,8 @@ fn the_stream_filter_passes_scan_changes_until_the_results_email_went_out() {
         "a check completed"
     );
     assert!(
-        !passes(&record("MODIFY", "scan", sent.clone())),
-        "the results email went out"
+        !passes(&record("MODIFY", "scan", finished.clone())),
+        "the final status was written"
     );
     assert!(
         !passes(&record("INSERT", "result#security", result)),
@@ -483,12 +482,39 @@ fn the_stream_filter_passes_scan_changes_until_the_results_email_went_out() {
     );
     assert!(!passes(&record("REMOVE", "scan", scan)), "TTL expiry");
 
+    // Every write of a claim item (claim, release, completion, give-up, the operator's reset),
+    // whatever its state: none may wake the aggregator, or a failing email would be retried
+    // past the stream's retry limit for as long as it fails.
+    for kind in validator_domain::NotificationKind::ALL {
+        let sk = validator_aws::item_keys::notice_sk(kind);
+        for status in [
+            Some("notice_pending"),
+            Some("notice_missing"),
+            Some("validating"),
+            None,
+        ] {
+            let mut notice = serde_json::json!({
+                "pk": {"S": "scan#0123"}, "sk": {"S": sk}, "kind": {"S": "notice"},
+                "body": {"S": "{}"}, "rev": {"N": "2"}, "created_epoch": {"N": "1767261600"}
+            });
+            if let Some(status) = status {
+                notice["status"] = serde_json::json!({ "S": status });
+            }
+            for event in ["INSERT", "MODIFY"] {
+                assert!(
+                    !passes(&record(event, &sk, notice.clone())),
+                    "{event} of {sk} with status {status:?}"
+                );
+            }
+        }
+    }
+
     // The filter shipped before matched `exists` at a non-leaf: it let everything through.
     let old: serde_json::Value = serde_json::from_str(
         r#"{"eventName": ["INSERT", "MODIFY"], "dynamodb": {"Keys": {"sk": {"S": ["scan"]}}, "NewImage": {"results_sent_at": [{"exists": false}]}}}"#,
     )
     .expect("JSON");
-    assert!(matches(&old, Some(&record("MODIFY", "scan", sent))));
+    assert!(matches(&old, Some(&record("MODIFY", "scan", finished))));
 }
 
 /// The review entry point is reachable only with AWS credentials (SigV4, IAM-authorised).
@@ -551,6 +577,16 @@ fn deployment(check: &str) -> Deployment {
                 Action: [s3:GetObject, s3:PutObject]
                 Resource:
                   - !Sub \"arn:${AWS::Partition}:s3:::${AWS::StackName}-uploads-${AWS::AccountId}-${AWS::Region}/releases/*\"
+              # A cache miss is a missing key: 404 only with the listing.
+              - Sid: TellMissingReleases
+                Effect: Allow
+                Action: [s3:ListBucket]
+                Resource:
+                  - !Sub \"arn:${AWS::Partition}:s3:::${AWS::StackName}-uploads-${AWS::AccountId}-${AWS::Region}\"
+                Condition:
+                  StringLike:
+                    s3:prefix:
+                      - \"releases/*\"
 ",
         },
         "behaviour" => Deployment {
@@ -718,4 +754,241 @@ fn a_check_block_names_every_resource_after_its_check() {
         !block.contains("MemorySize"),
         "the default size is the Globals'"
     );
+}
+
+// ---- issue #32: missing objects under least privilege, deployable everywhere, alarms ---------
+
+/// Every statement of a function's role, as (actions, resources, the raw statement).
+fn statements(template: &Value, function: &Value) -> Vec<(Vec<String>, Vec<String>, Value)> {
+    let role_id = target(&function["Properties"]["Role"]).expect("a role");
+    let role = resource(template, &role_id);
+    values(&role["Properties"]["Policies"])
+        .iter()
+        .flat_map(|policy| values(&policy["PolicyDocument"]["Statement"]))
+        .map(|s| (strings(&s["Action"]), strings(&s["Resource"]), s))
+        .collect()
+}
+
+/// Without `s3:ListBucket` S3 answers a missing key with 403: each function that reads objects
+/// may list exactly the prefixes it reads (and their versions when it reads versions), never
+/// the whole bucket.
+#[test]
+fn every_reader_may_list_the_prefixes_it_reads_and_nothing_else() {
+    let template = template();
+    let bucket =
+        "arn:${AWS::Partition}:s3:::${AWS::StackName}-uploads-${AWS::AccountId}-${AWS::Region}";
+    for (name, function) in resources_of(&template, "AWS::Serverless::Function") {
+        let statements = statements(&template, function);
+        let prefixes_of = |action: &str| -> Vec<String> {
+            statements
+                .iter()
+                .filter(|(actions, _, _)| actions.iter().any(|a| a == action))
+                .flat_map(|(_, resources, _)| resources.clone())
+                .filter_map(|r| r.strip_prefix(&format!("{bucket}/")).map(str::to_owned))
+                .filter(|p| p != "config/*") // the policy object: read once, never missing
+                .collect()
+        };
+        let listable = |action: &str| -> Vec<String> {
+            let mut prefixes = Vec::new();
+            for (actions, resources, statement) in &statements {
+                if !actions.iter().any(|a| a == action) {
+                    continue;
+                }
+                assert_eq!(
+                    resources,
+                    &[bucket.to_owned()],
+                    "{name}: {action} on the bucket"
+                );
+                let condition = strings(&statement["Condition"]["StringLike"]["s3:prefix"]);
+                assert!(
+                    !condition.is_empty(),
+                    "{name}: {action} without an s3:prefix condition lists the whole bucket"
+                );
+                prefixes.extend(condition);
+            }
+            prefixes
+        };
+        let mut read = prefixes_of("s3:GetObject");
+        read.sort();
+        let mut list = listable("s3:ListBucket");
+        list.sort();
+        assert_eq!(
+            list, read,
+            "{name}: ListBucket prefixes = the prefixes it reads"
+        );
+        let mut versions = prefixes_of("s3:GetObjectVersion");
+        versions.sort();
+        let mut list_versions = listable("s3:ListBucketVersions");
+        list_versions.retain(|p| versions.contains(p));
+        assert_eq!(
+            list_versions, versions,
+            "{name}: ListBucketVersions for its versions"
+        );
+    }
+}
+
+/// Accounts with a small concurrency quota set every reserved concurrency to 0: each must
+/// then reserve nothing.
+#[test]
+fn every_reserved_concurrency_accepts_zero_for_small_quotas() {
+    let template = template();
+    for (function, parameter, condition) in [
+        (
+            "DispatcherFunction",
+            "DispatcherConcurrency",
+            "HasDispatcherLimit",
+        ),
+        (
+            "AggregatorFunction",
+            "AggregatorConcurrency",
+            "HasAggregatorLimit",
+        ),
+        ("ReviewFunction", "ReviewConcurrency", "HasReviewLimit"),
+    ] {
+        assert_eq!(
+            scalar(&template["Parameters"][parameter]["MinValue"]).as_deref(),
+            Some("0"),
+            "{parameter}"
+        );
+        let reserved = &resource(&template, function)["Properties"]["ReservedConcurrentExecutions"];
+        let Value::Tagged(tagged) = reserved else {
+            panic!("{function}: ReservedConcurrentExecutions is not an !If");
+        };
+        assert_eq!(tagged.tag.to_string(), "!If", "{function}");
+        let branches = values(&tagged.value);
+        assert_eq!(
+            scalar(&branches[0]).as_deref(),
+            Some(condition),
+            "{function}"
+        );
+        assert_eq!(
+            target(&branches[1]).as_deref(),
+            Some(parameter),
+            "{function}"
+        );
+        assert_eq!(
+            scalar(&branches[2]).as_deref(),
+            Some("AWS::NoValue"),
+            "{function}"
+        );
+        // The condition: the parameter is not 0.
+        let text = format!("{:?}", template["Conditions"][condition]);
+        assert!(
+            text.contains("Not") && text.contains(parameter) && text.contains("\"0\""),
+            "{condition}: {text}"
+        );
+    }
+}
+
+#[test]
+fn queues_retry_enough_and_keep_what_failed() {
+    let template = template();
+    let globals = &template["Globals"]["Function"]["Environment"]["Variables"];
+    for (name, queue) in resources_of(&template, "AWS::SQS::Queue") {
+        let props = &queue["Properties"];
+        if let Some(max) = scalar(&props["RedrivePolicy"]["maxReceiveCount"]) {
+            // AWS's guidance for queues feeding Lambda: throttled receives count too.
+            assert!(
+                max.parse::<u32>().expect("a number") >= 5,
+                "{name}: maxReceiveCount {max}"
+            );
+        }
+        let queue_name = scalar(&props["QueueName"]).unwrap_or_default();
+        if !queue_name.contains("-check-") {
+            // Dead-letter and failure queues hold what failed: deleting the stack keeps them.
+            assert_eq!(queue["DeletionPolicy"], "Retain", "{name}");
+            assert_eq!(queue["UpdateReplacePolicy"], "Retain", "{name}");
+        }
+    }
+    // The pipeline gives up on an email before the stream gives up on the record, so the
+    // stream's last delivery records it as missing instead of dropping it.
+    let attempts: u32 = scalar(&globals["NOTIFICATION_ATTEMPTS"])
+        .expect("NOTIFICATION_ATTEMPTS")
+        .parse()
+        .expect("a number");
+    let stream = &resource(&template, "AggregatorFunction")["Properties"]["Events"]["ScanChanges"];
+    let retries: u32 = scalar(&stream["Properties"]["MaximumRetryAttempts"])
+        .expect("MaximumRetryAttempts")
+        .parse()
+        .expect("a number");
+    assert!(
+        attempts < 1 + retries,
+        "{attempts} attempts, {retries} stream retries"
+    );
+}
+
+#[test]
+fn emails_are_sent_only_as_the_sender_and_s3_invokes_only_for_the_bucket() {
+    let template = template();
+    for (name, function) in resources_of(&template, "AWS::Serverless::Function") {
+        for (actions, _, statement) in statements(&template, function) {
+            if !actions.iter().any(|a| a == "ses:SendEmail") {
+                continue;
+            }
+            let text = format!("{:?}", statement["Resource"]);
+            assert!(
+                !text.contains("/*"),
+                "{name}: SES resources must be pinned: {text}"
+            );
+            assert!(text.contains("identity/${SenderAddress}"), "{name}: {text}");
+            assert!(
+                text.contains("configuration-set/${SesConfigurationSet}"),
+                "{name}: {text}"
+            );
+        }
+        let events = function["Properties"]["Events"].as_mapping();
+        assert!(
+            !events.is_some_and(|e| e.values().any(|e| e["Type"] == "S3")),
+            "{name}: SAM's S3 event source grants the invoke without SourceArn"
+        );
+    }
+    let permissions = resources_of(&template, "AWS::Lambda::Permission");
+    let from_s3: Vec<_> = permissions
+        .iter()
+        .filter(|(_, p)| {
+            scalar(&p["Properties"]["Principal"]).as_deref() == Some("s3.amazonaws.com")
+        })
+        .collect();
+    assert_eq!(from_s3.len(), 1);
+    for (name, permission) in from_s3 {
+        let props = &permission["Properties"];
+        assert!(
+            scalar(&props["SourceArn"]).is_some_and(|arn| arn.contains("-uploads-")),
+            "{name}: SourceArn"
+        );
+        assert!(!props["SourceAccount"].is_null(), "{name}: SourceAccount");
+    }
+}
+
+#[test]
+fn waiting_checks_bounces_complaints_and_missing_notifications_raise_alarms() {
+    let template = template();
+    let alarms = resources_of(&template, "AWS::CloudWatch::Alarm");
+    for (name, queue) in resources_of(&template, "AWS::SQS::Queue") {
+        let queue_name = scalar(&queue["Properties"]["QueueName"]).unwrap_or_default();
+        if queue_name.contains("-check-") {
+            assert!(
+                alarms.iter().any(|(_, a)| {
+                    a["Properties"]["MetricName"] == "ApproximateAgeOfOldestMessage"
+                        && values(&a["Properties"]["Dimensions"])
+                            .iter()
+                            .any(|d| target(&d["Value"]).as_deref() == Some(name.as_str()))
+                }),
+                "{name}: no alarm on the age of its oldest message"
+            );
+        }
+    }
+    for (namespace, metric) in [
+        ("AWS/SES", "Reputation.BounceRate"),
+        ("AWS/SES", "Reputation.ComplaintRate"),
+        ("PluginValidator", "MissingNotifications"),
+    ] {
+        assert!(
+            alarms
+                .iter()
+                .any(|(_, a)| a["Properties"]["Namespace"] == namespace
+                    && a["Properties"]["MetricName"] == metric),
+            "no alarm on {namespace} {metric}"
+        );
+    }
 }

@@ -5,7 +5,7 @@ use validator_domain::{
 };
 use validator_notify::{approvers_email, results_email};
 
-use crate::notification::send_once;
+use crate::notification::{send_once, Deliveries};
 use crate::{keys, NotificationKind, Pipeline, StageError, StatusEvent};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,17 +15,20 @@ pub enum AggregateOutcome {
     Pending {
         waiting_for: Vec<CheckId>,
     },
-    /// This call sent the results (emails and status event).
+    /// This call sent some of the results (emails and status event); `missing` are those
+    /// recorded as missing (the alarm's, and the operator's resend).
     Finished {
         status: ScanStatus,
         auto_approved: bool,
         emails: Vec<String>,
+        missing: Vec<NotificationKind>,
     },
-    /// The results were already sent.
+    /// Nothing left to send: every one was sent before (or is recorded as missing).
     AlreadyNotified {
         status: ScanStatus,
     },
-    /// Another invocation holds the claim to send the results; retry later if it may have died.
+    /// Another invocation holds the claim of some of them; the sweep records them as missing
+    /// if that invocation stopped without recording the send.
     NotificationInProgress {
         status: ScanStatus,
     },
@@ -62,35 +65,32 @@ async fn aggregate_inner(
             .await?
             .ok_or_else(|| StageError::ScanNotFound(scan_id.clone()))?;
     }
-    if scan.notifications.results.sent_at.is_some() {
-        return Ok(AggregateOutcome::AlreadyNotified {
-            status: scan.status,
-        });
-    }
     // Before the results go out, so that a retried trigger records it if this one dies.
     if let Some(entry) = HistoryEntry::of(&scan) {
         pipeline.store.record_history(&entry).await?;
     }
-    match send_once(
-        pipeline,
-        scan_id,
-        NotificationKind::Results,
-        notify(pipeline, &scan),
-    )
-    .await?
-    {
-        Some(emails) => {
-            tracing::info!(status = %scan.status, auto_approved = scan.auto_approved, "results sent");
-            Ok(AggregateOutcome::Finished {
-                status: scan.status,
-                auto_approved: scan.auto_approved,
-                emails,
-            })
-        }
-        None => Ok(AggregateOutcome::NotificationInProgress {
-            status: scan.status,
-        }),
+    let deliveries = notify(pipeline, &scan).await?;
+    if let Some(error) = deliveries.error {
+        // The others were tried; the retried trigger sends the failed one (and only it).
+        return Err(error);
     }
+    if !deliveries.in_progress.is_empty() {
+        return Ok(AggregateOutcome::NotificationInProgress {
+            status: scan.status,
+        });
+    }
+    if deliveries.sent_now == 0 && deliveries.missing.is_empty() {
+        return Ok(AggregateOutcome::AlreadyNotified {
+            status: scan.status,
+        });
+    }
+    tracing::info!(status = %scan.status, auto_approved = scan.auto_approved, missing = ?deliveries.missing, "results sent");
+    Ok(AggregateOutcome::Finished {
+        status: scan.status,
+        auto_approved: scan.auto_approved,
+        emails: deliveries.emails,
+        missing: deliveries.missing,
+    })
 }
 
 /// Computes the verdict and the report and records the final status (conditionally: the first
@@ -304,9 +304,8 @@ async fn compare_with_history(
 }
 
 /// The file list and `metadata.txt` dispatch recorded. `None` for scans dispatched before
-/// manifests were kept, refused at intake, or whose manifest cannot be read (S3 answers a missing
-/// key with 403 when the role may not list the bucket): the report then has no file list and the
-/// diff says files are not comparable; the verdict never depends on it.
+/// manifests were kept, refused at intake, or whose manifest cannot be read: the report then has
+/// no file list and the diff says files are not comparable; the verdict never depends on it.
 async fn load_manifest(pipeline: &Pipeline, scan: &Scan) -> Option<crate::Manifest> {
     let blob = match pipeline.blobs.get(&keys::manifest(&scan.id)).await {
         Ok(blob) => blob,
@@ -332,7 +331,10 @@ async fn load_findings(
     serde_json::from_slice(&blob.bytes).map_err(|e| corrupt(scan, e))
 }
 
-async fn notify(pipeline: &Pipeline, scan: &Scan) -> Result<Vec<String>, StageError> {
+/// The maintainers' results email, the approvers' email (a validated version that was not
+/// auto-approved) and the status event, each under its own claim: one that fails is retried
+/// alone, the others are still sent. Rendering happens before any claim.
+async fn notify(pipeline: &Pipeline, scan: &Scan) -> Result<Deliveries, StageError> {
     let report_key = scan
         .report_key
         .clone()
@@ -340,24 +342,35 @@ async fn notify(pipeline: &Pipeline, scan: &Scan) -> Result<Vec<String>, StageEr
     let blob = pipeline.blobs.get(&report_key).await?;
     let report: Report = serde_json::from_slice(&blob.bytes).map_err(|e| corrupt(scan, e))?;
     let settings = &pipeline.config.email;
-    let mut sent = Vec::new();
-    if !scan.upload.maintainers.is_empty() {
-        let email = results_email(scan, &report, settings)?;
-        sent.push(pipeline.mailer.send(&email).await?);
+    let results = if scan.upload.maintainers.is_empty() {
+        None
+    } else {
+        Some(results_email(scan, &report, settings)?)
+    };
+    let approvers = approvers_email(scan, &report, settings)?;
+    let event = StatusEvent::of(scan, &report, pipeline.blobs.location(&report_key), false);
+    let mut deliveries = Deliveries::default();
+    if let Some(email) = results {
+        let sent = send_once(pipeline, &scan.id, NotificationKind::Results, async {
+            Ok(Some(pipeline.mailer.send(&email).await?))
+        })
+        .await;
+        deliveries.record(NotificationKind::Results, sent);
     }
-    if let Some(email) = approvers_email(scan, &report, settings)? {
-        sent.push(pipeline.mailer.send(&email).await?);
+    if let Some(email) = approvers {
+        let sent = send_once(pipeline, &scan.id, NotificationKind::Approvers, async {
+            Ok(Some(pipeline.mailer.send(&email).await?))
+        })
+        .await;
+        deliveries.record(NotificationKind::Approvers, sent);
     }
-    pipeline
-        .events
-        .publish(&StatusEvent::of(
-            scan,
-            &report,
-            pipeline.blobs.location(&report_key),
-            false,
-        ))
-        .await?;
-    Ok(sent)
+    let sent = send_once(pipeline, &scan.id, NotificationKind::StatusEvent, async {
+        pipeline.events.publish(&event).await?;
+        Ok(None)
+    })
+    .await;
+    deliveries.record(NotificationKind::StatusEvent, sent);
+    Ok(deliveries)
 }
 
 fn corrupt(scan: &Scan, e: serde_json::Error) -> StageError {

@@ -19,14 +19,22 @@ pub struct PipelineConfig {
     pub email: EmailSettings,
     /// A check running longer than this fails (and the scan ends in `error` on the last attempt).
     pub check_timeout: Duration,
-    /// How long a claimed email stays claimed before another attempt may send it.
+    /// How long a claim on an email or event stays live. A claim older than this whose holder
+    /// never recorded the send is recorded as missing (it may have gone out), never resent.
     pub notification_lease: Duration,
+    /// How many times one email or event is tried before it is recorded as missing (alarm,
+    /// operator's resend). Below the aggregator stream's retries, so that the stream's last
+    /// deliveries see it given up rather than dropping it silently.
+    pub notification_attempts: u32,
     /// How many of a plugin's latest scans the aggregator reads to find the version a new one
     /// is compared with (the last validated one); older ones are not looked at.
     pub history_depth: usize,
     /// When a scan counts as stuck and how many one sweep ends ([`crate::sweep`]).
     pub sweep: SweepSettings,
 }
+
+/// Default of [`PipelineConfig::notification_attempts`].
+pub const DEFAULT_NOTIFICATION_ATTEMPTS: u32 = 5;
 
 /// Default of [`PipelineConfig::history_depth`].
 pub const DEFAULT_HISTORY_DEPTH: usize = 500;
@@ -41,6 +49,7 @@ impl Default for PipelineConfig {
             email: EmailSettings::default(),
             check_timeout: Duration::from_secs(60),
             notification_lease: Duration::from_secs(300),
+            notification_attempts: DEFAULT_NOTIFICATION_ATTEMPTS,
             history_depth: DEFAULT_HISTORY_DEPTH,
             sweep: SweepSettings::default(),
         }

@@ -3,7 +3,7 @@ use validator_checks::OpenedPlugin;
 use validator_domain::{CheckId, ContentDigest, Scan, ScanId, ScanStatus, Upload};
 use validator_notify::confirmation_email;
 
-use crate::notification::send_once;
+use crate::notification::{send_once, Delivery};
 use crate::{CheckRequest, NotificationKind, Pipeline, PortError, StageError};
 
 /// What the dispatcher did with an object.
@@ -119,7 +119,9 @@ async fn dispatch_inner(
         "scan recorded"
     );
 
-    send_confirmation(pipeline, &scan).await?;
+    // A failed confirmation does not hold the checks back: they are queued, then the error
+    // makes the trigger retry, and the retry sends the confirmation alone (its own claim).
+    let confirmation = send_confirmation(pipeline, &scan).await;
 
     let mut enqueued = Vec::new();
     if scan.status == ScanStatus::Validating {
@@ -136,6 +138,7 @@ async fn dispatch_inner(
         }
     }
     tracing::info!(checks = enqueued.len(), "checks enqueued");
+    confirmation?;
     Ok(DispatchOutcome::Dispatched {
         scan_id,
         new_scan,
@@ -196,17 +199,18 @@ fn new_scan_record(
     (scan, manifest)
 }
 
-/// Sends the confirmation once (see [`send_once`]).
-async fn send_confirmation(pipeline: &Pipeline, scan: &Scan) -> Result<(), StageError> {
-    if scan.notifications.confirmation.sent_at.is_some() || scan.upload.maintainers.is_empty() {
+/// Sends the confirmation once (see [`send_once`]); the sweep and `resend` call it too.
+pub(crate) async fn send_confirmation(pipeline: &Pipeline, scan: &Scan) -> Result<(), StageError> {
+    if scan.upload.maintainers.is_empty() {
         return Ok(());
     }
-    send_once(pipeline, &scan.id, NotificationKind::Confirmation, async {
-        let email = confirmation_email(scan, &pipeline.config.email)?;
-        let at = pipeline.mailer.send(&email).await?;
-        tracing::info!(to = email.to.len(), at, "confirmation email sent");
-        Ok(())
+    let email = confirmation_email(scan, &pipeline.config.email)?;
+    let sent = send_once(pipeline, &scan.id, NotificationKind::Confirmation, async {
+        Ok(pipeline.mailer.send(&email).await?)
     })
     .await?;
+    if let Delivery::Now(at) = sent {
+        tracing::info!(to = email.to.len(), at, "confirmation email sent");
+    }
     Ok(())
 }

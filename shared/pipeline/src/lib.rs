@@ -8,6 +8,7 @@ mod dispatch;
 mod notification;
 mod ports;
 mod reconsider;
+mod resend;
 mod review;
 mod run_check;
 mod sweep;
@@ -15,13 +16,14 @@ mod sweep;
 use std::sync::Arc;
 
 pub use aggregate::{aggregate, AggregateOutcome};
-pub use config::PipelineConfig;
+pub use config::{PipelineConfig, DEFAULT_NOTIFICATION_ATTEMPTS};
 pub use dispatch::{dispatch, dispatch_version, DispatchOutcome};
 pub use ports::{
-    Blob, BlobStore, CheckQueue, CheckRequest, EventPublisher, Mailer, NotificationKind, PortError,
-    ScanStore, StatusEvent,
+    Blob, BlobStore, CheckQueue, CheckRequest, Claim, EventPublisher, Mailer, NotificationKind,
+    PortError, ScanStore, StatusEvent,
 };
 pub use reconsider::{reconsider, ReconsiderOutcome};
+pub use resend::{acknowledge, resend, ResendOutcome};
 pub use review::{review, ReviewOutcome, ReviewRefused, ReviewRequest};
 pub use run_check::{run_check, Attempt, RunCheckOutcome};
 pub use sweep::{sweep, SweepReport, SweepSettings};

@@ -7,9 +7,10 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use validator_domain::{
-    CheckId, CheckResult, ContentDigest, Counts, DiffSummary, HistoryEntry, Qgis4Readiness, Report,
-    ReviewDecision, Scan, ScanId, ScanStatus, Timestamp, Verdict,
+    CheckId, CheckResult, ContentDigest, Counts, DiffSummary, HistoryEntry, Notifications,
+    Qgis4Readiness, Report, ReviewDecision, Scan, ScanId, ScanStatus, Timestamp, Verdict,
 };
+pub use validator_domain::{Claim, NotificationKind};
 use validator_notify::Email;
 
 /// A backend failure. Adapters keep the backend's message; stages retry or fail visibly.
@@ -63,15 +64,6 @@ pub trait CheckQueue: Send + Sync {
     async fn send(&self, request: &CheckRequest) -> Result<(), PortError>;
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NotificationKind {
-    Confirmation,
-    Results,
-    /// The results email after reviewers' decisions validated a blocked version.
-    Reviewed,
-}
-
 #[async_trait]
 pub trait ScanStore: Send + Sync {
     /// Stores a new scan. If one with the same id exists it is returned unchanged instead.
@@ -90,20 +82,26 @@ pub trait ScanStore: Send + Sync {
         report_key: &str,
         at: Timestamp,
     ) -> Result<bool, PortError>;
-    /// Claims the right to send an email: succeeds when it was never sent and is not claimed,
-    /// or its claim is older than `lease`.
+    /// Takes one step of a side effect's claim, atomically ([`NotificationState::claim`]):
+    /// granted (send now), sent, held by another caller, or missing. These records never
+    /// wake the aggregator (they are not the scan item the stream filter passes).
+    ///
+    /// [`NotificationState::claim`]: validator_domain::NotificationState::claim
     async fn claim_notification(
         &self,
         id: &ScanId,
         kind: NotificationKind,
         now: Timestamp,
         lease: Duration,
-    ) -> Result<bool, PortError>;
-    /// Gives a claim back after a failed send, so that a retry can send at once.
+        max_attempts: u32,
+    ) -> Result<Claim, PortError>;
+    /// Gives a claim back after a failed send (the attempt stays counted), with the error.
     async fn release_notification(
         &self,
         id: &ScanId,
         kind: NotificationKind,
+        error: &str,
+        at: Timestamp,
     ) -> Result<(), PortError>;
     async fn complete_notification(
         &self,
@@ -111,6 +109,31 @@ pub trait ScanStore: Send + Sync {
         kind: NotificationKind,
         at: Timestamp,
     ) -> Result<(), PortError>;
+    /// The operator's resend: a missing side effect becomes claimable again. `false` when it
+    /// was not missing.
+    async fn reset_notification(
+        &self,
+        id: &ScanId,
+        kind: NotificationKind,
+        at: Timestamp,
+    ) -> Result<bool, PortError>;
+    /// Every side effect's state of the scan (default states for those never claimed).
+    async fn notifications(&self, id: &ScanId) -> Result<Notifications, PortError>;
+    /// Side effects neither sent nor missing whose state last changed before `changed_before`
+    /// (a claim whose holder stopped, a failed send nobody retried), oldest first, at most `max`,
+    /// read `page_size` at a time.
+    async fn unsent_notifications(
+        &self,
+        changed_before: Timestamp,
+        page_size: i32,
+        max: usize,
+    ) -> Result<Vec<(ScanId, NotificationKind)>, PortError>;
+    /// Side effects recorded as missing, at most `max`.
+    async fn missing_notifications(
+        &self,
+        page_size: i32,
+        max: usize,
+    ) -> Result<Vec<(ScanId, NotificationKind)>, PortError>;
     /// Adds a final scan to its plugin's history (`entry.plugin`). Idempotent: one entry per
     /// scan, however often it is recorded.
     async fn record_history(&self, entry: &HistoryEntry) -> Result<(), PortError>;

@@ -1,7 +1,7 @@
 use validator_domain::{apply_decisions, plugin_key, Counts, Report, ScanId, ScanStatus, Verdict};
 use validator_notify::results_email;
 
-use crate::notification::send_once;
+use crate::notification::{send_once, Deliveries};
 use crate::{keys, NotificationKind, Pipeline, StageError, StatusEvent};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,9 +15,11 @@ pub enum ReconsiderOutcome {
     StillBlocked {
         blocking: u32,
     },
-    /// Validated after review; the emails this call sent (empty when an earlier call did).
+    /// Validated after review; the emails this call sent (empty when an earlier call did), and
+    /// the side effects recorded as missing (the alarm's, and the operator's resend).
     Revalidated {
         emails: Vec<String>,
+        missing: Vec<NotificationKind>,
     },
 }
 
@@ -89,28 +91,32 @@ pub async fn reconsider(
     let Some(scan) = pipeline.store.get_scan(scan_id).await? else {
         return Ok(ReconsiderOutcome::NotFound);
     };
-    if scan.notifications.reviewed.sent_at.is_some() {
-        return Ok(ReconsiderOutcome::Revalidated { emails: Vec::new() });
+    // The second results email and the second status event, each under its own claim.
+    let email = if scan.upload.maintainers.is_empty() {
+        None
+    } else {
+        Some(results_email(&scan, &report, &pipeline.config.email)?)
+    };
+    let event = StatusEvent::of(&scan, &report, pipeline.blobs.location(&report_key), true);
+    let mut deliveries = Deliveries::default();
+    if let Some(email) = email {
+        let sent = send_once(pipeline, scan_id, NotificationKind::Reviewed, async {
+            Ok(Some(pipeline.mailer.send(&email).await?))
+        })
+        .await;
+        deliveries.record(NotificationKind::Reviewed, sent);
     }
-    let sent = send_once(pipeline, scan_id, NotificationKind::Reviewed, async {
-        let mut sent = Vec::new();
-        if !scan.upload.maintainers.is_empty() {
-            let email = results_email(&scan, &report, &pipeline.config.email)?;
-            sent.push(pipeline.mailer.send(&email).await?);
-        }
-        pipeline
-            .events
-            .publish(&StatusEvent::of(
-                &scan,
-                &report,
-                pipeline.blobs.location(&report_key),
-                true,
-            ))
-            .await?;
-        Ok(sent)
+    let sent = send_once(pipeline, scan_id, NotificationKind::ReviewedEvent, async {
+        pipeline.events.publish(&event).await?;
+        Ok(None)
     })
-    .await?;
+    .await;
+    deliveries.record(NotificationKind::ReviewedEvent, sent);
+    if let Some(error) = deliveries.error {
+        return Err(error);
+    }
     Ok(ReconsiderOutcome::Revalidated {
-        emails: sent.unwrap_or_default(),
+        emails: deliveries.emails,
+        missing: deliveries.missing,
     })
 }

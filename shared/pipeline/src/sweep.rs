@@ -2,11 +2,13 @@
 //! function was killed on its last attempt, the local process died) would leave its scan
 //! waiting forever; the sweep records an `error` result for every check that did not report,
 //! so the scan ends in `error` (fail-closed, never a silent pass) and the maintainers hear
-//! about it. The Lambda runs it on a schedule, the local driver after each run and on demand.
+//! about it. It also resumes side effects (emails, status events) that stopped unsent, records
+//! those whose sender stopped mid-send as missing, and counts the missing ones for the alarm.
+//! The Lambda runs it on a schedule, the local driver after each run and on demand.
 
 use std::time::Duration;
 
-use validator_domain::{CheckResult, ScanId};
+use validator_domain::{CheckResult, NotificationKind, ScanId};
 
 use crate::{aggregate, AggregateOutcome, Pipeline, StageError};
 
@@ -41,6 +43,12 @@ pub struct SweepReport {
     pub stuck: usize,
     /// Scans the sweep moved to a final status now.
     pub ended: Vec<ScanId>,
+    /// Unsent side effects whose state stopped changing, which the sweep took up again (sent
+    /// now, retried, or recorded as missing).
+    pub resumed: Vec<(ScanId, NotificationKind)>,
+    /// Side effects recorded as missing after the sweep (the `MissingNotifications` metric):
+    /// each needs the operator's `resend`.
+    pub missing: Vec<(ScanId, NotificationKind)>,
 }
 
 /// Ends the scans stuck in `validating` for longer than `pipeline.config.sweep.stuck_after`:
@@ -81,6 +89,28 @@ pub async fn sweep(pipeline: &Pipeline) -> Result<SweepReport, StageError> {
         {
             report.ended.push(scan.id.clone());
         }
+    }
+    // Side effects left unsent for longer than a claim lives: their claim's holder stopped, or
+    // a failed send was never retried (the trigger gave up). Taking them up again sends them
+    // (a bounded number of times) or records them as missing.
+    let changed_before = validator_domain::now() - pipeline.config.notification_lease;
+    let unsent = pipeline
+        .store
+        .unsent_notifications(changed_before, settings.page_size, settings.max_scans)
+        .await?;
+    for (id, kind) in unsent {
+        if let Err(error) = crate::resend::resume(pipeline, &id, kind).await {
+            // The next sweep tries again; the attempts stay bounded by the claim.
+            tracing::warn!(scan_id = id.as_str(), notification = %kind, %error, "resuming a notification failed");
+        }
+        report.resumed.push((id, kind));
+    }
+    report.missing = pipeline
+        .store
+        .missing_notifications(settings.page_size, settings.max_scans)
+        .await?;
+    for (id, kind) in &report.missing {
+        tracing::error!(scan_id = id.as_str(), notification = %kind, "notification missing: check, then `resend`");
     }
     Ok(report)
 }
