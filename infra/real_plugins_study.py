@@ -52,7 +52,23 @@ def summarise_report(report: dict) -> dict:
         "rules": sorted(rules.values(), key=lambda r: (r["check"], r["rule"])),
         "check_ms": {c.get("check", "?"): c.get("duration_ms", 0)
                      for c in report.get("checks", [])},
+        # The qgis4 check's readiness (ready, declared_not_ready, not_ready, not_declared).
+        "qgis4": report.get("qgis4"),
     }
+
+
+QGIS4_STATES = ["ready", "declared_not_ready", "not_ready", "not_declared"]
+
+
+def qgis4_table(plugins: list[dict]) -> dict:
+    """How many plugins are in each QGIS 4 readiness state, declare supportsQt6, and how many
+    places to change they have in all (plugins the qgis4 check did not run on are left out)."""
+    rated = [p["qgis4"] for p in plugins if p.get("qgis4")]
+    table = {state: sum(1 for q in rated if q.get("state") == state) for state in QGIS4_STATES}
+    table["declared"] = sum(1 for q in rated if q.get("declared"))
+    table["places"] = sum(q.get("places", 0) for q in rated)
+    table["rated"] = len(rated)
+    return table
 
 
 def scan_one(validator: str, item: dict, checks: str | None, rules: str, timeout: float,
@@ -259,6 +275,14 @@ def markdown(study_: dict) -> str:
         timing = f"{statistics.median(ms):.0f} / {max(ms)}" if ms else "-"
         out.append(f"| {c['check']} | {c['fires']} | {c['blocks']} | {c['holds']} | "
                    f"{c['errors']} | {timing} |")
+    q4 = qgis4_table(plugins)
+    if q4["rated"]:
+        out += ["", f"### QGIS 4 readiness ({q4['rated']} plugins)", "",
+                "| ready | declared but not ready | not ready | ready, not declared "
+                "| declare supportsQt6 | places to change |",
+                "|---:|---:|---:|---:|---:|---:|",
+                f"| {q4['ready']} | {q4['declared_not_ready']} | {q4['not_ready']} | "
+                f"{q4['not_declared']} | {q4['declared']} | {q4['places']} |"]
     out += ["", "### Rules (plugins it fires on, blocks, holds; its findings)", "",
             "| check | rule | fires on | blocks | holds | findings |",
             "|---|---|---:|---:|---:|---:|"]

@@ -271,6 +271,19 @@ class Tables(unittest.TestCase):
         self.assertIn("| d | (scan) | exit 2: corrupt |", md)
         self.assertIn("| security | B602 | 1 | 1 | 0 | 2 |", md)
 
+    def test_qgis4_readiness_table(self):
+        plugins = self.plugins()
+        self.assertIsNone(plugins[0]["qgis4"])
+        self.assertNotIn("QGIS 4 readiness", study.markdown({"plugins": plugins}))
+        plugins[0]["qgis4"] = {"state": "declared_not_ready", "places": 3, "declared": True}
+        plugins[1]["qgis4"] = {"state": "ready", "places": 0, "declared": True}
+        plugins[2]["qgis4"] = {"state": "not_ready", "places": 5, "declared": False}
+        table = study.qgis4_table(plugins)
+        self.assertEqual((table["ready"], table["declared_not_ready"], table["not_ready"],
+                          table["not_declared"], table["declared"], table["places"]),
+                         (1, 1, 1, 0, 2, 8))
+        self.assertIn("| 1 | 1 | 1 | 0 | 2 | 8 |", study.markdown({"plugins": plugins}))
+
     def test_compare(self):
         old = {"plugins": self.plugins()}
         new_plugins = self.plugins()

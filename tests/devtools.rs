@@ -181,6 +181,7 @@ fn rules_json_is_the_catalogue_a_website_can_show() {
             "bundled_libraries",
             "licence",
             "dependencies",
+            "qgis4",
         ]
     );
     let b602 = checks

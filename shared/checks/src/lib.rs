@@ -55,6 +55,7 @@ impl CheckRegistry {
             Arc::new(validator_bundled::BundledLibrariesCheck::from_env()),
             Arc::new(validator_licence::LicenceCheck),
             Arc::new(validator_dependencies::DependenciesCheck::from_env()),
+            Arc::new(validator_qgis4::Qgis4Check),
         ])
     }
 

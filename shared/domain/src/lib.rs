@@ -11,6 +11,7 @@ mod licence;
 mod notification;
 mod package;
 mod provenance;
+mod qgis4;
 mod report;
 mod review;
 mod scan;
@@ -42,6 +43,7 @@ pub use licence::{
 pub use notification::{Claim, NotificationKind, NotificationState, Notifications};
 pub use package::{MetadataError, PackageInfo, PluginMetadata, PLUGIN_CONFIG_FILES};
 pub use provenance::{Provenance, ToolVersion};
+pub use qgis4::{Qgis4Readiness, Qgis4State};
 pub use report::{metadata_map, CheckReportEntry, Report};
 pub use review::{apply_decisions, AppliedDecision, DeciderRole, DecisionKind, ReviewDecision};
 pub use scan::{

@@ -7,7 +7,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// What a check knows beyond its findings, carried with its result to the report. Each part is
 /// optional and belongs to one check (the `licence` check fills [`Self::licence`], the
-/// `dependencies` check [`Self::dependencies`]).
+/// `dependencies` check [`Self::dependencies`], the `qgis4` check [`Self::qgis4`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckDetails {
     /// Boxed: a result without details stays small.
@@ -16,11 +16,13 @@ pub struct CheckDetails {
     /// The `dependencies` check's section (boxed for the same reason).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<Box<crate::DependenciesReport>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qgis4: Option<crate::Qgis4Readiness>,
 }
 
 impl CheckDetails {
     pub fn is_empty(&self) -> bool {
-        self.licence.is_none() && self.dependencies.is_none()
+        self.licence.is_none() && self.dependencies.is_none() && self.qgis4.is_none()
     }
 
     /// Takes what `other` carries (the details of several checks make the report's).
@@ -30,6 +32,9 @@ impl CheckDetails {
         }
         if other.dependencies.is_some() {
             self.dependencies = other.dependencies;
+        }
+        if other.qgis4.is_some() {
+            self.qgis4 = other.qgis4;
         }
     }
 }

@@ -67,6 +67,10 @@ pub struct Report {
     /// did not run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<DependenciesReport>,
+    /// Whether the plugin loads in QGIS 4 (the `qgis4` check's details); `None` when that check
+    /// did not run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qgis4: Option<crate::Qgis4Readiness>,
 }
 
 impl Report {
@@ -145,6 +149,7 @@ impl Report {
             first_version: false,
             licence: details.licence.map(|licence| *licence),
             dependencies: dependencies_section,
+            qgis4: details.qgis4,
         }
     }
 
@@ -286,6 +291,9 @@ impl Report {
             for line in licence.summary_lines() {
                 let _ = writeln!(out, "  {line}");
             }
+        }
+        if let Some(qgis4) = &self.qgis4 {
+            let _ = writeln!(out, "{}", qgis4.line());
         }
         for skip in &self.skips {
             let _ = writeln!(out, "skip {}: {}", skip.rule, skip.explanation());

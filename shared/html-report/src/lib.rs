@@ -291,6 +291,8 @@ struct ReportView {
     licence: Vec<String>,
     /// The dependencies section's lines (empty when the dependencies check did not run).
     dependencies: Vec<String>,
+    /// "QGIS 4 ready: ..." (`None` when the qgis4 check did not run).
+    qgis4: Option<String>,
     provenance: validator_domain::Provenance,
     reference_tools: String,
 }
@@ -421,6 +423,7 @@ impl ReportView {
                 .as_ref()
                 .map(|d| d.summary_lines().iter().map(|line| visible(line)).collect())
                 .unwrap_or_default(),
+            qgis4: report.qgis4.as_ref().map(|q| q.line()),
             reference_tools: report.provenance.reference_tools_line(),
             provenance: report.provenance.clone(),
         }

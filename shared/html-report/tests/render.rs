@@ -133,3 +133,16 @@ fn long_rules_are_cut_with_a_count_of_the_rest() {
     assert!(html.contains("and 2 more"));
     assert!(html.contains("class=\"verdict validated\""));
 }
+
+#[test]
+fn the_qgis4_line_is_shown_when_the_check_ran() {
+    let mut report = report(vec![]);
+    let html = render(&report, &CodeContexts::none(), &HtmlLimits::default()).unwrap();
+    assert!(!html.contains("QGIS 4 ready"));
+    report.qgis4 = Some(validator_domain::Qgis4Readiness::of(3, true, false));
+    let html = render(&report, &CodeContexts::none(), &HtmlLimits::default()).unwrap();
+    assert!(
+        html.contains(r#"id="qgis4">QGIS 4 ready: declared but not ready (3 places)<"#),
+        "{html}"
+    );
+}

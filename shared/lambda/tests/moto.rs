@@ -123,6 +123,13 @@ async fn an_upload_goes_through_every_function_to_a_final_status() {
     // The licence check's section went through its findings object to the report, and the
     // SBOM lies beside the report in S3.
     assert_eq!(report["licence"]["plugin"]["spdx"], "GPL-2.0-or-later");
+    // The qgis4 check's readiness went the same way (through its own function and queue).
+    assert_eq!(
+        report["qgis4"]["state"], "not_declared",
+        "{}",
+        report["qgis4"]
+    );
+    assert!(String::from_utf8_lossy(&html.bytes).contains("QGIS 4 ready: no"));
     let sbom_key = report_key.replace(".json", ".cdx.json");
     let sbom = validator_pipeline::BlobStore::get(&*stack.cold.pipeline.blobs, &sbom_key)
         .await

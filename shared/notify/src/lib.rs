@@ -440,6 +440,9 @@ struct ResultsContext {
     /// What to upgrade (or remove), one line per vulnerable dependency: the results emails
     /// lead with it.
     upgrades: Vec<String>,
+    /// "QGIS 4 ready: yes / no (N places) / declared but not ready" (`None` when the qgis4
+    /// check did not run).
+    qgis4: Option<String>,
     checks_total: usize,
     checks_failed: Vec<String>,
     /// What produced the report (version, policy digest, rules version, reference tools).
@@ -635,6 +638,7 @@ impl ResultsContext {
                 .as_ref()
                 .map(|d| d.upgrade_lines())
                 .unwrap_or_default(),
+            qgis4: report.qgis4.as_ref().map(|q| q.line()),
             checks_total: report.checks.len(),
             checks_failed: report
                 .checks

@@ -7,8 +7,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use validator_domain::{
-    CheckId, CheckResult, ContentDigest, Counts, DiffSummary, HistoryEntry, Notifications, Report,
-    ReviewDecision, Scan, ScanId, ScanStatus, Timestamp, Verdict,
+    CheckId, CheckResult, ContentDigest, Counts, DiffSummary, HistoryEntry, Notifications,
+    Qgis4Readiness, Report, ReviewDecision, Scan, ScanId, ScanStatus, Timestamp, Verdict,
 };
 pub use validator_domain::{Claim, NotificationKind};
 use validator_notify::Email;
@@ -190,6 +190,14 @@ pub struct StatusEvent {
     /// status event for the scan).
     #[serde(default)]
     pub reviewed: bool,
+    /// Whether the plugin loads in QGIS 4 (the qgis4 check's verdict: `state`, `places`,
+    /// `declared`), for the website's badge; absent when that check did not run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qgis4: Option<Qgis4Readiness>,
+    /// The same as the reports' line: "QGIS 4 ready: yes / no (N places) / declared but not
+    /// ready (N places)".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qgis4_ready: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub at: Timestamp,
 }
@@ -214,6 +222,8 @@ impl StatusEvent {
                 .map(validator_domain::VersionDiff::summary),
             first_version: report.first_version,
             reviewed,
+            qgis4: report.qgis4,
+            qgis4_ready: report.qgis4.as_ref().map(|q| q.line()),
             at: validator_domain::now(),
         }
     }

@@ -179,6 +179,33 @@ async fn dispatch_then_every_check_then_aggregate_validates_a_clean_plugin() {
         sbom["metadata"]["component"]["licenses"][0]["expression"],
         "GPL-2.0-or-later"
     );
+    // The qgis4 check's verdict line: in the report, the results email and the status event
+    // (the demo plugin's code is ready, but it does not declare supportsQt6).
+    let line = "QGIS 4 ready: no (the code is ready; declare supportsQt6=True in metadata.txt)";
+    assert_eq!(
+        report["qgis4"]["state"], "not_declared",
+        "{}",
+        report["qgis4"]
+    );
+    let results = stack
+        .backends
+        .mailer
+        .sent()
+        .into_iter()
+        .find(|p| p.to_string_lossy().ends_with("results.eml"))
+        .expect("the results email");
+    // Quoted-printable: soft line breaks and `=` escaped.
+    let email = std::fs::read_to_string(results)
+        .expect("the email")
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=");
+    assert!(email.contains(line), "{email}");
+    let events = std::fs::read_to_string(stack.backends.events.path()).expect("events");
+    let event: serde_json::Value =
+        serde_json::from_str(events.lines().last().expect("an event")).expect("json");
+    assert_eq!(event["qgis4_ready"], line);
+    assert_eq!(event["qgis4"]["places"], 0);
 }
 
 #[tokio::test]

@@ -1,0 +1,194 @@
+//! The `qgis4` check: will the plugin load in QGIS 4, built on Qt6?
+//!
+//! A plugin loads in QGIS 4 only when `metadata.txt` declares `supportsQt6`, and works there
+//! only when its code has none of the places that fail on PyQt6: direct PyQt5 imports, `exec_`,
+//! unscoped enums, `QRegExp`, ... The reference is QGIS's own migration script
+//! (`scripts/pyqt5_to_pyqt6/pyqt5_to_pyqt6.py`): every place it changes or warns about is a
+//! finding, with the script's replacement, found the way the script finds it (same names, same
+//! argument counts, the same enum tables, generated from it into `data/qt-enums.tsv`); the
+//! agreement is measured by `tests/reference.rs` and `infra/qgis4/reference.py`. The check's
+//! details carry the verdict line ("QGIS 4 ready: yes / no (N places) / declared but not
+//! ready"). Quality, never blocking by default.
+
+pub mod places;
+pub mod rules;
+pub mod tables;
+
+use validator_archive::Entry;
+use validator_domain::{
+    Check, CheckContext, CheckDetails, CheckError, CheckOutput, Finding, Qgis4Readiness, RuleInfo,
+};
+use validator_python::PythonSources;
+
+pub use places::{places, Place};
+pub use rules::{counts_against_readiness, reference_kind, RULES};
+pub use tables::QtTables;
+
+pub const CHECK_ID: &str = "qgis4";
+
+/// The qgis4 check.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Qgis4Check;
+
+impl Check for Qgis4Check {
+    fn id(&self) -> &'static str {
+        CHECK_ID
+    }
+
+    fn title(&self) -> &'static str {
+        "QGIS 4 readiness"
+    }
+
+    fn rules(&self) -> &'static [RuleInfo] {
+        RULES
+    }
+
+    /// It reads each Python file from the scan's shared parse.
+    fn reads_python_files(&self) -> bool {
+        true
+    }
+
+    fn run(&self, ctx: &CheckContext<'_>) -> Result<Vec<Finding>, CheckError> {
+        self.run_with_details(ctx).map(|output| output.findings)
+    }
+
+    fn run_with_details(&self, ctx: &CheckContext<'_>) -> Result<CheckOutput, CheckError> {
+        let archive = ctx.archive;
+        let sources = PythonSources::of(ctx).map_err(|e| CheckError::Failed(e.to_string()))?;
+        let tables = QtTables::get();
+        let python: Vec<&Entry> = PythonSources::python_files(archive).collect();
+        let found: Vec<(Finding, bool)> = sources
+            .map_entries(archive, &python, |entry| {
+                file_findings(ctx, &sources, entry, tables)
+            })
+            .into_iter()
+            .flatten()
+            .collect();
+        let places = found
+            .iter()
+            .filter(|(f, guarded)| !guarded && counts_against_readiness(&f.rule))
+            .count();
+        let places = u32::try_from(places).unwrap_or(u32::MAX);
+        let declared = declares_qt6(ctx);
+        let max_version_below_4 = max_version_below_4(ctx);
+        let readiness = Qgis4Readiness::of(places, declared, max_version_below_4);
+        let mut findings: Vec<Finding> = found.into_iter().map(|(f, _)| f).collect();
+        findings.extend(metadata_findings(ctx, &readiness));
+        findings.retain(|f| (ctx.rule_enabled)(&f.rule));
+        tracing::info!(places, declared, state = ?readiness.state, "qgis4 readiness");
+        Ok(CheckOutput {
+            findings,
+            details: CheckDetails {
+                qgis4: Some(readiness),
+                ..CheckDetails::default()
+            },
+        })
+    }
+}
+
+/// The findings of one Python file, each with whether it is in version-guarded code. A file Python cannot parse is left out, as the script
+/// leaves it (the syntax error is the code quality check's finding); so are QGIS's own
+/// generated `auto_additions` files, which the script skips.
+fn file_findings(
+    ctx: &CheckContext<'_>,
+    sources: &PythonSources,
+    entry: &Entry,
+    tables: &QtTables,
+) -> Vec<(Finding, bool)> {
+    if entry.name.contains("auto_additions") {
+        sources.release(entry);
+        return Vec::new();
+    }
+    let Ok(module) = sources.get(ctx.archive, entry) else {
+        return Vec::new();
+    };
+    let Some(syntax) = module.syntax().filter(|_| module.is_valid()) else {
+        return Vec::new();
+    };
+    places(syntax, tables)
+        .into_iter()
+        .filter(|place| (ctx.rule_enabled)(place.rule.id))
+        .map(|place| {
+            let (line, column) = module.line_and_byte_column(place.offset);
+            let message = if place.guarded && counts_against_readiness(place.rule.id) {
+                format!(
+                    "{} (in code guarded by a Qt version test or a try/except: not counted \
+                     against QGIS 4 readiness)",
+                    place.message
+                )
+            } else {
+                place.message
+            };
+            let finding =
+                Finding::new(CHECK_ID, place.rule, entry.name.clone(), message).at(line, column);
+            (finding, place.guarded)
+        })
+        .collect()
+}
+
+/// The `[general]` value of a `metadata.txt` key, whatever its case (QGIS reads metadata with
+/// `configparser`, whose keys are case-insensitive).
+fn metadata_value<'m>(ctx: &'m CheckContext<'_>, key: &str) -> Option<&'m str> {
+    let metadata = ctx.package.metadata.as_ref().ok()?;
+    metadata
+        .fields
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .map(|(_, v)| v.trim())
+}
+
+/// `supportsQt6` is true (QGIS's plugin manager accepts `True`, `yes` and `1`).
+fn declares_qt6(ctx: &CheckContext<'_>) -> bool {
+    metadata_value(ctx, "supportsQt6")
+        .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "yes" | "1"))
+}
+
+/// `qgisMaximumVersion` names a version below 4 (`3.99`).
+fn max_version_below_4(ctx: &CheckContext<'_>) -> bool {
+    metadata_value(ctx, "qgisMaximumVersion")
+        .and_then(|v| v.split('.').next()?.trim().parse::<u32>().ok())
+        .is_some_and(|major| major < 4)
+}
+
+/// The metadata rules, from the readiness of the code.
+fn metadata_findings(ctx: &CheckContext<'_>, readiness: &Qgis4Readiness) -> Vec<Finding> {
+    let path = match ctx.package.top_folder.as_deref() {
+        Some(top) => format!("{top}/metadata.txt"),
+        None => "metadata.txt".to_owned(),
+    };
+    let mut findings = Vec::new();
+    if readiness.declared && readiness.places > 0 {
+        findings.push(Finding::new(
+            CHECK_ID,
+            &rules::Q4101,
+            path.clone(),
+            format!(
+                "supportsQt6 is declared, but {} place(s) in the code fail on Qt6: QGIS 4 users \
+                 who install it get a broken plugin",
+                readiness.places
+            ),
+        ));
+    }
+    if readiness.declared && readiness.max_version_below_4 {
+        findings.push(Finding::new(
+            CHECK_ID,
+            &rules::Q4102,
+            path.clone(),
+            format!(
+                "supportsQt6 is declared, but qgisMaximumVersion={} keeps QGIS 4 from offering it",
+                metadata_value(ctx, "qgisMaximumVersion").unwrap_or_default()
+            ),
+        ));
+    }
+    if !readiness.declared && readiness.places == 0 && ctx.package.metadata.is_ok() {
+        findings.push(Finding::new(
+            CHECK_ID,
+            &rules::Q4103,
+            path,
+            "nothing in the code fails on Qt6: declare supportsQt6=True once it is tested on \
+             QGIS 4"
+                .to_owned(),
+        ));
+    }
+    findings
+}

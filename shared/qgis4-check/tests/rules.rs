@@ -1,0 +1,155 @@
+//! The check through its public interface, on the fixture plugins: every rule has a fixture
+//! that triggers it, each finding names its replacement, and the readiness line follows the
+//! code and `metadata.txt`.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use validator_domain::Qgis4State;
+use validator_qgis4::{counts_against_readiness, RULES};
+use validator_testkit::ZipBuilder;
+
+#[test]
+fn every_rule_has_a_fixture_that_triggers_it() {
+    let mut seen = BTreeSet::new();
+    for folder in common::fixtures() {
+        for finding in common::run_folder(&folder).findings {
+            seen.insert(finding.rule);
+        }
+    }
+    let missing: Vec<&str> = RULES
+        .iter()
+        .map(|r| r.id)
+        .filter(|id| !seen.contains(*id))
+        .collect();
+    assert!(missing.is_empty(), "rules without a fixture: {missing:?}");
+}
+
+#[test]
+fn each_state_of_readiness() {
+    let state = |name: &str| common::run_folder(&common::fixture(name)).readiness;
+    let ready = state("ready");
+    assert_eq!(ready.state, Qgis4State::Ready);
+    assert_eq!(ready.line(), "QGIS 4 ready: yes");
+    let declared = state("declared_not_ready");
+    assert_eq!(declared.state, Qgis4State::DeclaredNotReady);
+    assert_eq!(
+        declared.line(),
+        "QGIS 4 ready: declared but not ready (2 places)"
+    );
+    let porting = state("porting_needed");
+    assert_eq!(porting.state, Qgis4State::NotReady);
+    assert!(porting.places > 40, "{porting:?}");
+    assert_eq!(state("ready_not_declared").state, Qgis4State::NotDeclared);
+}
+
+#[test]
+fn places_behind_version_tests_are_reported_but_not_counted() {
+    let outcome = common::run_folder(&common::fixture("guarded"));
+    assert_eq!(outcome.readiness.state, Qgis4State::Ready, "{outcome:?}");
+    let rules: Vec<&str> = outcome.findings.iter().map(|f| f.rule.as_str()).collect();
+    for rule in ["Q4007", "Q4015", "Q4002"] {
+        assert!(rules.contains(&rule), "{rule} in {rules:?}");
+    }
+    let q4002 = outcome
+        .findings
+        .iter()
+        .find(|f| f.rule == "Q4002")
+        .expect("exec_");
+    assert!(q4002
+        .message
+        .contains("not counted against QGIS 4 readiness"));
+}
+
+#[test]
+fn a_clean_plugin_has_no_code_finding() {
+    for name in ["ready", "ready_not_declared"] {
+        let outcome = common::run_folder(&common::fixture(name));
+        let code: Vec<_> = outcome
+            .findings
+            .iter()
+            .filter(|f| counts_against_readiness(&f.rule) || f.rule == "Q4006")
+            .collect();
+        assert!(code.is_empty(), "{name}: {code:#?}");
+    }
+}
+
+#[test]
+fn findings_name_the_replacement_and_the_place() {
+    let outcome = common::run_folder(&common::fixture("porting_needed"));
+    let find = |rule: &str, line: u32| {
+        outcome
+            .findings
+            .iter()
+            .find(|f| f.rule == rule && f.path == "porting_needed/main.py" && f.line == Some(line))
+            .unwrap_or_else(|| {
+                panic!(
+                    "{rule} at main.py:{line}: {:#?}",
+                    common::keys(&outcome.findings)
+                )
+            })
+    };
+    assert!(find("Q4003", 17)
+        .message
+        .contains("`Qt.AlignmentFlag.AlignLeft`"));
+    assert_eq!(find("Q4003", 17).column, Some(22));
+    assert!(find("Q4001", 2)
+        .message
+        .contains("from qgis.PyQt.QtCore import"));
+    assert!(find("Q4005", 33)
+        .message
+        .contains("`Qt.MouseButton.MiddleButton`"));
+    assert!(find("Q4004", 35)
+        .message
+        .contains("`QColorSpace.NamedColorSpace.SRgb`"));
+    assert!(find("Q4009", 25)
+        .message
+        .contains("QApplication.instance().processEvents"));
+    assert!(find("Q4006", 19).message.contains("`QMetaType.Type.Int`"));
+    // Guidance on every finding: why, and how to fix it.
+    assert!(outcome.findings.iter().all(|f| !f.remediation.is_empty()));
+}
+
+#[test]
+fn metadata_decides_declared_and_the_maximum_version() {
+    let plugin = |metadata_extra: &str, code: &str| {
+        ZipBuilder::valid_plugin("p")
+            .without("p/metadata.txt")
+            .file(
+                "p/metadata.txt",
+                &format!(
+                    "{}{metadata_extra}",
+                    validator_testkit::metadata_txt("P", "1.0")
+                ),
+            )
+            .file("p/main.py", code)
+            .build()
+    };
+    let clean = "from qgis.PyQt.QtCore import Qt\nALIGN = Qt.AlignmentFlag.AlignLeft\n";
+    let dirty = "from qgis.PyQt.QtCore import Qt\nALIGN = Qt.AlignLeft\n";
+    let run = |extra: &str, code: &str| common::run(plugin(extra, code));
+
+    // QGIS's plugin manager reads `supportsQt6` case-insensitively, as `True` or `yes`.
+    for declared in ["supportsQt6=True\n", "supportsqt6 = yes\n"] {
+        assert_eq!(
+            run(declared, clean).readiness.state,
+            Qgis4State::Ready,
+            "{declared}"
+        );
+    }
+    assert_eq!(
+        run("supportsQt6=False\n", clean).readiness.state,
+        Qgis4State::NotDeclared
+    );
+    let capped = run("supportsQt6=True\nqgisMaximumVersion=3.99\n", clean);
+    assert_eq!(capped.readiness.state, Qgis4State::NotDeclared);
+    assert!(capped.findings.iter().any(|f| f.rule == "Q4102"));
+    assert!(!capped.findings.iter().any(|f| f.rule == "Q4103"));
+    let declared_dirty = run("supportsQt6=True\n", dirty);
+    assert_eq!(declared_dirty.readiness.state, Qgis4State::DeclaredNotReady);
+    assert!(declared_dirty.findings.iter().any(|f| f.rule == "Q4101"));
+    let quiet = run("", dirty);
+    assert_eq!(quiet.readiness.line(), "QGIS 4 ready: no (1 place)");
+    assert!(!quiet.findings.iter().any(|f| f.rule.starts_with("Q41")));
+}
