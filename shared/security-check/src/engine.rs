@@ -23,6 +23,9 @@ pub struct FileIssue {
     pub column: u32,
     /// The `# nosec` comment that suppresses it, if any.
     pub nosec: Option<String>,
+    /// The ruff `# noqa: Sxxx` comment that names its test, if any: honoured under the policy,
+    /// not by Bandit (so not under `--rules all`).
+    pub noqa: Option<String>,
 }
 
 /// Why a file was not analysed (Bandit's "skipped" files).
@@ -65,6 +68,7 @@ pub fn analyse_module(module: &PythonModule) -> Result<Vec<FileIssue>, NotAnalys
         });
     };
     let nosec = NosecLines::of(module);
+    let noqa = crate::noqa::noqa_lines(module);
     let mut walker = Walker::new(Lines { module });
     walker.body(&syntax.body);
     let mut found = std::mem::take(&mut walker.found);
@@ -82,6 +86,7 @@ pub fn analyse_module(module: &PythonModule) -> Result<Vec<FileIssue>, NotAnalys
         .map(|found| {
             let line = found.issue.lineno.unwrap_or(found.node_line);
             let nosec = nosec.suppression(found.issue.rule.id(), line, found.context_lines);
+            let noqa = noqa.suppression(found.issue.rule.id(), line, found.context_lines);
             FileIssue {
                 rule: found.issue.rule,
                 severity: found.issue.severity,
@@ -90,6 +95,7 @@ pub fn analyse_module(module: &PythonModule) -> Result<Vec<FileIssue>, NotAnalys
                 line,
                 column: found.issue.col.unwrap_or(found.node_col),
                 nosec,
+                noqa,
             }
         })
         .collect())
