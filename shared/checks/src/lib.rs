@@ -250,12 +250,8 @@ pub(crate) fn execute(
                 .unwrap_or_else(|| "unknown panic".to_owned());
             CheckError::Failed(format!("the {} check crashed: {what}", check.id()))
         })??;
+    // The policy also weighs the evidence (`not_a_secret`, `without_evidence`).
     let mut findings = policy.evaluate(check, output.findings, rule_set, skips);
-    // A value that cannot be a secret (a placeholder) is reported but does not block.
-    for finding in findings.iter_mut().filter(|f| f.not_a_secret.is_some()) {
-        finding.blocking = false;
-        finding.review = false;
-    }
     let fingerprinting = Instant::now();
     fingerprint_findings(archive, &mut findings);
     let fingerprint_us = fingerprinting.elapsed().as_micros() as u64;
