@@ -26,6 +26,8 @@ pub struct FileIssue {
     /// The ruff `# noqa: Sxxx` comment that names its test, if any: honoured under the policy,
     /// not by Bandit (so not under `--rules all`).
     pub noqa: Option<String>,
+    /// What the result lacks to be a risk, for the evidence-aware policy (`evidence.rs`).
+    pub without_evidence: Option<validator_domain::WithoutEvidence>,
 }
 
 /// Why a file was not analysed (Bandit's "skipped" files).
@@ -69,7 +71,7 @@ pub fn analyse_module(module: &PythonModule) -> Result<Vec<FileIssue>, NotAnalys
     };
     let nosec = NosecLines::of(module);
     let noqa = crate::noqa::noqa_lines(module);
-    let mut walker = Walker::new(Lines { module });
+    let mut walker = Walker::new(Lines { module }, &syntax.body);
     walker.body(&syntax.body);
     let mut found = std::mem::take(&mut walker.found);
     if let Some(issue) = plugins::trojansource::trojansource(module.source()) {
@@ -96,6 +98,7 @@ pub fn analyse_module(module: &PythonModule) -> Result<Vec<FileIssue>, NotAnalys
                 column: found.issue.col.unwrap_or(found.node_col),
                 nosec,
                 noqa,
+                without_evidence: found.issue.without_evidence,
             }
         })
         .collect())

@@ -10,6 +10,7 @@
 mod blacklist;
 mod context;
 pub mod engine;
+mod evidence;
 mod literal;
 pub mod noqa;
 pub mod nosec;
@@ -116,6 +117,8 @@ fn finding_of(
     // ruff's `# noqa: Sxxx` counts like `# nosec Bxxx` under the policy; Bandit (`--rules all`)
     // does not read it.
     let noqa = issue.noqa.filter(|_| !ctx.reference_defaults);
+    // Evidence is weighed under the policy only: `--rules all` is Bandit.
+    finding.without_evidence = issue.without_evidence.filter(|_| !ctx.reference_defaults);
     finding.suppressed = match issue.nosec.or(noqa) {
         Some(marker) => Some(Suppression::Inline { marker }),
         None => relaxations
