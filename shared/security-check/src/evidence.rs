@@ -355,10 +355,8 @@ fn collect_assignments<'a>(
 ) {
     for stmt in body {
         match stmt {
-            Stmt::Assign(a) => {
-                if a.targets.iter().any(|t| target_matches(t, target)) {
-                    values.push(&a.value);
-                }
+            Stmt::Assign(a) if a.targets.iter().any(|t| target_matches(t, target)) => {
+                values.push(&a.value);
             }
             Stmt::AnnAssign(a) => {
                 if let Some(value) = a
@@ -369,10 +367,8 @@ fn collect_assignments<'a>(
                     values.push(value);
                 }
             }
-            Stmt::AugAssign(a) => {
-                if target_matches(&a.target, target) {
-                    values.push(&a.value);
-                }
+            Stmt::AugAssign(a) if target_matches(&a.target, target) => {
+                values.push(&a.value);
             }
             Stmt::For(f) => {
                 if target_matches(&f.target, target) {
