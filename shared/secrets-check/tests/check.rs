@@ -184,8 +184,10 @@ fn documented_defaults_in_test_and_sample_files_are_reported_and_live_keys_block
         "outside test files a default still blocks: {loaded:?}"
     );
     // The website's rating (`evidence_aware = false`) blocks them all.
-    let mut website = Policy::default();
-    website.evidence_aware = false;
+    let website = Policy {
+        evidence_aware: false,
+        ..Policy::default()
+    };
     let rerated = website.evaluate(&SecretsCheck, findings.clone(), RuleSet::Policy, &[]);
     assert!(rerated.iter().all(|f| f.blocking), "{rerated:?}");
 }

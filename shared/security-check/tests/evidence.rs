@@ -240,9 +240,11 @@ fn unpickling_the_plugins_own_files_does_not_block_and_downloaded_data_does() {
 #[test]
 fn the_website_exact_policy_and_rules_all_block_as_before() {
     let code = "token = ''\nimport subprocess\nsubprocess.call('git status', shell=True)\n";
-    let mut website = Policy::default();
-    assert!(website.evidence_aware, "on by default");
-    website.evidence_aware = false;
+    assert!(Policy::default().evidence_aware, "on by default");
+    let website = Policy {
+        evidence_aware: false,
+        ..Policy::default()
+    };
     for finding in rated(code, &website, false)
         .into_iter()
         .filter(|f| ["B105", "B602"].contains(&f.rule.as_str()))
