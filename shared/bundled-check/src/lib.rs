@@ -64,7 +64,20 @@ pub const BND003: RuleInfo = RuleInfo {
                   --target ext_libs NAME==VERSION`) so that it can be identified.",
 };
 
-const RULES: &[RuleInfo] = &[BND001, BND002, BND003];
+pub const BND004: RuleInfo = RuleInfo {
+    id: "BND004",
+    title: "Bundled library patched: its unchanged files are the release",
+    severity: Severity::Low,
+    level: Level::Info,
+    mandatory: false,
+    remediation: "The library is its published release except for the files listed as BND002 \
+                  (plugins patch a few files of a library, for Qt6 for example). The files \
+                  identical to the release count as the release: findings in them are listed \
+                  under bundled libraries and do not block. The changed files are checked like \
+                  your own code. Keep patches small, or move them into your own code.",
+};
+
+const RULES: &[RuleInfo] = &[BND001, BND002, BND003, BND004];
 
 /// Named, configurable limits of the check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,8 +86,13 @@ pub struct BundledLimits {
     pub max_metadata_bytes: u64,
     /// Libraries verified per plugin (the rest are reported unverifiable).
     pub max_libraries: usize,
-    /// Files that differ listed per library.
+    /// Files that differ listed per library. A patched copy with more differing files is not
+    /// judged by its patch (BND004): every finding in it stays as in the plugin's own code.
     pub max_listed_differences: usize,
+    /// The share of a library's files (percent) that must be identical to the release for a
+    /// patched copy to count as that release in its unchanged files (BND004), and for a
+    /// top-level package found by its `__version__` to count as a library at all.
+    pub min_identical_percent: usize,
 }
 
 impl Default for BundledLimits {
@@ -83,6 +101,7 @@ impl Default for BundledLimits {
             max_metadata_bytes: 1_000_000,
             max_libraries: 50,
             max_listed_differences: 20,
+            min_identical_percent: 50,
         }
     }
 }
@@ -159,6 +178,7 @@ impl BundledLibrariesCheck {
                     verified @ Verification::Verified { .. } => return verified,
                     Verification::Modified {
                         artifact,
+                        files,
                         differing,
                     } => {
                         let fewer = match &best {
@@ -170,6 +190,7 @@ impl BundledLibrariesCheck {
                         if fewer {
                             best = Some(Verification::Modified {
                                 artifact,
+                                files,
                                 differing,
                             });
                         }
@@ -200,6 +221,8 @@ pub enum Verification {
     },
     Modified {
         artifact: String,
+        /// Files of the library in the plugin.
+        files: usize,
         differing: Vec<(String, &'static str)>,
     },
     Unverifiable {
@@ -259,17 +282,23 @@ pub fn verify(
     } else {
         Verification::Modified {
             artifact: release.artifact.clone(),
+            files,
             differing,
         }
     }
 }
 
 /// The verified paths (library folders and modules) a scan's `bundled_libraries` findings
-/// name: findings of other checks under them do not block.
+/// name, unmodified (BND001) or patched (BND004): findings of other checks under them do not
+/// block, except in the [`modified_files`] of a patched copy.
 pub fn verified_paths(findings: &[Finding]) -> Vec<(String, String)> {
     findings
         .iter()
-        .filter(|f| f.check.as_str() == CHECK_ID && f.rule == BND001.id && f.suppressed.is_none())
+        .filter(|f| {
+            f.check.as_str() == CHECK_ID
+                && (f.rule == BND001.id || f.rule == BND004.id)
+                && f.suppressed.is_none()
+        })
         .map(|f| {
             let library = f.bundled_library.clone().unwrap_or_default();
             (f.path.clone(), library)
@@ -277,13 +306,28 @@ pub fn verified_paths(findings: &[Finding]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The files of bundled libraries that differ from their release (BND002, however rated):
+/// they keep their findings, like the plugin's own code.
+pub fn modified_files(findings: &[Finding]) -> Vec<String> {
+    findings
+        .iter()
+        .filter(|f| f.check.as_str() == CHECK_ID && f.rule == BND002.id)
+        .map(|f| f.path.clone())
+        .collect()
+}
+
 /// Applies the bundled libraries' verification to the other checks' findings: a finding in a
-/// file of a verified, unmodified library does not block (nor hold for review) and says why.
-/// Returns how many findings changed.
-pub fn relax_verified(findings: &mut [Finding], verified: &[(String, String)]) -> usize {
+/// file of a verified library (unmodified, or a patched copy's unchanged file) does not block
+/// (nor hold for review) and says why; a file in `modified` keeps its findings. Returns how
+/// many findings changed.
+pub fn relax_verified(
+    findings: &mut [Finding],
+    verified: &[(String, String)],
+    modified: &[String],
+) -> usize {
     let mut changed = 0;
     for finding in findings.iter_mut() {
-        if finding.check.as_str() == CHECK_ID {
+        if finding.check.as_str() == CHECK_ID || modified.contains(&finding.path) {
             continue;
         }
         let Some((_, library)) = verified.iter().find(|(path, _)| {
@@ -307,6 +351,25 @@ pub fn relax_verified(findings: &mut [Finding], verified: &[(String, String)]) -
 
 fn library_finding(rule: &RuleInfo, path: &str, message: String) -> Finding {
     Finding::new(CHECK_ID, rule, path, message)
+}
+
+impl BundledLibrariesCheck {
+    /// Whether at least `min_identical_percent` of `files` are identical to the release.
+    fn mostly_identical(&self, files: usize, differing: usize) -> bool {
+        let identical = files.saturating_sub(differing);
+        identical > 0 && identical * 100 >= files * self.limits.min_identical_percent
+    }
+
+    /// Whether the comparison shows the files are that release (unmodified or patched).
+    fn is_that_release(&self, outcome: &Verification) -> bool {
+        match outcome {
+            Verification::Verified { .. } => true,
+            Verification::Modified {
+                files, differing, ..
+            } => self.mostly_identical(*files, differing.len()),
+            Verification::Unverifiable { .. } => false,
+        }
+    }
 }
 
 impl Check for BundledLibrariesCheck {
@@ -345,6 +408,11 @@ impl Check for BundledLibrariesCheck {
                 self.compare(ctx.archive, library)
             };
             tracing::info!(library = %label, claimed, outcome = ?outcome, "bundled library");
+            if library.by_content && !self.is_that_release(&outcome) {
+                // A top-level package with a `__version__` that is no published release (or
+                // one we cannot reach) is taken for the plugin's own code: nothing to report.
+                continue;
+            }
             match outcome {
                 Verification::Verified { artifact, files } => {
                     for path in &library.claimed {
@@ -365,6 +433,7 @@ impl Check for BundledLibrariesCheck {
                 }
                 Verification::Modified {
                     artifact,
+                    files,
                     differing,
                 } => {
                     for (path, how) in differing.iter().take(self.limits.max_listed_differences) {
@@ -384,6 +453,26 @@ impl Check for BundledLibrariesCheck {
                                 differing.len() - self.limits.max_listed_differences
                             ),
                         ));
+                    } else if self.mostly_identical(files, differing.len()) {
+                        // Judged by its patch: the unchanged files are the release.
+                        let identical = files - differing.len();
+                        for path in &library.claimed {
+                            let mut finding = library_finding(
+                                &BND004,
+                                path,
+                                format!(
+                                    "`{path}` is {label} as published ({artifact}) in {identical} \
+                                     of its {files} files; the {} changed file{} (BND002) {} \
+                                     checked like the plugin's own code (identified by {})",
+                                    differing.len(),
+                                    if differing.len() == 1 { "" } else { "s" },
+                                    if differing.len() == 1 { "is" } else { "are" },
+                                    library.evidence
+                                ),
+                            );
+                            finding.bundled_library = Some(label.clone());
+                            findings.push(finding);
+                        }
                     }
                 }
                 Verification::Unverifiable { reason } => {

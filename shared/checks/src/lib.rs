@@ -131,8 +131,9 @@ impl CheckRegistry {
 }
 
 /// Applies, at verdict time, what the `bundled_libraries` check verified: the other checks'
-/// findings in files of a verified, unmodified bundled library do not block and name the
-/// library (the report lists them under bundled libraries); each result's counts follow.
+/// findings in files of a verified bundled library (unmodified, or a patched copy's files that
+/// are the release's) do not block and name the library (the report lists them under bundled
+/// libraries); each result's counts follow.
 /// Returns how many findings stopped blocking.
 pub fn apply_bundled_libraries(results: &mut [validator_domain::CheckResult]) -> usize {
     let verified: Vec<(String, String)> = results
@@ -142,9 +143,13 @@ pub fn apply_bundled_libraries(results: &mut [validator_domain::CheckResult]) ->
     if verified.is_empty() {
         return 0;
     }
+    let modified: Vec<String> = results
+        .iter()
+        .flat_map(|r| validator_bundled::modified_files(&r.findings))
+        .collect();
     let mut changed = 0;
     for result in results.iter_mut() {
-        let relaxed = validator_bundled::relax_verified(&mut result.findings, &verified);
+        let relaxed = validator_bundled::relax_verified(&mut result.findings, &verified, &modified);
         if relaxed > 0 || result.findings.iter().any(|f| f.bundled_library.is_some()) {
             result.counts = validator_domain::Counts::of(&result.findings);
         }
