@@ -18,7 +18,7 @@
 //! a parameter, a call we do not know, data from the network, is "outside": the finding blocks.
 
 use validator_domain::WithoutEvidence;
-use validator_python::ast::{ExceptHandler, Expr, Stmt};
+use validator_python::ast::{ExceptHandler, Expr, Stmt, StmtFunctionDef};
 
 use crate::context::CallContext;
 use crate::rules::Rule;
@@ -144,17 +144,33 @@ enum Target<'t> {
 
 /// Where to look names up: the enclosing function's body, if any, then the module.
 pub(crate) struct Scope<'a> {
-    function: Option<&'a [Stmt]>,
+    function: Option<&'a StmtFunctionDef>,
     module: &'a [Stmt],
 }
 
 impl<'a> Scope<'a> {
     pub(crate) fn of(parents: &[Node<'a>], module: &'a [Stmt]) -> Self {
         let function = parents.iter().rev().find_map(|node| match node {
-            Node::Stmt(Stmt::FunctionDef(f)) => Some(f.body.as_slice()),
+            Node::Stmt(Stmt::FunctionDef(f)) => Some(f),
             _ => None,
         });
         Self { function, module }
+    }
+
+    /// Whether `name` is a parameter of the enclosing function (its value comes from the caller).
+    fn is_parameter(&self, name: &str) -> bool {
+        self.function.is_some_and(|f| {
+            let p = &f.parameters;
+            p.posonlyargs
+                .iter()
+                .chain(&p.args)
+                .chain(&p.kwonlyargs)
+                .any(|a| a.parameter.name.as_str() == name)
+                || [&p.vararg, &p.kwarg]
+                    .into_iter()
+                    .flatten()
+                    .any(|a| a.name.as_str() == name)
+        })
     }
 
     /// The origin of `expr`.
@@ -281,9 +297,12 @@ impl<'a> Scope<'a> {
     fn resolve(&self, target: Target<'_>, depth: u32) -> Origin {
         let mut values = Vec::new();
         match target {
-            Target::Name(_) => {
-                if let Some(body) = self.function {
-                    collect_assignments(body, target, false, &mut values);
+            Target::Name(name) => {
+                if self.is_parameter(name) {
+                    return Origin::outside();
+                }
+                if let Some(function) = self.function {
+                    collect_assignments(&function.body, target, false, &mut values);
                 }
                 if values.is_empty() {
                     collect_assignments(self.module, target, false, &mut values);
@@ -321,11 +340,14 @@ fn is_rooted_at_self(expr: &Expr) -> bool {
     }
 }
 
-/// `os.path` in `os.path.join(...)`: a module, whose origin does not matter.
+/// `os.path` in `os.path.join(...)`: a module, whose origin does not matter. (A bare `path` is
+/// not one: it is usually a variable.)
 fn is_module_name(expr: &Expr) -> bool {
     match expr {
-        Expr::Name(name) => matches!(name.id.as_str(), "os" | "path" | "io" | "pathlib" | "str"),
-        Expr::Attribute(attribute) => is_module_name(&attribute.value),
+        Expr::Name(name) => matches!(name.id.as_str(), "os" | "pathlib" | "io"),
+        Expr::Attribute(attribute) => {
+            attribute.attr.as_str() == "path" && is_module_name(&attribute.value)
+        }
         _ => false,
     }
 }
@@ -658,9 +680,11 @@ fn is_field_name(value: &str) -> bool {
         .collect();
     // A single word is a name only when it is a password word itself (`'password'`); a word
     // like `letmein` may be the password.
+    // Other names (`refresh_token` aside, `grant_type`, `auth.cfg`) are identifiers: words
+    // joined by `_` or `.` (a hyphenated phrase may be a pass phrase).
     words.iter().any(|w| PASSWORD_WORDS.contains(w))
         && (words.len() >= 2 || PASSWORD_WORDS.contains(&lower.as_str()))
-        || words.len() >= 2 && words.iter().all(|w| w.len() >= 2)
+        || words.len() >= 2 && words.iter().all(|w| w.len() >= 2) && !value.contains('-')
 }
 
 /// `Password:`, `Enter your token`: text for people.
@@ -726,6 +750,7 @@ mod tests {
             "https://user:pw@example.org/",
             "tk-93f0a",
             "qgis",
+            "correct-horse-battery",
         ] {
             assert_eq!(password_value(value), None, "{value:?}");
         }

@@ -154,6 +154,15 @@ fn shell_rules_on_constant_commands_do_not_block() {
         "import os\ndef go(url):\n    os.system('start ' + url)\n",
         "B605",
     );
+    // A parameter that shadows a module constant; a variable named `path`.
+    blocks(
+        "import subprocess\ncmd = 'ls'\ndef run(cmd):\n    subprocess.run(cmd, shell=True)\n",
+        "B602",
+    );
+    blocks(
+        "import os\ndef run(path):\n    os.system(path.replace('/', '_'))\n",
+        "B605",
+    );
     blocks(
         "import subprocess\n\
          class P:\n    def run(self):\n        \
