@@ -305,7 +305,9 @@ impl<'a> Scope<'a> {
                     collect_assignments(&function.body, target, false, &mut values);
                 }
                 if values.is_empty() {
-                    collect_assignments(self.module, target, false, &mut values);
+                    // A global: every assignment to the name anywhere in the module (a `global`
+                    // statement lets any function assign it; more values can only fail closed).
+                    collect_assignments(self.module, target, true, &mut values);
                 }
             }
             Target::SelfAttribute(_) => collect_assignments(self.module, target, true, &mut values),

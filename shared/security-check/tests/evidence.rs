@@ -163,6 +163,13 @@ fn shell_rules_on_constant_commands_do_not_block() {
         "import os\ndef run(path):\n    os.system(path.replace('/', '_'))\n",
         "B605",
     );
+    // A global that another function sets from outside input.
+    blocks(
+        "import subprocess\nCMD = 'ls'\n\
+         def configure(value):\n    global CMD\n    CMD = value\n\
+         def run():\n    subprocess.run(CMD, shell=True)\n",
+        "B602",
+    );
     blocks(
         "import subprocess\n\
          class P:\n    def run(self):\n        \
