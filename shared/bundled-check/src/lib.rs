@@ -10,8 +10,10 @@
 //! offline, a platform build) keeps today's behaviour: fail-closed.
 
 pub mod detect;
+pub mod patch;
 pub mod release;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
@@ -93,6 +95,9 @@ pub struct BundledLimits {
     /// patched copy to count as that release in its unchanged files (BND004), and for a
     /// top-level package found by its `__version__` to count as a library at all.
     pub min_identical_percent: usize,
+    /// Line pairs compared per patched file (its lines times the release's, after the common
+    /// start and end): past it, the whole differing middle counts as changed.
+    pub max_diff_cells: usize,
 }
 
 impl Default for BundledLimits {
@@ -102,6 +107,7 @@ impl Default for BundledLimits {
             max_libraries: 50,
             max_listed_differences: 20,
             min_identical_percent: 50,
+            max_diff_cells: 4_000_000,
         }
     }
 }
@@ -174,25 +180,15 @@ impl BundledLibrariesCheck {
         let mut unverifiable = Vec::new();
         for kind in order {
             match self.releases.release(&library.name, &library.version, kind) {
-                Ok(Release::Found(release)) => match verify(archive, library, &release) {
+                Ok(Release::Found(release)) => match verify(archive, library, &release, kind) {
                     verified @ Verification::Verified { .. } => return verified,
-                    Verification::Modified {
-                        artifact,
-                        files,
-                        differing,
-                    } => {
-                        let fewer = match &best {
-                            Some(Verification::Modified { differing: d, .. }) => {
-                                differing.len() < d.len()
-                            }
-                            _ => true,
+                    modified @ Verification::Modified { .. } => {
+                        let count = |v: &Verification| match v {
+                            Verification::Modified { differing, .. } => differing.len(),
+                            _ => usize::MAX,
                         };
-                        if fewer {
-                            best = Some(Verification::Modified {
-                                artifact,
-                                files,
-                                differing,
-                            });
+                        if best.as_ref().is_none_or(|b| count(&modified) < count(b)) {
+                            best = Some(modified);
                         }
                     }
                     Verification::Unverifiable { reason } => unverifiable.push(reason),
@@ -221,9 +217,13 @@ pub enum Verification {
     },
     Modified {
         artifact: String,
+        /// The kind of that artifact.
+        kind: ArtifactKind,
         /// Files of the library in the plugin.
         files: usize,
         differing: Vec<(String, &'static str)>,
+        /// For each differing file the release has too: its path in the artifact.
+        release_paths: BTreeMap<String, String>,
     },
     Unverifiable {
         reason: String,
@@ -235,11 +235,12 @@ pub fn verify(
     archive: &PluginArchive,
     library: &BundledLibrary,
     release: &ReleaseFiles,
+    kind: ArtifactKind,
 ) -> Verification {
     // Release paths by suffix: a bundled path may sit under a renamed folder or skip `src/`.
-    let lookup = |relative: &str| -> Option<&String> {
-        if let Some(hash) = release.files.get(relative) {
-            return Some(hash);
+    let lookup = |relative: &str| -> Option<(&String, &String)> {
+        if let Some(found) = release.files.get_key_value(relative) {
+            return Some(found);
         }
         let mut candidates = release.files.iter().filter(|(path, _)| {
             path.ends_with(relative)
@@ -247,12 +248,13 @@ pub fn verify(
                 && path.as_bytes()[path.len() - relative.len() - 1] == b'/'
         });
         match (candidates.next(), candidates.next()) {
-            (Some((_, hash)), None) => Some(hash),
+            (Some(found), None) => Some(found),
             _ => None,
         }
     };
     let mut files = 0usize;
     let mut differing = Vec::new();
+    let mut release_paths = BTreeMap::new();
     for entry in archive.files().filter(|e| library.claims(&e.name)) {
         files += 1;
         let relative = entry
@@ -268,8 +270,9 @@ pub fn verify(
         };
         match lookup(relative) {
             None => differing.push((entry.name.clone(), "is not part of the release")),
-            Some(hash) if *hash != hex::encode(Sha256::digest(&bytes)) => {
-                differing.push((entry.name.clone(), "differs from the release"))
+            Some((path, hash)) if *hash != hex::encode(Sha256::digest(&bytes)) => {
+                differing.push((entry.name.clone(), "differs from the release"));
+                release_paths.insert(entry.name.clone(), path.clone());
             }
             Some(_) => {}
         }
@@ -282,8 +285,10 @@ pub fn verify(
     } else {
         Verification::Modified {
             artifact: release.artifact.clone(),
+            kind,
             files,
             differing,
+            release_paths,
         }
     }
 }
@@ -306,14 +311,24 @@ pub fn verified_paths(findings: &[Finding]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The files of bundled libraries that differ from their release (BND002, however rated):
-/// they keep their findings, like the plugin's own code.
-pub fn modified_files(findings: &[Finding]) -> Vec<String> {
+/// The files of bundled libraries that differ from their release (BND002, however rated),
+/// with the line ranges that differ when known: they keep their findings, like the plugin's own
+/// code, on those lines (on every line when the ranges are unknown).
+pub fn modified_files(findings: &[Finding]) -> Vec<(String, Vec<[u32; 2]>)> {
     findings
         .iter()
         .filter(|f| f.check.as_str() == CHECK_ID && f.rule == BND002.id)
-        .map(|f| f.path.clone())
+        .map(|f| (f.path.clone(), f.changed_lines.clone()))
         .collect()
+}
+
+/// Whether a finding on `line` of a modified file may be the patch's: on a changed line, or
+/// anywhere when the changed lines are unknown (or the finding is about the whole file).
+fn on_changed_lines(line: Option<u32>, changed: &[[u32; 2]]) -> bool {
+    match line {
+        Some(line) if !changed.is_empty() => changed.iter().any(|[a, b]| (*a..=*b).contains(&line)),
+        _ => true,
+    }
 }
 
 /// Applies the bundled libraries' verification to the other checks' findings: a finding in a
@@ -323,11 +338,18 @@ pub fn modified_files(findings: &[Finding]) -> Vec<String> {
 pub fn relax_verified(
     findings: &mut [Finding],
     verified: &[(String, String)],
-    modified: &[String],
+    modified: &[(String, Vec<[u32; 2]>)],
 ) -> usize {
     let mut changed = 0;
     for finding in findings.iter_mut() {
-        if finding.check.as_str() == CHECK_ID || modified.contains(&finding.path) {
+        if finding.check.as_str() == CHECK_ID {
+            continue;
+        }
+        let patched = modified
+            .iter()
+            .filter(|(path, _)| *path == finding.path)
+            .any(|(_, lines)| on_changed_lines(finding.line, lines));
+        if patched {
             continue;
         }
         let Some((_, library)) = verified.iter().find(|(path, _)| {
@@ -354,6 +376,53 @@ fn library_finding(rule: &RuleInfo, path: &str, message: String) -> Finding {
 }
 
 impl BundledLibrariesCheck {
+    /// The changed line ranges of each patched file of `library` that the release has too,
+    /// compared with the release's text (files the source cannot give, or that are not text,
+    /// are left out: they count as changed throughout).
+    fn changed_lines(
+        &self,
+        archive: &PluginArchive,
+        library: &BundledLibrary,
+        kind: ArtifactKind,
+        release_paths: &BTreeMap<String, String>,
+    ) -> BTreeMap<String, Vec<[u32; 2]>> {
+        let wanted: Vec<String> = release_paths.values().cloned().collect();
+        let sources = match self.releases.release_sources(
+            &library.name,
+            &library.version,
+            kind,
+            &wanted,
+        ) {
+            Ok(sources) => sources,
+            Err(e) => {
+                tracing::info!(library = %library.label(), error = %e, "release sources unavailable");
+                return BTreeMap::new();
+            }
+        };
+        let mut out = BTreeMap::new();
+        for (path, release_path) in release_paths {
+            let Some(release) = sources.get(release_path) else {
+                continue;
+            };
+            let Some(entry) = archive.files().find(|e| e.name == *path) else {
+                continue;
+            };
+            let Ok(patched) = archive.read(entry) else {
+                continue;
+            };
+            let (Ok(release), Ok(patched)) =
+                (std::str::from_utf8(release), std::str::from_utf8(&patched))
+            else {
+                continue;
+            };
+            if let Some(lines) = patch::changed_lines(release, patched, self.limits.max_diff_cells)
+            {
+                out.insert(path.clone(), lines);
+            }
+        }
+        out
+    }
+
     /// Whether at least `min_identical_percent` of `files` are identical to the release.
     fn mostly_identical(&self, files: usize, differing: usize) -> bool {
         let identical = files.saturating_sub(differing);
@@ -433,15 +502,33 @@ impl Check for BundledLibrariesCheck {
                 }
                 Verification::Modified {
                     artifact,
+                    kind,
                     files,
                     differing,
+                    release_paths,
                 } => {
+                    let patched = differing.len() <= self.limits.max_listed_differences
+                        && self.mostly_identical(files, differing.len());
+                    // A patched copy is judged by its patch: which lines of each changed file
+                    // differ from the release.
+                    let changed = if patched {
+                        self.changed_lines(ctx.archive, library, kind, &release_paths)
+                    } else {
+                        BTreeMap::new()
+                    };
                     for (path, how) in differing.iter().take(self.limits.max_listed_differences) {
-                        findings.push(library_finding(
-                            &BND002,
-                            path,
-                            format!("`{path}` {how} of {label} as published ({artifact})"),
-                        ));
+                        let mut message =
+                            format!("`{path}` {how} of {label} as published ({artifact})");
+                        let lines = changed.get(path).cloned().unwrap_or_default();
+                        if !lines.is_empty() {
+                            message.push_str(&format!(
+                                "; the lines that differ: {}",
+                                patch::describe(&lines)
+                            ));
+                        }
+                        let mut finding = library_finding(&BND002, path, message);
+                        finding.changed_lines = lines;
+                        findings.push(finding);
                     }
                     if differing.len() > self.limits.max_listed_differences {
                         let first = &library.claimed[0];
@@ -453,7 +540,7 @@ impl Check for BundledLibrariesCheck {
                                 differing.len() - self.limits.max_listed_differences
                             ),
                         ));
-                    } else if self.mostly_identical(files, differing.len()) {
+                    } else if patched {
                         // Judged by its patch: the unchanged files are the release.
                         let identical = files - differing.len();
                         for path in &library.claimed {

@@ -50,6 +50,24 @@ impl ReleaseSource for OneRelease {
             files,
         }))
     }
+
+    fn release_sources(
+        &self,
+        _: &str,
+        _: &str,
+        _: ArtifactKind,
+        paths: &[String],
+    ) -> Result<BTreeMap<String, Vec<u8>>, ReleaseError> {
+        let published = [
+            ("tinylib/__init__.py", PUBLISHED_INIT),
+            ("tinylib/qt.py", PUBLISHED_QT),
+        ];
+        Ok(published
+            .into_iter()
+            .filter(|(path, _)| paths.iter().any(|p| p == path))
+            .map(|(path, text)| (path.to_owned(), text.as_bytes().to_vec()))
+            .collect())
+    }
 }
 
 /// The plugin `demo` vendoring tinylib with this `__init__.py`.
@@ -151,30 +169,51 @@ fn a_top_level_package_is_a_library_when_its_files_are_a_release() {
 #[test]
 fn a_patched_copy_blocks_only_in_its_changed_files() {
     let library = check_findings(vendoring_patched(), true);
-    // Another check's findings: one in the unchanged file, one in the patched file.
-    let code_finding = |path: &str| {
-        let mut f = Finding::new("security", &BND002, path, "exec").at(5, 4);
+    let patched = library
+        .iter()
+        .find(|f| f.rule == "BND002")
+        .expect("the patched file");
+    assert_eq!(patched.changed_lines, vec![[1, 1]], "{patched:?}");
+    assert!(
+        patched.message.contains("the lines that differ: 1"),
+        "{}",
+        patched.message
+    );
+    // Another check's findings: in the unchanged file, and in the patched file on an unchanged
+    // line (the release's `exec`) and on the changed line.
+    let code_finding = |path: &str, line: u32| {
+        let mut f = Finding::new("security", &BND002, path, "finding").at(line, 4);
         f.blocking = true;
         f
     };
     let mut others = vec![
-        code_finding("demo/ext_libs/tinylib/__init__.py"),
-        code_finding("demo/ext_libs/tinylib/qt.py"),
+        code_finding("demo/ext_libs/tinylib/__init__.py", 5),
+        code_finding("demo/ext_libs/tinylib/qt.py", 5),
+        code_finding("demo/ext_libs/tinylib/qt.py", 1),
     ];
     let relaxed = relax_verified(
         &mut others,
         &verified_paths(&library),
         &modified_files(&library),
     );
-    assert_eq!(relaxed, 1);
+    assert_eq!(relaxed, 2);
     assert!(
         !others[0].blocking,
         "the release's own file: {:?}",
         others[0]
     );
     assert_eq!(others[0].bundled_library.as_deref(), Some("tinylib 1.0.0"));
-    assert!(others[1].blocking, "the patched file keeps its findings");
-    assert_eq!(others[1].bundled_library, None);
+    assert!(!others[1].blocking, "the release's line: {:?}", others[1]);
+    assert!(others[2].blocking, "the patched line keeps its findings");
+    assert_eq!(others[2].bundled_library, None);
+    // Without the release's text, the whole patched file keeps its findings.
+    let mut unknown = vec![code_finding("demo/ext_libs/tinylib/qt.py", 5)];
+    let whole: Vec<(String, Vec<[u32; 2]>)> = modified_files(&library)
+        .into_iter()
+        .map(|(path, _)| (path, Vec::new()))
+        .collect();
+    relax_verified(&mut unknown, &verified_paths(&library), &whole);
+    assert!(unknown[0].blocking);
 }
 
 #[test]

@@ -143,7 +143,7 @@ pub fn apply_bundled_libraries(results: &mut [validator_domain::CheckResult]) ->
     if verified.is_empty() {
         return 0;
     }
-    let modified: Vec<String> = results
+    let modified: Vec<(String, Vec<[u32; 2]>)> = results
         .iter()
         .flat_map(|r| validator_bundled::modified_files(&r.findings))
         .collect();

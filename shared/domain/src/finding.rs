@@ -179,6 +179,12 @@ pub struct Finding {
     /// block.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_a_secret: Option<String>,
+    /// The line ranges (`[first, last]`, 1-based) of this file that differ from a bundled
+    /// library's release, on the bundled-libraries check's BND002 finding of a patched file:
+    /// elsewhere in the file, findings are the release's and do not block. Empty: unknown (the
+    /// whole file counts as changed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changed_lines: Vec<[u32; 2]>,
     /// Why the finding lacks the evidence that makes its rule a risk (a constant shell command,
     /// an empty password, the plugin's own cache file unpickled): under the evidence-aware
     /// policy (`evidence_aware = true`) it is reported, or held for review, and does not block.
@@ -231,6 +237,7 @@ impl Finding {
             not_loaded: false,
             not_a_secret: None,
             without_evidence: None,
+            changed_lines: Vec::new(),
             review: false,
             fingerprint: None,
             decision: None,
