@@ -98,6 +98,8 @@ pub struct BundledLimits {
     /// Line pairs compared per patched file (its lines times the release's, after the common
     /// start and end): past it, the whole differing middle counts as changed.
     pub max_diff_cells: usize,
+    /// Changed lines shown per patched file in its finding's diff against the release.
+    pub max_diff_lines: usize,
 }
 
 impl Default for BundledLimits {
@@ -108,6 +110,7 @@ impl Default for BundledLimits {
             max_listed_differences: 20,
             min_identical_percent: 50,
             max_diff_cells: 4_000_000,
+            max_diff_lines: 40,
         }
     }
 }
@@ -376,8 +379,8 @@ fn library_finding(rule: &RuleInfo, path: &str, message: String) -> Finding {
 }
 
 impl BundledLibrariesCheck {
-    /// The changed line ranges of each patched file of `library` that the release has too,
-    /// compared with the release's text (files the source cannot give, or that are not text,
+    /// The changed line ranges and the (masked) diff of each patched file of `library` that
+    /// the release has too, compared with the release's text (files the source cannot give, or that are not text,
     /// are left out: they count as changed throughout).
     fn changed_lines(
         &self,
@@ -385,7 +388,7 @@ impl BundledLibrariesCheck {
         library: &BundledLibrary,
         kind: ArtifactKind,
         release_paths: &BTreeMap<String, String>,
-    ) -> BTreeMap<String, Vec<[u32; 2]>> {
+    ) -> BTreeMap<String, (Vec<[u32; 2]>, String)> {
         let wanted: Vec<String> = release_paths.values().cloned().collect();
         let sources = match self.releases.release_sources(
             &library.name,
@@ -415,9 +418,9 @@ impl BundledLibrariesCheck {
             else {
                 continue;
             };
-            if let Some(lines) = patch::changed_lines(release, patched, self.limits.max_diff_cells)
-            {
-                out.insert(path.clone(), lines);
+            let diff = patch::Patch::of(release, patched, self.limits.max_diff_cells);
+            if let Some(lines) = diff.changed_lines() {
+                out.insert(path.clone(), (lines, diff.diff(self.limits.max_diff_lines)));
             }
         }
         out
@@ -519,7 +522,7 @@ impl Check for BundledLibrariesCheck {
                     for (path, how) in differing.iter().take(self.limits.max_listed_differences) {
                         let mut message =
                             format!("`{path}` {how} of {label} as published ({artifact})");
-                        let lines = changed.get(path).cloned().unwrap_or_default();
+                        let (lines, diff) = changed.get(path).cloned().unwrap_or_default();
                         if !lines.is_empty() {
                             message.push_str(&format!(
                                 "; the lines that differ: {}",
@@ -528,6 +531,8 @@ impl Check for BundledLibrariesCheck {
                         }
                         let mut finding = library_finding(&BND002, path, message);
                         finding.changed_lines = lines;
+                        // The diff against the release, what a reviewer needs to read.
+                        finding.snippet = (!diff.is_empty()).then_some(diff);
                         findings.push(finding);
                     }
                     if differing.len() > self.limits.max_listed_differences {

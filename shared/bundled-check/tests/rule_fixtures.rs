@@ -179,6 +179,10 @@ fn a_patched_copy_blocks_only_in_its_changed_files() {
         "{}",
         patched.message
     );
+    // The diff against the release, for the report and the approvers' email.
+    let diff = patched.snippet.as_deref().unwrap_or_default();
+    assert!(diff.contains("- from PyQt5 import QtCore"), "{diff}");
+    assert!(diff.contains("+ from qgis.PyQt import QtCore"), "{diff}");
     // Another check's findings: in the unchanged file, and in the patched file on an unchanged
     // line (the release's `exec`) and on the changed line.
     let code_finding = |path: &str, line: u32| {
