@@ -163,12 +163,23 @@ fn script(a: &[&str], b: &[&str], max_cells: usize) -> Vec<Step> {
     steps
 }
 
-/// `x = 'hunter2'` -> `x = 'hu***'`: the text inside quotes masked as findings mask values.
+/// `x = 'hunter2'  # key abc` -> `x = 'hu***'  # k***`: the text inside quotes and comments
+/// masked as findings mask values.
 fn mask_strings(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut rest = line;
-    while let Some(start) = rest.find(['\'', '"']) {
+    while let Some(start) = rest.find(['\'', '"', '#']) {
         let quote = rest[start..].chars().next().unwrap_or('"');
+        if quote == '#' {
+            out.push_str(&rest[..=start]);
+            let comment = &rest[start + 1..];
+            if !comment.trim().is_empty() {
+                out.push(' ');
+                out.push_str(&validator_domain::masked_preview(comment.trim()));
+            }
+            rest = "";
+            break;
+        }
         out.push_str(&rest[..=start]);
         let after = &rest[start + 1..];
         match after.find(quote) {
@@ -256,6 +267,9 @@ mod tests {
         );
         assert!(diff.contains("    7 +     TOKEN = 'gh***'"), "{diff}");
         assert!(!diff.contains("0123456789"), "{diff}");
+        let commented = RELEASE.replace("import os\n", "import os  # ghp_0123456789abcdef\n");
+        let diff = Patch::of(RELEASE, &commented, 1_000_000).diff(10);
+        assert!(diff.contains("import os  # gh***"), "{diff}");
         let cut = Patch::of(RELEASE, &patched, 1_000_000).diff(1);
         assert!(cut.contains("(2 more changed lines)"), "{cut}");
     }
