@@ -103,6 +103,35 @@ fn findings<'a>(report: &'a serde_json::Value, rule: &str) -> Vec<&'a serde_json
         .collect()
 }
 
+/// The findings of the other checks in `path` that hold the version (block it, or hold it
+/// for review), with no `bundled_library` mark: the file is checked like the plugin's own.
+fn holding_in<'a>(report: &'a serde_json::Value, path: &str) -> Vec<&'a serde_json::Value> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["check"] != "bundled_libraries" && f["path"] == path)
+        .filter(|f| f["blocking"] == true || f["review"] == true)
+        .filter(|f| f["bundled_library"].is_null())
+        .collect()
+}
+
+/// The shipped policy with `evidence_aware = false` (the website's rating), in `dir`: six's
+/// `exec` of a constant string then blocks, as any B102 does on the website.
+fn website_policy(dir: &Path) -> PathBuf {
+    let shipped = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("shared/policy/default-policy.toml"),
+    )
+    .expect("policy");
+    let path = dir.join("website.toml");
+    std::fs::write(
+        &path,
+        shipped.replace("evidence_aware = true", "evidence_aware = false"),
+    )
+    .expect("write policy");
+    path
+}
+
 fn blocking(report: &serde_json::Value) -> Vec<String> {
     report["findings"]
         .as_array()
@@ -149,12 +178,26 @@ fn an_unmodified_installed_release_is_verified_and_its_findings_do_not_block() {
 fn a_modified_file_keeps_its_findings_and_is_held_for_a_human() {
     let mut six_py = std::fs::read(six_sdist().join("six.py")).expect("six.py");
     six_py.extend_from_slice(b"\nimport os\n_x = os.environ.get('HOME')\n");
-    let zip = installed_six().bytes("demo/ext_libs/six.py", &six_py, 0o644);
-    let done = scan(zip, &[]);
+    let zip = || installed_six().bytes("demo/ext_libs/six.py", &six_py, 0o644);
+    let done = scan(zip(), &[]);
     let modified = findings(&done.report, "BND002");
     assert_eq!(modified.len(), 1, "{}", done.report);
     assert_eq!(modified[0]["path"], "demo/ext_libs/six.py");
     assert!(findings(&done.report, "BND001").is_empty());
+    // Under the default policy six's `exec` of a constant string is held for review (evidence-
+    // aware), and so is the modified file (BND002): a human looks, nothing is relaxed.
+    assert!(
+        !holding_in(&done.report, "demo/ext_libs/six.py").is_empty(),
+        "the modified file's findings are active: {}",
+        done.report
+    );
+    // With the website's rating they block.
+    let dir = tempfile::tempdir().expect("tmp");
+    let policy = website_policy(dir.path());
+    let done = scan(
+        zip(),
+        &[("PLUGIN_VALIDATOR_POLICY", policy.to_str().expect("utf-8"))],
+    );
     assert!(
         blocking(&done.report)
             .iter()
@@ -226,6 +269,20 @@ fn without_a_package_index_bundled_code_is_checked_like_the_plugins_own() {
     );
     assert_eq!(findings(&done.report, "BND003").len(), 1, "{}", done.report);
     assert!(findings(&done.report, "BND001").is_empty());
+    assert!(
+        !holding_in(&done.report, "demo/ext_libs/six.py").is_empty(),
+        "fail-closed: {}",
+        done.report
+    );
+    let dir = tempfile::tempdir().expect("tmp");
+    let policy = website_policy(dir.path());
+    let done = scan(
+        installed_six(),
+        &[
+            ("PLUGIN_VALIDATOR_PACKAGE_INDEX", "off"),
+            ("PLUGIN_VALIDATOR_POLICY", policy.to_str().expect("utf-8")),
+        ],
+    );
     assert!(!blocking(&done.report).is_empty(), "fail-closed");
     assert_eq!(done.code, 1);
 }

@@ -34,6 +34,10 @@ pub struct BundledLibrary {
     pub claimed: Vec<String>,
     /// What identified it (a metadata file, a folder name, a `__version__` line).
     pub evidence: String,
+    /// Found by its content only (a top-level package of the plugin with a `__version__`): it
+    /// may be the plugin's own code, so it counts as a library only when its files match a
+    /// release, and is not reported otherwise.
+    pub by_content: bool,
 }
 
 impl BundledLibrary {
@@ -164,6 +168,7 @@ pub fn detect(archive: &PluginArchive, max_metadata_bytes: u64) -> Vec<BundledLi
             base: folder.clone(),
             claimed: vec![folder.clone()],
             evidence: format!("the folder name `{folder}`"),
+            by_content: false,
         });
     }
 
@@ -226,11 +231,13 @@ pub fn detect(archive: &PluginArchive, max_metadata_bytes: u64) -> Vec<BundledLi
                 base,
                 claimed,
                 evidence: (*name).to_owned(),
+                by_content: false,
             });
         }
     }
 
-    // 3. A package with `__version__` directly inside a vendoring folder.
+    // 3. A package with `__version__` directly inside a vendoring folder, or (by content) at
+    //    the plugin's top level (`demo/pyqtgraph/`, vendored without a version folder).
     for folder in &folders {
         if taken(&found, folder) {
             continue;
@@ -240,7 +247,9 @@ pub fn detect(archive: &PluginArchive, max_metadata_bytes: u64) -> Vec<BundledLi
             continue;
         };
         let vendor_name = vendor.rsplit('/').next().unwrap_or_default();
-        if !VENDOR_FOLDERS.contains(&vendor_name.to_ascii_lowercase().as_str()) {
+        let in_vendor_folder = VENDOR_FOLDERS.contains(&vendor_name.to_ascii_lowercase().as_str());
+        let at_top_level = !vendor.contains('/');
+        if !in_vendor_folder && !at_top_level {
             continue;
         }
         let init = format!("{folder}__init__.py");
@@ -259,6 +268,7 @@ pub fn detect(archive: &PluginArchive, max_metadata_bytes: u64) -> Vec<BundledLi
             base: format!("{vendor}/"),
             claimed: vec![folder.clone()],
             evidence: format!("`__version__` in `{folder}`"),
+            by_content: !in_vendor_folder,
         });
     }
     found

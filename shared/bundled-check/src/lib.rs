@@ -10,8 +10,10 @@
 //! offline, a platform build) keeps today's behaviour: fail-closed.
 
 pub mod detect;
+pub mod patch;
 pub mod release;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
@@ -64,7 +66,20 @@ pub const BND003: RuleInfo = RuleInfo {
                   --target ext_libs NAME==VERSION`) so that it can be identified.",
 };
 
-const RULES: &[RuleInfo] = &[BND001, BND002, BND003];
+pub const BND004: RuleInfo = RuleInfo {
+    id: "BND004",
+    title: "Bundled library patched: its unchanged files are the release",
+    severity: Severity::Low,
+    level: Level::Info,
+    mandatory: false,
+    remediation: "The library is its published release except for the files listed as BND002 \
+                  (plugins patch a few files of a library, for Qt6 for example). The files \
+                  identical to the release count as the release: findings in them are listed \
+                  under bundled libraries and do not block. The changed files are checked like \
+                  your own code. Keep patches small, or move them into your own code.",
+};
+
+const RULES: &[RuleInfo] = &[BND001, BND002, BND003, BND004];
 
 /// Named, configurable limits of the check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,8 +88,18 @@ pub struct BundledLimits {
     pub max_metadata_bytes: u64,
     /// Libraries verified per plugin (the rest are reported unverifiable).
     pub max_libraries: usize,
-    /// Files that differ listed per library.
+    /// Files that differ listed per library. A patched copy with more differing files is not
+    /// judged by its patch (BND004): every finding in it stays as in the plugin's own code.
     pub max_listed_differences: usize,
+    /// The share of a library's files (percent) that must be identical to the release for a
+    /// patched copy to count as that release in its unchanged files (BND004), and for a
+    /// top-level package found by its `__version__` to count as a library at all.
+    pub min_identical_percent: usize,
+    /// Line pairs compared per patched file (its lines times the release's, after the common
+    /// start and end): past it, the whole differing middle counts as changed.
+    pub max_diff_cells: usize,
+    /// Changed lines shown per patched file in its finding's diff against the release.
+    pub max_diff_lines: usize,
 }
 
 impl Default for BundledLimits {
@@ -83,6 +108,9 @@ impl Default for BundledLimits {
             max_metadata_bytes: 1_000_000,
             max_libraries: 50,
             max_listed_differences: 20,
+            min_identical_percent: 50,
+            max_diff_cells: 4_000_000,
+            max_diff_lines: 40,
         }
     }
 }
@@ -155,23 +183,15 @@ impl BundledLibrariesCheck {
         let mut unverifiable = Vec::new();
         for kind in order {
             match self.releases.release(&library.name, &library.version, kind) {
-                Ok(Release::Found(release)) => match verify(archive, library, &release) {
+                Ok(Release::Found(release)) => match verify(archive, library, &release, kind) {
                     verified @ Verification::Verified { .. } => return verified,
-                    Verification::Modified {
-                        artifact,
-                        differing,
-                    } => {
-                        let fewer = match &best {
-                            Some(Verification::Modified { differing: d, .. }) => {
-                                differing.len() < d.len()
-                            }
-                            _ => true,
+                    modified @ Verification::Modified { .. } => {
+                        let count = |v: &Verification| match v {
+                            Verification::Modified { differing, .. } => differing.len(),
+                            _ => usize::MAX,
                         };
-                        if fewer {
-                            best = Some(Verification::Modified {
-                                artifact,
-                                differing,
-                            });
+                        if best.as_ref().is_none_or(|b| count(&modified) < count(b)) {
+                            best = Some(modified);
                         }
                     }
                     Verification::Unverifiable { reason } => unverifiable.push(reason),
@@ -200,7 +220,13 @@ pub enum Verification {
     },
     Modified {
         artifact: String,
+        /// The kind of that artifact.
+        kind: ArtifactKind,
+        /// Files of the library in the plugin.
+        files: usize,
         differing: Vec<(String, &'static str)>,
+        /// For each differing file the release has too: its path in the artifact.
+        release_paths: BTreeMap<String, String>,
     },
     Unverifiable {
         reason: String,
@@ -212,11 +238,12 @@ pub fn verify(
     archive: &PluginArchive,
     library: &BundledLibrary,
     release: &ReleaseFiles,
+    kind: ArtifactKind,
 ) -> Verification {
     // Release paths by suffix: a bundled path may sit under a renamed folder or skip `src/`.
-    let lookup = |relative: &str| -> Option<&String> {
-        if let Some(hash) = release.files.get(relative) {
-            return Some(hash);
+    let lookup = |relative: &str| -> Option<(&String, &String)> {
+        if let Some(found) = release.files.get_key_value(relative) {
+            return Some(found);
         }
         let mut candidates = release.files.iter().filter(|(path, _)| {
             path.ends_with(relative)
@@ -224,12 +251,13 @@ pub fn verify(
                 && path.as_bytes()[path.len() - relative.len() - 1] == b'/'
         });
         match (candidates.next(), candidates.next()) {
-            (Some((_, hash)), None) => Some(hash),
+            (Some(found), None) => Some(found),
             _ => None,
         }
     };
     let mut files = 0usize;
     let mut differing = Vec::new();
+    let mut release_paths = BTreeMap::new();
     for entry in archive.files().filter(|e| library.claims(&e.name)) {
         files += 1;
         let relative = entry
@@ -245,8 +273,9 @@ pub fn verify(
         };
         match lookup(relative) {
             None => differing.push((entry.name.clone(), "is not part of the release")),
-            Some(hash) if *hash != hex::encode(Sha256::digest(&bytes)) => {
-                differing.push((entry.name.clone(), "differs from the release"))
+            Some((path, hash)) if *hash != hex::encode(Sha256::digest(&bytes)) => {
+                differing.push((entry.name.clone(), "differs from the release"));
+                release_paths.insert(entry.name.clone(), path.clone());
             }
             Some(_) => {}
         }
@@ -259,17 +288,25 @@ pub fn verify(
     } else {
         Verification::Modified {
             artifact: release.artifact.clone(),
+            kind,
+            files,
             differing,
+            release_paths,
         }
     }
 }
 
 /// The verified paths (library folders and modules) a scan's `bundled_libraries` findings
-/// name: findings of other checks under them do not block.
+/// name, unmodified (BND001) or patched (BND004): findings of other checks under them do not
+/// block, except in the [`modified_files`] of a patched copy.
 pub fn verified_paths(findings: &[Finding]) -> Vec<(String, String)> {
     findings
         .iter()
-        .filter(|f| f.check.as_str() == CHECK_ID && f.rule == BND001.id && f.suppressed.is_none())
+        .filter(|f| {
+            f.check.as_str() == CHECK_ID
+                && (f.rule == BND001.id || f.rule == BND004.id)
+                && f.suppressed.is_none()
+        })
         .map(|f| {
             let library = f.bundled_library.clone().unwrap_or_default();
             (f.path.clone(), library)
@@ -280,15 +317,47 @@ pub fn verified_paths(findings: &[Finding]) -> Vec<(String, String)> {
 /// The checks whose findings in a verified library keep their rating.
 const NOT_RELAXED_CHECKS: [&str; 2] = [CHECK_ID, "dependencies"];
 
+/// The files of bundled libraries that differ from their release (BND002, however rated),
+/// with the line ranges that differ when known: they keep their findings, like the plugin's own
+/// code, on those lines (on every line when the ranges are unknown).
+pub fn modified_files(findings: &[Finding]) -> Vec<(String, Vec<[u32; 2]>)> {
+    findings
+        .iter()
+        .filter(|f| f.check.as_str() == CHECK_ID && f.rule == BND002.id)
+        .map(|f| (f.path.clone(), f.changed_lines.clone()))
+        .collect()
+}
+
+/// Whether a finding on `line` of a modified file may be the patch's: on a changed line, or
+/// anywhere when the changed lines are unknown (or the finding is about the whole file).
+fn on_changed_lines(line: Option<u32>, changed: &[[u32; 2]]) -> bool {
+    match line {
+        Some(line) if !changed.is_empty() => changed.iter().any(|[a, b]| (*a..=*b).contains(&line)),
+        _ => true,
+    }
+}
+
 /// Applies the bundled libraries' verification to the other checks' findings: a finding in a
-/// file of a verified, unmodified library does not block (nor hold for review) and says why.
-/// Returns how many findings changed.
-pub fn relax_verified(findings: &mut [Finding], verified: &[(String, String)]) -> usize {
+/// file of a verified library (unmodified, or a patched copy's unchanged file) does not block
+/// (nor hold for review) and says why; a file in `modified` keeps its findings. Returns how
+/// many findings changed.
+pub fn relax_verified(
+    findings: &mut [Finding],
+    verified: &[(String, String)],
+    modified: &[(String, Vec<[u32; 2]>)],
+) -> usize {
     let mut changed = 0;
     for finding in findings.iter_mut() {
         // Its own findings, and the advisories of a library: a verified release is still the
         // release that has them.
         if NOT_RELAXED_CHECKS.contains(&finding.check.as_str()) {
+            continue;
+        }
+        let patched = modified
+            .iter()
+            .filter(|(path, _)| *path == finding.path)
+            .any(|(_, lines)| on_changed_lines(finding.line, lines));
+        if patched {
             continue;
         }
         let Some((_, library)) = verified.iter().find(|(path, _)| {
@@ -312,6 +381,78 @@ pub fn relax_verified(findings: &mut [Finding], verified: &[(String, String)]) -
 
 fn library_finding(rule: &RuleInfo, path: &str, message: String) -> Finding {
     Finding::new(CHECK_ID, rule, path, message)
+}
+
+impl BundledLibrariesCheck {
+    /// The changed line ranges and the (masked) diff of each patched file of `library` that
+    /// the release has too, compared with the release's text (files the source cannot give, or that are not text,
+    /// are left out: they count as changed throughout).
+    fn changed_lines(
+        &self,
+        archive: &PluginArchive,
+        library: &BundledLibrary,
+        kind: ArtifactKind,
+        release_paths: &BTreeMap<String, String>,
+    ) -> BTreeMap<String, (Vec<[u32; 2]>, String)> {
+        let wanted: Vec<String> = release_paths.values().cloned().collect();
+        let sources = match self.releases.release_sources(
+            &library.name,
+            &library.version,
+            kind,
+            &wanted,
+        ) {
+            Ok(sources) => sources,
+            Err(e) => {
+                tracing::info!(library = %library.label(), error = %e, "release sources unavailable");
+                return BTreeMap::new();
+            }
+        };
+        let mut out = BTreeMap::new();
+        for (path, release_path) in release_paths {
+            let Some(release) = sources.get(release_path) else {
+                continue;
+            };
+            let Some(entry) = archive.files().find(|e| e.name == *path) else {
+                continue;
+            };
+            let Ok(patched) = archive.read(entry) else {
+                continue;
+            };
+            let (Ok(release), Ok(patched)) =
+                (std::str::from_utf8(release), std::str::from_utf8(&patched))
+            else {
+                continue;
+            };
+            let diff = patch::Patch::of(release, patched, self.limits.max_diff_cells);
+            if let Some(lines) = diff.changed_lines() {
+                // Python only: elsewhere a value needs no quotes, and could not be masked.
+                let shown = if path.ends_with(".py") {
+                    diff.diff(self.limits.max_diff_lines)
+                } else {
+                    String::new()
+                };
+                out.insert(path.clone(), (lines, shown));
+            }
+        }
+        out
+    }
+
+    /// Whether at least `min_identical_percent` of `files` are identical to the release.
+    fn mostly_identical(&self, files: usize, differing: usize) -> bool {
+        let identical = files.saturating_sub(differing);
+        identical > 0 && identical * 100 >= files * self.limits.min_identical_percent
+    }
+
+    /// Whether the comparison shows the files are that release (unmodified or patched).
+    fn is_that_release(&self, outcome: &Verification) -> bool {
+        match outcome {
+            Verification::Verified { .. } => true,
+            Verification::Modified {
+                files, differing, ..
+            } => self.mostly_identical(*files, differing.len()),
+            Verification::Unverifiable { .. } => false,
+        }
+    }
 }
 
 impl Check for BundledLibrariesCheck {
@@ -350,6 +491,11 @@ impl Check for BundledLibrariesCheck {
                 self.compare(ctx.archive, library)
             };
             tracing::info!(library = %label, claimed, outcome = ?outcome, "bundled library");
+            if library.by_content && !self.is_that_release(&outcome) {
+                // A top-level package with a `__version__` that is no published release (or
+                // one we cannot reach) is taken for the plugin's own code: nothing to report.
+                continue;
+            }
             match outcome {
                 Verification::Verified { artifact, files } => {
                     for path in &library.claimed {
@@ -370,14 +516,35 @@ impl Check for BundledLibrariesCheck {
                 }
                 Verification::Modified {
                     artifact,
+                    kind,
+                    files,
                     differing,
+                    release_paths,
                 } => {
+                    let patched = differing.len() <= self.limits.max_listed_differences
+                        && self.mostly_identical(files, differing.len());
+                    // A patched copy is judged by its patch: which lines of each changed file
+                    // differ from the release.
+                    let changed = if patched {
+                        self.changed_lines(ctx.archive, library, kind, &release_paths)
+                    } else {
+                        BTreeMap::new()
+                    };
                     for (path, how) in differing.iter().take(self.limits.max_listed_differences) {
-                        findings.push(library_finding(
-                            &BND002,
-                            path,
-                            format!("`{path}` {how} of {label} as published ({artifact})"),
-                        ));
+                        let mut message =
+                            format!("`{path}` {how} of {label} as published ({artifact})");
+                        let (lines, diff) = changed.get(path).cloned().unwrap_or_default();
+                        if !lines.is_empty() {
+                            message.push_str(&format!(
+                                "; the lines that differ: {}",
+                                patch::describe(&lines)
+                            ));
+                        }
+                        let mut finding = library_finding(&BND002, path, message);
+                        finding.changed_lines = lines;
+                        // The diff against the release, what a reviewer needs to read.
+                        finding.snippet = (!diff.is_empty()).then_some(diff);
+                        findings.push(finding);
                     }
                     if differing.len() > self.limits.max_listed_differences {
                         let first = &library.claimed[0];
@@ -389,6 +556,26 @@ impl Check for BundledLibrariesCheck {
                                 differing.len() - self.limits.max_listed_differences
                             ),
                         ));
+                    } else if patched {
+                        // Judged by its patch: the unchanged files are the release.
+                        let identical = files - differing.len();
+                        for path in &library.claimed {
+                            let mut finding = library_finding(
+                                &BND004,
+                                path,
+                                format!(
+                                    "`{path}` is {label} as published ({artifact}) in {identical} \
+                                     of its {files} files; the {} changed file{} (BND002) {} \
+                                     checked like the plugin's own code (identified by {})",
+                                    differing.len(),
+                                    if differing.len() == 1 { "" } else { "s" },
+                                    if differing.len() == 1 { "is" } else { "are" },
+                                    library.evidence
+                                ),
+                            );
+                            finding.bundled_library = Some(label.clone());
+                            findings.push(finding);
+                        }
                     }
                 }
                 Verification::Unverifiable { reason } => {

@@ -67,6 +67,19 @@ pub trait ReleaseSource: Send + Sync {
         version: &str,
         kind: ArtifactKind,
     ) -> Result<Release, ReleaseError>;
+
+    /// The contents of some files of a release (by their path in the artifact), to compare a
+    /// patched copy line by line. Sources that cannot give them answer none: the patched files
+    /// then count as changed throughout.
+    fn release_sources(
+        &self,
+        _name: &str,
+        _version: &str,
+        _kind: ArtifactKind,
+        _paths: &[String],
+    ) -> Result<BTreeMap<String, Vec<u8>>, ReleaseError> {
+        Ok(BTreeMap::new())
+    }
 }
 
 /// No index at all (offline runs): every library is unverifiable.
@@ -208,18 +221,18 @@ impl PackageIndex {
     }
 }
 
-impl ReleaseSource for PackageIndex {
-    fn release(
+impl PackageIndex {
+    /// The artifact of `kind` of the release, checked against the index's SHA-256:
+    /// `Err(reason)` inside `Ok` when the index has no such release.
+    fn artifact(
         &self,
         name: &str,
         version: &str,
         kind: ArtifactKind,
-    ) -> Result<Release, ReleaseError> {
+    ) -> Result<Result<(String, Vec<u8>), String>, ReleaseError> {
         let url = format!("{}/{}/", self.base, normalise(name));
         let Some(page) = self.get(&url, "application/vnd.pypi.simple.v1+json")? else {
-            return Ok(Release::Unknown {
-                reason: format!("no project `{name}` on the package index"),
-            });
+            return Ok(Err(format!("no project `{name}` on the package index")));
         };
         let page: ProjectPage = serde_json::from_slice(&page)
             .map_err(|e| ReleaseError::Invalid(format!("{url}: not a PEP 691 page: {e}")))?;
@@ -228,9 +241,9 @@ impl ReleaseSource for PackageIndex {
                 ArtifactKind::Wheel => "pure-Python wheel",
                 ArtifactKind::Sdist => "source distribution",
             };
-            return Ok(Release::Unknown {
-                reason: format!("no {what} of {name} {version} on the package index"),
-            });
+            return Ok(Err(format!(
+                "no {what} of {name} {version} on the package index"
+            )));
         };
         let artifact = self
             .get(&file.url, "application/octet-stream")?
@@ -244,11 +257,49 @@ impl ReleaseSource for PackageIndex {
                 )));
             }
         }
-        let files = unpack(&file.filename, &artifact, &self.limits)?;
+        Ok(Ok((file.filename.clone(), artifact)))
+    }
+}
+
+impl ReleaseSource for PackageIndex {
+    fn release(
+        &self,
+        name: &str,
+        version: &str,
+        kind: ArtifactKind,
+    ) -> Result<Release, ReleaseError> {
+        let (filename, artifact) = match self.artifact(name, version, kind)? {
+            Ok(found) => found,
+            Err(reason) => return Ok(Release::Unknown { reason }),
+        };
+        let mut files = BTreeMap::new();
+        walk_artifact(&filename, &artifact, &self.limits, |path, bytes| {
+            files.insert(path, hex::encode(Sha256::digest(bytes)));
+        })?;
         Ok(Release::Found(ReleaseFiles {
-            artifact: file.filename.clone(),
+            artifact: filename,
             files,
         }))
+    }
+
+    fn release_sources(
+        &self,
+        name: &str,
+        version: &str,
+        kind: ArtifactKind,
+        paths: &[String],
+    ) -> Result<BTreeMap<String, Vec<u8>>, ReleaseError> {
+        let (filename, artifact) = match self.artifact(name, version, kind)? {
+            Ok(found) => found,
+            Err(_) => return Ok(BTreeMap::new()),
+        };
+        let mut sources = BTreeMap::new();
+        walk_artifact(&filename, &artifact, &self.limits, |path, bytes| {
+            if paths.contains(&path) {
+                sources.insert(path, bytes.to_vec());
+            }
+        })?;
+        Ok(sources)
     }
 }
 
@@ -258,17 +309,33 @@ pub fn unpack(
     artifact: &[u8],
     limits: &ReleaseLimits,
 ) -> Result<BTreeMap<String, String>, ReleaseError> {
-    let invalid = |e: &dyn std::fmt::Display| ReleaseError::Invalid(format!("{filename}: {e}"));
     let mut files = BTreeMap::new();
+    walk_artifact(filename, artifact, limits, |path, bytes| {
+        files.insert(path, hex::encode(Sha256::digest(bytes)));
+    })?;
+    Ok(files)
+}
+
+/// Calls `visit` with every file of a wheel or sdist (an sdist's top folder removed), within
+/// the release limits.
+fn walk_artifact(
+    filename: &str,
+    artifact: &[u8],
+    limits: &ReleaseLimits,
+    mut visit: impl FnMut(String, &[u8]),
+) -> Result<(), ReleaseError> {
+    let invalid = |e: &dyn std::fmt::Display| ReleaseError::Invalid(format!("{filename}: {e}"));
+    let mut count = 0usize;
     let mut total = 0u64;
     let mut add = |path: String, bytes: &[u8]| -> Result<(), ReleaseError> {
         total += bytes.len() as u64;
-        if files.len() >= limits.max_files || total > limits.max_unpacked_bytes {
+        count += 1;
+        if count > limits.max_files || total > limits.max_unpacked_bytes {
             return Err(ReleaseError::Invalid(format!(
                 "{filename} is larger than the release limits"
             )));
         }
-        files.insert(path, hex::encode(Sha256::digest(bytes)));
+        visit(path, bytes);
         Ok(())
     };
     let is_sdist = !filename.ends_with(".whl");
@@ -318,7 +385,7 @@ pub fn unpack(
             add(strip(&path), &bytes)?;
         }
     }
-    Ok(files)
+    Ok(())
 }
 
 /// Where answers about releases are kept, by key (`NAME/VERSION.KIND.json`). A release never
@@ -417,6 +484,17 @@ impl<S: ReleaseSource> ReleaseSource for CachedReleases<S> {
             self.cache.put(&key, body);
         }
         Ok(release)
+    }
+
+    /// Not cached: only patched copies ask, for their few changed files.
+    fn release_sources(
+        &self,
+        name: &str,
+        version: &str,
+        kind: ArtifactKind,
+        paths: &[String],
+    ) -> Result<BTreeMap<String, Vec<u8>>, ReleaseError> {
+        self.upstream.release_sources(name, version, kind, paths)
     }
 }
 

@@ -8,14 +8,17 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 use validator_archive::{ArchiveLimits, PluginArchive};
 use validator_bundled::{
-    ArtifactKind, BundledLibrariesCheck, Offline, Release, ReleaseError, ReleaseFiles,
-    ReleaseSource,
+    modified_files, relax_verified, verified_paths, ArtifactKind, BundledLibrariesCheck, Offline,
+    Release, ReleaseError, ReleaseFiles, ReleaseSource, BND002,
 };
-use validator_domain::{Check, CheckContext, PackageInfo, ScanCache};
+use validator_domain::{Check, CheckContext, Finding, PackageInfo, ScanCache};
 use validator_testkit::ZipBuilder;
 
 /// The published `__init__.py` of the made-up library `tinylib` 1.0.0.
 const PUBLISHED_INIT: &str = "__version__ = \"1.0.0\"\n\n\ndef greet():\n    return \"hello\"\n";
+
+/// The published `qt.py` of tinylib 1.0.0, which plugins patch for Qt6.
+const PUBLISHED_QT: &str = "from PyQt5 import QtCore\n\n\ndef run(code):\n    exec(code)\n";
 
 /// A package index that knows one release: tinylib 1.0.0's wheel.
 struct OneRelease;
@@ -32,14 +35,38 @@ impl ReleaseSource for OneRelease {
                 reason: format!("no {name} {version} {kind:?} in this index"),
             });
         }
-        let files = BTreeMap::from([(
-            "tinylib/__init__.py".to_owned(),
-            hex::encode(Sha256::digest(PUBLISHED_INIT)),
-        )]);
+        let files = BTreeMap::from([
+            (
+                "tinylib/__init__.py".to_owned(),
+                hex::encode(Sha256::digest(PUBLISHED_INIT)),
+            ),
+            (
+                "tinylib/qt.py".to_owned(),
+                hex::encode(Sha256::digest(PUBLISHED_QT)),
+            ),
+        ]);
         Ok(Release::Found(ReleaseFiles {
             artifact: "tinylib-1.0.0-py3-none-any.whl".to_owned(),
             files,
         }))
+    }
+
+    fn release_sources(
+        &self,
+        _: &str,
+        _: &str,
+        _: ArtifactKind,
+        paths: &[String],
+    ) -> Result<BTreeMap<String, Vec<u8>>, ReleaseError> {
+        let published = [
+            ("tinylib/__init__.py", PUBLISHED_INIT),
+            ("tinylib/qt.py", PUBLISHED_QT),
+        ];
+        Ok(published
+            .into_iter()
+            .filter(|(path, _)| paths.iter().any(|p| p == path))
+            .map(|(path, text)| (path.to_owned(), text.as_bytes().to_vec()))
+            .collect())
     }
 }
 
@@ -47,6 +74,17 @@ impl ReleaseSource for OneRelease {
 fn vendoring(init: &str) -> Vec<u8> {
     ZipBuilder::valid_plugin("demo")
         .file("demo/ext_libs/tinylib/__init__.py", init)
+        .build()
+}
+
+/// The plugin `demo` vendoring tinylib with its `qt.py` patched (for Qt6).
+fn vendoring_patched() -> Vec<u8> {
+    ZipBuilder::valid_plugin("demo")
+        .file("demo/ext_libs/tinylib/__init__.py", PUBLISHED_INIT)
+        .file(
+            "demo/ext_libs/tinylib/qt.py",
+            &PUBLISHED_QT.replace("PyQt5", "qgis.PyQt"),
+        )
         .build()
 }
 
@@ -72,9 +110,25 @@ const FIXTURES: &[Fixture] = &[
         false,
         &["BND003 demo/ext_libs/tinylib/"],
     ),
+    (
+        "BND004",
+        vendoring_patched,
+        true,
+        &[
+            "BND002 demo/ext_libs/tinylib/qt.py",
+            "BND004 demo/ext_libs/tinylib/",
+        ],
+    ),
 ];
 
 fn findings(zip: Vec<u8>, index_knows_it: bool) -> Vec<String> {
+    check_findings(zip, index_knows_it)
+        .into_iter()
+        .map(|finding| format!("{} {}", finding.rule, finding.path))
+        .collect()
+}
+
+fn check_findings(zip: Vec<u8>, index_knows_it: bool) -> Vec<Finding> {
     let releases: Arc<dyn ReleaseSource> = match index_knows_it {
         true => Arc::new(OneRelease),
         false => Arc::new(Offline),
@@ -91,9 +145,79 @@ fn findings(zip: Vec<u8>, index_knows_it: bool) -> Vec<String> {
     BundledLibrariesCheck::new(releases)
         .run(&ctx)
         .expect("check runs")
+}
+
+#[test]
+fn a_top_level_package_is_a_library_when_its_files_are_a_release() {
+    // Vendored at the plugin's top level, without a version folder (issue 30's pyqtgraph).
+    let top_level = |init: &str| {
+        ZipBuilder::valid_plugin("demo")
+            .file("demo/tinylib/__init__.py", init)
+            .build()
+    };
+    assert_eq!(
+        findings(top_level(PUBLISHED_INIT), true),
+        ["BND001 demo/tinylib/"]
+    );
+    // The plugin's own package with a `__version__`: not a release, or not reachable. Nothing
+    // is reported, and its code is checked as the plugin's own.
+    let own = "__version__ = \"1.0.0\"\n\n\ndef main():\n    pass\n";
+    assert!(findings(top_level(own), true).is_empty());
+    assert!(findings(top_level(PUBLISHED_INIT), false).is_empty());
+}
+
+#[test]
+fn a_patched_copy_blocks_only_in_its_changed_files() {
+    let library = check_findings(vendoring_patched(), true);
+    let patched = library
+        .iter()
+        .find(|f| f.rule == "BND002")
+        .expect("the patched file");
+    assert_eq!(patched.changed_lines, vec![[1, 1]], "{patched:?}");
+    assert!(
+        patched.message.contains("the lines that differ: 1"),
+        "{}",
+        patched.message
+    );
+    // The diff against the release, for the report and the approvers' email.
+    let diff = patched.snippet.as_deref().unwrap_or_default();
+    assert!(diff.contains("- from PyQt5 import QtCore"), "{diff}");
+    assert!(diff.contains("+ from qgis.PyQt import QtCore"), "{diff}");
+    // Another check's findings: in the unchanged file, and in the patched file on an unchanged
+    // line (the release's `exec`) and on the changed line.
+    let code_finding = |path: &str, line: u32| {
+        let mut f = Finding::new("security", &BND002, path, "finding").at(line, 4);
+        f.blocking = true;
+        f
+    };
+    let mut others = vec![
+        code_finding("demo/ext_libs/tinylib/__init__.py", 5),
+        code_finding("demo/ext_libs/tinylib/qt.py", 5),
+        code_finding("demo/ext_libs/tinylib/qt.py", 1),
+    ];
+    let relaxed = relax_verified(
+        &mut others,
+        &verified_paths(&library),
+        &modified_files(&library),
+    );
+    assert_eq!(relaxed, 2);
+    assert!(
+        !others[0].blocking,
+        "the release's own file: {:?}",
+        others[0]
+    );
+    assert_eq!(others[0].bundled_library.as_deref(), Some("tinylib 1.0.0"));
+    assert!(!others[1].blocking, "the release's line: {:?}", others[1]);
+    assert!(others[2].blocking, "the patched line keeps its findings");
+    assert_eq!(others[2].bundled_library, None);
+    // Without the release's text, the whole patched file keeps its findings.
+    let mut unknown = vec![code_finding("demo/ext_libs/tinylib/qt.py", 5)];
+    let whole: Vec<(String, Vec<[u32; 2]>)> = modified_files(&library)
         .into_iter()
-        .map(|finding| format!("{} {}", finding.rule, finding.path))
-        .collect()
+        .map(|(path, _)| (path, Vec::new()))
+        .collect();
+    relax_verified(&mut unknown, &verified_paths(&library), &whole);
+    assert!(unknown[0].blocking);
 }
 
 #[test]

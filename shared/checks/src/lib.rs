@@ -133,8 +133,9 @@ impl CheckRegistry {
 }
 
 /// Applies, at verdict time, what the `bundled_libraries` check verified: the other checks'
-/// findings in files of a verified, unmodified bundled library do not block and name the
-/// library (the report lists them under bundled libraries); each result's counts follow.
+/// findings in files of a verified bundled library (unmodified, or a patched copy's files that
+/// are the release's) do not block and name the library (the report lists them under bundled
+/// libraries); each result's counts follow.
 /// Returns how many findings stopped blocking.
 pub fn apply_bundled_libraries(results: &mut [validator_domain::CheckResult]) -> usize {
     let verified: Vec<(String, String)> = results
@@ -144,9 +145,13 @@ pub fn apply_bundled_libraries(results: &mut [validator_domain::CheckResult]) ->
     if verified.is_empty() {
         return 0;
     }
+    let modified: Vec<(String, Vec<[u32; 2]>)> = results
+        .iter()
+        .flat_map(|r| validator_bundled::modified_files(&r.findings))
+        .collect();
     let mut changed = 0;
     for result in results.iter_mut() {
-        let relaxed = validator_bundled::relax_verified(&mut result.findings, &verified);
+        let relaxed = validator_bundled::relax_verified(&mut result.findings, &verified, &modified);
         if relaxed > 0 || result.findings.iter().any(|f| f.bundled_library.is_some()) {
             result.counts = validator_domain::Counts::of(&result.findings);
         }
@@ -252,12 +257,8 @@ pub(crate) fn execute(
                 .unwrap_or_else(|| "unknown panic".to_owned());
             CheckError::Failed(format!("the {} check crashed: {what}", check.id()))
         })??;
+    // The policy also weighs the evidence (`not_a_secret`, `without_evidence`).
     let mut findings = policy.evaluate(check, output.findings, rule_set, skips);
-    // A value that cannot be a secret (a placeholder) is reported but does not block.
-    for finding in findings.iter_mut().filter(|f| f.not_a_secret.is_some()) {
-        finding.blocking = false;
-        finding.review = false;
-    }
     let fingerprinting = Instant::now();
     fingerprint_findings(archive, &mut findings);
     let fingerprint_us = fingerprinting.elapsed().as_micros() as u64;

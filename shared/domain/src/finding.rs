@@ -107,6 +107,36 @@ pub enum Suppression {
     PluginConfig { file: String },
 }
 
+/// What a finding lacks to be a risk, found by the check that reported it (see
+/// [`Finding::without_evidence`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WithoutEvidence {
+    /// Why it is no risk as found, for maintainers and approvers.
+    pub reason: String,
+    /// Held for a human review instead of blocking (code the plugin's user typed, run by the
+    /// plugin); `false`: reported only.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub review: bool,
+}
+
+impl WithoutEvidence {
+    /// Reported only.
+    pub fn report(reason: impl Into<String>) -> Self {
+        Self {
+            reason: reason.into(),
+            review: false,
+        }
+    }
+
+    /// Held for a human review.
+    pub fn review(reason: impl Into<String>) -> Self {
+        Self {
+            reason: reason.into(),
+            review: true,
+        }
+    }
+}
+
 /// One problem found in the plugin. Values that could be secrets never appear here: checks put
 /// redacted snippets only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,6 +179,17 @@ pub struct Finding {
     /// block.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_a_secret: Option<String>,
+    /// The line ranges (`[first, last]`, 1-based) of this file that differ from a bundled
+    /// library's release, on the bundled-libraries check's BND002 finding of a patched file:
+    /// elsewhere in the file, findings are the release's and do not block. Empty: unknown (the
+    /// whole file counts as changed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changed_lines: Vec<[u32; 2]>,
+    /// Why the finding lacks the evidence that makes its rule a risk (a constant shell command,
+    /// an empty password, the plugin's own cache file unpickled): under the evidence-aware
+    /// policy (`evidence_aware = true`) it is reported, or held for review, and does not block.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub without_evidence: Option<WithoutEvidence>,
     /// Set by the policy (`review` action): the version is validated but held for a human
     /// review, never auto-approved. Absent in reports written before the action existed.
     #[serde(default, skip_serializing_if = "is_false")]
@@ -195,6 +236,8 @@ impl Finding {
             bundled_library: None,
             not_loaded: false,
             not_a_secret: None,
+            without_evidence: None,
+            changed_lines: Vec::new(),
             review: false,
             fingerprint: None,
             decision: None,

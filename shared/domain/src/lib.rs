@@ -30,6 +30,7 @@ pub use diff::{
 };
 pub use finding::{
     masked_preview, CheckId, Confidence, Counts, Finding, Level, Severity, Suppression,
+    WithoutEvidence,
 };
 pub use fingerprint::{
     assign_fingerprints, fingerprint, normalise_code, nth_line, split_lines, FINGERPRINT_SCHEME,

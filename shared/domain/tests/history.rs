@@ -27,6 +27,8 @@ fn finding(check: &str, rule: &str, path: &str, line: Option<u32>) -> Finding {
         bundled_library: None,
         not_loaded: false,
         not_a_secret: None,
+        without_evidence: None,
+        changed_lines: Vec::new(),
         review: false,
         fingerprint: None,
         decision: None,

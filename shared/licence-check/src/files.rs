@@ -319,7 +319,12 @@ pub(crate) fn examine(
         files.push(source_file(&entry.name, &head, None));
     }
     let qgis = qgis_importers(&files);
-    let bundled = validator_bundled::detect(archive, limits.max_licence_text_bytes);
+    // A top-level package found by its `__version__` alone may be the plugin's own code: only
+    // the bundled-libraries check, which compares it with the release, can tell.
+    let bundled: Vec<_> = validator_bundled::detect(archive, limits.max_licence_text_bytes)
+        .into_iter()
+        .filter(|library| !library.by_content)
+        .collect();
 
     // The plugin's licence: its licence files, `metadata.txt`, else its files' headers.
     let plugin_files = licence_files(archive, &prefix, limits)?;

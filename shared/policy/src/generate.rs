@@ -104,6 +104,7 @@ pub fn from_tsv(tsv: &str, checks: &[&dyn Check]) -> Result<Policy, TsvError> {
     Ok(Policy {
         block_levels: vec![Level::Critical],
         block_scope: crate::BlockScope::Loaded,
+        evidence_aware: true,
         checks: check_settings,
         rules,
     })

@@ -132,6 +132,12 @@ pub struct Policy {
     /// every finding blocks wherever it is.
     #[serde(default)]
     pub block_scope: BlockScope,
+    /// `true` (default): a finding without the evidence that makes its rule a risk (a
+    /// placeholder password, a constant shell command, the plugin's own cache file unpickled,
+    /// code its user typed) is reported, or held for review, with the reason, and does not
+    /// block. `false`: every finding of a blocking rule blocks, as the website's scanner does.
+    #[serde(default = "yes")]
+    pub evidence_aware: bool,
     #[serde(default)]
     pub checks: BTreeMap<String, CheckPolicy>,
     #[serde(default)]
@@ -162,6 +168,7 @@ impl Policy {
         Self {
             block_levels: default_block_levels(),
             block_scope: BlockScope::default(),
+            evidence_aware: true,
             checks: BTreeMap::new(),
             rules: BTreeMap::new(),
         }
@@ -290,9 +297,39 @@ impl Policy {
                 };
                 finding.blocking = counts && action == RuleAction::Block;
                 finding.review = counts && action == RuleAction::Review;
+                self.weigh_evidence(&mut finding);
                 Some(finding)
             })
             .collect()
+    }
+
+    /// The evidence-aware relaxations: a finding its check found without the evidence that
+    /// makes its rule a risk (`without_evidence`), or whose value cannot be a secret
+    /// (`not_a_secret`), does not block; the former is held for review when its check says so.
+    /// With `evidence_aware = false` both marks are dropped and the finding is rated as the
+    /// website rates it.
+    fn weigh_evidence(&self, finding: &mut Finding) {
+        if !self.evidence_aware {
+            finding.without_evidence = None;
+            finding.not_a_secret = None;
+            return;
+        }
+        if finding.not_a_secret.is_some() {
+            finding.blocking = false;
+            finding.review = false;
+        }
+        if let Some(missing) = &finding.without_evidence {
+            if finding.blocking {
+                finding.blocking = false;
+                finding.review = missing.review;
+                let outcome = if missing.review {
+                    "held for review, does not block"
+                } else {
+                    "reported, does not block"
+                };
+                finding.message = format!("{} ({outcome}: {})", finding.message, missing.reason);
+            }
+        }
     }
 
     /// Decides each skip request: skippable rules are honoured, mandatory ones refused, unknown

@@ -162,7 +162,15 @@ fn file_findings(
         // placeholder.rs); `--rules all` reports what detect-secrets reports.
         if !ctx.reference_defaults && finding.suppressed.is_none() {
             let line_text = line_of(&bytes, raw.line);
-            if let Some(reason) = placeholder::not_a_secret(raw.value.expose(), &line_text) {
+            let reason = placeholder::not_a_secret(raw.value.expose(), &line_text).or_else(|| {
+                placeholder::documented_default(
+                    raw.value.expose(),
+                    &line_text,
+                    &entry.name,
+                    ty.type_name,
+                )
+            });
+            if let Some(reason) = reason {
                 message.push_str(&format!("; not a secret: {reason}"));
                 finding.not_a_secret = Some(reason);
             }

@@ -84,9 +84,150 @@ pub fn not_a_secret(value: &str, line: &str) -> Option<String> {
     None
 }
 
+/// Folder names of tests, samples and fixtures, which a plugin ships but never runs as itself.
+const SAMPLE_FOLDERS: &[&str] = &[
+    "test",
+    "tests",
+    "testing",
+    "testdata",
+    "test_data",
+    "sample",
+    "samples",
+    "sample_data",
+    "sampledata",
+    "fixture",
+    "fixtures",
+    "example",
+    "examples",
+    "demo",
+    "demos",
+];
+
+/// Words of file names of tests, samples and fixtures (`docker-compose.test.yml`).
+const SAMPLE_FILE_WORDS: &[&str] = &[
+    "test", "tests", "sample", "samples", "fixture", "fixtures", "example", "examples", "demo",
+];
+
+/// Credentials that documentation and container images publish as their defaults (Docker's
+/// `postgres` image, GeoServer's `admin`/`geoserver`, QGIS's test databases), in lower case.
+const DOCUMENTED_DEFAULTS: &[&str] = &[
+    "postgres",
+    "postgis",
+    "password",
+    "secret",
+    "admin",
+    "root",
+    "test",
+    "testing",
+    "qgis",
+    "docker",
+    "geoserver",
+    "mysql",
+    "user",
+    "pass",
+    "guest",
+    "example",
+    "sa",
+    "oracle",
+    "1234",
+    "12345",
+    "123456",
+    "admin123",
+    "password123",
+    "pass123",
+];
+
+/// Whether `path` (inside the zip) is a test, sample or fixture file: in such a folder below
+/// the plugin's own folder (whose name is the plugin's, whatever it is), or named so.
+pub fn is_sample_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let mut parts = lower.split('/').collect::<Vec<_>>();
+    let file_name = parts.pop().unwrap_or("");
+    parts.iter().skip(1).any(|p| SAMPLE_FOLDERS.contains(p))
+        || file_name
+            .split(['.', '_', '-'])
+            .any(|w| SAMPLE_FILE_WORDS.contains(&w))
+}
+
+/// Why `value`, found by `type_name` on `line` of the test, sample or fixture file `path`, is
+/// a documented default rather than a live credential (`None` outside such files, or when it
+/// may be live). A live-format key in a test file stays a secret: it is published with the zip.
+pub fn documented_default(value: &str, line: &str, path: &str, type_name: &str) -> Option<String> {
+    if !is_sample_path(path) {
+        return None;
+    }
+    let trimmed = value.trim_matches(|c| c == '"' || c == '\'');
+    if DOCUMENTED_DEFAULTS.contains(&trimmed.to_ascii_lowercase().as_str()) {
+        return Some(format!(
+            "a documented default credential in the test or sample file {path}"
+        ));
+    }
+    // AWS documents `AKIAIOSFODNN7EXAMPLE` and `wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY`.
+    if trimmed.contains("EXAMPLE") {
+        return Some(format!(
+            "a documentation example key in the test or sample file {path}"
+        ));
+    }
+    // detect-secrets matches AWS key ids anywhere, also inside long encoded blobs of sample data
+    // (a WKB geometry in base64): a key stands alone.
+    if type_name == "AWS Access Key" {
+        let encoded = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=');
+        let embedded = line.match_indices(trimmed).all(|(at, found)| {
+            let before = line[..at].chars().next_back();
+            let after = line[at + found.len()..].chars().next();
+            before.is_some_and(encoded) || after.is_some_and(encoded)
+        });
+        if embedded && line.contains(trimmed) {
+            return Some(format!(
+                "part of a longer encoded value in the sample data {path}, not a standalone key"
+            ));
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
-    use super::not_a_secret;
+    use super::{documented_default, not_a_secret};
+
+    #[test]
+    fn documented_defaults_in_test_and_sample_files_are_not_secrets() {
+        let compose = "docker-compose.test.yml";
+        assert!(documented_default("postgres", "", compose, "Basic Auth Credentials").is_some());
+        assert!(documented_default(
+            "AKIAIOSFODNN7EXAMPLE",
+            "",
+            "p/sample_data/init.sql",
+            "AWS Access Key"
+        )
+        .is_some());
+        let blob = "INSERT INTO t VALUES ('AQAAAKIAZ7QW3ERT5YUI9OPLKJHGx0+/A=');";
+        assert!(documented_default(
+            "AKIAZ7QW3ERT5YUI9OPL",
+            blob,
+            "p/samples/data.sql",
+            "AWS Access Key"
+        )
+        .is_some());
+        // Live credentials, or defaults outside test files, stay secrets.
+        let key = "INSERT INTO t VALUES ('AKIAZ7QW3ERT5YUI9OPL');";
+        assert!(documented_default(
+            "AKIAZ7QW3ERT5YUI9OPL",
+            key,
+            "p/samples/data.sql",
+            "AWS Access Key"
+        )
+        .is_none());
+        assert!(documented_default(
+            "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+            "",
+            compose,
+            "GitHub Token"
+        )
+        .is_none());
+        assert!(documented_default("postgres", "", "p/db.py", "Basic Auth Credentials").is_none());
+        assert!(documented_default("Xk9#mQ2v", "", compose, "Basic Auth Credentials").is_none());
+    }
 
     #[test]
     fn placeholders_and_templates_are_not_secrets() {

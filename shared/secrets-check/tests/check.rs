@@ -139,3 +139,55 @@ fn allowlisted_secrets_are_suppressed_inline_but_listed() {
     let second = aws_findings.iter().find(|f| f.line == Some(2)).unwrap();
     assert!(second.suppressed.is_none() && second.blocking);
 }
+
+#[test]
+fn documented_defaults_in_test_and_sample_files_are_reported_and_live_keys_block() {
+    // Issue 30: a database password in a `docker-compose.test.yml`, AWS's documented example key
+    // in sample SQL data; a live-format token in the same files still blocks.
+    let live_token = ["ghp_", "16C7e42F292c6912E7710c838347Ae178B4a"].concat();
+    let findings = evaluate(
+        ZipBuilder::valid_plugin("demo")
+            .file(
+                "demo/docker-compose.test.yml",
+                "services:\n  qgis:\n    environment:\n      \
+                 DATABASE_URL: postgresql://postgres:postgres@db:5432/gis\n",
+            )
+            .file(
+                "demo/sample_data/init.sql",
+                "INSERT INTO keys VALUES ('AKIAIOSFODNN7EXAMPLE');\n",
+            )
+            .file(
+                "demo/tests/test_upload.py",
+                &format!("GITHUB = '{live_token}'\n"),
+            )
+            .file(
+                "demo/db.py",
+                "URL = 'postgresql://postgres:postgres@db:5432/gis'\n",
+            ),
+    );
+    let at = |path: &str| {
+        findings
+            .iter()
+            .find(|f| f.path == path)
+            .unwrap_or_else(|| panic!("{path} in {findings:?}"))
+    };
+    for path in ["demo/docker-compose.test.yml", "demo/sample_data/init.sql"] {
+        let finding = at(path);
+        assert!(!finding.blocking, "{finding:?}");
+        assert!(finding.not_a_secret.is_some(), "{finding:?}");
+    }
+    let live = at("demo/tests/test_upload.py");
+    assert!(live.blocking && live.not_a_secret.is_none(), "{live:?}");
+    let loaded = at("demo/db.py");
+    assert!(
+        loaded.blocking,
+        "outside test files a default still blocks: {loaded:?}"
+    );
+    // The website's rating (`evidence_aware = false`) blocks them all.
+    let website = Policy {
+        evidence_aware: false,
+        ..Policy::default()
+    };
+    let rerated = website.evaluate(&SecretsCheck, findings.clone(), RuleSet::Policy, &[]);
+    assert!(rerated.iter().all(|f| f.blocking), "{rerated:?}");
+}

@@ -26,6 +26,8 @@ pub(crate) struct Issue {
     /// A line the test chose (Bandit's `lineno=`), else the node's.
     pub(crate) lineno: Option<u32>,
     pub(crate) col: Option<u32>,
+    /// What the result lacks to be a risk (see `evidence.rs`); Bandit's result is unchanged.
+    pub(crate) without_evidence: Option<validator_domain::WithoutEvidence>,
 }
 
 impl Issue {
@@ -42,6 +44,7 @@ impl Issue {
             text: text.into(),
             lineno: None,
             col: None,
+            without_evidence: None,
         }
     }
 

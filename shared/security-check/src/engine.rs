@@ -23,6 +23,11 @@ pub struct FileIssue {
     pub column: u32,
     /// The `# nosec` comment that suppresses it, if any.
     pub nosec: Option<String>,
+    /// The ruff `# noqa: Sxxx` comment that names its test, if any: honoured under the policy,
+    /// not by Bandit (so not under `--rules all`).
+    pub noqa: Option<String>,
+    /// What the result lacks to be a risk, for the evidence-aware policy (`evidence.rs`).
+    pub without_evidence: Option<validator_domain::WithoutEvidence>,
 }
 
 /// Why a file was not analysed (Bandit's "skipped" files).
@@ -65,7 +70,8 @@ pub fn analyse_module(module: &PythonModule) -> Result<Vec<FileIssue>, NotAnalys
         });
     };
     let nosec = NosecLines::of(module);
-    let mut walker = Walker::new(Lines { module });
+    let noqa = crate::noqa::noqa_lines(module);
+    let mut walker = Walker::new(Lines { module }, &syntax.body);
     walker.body(&syntax.body);
     let mut found = std::mem::take(&mut walker.found);
     if let Some(issue) = plugins::trojansource::trojansource(module.source()) {
@@ -82,6 +88,7 @@ pub fn analyse_module(module: &PythonModule) -> Result<Vec<FileIssue>, NotAnalys
         .map(|found| {
             let line = found.issue.lineno.unwrap_or(found.node_line);
             let nosec = nosec.suppression(found.issue.rule.id(), line, found.context_lines);
+            let noqa = noqa.suppression(found.issue.rule.id(), line, found.context_lines);
             FileIssue {
                 rule: found.issue.rule,
                 severity: found.issue.severity,
@@ -90,6 +97,8 @@ pub fn analyse_module(module: &PythonModule) -> Result<Vec<FileIssue>, NotAnalys
                 line,
                 column: found.issue.col.unwrap_or(found.node_col),
                 nosec,
+                noqa,
+                without_evidence: found.issue.without_evidence,
             }
         })
         .collect())

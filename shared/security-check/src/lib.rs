@@ -10,7 +10,9 @@
 mod blacklist;
 mod context;
 pub mod engine;
+mod evidence;
 mod literal;
+pub mod noqa;
 pub mod nosec;
 pub mod plugin_config;
 mod plugins;
@@ -81,7 +83,7 @@ fn file_findings(
         Ok(issues) => {
             for issue in issues {
                 if (ctx.rule_enabled)(issue.rule.id()) {
-                    findings.push(finding_of(path, issue, relaxations));
+                    findings.push(finding_of(ctx, path, issue, relaxations));
                 }
             }
         }
@@ -102,12 +104,22 @@ fn file_findings(
     Ok(findings)
 }
 
-fn finding_of(path: &str, issue: FileIssue, relaxations: &[plugin_config::Relaxation]) -> Finding {
+fn finding_of(
+    ctx: &CheckContext<'_>,
+    path: &str,
+    issue: FileIssue,
+    relaxations: &[plugin_config::Relaxation],
+) -> Finding {
     let mut finding =
         Finding::new(ID, issue.rule.info(), path, issue.text).at(issue.line, issue.column);
     finding.severity = issue.severity;
     finding.confidence = Some(issue.confidence);
-    finding.suppressed = match issue.nosec {
+    // ruff's `# noqa: Sxxx` counts like `# nosec Bxxx` under the policy; Bandit (`--rules all`)
+    // does not read it.
+    let noqa = issue.noqa.filter(|_| !ctx.reference_defaults);
+    // Evidence is weighed under the policy only: `--rules all` is Bandit.
+    finding.without_evidence = issue.without_evidence.filter(|_| !ctx.reference_defaults);
+    finding.suppressed = match issue.nosec.or(noqa) {
         Some(marker) => Some(Suppression::Inline { marker }),
         None => relaxations
             .iter()

@@ -42,6 +42,11 @@ impl NosecLines {
         Self { lines }
     }
 
+    /// Comments already read, by line (ruff's `# noqa: Sxxx`, see `noqa.rs`).
+    pub fn from_lines(lines: HashMap<u32, Nosec>) -> Self {
+        Self { lines }
+    }
+
     pub fn get(&self, line: u32) -> Option<&Nosec> {
         self.lines.get(&line)
     }

@@ -26,15 +26,18 @@ pub(crate) struct Found {
 
 pub(crate) struct Walker<'a> {
     pub(crate) lines: Lines<'a>,
+    /// The module's body, where the evidence of a finding is looked up (`evidence.rs`).
+    pub(crate) module: &'a [Stmt],
     pub(crate) imports: Imports,
     pub(crate) stack: Vec<Node<'a>>,
     pub(crate) found: Vec<Found>,
 }
 
 impl<'a> Walker<'a> {
-    pub(crate) fn new(lines: Lines<'a>) -> Self {
+    pub(crate) fn new(lines: Lines<'a>, module: &'a [Stmt]) -> Self {
         Self {
             lines,
+            module,
             imports: Imports::default(),
             stack: vec![Node::Module],
             found: Vec::new(),
@@ -371,7 +374,10 @@ impl<'a> Walker<'a> {
             lines: &self.lines,
             parents: &self.stack,
         };
-        let issues = plugins::call_tests(&context);
+        let mut issues = plugins::call_tests(&context);
+        for issue in issues.iter_mut().filter(|i| i.without_evidence.is_none()) {
+            issue.without_evidence = crate::evidence::of_call(issue.rule, &context, self.module);
+        }
         self.record(node, issues);
     }
 

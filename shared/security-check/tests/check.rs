@@ -10,13 +10,18 @@ use validator_security::SecurityCheck;
 use validator_testkit::ZipBuilder;
 
 fn run(zip: ZipBuilder) -> Vec<Finding> {
+    run_as(zip, false)
+}
+
+/// `reference_defaults`: as `--rules all` runs the check (Bandit's behaviour).
+fn run_as(zip: ZipBuilder, reference_defaults: bool) -> Vec<Finding> {
     let archive = PluginArchive::open(zip.build(), &ArchiveLimits::default()).expect("opens");
     let package = PackageInfo::inspect(&archive);
     let ctx = CheckContext {
         archive: &archive,
         package: &package,
         rule_enabled: &|_| true,
-        reference_defaults: false,
+        reference_defaults,
         cache: &ScanCache::new(),
     };
     let findings = SecurityCheck.run(&ctx).expect("runs");
@@ -70,6 +75,49 @@ fn nosec_findings_stay_visible_as_suppressed() {
         matches!(&evals[2].suppressed, Some(Suppression::Inline { .. })),
         "a nosec inside a multi-line call covers it"
     );
+}
+
+#[test]
+fn ruff_noqa_codes_suppress_the_bandit_test_they_mirror_under_the_policy() {
+    // A cookie name marked for ruff (issue 30), a real password marked for another code, a bare
+    // `# noqa` (written for line length, never honoured for security), and ruff's S602.
+    let zip = || {
+        ZipBuilder::valid_plugin("demo").file(
+            "demo/auth.py",
+            "import subprocess\n\
+             COOKIE_TOKEN = 'session_token_cookie'  # noqa: S105\n\
+             DB_PASSWORD = 'hunter2!x'  # noqa: E501\n\
+             API_TOKEN = 'tk-93f0a'  # noqa\n\
+             subprocess.call(cmd, shell=True)  # noqa:S602,S603\n",
+        )
+    };
+    let findings = run(zip());
+    let passwords = of(&findings, "B105");
+    assert_eq!(passwords.len(), 3, "{findings:?}");
+    assert_eq!(
+        passwords[0].suppressed,
+        Some(Suppression::Inline {
+            marker: "# noqa: S105".into()
+        })
+    );
+    assert_eq!(passwords[1].suppressed, None, "a noqa for another code");
+    assert_eq!(passwords[2].suppressed, None, "a bare noqa");
+    let shell = of(&findings, "B602");
+    assert!(
+        matches!(&shell[0].suppressed, Some(Suppression::Inline { marker }) if marker.contains("S602")),
+        "{shell:?}"
+    );
+    // Approvers see them: a suppressed finding of a mandatory rule is kept and counted.
+    let policy = Policy::default();
+    let rated = policy.evaluate(&SecurityCheck, findings, RuleSet::Policy, &[]);
+    let cookie = of(&rated, "B105")[0];
+    assert!(cookie.mandatory && !cookie.blocking && cookie.suppressed.is_some());
+    // Bandit does not read `# noqa`: `--rules all` reports it active.
+    let reference = run_as(zip(), true);
+    assert!(of(&reference, "B105")
+        .iter()
+        .chain(of(&reference, "B602").iter())
+        .all(|f| f.suppressed.is_none()));
 }
 
 #[test]

@@ -73,7 +73,7 @@ fn word_ends(text: &[u8]) -> Vec<usize> {
 /// Bandit prints the password itself; we never put a secret value in a finding (it reaches
 /// reports, logs and emails), only the masked preview the secrets check shows too.
 fn report(value: &str, lineno: Option<u32>) -> Issue {
-    Issue::new(
+    let mut issue = Issue::new(
         Rule::B105,
         Severity::Low,
         Confidence::Medium,
@@ -82,7 +82,10 @@ fn report(value: &str, lineno: Option<u32>) -> Issue {
             validator_domain::masked_preview(value)
         ),
     )
-    .at_line(lineno)
+    .at_line(lineno);
+    issue.without_evidence =
+        crate::evidence::password_value(value).map(validator_domain::WithoutEvidence::report);
+    issue
 }
 
 /// The text Bandit formats for a constant (`'{value}'`).

@@ -1,0 +1,760 @@
+//! Evidence-aware blocking (issue 30): for the blocking rules whose findings reviewers most often
+//! dismiss, what the code around a finding says about whether it is a risk. A finding without the
+//! evidence that makes its rule a risk gets a [`WithoutEvidence`] with the reason; under the
+//! policy (`evidence_aware = true`) it is then reported, or held for review, and does not block.
+//! Bandit's findings themselves never change (`--rules all` does not even compute this).
+//!
+//! * passwords (B105-B107): a value that cannot be a password (empty, a placeholder, a settings
+//!   key or path, an identifier or field name, a URL without credentials, a label);
+//! * shells (B602, B604, B605): a command that is a constant of the plugin, with no outside input;
+//! * code execution (B102, B307): code the plugin's user typed into one of the plugin's widgets
+//!   (a console, an expression field), or a constant: held for review instead of blocking;
+//! * unpickling (B301, B302): data read from the plugin's own files (a path built from its folder,
+//!   the QGIS settings folder, a constant).
+//!
+//! Values are traced backwards through assignments in the enclosing function (then the module),
+//! `self.attribute` assignments anywhere in the module, `with ... as` bindings and a few functions
+//! that keep a value's origin (`os.path.join`, `open`, `.read()`, `.strip()`, ...). Anything else,
+//! a parameter, a call we do not know, data from the network, is "outside": the finding blocks.
+
+use validator_domain::WithoutEvidence;
+use validator_python::ast::{ExceptHandler, Expr, Stmt, StmtFunctionDef};
+
+use crate::context::CallContext;
+use crate::rules::Rule;
+use crate::tree::{Joined, JoinedPart, Node};
+
+/// How many assignments a value is followed back through before it counts as from outside.
+pub(crate) const MAX_TRACE_DEPTH: u32 = 8;
+
+/// Where the parts of a value can come from.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Origin {
+    /// Literals written in the plugin.
+    pub(crate) constant: bool,
+    /// Text the plugin's user typed into one of the plugin's widgets (`self.editor.text()`).
+    pub(crate) user_typed: bool,
+    /// Locations of the plugin or of its user's QGIS profile (`__file__`, the settings folder).
+    pub(crate) plugin_location: bool,
+    /// Anything else: a parameter, an unknown call, data read from the network or a file.
+    pub(crate) outside: bool,
+}
+
+impl Origin {
+    fn constant() -> Self {
+        Self {
+            constant: true,
+            ..Self::default()
+        }
+    }
+
+    fn outside() -> Self {
+        Self {
+            outside: true,
+            ..Self::default()
+        }
+    }
+
+    fn with(self, other: Self) -> Self {
+        Self {
+            constant: self.constant || other.constant,
+            user_typed: self.user_typed || other.user_typed,
+            plugin_location: self.plugin_location || other.plugin_location,
+            outside: self.outside || other.outside,
+        }
+    }
+
+    /// Only literals and the plugin's own locations: nothing from outside, nothing typed.
+    fn is_the_plugins_own(self) -> bool {
+        !self.outside && !self.user_typed
+    }
+}
+
+/// Methods of Qt's input widgets and dialogs that return what the user typed or chose.
+const USER_TEXT_METHODS: &[&str] = &[
+    "text",
+    "toPlainText",
+    "displayText",
+    "currentText",
+    "selectedText",
+    "getText",
+    "getMultiLineText",
+    "getItem",
+];
+
+/// Calls whose result carries the origin of their arguments (and of the object they are called
+/// on): path building, opening and reading, string cleaning, compiling.
+const KEEPS_ORIGIN: &[&str] = &[
+    "join",
+    "dirname",
+    "abspath",
+    "realpath",
+    "normpath",
+    "expanduser",
+    "basename",
+    "splitext",
+    "fspath",
+    "Path",
+    "PurePath",
+    "joinpath",
+    "with_suffix",
+    "with_name",
+    "resolve",
+    "as_posix",
+    "str",
+    "bytes",
+    "compile",
+    "open",
+    "read",
+    "read_bytes",
+    "read_text",
+    "strip",
+    "lstrip",
+    "rstrip",
+    "replace",
+    "encode",
+    "decode",
+    "lower",
+    "upper",
+    "format",
+];
+
+/// Calls that return a folder of the plugin's user's own QGIS profile or machine.
+const PLUGIN_LOCATIONS: &[&str] = &[
+    "qgisSettingsDirPath",
+    "writableLocation",
+    "gettempdir",
+    "mkdtemp",
+    "home",
+];
+
+/// Attributes that keep the origin of the object (`Path(__file__).parent`).
+const ATTRIBUTES_KEEPING_ORIGIN: &[&str] = &["parent", "stem", "name", "suffix"];
+
+/// Module constants that are literals (`os.sep`).
+const CONSTANT_ATTRIBUTES: &[&str] = &["sep", "linesep", "pathsep", "curdir", "pardir", "extsep"];
+
+/// What names a value is assigned to.
+#[derive(Clone, Copy)]
+enum Target<'t> {
+    Name(&'t str),
+    /// `self.NAME` (or `cls.NAME`), anywhere in the module.
+    SelfAttribute(&'t str),
+}
+
+/// Where to look names up: the enclosing function's body, if any, then the module.
+pub(crate) struct Scope<'a> {
+    function: Option<&'a StmtFunctionDef>,
+    module: &'a [Stmt],
+}
+
+impl<'a> Scope<'a> {
+    pub(crate) fn of(parents: &[Node<'a>], module: &'a [Stmt]) -> Self {
+        let function = parents.iter().rev().find_map(|node| match node {
+            Node::Stmt(Stmt::FunctionDef(f)) => Some(f),
+            _ => None,
+        });
+        Self { function, module }
+    }
+
+    /// Whether `name` is a parameter of the enclosing function (its value comes from the caller).
+    fn is_parameter(&self, name: &str) -> bool {
+        self.function.is_some_and(|f| {
+            let p = &f.parameters;
+            p.posonlyargs
+                .iter()
+                .chain(&p.args)
+                .chain(&p.kwonlyargs)
+                .any(|a| a.parameter.name.as_str() == name)
+                || [&p.vararg, &p.kwarg]
+                    .into_iter()
+                    .flatten()
+                    .any(|a| a.name.as_str() == name)
+        })
+    }
+
+    /// The origin of `expr`.
+    pub(crate) fn trace(&self, expr: &'a Expr) -> Origin {
+        validator_python::with_stack(|| self.trace_at(expr, 0))
+    }
+
+    fn trace_at(&self, expr: &'a Expr, depth: u32) -> Origin {
+        if depth > MAX_TRACE_DEPTH {
+            return Origin::outside();
+        }
+        let all = |exprs: &mut dyn Iterator<Item = &'a Expr>| {
+            exprs.fold(Origin::constant(), |origin, e| {
+                origin.with(self.trace_at(e, depth + 1))
+            })
+        };
+        match expr {
+            Expr::StringLiteral(_)
+            | Expr::BytesLiteral(_)
+            | Expr::NumberLiteral(_)
+            | Expr::BooleanLiteral(_)
+            | Expr::NoneLiteral(_) => Origin::constant(),
+            Expr::FString(f) => {
+                let parts = Joined::FString(f).parts();
+                let mut origin = Origin::constant();
+                for part in parts {
+                    if let JoinedPart::Formatted(field) = part {
+                        origin = origin.with(self.trace_at(&field.expression, depth + 1));
+                    }
+                }
+                origin
+            }
+            Expr::BinOp(b) => all(&mut [&*b.left, &*b.right].into_iter()),
+            Expr::BoolOp(b) => all(&mut b.values.iter()),
+            Expr::If(i) => all(&mut [&*i.body, &*i.orelse].into_iter()),
+            Expr::List(l) => all(&mut l.elts.iter()),
+            Expr::Tuple(t) => all(&mut t.elts.iter()),
+            Expr::Set(s) => all(&mut s.elts.iter()),
+            Expr::Starred(s) => self.trace_at(&s.value, depth + 1),
+            Expr::Subscript(s) => self.trace_at(&s.value, depth + 1),
+            Expr::Name(name) => match name.id.as_str() {
+                "__file__" => Origin {
+                    plugin_location: true,
+                    ..Origin::default()
+                },
+                id => self.resolve(Target::Name(id), depth),
+            },
+            Expr::Attribute(attribute) => {
+                let attr = attribute.attr.as_str();
+                match attribute.value.as_ref() {
+                    Expr::Name(owner) if matches!(owner.id.as_str(), "self" | "cls") => {
+                        let origin = self.resolve(Target::SelfAttribute(attr), depth);
+                        let named_as_plugin_folder = ["plugin_dir", "plugin_path", "plugin_folder"]
+                            .iter()
+                            .any(|n| attr.contains(n));
+                        if origin.outside && named_as_plugin_folder && !self.is_assigned(attr) {
+                            // Plugin Builder's `self.plugin_dir`, set from `__file__` in a base
+                            // class or module we do not see.
+                            Origin {
+                                plugin_location: true,
+                                ..Origin::default()
+                            }
+                        } else {
+                            origin
+                        }
+                    }
+                    _ if CONSTANT_ATTRIBUTES.contains(&attr) => Origin::constant(),
+                    receiver if ATTRIBUTES_KEEPING_ORIGIN.contains(&attr) => {
+                        self.trace_at(receiver, depth + 1)
+                    }
+                    _ => Origin::outside(),
+                }
+            }
+            Expr::Call(call) => {
+                let (called, receiver) = match call.func.as_ref() {
+                    Expr::Name(name) => (name.id.as_str(), None),
+                    Expr::Attribute(attribute) => {
+                        (attribute.attr.as_str(), Some(attribute.value.as_ref()))
+                    }
+                    _ => return Origin::outside(),
+                };
+                if called == "input" && receiver.is_none() {
+                    return Origin {
+                        user_typed: true,
+                        ..Origin::default()
+                    };
+                }
+                if USER_TEXT_METHODS.contains(&called) && receiver.is_some_and(is_rooted_at_self) {
+                    return Origin {
+                        user_typed: true,
+                        ..Origin::default()
+                    };
+                }
+                if matches!(called, "getText" | "getMultiLineText" | "getItem") {
+                    // `QInputDialog.getText(...)`: a dialog the plugin opens for its user.
+                    return Origin {
+                        user_typed: true,
+                        ..Origin::default()
+                    };
+                }
+                if PLUGIN_LOCATIONS.contains(&called) {
+                    return Origin {
+                        plugin_location: true,
+                        ..Origin::default()
+                    };
+                }
+                if !KEEPS_ORIGIN.contains(&called) {
+                    return Origin::outside();
+                }
+                let arguments = call
+                    .arguments
+                    .args
+                    .iter()
+                    .chain(call.arguments.keywords.iter().map(|k| &k.value));
+                let receiver = receiver.filter(|r| !is_module_name(r));
+                all(&mut receiver.into_iter().chain(arguments))
+            }
+            _ => Origin::outside(),
+        }
+    }
+
+    /// The origin of every value assigned to `target`: in the function, else in the module;
+    /// outside when nothing assigns it (a parameter, a global of another module).
+    fn resolve(&self, target: Target<'_>, depth: u32) -> Origin {
+        let mut values = Vec::new();
+        match target {
+            Target::Name(name) => {
+                if self.is_parameter(name) {
+                    return Origin::outside();
+                }
+                if let Some(function) = self.function {
+                    collect_assignments(&function.body, target, false, &mut values);
+                }
+                if values.is_empty() {
+                    // A global: every assignment to the name anywhere in the module (a `global`
+                    // statement lets any function assign it; more values can only fail closed).
+                    collect_assignments(self.module, target, true, &mut values);
+                }
+            }
+            Target::SelfAttribute(_) => collect_assignments(self.module, target, true, &mut values),
+        }
+        if values.is_empty() {
+            return Origin::outside();
+        }
+        values.into_iter().fold(Origin::default(), |origin, value| {
+            origin.with(self.trace_at(value, depth + 1))
+        })
+    }
+
+    fn is_assigned(&self, attribute: &str) -> bool {
+        let mut values = Vec::new();
+        collect_assignments(
+            self.module,
+            Target::SelfAttribute(attribute),
+            true,
+            &mut values,
+        );
+        !values.is_empty()
+    }
+}
+
+/// `self.widget.text()`: a method of something the plugin object holds.
+fn is_rooted_at_self(expr: &Expr) -> bool {
+    match expr {
+        Expr::Name(name) => name.id.as_str() == "self",
+        Expr::Attribute(attribute) => is_rooted_at_self(&attribute.value),
+        Expr::Call(call) => is_rooted_at_self(&call.func),
+        _ => false,
+    }
+}
+
+/// `os.path` in `os.path.join(...)`: a module, whose origin does not matter. (A bare `path` is
+/// not one: it is usually a variable.)
+fn is_module_name(expr: &Expr) -> bool {
+    match expr {
+        Expr::Name(name) => matches!(name.id.as_str(), "os" | "pathlib" | "io"),
+        Expr::Attribute(attribute) => {
+            attribute.attr.as_str() == "path" && is_module_name(&attribute.value)
+        }
+        _ => false,
+    }
+}
+
+fn target_matches(expr: &Expr, target: Target<'_>) -> bool {
+    match (expr, target) {
+        (Expr::Name(name), Target::Name(wanted)) => name.id.as_str() == wanted,
+        (Expr::Attribute(attribute), Target::SelfAttribute(wanted)) => {
+            attribute.attr.as_str() == wanted
+                && matches!(attribute.value.as_ref(), Expr::Name(n) if matches!(n.id.as_str(), "self" | "cls"))
+        }
+        // `text, ok = QInputDialog.getText(...)`: the whole value counts.
+        (Expr::Tuple(t), _) => t.elts.iter().any(|e| target_matches(e, target)),
+        (Expr::List(l), _) => l.elts.iter().any(|e| target_matches(e, target)),
+        (Expr::Starred(s), _) => target_matches(&s.value, target),
+        _ => false,
+    }
+}
+
+/// Every value assigned to `target` in `body` (nested blocks included; nested functions and
+/// classes only when `into_functions`).
+fn collect_assignments<'a>(
+    body: &'a [Stmt],
+    target: Target<'_>,
+    into_functions: bool,
+    values: &mut Vec<&'a Expr>,
+) {
+    for stmt in body {
+        match stmt {
+            Stmt::Assign(a) if a.targets.iter().any(|t| target_matches(t, target)) => {
+                values.push(&a.value);
+            }
+            Stmt::AnnAssign(a) => {
+                if let Some(value) = a
+                    .value
+                    .as_deref()
+                    .filter(|_| target_matches(&a.target, target))
+                {
+                    values.push(value);
+                }
+            }
+            Stmt::AugAssign(a) if target_matches(&a.target, target) => {
+                values.push(&a.value);
+            }
+            Stmt::For(f) => {
+                if target_matches(&f.target, target) {
+                    values.push(&f.iter);
+                }
+                collect_assignments(&f.body, target, into_functions, values);
+                collect_assignments(&f.orelse, target, into_functions, values);
+            }
+            Stmt::While(w) => {
+                collect_assignments(&w.body, target, into_functions, values);
+                collect_assignments(&w.orelse, target, into_functions, values);
+            }
+            Stmt::If(i) => {
+                collect_assignments(&i.body, target, into_functions, values);
+                for clause in &i.elif_else_clauses {
+                    collect_assignments(&clause.body, target, into_functions, values);
+                }
+            }
+            Stmt::With(w) => {
+                for item in &w.items {
+                    if item
+                        .optional_vars
+                        .as_deref()
+                        .is_some_and(|v| target_matches(v, target))
+                    {
+                        values.push(&item.context_expr);
+                    }
+                }
+                collect_assignments(&w.body, target, into_functions, values);
+            }
+            Stmt::Try(t) => {
+                collect_assignments(&t.body, target, into_functions, values);
+                for handler in &t.handlers {
+                    let ExceptHandler::ExceptHandler(handler) = handler;
+                    collect_assignments(&handler.body, target, into_functions, values);
+                }
+                collect_assignments(&t.orelse, target, into_functions, values);
+                collect_assignments(&t.finalbody, target, into_functions, values);
+            }
+            Stmt::Match(m) => {
+                for case in &m.cases {
+                    collect_assignments(&case.body, target, into_functions, values);
+                }
+            }
+            Stmt::FunctionDef(f) if into_functions => {
+                collect_assignments(&f.body, target, into_functions, values)
+            }
+            Stmt::ClassDef(c) if into_functions => {
+                collect_assignments(&c.body, target, into_functions, values)
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The first positional argument, else the first of these keywords.
+fn argument<'a>(context: &CallContext<'_, 'a>, keywords: &[&str]) -> Option<&'a Expr> {
+    context.args().first().or_else(|| {
+        context
+            .keywords()
+            .iter()
+            .find(|k| {
+                k.arg
+                    .as_ref()
+                    .is_some_and(|a| keywords.contains(&a.as_str()))
+            })
+            .map(|k| &k.value)
+    })
+}
+
+/// What a call's finding of `rule` lacks to be a risk, if anything.
+pub(crate) fn of_call<'a>(
+    rule: Rule,
+    context: &CallContext<'_, 'a>,
+    module: &'a [Stmt],
+) -> Option<WithoutEvidence> {
+    let scope = Scope::of(context.parents, module);
+    match rule {
+        Rule::B602 | Rule::B604 | Rule::B605 => {
+            let command = argument(context, &["args", "cmd", "command"])?;
+            let origin = scope.trace(command);
+            origin.is_the_plugins_own().then(|| {
+                WithoutEvidence::report(
+                    "the command is a constant written in the plugin: no outside input reaches \
+                     the shell",
+                )
+            })
+        }
+        Rule::B102 | Rule::B307 => {
+            let code = argument(context, &["source", "expression", "object"])?;
+            let origin = scope.trace(code);
+            if origin.outside {
+                None
+            } else if origin.user_typed {
+                Some(WithoutEvidence::review(
+                    "runs code the plugin's user typed into the plugin's own window (a console \
+                     or an expression field), not code from data or the network",
+                ))
+            } else {
+                Some(WithoutEvidence::review(
+                    "runs code written in the plugin itself (a constant or one of its own \
+                     files), not code from data or the network",
+                ))
+            }
+        }
+        Rule::B301 | Rule::B302 => {
+            let data = argument(
+                context,
+                &["file", "data", "filename", "path", "filepath_or_buffer"],
+            )?;
+            let origin = scope.trace(data);
+            origin.is_the_plugins_own().then(|| {
+                WithoutEvidence::report(
+                    "the data is read from the plugin's own file (a path built from the \
+                     plugin's folder, the QGIS settings folder or a constant), not downloaded",
+                )
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Words a password's field, key or label is named with.
+const PASSWORD_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "pass",
+    "pwd",
+    "passphrase",
+    "secret",
+    "token",
+    "key",
+    "apikey",
+    "auth",
+    "credential",
+    "credentials",
+];
+
+/// Authentication scheme and token type names (`token_type = 'Bearer'`).
+const SCHEME_NAMES: &[&str] = &[
+    "bearer", "basic", "digest", "jwt", "oauth", "oauth2", "ntlm",
+];
+
+/// Documentation placeholders where a password goes.
+const PLACEHOLDERS: &[&str] = &[
+    "changeme",
+    "change_me",
+    "change-me",
+    "placeholder",
+    "yourpassword",
+    "your_password",
+    "your-password",
+    "mypassword",
+    "your_token",
+    "your-token",
+    "yourtoken",
+    "your_api_key",
+    "your-api-key",
+    "dummy",
+    "none",
+    "null",
+    "true",
+    "false",
+];
+
+/// Why `value`, found by B105-B107 where a password could be, cannot be one (`None`: it may be).
+pub(crate) fn password_value(value: &str) -> Option<String> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Some("the value is empty".to_owned());
+    }
+    let lower = trimmed.to_ascii_lowercase();
+    if PLACEHOLDERS.contains(&lower.as_str())
+        || (trimmed.len() >= 3 && trimmed.chars().all(|c| matches!(c, '*' | 'x' | 'X' | '.')))
+        || is_format_placeholder(trimmed)
+    {
+        return Some(format!("`{trimmed}` is a placeholder, not a value"));
+    }
+    if is_url_without_credentials(trimmed) {
+        return Some("the value is a URL without credentials".to_owned());
+    }
+    if is_settings_key_or_path(trimmed) {
+        return Some("the value is a settings key or a file path, not a password".to_owned());
+    }
+    if is_field_name(trimmed) {
+        return Some(
+            "the value is a name (a field, key or setting name), not a password".to_owned(),
+        );
+    }
+    if is_label(trimmed) {
+        return Some("the value is a label shown to people, not a password".to_owned());
+    }
+    None
+}
+
+/// `%s`, `{}`, `{password}`, `${TOKEN}`, `<password>` and nothing else.
+fn is_format_placeholder(value: &str) -> bool {
+    let inner = |s: &str| {
+        s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.-: ".contains(c))
+    };
+    if let Some(rest) = value.strip_prefix('%') {
+        return rest.len() <= 3 && rest.chars().last().is_some_and(|c| "sdrifxX".contains(c));
+    }
+    if let Some(rest) = value.strip_prefix("${").or_else(|| value.strip_prefix('{')) {
+        return rest.strip_suffix('}').is_some_and(inner);
+    }
+    if let Some(rest) = value.strip_prefix('<') {
+        return rest.strip_suffix('>').is_some_and(inner);
+    }
+    false
+}
+
+fn is_url_without_credentials(value: &str) -> bool {
+    let Some((scheme, rest)) = value.split_once("://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let query = rest.split_once('?').map_or("", |(_, q)| q);
+    !scheme.is_empty()
+        && scheme.chars().all(|c| c.is_ascii_alphabetic())
+        && !authority.contains('@')
+        && !value.contains(char::is_whitespace)
+        // A token in the query string is a credential.
+        && query.is_empty()
+}
+
+/// Made of words: letters with `_`, `-`, `.` between them (no digits, no other signs).
+fn is_wordy(segment: &str) -> bool {
+    !segment.is_empty()
+        && segment.chars().any(|c| c.is_ascii_alphabetic())
+        && segment
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() || matches!(c, '_' | '-' | '.'))
+}
+
+/// `Plugin/earthdata_pass`, `~/.netrc`, `C:\keys\token.json`: a path or a QSettings key.
+fn is_settings_key_or_path(value: &str) -> bool {
+    if !value.contains(['/', '\\']) || value.contains(char::is_whitespace) {
+        return false;
+    }
+    let segments: Vec<&str> = value
+        .trim_start_matches('~')
+        .split(['/', '\\'])
+        .filter(|s| !s.is_empty())
+        .collect();
+    let is_drive = |s: &str| s.len() == 2 && s.ends_with(':');
+    let is_file_name = |s: &str| {
+        s.rsplit_once('.').is_some_and(|(stem, ext)| {
+            !ext.is_empty()
+                && ext.len() <= 5
+                && ext.chars().all(|c| c.is_ascii_alphanumeric())
+                && stem
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        })
+    };
+    let rooted = value.starts_with(['/', '~', '.']);
+    (segments.len() >= 2 || rooted && segments.len() == 1)
+        && segments
+            .iter()
+            .all(|s| is_wordy(s) || is_drive(s) || is_file_name(s))
+}
+
+/// `password`, `client_secret`, `X-Auth-Token`, `accessToken`, `Bearer`: a name, not a value.
+fn is_field_name(value: &str) -> bool {
+    if !is_wordy(value) {
+        return false;
+    }
+    let lower = value.to_ascii_lowercase();
+    if SCHEME_NAMES.contains(&lower.as_str()) {
+        return true;
+    }
+    // Words split at separators and at camelCase humps (`accessToken`).
+    let mut spaced = String::with_capacity(value.len() * 2);
+    let mut previous_lower = false;
+    for c in value.chars() {
+        if c.is_ascii_uppercase() && previous_lower {
+            spaced.push('_');
+        }
+        previous_lower = c.is_ascii_lowercase();
+        spaced.push(c.to_ascii_lowercase());
+    }
+    let words: Vec<&str> = spaced
+        .split(['_', '-', '.'])
+        .filter(|w| !w.is_empty())
+        .collect();
+    // A single word is a name only when it is a password word itself (`'password'`); a word
+    // like `letmein` may be the password.
+    // Other names (`refresh_token` aside, `grant_type`, `auth.cfg`) are identifiers: words
+    // joined by `_` or `.` (a hyphenated phrase may be a pass phrase).
+    words.iter().any(|w| PASSWORD_WORDS.contains(w))
+        && (words.len() >= 2 || PASSWORD_WORDS.contains(&lower.as_str()))
+        || words.len() >= 2 && words.iter().all(|w| w.len() >= 2) && !value.contains('-')
+}
+
+/// `Password:`, `Enter your token`: text for people.
+fn is_label(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    let has_password_word = lower
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .any(|w| PASSWORD_WORDS.contains(&w));
+    let words = value.split_whitespace().count();
+    has_password_word
+        && value
+            .chars()
+            .all(|c| c.is_alphabetic() || " :.?!'()-".contains(c))
+        && (words >= 2 || value.ends_with(':'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::password_value;
+
+    #[test]
+    fn values_that_cannot_be_passwords_say_why() {
+        for value in [
+            "",
+            "  ",
+            "Plugin/earthdata_pass",
+            "MyPlugin/auth/token",
+            "~/.netrc",
+            "C:\\keys\\token.json",
+            "/tmp/token_cache.json",
+            "password",
+            "PASSWORD",
+            "client_secret",
+            "X-Auth-Token",
+            "accessToken",
+            "access_token",
+            "Bearer",
+            "https://api.example.org/oauth/token",
+            "Password:",
+            "Enter your token",
+            "%s",
+            "{password}",
+            "${TOKEN}",
+            "<your token>",
+            "****",
+            "changeme",
+        ] {
+            assert!(password_value(value).is_some(), "{value:?}");
+        }
+    }
+
+    #[test]
+    fn values_that_may_be_passwords_block() {
+        for value in [
+            "hunter2",
+            "letmein",
+            "S3cr3t!",
+            "aB3/x9k",
+            "Pass/word1",
+            "correct horse battery staple",
+            "pk.eyJ1IjoibWFwYm94IiwiYSI6ImNqIn0",
+            "https://api.example.org/tiles?access_token=pk123",
+            "https://user:pw@example.org/",
+            "tk-93f0a",
+            "qgis",
+            "correct-horse-battery",
+        ] {
+            assert_eq!(password_value(value), None, "{value:?}");
+        }
+    }
+}

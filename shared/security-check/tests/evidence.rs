@@ -1,0 +1,279 @@
+//! Evidence-aware blocking (issue 30) through the check and the policy: each relaxation with a
+//! real plugin idiom that does not block, and the same place with a real risk that still does;
+//! `evidence_aware = false` (the website's rating) and `--rules all` (Bandit) unchanged.
+
+use validator_archive::{ArchiveLimits, PluginArchive};
+use validator_domain::{Check, CheckContext, Finding, PackageInfo, ScanCache};
+use validator_policy::{Policy, RuleSet};
+use validator_security::SecurityCheck;
+use validator_testkit::ZipBuilder;
+
+/// The check's findings on one file, rated by `policy` (`reference`: as `--rules all` runs it).
+fn rated(code: &str, policy: &Policy, reference: bool) -> Vec<Finding> {
+    let zip = ZipBuilder::valid_plugin("demo").file("demo/code.py", code);
+    let archive = PluginArchive::open(zip.build(), &ArchiveLimits::default()).expect("opens");
+    let package = PackageInfo::inspect(&archive);
+    let ctx = CheckContext {
+        archive: &archive,
+        package: &package,
+        rule_enabled: &|_| true,
+        reference_defaults: reference,
+        cache: &ScanCache::new(),
+    };
+    let raw = SecurityCheck.run(&ctx).expect("runs");
+    let rule_set = if reference {
+        RuleSet::All
+    } else {
+        RuleSet::Policy
+    };
+    policy.evaluate(&SecurityCheck, raw, rule_set, &[])
+}
+
+/// The one finding of `rule` on `code` under the default policy.
+fn only(code: &str, rule: &str) -> Finding {
+    let findings = rated(code, &Policy::default(), false);
+    let of_rule: Vec<_> = findings.into_iter().filter(|f| f.rule == rule).collect();
+    assert_eq!(of_rule.len(), 1, "{rule} in {code}: {of_rule:?}");
+    of_rule.into_iter().next().expect("one")
+}
+
+#[track_caller]
+fn relaxed(code: &str, rule: &str, review: bool, reason: &str) {
+    let finding = only(code, rule);
+    let missing = finding
+        .without_evidence
+        .as_ref()
+        .unwrap_or_else(|| panic!("no evidence reason on {rule} in {code}: {finding:?}"));
+    assert!(!finding.blocking, "{rule} must not block in {code}");
+    assert_eq!(finding.review, review, "{rule} review in {code}");
+    assert_eq!(missing.review, review);
+    assert!(
+        missing.reason.contains(reason),
+        "{reason:?} in {:?}",
+        missing.reason
+    );
+    assert!(
+        finding.message.contains(&missing.reason),
+        "{}",
+        finding.message
+    );
+}
+
+#[track_caller]
+fn blocks(code: &str, rule: &str) {
+    let finding = only(code, rule);
+    assert!(finding.blocking, "{rule} must block in {code}: {finding:?}");
+    assert_eq!(finding.without_evidence, None);
+}
+
+#[test]
+fn password_rules_on_values_that_cannot_be_passwords_do_not_block() {
+    // A settings key (issue 30's earthdata plugin), empty values, a field name, a label.
+    relaxed(
+        "reg_earthdata_pass = 'Plugin/earthdata_pass'\n",
+        "B105",
+        false,
+        "settings key",
+    );
+    relaxed("token = ''\n", "B105", false, "empty");
+    relaxed("self.client_secret = ''\n", "B105", false, "empty");
+    relaxed("PASSWORD_FIELD = 'password'\n", "B105", false, "name");
+    relaxed(
+        "settings = {'token': 'access_token'}\n",
+        "B105",
+        false,
+        "name",
+    );
+    relaxed(
+        "def f(password):\n    if password == '':\n        return\n",
+        "B105",
+        false,
+        "empty",
+    );
+    relaxed(
+        "conn = connect(host, password='%s')\n",
+        "B106",
+        false,
+        "placeholder",
+    );
+    relaxed(
+        "def login(user, password=''):\n    pass\n",
+        "B107",
+        false,
+        "empty",
+    );
+    relaxed(
+        "token_url = 'https://example.org/oauth/token'\n",
+        "B105",
+        false,
+        "URL",
+    );
+    // Real passwords in the same places still block.
+    blocks("reg_earthdata_pass = 'Xk9#mQ2v'\n", "B105");
+    blocks("token = 'pk.eyJ1IjoibWFwYm94In0'\n", "B105");
+    blocks(
+        "def f(password):\n    if password == 'letmein':\n        return\n",
+        "B105",
+    );
+    blocks("conn = connect(host, password='S3cr3t!')\n", "B106");
+    blocks("def login(user, password='hunter2'):\n    pass\n", "B107");
+    blocks(
+        "token_url = 'https://example.org/tiles?access_token=pk123'\n",
+        "B105",
+    );
+}
+
+#[test]
+fn shell_rules_on_constant_commands_do_not_block() {
+    relaxed(
+        "import os, subprocess\n\
+         def version():\n    \
+             return subprocess.check_output('git rev-parse --short HEAD', shell=True, \
+             cwd=os.path.dirname(__file__))\n",
+        "B602",
+        false,
+        "constant",
+    );
+    relaxed(
+        "import subprocess\n\
+         def version():\n    \
+             cmd = 'git describe --tags'\n    \
+             return subprocess.run(cmd, shell=True)\n",
+        "B602",
+        false,
+        "constant",
+    );
+    relaxed("import os\nos.system('cls')\n", "B605", false, "constant");
+    // Outside input reaching the shell blocks: a parameter, a built command, a widget's text.
+    blocks(
+        "import subprocess\n\
+         def run(cmd):\n    subprocess.run(cmd, shell=True)\n",
+        "B602",
+    );
+    blocks(
+        "import os\ndef go(url):\n    os.system('start ' + url)\n",
+        "B605",
+    );
+    // A parameter that shadows a module constant; a variable named `path`.
+    blocks(
+        "import subprocess\ncmd = 'ls'\ndef run(cmd):\n    subprocess.run(cmd, shell=True)\n",
+        "B602",
+    );
+    blocks(
+        "import os\ndef run(path):\n    os.system(path.replace('/', '_'))\n",
+        "B605",
+    );
+    // A global that another function sets from outside input.
+    blocks(
+        "import subprocess\nCMD = 'ls'\n\
+         def configure(value):\n    global CMD\n    CMD = value\n\
+         def run():\n    subprocess.run(CMD, shell=True)\n",
+        "B602",
+    );
+    blocks(
+        "import subprocess\n\
+         class P:\n    def run(self):\n        \
+             subprocess.call('ogr2ogr ' + self.dlg.output.text(), shell=True)\n",
+        "B602",
+    );
+}
+
+#[test]
+fn code_the_user_typed_is_held_for_review_and_code_from_data_blocks() {
+    // A debugging console: it runs what its user types.
+    relaxed(
+        "class Console:\n    def run(self):\n        \
+             code = self.editor.toPlainText()\n        \
+             exec(code, self.namespace)\n",
+        "B102",
+        true,
+        "typed",
+    );
+    relaxed(
+        "class Calc:\n    def compute(self):\n        \
+             return eval(self.dlg.expression.text().strip())\n",
+        "B307",
+        true,
+        "typed",
+    );
+    // Code from the network or from data blocks.
+    blocks(
+        "from urllib.request import urlopen\n\
+         def update(url):\n    exec(urlopen(url).read())\n",
+        "B102",
+    );
+    blocks(
+        "def value(feature):\n    return eval(feature['expression'])\n",
+        "B307",
+    );
+    blocks(
+        "class P:\n    def done(self, reply):\n        \
+             exec(reply.readAll().data().decode())\n",
+        "B102",
+    );
+}
+
+#[test]
+fn unpickling_the_plugins_own_files_does_not_block_and_downloaded_data_does() {
+    relaxed(
+        "import os, pickle\n\
+         def load():\n    \
+             cache = os.path.join(os.path.dirname(__file__), 'cache.pkl')\n    \
+             with open(cache, 'rb') as f:\n        \
+                 return pickle.load(f)\n",
+        "B301",
+        false,
+        "own file",
+    );
+    relaxed(
+        "import os, pickle\n\
+         from qgis.core import QgsApplication\n\
+         class P:\n    \
+             def __init__(self):\n        \
+                 self.cache_file = os.path.join(QgsApplication.qgisSettingsDirPath(), 'p.pkl')\n    \
+             def load(self):\n        \
+                 return pickle.load(open(self.cache_file, 'rb'))\n",
+        "B301",
+        false,
+        "own file",
+    );
+    blocks(
+        "import pickle\nfrom urllib.request import urlopen\n\
+         def fetch(url):\n    return pickle.loads(urlopen(url).read())\n",
+        "B301",
+    );
+    blocks(
+        "import pickle\ndef load(path):\n    return pickle.load(open(path, 'rb'))\n",
+        "B301",
+    );
+    blocks(
+        "import marshal, requests\n\
+         def fetch(url):\n    return marshal.loads(requests.get(url).content)\n",
+        "B302",
+    );
+}
+
+#[test]
+fn the_website_exact_policy_and_rules_all_block_as_before() {
+    let code = "token = ''\nimport subprocess\nsubprocess.call('git status', shell=True)\n";
+    assert!(Policy::default().evidence_aware, "on by default");
+    let website = Policy {
+        evidence_aware: false,
+        ..Policy::default()
+    };
+    for finding in rated(code, &website, false)
+        .into_iter()
+        .filter(|f| ["B105", "B602"].contains(&f.rule.as_str()))
+    {
+        assert!(finding.blocking, "{finding:?}");
+        assert_eq!(finding.without_evidence, None);
+    }
+    // `--rules all`: Bandit's findings, no evidence weighed.
+    let reference = rated(code, &Policy::default(), true);
+    assert!(reference.iter().any(|f| f.rule == "B105"));
+    assert!(reference.iter().all(|f| f.without_evidence.is_none()));
+    // The setting round-trips through the policy file.
+    let text = website.to_toml("test");
+    assert!(text.contains("evidence_aware = false"), "{text}");
+    assert!(!Policy::from_toml(&text, "t").unwrap().evidence_aware);
+}
