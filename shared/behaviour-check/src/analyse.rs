@@ -14,6 +14,7 @@ use validator_python::{with_stack, PythonModule};
 
 use crate::caps::{self, Cap, Evidence};
 use crate::decode;
+use crate::flow::{self, FlowFacts};
 use crate::value::{Folded, Taint, Value};
 use crate::BehaviourLimits;
 
@@ -69,6 +70,8 @@ pub struct FileFacts {
     /// Modules imported by a constant name through a call (`__import__('demo.' + 'x')`,
     /// `importlib.import_module('.x')`), as folded: edges of the plugin's import graph.
     pub constant_imports: Vec<String>,
+    /// Sources, sinks and calls for the flow engine.
+    pub flow: FlowFacts,
 }
 
 /// Placeholders for paths the resolver knows the meaning of.
@@ -116,6 +119,10 @@ pub fn analyse(module: &PythonModule, path: &str, limits: &BehaviourLimits) -> F
     };
     let top = path.split('/').next().unwrap_or("").to_owned();
     let mut analyser = Analyser {
+        top: top.clone(),
+        function_index: HashMap::default(),
+        tainted_files: HashSet::default(),
+        settings_group: None,
         own_file: format!("{PLUGINS_DIR}/{path}"),
         own_dir: format!("{PLUGINS_DIR}/{top}"),
         module,
@@ -159,6 +166,16 @@ pub fn analyse(module: &PythonModule, path: &str, limits: &BehaviourLimits) -> F
         }
     }
     analyser.keep_function_refs();
+    analyser.facts.flow.password_string = analyser.password_string;
+    let mut functions: Vec<(usize, &str)> = analyser
+        .function_index
+        .iter()
+        .map(|(name, index)| (*index, *name))
+        .collect();
+    functions.sort_unstable();
+    analyser.facts.flow.functions = functions.into_iter().map(|(_, n)| n.to_owned()).collect();
+    let units = analyser.facts.units.len();
+    analyser.facts.flow.unit(units.saturating_sub(1));
     if let (Some(line), true) = (analyser.all_keys, analyser.password_string) {
         analyser.facts.units[0].caps.push((
             Cap::Credential,
@@ -172,6 +189,16 @@ pub fn analyse(module: &PythonModule, path: &str, limits: &BehaviourLimits) -> F
 }
 
 struct Analyser<'m> {
+    /// The plugin's folder name (its modules are imported as `top.x` or relatively).
+    top: String,
+    /// Each function of the file by name, numbered in the order they are defined (the flow
+    /// engine's "result of function `f`").
+    function_index: HashMap<&'m str, usize>,
+    /// File keys of files that hold a credential (a credential store copied, auth
+    /// configurations exported).
+    tainted_files: HashSet<String>,
+    /// The settings group the current function entered (`beginGroup`).
+    settings_group: Option<String>,
     /// `__file__`, as a path under the plugins folder.
     own_file: String,
     /// The plugin's own folder under the plugins folder.
@@ -327,7 +354,8 @@ impl<'m> Analyser<'m> {
                     if matches!(base.id.as_str(), "self" | "cls")
                         || self.class_names.contains(base.id.as_str())
                     {
-                        self.attrs.insert(attr.attr.as_str().to_owned(), value);
+                        self.attrs
+                            .insert(attr.attr.as_str().to_owned(), outliving(value));
                         return;
                     }
                 }
@@ -370,6 +398,9 @@ impl<'m> Analyser<'m> {
         });
         self.current = self.facts.units.len() - 1;
         self.mentions.push(HashSet::default());
+        let index = self.function_index.get(function.name.as_str()).copied();
+        self.facts.flow.unit(self.current).function = index;
+        self.settings_group = None;
         let mut locals = HashMap::default();
         let params = &function.parameters;
         let mut names = Vec::new();
@@ -379,8 +410,15 @@ impl<'m> Analyser<'m> {
             .chain(&params.args)
             .chain(&params.kwonlyargs)
         {
-            names.push(p.parameter.name.as_str().to_owned());
-            locals.insert(p.parameter.name.as_str().to_owned(), Value::UNKNOWN);
+            let name = p.parameter.name.as_str();
+            // The instance is not data a caller hands over (calls map their arguments past it).
+            let taint = if matches!(name, "self" | "cls") {
+                Taint::NONE
+            } else {
+                Taint::param(names.len())
+            };
+            names.push(name.to_owned());
+            locals.insert(name.to_owned(), Value::Unknown(taint));
         }
         self.facts.units[self.current].params = names;
         for p in params.vararg.iter().chain(params.kwarg.iter()) {
@@ -421,6 +459,8 @@ impl<'m> Analyser<'m> {
                     self.bind(name, Value::UNKNOWN);
                 }
                 self.function_names.insert(name);
+                let next = self.function_index.len();
+                self.function_index.entry(name).or_insert(next);
                 deferred.push(function);
             }
             Stmt::ClassDef(class) => {
@@ -459,6 +499,9 @@ impl<'m> Analyser<'m> {
                 value: Some(value), ..
             }) => {
                 let returned = self.eval(value);
+                let taint = returned.taint();
+                let unit = self.facts.flow.unit(self.current);
+                unit.returns = unit.returns.union(taint);
                 if let Some(key) = self.file_key(Some(&returned), Some(value)) {
                     self.returned.push((self.current, key));
                 }
@@ -596,6 +639,7 @@ impl<'m> Analyser<'m> {
             Expr::FString(fstring) => {
                 let mut text = String::new();
                 let (mut hidden, mut partial, mut interpolated) = (false, false, false);
+                let mut taint = Taint::NONE;
                 for part in fstring.value.iter() {
                     match part {
                         FStringPart::Literal(literal) => text.push_str(&literal.value),
@@ -608,6 +652,7 @@ impl<'m> Analyser<'m> {
                                     InterpolatedStringElement::Interpolation(i) => {
                                         interpolated = true;
                                         let value = self.eval(&i.expression);
+                                        taint = taint.union(value.taint());
                                         let (t, h, p) = value.text_or_star();
                                         text.push_str(&t);
                                         hidden |= h;
@@ -625,9 +670,11 @@ impl<'m> Analyser<'m> {
                     text,
                     hidden: hidden || (interpolated && !partial),
                     partial,
+                    taint: Taint::NONE,
                 });
                 self.note_string(&value, self.line(fstring.range));
-                value
+                // A string built from tainted data carries it (a secret in a URL or a body).
+                value.tainted(taint)
             }
             Expr::Name(name) => {
                 let id = name.id.as_str();
@@ -671,6 +718,32 @@ impl<'m> Analyser<'m> {
                 Value::List(items)
             }
             Expr::Subscript(subscript) => self.subscript(subscript),
+            Expr::Dict(dict) => {
+                let mut taint = Taint::NONE;
+                for item in &dict.items {
+                    if let Some(key) = &item.key {
+                        taint = taint.union(self.eval(key).taint());
+                    }
+                    taint = taint.union(self.eval(&item.value).taint());
+                }
+                Value::Unknown(taint)
+            }
+            Expr::DictComp(comp) => {
+                let mut taint = Taint::NONE;
+                for generator in &comp.generators {
+                    let iter = self.eval(&generator.iter);
+                    self.assign(&generator.target, Value::Unknown(iter.taint()));
+                    taint = taint.union(iter.taint());
+                    for cond in &generator.ifs {
+                        self.eval(cond);
+                    }
+                }
+                if let Some(key) = &comp.key {
+                    taint = taint.union(self.eval(key).taint());
+                }
+                taint = taint.union(self.eval(&comp.value).taint());
+                Value::Unknown(taint)
+            }
             Expr::Named(named) => {
                 let value = self.eval(&named.value);
                 self.assign(&named.target, value.clone());
@@ -749,7 +822,11 @@ impl<'m> Analyser<'m> {
 
     fn attribute(&mut self, base: Value, name: &str) -> Value {
         match base {
-            Value::Ref { name: base, hidden } => Value::reference(format!("{base}.{name}"), hidden),
+            Value::Ref {
+                name: base,
+                hidden,
+                taint,
+            } => Value::reference(format!("{base}.{name}"), hidden).tainted(taint),
             Value::Str(folded) if name == "parent" => Value::Str(Folded {
                 text: dirname(&folded.text),
                 ..folded
@@ -837,6 +914,7 @@ impl<'m> Analyser<'m> {
                     text: l.text + &r.text,
                     hidden: !l.partial && !r.partial || l.hidden || r.hidden,
                     partial: l.partial || r.partial,
+                    taint: l.taint.union(r.taint),
                 })
             }
             (Operator::Add, Value::Str(l), other) | (Operator::Add, other, Value::Str(l))
@@ -846,7 +924,9 @@ impl<'m> Analyser<'m> {
                     text: format!("{}*", l.text),
                     hidden: false,
                     partial: true,
+                    taint: Taint::NONE,
                 })
+                .tainted(other.taint())
             }
             (Operator::Add, Value::Bytes { data: mut l, .. }, Value::Bytes { data: r, .. }) => {
                 if l.len() + r.len() > max {
@@ -863,16 +943,18 @@ impl<'m> Analyser<'m> {
                 Value::List(l)
             }
             (Operator::Mod, Value::Str(format), args) if !format.partial => {
+                let taint = args.taint();
                 let args = match args {
                     Value::List(items) => items,
                     other => vec![other],
                 };
-                percent_format(&format.text, &args, max)
+                percent_format(&format.text, &args, max).tainted(taint)
             }
             (Operator::Div, Value::Str(l), Value::Str(r)) => Value::Str(Folded {
                 text: join_path(&l.text, &r.text),
                 hidden: false,
                 partial: l.partial || r.partial,
+                taint: l.taint.union(r.taint),
             }),
             (Operator::Mult, Value::Str(s), Value::Int(n))
             | (Operator::Mult, Value::Int(n), Value::Str(s)) => {
@@ -884,6 +966,7 @@ impl<'m> Analyser<'m> {
                     text: s.text.repeat(n),
                     hidden: true,
                     partial: s.partial,
+                    taint: s.taint,
                 })
             }
             (op, Value::Int(l), Value::Int(r)) => match op {
@@ -916,8 +999,9 @@ impl<'m> Analyser<'m> {
                 taint = taint.union(self.eval(arg).taint());
             }
             for keyword in call.arguments.keywords.iter() {
-                self.eval(&keyword.value);
+                taint = taint.union(self.eval(&keyword.value).taint());
             }
+            self.note_container_update(call, taint);
             return Value::Unknown(taint);
         }
         let args: Vec<Value> = call.arguments.args.iter().map(|a| self.eval(a)).collect();
@@ -927,26 +1011,73 @@ impl<'m> Analyser<'m> {
             keywords.push((keyword.arg.as_ref().map(|a| a.as_str()), value));
         }
         let line = self.line(call.range());
+        let mut result_taint = Taint::NONE;
         if let Some((callee, method)) = local {
             self.note_local_call(call, callee, method, &args);
+            if let Some(&index) = self.function_index.get(callee) {
+                result_taint = Taint::result(index);
+                let args = args.iter().map(Value::taint).collect();
+                self.facts.flow.note_call(flow::LocalCall {
+                    caller: self.current,
+                    callee: index,
+                    name: callee.to_owned(),
+                    offset: usize::from(method),
+                    args,
+                    line,
+                });
+            }
         }
+        let value = self.call_value(call, func, &args, &keywords, line);
+        value.tainted(result_taint)
+    }
+
+    fn call_value(
+        &mut self,
+        call: &'m ast::ExprCall,
+        func: Value,
+        args: &[Value],
+        keywords: &[(Option<&'m str>, Value)],
+        line: u32,
+    ) -> Value {
         let receiver = match call.func.as_ref() {
             Expr::Attribute(attr) => Some(attr.value.as_ref()),
             _ => None,
         };
         match func {
-            Value::Ref { name, hidden } => {
-                self.call_ref(call, &name, hidden, &args, &keywords, line)
+            Value::Ref {
+                name,
+                hidden,
+                taint,
+            } => {
+                let value = self.call_ref(call, &name, hidden, args, keywords, line);
+                // What an object built from data returns carries the data; what a function
+                // of another module of the plugin returns is followed across modules.
+                let imported = name.starts_with('.') || name.starts_with(&format!("{}.", self.top));
+                if imported && !name.contains("()") {
+                    let called = caps::tail(&name).to_owned();
+                    let unit = self.facts.flow.unit(self.current);
+                    if !unit.imported_calls.contains(&called) {
+                        unit.imported_calls.push(called);
+                    }
+                    value.tainted(taint.union(Taint::IMPORTED))
+                } else {
+                    value.tainted(taint)
+                }
             }
             Value::Method {
                 receiver: value,
                 name,
-            } => self.call_method(*value, receiver, &name, &args, line),
+            } => self.call_method(*value, receiver, &name, args, line),
             Value::Unknown(taint) => {
                 if let (Some(receiver), Expr::Attribute(attr)) = (receiver, call.func.as_ref()) {
-                    self.unknown_path_method(receiver, attr.attr.as_str(), &args, line);
+                    self.unknown_path_method(receiver, attr.attr.as_str(), args, line);
                 }
-                Value::Unknown(args.iter().fold(taint, |t, v| t.union(v.taint())))
+                let taint = args
+                    .iter()
+                    .chain(keywords.iter().map(|(_, v)| v))
+                    .fold(taint, |t, v| t.union(v.taint()));
+                self.note_container_update(call, taint);
+                Value::Unknown(taint)
             }
             _ => Value::UNKNOWN,
         }
@@ -1055,6 +1186,64 @@ impl<'m> Analyser<'m> {
         }
     }
 
+    /// `items.append(secret)`, `found.update(...)`, `self.rows.extend(...)`: the container
+    /// now holds what was added.
+    fn note_container_update(&mut self, call: &'m ast::ExprCall, taint: Taint) {
+        if taint.is_none() {
+            return;
+        }
+        let Expr::Attribute(attr) = call.func.as_ref() else {
+            return;
+        };
+        if !matches!(
+            attr.attr.as_str(),
+            "append" | "extend" | "add" | "update" | "insert" | "setdefault" | "appendleft"
+        ) {
+            return;
+        }
+        match attr.value.as_ref() {
+            Expr::Name(name) => {
+                let current = self.lookup(name.id.as_str());
+                self.bind(name.id.as_str(), current.tainted(taint));
+            }
+            Expr::Attribute(inner) => {
+                if let Expr::Name(base) = inner.value.as_ref() {
+                    if matches!(base.id.as_str(), "self" | "cls") {
+                        let key = inner.attr.as_str().to_owned();
+                        let current = self.attrs.remove(&key).unwrap_or(Value::UNKNOWN);
+                        self.attrs.insert(key, outliving(current.tainted(taint)));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// What a credential store a path names holds (a credential path, or a file the plugin
+    /// filled with credentials), for a path value and the expression that gave it.
+    fn credential_file(&self, value: &Value, expr: Option<&'m Expr>) -> Option<String> {
+        if let Some(text) = value.loose_str() {
+            if text.len() <= self.limits.max_classified_string_bytes {
+                if let Some(what) = caps::credential_path(&text.to_lowercase()) {
+                    return Some(what.to_owned());
+                }
+            }
+        }
+        if self.tainted_files.is_empty() {
+            return None;
+        }
+        self.file_keys(Some(value), expr)
+            .into_iter()
+            .find(|key| self.tainted_files.contains(key))
+            .map(|key| format!("{} (filled with credentials)", shown_file(&key)))
+    }
+
+    fn note_credential_source(&mut self, line: u32, what: String) {
+        self.facts
+            .flow
+            .note_source(self.current, Taint::CREDENTIAL, line, what);
+    }
+
     fn call_method(
         &mut self,
         receiver: Value,
@@ -1080,11 +1269,14 @@ impl<'m> Analyser<'m> {
                             return Value::UNKNOWN;
                         }
                     }
+                    let taint = items.iter().fold(Taint::NONE, |t, v| t.union(v.taint()));
                     Value::Str(Folded {
                         text,
                         hidden: true,
                         partial,
+                        taint: Taint::NONE,
                     })
+                    .tainted(taint)
                 }
                 Some(Value::Str(s)) if !s.partial => {
                     let joined: Vec<String> = s.text.chars().map(String::from).collect();
@@ -1094,7 +1286,24 @@ impl<'m> Analyser<'m> {
                 None => Value::UNKNOWN,
             },
             (Value::Str(format), "format") if !format.partial => {
-                brace_format(&format.text, args, max)
+                let taint = args.iter().fold(Taint::NONE, |t, v| t.union(v.taint()));
+                brace_format(&format.text, args, max).tainted(taint)
+            }
+            // Reading a credential store through a path object.
+            (Value::Str(s), "read_text" | "read_bytes" | "open")
+                if name != "open"
+                    || !args
+                        .first()
+                        .and_then(Value::as_str)
+                        .is_some_and(|m| is_write_mode(&m.text)) =>
+            {
+                match self.credential_file(&Value::Str(s.clone()), receiver_expr) {
+                    Some(what) => {
+                        self.note_credential_source(line, format!("Path.{name} of {what}"));
+                        Value::Unknown(Taint::CREDENTIAL)
+                    }
+                    None => Value::UNKNOWN,
+                }
             }
             (Value::Str(s), "replace") if args.len() == 2 => match (
                 args.first().and_then(Value::as_str),
@@ -1109,6 +1318,7 @@ impl<'m> Analyser<'m> {
                         text,
                         hidden: true,
                         partial: s.partial,
+                        taint: s.taint,
                     })
                 }
                 _ => Value::UNKNOWN,
@@ -1141,6 +1351,7 @@ impl<'m> Analyser<'m> {
                     text,
                     hidden: false,
                     partial: s.partial,
+                    taint: s.taint,
                 })
             }
             (
@@ -1232,6 +1443,9 @@ impl<'m> Analyser<'m> {
         let plain = caps::plain(name);
         let shown: &str = &plain;
         self.classify_call(call, name, shown, hidden, args, keywords, line, arg_taint);
+        if let Some(value) = self.source_value(call, name, shown, args, line) {
+            return value;
+        }
         let max = self.limits.max_folded_bytes;
         let result = match name {
             "builtins.getattr" => match (args.first(), args.get(1).and_then(Value::as_str)) {
@@ -1463,6 +1677,7 @@ impl<'m> Analyser<'m> {
                     text,
                     hidden: false,
                     partial,
+                    taint: Taint::NONE,
                 })
             }
             "os.path.dirname" | "posixpath.dirname" => match args.first() {
@@ -1517,7 +1732,16 @@ impl<'m> Analyser<'m> {
                 } else if matches!(tail, "pluginPath" | "home_plugin_path") {
                     Value::str(PLUGINS_DIR, false)
                 } else if caps::is_network(shown) {
-                    Value::Unknown(Taint::FETCHED.union(arg_taint))
+                    // A connection or request object keeps its name so that its sending
+                    // methods are sinks (`smtplib.SMTP(host).sendmail(...)`).
+                    let object = tail.starts_with(|c: char| c.is_ascii_uppercase())
+                        || tail == "create_connection";
+                    if object {
+                        Value::reference(format!("{name}()"), hidden)
+                            .tainted(Taint::FETCHED.union(arg_taint))
+                    } else {
+                        Value::Unknown(Taint::FETCHED.union(arg_taint))
+                    }
                 } else if args
                     .iter()
                     .any(|a| matches!(a, Value::Ref { name, .. } if name == "os.environ"))
@@ -1530,7 +1754,7 @@ impl<'m> Analyser<'m> {
                     // keeps its name so that its methods resolve.
                     Value::Unknown(arg_taint)
                 } else {
-                    Value::reference(format!("{name}()"), hidden)
+                    Value::reference(format!("{name}()"), hidden).tainted(arg_taint)
                 }
             }
         };
@@ -1538,6 +1762,148 @@ impl<'m> Analyser<'m> {
             self.note_string(&result, line);
         }
         result
+    }
+
+    /// What a call that reads a secret returns (tainted for the flow engine), or `None` for
+    /// every other call. Also notes the files it fills with secrets and the settings group
+    /// it enters.
+    fn source_value(
+        &mut self,
+        call: &'m ast::ExprCall,
+        name: &str,
+        shown: &str,
+        args: &[Value],
+        line: u32,
+    ) -> Option<Value> {
+        let tail = caps::tail(name);
+        if let Some(what) = caps::credential_call(name) {
+            self.note_credential_source(line, format!("{shown} ({what})"));
+            if tail == "exportAuthenticationConfigsToXml" {
+                // Writes every configuration, secrets included, to the file it names.
+                for key in self.file_keys(args.first(), call.arguments.args.first()) {
+                    self.tainted_files.insert(key);
+                }
+                return Some(Value::UNKNOWN);
+            }
+            return Some(Value::Unknown(Taint::CREDENTIAL));
+        }
+        let auth_manager = name.contains("uthManager") || name.contains("authManager");
+        if auth_manager && tail == "loadAuthenticationConfig" {
+            // Fills the configuration passed second with its secrets, decrypted.
+            if let Some(Expr::Name(config)) = call.arguments.args.get(1) {
+                let current = self.lookup(config.id.as_str());
+                self.bind(config.id.as_str(), current.tainted(Taint::AUTH_CONFIG));
+            }
+            self.facts.flow.note_source(
+                self.current,
+                Taint::AUTH_CONFIG,
+                line,
+                format!("{shown} (an authentication configuration, decrypted)"),
+            );
+            return Some(Value::UNKNOWN);
+        }
+        match tail {
+            "value" => {
+                let key = args.first().and_then(Value::loose_str)?;
+                if caps::settings_password_key(key) {
+                    self.note_credential_source(
+                        line,
+                        format!("{shown}({key:?}) (a saved QGIS password)"),
+                    );
+                    return Some(Value::Unknown(Taint::CREDENTIAL));
+                }
+                return None;
+            }
+            "beginGroup" => {
+                self.settings_group = args.first().and_then(Value::as_str).map(|g| g.text.clone());
+                return None;
+            }
+            "endGroup" => {
+                self.settings_group = None;
+                return None;
+            }
+            "allKeys" | "childKeys" | "childGroups" if name.contains("Settings") => {
+                if !self.settings_group_may_hold_secrets() {
+                    return None;
+                }
+                let scope = match self.settings_group.as_deref() {
+                    Some(group) if !group.is_empty() => format!("every key under `{group}`"),
+                    _ => "every QGIS setting".to_owned(),
+                };
+                self.facts.flow.note_source(
+                    self.current,
+                    Taint::SETTINGS_ENUM,
+                    line,
+                    format!("{shown} ({scope}, QGIS's saved passwords among them)"),
+                );
+                return Some(Value::Unknown(Taint::SETTINGS_ENUM));
+            }
+            _ => {}
+        }
+        // Path arithmetic names a store without reading it (the path stays foldable).
+        let path_arithmetic = [
+            "os.path.",
+            "posixpath.",
+            "ntpath.",
+            "pathlib.",
+            "builtins.str",
+        ]
+        .iter()
+        .any(|p| name.starts_with(p))
+            || matches!(name, "Path" | "os.fspath");
+        if path_arithmetic {
+            return None;
+        }
+        let first = args.first()?;
+        let copy = matches!(
+            name,
+            "shutil.copy"
+                | "shutil.copy2"
+                | "shutil.copyfile"
+                | "shutil.move"
+                | "os.rename"
+                | "os.replace"
+        );
+        let what = self
+            .credential_file(first, call.arguments.args.first())
+            .or_else(|| {
+                (copy && first.taint().has(Taint::CREDENTIAL))
+                    .then(|| "a credential store".to_owned())
+            })?;
+        if copy {
+            // The copy holds what the store holds.
+            for key in self.file_keys(args.get(1), call.arguments.args.get(1)) {
+                self.tainted_files.insert(key);
+            }
+            return None;
+        }
+        let writes = args
+            .get(1)
+            .and_then(Value::as_str)
+            .is_some_and(|mode| name.ends_with("open") && is_write_mode(&mode.text));
+        if writes {
+            return None;
+        }
+        self.note_credential_source(line, format!("{shown} of {what}"));
+        Some(Value::Unknown(Taint::CREDENTIAL))
+    }
+
+    /// Whether the settings group the current function entered (the root when none) may hold
+    /// QGIS's saved passwords or secrets: the settings catalogue's keys under it.
+    fn settings_group_may_hold_secrets(&self) -> bool {
+        let group = self.settings_group.as_deref().unwrap_or("");
+        validator_api_catalogue::Catalogue::builtin()
+            .settings_group(group)
+            .iter()
+            .any(|entry| {
+                matches!(
+                    entry.kind,
+                    validator_api_catalogue::Kind::Setting(
+                        validator_api_catalogue::SettingKind::ConnectionSecret
+                            | validator_api_catalogue::SettingKind::Secret
+                    )
+                )
+            })
     }
 
     /// A decoding call: folded when its input is a constant within the limits; a long
@@ -1986,6 +2352,12 @@ impl<'m> Analyser<'m> {
         }
         if caps::is_network(plain) {
             self.add(Cap::Network, line, shown.to_string());
+            self.facts.flow.note_sink(flow::Sink {
+                unit: self.current,
+                taint: arg_taint,
+                line,
+                what: shown.to_string(),
+            });
             let env = args.iter().chain(keywords.iter().map(|(_, v)| v)).any(|v| {
                 v.taint().has(Taint::ENVIRON)
                     || matches!(v, Value::Ref { name, .. } if name == "os.environ")
@@ -2056,7 +2428,8 @@ impl<'m> Analyser<'m> {
                 }
             }
         }
-        if tail == "allKeys" {
+        // Enumerating the plugin's own settings group reads no password.
+        if tail == "allKeys" && self.settings_group_may_hold_secrets() {
             self.all_keys.get_or_insert(line);
         }
         if contains_ignore_ascii_case(name, "pyarmor") || name.contains("pytransform") {
@@ -2295,9 +2668,32 @@ fn contains_ignore_ascii_case(text: &str, needle: &str) -> bool {
         .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
+/// A value stored where it outlives the current function (an instance attribute): the
+/// function's parameters mean nothing elsewhere.
+fn outliving(value: Value) -> Value {
+    match value {
+        Value::Unknown(taint) => Value::Unknown(taint.without_params()),
+        Value::Ref {
+            name,
+            hidden,
+            taint,
+        } => Value::Ref {
+            name,
+            hidden,
+            taint: taint.without_params(),
+        },
+        Value::List(items) => Value::List(items.into_iter().map(outliving).collect()),
+        other => other,
+    }
+}
+
 fn hide(value: Value) -> Value {
     match value {
-        Value::Ref { name, .. } => Value::Ref { name, hidden: true },
+        Value::Ref { name, taint, .. } => Value::Ref {
+            name,
+            hidden: true,
+            taint,
+        },
         other => other,
     }
 }
@@ -2508,6 +2904,7 @@ fn percent_format(format: &str, args: &[Value], max: usize) -> Value {
         text: out,
         hidden: !partial,
         partial,
+        taint: Taint::NONE,
     })
 }
 
@@ -2553,5 +2950,6 @@ fn brace_format(format: &str, args: &[Value], max: usize) -> Value {
         text: out,
         hidden: !partial,
         partial,
+        taint: Taint::NONE,
     })
 }

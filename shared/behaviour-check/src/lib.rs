@@ -12,6 +12,7 @@
 pub mod analyse;
 pub mod caps;
 mod decode;
+pub mod flow;
 pub mod native;
 pub mod rules;
 pub use validator_python::imports as scope;
@@ -299,7 +300,11 @@ fn analyse_module(
         .map(|(_, e)| format!("{path}:{}: {}", e.line, e.what))
         .collect();
     let imports = scope::FileImports { imports, dynamic };
-    (hits, rules::ModuleSummary::of(path, &facts), imports)
+    (
+        hits,
+        rules::ModuleSummary::of(path, &facts, limits.max_closure_units),
+        imports,
+    )
 }
 
 /// What the raw text shows: invisible or bidirectional characters, PyArmor's runtime markers.

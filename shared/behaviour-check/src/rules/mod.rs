@@ -9,6 +9,11 @@ use validator_domain::{Level, RuleInfo, Severity};
 
 use crate::analyse::FileFacts;
 use crate::caps::{self, Cap, Evidence};
+use crate::flow;
+
+mod credentials_near_network;
+
+pub use credentials_near_network::BHV107;
 
 const fn block(id: &'static str, title: &'static str, remediation: &'static str) -> RuleInfo {
     RuleInfo {
@@ -21,7 +26,11 @@ const fn block(id: &'static str, title: &'static str, remediation: &'static str)
     }
 }
 
-const fn review(id: &'static str, title: &'static str, remediation: &'static str) -> RuleInfo {
+pub(crate) const fn review(
+    id: &'static str,
+    title: &'static str,
+    remediation: &'static str,
+) -> RuleInfo {
     RuleInfo {
         id,
         title,
@@ -36,7 +45,8 @@ pub const BHV001: RuleInfo = block(
     "BHV001",
     "Credentials sent over the network",
     "The plugin reads a credential store (the QGIS authentication database, passwords saved by \
-     QGIS, SSH keys, cloud or browser credentials) and can send data over the network. A plugin \
+     QGIS, SSH keys, cloud or browser credentials) and sends what it read over the network (the \
+     finding traces the data from the read to the send). A plugin \
      that needs a login lets the user pick an authentication configuration and passes its id to \
      QgsNetworkAccessManager/QgsNetworkRequest (QgsAuthManager.updateNetworkRequest), never \
      reading or exporting the stored secrets itself.",
@@ -145,7 +155,7 @@ pub const BHV901: RuleInfo = RuleInfo {
 
 pub const RULES: &[RuleInfo] = &[
     BHV001, BHV002, BHV003, BHV004, BHV005, BHV006, BHV101, BHV102, BHV103, BHV104, BHV105, BHV106,
-    BHV900, BHV901,
+    BHV107, BHV900, BHV901,
 ];
 
 /// The rule ids that describe the plugin's loaded scope, not a threat.
@@ -153,7 +163,7 @@ pub const SCOPE_RULES: &[&str] = &[BHV900.id, BHV901.id];
 
 /// The rules held for review (not blocked) by default.
 pub const REVIEW_RULES: &[&str] = &[
-    BHV101.id, BHV102.id, BHV103.id, BHV104.id, BHV105.id, BHV106.id,
+    BHV101.id, BHV102.id, BHV103.id, BHV104.id, BHV105.id, BHV106.id, BHV107.id,
 ];
 
 /// A rule that fired on one file: its line and the chain of evidence.
@@ -194,6 +204,31 @@ fn caps_of(facts: &FileFacts, units: impl Iterator<Item = usize>) -> Caps {
     Caps(map)
 }
 
+/// Every authentication configuration listed and decrypted in one function (with the functions
+/// it calls): a credential source like the auth database itself.
+fn harvest<'c>(
+    facts: &FileFacts,
+    file: &Caps,
+    closures: impl FnOnce() -> &'c Vec<BTreeSet<usize>>,
+) -> Option<Evidence> {
+    if file.get(Cap::AuthEnumerate).is_none() || file.get(Cap::AuthDecrypt).is_none() {
+        return None;
+    }
+    closures().iter().find_map(|closure| {
+        let scope = caps_of(facts, closure.iter().copied());
+        match (scope.get(Cap::AuthEnumerate), scope.get(Cap::AuthDecrypt)) {
+            (Some(list), Some(decrypt)) => Some(Evidence {
+                line: decrypt.line,
+                what: format!(
+                    "{} (every QGIS authentication configuration, decrypted; listed at line {})",
+                    decrypt.what, list.line
+                ),
+            }),
+            _ => None,
+        }
+    })
+}
+
 /// Each function with the functions of the same file it calls or refers to (transitively),
 /// and the module's top level with the functions it refers to.
 fn closures(facts: &FileFacts, max_units: usize) -> Vec<BTreeSet<usize>> {
@@ -222,7 +257,7 @@ fn closures(facts: &FileFacts, max_units: usize) -> Vec<BTreeSet<usize>> {
         .collect()
 }
 
-fn at(path: &str, e: &Evidence) -> String {
+pub(crate) fn at(path: &str, e: &Evidence) -> String {
     format!("{path}:{}: {}", e.line, e.what)
 }
 
@@ -255,38 +290,17 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
     let closure_sets = std::cell::OnceCell::new();
     let all_closures = || closure_sets.get_or_init(|| closures(facts, max_closure_units));
 
-    // Every authentication configuration listed and decrypted in one function (with the
-    // functions it calls) is a credential source like the auth database itself.
-    let may_harvest =
-        file.get(Cap::AuthEnumerate).is_some() && file.get(Cap::AuthDecrypt).is_some();
-    let harvested = may_harvest
-        .then(all_closures)
-        .into_iter()
-        .flatten()
-        .find_map(|closure| {
-            let scope = caps_of(facts, closure.iter().copied());
-            match (scope.get(Cap::AuthEnumerate), scope.get(Cap::AuthDecrypt)) {
-                (Some(list), Some(decrypt)) => Some(Evidence {
-                    line: decrypt.line,
-                    what: format!(
-                    "{} (every QGIS authentication configuration, decrypted; listed at line {})",
-                    decrypt.what, list.line
-                ),
-                }),
-                _ => None,
-            }
-        });
-    let credential = file.get(Cap::Credential).cloned().or(harvested);
-    if let (Some(cred), Some(net)) = (credential.as_ref(), file.get(Cap::Network)) {
-        hits.push(hit(
-            &BHV001,
-            net.line,
-            format!(
-                "reads credentials ({}) and sends data over the network{} ({})",
-                at(path, cred),
-                hosts_text(facts, "to"),
-                at(path, net)
-            ),
+    let harvested = harvest(facts, &file, all_closures);
+    let credential = file.get(Cap::Credential).cloned().or(harvested.clone());
+    if let Some(flow) = flow::credential_flow(&facts.flow, path, harvested.is_some()) {
+        hits.push(hit(&BHV001, flow.line, flow.message));
+    } else if let (Some(cred), Some(net)) = (credential.as_ref(), file.get(Cap::Network)) {
+        hits.push(credentials_near_network::hit(
+            path,
+            cred,
+            path,
+            net,
+            &hosts_text(facts, "to"),
         ));
     }
 
@@ -556,7 +570,7 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
     hits
 }
 
-/// What BHV001 needs to follow data between the plugin's own modules.
+/// What BHV001 and BHV107 need to follow data between the plugin's own modules.
 #[derive(Debug, Clone)]
 pub struct ModuleSummary {
     path: String,
@@ -567,10 +581,14 @@ pub struct ModuleSummary {
     credential: Option<Evidence>,
     network: Option<Evidence>,
     hosts: String,
+    /// Its functions that return credentials, with where the credentials are read.
+    secret_functions: Vec<(String, String)>,
+    /// Its network sinks that get what a function of another module returns.
+    imported_sinks: Vec<(u32, String, Vec<String>)>,
 }
 
 impl ModuleSummary {
-    pub fn of(path: &str, facts: &FileFacts) -> Self {
+    pub fn of(path: &str, facts: &FileFacts, max_closure_units: usize) -> Self {
         let file = caps_of(facts, 0..facts.units.len());
         let mut parts = path.rsplit('/');
         let file_name = parts.next().unwrap_or(path);
@@ -580,19 +598,35 @@ impl ModuleSummary {
         } else {
             stem
         };
+        let closure_sets = std::cell::OnceCell::new();
+        let all_closures = || closure_sets.get_or_init(|| closures(facts, max_closure_units));
+        let harvested = harvest(facts, &file, all_closures);
         Self {
             path: path.to_owned(),
             name: name.to_owned(),
             imports: facts.imports.clone(),
-            credential: file.get(Cap::Credential).cloned(),
+            credential: file.get(Cap::Credential).cloned().or(harvested.clone()),
             network: file.get(Cap::Network).cloned(),
             hosts: hosts_text(facts, "to"),
+            secret_functions: flow::functions_returning_secrets(
+                &facts.flow,
+                path,
+                harvested.is_some(),
+            ),
+            imported_sinks: flow::imported_sinks(&facts.flow),
         }
+    }
+
+    fn linked(&self, other: &ModuleSummary) -> bool {
+        self.path != other.path
+            && (self.imports.contains(&other.name) || other.imports.contains(&self.name))
     }
 }
 
-/// BHV001 across modules: one module reads credentials, another module of the plugin that
-/// imports it (or that it imports) sends data over the network. Reported on the sending module.
+/// BHV001 and BHV107 across modules, reported on the sending module: a network sink gets
+/// what a function of a module it imports returns, and that function returns credentials
+/// (BHV001); or one module reads credentials and another linked to it by an import (either
+/// way) makes network calls, with no flow found (BHV107).
 pub fn across_modules(modules: &[ModuleSummary]) -> Vec<validator_domain::Finding> {
     let mut findings = Vec::new();
     for sender in modules {
@@ -600,29 +634,43 @@ pub fn across_modules(modules: &[ModuleSummary]) -> Vec<validator_domain::Findin
         if sender.credential.is_some() {
             continue; // reported by the module itself
         }
-        let source = modules.iter().find(|m| {
-            m.path != sender.path
-                && m.credential.is_some()
-                && (sender.imports.contains(&m.name) || m.imports.contains(&sender.name))
-        });
-        if let Some(source) = source {
-            let Some(cred) = &source.credential else {
+        let flow = sender
+            .imported_sinks
+            .iter()
+            .find_map(|(line, sink, called)| {
+                modules
+                    .iter()
+                    .filter(|m| m.linked(sender))
+                    .find_map(|m| {
+                        m.secret_functions
+                            .iter()
+                            .find(|(function, _)| called.contains(function))
+                    })
+                    .map(|(function, source)| (*line, sink, function, source))
+            });
+        let hit = if let Some((line, sink, function, source)) = flow {
+            Hit {
+                rule: &BHV001,
+                line,
+                message: format!(
+                    "sends credentials over the network: {source} returned by `{function}()` flows to {}:{line}: {sink}",
+                    sender.path
+                ),
+            }
+        } else {
+            let Some((source, cred)) = modules
+                .iter()
+                .filter(|m| m.linked(sender))
+                .find_map(|m| m.credential.as_ref().map(|c| (m, c)))
+            else {
                 continue;
             };
-            let mut finding = validator_domain::Finding::new(
-                "behaviour",
-                &BHV001,
-                sender.path.clone(),
-                format!(
-                    "reads credentials ({}) and a module linked to it by import sends data over the network{} ({})",
-                    at(&source.path, cred),
-                    sender.hosts,
-                    at(&sender.path, net)
-                ),
-            );
-            finding.line = Some(net.line);
-            findings.push(finding);
-        }
+            credentials_near_network::hit(&source.path, cred, &sender.path, net, &sender.hosts)
+        };
+        let mut finding =
+            validator_domain::Finding::new("behaviour", hit.rule, sender.path.clone(), hit.message);
+        finding.line = Some(hit.line);
+        findings.push(finding);
     }
     findings
 }
