@@ -1787,6 +1787,18 @@ impl<'m> Analyser<'m> {
             }
             return Some(Value::Unknown(Taint::CREDENTIAL));
         }
+        let registry = name.starts_with("winreg.") || name.starts_with("_winreg.");
+        if registry && matches!(tail, "OpenKey" | "OpenKeyEx" | "CreateKey" | "CreateKeyEx") {
+            let autostart = args.iter().any(|a| {
+                a.loose_str()
+                    .is_some_and(|k| caps::persistence_target(&k.to_lowercase()).is_some())
+            });
+            if autostart {
+                return Some(
+                    Value::reference(format!("{name}()"), false).tainted(Taint::AUTOSTART),
+                );
+            }
+        }
         let auth_manager = name.contains("uthManager") || name.contains("authManager");
         if auth_manager && tail == "loadAuthenticationConfig" {
             // Fills the configuration passed second with its secrets, decrypted.
@@ -2371,6 +2383,26 @@ impl<'m> Analyser<'m> {
             }
             if caps::is_download_to_file(plain) {
                 self.add(Cap::Download, line, shown.to_string());
+                // The file it saves to (`urlretrieve(url, filename)`,
+                // `QgsFileDownloader(url, outputFileName)`, `wget.download(url, out)`).
+                let target = call
+                    .arguments
+                    .args
+                    .get(1)
+                    .map(|e| (args.get(1), e))
+                    .or_else(|| {
+                        call.arguments
+                            .keywords
+                            .iter()
+                            .zip(keywords)
+                            .find(|(_, (k, _))| {
+                                matches!(k, Some("filename" | "outputFileName" | "out"))
+                            })
+                            .map(|(k, (_, v))| (Some(v), &k.value))
+                    });
+                if let Some((value, expr)) = target {
+                    self.note_binary_write(value, Some(expr), line);
+                }
             }
         }
         // Only onto the standard streams (0, 1, 2) does dup2 attach something to a process's
@@ -2520,6 +2552,17 @@ impl<'m> Analyser<'m> {
                         "SetValueEx" | "SetValue" | "CreateKey" | "CreateKeyEx" | "RegSetValueEx"
                     ) {
                         self.add(Cap::RegistryWrite, line, shown.to_string());
+                        // A value written under a key opened on an auto-start place.
+                        if args
+                            .first()
+                            .is_some_and(|k| k.taint().has(Taint::AUTOSTART))
+                        {
+                            self.add(
+                                Cap::PersistWrite,
+                                line,
+                                format!("{shown} under an auto-start key"),
+                            );
+                        }
                     }
                     for arg in args {
                         if let Some(key) = arg.loose_str() {

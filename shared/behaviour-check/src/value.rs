@@ -29,6 +29,8 @@ impl Taint {
     pub const SETTINGS_ENUM: Taint = Taint(32);
     /// What a function of another module of the plugin returns (followed across modules).
     pub const IMPORTED: Taint = Taint(64);
+    /// A handle on a place that starts code automatically (a registry Run key opened).
+    pub const AUTOSTART: Taint = Taint(128);
 
     const KINDS: u64 = 0xff;
     const PARAM_SHIFT: u32 = 8;

@@ -11,9 +11,13 @@ use crate::analyse::FileFacts;
 use crate::caps::{self, Cap, Evidence};
 use crate::flow;
 
+mod autostart_named;
 mod credentials_near_network;
+mod download_and_run_unlinked;
 
+pub use autostart_named::BHV109;
 pub use credentials_near_network::BHV107;
+pub use download_and_run_unlinked::BHV108;
 
 const fn block(id: &'static str, title: &'static str, remediation: &'static str) -> RuleInfo {
     RuleInfo {
@@ -155,7 +159,7 @@ pub const BHV901: RuleInfo = RuleInfo {
 
 pub const RULES: &[RuleInfo] = &[
     BHV001, BHV002, BHV003, BHV004, BHV005, BHV006, BHV101, BHV102, BHV103, BHV104, BHV105, BHV106,
-    BHV107, BHV900, BHV901,
+    BHV107, BHV108, BHV109, BHV900, BHV901,
 ];
 
 /// The rule ids that describe the plugin's loaded scope, not a threat.
@@ -163,7 +167,8 @@ pub const SCOPE_RULES: &[&str] = &[BHV900.id, BHV901.id];
 
 /// The rules held for review (not blocked) by default.
 pub const REVIEW_RULES: &[&str] = &[
-    BHV101.id, BHV102.id, BHV103.id, BHV104.id, BHV105.id, BHV106.id, BHV107.id,
+    BHV101.id, BHV102.id, BHV103.id, BHV104.id, BHV105.id, BHV106.id, BHV107.id, BHV108.id,
+    BHV109.id,
 ];
 
 /// A rule that fired on one file: its line and the chain of evidence.
@@ -310,6 +315,9 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
             format!("executes code read from the network ({})", at(path, e)),
         )
     });
+    // A download and a way to run something in one function (with its callees), the file
+    // run not traced to the file downloaded: held for review (BHV108).
+    let mut download_near_run = None;
     // The per-function closures cost a walk per function: only files that download and can
     // run something need them.
     let run_caps = [
@@ -323,69 +331,62 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
     if download_exec.is_none() && may_download_and_run {
         for closure in all_closures() {
             let scope = caps_of(facts, closure.iter().copied());
-            let run = [
-                Cap::MakeExecutable,
-                Cap::ProcessExecOther,
-                Cap::NativeLoad,
-                Cap::CodeExec,
-            ];
-            if let (Some(dl), Some((cap, ex))) = (scope.get(Cap::Download), scope.any(&run)) {
-                download_exec = Some((
-                    ex.line,
-                    format!(
-                        "downloads a file ({}) and {} ({})",
-                        at(path, dl),
-                        cap.describe(),
-                        at(path, ex)
-                    ),
-                ));
-                break;
-            }
-            if let Some(net) = scope.get(Cap::Network) {
-                let started = closure.iter().flat_map(|&i| facts.units[i].started.iter());
-                let written: Vec<&(String, u32)> = closure
-                    .iter()
-                    .flat_map(|&i| facts.units[i].binary_writes.iter())
-                    .collect();
-                let mut run = None;
-                for (program, line, call) in started {
-                    if let Some((_, wline)) = written.iter().find(|(p, _)| p == program) {
-                        run = Some((*line, *wline, program.clone(), call.clone()));
-                        break;
-                    }
-                }
-                if let Some((line, wline, program, call)) = run {
-                    download_exec = Some((
-                        line,
-                        format!(
-                            "downloads ({}), writes {} ({path}:{wline}) and runs it ({path}:{line}: {call})",
-                            at(path, net),
-                            crate::analyse::shown_file(&program)
-                        ),
-                    ));
+            let Some(net) = scope.get(Cap::Network) else {
+                continue;
+            };
+            // The chain: a file written in binary in a function that downloads, and that
+            // very file started or loaded.
+            let started = closure.iter().flat_map(|&i| facts.units[i].started.iter());
+            let written: Vec<&(String, u32)> = closure
+                .iter()
+                .flat_map(|&i| facts.units[i].binary_writes.iter())
+                .collect();
+            let mut run = None;
+            for (program, line, call) in started {
+                if let Some((_, wline)) = written.iter().find(|(p, _)| p == program) {
+                    run = Some((*line, *wline, program.clone(), call.clone()));
                     break;
                 }
             }
-            if let (Some(net), Some(chmod), Some(ex)) = (
-                scope.get(Cap::Network),
-                scope.get(Cap::MakeExecutable),
-                scope.get(Cap::ProcessExec),
-            ) {
+            if let Some((line, wline, program, call)) = run {
                 download_exec = Some((
-                    ex.line,
+                    line,
                     format!(
-                        "downloads ({}), makes a file executable ({}) and starts a process ({})",
+                        "downloads ({}), writes {} ({path}:{wline}) and runs it ({path}:{line}: {call})",
                         at(path, net),
-                        at(path, chmod),
-                        at(path, ex)
+                        crate::analyse::shown_file(&program)
                     ),
                 ));
                 break;
+            }
+            if download_near_run.is_some() {
+                continue;
+            }
+            if let (Some(dl), Some((cap, ex))) = (scope.get(Cap::Download), scope.any(&run_caps)) {
+                download_near_run = Some(download_and_run_unlinked::hit(
+                    path,
+                    dl,
+                    cap.describe(),
+                    ex,
+                    None,
+                ));
+            } else if let (Some(chmod), Some(ex)) =
+                (scope.get(Cap::MakeExecutable), scope.get(Cap::ProcessExec))
+            {
+                download_near_run = Some(download_and_run_unlinked::hit(
+                    path,
+                    net,
+                    Cap::ProcessExec.describe(),
+                    ex,
+                    Some(chmod),
+                ));
             }
         }
     }
     if let Some((line, message)) = download_exec {
         hits.push(hit(&BHV002, line, message));
+    } else if let Some(near) = download_near_run {
+        hits.push(near);
     }
 
     let payload = if let Some(e) = file.get(Cap::DecodedExec) {
@@ -398,21 +399,9 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
                 at(path, e)
             ),
         ))
-    } else if let (Some(blob), Some((cap, ex))) = (
-        file.get(Cap::EncodedBlob),
-        file.any(&[Cap::CodeExec, Cap::NativeLoad, Cap::ProcessExec]),
-    ) {
-        Some((
-            ex.line,
-            format!(
-                "{} ({}) and {} ({})",
-                Cap::EncodedBlob.describe(),
-                at(path, blob),
-                cap.describe(),
-                at(path, ex)
-            ),
-        ))
     } else {
+        // A long encoded literal and an exec elsewhere in the file are co-occurrence: BHV104
+        // holds the obfuscation for review; only the decoded data executed blocks.
         None
     };
     if let Some((line, message)) = payload {
@@ -427,24 +416,16 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
                 at(path, e)
             ),
         ))
-    } else if let (Some(target), Some((cap, write))) = (
-        file.get(Cap::PersistTarget),
-        file.any(&[Cap::RegistryWrite, Cap::WriteUnknownPath]),
-    ) {
-        Some((
-            write.line.max(target.line),
-            format!(
-                "names an auto-start location ({}) and {} ({})",
-                at(path, target),
-                cap.describe(),
-                at(path, write)
-            ),
-        ))
     } else {
         None
     };
     if let Some((line, message)) = persistence {
         hits.push(hit(&BHV004, line, message));
+    } else if let (Some(target), Some((cap, write))) = (
+        file.get(Cap::PersistTarget),
+        file.any(&[Cap::RegistryWrite, Cap::WriteUnknownPath]),
+    ) {
+        hits.push(autostart_named::hit(path, target, cap.describe(), write));
     }
 
     // The socket and the shell in one function (with the functions it calls): a test suite
