@@ -163,9 +163,13 @@ impl Check for BehaviourCheck {
         let mut findings = Vec::new();
         let mut summaries = Vec::new();
         let mut imports = std::collections::BTreeMap::new();
+        let mut scripts = std::collections::BTreeSet::new();
         for (entry, file) in entries.iter().zip(files) {
-            let (file_findings, summary, file_imports) = file?;
+            let (file_findings, summary, file_imports, script) = file?;
             findings.extend(file_findings);
+            if script {
+                scripts.insert(entry.name.clone());
+            }
             summaries.extend(summary);
             // A file that could not be parsed has unknown imports and may load anything.
             let file_imports = file_imports.unwrap_or_else(|| scope::FileImports {
@@ -175,11 +179,73 @@ impl Check for BehaviourCheck {
             imports.insert(entry.name.clone(), file_imports);
         }
         findings.extend(rules::across_modules(&summaries));
+        let outside = scripts_outside_loaded_code(ctx, &imports, scripts);
+        for finding in &mut findings {
+            if outside.contains(&finding.path)
+                && !rules::SCOPE_RULES.contains(&finding.rule.as_str())
+            {
+                finding.review_at_most = Some(format!(
+                    "`{}` is a script nothing in the plugin imports (it runs as `__main__`): QGIS does not load it",
+                    finding.path
+                ));
+            }
+        }
         findings.extend(scope_findings(ctx, imports));
         findings.extend(native::findings(ctx, &limits)?);
         findings.retain(|f| (ctx.rule_enabled)(&f.rule));
         Ok(findings)
     }
+}
+
+/// Scripts outside the loaded code: Python files the plugin's static imports never reach that
+/// run as programs (a `__main__` guard or a `#!` line: developer tools, container entry
+/// points). Their findings are held for review at most, even when dynamic loading makes every
+/// file count as loaded: QGIS imports modules, it does not run scripts.
+fn scripts_outside_loaded_code(
+    ctx: &CheckContext<'_>,
+    imports: &std::collections::BTreeMap<String, scope::FileImports>,
+    scripts: std::collections::BTreeSet<String>,
+) -> std::collections::BTreeSet<String> {
+    let Some(top) = ctx.package.top_folder.as_deref() else {
+        return std::collections::BTreeSet::new();
+    };
+    if scripts.is_empty() {
+        return scripts;
+    }
+    let reached = scope::statically_imported(&format!("{top}/"), imports);
+    if reached.is_empty() {
+        // No `__init__.py` to start from: nothing is known to be outside.
+        return std::collections::BTreeSet::new();
+    }
+    scripts
+        .into_iter()
+        .filter(|path| !reached.contains(path))
+        .collect()
+}
+
+/// Whether a module runs as a program: a `#!` line or an `if __name__ == "__main__":` block
+/// at its top level.
+fn is_script(module: &validator_python::PythonModule) -> bool {
+    use validator_python::ast::{Expr, Stmt};
+    if module.source().starts_with("#!") {
+        return true;
+    }
+    let Some(syntax) = module.syntax() else {
+        return false;
+    };
+    syntax.body.iter().any(|stmt| {
+        let Stmt::If(guard) = stmt else {
+            return false;
+        };
+        let Expr::Compare(compare) = guard.test.as_ref() else {
+            return false;
+        };
+        let operands = || std::iter::once(compare.left.as_ref()).chain(compare.comparators.iter());
+        let name = operands().any(|e| matches!(e, Expr::Name(n) if n.id.as_str() == "__name__"));
+        let main = operands()
+            .any(|e| matches!(e, Expr::StringLiteral(s) if s.value.to_str() == "__main__"));
+        name && main
+    })
 }
 
 /// The plugin's loaded scope as findings: BHV900 on every `.py` file its import graph does
@@ -225,10 +291,13 @@ fn scope_findings(
     }
 }
 
+/// A file's findings, its summary for flows across modules, its imports, and whether it is a
+/// script (see [`is_script`]).
 type FileOutcome = (
     Vec<Finding>,
     Option<rules::ModuleSummary>,
     Option<scope::FileImports>,
+    bool,
 );
 
 /// The findings of one Python file.
@@ -245,7 +314,7 @@ fn file_findings(
         Err(FileError::Source(error)) => {
             // The security check reports files that cannot be analysed (SEC000).
             tracing::info!(path, %error, "Python file not analysed for behaviour");
-            return Ok((Vec::new(), None, None));
+            return Ok((Vec::new(), None, None, false));
         }
         Err(FileError::Archive(error)) => {
             return Err(CheckError::Failed(format!("{path}: {error}")))
@@ -260,7 +329,7 @@ fn file_findings(
             finding
         })
         .collect();
-    Ok((findings, Some(summary), Some(imports)))
+    Ok((findings, Some(summary), Some(imports), is_script(&module)))
 }
 
 /// The rules that fire on one parsed file (the corpus harness and benchmarks use it directly).

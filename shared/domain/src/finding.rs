@@ -149,6 +149,10 @@ pub struct Finding {
     /// block.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_a_secret: Option<String>,
+    /// Set by the check: why this finding is held for review at most, whatever its rule's
+    /// action (a script QGIS does not load): a `block` action becomes `review`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_at_most: Option<String>,
     /// Set by the policy (`review` action): the version is validated but held for a human
     /// review, never auto-approved. Absent in reports written before the action existed.
     #[serde(default, skip_serializing_if = "is_false")]
@@ -195,6 +199,7 @@ impl Finding {
             bundled_library: None,
             not_loaded: false,
             not_a_secret: None,
+            review_at_most: None,
             review: false,
             fingerprint: None,
             decision: None,

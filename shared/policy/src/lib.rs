@@ -288,6 +288,12 @@ impl Policy {
                     None if self.block_levels.contains(&setting.level) => RuleAction::Block,
                     None => RuleAction::Report,
                 };
+                // The check knows this finding cannot block on its own (a script QGIS does not
+                // load): a human looks instead.
+                let action = match (action, &finding.review_at_most) {
+                    (RuleAction::Block, Some(_)) => RuleAction::Review,
+                    (action, _) => action,
+                };
                 finding.blocking = counts && action == RuleAction::Block;
                 finding.review = counts && action == RuleAction::Review;
                 Some(finding)
