@@ -17,6 +17,7 @@ use crate::decode;
 use crate::flow::{self, FlowFacts};
 use crate::value::{Folded, Taint, Value};
 use crate::BehaviourLimits;
+use validator_api_catalogue::{Catalogue, SourceKind};
 
 /// What one function (or the module's top level) can do.
 #[derive(Debug, Default)]
@@ -1223,8 +1224,8 @@ impl<'m> Analyser<'m> {
     /// filled with credentials), for a path value and the expression that gave it.
     fn credential_file(&self, value: &Value, expr: Option<&'m Expr>) -> Option<String> {
         if let Some(text) = value.loose_str() {
-            if text.len() <= self.limits.max_classified_string_bytes {
-                if let Some(what) = caps::credential_path(&text.to_lowercase()) {
+            if text.len() <= self.limits.max_classified_string_bytes && !self.plugin_path(text) {
+                if let Some(what) = caps::credential_path(text) {
                     return Some(what.to_owned());
                 }
             }
@@ -1442,8 +1443,11 @@ impl<'m> Analyser<'m> {
         }
         let plain = caps::plain(name);
         let shown: &str = &plain;
-        self.classify_call(call, name, shown, hidden, args, keywords, line, arg_taint);
-        if let Some(value) = self.source_value(call, name, shown, args, line) {
+        let api = caps::Api::of(shown);
+        self.classify_call(
+            call, name, shown, hidden, args, keywords, line, arg_taint, &api,
+        );
+        if let Some(value) = self.source_value(call, name, shown, args, line, &api) {
             return value;
         }
         let max = self.limits.max_folded_bytes;
@@ -1731,12 +1735,15 @@ impl<'m> Analyser<'m> {
                     Value::str(PROFILE_DIR, false)
                 } else if matches!(tail, "pluginPath" | "home_plugin_path") {
                     Value::str(PLUGINS_DIR, false)
-                } else if caps::is_network(shown) {
+                } else if api.is_network() {
                     // A connection or request object keeps its name so that its sending
-                    // methods are sinks (`smtplib.SMTP(host).sendmail(...)`).
-                    let object = tail.starts_with(|c: char| c.is_ascii_uppercase())
-                        || tail == "create_connection";
-                    if object {
+                    // methods are sinks (`smtplib.SMTP(host).sendmail(...)`);
+                    // `create_connection` returns a socket.
+                    let object = tail.starts_with(|c: char| c.is_ascii_uppercase());
+                    if name == "socket.create_connection" {
+                        Value::reference("socket.socket()", hidden)
+                            .tainted(Taint::FETCHED.union(arg_taint))
+                    } else if object {
                         Value::reference(format!("{name}()"), hidden)
                             .tainted(Taint::FETCHED.union(arg_taint))
                     } else {
@@ -1774,6 +1781,7 @@ impl<'m> Analyser<'m> {
         shown: &str,
         args: &[Value],
         line: u32,
+        api: &caps::Api,
     ) -> Option<Value> {
         let tail = caps::tail(name);
         if let Some(what) = caps::credential_call(name) {
@@ -1797,6 +1805,26 @@ impl<'m> Analyser<'m> {
                 return Some(
                     Value::reference(format!("{name}()"), false).tainted(Taint::AUTOSTART),
                 );
+            }
+        }
+        if let Some((kind, entry)) = api.source {
+            let pattern: &str = &entry.pattern;
+            match kind {
+                // The values of a configuration are only as secret as the way it was loaded:
+                // the user's chosen login, or harvesting (flow.rs decides).
+                SourceKind::Credential if pattern.starts_with("qgis.core.QgsAuthMethodConfig.") => {
+                    return Some(Value::Unknown(Taint::AUTH_CONFIG));
+                }
+                // A plugin keeps its own token in the OS keyring and sends it to its service:
+                // a keyring read is only held for review beside network calls (Cap::Credential).
+                SourceKind::SecretStore if pattern.starts_with("keyring.") => {}
+                SourceKind::Credential | SourceKind::SecretStore
+                    if !pattern.ends_with("loadAuthenticationConfig") =>
+                {
+                    self.note_credential_source(line, format!("{shown} ({})", entry.describe()));
+                    return Some(Value::Unknown(Taint::CREDENTIAL));
+                }
+                _ => {}
             }
         }
         let auth_manager = name.contains("uthManager") || name.contains("authManager");
@@ -2100,6 +2128,7 @@ impl<'m> Analyser<'m> {
         keywords: &[(Option<&'m str>, Value)],
         line: u32,
         arg_taint: Taint,
+        api: &caps::Api,
     ) {
         let shown = Shown {
             plain,
@@ -2120,7 +2149,7 @@ impl<'m> Analyser<'m> {
                 ),
             }
         }
-        if caps::is_code_exec(name) || caps::is_loader_call(name) {
+        if api.runs_code() || caps::is_loader_call(name) {
             self.add(Cap::DynamicLoad, line, shown.to_string());
         }
         // Unpickling runs code chosen by whoever wrote the bytes: data from the network makes it
@@ -2142,7 +2171,7 @@ impl<'m> Analyser<'m> {
                 format!("{shown} of data read from the network"),
             );
         }
-        if caps::is_code_exec(name) {
+        if api.runs_code() {
             self.add(Cap::CodeExec, line, shown.to_string());
             // What runs is the first argument (the others are names, globals, file names).
             let code = args.first();
@@ -2308,6 +2337,25 @@ impl<'m> Analyser<'m> {
             } else {
                 program
             };
+            // A command-line network client (curl, wget, nc, ssh, nslookup, ...: the sinks
+            // catalogue's `path:` rows): its arguments leave the machine.
+            let client = Catalogue::builtin().path(program).iter().any(|e| {
+                matches!(
+                    e.kind,
+                    validator_api_catalogue::Kind::Sink(
+                        validator_api_catalogue::SinkKind::Network
+                            | validator_api_catalogue::SinkKind::Dns
+                    )
+                )
+            });
+            if client {
+                self.facts.flow.note_sink(flow::Sink {
+                    unit: self.current,
+                    taint: arg_taint,
+                    line,
+                    what: format!("{shown}: {}", clip(&command)),
+                });
+            }
             if !caps::is_gis_tool(program) || name.ends_with("startfile") {
                 self.add(
                     Cap::ProcessExecOther,
@@ -2362,14 +2410,16 @@ impl<'m> Analyser<'m> {
         ) {
             self.add(Cap::PackageInstall, line, shown.to_string());
         }
-        if caps::is_network(plain) {
-            self.add(Cap::Network, line, shown.to_string());
+        if api.carries_data_out() {
             self.facts.flow.note_sink(flow::Sink {
                 unit: self.current,
                 taint: arg_taint,
                 line,
                 what: shown.to_string(),
             });
+        }
+        if api.is_network() {
+            self.add(Cap::Network, line, shown.to_string());
             let env = args.iter().chain(keywords.iter().map(|(_, v)| v)).any(|v| {
                 v.taint().has(Taint::ENVIRON)
                     || matches!(v, Value::Ref { name, .. } if name == "os.environ")
@@ -2435,6 +2485,14 @@ impl<'m> Analyser<'m> {
         }
         if let Some(what) = caps::credential_call(name) {
             self.add(Cap::Credential, line, format!("{shown} ({what})"));
+        }
+        // Other programs' secret stores (keyrings, wallets, DPAPI, browsers' cookies).
+        if let Some((validator_api_catalogue::SourceKind::SecretStore, entry)) = api.source {
+            self.add(
+                Cap::Credential,
+                line,
+                format!("{shown} ({})", entry.describe()),
+            );
         }
         // Listing the configurations fills a combo box, and decrypting the one the user chose
         // logs in to their server: plugins do both. Decrypting every configuration in one
@@ -2620,6 +2678,12 @@ impl<'m> Analyser<'m> {
         }
     }
 
+    /// A path in the plugins folder (the plugin's own files, or another plugin's code): never
+    /// someone's credential store.
+    fn plugin_path(&self, path: &str) -> bool {
+        path.starts_with(PLUGINS_DIR) || self.own_path(path)
+    }
+
     /// A path inside this plugin's own folder.
     fn own_path(&self, path: &str) -> bool {
         let path = path.replace('\\', "/");
@@ -2650,7 +2714,13 @@ impl<'m> Analyser<'m> {
             return;
         }
         let lower = folded.text.to_lowercase();
-        if let Some(what) = caps::credential_path(&lower) {
+        // Only what looks like a path names a store here (`"cookies"` alone is a dict key).
+        let credential = if folded.text.contains(['/', '\\']) && !self.plugin_path(&folded.text) {
+            caps::credential_path(&folded.text)
+        } else {
+            None
+        };
+        if let Some(what) = credential {
             self.add(
                 Cap::Credential,
                 line,
