@@ -360,7 +360,8 @@ impl<'m> Analyser<'m> {
                         return;
                     }
                 }
-                self.eval(&attr.value);
+                let base = self.eval(&attr.value);
+                self.note_monkeypatch(&base, attr);
             }
             Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
                 match value {
@@ -1003,6 +1004,11 @@ impl<'m> Analyser<'m> {
                 taint = taint.union(self.eval(&keyword.value).taint());
             }
             self.note_container_update(call, taint);
+            if let Some(header) = self.credential_header(call) {
+                let line = self.line(call.range());
+                self.note_credential_source(line, header);
+                return Value::Unknown(taint.union(Taint::CREDENTIAL));
+            }
             return Value::Unknown(taint);
         }
         let args: Vec<Value> = call.arguments.args.iter().map(|a| self.eval(a)).collect();
@@ -1218,6 +1224,32 @@ impl<'m> Analyser<'m> {
             }
             _ => {}
         }
+    }
+
+    /// `request.rawHeader(b"Authorization")`, `headers.get("Cookie")`: a request's credentials
+    /// read back (what a request preprocessor or a replaced HTTP function copies), as evidence.
+    fn credential_header(&self, call: &'m ast::ExprCall) -> Option<String> {
+        let Expr::Attribute(attr) = call.func.as_ref() else {
+            return None;
+        };
+        if !matches!(
+            attr.attr.as_str(),
+            "rawHeader" | "header" | "getheader" | "get" | "get_all"
+        ) {
+            return None;
+        }
+        let key = match call.arguments.args.first()? {
+            Expr::StringLiteral(s) => s.value.to_str().to_ascii_lowercase(),
+            Expr::BytesLiteral(b) => {
+                String::from_utf8_lossy(&b.value.bytes().collect::<Vec<u8>>()).to_ascii_lowercase()
+            }
+            _ => return None,
+        };
+        matches!(
+            key.as_str(),
+            "authorization" | "proxy-authorization" | "cookie" | "x-api-key" | "x-auth-token"
+        )
+        .then(|| format!("{}(\"{key}\") (a request's credentials)", attr.attr))
     }
 
     /// What a credential store a path names holds (a credential path, or a file the plugin
@@ -1821,7 +1853,10 @@ impl<'m> Analyser<'m> {
                 SourceKind::Credential | SourceKind::SecretStore
                     if !pattern.ends_with("loadAuthenticationConfig") =>
                 {
-                    self.note_credential_source(line, format!("{shown} ({})", entry.describe()));
+                    self.note_credential_source(
+                        line,
+                        format!("{shown} ({})", caps::entry_text(entry)),
+                    );
                     return Some(Value::Unknown(Taint::CREDENTIAL));
                 }
                 _ => {}
@@ -2491,7 +2526,7 @@ impl<'m> Analyser<'m> {
             self.add(
                 Cap::Credential,
                 line,
-                format!("{shown} ({})", entry.describe()),
+                format!("{shown} ({})", caps::entry_text(entry)),
             );
         }
         // Listing the configurations fills a combo box, and decrypting the one the user chose
@@ -2516,7 +2551,20 @@ impl<'m> Analyser<'m> {
                         format!("{shown}({key:?}) (a saved QGIS password)"),
                     );
                 }
+                if tail == "setValue" && name.contains("Settings") {
+                    let key = match self.settings_group.as_deref() {
+                        Some(group) if !group.is_empty() => format!("{group}/{key}"),
+                        _ => key.to_owned(),
+                    };
+                    self.note_settings_write(&key, line, &shown.to_string());
+                }
             }
+        }
+        if api.sink == Some(validator_api_catalogue::SinkKind::Clipboard) {
+            self.add(Cap::ClipboardWrite, line, shown.to_string());
+        }
+        if matches!(api.source, Some((SourceKind::Clipboard, _))) {
+            self.add(Cap::ClipboardRead, line, shown.to_string());
         }
         // Enumerating the plugin's own settings group reads no password.
         if tail == "allKeys" && self.settings_group_may_hold_secrets() {
@@ -2638,6 +2686,67 @@ impl<'m> Analyser<'m> {
         }
     }
 
+    /// `module.Class.function = replacement` on a module or class the plugin did not define
+    /// (it imported it), when the catalogue knows the attribute as a source, sink or runner:
+    /// every caller of that library now runs the plugin's code (`requests.Session.request`,
+    /// `QgsNetworkAccessManager.createRequest`, `socket.socket.send`).
+    fn note_monkeypatch(&mut self, base: &Value, attr: &'m ast::ExprAttribute) {
+        let Value::Ref { name, .. } = base else {
+            return;
+        };
+        let own = name.starts_with('.')
+            || name.starts_with(&format!("{}.", self.top))
+            || name.contains("()")
+            || self
+                .class_names
+                .contains(name.split('.').next().unwrap_or(""));
+        if own {
+            return;
+        }
+        let target = format!("{name}.{}", attr.attr);
+        let api = caps::Api::of(&target);
+        let known = api.sink.is_some()
+            || api.runner.is_some()
+            || api
+                .source
+                .is_some_and(|(kind, _)| kind != SourceKind::Remote);
+        if known {
+            let line = self.line(attr.range);
+            self.add(Cap::Monkeypatch, line, format!("{target} replaced"));
+        }
+    }
+
+    /// A settings key written: QGIS's security switches and code folders, plugin repositories
+    /// and other plugins' enabled flags (the settings catalogue).
+    fn note_settings_write(&mut self, key: &str, line: u32, shown: &str) {
+        use validator_api_catalogue::{Kind, SettingKind};
+        let own = self.own_dir.rsplit('/').next().unwrap_or("");
+        for entry in Catalogue::builtin().setting(key).iter() {
+            let Kind::Setting(kind) = entry.kind else {
+                continue;
+            };
+            let what = format!("{shown}({:?}) ({})", clip(key), caps::entry_text(entry));
+            match kind {
+                SettingKind::Security | SettingKind::CodePath => {
+                    self.add(Cap::SecurityTamper, line, what);
+                    return;
+                }
+                SettingKind::PluginRepository => {
+                    self.add(Cap::PluginStateTamper, line, what);
+                    return;
+                }
+                // The plugin's own flag (`PythonPlugins/<own folder>`) is its own business.
+                SettingKind::PluginEnabled
+                    if !key.rsplit('/').next().is_some_and(|name| name == own) =>
+                {
+                    self.add(Cap::PluginStateTamper, line, what);
+                    return;
+                }
+                _ => {}
+            }
+        }
+    }
+
     fn note_write(&mut self, path: &str, line: u32, shown: &str) {
         let what = if path.is_empty() {
             shown.to_owned()
@@ -2650,6 +2759,21 @@ impl<'m> Analyser<'m> {
         }
         if let Some(target) = caps::persistence_target(&path.to_lowercase()) {
             self.add(Cap::PersistWrite, line, format!("{what}: {target}"));
+        }
+        if !path.is_empty() {
+            let system = Catalogue::builtin().path(path).iter().find(|e| {
+                e.kind
+                    == validator_api_catalogue::Kind::Sink(
+                        validator_api_catalogue::SinkKind::SystemFile,
+                    )
+            });
+            if let Some(entry) = system {
+                self.add(
+                    Cap::SecurityTamper,
+                    line,
+                    format!("{what}: {}", caps::entry_text(entry)),
+                );
+            }
         }
         if self.other_plugin_path(path) {
             self.add(Cap::PluginsDirWrite, line, what.clone());

@@ -67,6 +67,18 @@ pub enum Cap {
     /// Code loaded in a way the import graph cannot follow: an import with a computed name,
     /// exec/compile, runpy, module loaders.
     DynamicLoad,
+    /// A QGIS security switch or a folder QGIS loads code from written in the settings, or a
+    /// system file written (hosts, resolver, loader, accounts).
+    SecurityTamper,
+    /// Plugin repositories or another plugin's enabled flag written in the settings.
+    PluginStateTamper,
+    /// An attribute of a module or class the plugin did not define replaced, when the
+    /// catalogue knows it as a source, sink or runner (`requests.Session.request = ...`).
+    Monkeypatch,
+    /// The clipboard read.
+    ClipboardRead,
+    /// The clipboard written.
+    ClipboardWrite,
 }
 
 impl Cap {
@@ -102,6 +114,11 @@ impl Cap {
             Cap::PyArmor => "is protected by PyArmor",
             Cap::InvisibleUnicode => "contains invisible or bidirectional Unicode",
             Cap::DynamicLoad => "loads code dynamically",
+            Cap::SecurityTamper => "changes a security setting or a system file",
+            Cap::PluginStateTamper => "changes plugin repositories or other plugins' state",
+            Cap::Monkeypatch => "replaces a function of a library it does not own",
+            Cap::ClipboardRead => "reads the clipboard",
+            Cap::ClipboardWrite => "writes the clipboard",
             Cap::AuthEnumerate => "lists every QGIS authentication configuration",
             Cap::AuthDecrypt => "decrypts a QGIS authentication configuration",
         }
@@ -210,6 +227,17 @@ impl Api {
                 Some(RunnerKind::Python | RunnerKind::Interpreter)
             )
     }
+}
+
+/// A catalogue row for evidence beside the call or key it matched: what it holds or does, and
+/// where the row comes from (`the password of a connection URI; QGIS 3.22.16 python/core`).
+pub fn entry_text(entry: &Entry) -> String {
+    let what = if entry.note.is_empty() {
+        entry.kind.meaning()
+    } else {
+        &entry.note
+    };
+    format!("{what}; {}", entry.provenance)
 }
 
 /// Code execution calls (see [`Api::runs_code`]), for a name looked up on its own.

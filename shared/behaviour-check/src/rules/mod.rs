@@ -12,14 +12,26 @@ use crate::caps::{self, Cap, Evidence};
 use crate::flow;
 
 mod autostart_named;
+mod clipboard_rewrite;
 mod credentials_near_network;
 mod download_and_run_unlinked;
+mod monkeypatch;
+mod plugin_state;
+mod security_tamper;
 
 pub use autostart_named::BHV109;
+pub use clipboard_rewrite::BHV112;
 pub use credentials_near_network::BHV107;
 pub use download_and_run_unlinked::BHV108;
+pub use monkeypatch::BHV111;
+pub use plugin_state::BHV110;
+pub use security_tamper::BHV007;
 
-const fn block(id: &'static str, title: &'static str, remediation: &'static str) -> RuleInfo {
+pub(crate) const fn block(
+    id: &'static str,
+    title: &'static str,
+    remediation: &'static str,
+) -> RuleInfo {
     RuleInfo {
         id,
         title,
@@ -158,8 +170,8 @@ pub const BHV901: RuleInfo = RuleInfo {
 };
 
 pub const RULES: &[RuleInfo] = &[
-    BHV001, BHV002, BHV003, BHV004, BHV005, BHV006, BHV101, BHV102, BHV103, BHV104, BHV105, BHV106,
-    BHV107, BHV108, BHV109, BHV900, BHV901,
+    BHV001, BHV002, BHV003, BHV004, BHV005, BHV006, BHV007, BHV101, BHV102, BHV103, BHV104, BHV105,
+    BHV106, BHV107, BHV108, BHV109, BHV110, BHV111, BHV112, BHV900, BHV901,
 ];
 
 /// The rule ids that describe the plugin's loaded scope, not a threat.
@@ -168,7 +180,7 @@ pub const SCOPE_RULES: &[&str] = &[BHV900.id, BHV901.id];
 /// The rules held for review (not blocked) by default.
 pub const REVIEW_RULES: &[&str] = &[
     BHV101.id, BHV102.id, BHV103.id, BHV104.id, BHV105.id, BHV106.id, BHV107.id, BHV108.id,
-    BHV109.id,
+    BHV109.id, BHV110.id, BHV111.id, BHV112.id,
 ];
 
 /// A rule that fired on one file: its line and the chain of evidence.
@@ -180,10 +192,10 @@ pub struct Hit {
 }
 
 /// The capabilities of a set of units, each with its first evidence.
-struct Caps(HashMap<Cap, Evidence>);
+pub(crate) struct Caps(HashMap<Cap, Evidence>);
 
 impl Caps {
-    fn get(&self, cap: Cap) -> Option<&Evidence> {
+    pub(crate) fn get(&self, cap: Cap) -> Option<&Evidence> {
         self.0.get(&cap)
     }
     fn any(&self, options: &[Cap]) -> Option<(Cap, &Evidence)> {
@@ -191,7 +203,7 @@ impl Caps {
     }
 }
 
-fn caps_of(facts: &FileFacts, units: impl Iterator<Item = usize>) -> Caps {
+pub(crate) fn caps_of(facts: &FileFacts, units: impl Iterator<Item = usize>) -> Caps {
     let mut map: HashMap<Cap, Evidence> = HashMap::default();
     for i in units {
         if let Some(unit) = facts.units.get(i) {
@@ -535,6 +547,13 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
     };
     if let Some((line, message)) = capture {
         hits.push(hit(&BHV105, line, message));
+    }
+
+    hits.extend(security_tamper::evaluate(path, &file));
+    hits.extend(plugin_state::evaluate(path, &file));
+    hits.extend(monkeypatch::evaluate(path, &file));
+    if file.get(Cap::ClipboardRead).is_some() && file.get(Cap::ClipboardWrite).is_some() {
+        hits.extend(clipboard_rewrite::evaluate(path, facts, all_closures()));
     }
 
     if let Some(e) = file.get(Cap::EnvToNetwork) {
