@@ -124,6 +124,7 @@ pub fn analyse(module: &PythonModule, path: &str, limits: &BehaviourLimits) -> F
         function_index: HashMap::default(),
         tainted_files: HashSet::default(),
         settings_group: None,
+        last_data_read: None,
         own_file: format!("{PLUGINS_DIR}/{path}"),
         own_dir: format!("{PLUGINS_DIR}/{top}"),
         module,
@@ -200,6 +201,8 @@ struct Analyser<'m> {
     tainted_files: HashSet<String>,
     /// The settings group the current function entered (`beginGroup`).
     settings_group: Option<String>,
+    /// The last data file of the plugin read, with its line (evidence for a payload).
+    last_data_read: Option<(String, u32)>,
     /// `__file__`, as a path under the plugins folder.
     own_file: String,
     /// The plugin's own folder under the plugins folder.
@@ -1271,6 +1274,30 @@ impl<'m> Analyser<'m> {
             .map(|key| format!("{} (filled with credentials)", shown_file(&key)))
     }
 
+    /// A data file shipped in the plugin (in its folder, not Python source): bytes read from it
+    /// and executed are a payload hidden in a resource.
+    fn plugin_data_file(&self, path: &str) -> bool {
+        let lower = path.to_ascii_lowercase();
+        self.own_path(path)
+            && path.len() > self.own_dir.len() + 1
+            && !path.contains('*')
+            && !lower.ends_with(".py")
+            && !lower.ends_with(".pyw")
+    }
+
+    fn note_data_read(&mut self, path: &str, line: u32, shown: &str) {
+        let shown_path = path
+            .strip_prefix(&format!("{PLUGINS_DIR}/"))
+            .unwrap_or(path);
+        self.facts.flow.note_source(
+            self.current,
+            Taint::PLUGIN_DATA,
+            line,
+            format!("{shown}({shown_path})"),
+        );
+        self.last_data_read = Some((shown_path.to_owned(), line));
+    }
+
     fn note_credential_source(&mut self, line: u32, what: String) {
         self.facts
             .flow
@@ -1322,7 +1349,7 @@ impl<'m> Analyser<'m> {
                 let taint = args.iter().fold(Taint::NONE, |t, v| t.union(v.taint()));
                 brace_format(&format.text, args, max).tainted(taint)
             }
-            // Reading a credential store through a path object.
+            // Reading a credential store or a data file of the plugin through a path object.
             (Value::Str(s), "read_text" | "read_bytes" | "open")
                 if name != "open"
                     || !args
@@ -1330,6 +1357,10 @@ impl<'m> Analyser<'m> {
                         .and_then(Value::as_str)
                         .is_some_and(|m| is_write_mode(&m.text)) =>
             {
+                if self.plugin_data_file(&s.text) {
+                    self.note_data_read(&s.text, line, &format!("Path.{name}"));
+                    return Value::Unknown(Taint::PLUGIN_DATA);
+                }
                 match self.credential_file(&Value::Str(s.clone()), receiver_expr) {
                     Some(what) => {
                         self.note_credential_source(line, format!("Path.{name} of {what}"));
@@ -1930,6 +1961,26 @@ impl<'m> Analyser<'m> {
             return None;
         }
         let first = args.first()?;
+        let reads = matches!(
+            name,
+            "builtins.open" | "io.open" | "codecs.open" | "io.FileIO" | "pkgutil.get_data"
+        ) && !args
+            .get(1)
+            .and_then(Value::as_str)
+            .is_some_and(|mode| is_write_mode(&mode.text));
+        if reads {
+            let file = if name == "pkgutil.get_data" {
+                args.get(1)
+                    .and_then(Value::loose_str)
+                    .map(|f| format!("{}/{f}", self.own_dir))
+            } else {
+                first.loose_str().map(str::to_owned)
+            };
+            if let Some(file) = file.filter(|f| self.plugin_data_file(f)) {
+                self.note_data_read(&file, line, shown);
+                return Some(Value::Unknown(Taint::PLUGIN_DATA));
+            }
+        }
         let copy = matches!(
             name,
             "shutil.copy"
@@ -2219,6 +2270,17 @@ impl<'m> Analyser<'m> {
                     Cap::FetchedExec,
                     line,
                     format!("{shown} of data read from the network"),
+                );
+            }
+            if code_taint.has(Taint::PLUGIN_DATA) {
+                let from = match &self.last_data_read {
+                    Some((file, read)) => format!(" ({file}, read at line {read})"),
+                    None => String::new(),
+                };
+                self.add(
+                    Cap::DecodedExec,
+                    line,
+                    format!("{shown} of bytes read from a data file of the plugin{from}"),
                 );
             }
         }

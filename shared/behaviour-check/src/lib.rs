@@ -14,6 +14,7 @@ pub mod caps;
 mod decode;
 pub mod flow;
 pub mod native;
+pub mod payload;
 pub mod rules;
 pub use validator_python::imports as scope;
 pub mod value;
@@ -52,6 +53,9 @@ pub struct BehaviourLimits {
     /// Calls between the functions of a file followed to match a file written in one to its
     /// start in another (a path passed to a helper, or returned by one).
     pub max_link_depth: usize,
+    /// Largest file read whole to recognise a pickle by its opcodes (BHV008); larger ones are
+    /// not read.
+    pub max_pickle_bytes: u64,
 }
 
 impl Default for BehaviourLimits {
@@ -66,6 +70,7 @@ impl Default for BehaviourLimits {
             max_closure_units: 512,
             native_prefix_bytes: 1024,
             max_link_depth: 4,
+            max_pickle_bytes: 8 * 1024 * 1024,
         }
     }
 }
@@ -78,7 +83,7 @@ pub struct LimitError {
 }
 
 impl BehaviourLimits {
-    pub const NAMES: [&'static str; 9] = [
+    pub const NAMES: [&'static str; 10] = [
         "max_folded_bytes",
         "max_fold_depth",
         "min_blob_chars",
@@ -88,6 +93,7 @@ impl BehaviourLimits {
         "max_closure_units",
         "native_prefix_bytes",
         "max_link_depth",
+        "max_pickle_bytes",
     ];
 
     /// The environment variable of a limit (`PLUGIN_VALIDATOR_BEHAVIOUR_MAX_FOLDED_BYTES`).
@@ -121,6 +127,7 @@ impl BehaviourLimits {
                 "max_functions" => limits.max_functions = size,
                 "max_closure_units" => limits.max_closure_units = size,
                 "max_link_depth" => limits.max_link_depth = size,
+                "max_pickle_bytes" => limits.max_pickle_bytes = parsed,
                 _ => limits.native_prefix_bytes = parsed,
             }
         }
@@ -192,6 +199,7 @@ impl Check for BehaviourCheck {
         }
         findings.extend(scope_findings(ctx, imports));
         findings.extend(native::findings(ctx, &limits)?);
+        findings.extend(payload::findings(ctx, &limits)?);
         findings.retain(|f| (ctx.rule_enabled)(&f.rule));
         Ok(findings)
     }

@@ -4,7 +4,7 @@
 
 /// Where an unknown value's data came from. Bit flags, merged when values combine.
 ///
-/// The low byte holds kinds of data; the rest are symbols the flow engine resolves after the
+/// The low 16 bits hold kinds of data; the rest are symbols the flow engine resolves after the
 /// whole file is read (see `flow.rs`): "parameter `i` of the current function" and "what local
 /// function `f` returns" (functions numbered in the order the file defines them).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -31,14 +31,16 @@ impl Taint {
     pub const IMPORTED: Taint = Taint(64);
     /// A handle on a place that starts code automatically (a registry Run key opened).
     pub const AUTOSTART: Taint = Taint(128);
+    /// Bytes of a data file shipped in the plugin (not a `.py`): code hidden in a resource.
+    pub const PLUGIN_DATA: Taint = Taint(256);
 
-    const KINDS: u64 = 0xff;
-    const PARAM_SHIFT: u32 = 8;
+    const KINDS: u64 = 0xffff;
+    const PARAM_SHIFT: u32 = 16;
     /// Parameters of a function followed by the flow engine (the first eight).
     pub const MAX_PARAMS: usize = 8;
-    const RESULT_SHIFT: u32 = 16;
-    /// Local functions whose results the flow engine follows (the first 48 of a file).
-    pub const MAX_RESULTS: usize = 48;
+    const RESULT_SHIFT: u32 = 24;
+    /// Local functions whose results the flow engine follows (the first 40 of a file).
+    pub const MAX_RESULTS: usize = 40;
 
     pub fn union(self, other: Taint) -> Taint {
         Taint(self.0 | other.0)

@@ -12,18 +12,22 @@ use crate::caps::{self, Cap, Evidence};
 use crate::flow;
 
 mod autostart_named;
+mod bytecode_only;
 mod clipboard_rewrite;
 mod credentials_near_network;
 mod download_and_run_unlinked;
 mod monkeypatch;
+mod pickle_payload;
 mod plugin_state;
 mod security_tamper;
 
 pub use autostart_named::BHV109;
+pub use bytecode_only::BHV009;
 pub use clipboard_rewrite::BHV112;
 pub use credentials_near_network::BHV107;
 pub use download_and_run_unlinked::BHV108;
 pub use monkeypatch::BHV111;
+pub use pickle_payload::BHV008;
 pub use plugin_state::BHV110;
 pub use security_tamper::BHV007;
 
@@ -170,8 +174,8 @@ pub const BHV901: RuleInfo = RuleInfo {
 };
 
 pub const RULES: &[RuleInfo] = &[
-    BHV001, BHV002, BHV003, BHV004, BHV005, BHV006, BHV007, BHV101, BHV102, BHV103, BHV104, BHV105,
-    BHV106, BHV107, BHV108, BHV109, BHV110, BHV111, BHV112, BHV900, BHV901,
+    BHV001, BHV002, BHV003, BHV004, BHV005, BHV006, BHV007, BHV008, BHV009, BHV101, BHV102, BHV103,
+    BHV104, BHV105, BHV106, BHV107, BHV108, BHV109, BHV110, BHV111, BHV112, BHV900, BHV901,
 ];
 
 /// The rule ids that describe the plugin's loaded scope, not a threat.

@@ -1,0 +1,257 @@
+//! Payloads in the plugin's own files, found by content: pickles that run code when loaded
+//! (read by their opcodes, never loaded) and modules shipped only as compiled bytecode.
+
+use validator_domain::{CheckContext, CheckError, Finding};
+
+use crate::rules::{BHV008, BHV009};
+use crate::BehaviourLimits;
+
+/// File name endings of pickles (joblib and numpy object files are pickles too).
+const PICKLE_EXTENSIONS: &[&str] = &[".pkl", ".pickle", ".pck", ".pcl", ".p", ".joblib", ".sav"];
+
+/// What a pickle references: the callables it names (`module.name`) and whether it calls or
+/// builds objects at all.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct PickleCode {
+    pub callables: Vec<String>,
+    /// REDUCE, INST, OBJ, NEWOBJ or NEWOBJ_EX: something is called or built when it loads.
+    pub calls: bool,
+}
+
+/// Callables named in one finding's evidence.
+const MAX_SHOWN_CALLABLES: usize = 5;
+
+/// Reads a pickle's opcodes (protocols 0 to 5) without loading it: `None` when the bytes are
+/// not a well-formed pickle (they end before STOP, or an opcode is unknown), else what it
+/// references. A pickle of plain data (numbers, strings, lists, dicts, tuples, sets, bytes)
+/// references nothing.
+pub fn pickle_code(data: &[u8]) -> Option<PickleCode> {
+    let mut code = PickleCode::default();
+    // The last strings pushed, for STACK_GLOBAL (module, name).
+    let mut strings: Vec<String> = Vec::new();
+    let mut at = 0usize;
+    let take = |at: &mut usize, n: usize| -> Option<&[u8]> {
+        let bytes = data.get(*at..at.checked_add(n)?)?;
+        *at += n;
+        Some(bytes)
+    };
+    let line = |at: &mut usize| -> Option<String> {
+        let rest = data.get(*at..)?;
+        let end = rest.iter().position(|b| *b == b'\n')?;
+        *at += end + 1;
+        Some(String::from_utf8_lossy(&rest[..end]).into_owned())
+    };
+    let le = |bytes: &[u8]| -> usize {
+        let mut value: u64 = 0;
+        for (i, b) in bytes.iter().enumerate().take(8) {
+            value |= u64::from(*b) << (8 * i);
+        }
+        usize::try_from(value).unwrap_or(usize::MAX)
+    };
+    loop {
+        let op = *data.get(at)?;
+        at += 1;
+        match op {
+            b'.' => return Some(code),
+            // No argument.
+            b'(' | b'0' | b'1' | b'2' | b'N' | b'a' | b'b' | b'd' | b'}' | b'e' | b'l' | b']'
+            | b's' | b't' | b')' | b'u' | 0x85 | 0x86 | 0x87 | 0x88 | 0x89 | 0x94 | 0x8f | 0x90
+            | 0x91 | 0x97 | 0x98 => {}
+            b'R' | b'o' | 0x81 | 0x92 => code.calls = true,
+            0x93 => {
+                // STACK_GLOBAL: module and name are the last two strings pushed.
+                let n = strings.len();
+                let name = if n >= 2 {
+                    format!("{}.{}", strings[n - 2], strings[n - 1])
+                } else {
+                    "?".to_owned()
+                };
+                code.callables.push(name);
+            }
+            // A newline-terminated argument.
+            b'I' | b'L' | b'F' | b'P' | b'g' | b'p' => {
+                line(&mut at)?;
+            }
+            b'S' | b'V' => strings.push(line(&mut at)?),
+            b'c' | b'i' => {
+                let module = line(&mut at)?;
+                let name = line(&mut at)?;
+                if op == b'i' {
+                    code.calls = true;
+                }
+                code.callables.push(format!("{module}.{name}"));
+            }
+            // Fixed-size arguments.
+            b'K' | b'h' | b'q' | 0x80 | 0x82 => {
+                take(&mut at, 1)?;
+            }
+            b'M' | 0x83 => {
+                take(&mut at, 2)?;
+            }
+            b'J' | b'j' | b'r' | 0x84 => {
+                take(&mut at, 4)?;
+            }
+            b'G' | 0x95 => {
+                take(&mut at, 8)?;
+            }
+            b'Q' => {}
+            // Length-prefixed arguments.
+            b'U' | b'C' | 0x8c | 0x8a => {
+                let n = usize::from(*take(&mut at, 1)?.first()?);
+                let bytes = take(&mut at, n)?;
+                if matches!(op, b'U' | 0x8c) {
+                    strings.push(String::from_utf8_lossy(bytes).into_owned());
+                }
+            }
+            b'T' | b'X' | b'B' | 0x8b => {
+                let n = le(take(&mut at, 4)?);
+                let bytes = take(&mut at, n)?;
+                if matches!(op, b'T' | b'X') {
+                    strings.push(String::from_utf8_lossy(bytes).into_owned());
+                }
+            }
+            0x8d | 0x8e | 0x96 => {
+                let n = le(take(&mut at, 8)?);
+                let bytes = take(&mut at, n)?;
+                if op == 0x8d {
+                    strings.push(String::from_utf8_lossy(bytes).into_owned());
+                }
+            }
+            _ => return None,
+        }
+        if strings.len() > 2 {
+            strings.remove(0);
+        }
+    }
+}
+
+/// Whether a file may be a pickle: its name, or a binary pickle's protocol header.
+fn may_be_pickle(name: &str, head: &[u8]) -> bool {
+    let lower = name.to_ascii_lowercase();
+    PICKLE_EXTENSIONS.iter().any(|e| lower.ends_with(e)) || matches!(head, [0x80, 2..=5, ..])
+}
+
+/// The source file a `.pyc` was compiled from: `a/__pycache__/b.cpython-311.pyc` and `a/b.pyc`
+/// are `a/b.py`.
+fn source_of(pyc: &str) -> Option<String> {
+    let stem = pyc.strip_suffix(".pyc")?;
+    let (folder, file) = match stem.rsplit_once('/') {
+        Some((folder, file)) => (Some(folder), file),
+        None => (None, stem),
+    };
+    let (folder, module) = match folder.and_then(|f| f.strip_suffix("__pycache__")) {
+        Some(parent) => (
+            Some(parent.trim_end_matches('/')),
+            file.split('.').next().unwrap_or(file),
+        ),
+        None => (folder, file),
+    };
+    Some(match folder {
+        Some(folder) if !folder.is_empty() => format!("{folder}/{module}.py"),
+        _ => format!("{module}.py"),
+    })
+}
+
+/// BHV008 for each shipped pickle that runs code when loaded, BHV009 for each module shipped
+/// only as compiled bytecode.
+pub fn findings(
+    ctx: &CheckContext<'_>,
+    limits: &BehaviourLimits,
+) -> Result<Vec<Finding>, CheckError> {
+    let mut findings = Vec::new();
+    let pickles = (ctx.rule_enabled)(BHV008.id);
+    let bytecode = (ctx.rule_enabled)(BHV009.id);
+    for entry in ctx.archive.files() {
+        let name = entry.name.as_str();
+        if bytecode && name.to_ascii_lowercase().ends_with(".pyc") {
+            let source = source_of(name).unwrap_or_default();
+            if ctx.archive.entry(&source).is_none() {
+                findings.push(Finding::new(
+                    crate::ID,
+                    &BHV009,
+                    name,
+                    format!("`{name}` is compiled Python whose source `{source}` is not in the plugin: its code cannot be reviewed, and Python imports it"),
+                ));
+            }
+            continue;
+        }
+        if !pickles || entry.size < 2 || entry.size > limits.max_pickle_bytes {
+            continue;
+        }
+        let head = ctx
+            .archive
+            .read_prefix(entry, 2)
+            .map_err(|e| CheckError::Failed(format!("{name}: {e}")))?;
+        if !may_be_pickle(name, &head) {
+            continue;
+        }
+        let data = ctx
+            .archive
+            .read(entry)
+            .map_err(|e| CheckError::Failed(format!("{name}: {e}")))?;
+        let Some(code) = pickle_code(&data) else {
+            continue;
+        };
+        if code.callables.is_empty() && !code.calls {
+            continue;
+        }
+        let mut shown: Vec<&str> = code.callables.iter().map(String::as_str).collect();
+        shown.sort_unstable();
+        shown.dedup();
+        let more = shown.len().saturating_sub(MAX_SHOWN_CALLABLES);
+        shown.truncate(MAX_SHOWN_CALLABLES);
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        findings.push(Finding::new(
+            crate::ID,
+            &BHV008,
+            name,
+            format!(
+                "`{name}` is a pickle that calls code when it is loaded: {}{more}",
+                if shown.is_empty() {
+                    "objects built by its own opcodes".to_owned()
+                } else {
+                    shown.join(", ")
+                }
+            ),
+        ));
+    }
+    Ok(findings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_data_references_nothing_and_callables_are_named() {
+        // pickle.dumps({"a": [1, 2.5, "x"]}, protocol=2)
+        let plain = b"\x80\x02}q\x00X\x01\x00\x00\x00aq\x01]q\x02(K\x01G@\x04\x00\x00\x00\x00\x00\x00X\x01\x00\x00\x00xq\x03es.";
+        assert_eq!(pickle_code(plain), Some(PickleCode::default()));
+        // Protocol 0: os.system("id") via GLOBAL and REDUCE.
+        let reduce = b"cos\nsystem\n(S'id'\ntR.";
+        let code = pickle_code(reduce).expect("a pickle");
+        assert_eq!(code.callables, vec!["os.system".to_owned()]);
+        assert!(code.calls);
+        // Protocol 4: STACK_GLOBAL names builtins.eval.
+        let stack =
+            b"\x80\x04\x8c\x08builtins\x94\x8c\x04eval\x94\x93\x94\x8c\x011\x94\x85\x94R\x94.";
+        let code = pickle_code(stack).expect("a pickle");
+        assert_eq!(code.callables, vec!["builtins.eval".to_owned()]);
+        // Not a pickle: truncated, or text.
+        assert_eq!(pickle_code(b"\x80\x02}q"), None);
+        assert_eq!(pickle_code(b"hello world"), None);
+    }
+
+    #[test]
+    fn compiled_files_name_their_source() {
+        assert_eq!(
+            source_of("demo/__pycache__/core.cpython-311.pyc").as_deref(),
+            Some("demo/core.py")
+        );
+        assert_eq!(source_of("demo/core.pyc").as_deref(), Some("demo/core.py"));
+    }
+}
