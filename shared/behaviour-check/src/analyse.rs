@@ -125,6 +125,7 @@ pub fn analyse(module: &PythonModule, path: &str, limits: &BehaviourLimits) -> F
         tainted_files: HashSet::default(),
         settings_group: None,
         last_data_read: None,
+        apis: HashMap::default(),
         own_file: format!("{PLUGINS_DIR}/{path}"),
         own_dir: format!("{PLUGINS_DIR}/{top}"),
         module,
@@ -203,6 +204,9 @@ struct Analyser<'m> {
     settings_group: Option<String>,
     /// The last data file of the plugin read, with its line (evidence for a payload).
     last_data_read: Option<(String, u32)>,
+    /// The catalogue's answer per call name, kept for the file: most names recur, and a
+    /// name the tables do not spell costs a normalisation and a walk of its prefixes.
+    apis: HashMap<String, caps::Api>,
     /// `__file__`, as a path under the plugins folder.
     own_file: String,
     /// The plugin's own folder under the plugins folder.
@@ -1298,6 +1302,15 @@ impl<'m> Analyser<'m> {
         self.last_data_read = Some((shown_path.to_owned(), line));
     }
 
+    fn api(&mut self, name: &str) -> caps::Api {
+        if let Some(api) = self.apis.get(name) {
+            return *api;
+        }
+        let api = caps::Api::of(name);
+        self.apis.insert(name.to_owned(), api);
+        api
+    }
+
     fn note_credential_source(&mut self, line: u32, what: String) {
         self.facts
             .flow
@@ -1506,7 +1519,7 @@ impl<'m> Analyser<'m> {
         }
         let plain = caps::plain(name);
         let shown: &str = &plain;
-        let api = caps::Api::of(shown);
+        let api = self.api(shown);
         self.classify_call(
             call, name, shown, hidden, args, keywords, line, arg_taint, &api,
         );

@@ -20,7 +20,7 @@ pub use validator_python::imports as scope;
 pub mod value;
 
 use validator_archive::Entry;
-use validator_domain::{Check, CheckContext, CheckError, Finding, RuleInfo};
+use validator_domain::{Check, CheckContext, CheckError, Finding, RuleInfo, RuleRole};
 use validator_python::{FileError, PythonSources};
 
 pub use rules::{REVIEW_RULES, RULES};
@@ -158,6 +158,16 @@ impl Check for BehaviourCheck {
 
     fn rule_holds_for_review(&self, rule: &str) -> bool {
         REVIEW_RULES.contains(&rule)
+    }
+
+    fn rule_role(&self, rule: &str) -> RuleRole {
+        if rule == rules::BHV900.id {
+            RuleRole::NotLoaded
+        } else if rules::SCOPE_RULES.contains(&rule) {
+            RuleRole::Scope
+        } else {
+            RuleRole::Finding
+        }
     }
 
     fn run(&self, ctx: &CheckContext<'_>) -> Result<Vec<Finding>, CheckError> {

@@ -149,6 +149,10 @@ pub struct Finding {
     /// block.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_a_secret: Option<String>,
+    /// Set by the policy from the check ([`crate::Check::rule_role`]): what the finding means
+    /// at verdict time. Absent for ordinary findings.
+    #[serde(default, skip_serializing_if = "crate::RuleRole::is_finding")]
+    pub role: crate::RuleRole,
     /// Set by the check: why this finding is held for review at most, whatever its rule's
     /// action (a script QGIS does not load): a `block` action becomes `review`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -199,6 +203,7 @@ impl Finding {
             bundled_library: None,
             not_loaded: false,
             not_a_secret: None,
+            role: crate::RuleRole::Finding,
             review_at_most: None,
             review: false,
             fingerprint: None,

@@ -15,7 +15,7 @@ mod scan;
 mod upload;
 mod verdict;
 
-pub use check::{Check, CheckContext, CheckError, CheckOutput, RuleInfo, ScanCache};
+pub use check::{Check, CheckContext, CheckError, CheckOutput, RuleInfo, RuleRole, ScanCache};
 pub use diff::{
     DiffBase, DiffSummary, FileChange, FileEntry, FileRename, FilesDiff, FindingsDiff,
     MetadataChange, VersionDiff, BEHAVIOUR_CHECK, BINARY_SNIFF_BYTES, SENSITIVE_METADATA_KEYS,

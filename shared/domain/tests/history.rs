@@ -27,6 +27,7 @@ fn finding(check: &str, rule: &str, path: &str, line: Option<u32>) -> Finding {
         bundled_library: None,
         not_loaded: false,
         not_a_secret: None,
+        role: validator_domain::RuleRole::Finding,
         review_at_most: None,
         review: false,
         fingerprint: None,

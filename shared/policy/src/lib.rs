@@ -269,6 +269,7 @@ impl Policy {
                 }
                 finding.level = setting.level;
                 finding.mandatory = setting.mandatory;
+                finding.role = check.rule_role(&finding.rule);
                 if setting.mandatory
                     && matches!(finding.suppressed, Some(Suppression::PluginConfig { .. }))
                 {
