@@ -835,7 +835,20 @@ impl<'m> Analyser<'m> {
                 name: base,
                 hidden,
                 taint,
-            } => Value::reference(format!("{base}.{name}"), hidden).tainted(taint),
+            } => {
+                let qualified = format!("{base}.{name}");
+                // An attribute that holds credentials (`netrc.netrc().hosts`: every saved
+                // login), as the sources catalogue lists it without arguments.
+                let held = match self.api(&qualified).source {
+                    Some((SourceKind::Credential | SourceKind::SecretStore, entry))
+                        if entry.args.is_empty() && entry.returns.is_none() =>
+                    {
+                        Taint::CREDENTIAL
+                    }
+                    _ => Taint::NONE,
+                };
+                Value::reference(qualified, hidden).tainted(taint.union(held))
+            }
             Value::Str(folded) if name == "parent" => Value::Str(Folded {
                 text: dirname(&folded.text),
                 ..folded
@@ -1013,8 +1026,10 @@ impl<'m> Analyser<'m> {
             self.note_container_update(call, taint);
             if let Some(header) = self.credential_header(call) {
                 let line = self.line(call.range());
-                self.note_credential_source(line, header);
-                return Value::Unknown(taint.union(Taint::CREDENTIAL));
+                self.facts
+                    .flow
+                    .note_source(self.current, Taint::REQUEST_HEADER, line, header);
+                return Value::Unknown(taint.union(Taint::REQUEST_HEADER));
             }
             return Value::Unknown(taint);
         }
@@ -1885,18 +1900,36 @@ impl<'m> Analyser<'m> {
         }
         if let Some((kind, entry)) = api.source {
             let pattern: &str = &entry.pattern;
+            // A store opened as an object (`netrc.netrc()`): what its methods return decides.
+            let object = entry.returns.is_some();
+            // A credential the code asks for by name (a host's login in ~/.netrc, a service's
+            // password in the keyring, the auth configuration it names, the credentials added
+            // to its own request) is the login the plugin was given, as the user's chosen auth
+            // configuration is: it counts only when the file also enumerates every one
+            // (harvesting, see flow.rs). The values of a configuration are as secret as the
+            // way it was loaded.
+            let chosen = entry.args.iter().any(|a| {
+                matches!(
+                    a.role,
+                    validator_api_catalogue::Role::Key | validator_api_catalogue::Role::Host
+                )
+            }) || pattern.starts_with("qgis.core.QgsAuthMethodConfig.");
             match kind {
-                // The values of a configuration are only as secret as the way it was loaded:
-                // the user's chosen login, or harvesting (flow.rs decides).
-                SourceKind::Credential if pattern.starts_with("qgis.core.QgsAuthMethodConfig.") => {
-                    return Some(Value::Unknown(Taint::AUTH_CONFIG));
+                SourceKind::Credential | SourceKind::SecretStore if object => {
+                    return Some(Value::reference(format!("{name}()"), false));
                 }
-                // A plugin keeps its own token in the OS keyring and sends it to its service:
-                // a keyring read is only held for review beside network calls (Cap::Credential).
-                SourceKind::SecretStore if pattern.starts_with("keyring.") => {}
-                SourceKind::Credential | SourceKind::SecretStore
-                    if !pattern.ends_with("loadAuthenticationConfig") =>
-                {
+                SourceKind::Credential | SourceKind::SecretStore if chosen => {
+                    if !pattern.ends_with("loadAuthenticationConfig") {
+                        self.facts.flow.note_source(
+                            self.current,
+                            Taint::AUTH_CONFIG,
+                            line,
+                            format!("{shown} ({})", caps::entry_text(entry)),
+                        );
+                        return Some(Value::Unknown(Taint::AUTH_CONFIG));
+                    }
+                }
+                SourceKind::Credential | SourceKind::SecretStore => {
                     self.note_credential_source(
                         line,
                         format!("{shown} ({})", caps::entry_text(entry)),
@@ -2635,8 +2668,22 @@ impl<'m> Analyser<'m> {
                 }
             }
         }
-        if api.sink == Some(validator_api_catalogue::SinkKind::Clipboard) {
+        // A constant written over what the user copied (a clipboard hijacker's address), not a
+        // copy of the plugin's data.
+        let constant = args
+            .first()
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.text.trim().is_empty());
+        if api.sink == Some(validator_api_catalogue::SinkKind::Clipboard) && constant {
             self.add(Cap::ClipboardWrite, line, shown.to_string());
+        }
+        if api.sink == Some(validator_api_catalogue::SinkKind::Unpickle) {
+            self.add(Cap::Unpickle, line, shown.to_string());
+        }
+        if api.runner == Some(validator_api_catalogue::RunnerKind::Hook)
+            && caps::tail(name).starts_with("setRe")
+        {
+            self.facts.flow.request_hook = true;
         }
         if matches!(api.source, Some((SourceKind::Clipboard, _))) {
             self.add(Cap::ClipboardRead, line, shown.to_string());
@@ -2780,11 +2827,16 @@ impl<'m> Analyser<'m> {
         }
         let target = format!("{name}.{}", attr.attr);
         let api = caps::Api::of(&target);
-        let known = api.sink.is_some()
-            || api.runner.is_some()
-            || api
-                .source
-                .is_some_and(|(kind, _)| kind != SourceKind::Remote);
+        // What sends data out or holds credentials: replacing it sees every caller's requests
+        // and secrets (hooks made to be replaced, `sys.excepthook`, and compatibility shims of
+        // other APIs do not count).
+        let known = api.carries_data_out()
+            || api.source.is_some_and(|(kind, _)| {
+                matches!(
+                    kind,
+                    SourceKind::Credential | SourceKind::SecretStore | SourceKind::AuthConfig
+                )
+            });
         if known {
             let line = self.line(attr.range);
             self.add(Cap::Monkeypatch, line, format!("{target} replaced"));
@@ -2810,9 +2862,14 @@ impl<'m> Analyser<'m> {
                     self.add(Cap::PluginStateTamper, line, what);
                     return;
                 }
-                // The plugin's own flag (`PythonPlugins/<own folder>`) is its own business.
+                // Only `PythonPlugins/<name>` itself is a plugin's enabled flag (the keys under
+                // it are that plugin's own settings), and the plugin's own flag is its own
+                // business.
                 SettingKind::PluginEnabled
-                    if !key.rsplit('/').next().is_some_and(|name| name == own) =>
+                    if matches!(
+                        key.trim_start_matches('/').split('/').collect::<Vec<_>>().as_slice(),
+                        [_, name] if *name != own
+                    ) =>
                 {
                     self.add(Cap::PluginStateTamper, line, what);
                     return;

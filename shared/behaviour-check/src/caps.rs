@@ -77,8 +77,10 @@ pub enum Cap {
     Monkeypatch,
     /// The clipboard read.
     ClipboardRead,
-    /// The clipboard written.
+    /// A constant string written to the clipboard.
     ClipboardWrite,
+    /// A pickle (or one of its relatives) loaded.
+    Unpickle,
 }
 
 impl Cap {
@@ -119,6 +121,7 @@ impl Cap {
             Cap::Monkeypatch => "replaces a function of a library it does not own",
             Cap::ClipboardRead => "reads the clipboard",
             Cap::ClipboardWrite => "writes the clipboard",
+            Cap::Unpickle => "loads a pickle",
             Cap::AuthEnumerate => "lists every QGIS authentication configuration",
             Cap::AuthDecrypt => "decrypts a QGIS authentication configuration",
         }

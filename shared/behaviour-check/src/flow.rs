@@ -66,6 +66,9 @@ pub struct FlowFacts {
     pub sources: Vec<Source>,
     /// The file spells "password" somewhere (a settings enumeration filtered for passwords).
     pub password_string: bool,
+    /// The file registers a function QGIS runs on every network request or reply
+    /// (`setRequestPreprocessor`): the headers it reads are every request's.
+    pub request_hook: bool,
     /// Function names by number.
     pub functions: Vec<String>,
 }
@@ -96,7 +99,8 @@ impl FlowFacts {
         let interesting = sink.taint.has(
             Taint::CREDENTIAL
                 .union(Taint::AUTH_CONFIG)
-                .union(Taint::SETTINGS_ENUM),
+                .union(Taint::SETTINGS_ENUM)
+                .union(Taint::REQUEST_HEADER),
         ) || sink.taint.has_symbols();
         if interesting && self.sinks.len() < MAX_FLOW_RECORDS {
             self.sinks.push(sink);
@@ -124,9 +128,18 @@ struct Secrets {
     /// Every authentication configuration is listed and decrypted in one function.
     harvested: bool,
     password_string: bool,
+    request_hook: bool,
 }
 
 impl Secrets {
+    fn of(facts: &FlowFacts, harvested: bool) -> Secrets {
+        Secrets {
+            harvested,
+            password_string: facts.password_string,
+            request_hook: facts.request_hook,
+        }
+    }
+
     /// The kinds of secret a value carries, as far as this file makes them secrets.
     fn kinds(&self, taint: Taint) -> Taint {
         let mut secret = Taint::NONE;
@@ -138,6 +151,9 @@ impl Secrets {
         }
         if self.password_string && taint.has(Taint::SETTINGS_ENUM) {
             secret = secret.union(Taint::SETTINGS_ENUM);
+        }
+        if self.request_hook && taint.has(Taint::REQUEST_HEADER) {
+            secret = secret.union(Taint::REQUEST_HEADER);
         }
         secret
     }
@@ -259,10 +275,7 @@ pub fn credential_flow(facts: &FlowFacts, path: &str, harvested: bool) -> Option
     if facts.sinks.is_empty() {
         return None;
     }
-    let secrets = Secrets {
-        harvested,
-        password_string: facts.password_string,
-    };
+    let secrets = Secrets::of(facts, harvested);
     let resolved = resolve(facts, &secrets);
     let n = resolved.returns_secret.len();
     // What a value names: the kind of secret it carries, and the function it came back from.
@@ -332,10 +345,7 @@ pub fn functions_returning_secrets(
     path: &str,
     harvested: bool,
 ) -> Vec<(String, String)> {
-    let secrets = Secrets {
-        harvested,
-        password_string: facts.password_string,
-    };
+    let secrets = Secrets::of(facts, harvested);
     let resolved = resolve(facts, &secrets);
     resolved
         .returns_secret

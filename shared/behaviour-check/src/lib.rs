@@ -181,8 +181,10 @@ impl Check for BehaviourCheck {
         let mut summaries = Vec::new();
         let mut imports = std::collections::BTreeMap::new();
         let mut scripts = std::collections::BTreeSet::new();
+        let mut unpickles = false;
         for (entry, file) in entries.iter().zip(files) {
             let (file_findings, summary, file_imports, script) = file?;
+            unpickles |= summary.as_ref().is_some_and(|s| s.unpickles);
             findings.extend(file_findings);
             if script {
                 scripts.insert(entry.name.clone());
@@ -209,7 +211,7 @@ impl Check for BehaviourCheck {
         }
         findings.extend(scope_findings(ctx, imports));
         findings.extend(native::findings(ctx, &limits)?);
-        findings.extend(payload::findings(ctx, &limits)?);
+        findings.extend(payload::findings(ctx, &limits, unpickles)?);
         findings.retain(|f| (ctx.rule_enabled)(&f.rule));
         Ok(findings)
     }

@@ -3,7 +3,8 @@
 
 use validator_domain::{CheckContext, CheckError, Finding};
 
-use crate::rules::{BHV008, BHV009};
+use crate::caps::Api;
+use crate::rules::{BHV008, BHV009, BHV113};
 use crate::BehaviourLimits;
 
 /// File name endings of pickles (joblib and numpy object files are pickles too).
@@ -152,18 +153,41 @@ fn source_of(pyc: &str) -> Option<String> {
     })
 }
 
-/// BHV008 for each shipped pickle that runs code when loaded, BHV009 for each module shipped
-/// only as compiled bytecode.
+/// A callable a pickle names that runs code or reaches outside the process (the API
+/// catalogue's sinks and runners: `os.system`, `builtins.exec`, `subprocess.Popen`, ...), with
+/// the names pickles use for them (`posix.system`, `__builtin__.eval`).
+fn dangerous(callable: &str) -> bool {
+    let name = if let Some(rest) = callable
+        .strip_prefix("posix.")
+        .or_else(|| callable.strip_prefix("nt."))
+    {
+        format!("os.{rest}")
+    } else if let Some(rest) = callable.strip_prefix("__builtin__.") {
+        format!("builtins.{rest}")
+    } else {
+        callable.to_owned()
+    };
+    let api = Api::of(&name);
+    api.sink.is_some() || api.runner.is_some()
+}
+
+/// BHV008 for each shipped pickle naming a callable that runs code or reaches outside the
+/// process; BHV113 for one that builds other objects when the plugin's code loads pickles
+/// (`unpickles`); BHV009 for each module shipped only as compiled bytecode.
 pub fn findings(
     ctx: &CheckContext<'_>,
     limits: &BehaviourLimits,
+    unpickles: bool,
 ) -> Result<Vec<Finding>, CheckError> {
     let mut findings = Vec::new();
-    let pickles = (ctx.rule_enabled)(BHV008.id);
+    let pickles = (ctx.rule_enabled)(BHV008.id) || (ctx.rule_enabled)(BHV113.id);
     let bytecode = (ctx.rule_enabled)(BHV009.id);
     for entry in ctx.archive.files() {
         let name = entry.name.as_str();
-        if bytecode && name.to_ascii_lowercase().ends_with(".pyc") {
+        // Python imports a `.pyc` without its source only from the source's place, never from
+        // `__pycache__` (PEP 3147): stale caches there are not code that runs.
+        let cached = name.starts_with("__pycache__/") || name.contains("/__pycache__/");
+        if bytecode && !cached && name.to_ascii_lowercase().ends_with(".pyc") {
             let source = source_of(name).unwrap_or_default();
             if ctx.archive.entry(&source).is_none() {
                 findings.push(Finding::new(
@@ -195,6 +219,14 @@ pub fn findings(
         if code.callables.is_empty() && !code.calls {
             continue;
         }
+        let runs_code = code.callables.iter().any(|c| dangerous(c));
+        // Objects of libraries rebuilt (a model, a document tree) run code only if something
+        // loads them: without a pickle loaded anywhere in the plugin's code they are inert
+        // files (Sphinx's doctrees shipped with the help).
+        if !runs_code && !unpickles {
+            continue;
+        }
+        let rule = if runs_code { &BHV008 } else { &BHV113 };
         let mut shown: Vec<&str> = code.callables.iter().map(String::as_str).collect();
         shown.sort_unstable();
         shown.dedup();
@@ -207,7 +239,7 @@ pub fn findings(
         };
         findings.push(Finding::new(
             crate::ID,
-            &BHV008,
+            rule,
             name,
             format!(
                 "`{name}` is a pickle that calls code when it is loaded: {}{more}",

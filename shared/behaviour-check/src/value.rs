@@ -33,6 +33,9 @@ impl Taint {
     pub const AUTOSTART: Taint = Taint(128);
     /// Bytes of a data file shipped in the plugin (not a `.py`): code hidden in a resource.
     pub const PLUGIN_DATA: Taint = Taint(256);
+    /// A request's credential headers read back (`rawHeader(b"Authorization")`): a credential
+    /// when the file registers a function QGIS runs on every request (a preprocessor).
+    pub const REQUEST_HEADER: Taint = Taint(512);
 
     const KINDS: u64 = 0xffff;
     const PARAM_SHIFT: u32 = 16;

@@ -17,6 +17,7 @@ mod clipboard_rewrite;
 mod credentials_near_network;
 mod download_and_run_unlinked;
 mod monkeypatch;
+mod pickle_objects;
 mod pickle_payload;
 mod plugin_state;
 mod security_tamper;
@@ -27,6 +28,7 @@ pub use clipboard_rewrite::BHV112;
 pub use credentials_near_network::BHV107;
 pub use download_and_run_unlinked::BHV108;
 pub use monkeypatch::BHV111;
+pub use pickle_objects::BHV113;
 pub use pickle_payload::BHV008;
 pub use plugin_state::BHV110;
 pub use security_tamper::BHV007;
@@ -175,7 +177,7 @@ pub const BHV901: RuleInfo = RuleInfo {
 
 pub const RULES: &[RuleInfo] = &[
     BHV001, BHV002, BHV003, BHV004, BHV005, BHV006, BHV007, BHV008, BHV009, BHV101, BHV102, BHV103,
-    BHV104, BHV105, BHV106, BHV107, BHV108, BHV109, BHV110, BHV111, BHV112, BHV900, BHV901,
+    BHV104, BHV105, BHV106, BHV107, BHV108, BHV109, BHV110, BHV111, BHV112, BHV113, BHV900, BHV901,
 ];
 
 /// The rule ids that describe the plugin's loaded scope, not a threat.
@@ -184,7 +186,7 @@ pub const SCOPE_RULES: &[&str] = &[BHV900.id, BHV901.id];
 /// The rules held for review (not blocked) by default.
 pub const REVIEW_RULES: &[&str] = &[
     BHV101.id, BHV102.id, BHV103.id, BHV104.id, BHV105.id, BHV106.id, BHV107.id, BHV108.id,
-    BHV109.id, BHV110.id, BHV111.id, BHV112.id,
+    BHV109.id, BHV110.id, BHV111.id, BHV112.id, BHV113.id,
 ];
 
 /// A rule that fired on one file: its line and the chain of evidence.
@@ -589,6 +591,8 @@ pub struct ModuleSummary {
     secret_functions: Vec<(String, String)>,
     /// Its network sinks that get what a function of another module returns.
     imported_sinks: Vec<(u32, String, Vec<String>)>,
+    /// It loads a pickle somewhere (shipped pickles of objects matter then: BHV113).
+    pub unpickles: bool,
 }
 
 impl ModuleSummary {
@@ -618,6 +622,7 @@ impl ModuleSummary {
                 harvested.is_some(),
             ),
             imported_sinks: flow::imported_sinks(&facts.flow),
+            unpickles: file.get(Cap::Unpickle).is_some(),
         }
     }
 

@@ -1,8 +1,10 @@
 //! BHV008 Ships a pickle that runs code when loaded (block). Every file of the zip that is a
 //! pickle (by name, or by a binary pickle's protocol header) is read by its opcodes, never
 //! loaded: GLOBAL, STACK_GLOBAL, INST, OBJ, REDUCE and NEWOBJ name or call callables, which
-//! `pickle.load` runs. A pickle of plain data (numbers, strings, lists, dicts, bytes) does not
-//! fire. The predicate and the opcode reader are in `payload.rs`.
+//! `pickle.load` runs. BHV008 fires when a callable named is one the API catalogue lists as a
+//! sink or runner (`os.system`, `builtins.exec`, `subprocess.Popen`); other objects are BHV113.
+//! A pickle of plain data (numbers, strings, lists, dicts, bytes) does not fire. The predicate
+//! and the opcode reader are in `payload.rs`.
 
 use validator_domain::RuleInfo;
 
