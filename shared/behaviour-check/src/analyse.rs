@@ -1279,7 +1279,7 @@ impl<'m> Analyser<'m> {
     fn credential_file(&self, value: &Value, expr: Option<&'m Expr>) -> Option<String> {
         if let Some(text) = value.loose_str() {
             if text.len() <= self.limits.max_classified_string_bytes && !self.plugin_path(text) {
-                if let Some(what) = caps::credential_path(text) {
+                if let Some(what) = caps::credential_path(text, true) {
                     return Some(what.to_owned());
                 }
             }
@@ -1915,6 +1915,12 @@ impl<'m> Analyser<'m> {
                 )
             }) || pattern.starts_with("qgis.core.QgsAuthMethodConfig.");
             match kind {
+                // The ids of every configuration (no secret): what harvesting iterates over.
+                SourceKind::AuthConfig
+                    if matches!(tail, "configIds" | "availableAuthMethodConfigs") =>
+                {
+                    return Some(Value::Unknown(Taint::AUTH_LIST));
+                }
                 SourceKind::Credential | SourceKind::SecretStore if object => {
                     return Some(Value::reference(format!("{name}()"), false));
                 }
@@ -1941,17 +1947,36 @@ impl<'m> Analyser<'m> {
         }
         let auth_manager = name.contains("uthManager") || name.contains("authManager");
         if auth_manager && tail == "loadAuthenticationConfig" {
-            // Fills the configuration passed second with its secrets, decrypted.
+            // Fills the configuration passed second with its secrets, decrypted. Listing the
+            // configurations fills a combo box, and decrypting the one the user chose logs in
+            // to their server: plugins do both. Decrypting a configuration whose id came from
+            // the list of every one is harvesting: its values are credentials.
+            let harvested = args
+                .first()
+                .is_some_and(|id| id.taint().has(Taint::AUTH_LIST));
+            let (kind, what) = if harvested {
+                self.add(
+                    Cap::Credential,
+                    line,
+                    format!("{shown} (every QGIS authentication configuration, decrypted)"),
+                );
+                (
+                    Taint::CREDENTIAL,
+                    "every QGIS authentication configuration, decrypted",
+                )
+            } else {
+                (
+                    Taint::AUTH_CONFIG,
+                    "the authentication configuration it names, decrypted",
+                )
+            };
             if let Some(Expr::Name(config)) = call.arguments.args.get(1) {
                 let current = self.lookup(config.id.as_str());
-                self.bind(config.id.as_str(), current.tainted(Taint::AUTH_CONFIG));
+                self.bind(config.id.as_str(), current.tainted(kind));
             }
-            self.facts.flow.note_source(
-                self.current,
-                Taint::AUTH_CONFIG,
-                line,
-                format!("{shown} (an authentication configuration, decrypted)"),
-            );
+            self.facts
+                .flow
+                .note_source(self.current, kind, line, format!("{shown} ({what})"));
             return Some(Value::UNKNOWN);
         }
         match tail {
@@ -2629,24 +2654,21 @@ impl<'m> Analyser<'m> {
         if let Some(what) = caps::credential_call(name) {
             self.add(Cap::Credential, line, format!("{shown} ({what})"));
         }
-        // Other programs' secret stores (keyrings, wallets, DPAPI, browsers' cookies).
+        // Other programs' secret stores read whole (wallets, DPAPI, every browser cookie); a
+        // secret asked for by service name is the plugin's own login (a keyring password).
         if let Some((validator_api_catalogue::SourceKind::SecretStore, entry)) = api.source {
-            self.add(
-                Cap::Credential,
-                line,
-                format!("{shown} ({})", caps::entry_text(entry)),
-            );
-        }
-        // Listing the configurations fills a combo box, and decrypting the one the user chose
-        // logs in to their server: plugins do both. Decrypting every configuration in one
-        // function is harvesting (see rules::evaluate).
-        if name.contains("uthManager") || name.contains("authManager") {
-            match caps::tail(name) {
-                "configIds" | "availableAuthMethodConfigs" => {
-                    self.add(Cap::AuthEnumerate, line, shown.to_string())
-                }
-                "loadAuthenticationConfig" => self.add(Cap::AuthDecrypt, line, shown.to_string()),
-                _ => {}
+            let by_name = entry.args.iter().any(|a| {
+                matches!(
+                    a.role,
+                    validator_api_catalogue::Role::Key | validator_api_catalogue::Role::Host
+                )
+            });
+            if !by_name {
+                self.add(
+                    Cap::Credential,
+                    line,
+                    format!("{shown} ({})", caps::entry_text(entry)),
+                );
             }
         }
         let tail = caps::tail(name);
@@ -2972,7 +2994,7 @@ impl<'m> Analyser<'m> {
         let lower = folded.text.to_lowercase();
         // Only what looks like a path names a store here (`"cookies"` alone is a dict key).
         let credential = if folded.text.contains(['/', '\\']) && !self.plugin_path(&folded.text) {
-            caps::credential_path(&folded.text)
+            caps::credential_path(&folded.text, false)
         } else {
             None
         };

@@ -60,10 +60,6 @@ pub enum Cap {
     EncodedBlob,
     PyArmor,
     InvisibleUnicode,
-    /// The ids or base configurations of every QGIS authentication configuration (no secret).
-    AuthEnumerate,
-    /// One authentication configuration loaded with its secrets decrypted.
-    AuthDecrypt,
     /// Code loaded in a way the import graph cannot follow: an import with a computed name,
     /// exec/compile, runpy, module loaders.
     DynamicLoad,
@@ -122,8 +118,6 @@ impl Cap {
             Cap::ClipboardRead => "reads the clipboard",
             Cap::ClipboardWrite => "writes the clipboard",
             Cap::Unpickle => "loads a pickle",
-            Cap::AuthEnumerate => "lists every QGIS authentication configuration",
-            Cap::AuthDecrypt => "decrypts a QGIS authentication configuration",
         }
     }
 }
@@ -381,28 +375,26 @@ pub fn is_download_to_file(plain: &str) -> bool {
 }
 
 /// What a credential store a path names holds, from the sources catalogue's `path:` rows
-/// (credentials, the QGIS auth database and settings file, other programs' secret stores, saved
-/// connections): the row's note. Each word of a command line counts as a path too (`cat
-/// ~/.ssh/id_rsa | ...`). The caller leaves the plugin's own files out.
-pub fn credential_path(text: &str) -> Option<&'static str> {
-    let store = |path: &str| {
-        Catalogue::builtin().path(path).iter().find_map(|entry| {
-            matches!(
-                entry.kind,
-                Kind::Source(
-                    SourceKind::Credential
-                        | SourceKind::AuthConfig
-                        | SourceKind::SecretStore
-                        | SourceKind::Connection
-                )
-            )
-            .then_some(&*entry.note)
-        })
-    };
-    store(text).or_else(|| {
-        text.split_whitespace()
-            .filter(|w| w.len() < text.len() && w.contains(['/', '\\']))
-            .find_map(store)
+/// (credentials, the QGIS auth database and settings file, other programs' secret stores and,
+/// with `connections`, files of saved connections such as `.pg_service.conf`, which database
+/// plugins read to connect): the row's note. Only a rooted path names someone's store (the
+/// home folder, a profile, an absolute path, a variable): `xyz/cookies` or `Login Data` alone
+/// is relative to QGIS's working folder. The caller leaves the plugin's own files out.
+pub fn credential_path(text: &str, connections: bool) -> Option<&'static str> {
+    let rooted =
+        text.starts_with(['~', '/', '\\', '<', '%', '$']) || text.as_bytes().get(1) == Some(&b':');
+    if !rooted {
+        return None;
+    }
+    Catalogue::builtin().path(text).iter().find_map(|entry| {
+        let store = match entry.kind {
+            Kind::Source(
+                SourceKind::Credential | SourceKind::AuthConfig | SourceKind::SecretStore,
+            ) => true,
+            Kind::Source(SourceKind::Connection) => connections,
+            _ => false,
+        };
+        store.then_some(&*entry.note)
     })
 }
 

@@ -1,7 +1,7 @@
 //! The flow engine: follows credentials from where the code reads them to where it sends them.
 //!
-//! The resolver (`analyse.rs`) gives every value a [`Taint`]: kinds of data (a credential, an
-//! authentication configuration decrypted, a settings group enumerated) and symbols it cannot
+//! The resolver (`analyse.rs`) gives every value a [`Taint`]: kinds of data (a credential, a
+//! settings group enumerated, a request's headers) and symbols it cannot
 //! resolve while it reads one function: "parameter `i` of this function", "what local function
 //! `f` returns", "what a function of another module returns". It records, per file, every
 //! network sink with the taint of the data reaching it, every call to a local function with
@@ -98,7 +98,6 @@ impl FlowFacts {
     pub fn note_sink(&mut self, sink: Sink) {
         let interesting = sink.taint.has(
             Taint::CREDENTIAL
-                .union(Taint::AUTH_CONFIG)
                 .union(Taint::SETTINGS_ENUM)
                 .union(Taint::REQUEST_HEADER),
         ) || sink.taint.has_symbols();
@@ -125,16 +124,13 @@ pub struct Flow {
 
 /// What counts as a credential in this file.
 struct Secrets {
-    /// Every authentication configuration is listed and decrypted in one function.
-    harvested: bool,
     password_string: bool,
     request_hook: bool,
 }
 
 impl Secrets {
-    fn of(facts: &FlowFacts, harvested: bool) -> Secrets {
+    fn of(facts: &FlowFacts) -> Secrets {
         Secrets {
-            harvested,
             password_string: facts.password_string,
             request_hook: facts.request_hook,
         }
@@ -145,9 +141,6 @@ impl Secrets {
         let mut secret = Taint::NONE;
         if taint.has(Taint::CREDENTIAL) {
             secret = secret.union(Taint::CREDENTIAL);
-        }
-        if self.harvested && taint.has(Taint::AUTH_CONFIG) {
-            secret = secret.union(Taint::AUTH_CONFIG);
         }
         if self.password_string && taint.has(Taint::SETTINGS_ENUM) {
             secret = secret.union(Taint::SETTINGS_ENUM);
@@ -267,15 +260,11 @@ fn source_text(facts: &FlowFacts, path: &str, unit: usize, kind: Taint) -> Strin
 }
 
 /// The first credential that reaches a network sink in this file, if any.
-///
-/// `harvested`: every authentication configuration is listed and decrypted in one function
-/// (with its callees), so a decrypted configuration is a stolen credential, not the login the
-/// user chose.
-pub fn credential_flow(facts: &FlowFacts, path: &str, harvested: bool) -> Option<Flow> {
+pub fn credential_flow(facts: &FlowFacts, path: &str) -> Option<Flow> {
     if facts.sinks.is_empty() {
         return None;
     }
-    let secrets = Secrets::of(facts, harvested);
+    let secrets = Secrets::of(facts);
     let resolved = resolve(facts, &secrets);
     let n = resolved.returns_secret.len();
     // What a value names: the kind of secret it carries, and the function it came back from.
@@ -340,12 +329,8 @@ pub fn credential_flow(facts: &FlowFacts, path: &str, harvested: bool) -> Option
 }
 
 /// The names of this file's functions that return credentials (for flows across modules).
-pub fn functions_returning_secrets(
-    facts: &FlowFacts,
-    path: &str,
-    harvested: bool,
-) -> Vec<(String, String)> {
-    let secrets = Secrets::of(facts, harvested);
+pub fn functions_returning_secrets(facts: &FlowFacts, path: &str) -> Vec<(String, String)> {
+    let secrets = Secrets::of(facts);
     let resolved = resolve(facts, &secrets);
     resolved
         .returns_secret

@@ -389,11 +389,7 @@ fn analyse_module(
         .map(|(_, e)| format!("{path}:{}: {}", e.line, e.what))
         .collect();
     let imports = scope::FileImports { imports, dynamic };
-    (
-        hits,
-        rules::ModuleSummary::of(path, &facts, limits.max_closure_units),
-        imports,
-    )
+    (hits, rules::ModuleSummary::of(path, &facts), imports)
 }
 
 /// What the raw text shows: invisible or bidirectional characters, PyArmor's runtime markers.

@@ -20,9 +20,9 @@ impl Taint {
     pub const ENVIRON: Taint = Taint(4);
     /// Read from a credential store (a secret in clear, or the store's bytes).
     pub const CREDENTIAL: Taint = Taint(8);
-    /// An authentication configuration decrypted by the auth manager: a credential only when
-    /// the file lists and decrypts every configuration (harvesting), not when the plugin loads
-    /// the one the user chose to log in.
+    /// A credential the code asked for by name (the auth configuration the user chose, a
+    /// host's netrc login, a service's keyring password): the login the plugin was given,
+    /// never counted as stolen on its own.
     pub const AUTH_CONFIG: Taint = Taint(16);
     /// Keys or values of a whole settings group that may hold QGIS's saved passwords
     /// (`allKeys()` at the root): a credential when the file looks for passwords in them.
@@ -36,6 +36,9 @@ impl Taint {
     /// A request's credential headers read back (`rawHeader(b"Authorization")`): a credential
     /// when the file registers a function QGIS runs on every request (a preprocessor).
     pub const REQUEST_HEADER: Taint = Taint(512);
+    /// The ids of every authentication configuration (`configIds()`,
+    /// `availableAuthMethodConfigs()`): a configuration decrypted by such an id is harvested.
+    pub const AUTH_LIST: Taint = Taint(1024);
 
     const KINDS: u64 = 0xffff;
     const PARAM_SHIFT: u32 = 16;

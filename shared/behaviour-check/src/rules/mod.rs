@@ -227,31 +227,6 @@ pub(crate) fn caps_of(facts: &FileFacts, units: impl Iterator<Item = usize>) -> 
     Caps(map)
 }
 
-/// Every authentication configuration listed and decrypted in one function (with the functions
-/// it calls): a credential source like the auth database itself.
-fn harvest<'c>(
-    facts: &FileFacts,
-    file: &Caps,
-    closures: impl FnOnce() -> &'c Vec<BTreeSet<usize>>,
-) -> Option<Evidence> {
-    if file.get(Cap::AuthEnumerate).is_none() || file.get(Cap::AuthDecrypt).is_none() {
-        return None;
-    }
-    closures().iter().find_map(|closure| {
-        let scope = caps_of(facts, closure.iter().copied());
-        match (scope.get(Cap::AuthEnumerate), scope.get(Cap::AuthDecrypt)) {
-            (Some(list), Some(decrypt)) => Some(Evidence {
-                line: decrypt.line,
-                what: format!(
-                    "{} (every QGIS authentication configuration, decrypted; listed at line {})",
-                    decrypt.what, list.line
-                ),
-            }),
-            _ => None,
-        }
-    })
-}
-
 /// Each function with the functions of the same file it calls or refers to (transitively),
 /// and the module's top level with the functions it refers to.
 fn closures(facts: &FileFacts, max_units: usize) -> Vec<BTreeSet<usize>> {
@@ -313,9 +288,8 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
     let closure_sets = std::cell::OnceCell::new();
     let all_closures = || closure_sets.get_or_init(|| closures(facts, max_closure_units));
 
-    let harvested = harvest(facts, &file, all_closures);
-    let credential = file.get(Cap::Credential).cloned().or(harvested.clone());
-    if let Some(flow) = flow::credential_flow(&facts.flow, path, harvested.is_some()) {
+    let credential = file.get(Cap::Credential).cloned();
+    if let Some(flow) = flow::credential_flow(&facts.flow, path) {
         hits.push(hit(&BHV001, flow.line, flow.message));
     } else if let (Some(cred), Some(net)) = (credential.as_ref(), file.get(Cap::Network)) {
         hits.push(credentials_near_network::hit(
@@ -596,7 +570,7 @@ pub struct ModuleSummary {
 }
 
 impl ModuleSummary {
-    pub fn of(path: &str, facts: &FileFacts, max_closure_units: usize) -> Self {
+    pub fn of(path: &str, facts: &FileFacts) -> Self {
         let file = caps_of(facts, 0..facts.units.len());
         let mut parts = path.rsplit('/');
         let file_name = parts.next().unwrap_or(path);
@@ -606,21 +580,14 @@ impl ModuleSummary {
         } else {
             stem
         };
-        let closure_sets = std::cell::OnceCell::new();
-        let all_closures = || closure_sets.get_or_init(|| closures(facts, max_closure_units));
-        let harvested = harvest(facts, &file, all_closures);
         Self {
             path: path.to_owned(),
             name: name.to_owned(),
             imports: facts.imports.clone(),
-            credential: file.get(Cap::Credential).cloned().or(harvested.clone()),
+            credential: file.get(Cap::Credential).cloned(),
             network: file.get(Cap::Network).cloned(),
             hosts: hosts_text(facts, "to"),
-            secret_functions: flow::functions_returning_secrets(
-                &facts.flow,
-                path,
-                harvested.is_some(),
-            ),
+            secret_functions: flow::functions_returning_secrets(&facts.flow, path),
             imported_sinks: flow::imported_sinks(&facts.flow),
             unpickles: file.get(Cap::Unpickle).is_some(),
         }
