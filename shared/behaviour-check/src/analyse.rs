@@ -1924,16 +1924,16 @@ impl<'m> Analyser<'m> {
                 SourceKind::Credential | SourceKind::SecretStore if object => {
                     return Some(Value::reference(format!("{name}()"), false));
                 }
+                // Decrypts into its second argument: below.
+                _ if pattern.ends_with("loadAuthenticationConfig") => {}
                 SourceKind::Credential | SourceKind::SecretStore if chosen => {
-                    if !pattern.ends_with("loadAuthenticationConfig") {
-                        self.facts.flow.note_source(
-                            self.current,
-                            Taint::AUTH_CONFIG,
-                            line,
-                            format!("{shown} ({})", caps::entry_text(entry)),
-                        );
-                        return Some(Value::Unknown(Taint::AUTH_CONFIG));
-                    }
+                    self.facts.flow.note_source(
+                        self.current,
+                        Taint::AUTH_CONFIG,
+                        line,
+                        format!("{shown} ({})", caps::entry_text(entry)),
+                    );
+                    return Some(Value::Unknown(Taint::AUTH_CONFIG));
                 }
                 SourceKind::Credential | SourceKind::SecretStore => {
                     self.note_credential_source(

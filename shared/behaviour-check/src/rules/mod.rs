@@ -381,36 +381,35 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
         hits.push(near);
     }
 
-    let payload = if let Some(e) = file.get(Cap::DecodedExec) {
-        Some((e.line, format!("executes decoded data ({})", at(path, e))))
-    } else if let Some(e) = file.get(Cap::HiddenCall) {
-        Some((
-            e.line,
-            format!(
-                "calls a dangerous function through a hidden name ({})",
-                at(path, e)
-            ),
-        ))
-    } else {
-        // A long encoded literal and an exec elsewhere in the file are co-occurrence: BHV104
-        // holds the obfuscation for review; only the decoded data executed blocks.
-        None
-    };
+    // A long encoded literal and an exec elsewhere in the file are co-occurrence: BHV104 holds
+    // the obfuscation for review; only the decoded data executed blocks.
+    let payload = file
+        .get(Cap::DecodedExec)
+        .map(|e| (e.line, format!("executes decoded data ({})", at(path, e))))
+        .or_else(|| {
+            file.get(Cap::HiddenCall).map(|e| {
+                (
+                    e.line,
+                    format!(
+                        "calls a dangerous function through a hidden name ({})",
+                        at(path, e)
+                    ),
+                )
+            })
+        });
     if let Some((line, message)) = payload {
         hits.push(hit(&BHV003, line, message));
     }
 
-    let persistence = if let Some(e) = file.get(Cap::PersistWrite) {
-        Some((
+    let persistence = file.get(Cap::PersistWrite).map(|e| {
+        (
             e.line,
             format!(
                 "writes an auto-start location outside its folder ({})",
                 at(path, e)
             ),
-        ))
-    } else {
-        None
-    };
+        )
+    });
     if let Some((line, message)) = persistence {
         hits.push(hit(&BHV004, line, message));
     } else if let (Some(target), Some((cap, write))) = (
