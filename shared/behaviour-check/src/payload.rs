@@ -28,8 +28,12 @@ const MAX_SHOWN_CALLABLES: usize = 5;
 /// references nothing.
 pub fn pickle_code(data: &[u8]) -> Option<PickleCode> {
     let mut code = PickleCode::default();
-    // The last strings pushed, for STACK_GLOBAL (module, name).
-    let mut strings: Vec<String> = Vec::new();
+    // What was pushed last (a string, or something else), and the memo: enough to name what
+    // STACK_GLOBAL calls (its module and name are the last two pushes, often fetched back from
+    // the memo). The memo is bounded by the file, which the caller bounds.
+    let mut pushed: Vec<Option<String>> = Vec::new();
+    let mut memo: std::collections::HashMap<usize, Option<String>> =
+        std::collections::HashMap::new();
     let mut at = 0usize;
     let take = |at: &mut usize, n: usize| -> Option<&[u8]> {
         let bytes = data.get(*at..at.checked_add(n)?)?;
@@ -49,31 +53,54 @@ pub fn pickle_code(data: &[u8]) -> Option<PickleCode> {
         }
         usize::try_from(value).unwrap_or(usize::MAX)
     };
+    let text = |bytes: &[u8]| Some(String::from_utf8_lossy(bytes).into_owned());
     loop {
         let op = *data.get(at)?;
         at += 1;
-        match op {
+        let push: Option<Option<String>> = match op {
             b'.' => return Some(code),
-            // No argument.
+            // No argument; what they leave on the stack is nothing STACK_GLOBAL names.
             b'(' | b'0' | b'1' | b'2' | b'N' | b'a' | b'b' | b'd' | b'}' | b'e' | b'l' | b']'
-            | b's' | b't' | b')' | b'u' | 0x85 | 0x86 | 0x87 | 0x88 | 0x89 | 0x94 | 0x8f | 0x90
-            | 0x91 | 0x97 | 0x98 => {}
-            b'R' | b'o' | 0x81 | 0x92 => code.calls = true,
+            | b's' | b't' | b')' | b'u' | 0x85 | 0x86 | 0x87 | 0x88 | 0x89 | 0x8f | 0x90 | 0x91
+            | 0x97 | 0x98 | b'Q' => Some(None),
+            // MEMOIZE: the top goes into the next memo slot.
+            0x94 => {
+                memo.insert(memo.len(), pushed.last().cloned().flatten());
+                None
+            }
+            b'R' | b'o' | 0x81 | 0x92 => {
+                code.calls = true;
+                Some(None)
+            }
             0x93 => {
-                // STACK_GLOBAL: module and name are the last two strings pushed.
-                let n = strings.len();
-                let name = if n >= 2 {
-                    format!("{}.{}", strings[n - 2], strings[n - 1])
-                } else {
-                    "?".to_owned()
-                };
-                code.callables.push(name);
+                // STACK_GLOBAL: module and name are the last two pushes.
+                let name = pushed.pop().flatten();
+                let module = pushed.pop().flatten();
+                code.callables.push(match (module, name) {
+                    (Some(module), Some(name)) => format!("{module}.{name}"),
+                    _ => "?".to_owned(),
+                });
+                Some(None)
             }
-            // A newline-terminated argument.
-            b'I' | b'L' | b'F' | b'P' | b'g' | b'p' => {
+            // Newline-terminated arguments.
+            b'I' | b'L' | b'F' | b'P' => {
                 line(&mut at)?;
+                Some(None)
             }
-            b'S' | b'V' => strings.push(line(&mut at)?),
+            b'g' => {
+                let slot = line(&mut at)?.trim().parse::<usize>().ok();
+                Some(slot.and_then(|s| memo.get(&s).cloned().flatten()))
+            }
+            b'p' => {
+                if let Ok(slot) = line(&mut at)?.trim().parse::<usize>() {
+                    memo.insert(slot, pushed.last().cloned().flatten());
+                }
+                None
+            }
+            b'S' | b'V' => {
+                let value = line(&mut at)?;
+                Some(Some(value.trim_matches(['\'', '"']).to_owned()))
+            }
             b'c' | b'i' => {
                 let module = line(&mut at)?;
                 let name = line(&mut at)?;
@@ -81,47 +108,67 @@ pub fn pickle_code(data: &[u8]) -> Option<PickleCode> {
                     code.calls = true;
                 }
                 code.callables.push(format!("{module}.{name}"));
+                Some(None)
+            }
+            // Memo reads and writes by index.
+            b'h' | b'j' => {
+                let slot = le(take(&mut at, if op == b'h' { 1 } else { 4 })?);
+                Some(memo.get(&slot).cloned().flatten())
+            }
+            b'q' | b'r' => {
+                let slot = le(take(&mut at, if op == b'q' { 1 } else { 4 })?);
+                memo.insert(slot, pushed.last().cloned().flatten());
+                None
             }
             // Fixed-size arguments.
-            b'K' | b'h' | b'q' | 0x80 | 0x82 => {
+            0x80 => {
                 take(&mut at, 1)?;
+                None
+            }
+            0x95 => {
+                take(&mut at, 8)?;
+                None
+            }
+            b'K' | 0x82 => {
+                take(&mut at, 1)?;
+                Some(None)
             }
             b'M' | 0x83 => {
                 take(&mut at, 2)?;
+                Some(None)
             }
-            b'J' | b'j' | b'r' | 0x84 => {
+            b'J' | 0x84 => {
                 take(&mut at, 4)?;
+                Some(None)
             }
-            b'G' | 0x95 => {
+            b'G' => {
                 take(&mut at, 8)?;
+                Some(None)
             }
-            b'Q' => {}
             // Length-prefixed arguments.
             b'U' | b'C' | 0x8c | 0x8a => {
                 let n = usize::from(*take(&mut at, 1)?.first()?);
                 let bytes = take(&mut at, n)?;
-                if matches!(op, b'U' | 0x8c) {
-                    strings.push(String::from_utf8_lossy(bytes).into_owned());
-                }
+                Some(matches!(op, b'U' | 0x8c).then(|| text(bytes)).flatten())
             }
             b'T' | b'X' | b'B' | 0x8b => {
                 let n = le(take(&mut at, 4)?);
                 let bytes = take(&mut at, n)?;
-                if matches!(op, b'T' | b'X') {
-                    strings.push(String::from_utf8_lossy(bytes).into_owned());
-                }
+                Some(matches!(op, b'T' | b'X').then(|| text(bytes)).flatten())
             }
             0x8d | 0x8e | 0x96 => {
                 let n = le(take(&mut at, 8)?);
                 let bytes = take(&mut at, n)?;
-                if op == 0x8d {
-                    strings.push(String::from_utf8_lossy(bytes).into_owned());
-                }
+                Some((op == 0x8d).then(|| text(bytes)).flatten())
             }
             _ => return None,
-        }
-        if strings.len() > 2 {
-            strings.remove(0);
+        };
+        if let Some(value) = push {
+            pushed.push(value);
+            // Only the last pushes matter; the stack is not modelled beyond them.
+            if pushed.len() > 64 {
+                pushed.drain(..32);
+            }
         }
     }
 }
@@ -268,6 +315,13 @@ mod tests {
         let code = pickle_code(reduce).expect("a pickle");
         assert_eq!(code.callables, vec!["os.system".to_owned()]);
         assert!(code.calls);
+        // Protocol 4 with the memo: the module and name fetched back with BINGET.
+        let memo = b"\x80\x04\x8c\x02os\x94\x8c\x06system\x94\x93\x94h\x00h\x01\x93\x94.";
+        let code = pickle_code(memo).expect("a pickle");
+        assert_eq!(
+            code.callables,
+            vec!["os.system".to_owned(), "os.system".to_owned()]
+        );
         // Protocol 4: STACK_GLOBAL names builtins.eval.
         let stack =
             b"\x80\x04\x8c\x08builtins\x94\x8c\x04eval\x94\x93\x94\x8c\x011\x94\x85\x94R\x94.";
