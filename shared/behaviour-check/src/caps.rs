@@ -177,6 +177,8 @@ pub struct Api {
     pub sink: Option<SinkKind>,
     pub source: Option<(SourceKind, &'static Entry)>,
     pub runner: Option<RunnerKind>,
+    /// A transform that stores its input in its receiver (`into=self`).
+    pub into_receiver: bool,
 }
 
 impl Api {
@@ -193,6 +195,7 @@ impl Api {
                 Kind::Runner(k) if k != RunnerKind::None && api.runner.is_none() => {
                     api.runner = Some(k)
                 }
+                Kind::Transform(_) if entry.into_receiver => api.into_receiver = true,
                 _ => {}
             }
         }

@@ -804,6 +804,14 @@ impl<'m> Analyser<'m> {
         for generator in generators {
             iters.push(self.eval(&generator.iter));
         }
+        // Bytes iterate as their byte values (`bytes(b ^ KEY for b in BLOB)`: a loop that
+        // decodes a constant folds like the constant).
+        if let [Value::Bytes { data, .. }] = iters.as_slice() {
+            if data.len() <= self.limits.max_folded_bytes {
+                let items = data.iter().map(|b| Value::Int(i64::from(*b))).collect();
+                iters[0] = Value::List(items);
+            }
+        }
         if let ([generator], [Value::List(items)]) = (generators, iters.as_slice()) {
             if let (Expr::Name(target), true) = (
                 &generator.target,
@@ -1025,7 +1033,7 @@ impl<'m> Analyser<'m> {
             for keyword in call.arguments.keywords.iter() {
                 taint = taint.union(self.eval(&keyword.value).taint());
             }
-            self.note_container_update(call, taint);
+            self.note_container_update(call, taint, false);
             if let Some(header) = self.credential_header(call) {
                 let line = self.line(call.range());
                 self.facts
@@ -1081,6 +1089,12 @@ impl<'m> Analyser<'m> {
                 taint,
             } => {
                 let value = self.call_ref(call, &name, hidden, args, keywords, line);
+                let into_receiver = self.api(&caps::plain(&name)).into_receiver;
+                let data = args
+                    .iter()
+                    .chain(keywords.iter().map(|(_, v)| v))
+                    .fold(Taint::NONE, |t, v| t.union(v.taint()));
+                self.note_container_update(call, data, into_receiver);
                 // What an object built from data returns carries the data; what a function
                 // of another module of the plugin returns is followed across modules.
                 let imported = name.starts_with('.') || name.starts_with(&format!("{}.", self.top));
@@ -1107,7 +1121,7 @@ impl<'m> Analyser<'m> {
                     .iter()
                     .chain(keywords.iter().map(|(_, v)| v))
                     .fold(taint, |t, v| t.union(v.taint()));
-                self.note_container_update(call, taint);
+                self.note_container_update(call, taint, false);
                 Value::Unknown(taint)
             }
             _ => Value::UNKNOWN,

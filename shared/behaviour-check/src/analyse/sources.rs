@@ -10,17 +10,34 @@ use super::*;
 impl<'m> Analyser<'m> {
     /// `items.append(secret)`, `found.update(...)`, `self.rows.extend(...)`: the container
     /// now holds what was added.
-    pub(super) fn note_container_update(&mut self, call: &'m ast::ExprCall, taint: Taint) {
+    /// `into_receiver`: the catalogue says the call stores its input in its receiver
+    /// (`EmailMessage.set_content`, `QNetworkRequest.setRawHeader`, `QUrlQuery.addQueryItem`).
+    pub(super) fn note_container_update(
+        &mut self,
+        call: &'m ast::ExprCall,
+        taint: Taint,
+        into_receiver: bool,
+    ) {
         if taint.is_none() {
             return;
         }
         let Expr::Attribute(attr) = call.func.as_ref() else {
             return;
         };
-        if !matches!(
-            attr.attr.as_str(),
-            "append" | "extend" | "add" | "update" | "insert" | "setdefault" | "appendleft"
-        ) {
+        let fills = into_receiver
+            || matches!(
+                attr.attr.as_str(),
+                "append"
+                    | "extend"
+                    | "add"
+                    | "update"
+                    | "insert"
+                    | "setdefault"
+                    | "appendleft"
+                    | "add_attachment"
+                    | "attach"
+            );
+        if !fills {
             return;
         }
         match attr.value.as_ref() {
