@@ -1,6 +1,6 @@
 //! The flow engine: follows credentials from where the code reads them to where it sends them.
 //!
-//! The resolver (`analyse.rs`) gives every value a [`Taint`]: kinds of data (a credential, a
+//! The resolver (`analyse/`) gives every value a [`Taint`]: kinds of data (a credential, a
 //! settings group enumerated, a request's headers) and symbols it cannot
 //! resolve while it reads one function: "parameter `i` of this function", "what local function
 //! `f` returns", "what a function of another module returns". It records, per file, every
