@@ -240,6 +240,19 @@ pub fn entry_text(entry: &Entry) -> String {
     format!("{what}; {}", entry.provenance)
 }
 
+/// A credential the code asks for by name (a row with a `key` or `host` argument: a host's
+/// login in `~/.netrc`, a service's password in the keyring, the auth configuration it names,
+/// the credentials QGIS adds to its own request), or a value of a `QgsAuthMethodConfig` (as
+/// secret as the way it was loaded): the login the plugin was given, not a stolen one.
+pub fn asked_by_name(entry: &Entry) -> bool {
+    entry.args.iter().any(|a| {
+        matches!(
+            a.role,
+            validator_api_catalogue::Role::Key | validator_api_catalogue::Role::Host
+        )
+    }) || entry.pattern.starts_with("qgis.core.QgsAuthMethodConfig.")
+}
+
 /// Code execution calls (see [`Api::runs_code`]), for a name looked up on its own.
 pub fn is_code_exec(name: &str) -> bool {
     Api::of(name).runs_code()

@@ -851,9 +851,13 @@ impl<'m> Analyser<'m> {
                 // login), as the sources catalogue lists it without arguments.
                 let held = match self.api(&qualified).source {
                     Some((SourceKind::Credential | SourceKind::SecretStore, entry))
-                        if entry.args.is_empty() && entry.returns.is_none() =>
+                        if entry.returns.is_none() =>
                     {
-                        Taint::CREDENTIAL
+                        if caps::asked_by_name(entry) {
+                            Taint::AUTH_CONFIG
+                        } else {
+                            Taint::CREDENTIAL
+                        }
                     }
                     _ => Taint::NONE,
                 };

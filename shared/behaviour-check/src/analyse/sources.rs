@@ -188,12 +188,7 @@ impl<'m> Analyser<'m> {
             // configuration is: it counts only when the file also enumerates every one
             // (harvesting, see flow.rs). The values of a configuration are as secret as the
             // way it was loaded.
-            let chosen = entry.args.iter().any(|a| {
-                matches!(
-                    a.role,
-                    validator_api_catalogue::Role::Key | validator_api_catalogue::Role::Host
-                )
-            }) || pattern.starts_with("qgis.core.QgsAuthMethodConfig.");
+            let chosen = caps::asked_by_name(entry);
             match kind {
                 // The ids of every configuration (no secret): what harvesting iterates over.
                 SourceKind::AuthConfig
