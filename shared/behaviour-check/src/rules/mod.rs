@@ -290,7 +290,9 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
 
     let credential = file.get(Cap::Credential).cloned();
     if let Some(flow) = flow::credential_flow(&facts.flow, path) {
-        hits.push(hit(&BHV001, flow.line, flow.message));
+        // The hosts the file names, for the approver to see where the data goes.
+        let hosts = hosts_text(facts, "; hosts in the file:");
+        hits.push(hit(&BHV001, flow.line, format!("{}{hosts}", flow.message)));
     } else if let (Some(cred), Some(net)) = (credential.as_ref(), file.get(Cap::Network)) {
         hits.push(credentials_near_network::hit(
             path,
