@@ -2,6 +2,10 @@
 //! string) an approver can check. A capability on its own is never a finding; the threat rules
 //! combine them.
 
+use validator_api_catalogue::{
+    Catalogue, Entry, Kind, RunnerKind, SettingKind, SinkKind, SourceKind,
+};
+
 /// One capability.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Cap {
@@ -56,13 +60,23 @@ pub enum Cap {
     EncodedBlob,
     PyArmor,
     InvisibleUnicode,
-    /// The ids or base configurations of every QGIS authentication configuration (no secret).
-    AuthEnumerate,
-    /// One authentication configuration loaded with its secrets decrypted.
-    AuthDecrypt,
     /// Code loaded in a way the import graph cannot follow: an import with a computed name,
     /// exec/compile, runpy, module loaders.
     DynamicLoad,
+    /// A QGIS security switch or a folder QGIS loads code from written in the settings, or a
+    /// system file written (hosts, resolver, loader, accounts).
+    SecurityTamper,
+    /// Plugin repositories or another plugin's enabled flag written in the settings.
+    PluginStateTamper,
+    /// An attribute of a module or class the plugin did not define replaced, when the
+    /// catalogue knows it as a source, sink or runner (`requests.Session.request = ...`).
+    Monkeypatch,
+    /// The clipboard read.
+    ClipboardRead,
+    /// A constant string written to the clipboard.
+    ClipboardWrite,
+    /// A pickle (or one of its relatives) loaded.
+    Unpickle,
 }
 
 impl Cap {
@@ -98,8 +112,12 @@ impl Cap {
             Cap::PyArmor => "is protected by PyArmor",
             Cap::InvisibleUnicode => "contains invisible or bidirectional Unicode",
             Cap::DynamicLoad => "loads code dynamically",
-            Cap::AuthEnumerate => "lists every QGIS authentication configuration",
-            Cap::AuthDecrypt => "decrypts a QGIS authentication configuration",
+            Cap::SecurityTamper => "changes a security setting or a system file",
+            Cap::PluginStateTamper => "changes plugin repositories or other plugins' state",
+            Cap::Monkeypatch => "replaces a function of a library it does not own",
+            Cap::ClipboardRead => "reads the clipboard",
+            Cap::ClipboardWrite => "writes the clipboard",
+            Cap::Unpickle => "loads a pickle",
         }
     }
 }
@@ -122,14 +140,14 @@ pub fn plain(name: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Every fragment a string must contain for [`credential_path`], [`persistence_target`], a
-/// password or a URL to match: one pass over the string rules out most of them at once.
+/// password or a URL to match (a path has a separator): one pass over the string rules out most of them at once.
 pub fn may_be_interesting(text: &str) -> bool {
     static FRAGMENTS: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> =
         std::sync::OnceLock::new();
     let automaton = FRAGMENTS.get_or_init(|| {
-        let mut patterns: Vec<&str> = CREDENTIAL_PATHS.iter().map(|(p, _)| *p).collect();
-        patterns.extend(PERSISTENCE_TARGETS.iter().map(|(p, _)| *p));
-        patterns.extend([".pth", "password", "passwd", "://"]);
+        let mut patterns: Vec<&str> = PERSISTENCE_TARGETS.iter().map(|(p, _)| *p).collect();
+        // Paths (credential stores are looked up in the catalogue), URLs, passwords.
+        patterns.extend([".pth", "password", "passwd", "://", "/", "\\"]);
         aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .build(patterns)
@@ -152,31 +170,92 @@ fn one_of(name: &str, names: &[&str]) -> bool {
     names.contains(&name)
 }
 
-/// Code execution calls.
+/// What the API catalogue (`validator-api-catalogue`) says about one resolved call: the first
+/// kind other than `none` of each table. One lookup per call; every predicate below reads it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Api {
+    pub sink: Option<SinkKind>,
+    pub source: Option<(SourceKind, &'static Entry)>,
+    pub runner: Option<RunnerKind>,
+    /// A transform that stores its input in its receiver (`into=self`).
+    pub into_receiver: bool,
+}
+
+impl Api {
+    /// The catalogue's rows for a qualified name (`requests.Session().post`: call markers and
+    /// Qt bindings normalised, return types followed).
+    pub fn of(name: &str) -> Api {
+        let mut api = Api::default();
+        for entry in Catalogue::builtin().call(name).iter() {
+            match entry.kind {
+                Kind::Sink(k) if k != SinkKind::None && api.sink.is_none() => api.sink = Some(k),
+                Kind::Source(k) if k != SourceKind::None && api.source.is_none() => {
+                    api.source = Some((k, entry))
+                }
+                Kind::Runner(k) if k != RunnerKind::None && api.runner.is_none() => {
+                    api.runner = Some(k)
+                }
+                Kind::Transform(_) if entry.into_receiver => api.into_receiver = true,
+                _ => {}
+            }
+        }
+        api
+    }
+
+    /// Sends data to a host (`network` sinks: HTTP clients, sockets, mail, FTP, Qt and QGIS
+    /// network managers).
+    pub fn is_network(&self) -> bool {
+        self.sink == Some(SinkKind::Network)
+    }
+
+    /// Carries data out of the machine: the network, a DNS query, the browser or desktop URL
+    /// opener (a URL with data in its query).
+    pub fn carries_data_out(&self) -> bool {
+        matches!(
+            self.sink,
+            Some(SinkKind::Network | SinkKind::Dns | SinkKind::UrlOpen)
+        )
+    }
+
+    /// Executes code handed to it as data: `code` sinks (exec, eval, compile, marshal, code
+    /// objects, interpreters) and the runners that run Python now (`QgsPythonRunner`, `runpy`,
+    /// `code.interact`).
+    pub fn runs_code(&self) -> bool {
+        self.sink == Some(SinkKind::Code)
+            || matches!(
+                self.runner,
+                Some(RunnerKind::Python | RunnerKind::Interpreter)
+            )
+    }
+}
+
+/// A catalogue row for evidence beside the call or key it matched: what it holds or does, and
+/// where the row comes from (`the password of a connection URI; QGIS 3.22.16 python/core`).
+pub fn entry_text(entry: &Entry) -> String {
+    let what = if entry.note.is_empty() {
+        entry.kind.meaning()
+    } else {
+        &entry.note
+    };
+    format!("{what}; {}", entry.provenance)
+}
+
+/// A credential the code asks for by name (a row with a `key` or `host` argument: a host's
+/// login in `~/.netrc`, a service's password in the keyring, the auth configuration it names,
+/// the credentials QGIS adds to its own request), or a value of a `QgsAuthMethodConfig` (as
+/// secret as the way it was loaded): the login the plugin was given, not a stolen one.
+pub fn asked_by_name(entry: &Entry) -> bool {
+    entry.args.iter().any(|a| {
+        matches!(
+            a.role,
+            validator_api_catalogue::Role::Key | validator_api_catalogue::Role::Host
+        )
+    }) || entry.pattern.starts_with("qgis.core.QgsAuthMethodConfig.")
+}
+
+/// Code execution calls (see [`Api::runs_code`]), for a name looked up on its own.
 pub fn is_code_exec(name: &str) -> bool {
-    one_of(
-        name,
-        &[
-            "builtins.exec",
-            "builtins.eval",
-            "builtins.compile",
-            "builtins.execfile",
-            "marshal.loads",
-            "marshal.load",
-            "types.FunctionType",
-            "types.CodeType",
-            "runpy.run_path",
-            "runpy.run_module",
-            "runpy._run_code",
-            "imp.load_source",
-            "imp.load_module",
-            "imp.load_compiled",
-            "importlib.machinery.SourceFileLoader",
-            "importlib.machinery.SourcelessFileLoader",
-            "code.InteractiveInterpreter",
-            "code.interact",
-        ],
-    )
+    Api::of(name).runs_code()
 }
 
 pub fn is_native_load(name: &str) -> bool {
@@ -304,62 +383,6 @@ pub fn is_dangerous(name: &str) -> bool {
         )
 }
 
-/// Network calls (requests, urllib, http.client, sockets, Qt and QGIS network managers), by the
-/// call's [`plain`] name (the caller computes it once for every predicate).
-pub fn is_network(plain: &str) -> bool {
-    const PREFIXES: &[&str] = &[
-        "requests.",
-        "urllib.request.urlopen",
-        "urllib.request.urlretrieve",
-        "urllib.request.Request",
-        "urllib.request.build_opener",
-        "urllib.urlopen",
-        "urllib.urlretrieve",
-        "urllib2.",
-        "urllib3.",
-        "http.client.HTTP",
-        "httplib.HTTP",
-        "httpx.",
-        "aiohttp.ClientSession",
-        "aiohttp.request",
-        "smtplib.SMTP",
-        "ftplib.FTP",
-        "telnetlib.Telnet",
-        "socket.create_connection",
-        "websocket.",
-        "discord_webhook.",
-        "pycurl.",
-        "wget.download",
-    ];
-    if PREFIXES.iter().any(|p| plain.starts_with(p)) {
-        // Exceptions and helpers of `requests` do not talk to the network.
-        return !plain.starts_with("requests.exceptions") && !plain.starts_with("requests.utils");
-    }
-    if plain.starts_with("socket.socket") {
-        return one_of(tail(plain), &["connect", "send", "sendall", "sendto"]);
-    }
-    let manager = ["QNetworkAccessManager", "QgsNetworkAccessManager"]
-        .iter()
-        .any(|m| plain.contains(m));
-    if manager {
-        return one_of(
-            tail(plain),
-            &[
-                "get",
-                "post",
-                "put",
-                "sendCustomRequest",
-                "blockingGet",
-                "blockingPost",
-            ],
-        );
-    }
-    if plain.contains("QgsBlockingNetworkRequest") {
-        return one_of(tail(plain), &["get", "post", "put"]);
-    }
-    plain.ends_with("QgsFileDownloader")
-}
-
 /// Network calls that save the response to a file, by [`plain`] name.
 pub fn is_download_to_file(plain: &str) -> bool {
     plain.ends_with("urlretrieve")
@@ -367,57 +390,35 @@ pub fn is_download_to_file(plain: &str) -> bool {
         || plain == "wget.download"
 }
 
-/// A path or file name that belongs to a credential store (lower-cased text).
-pub fn credential_path(lower: &str) -> Option<&'static str> {
-    CREDENTIAL_PATHS
-        .iter()
-        .find(|(p, _)| lower.contains(p))
-        .map(|(_, what)| *what)
+/// What a credential store a path names holds, from the sources catalogue's `path:` rows
+/// (credentials, the QGIS auth database and settings file, other programs' secret stores and,
+/// with `connections`, files of saved connections such as `.pg_service.conf`, which database
+/// plugins read to connect): the row's note. Only a rooted path names someone's store (the
+/// home folder, a profile, an absolute path, a variable): `xyz/cookies` or `Login Data` alone
+/// is relative to QGIS's working folder. The caller leaves the plugin's own files out.
+pub fn credential_path(text: &str, connections: bool) -> Option<&'static str> {
+    let rooted =
+        text.starts_with(['~', '/', '\\', '<', '%', '$']) || text.as_bytes().get(1) == Some(&b':');
+    if !rooted {
+        return None;
+    }
+    Catalogue::builtin().path(text).iter().find_map(|entry| {
+        let store = match entry.kind {
+            Kind::Source(
+                SourceKind::Credential | SourceKind::AuthConfig | SourceKind::SecretStore,
+            ) => true,
+            Kind::Source(SourceKind::Connection) => connections,
+            _ => false,
+        };
+        store.then_some(&*entry.note)
+    })
 }
 
-const CREDENTIAL_PATHS: &[(&str, &str)] = &[
-    ("qgis-auth.db", "the QGIS authentication database"),
-    (
-        "qgis3.ini",
-        "the QGIS settings file with saved connection passwords",
-    ),
-    ("/.ssh", "SSH keys"),
-    ("\\.ssh", "SSH keys"),
-    ("id_rsa", "SSH keys"),
-    ("id_ed25519", "SSH keys"),
-    ("id_ecdsa", "SSH keys"),
-    (".aws/credentials", "AWS credentials"),
-    (".aws\\credentials", "AWS credentials"),
-    (".azure/", "Azure credentials"),
-    (
-        "application_default_credentials.json",
-        "Google Cloud credentials",
-    ),
-    (".config/gcloud", "Google Cloud credentials"),
-    (".docker/config.json", "Docker credentials"),
-    (".git-credentials", "git credentials"),
-    (".kube/config", "Kubernetes credentials"),
-    (".pgpass", "PostgreSQL passwords"),
-    ("pgpass.conf", "PostgreSQL passwords"),
-    ("login data", "browser saved logins"),
-    ("logins.json", "browser saved logins"),
-    ("key4.db", "browser saved logins"),
-    ("key3.db", "browser saved logins"),
-    ("cookies.sqlite", "browser cookies"),
-    ("google/chrome", "a browser profile"),
-    ("google\\chrome", "a browser profile"),
-    ("mozilla/firefox", "a browser profile"),
-    ("mozilla\\firefox", "a browser profile"),
-    ("microsoft/edge", "a browser profile"),
-    ("microsoft\\edge", "a browser profile"),
-    ("bravesoftware", "a browser profile"),
-    ("login.keychain", "the macOS keychain"),
-    ("/keychains", "the macOS keychain"),
-    ("kwallet", "the KDE wallet"),
-    ("/keyrings", "the GNOME keyring"),
-];
-
-/// A call that reads a credential store.
+/// A call of QGIS's auth manager that reads the authentication database or exports every
+/// configuration with its secrets, by its last name (also when the receiver is unknown). The
+/// catalogue files these under `auth-config` with the rows that list configurations without
+/// secrets, so they are named here; every other credential source comes from the catalogue
+/// ([`Api::source`]).
 pub fn credential_call(name: &str) -> Option<&'static str> {
     match tail(name) {
         "qgisAuthDatabaseFilePath" | "authenticationDatabasePath" | "qgisAuthDatabaseUri" => {
@@ -428,29 +429,21 @@ pub fn credential_call(name: &str) -> Option<&'static str> {
         "exportAuthenticationConfigsToXml" if name.contains("auth") || name.contains("Auth") => {
             Some("every QGIS authentication configuration")
         }
-        "CryptUnprotectData" => Some("browser saved passwords (Windows DPAPI)"),
-        "CredEnumerate" | "CredEnumerateW" | "CredRead" | "CredReadW" => {
-            Some("the Windows credential manager")
-        }
-        "get_all_items" | "search_items" if name.starts_with("secretstorage") => {
-            Some("the system keyring")
-        }
         _ => None,
     }
 }
 
-/// A `QgsSettings` key that holds QGIS's own saved passwords (connections, proxy), as
-/// opposed to a plugin's own key.
+/// A `QgsSettings` key that holds QGIS's own saved passwords or secrets (the settings
+/// catalogue's `connection-secret` and `secret` keys: saved connections of every provider, the
+/// console's GitHub token), as opposed to a plugin's own key or the proxy's (which the plugin
+/// legitimately hands to its proxy).
 pub fn settings_password_key(key: &str) -> bool {
-    let lower = key.to_ascii_lowercase();
-    let secret = ["password", "passwd", "pwd", "token", "secret"]
-        .iter()
-        .any(|s| lower.contains(s));
-    let qgis_owned = lower.contains("connections")
-        || ["postgresql/", "mssql/", "oracle/", "db2/", "hana/", "qgis/"]
-            .iter()
-            .any(|p| lower.starts_with(p));
-    secret && qgis_owned
+    Catalogue::builtin().setting(key).iter().any(|entry| {
+        matches!(
+            entry.kind,
+            Kind::Setting(SettingKind::ConnectionSecret | SettingKind::Secret)
+        )
+    })
 }
 
 /// A path or command that starts code automatically (lower-cased text).

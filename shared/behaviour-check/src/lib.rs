@@ -12,13 +12,15 @@
 pub mod analyse;
 pub mod caps;
 mod decode;
+pub mod flow;
 pub mod native;
+pub mod payload;
 pub mod rules;
 pub use validator_python::imports as scope;
 pub mod value;
 
 use validator_archive::Entry;
-use validator_domain::{Check, CheckContext, CheckError, Finding, RuleInfo};
+use validator_domain::{Check, CheckContext, CheckError, Finding, RuleInfo, RuleRole};
 use validator_python::{FileError, PythonSources};
 
 pub use rules::{REVIEW_RULES, RULES};
@@ -51,6 +53,9 @@ pub struct BehaviourLimits {
     /// Calls between the functions of a file followed to match a file written in one to its
     /// start in another (a path passed to a helper, or returned by one).
     pub max_link_depth: usize,
+    /// Largest file read whole to recognise a pickle by its opcodes (BHV008); larger ones are
+    /// not read.
+    pub max_pickle_bytes: u64,
 }
 
 impl Default for BehaviourLimits {
@@ -65,6 +70,7 @@ impl Default for BehaviourLimits {
             max_closure_units: 512,
             native_prefix_bytes: 1024,
             max_link_depth: 4,
+            max_pickle_bytes: 8 * 1024 * 1024,
         }
     }
 }
@@ -77,7 +83,7 @@ pub struct LimitError {
 }
 
 impl BehaviourLimits {
-    pub const NAMES: [&'static str; 9] = [
+    pub const NAMES: [&'static str; 10] = [
         "max_folded_bytes",
         "max_fold_depth",
         "min_blob_chars",
@@ -87,6 +93,7 @@ impl BehaviourLimits {
         "max_closure_units",
         "native_prefix_bytes",
         "max_link_depth",
+        "max_pickle_bytes",
     ];
 
     /// The environment variable of a limit (`PLUGIN_VALIDATOR_BEHAVIOUR_MAX_FOLDED_BYTES`).
@@ -120,6 +127,7 @@ impl BehaviourLimits {
                 "max_functions" => limits.max_functions = size,
                 "max_closure_units" => limits.max_closure_units = size,
                 "max_link_depth" => limits.max_link_depth = size,
+                "max_pickle_bytes" => limits.max_pickle_bytes = parsed,
                 _ => limits.native_prefix_bytes = parsed,
             }
         }
@@ -152,6 +160,16 @@ impl Check for BehaviourCheck {
         REVIEW_RULES.contains(&rule)
     }
 
+    fn rule_role(&self, rule: &str) -> RuleRole {
+        if rule == rules::BHV900.id {
+            RuleRole::NotLoaded
+        } else if rules::SCOPE_RULES.contains(&rule) {
+            RuleRole::Scope
+        } else {
+            RuleRole::Finding
+        }
+    }
+
     fn run(&self, ctx: &CheckContext<'_>) -> Result<Vec<Finding>, CheckError> {
         let limits = BehaviourLimits::from_env().map_err(|e| CheckError::Failed(e.to_string()))?;
         let sources = PythonSources::of(ctx).map_err(|e| CheckError::Failed(e.to_string()))?;
@@ -162,9 +180,15 @@ impl Check for BehaviourCheck {
         let mut findings = Vec::new();
         let mut summaries = Vec::new();
         let mut imports = std::collections::BTreeMap::new();
+        let mut scripts = std::collections::BTreeSet::new();
+        let mut unpickles = false;
         for (entry, file) in entries.iter().zip(files) {
-            let (file_findings, summary, file_imports) = file?;
+            let (file_findings, summary, file_imports, script) = file?;
+            unpickles |= summary.as_ref().is_some_and(|s| s.unpickles);
             findings.extend(file_findings);
+            if script {
+                scripts.insert(entry.name.clone());
+            }
             summaries.extend(summary);
             // A file that could not be parsed has unknown imports and may load anything.
             let file_imports = file_imports.unwrap_or_else(|| scope::FileImports {
@@ -174,11 +198,74 @@ impl Check for BehaviourCheck {
             imports.insert(entry.name.clone(), file_imports);
         }
         findings.extend(rules::across_modules(&summaries));
+        let outside = scripts_outside_loaded_code(ctx, &imports, scripts);
+        for finding in &mut findings {
+            if outside.contains(&finding.path)
+                && !rules::SCOPE_RULES.contains(&finding.rule.as_str())
+            {
+                finding.review_at_most = Some(format!(
+                    "`{}` is a script nothing in the plugin imports (it runs as `__main__`): QGIS does not load it",
+                    finding.path
+                ));
+            }
+        }
         findings.extend(scope_findings(ctx, imports));
         findings.extend(native::findings(ctx, &limits)?);
+        findings.extend(payload::findings(ctx, &limits, unpickles)?);
         findings.retain(|f| (ctx.rule_enabled)(&f.rule));
         Ok(findings)
     }
+}
+
+/// Scripts outside the loaded code: Python files the plugin's static imports never reach that
+/// run as programs (a `__main__` guard or a `#!` line: developer tools, container entry
+/// points). Their findings are held for review at most, even when dynamic loading makes every
+/// file count as loaded: QGIS imports modules, it does not run scripts.
+fn scripts_outside_loaded_code(
+    ctx: &CheckContext<'_>,
+    imports: &std::collections::BTreeMap<String, scope::FileImports>,
+    scripts: std::collections::BTreeSet<String>,
+) -> std::collections::BTreeSet<String> {
+    let Some(top) = ctx.package.top_folder.as_deref() else {
+        return std::collections::BTreeSet::new();
+    };
+    if scripts.is_empty() {
+        return scripts;
+    }
+    let reached = scope::statically_imported(&format!("{top}/"), imports);
+    if reached.is_empty() {
+        // No `__init__.py` to start from: nothing is known to be outside.
+        return std::collections::BTreeSet::new();
+    }
+    scripts
+        .into_iter()
+        .filter(|path| !reached.contains(path))
+        .collect()
+}
+
+/// Whether a module runs as a program: a `#!` line or an `if __name__ == "__main__":` block
+/// at its top level.
+fn is_script(module: &validator_python::PythonModule) -> bool {
+    use validator_python::ast::{Expr, Stmt};
+    if module.source().starts_with("#!") {
+        return true;
+    }
+    let Some(syntax) = module.syntax() else {
+        return false;
+    };
+    syntax.body.iter().any(|stmt| {
+        let Stmt::If(guard) = stmt else {
+            return false;
+        };
+        let Expr::Compare(compare) = guard.test.as_ref() else {
+            return false;
+        };
+        let operands = || std::iter::once(compare.left.as_ref()).chain(compare.comparators.iter());
+        let name = operands().any(|e| matches!(e, Expr::Name(n) if n.id.as_str() == "__name__"));
+        let main = operands()
+            .any(|e| matches!(e, Expr::StringLiteral(s) if s.value.to_str() == "__main__"));
+        name && main
+    })
 }
 
 /// The plugin's loaded scope as findings: BHV900 on every `.py` file its import graph does
@@ -224,10 +311,13 @@ fn scope_findings(
     }
 }
 
+/// A file's findings, its summary for flows across modules, its imports, and whether it is a
+/// script (see [`is_script`]).
 type FileOutcome = (
     Vec<Finding>,
     Option<rules::ModuleSummary>,
     Option<scope::FileImports>,
+    bool,
 );
 
 /// The findings of one Python file.
@@ -244,7 +334,7 @@ fn file_findings(
         Err(FileError::Source(error)) => {
             // The security check reports files that cannot be analysed (SEC000).
             tracing::info!(path, %error, "Python file not analysed for behaviour");
-            return Ok((Vec::new(), None, None));
+            return Ok((Vec::new(), None, None, false));
         }
         Err(FileError::Archive(error)) => {
             return Err(CheckError::Failed(format!("{path}: {error}")))
@@ -259,7 +349,7 @@ fn file_findings(
             finding
         })
         .collect();
-    Ok((findings, Some(summary), Some(imports)))
+    Ok((findings, Some(summary), Some(imports), is_script(&module)))
 }
 
 /// The rules that fire on one parsed file (the corpus harness and benchmarks use it directly).

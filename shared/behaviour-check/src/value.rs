@@ -3,8 +3,12 @@
 //! and unknown values that carry where their data came from (taint).
 
 /// Where an unknown value's data came from. Bit flags, merged when values combine.
+///
+/// The low 16 bits hold kinds of data; the rest are symbols the flow engine resolves after the
+/// whole file is read (see `flow.rs`): "parameter `i` of the current function" and "what local
+/// function `f` returns" (functions numbered in the order the file defines them).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Taint(u8);
+pub struct Taint(u64);
 
 impl Taint {
     pub const NONE: Taint = Taint(0);
@@ -14,8 +18,35 @@ impl Taint {
     pub const FETCHED: Taint = Taint(2);
     /// The whole process environment.
     pub const ENVIRON: Taint = Taint(4);
-    /// Read from a credential store.
+    /// Read from a credential store (a secret in clear, or the store's bytes).
     pub const CREDENTIAL: Taint = Taint(8);
+    /// A credential the code asked for by name (the auth configuration the user chose, a
+    /// host's netrc login, a service's keyring password): the login the plugin was given,
+    /// never counted as stolen on its own.
+    pub const AUTH_CONFIG: Taint = Taint(16);
+    /// Keys or values of a whole settings group that may hold QGIS's saved passwords
+    /// (`allKeys()` at the root): a credential when the file looks for passwords in them.
+    pub const SETTINGS_ENUM: Taint = Taint(32);
+    /// What a function of another module of the plugin returns (followed across modules).
+    pub const IMPORTED: Taint = Taint(64);
+    /// A handle on a place that starts code automatically (a registry Run key opened).
+    pub const AUTOSTART: Taint = Taint(128);
+    /// Bytes of a data file shipped in the plugin (not a `.py`): code hidden in a resource.
+    pub const PLUGIN_DATA: Taint = Taint(256);
+    /// A request's credential headers read back (`rawHeader(b"Authorization")`): a credential
+    /// when the file registers a function QGIS runs on every request (a preprocessor).
+    pub const REQUEST_HEADER: Taint = Taint(512);
+    /// The ids of every authentication configuration (`configIds()`,
+    /// `availableAuthMethodConfigs()`): a configuration decrypted by such an id is harvested.
+    pub const AUTH_LIST: Taint = Taint(1024);
+
+    const KINDS: u64 = 0xffff;
+    const PARAM_SHIFT: u32 = 16;
+    /// Parameters of a function followed by the flow engine (the first eight).
+    pub const MAX_PARAMS: usize = 8;
+    const RESULT_SHIFT: u32 = 24;
+    /// Local functions whose results the flow engine follows (the first 40 of a file).
+    pub const MAX_RESULTS: usize = 40;
 
     pub fn union(self, other: Taint) -> Taint {
         Taint(self.0 | other.0)
@@ -25,6 +56,51 @@ impl Taint {
     }
     pub fn is_none(self) -> bool {
         self.0 == 0
+    }
+
+    /// Parameter `index` of the function being read.
+    pub fn param(index: usize) -> Taint {
+        if index < Self::MAX_PARAMS {
+            Taint(1 << (Self::PARAM_SHIFT + index as u32))
+        } else {
+            Taint::NONE
+        }
+    }
+
+    /// What local function number `index` returns.
+    pub fn result(index: usize) -> Taint {
+        if index < Self::MAX_RESULTS {
+            Taint(1 << (Self::RESULT_SHIFT + index as u32))
+        } else {
+            Taint::NONE
+        }
+    }
+
+    /// The parameters it names.
+    pub fn params(self) -> impl Iterator<Item = usize> {
+        (0..Self::MAX_PARAMS).filter(move |&i| self.has(Taint::param(i)))
+    }
+
+    /// The local functions whose results it names.
+    pub fn results(self) -> impl Iterator<Item = usize> {
+        (0..Self::MAX_RESULTS).filter(move |&i| self.has(Taint::result(i)))
+    }
+
+    /// Without the parameters of the function being read: what outlives the function
+    /// (instance attributes, module globals).
+    pub fn without_params(self) -> Taint {
+        let params = ((1u64 << Self::MAX_PARAMS) - 1) << Self::PARAM_SHIFT;
+        Taint(self.0 & !params)
+    }
+
+    /// The kinds of data only (no symbols).
+    pub fn kinds(self) -> Taint {
+        Taint(self.0 & Self::KINDS)
+    }
+
+    /// Whether it names anything the flow engine resolves later.
+    pub fn has_symbols(self) -> bool {
+        self.0 & !Self::KINDS != 0 || self.has(Taint::IMPORTED)
     }
 }
 
@@ -38,6 +114,8 @@ pub struct Folded {
     /// Some parts were unknown (shown as `*`): good enough to classify a path or a URL, never
     /// used as a name.
     pub partial: bool,
+    /// What the unknown parts carry (a secret in a URL, a parameter in a command).
+    pub taint: Taint,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -56,6 +134,9 @@ pub enum Value {
     Ref {
         name: String,
         hidden: bool,
+        /// The data an object was built from (`QByteArray(secret)`): its methods' results
+        /// carry it.
+        taint: Taint,
     },
     /// `globals()`, `vars()`, `locals()`: subscripting it looks a name up.
     Namespace,
@@ -74,6 +155,7 @@ impl Value {
             text: text.into(),
             hidden,
             partial: false,
+            taint: Taint::NONE,
         })
     }
 
@@ -81,6 +163,31 @@ impl Value {
         Value::Ref {
             name: name.into(),
             hidden,
+            taint: Taint::NONE,
+        }
+    }
+
+    /// The value with `taint` added: an object keeps its name (its methods still resolve),
+    /// anything else built from tainted data becomes unknown data with that taint.
+    pub fn tainted(self, taint: Taint) -> Value {
+        if taint.is_none() {
+            return self;
+        }
+        match self {
+            Value::Ref {
+                name,
+                hidden,
+                taint: own,
+            } => Value::Ref {
+                name,
+                hidden,
+                taint: own.union(taint),
+            },
+            Value::Str(mut folded) => {
+                folded.taint = folded.taint.union(taint);
+                Value::Str(folded)
+            }
+            other => Value::Unknown(other.taint().union(taint)),
         }
     }
 
@@ -105,7 +212,8 @@ impl Value {
             Value::Unknown(t) => *t,
             Value::List(items) => items.iter().fold(Taint::NONE, |t, v| t.union(v.taint())),
             Value::Method { receiver, .. } => receiver.taint(),
-            Value::Str(f) if f.hidden => Taint::NONE,
+            Value::Ref { taint, .. } => *taint,
+            Value::Str(f) => f.taint,
             _ => Taint::NONE,
         }
     }

@@ -1,6 +1,8 @@
 //! The labelled corpus (tests/fixtures/behaviour): every malicious sample must give exactly its
-//! expected findings, every benign look-alike none, and the `scope` samples (the plugin's loaded
-//! scope, BHV9xx: informational, neither malicious nor benign) theirs. One table-driven test over
+//! expected findings, every benign look-alike none, the `review` samples (legitimate idioms a
+//! human must look at: they may only give rules held for review) theirs, and the `scope`
+//! samples (the plugin's loaded scope, BHV9xx: informational, neither malicious nor benign)
+//! theirs. One table-driven test over
 //! all of them, and one that fails when a rule of the check has no sample that triggers it.
 
 use std::collections::BTreeSet;
@@ -82,8 +84,9 @@ fn run(bytes: Vec<u8>) -> Vec<validator_domain::Finding> {
     BehaviourCheck.run(&ctx).expect("check runs")
 }
 
-/// The corpus folders: samples with findings, look-alikes without, loaded-scope samples.
-const KINDS: [&str; 3] = ["malicious", "benign", "scope"];
+/// The corpus folders: samples with findings, look-alikes without, legitimate idioms held for
+/// review, loaded-scope samples.
+const KINDS: [&str; 4] = ["malicious", "benign", "review", "scope"];
 
 /// The sample folders of one kind, sorted.
 fn cases(kind: &str) -> Vec<PathBuf> {
@@ -119,7 +122,7 @@ fn every_rule_has_a_sample_that_triggers_it() {
 #[test]
 fn labelled_corpus_gives_exactly_the_expected_findings() {
     let mut failures = Vec::new();
-    let mut counts = [0usize; 3];
+    let mut counts = [0usize; KINDS.len()];
     for (k, kind) in KINDS.iter().enumerate() {
         for case in cases(kind) {
             counts[k] += 1;
@@ -136,6 +139,16 @@ fn labelled_corpus_gives_exactly_the_expected_findings() {
                 .iter()
                 .map(|f| (f.rule.clone(), f.path.clone()))
                 .collect();
+            if *kind == "review" {
+                for (rule, _) in &expected {
+                    if !validator_behaviour::REVIEW_RULES.contains(&rule.as_str()) {
+                        failures.push(format!(
+                            "{}: a review sample may only expect rules held for review, not {rule}",
+                            case.display()
+                        ));
+                    }
+                }
+            }
             if *kind != "benign" && expected.is_empty() {
                 failures.push(format!(
                     "{}: a {kind} sample needs expected findings",

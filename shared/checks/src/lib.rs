@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use validator_archive::PluginArchive;
 use validator_domain::{
     assign_fingerprints, split_lines, Check, CheckContext, CheckError, CheckId, Finding,
-    PackageInfo, ScanCache, SkipDecision,
+    PackageInfo, RuleRole, ScanCache, SkipDecision,
 };
 use validator_policy::{Policy, RuleSet};
 
@@ -167,7 +167,8 @@ pub const LOADED_SCOPE_CHECKS: &[&str] = &["security", "behaviour"];
 
 /// Applies, at verdict time, the behaviour check's loaded scope: under
 /// `block_scope = "loaded"`, findings of [`LOADED_SCOPE_CHECKS`] in Python files the plugin
-/// never loads (its `BHV900` findings) are marked `not_loaded` and do not block. Without the
+/// never loads (the files its findings of role [`RuleRole::NotLoaded`] name: the behaviour
+/// check's BHV900) are marked `not_loaded` and do not block. Without the
 /// behaviour check's scope (disabled, failed, or dynamic loading found) nothing changes:
 /// fail-closed. Returns how many findings stopped blocking.
 pub fn apply_loaded_scope(results: &mut [validator_domain::CheckResult], policy: &Policy) -> usize {
@@ -177,7 +178,7 @@ pub fn apply_loaded_scope(results: &mut [validator_domain::CheckResult], policy:
     let not_loaded: std::collections::BTreeSet<String> = results
         .iter()
         .flat_map(|r| r.findings.iter())
-        .filter(|f| f.check.as_str() == "behaviour" && f.rule == "BHV900" && f.suppressed.is_none())
+        .filter(|f| f.role == RuleRole::NotLoaded && f.suppressed.is_none())
         .map(|f| f.path.clone())
         .collect();
     if not_loaded.is_empty() {
@@ -190,7 +191,7 @@ pub fn apply_loaded_scope(results: &mut [validator_domain::CheckResult], policy:
         }
         let mut touched = false;
         for finding in result.findings.iter_mut() {
-            if finding.rule.starts_with("BHV9") || !not_loaded.contains(&finding.path) {
+            if !finding.role.is_finding() || !not_loaded.contains(&finding.path) {
                 continue;
             }
             finding.not_loaded = true;

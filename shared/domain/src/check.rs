@@ -91,6 +91,29 @@ pub struct CheckOutput {
 
 /// One check. Implementations are pure functions of the context, so the same check runs in the
 /// CLI, the local pipeline and the Lambda.
+/// What a rule's findings mean at verdict time, beyond their action.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleRole {
+    /// A finding about the plugin's code or files.
+    #[default]
+    Finding,
+    /// Marks a file the plugin never loads: under `block_scope = "loaded"` the code findings
+    /// in that file do not block.
+    NotLoaded,
+    /// Describes which files the plugin loads, not what its code does: never marked
+    /// not-loaded itself, and not a change of behaviour between versions.
+    Scope,
+}
+
+impl RuleRole {
+    pub fn is_finding(&self) -> bool {
+        *self == RuleRole::Finding
+    }
+}
+
 pub trait Check: Send + Sync {
     /// Stable name, as stored and queued (`package_structure`).
     fn id(&self) -> &'static str;
@@ -126,6 +149,13 @@ pub trait Check: Send + Sync {
     /// and keeps it until all of them have read it.
     fn reads_python_files(&self) -> bool {
         false
+    }
+
+    /// What this rule's findings mean at verdict time (see [`RuleRole`]): the policy stamps it
+    /// on every finding, so that the layers that decide the verdict and the diff read the
+    /// role, not the check's rule names.
+    fn rule_role(&self, _rule: &str) -> RuleRole {
+        RuleRole::Finding
     }
 
     /// Whether a finding of this rule holds the version for a human review by default (the

@@ -196,11 +196,9 @@ impl VersionDiff {
         self.findings
             .new
             .iter()
-            // BHV9xx describe which files the plugin loads, not a behaviour.
+            // Scope findings (BHV9xx) describe which files the plugin loads, not a behaviour.
             .filter(|f| {
-                f.check.as_str() == BEHAVIOUR_CHECK
-                    && !f.rule.starts_with("BHV9")
-                    && f.suppressed.is_none()
+                f.check.as_str() == BEHAVIOUR_CHECK && f.role.is_finding() && f.suppressed.is_none()
             })
     }
 

@@ -190,6 +190,14 @@ pub struct Finding {
     /// policy (`evidence_aware = true`) it is reported, or held for review, and does not block.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub without_evidence: Option<WithoutEvidence>,
+    /// Set by the policy from the check ([`crate::Check::rule_role`]): what the finding means
+    /// at verdict time. Absent for ordinary findings.
+    #[serde(default, skip_serializing_if = "crate::RuleRole::is_finding")]
+    pub role: crate::RuleRole,
+    /// Set by the check: why this finding is held for review at most, whatever its rule's
+    /// action (a script QGIS does not load): a `block` action becomes `review`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_at_most: Option<String>,
     /// Set by the policy (`review` action): the version is validated but held for a human
     /// review, never auto-approved. Absent in reports written before the action existed.
     #[serde(default, skip_serializing_if = "is_false")]
@@ -238,6 +246,8 @@ impl Finding {
             not_a_secret: None,
             without_evidence: None,
             changed_lines: Vec::new(),
+            role: crate::RuleRole::Finding,
+            review_at_most: None,
             review: false,
             fingerprint: None,
             decision: None,

@@ -18,7 +18,7 @@ mod scan;
 mod upload;
 mod verdict;
 
-pub use check::{Check, CheckContext, CheckError, CheckOutput, RuleInfo, ScanCache};
+pub use check::{Check, CheckContext, CheckError, CheckOutput, RuleInfo, RuleRole, ScanCache};
 pub use dependencies::{
     verification_of, AdvisoryCheck, CvssScore, DependenciesReport, Dependency, DependencyOrigin,
     Vulnerability,

@@ -29,6 +29,8 @@ fn finding(check: &str, rule: &str, path: &str, line: Option<u32>) -> Finding {
         not_a_secret: None,
         without_evidence: None,
         changed_lines: Vec::new(),
+        role: validator_domain::RuleRole::Finding,
+        review_at_most: None,
         review: false,
         fingerprint: None,
         decision: None,

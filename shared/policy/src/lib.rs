@@ -276,6 +276,7 @@ impl Policy {
                 }
                 finding.level = setting.level;
                 finding.mandatory = setting.mandatory;
+                finding.role = check.rule_role(&finding.rule);
                 if setting.mandatory
                     && matches!(finding.suppressed, Some(Suppression::PluginConfig { .. }))
                 {
@@ -294,6 +295,12 @@ impl Policy {
                     None if check.rule_holds_for_review(&finding.rule) => RuleAction::Review,
                     None if self.block_levels.contains(&setting.level) => RuleAction::Block,
                     None => RuleAction::Report,
+                };
+                // The check knows this finding cannot block on its own (a script QGIS does not
+                // load): a human looks instead.
+                let action = match (action, &finding.review_at_most) {
+                    (RuleAction::Block, Some(_)) => RuleAction::Review,
+                    (action, _) => action,
                 };
                 finding.blocking = counts && action == RuleAction::Block;
                 finding.review = counts && action == RuleAction::Review;

@@ -224,6 +224,30 @@ impl<'f> ImportGraph<'f> {
     }
 }
 
+/// The files the plugin's `__init__.py` reaches through its static imports, dynamic loading
+/// ignored (empty without an `__init__.py`): what surely runs, as opposed to [`loaded_scope`],
+/// which fails closed on dynamic loading.
+pub fn statically_imported(top: &str, files: &BTreeMap<String, FileImports>) -> BTreeSet<String> {
+    let entry = format!("{top}__init__.py");
+    let mut loaded: BTreeSet<String> = BTreeSet::new();
+    if !files.contains_key(&entry) {
+        return loaded;
+    }
+    let graph = ImportGraph::new(files);
+    let mut queue: VecDeque<String> = VecDeque::from([entry]);
+    while let Some(path) = queue.pop_front() {
+        if !loaded.insert(path.clone()) {
+            continue;
+        }
+        for next in graph.imported_files(&path) {
+            if !loaded.contains(next) {
+                queue.push_back(next.to_owned());
+            }
+        }
+    }
+    loaded
+}
+
 /// Computes the loaded files. `files` maps every Python file of the zip (paths as in the zip)
 /// to its imports; `top` is the plugin's folder (`demo/`).
 pub fn loaded_scope(top: &str, files: &BTreeMap<String, FileImports>) -> LoadedScope {

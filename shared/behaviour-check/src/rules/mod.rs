@@ -9,8 +9,35 @@ use validator_domain::{Level, RuleInfo, Severity};
 
 use crate::analyse::FileFacts;
 use crate::caps::{self, Cap, Evidence};
+use crate::flow;
 
-const fn block(id: &'static str, title: &'static str, remediation: &'static str) -> RuleInfo {
+mod autostart_named;
+mod bytecode_only;
+mod clipboard_rewrite;
+mod credentials_near_network;
+mod download_and_run_unlinked;
+mod monkeypatch;
+mod pickle_objects;
+mod pickle_payload;
+mod plugin_state;
+mod security_tamper;
+
+pub use autostart_named::BHV109;
+pub use bytecode_only::BHV009;
+pub use clipboard_rewrite::BHV112;
+pub use credentials_near_network::BHV107;
+pub use download_and_run_unlinked::BHV108;
+pub use monkeypatch::BHV111;
+pub use pickle_objects::BHV113;
+pub use pickle_payload::BHV008;
+pub use plugin_state::BHV110;
+pub use security_tamper::BHV007;
+
+pub(crate) const fn block(
+    id: &'static str,
+    title: &'static str,
+    remediation: &'static str,
+) -> RuleInfo {
     RuleInfo {
         id,
         title,
@@ -21,7 +48,11 @@ const fn block(id: &'static str, title: &'static str, remediation: &'static str)
     }
 }
 
-const fn review(id: &'static str, title: &'static str, remediation: &'static str) -> RuleInfo {
+pub(crate) const fn review(
+    id: &'static str,
+    title: &'static str,
+    remediation: &'static str,
+) -> RuleInfo {
     RuleInfo {
         id,
         title,
@@ -36,7 +67,8 @@ pub const BHV001: RuleInfo = block(
     "BHV001",
     "Credentials sent over the network",
     "The plugin reads a credential store (the QGIS authentication database, passwords saved by \
-     QGIS, SSH keys, cloud or browser credentials) and can send data over the network. A plugin \
+     QGIS, SSH keys, cloud or browser credentials) and sends what it read over the network (the \
+     finding traces the data from the read to the send). A plugin \
      that needs a login lets the user pick an authentication configuration and passes its id to \
      QgsNetworkAccessManager/QgsNetworkRequest (QgsAuthManager.updateNetworkRequest), never \
      reading or exporting the stored secrets itself.",
@@ -144,8 +176,8 @@ pub const BHV901: RuleInfo = RuleInfo {
 };
 
 pub const RULES: &[RuleInfo] = &[
-    BHV001, BHV002, BHV003, BHV004, BHV005, BHV006, BHV101, BHV102, BHV103, BHV104, BHV105, BHV106,
-    BHV900, BHV901,
+    BHV001, BHV002, BHV003, BHV004, BHV005, BHV006, BHV007, BHV008, BHV009, BHV101, BHV102, BHV103,
+    BHV104, BHV105, BHV106, BHV107, BHV108, BHV109, BHV110, BHV111, BHV112, BHV113, BHV900, BHV901,
 ];
 
 /// The rule ids that describe the plugin's loaded scope, not a threat.
@@ -153,7 +185,8 @@ pub const SCOPE_RULES: &[&str] = &[BHV900.id, BHV901.id];
 
 /// The rules held for review (not blocked) by default.
 pub const REVIEW_RULES: &[&str] = &[
-    BHV101.id, BHV102.id, BHV103.id, BHV104.id, BHV105.id, BHV106.id,
+    BHV101.id, BHV102.id, BHV103.id, BHV104.id, BHV105.id, BHV106.id, BHV107.id, BHV108.id,
+    BHV109.id, BHV110.id, BHV111.id, BHV112.id, BHV113.id,
 ];
 
 /// A rule that fired on one file: its line and the chain of evidence.
@@ -165,10 +198,10 @@ pub struct Hit {
 }
 
 /// The capabilities of a set of units, each with its first evidence.
-struct Caps(HashMap<Cap, Evidence>);
+pub(crate) struct Caps(HashMap<Cap, Evidence>);
 
 impl Caps {
-    fn get(&self, cap: Cap) -> Option<&Evidence> {
+    pub(crate) fn get(&self, cap: Cap) -> Option<&Evidence> {
         self.0.get(&cap)
     }
     fn any(&self, options: &[Cap]) -> Option<(Cap, &Evidence)> {
@@ -176,7 +209,7 @@ impl Caps {
     }
 }
 
-fn caps_of(facts: &FileFacts, units: impl Iterator<Item = usize>) -> Caps {
+pub(crate) fn caps_of(facts: &FileFacts, units: impl Iterator<Item = usize>) -> Caps {
     let mut map: HashMap<Cap, Evidence> = HashMap::default();
     for i in units {
         if let Some(unit) = facts.units.get(i) {
@@ -222,7 +255,7 @@ fn closures(facts: &FileFacts, max_units: usize) -> Vec<BTreeSet<usize>> {
         .collect()
 }
 
-fn at(path: &str, e: &Evidence) -> String {
+pub(crate) fn at(path: &str, e: &Evidence) -> String {
     format!("{path}:{}: {}", e.line, e.what)
 }
 
@@ -255,38 +288,18 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
     let closure_sets = std::cell::OnceCell::new();
     let all_closures = || closure_sets.get_or_init(|| closures(facts, max_closure_units));
 
-    // Every authentication configuration listed and decrypted in one function (with the
-    // functions it calls) is a credential source like the auth database itself.
-    let may_harvest =
-        file.get(Cap::AuthEnumerate).is_some() && file.get(Cap::AuthDecrypt).is_some();
-    let harvested = may_harvest
-        .then(all_closures)
-        .into_iter()
-        .flatten()
-        .find_map(|closure| {
-            let scope = caps_of(facts, closure.iter().copied());
-            match (scope.get(Cap::AuthEnumerate), scope.get(Cap::AuthDecrypt)) {
-                (Some(list), Some(decrypt)) => Some(Evidence {
-                    line: decrypt.line,
-                    what: format!(
-                    "{} (every QGIS authentication configuration, decrypted; listed at line {})",
-                    decrypt.what, list.line
-                ),
-                }),
-                _ => None,
-            }
-        });
-    let credential = file.get(Cap::Credential).cloned().or(harvested);
-    if let (Some(cred), Some(net)) = (credential.as_ref(), file.get(Cap::Network)) {
-        hits.push(hit(
-            &BHV001,
-            net.line,
-            format!(
-                "reads credentials ({}) and sends data over the network{} ({})",
-                at(path, cred),
-                hosts_text(facts, "to"),
-                at(path, net)
-            ),
+    let credential = file.get(Cap::Credential).cloned();
+    if let Some(flow) = flow::credential_flow(&facts.flow, path) {
+        // The hosts the file names, for the approver to see where the data goes.
+        let hosts = hosts_text(facts, "; hosts in the file:");
+        hits.push(hit(&BHV001, flow.line, format!("{}{hosts}", flow.message)));
+    } else if let (Some(cred), Some(net)) = (credential.as_ref(), file.get(Cap::Network)) {
+        hits.push(credentials_near_network::hit(
+            path,
+            cred,
+            path,
+            net,
+            &hosts_text(facts, "to"),
         ));
     }
 
@@ -296,6 +309,9 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
             format!("executes code read from the network ({})", at(path, e)),
         )
     });
+    // A download and a way to run something in one function (with its callees), the file
+    // run not traced to the file downloaded: held for review (BHV108).
+    let mut download_near_run = None;
     // The per-function closures cost a walk per function: only files that download and can
     // run something need them.
     let run_caps = [
@@ -309,128 +325,100 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
     if download_exec.is_none() && may_download_and_run {
         for closure in all_closures() {
             let scope = caps_of(facts, closure.iter().copied());
-            let run = [
-                Cap::MakeExecutable,
-                Cap::ProcessExecOther,
-                Cap::NativeLoad,
-                Cap::CodeExec,
-            ];
-            if let (Some(dl), Some((cap, ex))) = (scope.get(Cap::Download), scope.any(&run)) {
-                download_exec = Some((
-                    ex.line,
-                    format!(
-                        "downloads a file ({}) and {} ({})",
-                        at(path, dl),
-                        cap.describe(),
-                        at(path, ex)
-                    ),
-                ));
-                break;
-            }
-            if let Some(net) = scope.get(Cap::Network) {
-                let started = closure.iter().flat_map(|&i| facts.units[i].started.iter());
-                let written: Vec<&(String, u32)> = closure
-                    .iter()
-                    .flat_map(|&i| facts.units[i].binary_writes.iter())
-                    .collect();
-                let mut run = None;
-                for (program, line, call) in started {
-                    if let Some((_, wline)) = written.iter().find(|(p, _)| p == program) {
-                        run = Some((*line, *wline, program.clone(), call.clone()));
-                        break;
-                    }
-                }
-                if let Some((line, wline, program, call)) = run {
-                    download_exec = Some((
-                        line,
-                        format!(
-                            "downloads ({}), writes {} ({path}:{wline}) and runs it ({path}:{line}: {call})",
-                            at(path, net),
-                            crate::analyse::shown_file(&program)
-                        ),
-                    ));
+            let Some(net) = scope.get(Cap::Network) else {
+                continue;
+            };
+            // The chain: a file written in binary in a function that downloads, and that
+            // very file started or loaded.
+            let started = closure.iter().flat_map(|&i| facts.units[i].started.iter());
+            let written: Vec<&(String, u32)> = closure
+                .iter()
+                .flat_map(|&i| facts.units[i].binary_writes.iter())
+                .collect();
+            let mut run = None;
+            for (program, line, call) in started {
+                if let Some((_, wline)) = written.iter().find(|(p, _)| p == program) {
+                    run = Some((*line, *wline, program.clone(), call.clone()));
                     break;
                 }
             }
-            if let (Some(net), Some(chmod), Some(ex)) = (
-                scope.get(Cap::Network),
-                scope.get(Cap::MakeExecutable),
-                scope.get(Cap::ProcessExec),
-            ) {
+            if let Some((line, wline, program, call)) = run {
                 download_exec = Some((
-                    ex.line,
+                    line,
                     format!(
-                        "downloads ({}), makes a file executable ({}) and starts a process ({})",
+                        "downloads ({}), writes {} ({path}:{wline}) and runs it ({path}:{line}: {call})",
                         at(path, net),
-                        at(path, chmod),
-                        at(path, ex)
+                        crate::analyse::shown_file(&program)
                     ),
                 ));
                 break;
+            }
+            if download_near_run.is_some() {
+                continue;
+            }
+            if let (Some(dl), Some((cap, ex))) = (scope.get(Cap::Download), scope.any(&run_caps)) {
+                download_near_run = Some(download_and_run_unlinked::hit(
+                    path,
+                    dl,
+                    cap.describe(),
+                    ex,
+                    None,
+                ));
+            } else if let (Some(chmod), Some(ex)) =
+                (scope.get(Cap::MakeExecutable), scope.get(Cap::ProcessExec))
+            {
+                download_near_run = Some(download_and_run_unlinked::hit(
+                    path,
+                    net,
+                    Cap::ProcessExec.describe(),
+                    ex,
+                    Some(chmod),
+                ));
             }
         }
     }
     if let Some((line, message)) = download_exec {
         hits.push(hit(&BHV002, line, message));
+    } else if let Some(near) = download_near_run {
+        hits.push(near);
     }
 
-    let payload = if let Some(e) = file.get(Cap::DecodedExec) {
-        Some((e.line, format!("executes decoded data ({})", at(path, e))))
-    } else if let Some(e) = file.get(Cap::HiddenCall) {
-        Some((
-            e.line,
-            format!(
-                "calls a dangerous function through a hidden name ({})",
-                at(path, e)
-            ),
-        ))
-    } else if let (Some(blob), Some((cap, ex))) = (
-        file.get(Cap::EncodedBlob),
-        file.any(&[Cap::CodeExec, Cap::NativeLoad, Cap::ProcessExec]),
-    ) {
-        Some((
-            ex.line,
-            format!(
-                "{} ({}) and {} ({})",
-                Cap::EncodedBlob.describe(),
-                at(path, blob),
-                cap.describe(),
-                at(path, ex)
-            ),
-        ))
-    } else {
-        None
-    };
+    // A long encoded literal and an exec elsewhere in the file are co-occurrence: BHV104 holds
+    // the obfuscation for review; only the decoded data executed blocks.
+    let payload = file
+        .get(Cap::DecodedExec)
+        .map(|e| (e.line, format!("executes decoded data ({})", at(path, e))))
+        .or_else(|| {
+            file.get(Cap::HiddenCall).map(|e| {
+                (
+                    e.line,
+                    format!(
+                        "calls a dangerous function through a hidden name ({})",
+                        at(path, e)
+                    ),
+                )
+            })
+        });
     if let Some((line, message)) = payload {
         hits.push(hit(&BHV003, line, message));
     }
 
-    let persistence = if let Some(e) = file.get(Cap::PersistWrite) {
-        Some((
+    let persistence = file.get(Cap::PersistWrite).map(|e| {
+        (
             e.line,
             format!(
                 "writes an auto-start location outside its folder ({})",
                 at(path, e)
             ),
-        ))
+        )
+    });
+    if let Some((line, message)) = persistence {
+        hits.push(hit(&BHV004, line, message));
     } else if let (Some(target), Some((cap, write))) = (
         file.get(Cap::PersistTarget),
         file.any(&[Cap::RegistryWrite, Cap::WriteUnknownPath]),
     ) {
-        Some((
-            write.line.max(target.line),
-            format!(
-                "names an auto-start location ({}) and {} ({})",
-                at(path, target),
-                cap.describe(),
-                at(path, write)
-            ),
-        ))
-    } else {
-        None
-    };
-    if let Some((line, message)) = persistence {
-        hits.push(hit(&BHV004, line, message));
+        hits.push(autostart_named::hit(path, target, cap.describe(), write));
     }
 
     // The socket and the shell in one function (with the functions it calls): a test suite
@@ -542,6 +530,13 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
         hits.push(hit(&BHV105, line, message));
     }
 
+    hits.extend(security_tamper::evaluate(path, &file));
+    hits.extend(plugin_state::evaluate(path, &file));
+    hits.extend(monkeypatch::evaluate(path, &file));
+    if file.get(Cap::ClipboardRead).is_some() && file.get(Cap::ClipboardWrite).is_some() {
+        hits.extend(clipboard_rewrite::evaluate(path, facts, all_closures()));
+    }
+
     if let Some(e) = file.get(Cap::EnvToNetwork) {
         hits.push(hit(
             &BHV106,
@@ -556,7 +551,7 @@ pub fn evaluate(path: &str, facts: &FileFacts, max_closure_units: usize) -> Vec<
     hits
 }
 
-/// What BHV001 needs to follow data between the plugin's own modules.
+/// What BHV001 and BHV107 need to follow data between the plugin's own modules.
 #[derive(Debug, Clone)]
 pub struct ModuleSummary {
     path: String,
@@ -567,6 +562,12 @@ pub struct ModuleSummary {
     credential: Option<Evidence>,
     network: Option<Evidence>,
     hosts: String,
+    /// Its functions that return credentials, with where the credentials are read.
+    secret_functions: Vec<(String, String)>,
+    /// Its network sinks that get what a function of another module returns.
+    imported_sinks: Vec<(u32, String, Vec<String>)>,
+    /// It loads a pickle somewhere (shipped pickles of objects matter then: BHV113).
+    pub unpickles: bool,
 }
 
 impl ModuleSummary {
@@ -587,12 +588,22 @@ impl ModuleSummary {
             credential: file.get(Cap::Credential).cloned(),
             network: file.get(Cap::Network).cloned(),
             hosts: hosts_text(facts, "to"),
+            secret_functions: flow::functions_returning_secrets(&facts.flow, path),
+            imported_sinks: flow::imported_sinks(&facts.flow),
+            unpickles: file.get(Cap::Unpickle).is_some(),
         }
+    }
+
+    fn linked(&self, other: &ModuleSummary) -> bool {
+        self.path != other.path
+            && (self.imports.contains(&other.name) || other.imports.contains(&self.name))
     }
 }
 
-/// BHV001 across modules: one module reads credentials, another module of the plugin that
-/// imports it (or that it imports) sends data over the network. Reported on the sending module.
+/// BHV001 and BHV107 across modules, reported on the sending module: a network sink gets
+/// what a function of a module it imports returns, and that function returns credentials
+/// (BHV001); or one module reads credentials and another linked to it by an import (either
+/// way) makes network calls, with no flow found (BHV107).
 pub fn across_modules(modules: &[ModuleSummary]) -> Vec<validator_domain::Finding> {
     let mut findings = Vec::new();
     for sender in modules {
@@ -600,29 +611,43 @@ pub fn across_modules(modules: &[ModuleSummary]) -> Vec<validator_domain::Findin
         if sender.credential.is_some() {
             continue; // reported by the module itself
         }
-        let source = modules.iter().find(|m| {
-            m.path != sender.path
-                && m.credential.is_some()
-                && (sender.imports.contains(&m.name) || m.imports.contains(&sender.name))
-        });
-        if let Some(source) = source {
-            let Some(cred) = &source.credential else {
+        let flow = sender
+            .imported_sinks
+            .iter()
+            .find_map(|(line, sink, called)| {
+                modules
+                    .iter()
+                    .filter(|m| m.linked(sender))
+                    .find_map(|m| {
+                        m.secret_functions
+                            .iter()
+                            .find(|(function, _)| called.contains(function))
+                    })
+                    .map(|(function, source)| (*line, sink, function, source))
+            });
+        let hit = if let Some((line, sink, function, source)) = flow {
+            Hit {
+                rule: &BHV001,
+                line,
+                message: format!(
+                    "sends credentials over the network: {source} returned by `{function}()` flows to {}:{line}: {sink}",
+                    sender.path
+                ),
+            }
+        } else {
+            let Some((source, cred)) = modules
+                .iter()
+                .filter(|m| m.linked(sender))
+                .find_map(|m| m.credential.as_ref().map(|c| (m, c)))
+            else {
                 continue;
             };
-            let mut finding = validator_domain::Finding::new(
-                "behaviour",
-                &BHV001,
-                sender.path.clone(),
-                format!(
-                    "reads credentials ({}) and a module linked to it by import sends data over the network{} ({})",
-                    at(&source.path, cred),
-                    sender.hosts,
-                    at(&sender.path, net)
-                ),
-            );
-            finding.line = Some(net.line);
-            findings.push(finding);
-        }
+            credentials_near_network::hit(&source.path, cred, &sender.path, net, &sender.hosts)
+        };
+        let mut finding =
+            validator_domain::Finding::new("behaviour", hit.rule, sender.path.clone(), hit.message);
+        finding.line = Some(hit.line);
+        findings.push(finding);
     }
     findings
 }

@@ -14,8 +14,12 @@ use validator_python::{with_stack, PythonModule};
 
 use crate::caps::{self, Cap, Evidence};
 use crate::decode;
+use crate::flow::{self, FlowFacts};
 use crate::value::{Folded, Taint, Value};
 use crate::BehaviourLimits;
+
+mod sources;
+use validator_api_catalogue::{Catalogue, SourceKind};
 
 /// What one function (or the module's top level) can do.
 #[derive(Debug, Default)]
@@ -69,6 +73,8 @@ pub struct FileFacts {
     /// Modules imported by a constant name through a call (`__import__('demo.' + 'x')`,
     /// `importlib.import_module('.x')`), as folded: edges of the plugin's import graph.
     pub constant_imports: Vec<String>,
+    /// Sources, sinks and calls for the flow engine.
+    pub flow: FlowFacts,
 }
 
 /// Placeholders for paths the resolver knows the meaning of.
@@ -116,6 +122,12 @@ pub fn analyse(module: &PythonModule, path: &str, limits: &BehaviourLimits) -> F
     };
     let top = path.split('/').next().unwrap_or("").to_owned();
     let mut analyser = Analyser {
+        top: top.clone(),
+        function_index: HashMap::default(),
+        tainted_files: HashSet::default(),
+        settings_group: None,
+        last_data_read: None,
+        apis: HashMap::default(),
         own_file: format!("{PLUGINS_DIR}/{path}"),
         own_dir: format!("{PLUGINS_DIR}/{top}"),
         module,
@@ -159,6 +171,16 @@ pub fn analyse(module: &PythonModule, path: &str, limits: &BehaviourLimits) -> F
         }
     }
     analyser.keep_function_refs();
+    analyser.facts.flow.password_string = analyser.password_string;
+    let mut functions: Vec<(usize, &str)> = analyser
+        .function_index
+        .iter()
+        .map(|(name, index)| (*index, *name))
+        .collect();
+    functions.sort_unstable();
+    analyser.facts.flow.functions = functions.into_iter().map(|(_, n)| n.to_owned()).collect();
+    let units = analyser.facts.units.len();
+    analyser.facts.flow.unit(units.saturating_sub(1));
     if let (Some(line), true) = (analyser.all_keys, analyser.password_string) {
         analyser.facts.units[0].caps.push((
             Cap::Credential,
@@ -172,6 +194,21 @@ pub fn analyse(module: &PythonModule, path: &str, limits: &BehaviourLimits) -> F
 }
 
 struct Analyser<'m> {
+    /// The plugin's folder name (its modules are imported as `top.x` or relatively).
+    top: String,
+    /// Each function of the file by name, numbered in the order they are defined (the flow
+    /// engine's "result of function `f`").
+    function_index: HashMap<&'m str, usize>,
+    /// File keys of files that hold a credential (a credential store copied, auth
+    /// configurations exported).
+    tainted_files: HashSet<String>,
+    /// The settings group the current function entered (`beginGroup`).
+    settings_group: Option<String>,
+    /// The last data file of the plugin read, with its line (evidence for a payload).
+    last_data_read: Option<(String, u32)>,
+    /// The catalogue's answer per call name, kept for the file: most names recur, and a
+    /// name the tables do not spell costs a normalisation and a walk of its prefixes.
+    apis: HashMap<String, caps::Api>,
     /// `__file__`, as a path under the plugins folder.
     own_file: String,
     /// The plugin's own folder under the plugins folder.
@@ -327,11 +364,13 @@ impl<'m> Analyser<'m> {
                     if matches!(base.id.as_str(), "self" | "cls")
                         || self.class_names.contains(base.id.as_str())
                     {
-                        self.attrs.insert(attr.attr.as_str().to_owned(), value);
+                        self.attrs
+                            .insert(attr.attr.as_str().to_owned(), outliving(value));
                         return;
                     }
                 }
-                self.eval(&attr.value);
+                let base = self.eval(&attr.value);
+                self.note_monkeypatch(&base, attr);
             }
             Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
                 match value {
@@ -370,6 +409,9 @@ impl<'m> Analyser<'m> {
         });
         self.current = self.facts.units.len() - 1;
         self.mentions.push(HashSet::default());
+        let index = self.function_index.get(function.name.as_str()).copied();
+        self.facts.flow.unit(self.current).function = index;
+        self.settings_group = None;
         let mut locals = HashMap::default();
         let params = &function.parameters;
         let mut names = Vec::new();
@@ -379,8 +421,15 @@ impl<'m> Analyser<'m> {
             .chain(&params.args)
             .chain(&params.kwonlyargs)
         {
-            names.push(p.parameter.name.as_str().to_owned());
-            locals.insert(p.parameter.name.as_str().to_owned(), Value::UNKNOWN);
+            let name = p.parameter.name.as_str();
+            // The instance is not data a caller hands over (calls map their arguments past it).
+            let taint = if matches!(name, "self" | "cls") {
+                Taint::NONE
+            } else {
+                Taint::param(names.len())
+            };
+            names.push(name.to_owned());
+            locals.insert(name.to_owned(), Value::Unknown(taint));
         }
         self.facts.units[self.current].params = names;
         for p in params.vararg.iter().chain(params.kwarg.iter()) {
@@ -421,6 +470,8 @@ impl<'m> Analyser<'m> {
                     self.bind(name, Value::UNKNOWN);
                 }
                 self.function_names.insert(name);
+                let next = self.function_index.len();
+                self.function_index.entry(name).or_insert(next);
                 deferred.push(function);
             }
             Stmt::ClassDef(class) => {
@@ -459,6 +510,9 @@ impl<'m> Analyser<'m> {
                 value: Some(value), ..
             }) => {
                 let returned = self.eval(value);
+                let taint = returned.taint();
+                let unit = self.facts.flow.unit(self.current);
+                unit.returns = unit.returns.union(taint);
                 if let Some(key) = self.file_key(Some(&returned), Some(value)) {
                     self.returned.push((self.current, key));
                 }
@@ -596,6 +650,7 @@ impl<'m> Analyser<'m> {
             Expr::FString(fstring) => {
                 let mut text = String::new();
                 let (mut hidden, mut partial, mut interpolated) = (false, false, false);
+                let mut taint = Taint::NONE;
                 for part in fstring.value.iter() {
                     match part {
                         FStringPart::Literal(literal) => text.push_str(&literal.value),
@@ -608,6 +663,7 @@ impl<'m> Analyser<'m> {
                                     InterpolatedStringElement::Interpolation(i) => {
                                         interpolated = true;
                                         let value = self.eval(&i.expression);
+                                        taint = taint.union(value.taint());
                                         let (t, h, p) = value.text_or_star();
                                         text.push_str(&t);
                                         hidden |= h;
@@ -625,9 +681,11 @@ impl<'m> Analyser<'m> {
                     text,
                     hidden: hidden || (interpolated && !partial),
                     partial,
+                    taint: Taint::NONE,
                 });
                 self.note_string(&value, self.line(fstring.range));
-                value
+                // A string built from tainted data carries it (a secret in a URL or a body).
+                value.tainted(taint)
             }
             Expr::Name(name) => {
                 let id = name.id.as_str();
@@ -671,6 +729,32 @@ impl<'m> Analyser<'m> {
                 Value::List(items)
             }
             Expr::Subscript(subscript) => self.subscript(subscript),
+            Expr::Dict(dict) => {
+                let mut taint = Taint::NONE;
+                for item in &dict.items {
+                    if let Some(key) = &item.key {
+                        taint = taint.union(self.eval(key).taint());
+                    }
+                    taint = taint.union(self.eval(&item.value).taint());
+                }
+                Value::Unknown(taint)
+            }
+            Expr::DictComp(comp) => {
+                let mut taint = Taint::NONE;
+                for generator in &comp.generators {
+                    let iter = self.eval(&generator.iter);
+                    self.assign(&generator.target, Value::Unknown(iter.taint()));
+                    taint = taint.union(iter.taint());
+                    for cond in &generator.ifs {
+                        self.eval(cond);
+                    }
+                }
+                if let Some(key) = &comp.key {
+                    taint = taint.union(self.eval(key).taint());
+                }
+                taint = taint.union(self.eval(&comp.value).taint());
+                Value::Unknown(taint)
+            }
             Expr::Named(named) => {
                 let value = self.eval(&named.value);
                 self.assign(&named.target, value.clone());
@@ -720,6 +804,14 @@ impl<'m> Analyser<'m> {
         for generator in generators {
             iters.push(self.eval(&generator.iter));
         }
+        // Bytes iterate as their byte values (`bytes(b ^ KEY for b in BLOB)`: a loop that
+        // decodes a constant folds like the constant).
+        if let [Value::Bytes { data, .. }] = iters.as_slice() {
+            if data.len() <= self.limits.max_folded_bytes {
+                let items = data.iter().map(|b| Value::Int(i64::from(*b))).collect();
+                iters[0] = Value::List(items);
+            }
+        }
         if let ([generator], [Value::List(items)]) = (generators, iters.as_slice()) {
             if let (Expr::Name(target), true) = (
                 &generator.target,
@@ -749,7 +841,28 @@ impl<'m> Analyser<'m> {
 
     fn attribute(&mut self, base: Value, name: &str) -> Value {
         match base {
-            Value::Ref { name: base, hidden } => Value::reference(format!("{base}.{name}"), hidden),
+            Value::Ref {
+                name: base,
+                hidden,
+                taint,
+            } => {
+                let qualified = format!("{base}.{name}");
+                // An attribute that holds credentials (`netrc.netrc().hosts`: every saved
+                // login), as the sources catalogue lists it without arguments.
+                let held = match self.api(&qualified).source {
+                    Some((SourceKind::Credential | SourceKind::SecretStore, entry))
+                        if entry.returns.is_none() =>
+                    {
+                        if caps::asked_by_name(entry) {
+                            Taint::AUTH_CONFIG
+                        } else {
+                            Taint::CREDENTIAL
+                        }
+                    }
+                    _ => Taint::NONE,
+                };
+                Value::reference(qualified, hidden).tainted(taint.union(held))
+            }
             Value::Str(folded) if name == "parent" => Value::Str(Folded {
                 text: dirname(&folded.text),
                 ..folded
@@ -837,6 +950,7 @@ impl<'m> Analyser<'m> {
                     text: l.text + &r.text,
                     hidden: !l.partial && !r.partial || l.hidden || r.hidden,
                     partial: l.partial || r.partial,
+                    taint: l.taint.union(r.taint),
                 })
             }
             (Operator::Add, Value::Str(l), other) | (Operator::Add, other, Value::Str(l))
@@ -846,7 +960,9 @@ impl<'m> Analyser<'m> {
                     text: format!("{}*", l.text),
                     hidden: false,
                     partial: true,
+                    taint: Taint::NONE,
                 })
+                .tainted(other.taint())
             }
             (Operator::Add, Value::Bytes { data: mut l, .. }, Value::Bytes { data: r, .. }) => {
                 if l.len() + r.len() > max {
@@ -863,16 +979,18 @@ impl<'m> Analyser<'m> {
                 Value::List(l)
             }
             (Operator::Mod, Value::Str(format), args) if !format.partial => {
+                let taint = args.taint();
                 let args = match args {
                     Value::List(items) => items,
                     other => vec![other],
                 };
-                percent_format(&format.text, &args, max)
+                percent_format(&format.text, &args, max).tainted(taint)
             }
             (Operator::Div, Value::Str(l), Value::Str(r)) => Value::Str(Folded {
                 text: join_path(&l.text, &r.text),
                 hidden: false,
                 partial: l.partial || r.partial,
+                taint: l.taint.union(r.taint),
             }),
             (Operator::Mult, Value::Str(s), Value::Int(n))
             | (Operator::Mult, Value::Int(n), Value::Str(s)) => {
@@ -884,6 +1002,7 @@ impl<'m> Analyser<'m> {
                     text: s.text.repeat(n),
                     hidden: true,
                     partial: s.partial,
+                    taint: s.taint,
                 })
             }
             (op, Value::Int(l), Value::Int(r)) => match op {
@@ -916,7 +1035,15 @@ impl<'m> Analyser<'m> {
                 taint = taint.union(self.eval(arg).taint());
             }
             for keyword in call.arguments.keywords.iter() {
-                self.eval(&keyword.value);
+                taint = taint.union(self.eval(&keyword.value).taint());
+            }
+            self.note_container_update(call, taint, false);
+            if let Some(header) = self.credential_header(call) {
+                let line = self.line(call.range());
+                self.facts
+                    .flow
+                    .note_source(self.current, Taint::REQUEST_HEADER, line, header);
+                return Value::Unknown(taint.union(Taint::REQUEST_HEADER));
             }
             return Value::Unknown(taint);
         }
@@ -927,26 +1054,79 @@ impl<'m> Analyser<'m> {
             keywords.push((keyword.arg.as_ref().map(|a| a.as_str()), value));
         }
         let line = self.line(call.range());
+        let mut result_taint = Taint::NONE;
         if let Some((callee, method)) = local {
             self.note_local_call(call, callee, method, &args);
+            if let Some(&index) = self.function_index.get(callee) {
+                result_taint = Taint::result(index);
+                let args = args.iter().map(Value::taint).collect();
+                self.facts.flow.note_call(flow::LocalCall {
+                    caller: self.current,
+                    callee: index,
+                    name: callee.to_owned(),
+                    offset: usize::from(method),
+                    args,
+                    line,
+                });
+            }
         }
+        let value = self.call_value(call, func, &args, &keywords, line);
+        value.tainted(result_taint)
+    }
+
+    fn call_value(
+        &mut self,
+        call: &'m ast::ExprCall,
+        func: Value,
+        args: &[Value],
+        keywords: &[(Option<&'m str>, Value)],
+        line: u32,
+    ) -> Value {
         let receiver = match call.func.as_ref() {
             Expr::Attribute(attr) => Some(attr.value.as_ref()),
             _ => None,
         };
         match func {
-            Value::Ref { name, hidden } => {
-                self.call_ref(call, &name, hidden, &args, &keywords, line)
+            Value::Ref {
+                name,
+                hidden,
+                taint,
+            } => {
+                let value = self.call_ref(call, &name, hidden, args, keywords, line);
+                let into_receiver = self.api(&caps::plain(&name)).into_receiver;
+                let data = args
+                    .iter()
+                    .chain(keywords.iter().map(|(_, v)| v))
+                    .fold(Taint::NONE, |t, v| t.union(v.taint()));
+                self.note_container_update(call, data, into_receiver);
+                // What an object built from data returns carries the data; what a function
+                // of another module of the plugin returns is followed across modules.
+                let imported = name.starts_with('.') || name.starts_with(&format!("{}.", self.top));
+                if imported && !name.contains("()") {
+                    let called = caps::tail(&name).to_owned();
+                    let unit = self.facts.flow.unit(self.current);
+                    if !unit.imported_calls.contains(&called) {
+                        unit.imported_calls.push(called);
+                    }
+                    value.tainted(taint.union(Taint::IMPORTED))
+                } else {
+                    value.tainted(taint)
+                }
             }
             Value::Method {
                 receiver: value,
                 name,
-            } => self.call_method(*value, receiver, &name, &args, line),
+            } => self.call_method(*value, receiver, &name, args, line),
             Value::Unknown(taint) => {
                 if let (Some(receiver), Expr::Attribute(attr)) = (receiver, call.func.as_ref()) {
-                    self.unknown_path_method(receiver, attr.attr.as_str(), &args, line);
+                    self.unknown_path_method(receiver, attr.attr.as_str(), args, line);
                 }
-                Value::Unknown(args.iter().fold(taint, |t, v| t.union(v.taint())))
+                let taint = args
+                    .iter()
+                    .chain(keywords.iter().map(|(_, v)| v))
+                    .fold(taint, |t, v| t.union(v.taint()));
+                self.note_container_update(call, taint, false);
+                Value::Unknown(taint)
             }
             _ => Value::UNKNOWN,
         }
@@ -1080,11 +1260,14 @@ impl<'m> Analyser<'m> {
                             return Value::UNKNOWN;
                         }
                     }
+                    let taint = items.iter().fold(Taint::NONE, |t, v| t.union(v.taint()));
                     Value::Str(Folded {
                         text,
                         hidden: true,
                         partial,
+                        taint: Taint::NONE,
                     })
+                    .tainted(taint)
                 }
                 Some(Value::Str(s)) if !s.partial => {
                     let joined: Vec<String> = s.text.chars().map(String::from).collect();
@@ -1094,7 +1277,28 @@ impl<'m> Analyser<'m> {
                 None => Value::UNKNOWN,
             },
             (Value::Str(format), "format") if !format.partial => {
-                brace_format(&format.text, args, max)
+                let taint = args.iter().fold(Taint::NONE, |t, v| t.union(v.taint()));
+                brace_format(&format.text, args, max).tainted(taint)
+            }
+            // Reading a credential store or a data file of the plugin through a path object.
+            (Value::Str(s), "read_text" | "read_bytes" | "open")
+                if name != "open"
+                    || !args
+                        .first()
+                        .and_then(Value::as_str)
+                        .is_some_and(|m| is_write_mode(&m.text)) =>
+            {
+                if self.plugin_data_file(&s.text) {
+                    self.note_data_read(&s.text, line, &format!("Path.{name}"));
+                    return Value::Unknown(Taint::PLUGIN_DATA);
+                }
+                match self.credential_file(&Value::Str(s.clone()), receiver_expr) {
+                    Some(what) => {
+                        self.note_credential_source(line, format!("Path.{name} of {what}"));
+                        Value::Unknown(Taint::CREDENTIAL)
+                    }
+                    None => Value::UNKNOWN,
+                }
             }
             (Value::Str(s), "replace") if args.len() == 2 => match (
                 args.first().and_then(Value::as_str),
@@ -1109,6 +1313,7 @@ impl<'m> Analyser<'m> {
                         text,
                         hidden: true,
                         partial: s.partial,
+                        taint: s.taint,
                     })
                 }
                 _ => Value::UNKNOWN,
@@ -1141,6 +1346,7 @@ impl<'m> Analyser<'m> {
                     text,
                     hidden: false,
                     partial: s.partial,
+                    taint: s.taint,
                 })
             }
             (
@@ -1231,7 +1437,13 @@ impl<'m> Analyser<'m> {
         }
         let plain = caps::plain(name);
         let shown: &str = &plain;
-        self.classify_call(call, name, shown, hidden, args, keywords, line, arg_taint);
+        let api = self.api(shown);
+        self.classify_call(
+            call, name, shown, hidden, args, keywords, line, arg_taint, &api,
+        );
+        if let Some(value) = self.source_value(call, name, shown, args, line, &api) {
+            return value;
+        }
         let max = self.limits.max_folded_bytes;
         let result = match name {
             "builtins.getattr" => match (args.first(), args.get(1).and_then(Value::as_str)) {
@@ -1463,6 +1675,7 @@ impl<'m> Analyser<'m> {
                     text,
                     hidden: false,
                     partial,
+                    taint: Taint::NONE,
                 })
             }
             "os.path.dirname" | "posixpath.dirname" => match args.first() {
@@ -1516,8 +1729,20 @@ impl<'m> Analyser<'m> {
                     Value::str(PROFILE_DIR, false)
                 } else if matches!(tail, "pluginPath" | "home_plugin_path") {
                     Value::str(PLUGINS_DIR, false)
-                } else if caps::is_network(shown) {
-                    Value::Unknown(Taint::FETCHED.union(arg_taint))
+                } else if api.is_network() {
+                    // A connection or request object keeps its name so that its sending
+                    // methods are sinks (`smtplib.SMTP(host).sendmail(...)`);
+                    // `create_connection` returns a socket.
+                    let object = tail.starts_with(|c: char| c.is_ascii_uppercase());
+                    if name == "socket.create_connection" {
+                        Value::reference("socket.socket()", hidden)
+                            .tainted(Taint::FETCHED.union(arg_taint))
+                    } else if object {
+                        Value::reference(format!("{name}()"), hidden)
+                            .tainted(Taint::FETCHED.union(arg_taint))
+                    } else {
+                        Value::Unknown(Taint::FETCHED.union(arg_taint))
+                    }
                 } else if args
                     .iter()
                     .any(|a| matches!(a, Value::Ref { name, .. } if name == "os.environ"))
@@ -1530,7 +1755,7 @@ impl<'m> Analyser<'m> {
                     // keeps its name so that its methods resolve.
                     Value::Unknown(arg_taint)
                 } else {
-                    Value::reference(format!("{name}()"), hidden)
+                    Value::reference(format!("{name}()"), hidden).tainted(arg_taint)
                 }
             }
         };
@@ -1722,6 +1947,7 @@ impl<'m> Analyser<'m> {
         keywords: &[(Option<&'m str>, Value)],
         line: u32,
         arg_taint: Taint,
+        api: &caps::Api,
     ) {
         let shown = Shown {
             plain,
@@ -1742,7 +1968,7 @@ impl<'m> Analyser<'m> {
                 ),
             }
         }
-        if caps::is_code_exec(name) || caps::is_loader_call(name) {
+        if api.runs_code() || caps::is_loader_call(name) {
             self.add(Cap::DynamicLoad, line, shown.to_string());
         }
         // Unpickling runs code chosen by whoever wrote the bytes: data from the network makes it
@@ -1764,7 +1990,7 @@ impl<'m> Analyser<'m> {
                 format!("{shown} of data read from the network"),
             );
         }
-        if caps::is_code_exec(name) {
+        if api.runs_code() {
             self.add(Cap::CodeExec, line, shown.to_string());
             // What runs is the first argument (the others are names, globals, file names).
             let code = args.first();
@@ -1777,6 +2003,17 @@ impl<'m> Analyser<'m> {
                     Cap::FetchedExec,
                     line,
                     format!("{shown} of data read from the network"),
+                );
+            }
+            if code_taint.has(Taint::PLUGIN_DATA) {
+                let from = match &self.last_data_read {
+                    Some((file, read)) => format!(" ({file}, read at line {read})"),
+                    None => String::new(),
+                };
+                self.add(
+                    Cap::DecodedExec,
+                    line,
+                    format!("{shown} of bytes read from a data file of the plugin{from}"),
                 );
             }
         }
@@ -1930,6 +2167,25 @@ impl<'m> Analyser<'m> {
             } else {
                 program
             };
+            // A command-line network client (curl, wget, nc, ssh, nslookup, ...: the sinks
+            // catalogue's `path:` rows): its arguments leave the machine.
+            let client = Catalogue::builtin().path(program).iter().any(|e| {
+                matches!(
+                    e.kind,
+                    validator_api_catalogue::Kind::Sink(
+                        validator_api_catalogue::SinkKind::Network
+                            | validator_api_catalogue::SinkKind::Dns
+                    )
+                )
+            });
+            if client {
+                self.facts.flow.note_sink(flow::Sink {
+                    unit: self.current,
+                    taint: arg_taint,
+                    line,
+                    what: format!("{shown}: {}", clip(&command)),
+                });
+            }
             if !caps::is_gis_tool(program) || name.ends_with("startfile") {
                 self.add(
                     Cap::ProcessExecOther,
@@ -1984,7 +2240,15 @@ impl<'m> Analyser<'m> {
         ) {
             self.add(Cap::PackageInstall, line, shown.to_string());
         }
-        if caps::is_network(plain) {
+        if api.carries_data_out() {
+            self.facts.flow.note_sink(flow::Sink {
+                unit: self.current,
+                taint: arg_taint,
+                line,
+                what: shown.to_string(),
+            });
+        }
+        if api.is_network() {
             self.add(Cap::Network, line, shown.to_string());
             let env = args.iter().chain(keywords.iter().map(|(_, v)| v)).any(|v| {
                 v.taint().has(Taint::ENVIRON)
@@ -1999,6 +2263,26 @@ impl<'m> Analyser<'m> {
             }
             if caps::is_download_to_file(plain) {
                 self.add(Cap::Download, line, shown.to_string());
+                // The file it saves to (`urlretrieve(url, filename)`,
+                // `QgsFileDownloader(url, outputFileName)`, `wget.download(url, out)`).
+                let target = call
+                    .arguments
+                    .args
+                    .get(1)
+                    .map(|e| (args.get(1), e))
+                    .or_else(|| {
+                        call.arguments
+                            .keywords
+                            .iter()
+                            .zip(keywords)
+                            .find(|(_, (k, _))| {
+                                matches!(k, Some("filename" | "outputFileName" | "out"))
+                            })
+                            .map(|(k, (_, v))| (Some(v), &k.value))
+                    });
+                if let Some((value, expr)) = target {
+                    self.note_binary_write(value, Some(expr), line);
+                }
             }
         }
         // Only onto the standard streams (0, 1, 2) does dup2 attach something to a process's
@@ -2032,16 +2316,21 @@ impl<'m> Analyser<'m> {
         if let Some(what) = caps::credential_call(name) {
             self.add(Cap::Credential, line, format!("{shown} ({what})"));
         }
-        // Listing the configurations fills a combo box, and decrypting the one the user chose
-        // logs in to their server: plugins do both. Decrypting every configuration in one
-        // function is harvesting (see rules::evaluate).
-        if name.contains("uthManager") || name.contains("authManager") {
-            match caps::tail(name) {
-                "configIds" | "availableAuthMethodConfigs" => {
-                    self.add(Cap::AuthEnumerate, line, shown.to_string())
-                }
-                "loadAuthenticationConfig" => self.add(Cap::AuthDecrypt, line, shown.to_string()),
-                _ => {}
+        // Other programs' secret stores read whole (wallets, DPAPI, every browser cookie); a
+        // secret asked for by service name is the plugin's own login (a keyring password).
+        if let Some((validator_api_catalogue::SourceKind::SecretStore, entry)) = api.source {
+            let by_name = entry.args.iter().any(|a| {
+                matches!(
+                    a.role,
+                    validator_api_catalogue::Role::Key | validator_api_catalogue::Role::Host
+                )
+            });
+            if !by_name {
+                self.add(
+                    Cap::Credential,
+                    line,
+                    format!("{shown} ({})", caps::entry_text(entry)),
+                );
             }
         }
         let tail = caps::tail(name);
@@ -2054,9 +2343,37 @@ impl<'m> Analyser<'m> {
                         format!("{shown}({key:?}) (a saved QGIS password)"),
                     );
                 }
+                if tail == "setValue" && name.contains("Settings") {
+                    let key = match self.settings_group.as_deref() {
+                        Some(group) if !group.is_empty() => format!("{group}/{key}"),
+                        _ => key.to_owned(),
+                    };
+                    self.note_settings_write(&key, line, &shown.to_string());
+                }
             }
         }
-        if tail == "allKeys" {
+        // A constant written over what the user copied (a clipboard hijacker's address), not a
+        // copy of the plugin's data.
+        let constant = args
+            .first()
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.text.trim().is_empty());
+        if api.sink == Some(validator_api_catalogue::SinkKind::Clipboard) && constant {
+            self.add(Cap::ClipboardWrite, line, shown.to_string());
+        }
+        if api.sink == Some(validator_api_catalogue::SinkKind::Unpickle) {
+            self.add(Cap::Unpickle, line, shown.to_string());
+        }
+        if api.runner == Some(validator_api_catalogue::RunnerKind::Hook)
+            && caps::tail(name).starts_with("setRe")
+        {
+            self.facts.flow.request_hook = true;
+        }
+        if matches!(api.source, Some((SourceKind::Clipboard, _))) {
+            self.add(Cap::ClipboardRead, line, shown.to_string());
+        }
+        // Enumerating the plugin's own settings group reads no password.
+        if tail == "allKeys" && self.settings_group_may_hold_secrets() {
             self.all_keys.get_or_insert(line);
         }
         if contains_ignore_ascii_case(name, "pyarmor") || name.contains("pytransform") {
@@ -2147,6 +2464,17 @@ impl<'m> Analyser<'m> {
                         "SetValueEx" | "SetValue" | "CreateKey" | "CreateKeyEx" | "RegSetValueEx"
                     ) {
                         self.add(Cap::RegistryWrite, line, shown.to_string());
+                        // A value written under a key opened on an auto-start place.
+                        if args
+                            .first()
+                            .is_some_and(|k| k.taint().has(Taint::AUTOSTART))
+                        {
+                            self.add(
+                                Cap::PersistWrite,
+                                line,
+                                format!("{shown} under an auto-start key"),
+                            );
+                        }
                     }
                     for arg in args {
                         if let Some(key) = arg.loose_str() {
@@ -2177,6 +2505,21 @@ impl<'m> Analyser<'m> {
         if let Some(target) = caps::persistence_target(&path.to_lowercase()) {
             self.add(Cap::PersistWrite, line, format!("{what}: {target}"));
         }
+        if !path.is_empty() {
+            let system = Catalogue::builtin().path(path).iter().find(|e| {
+                e.kind
+                    == validator_api_catalogue::Kind::Sink(
+                        validator_api_catalogue::SinkKind::SystemFile,
+                    )
+            });
+            if let Some(entry) = system {
+                self.add(
+                    Cap::SecurityTamper,
+                    line,
+                    format!("{what}: {}", caps::entry_text(entry)),
+                );
+            }
+        }
         if self.other_plugin_path(path) {
             self.add(Cap::PluginsDirWrite, line, what.clone());
         }
@@ -2202,6 +2545,12 @@ impl<'m> Analyser<'m> {
         } else if self.other_plugin_path(target) {
             self.add(Cap::PluginsDirWrite, line, what);
         }
+    }
+
+    /// A path in the plugins folder (the plugin's own files, or another plugin's code): never
+    /// someone's credential store.
+    fn plugin_path(&self, path: &str) -> bool {
+        path.starts_with(PLUGINS_DIR) || self.own_path(path)
     }
 
     /// A path inside this plugin's own folder.
@@ -2234,7 +2583,13 @@ impl<'m> Analyser<'m> {
             return;
         }
         let lower = folded.text.to_lowercase();
-        if let Some(what) = caps::credential_path(&lower) {
+        // Only what looks like a path names a store here (`"cookies"` alone is a dict key).
+        let credential = if folded.text.contains(['/', '\\']) && !self.plugin_path(&folded.text) {
+            caps::credential_path(&folded.text, false)
+        } else {
+            None
+        };
+        if let Some(what) = credential {
             self.add(
                 Cap::Credential,
                 line,
@@ -2295,9 +2650,32 @@ fn contains_ignore_ascii_case(text: &str, needle: &str) -> bool {
         .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
+/// A value stored where it outlives the current function (an instance attribute): the
+/// function's parameters mean nothing elsewhere.
+fn outliving(value: Value) -> Value {
+    match value {
+        Value::Unknown(taint) => Value::Unknown(taint.without_params()),
+        Value::Ref {
+            name,
+            hidden,
+            taint,
+        } => Value::Ref {
+            name,
+            hidden,
+            taint: taint.without_params(),
+        },
+        Value::List(items) => Value::List(items.into_iter().map(outliving).collect()),
+        other => other,
+    }
+}
+
 fn hide(value: Value) -> Value {
     match value {
-        Value::Ref { name, .. } => Value::Ref { name, hidden: true },
+        Value::Ref { name, taint, .. } => Value::Ref {
+            name,
+            hidden: true,
+            taint,
+        },
         other => other,
     }
 }
@@ -2508,6 +2886,7 @@ fn percent_format(format: &str, args: &[Value], max: usize) -> Value {
         text: out,
         hidden: !partial,
         partial,
+        taint: Taint::NONE,
     })
 }
 
@@ -2553,5 +2932,6 @@ fn brace_format(format: &str, args: &[Value], max: usize) -> Value {
         text: out,
         hidden: !partial,
         partial,
+        taint: Taint::NONE,
     })
 }

@@ -1,0 +1,451 @@
+//! Where secrets come from and what the plugin tampers with, for the resolver: the calls that
+//! return credentials (the API catalogue's sources, QGIS's auth manager, credential paths,
+//! files filled with credentials, settings keys and groups, request headers), data files of the
+//! plugin read, containers filled, and the writes of security settings, plugin state and
+//! libraries' functions. Each method is part of [`Analyser`]; the flow engine (`flow.rs`) reads
+//! what they record.
+
+use super::*;
+
+impl<'m> Analyser<'m> {
+    /// `items.append(secret)`, `found.update(...)`, `self.rows.extend(...)`: the container
+    /// now holds what was added.
+    /// `into_receiver`: the catalogue says the call stores its input in its receiver
+    /// (`EmailMessage.set_content`, `QNetworkRequest.setRawHeader`, `QUrlQuery.addQueryItem`).
+    pub(super) fn note_container_update(
+        &mut self,
+        call: &'m ast::ExprCall,
+        taint: Taint,
+        into_receiver: bool,
+    ) {
+        if taint.is_none() {
+            return;
+        }
+        let Expr::Attribute(attr) = call.func.as_ref() else {
+            return;
+        };
+        let fills = into_receiver
+            || matches!(
+                attr.attr.as_str(),
+                "append"
+                    | "extend"
+                    | "add"
+                    | "update"
+                    | "insert"
+                    | "setdefault"
+                    | "appendleft"
+                    | "add_attachment"
+                    | "attach"
+            );
+        if !fills {
+            return;
+        }
+        match attr.value.as_ref() {
+            Expr::Name(name) => {
+                let current = self.lookup(name.id.as_str());
+                self.bind(name.id.as_str(), current.tainted(taint));
+            }
+            Expr::Attribute(inner) => {
+                if let Expr::Name(base) = inner.value.as_ref() {
+                    if matches!(base.id.as_str(), "self" | "cls") {
+                        let key = inner.attr.as_str().to_owned();
+                        let current = self.attrs.remove(&key).unwrap_or(Value::UNKNOWN);
+                        self.attrs.insert(key, outliving(current.tainted(taint)));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `request.rawHeader(b"Authorization")`, `headers.get("Cookie")`: a request's credentials
+    /// read back (what a request preprocessor or a replaced HTTP function copies), as evidence.
+    pub(super) fn credential_header(&self, call: &'m ast::ExprCall) -> Option<String> {
+        let Expr::Attribute(attr) = call.func.as_ref() else {
+            return None;
+        };
+        if !matches!(
+            attr.attr.as_str(),
+            "rawHeader" | "header" | "getheader" | "get" | "get_all"
+        ) {
+            return None;
+        }
+        let key = match call.arguments.args.first()? {
+            Expr::StringLiteral(s) => s.value.to_str().to_ascii_lowercase(),
+            Expr::BytesLiteral(b) => {
+                String::from_utf8_lossy(&b.value.bytes().collect::<Vec<u8>>()).to_ascii_lowercase()
+            }
+            _ => return None,
+        };
+        matches!(
+            key.as_str(),
+            "authorization" | "proxy-authorization" | "cookie" | "x-api-key" | "x-auth-token"
+        )
+        .then(|| format!("{}(\"{key}\") (a request's credentials)", attr.attr))
+    }
+
+    /// What a credential store a path names holds (a credential path, or a file the plugin
+    /// filled with credentials), for a path value and the expression that gave it.
+    pub(super) fn credential_file(&self, value: &Value, expr: Option<&'m Expr>) -> Option<String> {
+        if let Some(text) = value.loose_str() {
+            if text.len() <= self.limits.max_classified_string_bytes && !self.plugin_path(text) {
+                if let Some(what) = caps::credential_path(text, true) {
+                    return Some(what.to_owned());
+                }
+            }
+        }
+        if self.tainted_files.is_empty() {
+            return None;
+        }
+        self.file_keys(Some(value), expr)
+            .into_iter()
+            .find(|key| self.tainted_files.contains(key))
+            .map(|key| format!("{} (filled with credentials)", shown_file(&key)))
+    }
+
+    /// A data file shipped in the plugin (in its folder, not Python source): bytes read from it
+    /// and executed are a payload hidden in a resource.
+    pub(super) fn plugin_data_file(&self, path: &str) -> bool {
+        let lower = path.to_ascii_lowercase();
+        self.own_path(path)
+            && path.len() > self.own_dir.len() + 1
+            && !path.contains('*')
+            && !lower.ends_with(".py")
+            && !lower.ends_with(".pyw")
+    }
+
+    pub(super) fn note_data_read(&mut self, path: &str, line: u32, shown: &str) {
+        let shown_path = path
+            .strip_prefix(&format!("{PLUGINS_DIR}/"))
+            .unwrap_or(path);
+        self.facts.flow.note_source(
+            self.current,
+            Taint::PLUGIN_DATA,
+            line,
+            format!("{shown}({shown_path})"),
+        );
+        self.last_data_read = Some((shown_path.to_owned(), line));
+    }
+
+    pub(super) fn api(&mut self, name: &str) -> caps::Api {
+        if let Some(api) = self.apis.get(name) {
+            return *api;
+        }
+        let api = caps::Api::of(name);
+        self.apis.insert(name.to_owned(), api);
+        api
+    }
+
+    pub(super) fn note_credential_source(&mut self, line: u32, what: String) {
+        self.facts
+            .flow
+            .note_source(self.current, Taint::CREDENTIAL, line, what);
+    }
+
+    /// What a call that reads a secret returns (tainted for the flow engine), or `None` for
+    /// every other call. Also notes the files it fills with secrets and the settings group
+    /// it enters.
+    pub(super) fn source_value(
+        &mut self,
+        call: &'m ast::ExprCall,
+        name: &str,
+        shown: &str,
+        args: &[Value],
+        line: u32,
+        api: &caps::Api,
+    ) -> Option<Value> {
+        let tail = caps::tail(name);
+        if let Some(what) = caps::credential_call(name) {
+            self.note_credential_source(line, format!("{shown} ({what})"));
+            if tail == "exportAuthenticationConfigsToXml" {
+                // Writes every configuration, secrets included, to the file it names.
+                for key in self.file_keys(args.first(), call.arguments.args.first()) {
+                    self.tainted_files.insert(key);
+                }
+                return Some(Value::UNKNOWN);
+            }
+            return Some(Value::Unknown(Taint::CREDENTIAL));
+        }
+        let registry = name.starts_with("winreg.") || name.starts_with("_winreg.");
+        if registry && matches!(tail, "OpenKey" | "OpenKeyEx" | "CreateKey" | "CreateKeyEx") {
+            let autostart = args.iter().any(|a| {
+                a.loose_str()
+                    .is_some_and(|k| caps::persistence_target(&k.to_lowercase()).is_some())
+            });
+            if autostart {
+                return Some(
+                    Value::reference(format!("{name}()"), false).tainted(Taint::AUTOSTART),
+                );
+            }
+        }
+        if let Some((kind, entry)) = api.source {
+            let pattern: &str = &entry.pattern;
+            // A store opened as an object (`netrc.netrc()`): what its methods return decides.
+            let object = entry.returns.is_some();
+            // A credential the code asks for by name (a host's login in ~/.netrc, a service's
+            // password in the keyring, the auth configuration it names, the credentials added
+            // to its own request) is the login the plugin was given, as the user's chosen auth
+            // configuration is: it counts only when the file also enumerates every one
+            // (harvesting, see flow.rs). The values of a configuration are as secret as the
+            // way it was loaded.
+            let chosen = caps::asked_by_name(entry);
+            match kind {
+                // The ids of every configuration (no secret): what harvesting iterates over.
+                SourceKind::AuthConfig
+                    if matches!(tail, "configIds" | "availableAuthMethodConfigs") =>
+                {
+                    return Some(Value::Unknown(Taint::AUTH_LIST));
+                }
+                SourceKind::Credential | SourceKind::SecretStore if object => {
+                    return Some(Value::reference(format!("{name}()"), false));
+                }
+                // Decrypts into its second argument: below.
+                _ if pattern.ends_with("loadAuthenticationConfig") => {}
+                SourceKind::Credential | SourceKind::SecretStore if chosen => {
+                    self.facts.flow.note_source(
+                        self.current,
+                        Taint::AUTH_CONFIG,
+                        line,
+                        format!("{shown} ({})", caps::entry_text(entry)),
+                    );
+                    return Some(Value::Unknown(Taint::AUTH_CONFIG));
+                }
+                SourceKind::Credential | SourceKind::SecretStore => {
+                    self.note_credential_source(
+                        line,
+                        format!("{shown} ({})", caps::entry_text(entry)),
+                    );
+                    return Some(Value::Unknown(Taint::CREDENTIAL));
+                }
+                _ => {}
+            }
+        }
+        let auth_manager = name.contains("uthManager") || name.contains("authManager");
+        if auth_manager && tail == "loadAuthenticationConfig" {
+            // Fills the configuration passed second with its secrets, decrypted. Listing the
+            // configurations fills a combo box, and decrypting the one the user chose logs in
+            // to their server: plugins do both. Decrypting a configuration whose id came from
+            // the list of every one is harvesting: its values are credentials.
+            let harvested = args
+                .first()
+                .is_some_and(|id| id.taint().has(Taint::AUTH_LIST));
+            let (kind, what) = if harvested {
+                self.add(
+                    Cap::Credential,
+                    line,
+                    format!("{shown} (every QGIS authentication configuration, decrypted)"),
+                );
+                (
+                    Taint::CREDENTIAL,
+                    "every QGIS authentication configuration, decrypted",
+                )
+            } else {
+                (
+                    Taint::AUTH_CONFIG,
+                    "the authentication configuration it names, decrypted",
+                )
+            };
+            if let Some(Expr::Name(config)) = call.arguments.args.get(1) {
+                let current = self.lookup(config.id.as_str());
+                self.bind(config.id.as_str(), current.tainted(kind));
+            }
+            self.facts
+                .flow
+                .note_source(self.current, kind, line, format!("{shown} ({what})"));
+            return Some(Value::UNKNOWN);
+        }
+        match tail {
+            "value" => {
+                let key = args.first().and_then(Value::loose_str)?;
+                if caps::settings_password_key(key) {
+                    self.note_credential_source(
+                        line,
+                        format!("{shown}({key:?}) (a saved QGIS password)"),
+                    );
+                    return Some(Value::Unknown(Taint::CREDENTIAL));
+                }
+                return None;
+            }
+            "beginGroup" => {
+                self.settings_group = args.first().and_then(Value::as_str).map(|g| g.text.clone());
+                return None;
+            }
+            "endGroup" => {
+                self.settings_group = None;
+                return None;
+            }
+            "allKeys" | "childKeys" | "childGroups" if name.contains("Settings") => {
+                if !self.settings_group_may_hold_secrets() {
+                    return None;
+                }
+                let scope = match self.settings_group.as_deref() {
+                    Some(group) if !group.is_empty() => format!("every key under `{group}`"),
+                    _ => "every QGIS setting".to_owned(),
+                };
+                self.facts.flow.note_source(
+                    self.current,
+                    Taint::SETTINGS_ENUM,
+                    line,
+                    format!("{shown} ({scope}, QGIS's saved passwords among them)"),
+                );
+                return Some(Value::Unknown(Taint::SETTINGS_ENUM));
+            }
+            _ => {}
+        }
+        // Path arithmetic names a store without reading it (the path stays foldable).
+        let path_arithmetic = [
+            "os.path.",
+            "posixpath.",
+            "ntpath.",
+            "pathlib.",
+            "builtins.str",
+        ]
+        .iter()
+        .any(|p| name.starts_with(p))
+            || matches!(name, "Path" | "os.fspath");
+        if path_arithmetic {
+            return None;
+        }
+        let first = args.first()?;
+        let reads = matches!(
+            name,
+            "builtins.open" | "io.open" | "codecs.open" | "io.FileIO" | "pkgutil.get_data"
+        ) && !args
+            .get(1)
+            .and_then(Value::as_str)
+            .is_some_and(|mode| is_write_mode(&mode.text));
+        if reads {
+            let file = if name == "pkgutil.get_data" {
+                args.get(1)
+                    .and_then(Value::loose_str)
+                    .map(|f| format!("{}/{f}", self.own_dir))
+            } else {
+                first.loose_str().map(str::to_owned)
+            };
+            if let Some(file) = file.filter(|f| self.plugin_data_file(f)) {
+                self.note_data_read(&file, line, shown);
+                return Some(Value::Unknown(Taint::PLUGIN_DATA));
+            }
+        }
+        let copy = matches!(
+            name,
+            "shutil.copy"
+                | "shutil.copy2"
+                | "shutil.copyfile"
+                | "shutil.move"
+                | "os.rename"
+                | "os.replace"
+        );
+        let what = self
+            .credential_file(first, call.arguments.args.first())
+            .or_else(|| {
+                (copy && first.taint().has(Taint::CREDENTIAL))
+                    .then(|| "a credential store".to_owned())
+            })?;
+        if copy {
+            // The copy holds what the store holds.
+            for key in self.file_keys(args.get(1), call.arguments.args.get(1)) {
+                self.tainted_files.insert(key);
+            }
+            return None;
+        }
+        let writes = args
+            .get(1)
+            .and_then(Value::as_str)
+            .is_some_and(|mode| name.ends_with("open") && is_write_mode(&mode.text));
+        if writes {
+            return None;
+        }
+        self.note_credential_source(line, format!("{shown} of {what}"));
+        Some(Value::Unknown(Taint::CREDENTIAL))
+    }
+
+    /// Whether the settings group the current function entered (the root when none) may hold
+    /// QGIS's saved passwords or secrets: the settings catalogue's keys under it.
+    pub(super) fn settings_group_may_hold_secrets(&self) -> bool {
+        let group = self.settings_group.as_deref().unwrap_or("");
+        validator_api_catalogue::Catalogue::builtin()
+            .settings_group(group)
+            .iter()
+            .any(|entry| {
+                matches!(
+                    entry.kind,
+                    validator_api_catalogue::Kind::Setting(
+                        validator_api_catalogue::SettingKind::ConnectionSecret
+                            | validator_api_catalogue::SettingKind::Secret
+                    )
+                )
+            })
+    }
+
+    /// `module.Class.function = replacement` on a module or class the plugin did not define
+    /// (it imported it), when the catalogue knows the attribute as a source, sink or runner:
+    /// every caller of that library now runs the plugin's code (`requests.Session.request`,
+    /// `QgsNetworkAccessManager.createRequest`, `socket.socket.send`).
+    pub(super) fn note_monkeypatch(&mut self, base: &Value, attr: &'m ast::ExprAttribute) {
+        let Value::Ref { name, .. } = base else {
+            return;
+        };
+        let own = name.starts_with('.')
+            || name.starts_with(&format!("{}.", self.top))
+            || name.contains("()")
+            || self
+                .class_names
+                .contains(name.split('.').next().unwrap_or(""));
+        if own {
+            return;
+        }
+        let target = format!("{name}.{}", attr.attr);
+        let api = caps::Api::of(&target);
+        // What sends data out or holds credentials: replacing it sees every caller's requests
+        // and secrets (hooks made to be replaced, `sys.excepthook`, and compatibility shims of
+        // other APIs do not count).
+        let known = api.carries_data_out()
+            || api.source.is_some_and(|(kind, _)| {
+                matches!(
+                    kind,
+                    SourceKind::Credential | SourceKind::SecretStore | SourceKind::AuthConfig
+                )
+            });
+        if known {
+            let line = self.line(attr.range);
+            self.add(Cap::Monkeypatch, line, format!("{target} replaced"));
+        }
+    }
+
+    /// A settings key written: QGIS's security switches and code folders, plugin repositories
+    /// and other plugins' enabled flags (the settings catalogue).
+    pub(super) fn note_settings_write(&mut self, key: &str, line: u32, shown: &str) {
+        use validator_api_catalogue::{Kind, SettingKind};
+        let own = self.own_dir.rsplit('/').next().unwrap_or("");
+        for entry in Catalogue::builtin().setting(key).iter() {
+            let Kind::Setting(kind) = entry.kind else {
+                continue;
+            };
+            let what = format!("{shown}({:?}) ({})", clip(key), caps::entry_text(entry));
+            match kind {
+                SettingKind::Security | SettingKind::CodePath => {
+                    self.add(Cap::SecurityTamper, line, what);
+                    return;
+                }
+                SettingKind::PluginRepository => {
+                    self.add(Cap::PluginStateTamper, line, what);
+                    return;
+                }
+                // Only `PythonPlugins/<name>` itself is a plugin's enabled flag (the keys under
+                // it are that plugin's own settings), and the plugin's own flag is its own
+                // business.
+                SettingKind::PluginEnabled
+                    if matches!(
+                        key.trim_start_matches('/').split('/').collect::<Vec<_>>().as_slice(),
+                        [_, name] if *name != own
+                    ) =>
+                {
+                    self.add(Cap::PluginStateTamper, line, what);
+                    return;
+                }
+                _ => {}
+            }
+        }
+    }
+}

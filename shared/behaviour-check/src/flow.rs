@@ -1,0 +1,363 @@
+//! The flow engine: follows credentials from where the code reads them to where it sends them.
+//!
+//! The resolver (`analyse/`) gives every value a [`Taint`]: kinds of data (a credential, a
+//! settings group enumerated, a request's headers) and symbols it cannot
+//! resolve while it reads one function: "parameter `i` of this function", "what local function
+//! `f` returns", "what a function of another module returns". It records, per file, every
+//! network sink with the taint of the data reaching it, every call to a local function with
+//! the taint of each argument, and what each function returns ([`FlowFacts`]). After the whole
+//! file is read, [`credential_flow`] resolves the symbols: a function returns credentials when
+//! what it returns is a credential or the result of a function that does; a parameter reaches
+//! the network when a sink in the function gets it or the function passes it on to a parameter
+//! that does. A flow is a complete chain (source, steps, sink); the same capabilities without a
+//! flow between them are only co-occurrence (held for review, not blocked: see `rules`).
+
+use crate::value::Taint;
+
+/// What one function (or the module's top level) contributes to flows.
+#[derive(Debug, Default, Clone)]
+pub struct UnitFlow {
+    /// The function's number in the file (by name; units of the same name share it).
+    pub function: Option<usize>,
+    /// The union of what it returns.
+    pub returns: Taint,
+    /// Functions of the plugin's other modules it calls (their last name).
+    pub imported_calls: Vec<String>,
+}
+
+/// Data reaching a network sink.
+#[derive(Debug, Clone)]
+pub struct Sink {
+    pub unit: usize,
+    pub taint: Taint,
+    pub line: u32,
+    /// The sink as resolved (`requests.post`).
+    pub what: String,
+}
+
+/// A call to a function of the same file, with the taint of each positional argument.
+#[derive(Debug, Clone)]
+pub struct LocalCall {
+    pub caller: usize,
+    pub callee: usize,
+    pub name: String,
+    /// 1 when called as a method (`self.f(a)`: `a` is the function's second parameter).
+    pub offset: usize,
+    pub args: Vec<Taint>,
+    pub line: u32,
+}
+
+/// Where a kind of secret was read.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub unit: usize,
+    pub kind: Taint,
+    pub line: u32,
+    pub what: String,
+}
+
+/// Everything the flow engine needs from one file.
+#[derive(Debug, Default)]
+pub struct FlowFacts {
+    /// Per unit, in the order of `FileFacts::units`.
+    pub units: Vec<UnitFlow>,
+    pub sinks: Vec<Sink>,
+    pub calls: Vec<LocalCall>,
+    pub sources: Vec<Source>,
+    /// The file spells "password" somewhere (a settings enumeration filtered for passwords).
+    pub password_string: bool,
+    /// The file registers a function QGIS runs on every network request or reply
+    /// (`setRequestPreprocessor`): the headers it reads are every request's.
+    pub request_hook: bool,
+    /// Function names by number.
+    pub functions: Vec<String>,
+}
+
+/// Sinks, calls and sources kept per file (evidence, not a budget for the analysis).
+pub const MAX_FLOW_RECORDS: usize = 512;
+
+impl FlowFacts {
+    pub fn unit(&mut self, index: usize) -> &mut UnitFlow {
+        if self.units.len() <= index {
+            self.units.resize(index + 1, UnitFlow::default());
+        }
+        &mut self.units[index]
+    }
+
+    pub fn note_source(&mut self, unit: usize, kind: Taint, line: u32, what: impl Into<String>) {
+        if self.sources.len() < MAX_FLOW_RECORDS {
+            self.sources.push(Source {
+                unit,
+                kind,
+                line,
+                what: what.into(),
+            });
+        }
+    }
+
+    pub fn note_sink(&mut self, sink: Sink) {
+        let interesting = sink.taint.has(
+            Taint::CREDENTIAL
+                .union(Taint::SETTINGS_ENUM)
+                .union(Taint::REQUEST_HEADER),
+        ) || sink.taint.has_symbols();
+        if interesting && self.sinks.len() < MAX_FLOW_RECORDS {
+            self.sinks.push(sink);
+        }
+    }
+
+    pub fn note_call(&mut self, call: LocalCall) {
+        if call.args.iter().any(|t| !t.is_none()) && self.calls.len() < MAX_FLOW_RECORDS {
+            self.calls.push(call);
+        }
+    }
+}
+
+/// A credential reaching the network, as evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flow {
+    /// The line of the sink (or of the call that hands the credential to it).
+    pub line: u32,
+    /// `source` -> steps -> `sink`, for approvers.
+    pub message: String,
+}
+
+/// What counts as a credential in this file.
+struct Secrets {
+    password_string: bool,
+    request_hook: bool,
+}
+
+impl Secrets {
+    fn of(facts: &FlowFacts) -> Secrets {
+        Secrets {
+            password_string: facts.password_string,
+            request_hook: facts.request_hook,
+        }
+    }
+
+    /// The kinds of secret a value carries, as far as this file makes them secrets.
+    fn kinds(&self, taint: Taint) -> Taint {
+        let mut secret = Taint::NONE;
+        if taint.has(Taint::CREDENTIAL) {
+            secret = secret.union(Taint::CREDENTIAL);
+        }
+        if self.password_string && taint.has(Taint::SETTINGS_ENUM) {
+            secret = secret.union(Taint::SETTINGS_ENUM);
+        }
+        if self.request_hook && taint.has(Taint::REQUEST_HEADER) {
+            secret = secret.union(Taint::REQUEST_HEADER);
+        }
+        secret
+    }
+}
+
+/// The functions returning credentials, and per function the parameters reaching a sink.
+struct Resolved {
+    returns_secret: Vec<Option<Taint>>,
+    param_sinks: Vec<u8>,
+    /// Per function, a sink one of its parameters reaches (for evidence).
+    param_sink_at: Vec<Option<(u32, String)>>,
+}
+
+fn resolve(facts: &FlowFacts, secrets: &Secrets) -> Resolved {
+    let n = facts.functions.len().min(Taint::MAX_RESULTS);
+    let mut returns_secret: Vec<Option<Taint>> = vec![None; n];
+    // Each round follows one more function returning another's result; a chain is at most
+    // as long as the file has functions.
+    for _ in 0..=n {
+        let mut changed = false;
+        for unit in &facts.units {
+            let Some(f) = unit.function.filter(|f| *f < n) else {
+                continue;
+            };
+            if returns_secret[f].is_some() {
+                continue;
+            }
+            let direct = secrets.kinds(unit.returns);
+            let through = unit
+                .returns
+                .results()
+                .filter(|g| *g < n)
+                .find_map(|g| returns_secret[g]);
+            if let Some(kind) = (!direct.is_none()).then_some(direct).or(through) {
+                returns_secret[f] = Some(kind);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let mut param_sinks = vec![0u8; n];
+    let mut param_sink_at: Vec<Option<(u32, String)>> = vec![None; n];
+    for sink in &facts.sinks {
+        let Some(f) = facts
+            .units
+            .get(sink.unit)
+            .and_then(|u| u.function)
+            .filter(|f| *f < n)
+        else {
+            continue;
+        };
+        for p in sink.taint.params() {
+            param_sinks[f] |= 1 << p;
+            param_sink_at[f].get_or_insert((sink.line, sink.what.clone()));
+        }
+    }
+    for _ in 0..=n {
+        let mut changed = false;
+        for call in &facts.calls {
+            let Some(caller) = facts
+                .units
+                .get(call.caller)
+                .and_then(|u| u.function)
+                .filter(|f| *f < n)
+            else {
+                continue;
+            };
+            if call.callee >= n {
+                continue;
+            }
+            for (j, arg) in call.args.iter().enumerate() {
+                let p = j + call.offset;
+                if p >= Taint::MAX_PARAMS || param_sinks[call.callee] & (1 << p) == 0 {
+                    continue;
+                }
+                for q in arg.params() {
+                    if param_sinks[caller] & (1 << q) == 0 {
+                        param_sinks[caller] |= 1 << q;
+                        if param_sink_at[caller].is_none() {
+                            param_sink_at[caller] = param_sink_at[call.callee].clone();
+                        }
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    Resolved {
+        returns_secret,
+        param_sinks,
+        param_sink_at,
+    }
+}
+
+fn source_text(facts: &FlowFacts, path: &str, unit: usize, kind: Taint) -> String {
+    let pick = |same_unit: bool| {
+        facts
+            .sources
+            .iter()
+            .find(|s| s.kind.has(kind) && (!same_unit || s.unit == unit))
+    };
+    match pick(true).or_else(|| pick(false)) {
+        Some(s) => format!("{path}:{}: {}", s.line, s.what),
+        None => "a credential".to_owned(),
+    }
+}
+
+/// The first credential that reaches a network sink in this file, if any.
+pub fn credential_flow(facts: &FlowFacts, path: &str) -> Option<Flow> {
+    if facts.sinks.is_empty() {
+        return None;
+    }
+    let secrets = Secrets::of(facts);
+    let resolved = resolve(facts, &secrets);
+    let n = resolved.returns_secret.len();
+    // What a value names: the kind of secret it carries, and the function it came back from.
+    let secret_of = |taint: Taint| -> Option<(Taint, Option<usize>)> {
+        let direct = secrets.kinds(taint);
+        if !direct.is_none() {
+            return Some((direct, None));
+        }
+        taint
+            .results()
+            .filter(|g| *g < n)
+            .find_map(|g| resolved.returns_secret[g].map(|k| (k, Some(g))))
+    };
+    let steps = |via: Option<usize>| match via {
+        Some(g) => format!(
+            " returned by `{}()`",
+            facts.functions.get(g).map_or("?", String::as_str)
+        ),
+        None => String::new(),
+    };
+    for sink in &facts.sinks {
+        if let Some((kind, via)) = secret_of(sink.taint) {
+            return Some(Flow {
+                line: sink.line,
+                message: format!(
+                    "sends credentials over the network: {}{} flows to {path}:{}: {}",
+                    source_text(facts, path, sink.unit, kind),
+                    steps(via),
+                    sink.line,
+                    sink.what
+                ),
+            });
+        }
+    }
+    for call in &facts.calls {
+        if call.callee >= n {
+            continue;
+        }
+        for (j, arg) in call.args.iter().enumerate() {
+            let p = j + call.offset;
+            if p >= Taint::MAX_PARAMS || resolved.param_sinks[call.callee] & (1 << p) == 0 {
+                continue;
+            }
+            if let Some((kind, via)) = secret_of(*arg) {
+                let (sink_line, sink_what) = resolved.param_sink_at[call.callee]
+                    .clone()
+                    .unwrap_or((call.line, "the network".to_owned()));
+                return Some(Flow {
+                    line: call.line,
+                    message: format!(
+                        "sends credentials over the network: {}{} is passed to `{}()` ({path}:{}), which sends it ({path}:{sink_line}: {sink_what})",
+                        source_text(facts, path, call.caller, kind),
+                        steps(via),
+                        call.name,
+                        call.line,
+                    ),
+                });
+            }
+        }
+    }
+    None
+}
+
+/// The names of this file's functions that return credentials (for flows across modules).
+pub fn functions_returning_secrets(facts: &FlowFacts, path: &str) -> Vec<(String, String)> {
+    let secrets = Secrets::of(facts);
+    let resolved = resolve(facts, &secrets);
+    resolved
+        .returns_secret
+        .iter()
+        .enumerate()
+        .filter_map(|(f, kind)| {
+            let kind = (*kind)?;
+            let name = facts.functions.get(f)?.clone();
+            let unit = facts.units.iter().position(|u| u.function == Some(f))?;
+            Some((name, source_text(facts, path, unit, kind)))
+        })
+        .collect()
+}
+
+/// Sinks that get what another module's function returns: `(line, sink, functions called)`.
+pub fn imported_sinks(facts: &FlowFacts) -> Vec<(u32, String, Vec<String>)> {
+    facts
+        .sinks
+        .iter()
+        .filter(|s| s.taint.has(Taint::IMPORTED))
+        .map(|s| {
+            let called = facts
+                .units
+                .get(s.unit)
+                .map(|u| u.imported_calls.clone())
+                .unwrap_or_default();
+            (s.line, s.what.clone(), called)
+        })
+        .collect()
+}

@@ -1,0 +1,42 @@
+//! BHV107 Credentials read in code that uses the network (review): the co-occurrence half of
+//! BHV001. The file (or a module linked to it by an import) reads a credential store and makes
+//! network calls, but no flow from the one to the other was found: a plugin exporting its own
+//! project layers' authentication configurations into the project folder, or reading the
+//! auth database to check that it exists, looks the same. An approver decides; only a flow
+//! (BHV001) blocks.
+
+use validator_domain::RuleInfo;
+
+use super::{at, review, Hit};
+use crate::caps::Evidence;
+
+pub const BHV107: RuleInfo = review(
+    "BHV107",
+    "Reads credentials in code that uses the network",
+    "The plugin reads a credential store (the QGIS authentication database, passwords saved by \
+     QGIS, SSH keys, cloud or browser credentials) in a file that also makes network calls; no \
+     flow from the credentials to the network was found, so the version is held for a human \
+     review rather than blocked. A plugin that needs a login lets the user pick an \
+     authentication configuration and passes its id to QgsNetworkAccessManager \
+     (QgsAuthManager.updateNetworkRequest); one that exports its own layers' configurations \
+     keeps them in the user's project and says so in its description.",
+);
+
+/// The finding when both capabilities are present without a flow between them.
+pub fn hit(
+    source_path: &str,
+    credential: &Evidence,
+    sink_path: &str,
+    network: &Evidence,
+    hosts: &str,
+) -> Hit {
+    Hit {
+        rule: &BHV107,
+        line: network.line,
+        message: format!(
+            "reads credentials ({}) and uses the network{hosts} ({}); no flow between them was found",
+            at(source_path, credential),
+            at(sink_path, network)
+        ),
+    }
+}

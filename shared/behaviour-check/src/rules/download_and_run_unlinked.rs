@@ -1,0 +1,43 @@
+//! BHV108 Downloads and can run a program (review): the co-occurrence half of BHV002. One
+//! function (with the functions it calls) downloads a file and makes a file executable, starts
+//! a process that is not a GIS tool, loads native code or executes code, but the file run is
+//! not traced to the file downloaded: a plugin that downloads data and runs a bundled tool looks
+//! the same. Only the chain (the downloaded or written file is the one started, or the
+//! response is executed) blocks, as BHV002.
+
+use validator_domain::RuleInfo;
+
+use super::{at, review, Hit};
+use crate::caps::Evidence;
+
+pub const BHV108: RuleInfo = review(
+    "BHV108",
+    "Downloads and can run a program",
+    "One function of the plugin downloads a file and also makes a file executable, starts a \
+     process or loads native code; the file run was not traced to the download, so the version \
+     is held for a human review rather than blocked. Ship the programs the plugin runs in the \
+     plugin (or use the ones QGIS provides) and download data only; keep downloading and \
+     running in separate, clearly named functions.",
+);
+
+/// The finding: the download, what can run, and the chmod when there is one.
+pub fn hit(
+    path: &str,
+    download: &Evidence,
+    runs: &str,
+    run: &Evidence,
+    chmod: Option<&Evidence>,
+) -> Hit {
+    let chmod = chmod
+        .map(|c| format!(", makes a file executable ({})", at(path, c)))
+        .unwrap_or_default();
+    Hit {
+        rule: &BHV108,
+        line: run.line,
+        message: format!(
+            "downloads ({}){chmod} and {runs} ({}) in one function; the file run was not traced to the download",
+            at(path, download),
+            at(path, run)
+        ),
+    }
+}

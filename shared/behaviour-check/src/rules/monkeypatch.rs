@@ -1,0 +1,28 @@
+//! BHV111 Replaces a function of a library it does not own (review). An assignment to an
+//! attribute of a module or class the plugin imported (not one it defined), when the API
+//! catalogue knows that attribute as a source, sink or runner: every caller of the library
+//! (QGIS, other plugins) now runs the plugin's replacement, which sees their requests,
+//! headers and data (`requests.Session.request = wrapper`).
+
+use validator_domain::RuleInfo;
+
+use super::{at, review, Caps, Hit};
+use crate::caps::Cap;
+
+pub const BHV111: RuleInfo = review(
+    "BHV111",
+    "Replaces a function of a library it does not own",
+    "The plugin replaces a function of a library it imports (an HTTP client, a socket, a QGIS \
+     network or auth API), so that every other user of that library in QGIS runs the plugin's \
+     code. Wrap the library in the plugin's own function or subclass it instead; never patch \
+     what other plugins and QGIS use.",
+);
+
+pub fn evaluate(path: &str, file: &Caps) -> Option<Hit> {
+    let patch = file.get(Cap::Monkeypatch)?;
+    Some(Hit {
+        rule: &BHV111,
+        line: patch.line,
+        message: format!("{} ({})", Cap::Monkeypatch.describe(), at(path, patch)),
+    })
+}

@@ -1,0 +1,32 @@
+//! BHV110 Changes plugin repositories or other plugins' state (review). A settings write of a
+//! plugin repository (`app/plugin_repositories/...`, the installer's experimental and
+//! deprecated switches) or of another plugin's enabled flag (`PythonPlugins/<name>`); the
+//! plugin's own flag does not count. An organisation's plugin may add its own repository, so a
+//! human decides.
+
+use validator_domain::RuleInfo;
+
+use super::{at, review, Caps, Hit};
+use crate::caps::Cap;
+
+pub const BHV110: RuleInfo = review(
+    "BHV110",
+    "Changes plugin repositories or other plugins' state",
+    "The plugin adds or changes a plugin repository, or enables or disables another plugin, \
+     through QGIS's settings. Plugins are installed and enabled by the user in the Plugin \
+     Manager; if the plugin needs another one, declare it in metadata.txt \
+     (plugin_dependencies) and, for an organisation's repository, document how to add it.",
+);
+
+pub fn evaluate(path: &str, file: &Caps) -> Option<Hit> {
+    let write = file.get(Cap::PluginStateTamper)?;
+    Some(Hit {
+        rule: &BHV110,
+        line: write.line,
+        message: format!(
+            "{} ({})",
+            Cap::PluginStateTamper.describe(),
+            at(path, write)
+        ),
+    })
+}

