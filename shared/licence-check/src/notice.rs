@@ -313,12 +313,13 @@ fn versioned(prefix: &'static str) -> fn(&regex::Captures<'_>, &str) -> Option<S
     }
 }
 
-/// Words at least one of which every match of [`PATTERNS`] contains (a test checks each
-/// pattern's examples against it).
+/// Words at least one of which every match of [`PATTERNS`] contains, written for the raw head
+/// (any case; between words, anything [`Words`] turns into a space) so that a head without any
+/// is ruled out before it is reduced to words (a test checks each pattern's examples).
 static NOTICE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        "licen|permission|redistribution|unencumbered|cc0|creative|publicdomain|cc by|\
-         proprietary|unauthori|may not be",
+        "(?i)licen|permission|redistribution|unencumbered|cc0|creative|publicdomain|\
+         cc[^a-z0-9.]*by|proprietary|unauthori|may[^a-z0-9.]+not[^a-z0-9.]+be",
     )
     .expect("a valid pattern")
 });
@@ -382,11 +383,11 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
 
 /// The first licence notice in a file's head (the earliest in the text wins).
 pub fn boilerplate(head: &str) -> Option<Notice> {
-    let words = Words::of(head);
-    // Most heads have no notice: one literal search rules all the patterns out.
-    if !NOTICE_WORDS.is_match(&words.text) {
+    // Most heads have no notice: one search rules all the patterns out.
+    if !NOTICE_WORDS.is_match(head) {
         return None;
     }
+    let words = Words::of(head);
     let mut best: Option<(usize, Notice)> = None;
     for pattern in PATTERNS.iter() {
         // Each pattern's first occurrence that means a licence.
