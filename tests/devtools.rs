@@ -374,7 +374,8 @@ fn scan_staged_checks_what_git_would_ship_not_the_work_tree() {
     // A staged finding counts before it is committed; the same file unstaged does not.
     std::fs::write(
         repo.join("run.py"),
-        "import subprocess\nsubprocess.call('ls', shell=True)\n",
+        // A command from outside the plugin (a constant one is reported, not blocking).
+        "import subprocess\nsubprocess.call(input(), shell=True)\n",
     )
     .unwrap();
     // The plugin loads it (a file nothing imports would not block).
