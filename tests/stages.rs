@@ -164,7 +164,9 @@ async fn concurrent_results_give_one_final_status_and_one_results_email() {
             finished += 1;
         }
     }
-    assert_eq!(finished, 1, "exactly one aggregator call sends the results");
+    // Each notification has its own claim, so two calls may each send some of them (one the
+    // email, another the event): what must hold is that each goes out once (below).
+    assert!(finished >= 1, "some aggregator call sends the results");
     let scan = env.scan(&id).await;
     assert_eq!(scan.status, ScanStatus::Validated);
     assert_eq!(env.backends.store.results(&id).await.unwrap().len(), 6);
