@@ -136,22 +136,28 @@ fn to_match(best: Option<(f32, String, bool)>) -> TextMatch {
 /// The best match among the common licences (the first tier): those whose words the text has
 /// first, and every one of them when none of those is accepted.
 pub fn common(text: &Prepared) -> TextMatch {
-    let best = |indices: &mut dyn Iterator<Item = usize>| {
+    let (picked, others): (Vec<usize>, Vec<usize>) =
+        (0..COMMON.len()).partition(|&i| COMMON[i].1.iter().any(|word| text.words.contains(word)));
+    let scored = |indices: Vec<usize>| -> Vec<(usize, (f32, String, bool))> {
         indices
-            .filter_map(|i| best_of(common_store(i), text))
-            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .into_iter()
+            .filter_map(|i| Some((i, best_of(common_store(i), text)?)))
+            .collect()
     };
-    let picked = best(
-        &mut (0..COMMON.len())
-            .filter(|&i| COMMON[i].1.iter().any(|word| text.words.contains(word))),
-    );
-    if let Some(found) = picked
-        .as_ref()
-        .filter(|(score, ..)| *score >= FIRST_TIER_ACCEPT)
-    {
-        return to_match(Some(found.clone()));
+    // The best score; among equal scores the later licence, as one pass over the list gives.
+    let best = |found: &[(usize, (f32, String, bool))]| {
+        found
+            .iter()
+            .max_by(|(i, a), (j, b)| a.0.total_cmp(&b.0).then(i.cmp(j)))
+            .cloned()
+    };
+    let mut found = scored(picked);
+    if let Some((_, accepted)) = best(&found).filter(|(_, m)| m.0 >= FIRST_TIER_ACCEPT) {
+        return to_match(Some(accepted));
     }
-    to_match(best(&mut (0..COMMON.len())))
+    // None accepted: the others too, each licence compared once.
+    found.extend(scored(others));
+    to_match(best(&found).map(|(_, m)| m))
 }
 
 /// Whether a first-tier match is good enough to stop there.
