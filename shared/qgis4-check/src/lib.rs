@@ -8,11 +8,16 @@
 //! argument counts, the same enum tables, generated from it into `data/qt-enums.tsv`); the
 //! agreement is measured by `tests/reference.rs` and `infra/qgis4/reference.py`. The check's
 //! details carry the verdict line ("QGIS 4 ready: yes / no (N places) / declared but not
-//! ready"). Quality, never blocking by default.
+//! ready"). QGIS's own API that its Qt6 bindings lack or that QGIS 3 deprecated is found from
+//! QGIS's SIP definitions (`data/qgis-api.tsv`, [`qgis_api`]). Quality, never blocking by
+//! default.
 
 pub mod places;
+pub mod qgis_api;
 pub mod rules;
 pub mod tables;
+
+use std::collections::HashSet;
 
 use validator_archive::Entry;
 use validator_domain::{
@@ -21,6 +26,7 @@ use validator_domain::{
 use validator_python::PythonSources;
 
 pub use places::{places, Place};
+pub use qgis_api::{api_places, ApiPlace, QgisApi};
 pub use rules::{counts_against_readiness, reference_kind, RULES};
 pub use tables::QtTables;
 
@@ -57,12 +63,25 @@ impl Check for Qgis4Check {
         let sources = PythonSources::of(ctx).map_err(|e| CheckError::Failed(e.to_string()))?;
         let tables = QtTables::get();
         let python: Vec<&Entry> = PythonSources::python_files(archive).collect();
-        let found: Vec<(Finding, bool)> = sources
-            .map_entries(archive, &python, |entry| {
-                file_findings(ctx, &sources, entry, tables)
+        let files: Vec<FileFindings> = sources.map_entries(archive, &python, |entry| {
+            file_findings(ctx, &sources, entry, tables)
+        });
+        // QGIS API matched by its name alone is the plugin's own when any of its files defines
+        // or assigns that name.
+        let own: HashSet<&str> = files
+            .iter()
+            .flat_map(|f| f.own_names.iter().map(String::as_str))
+            .collect();
+        let found: Vec<(Finding, bool)> = files
+            .iter()
+            .flat_map(|f| {
+                f.findings.iter().cloned().chain(
+                    f.api
+                        .iter()
+                        .filter(|(_, member, by_name)| !(*by_name && own.contains(member.as_str())))
+                        .map(|(finding, _, _)| (finding.clone(), false)),
+                )
             })
-            .into_iter()
-            .flatten()
             .collect();
         let places = found
             .iter()
@@ -86,7 +105,17 @@ impl Check for Qgis4Check {
     }
 }
 
-/// The findings of one Python file, each with whether it is in version-guarded code. A file Python cannot parse is left out, as the script
+/// What one Python file gives: the migration script's places (each with whether it is in
+/// version-guarded code), the uses of listed QGIS API (with the member name and whether it
+/// matched by name alone), and the names the file defines or assigns.
+#[derive(Default)]
+struct FileFindings {
+    findings: Vec<(Finding, bool)>,
+    api: Vec<(Finding, String, bool)>,
+    own_names: HashSet<String>,
+}
+
+/// The findings of one Python file. A file Python cannot parse is left out, as the script
 /// leaves it (the syntax error is the code quality check's finding); so are QGIS's own
 /// generated `auto_additions` files, which the script skips.
 fn file_findings(
@@ -94,18 +123,29 @@ fn file_findings(
     sources: &PythonSources,
     entry: &Entry,
     tables: &QtTables,
-) -> Vec<(Finding, bool)> {
+) -> FileFindings {
     if entry.name.contains("auto_additions") {
         sources.release(entry);
-        return Vec::new();
+        return FileFindings::default();
     }
     let Ok(module) = sources.get(ctx.archive, entry) else {
-        return Vec::new();
+        return FileFindings::default();
     };
     let Some(syntax) = module.syntax().filter(|_| module.is_valid()) else {
-        return Vec::new();
+        return FileFindings::default();
     };
-    places(syntax, tables)
+    let (api, own_names) = api_places(syntax, QgisApi::get());
+    let api = api
+        .into_iter()
+        .filter(|p| (ctx.rule_enabled)(p.place.rule.id))
+        .map(|p| {
+            let (line, column) = module.line_and_byte_column(p.place.offset);
+            let finding = Finding::new(CHECK_ID, p.place.rule, entry.name.clone(), p.place.message)
+                .at(line, column);
+            (finding, p.member, p.by_name)
+        })
+        .collect();
+    let findings = places(syntax, tables)
         .into_iter()
         .filter(|place| (ctx.rule_enabled)(place.rule.id))
         .map(|place| {
@@ -123,7 +163,12 @@ fn file_findings(
                 Finding::new(CHECK_ID, place.rule, entry.name.clone(), message).at(line, column);
             (finding, place.guarded)
         })
-        .collect()
+        .collect();
+    FileFindings {
+        findings,
+        api,
+        own_names,
+    }
 }
 
 /// The `[general]` value of a `metadata.txt` key, whatever its case (QGIS reads metadata with

@@ -253,15 +253,52 @@ pub const Q4103: RuleInfo = RuleInfo {
                   sets a maximum).",
 };
 
+pub const Q4201: RuleInfo = RuleInfo {
+    id: "Q4201",
+    title: "QGIS API not in QGIS 4 builds",
+    severity: Severity::Medium,
+    level: Level::Warning,
+    mandatory: false,
+    remediation: "QGIS's Python bindings for Qt6, the ones QGIS 4 ships, do not have this \
+                  member (its Qt5 bindings do): the call raises AttributeError on QGIS 4. Use \
+                  what the finding names, or the Qt6 way (`QgsVectorDataProvider.textEncoding` \
+                  returned a `QTextCodec`, which Qt6 removed: read the encoding from the \
+                  provider's `encoding()` / the layer's data source).",
+};
+
+pub const Q4202: RuleInfo = RuleInfo {
+    id: "Q4202",
+    title: "QGIS API deprecated for removal in QGIS 4",
+    severity: Severity::Low,
+    level: Level::Warning,
+    mandatory: false,
+    remediation: "QGIS 3 deprecated this member and its deprecation note announced its removal \
+                  in QGIS 4.0. QGIS 4.0 kept its Python API compatible apart from the Qt6 \
+                  changes, so it may still work today, but it is the first to go: use the \
+                  replacement the note names (quoted in the finding), which QGIS 3 already has.",
+};
+
+pub const Q4203: RuleInfo = RuleInfo {
+    id: "Q4203",
+    title: "Deprecated QGIS API",
+    severity: Severity::Low,
+    level: Level::Info,
+    mandatory: false,
+    remediation: "QGIS deprecated this member (QGIS prints a DeprecationWarning when it is \
+                  called): use the replacement its note names (quoted in the finding). It still \
+                  works on QGIS 4, so it does not count against QGIS 4 readiness.",
+};
+
 pub const RULES: &[RuleInfo] = &[
     Q4001, Q4002, Q4003, Q4004, Q4005, Q4006, Q4007, Q4008, Q4009, Q4010, Q4011, Q4012, Q4013,
-    Q4014, Q4015, Q4016, Q4017, Q4018, Q4019, Q4101, Q4102, Q4103,
+    Q4014, Q4015, Q4016, Q4017, Q4018, Q4019, Q4101, Q4102, Q4103, Q4201, Q4202, Q4203,
 ];
 
-/// The code rules whose places stop a plugin from working on QGIS 4 (all but the QVariant
-/// type names, which QGIS 4 still accepts).
+/// The code rules whose places stop a plugin from working on QGIS 4: the migration script's
+/// places but the QVariant type names, which QGIS 4 still accepts, and QGIS API its Qt6
+/// bindings lack.
 pub fn counts_against_readiness(rule: &str) -> bool {
-    rule.starts_with("Q40") && rule != Q4006.id
+    (rule.starts_with("Q40") && rule != Q4006.id) || rule == Q4201.id
 }
 
 /// The name of a code rule's kind in QGIS's migration script's terms, as the agreement harness

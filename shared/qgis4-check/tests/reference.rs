@@ -2,7 +2,8 @@
 //! `infra/qgis4-reference.sh` and run in the pinned venv of `infra/python-tools.sh qgis4` by
 //! `infra/qgis4/reference.py`): on every fixture plugin, the places it changes or warns about
 //! and ours, compared on (file, line, kind). At least 99 % precision and recall; the figure is
-//! printed. Also: the committed enum tables are what the script and the pinned PyQt6 give.
+//! printed. Also: the committed enum tables are what the script and the pinned PyQt6 give, and
+//! the committed QGIS API table what QGIS's SIP definitions of the same release give.
 
 mod common;
 
@@ -128,4 +129,38 @@ fn the_enum_tables_are_generated_from_the_script() {
         "shared/qgis4-check/data/qt-enums.tsv is not what infra/qgis4/reference.py tsv gives: \
          regenerate it (docs/qgis4.md)"
     );
+}
+
+#[test]
+fn the_qgis_api_table_is_generated_from_qgis_sip_definitions() {
+    let output = Command::new("bash")
+        .arg(repo_root().join("infra/qgis4-reference.sh"))
+        .arg("--sip")
+        .output()
+        .expect("infra/qgis4-reference.sh runs");
+    assert!(output.status.success(), "fetching QGIS's SIP files failed");
+    let sources = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    let python = venv("qgis4").join("bin/python");
+    let output = Command::new(python)
+        .arg(repo_root().join("infra/qgis4/qgis_api.py"))
+        .args(["tsv", &sources])
+        .output()
+        .expect("infra/qgis4/qgis_api.py runs");
+    assert!(
+        output.status.success(),
+        "qgis_api.py failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let generated = String::from_utf8(output.stdout).expect("UTF-8 output");
+    let committed =
+        std::fs::read_to_string(repo_root().join("shared/qgis4-check/data/qgis-api.tsv"))
+            .expect("the data file");
+    assert!(
+        generated == committed,
+        "shared/qgis4-check/data/qgis-api.tsv is not what infra/qgis4/qgis_api.py tsv gives: \
+         regenerate it (docs/qgis4.md)"
+    );
+    // The table is not empty and knows the one member QGIS's Qt6 bindings dropped.
+    assert!(generated.contains("Q6\tQgsVectorDataProvider\ttextEncoding\t"));
+    assert!(generated.lines().filter(|l| l.starts_with("R4\t")).count() > 20);
 }

@@ -153,3 +153,44 @@ fn metadata_decides_declared_and_the_maximum_version() {
     assert_eq!(quiet.readiness.line(), "QGIS 4 ready: no (1 place)");
     assert!(!quiet.findings.iter().any(|f| f.rule.starts_with("Q41")));
 }
+
+#[test]
+fn qgis_api_that_qt6_builds_lack_or_qgis_deprecated_is_found_and_look_alikes_are_not() {
+    let outcome = common::run_folder(&common::fixture("qgis_api"));
+    let mut found: Vec<(String, u32, String)> = outcome
+        .findings
+        .iter()
+        .filter(|f| f.rule.starts_with("Q42"))
+        .map(|f| {
+            let member = f.message.split('`').nth(1).unwrap_or_default().to_owned();
+            (f.rule.clone(), f.line.unwrap_or_default(), member)
+        })
+        .collect();
+    found.sort();
+    let expected: Vec<(String, u32, String)> = [
+        ("Q4201", 30, "QgsVectorDataProvider.textEncoding"),
+        ("Q4202", 44, "QgsRectangle.setMinimal"),
+        ("Q4203", 34, "QgsProject.fileInfo"),
+        ("Q4203", 39, "QgsCoordinateReferenceSystem.createFromProj4"),
+        ("Q4203", 61, "QgsProcessingAlgorithm.parameterAsFields"),
+    ]
+    .into_iter()
+    .map(|(r, l, m)| (r.to_owned(), l, m.to_owned()))
+    .collect();
+    assert_eq!(found, expected, "{:#?}", outcome.findings);
+    // Each names QGIS's replacement from the deprecation note.
+    let fields = outcome
+        .findings
+        .iter()
+        .find(|f| f.message.contains("parameterAsFields"))
+        .expect("parameterAsFields");
+    assert!(
+        fields.message.contains("parameterAsStrings"),
+        "{}",
+        fields.message
+    );
+    // Only what Qt6 builds lack counts against readiness.
+    assert!(counts_against_readiness("Q4201"));
+    assert!(!counts_against_readiness("Q4202") && !counts_against_readiness("Q4203"));
+    assert_eq!(outcome.readiness.places, 1, "{:?}", outcome.readiness);
+}
