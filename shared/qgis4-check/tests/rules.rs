@@ -191,10 +191,7 @@ fn metadata_decides_declared_and_the_maximum_version() {
         )
         .file("p/main.py", clean)
         .build();
-    assert_eq!(
-        common::run(qgis4_only).readiness.state,
-        Qgis4State::Ready
-    );
+    assert_eq!(common::run(qgis4_only).readiness.state, Qgis4State::Ready);
     let quiet = run("", dirty);
     assert_eq!(quiet.readiness.line(), "QGIS 4 ready: no (1 place)");
     assert!(!quiet.findings.iter().any(|f| f.rule.starts_with("Q41")));
