@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 use validator_archive::{Entry, PluginArchive};
 use validator_domain::{
@@ -38,6 +39,10 @@ const GENERATED_MARKS: &[&str] = &[
     "Form implementation generated from reading ui file",
     "WARNING! All changes made in this file will be lost!",
 ];
+
+/// The marks, found in one pass over a head (five substring searches per file cost more).
+static GENERATED_MARKS_SEARCH: LazyLock<AhoCorasick> =
+    LazyLock::new(|| AhoCorasick::new(GENERATED_MARKS).expect("valid marks"));
 
 /// What the check reads of one source file.
 struct SourceFile {
@@ -96,7 +101,7 @@ fn source_file(path: &str, head: &str, imports: Option<FileImports>) -> SourceFi
         invalid_spdx,
         imports,
         qgis_by_text,
-        generated: GENERATED_MARKS.iter().any(|mark| head.contains(mark)),
+        generated: GENERATED_MARKS_SEARCH.is_match(head),
         empty: head.trim().is_empty(),
     }
 }

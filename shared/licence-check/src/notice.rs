@@ -490,6 +490,9 @@ static DUNDER_LICENCE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A module's `__license__ = "MIT"`, when its value is an SPDX expression (lax).
 fn dunder_licence(head: &str) -> Option<Notice> {
+    // A vectorised search first: the pattern's own prefilter ran at several instructions a byte
+    // over every head (`__` is everywhere in Python).
+    memchr::memmem::find(head.as_bytes(), b"__licen")?;
     let caps = DUNDER_LICENCE.captures(head)?;
     let whole = caps.get(0)?;
     let spdx = canonical_expression(&caps["value"]).ok()?;
