@@ -339,6 +339,47 @@ fn listing_signature(root: &Path, files: &[RecordFile]) -> String {
     format!("{hash:016x}-{}", files.len())
 }
 
+impl NameIndex {
+    /// Where the index of the folder or export at `source` is kept under `cache`.
+    fn path_for(cache: &Path, source: &Path) -> PathBuf {
+        let source = std::fs::canonicalize(source).unwrap_or_else(|_| source.to_path_buf());
+        let key = listing_signature(
+            Path::new(""),
+            &[RecordFile {
+                path: source,
+                size: 0,
+                modified: 0,
+            }],
+        );
+        cache.join("folder-index").join(format!("{key}.json"))
+    }
+
+    /// The index kept at `path`, when it was made for this `signature`.
+    fn kept(path: &Path, signature: &str) -> Option<Self> {
+        let kept = std::fs::read(path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Self>(&bytes).ok())
+            .filter(|kept| kept.signature == signature)?;
+        tracing::debug!(index = %path.display(), "advisories index reused");
+        Some(kept)
+    }
+
+    /// Keeps the index at `path` (written aside, then renamed: a reader never sees half of
+    /// it). A cache that cannot be written costs speed, never an answer.
+    fn keep(&self, path: &Path) {
+        let written = path.parent().map(std::fs::create_dir_all).map(|r| {
+            r.and_then(|()| {
+                let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+                std::fs::write(&tmp, serde_json::to_vec(self).unwrap_or_default())
+                    .and_then(|()| std::fs::rename(&tmp, path))
+            })
+        });
+        if let Some(Err(e)) = written {
+            tracing::warn!(index = %path.display(), error = %e, "advisories index not kept");
+        }
+    }
+}
+
 /// Records in a folder (recursively: the PyPA database keeps `vulns/<package>/*.yaml`; an
 /// unpacked export is flat), read on first use and only for the packages asked about. With an
 /// index cache folder, the first scan parses every record once and keeps which files name which
@@ -428,17 +469,7 @@ impl AdvisoryFolder {
 
     /// Where the name index of this folder is kept (one file per folder path).
     fn index_path(&self) -> Option<PathBuf> {
-        let cache = self.index_cache.as_ref()?;
-        let root = std::fs::canonicalize(&self.root).unwrap_or_else(|_| self.root.clone());
-        let key = listing_signature(
-            Path::new(""),
-            &[RecordFile {
-                path: root,
-                size: 0,
-                modified: 0,
-            }],
-        );
-        Some(cache.join("folder-index").join(format!("{key}.json")))
+        Some(NameIndex::path_for(self.index_cache.as_ref()?, &self.root))
     }
 
     /// The kept name index when it matches the listing; else one built now from every record
@@ -448,12 +479,7 @@ impl AdvisoryFolder {
             .get_or_init(|| {
                 let path = self.index_path()?;
                 let signature = listing_signature(&self.root, files);
-                if let Some(kept) = std::fs::read(&path)
-                    .ok()
-                    .and_then(|bytes| serde_json::from_slice::<NameIndex>(&bytes).ok())
-                    .filter(|kept| kept.signature == signature)
-                {
-                    tracing::debug!(index = %path.display(), "advisories folder index reused");
+                if let Some(kept) = NameIndex::kept(&path, &signature) {
                     return Some(kept);
                 }
                 let mut index = NameIndex {
@@ -468,17 +494,7 @@ impl AdvisoryFolder {
                         index.names.entry(name).or_default().push(position);
                     }
                 }
-                // A cache that cannot be written costs speed, never an answer.
-                let written = path.parent().map(std::fs::create_dir_all).map(|r| {
-                    r.and_then(|()| {
-                        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-                        std::fs::write(&tmp, serde_json::to_vec(&index).unwrap_or_default())
-                            .and_then(|()| std::fs::rename(&tmp, &path))
-                    })
-                });
-                if let Some(Err(e)) = written {
-                    tracing::warn!(index = %path.display(), error = %e, "advisories folder index not kept");
-                }
+                index.keep(&path);
                 Some(index)
             })
             .as_ref()
@@ -585,11 +601,16 @@ impl AdvisorySource for AdvisoryFolder {
 
 /// An OSV export zip read on first use (the check is built for every command; the export is
 /// read only by a scan that has dependencies), parsing only the records that mention an asked
-/// name, kept for the process.
+/// name, kept for the process. With an index cache folder, the first scan parses every record
+/// once and keeps which entries name which package (valid while the zip's size and
+/// modification time are the same); later scans open the zip and read only their packages'
+/// entries.
 pub struct LazyIndex {
     path: PathBuf,
     limits: AdvisoryLimits,
+    index_cache: Option<PathBuf>,
     bytes: OnceLock<Result<Vec<u8>, String>>,
+    names: OnceLock<Option<NameIndex>>,
     loaded: Mutex<HashMap<String, Vec<Arc<OsvRecord>>>>,
 }
 
@@ -598,37 +619,131 @@ impl LazyIndex {
         Self {
             path: path.into(),
             limits,
+            index_cache: None,
             bytes: OnceLock::new(),
+            names: OnceLock::new(),
             loaded: Mutex::new(HashMap::new()),
         }
     }
 
+    /// Keeps the export's name index in `folder` (the advisory cache folder).
+    pub fn with_index_cache(mut self, folder: impl Into<PathBuf>) -> Self {
+        self.index_cache = Some(folder.into());
+        self
+    }
+
+    fn unreadable(&self, e: impl std::fmt::Display) -> String {
+        AdvisoryError::Unreadable {
+            path: self.path.display().to_string(),
+            reason: e.to_string(),
+        }
+        .to_string()
+    }
+
     fn bytes(&self) -> &Result<Vec<u8>, String> {
-        self.bytes.get_or_init(|| {
-            std::fs::read(&self.path).map_err(|e| {
-                AdvisoryError::Unreadable {
-                    path: self.path.display().to_string(),
-                    reason: e.to_string(),
+        self.bytes
+            .get_or_init(|| std::fs::read(&self.path).map_err(|e| self.unreadable(e)))
+    }
+
+    /// The kept name index when it was made for this zip; else one built now from every entry
+    /// (and kept). `None` without a cache folder or when the zip cannot be read.
+    fn name_index(&self) -> Option<&NameIndex> {
+        self.names
+            .get_or_init(|| {
+                let cache = self.index_cache.as_ref()?;
+                let metadata = std::fs::metadata(&self.path).ok()?;
+                let file = RecordFile {
+                    path: PathBuf::from("export.zip"),
+                    size: metadata.len(),
+                    modified: metadata
+                        .modified()
+                        .ok()
+                        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                        .map_or(0, |d| d.as_nanos()),
+                };
+                let signature = listing_signature(Path::new(""), &[file]);
+                let path = NameIndex::path_for(cache, &self.path);
+                if let Some(kept) = NameIndex::kept(&path, &signature) {
+                    return Some(kept);
                 }
-                .to_string()
+                let bytes = self.bytes().as_ref().ok()?;
+                let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
+                let mut index = NameIndex {
+                    signature,
+                    names: HashMap::new(),
+                };
+                for position in 0..zip.len() {
+                    let Some((name, text)) = self.entry_text(&mut zip, position) else {
+                        continue;
+                    };
+                    let yaml = name.ends_with(".yaml") || name.ends_with(".yml");
+                    let Ok(record) = parse_record(&text, yaml) else {
+                        continue;
+                    };
+                    for package in pypi_names(&record) {
+                        index.names.entry(package).or_default().push(position);
+                    }
+                }
+                index.keep(&path);
+                Some(index)
             })
-        })
+            .as_ref()
+    }
+
+    /// One entry's name and text, when it is a record file within `max_record_bytes`.
+    fn entry_text<R: std::io::Read + std::io::Seek>(
+        &self,
+        zip: &mut zip::ZipArchive<R>,
+        position: usize,
+    ) -> Option<(String, String)> {
+        let file = zip.by_index(position).ok()?;
+        let name = file.name().map(|n| n.into_owned()).ok()?;
+        if !file.is_file()
+            || !AdvisoryIndex::is_record_file(&name)
+            || file.size() > self.limits.max_record_bytes
+        {
+            return None;
+        }
+        let mut text = String::new();
+        file.take(self.limits.max_record_bytes)
+            .read_to_string(&mut text)
+            .ok()?;
+        Some((name, text))
+    }
+
+    /// The records of `names` through the kept index: the zip's directory, then their entries.
+    fn load_indexed(&self, index: &NameIndex, names: &[String]) -> Result<AdvisoryIndex, String> {
+        let file = std::fs::File::open(&self.path).map_err(|e| self.unreadable(e))?;
+        let mut zip =
+            zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| self.unreadable(e))?;
+        let mut positions: Vec<usize> = names
+            .iter()
+            .filter_map(|n| index.names.get(n))
+            .flatten()
+            .copied()
+            .collect();
+        positions.sort_unstable();
+        positions.dedup();
+        let mut out = AdvisoryIndex::default();
+        for position in positions {
+            if let Some((name, text)) = self.entry_text(&mut zip, position) {
+                out.add_text(&name, &text);
+            }
+        }
+        Ok(out)
     }
 }
 
 impl AdvisorySource for LazyIndex {
     fn describe(&self) -> String {
-        match self.bytes() {
+        // Its metadata, not its bytes: a scan with a kept index never reads the whole export.
+        match std::fs::metadata(&self.path) {
             Ok(_) => format!("OSV export {}", self.path.display()),
-            Err(e) => format!("none ({e})"),
+            Err(e) => format!("none ({})", self.unreadable(e)),
         }
     }
 
     fn lookup(&self, queries: &[PackageQuery]) -> Vec<Lookup> {
-        let bytes = match self.bytes() {
-            Ok(bytes) => bytes,
-            Err(e) => return queries.iter().map(|_| Err(e.clone())).collect(),
-        };
         let mut loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
         let mut missing: Vec<String> = queries
             .iter()
@@ -638,20 +753,27 @@ impl AdvisorySource for LazyIndex {
         missing.sort();
         missing.dedup();
         if !missing.is_empty() {
-            let origin = self.path.display().to_string();
-            match AdvisoryIndex::from_zip_mentioning(
-                bytes,
-                &origin,
-                &self.limits,
-                Some(&Mentions::of(&missing)),
-            ) {
+            let found = match self.name_index() {
+                Some(index) => self.load_indexed(index, &missing),
+                None => match self.bytes() {
+                    Ok(bytes) => AdvisoryIndex::from_zip_mentioning(
+                        bytes,
+                        &self.path.display().to_string(),
+                        &self.limits,
+                        Some(&Mentions::of(&missing)),
+                    )
+                    .map_err(|e| e.to_string()),
+                    Err(e) => Err(e.clone()),
+                },
+            };
+            match found {
                 Ok(mut index) => {
                     for name in missing {
                         let records = index.by_name.remove(&name).unwrap_or_default();
                         loaded.insert(name, records);
                     }
                 }
-                Err(e) => return queries.iter().map(|_| Err(e.to_string())).collect(),
+                Err(e) => return queries.iter().map(|_| Err(e.clone())).collect(),
             }
         }
         queries
@@ -680,7 +802,11 @@ pub fn advisories_at(
             None => Arc::new(folder),
         }
     } else {
-        Arc::new(LazyIndex::new(path, limits))
+        let export = LazyIndex::new(path, limits);
+        match index_cache {
+            Some(cache) => Arc::new(export.with_index_cache(cache)),
+            None => Arc::new(export),
+        }
     })
 }
 

@@ -372,6 +372,19 @@ fn the_lazy_folder_answers_like_the_whole_index() {
     let zipped = validator_dependencies::LazyIndex::new(&zip, AdvisoryLimits::default());
     assert_eq!(ids(&zipped), lazy);
     assert!(zipped.describe().starts_with("OSV export"));
+    // With an index cache: the first scan keeps which entries name which package, the next
+    // reads only those entries; both answer the same.
+    let cache = dir.path().join("cache");
+    let indexed = || {
+        validator_dependencies::LazyIndex::new(&zip, AdvisoryLimits::default())
+            .with_index_cache(&cache)
+    };
+    assert_eq!(ids(&indexed()), lazy);
+    let kept = std::fs::read_dir(cache.join("folder-index"))
+        .expect("the index is kept")
+        .count();
+    assert_eq!(kept, 1);
+    assert_eq!(ids(&indexed()), lazy);
     assert_eq!(
         lazy[0].len(),
         6,
