@@ -437,10 +437,21 @@ impl AdvisoryFolder {
                     if name.starts_with('.') {
                         continue;
                     }
-                    if path.is_dir() {
+                    // The entry's type from the directory listing, and one `stat` per record
+                    // file: this listing is most of a warm scan's cost.
+                    let file_type = entry.file_type().ok();
+                    let is_dir = match file_type {
+                        Some(t) if t.is_symlink() => path.is_dir(),
+                        Some(t) => t.is_dir(),
+                        None => path.is_dir(),
+                    };
+                    if is_dir {
                         stack.push(path);
                     } else if AdvisoryIndex::is_record_file(&name) {
-                        let metadata = std::fs::metadata(&path).ok();
+                        let metadata = match file_type {
+                            Some(t) if !t.is_symlink() => entry.metadata().ok(),
+                            _ => std::fs::metadata(&path).ok(),
+                        };
                         let modified = metadata
                             .as_ref()
                             .and_then(|m| m.modified().ok())
