@@ -61,7 +61,8 @@ QGIS4_STATES = ["ready", "declared_not_ready", "not_ready", "not_declared"]
 
 
 def qgis4_table(plugins: list[dict]) -> dict:
-    """How many plugins are in each QGIS 4 readiness state, declare supportsQt6, and how many
+    """How many plugins are in each QGIS 4 readiness state, declare QGIS 4 (qgisMaximumVersion
+    >= 4.0, as plugins.qgis.org reads it since May 2026), and how many
     places to change they have in all (plugins the qgis4 check did not run on are left out)."""
     rated = [p["qgis4"] for p in plugins if p.get("qgis4")]
     table = {state: sum(1 for q in rated if q.get("state") == state) for state in QGIS4_STATES}
@@ -279,7 +280,7 @@ def markdown(study_: dict) -> str:
     if q4["rated"]:
         out += ["", f"### QGIS 4 readiness ({q4['rated']} plugins)", "",
                 "| ready | declared but not ready | not ready | ready, not declared "
-                "| declare supportsQt6 | places to change |",
+                "| declare QGIS 4 (qgisMaximumVersion >= 4) | places to change |",
                 "|---:|---:|---:|---:|---:|---:|",
                 f"| {q4['ready']} | {q4['declared_not_ready']} | {q4['not_ready']} | "
                 f"{q4['not_declared']} | {q4['declared']} | {q4['places']} |"]

@@ -361,7 +361,7 @@ fn diff_shows_what_changed_between_two_versions() {
     );
     assert!(out.contains("~ demo/plugin.py"), "{out}");
     // B101, the licence check's LIC006 on the two files without an SPDX line, and the qgis4
-    // check's Q4103 (the code is ready for QGIS 4, supportsQt6 is not declared).
+    // check's Q4103 (the code is ready for QGIS 4, qgisMaximumVersion does not declare it).
     assert!(out.contains("unchanged findings: 4"), "{out}");
 
     let (code, out, _) = run(bin().args(["diff", "--format", "json"]).arg(&v1).arg(&v1));

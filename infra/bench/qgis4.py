@@ -60,7 +60,8 @@ def survey(validator: str, paths: list[pathlib.Path], out: pathlib.Path | None) 
         by_rule = Counter(f["rule"] for f in findings)
         totals["plugins"] += 1
         totals[f"state: {state}"] += 1
-        totals["declared supportsQt6"] += bool(readiness.get("declared"))
+        totals["declared (qgisMaximumVersion >= 4)"] += bool(readiness.get("declared"))
+        totals["deprecated supportsQt6 flag set"] += bool(readiness.get("supports_qt6"))
         totals["places"] += readiness.get("places", 0)
         for rule in by_rule:
             totals[f"plugins with {rule}"] += 1

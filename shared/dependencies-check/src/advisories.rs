@@ -105,14 +105,7 @@ impl AdvisoryIndex {
     fn add(&mut self, record: OsvRecord) {
         self.records += 1;
         let record = Arc::new(record);
-        let names: BTreeSet<String> = record
-            .affected
-            .iter()
-            .filter_map(|a| a.package.as_ref())
-            .filter(|p| p.ecosystem.split(':').next() == Some(PYPI))
-            .map(|p| normalise(&p.name))
-            .collect();
-        for name in names {
+        for name in pypi_names(&record) {
             self.by_name.entry(name).or_default().push(record.clone());
         }
     }
@@ -306,14 +299,100 @@ impl Mentions {
     }
 }
 
+/// One record file of a folder, with what tells a changed file from the one indexed.
+#[derive(Debug, Clone)]
+struct RecordFile {
+    path: PathBuf,
+    size: u64,
+    /// Modification time (nanoseconds since the epoch; 0 when unknown).
+    modified: u128,
+}
+
+/// Which record files name which packages, for a folder listing with this signature: kept in
+/// the advisory cache folder, so that a scan with a warm cache reads the few records of its
+/// packages instead of every file.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct NameIndex {
+    /// Of every file's path (relative to the folder), size and modification time.
+    signature: String,
+    /// Normalised package name -> positions in the sorted listing.
+    names: HashMap<String, Vec<usize>>,
+}
+
+/// FNV-1a over the listing: a cheap, stable fingerprint (not a defence against anyone: the
+/// folder and the cache are the operator's own).
+fn listing_signature(root: &Path, files: &[RecordFile]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |bytes: &[u8]| {
+        for byte in bytes {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for file in files {
+        let relative = file.path.strip_prefix(root).unwrap_or(&file.path);
+        feed(relative.to_string_lossy().as_bytes());
+        feed(&[0]);
+        feed(&file.size.to_le_bytes());
+        feed(&file.modified.to_le_bytes());
+    }
+    format!("{hash:016x}-{}", files.len())
+}
+
+impl NameIndex {
+    /// Where the index of the folder or export at `source` is kept under `cache`.
+    fn path_for(cache: &Path, source: &Path) -> PathBuf {
+        let source = std::fs::canonicalize(source).unwrap_or_else(|_| source.to_path_buf());
+        let key = listing_signature(
+            Path::new(""),
+            &[RecordFile {
+                path: source,
+                size: 0,
+                modified: 0,
+            }],
+        );
+        cache.join("folder-index").join(format!("{key}.json"))
+    }
+
+    /// The index kept at `path`, when it was made for this `signature`.
+    fn kept(path: &Path, signature: &str) -> Option<Self> {
+        let kept = std::fs::read(path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Self>(&bytes).ok())
+            .filter(|kept| kept.signature == signature)?;
+        tracing::debug!(index = %path.display(), "advisories index reused");
+        Some(kept)
+    }
+
+    /// Keeps the index at `path` (written aside, then renamed: a reader never sees half of
+    /// it). A cache that cannot be written costs speed, never an answer.
+    fn keep(&self, path: &Path) {
+        let written = path.parent().map(std::fs::create_dir_all).map(|r| {
+            r.and_then(|()| {
+                let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+                std::fs::write(&tmp, serde_json::to_vec(self).unwrap_or_default())
+                    .and_then(|()| std::fs::rename(&tmp, path))
+            })
+        });
+        if let Some(Err(e)) = written {
+            tracing::warn!(index = %path.display(), error = %e, "advisories index not kept");
+        }
+    }
+}
+
 /// Records in a folder (recursively: the PyPA database keeps `vulns/<package>/*.yaml`; an
-/// unpacked export is flat), read on first use and only for the packages asked about: every file
-/// is read, but only those that mention an asked name are parsed, so a scan parses a few
-/// records, not thousands. Parsed records are kept for the process.
+/// unpacked export is flat), read on first use and only for the packages asked about. With an
+/// index cache folder, the first scan parses every record once and keeps which files name which
+/// package (valid while no file is added, removed or changed: each file's size and modification
+/// time are compared); later scans read only their packages' records. Without one (or while the
+/// kept index does not match), every file is read, but only those that mention an asked name
+/// are parsed. Parsed records are kept for the process.
 pub struct AdvisoryFolder {
     root: PathBuf,
     limits: AdvisoryLimits,
-    files: OnceLock<Result<Vec<PathBuf>, String>>,
+    index_cache: Option<PathBuf>,
+    files: OnceLock<Result<Vec<RecordFile>, String>>,
+    names: OnceLock<Option<NameIndex>>,
     loaded: Mutex<HashMap<String, Vec<Arc<OsvRecord>>>>,
 }
 
@@ -327,12 +406,20 @@ impl AdvisoryFolder {
         Self {
             root,
             limits,
+            index_cache: None,
             files: OnceLock::new(),
+            names: OnceLock::new(),
             loaded: Mutex::new(HashMap::new()),
         }
     }
 
-    fn files(&self) -> &Result<Vec<PathBuf>, String> {
+    /// Keeps the folder's name index in `folder` (the advisory cache folder).
+    pub fn with_index_cache(mut self, folder: impl Into<PathBuf>) -> Self {
+        self.index_cache = Some(folder.into());
+        self
+    }
+
+    fn files(&self) -> &Result<Vec<RecordFile>, String> {
         self.files.get_or_init(|| {
             let mut files = Vec::new();
             let mut stack = vec![self.root.clone()];
@@ -350,10 +437,31 @@ impl AdvisoryFolder {
                     if name.starts_with('.') {
                         continue;
                     }
-                    if path.is_dir() {
+                    // The entry's type from the directory listing, and one `stat` per record
+                    // file: this listing is most of a warm scan's cost.
+                    let file_type = entry.file_type().ok();
+                    let is_dir = match file_type {
+                        Some(t) if t.is_symlink() => path.is_dir(),
+                        Some(t) => t.is_dir(),
+                        None => path.is_dir(),
+                    };
+                    if is_dir {
                         stack.push(path);
                     } else if AdvisoryIndex::is_record_file(&name) {
-                        files.push(path);
+                        let metadata = match file_type {
+                            Some(t) if !t.is_symlink() => entry.metadata().ok(),
+                            _ => std::fs::metadata(&path).ok(),
+                        };
+                        let modified = metadata
+                            .as_ref()
+                            .and_then(|m| m.modified().ok())
+                            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                            .map_or(0, |d| d.as_nanos());
+                        files.push(RecordFile {
+                            path,
+                            size: metadata.map_or(u64::MAX, |m| m.len()),
+                            modified,
+                        });
                     }
                 }
                 if files.len() > self.limits.max_index_records {
@@ -364,27 +472,85 @@ impl AdvisoryFolder {
                     .to_string());
                 }
             }
-            files.sort();
+            files.sort_by(|a, b| a.path.cmp(&b.path));
             tracing::info!(root = %self.root.display(), files = files.len(), "advisories folder listed");
             Ok(files)
         })
     }
 
-    /// Parses the records that mention any of `names` (normalised) and keeps them per name.
-    fn load(&self, files: &[PathBuf], names: &[String]) {
-        let mentions = Mentions::of(names);
+    /// Where the name index of this folder is kept (one file per folder path).
+    fn index_path(&self) -> Option<PathBuf> {
+        Some(NameIndex::path_for(self.index_cache.as_ref()?, &self.root))
+    }
+
+    /// The kept name index when it matches the listing; else one built now from every record
+    /// (and kept, when the cache folder can be written). `None` without a cache folder.
+    fn name_index(&self, files: &[RecordFile]) -> Option<&NameIndex> {
+        self.names
+            .get_or_init(|| {
+                let path = self.index_path()?;
+                let signature = listing_signature(&self.root, files);
+                if let Some(kept) = NameIndex::kept(&path, &signature) {
+                    return Some(kept);
+                }
+                let mut index = NameIndex {
+                    signature,
+                    names: HashMap::new(),
+                };
+                for (position, file) in files.iter().enumerate() {
+                    let Some(record) = self.read_record(file) else {
+                        continue;
+                    };
+                    for name in pypi_names(&record) {
+                        index.names.entry(name).or_default().push(position);
+                    }
+                }
+                index.keep(&path);
+                Some(index)
+            })
+            .as_ref()
+    }
+
+    fn read_record(&self, file: &RecordFile) -> Option<OsvRecord> {
+        if file.size > self.limits.max_record_bytes {
+            return None;
+        }
+        let text = std::fs::read_to_string(&file.path).ok()?;
+        let name = file.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let yaml = name.ends_with(".yaml") || name.ends_with(".yml");
+        parse_record(&text, yaml).ok().filter(|r| !r.id.is_empty())
+    }
+
+    /// Parses the records that name any of `names` (normalised) and keeps them per name.
+    fn load(&self, files: &[RecordFile], names: &[String]) {
         let mut index = AdvisoryIndex::default();
-        for path in files {
-            let size = path.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
-            if size > self.limits.max_record_bytes {
-                continue;
+        if let Some(kept) = self.name_index(files) {
+            let mut positions: Vec<usize> = names
+                .iter()
+                .filter_map(|n| kept.names.get(n))
+                .flatten()
+                .copied()
+                .collect();
+            positions.sort_unstable();
+            positions.dedup();
+            for file in positions.iter().filter_map(|&i| files.get(i)) {
+                if let Some(record) = self.read_record(file) {
+                    index.add(record);
+                }
             }
-            let Ok(text) = std::fs::read_to_string(path) else {
-                continue;
-            };
-            if mentions.in_text(&text) {
-                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                index.add_text(name, &text);
+        } else {
+            let mentions = Mentions::of(names);
+            for file in files {
+                if file.size > self.limits.max_record_bytes {
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(&file.path) else {
+                    continue;
+                };
+                if mentions.in_text(&text) {
+                    let name = file.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                    index.add_text(name, &text);
+                }
             }
         }
         let mut loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
@@ -392,6 +558,17 @@ impl AdvisoryFolder {
             loaded.insert(name.clone(), index.by_name.remove(name).unwrap_or_default());
         }
     }
+}
+
+/// The normalised PyPI package names a record's `affected` entries name.
+fn pypi_names(record: &OsvRecord) -> BTreeSet<String> {
+    record
+        .affected
+        .iter()
+        .filter_map(|a| a.package.as_ref())
+        .filter(|p| p.ecosystem.split(':').next() == Some(PYPI))
+        .map(|p| normalise(&p.name))
+        .collect()
 }
 
 impl AdvisorySource for AdvisoryFolder {
@@ -435,11 +612,16 @@ impl AdvisorySource for AdvisoryFolder {
 
 /// An OSV export zip read on first use (the check is built for every command; the export is
 /// read only by a scan that has dependencies), parsing only the records that mention an asked
-/// name, kept for the process.
+/// name, kept for the process. With an index cache folder, the first scan parses every record
+/// once and keeps which entries name which package (valid while the zip's size and
+/// modification time are the same); later scans open the zip and read only their packages'
+/// entries.
 pub struct LazyIndex {
     path: PathBuf,
     limits: AdvisoryLimits,
+    index_cache: Option<PathBuf>,
     bytes: OnceLock<Result<Vec<u8>, String>>,
+    names: OnceLock<Option<NameIndex>>,
     loaded: Mutex<HashMap<String, Vec<Arc<OsvRecord>>>>,
 }
 
@@ -448,37 +630,131 @@ impl LazyIndex {
         Self {
             path: path.into(),
             limits,
+            index_cache: None,
             bytes: OnceLock::new(),
+            names: OnceLock::new(),
             loaded: Mutex::new(HashMap::new()),
         }
     }
 
+    /// Keeps the export's name index in `folder` (the advisory cache folder).
+    pub fn with_index_cache(mut self, folder: impl Into<PathBuf>) -> Self {
+        self.index_cache = Some(folder.into());
+        self
+    }
+
+    fn unreadable(&self, e: impl std::fmt::Display) -> String {
+        AdvisoryError::Unreadable {
+            path: self.path.display().to_string(),
+            reason: e.to_string(),
+        }
+        .to_string()
+    }
+
     fn bytes(&self) -> &Result<Vec<u8>, String> {
-        self.bytes.get_or_init(|| {
-            std::fs::read(&self.path).map_err(|e| {
-                AdvisoryError::Unreadable {
-                    path: self.path.display().to_string(),
-                    reason: e.to_string(),
+        self.bytes
+            .get_or_init(|| std::fs::read(&self.path).map_err(|e| self.unreadable(e)))
+    }
+
+    /// The kept name index when it was made for this zip; else one built now from every entry
+    /// (and kept). `None` without a cache folder or when the zip cannot be read.
+    fn name_index(&self) -> Option<&NameIndex> {
+        self.names
+            .get_or_init(|| {
+                let cache = self.index_cache.as_ref()?;
+                let metadata = std::fs::metadata(&self.path).ok()?;
+                let file = RecordFile {
+                    path: PathBuf::from("export.zip"),
+                    size: metadata.len(),
+                    modified: metadata
+                        .modified()
+                        .ok()
+                        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                        .map_or(0, |d| d.as_nanos()),
+                };
+                let signature = listing_signature(Path::new(""), &[file]);
+                let path = NameIndex::path_for(cache, &self.path);
+                if let Some(kept) = NameIndex::kept(&path, &signature) {
+                    return Some(kept);
                 }
-                .to_string()
+                let bytes = self.bytes().as_ref().ok()?;
+                let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
+                let mut index = NameIndex {
+                    signature,
+                    names: HashMap::new(),
+                };
+                for position in 0..zip.len() {
+                    let Some((name, text)) = self.entry_text(&mut zip, position) else {
+                        continue;
+                    };
+                    let yaml = name.ends_with(".yaml") || name.ends_with(".yml");
+                    let Ok(record) = parse_record(&text, yaml) else {
+                        continue;
+                    };
+                    for package in pypi_names(&record) {
+                        index.names.entry(package).or_default().push(position);
+                    }
+                }
+                index.keep(&path);
+                Some(index)
             })
-        })
+            .as_ref()
+    }
+
+    /// One entry's name and text, when it is a record file within `max_record_bytes`.
+    fn entry_text<R: std::io::Read + std::io::Seek>(
+        &self,
+        zip: &mut zip::ZipArchive<R>,
+        position: usize,
+    ) -> Option<(String, String)> {
+        let file = zip.by_index(position).ok()?;
+        let name = file.name().map(|n| n.into_owned()).ok()?;
+        if !file.is_file()
+            || !AdvisoryIndex::is_record_file(&name)
+            || file.size() > self.limits.max_record_bytes
+        {
+            return None;
+        }
+        let mut text = String::new();
+        file.take(self.limits.max_record_bytes)
+            .read_to_string(&mut text)
+            .ok()?;
+        Some((name, text))
+    }
+
+    /// The records of `names` through the kept index: the zip's directory, then their entries.
+    fn load_indexed(&self, index: &NameIndex, names: &[String]) -> Result<AdvisoryIndex, String> {
+        let file = std::fs::File::open(&self.path).map_err(|e| self.unreadable(e))?;
+        let mut zip =
+            zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| self.unreadable(e))?;
+        let mut positions: Vec<usize> = names
+            .iter()
+            .filter_map(|n| index.names.get(n))
+            .flatten()
+            .copied()
+            .collect();
+        positions.sort_unstable();
+        positions.dedup();
+        let mut out = AdvisoryIndex::default();
+        for position in positions {
+            if let Some((name, text)) = self.entry_text(&mut zip, position) {
+                out.add_text(&name, &text);
+            }
+        }
+        Ok(out)
     }
 }
 
 impl AdvisorySource for LazyIndex {
     fn describe(&self) -> String {
-        match self.bytes() {
+        // Its metadata, not its bytes: a scan with a kept index never reads the whole export.
+        match std::fs::metadata(&self.path) {
             Ok(_) => format!("OSV export {}", self.path.display()),
-            Err(e) => format!("none ({e})"),
+            Err(e) => format!("none ({})", self.unreadable(e)),
         }
     }
 
     fn lookup(&self, queries: &[PackageQuery]) -> Vec<Lookup> {
-        let bytes = match self.bytes() {
-            Ok(bytes) => bytes,
-            Err(e) => return queries.iter().map(|_| Err(e.clone())).collect(),
-        };
         let mut loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
         let mut missing: Vec<String> = queries
             .iter()
@@ -488,20 +764,27 @@ impl AdvisorySource for LazyIndex {
         missing.sort();
         missing.dedup();
         if !missing.is_empty() {
-            let origin = self.path.display().to_string();
-            match AdvisoryIndex::from_zip_mentioning(
-                bytes,
-                &origin,
-                &self.limits,
-                Some(&Mentions::of(&missing)),
-            ) {
+            let found = match self.name_index() {
+                Some(index) => self.load_indexed(index, &missing),
+                None => match self.bytes() {
+                    Ok(bytes) => AdvisoryIndex::from_zip_mentioning(
+                        bytes,
+                        &self.path.display().to_string(),
+                        &self.limits,
+                        Some(&Mentions::of(&missing)),
+                    )
+                    .map_err(|e| e.to_string()),
+                    Err(e) => Err(e.clone()),
+                },
+            };
+            match found {
                 Ok(mut index) => {
                     for name in missing {
                         let records = index.by_name.remove(&name).unwrap_or_default();
                         loaded.insert(name, records);
                     }
                 }
-                Err(e) => return queries.iter().map(|_| Err(e.to_string())).collect(),
+                Err(e) => return queries.iter().map(|_| Err(e.clone())).collect(),
             }
         }
         queries
@@ -511,20 +794,30 @@ impl AdvisorySource for LazyIndex {
     }
 }
 
-/// The source of records at `path`: a folder ([`AdvisoryFolder`]) or an export zip
-/// ([`LazyIndex`]). `Err` when nothing can be read there.
+/// The source of records at `path`: a folder ([`AdvisoryFolder`], its name index kept in
+/// `index_cache` when given) or an export zip ([`LazyIndex`]). `Err` when nothing can be read
+/// there.
 pub fn advisories_at(
     path: &Path,
     limits: AdvisoryLimits,
+    index_cache: Option<PathBuf>,
 ) -> Result<Arc<dyn AdvisorySource>, AdvisoryError> {
     let metadata = std::fs::metadata(path).map_err(|e| AdvisoryError::Unreadable {
         path: path.display().to_string(),
         reason: e.to_string(),
     })?;
     Ok(if metadata.is_dir() {
-        Arc::new(AdvisoryFolder::new(path, limits))
+        let folder = AdvisoryFolder::new(path, limits);
+        match index_cache {
+            Some(cache) => Arc::new(folder.with_index_cache(cache)),
+            None => Arc::new(folder),
+        }
     } else {
-        Arc::new(LazyIndex::new(path, limits))
+        let export = LazyIndex::new(path, limits);
+        match index_cache {
+            Some(cache) => Arc::new(export.with_index_cache(cache)),
+            None => Arc::new(export),
+        }
     })
 }
 

@@ -118,7 +118,16 @@ pub fn advisory_source_from_lookup(
         limits.timeout = Duration::from_secs(seconds.max(1));
     }
     if let Some(path) = lookup("PLUGIN_VALIDATOR_ADVISORIES").filter(|p| !p.trim().is_empty()) {
-        return match advisories::advisories_at(std::path::Path::new(path.trim()), limits) {
+        // A folder's name index is kept with the other cached answers.
+        let index_cache = lookup("PLUGIN_VALIDATOR_ADVISORY_CACHE")
+            .filter(|c| !c.trim().is_empty())
+            .map(|c| std::path::PathBuf::from(c.trim()))
+            .unwrap_or_else(cache_folder_from_env);
+        return match advisories::advisories_at(
+            std::path::Path::new(path.trim()),
+            limits,
+            Some(index_cache),
+        ) {
             Ok(source) => source,
             Err(e) => Arc::new(NoAdvisories {
                 reason: e.to_string(),
@@ -189,6 +198,7 @@ impl DependenciesCheck {
         Ok(Self::new(advisories::advisories_at(
             path,
             AdvisoryLimits::default(),
+            Some(cache_folder_from_env()),
         )?))
     }
 }

@@ -372,6 +372,19 @@ fn the_lazy_folder_answers_like_the_whole_index() {
     let zipped = validator_dependencies::LazyIndex::new(&zip, AdvisoryLimits::default());
     assert_eq!(ids(&zipped), lazy);
     assert!(zipped.describe().starts_with("OSV export"));
+    // With an index cache: the first scan keeps which entries name which package, the next
+    // reads only those entries; both answer the same.
+    let cache = dir.path().join("cache");
+    let indexed = || {
+        validator_dependencies::LazyIndex::new(&zip, AdvisoryLimits::default())
+            .with_index_cache(&cache)
+    };
+    assert_eq!(ids(&indexed()), lazy);
+    let kept = std::fs::read_dir(cache.join("folder-index"))
+        .expect("the index is kept")
+        .count();
+    assert_eq!(kept, 1);
+    assert_eq!(ids(&indexed()), lazy);
     assert_eq!(
         lazy[0].len(),
         6,
@@ -383,6 +396,70 @@ fn the_lazy_folder_answers_like_the_whole_index() {
         "{}",
         folder.describe()
     );
+}
+
+#[test]
+fn a_folder_with_a_warm_index_reads_only_its_packages_records_and_sees_changes() {
+    use validator_dependencies::{AdvisoryFolder, PackageQuery};
+    let copy_tree = |from: &std::path::Path, to: &std::path::Path| {
+        let mut stack = vec![from.to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).expect("fixtures").flatten() {
+                let path = entry.path();
+                let target = to.join(path.strip_prefix(from).expect("inside"));
+                if path.is_dir() {
+                    std::fs::create_dir_all(&target).expect("dir");
+                    stack.push(path);
+                } else {
+                    std::fs::copy(&path, &target).expect("copy");
+                }
+            }
+        }
+    };
+    let tmp = tempfile::tempdir().expect("tmp");
+    let records = tmp.path().join("records");
+    let cache = tmp.path().join("cache");
+    copy_tree(&advisories_dir(), &records);
+    let queries: Vec<PackageQuery> = ["requests", "gdal", "six"]
+        .iter()
+        .map(|n| PackageQuery {
+            name: (*n).to_owned(),
+            version: None,
+        })
+        .collect();
+    let ids = |source: &dyn AdvisorySource| -> Vec<usize> {
+        source
+            .lookup(&queries)
+            .into_iter()
+            .map(|answer| answer.expect("answered").len())
+            .collect()
+    };
+    let expected = ids(index().as_ref());
+    assert_eq!(expected, vec![6, 1, 0]);
+    let folder =
+        || AdvisoryFolder::new(&records, AdvisoryLimits::default()).with_index_cache(&cache);
+    // Cold: every record parsed once, the index kept.
+    assert_eq!(ids(&folder()), expected);
+    let kept: Vec<_> = std::fs::read_dir(cache.join("folder-index"))
+        .expect("the index is kept")
+        .flatten()
+        .collect();
+    assert_eq!(kept.len(), 1);
+    let text = std::fs::read_to_string(kept[0].path()).expect("index");
+    assert!(text.contains("\"requests\""), "{text}");
+    // Warm: the same answers from the kept index.
+    assert_eq!(ids(&folder()), expected);
+    // A record added to the folder changes the listing: the index is rebuilt, the record seen.
+    let six = r#"{"id": "GHSA-test-six0-0001", "affected": [{"package": {"ecosystem": "PyPI", "name": "six"},
+        "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.0"}]}]}]}"#;
+    std::fs::write(records.join("six.json"), six).expect("record");
+    assert_eq!(ids(&folder()), vec![6, 1, 1]);
+    // A cache folder that cannot be written costs speed, not answers.
+    let blocked = tmp.path().join("not-a-folder");
+    std::fs::write(&blocked, "").expect("file");
+    let unwritable =
+        AdvisoryFolder::new(&records, AdvisoryLimits::default()).with_index_cache(&blocked);
+    assert_eq!(ids(&unwritable), vec![6, 1, 1]);
 }
 
 #[test]

@@ -4,17 +4,21 @@
 use serde::{Deserialize, Serialize};
 
 /// The answer, as a badge would show it.
+///
+/// "Declared" follows plugins.qgis.org: since May 2026 it lists a plugin for QGIS 4 when its
+/// `qgisMaximumVersion` is 4.0 or later; the `supportsQt6` flag is deprecated and no longer
+/// decides it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Qgis4State {
-    /// `supportsQt6` declared, no place to change, QGIS 4 within the declared versions.
+    /// QGIS 4 declared (`qgisMaximumVersion` >= 4.0), no place to change.
     Ready,
-    /// `supportsQt6` declared, but places to change remain: QGIS 4 users get a broken plugin.
+    /// QGIS 4 declared, but places to change remain: QGIS 4 users get a broken plugin.
     DeclaredNotReady,
     /// Not declared, and places to change remain.
     NotReady,
-    /// Nothing to change, but QGIS 4 does not load it (`supportsQt6` not declared, or
-    /// `qgisMaximumVersion` below 4).
+    /// Nothing to change, but QGIS 4 is not declared (`qgisMaximumVersion` below 4), so QGIS 4
+    /// users are not offered it.
     NotDeclared,
 }
 
@@ -24,27 +28,28 @@ pub struct Qgis4Readiness {
     pub state: Qgis4State,
     /// Places in the code that fail on Qt6 (the findings that count against readiness).
     pub places: u32,
-    /// `supportsQt6` is declared in `metadata.txt`.
+    /// QGIS 4 is declared: `qgisMaximumVersion` (or its default, the minimum version's major
+    /// `.99`) is 4.0 or later.
     pub declared: bool,
-    /// `qgisMaximumVersion` is below 4.
+    /// The deprecated `supportsQt6` flag is set in `metadata.txt` (it no longer declares QGIS 4).
     #[serde(default)]
-    pub max_version_below_4: bool,
+    pub supports_qt6: bool,
 }
 
 impl Qgis4Readiness {
     /// The readiness of a plugin from what the check found.
-    pub fn of(places: u32, declared: bool, max_version_below_4: bool) -> Self {
-        let state = match (declared && !max_version_below_4, places) {
+    pub fn of(places: u32, declared: bool, supports_qt6: bool) -> Self {
+        let state = match (declared, places) {
             (true, 0) => Qgis4State::Ready,
-            (_, 0) => Qgis4State::NotDeclared,
-            _ if declared => Qgis4State::DeclaredNotReady,
-            _ => Qgis4State::NotReady,
+            (true, _) => Qgis4State::DeclaredNotReady,
+            (false, 0) => Qgis4State::NotDeclared,
+            (false, _) => Qgis4State::NotReady,
         };
         Self {
             state,
             places,
             declared,
-            max_version_below_4,
+            supports_qt6,
         }
     }
 
@@ -63,11 +68,13 @@ impl Qgis4Readiness {
                 format!("declared but not ready ({})", places(self.places))
             }
             Qgis4State::NotReady => format!("no ({})", places(self.places)),
-            Qgis4State::NotDeclared if self.declared => {
-                "no (the code is ready, but qgisMaximumVersion is below 4)".to_owned()
+            Qgis4State::NotDeclared if self.supports_qt6 => {
+                "no (the code is ready; supportsQt6 is deprecated: set qgisMaximumVersion=4.99 \
+                 in metadata.txt)"
+                    .to_owned()
             }
             Qgis4State::NotDeclared => {
-                "no (the code is ready; declare supportsQt6=True in metadata.txt)".to_owned()
+                "no (the code is ready; set qgisMaximumVersion=4.99 in metadata.txt)".to_owned()
             }
         };
         format!("QGIS 4 ready: {answer}")
@@ -89,19 +96,20 @@ mod tests {
             "QGIS 4 ready: no (3 places)"
         );
         assert_eq!(
-            Qgis4Readiness::of(1, true, false).line(),
+            Qgis4Readiness::of(1, true, true).line(),
             "QGIS 4 ready: declared but not ready (1 place)"
         );
+        // supportsQt6 alone no longer declares QGIS 4.
         assert_eq!(
-            Qgis4Readiness::of(0, false, false).state,
-            Qgis4State::NotDeclared
+            Qgis4Readiness::of(2, false, true).state,
+            Qgis4State::NotReady
         );
         assert_eq!(
-            Qgis4Readiness::of(0, true, true).state,
-            Qgis4State::NotDeclared
+            Qgis4Readiness::of(0, false, false).line(),
+            "QGIS 4 ready: no (the code is ready; set qgisMaximumVersion=4.99 in metadata.txt)"
         );
-        assert!(Qgis4Readiness::of(0, true, true)
-            .line()
-            .contains("qgisMaximumVersion"));
+        let flag_only = Qgis4Readiness::of(0, false, true);
+        assert_eq!(flag_only.state, Qgis4State::NotDeclared);
+        assert!(flag_only.line().contains("supportsQt6 is deprecated"));
     }
 }

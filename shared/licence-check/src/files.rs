@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 use validator_archive::{Entry, PluginArchive};
 use validator_domain::{
@@ -38,6 +39,10 @@ const GENERATED_MARKS: &[&str] = &[
     "Form implementation generated from reading ui file",
     "WARNING! All changes made in this file will be lost!",
 ];
+
+/// The marks, found in one pass over a head (five substring searches per file cost more).
+static GENERATED_MARKS_SEARCH: LazyLock<AhoCorasick> =
+    LazyLock::new(|| AhoCorasick::new(GENERATED_MARKS).expect("valid marks"));
 
 /// What the check reads of one source file.
 struct SourceFile {
@@ -96,7 +101,7 @@ fn source_file(path: &str, head: &str, imports: Option<FileImports>) -> SourceFi
         invalid_spdx,
         imports,
         qgis_by_text,
-        generated: GENERATED_MARKS.iter().any(|mark| head.contains(mark)),
+        generated: GENERATED_MARKS_SEARCH.is_match(head),
         empty: head.trim().is_empty(),
     }
 }
@@ -144,16 +149,12 @@ fn other_source(entry: &Entry) -> bool {
 }
 
 /// For each file that imports QGIS, how: the module (`qgis.core`) or the chain of the plugin's
-/// modules that leads to one (`demo/gui.py -> qgis.core`).
-fn qgis_importers(files: &[SourceFile]) -> BTreeMap<String, String> {
-    let imports: BTreeMap<String, FileImports> = files
-        .iter()
-        .filter_map(|f| f.imports.clone().map(|i| (f.path.clone(), i)))
-        .collect();
-    let graph = ImportGraph::new(&imports);
+/// modules that leads to one (`demo/gui.py -> qgis.core`). The files' imports are taken (they
+/// are not needed after this).
+fn qgis_importers(files: &mut [SourceFile]) -> BTreeMap<String, String> {
     let mut how: BTreeMap<String, String> = BTreeMap::new();
     let mut queue: VecDeque<String> = VecDeque::new();
-    for file in files {
+    for file in files.iter() {
         let direct = match &file.imports {
             Some(imports) => imports.imports.iter().find_map(|import| {
                 let module = ImportGraph::absolute_module(&file.path, import);
@@ -167,6 +168,16 @@ fn qgis_importers(files: &[SourceFile]) -> BTreeMap<String, String> {
             queue.push_back(file.path.clone());
         }
     }
+    // Nothing imports QGIS directly: nothing imports it through the plugin's modules either,
+    // and the import graph is not needed (most of a library's cost here).
+    if how.is_empty() {
+        return how;
+    }
+    let imports: BTreeMap<String, FileImports> = files
+        .iter_mut()
+        .filter_map(|f| f.imports.take().map(|i| (f.path.clone(), i)))
+        .collect();
+    let graph = ImportGraph::new(&imports);
     // Backwards along the imports: whoever imports a QGIS-importing module imports QGIS.
     let mut importers: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for path in imports.keys() {
@@ -318,7 +329,7 @@ pub(crate) fn examine(
         let head = read_head(archive, entry, limits)?;
         files.push(source_file(&entry.name, &head, None));
     }
-    let qgis = qgis_importers(&files);
+    let qgis = qgis_importers(&mut files);
     // A top-level package found by its `__version__` alone may be the plugin's own code: only
     // the bundled-libraries check, which compares it with the release, can tell.
     let bundled: Vec<_> = validator_bundled::detect(archive, limits.max_licence_text_bytes)
@@ -527,6 +538,7 @@ pub(crate) fn examine(
     }
 
     // Each file's effective licence.
+    let mut classified: BTreeMap<String, (Compatibility, String)> = BTreeMap::new();
     let mut listed = Vec::new();
     let mut not_listed = 0u64;
     for file in &files {
@@ -537,7 +549,11 @@ pub(crate) fn examine(
             (None, None) => (plugin.spdx.clone(), LicenceEvidence::Plugin, None),
         };
         let (compatibility, reason) = match &spdx {
-            Some(spdx) => compat::classify(spdx),
+            // Most files share a few expressions: each is parsed and classified once.
+            Some(spdx) => classified
+                .entry(spdx.clone())
+                .or_insert_with(|| compat::classify(spdx))
+                .clone(),
             None => (Compatibility::Unknown, String::new()),
         };
         let imports_qgis = qgis.get(&file.path).cloned();

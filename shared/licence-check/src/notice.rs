@@ -6,6 +6,7 @@
 
 use std::sync::LazyLock;
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::Regex;
 use spdx::{Expression, ParseMode};
 use validator_domain::LicenceEvidence;
@@ -212,10 +213,10 @@ struct Pattern {
 
 fn pattern(regex: &str, licence: fn(&regex::Captures<'_>, &str) -> Option<String>) -> Pattern {
     Pattern {
-        // ASCII word boundaries: Unicode ones made compiling these patterns cost about 10 ms per
-        // process. The words are lower-cased and stripped of punctuation, so the two differ only
-        // next to a non-ASCII letter, which no pattern's words have.
-        regex: Regex::new(&regex.replace(r"\b", r"(?-u:\b)")).expect("a valid pattern"),
+        // ASCII classes and word boundaries: Unicode ones made compiling these patterns cost
+        // about 10 ms per process. The words are lower-cased and stripped of punctuation, so the
+        // two differ only next to a non-ASCII letter, which no pattern's words have.
+        regex: Regex::new(&format!("(?-u){regex}")).expect("a valid pattern"),
         licence,
         full_terms: false,
     }
@@ -313,16 +314,74 @@ fn versioned(prefix: &'static str) -> fn(&regex::Captures<'_>, &str) -> Option<S
     }
 }
 
-/// Words at least one of which every match of [`PATTERNS`] contains, written for the raw head
-/// (any case; between words, anything [`Words`] turns into a space) so that a head without any
-/// is ruled out before it is reduced to words (a test checks each pattern's examples).
-static NOTICE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        "(?i)licen|permission|redistribution|unencumbered|cc0|creative|publicdomain|\
-         cc[^a-z0-9.]*by|proprietary|unauthori|may[^a-z0-9.]+not[^a-z0-9.]+be",
-    )
-    .expect("a valid pattern")
+/// Words at least one of which every match of [`PATTERNS`] contains, searched in the raw head
+/// (ASCII case-insensitively; between words, anything [`Words`] turns into a space) so that a
+/// head without any is ruled out before it is reduced to words (a test checks each pattern's
+/// examples). `cc` and `may` stand for `cc by`/`cc0` and `may not be`, checked where they are
+/// found ([`notice_words_follow`]). One automaton pass over the head: about ten times cheaper
+/// than the equivalent case-insensitive regular expression, which ran on every source file.
+const NOTICE_WORDS: &[&str] = &[
+    "licen",
+    "permission",
+    "redistribution",
+    "unencumbered",
+    "creative",
+    "publicdomain",
+    "proprietary",
+    "unauthori",
+    "cc",
+    "may",
+];
+
+static NOTICE_WORDS_SEARCH: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(NOTICE_WORDS)
+        .expect("valid words")
 });
+
+/// Whether `bytes` starts with `word` (ASCII, any case).
+fn starts_with_word(bytes: &[u8], word: &str) -> bool {
+    bytes
+        .get(..word.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(word.as_bytes()))
+}
+
+/// What [`Words`] turns into a space (a non-ASCII byte too: the prefilter may say yes more
+/// often, never less).
+fn separator(byte: u8) -> bool {
+    !(byte.is_ascii_alphanumeric() || byte == b'.')
+}
+
+/// After `cc`: `0` (CC0), or `by` after any separators; after `may`: ` not be`.
+fn notice_words_follow(word: &str, after: &[u8]) -> bool {
+    let skip = |bytes: &[u8]| -> usize { bytes.iter().take_while(|b| separator(**b)).count() };
+    match word {
+        "cc" => {
+            let gap = skip(after);
+            after.first() == Some(&b'0') || starts_with_word(&after[gap..], "by")
+        }
+        "may" => {
+            let gap = skip(after);
+            if gap == 0 || !starts_with_word(&after[gap..], "not") {
+                return false;
+            }
+            let rest = &after[gap + 3..];
+            let gap = skip(rest);
+            gap > 0 && starts_with_word(&rest[gap..], "be")
+        }
+        _ => true,
+    }
+}
+
+/// Whether a head may hold a notice: one of [`NOTICE_WORDS`] is in it.
+fn may_hold_notice(head: &str) -> bool {
+    let bytes = head.as_bytes();
+    NOTICE_WORDS_SEARCH
+        .find_overlapping_iter(bytes)
+        .any(|m| notice_words_follow(NOTICE_WORDS[m.pattern().as_usize()], &bytes[m.end()..]))
+}
 
 static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     vec![
@@ -384,7 +443,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
 /// The first licence notice in a file's head (the earliest in the text wins).
 pub fn boilerplate(head: &str) -> Option<Notice> {
     // Most heads have no notice: one search rules all the patterns out.
-    if !NOTICE_WORDS.is_match(head) {
+    if !may_hold_notice(head) {
         return None;
     }
     let words = Words::of(head);
@@ -431,6 +490,9 @@ static DUNDER_LICENCE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A module's `__license__ = "MIT"`, when its value is an SPDX expression (lax).
 fn dunder_licence(head: &str) -> Option<Notice> {
+    // A vectorised search first: the pattern's own prefilter ran at several instructions a byte
+    // over every head (`__` is everywhere in Python).
+    memchr::memmem::find(head.as_bytes(), b"__licen")?;
     let caps = DUNDER_LICENCE.captures(head)?;
     let whole = caps.get(0)?;
     let spdx = canonical_expression(&caps["value"]).ok()?;
@@ -579,10 +641,10 @@ mod tests {
                 .filter(|&i| PATTERNS[i].regex.is_match(example))
                 .collect();
             assert!(!hits.is_empty(), "{example:?} is an example of a pattern");
-            assert!(
-                NOTICE_WORDS.is_match(example),
-                "{example:?} passes the prefilter"
-            );
+            assert!(may_hold_notice(example), "{example:?} passes the prefilter");
+            // Any case, and punctuation between the words, as in a raw head.
+            let raw = example.to_ascii_uppercase().replace(' ', " -- ");
+            assert!(may_hold_notice(&raw), "{raw:?} passes the prefilter");
             hits.into_iter().for_each(|i| matched[i] = true);
         }
         assert!(matched.iter().all(|m| *m), "every pattern has an example");

@@ -180,8 +180,8 @@ async fn dispatch_then_every_check_then_aggregate_validates_a_clean_plugin() {
         "GPL-2.0-or-later"
     );
     // The qgis4 check's verdict line: in the report, the results email and the status event
-    // (the demo plugin's code is ready, but it does not declare supportsQt6).
-    let line = "QGIS 4 ready: no (the code is ready; declare supportsQt6=True in metadata.txt)";
+    // (the demo plugin's code is ready, but its qgisMaximumVersion does not reach 4).
+    let line = "QGIS 4 ready: no (the code is ready; set qgisMaximumVersion=4.99 in metadata.txt)";
     assert_eq!(
         report["qgis4"]["state"], "not_declared",
         "{}",

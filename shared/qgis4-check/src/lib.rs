@@ -1,7 +1,9 @@
 //! The `qgis4` check: will the plugin load in QGIS 4, built on Qt6?
 //!
-//! A plugin loads in QGIS 4 only when `metadata.txt` declares `supportsQt6`, and works there
-//! only when its code has none of the places that fail on PyQt6: direct PyQt5 imports, `exec_`,
+//! plugins.qgis.org offers a plugin to QGIS 4 users when its `metadata.txt` says
+//! `qgisMaximumVersion` 4.0 or later (since May 2026; the `supportsQt6` flag is deprecated and
+//! no longer decides it), and it works there only when its code has none of the places that
+//! fail on PyQt6: direct PyQt5 imports, `exec_`,
 //! unscoped enums, `QRegExp`, ... The reference is QGIS's own migration script
 //! (`scripts/pyqt5_to_pyqt6/pyqt5_to_pyqt6.py`): every place it changes or warns about is a
 //! finding, with the script's replacement, found the way the script finds it (same names, same
@@ -88,9 +90,8 @@ impl Check for Qgis4Check {
             .filter(|(f, guarded)| !guarded && counts_against_readiness(&f.rule))
             .count();
         let places = u32::try_from(places).unwrap_or(u32::MAX);
-        let declared = declares_qt6(ctx);
-        let max_version_below_4 = max_version_below_4(ctx);
-        let readiness = Qgis4Readiness::of(places, declared, max_version_below_4);
+        let declared = declares_qgis4(ctx);
+        let readiness = Qgis4Readiness::of(places, declared, supports_qt6_flag(ctx));
         let mut findings: Vec<Finding> = found.into_iter().map(|(f, _)| f).collect();
         findings.extend(metadata_findings(ctx, &readiness));
         findings.retain(|f| (ctx.rule_enabled)(&f.rule));
@@ -182,17 +183,52 @@ fn metadata_value<'m>(ctx: &'m CheckContext<'_>, key: &str) -> Option<&'m str> {
         .map(|(_, v)| v.trim())
 }
 
-/// `supportsQt6` is true (QGIS's plugin manager accepts `True`, `yes` and `1`).
-fn declares_qt6(ctx: &CheckContext<'_>) -> bool {
+/// The deprecated `supportsQt6` flag is true (QGIS's plugin manager accepts `True`, `yes` and
+/// `1`).
+fn supports_qt6_flag(ctx: &CheckContext<'_>) -> bool {
     metadata_value(ctx, "supportsQt6")
         .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "yes" | "1"))
 }
 
-/// `qgisMaximumVersion` names a version below 4 (`3.99`).
-fn max_version_below_4(ctx: &CheckContext<'_>) -> bool {
-    metadata_value(ctx, "qgisMaximumVersion")
-        .and_then(|v| v.split('.').next()?.trim().parse::<u32>().ok())
-        .is_some_and(|major| major < 4)
+/// A version's major and minor numbers (`4.99` -> (4, 99), `4` -> (4, 0)).
+fn major_minor(version: &str) -> Option<(u32, u32)> {
+    let mut parts = version.trim().split('.');
+    let major = parts.next()?.trim().parse().ok()?;
+    let minor = match parts.next() {
+        Some(minor) => minor.trim().parse().ok()?,
+        None => 0,
+    };
+    Some((major, minor))
+}
+
+/// The plugin's `qgisMaximumVersion` as QGIS reads it: the value when set, else the minimum
+/// version's major with `.99` (`qgisMinimumVersion=3.22` -> 3.99).
+fn maximum_version(ctx: &CheckContext<'_>) -> Option<(u32, u32)> {
+    match metadata_value(ctx, "qgisMaximumVersion").filter(|v| !v.is_empty()) {
+        Some(max) => major_minor(max),
+        None => metadata_value(ctx, "qgisMinimumVersion")
+            .and_then(major_minor)
+            .map(|(major, _)| (major, 99)),
+    }
+}
+
+/// QGIS 4 is declared: plugins.qgis.org lists a plugin as compatible with QGIS 4 when its
+/// `qgisMaximumVersion` is 4.0 or later.
+fn declares_qgis4(ctx: &CheckContext<'_>) -> bool {
+    maximum_version(ctx).is_some_and(|version| version >= (4, 0))
+}
+
+/// `qgisMaximumVersion` as written, or the default QGIS gives it.
+fn maximum_version_text(ctx: &CheckContext<'_>) -> String {
+    match metadata_value(ctx, "qgisMaximumVersion").filter(|v| !v.is_empty()) {
+        Some(max) => format!("qgisMaximumVersion={max}"),
+        None => match maximum_version(ctx) {
+            Some((major, minor)) => {
+                format!("no qgisMaximumVersion (QGIS takes {major}.{minor})")
+            }
+            None => "no qgisMaximumVersion".to_owned(),
+        },
+    }
 }
 
 /// The metadata rules, from the readiness of the code.
@@ -208,31 +244,49 @@ fn metadata_findings(ctx: &CheckContext<'_>, readiness: &Qgis4Readiness) -> Vec<
             &rules::Q4101,
             path.clone(),
             format!(
-                "supportsQt6 is declared, but {} place(s) in the code fail on Qt6: QGIS 4 users \
-                 who install it get a broken plugin",
+                "{} declares QGIS 4 compatibility, but {} place(s) in the code fail on Qt6: \
+                 QGIS 4 users who install it get a broken plugin",
+                maximum_version_text(ctx),
                 readiness.places
             ),
         ));
     }
-    if readiness.declared && readiness.max_version_below_4 {
+    if readiness.supports_qt6 && !readiness.declared {
+        let then = if readiness.places == 0 {
+            "the code is ready: set qgisMaximumVersion=4.99 instead".to_owned()
+        } else {
+            format!(
+                "set qgisMaximumVersion=4.99 instead once the {} place(s) in the code that fail \
+                 on Qt6 are fixed",
+                readiness.places
+            )
+        };
         findings.push(Finding::new(
             CHECK_ID,
             &rules::Q4102,
             path.clone(),
             format!(
-                "supportsQt6 is declared, but qgisMaximumVersion={} keeps QGIS 4 from offering it",
-                metadata_value(ctx, "qgisMaximumVersion").unwrap_or_default()
+                "supportsQt6 is deprecated and no longer used to determine QGIS 4 \
+                 compatibility: plugins.qgis.org lists a plugin for QGIS 4 when \
+                 qgisMaximumVersion is 4.0 or later, and this one has {}; {then}",
+                maximum_version_text(ctx)
             ),
         ));
     }
-    if !readiness.declared && readiness.places == 0 && ctx.package.metadata.is_ok() {
+    if !readiness.declared
+        && !readiness.supports_qt6
+        && readiness.places == 0
+        && ctx.package.metadata.is_ok()
+    {
         findings.push(Finding::new(
             CHECK_ID,
             &rules::Q4103,
             path,
-            "nothing in the code fails on Qt6: declare supportsQt6=True once it is tested on \
-             QGIS 4"
-                .to_owned(),
+            format!(
+                "nothing in the code fails on Qt6, but {} keeps QGIS 4 from offering it: set \
+                 qgisMaximumVersion=4.99 once it is tested on QGIS 4",
+                maximum_version_text(ctx)
+            ),
         ));
     }
     findings

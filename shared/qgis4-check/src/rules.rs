@@ -219,38 +219,44 @@ pub const Q4019: RuleInfo = code_rule(
 
 pub const Q4101: RuleInfo = RuleInfo {
     id: "Q4101",
-    title: "supportsQt6 declared but the code is not ready",
+    title: "QGIS 4 declared but the code is not ready",
     severity: Severity::High,
     level: Level::Warning,
     mandatory: false,
-    remediation: "`metadata.txt` says `supportsQt6=True`, so QGIS 4 offers the plugin to its \
-                  users, but the code still has places that fail on Qt6 (the other qgis4 \
-                  findings): it will fail for everyone who installs it on QGIS 4. Fix those \
-                  places (most with QGIS's migration script), or remove `supportsQt6` until \
-                  they are fixed.",
+    remediation: "`metadata.txt` says `qgisMaximumVersion` 4.0 or later, so plugins.qgis.org \
+                  lists the plugin as compatible with QGIS 4 and offers it to QGIS 4 users, but \
+                  the code still has places that fail on Qt6 (the other qgis4 findings): it \
+                  will fail for everyone who installs it on QGIS 4. Fix those places (most with \
+                  QGIS's migration script), or set `qgisMaximumVersion=3.99` until they are \
+                  fixed.",
 };
 
 pub const Q4102: RuleInfo = RuleInfo {
     id: "Q4102",
-    title: "qgisMaximumVersion excludes QGIS 4",
+    title: "supportsQt6 is deprecated: QGIS 4 is declared by qgisMaximumVersion",
     severity: Severity::Medium,
     level: Level::Warning,
     mandatory: false,
-    remediation: "`metadata.txt` declares Qt6 support but `qgisMaximumVersion` is below 4, so \
-                  QGIS 4 never offers the plugin. Set `qgisMaximumVersion=4.99` (or remove it), \
-                  or remove `supportsQt6` if the plugin is not meant for QGIS 4.",
+    remediation: "Since May 2026 plugins.qgis.org no longer uses the `supportsQt6` flag to \
+                  decide whether a plugin works with QGIS 4: it lists a plugin as compatible \
+                  with QGIS 4 when its `qgisMaximumVersion` is 4.0 or later. `metadata.txt` sets \
+                  `supportsQt6` but its `qgisMaximumVersion` (or the default QGIS takes without \
+                  one, the minimum version's major `.99`) is below 4, so QGIS 4 users are not \
+                  offered it. Once the code is ready for Qt6 (no other qgis4 finding), set \
+                  `qgisMaximumVersion=4.99`.",
 };
 
 pub const Q4103: RuleInfo = RuleInfo {
     id: "Q4103",
-    title: "Ready for QGIS 4 but supportsQt6 not declared",
+    title: "Ready for QGIS 4 but QGIS 4 not declared",
     severity: Severity::Low,
     level: Level::Info,
     mandatory: false,
-    remediation: "Nothing in the code stops it from working on QGIS 4 (Qt6), but QGIS 4 only \
-                  loads plugins that declare it. Test it on a QGIS 4 build and add \
-                  `supportsQt6=True` to `metadata.txt` (and `qgisMaximumVersion=4.99` if it \
-                  sets a maximum).",
+    remediation: "Nothing in the code stops it from working on QGIS 4 (Qt6), but plugins.qgis.org \
+                  offers a plugin to QGIS 4 users only when its `qgisMaximumVersion` is 4.0 or \
+                  later (without one, QGIS takes the minimum version's major `.99`, 3.99 for a \
+                  QGIS 3 plugin). Test it on a QGIS 4 build and set `qgisMaximumVersion=4.99` in \
+                  `metadata.txt` (`supportsQt6` is deprecated and no longer needed for that).",
 };
 
 pub const Q4201: RuleInfo = RuleInfo {

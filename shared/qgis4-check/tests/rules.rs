@@ -130,25 +130,68 @@ fn metadata_decides_declared_and_the_maximum_version() {
     let dirty = "from qgis.PyQt.QtCore import Qt\nALIGN = Qt.AlignLeft\n";
     let run = |extra: &str, code: &str| common::run(plugin(extra, code));
 
-    // QGIS's plugin manager reads `supportsQt6` case-insensitively, as `True` or `yes`.
-    for declared in ["supportsQt6=True\n", "supportsqt6 = yes\n"] {
-        assert_eq!(
-            run(declared, clean).readiness.state,
-            Qgis4State::Ready,
-            "{declared}"
+    // plugins.qgis.org lists a plugin for QGIS 4 by its qgisMaximumVersion (since May 2026).
+    for declared in ["qgisMaximumVersion=4.99\n", "qgismaximumversion = 4\n"] {
+        let outcome = run(declared, clean);
+        assert_eq!(outcome.readiness.state, Qgis4State::Ready, "{declared}");
+        assert!(
+            !outcome.findings.iter().any(|f| f.rule.starts_with("Q41")),
+            "{declared}: {:?}",
+            common::keys(&outcome.findings)
         );
     }
+    // Without one, QGIS takes the minimum version's major .99 (3.99 here): not declared.
+    let undeclared = run("", clean);
+    assert_eq!(undeclared.readiness.state, Qgis4State::NotDeclared);
+    assert!(undeclared.findings.iter().any(|f| f.rule == "Q4103"));
     assert_eq!(
-        run("supportsQt6=False\n", clean).readiness.state,
+        run("qgisMaximumVersion=3.99\n", clean).readiness.state,
         Qgis4State::NotDeclared
     );
-    let capped = run("supportsQt6=True\nqgisMaximumVersion=3.99\n", clean);
-    assert_eq!(capped.readiness.state, Qgis4State::NotDeclared);
-    assert!(capped.findings.iter().any(|f| f.rule == "Q4102"));
-    assert!(!capped.findings.iter().any(|f| f.rule == "Q4103"));
-    let declared_dirty = run("supportsQt6=True\n", dirty);
+    // supportsQt6 is deprecated: alone it declares nothing, and the finding says to set
+    // qgisMaximumVersion instead (QGIS's plugin manager reads it as `True`, `yes` or `1`).
+    for flag in ["supportsQt6=True\n", "supportsqt6 = yes\n"] {
+        let outcome = run(flag, clean);
+        assert_eq!(outcome.readiness.state, Qgis4State::NotDeclared, "{flag}");
+        assert!(outcome.readiness.supports_qt6, "{flag}");
+        let deprecated = outcome
+            .findings
+            .iter()
+            .find(|f| f.rule == "Q4102")
+            .unwrap_or_else(|| panic!("{flag}: {:?}", common::keys(&outcome.findings)));
+        assert!(deprecated.message.contains("deprecated"));
+        assert!(deprecated.message.contains("qgisMaximumVersion=4.99"));
+        assert!(!outcome.findings.iter().any(|f| f.rule == "Q4103"));
+        assert!(outcome.readiness.line().contains("qgisMaximumVersion=4.99"));
+    }
+    assert!(!run("supportsQt6=False\n", clean).readiness.supports_qt6);
+    let flag_dirty = run("supportsQt6=True\n", dirty);
+    assert_eq!(flag_dirty.readiness.state, Qgis4State::NotReady);
+    assert!(flag_dirty.findings.iter().any(|f| f.rule == "Q4102"));
+    assert!(!flag_dirty.findings.iter().any(|f| f.rule == "Q4101"));
+    // Both: qgisMaximumVersion decides; the flag is not reported.
+    let both = run("supportsQt6=True\nqgisMaximumVersion=4.99\n", clean);
+    assert_eq!(both.readiness.state, Qgis4State::Ready);
+    assert!(!both.findings.iter().any(|f| f.rule.starts_with("Q41")));
+    let declared_dirty = run("qgisMaximumVersion=4.99\n", dirty);
     assert_eq!(declared_dirty.readiness.state, Qgis4State::DeclaredNotReady);
-    assert!(declared_dirty.findings.iter().any(|f| f.rule == "Q4101"));
+    let q4101 = declared_dirty
+        .findings
+        .iter()
+        .find(|f| f.rule == "Q4101")
+        .expect("Q4101");
+    assert!(q4101.message.contains("qgisMaximumVersion=4.99"));
+    // A QGIS 4 plugin without a maximum: its minimum's major .99 (4.99).
+    let qgis4_only = ZipBuilder::valid_plugin("p")
+        .without("p/metadata.txt")
+        .file(
+            "p/metadata.txt",
+            &validator_testkit::metadata_txt("P", "1.0")
+                .replace("qgisMinimumVersion=3.22", "qgisMinimumVersion=4.0"),
+        )
+        .file("p/main.py", clean)
+        .build();
+    assert_eq!(common::run(qgis4_only).readiness.state, Qgis4State::Ready);
     let quiet = run("", dirty);
     assert_eq!(quiet.readiness.line(), "QGIS 4 ready: no (1 place)");
     assert!(!quiet.findings.iter().any(|f| f.rule.starts_with("Q41")));
