@@ -552,11 +552,154 @@ const PLACEHOLDERS: &[&str] = &[
     "your_api_key",
     "your-api-key",
     "dummy",
+    "test",
     "none",
     "null",
     "true",
     "false",
 ];
+
+/// Last words of a name that say what its value is when that is not the secret itself: the
+/// secret's setting id, label, endpoint or status text (`ACCESS_TOKEN_SETTING_ID`,
+/// `_TOKEN_AUTH_CONFIG_NAME`, `CREATE_TOKEN_ENDPOINT`, `used_token_status_txt`). `key` is not
+/// among them: `SECRET_KEY` is a secret.
+const NAME_DESCRIBES: &[&str] = &[
+    "id",
+    "ids",
+    "name",
+    "names",
+    "label",
+    "title",
+    "text",
+    "txt",
+    "msg",
+    "message",
+    "status",
+    "state",
+    "url",
+    "uri",
+    "endpoint",
+    "path",
+    "file",
+    "filename",
+    "dir",
+    "folder",
+    "field",
+    "column",
+    "header",
+    "type",
+    "signal",
+    "setting",
+    "settings",
+    "env",
+    "var",
+    "prefix",
+    "suffix",
+    "pattern",
+    "regex",
+    "format",
+    "style",
+    "icon",
+    "tooltip",
+    "hint",
+    "placeholder",
+    "timeout",
+    "expiry",
+    "expiration",
+    "length",
+    "len",
+    "count",
+    "index",
+    "idx",
+    "mode",
+];
+
+/// Values that stand where a secret was removed (`**REMOVED**`, `[REDACTED]`).
+const REDACTION_WORDS: &[&str] = &[
+    "removed", "redacted", "hidden", "masked", "filtered", "omitted", "secret", "password", "token",
+];
+
+/// The most characters a word of a parser or lexer (`token == "values"`) has.
+const MAX_PARSER_WORD_CHARS: usize = 15;
+
+/// The fewest characters of a value that may be a generated key (random-looking).
+const MIN_GENERATED_KEY_CHARS: usize = 16;
+
+/// `name` split into lower-case words at `_`, `-`, `.` and camelCase humps.
+fn words_of(name: &str) -> Vec<String> {
+    let mut spaced = String::with_capacity(name.len() * 2);
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if c.is_ascii_uppercase() && previous_lower {
+            spaced.push('_');
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        spaced.push(c.to_ascii_lowercase());
+    }
+    spaced
+        .split(['_', '-', '.'])
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Long, without spaces, letters mixed with digits: what generated keys and tokens look like.
+fn looks_generated(value: &str) -> bool {
+    value.len() >= MIN_GENERATED_KEY_CHARS
+        && !value.contains(char::is_whitespace)
+        && value.chars().any(|c| c.is_ascii_digit())
+        && value.chars().any(|c| c.is_ascii_alphabetic())
+}
+
+/// Why the value found by B105-B107 on `name` cannot be a password (`None`: it may be): the value
+/// itself ([`password_value`]), a redaction marker, a name that says the value is something
+/// else than the secret, or a word compared with a parser's `token`.
+pub(crate) fn password_evidence(name: &str, value: &str) -> Option<String> {
+    if let Some(why) = password_value(value) {
+        return Some(why);
+    }
+    let trimmed = value.trim();
+    let inner = trimmed.trim_matches(|c: char| "*_#[]<>()-".contains(c));
+    if inner.len() < trimmed.len() && REDACTION_WORDS.contains(&inner.to_ascii_lowercase().as_str())
+    {
+        return Some(format!(
+            "`{trimmed}` marks where a secret was removed, it is not one"
+        ));
+    }
+    let words = words_of(name);
+    // A generated key, or a URL or address that may carry one, is judged by its value alone.
+    if looks_generated(trimmed) || trimmed.contains(['@', '?', ':']) {
+        return None;
+    }
+    if let Some(last) = words
+        .last()
+        .filter(|w| words.len() >= 2 && NAME_DESCRIBES.contains(&w.as_str()))
+    {
+        return Some(format!(
+            "the name `{name}` says the value is the secret's {last}, not the secret"
+        ));
+    }
+    // `token` is also a word of a parser (`first_token == "values"`): when the name has no other
+    // password word, a plain lower-case word or punctuation is what was parsed, not a credential.
+    let only_token = words.iter().any(|w| w == "token" || w == "tokens")
+        && !words
+            .iter()
+            .any(|w| is_candidate_word(w) && w != "token" && w != "tokens");
+    let parser_word = trimmed.len() <= MAX_PARSER_WORD_CHARS
+        && (trimmed.chars().all(|c| c.is_ascii_lowercase())
+            || trimmed.chars().all(|c| c.is_ascii_punctuation()));
+    if only_token && parser_word {
+        return Some(format!(
+            "`{trimmed}` is a word of text or of a parser, not an access token"
+        ));
+    }
+    None
+}
+
+/// A word Bandit's password pattern matches (pass, password, pwd, secret, ...).
+fn is_candidate_word(word: &str) -> bool {
+    crate::plugins::passwords::is_candidate(word)
+}
 
 /// Why `value`, found by B105-B107 where a password could be, cannot be one (`None`: it may be).
 pub(crate) fn password_value(value: &str) -> Option<String> {

@@ -124,6 +124,71 @@ fn password_rules_on_values_that_cannot_be_passwords_do_not_block() {
 }
 
 #[test]
+fn password_rules_where_the_name_or_marker_says_it_is_not_the_secret_do_not_block() {
+    // Idioms of real plugins (issue 30's sample): a redacted log payload, a setting id and a
+    // config name for a stored token, an API route, a status label, a parser's tokens.
+    relaxed(
+        "def clean(payload):\n    payload['password'] = '**REMOVED**'\n    return payload\n",
+        "B105",
+        false,
+        "removed",
+    );
+    relaxed("ACCESS_TOKEN_SETTING_ID = 'JMapCf1'\n", "B105", false, "id");
+    relaxed(
+        "_TOKEN_AUTH_CONFIG_NAME = 'Acme Maps JWT Tokens'\n",
+        "B105",
+        false,
+        "name",
+    );
+    relaxed(
+        "CREATE_TOKEN_ENDPOINT = '/v2/tokens'\n",
+        "B105",
+        false,
+        "endpoint",
+    );
+    relaxed(
+        "class Ux:\n    def ok(self):\n        self.used_token_status_txt = 'Success'\n",
+        "B105",
+        false,
+        "txt",
+    );
+    relaxed(
+        "def parse(tokens):\n    first_token = tokens[0].lower()\n    if first_token == 'values':\n        pass\n",
+        "B105",
+        false,
+        "parser",
+    );
+    relaxed(
+        "model = Proxy(token_key='server')\n",
+        "B106",
+        false,
+        "parser",
+    );
+    relaxed(
+        "auth = {'access_token': 'test'}\n",
+        "B105",
+        false,
+        "placeholder",
+    );
+    // The same places with a real secret still block: a generated key under a describing
+    // name, a password word, a parser word under a password name, a marker-like real value.
+    blocks(
+        "ACCESS_TOKEN_SETTING_ID = 'a8f7e6d5c4b3a2918f7e6d5c'\n",
+        "B105",
+    );
+    blocks(
+        "def clean(payload):\n    payload['password'] = 'REMOVED1'\n",
+        "B105",
+    );
+    blocks("first_password = 'values'\n", "B105");
+    blocks("model = Proxy(token_key='tk_93f0a7Bq')\n", "B106");
+    blocks(
+        "STATUS_TOKEN_URL = 'https://example.org/status?token=pk123'\n",
+        "B105",
+    );
+}
+
+#[test]
 fn shell_rules_on_constant_commands_do_not_block() {
     relaxed(
         "import os, subprocess\n\
