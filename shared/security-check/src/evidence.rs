@@ -18,7 +18,8 @@
 //! a parameter, a call we do not know, data from the network, is "outside": the finding blocks.
 
 use validator_domain::WithoutEvidence;
-use validator_python::ast::{ExceptHandler, Expr, Stmt, StmtFunctionDef};
+use validator_python::ast::visitor::{self, Visitor};
+use validator_python::ast::{ExceptHandler, Expr, ExprCall, Stmt, StmtFunctionDef};
 
 use crate::context::CallContext;
 use crate::rules::Rule;
@@ -118,6 +119,9 @@ const KEEPS_ORIGIN: &[&str] = &[
     "upper",
     "format",
 ];
+
+/// The standard library's interactive compilers (`code`, `codeop`): calling one compiles.
+const COMPILERS: &[&str] = &["CommandCompiler", "Compile"];
 
 /// Calls that return a folder of the plugin's user's own QGIS profile or machine.
 const PLUGIN_LOCATIONS: &[&str] = &[
@@ -238,6 +242,17 @@ impl<'a> Scope<'a> {
                         }
                     }
                     _ if CONSTANT_ATTRIBUTES.contains(&attr) => Origin::constant(),
+                    Expr::Call(widget)
+                        if OPEN_DOCUMENT_ATTRIBUTES.contains(&attr)
+                            && is_current_editor(widget) =>
+                    {
+                        // `self.tabs.currentWidget().filename`: the script its user opened in
+                        // the plugin's own editor (a debugger's "run this file").
+                        Origin {
+                            user_typed: true,
+                            ..Origin::default()
+                        }
+                    }
                     receiver if ATTRIBUTES_KEEPING_ORIGIN.contains(&attr) => {
                         self.trace_at(receiver, depth + 1)
                     }
@@ -277,6 +292,14 @@ impl<'a> Scope<'a> {
                         ..Origin::default()
                     };
                 }
+                let compiles = receiver
+                    .is_some_and(|r| matches!(r, Expr::Name(n) if n.id.as_str() == "self"))
+                    && self.is_compiler_attribute(called);
+                if compiles {
+                    // `self.compiler(line, "<console>", "single")` with
+                    // `self.compiler = code.CommandCompiler()`: compiling keeps the origin.
+                    return all(&mut call.arguments.args.iter());
+                }
                 if !KEEPS_ORIGIN.contains(&called) {
                     return Origin::outside();
                 }
@@ -299,7 +322,9 @@ impl<'a> Scope<'a> {
         match target {
             Target::Name(name) => {
                 if self.is_parameter(name) {
-                    return Origin::outside();
+                    return self
+                        .slot_argument_origin(name, depth)
+                        .unwrap_or_else(Origin::outside);
                 }
                 if let Some(function) = self.function {
                     collect_assignments(&function.body, target, false, &mut values);
@@ -320,6 +345,87 @@ impl<'a> Scope<'a> {
         })
     }
 
+    /// The origin of parameter `name` of a Qt slot: what every `SIGNAL.emit(...)` of the
+    /// module's own signals connected to the enclosing function passes in its place
+    /// (`self.execLine.emit(self.text())` for `self.console.execLine.connect(self.run_line)`).
+    /// `None` when the function is not such a slot or an argument cannot be matched.
+    fn slot_argument_origin(&self, name: &str, depth: u32) -> Option<Origin> {
+        let function = self.function?;
+        let p = &function.parameters;
+        let positional: Vec<&str> = p
+            .posonlyargs
+            .iter()
+            .chain(&p.args)
+            .map(|a| a.parameter.name.as_str())
+            .collect();
+        let mut index = positional.iter().position(|n| *n == name)?;
+        if positional
+            .first()
+            .is_some_and(|first| matches!(*first, "self" | "cls"))
+        {
+            index = index.checked_sub(1)?;
+        }
+        let mut signals = SignalUses {
+            slot: function.name.as_str(),
+            functions: Vec::new(),
+            declared: Vec::new(),
+            connected: Vec::new(),
+            emits: Vec::new(),
+        };
+        for stmt in self.module {
+            signals.visit_stmt(stmt);
+        }
+        // Only signals the module declares (`execLine = pyqtSignal(str)`): a Qt signal
+        // (`reply.finished`) carries data the module does not show.
+        if signals.connected.is_empty()
+            || !signals
+                .connected
+                .iter()
+                .all(|s| signals.declared.contains(s))
+        {
+            return None;
+        }
+        let mut origin = Origin::default();
+        let mut emitted = false;
+        for (signal, emitter, call) in &signals.emits {
+            if !signals.connected.contains(signal) {
+                continue;
+            }
+            let argument = call.arguments.args.get(index)?;
+            let scope = Scope {
+                function: *emitter,
+                module: self.module,
+            };
+            origin = origin.with(scope.trace_at(argument, depth + 1));
+            emitted = true;
+        }
+        emitted.then_some(origin)
+    }
+
+    /// Whether every value assigned to `self.attribute` is a compiler of the standard library
+    /// (`code.CommandCompiler()`, `codeop.Compile()`).
+    fn is_compiler_attribute(&self, attribute: &str) -> bool {
+        let mut values = Vec::new();
+        collect_assignments(
+            self.module,
+            Target::SelfAttribute(attribute),
+            true,
+            &mut values,
+        );
+        !values.is_empty()
+            && values.iter().all(|value| {
+                let Expr::Call(call) = value else {
+                    return false;
+                };
+                let called = match call.func.as_ref() {
+                    Expr::Name(n) => n.id.as_str(),
+                    Expr::Attribute(a) => a.attr.as_str(),
+                    _ => return false,
+                };
+                COMPILERS.contains(&called)
+            })
+    }
+
     fn is_assigned(&self, attribute: &str) -> bool {
         let mut values = Vec::new();
         collect_assignments(
@@ -330,6 +436,84 @@ impl<'a> Scope<'a> {
         );
         !values.is_empty()
     }
+}
+
+/// The module's Qt signals around one slot: which signals it declares, which of them are
+/// connected to the slot, and every `emit` with the function it is in.
+struct SignalUses<'a> {
+    slot: &'a str,
+    functions: Vec<&'a StmtFunctionDef>,
+    declared: Vec<String>,
+    connected: Vec<String>,
+    emits: Vec<(String, Option<&'a StmtFunctionDef>, &'a ExprCall)>,
+}
+
+impl<'a> Visitor<'a> for SignalUses<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(f) => {
+                self.functions.push(f);
+                visitor::walk_stmt(self, stmt);
+                self.functions.pop();
+            }
+            Stmt::Assign(assign) => {
+                let declares = matches!(assign.value.as_ref(), Expr::Call(call)
+                    if matches!(call.func.as_ref(),
+                        Expr::Name(n) if matches!(n.id.as_str(), "pyqtSignal" | "Signal")));
+                if declares {
+                    for target in &assign.targets {
+                        if let Expr::Name(n) = target {
+                            self.declared.push(n.id.to_string());
+                        }
+                    }
+                }
+                visitor::walk_stmt(self, stmt);
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Call(call) = expr {
+            if let Expr::Attribute(method) = call.func.as_ref() {
+                if let Expr::Attribute(signal) = method.value.as_ref() {
+                    let signal_name = signal.attr.as_str();
+                    match method.attr.as_str() {
+                        "connect" => {
+                            let to_slot = call.arguments.args.first().is_some_and(|a| match a {
+                                Expr::Attribute(m) => {
+                                    m.attr.as_str() == self.slot
+                                        && matches!(m.value.as_ref(), Expr::Name(n) if n.id.as_str() == "self")
+                                }
+                                Expr::Name(n) => n.id.as_str() == self.slot,
+                                _ => false,
+                            });
+                            if to_slot {
+                                self.connected.push(signal_name.to_owned());
+                            }
+                        }
+                        "emit" => self.emits.push((
+                            signal_name.to_owned(),
+                            self.functions.last().copied(),
+                            call,
+                        )),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        visitor::walk_expr(self, expr);
+    }
+}
+
+/// Attributes naming the file a document of an editor was opened from.
+const OPEN_DOCUMENT_ATTRIBUTES: &[&str] = &["filename", "file_name", "filepath", "file_path"];
+
+/// `self.tab_widget.currentWidget()`: the editor tab its user is looking at, in the plugin's own
+/// window.
+fn is_current_editor(call: &validator_python::ast::ExprCall) -> bool {
+    matches!(call.func.as_ref(), Expr::Attribute(method)
+        if method.attr.as_str() == "currentWidget" && is_rooted_at_self(&method.value))
 }
 
 /// `self.widget.text()`: a method of something the plugin object holds.

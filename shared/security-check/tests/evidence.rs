@@ -188,6 +188,58 @@ fn password_rules_where_the_name_or_marker_says_it_is_not_the_secret_do_not_bloc
     );
 }
 
+/// A post-mortem debugger's console (real idiom): the input line emits a signal declared in the
+/// module with what its user typed; the slot compiles it with `code.CommandCompiler` and runs it.
+fn console_with_slot(emitted: &str) -> String {
+    format!(
+        "import code\nfrom qgis.PyQt.QtCore import pyqtSignal\n\
+         class Shell(Editor):\n    execLine = pyqtSignal(str)\n\
+         \x20   def keyPressEvent(self, e):\n        cmd = {emitted}\n        self.execLine.emit(cmd)\n\
+         class ConsoleWidget(Widget):\n    def __init__(self):\n        self.console = Shell()\n\
+         \x20       self.compiler = code.CommandCompiler()\n\
+         \x20       self.console.execLine.connect(self.exec_console)\n\
+         \x20   def exec_console(self, line):\n        c = self.compiler(line, '<console>', 'single')\n\
+         \x20       exec(c, self.frame_globals, self.frame_locals)\n"
+    )
+}
+
+#[test]
+fn a_console_slot_runs_what_the_user_typed_into_the_signal_source() {
+    relaxed(&console_with_slot("self.text()"), "B102", true, "typed");
+    // The debugger's "run the script open in this tab"; a file named by a parameter blocks.
+    let run_tab = "class Debugger(Widget):\n    def run_current(self, globals):\n        \
+         with open(self.tab_widget.currentWidget().filename, 'r') as f:\n            \
+         code = f.read()\n            exec(code, globals)\n";
+    relaxed(run_tab, "B102", true, "typed");
+    blocks(
+        &run_tab.replace(
+            "self.tab_widget.currentWidget().filename",
+            "globals['script']",
+        ),
+        "B102",
+    );
+    // The same slot fed from the network, from a parameter, or from a signal the module does
+    // not declare (Qt's own, whose data it does not show) still blocks.
+    blocks(
+        &console_with_slot("self.reply.readAll().data().decode()"),
+        "B102",
+    );
+    blocks(
+        &console_with_slot("self.text()").replace(
+            "self.console.execLine.connect(self.exec_console)",
+            "self.reply.finished.connect(self.exec_console)",
+        ),
+        "B102",
+    );
+    blocks(
+        &console_with_slot("self.text()").replace(
+            "self.compiler = code.CommandCompiler()",
+            "self.compiler = load_remote_compiler()",
+        ),
+        "B102",
+    );
+}
+
 #[test]
 fn shell_rules_on_constant_commands_do_not_block() {
     relaxed(
