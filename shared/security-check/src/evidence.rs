@@ -647,6 +647,56 @@ fn argument<'a>(context: &CallContext<'_, 'a>, keywords: &[&str]) -> Option<&'a 
     })
 }
 
+/// An import finding whose calls have a blocking rule of their own: importing does nothing by
+/// itself, so the import is reported and the calls are judged where they are (B402 `ftplib`,
+/// whose calls are B321's findings).
+pub(crate) fn of_import(mut issue: crate::context::Issue) -> crate::context::Issue {
+    if issue.rule == Rule::B402 && issue.without_evidence.is_none() {
+        issue.without_evidence = Some(WithoutEvidence::report(
+            "importing ftplib does nothing by itself: each FTP call is a finding of B321, \
+             judged where it is",
+        ));
+    }
+    issue
+}
+
+/// Words in a condition that turn certificate verification off only when asked to
+/// (`if verify_ssl: ... else: ssl._create_unverified_context()`).
+const VERIFICATION_SWITCH_WORDS: &[&str] = &["verify", "ssl", "insecure", "cert"];
+
+/// Whether a name or attribute in `expr` contains one of [`VERIFICATION_SWITCH_WORDS`].
+fn mentions_verification_switch(expr: &Expr) -> bool {
+    let mut found = false;
+    let mut finder = NameFinder {
+        found: &mut found,
+        words: VERIFICATION_SWITCH_WORDS,
+    };
+    finder.visit_expr(expr);
+    found
+}
+
+struct NameFinder<'w> {
+    found: &'w mut bool,
+    words: &'w [&'w str],
+}
+
+impl<'a> Visitor<'a> for NameFinder<'_> {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        let name = match expr {
+            Expr::Name(n) => Some(n.id.as_str()),
+            Expr::Attribute(a) => Some(a.attr.as_str()),
+            _ => None,
+        };
+        if let Some(name) = name {
+            let lower = name.to_ascii_lowercase();
+            if self.words.iter().any(|w| lower.contains(w)) {
+                *self.found = true;
+            }
+        }
+        visitor::walk_expr(self, expr);
+    }
+}
+
 /// What a call's finding of `rule` lacks to be a risk, if anything.
 pub(crate) fn of_call<'a>(
     rule: Rule,
@@ -681,6 +731,27 @@ pub(crate) fn of_call<'a>(
                      files), not code from data or the network",
                 ))
             }
+        }
+        Rule::B323 => {
+            // Inside a branch of a condition on a verification setting: the library's opt-out,
+            // taken only when its caller or configuration turns verification off.
+            let switched = context.parents.iter().any(|node| match node {
+                Node::Stmt(Stmt::If(i)) => {
+                    mentions_verification_switch(&i.test)
+                        || i.elif_else_clauses
+                            .iter()
+                            .filter_map(|c| c.test.as_ref())
+                            .any(mentions_verification_switch)
+                }
+                _ => false,
+            });
+            switched.then(|| {
+                WithoutEvidence::report(
+                    "the unverified context is the branch of a verification setting \
+                     (`if verify_ssl: ... else: ...`), taken only when verification is turned \
+                     off, not always",
+                )
+            })
         }
         Rule::B301 | Rule::B302 => {
             let data = argument(

@@ -92,12 +92,14 @@ impl<'a> Walker<'a> {
             Stmt::Import(import) => {
                 self.record_import(import);
                 let issues = crate::blacklist::imports::check_import(import);
-                self.record(&node, issues.into_iter().collect());
+                let issues = issues.into_iter().map(crate::evidence::of_import).collect();
+                self.record(&node, issues);
             }
             Stmt::ImportFrom(import) => {
                 self.record_import_from(import);
                 let issues = crate::blacklist::imports::check_import_from(import);
-                self.record(&node, issues.into_iter().collect());
+                let issues = issues.into_iter().map(crate::evidence::of_import).collect();
+                self.record(&node, issues);
             }
             _ => {}
         }

@@ -241,6 +241,29 @@ fn a_console_slot_runs_what_the_user_typed_into_the_signal_source() {
 }
 
 #[test]
+fn an_unverified_context_behind_a_verification_setting_and_an_ftplib_import_do_not_block() {
+    // A vendored error reporter (real idiom): the unverified context is its `verify_ssl=False`
+    // branch.
+    let switched = "import ssl\nfrom urllib import request\n\
+         def opener(verify_ssl=True):\n    if verify_ssl:\n        handlers = [request.HTTPSHandler()]\n\
+         \x20   else:\n        handlers = [request.HTTPSHandler(context=ssl._create_unverified_context())]\n\
+         \x20   return request.build_opener(*handlers)\n";
+    relaxed(switched, "B323", false, "verification setting");
+    // Unconditionally, or behind an unrelated condition, it blocks.
+    blocks(
+        "import ssl\ndef connect(client):\n    return client.connect(ssl=ssl._create_unverified_context())\n",
+        "B323",
+    );
+    blocks(&switched.replace("if verify_ssl:", "if debug:"), "B323");
+    // Importing ftplib is reported; its calls block as B321.
+    relaxed("import ftplib\n", "B402", false, "B321");
+    blocks(
+        "import ftplib\ndef upload(host):\n    ftp = ftplib.FTP(host)\n    return ftp\n",
+        "B321",
+    );
+}
+
+#[test]
 fn shell_rules_on_constant_commands_do_not_block() {
     relaxed(
         "import os, subprocess\n\
