@@ -146,19 +146,173 @@ enum Target<'t> {
     SelfAttribute(&'t str),
 }
 
-/// Where to look names up: the enclosing function's body, if any, then the module.
+/// The plugin's functions without parameters that return only the plugin's own values (a path
+/// in the QGIS settings folder, a constant), by `(module file stem, function name)`:
+/// `utilities.repositories_cache_path` for `def repositories_cache_path(): return
+/// Path(QgsApplication.qgisSettingsDirPath(), ...)`. Built over every Python file of the plugin
+/// before the files are analysed, so a call in one module is traced into another.
+#[derive(Debug, Default, Clone)]
+pub struct OwnValueFunctions {
+    /// `(stem, name)` -> every definition of it returns the plugin's own values.
+    by_name: std::collections::BTreeMap<(String, String), bool>,
+}
+
+impl OwnValueFunctions {
+    /// Records the top-level functions of the module at `path` (a `.py` file in the zip).
+    pub fn add_module(&mut self, path: &str, body: &[Stmt]) {
+        let stem = path
+            .rsplit('/')
+            .next()
+            .unwrap_or(path)
+            .trim_end_matches(".py")
+            .to_owned();
+        for stmt in body {
+            let Stmt::FunctionDef(function) = stmt else {
+                continue;
+            };
+            let own = returns_own_values(function, body);
+            self.by_name
+                .entry((stem.clone(), function.name.to_string()))
+                .and_modify(|all| *all = *all && own)
+                .or_insert(own);
+        }
+    }
+
+    /// Whether `dotted` (an import's full name, `pkg.utilities.name` or `utilities.name`)
+    /// names such a function.
+    fn returns_own_values(&self, dotted: &str) -> bool {
+        let mut parts = dotted.rsplit('.');
+        let (Some(name), Some(stem)) = (parts.next(), parts.next()) else {
+            return false;
+        };
+        self.by_name
+            .get(&(stem.to_owned(), name.to_owned()))
+            .copied()
+            .unwrap_or(false)
+    }
+}
+
+/// A function without parameters whose every `return` gives the plugin's own values.
+fn returns_own_values(function: &StmtFunctionDef, module: &[Stmt]) -> bool {
+    let p = &function.parameters;
+    if !(p.posonlyargs.is_empty()
+        && p.args.is_empty()
+        && p.kwonlyargs.is_empty()
+        && p.vararg.is_none()
+        && p.kwarg.is_none())
+    {
+        return false;
+    }
+    let mut returns = Vec::new();
+    collect_returns(&function.body, &mut returns);
+    let scope = Scope {
+        function: Some(function),
+        module,
+        own_functions: None,
+        imports: None,
+    };
+    !returns.is_empty()
+        && returns.iter().all(|value| match value {
+            Some(value) => scope.trace(value).is_the_plugins_own(),
+            None => false,
+        })
+}
+
+/// The values of every `return` in `body` (not in nested functions); `None` for a bare return.
+fn collect_returns<'a>(body: &'a [Stmt], out: &mut Vec<Option<&'a Expr>>) {
+    for stmt in body {
+        match stmt {
+            Stmt::Return(r) => out.push(r.value.as_deref()),
+            Stmt::If(i) => {
+                collect_returns(&i.body, out);
+                for clause in &i.elif_else_clauses {
+                    collect_returns(&clause.body, out);
+                }
+            }
+            Stmt::For(f) => {
+                collect_returns(&f.body, out);
+                collect_returns(&f.orelse, out);
+            }
+            Stmt::While(w) => {
+                collect_returns(&w.body, out);
+                collect_returns(&w.orelse, out);
+            }
+            Stmt::With(w) => collect_returns(&w.body, out),
+            Stmt::Try(t) => {
+                collect_returns(&t.body, out);
+                for handler in &t.handlers {
+                    let ExceptHandler::ExceptHandler(handler) = handler;
+                    collect_returns(&handler.body, out);
+                }
+                collect_returns(&t.orelse, out);
+                collect_returns(&t.finalbody, out);
+            }
+            Stmt::Match(m) => {
+                for case in &m.cases {
+                    collect_returns(&case.body, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Where to look names up: the enclosing function's body, if any, then the module; functions of
+/// other modules through the module's imports.
 pub(crate) struct Scope<'a> {
     function: Option<&'a StmtFunctionDef>,
     module: &'a [Stmt],
+    own_functions: Option<&'a OwnValueFunctions>,
+    imports: Option<&'a std::collections::HashMap<String, String>>,
 }
 
 impl<'a> Scope<'a> {
-    pub(crate) fn of(parents: &[Node<'a>], module: &'a [Stmt]) -> Self {
+    pub(crate) fn of(
+        parents: &[Node<'a>],
+        module: &'a [Stmt],
+        own_functions: &'a OwnValueFunctions,
+        imports: &'a std::collections::HashMap<String, String>,
+    ) -> Self {
         let function = parents.iter().rev().find_map(|node| match node {
             Node::Stmt(Stmt::FunctionDef(f)) => Some(f),
             _ => None,
         });
-        Self { function, module }
+        Self {
+            function,
+            module,
+            own_functions: Some(own_functions),
+            imports: Some(imports),
+        }
+    }
+
+    /// A call of a function without arguments that returns only the plugin's own values: one
+    /// defined in this module, or imported from another module of the plugin.
+    fn calls_own_value_function(&self, call: &ExprCall) -> bool {
+        if !call.arguments.args.is_empty() || !call.arguments.keywords.is_empty() {
+            return false;
+        }
+        let Expr::Name(name) = call.func.as_ref() else {
+            return false;
+        };
+        let name = name.id.as_str();
+        let defined_here: Vec<&StmtFunctionDef> = self
+            .module
+            .iter()
+            .filter_map(|stmt| match stmt {
+                Stmt::FunctionDef(f) if f.name.as_str() == name => Some(f),
+                _ => None,
+            })
+            .collect();
+        if !defined_here.is_empty() {
+            return defined_here
+                .iter()
+                .all(|f| returns_own_values(f, self.module));
+        }
+        let imported = self.imports.and_then(|imports| imports.get(name));
+        match (imported, self.own_functions) {
+            (Some(dotted), Some(functions)) => functions.returns_own_values(dotted),
+            _ => false,
+        }
     }
 
     /// Whether `name` is a parameter of the enclosing function (its value comes from the caller).
@@ -286,6 +440,12 @@ impl<'a> Scope<'a> {
                         ..Origin::default()
                     };
                 }
+                if receiver.is_none() && self.calls_own_value_function(call) {
+                    return Origin {
+                        plugin_location: true,
+                        ..Origin::default()
+                    };
+                }
                 if PLUGIN_LOCATIONS.contains(&called) {
                     return Origin {
                         plugin_location: true,
@@ -395,6 +555,8 @@ impl<'a> Scope<'a> {
             let scope = Scope {
                 function: *emitter,
                 module: self.module,
+                own_functions: self.own_functions,
+                imports: self.imports,
             };
             origin = origin.with(scope.trace_at(argument, depth + 1));
             emitted = true;
@@ -702,8 +864,14 @@ pub(crate) fn of_call<'a>(
     rule: Rule,
     context: &CallContext<'_, 'a>,
     module: &'a [Stmt],
+    own_functions: &'a OwnValueFunctions,
 ) -> Option<WithoutEvidence> {
-    let scope = Scope::of(context.parents, module);
+    let scope = Scope::of(
+        context.parents,
+        module,
+        own_functions,
+        &context.imports.aliases,
+    );
     match rule {
         Rule::B602 | Rule::B604 | Rule::B605 => {
             let command = argument(context, &["args", "cmd", "command"])?;

@@ -10,7 +10,16 @@ use validator_testkit::ZipBuilder;
 
 /// The check's findings on one file, rated by `policy` (`reference`: as `--rules all` runs it).
 fn rated(code: &str, policy: &Policy, reference: bool) -> Vec<Finding> {
-    let zip = ZipBuilder::valid_plugin("demo").file("demo/code.py", code);
+    rated_files(&[("demo/code.py", code)], policy, reference)
+}
+
+/// The check's findings on these files of one plugin.
+fn rated_files(files: &[(&str, &str)], policy: &Policy, reference: bool) -> Vec<Finding> {
+    let zip = files
+        .iter()
+        .fold(ZipBuilder::valid_plugin("demo"), |zip, (path, code)| {
+            zip.file(path, code)
+        });
     let archive = PluginArchive::open(zip.build(), &ArchiveLimits::default()).expect("opens");
     let package = PackageInfo::inspect(&archive);
     let ctx = CheckContext {
@@ -260,6 +269,57 @@ fn an_unverified_context_behind_a_verification_setting_and_an_ftplib_import_do_n
     blocks(
         "import ftplib\ndef upload(host):\n    ftp = ftplib.FTP(host)\n    return ftp\n",
         "B321",
+    );
+}
+
+#[test]
+fn unpickling_a_cache_whose_path_comes_from_a_helper_in_another_module() {
+    // A resource-sharing plugin (real idiom): its cache path helper lives in `utilities.py`.
+    let utilities = |body: &str| {
+        format!(
+            "from pathlib import Path\nfrom urllib.request import urlretrieve\n\
+             from qgis.core import QgsApplication\n\n\
+             def repositories_cache_path():\n    {body}\n"
+        )
+    };
+    let manager = "import pickle\nfrom .utilities import repositories_cache_path\n\n\
+         class RepositoryManager:\n    def load(self):\n        \
+         with open(str(repositories_cache_path()), 'rb') as f:\n            \
+         return pickle.load(f)\n";
+    let b301 = |helper: &str| {
+        let helper = utilities(helper);
+        let findings = rated_files(
+            &[("demo/utilities.py", &helper), ("demo/manager.py", manager)],
+            &Policy::default(),
+            false,
+        );
+        findings
+            .into_iter()
+            .find(|f| f.rule == "B301")
+            .expect("a B301 finding")
+    };
+    let own = b301(
+        "return Path(QgsApplication.qgisSettingsDirPath(), 'resource_sharing', 'repositories_cache')",
+    );
+    assert!(!own.blocking, "{own:?}");
+    assert!(own.without_evidence.is_some(), "{own:?}");
+    // The same helper returning a downloaded file, or taking the path from its caller, blocks.
+    let downloaded = b301("return urlretrieve('https://example.org/cache.pkl')[0]");
+    assert!(downloaded.blocking, "{downloaded:?}");
+    // A helper of this module works the same; `--rules all` weighs nothing.
+    blocks(
+        "import pickle\nfrom urllib.request import urlretrieve\n\
+         def cache_path():\n    return urlretrieve('https://example.org/c.pkl')[0]\n\
+         def load():\n    return pickle.load(open(cache_path(), 'rb'))\n",
+        "B301",
+    );
+    relaxed(
+        "import os, pickle\n\
+         def cache_path():\n    return os.path.join(os.path.dirname(__file__), 'cache.pkl')\n\
+         def load():\n    return pickle.load(open(cache_path(), 'rb'))\n",
+        "B301",
+        false,
+        "own file",
     );
 }
 
