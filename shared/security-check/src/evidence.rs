@@ -28,6 +28,12 @@ use crate::tree::{Joined, JoinedPart, Node};
 /// How many assignments a value is followed back through before it counts as from outside.
 pub(crate) const MAX_TRACE_DEPTH: u32 = 8;
 
+/// How deep into a trace a slot's parameter is still followed to its signal's emits.
+pub(crate) const MAX_SLOT_DEPTH: u32 = 2;
+
+/// The most `emit` calls of a module a slot's parameter is followed through.
+pub(crate) const MAX_SLOT_EMITS: usize = 32;
+
 /// Where the parts of a value can come from.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Origin {
@@ -194,6 +200,15 @@ impl OwnValueFunctions {
 
 /// A function without parameters whose every `return` gives the plugin's own values.
 fn returns_own_values(function: &StmtFunctionDef, module: &[Stmt]) -> bool {
+    returns_own_values_at(function, module, 0)
+}
+
+/// [`returns_own_values`], `depth` steps into a trace (the budget is shared: a helper calling
+/// helpers, or itself, ends at [`MAX_TRACE_DEPTH`]).
+fn returns_own_values_at(function: &StmtFunctionDef, module: &[Stmt], depth: u32) -> bool {
+    if depth > MAX_TRACE_DEPTH {
+        return false;
+    }
     let p = &function.parameters;
     if !(p.posonlyargs.is_empty()
         && p.args.is_empty()
@@ -213,7 +228,8 @@ fn returns_own_values(function: &StmtFunctionDef, module: &[Stmt]) -> bool {
     };
     !returns.is_empty()
         && returns.iter().all(|value| match value {
-            Some(value) => scope.trace(value).is_the_plugins_own(),
+            Some(value) => validator_python::with_stack(|| scope.trace_at(value, depth + 1))
+                .is_the_plugins_own(),
             None => false,
         })
 }
@@ -287,7 +303,7 @@ impl<'a> Scope<'a> {
 
     /// A call of a function without arguments that returns only the plugin's own values: one
     /// defined in this module, or imported from another module of the plugin.
-    fn calls_own_value_function(&self, call: &ExprCall) -> bool {
+    fn calls_own_value_function(&self, call: &ExprCall, depth: u32) -> bool {
         if !call.arguments.args.is_empty() || !call.arguments.keywords.is_empty() {
             return false;
         }
@@ -306,7 +322,7 @@ impl<'a> Scope<'a> {
         if !defined_here.is_empty() {
             return defined_here
                 .iter()
-                .all(|f| returns_own_values(f, self.module));
+                .all(|f| returns_own_values_at(f, self.module, depth + 1));
         }
         let imported = self.imports.and_then(|imports| imports.get(name));
         match (imported, self.own_functions) {
@@ -440,7 +456,7 @@ impl<'a> Scope<'a> {
                         ..Origin::default()
                     };
                 }
-                if receiver.is_none() && self.calls_own_value_function(call) {
+                if receiver.is_none() && self.calls_own_value_function(call, depth) {
                     return Origin {
                         plugin_location: true,
                         ..Origin::default()
@@ -510,6 +526,10 @@ impl<'a> Scope<'a> {
     /// (`self.execLine.emit(self.text())` for `self.console.execLine.connect(self.run_line)`).
     /// `None` when the function is not such a slot or an argument cannot be matched.
     fn slot_argument_origin(&self, name: &str, depth: u32) -> Option<Origin> {
+        // Each slot costs a walk of the module: only near the finding, never in a long chain.
+        if depth > MAX_SLOT_DEPTH {
+            return None;
+        }
         let function = self.function?;
         let p = &function.parameters;
         let positional: Vec<&str> = p
@@ -543,6 +563,9 @@ impl<'a> Scope<'a> {
                 .iter()
                 .all(|s| signals.declared.contains(s))
         {
+            return None;
+        }
+        if signals.emits.len() > MAX_SLOT_EMITS {
             return None;
         }
         let mut origin = Origin::default();

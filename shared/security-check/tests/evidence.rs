@@ -313,6 +313,15 @@ fn unpickling_a_cache_whose_path_comes_from_a_helper_in_another_module() {
          def load():\n    return pickle.load(open(cache_path(), 'rb'))\n",
         "B301",
     );
+    // Helpers calling each other end within the trace budget (a real plugin's vendored library
+    // made an unbounded trace run for minutes) and count as outside: the finding blocks.
+    blocks(
+        "import pickle\n\
+         def first():\n    return second()\n\
+         def second():\n    return first()\n\
+         def load():\n    return pickle.load(open(first(), 'rb'))\n",
+        "B301",
+    );
     relaxed(
         "import os, pickle\n\
          def cache_path():\n    return os.path.join(os.path.dirname(__file__), 'cache.pkl')\n\
