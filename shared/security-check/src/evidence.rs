@@ -1133,7 +1133,9 @@ pub(crate) fn password_evidence(name: &str, value: &str) -> Option<String> {
             .any(|w| is_candidate_word(w) && w != "token" && w != "tokens");
     let parser_word = trimmed.len() <= MAX_PARSER_WORD_CHARS
         && (trimmed.chars().all(|c| c.is_ascii_lowercase())
-            || trimmed.chars().all(|c| c.is_ascii_punctuation()));
+            || trimmed
+                .chars()
+                .all(|c| c.is_ascii_punctuation() || c == ' '));
     if only_token && parser_word {
         return Some(format!(
             "`{trimmed}` is a word of text or of a parser, not an access token"
@@ -1177,7 +1179,7 @@ pub(crate) fn password_value(value: &str) -> Option<String> {
     None
 }
 
-/// `%s`, `{}`, `{password}`, `${TOKEN}`, `<password>` and nothing else.
+/// `%s`, `{}`, `{password}`, `${TOKEN}`, `<password>`, `[TITLE]` and nothing else.
 fn is_format_placeholder(value: &str) -> bool {
     let inner = |s: &str| {
         s.chars()
@@ -1191,6 +1193,12 @@ fn is_format_placeholder(value: &str) -> bool {
     }
     if let Some(rest) = value.strip_prefix('<') {
         return rest.strip_suffix('>').is_some_and(inner);
+    }
+    // `[TITLE]`: a template's marker, replaced before use.
+    if let Some(rest) = value.strip_prefix('[') {
+        return rest.strip_suffix(']').is_some_and(|s| {
+            !s.is_empty() && s.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+        });
     }
     false
 }

@@ -179,6 +179,14 @@ fn password_rules_where_the_name_or_marker_says_it_is_not_the_secret_do_not_bloc
         false,
         "placeholder",
     );
+    relaxed(
+        "TOKEN_ENDERS = ',;}) +-*/^&=><%'\n",
+        "B105",
+        false,
+        "parser",
+    );
+    relaxed("title_token = '[TITLE]'\n", "B105", false, "placeholder");
+    blocks("title_token = '[Tk93f0a]'\n", "B105");
     // The same places with a real secret still block: a generated key under a describing
     // name, a password word, a parser word under a password name, a marker-like real value.
     blocks(
