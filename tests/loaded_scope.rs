@@ -169,3 +169,49 @@ fn a_url_template_is_not_a_secret_under_the_policy() {
     );
     assert_eq!(code, 1, "{report}");
 }
+
+/// Dynamic loading makes every file count as loaded (fail-closed), but a test module is run by a
+/// test runner: the Bandit findings of a test suite (a fixture password, `mktemp`, unpickling a
+/// temporary file) are reported with the reason; the same code outside the tests blocks, and
+/// `evidence_aware = false` blocks it everywhere.
+#[test]
+fn bandit_findings_in_test_modules_do_not_block_under_dynamic_loading() {
+    let init = "import importlib\n\n\ndef classFactory(iface):\n    name = iface.property('module')\n    return importlib.import_module(name).Demo(iface)\n";
+    let fixture = "import pickle\nimport tempfile\n\n\ndef test_roundtrip(value):\n    path = tempfile.mktemp()\n    password = 'hunter2'\n    return pickle.load(open(path, 'rb'))\n";
+    let tests_only = ZipBuilder::valid_plugin("demo")
+        .file("demo/__init__.py", init)
+        .file("demo/tests/test_cache.py", fixture);
+    let (code, report) = scan(tests_only, None);
+    assert_eq!(report["status"], "validated", "{report}");
+    assert_eq!(code, 0);
+    let findings = code_findings_in(&report, "demo/tests/test_cache.py");
+    let security: Vec<_> = findings
+        .iter()
+        .filter(|f| f["check"] == "security" && f["level"] == "critical")
+        .collect();
+    assert!(security.len() >= 3, "{findings:?}");
+    for f in security {
+        assert_eq!(f["blocking"], false, "{f}");
+        let reason = f["without_evidence"]["reason"].as_str().unwrap_or_default();
+        assert!(reason.contains("test module"), "{f}");
+    }
+
+    let outside_tests = ZipBuilder::valid_plugin("demo")
+        .file("demo/__init__.py", init)
+        .file("demo/cache.py", fixture);
+    let (code, report) = scan(outside_tests, None);
+    assert_eq!(report["status"], "blocked", "{report}");
+    assert_eq!(code, 1);
+
+    let website = validator_policy::DEFAULT_POLICY_TOML.replacen(
+        "evidence_aware = true",
+        "evidence_aware = false",
+        1,
+    );
+    let tests_only = ZipBuilder::valid_plugin("demo")
+        .file("demo/__init__.py", init)
+        .file("demo/tests/test_cache.py", fixture);
+    let (code, report) = scan(tests_only, Some(&website));
+    assert_eq!(report["status"], "blocked", "{report}");
+    assert_eq!(code, 1);
+}

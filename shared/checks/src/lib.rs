@@ -209,13 +209,88 @@ pub fn apply_loaded_scope(results: &mut [validator_domain::CheckResult], policy:
     changed
 }
 
-/// Everything decided at verdict time, over all checks' findings: verified bundled libraries
-/// and the plugin's loaded scope. Returns how many findings stopped blocking.
+/// The checks whose findings in test modules do not block even when dynamic loading makes
+/// every file count as loaded: the Bandit rules, about how code is written. The behaviour
+/// check's findings (malice hidden in a test module a dynamic import reaches) still block.
+pub const TEST_MODULE_RELAXED_CHECKS: &[&str] = &["security"];
+
+/// Folder names under which test runners, not QGIS, load the modules.
+const TEST_FOLDERS: &[&str] = &["test", "tests", "testing", "unittests", "unit_tests"];
+
+/// A test module by the conventions of pytest and unittest: below a `test`/`tests` folder
+/// (the plugin's top folder itself is not counted), `test_*.py`, `*_test.py`, `conftest.py`.
+pub fn is_test_module(path: &str) -> bool {
+    let Some(inside) = path.split_once('/').map(|(_, rest)| rest) else {
+        return false;
+    };
+    if !inside.ends_with(".py") {
+        return false;
+    }
+    let mut parts: Vec<&str> = inside.split('/').collect();
+    let file = parts.pop().unwrap_or_default();
+    parts
+        .iter()
+        .any(|p| TEST_FOLDERS.contains(&p.to_ascii_lowercase().as_str()))
+        || file.starts_with("test_")
+        || file.ends_with("_test.py")
+        || file == "conftest.py"
+}
+
+/// Under `block_scope = "loaded"` and `evidence_aware = true`, when the behaviour check could
+/// not bound what the plugin loads (its scope finding, BHV901: every file counts as loaded),
+/// the findings of [`TEST_MODULE_RELAXED_CHECKS`] in test modules ([`is_test_module`]) are
+/// reported with the reason instead of blocking. A plugin loads providers and algorithms by
+/// computed names; a test module is run by a test runner. Returns how many stopped blocking.
+pub fn apply_test_modules(results: &mut [validator_domain::CheckResult], policy: &Policy) -> usize {
+    if policy.block_scope == validator_policy::BlockScope::All || !policy.evidence_aware {
+        return 0;
+    }
+    let everything_loaded = results
+        .iter()
+        .flat_map(|r| r.findings.iter())
+        .any(|f| f.role == RuleRole::Scope && f.suppressed.is_none());
+    if !everything_loaded {
+        return 0;
+    }
+    const REASON: &str = "in a test module, which a test runner runs, not QGIS (the plugin \
+                          loads code dynamically, so every file counts as loaded, but test \
+                          modules are not what plugins load)";
+    let mut changed = 0;
+    for result in results.iter_mut() {
+        if !TEST_MODULE_RELAXED_CHECKS.contains(&result.check.as_str()) {
+            continue;
+        }
+        let mut touched = false;
+        for finding in result.findings.iter_mut() {
+            if !finding.role.is_finding()
+                || !(finding.blocking || finding.review)
+                || !is_test_module(&finding.path)
+            {
+                continue;
+            }
+            finding.blocking = false;
+            finding.review = false;
+            finding.message = format!("{} (reported, does not block: {REASON})", finding.message);
+            finding.without_evidence = Some(validator_domain::WithoutEvidence::report(REASON));
+            touched = true;
+            changed += 1;
+        }
+        if touched {
+            result.counts = validator_domain::Counts::of(&result.findings);
+        }
+    }
+    changed
+}
+
+/// Everything decided at verdict time, over all checks' findings: verified bundled libraries,
+/// the plugin's loaded scope and test modules. Returns how many findings stopped blocking.
 pub fn apply_verdict_time_rules(
     results: &mut [validator_domain::CheckResult],
     policy: &Policy,
 ) -> usize {
-    apply_bundled_libraries(results) + apply_loaded_scope(results, policy)
+    apply_bundled_libraries(results)
+        + apply_loaded_scope(results, policy)
+        + apply_test_modules(results, policy)
 }
 
 /// What one check produced, rated by the policy.

@@ -162,14 +162,18 @@ fn file_findings(
         // placeholder.rs); `--rules all` reports what detect-secrets reports.
         if !ctx.reference_defaults && finding.suppressed.is_none() {
             let line_text = line_of(&bytes, raw.line);
-            let reason = placeholder::not_a_secret(raw.value.expose(), &line_text).or_else(|| {
-                placeholder::documented_default(
-                    raw.value.expose(),
-                    &line_text,
-                    &entry.name,
-                    ty.type_name,
-                )
-            });
+            let reason = placeholder::not_a_secret(raw.value.expose(), &line_text)
+                .or_else(|| {
+                    placeholder::documented_default(
+                        raw.value.expose(),
+                        &line_text,
+                        &entry.name,
+                        ty.type_name,
+                    )
+                })
+                .or_else(|| {
+                    placeholder::expired_token(raw.value.expose(), ty.type_name, unix_now())
+                });
             if let Some(reason) = reason {
                 message.push_str(&format!("; not a secret: {reason}"));
                 finding.not_a_secret = Some(reason);
@@ -180,6 +184,13 @@ fn file_findings(
         findings.push(finding);
     }
     Ok(Some(findings))
+}
+
+/// Seconds since 1970 now (0 if the clock is before it: then no token counts as expired).
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// The text of 1-based `line` of a file (lossy; empty past the end).

@@ -186,9 +186,92 @@ pub fn documented_default(value: &str, line: &str, path: &str, type_name: &str) 
     None
 }
 
+/// Why a JSON Web Token is no credential (`None`: it may be one): it carries an expiry (`exp`,
+/// seconds since 1970) before `now`. A token without `exp`, or one that cannot be read, may be
+/// live. Expired tokens are what test fixtures and recorded responses carry.
+pub fn expired_token(value: &str, type_name: &str, now: u64) -> Option<String> {
+    if type_name != "JSON Web Token" {
+        return None;
+    }
+    let payload = value.trim().split('.').nth(1)?;
+    let claims: serde_json::Value = serde_json::from_slice(&base64url_decode(payload)?).ok()?;
+    let exp = claims.get("exp")?.as_u64()?;
+    (exp < now).then(|| {
+        format!(
+            "the token expired (its `exp` is {exp} seconds since 1970): it authenticates nothing"
+        )
+    })
+}
+
+/// Base64url without padding (a JWT part); `None` on any other character.
+fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+    let mut bits: u32 = 0;
+    let mut count = 0;
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    for c in text.trim_end_matches('=').bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            _ => return None,
+        };
+        bits = (bits << 6) | u32::from(v);
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+            bits &= (1 << count) - 1;
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{documented_default, not_a_secret};
+    use super::{documented_default, expired_token, not_a_secret};
+
+    /// A JWT with these claims (header `{"alg":"HS256"}`, a dummy signature).
+    fn jwt(claims: &str) -> String {
+        let encode = |bytes: &[u8]| {
+            const ALPHABET: &[u8] =
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+            let mut out = String::new();
+            for chunk in bytes.chunks(3) {
+                let n = chunk
+                    .iter()
+                    .enumerate()
+                    .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+                for i in 0..=chunk.len() {
+                    out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+                }
+            }
+            out
+        };
+        format!(
+            "{}.{}.c2lnbmF0dXJl",
+            encode(br#"{"alg":"HS256"}"#),
+            encode(claims.as_bytes())
+        )
+    }
+
+    #[test]
+    fn expired_tokens_are_not_secrets_and_live_ones_are() {
+        const NOW: u64 = 1_764_979_200; // 2025-12-06
+        let recorded = jwt(r#"{"sub":"system","iss":"api.example.org","exp":1669996817}"#);
+        let reason = expired_token(&recorded, "JSON Web Token", NOW).expect("expired");
+        assert!(reason.contains("expired"), "{reason}");
+        for live in [
+            jwt(r#"{"sub":"system","exp":4102444800}"#),
+            jwt(r#"{"sub":"system"}"#),
+            jwt(r#"{"sub":"system","exp":"soon"}"#),
+            "eyJhbGciOiJIUzI1NiJ9.!!!.c2ln".to_owned(),
+        ] {
+            assert_eq!(expired_token(&live, "JSON Web Token", NOW), None, "{live}");
+        }
+        assert_eq!(expired_token(&recorded, "Secret Keyword", NOW), None);
+    }
 
     #[test]
     fn documented_defaults_in_test_and_sample_files_are_not_secrets() {

@@ -1,6 +1,7 @@
 //! One file through the Bandit-compatible engine: the walk, the `File` tests, and Bandit's
 //! tester rules for positions and `# nosec`.
 
+pub use crate::evidence::OwnValueFunctions;
 use validator_domain::{Confidence, Severity};
 use validator_python::{PythonModule, SyntaxProblemKind};
 
@@ -41,6 +42,15 @@ pub struct NotAnalysed {
 
 /// Runs every Bandit test on one parsed module.
 pub fn analyse_module(module: &PythonModule) -> Result<Vec<FileIssue>, NotAnalysed> {
+    analyse_module_in_plugin(module, &OwnValueFunctions::default())
+}
+
+/// Runs every Bandit test on one parsed module of a plugin whose other modules' functions are
+/// `own_functions` (evidence for a finding may come from another module).
+pub fn analyse_module_in_plugin(
+    module: &PythonModule,
+    own_functions: &OwnValueFunctions,
+) -> Result<Vec<FileIssue>, NotAnalysed> {
     if let Some(problem) = module.syntax_error() {
         let what = match problem.kind {
             SyntaxProblemKind::Invalid => "syntax error",
@@ -71,7 +81,7 @@ pub fn analyse_module(module: &PythonModule) -> Result<Vec<FileIssue>, NotAnalys
     };
     let nosec = NosecLines::of(module);
     let noqa = crate::noqa::noqa_lines(module);
-    let mut walker = Walker::new(Lines { module }, &syntax.body);
+    let mut walker = Walker::new(Lines { module }, &syntax.body, own_functions);
     walker.body(&syntax.body);
     let mut found = std::mem::take(&mut walker.found);
     if let Some(issue) = plugins::trojansource::trojansource(module.source()) {

@@ -18,7 +18,8 @@
 //! a parameter, a call we do not know, data from the network, is "outside": the finding blocks.
 
 use validator_domain::WithoutEvidence;
-use validator_python::ast::{ExceptHandler, Expr, Stmt, StmtFunctionDef};
+use validator_python::ast::visitor::{self, Visitor};
+use validator_python::ast::{ExceptHandler, Expr, ExprCall, Stmt, StmtFunctionDef};
 
 use crate::context::CallContext;
 use crate::rules::Rule;
@@ -26,6 +27,12 @@ use crate::tree::{Joined, JoinedPart, Node};
 
 /// How many assignments a value is followed back through before it counts as from outside.
 pub(crate) const MAX_TRACE_DEPTH: u32 = 8;
+
+/// How deep into a trace a slot's parameter is still followed to its signal's emits.
+pub(crate) const MAX_SLOT_DEPTH: u32 = 2;
+
+/// The most `emit` calls of a module a slot's parameter is followed through.
+pub(crate) const MAX_SLOT_EMITS: usize = 32;
 
 /// Where the parts of a value can come from.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +126,9 @@ const KEEPS_ORIGIN: &[&str] = &[
     "format",
 ];
 
+/// The standard library's interactive compilers (`code`, `codeop`): calling one compiles.
+const COMPILERS: &[&str] = &["CommandCompiler", "Compile"];
+
 /// Calls that return a folder of the plugin's user's own QGIS profile or machine.
 const PLUGIN_LOCATIONS: &[&str] = &[
     "qgisSettingsDirPath",
@@ -142,19 +152,183 @@ enum Target<'t> {
     SelfAttribute(&'t str),
 }
 
-/// Where to look names up: the enclosing function's body, if any, then the module.
+/// The plugin's functions without parameters that return only the plugin's own values (a path
+/// in the QGIS settings folder, a constant), by `(module file stem, function name)`:
+/// `utilities.repositories_cache_path` for `def repositories_cache_path(): return
+/// Path(QgsApplication.qgisSettingsDirPath(), ...)`. Built over every Python file of the plugin
+/// before the files are analysed, so a call in one module is traced into another.
+#[derive(Debug, Default, Clone)]
+pub struct OwnValueFunctions {
+    /// `(stem, name)` -> every definition of it returns the plugin's own values.
+    by_name: std::collections::BTreeMap<(String, String), bool>,
+}
+
+impl OwnValueFunctions {
+    /// Records the top-level functions of the module at `path` (a `.py` file in the zip).
+    pub fn add_module(&mut self, path: &str, body: &[Stmt]) {
+        let stem = path
+            .rsplit('/')
+            .next()
+            .unwrap_or(path)
+            .trim_end_matches(".py")
+            .to_owned();
+        for stmt in body {
+            let Stmt::FunctionDef(function) = stmt else {
+                continue;
+            };
+            let own = returns_own_values(function, body);
+            self.by_name
+                .entry((stem.clone(), function.name.to_string()))
+                .and_modify(|all| *all = *all && own)
+                .or_insert(own);
+        }
+    }
+
+    /// Whether `dotted` (an import's full name, `pkg.utilities.name` or `utilities.name`)
+    /// names such a function.
+    fn returns_own_values(&self, dotted: &str) -> bool {
+        let mut parts = dotted.rsplit('.');
+        let (Some(name), Some(stem)) = (parts.next(), parts.next()) else {
+            return false;
+        };
+        self.by_name
+            .get(&(stem.to_owned(), name.to_owned()))
+            .copied()
+            .unwrap_or(false)
+    }
+}
+
+/// A function without parameters whose every `return` gives the plugin's own values.
+fn returns_own_values(function: &StmtFunctionDef, module: &[Stmt]) -> bool {
+    returns_own_values_at(function, module, 0)
+}
+
+/// [`returns_own_values`], `depth` steps into a trace (the budget is shared: a helper calling
+/// helpers, or itself, ends at [`MAX_TRACE_DEPTH`]).
+fn returns_own_values_at(function: &StmtFunctionDef, module: &[Stmt], depth: u32) -> bool {
+    if depth > MAX_TRACE_DEPTH {
+        return false;
+    }
+    let p = &function.parameters;
+    if !(p.posonlyargs.is_empty()
+        && p.args.is_empty()
+        && p.kwonlyargs.is_empty()
+        && p.vararg.is_none()
+        && p.kwarg.is_none())
+    {
+        return false;
+    }
+    let mut returns = Vec::new();
+    collect_returns(&function.body, &mut returns);
+    let scope = Scope {
+        function: Some(function),
+        module,
+        own_functions: None,
+        imports: None,
+    };
+    !returns.is_empty()
+        && returns.iter().all(|value| match value {
+            Some(value) => validator_python::with_stack(|| scope.trace_at(value, depth + 1))
+                .is_the_plugins_own(),
+            None => false,
+        })
+}
+
+/// The values of every `return` in `body` (not in nested functions); `None` for a bare return.
+fn collect_returns<'a>(body: &'a [Stmt], out: &mut Vec<Option<&'a Expr>>) {
+    for stmt in body {
+        match stmt {
+            Stmt::Return(r) => out.push(r.value.as_deref()),
+            Stmt::If(i) => {
+                collect_returns(&i.body, out);
+                for clause in &i.elif_else_clauses {
+                    collect_returns(&clause.body, out);
+                }
+            }
+            Stmt::For(f) => {
+                collect_returns(&f.body, out);
+                collect_returns(&f.orelse, out);
+            }
+            Stmt::While(w) => {
+                collect_returns(&w.body, out);
+                collect_returns(&w.orelse, out);
+            }
+            Stmt::With(w) => collect_returns(&w.body, out),
+            Stmt::Try(t) => {
+                collect_returns(&t.body, out);
+                for handler in &t.handlers {
+                    let ExceptHandler::ExceptHandler(handler) = handler;
+                    collect_returns(&handler.body, out);
+                }
+                collect_returns(&t.orelse, out);
+                collect_returns(&t.finalbody, out);
+            }
+            Stmt::Match(m) => {
+                for case in &m.cases {
+                    collect_returns(&case.body, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Where to look names up: the enclosing function's body, if any, then the module; functions of
+/// other modules through the module's imports.
 pub(crate) struct Scope<'a> {
     function: Option<&'a StmtFunctionDef>,
     module: &'a [Stmt],
+    own_functions: Option<&'a OwnValueFunctions>,
+    imports: Option<&'a std::collections::HashMap<String, String>>,
 }
 
 impl<'a> Scope<'a> {
-    pub(crate) fn of(parents: &[Node<'a>], module: &'a [Stmt]) -> Self {
+    pub(crate) fn of(
+        parents: &[Node<'a>],
+        module: &'a [Stmt],
+        own_functions: &'a OwnValueFunctions,
+        imports: &'a std::collections::HashMap<String, String>,
+    ) -> Self {
         let function = parents.iter().rev().find_map(|node| match node {
             Node::Stmt(Stmt::FunctionDef(f)) => Some(f),
             _ => None,
         });
-        Self { function, module }
+        Self {
+            function,
+            module,
+            own_functions: Some(own_functions),
+            imports: Some(imports),
+        }
+    }
+
+    /// A call of a function without arguments that returns only the plugin's own values: one
+    /// defined in this module, or imported from another module of the plugin.
+    fn calls_own_value_function(&self, call: &ExprCall, depth: u32) -> bool {
+        if !call.arguments.args.is_empty() || !call.arguments.keywords.is_empty() {
+            return false;
+        }
+        let Expr::Name(name) = call.func.as_ref() else {
+            return false;
+        };
+        let name = name.id.as_str();
+        let defined_here: Vec<&StmtFunctionDef> = self
+            .module
+            .iter()
+            .filter_map(|stmt| match stmt {
+                Stmt::FunctionDef(f) if f.name.as_str() == name => Some(f),
+                _ => None,
+            })
+            .collect();
+        if !defined_here.is_empty() {
+            return defined_here
+                .iter()
+                .all(|f| returns_own_values_at(f, self.module, depth + 1));
+        }
+        let imported = self.imports.and_then(|imports| imports.get(name));
+        match (imported, self.own_functions) {
+            (Some(dotted), Some(functions)) => functions.returns_own_values(dotted),
+            _ => false,
+        }
     }
 
     /// Whether `name` is a parameter of the enclosing function (its value comes from the caller).
@@ -238,6 +412,17 @@ impl<'a> Scope<'a> {
                         }
                     }
                     _ if CONSTANT_ATTRIBUTES.contains(&attr) => Origin::constant(),
+                    Expr::Call(widget)
+                        if OPEN_DOCUMENT_ATTRIBUTES.contains(&attr)
+                            && is_current_editor(widget) =>
+                    {
+                        // `self.tabs.currentWidget().filename`: the script its user opened in
+                        // the plugin's own editor (a debugger's "run this file").
+                        Origin {
+                            user_typed: true,
+                            ..Origin::default()
+                        }
+                    }
                     receiver if ATTRIBUTES_KEEPING_ORIGIN.contains(&attr) => {
                         self.trace_at(receiver, depth + 1)
                     }
@@ -271,11 +456,25 @@ impl<'a> Scope<'a> {
                         ..Origin::default()
                     };
                 }
+                if receiver.is_none() && self.calls_own_value_function(call, depth) {
+                    return Origin {
+                        plugin_location: true,
+                        ..Origin::default()
+                    };
+                }
                 if PLUGIN_LOCATIONS.contains(&called) {
                     return Origin {
                         plugin_location: true,
                         ..Origin::default()
                     };
+                }
+                let compiles = receiver
+                    .is_some_and(|r| matches!(r, Expr::Name(n) if n.id.as_str() == "self"))
+                    && self.is_compiler_attribute(called);
+                if compiles {
+                    // `self.compiler(line, "<console>", "single")` with
+                    // `self.compiler = code.CommandCompiler()`: compiling keeps the origin.
+                    return all(&mut call.arguments.args.iter());
                 }
                 if !KEEPS_ORIGIN.contains(&called) {
                     return Origin::outside();
@@ -299,7 +498,9 @@ impl<'a> Scope<'a> {
         match target {
             Target::Name(name) => {
                 if self.is_parameter(name) {
-                    return Origin::outside();
+                    return self
+                        .slot_argument_origin(name, depth)
+                        .unwrap_or_else(Origin::outside);
                 }
                 if let Some(function) = self.function {
                     collect_assignments(&function.body, target, false, &mut values);
@@ -320,6 +521,96 @@ impl<'a> Scope<'a> {
         })
     }
 
+    /// The origin of parameter `name` of a Qt slot: what every `SIGNAL.emit(...)` of the
+    /// module's own signals connected to the enclosing function passes in its place
+    /// (`self.execLine.emit(self.text())` for `self.console.execLine.connect(self.run_line)`).
+    /// `None` when the function is not such a slot or an argument cannot be matched.
+    fn slot_argument_origin(&self, name: &str, depth: u32) -> Option<Origin> {
+        // Each slot costs a walk of the module: only near the finding, never in a long chain.
+        if depth > MAX_SLOT_DEPTH {
+            return None;
+        }
+        let function = self.function?;
+        let p = &function.parameters;
+        let positional: Vec<&str> = p
+            .posonlyargs
+            .iter()
+            .chain(&p.args)
+            .map(|a| a.parameter.name.as_str())
+            .collect();
+        let mut index = positional.iter().position(|n| *n == name)?;
+        if positional
+            .first()
+            .is_some_and(|first| matches!(*first, "self" | "cls"))
+        {
+            index = index.checked_sub(1)?;
+        }
+        let mut signals = SignalUses {
+            slot: function.name.as_str(),
+            functions: Vec::new(),
+            declared: Vec::new(),
+            connected: Vec::new(),
+            emits: Vec::new(),
+        };
+        for stmt in self.module {
+            signals.visit_stmt(stmt);
+        }
+        // Only signals the module declares (`execLine = pyqtSignal(str)`): a Qt signal
+        // (`reply.finished`) carries data the module does not show.
+        if signals.connected.is_empty()
+            || !signals
+                .connected
+                .iter()
+                .all(|s| signals.declared.contains(s))
+        {
+            return None;
+        }
+        if signals.emits.len() > MAX_SLOT_EMITS {
+            return None;
+        }
+        let mut origin = Origin::default();
+        let mut emitted = false;
+        for (signal, emitter, call) in &signals.emits {
+            if !signals.connected.contains(signal) {
+                continue;
+            }
+            let argument = call.arguments.args.get(index)?;
+            let scope = Scope {
+                function: *emitter,
+                module: self.module,
+                own_functions: self.own_functions,
+                imports: self.imports,
+            };
+            origin = origin.with(scope.trace_at(argument, depth + 1));
+            emitted = true;
+        }
+        emitted.then_some(origin)
+    }
+
+    /// Whether every value assigned to `self.attribute` is a compiler of the standard library
+    /// (`code.CommandCompiler()`, `codeop.Compile()`).
+    fn is_compiler_attribute(&self, attribute: &str) -> bool {
+        let mut values = Vec::new();
+        collect_assignments(
+            self.module,
+            Target::SelfAttribute(attribute),
+            true,
+            &mut values,
+        );
+        !values.is_empty()
+            && values.iter().all(|value| {
+                let Expr::Call(call) = value else {
+                    return false;
+                };
+                let called = match call.func.as_ref() {
+                    Expr::Name(n) => n.id.as_str(),
+                    Expr::Attribute(a) => a.attr.as_str(),
+                    _ => return false,
+                };
+                COMPILERS.contains(&called)
+            })
+    }
+
     fn is_assigned(&self, attribute: &str) -> bool {
         let mut values = Vec::new();
         collect_assignments(
@@ -330,6 +621,84 @@ impl<'a> Scope<'a> {
         );
         !values.is_empty()
     }
+}
+
+/// The module's Qt signals around one slot: which signals it declares, which of them are
+/// connected to the slot, and every `emit` with the function it is in.
+struct SignalUses<'a> {
+    slot: &'a str,
+    functions: Vec<&'a StmtFunctionDef>,
+    declared: Vec<String>,
+    connected: Vec<String>,
+    emits: Vec<(String, Option<&'a StmtFunctionDef>, &'a ExprCall)>,
+}
+
+impl<'a> Visitor<'a> for SignalUses<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(f) => {
+                self.functions.push(f);
+                visitor::walk_stmt(self, stmt);
+                self.functions.pop();
+            }
+            Stmt::Assign(assign) => {
+                let declares = matches!(assign.value.as_ref(), Expr::Call(call)
+                    if matches!(call.func.as_ref(),
+                        Expr::Name(n) if matches!(n.id.as_str(), "pyqtSignal" | "Signal")));
+                if declares {
+                    for target in &assign.targets {
+                        if let Expr::Name(n) = target {
+                            self.declared.push(n.id.to_string());
+                        }
+                    }
+                }
+                visitor::walk_stmt(self, stmt);
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Call(call) = expr {
+            if let Expr::Attribute(method) = call.func.as_ref() {
+                if let Expr::Attribute(signal) = method.value.as_ref() {
+                    let signal_name = signal.attr.as_str();
+                    match method.attr.as_str() {
+                        "connect" => {
+                            let to_slot = call.arguments.args.first().is_some_and(|a| match a {
+                                Expr::Attribute(m) => {
+                                    m.attr.as_str() == self.slot
+                                        && matches!(m.value.as_ref(), Expr::Name(n) if n.id.as_str() == "self")
+                                }
+                                Expr::Name(n) => n.id.as_str() == self.slot,
+                                _ => false,
+                            });
+                            if to_slot {
+                                self.connected.push(signal_name.to_owned());
+                            }
+                        }
+                        "emit" => self.emits.push((
+                            signal_name.to_owned(),
+                            self.functions.last().copied(),
+                            call,
+                        )),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        visitor::walk_expr(self, expr);
+    }
+}
+
+/// Attributes naming the file a document of an editor was opened from.
+const OPEN_DOCUMENT_ATTRIBUTES: &[&str] = &["filename", "file_name", "filepath", "file_path"];
+
+/// `self.tab_widget.currentWidget()`: the editor tab its user is looking at, in the plugin's own
+/// window.
+fn is_current_editor(call: &validator_python::ast::ExprCall) -> bool {
+    matches!(call.func.as_ref(), Expr::Attribute(method)
+        if method.attr.as_str() == "currentWidget" && is_rooted_at_self(&method.value))
 }
 
 /// `self.widget.text()`: a method of something the plugin object holds.
@@ -463,13 +832,69 @@ fn argument<'a>(context: &CallContext<'_, 'a>, keywords: &[&str]) -> Option<&'a 
     })
 }
 
+/// An import finding whose calls have a blocking rule of their own: importing does nothing by
+/// itself, so the import is reported and the calls are judged where they are (B402 `ftplib`,
+/// whose calls are B321's findings).
+pub(crate) fn of_import(mut issue: crate::context::Issue) -> crate::context::Issue {
+    if issue.rule == Rule::B402 && issue.without_evidence.is_none() {
+        issue.without_evidence = Some(WithoutEvidence::report(
+            "importing ftplib does nothing by itself: each FTP call is a finding of B321, \
+             judged where it is",
+        ));
+    }
+    issue
+}
+
+/// Words in a condition that turn certificate verification off only when asked to
+/// (`if verify_ssl: ... else: ssl._create_unverified_context()`).
+const VERIFICATION_SWITCH_WORDS: &[&str] = &["verify", "ssl", "insecure", "cert"];
+
+/// Whether a name or attribute in `expr` contains one of [`VERIFICATION_SWITCH_WORDS`].
+fn mentions_verification_switch(expr: &Expr) -> bool {
+    let mut found = false;
+    let mut finder = NameFinder {
+        found: &mut found,
+        words: VERIFICATION_SWITCH_WORDS,
+    };
+    finder.visit_expr(expr);
+    found
+}
+
+struct NameFinder<'w> {
+    found: &'w mut bool,
+    words: &'w [&'w str],
+}
+
+impl<'a> Visitor<'a> for NameFinder<'_> {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        let name = match expr {
+            Expr::Name(n) => Some(n.id.as_str()),
+            Expr::Attribute(a) => Some(a.attr.as_str()),
+            _ => None,
+        };
+        if let Some(name) = name {
+            let lower = name.to_ascii_lowercase();
+            if self.words.iter().any(|w| lower.contains(w)) {
+                *self.found = true;
+            }
+        }
+        visitor::walk_expr(self, expr);
+    }
+}
+
 /// What a call's finding of `rule` lacks to be a risk, if anything.
 pub(crate) fn of_call<'a>(
     rule: Rule,
     context: &CallContext<'_, 'a>,
     module: &'a [Stmt],
+    own_functions: &'a OwnValueFunctions,
 ) -> Option<WithoutEvidence> {
-    let scope = Scope::of(context.parents, module);
+    let scope = Scope::of(
+        context.parents,
+        module,
+        own_functions,
+        &context.imports.aliases,
+    );
     match rule {
         Rule::B602 | Rule::B604 | Rule::B605 => {
             let command = argument(context, &["args", "cmd", "command"])?;
@@ -497,6 +922,27 @@ pub(crate) fn of_call<'a>(
                      files), not code from data or the network",
                 ))
             }
+        }
+        Rule::B323 => {
+            // Inside a branch of a condition on a verification setting: the library's opt-out,
+            // taken only when its caller or configuration turns verification off.
+            let switched = context.parents.iter().any(|node| match node {
+                Node::Stmt(Stmt::If(i)) => {
+                    mentions_verification_switch(&i.test)
+                        || i.elif_else_clauses
+                            .iter()
+                            .filter_map(|c| c.test.as_ref())
+                            .any(mentions_verification_switch)
+                }
+                _ => false,
+            });
+            switched.then(|| {
+                WithoutEvidence::report(
+                    "the unverified context is the branch of a verification setting \
+                     (`if verify_ssl: ... else: ...`), taken only when verification is turned \
+                     off, not always",
+                )
+            })
         }
         Rule::B301 | Rule::B302 => {
             let data = argument(
@@ -552,11 +998,156 @@ const PLACEHOLDERS: &[&str] = &[
     "your_api_key",
     "your-api-key",
     "dummy",
+    "test",
     "none",
     "null",
     "true",
     "false",
 ];
+
+/// Last words of a name that say what its value is when that is not the secret itself: the
+/// secret's setting id, label, endpoint or status text (`ACCESS_TOKEN_SETTING_ID`,
+/// `_TOKEN_AUTH_CONFIG_NAME`, `CREATE_TOKEN_ENDPOINT`, `used_token_status_txt`). `key` is not
+/// among them: `SECRET_KEY` is a secret.
+const NAME_DESCRIBES: &[&str] = &[
+    "id",
+    "ids",
+    "name",
+    "names",
+    "label",
+    "title",
+    "text",
+    "txt",
+    "msg",
+    "message",
+    "status",
+    "state",
+    "url",
+    "uri",
+    "endpoint",
+    "path",
+    "file",
+    "filename",
+    "dir",
+    "folder",
+    "field",
+    "column",
+    "header",
+    "type",
+    "signal",
+    "setting",
+    "settings",
+    "env",
+    "var",
+    "prefix",
+    "suffix",
+    "pattern",
+    "regex",
+    "format",
+    "style",
+    "icon",
+    "tooltip",
+    "hint",
+    "placeholder",
+    "timeout",
+    "expiry",
+    "expiration",
+    "length",
+    "len",
+    "count",
+    "index",
+    "idx",
+    "mode",
+];
+
+/// Values that stand where a secret was removed (`**REMOVED**`, `[REDACTED]`).
+const REDACTION_WORDS: &[&str] = &[
+    "removed", "redacted", "hidden", "masked", "filtered", "omitted", "secret", "password", "token",
+];
+
+/// The most characters a word of a parser or lexer (`token == "values"`) has.
+const MAX_PARSER_WORD_CHARS: usize = 15;
+
+/// The fewest characters of a value that may be a generated key (random-looking).
+const MIN_GENERATED_KEY_CHARS: usize = 16;
+
+/// `name` split into lower-case words at `_`, `-`, `.` and camelCase humps.
+fn words_of(name: &str) -> Vec<String> {
+    let mut spaced = String::with_capacity(name.len() * 2);
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if c.is_ascii_uppercase() && previous_lower {
+            spaced.push('_');
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        spaced.push(c.to_ascii_lowercase());
+    }
+    spaced
+        .split(['_', '-', '.'])
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Long, without spaces, letters mixed with digits: what generated keys and tokens look like.
+fn looks_generated(value: &str) -> bool {
+    value.len() >= MIN_GENERATED_KEY_CHARS
+        && !value.contains(char::is_whitespace)
+        && value.chars().any(|c| c.is_ascii_digit())
+        && value.chars().any(|c| c.is_ascii_alphabetic())
+}
+
+/// Why the value found by B105-B107 on `name` cannot be a password (`None`: it may be): the value
+/// itself ([`password_value`]), a redaction marker, a name that says the value is something
+/// else than the secret, or a word compared with a parser's `token`.
+pub(crate) fn password_evidence(name: &str, value: &str) -> Option<String> {
+    if let Some(why) = password_value(value) {
+        return Some(why);
+    }
+    let trimmed = value.trim();
+    let inner = trimmed.trim_matches(|c: char| "*_#[]<>()-".contains(c));
+    if inner.len() < trimmed.len() && REDACTION_WORDS.contains(&inner.to_ascii_lowercase().as_str())
+    {
+        return Some(format!(
+            "`{trimmed}` marks where a secret was removed, it is not one"
+        ));
+    }
+    let words = words_of(name);
+    // A generated key, or a URL or address that may carry one, is judged by its value alone.
+    if looks_generated(trimmed) || trimmed.contains(['@', '?', ':']) {
+        return None;
+    }
+    if let Some(last) = words
+        .last()
+        .filter(|w| words.len() >= 2 && NAME_DESCRIBES.contains(&w.as_str()))
+    {
+        return Some(format!(
+            "the name `{name}` says the value is the secret's {last}, not the secret"
+        ));
+    }
+    // `token` is also a word of a parser (`first_token == "values"`): when the name has no other
+    // password word, a plain lower-case word or punctuation is what was parsed, not a credential.
+    let only_token = words.iter().any(|w| w == "token" || w == "tokens")
+        && !words
+            .iter()
+            .any(|w| is_candidate_word(w) && w != "token" && w != "tokens");
+    let parser_word = trimmed.len() <= MAX_PARSER_WORD_CHARS
+        && (trimmed.chars().all(|c| c.is_ascii_lowercase())
+            || trimmed
+                .chars()
+                .all(|c| c.is_ascii_punctuation() || c == ' '));
+    if only_token && parser_word {
+        return Some(format!(
+            "`{trimmed}` is a word of text or of a parser, not an access token"
+        ));
+    }
+    None
+}
+
+/// A word Bandit's password pattern matches (pass, password, pwd, secret, ...).
+fn is_candidate_word(word: &str) -> bool {
+    crate::plugins::passwords::is_candidate(word)
+}
 
 /// Why `value`, found by B105-B107 where a password could be, cannot be one (`None`: it may be).
 pub(crate) fn password_value(value: &str) -> Option<String> {
@@ -588,7 +1179,7 @@ pub(crate) fn password_value(value: &str) -> Option<String> {
     None
 }
 
-/// `%s`, `{}`, `{password}`, `${TOKEN}`, `<password>` and nothing else.
+/// `%s`, `{}`, `{password}`, `${TOKEN}`, `<password>`, `[TITLE]` and nothing else.
 fn is_format_placeholder(value: &str) -> bool {
     let inner = |s: &str| {
         s.chars()
@@ -602,6 +1193,12 @@ fn is_format_placeholder(value: &str) -> bool {
     }
     if let Some(rest) = value.strip_prefix('<') {
         return rest.strip_suffix('>').is_some_and(inner);
+    }
+    // `[TITLE]`: a template's marker, replaced before use.
+    if let Some(rest) = value.strip_prefix('[') {
+        return rest.strip_suffix(']').is_some_and(|s| {
+            !s.is_empty() && s.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+        });
     }
     false
 }

@@ -24,7 +24,8 @@ use validator_archive::Entry;
 use validator_domain::{Check, CheckContext, CheckError, Finding, RuleInfo, Suppression};
 use validator_python::{FileError, PythonSources};
 
-pub use engine::{analyse_module, FileIssue, NotAnalysed};
+pub use engine::{analyse_module, analyse_module_in_plugin, FileIssue, NotAnalysed};
+pub use evidence::OwnValueFunctions;
 pub use rules::{Rule, RULES};
 
 const ID: &str = "security";
@@ -54,8 +55,20 @@ impl Check for SecurityCheck {
         let sources = PythonSources::of(ctx).map_err(|e| CheckError::Failed(e.to_string()))?;
         let relaxations = plugin_config::relaxations(ctx.archive, ctx.package);
         let entries: Vec<_> = PythonSources::python_files(ctx.archive).collect();
+        // Evidence may come from another module of the plugin (a path helper in `utilities`):
+        // its functions are read once, before any file is analysed.
+        let mut own_functions = OwnValueFunctions::default();
+        if !ctx.reference_defaults {
+            for entry in &entries {
+                if let Ok(module) = sources.get(ctx.archive, entry) {
+                    if let Some(syntax) = module.syntax() {
+                        own_functions.add_module(entry.name.as_str(), &syntax.body);
+                    }
+                }
+            }
+        }
         sources.flat_map_entries(ctx.archive, &entries, |entry| {
-            file_findings(ctx, &sources, entry, &relaxations)
+            file_findings(ctx, &sources, entry, &relaxations, &own_functions)
         })
     }
 }
@@ -66,10 +79,11 @@ fn file_findings(
     sources: &PythonSources,
     entry: &Entry,
     relaxations: &[plugin_config::Relaxation],
+    own_functions: &OwnValueFunctions,
 ) -> Result<Vec<Finding>, CheckError> {
     let path = entry.name.as_str();
     let analysed = match sources.get(ctx.archive, entry) {
-        Ok(module) => analyse_module(&module),
+        Ok(module) => analyse_module_in_plugin(&module, own_functions),
         Err(FileError::Source(error)) => Err(NotAnalysed {
             reason: error.to_string(),
             line: None,

@@ -28,16 +28,23 @@ pub(crate) struct Walker<'a> {
     pub(crate) lines: Lines<'a>,
     /// The module's body, where the evidence of a finding is looked up (`evidence.rs`).
     pub(crate) module: &'a [Stmt],
+    /// The plugin's functions returning its own values, across modules (`evidence.rs`).
+    pub(crate) own_functions: &'a crate::evidence::OwnValueFunctions,
     pub(crate) imports: Imports,
     pub(crate) stack: Vec<Node<'a>>,
     pub(crate) found: Vec<Found>,
 }
 
 impl<'a> Walker<'a> {
-    pub(crate) fn new(lines: Lines<'a>, module: &'a [Stmt]) -> Self {
+    pub(crate) fn new(
+        lines: Lines<'a>,
+        module: &'a [Stmt],
+        own_functions: &'a crate::evidence::OwnValueFunctions,
+    ) -> Self {
         Self {
             lines,
             module,
+            own_functions,
             imports: Imports::default(),
             stack: vec![Node::Module],
             found: Vec::new(),
@@ -92,12 +99,14 @@ impl<'a> Walker<'a> {
             Stmt::Import(import) => {
                 self.record_import(import);
                 let issues = crate::blacklist::imports::check_import(import);
-                self.record(&node, issues.into_iter().collect());
+                let issues = issues.into_iter().map(crate::evidence::of_import).collect();
+                self.record(&node, issues);
             }
             Stmt::ImportFrom(import) => {
                 self.record_import_from(import);
                 let issues = crate::blacklist::imports::check_import_from(import);
-                self.record(&node, issues.into_iter().collect());
+                let issues = issues.into_iter().map(crate::evidence::of_import).collect();
+                self.record(&node, issues);
             }
             _ => {}
         }
@@ -376,7 +385,8 @@ impl<'a> Walker<'a> {
         };
         let mut issues = plugins::call_tests(&context);
         for issue in issues.iter_mut().filter(|i| i.without_evidence.is_none()) {
-            issue.without_evidence = crate::evidence::of_call(issue.rule, &context, self.module);
+            issue.without_evidence =
+                crate::evidence::of_call(issue.rule, &context, self.module, self.own_functions);
         }
         self.record(node, issues);
     }

@@ -10,7 +10,16 @@ use validator_testkit::ZipBuilder;
 
 /// The check's findings on one file, rated by `policy` (`reference`: as `--rules all` runs it).
 fn rated(code: &str, policy: &Policy, reference: bool) -> Vec<Finding> {
-    let zip = ZipBuilder::valid_plugin("demo").file("demo/code.py", code);
+    rated_files(&[("demo/code.py", code)], policy, reference)
+}
+
+/// The check's findings on these files of one plugin.
+fn rated_files(files: &[(&str, &str)], policy: &Policy, reference: bool) -> Vec<Finding> {
+    let zip = files
+        .iter()
+        .fold(ZipBuilder::valid_plugin("demo"), |zip, (path, code)| {
+            zip.file(path, code)
+        });
     let archive = PluginArchive::open(zip.build(), &ArchiveLimits::default()).expect("opens");
     let package = PackageInfo::inspect(&archive);
     let ctx = CheckContext {
@@ -120,6 +129,214 @@ fn password_rules_on_values_that_cannot_be_passwords_do_not_block() {
     blocks(
         "token_url = 'https://example.org/tiles?access_token=pk123'\n",
         "B105",
+    );
+}
+
+#[test]
+fn password_rules_where_the_name_or_marker_says_it_is_not_the_secret_do_not_block() {
+    // Idioms of real plugins (issue 30's sample): a redacted log payload, a setting id and a
+    // config name for a stored token, an API route, a status label, a parser's tokens.
+    relaxed(
+        "def clean(payload):\n    payload['password'] = '**REMOVED**'\n    return payload\n",
+        "B105",
+        false,
+        "removed",
+    );
+    relaxed("ACCESS_TOKEN_SETTING_ID = 'JMapCf1'\n", "B105", false, "id");
+    relaxed(
+        "_TOKEN_AUTH_CONFIG_NAME = 'Acme Maps JWT Tokens'\n",
+        "B105",
+        false,
+        "name",
+    );
+    relaxed(
+        "CREATE_TOKEN_ENDPOINT = '/v2/tokens'\n",
+        "B105",
+        false,
+        "endpoint",
+    );
+    relaxed(
+        "class Ux:\n    def ok(self):\n        self.used_token_status_txt = 'Success'\n",
+        "B105",
+        false,
+        "txt",
+    );
+    relaxed(
+        "def parse(tokens):\n    first_token = tokens[0].lower()\n    if first_token == 'values':\n        pass\n",
+        "B105",
+        false,
+        "parser",
+    );
+    relaxed(
+        "model = Proxy(token_key='server')\n",
+        "B106",
+        false,
+        "parser",
+    );
+    relaxed(
+        "auth = {'access_token': 'test'}\n",
+        "B105",
+        false,
+        "placeholder",
+    );
+    relaxed(
+        "TOKEN_ENDERS = ',;}) +-*/^&=><%'\n",
+        "B105",
+        false,
+        "parser",
+    );
+    relaxed("title_token = '[TITLE]'\n", "B105", false, "placeholder");
+    blocks("title_token = '[Tk93f0a]'\n", "B105");
+    // The same places with a real secret still block: a generated key under a describing
+    // name, a password word, a parser word under a password name, a marker-like real value.
+    blocks(
+        "ACCESS_TOKEN_SETTING_ID = 'a8f7e6d5c4b3a2918f7e6d5c'\n",
+        "B105",
+    );
+    blocks(
+        "def clean(payload):\n    payload['password'] = 'REMOVED1'\n",
+        "B105",
+    );
+    blocks("first_password = 'values'\n", "B105");
+    blocks("model = Proxy(token_key='tk_93f0a7Bq')\n", "B106");
+    blocks(
+        "STATUS_TOKEN_URL = 'https://example.org/status?token=pk123'\n",
+        "B105",
+    );
+}
+
+/// A post-mortem debugger's console (real idiom): the input line emits a signal declared in the
+/// module with what its user typed; the slot compiles it with `code.CommandCompiler` and runs it.
+fn console_with_slot(emitted: &str) -> String {
+    format!(
+        "import code\nfrom qgis.PyQt.QtCore import pyqtSignal\n\
+         class Shell(Editor):\n    execLine = pyqtSignal(str)\n\
+         \x20   def keyPressEvent(self, e):\n        cmd = {emitted}\n        self.execLine.emit(cmd)\n\
+         class ConsoleWidget(Widget):\n    def __init__(self):\n        self.console = Shell()\n\
+         \x20       self.compiler = code.CommandCompiler()\n\
+         \x20       self.console.execLine.connect(self.exec_console)\n\
+         \x20   def exec_console(self, line):\n        c = self.compiler(line, '<console>', 'single')\n\
+         \x20       exec(c, self.frame_globals, self.frame_locals)\n"
+    )
+}
+
+#[test]
+fn a_console_slot_runs_what_the_user_typed_into_the_signal_source() {
+    relaxed(&console_with_slot("self.text()"), "B102", true, "typed");
+    // The debugger's "run the script open in this tab"; a file named by a parameter blocks.
+    let run_tab = "class Debugger(Widget):\n    def run_current(self, globals):\n        \
+         with open(self.tab_widget.currentWidget().filename, 'r') as f:\n            \
+         code = f.read()\n            exec(code, globals)\n";
+    relaxed(run_tab, "B102", true, "typed");
+    blocks(
+        &run_tab.replace(
+            "self.tab_widget.currentWidget().filename",
+            "globals['script']",
+        ),
+        "B102",
+    );
+    // The same slot fed from the network, from a parameter, or from a signal the module does
+    // not declare (Qt's own, whose data it does not show) still blocks.
+    blocks(
+        &console_with_slot("self.reply.readAll().data().decode()"),
+        "B102",
+    );
+    blocks(
+        &console_with_slot("self.text()").replace(
+            "self.console.execLine.connect(self.exec_console)",
+            "self.reply.finished.connect(self.exec_console)",
+        ),
+        "B102",
+    );
+    blocks(
+        &console_with_slot("self.text()").replace(
+            "self.compiler = code.CommandCompiler()",
+            "self.compiler = load_remote_compiler()",
+        ),
+        "B102",
+    );
+}
+
+#[test]
+fn an_unverified_context_behind_a_verification_setting_and_an_ftplib_import_do_not_block() {
+    // A vendored error reporter (real idiom): the unverified context is its `verify_ssl=False`
+    // branch.
+    let switched = "import ssl\nfrom urllib import request\n\
+         def opener(verify_ssl=True):\n    if verify_ssl:\n        handlers = [request.HTTPSHandler()]\n\
+         \x20   else:\n        handlers = [request.HTTPSHandler(context=ssl._create_unverified_context())]\n\
+         \x20   return request.build_opener(*handlers)\n";
+    relaxed(switched, "B323", false, "verification setting");
+    // Unconditionally, or behind an unrelated condition, it blocks.
+    blocks(
+        "import ssl\ndef connect(client):\n    return client.connect(ssl=ssl._create_unverified_context())\n",
+        "B323",
+    );
+    blocks(&switched.replace("if verify_ssl:", "if debug:"), "B323");
+    // Importing ftplib is reported; its calls block as B321.
+    relaxed("import ftplib\n", "B402", false, "B321");
+    blocks(
+        "import ftplib\ndef upload(host):\n    ftp = ftplib.FTP(host)\n    return ftp\n",
+        "B321",
+    );
+}
+
+#[test]
+fn unpickling_a_cache_whose_path_comes_from_a_helper_in_another_module() {
+    // A resource-sharing plugin (real idiom): its cache path helper lives in `utilities.py`.
+    let utilities = |body: &str| {
+        format!(
+            "from pathlib import Path\nfrom urllib.request import urlretrieve\n\
+             from qgis.core import QgsApplication\n\n\
+             def repositories_cache_path():\n    {body}\n"
+        )
+    };
+    let manager = "import pickle\nfrom .utilities import repositories_cache_path\n\n\
+         class RepositoryManager:\n    def load(self):\n        \
+         with open(str(repositories_cache_path()), 'rb') as f:\n            \
+         return pickle.load(f)\n";
+    let b301 = |helper: &str| {
+        let helper = utilities(helper);
+        let findings = rated_files(
+            &[("demo/utilities.py", &helper), ("demo/manager.py", manager)],
+            &Policy::default(),
+            false,
+        );
+        findings
+            .into_iter()
+            .find(|f| f.rule == "B301")
+            .expect("a B301 finding")
+    };
+    let own = b301(
+        "return Path(QgsApplication.qgisSettingsDirPath(), 'resource_sharing', 'repositories_cache')",
+    );
+    assert!(!own.blocking, "{own:?}");
+    assert!(own.without_evidence.is_some(), "{own:?}");
+    // The same helper returning a downloaded file, or taking the path from its caller, blocks.
+    let downloaded = b301("return urlretrieve('https://example.org/cache.pkl')[0]");
+    assert!(downloaded.blocking, "{downloaded:?}");
+    // A helper of this module works the same; `--rules all` weighs nothing.
+    blocks(
+        "import pickle\nfrom urllib.request import urlretrieve\n\
+         def cache_path():\n    return urlretrieve('https://example.org/c.pkl')[0]\n\
+         def load():\n    return pickle.load(open(cache_path(), 'rb'))\n",
+        "B301",
+    );
+    // Helpers calling each other end within the trace budget (a real plugin's vendored library
+    // made an unbounded trace run for minutes) and count as outside: the finding blocks.
+    blocks(
+        "import pickle\n\
+         def first():\n    return second()\n\
+         def second():\n    return first()\n\
+         def load():\n    return pickle.load(open(first(), 'rb'))\n",
+        "B301",
+    );
+    relaxed(
+        "import os, pickle\n\
+         def cache_path():\n    return os.path.join(os.path.dirname(__file__), 'cache.pkl')\n\
+         def load():\n    return pickle.load(open(cache_path(), 'rb'))\n",
+        "B301",
+        false,
+        "own file",
     );
 }
 

@@ -10,7 +10,7 @@ mod hashlib;
 mod huggingface;
 mod markupsafe;
 mod paramiko;
-mod passwords;
+pub(crate) mod passwords;
 mod permissions;
 mod pytorch;
 mod requests;

@@ -72,7 +72,8 @@ fn word_ends(text: &[u8]) -> Vec<usize> {
 
 /// Bandit prints the password itself; we never put a secret value in a finding (it reaches
 /// reports, logs and emails), only the masked preview the secrets check shows too.
-fn report(value: &str, lineno: Option<u32>) -> Issue {
+/// `name` is what the value is assigned to, compared with or keyed by (the candidate name).
+fn report(name: &str, value: &str, lineno: Option<u32>) -> Issue {
     let mut issue = Issue::new(
         Rule::B105,
         Severity::Low,
@@ -83,8 +84,8 @@ fn report(value: &str, lineno: Option<u32>) -> Issue {
         ),
     )
     .at_line(lineno);
-    issue.without_evidence =
-        crate::evidence::password_value(value).map(validator_domain::WithoutEvidence::report);
+    issue.without_evidence = crate::evidence::password_evidence(name, value)
+        .map(validator_domain::WithoutEvidence::report);
     issue
 }
 
@@ -127,10 +128,10 @@ pub(crate) fn hardcoded_password_string(context: &StrContext<'_, '_>) -> Option<
             for target in &assign.targets {
                 match target {
                     Expr::Name(name) if is_candidate(name.id.as_str()) => {
-                        return Some(report(value, None))
+                        return Some(report(name.id.as_str(), value, None))
                     }
                     Expr::Attribute(attribute) if is_candidate(attribute.attr.as_str()) => {
-                        return Some(report(value, None))
+                        return Some(report(attribute.attr.as_str(), value, None))
                     }
                     _ => {}
                 }
@@ -145,13 +146,13 @@ pub(crate) fn hardcoded_password_string(context: &StrContext<'_, '_>) -> Option<
             if !is_candidate(value) {
                 return None;
             }
-            constant_text(&item.value).map(|text| report(&text, None))
+            constant_text(&item.value).map(|text| report(value, &text, None))
         }
         Node::Expr(Expr::Subscript(_)) if is_candidate(value) => {
             let Some(Node::Stmt(Stmt::Assign(assign))) = context.ancestor(2) else {
                 return None;
             };
-            str_constant(&assign.value).map(|text| report(text, None))
+            str_constant(&assign.value).map(|text| report(value, text, None))
         }
         Node::Expr(Expr::Compare(compare)) => {
             let name = match compare.left.as_ref() {
@@ -166,7 +167,7 @@ pub(crate) fn hardcoded_password_string(context: &StrContext<'_, '_>) -> Option<
                 .comparators
                 .first()
                 .and_then(str_constant)
-                .map(|text| report(text, None))
+                .map(|text| report(name, text, None))
         }
         _ => None,
     }
@@ -182,7 +183,11 @@ pub(crate) fn hardcoded_password_funcarg(context: &CallContext<'_, '_>) -> Optio
         // `re.search(None)` raises in Bandit: the test stops at a `**mapping` of a string.
         let arg = keyword.arg.as_ref()?;
         if is_candidate(arg.as_str()) {
-            let mut issue = report(text, Some(context.lines.line(keyword.value.start())));
+            let mut issue = report(
+                arg.as_str(),
+                text,
+                Some(context.lines.line(keyword.value.start())),
+            );
             issue.rule = Rule::B106;
             return Some(issue);
         }
@@ -207,7 +212,7 @@ pub(crate) fn hardcoded_password_default(context: &FunctionContext<'_>) -> Optio
         let Some(default) = default else { continue };
         if let Some(text) = str_constant(default) {
             if is_candidate(arg.parameter.name.as_str()) {
-                let mut issue = report(text, None);
+                let mut issue = report(arg.parameter.name.as_str(), text, None);
                 issue.rule = Rule::B107;
                 return Some(issue);
             }
