@@ -126,6 +126,33 @@ async fn dispatched(local: &Local, key: &str) -> ScanId {
 }
 
 #[tokio::test]
+async fn a_dispatch_failure_counts_only_the_records_that_failed() {
+    let local = Local::new(PipelineConfig::default());
+    let mut event = serde_json::to_value(local.upload("uploads/demo.zip")).expect("JSON");
+    let good = event["Records"][0].clone();
+    let mut keyless = good.clone();
+    keyless["s3"]["object"]
+        .as_object_mut()
+        .expect("object")
+        .remove("key");
+    // A key the blob store refuses: its dispatch fails (a backend error, not a gone object).
+    let mut failing = good.clone();
+    failing["s3"]["object"]["key"] = "uploads/../escape.zip".into();
+    event["Records"] = serde_json::json!([keyless, good, failing]);
+    let event: S3Event = serde_json::from_value(event).expect("an S3 event");
+    match handle_s3_event(&local.pipeline, BUCKET, &event).await {
+        Err(validator_lambda::dispatcher::DispatchError::Failed { failed, total, .. }) => {
+            assert_eq!(
+                (failed, total),
+                (1, 3),
+                "the keyless record was skipped, not failed"
+            );
+        }
+        other => panic!("expected one failed record: {other:?}"),
+    }
+}
+
+#[tokio::test]
 async fn an_upload_goes_through_the_handlers_to_a_final_status() {
     let local = Local::new(PipelineConfig::default());
     let id = dispatched(&local, "uploads/demo.zip").await;

@@ -52,13 +52,16 @@ async fn aggregate_inner(
     let Some(mut scan) = pipeline.store.get_scan(scan_id).await? else {
         return Ok(AggregateOutcome::NotFound);
     };
+    // The report this call wrote, when its final status is the one recorded: the notifications
+    // are made from it rather than from a read of what was just written.
+    let mut decided = None;
     if scan.status == ScanStatus::Validating {
         if !scan.all_checks_reported() {
             return Ok(AggregateOutcome::Pending {
                 waiting_for: scan.pending_checks().into_iter().cloned().collect(),
             });
         }
-        decide(pipeline, &scan).await?;
+        decided = decide(pipeline, &scan).await?;
         scan = pipeline
             .store
             .get_scan(scan_id)
@@ -69,7 +72,7 @@ async fn aggregate_inner(
     if let Some(entry) = HistoryEntry::of(&scan) {
         pipeline.store.record_history(&entry).await?;
     }
-    let deliveries = notify(pipeline, &scan).await?;
+    let deliveries = notify(pipeline, &scan, decided).await?;
     if let Some(error) = deliveries.error {
         // The others were tried; the retried trigger sends the failed one (and only it).
         return Err(error);
@@ -94,8 +97,9 @@ async fn aggregate_inner(
 }
 
 /// Computes the verdict and the report and records the final status (conditionally: the first
-/// caller wins, later ones change nothing).
-async fn decide(pipeline: &Pipeline, scan: &Scan) -> Result<(), StageError> {
+/// caller wins, later ones change nothing). Returns the report when this caller's status is
+/// the one recorded.
+async fn decide(pipeline: &Pipeline, scan: &Scan) -> Result<Option<Report>, StageError> {
     let summaries = pipeline.store.results(&scan.id).await?;
     let mut full = Vec::with_capacity(summaries.len());
     for summary in &summaries {
@@ -160,7 +164,7 @@ async fn decide(pipeline: &Pipeline, scan: &Scan) -> Result<(), StageError> {
         .finish(&scan.id, &verdict, &report_key, validator_domain::now())
         .await?;
     tracing::info!(won, status = %verdict.status, "final status decided");
-    Ok(())
+    Ok(won.then_some(report))
 }
 
 /// Stores `report.html` beside the JSON report, with the code around blocking findings read
@@ -333,14 +337,25 @@ async fn load_findings(
 
 /// The maintainers' results email, the approvers' email (a validated version that was not
 /// auto-approved) and the status event, each under its own claim: one that fails is retried
-/// alone, the others are still sent. Rendering happens before any claim.
-async fn notify(pipeline: &Pipeline, scan: &Scan) -> Result<Deliveries, StageError> {
+/// alone, the others are still sent. Rendering happens before any claim. `decided` is the report
+/// this call has just stored; without it (a retried trigger, a caller that lost the race) the
+/// stored report is read.
+async fn notify(
+    pipeline: &Pipeline,
+    scan: &Scan,
+    decided: Option<Report>,
+) -> Result<Deliveries, StageError> {
     let report_key = scan
         .report_key
         .clone()
         .unwrap_or_else(|| keys::report(&scan.id));
-    let blob = pipeline.blobs.get(&report_key).await?;
-    let report: Report = serde_json::from_slice(&blob.bytes).map_err(|e| corrupt(scan, e))?;
+    let report: Report = match decided {
+        Some(report) => report,
+        None => {
+            let blob = pipeline.blobs.get(&report_key).await?;
+            serde_json::from_slice(&blob.bytes).map_err(|e| corrupt(scan, e))?
+        }
+    };
     let settings = &pipeline.config.email;
     let results = if scan.upload.maintainers.is_empty() {
         None

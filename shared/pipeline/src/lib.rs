@@ -51,6 +51,53 @@ pub struct Pipeline {
     pub events: Arc<dyn EventPublisher>,
 }
 
+/// The five ports a set of backends provides (embedded, AWS, or wrapped by the fault injector).
+#[derive(Clone)]
+pub struct Ports {
+    pub blobs: Arc<dyn BlobStore>,
+    pub queue: Arc<dyn CheckQueue>,
+    pub store: Arc<dyn ScanStore>,
+    pub mailer: Arc<dyn Mailer>,
+    pub events: Arc<dyn EventPublisher>,
+}
+
+impl Pipeline {
+    /// The one place a pipeline is assembled from its configuration, checks and ports.
+    pub fn new(
+        config: impl Into<Arc<PipelineConfig>>,
+        registry: CheckRegistry,
+        ports: Ports,
+    ) -> Self {
+        let Ports {
+            blobs,
+            queue,
+            store,
+            mailer,
+            events,
+        } = ports;
+        Self {
+            config: config.into(),
+            registry,
+            blobs,
+            queue,
+            store,
+            mailer,
+            events,
+        }
+    }
+
+    /// The ports this pipeline runs over (to wrap them, or to assemble another pipeline).
+    pub fn ports(&self) -> Ports {
+        Ports {
+            blobs: self.blobs.clone(),
+            queue: self.queue.clone(),
+            store: self.store.clone(),
+            mailer: self.mailer.clone(),
+            events: self.events.clone(),
+        }
+    }
+}
+
 /// Why a stage could not complete. The caller retries (Lambda redelivery, the local driver's
 /// loop); nothing is lost because every stage is idempotent.
 #[derive(Debug, thiserror::Error)]
