@@ -105,6 +105,30 @@ async fn decide(pipeline: &Pipeline, scan: &Scan) -> Result<Option<Report>, Stag
     for summary in &summaries {
         full.push(load_findings(pipeline, scan, summary).await?);
     }
+    let (verdict, mut report) = judge(pipeline, scan, full).await?;
+    store_html_report(pipeline, scan, &report).await?;
+    store_sbom(pipeline, scan, &mut report).await?;
+    let report_key = keys::report(&scan.id);
+    let body = serde_json::to_vec_pretty(&report).map_err(|e| corrupt(scan, e))?;
+    pipeline
+        .blobs
+        .put(&report_key, body, "application/json")
+        .await?;
+    let won = pipeline
+        .store
+        .finish(&scan.id, &verdict, &report_key, validator_domain::now())
+        .await?;
+    tracing::info!(won, status = %verdict.status, "final status decided");
+    Ok(won.then_some(report))
+}
+
+/// The verdict and the report of a scan from its checks' full results, without writing
+/// anything (the aggregator stores them; a rescan's dry run only looks).
+pub(crate) async fn judge(
+    pipeline: &Pipeline,
+    scan: &Scan,
+    mut full: Vec<CheckResult>,
+) -> Result<(Verdict, Report), StageError> {
     // Findings inside verified bundled libraries, and code findings in files the plugin
     // never loads, stop blocking before the verdict is taken.
     let relaxed = validator_checks::apply_verdict_time_rules(&mut full, &pipeline.config.policy);
@@ -138,12 +162,11 @@ async fn decide(pipeline: &Pipeline, scan: &Scan) -> Result<Option<Report>, Stag
     compare_with_history(pipeline, scan, &mut report).await?;
     // Sleeper update: a version that gains behaviour or changes its maintainer email or
     // repository since the last validated version is never auto-approved; an approver looks at
-    // the diff first.
-    let sleeper = report
-        .diff
-        .as_ref()
-        .map(VersionDiff::sleeper_reasons)
-        .unwrap_or_default();
+    // the diff first. A rescan's diff is with the same version judged before: not an update.
+    let sleeper = match (&scan.rescan, &report.diff) {
+        (None, Some(diff)) => diff.sleeper_reasons(),
+        _ => Vec::new(),
+    };
     if !sleeper.is_empty() {
         tracing::warn!(reasons = ?sleeper, "held for review: sleeper-update signals");
         verdict.auto_approved = false;
@@ -151,20 +174,7 @@ async fn decide(pipeline: &Pipeline, scan: &Scan) -> Result<Option<Report>, Stag
         report.auto_approved = false;
         report.reasons = verdict.reasons.clone();
     }
-    store_html_report(pipeline, scan, &report).await?;
-    store_sbom(pipeline, scan, &mut report).await?;
-    let report_key = keys::report(&scan.id);
-    let body = serde_json::to_vec_pretty(&report).map_err(|e| corrupt(scan, e))?;
-    pipeline
-        .blobs
-        .put(&report_key, body, "application/json")
-        .await?;
-    let won = pipeline
-        .store
-        .finish(&scan.id, &verdict, &report_key, validator_domain::now())
-        .await?;
-    tracing::info!(won, status = %verdict.status, "final status decided");
-    Ok(won.then_some(report))
+    Ok((verdict, report))
 }
 
 /// Stores `report.html` beside the JSON report, with the code around blocking findings read
@@ -267,6 +277,24 @@ async fn compare_with_history(
     scan: &Scan,
     report: &mut Report,
 ) -> Result<(), StageError> {
+    if let Some(rescan) = &scan.rescan {
+        // The same version judged before: the diff says which findings the new judgment added
+        // or dropped.
+        if let Some(previous) = pipeline.store.get_scan(&rescan.of).await? {
+            if let Some(key) = &previous.report_key {
+                match read_report(pipeline, key).await {
+                    Ok(old) => {
+                        report.diff = Some(VersionDiff::between(&old, Some(rescan.of.clone()), report));
+                    }
+                    Err(reason) => report.warnings.push(format!(
+                        "no diff: the report of the previous judgment (scan {}) could not be read: {reason}",
+                        rescan.of
+                    )),
+                }
+            }
+        }
+        return Ok(());
+    }
     let Some(plugin) = plugin_key(scan) else {
         return Ok(());
     };
@@ -280,11 +308,7 @@ async fn compare_with_history(
             .any(|e| e.scan_id != scan.id && e.created_at <= scan.created_at);
         return Ok(());
     };
-    let old = match pipeline.blobs.get(&base.report_key).await {
-        Ok(blob) => serde_json::from_slice::<Report>(&blob.bytes).map_err(|e| e.to_string()),
-        Err(e) => Err(e.to_string()),
-    };
-    match old {
+    match read_report(pipeline, &base.report_key).await {
         Ok(old) => {
             let diff = VersionDiff::between(&old, Some(base.scan_id.clone()), report);
             tracing::info!(
@@ -307,11 +331,21 @@ async fn compare_with_history(
     Ok(())
 }
 
+/// A stored report.
+pub(crate) async fn read_report(pipeline: &Pipeline, key: &str) -> Result<Report, String> {
+    match pipeline.blobs.get(key).await {
+        Ok(blob) => serde_json::from_slice::<Report>(&blob.bytes).map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// The file list and `metadata.txt` dispatch recorded. `None` for scans dispatched before
 /// manifests were kept, refused at intake, or whose manifest cannot be read: the report then has
 /// no file list and the diff says files are not comparable; the verdict never depends on it.
 async fn load_manifest(pipeline: &Pipeline, scan: &Scan) -> Option<crate::Manifest> {
-    let blob = match pipeline.blobs.get(&keys::manifest(&scan.id)).await {
+    // A rescan judges the bytes its upload's dispatch described.
+    let described = scan.rescan.as_ref().map_or(&scan.id, |r| &r.origin);
+    let blob = match pipeline.blobs.get(&keys::manifest(described)).await {
         Ok(blob) => blob,
         Err(error) => {
             tracing::warn!(%error, "no manifest: the report has no file list");
@@ -356,6 +390,9 @@ async fn notify(
             serde_json::from_slice(&blob.bytes).map_err(|e| corrupt(scan, e))?
         }
     };
+    if scan.rescan.is_some() {
+        return notify_rescan(pipeline, scan, &report, &report_key).await;
+    }
     let settings = &pipeline.config.email;
     let results = if scan.upload.maintainers.is_empty() {
         None
@@ -379,6 +416,41 @@ async fn notify(
         .await;
         deliveries.record(NotificationKind::Approvers, sent);
     }
+    let sent = send_once(pipeline, &scan.id, NotificationKind::StatusEvent, async {
+        pipeline.events.publish(&event).await?;
+        Ok(None)
+    })
+    .await;
+    deliveries.record(NotificationKind::StatusEvent, sent);
+    Ok(deliveries)
+}
+
+/// A rescan's notifications: nothing when the verdict did not change; otherwise the
+/// maintainers' email saying what changed and why, and the status event (so the website hides
+/// or shows the version), each under its claim. The approvers hear of every change of the run in
+/// one digest ([`crate::rescan::send_digest`]).
+async fn notify_rescan(
+    pipeline: &Pipeline,
+    scan: &Scan,
+    report: &Report,
+    report_key: &str,
+) -> Result<Deliveries, StageError> {
+    let change = crate::rescan::change_from_previous(pipeline, scan, report).await?;
+    let mut deliveries = Deliveries::default();
+    if !change.changed() {
+        tracing::info!(standing = %change.to, "rescan: verdict unchanged, nothing sent");
+        return Ok(deliveries);
+    }
+    tracing::info!(from = %change.from, to = %change.to, "rescan: verdict changed");
+    if !scan.upload.maintainers.is_empty() {
+        let email = validator_notify::rescan_email(scan, &change, report, &pipeline.config.email)?;
+        let sent = send_once(pipeline, &scan.id, NotificationKind::Results, async {
+            Ok(Some(pipeline.mailer.send(&email).await?))
+        })
+        .await;
+        deliveries.record(NotificationKind::Results, sent);
+    }
+    let event = StatusEvent::of(scan, report, pipeline.blobs.location(report_key), false);
     let sent = send_once(pipeline, &scan.id, NotificationKind::StatusEvent, async {
         pipeline.events.publish(&event).await?;
         Ok(None)

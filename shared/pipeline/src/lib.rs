@@ -8,6 +8,7 @@ mod dispatch;
 mod notification;
 mod ports;
 mod reconsider;
+mod rescan;
 mod resend;
 mod review;
 mod run_check;
@@ -23,6 +24,10 @@ pub use ports::{
     PortError, ScanStore, StatusEvent,
 };
 pub use reconsider::{reconsider, ReconsiderOutcome};
+pub use rescan::{
+    current_judgments, rescan_all, rescan_version, send_digest, verdict_change, Judgment,
+    RescanOutcome, RescanSelection, RescanSettings, RescanSummary, SkippedVersion,
+};
 pub use resend::{acknowledge, resend, ResendOutcome};
 pub use review::{review, ReviewOutcome, ReviewRefused, ReviewRequest};
 pub use run_check::{run_check, Attempt, RunCheckOutcome};
