@@ -40,12 +40,8 @@ pub fn run(args: RescanArgs) -> anyhow::Result<u8> {
         since: args.since.as_deref().map(parse_since).transpose()?,
         plugins: args.plugins.clone(),
     };
-    let (backends, pipeline, runtime) = super::pipeline::open_local(
-        &args.data.data_dir,
-        &args.email.sender,
-        config,
-        registry,
-    )?;
+    let (backends, pipeline, runtime) =
+        super::pipeline::open_local(&args.data.data_dir, &args.email.sender, config, registry)?;
     let versions: Vec<_> = current_judgments(backends.store.list()?)
         .into_iter()
         .filter(|scan| selection.selects(scan))
@@ -61,28 +57,33 @@ pub fn run(args: RescanArgs) -> anyhow::Result<u8> {
         settings.judgment.fingerprint()
     );
     let total = versions.len();
-    let summary = runtime.block_on(rescan_all(&pipeline, &versions, &settings, |n, scan, outcome| {
-        let what = match outcome {
-            Ok(RescanOutcome::Judged { change, reused }) if change.changed() => format!(
-                "{}{}",
-                change.label(),
-                if *reused { " (judged before)" } else { "" }
-            ),
-            Ok(RescanOutcome::Judged { change, reused }) => format!(
-                "unchanged, {}{}",
-                change.to,
-                if *reused { " (judged before)" } else { "" }
-            ),
-            Ok(RescanOutcome::Skipped { reason, .. }) => format!("skipped: {reason}"),
-            Err(error) => format!("FAILED: {error}"),
-        };
-        eprintln!(
-            "[{n}/{total}] {} {} ({}): {what}",
-            scan.display_name(),
-            scan.display_version(),
-            scan.id
-        );
-    }));
+    let summary = runtime.block_on(rescan_all(
+        &pipeline,
+        &versions,
+        &settings,
+        |n, scan, outcome| {
+            let what = match outcome {
+                Ok(RescanOutcome::Judged { change, reused }) if change.changed() => format!(
+                    "{}{}",
+                    change.label(),
+                    if *reused { " (judged before)" } else { "" }
+                ),
+                Ok(RescanOutcome::Judged { change, reused }) => format!(
+                    "unchanged, {}{}",
+                    change.to,
+                    if *reused { " (judged before)" } else { "" }
+                ),
+                Ok(RescanOutcome::Skipped { reason, .. }) => format!("skipped: {reason}"),
+                Err(error) => format!("FAILED: {error}"),
+            };
+            eprintln!(
+                "[{n}/{total}] {} {} ({}): {what}",
+                scan.display_name(),
+                scan.display_version(),
+                scan.id
+            );
+        },
+    ));
     match args.format {
         RescanFormat::Json => println!(
             "{}",
@@ -103,8 +104,11 @@ fn parse_since(text: &str) -> anyhow::Result<validator_domain::Timestamp> {
     if let Ok(at) = time::OffsetDateTime::parse(text, &Rfc3339) {
         return Ok(at);
     }
-    let date = time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]"))
-        .with_context(|| format!("--since `{text}`: not an RFC 3339 time nor a YYYY-MM-DD date"))?;
+    let date = time::Date::parse(
+        text,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .with_context(|| format!("--since `{text}`: not an RFC 3339 time nor a YYYY-MM-DD date"))?;
     Ok(date.midnight().assume_utc())
 }
 
@@ -153,7 +157,10 @@ fn text(summary: &RescanSummary) -> String {
         }
     }
     for skipped in &summary.skipped {
-        out.push_str(&format!("skipped {}: {}\n", skipped.scan_id, skipped.reason));
+        out.push_str(&format!(
+            "skipped {}: {}\n",
+            skipped.scan_id, skipped.reason
+        ));
     }
     for failed in &summary.failed {
         out.push_str(&format!(

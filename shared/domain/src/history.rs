@@ -97,10 +97,15 @@ impl HistoryEntry {
     /// checked: nothing to compare with). `history` in any order.
     pub fn base_for<'a>(history: &'a [HistoryEntry], scan: &Scan) -> Option<&'a HistoryEntry> {
         // A judgment a rescan replaced is not a version of its own any more.
-        let superseded: std::collections::HashSet<&ScanId> =
-            history.iter().filter_map(|e| e.supersedes.as_ref()).collect();
+        let superseded: std::collections::HashSet<&ScanId> = history
+            .iter()
+            .filter_map(|e| e.supersedes.as_ref())
+            .collect();
         let superseded = &superseded;
-        let created_at = scan.rescan.as_ref().map_or(scan.created_at, |r| r.uploaded_at);
+        let created_at = scan
+            .rescan
+            .as_ref()
+            .map_or(scan.created_at, |r| r.uploaded_at);
         let earlier = move || {
             history.iter().filter(move |e| {
                 e.scan_id != scan.id

@@ -100,10 +100,7 @@ pub enum RescanOutcome {
     /// Not judged again: still validating, ended in error, or its bytes are gone.
     Skipped { scan_id: ScanId, reason: String },
     /// Judged again (`reused`: by an earlier run under the same judgment).
-    Judged {
-        change: VerdictChange,
-        reused: bool,
-    },
+    Judged { change: VerdictChange, reused: bool },
 }
 
 /// Judges the version whose current judgment is `current` again (see the module's comment).
@@ -159,8 +156,16 @@ async fn rescan_inner(
         Ok(bytes) => bytes,
         Err(reason) => return skipped(reason),
     };
-    let mut scan = existing.unwrap_or_else(|| new_rescan(pipeline, current, id.clone(), origin, judgment));
-    let results = run_checks(pipeline, current, &mut scan, bytes, &settings.judgment.checks).await?;
+    let mut scan =
+        existing.unwrap_or_else(|| new_rescan(pipeline, current, id.clone(), origin, judgment));
+    let results = run_checks(
+        pipeline,
+        current,
+        &mut scan,
+        bytes,
+        &settings.judgment.checks,
+    )
+    .await?;
 
     if settings.dry_run {
         let (_, report) = crate::aggregate::judge(pipeline, &scan, results).await?;
@@ -312,7 +317,9 @@ async fn read_pinned(
     let blob = match read {
         Ok(blob) => blob,
         Err(PortError::NotFound(_)) => {
-            return Ok(Err(format!("the upload `{key}` (that version) no longer exists")))
+            return Ok(Err(format!(
+                "the upload `{key}` (that version) no longer exists"
+            )))
         }
         Err(e) => return Err(e.into()),
     };
