@@ -411,12 +411,12 @@ async fn run_checks(
             .into_iter()
             .map(|ran| ran.into_result(scan_id.clone(), 1))
             .collect::<Vec<_>>()),
-        Err(refusal) => Err(refusal.finding()),
+        Err(refusal) => Err(Box::new(refusal.finding())),
     });
     let ran = match tokio::time::timeout(config.check_timeout, task).await {
         Ok(Ok(Ok(ran))) => ran,
         Ok(Ok(Err(intake))) => {
-            scan.intake_findings = vec![intake];
+            scan.intake_findings = vec![*intake];
             scan.expected_checks.clear();
             return Ok(Vec::new());
         }
