@@ -25,8 +25,9 @@ pub use ports::{
 };
 pub use reconsider::{reconsider, ReconsiderOutcome};
 pub use rescan::{
-    current_judgments, rescan_all, rescan_version, send_digest, verdict_change, Judgment,
-    RescanOutcome, RescanSelection, RescanSettings, RescanSummary, SkippedVersion,
+    current_judgment, current_judgments, rescan_all, rescan_object, rescan_version, send_digest,
+    verdict_change, Judgment, RescanOutcome, RescanSelection, RescanSettings, RescanSummary,
+    SkippedVersion,
 };
 pub use resend::{acknowledge, resend, ResendOutcome};
 pub use review::{review, ReviewOutcome, ReviewRefused, ReviewRequest};

@@ -606,7 +606,7 @@ pub struct RescanSummary {
     pub digest_sent: bool,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SkippedVersion {
     pub scan_id: ScanId,
     pub reason: String,
@@ -672,4 +672,68 @@ pub async fn rescan_all(
         }
     }
     summary
+}
+
+/// The current judgment of the version whose first scan is `origin`: the chain of rescans that
+/// supersede it, followed through the plugin's history (each final rescan records itself there
+/// with the judgment it replaces).
+pub async fn current_judgment(pipeline: &Pipeline, origin: Scan) -> Result<Scan, StageError> {
+    let Some(plugin) = validator_domain::plugin_key(&origin) else {
+        return Ok(origin);
+    };
+    let history = pipeline
+        .store
+        .history(&plugin, pipeline.config.history_depth)
+        .await?;
+    let mut current = origin;
+    // Bounded by the history's length: a chain cannot be longer than the entries it is made of.
+    for _ in 0..history.len() {
+        let Some(next) = history
+            .iter()
+            .find(|e| e.supersedes.as_ref() == Some(&current.id))
+        else {
+            break;
+        };
+        match pipeline.store.get_scan(&next.scan_id).await? {
+            Some(scan) if scan.status.is_final() => current = scan,
+            _ => break,
+        }
+    }
+    Ok(current)
+}
+
+/// Judges one stored object version again (the AWS rescan's unit: an S3 listing or inventory
+/// row names a key and maybe a version): finds the version's first scan by the same id its
+/// upload got, follows it to the current judgment and rescans that. A version never scanned is
+/// skipped (its upload event can be replayed).
+pub async fn rescan_object(
+    pipeline: &Pipeline,
+    object_key: &str,
+    version: Option<&str>,
+    settings: &RescanSettings,
+) -> Result<RescanOutcome, StageError> {
+    let read = match version {
+        Some(version) => pipeline.blobs.get_version(object_key, version).await,
+        None => pipeline.blobs.get(object_key).await,
+    };
+    let blob = match read {
+        Ok(blob) => blob,
+        Err(PortError::NotFound(_)) => {
+            return Ok(RescanOutcome::Skipped {
+                scan_id: ScanId(String::new()),
+                reason: format!("`{object_key}` (that version) no longer exists"),
+            })
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let version = blob.version.as_deref().or(version);
+    let origin_id = ScanId::derive(object_key, version, &ContentDigest::of(&blob.bytes));
+    let Some(origin) = pipeline.store.get_scan(&origin_id).await? else {
+        return Ok(RescanOutcome::Skipped {
+            scan_id: origin_id,
+            reason: format!("`{object_key}` (that version) was never scanned"),
+        });
+    };
+    let current = current_judgment(pipeline, origin).await?;
+    rescan_version(pipeline, &current, settings).await
 }
