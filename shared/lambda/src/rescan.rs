@@ -42,6 +42,9 @@ pub struct RescanInput {
 /// (`Key`, `VersionId`, `IsDeleteMarker`).
 #[derive(Debug, Clone, Deserialize)]
 pub struct RescanItem {
+    /// Only in inventory rows, whose keys are URL-encoded.
+    #[serde(rename = "Bucket", default)]
+    pub bucket: Option<String>,
     #[serde(rename = "Key")]
     pub key: String,
     #[serde(rename = "VersionId", default)]
@@ -115,18 +118,22 @@ pub async fn handle_rescan_batch(
     let mut errors = Vec::new();
     let prefix = &pipeline.config.upload_prefix;
     for item in &batch.items {
+        let key = match item.bucket {
+            Some(_) => crate::dispatcher::decode_key(&item.key),
+            None => item.key.clone(),
+        };
         let delete_marker = item
             .is_delete_marker
             .as_ref()
             .is_some_and(|v| v == true || v == "true");
-        if delete_marker || !item.key.starts_with(prefix.as_str()) || !item.key.ends_with(".zip") {
+        if delete_marker || !key.starts_with(prefix.as_str()) || !key.ends_with(".zip") {
             continue;
         }
         let version = item
             .version_id
             .as_deref()
             .filter(|v| !v.is_empty() && *v != "null");
-        match rescan_object(pipeline, &item.key, version, &settings).await {
+        match rescan_object(pipeline, &key, version, &settings).await {
             Ok(RescanOutcome::Judged { change, reused }) => {
                 if reused {
                     result.reused += 1;
@@ -140,11 +147,11 @@ pub async fn handle_rescan_batch(
                 }
             }
             Ok(RescanOutcome::Skipped { scan_id, reason }) => {
-                tracing::info!(key = item.key, %reason, "skipped");
+                tracing::info!(key, %reason, "skipped");
                 result.skipped.push(SkippedVersion { scan_id, reason });
             }
             Err(error) => {
-                tracing::error!(key = item.key, %error, "rescan failed");
+                tracing::error!(key, %error, "rescan failed");
                 errors.push(error);
             }
         }
