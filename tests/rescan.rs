@@ -255,3 +255,61 @@ fn the_command_reports_on_stdout_progress_on_stderr_and_narrows_by_plugin() {
     let (code, _, err) = rescan(&["--checks", "no_such_check"]);
     assert_eq!(code, 2, "{err}");
 }
+
+/// A blocking finding, counting its runs.
+struct CountingCheck(std::sync::atomic::AtomicU32);
+
+impl validator_domain::Check for CountingCheck {
+    fn id(&self) -> &'static str {
+        "scripted"
+    }
+    fn title(&self) -> &'static str {
+        "Counting"
+    }
+    fn rules(&self) -> &'static [validator_domain::RuleInfo] {
+        &common::TEST_RULES
+    }
+    fn run(
+        &self,
+        _ctx: &validator_domain::CheckContext<'_>,
+    ) -> Result<Vec<validator_domain::Finding>, validator_domain::CheckError> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(vec![validator_domain::Finding::new(
+            "scripted",
+            &common::TEST_RULES[0],
+            "demo/plugin.py",
+            "counted",
+        )
+        .at(3, 1)])
+    }
+}
+
+#[tokio::test]
+async fn the_same_bytes_under_another_key_reuse_the_results_by_content() {
+    let env = Env::new(scripted(vec![]), config("pack-a"));
+    let zip = validator_testkit::ZipBuilder::valid_plugin("demo").build();
+    let metadata =
+        std::collections::BTreeMap::from([(MAINTAINER.0.to_owned(), MAINTAINER.1.to_owned())]);
+    for key in ["uploads/demo.zip", "uploads/demo-copy.zip"] {
+        env.backends
+            .run(&env.pipeline, key, &zip, &metadata, 1, |_| {})
+            .await
+            .expect("run");
+    }
+    let counting = Arc::new(CountingCheck(Default::default()));
+    let stricter = env
+        .backends
+        .pipeline(config("pack-b"), registry(vec![counting.clone()]));
+    let summary = rescan(&env, &stricter, false).await;
+    assert_eq!(summary.changes.len(), 2, "{summary:?}");
+    assert_eq!(
+        counting.0.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "the second version's results come from the first's, by content"
+    );
+    let email = std::fs::read_to_string(&env.emails("rescan_changed")[0]).expect("email");
+    assert!(
+        email.contains("BLOCKED") && email.contains("T-SKIPPABLE") && email.contains("remove it"),
+        "what changed, why, and how to fix it: {email}"
+    );
+}

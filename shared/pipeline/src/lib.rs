@@ -149,6 +149,19 @@ pub mod keys {
         format!("reports/{scan}.cdx.json")
     }
 
+    /// A rescan's check results for one content under one judgment (and the honoured skips),
+    /// reused by any version with the same bytes.
+    pub fn rescan_results(
+        judgment: &str,
+        digest: &validator_domain::ContentDigest,
+        skips: &str,
+    ) -> String {
+        use sha2::Digest;
+        let skips = hex::encode(&sha2::Sha256::digest(skips.as_bytes())[..4]);
+        let digest = digest.as_str().trim_start_matches("sha256:");
+        format!("rescans/results/{judgment}/{digest}-{skips}.json")
+    }
+
     /// The version's file list and `metadata.txt`, written at dispatch for the report's diff.
     pub fn manifest(scan: &ScanId) -> String {
         format!("manifests/{scan}.json")

@@ -394,6 +394,38 @@ async fn run_checks(
             _ => results.push(carried_over(pipeline, current, &scan.id, id).await?),
         }
     }
+    // Results cached by content: the same bytes judged under the same judgment with the same
+    // honoured skips give the same results, whatever key or version holds them.
+    let cache_key =
+        scan.content_digest
+            .as_ref()
+            .zip(scan.rescan.as_ref())
+            .map(|(digest, rescan)| {
+                let mut honoured: Vec<&str> = scan
+                    .skips
+                    .iter()
+                    .filter(|s| s.honoured())
+                    .map(|s| s.rule.as_str())
+                    .collect();
+                honoured.sort();
+                keys::rescan_results(&rescan.judgment, digest, &honoured.join(","))
+            });
+    if let Some(key) = &cache_key {
+        if let Ok(blob) = pipeline.blobs.get(key).await {
+            match serde_json::from_slice::<Vec<CheckResult>>(&blob.bytes) {
+                Ok(cached) => {
+                    tracing::info!(key, "results reused by content");
+                    results.extend(cached.into_iter().map(|mut r| {
+                        r.scan_id = scan.id.clone();
+                        r.findings_key = None;
+                        r
+                    }));
+                    return Ok(results);
+                }
+                Err(error) => tracing::warn!(key, %error, "unreadable cached results ignored"),
+            }
+        }
+    }
     let config = &pipeline.config;
     let scanner = Scanner::new(
         CheckRegistry::with(checks),
@@ -431,6 +463,20 @@ async fn run_checks(
             ))
         }
     };
+    // Only complete results are cached: a check that failed is run again next time.
+    if let Some(key) = cache_key.filter(|_| {
+        ran.iter()
+            .all(|r| r.outcome == validator_domain::CheckOutcome::Ok)
+    }) {
+        match serde_json::to_vec(&ran) {
+            Ok(body) => {
+                if let Err(error) = pipeline.blobs.put(&key, body, "application/json").await {
+                    tracing::warn!(key, %error, "results not cached");
+                }
+            }
+            Err(error) => tracing::warn!(key, %error, "results not cached"),
+        }
+    }
     tracing::info!(
         rerun = ran.len(),
         carried_over = results.len(),
