@@ -313,3 +313,30 @@ async fn the_same_bytes_under_another_key_reuse_the_results_by_content() {
         "what changed, why, and how to fix it: {email}"
     );
 }
+
+#[tokio::test]
+async fn a_rescan_that_cannot_finish_leaves_the_version_as_it_was_and_says_nothing() {
+    let env = Env::new(scripted(vec![]), config("pack-a"));
+    let first = env.run_demo(&[MAINTAINER], 1).await.scan;
+    let crashing = env.backends.pipeline(
+        config("pack-b"),
+        registry(vec![Arc::new(common::FlakyCheck {
+            failures: u32::MAX,
+            runs: Default::default(),
+        })]),
+    );
+    let versions = current_judgments(env.backends.store.list().expect("scans"));
+    let settings = RescanSettings {
+        dry_run: false,
+        judgment: Judgment::current(&crashing, None),
+    };
+    let summary = rescan_all(&crashing, &versions, &settings, |_, _, _| {}).await;
+    assert!(summary.changes.is_empty(), "{summary:?}");
+    assert_eq!(summary.skipped.len(), 1, "{summary:?}");
+    assert!(summary.skipped[0].reason.contains("error"), "{summary:?}");
+    assert_eq!(sent(&env), (0, 0, 1), "nothing sent");
+    let versions = current_judgments(env.backends.store.list().expect("scans"));
+    assert_eq!(versions.len(), 1);
+    assert_eq!(versions[0].id, first.id, "the version keeps its judgment");
+    assert_eq!(versions[0].status, ScanStatus::Validated);
+}

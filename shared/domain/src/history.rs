@@ -87,7 +87,12 @@ impl HistoryEntry {
                 .rescan
                 .as_ref()
                 .map_or(scan.created_at, |r| r.uploaded_at),
-            supersedes: scan.rescan.as_ref().map(|r| r.of.clone()),
+            // A rescan that ended in error replaces nothing: the version keeps its judgment.
+            supersedes: scan
+                .rescan
+                .as_ref()
+                .filter(|_| scan.status != ScanStatus::Error)
+                .map(|r| r.of.clone()),
         })
     }
 

@@ -435,8 +435,14 @@ async fn notify_rescan(
     report: &Report,
     report_key: &str,
 ) -> Result<Deliveries, StageError> {
-    let change = crate::rescan::change_from_previous(pipeline, scan, report).await?;
     let mut deliveries = Deliveries::default();
+    // A rescan that could not finish (a check crashed, the sweep ended it) says nothing about
+    // the version: it keeps its standing, and nobody is told anything changed.
+    if scan.status == ScanStatus::Error {
+        tracing::warn!(reasons = ?scan.reasons, "rescan ended in error: the version keeps its judgment");
+        return Ok(deliveries);
+    }
+    let change = crate::rescan::change_from_previous(pipeline, scan, report).await?;
     if !change.changed() {
         tracing::info!(standing = %change.to, "rescan: verdict unchanged, nothing sent");
         return Ok(deliveries);

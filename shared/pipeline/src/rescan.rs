@@ -200,6 +200,16 @@ async fn rescan_inner(
 
 /// The change a final rescan scan made.
 async fn reused(pipeline: &Pipeline, judged: &Scan) -> Result<RescanOutcome, StageError> {
+    if judged.status == ScanStatus::Error {
+        return Ok(RescanOutcome::Skipped {
+            scan_id: judged.id.clone(),
+            reason: format!(
+                "the rescan under this judgment ended in error ({}); the version keeps its \
+                 judgment",
+                judged.reasons.join("; ")
+            ),
+        });
+    }
     let report = match &judged.report_key {
         Some(key) => crate::aggregate::read_report(pipeline, key)
             .await
@@ -569,14 +579,17 @@ pub fn current_judgments(scans: Vec<Scan>) -> Vec<Scan> {
             .as_ref()
             .map_or_else(|| s.id.clone(), |r| r.origin.clone())
     };
+    // A rescan that ended in error replaces nothing (and is no judgment of its own).
+    let judged =
+        |s: &Scan| s.status.is_final() && !(s.rescan.is_some() && s.status == ScanStatus::Error);
     let superseded: HashSet<ScanId> = scans
         .iter()
-        .filter(|s| s.status.is_final())
+        .filter(|s| judged(s))
         .filter_map(|s| s.rescan.as_ref().map(|r| r.of.clone()))
         .collect();
     let mut current: std::collections::BTreeMap<ScanId, Scan> = Default::default();
     for scan in scans {
-        if !scan.status.is_final() || superseded.contains(&scan.id) {
+        if !judged(&scan) || superseded.contains(&scan.id) {
             continue;
         }
         let key = origin(&scan);
