@@ -36,6 +36,13 @@ pub enum Command {
     /// the aggregator's `resend` event does on AWS. Check first that one whose sender stopped
     /// did not go out. Exit 0 when nothing is missing afterwards, 3 otherwise.
     Resend(ResendArgs),
+    /// Judge every version recorded in the data folder again with the current checks, rules,
+    /// packs and policy, and report every version whose verdict changed (newly blocked, held or
+    /// validated) with the findings that changed it. A changed version's status moves, with one
+    /// status event and one email to its maintainers; the approvers get one digest. Start with
+    /// --dry-run. Run twice, it sends nothing twice. Exit 0, or 3 when a version failed (run it
+    /// again: it resumes).
+    Rescan(RescanArgs),
     /// Show a scan recorded by `pipeline` (or list the recent ones). With a scan id the exit code
     /// follows its status: 0 validated, 1 blocked, 3 error or still validating.
     Status(StatusArgs),
@@ -259,6 +266,40 @@ pub struct ResendArgs {
     pub email: EmailArgs,
     #[command(flatten)]
     pub data: DataDirArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RescanArgs {
+    /// Judge and report, but change no status and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Only versions uploaded at or after this time (RFC 3339, or a date YYYY-MM-DD).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only this plugin: its metadata.txt name, package folder or website id (repeatable).
+    #[arg(long = "plugin", value_name = "NAME")]
+    pub plugins: Vec<String>,
+    /// Run only these checks again (comma-separated); the others' results are carried over.
+    #[arg(long, value_delimiter = ',')]
+    pub checks: Vec<String>,
+    /// The summary on stdout as text or JSON (progress goes to stderr).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: RescanFormat,
+    /// Seconds the checks of one version may run before its rescan counts as failed.
+    #[arg(long, default_value_t = 60)]
+    pub check_timeout: u64,
+    #[command(flatten)]
+    pub email: EmailArgs,
+    #[command(flatten)]
+    pub data: DataDirArgs,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum RescanFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@ mod diff;
 mod pack;
 mod pipeline;
 mod policy;
+mod rescan;
 mod resend;
 mod review;
 mod rules;
@@ -28,6 +29,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Pipeline(args) => pipeline::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Resend(args) => resend::run(args),
+        Command::Rescan(args) => rescan::run(args),
         Command::Status(args) => status::run(args),
         Command::Review(args) => review::run(args),
         Command::Policy(args) => policy::run(args),

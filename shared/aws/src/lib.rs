@@ -20,7 +20,7 @@ pub use sqs::SqsCheckQueue;
 
 use std::sync::Arc;
 
-use validator_pipeline::{Pipeline, PipelineConfig, PortError};
+use validator_pipeline::{Pipeline, PipelineConfig, PortError, Ports};
 
 /// An SDK error as a port error, with the whole chain of causes (the SDK's top-level message
 /// alone is often just "service error").
@@ -77,19 +77,22 @@ impl AwsBackends {
         }
     }
 
-    pub fn pipeline(
-        &self,
-        config: PipelineConfig,
-        registry: validator_checks::CheckRegistry,
-    ) -> Pipeline {
-        Pipeline {
-            config: Arc::new(config),
-            registry,
+    /// The AWS adapters as the pipeline's five ports.
+    pub fn ports(&self) -> Ports {
+        Ports {
             blobs: self.blobs.clone(),
             queue: self.queue.clone(),
             store: self.store.clone(),
             mailer: self.mailer.clone(),
             events: self.events.clone(),
         }
+    }
+
+    pub fn pipeline(
+        &self,
+        config: PipelineConfig,
+        registry: validator_checks::CheckRegistry,
+    ) -> Pipeline {
+        Pipeline::new(config, registry, self.ports())
     }
 }

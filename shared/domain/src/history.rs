@@ -29,9 +29,13 @@ pub struct HistoryEntry {
     /// The website's plugin id, when the upload metadata gave one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website_plugin_id: Option<String>,
-    /// When the scan was created (upload order).
+    /// When the scan was created (upload order); for a rescan, when its version was uploaded.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: Timestamp,
+    /// A rescan's entry: the judgment of the same version it replaces, which later versions are
+    /// no longer compared with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<ScanId>,
 }
 
 /// The key under which a plugin's scans are kept: the website's plugin id when the upload
@@ -79,7 +83,16 @@ impl HistoryEntry {
             held_for_review: scan.reasons.iter().any(|r| r.starts_with(HELD_FOR_REVIEW)),
             report_key: scan.report_key.clone()?,
             website_plugin_id: scan.upload.website_plugin_id.clone(),
-            created_at: scan.created_at,
+            created_at: scan
+                .rescan
+                .as_ref()
+                .map_or(scan.created_at, |r| r.uploaded_at),
+            // A rescan that ended in error replaces nothing: the version keeps its judgment.
+            supersedes: scan
+                .rescan
+                .as_ref()
+                .filter(|_| scan.status != ScanStatus::Error)
+                .map(|r| r.of.clone()),
         })
     }
 
@@ -88,10 +101,22 @@ impl HistoryEntry {
     /// last blocked one uploaded before it (a scan that ended in `error` was never fully
     /// checked: nothing to compare with). `history` in any order.
     pub fn base_for<'a>(history: &'a [HistoryEntry], scan: &Scan) -> Option<&'a HistoryEntry> {
-        let earlier = || {
-            history
-                .iter()
-                .filter(|e| e.scan_id != scan.id && e.created_at <= scan.created_at)
+        // A judgment a rescan replaced is not a version of its own any more.
+        let superseded: std::collections::HashSet<&ScanId> = history
+            .iter()
+            .filter_map(|e| e.supersedes.as_ref())
+            .collect();
+        let superseded = &superseded;
+        let created_at = scan
+            .rescan
+            .as_ref()
+            .map_or(scan.created_at, |r| r.uploaded_at);
+        let earlier = move || {
+            history.iter().filter(move |e| {
+                e.scan_id != scan.id
+                    && e.created_at <= created_at
+                    && !superseded.contains(&e.scan_id)
+            })
         };
         let latest = |a: &&HistoryEntry, b: &&HistoryEntry| {
             (a.created_at, &a.scan_id).cmp(&(b.created_at, &b.scan_id))

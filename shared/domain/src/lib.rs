@@ -13,6 +13,7 @@ mod package;
 mod provenance;
 mod qgis4;
 mod report;
+mod rescan;
 mod review;
 mod scan;
 mod upload;
@@ -46,6 +47,7 @@ pub use package::{MetadataError, PackageInfo, PluginMetadata, PLUGIN_CONFIG_FILE
 pub use provenance::{Provenance, ToolVersion};
 pub use qgis4::{Qgis4Readiness, Qgis4State};
 pub use report::{metadata_map, CheckReportEntry, Report};
+pub use rescan::{FindingLine, RescanOf, Standing, VerdictChange};
 pub use review::{apply_decisions, AppliedDecision, DeciderRole, DecisionKind, ReviewDecision};
 pub use scan::{
     CheckOutcome, CheckResult, ContentDigest, Scan, ScanId, ScanStatus, SkipDecision, SkipOutcome,

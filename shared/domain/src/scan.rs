@@ -22,6 +22,17 @@ impl ScanId {
         Self(hex::encode(&hasher.finalize()[..16]))
     }
 
+    /// The id of the rescan of the version first judged by `origin` under `judgment` (one per
+    /// version and judgment: a rescan run twice finds the scan it made).
+    pub fn derive_rescan(origin: &ScanId, judgment: &str) -> Self {
+        let mut hasher = Sha256::new();
+        hasher.update(b"rescan\0");
+        hasher.update(origin.0.as_bytes());
+        hasher.update([0]);
+        hasher.update(judgment.as_bytes());
+        Self(hex::encode(&hasher.finalize()[..16]))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -185,6 +196,10 @@ pub struct Scan {
     /// finding (the one transition after the final status).
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub reviewed_at: Option<Timestamp>,
+    /// Set on a rescan: the judgment of a published version made again under changed checks,
+    /// rules or policy ([`crate::RescanOf`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rescan: Option<crate::RescanOf>,
 }
 
 impl Scan {
@@ -214,6 +229,7 @@ impl Scan {
             updated_at: now,
             finished_at: None,
             reviewed_at: None,
+            rescan: None,
         }
     }
 

@@ -10,7 +10,7 @@ use validator_checks::CheckRegistry;
 use validator_domain::{Scan, ScanId};
 use validator_pipeline::{
     aggregate, dispatch_version, run_check, sweep, Attempt, DispatchOutcome, Pipeline,
-    PipelineConfig, PortError, ScanStore, StageError,
+    PipelineConfig, PortError, Ports, ScanStore, StageError,
 };
 
 use crate::{FolderBlobStore, InProcessQueue, JsonlEventPublisher, OutboxMailer, SqliteScanStore};
@@ -47,16 +47,19 @@ impl LocalBackends {
         })
     }
 
-    pub fn pipeline(&self, config: PipelineConfig, registry: CheckRegistry) -> Pipeline {
-        Pipeline {
-            config: Arc::new(config),
-            registry,
+    /// The embedded backends as the pipeline's five ports.
+    pub fn ports(&self) -> Ports {
+        Ports {
             blobs: self.blobs.clone(),
             queue: self.queue.clone(),
             store: self.store.clone(),
             mailer: self.mailer.clone(),
             events: self.events.clone(),
         }
+    }
+
+    pub fn pipeline(&self, config: PipelineConfig, registry: CheckRegistry) -> Pipeline {
+        Pipeline::new(config, registry, self.ports())
     }
 
     /// Puts the zip as an upload (with the website's metadata) and runs it through every stage.

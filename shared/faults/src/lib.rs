@@ -17,7 +17,7 @@ use validator_domain::{
 };
 use validator_notify::{Email, EmailKind};
 use validator_pipeline::{
-    Blob, BlobStore, CheckQueue, CheckRequest, EventPublisher, Mailer, Pipeline, PortError,
+    Blob, BlobStore, CheckQueue, CheckRequest, EventPublisher, Mailer, Pipeline, PortError, Ports,
     ScanStore, StatusEvent,
 };
 
@@ -179,9 +179,7 @@ impl FaultyPorts {
     /// `pipeline` with every port wrapped.
     pub fn wrap(pipeline: &Pipeline, injector: Arc<Injector>) -> (Pipeline, Self) {
         let sent = Arc::new(Sent::default());
-        let wrapped = Pipeline {
-            config: pipeline.config.clone(),
-            registry: pipeline.registry.clone(),
+        let ports = Ports {
             blobs: Arc::new(FaultyBlobs {
                 inner: pipeline.blobs.clone(),
                 injector: injector.clone(),
@@ -205,6 +203,7 @@ impl FaultyPorts {
                 sent: sent.clone(),
             }),
         };
+        let wrapped = Pipeline::new(pipeline.config.clone(), pipeline.registry.clone(), ports);
         (wrapped, Self { injector, sent })
     }
 }

@@ -76,10 +76,13 @@ pub async fn handle_s3_event(
         }
     }
     let total = event.records.len();
+    // Only the records whose dispatch failed count: a record without a key was skipped, not
+    // failed.
+    let failed = errors.len();
     match errors.into_iter().next() {
         None => Ok(outcomes),
         Some(first) => Err(DispatchError::Failed {
-            failed: total - outcomes.len(),
+            failed,
             total,
             first,
         }),

@@ -126,6 +126,8 @@ impl Environment {
             )?
             .max(1),
             history_depth: parse(&lookup, "HISTORY_DEPTH", defaults.history_depth)?,
+            // The signature packs' digests join the rescan judgment once packs are loaded here.
+            pack_digests: defaults.pack_digests.clone(),
             // `STUCK_AFTER_MINUTES`: how long a scan may stay `validating` before the sweep
             // ends it in `error`; `SWEEP_PAGE_SIZE`, `SWEEP_MAX_SCANS`: how many one sweep reads.
             sweep: SweepSettings {

@@ -8,6 +8,9 @@
 //!   `validating` (the pipeline's sweep stage).
 //! - [`review::handle_function_url`]: the website's review decisions (IAM-authorised function
 //!   URL) -> `review` (record, then reconsider the scan).
+//! - [`rescan::handle_rescan_batch`]: a batch of the rescan state machine's Distributed Map
+//!   -> `rescan_object` each; [`rescan::handle_rescan_digest`]: its last step, the approvers'
+//!   digest.
 
 pub mod aggregator;
 pub mod check;
@@ -15,6 +18,7 @@ pub mod dispatcher;
 mod environment;
 mod logging;
 pub mod releases;
+pub mod rescan;
 pub mod review;
 
 pub use environment::{ColdStart, Environment, EnvironmentError};

@@ -1328,3 +1328,114 @@ async fn a_failing_event_bus_never_repeats_the_emails_and_its_event_is_resent_on
     assert_eq!(ports.sent.emails_of(EmailKind::Results).len(), 1);
     assert!(sweep(&down).await.expect("sweep").missing.is_empty());
 }
+
+/// A rule added after the version was published: one critical finding in every plugin.
+struct AddedRule;
+
+static ADDED_RULES: [RuleInfo; 1] = [RuleInfo {
+    id: "ADD001",
+    title: "a rule added after the version was published",
+    severity: validator_domain::Severity::High,
+    level: validator_domain::Level::Critical,
+    mandatory: false,
+    remediation: "remove it",
+}];
+
+impl Check for AddedRule {
+    fn id(&self) -> &'static str {
+        "added_rule"
+    }
+    fn title(&self) -> &'static str {
+        "Added rule"
+    }
+    fn rules(&self) -> &'static [RuleInfo] {
+        &ADDED_RULES
+    }
+    fn run(&self, _ctx: &CheckContext<'_>) -> Result<Vec<Finding>, CheckError> {
+        Ok(vec![Finding::new(
+            "added_rule",
+            &ADDED_RULES[0],
+            "demo/__init__.py",
+            "found by the added rule",
+        )
+        .at(1, 1)])
+    }
+}
+
+/// #29: a rescan batch against moto: the version's judgment moves to blocked in DynamoDB (the
+/// chain of judgments followed through the history items), one email, one status event with
+/// the judgment it replaces; the same batch again reuses it and sends nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rescan_batch_blocks_a_published_version_once_in_dynamodb() {
+    let mut stack = Stack::new(CheckRegistry::builtin(), &[]).await;
+    stack
+        .upload(
+            "uploads/demo.zip",
+            ZipBuilder::valid_plugin("demo").build(),
+            METADATA,
+        )
+        .await;
+    let id = scan_id(&dispatch(&stack, "uploads/demo.zip").await);
+    run_every_check(&mut stack).await;
+    assert_eq!(scan(&stack, &id).await.status, ScanStatus::Validated);
+    stack.status_events().await;
+    let emails_before = stack.sent_emails().len();
+
+    let builtin = CheckRegistry::builtin();
+    let mut checks: Vec<Arc<dyn Check>> = builtin
+        .ids()
+        .iter()
+        .filter_map(|c| builtin.shared(c.as_str()))
+        .collect();
+    checks.push(Arc::new(AddedRule));
+    let rescanning = validator_pipeline::Pipeline::new(
+        validator_pipeline::PipelineConfig {
+            pack_digests: vec!["sha256:added".to_owned()],
+            ..(*stack.cold.pipeline.config).clone()
+        },
+        CheckRegistry::with(checks),
+        stack.cold.pipeline.ports(),
+    );
+    let batch: validator_lambda::rescan::RescanBatch = serde_json::from_value(serde_json::json!({
+        "Items": [{"Key": "uploads/demo.zip", "Size": 1}],
+        "BatchInput": {"dry_run": false}
+    }))
+    .expect("a batch");
+    let result = validator_lambda::rescan::handle_rescan_batch(&rescanning, &batch)
+        .await
+        .expect("rescan");
+    assert_eq!(result.changes.len(), 1, "{result:?}");
+    let change = &result.changes[0];
+    assert_eq!(change.new_findings[0].rule, "ADD001");
+    assert_eq!(
+        scan(&stack, &change.scan_id).await.status,
+        ScanStatus::Blocked
+    );
+    let current = validator_pipeline::current_judgment(&rescanning, scan(&stack, &id).await)
+        .await
+        .expect("current judgment");
+    assert_eq!(
+        current.id, change.scan_id,
+        "followed through DynamoDB's history"
+    );
+    let events = stack.status_events().await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["detail"]["status"], "blocked", "{events:?}");
+    assert_eq!(events[0]["detail"]["rescan_of"], id.as_str());
+    assert_eq!(
+        stack.sent_emails().len(),
+        emails_before + 1,
+        "the maintainers' email"
+    );
+
+    let again = validator_lambda::rescan::handle_rescan_batch(&rescanning, &batch)
+        .await
+        .expect("rescan again");
+    assert_eq!((again.reused, again.judged), (1, 0));
+    assert!(stack.status_events().await.is_empty(), "no event twice");
+    assert_eq!(
+        stack.sent_emails().len(),
+        emails_before + 1,
+        "no email twice"
+    );
+}

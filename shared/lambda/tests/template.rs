@@ -323,7 +323,14 @@ fn concurrency_and_the_email_rate_are_bounded() {
                 _ => {}
             }
         }
-        if ["DispatcherFunction", "AggregatorFunction", "ReviewFunction"].contains(&name.as_str()) {
+        if [
+            "DispatcherFunction",
+            "AggregatorFunction",
+            "ReviewFunction",
+            "RescanFunction",
+        ]
+        .contains(&name.as_str())
+        {
             assert!(
                 !props["ReservedConcurrentExecutions"].is_null(),
                 "{name}: sends emails, so its concurrency is reserved"
@@ -333,7 +340,8 @@ fn concurrency_and_the_email_rate_are_bounded() {
     // The default email rate of all senders stays within SES's default sending rate.
     let senders = parameter_default(&template, "DispatcherConcurrency")
         + parameter_default(&template, "AggregatorConcurrency")
-        + parameter_default(&template, "ReviewConcurrency");
+        + parameter_default(&template, "ReviewConcurrency")
+        + parameter_default(&template, "RescanConcurrency");
     let interval = parameter_default(&template, "EmailIntervalMs");
     assert!(
         interval > 0 && senders * 1000 / interval <= 14,
@@ -869,6 +877,7 @@ fn every_reserved_concurrency_accepts_zero_for_small_quotas() {
             "HasAggregatorLimit",
         ),
         ("ReviewFunction", "ReviewConcurrency", "HasReviewLimit"),
+        ("RescanFunction", "RescanConcurrency", "HasRescanLimit"),
     ] {
         assert_eq!(
             scalar(&template["Parameters"][parameter]["MinValue"]).as_deref(),
@@ -1016,4 +1025,76 @@ fn waiting_checks_bounces_complaints_and_missing_notifications_raise_alarms() {
             "no alarm on {namespace} {metric}"
         );
     }
+}
+
+/// The rescan (#29): a Distributed Map over the bucket's listing or an inventory manifest,
+/// feeding the rescan function in batches at a bounded concurrency (never 0, which is
+/// unlimited), its results written to S3 for the digest step, which runs last; the function
+/// never touches the check queues that new uploads use.
+#[test]
+fn the_rescan_is_a_bounded_distributed_map_that_leaves_the_upload_path_alone() {
+    let template = template();
+    let machine = resource(&template, "RescanStateMachine");
+    assert_eq!(machine["Type"], "AWS::Serverless::StateMachine");
+    let definition = &machine["Properties"]["Definition"];
+    let states = &definition["States"];
+    let start = scalar(&definition["StartAt"]).expect("StartAt");
+    assert_eq!(start, "Options");
+    for map in ["RescanListing", "RescanInventory"] {
+        let state = &states[map];
+        assert_eq!(state["Type"], "Map", "{map}");
+        assert_eq!(
+            state["ItemProcessor"]["ProcessorConfig"]["Mode"], "DISTRIBUTED",
+            "{map}"
+        );
+        assert_eq!(
+            scalar(&state["MaxConcurrencyPath"]).as_deref(),
+            Some("$.options.max_concurrency"),
+            "{map}: bounded"
+        );
+        assert!(state["MaxConcurrency"].is_null(), "{map}: one bound");
+        assert_eq!(
+            scalar(&state["ResultWriter"]["Parameters"]["Prefix"]).as_deref(),
+            Some("rescans"),
+            "{map}: results for the digest step"
+        );
+        assert_eq!(scalar(&state["Next"]).as_deref(), Some("Digest"), "{map}");
+        let processor = &state["ItemProcessor"];
+        let task = &processor["States"][scalar(&processor["StartAt"]).expect("StartAt").as_str()];
+        assert_eq!(
+            scalar(&task["Parameters"]["FunctionName"]).as_deref(),
+            Some("${RescanFunctionArn}"),
+            "{map}"
+        );
+        assert!(!values(&task["Retry"]).is_empty(), "{map}: retried");
+    }
+    assert_eq!(
+        scalar(&states["RescanListing"]["ItemReader"]["Resource"]).as_deref(),
+        Some("arn:aws:states:::s3:listObjectsV2")
+    );
+    assert_eq!(
+        scalar(&states["RescanInventory"]["ItemReader"]["ReaderConfig"]["InputType"]).as_deref(),
+        Some("MANIFEST")
+    );
+    // A max_concurrency of 0 (RescanConcurrency 0) becomes 1, never "unlimited".
+    let bounded = &values(&states["Bounded"]["Choices"])[0];
+    assert_eq!(scalar(&bounded["NumericLessThan"]).as_deref(), Some("1"));
+    assert_eq!(
+        scalar(&states["OneAtATime"]["Result"]).as_deref(),
+        Some("1")
+    );
+    assert_eq!(
+        target(&machine["Properties"]["DefinitionSubstitutions"]["RescanFunctionArn"]).as_deref(),
+        Some("RescanFunction")
+    );
+    // The rescan function runs the checks itself: it sends no check message.
+    let function = resource(&template, "RescanFunction");
+    let actions: Vec<String> = statements(&template, function)
+        .into_iter()
+        .flat_map(|(actions, _, _)| actions)
+        .collect();
+    assert!(
+        !actions.iter().any(|a| a.starts_with("sqs:")),
+        "{actions:?}"
+    );
 }

@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 use time::macros::format_description;
 use time::{Duration, OffsetDateTime, UtcOffset};
 use validator_domain::{
-    Counts, Finding, Level, Report, Scan, ScanStatus, SkipDecision, Suppression,
+    Counts, Finding, FindingLine, Level, Report, Scan, ScanStatus, SkipDecision, Suppression,
+    VerdictChange,
 };
 
 /// Every subject starts with this.
@@ -57,6 +58,10 @@ pub enum EmailKind {
     Confirmation,
     Results,
     ApproversReview,
+    /// A rescan changed a version's verdict (to its maintainers).
+    RescanChanged,
+    /// Every version a rescan changed (to the approvers).
+    RescanDigest,
 }
 
 impl EmailKind {
@@ -65,6 +70,8 @@ impl EmailKind {
             Self::Confirmation => "confirmation",
             Self::Results => "results",
             Self::ApproversReview => "approvers_review",
+            Self::RescanChanged => "rescan_changed",
+            Self::RescanDigest => "rescan_digest",
         }
     }
 }
@@ -141,6 +148,10 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "results_error.html",
     "approvers_review.txt",
     "approvers_review.html",
+    "rescan_changed.txt",
+    "rescan_changed.html",
+    "rescan_digest.txt",
+    "rescan_digest.html",
 );
 
 /// The names of every compiled-in template (for tests and diagnostics).
@@ -306,6 +317,125 @@ pub fn approvers_email(
     }))
 }
 
+/// A rescan changed the version's verdict: to its maintainers, what changed and why (the new
+/// findings that block or hold it, with how to fix them; those that no longer count).
+pub fn rescan_email(
+    scan: &Scan,
+    change: &VerdictChange,
+    report: &Report,
+    settings: &EmailSettings,
+) -> Result<Email, NotifyError> {
+    let names = Names::of(scan, Some(report));
+    let subject = subject(&names, &format!("checked again, now {}", change.to));
+    let context = RescanContext {
+        common: Common::new(scan, settings, &names, subject.clone())?,
+        from: change.from.as_str(),
+        to: change.to.as_str(),
+        reasons: change.reasons.iter().map(|r| one_line(r)).collect(),
+        new_findings: change.new_findings.iter().map(LineView::of).collect(),
+        gone_findings: change.gone_findings.iter().map(LineView::of).collect(),
+        reference_tools: report.provenance.reference_tools_line(),
+        provenance: report.provenance.clone(),
+    };
+    let (text, html) = render_both("rescan_changed", &context)?;
+    Ok(Email {
+        kind: EmailKind::RescanChanged,
+        to: scan.upload.maintainers.clone(),
+        subject,
+        text,
+        html,
+    })
+}
+
+/// One email to the approvers listing every version a rescan changed (`judgment`: the
+/// fingerprint of what judged them). `None` without approvers or without a change.
+pub fn rescan_digest_email(
+    judgment: &str,
+    changes: &[VerdictChange],
+    settings: &EmailSettings,
+) -> Result<Option<Email>, NotifyError> {
+    let changed: Vec<&VerdictChange> = changes.iter().filter(|c| c.changed()).collect();
+    if changed.is_empty() || settings.approvers.is_empty() {
+        return Ok(None);
+    }
+    let subject = one_line(&format!(
+        "{SUBJECT_PREFIX} rescan: {} version{} changed verdict",
+        changed.len(),
+        plural(changed.len())
+    ));
+    let context = DigestContext {
+        subject: subject.clone(),
+        judgment: one_line(judgment),
+        website_url: website(settings).to_owned(),
+        changes: changed
+            .iter()
+            .map(|c| RescanChangeView {
+                scan_id: c.scan_id.to_string(),
+                plugin: one_line(c.plugin.as_deref().unwrap_or(&c.object_key)),
+                version: one_line(c.version.as_deref().unwrap_or("(unknown version)")),
+                label: c.label(),
+                new_findings: c.new_findings.iter().map(LineView::of).collect(),
+                gone_findings: c.gone_findings.iter().map(LineView::of).collect(),
+            })
+            .collect(),
+    };
+    let (text, html) = render_both("rescan_digest", &context)?;
+    Ok(Some(Email {
+        kind: EmailKind::RescanDigest,
+        to: settings.approvers.clone(),
+        subject,
+        text,
+        html,
+    }))
+}
+
+#[derive(Serialize)]
+struct RescanContext {
+    #[serde(flatten)]
+    common: Common,
+    from: &'static str,
+    to: &'static str,
+    reasons: Vec<String>,
+    new_findings: Vec<LineView>,
+    gone_findings: Vec<LineView>,
+    reference_tools: String,
+    provenance: validator_domain::Provenance,
+}
+
+#[derive(Serialize)]
+struct DigestContext {
+    subject: String,
+    judgment: String,
+    website_url: String,
+    changes: Vec<RescanChangeView>,
+}
+
+#[derive(Serialize)]
+struct RescanChangeView {
+    scan_id: String,
+    plugin: String,
+    version: String,
+    label: String,
+    new_findings: Vec<LineView>,
+    gone_findings: Vec<LineView>,
+}
+
+/// A finding of a rescan summary, one line, with its remediation.
+#[derive(Serialize)]
+struct LineView {
+    headline: String,
+    remediation: String,
+}
+
+impl LineView {
+    fn of(line: &FindingLine) -> Self {
+        Self {
+            headline: one_line(&line.headline()),
+            remediation: one_line(&line.remediation),
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Contexts
 
@@ -450,7 +580,7 @@ struct ResultsContext {
     reference_tools: String,
     /// What changed since the last validated version; `None` when nothing is known (a local
     /// scan, an unreadable earlier report).
-    change: Option<ChangeView>,
+    change: Option<VersionChangeView>,
 }
 
 /// New findings listed in an email's "what changed" section; the rest are counted.
@@ -460,7 +590,7 @@ const MAX_METADATA_VALUE: usize = 200;
 
 /// The version diff as the emails show it: leads the results and the approvers' emails.
 #[derive(Serialize)]
-struct ChangeView {
+struct VersionChangeView {
     first_version: bool,
     headline: String,
     base_version: String,
@@ -486,7 +616,7 @@ struct MetadataView {
     sensitive: bool,
 }
 
-impl ChangeView {
+impl VersionChangeView {
     fn of(report: &Report) -> Option<Self> {
         if report.first_version {
             return Some(Self {
@@ -648,7 +778,7 @@ impl ResultsContext {
                 .collect(),
             reference_tools: report.provenance.reference_tools_line(),
             provenance: report.provenance.clone(),
-            change: ChangeView::of(report),
+            change: VersionChangeView::of(report),
         })
     }
 }

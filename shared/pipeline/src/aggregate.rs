@@ -52,13 +52,16 @@ async fn aggregate_inner(
     let Some(mut scan) = pipeline.store.get_scan(scan_id).await? else {
         return Ok(AggregateOutcome::NotFound);
     };
+    // The report this call wrote, when its final status is the one recorded: the notifications
+    // are made from it rather than from a read of what was just written.
+    let mut decided = None;
     if scan.status == ScanStatus::Validating {
         if !scan.all_checks_reported() {
             return Ok(AggregateOutcome::Pending {
                 waiting_for: scan.pending_checks().into_iter().cloned().collect(),
             });
         }
-        decide(pipeline, &scan).await?;
+        decided = decide(pipeline, &scan).await?;
         scan = pipeline
             .store
             .get_scan(scan_id)
@@ -69,7 +72,7 @@ async fn aggregate_inner(
     if let Some(entry) = HistoryEntry::of(&scan) {
         pipeline.store.record_history(&entry).await?;
     }
-    let deliveries = notify(pipeline, &scan).await?;
+    let deliveries = notify(pipeline, &scan, decided).await?;
     if let Some(error) = deliveries.error {
         // The others were tried; the retried trigger sends the failed one (and only it).
         return Err(error);
@@ -94,13 +97,38 @@ async fn aggregate_inner(
 }
 
 /// Computes the verdict and the report and records the final status (conditionally: the first
-/// caller wins, later ones change nothing).
-async fn decide(pipeline: &Pipeline, scan: &Scan) -> Result<(), StageError> {
+/// caller wins, later ones change nothing). Returns the report when this caller's status is
+/// the one recorded.
+async fn decide(pipeline: &Pipeline, scan: &Scan) -> Result<Option<Report>, StageError> {
     let summaries = pipeline.store.results(&scan.id).await?;
     let mut full = Vec::with_capacity(summaries.len());
     for summary in &summaries {
         full.push(load_findings(pipeline, scan, summary).await?);
     }
+    let (verdict, mut report) = judge(pipeline, scan, full).await?;
+    store_html_report(pipeline, scan, &report).await?;
+    store_sbom(pipeline, scan, &mut report).await?;
+    let report_key = keys::report(&scan.id);
+    let body = serde_json::to_vec_pretty(&report).map_err(|e| corrupt(scan, e))?;
+    pipeline
+        .blobs
+        .put(&report_key, body, "application/json")
+        .await?;
+    let won = pipeline
+        .store
+        .finish(&scan.id, &verdict, &report_key, validator_domain::now())
+        .await?;
+    tracing::info!(won, status = %verdict.status, "final status decided");
+    Ok(won.then_some(report))
+}
+
+/// The verdict and the report of a scan from its checks' full results, without writing
+/// anything (the aggregator stores them; a rescan's dry run only looks).
+pub(crate) async fn judge(
+    pipeline: &Pipeline,
+    scan: &Scan,
+    mut full: Vec<CheckResult>,
+) -> Result<(Verdict, Report), StageError> {
     // Findings inside verified bundled libraries, and code findings in files the plugin
     // never loads, stop blocking before the verdict is taken.
     let relaxed = validator_checks::apply_verdict_time_rules(&mut full, &pipeline.config.policy);
@@ -134,12 +162,11 @@ async fn decide(pipeline: &Pipeline, scan: &Scan) -> Result<(), StageError> {
     compare_with_history(pipeline, scan, &mut report).await?;
     // Sleeper update: a version that gains behaviour or changes its maintainer email or
     // repository since the last validated version is never auto-approved; an approver looks at
-    // the diff first.
-    let sleeper = report
-        .diff
-        .as_ref()
-        .map(VersionDiff::sleeper_reasons)
-        .unwrap_or_default();
+    // the diff first. A rescan's diff is with the same version judged before: not an update.
+    let sleeper = match (&scan.rescan, &report.diff) {
+        (None, Some(diff)) => diff.sleeper_reasons(),
+        _ => Vec::new(),
+    };
     if !sleeper.is_empty() {
         tracing::warn!(reasons = ?sleeper, "held for review: sleeper-update signals");
         verdict.auto_approved = false;
@@ -147,20 +174,7 @@ async fn decide(pipeline: &Pipeline, scan: &Scan) -> Result<(), StageError> {
         report.auto_approved = false;
         report.reasons = verdict.reasons.clone();
     }
-    store_html_report(pipeline, scan, &report).await?;
-    store_sbom(pipeline, scan, &mut report).await?;
-    let report_key = keys::report(&scan.id);
-    let body = serde_json::to_vec_pretty(&report).map_err(|e| corrupt(scan, e))?;
-    pipeline
-        .blobs
-        .put(&report_key, body, "application/json")
-        .await?;
-    let won = pipeline
-        .store
-        .finish(&scan.id, &verdict, &report_key, validator_domain::now())
-        .await?;
-    tracing::info!(won, status = %verdict.status, "final status decided");
-    Ok(())
+    Ok((verdict, report))
 }
 
 /// Stores `report.html` beside the JSON report, with the code around blocking findings read
@@ -263,6 +277,24 @@ async fn compare_with_history(
     scan: &Scan,
     report: &mut Report,
 ) -> Result<(), StageError> {
+    if let Some(rescan) = &scan.rescan {
+        // The same version judged before: the diff says which findings the new judgment added
+        // or dropped.
+        if let Some(previous) = pipeline.store.get_scan(&rescan.of).await? {
+            if let Some(key) = &previous.report_key {
+                match read_report(pipeline, key).await {
+                    Ok(old) => {
+                        report.diff = Some(VersionDiff::between(&old, Some(rescan.of.clone()), report));
+                    }
+                    Err(reason) => report.warnings.push(format!(
+                        "no diff: the report of the previous judgment (scan {}) could not be read: {reason}",
+                        rescan.of
+                    )),
+                }
+            }
+        }
+        return Ok(());
+    }
     let Some(plugin) = plugin_key(scan) else {
         return Ok(());
     };
@@ -276,11 +308,7 @@ async fn compare_with_history(
             .any(|e| e.scan_id != scan.id && e.created_at <= scan.created_at);
         return Ok(());
     };
-    let old = match pipeline.blobs.get(&base.report_key).await {
-        Ok(blob) => serde_json::from_slice::<Report>(&blob.bytes).map_err(|e| e.to_string()),
-        Err(e) => Err(e.to_string()),
-    };
-    match old {
+    match read_report(pipeline, &base.report_key).await {
         Ok(old) => {
             let diff = VersionDiff::between(&old, Some(base.scan_id.clone()), report);
             tracing::info!(
@@ -303,11 +331,21 @@ async fn compare_with_history(
     Ok(())
 }
 
+/// A stored report.
+pub(crate) async fn read_report(pipeline: &Pipeline, key: &str) -> Result<Report, String> {
+    match pipeline.blobs.get(key).await {
+        Ok(blob) => serde_json::from_slice::<Report>(&blob.bytes).map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// The file list and `metadata.txt` dispatch recorded. `None` for scans dispatched before
 /// manifests were kept, refused at intake, or whose manifest cannot be read: the report then has
 /// no file list and the diff says files are not comparable; the verdict never depends on it.
 async fn load_manifest(pipeline: &Pipeline, scan: &Scan) -> Option<crate::Manifest> {
-    let blob = match pipeline.blobs.get(&keys::manifest(&scan.id)).await {
+    // A rescan judges the bytes its upload's dispatch described.
+    let described = scan.rescan.as_ref().map_or(&scan.id, |r| &r.origin);
+    let blob = match pipeline.blobs.get(&keys::manifest(described)).await {
         Ok(blob) => blob,
         Err(error) => {
             tracing::warn!(%error, "no manifest: the report has no file list");
@@ -333,14 +371,28 @@ async fn load_findings(
 
 /// The maintainers' results email, the approvers' email (a validated version that was not
 /// auto-approved) and the status event, each under its own claim: one that fails is retried
-/// alone, the others are still sent. Rendering happens before any claim.
-async fn notify(pipeline: &Pipeline, scan: &Scan) -> Result<Deliveries, StageError> {
+/// alone, the others are still sent. Rendering happens before any claim. `decided` is the report
+/// this call has just stored; without it (a retried trigger, a caller that lost the race) the
+/// stored report is read.
+async fn notify(
+    pipeline: &Pipeline,
+    scan: &Scan,
+    decided: Option<Report>,
+) -> Result<Deliveries, StageError> {
     let report_key = scan
         .report_key
         .clone()
         .unwrap_or_else(|| keys::report(&scan.id));
-    let blob = pipeline.blobs.get(&report_key).await?;
-    let report: Report = serde_json::from_slice(&blob.bytes).map_err(|e| corrupt(scan, e))?;
+    let report: Report = match decided {
+        Some(report) => report,
+        None => {
+            let blob = pipeline.blobs.get(&report_key).await?;
+            serde_json::from_slice(&blob.bytes).map_err(|e| corrupt(scan, e))?
+        }
+    };
+    if scan.rescan.is_some() {
+        return notify_rescan(pipeline, scan, &report, &report_key).await;
+    }
     let settings = &pipeline.config.email;
     let results = if scan.upload.maintainers.is_empty() {
         None
@@ -364,6 +416,47 @@ async fn notify(pipeline: &Pipeline, scan: &Scan) -> Result<Deliveries, StageErr
         .await;
         deliveries.record(NotificationKind::Approvers, sent);
     }
+    let sent = send_once(pipeline, &scan.id, NotificationKind::StatusEvent, async {
+        pipeline.events.publish(&event).await?;
+        Ok(None)
+    })
+    .await;
+    deliveries.record(NotificationKind::StatusEvent, sent);
+    Ok(deliveries)
+}
+
+/// A rescan's notifications: nothing when the verdict did not change; otherwise the
+/// maintainers' email saying what changed and why, and the status event (so the website hides
+/// or shows the version), each under its claim. The approvers hear of every change of the run in
+/// one digest ([`crate::rescan::send_digest`]).
+async fn notify_rescan(
+    pipeline: &Pipeline,
+    scan: &Scan,
+    report: &Report,
+    report_key: &str,
+) -> Result<Deliveries, StageError> {
+    let mut deliveries = Deliveries::default();
+    // A rescan that could not finish (a check crashed, the sweep ended it) says nothing about
+    // the version: it keeps its standing, and nobody is told anything changed.
+    if scan.status == ScanStatus::Error {
+        tracing::warn!(reasons = ?scan.reasons, "rescan ended in error: the version keeps its judgment");
+        return Ok(deliveries);
+    }
+    let change = crate::rescan::change_from_previous(pipeline, scan, report).await?;
+    if !change.changed() {
+        tracing::info!(standing = %change.to, "rescan: verdict unchanged, nothing sent");
+        return Ok(deliveries);
+    }
+    tracing::info!(from = %change.from, to = %change.to, "rescan: verdict changed");
+    if !scan.upload.maintainers.is_empty() {
+        let email = validator_notify::rescan_email(scan, &change, report, &pipeline.config.email)?;
+        let sent = send_once(pipeline, &scan.id, NotificationKind::Results, async {
+            Ok(Some(pipeline.mailer.send(&email).await?))
+        })
+        .await;
+        deliveries.record(NotificationKind::Results, sent);
+    }
+    let event = StatusEvent::of(scan, report, pipeline.blobs.location(report_key), false);
     let sent = send_once(pipeline, &scan.id, NotificationKind::StatusEvent, async {
         pipeline.events.publish(&event).await?;
         Ok(None)

@@ -31,6 +31,9 @@ pub struct PipelineConfig {
     pub history_depth: usize,
     /// When a scan counts as stuck and how many one sweep ends ([`crate::sweep`]).
     pub sweep: SweepSettings,
+    /// Digests of the signature packs the checks load: part of a rescan's judgment, so that a
+    /// pack added or changed makes every version be judged again (empty until packs exist).
+    pub pack_digests: Vec<String>,
 }
 
 /// Default of [`PipelineConfig::notification_attempts`].
@@ -52,6 +55,7 @@ impl Default for PipelineConfig {
             notification_attempts: DEFAULT_NOTIFICATION_ATTEMPTS,
             history_depth: DEFAULT_HISTORY_DEPTH,
             sweep: SweepSettings::default(),
+            pack_digests: Vec::new(),
         }
     }
 }

@@ -8,6 +8,7 @@ mod dispatch;
 mod notification;
 mod ports;
 mod reconsider;
+mod rescan;
 mod resend;
 mod review;
 mod run_check;
@@ -23,6 +24,11 @@ pub use ports::{
     PortError, ScanStore, StatusEvent,
 };
 pub use reconsider::{reconsider, ReconsiderOutcome};
+pub use rescan::{
+    current_judgment, current_judgments, rescan_all, rescan_object, rescan_version, send_digest,
+    verdict_change, Judgment, RescanOutcome, RescanSelection, RescanSettings, RescanSummary,
+    SkippedVersion,
+};
 pub use resend::{acknowledge, resend, ResendOutcome};
 pub use review::{review, ReviewOutcome, ReviewRefused, ReviewRequest};
 pub use run_check::{run_check, Attempt, RunCheckOutcome};
@@ -49,6 +55,53 @@ pub struct Pipeline {
     pub store: Arc<dyn ScanStore>,
     pub mailer: Arc<dyn Mailer>,
     pub events: Arc<dyn EventPublisher>,
+}
+
+/// The five ports a set of backends provides (embedded, AWS, or wrapped by the fault injector).
+#[derive(Clone)]
+pub struct Ports {
+    pub blobs: Arc<dyn BlobStore>,
+    pub queue: Arc<dyn CheckQueue>,
+    pub store: Arc<dyn ScanStore>,
+    pub mailer: Arc<dyn Mailer>,
+    pub events: Arc<dyn EventPublisher>,
+}
+
+impl Pipeline {
+    /// The one place a pipeline is assembled from its configuration, checks and ports.
+    pub fn new(
+        config: impl Into<Arc<PipelineConfig>>,
+        registry: CheckRegistry,
+        ports: Ports,
+    ) -> Self {
+        let Ports {
+            blobs,
+            queue,
+            store,
+            mailer,
+            events,
+        } = ports;
+        Self {
+            config: config.into(),
+            registry,
+            blobs,
+            queue,
+            store,
+            mailer,
+            events,
+        }
+    }
+
+    /// The ports this pipeline runs over (to wrap them, or to assemble another pipeline).
+    pub fn ports(&self) -> Ports {
+        Ports {
+            blobs: self.blobs.clone(),
+            queue: self.queue.clone(),
+            store: self.store.clone(),
+            mailer: self.mailer.clone(),
+            events: self.events.clone(),
+        }
+    }
 }
 
 /// Why a stage could not complete. The caller retries (Lambda redelivery, the local driver's
@@ -94,6 +147,19 @@ pub mod keys {
     /// The CycloneDX SBOM of the scanned version, beside its report.
     pub fn sbom(scan: &ScanId) -> String {
         format!("reports/{scan}.cdx.json")
+    }
+
+    /// A rescan's check results for one content under one judgment (and the honoured skips),
+    /// reused by any version with the same bytes.
+    pub fn rescan_results(
+        judgment: &str,
+        digest: &validator_domain::ContentDigest,
+        skips: &str,
+    ) -> String {
+        use sha2::Digest;
+        let skips = hex::encode(&sha2::Sha256::digest(skips.as_bytes())[..4]);
+        let digest = digest.as_str().trim_start_matches("sha256:");
+        format!("rescans/results/{judgment}/{digest}-{skips}.json")
     }
 
     /// The version's file list and `metadata.txt`, written at dispatch for the report's diff.

@@ -190,6 +190,10 @@ pub struct StatusEvent {
     /// status event for the scan).
     #[serde(default)]
     pub reviewed: bool,
+    /// A rescan's event: the judgment of the same version this one replaces (the website
+    /// shows or hides the version by this event's status).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rescan_of: Option<ScanId>,
     /// Whether the plugin loads in QGIS 4 (the qgis4 check's verdict: `state`, `places`,
     /// `declared`), for the website's badge; absent when that check did not run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -222,6 +226,7 @@ impl StatusEvent {
                 .map(validator_domain::VersionDiff::summary),
             first_version: report.first_version,
             reviewed,
+            rescan_of: scan.rescan.as_ref().map(|r| r.of.clone()),
             qgis4: report.qgis4,
             qgis4_ready: report.qgis4.as_ref().map(|q| q.line()),
             at: validator_domain::now(),

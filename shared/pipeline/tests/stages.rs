@@ -381,3 +381,31 @@ async fn the_local_driver_sweeps_a_scan_an_earlier_run_left_stuck() {
         "{steps:?}"
     );
 }
+
+#[tokio::test]
+async fn the_aggregator_sends_from_the_report_it_made_without_reading_it_back() {
+    let stack = Stack::new(CheckRegistry::builtin(), PipelineConfig::default());
+    let id = stack.dispatch_demo("demo").await;
+    for request in stack.take_requests() {
+        run_check(&stack.pipeline, &request, Attempt::only())
+            .await
+            .expect("check");
+    }
+    let injector = validator_faults::Injector::counting();
+    let (counted, _) = validator_faults::FaultyPorts::wrap(&stack.pipeline, injector.clone());
+    let finished = aggregate(&counted, &id).await.expect("aggregate");
+    assert!(
+        matches!(finished, AggregateOutcome::Finished { .. }),
+        "{finished:?}"
+    );
+    let calls = injector.call_names();
+    let finish = calls
+        .iter()
+        .position(|name| *name == "store.finish")
+        .expect("the final status is recorded");
+    assert!(
+        !calls[finish..].contains(&"blobs.get"),
+        "no blob is read once the report is written: {calls:?}"
+    );
+    assert_eq!(stack.outbox("results.eml"), 1, "the results email went out");
+}
