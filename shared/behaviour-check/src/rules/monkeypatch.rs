@@ -6,7 +6,7 @@
 
 use validator_domain::RuleInfo;
 
-use super::{at, review, Caps, Hit};
+use super::{at, review, FileScope, Hit};
 use crate::caps::Cap;
 
 pub const BHV111: RuleInfo = review(
@@ -18,7 +18,8 @@ pub const BHV111: RuleInfo = review(
      what other plugins and QGIS use.",
 );
 
-pub fn evaluate(path: &str, file: &Caps) -> Option<Hit> {
+pub(super) fn evaluate(scope: &FileScope<'_>) -> Option<Hit> {
+    let (path, file) = (scope.path, &scope.file);
     let patch = file.get(Cap::Monkeypatch)?;
     Some(Hit {
         rule: &BHV111,
