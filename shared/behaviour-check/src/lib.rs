@@ -15,6 +15,7 @@ mod decode;
 pub mod flow;
 pub mod native;
 pub mod payload;
+pub mod pip;
 pub mod rules;
 pub use validator_python::imports as scope;
 pub mod value;
@@ -346,6 +347,7 @@ fn file_findings(
         .map(|hit| {
             let mut finding = Finding::new(ID, hit.rule, path, hit.message);
             finding.line = Some(hit.line);
+            finding.without_evidence = hit.without_evidence;
             finding
         })
         .collect();

@@ -88,3 +88,60 @@ def ping():\n    requests.get('https://x.example.invalid')\n",
     let held = finding(&beside, "BHV107");
     assert!(held.review && !held.blocking, "{held:#?}");
 }
+
+/// A corpus sample (`tests/fixtures/behaviour/<kind>/<case>/`) as plugin `demo`, rated.
+fn rated_sample(case: &str) -> Vec<Finding> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/behaviour")
+        .join(case);
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&root).expect("sample folder").flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".py") {
+            files.push((name, std::fs::read_to_string(entry.path()).expect("sample")));
+        }
+    }
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    rated(&files)
+}
+
+#[test]
+fn pip_installing_named_packages_from_pypi_is_reported_not_held() {
+    for case in [
+        "benign/pip_named_dependency_installer",
+        "benign/pip_bundled_wheels_find_links",
+        "malicious/pip_install_subprocess",
+    ] {
+        let findings = rated_sample(case);
+        let install = finding(&findings, "BHV101");
+        assert!(!install.review && !install.blocking, "{case}: {install:#?}");
+        assert!(install.without_evidence.is_some(), "{case}: {install:#?}");
+    }
+}
+
+#[test]
+fn pip_installing_from_elsewhere_or_a_name_chosen_at_run_time_is_held() {
+    for (case, evidence) in [
+        ("malicious/pip_install_extra_index", "pkgs.example.invalid"),
+        (
+            "malicious/pip_install_fetched_name",
+            "read from the network",
+        ),
+        (
+            "malicious/pip_install_vcs_url",
+            "git+https://git.example.invalid",
+        ),
+    ] {
+        let findings = rated_sample(case);
+        let install = finding(&findings, "BHV101");
+        assert!(install.review && !install.blocking, "{case}: {install:#?}");
+        assert!(
+            install.message.contains(evidence),
+            "{case}: {}",
+            install.message
+        );
+    }
+}

@@ -131,6 +131,7 @@ impl<'m> Analyser<'m> {
                     line,
                     format!("{shown}: {}", clip(&command)),
                 );
+                self.note_install_source(args, line, &shown);
             }
             // The program: the command's first word, or the file in a variable
             // (`subprocess.call(target)`, `Popen([target, ...])`).
@@ -306,6 +307,7 @@ impl<'m> Analyser<'m> {
                 | "pip._internal.main.main"
         ) {
             self.add(Cap::PackageInstall, line, shown.to_string());
+            self.note_install_source(args, line, &shown);
         }
         if api.carries_data_out() {
             self.facts.flow.note_sink(flow::Sink {
@@ -556,6 +558,20 @@ impl<'m> Analyser<'m> {
                     }
                 }
             }
+        }
+    }
+
+    /// Where a pip install takes its packages from: anything but PyPI by spelled names is held
+    /// for review (BHV101).
+    fn note_install_source(&mut self, args: &[Value], line: u32, shown: &Shown<'_>) {
+        if let Some(crate::pip::Install::Unvetted(why)) =
+            crate::pip::judge(args, |path| self.own_path(path))
+        {
+            self.add(
+                Cap::PackageInstallUnvetted,
+                line,
+                format!("{shown}: installs {}", clip(&why)),
+            );
         }
     }
 }

@@ -24,6 +24,7 @@ pub const BHV109: RuleInfo = review(
 /// The finding: the place named and the write.
 fn hit(path: &str, target: &Evidence, writes: &str, write: &Evidence) -> Hit {
     Hit {
+        without_evidence: None,
         rule: &BHV109,
         line: write.line.max(target.line),
         message: format!(

@@ -26,6 +26,7 @@ pub(super) fn evaluate(scope: &FileScope<'_>) -> Option<Hit> {
         let read = scope.get(Cap::ClipboardRead)?;
         let write = scope.get(Cap::ClipboardWrite)?;
         Some(Hit {
+            without_evidence: None,
             rule: &BHV112,
             line: write.line,
             message: format!(

@@ -31,6 +31,7 @@ pub(super) fn hit(
     hosts: &str,
 ) -> Hit {
     Hit {
+        without_evidence: None,
         rule: &BHV107,
         line: network.line,
         message: format!(

@@ -32,6 +32,7 @@ pub(super) fn hit(
         .map(|c| format!(", makes a file executable ({})", at(path, c)))
         .unwrap_or_default();
     Hit {
+        without_evidence: None,
         rule: &BHV108,
         line: run.line,
         message: format!(

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use rustc_hash::FxHashMap as HashMap;
 
-use validator_domain::{Level, RuleInfo, Severity};
+use validator_domain::{Level, RuleInfo, Severity, WithoutEvidence};
 
 use crate::analyse::FileFacts;
 use crate::caps::{Cap, Evidence};
@@ -243,6 +243,9 @@ pub struct Hit {
     pub rule: &'static RuleInfo,
     pub line: u32,
     pub message: String,
+    /// Why the finding lacks what makes its rule a risk: under the evidence-aware policy it
+    /// is only reported.
+    pub without_evidence: Option<WithoutEvidence>,
 }
 
 impl Hit {
@@ -251,7 +254,14 @@ impl Hit {
             rule,
             line,
             message,
+            without_evidence: None,
         }
+    }
+
+    /// Reported only under the evidence-aware policy, for `reason`.
+    pub(crate) fn reported_because(mut self, reason: impl Into<String>) -> Self {
+        self.without_evidence = Some(WithoutEvidence::report(reason));
+        self
     }
 }
 

@@ -86,6 +86,7 @@ pub fn across_modules(modules: &[ModuleSummary]) -> Vec<Finding> {
             });
         let hit = if let Some((line, sink, function, source)) = flow {
             Hit {
+                without_evidence: None,
                 rule: &BHV001,
                 line,
                 message: format!(
@@ -105,6 +106,7 @@ pub fn across_modules(modules: &[ModuleSummary]) -> Vec<Finding> {
         };
         let mut finding = Finding::new("behaviour", hit.rule, sender.path.clone(), hit.message);
         finding.line = Some(hit.line);
+        finding.without_evidence = hit.without_evidence;
         findings.push(finding);
     }
     findings

@@ -22,6 +22,7 @@ pub(super) fn evaluate(scope: &FileScope<'_>) -> Option<Hit> {
     let (path, file) = (scope.path, &scope.file);
     let patch = file.get(Cap::Monkeypatch)?;
     Some(Hit {
+        without_evidence: None,
         rule: &BHV111,
         line: patch.line,
         message: format!("{} ({})", Cap::Monkeypatch.describe(), at(path, patch)),

@@ -22,6 +22,7 @@ pub(super) fn evaluate(scope: &FileScope<'_>) -> Option<Hit> {
     let (path, file) = (scope.path, &scope.file);
     let write = file.get(Cap::PluginStateTamper)?;
     Some(Hit {
+        without_evidence: None,
         rule: &BHV110,
         line: write.line,
         message: format!(

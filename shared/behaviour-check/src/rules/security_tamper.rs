@@ -25,6 +25,7 @@ pub(super) fn evaluate(scope: &FileScope<'_>) -> Option<Hit> {
     let (path, file) = (scope.path, &scope.file);
     let write = file.get(Cap::SecurityTamper)?;
     Some(Hit {
+        without_evidence: None,
         rule: &BHV007,
         line: write.line,
         message: format!("{} ({})", Cap::SecurityTamper.describe(), at(path, write)),
