@@ -199,6 +199,11 @@ impl Check for BehaviourCheck {
             imports.insert(entry.name.clone(), file_imports);
         }
         findings.extend(rules::across_modules(&summaries));
+        rules::grade_by_declared_hosts(
+            &mut findings,
+            &summaries,
+            ctx.package.metadata.as_ref().ok(),
+        );
         let outside = scripts_outside_loaded_code(ctx, &imports, scripts);
         for finding in &mut findings {
             if outside.contains(&finding.path)

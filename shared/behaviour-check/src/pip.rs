@@ -9,7 +9,7 @@ use crate::caps;
 use crate::value::{Taint, Value};
 
 /// Hosts of the Python Package Index (what `pip install NAME` downloads from by default).
-const PYPI_HOSTS: &[&str] = &["pypi.org", "pypi.python.org", "files.pythonhosted.org"];
+pub const PYPI_HOSTS: &[&str] = &["pypi.org", "pypi.python.org", "files.pythonhosted.org"];
 
 /// pip options that take a value (`-t DIR`, `--index-url URL`), so that the value is not read
 /// as a package.

@@ -186,3 +186,18 @@ fn a_python_extension_of_a_bundled_package_is_reported_other_native_code_is_held
         assert!(native.review && !native.blocking, "{case}: {native:#?}");
     }
 }
+
+#[test]
+fn an_update_from_the_plugins_declared_home_is_reported_from_elsewhere_held() {
+    let findings = rated_sample("benign/updater_vendor_homepage");
+    let update = finding(&findings, "BHV102");
+    assert!(!update.review && !update.blocking, "{update:#?}");
+    for case in [
+        "malicious/selfupdate_other_host",
+        "malicious/selfupdate_extract_own",
+    ] {
+        let findings = rated_sample(case);
+        let update = finding(&findings, "BHV102");
+        assert!(update.review && !update.blocking, "{case}: {update:#?}");
+    }
+}

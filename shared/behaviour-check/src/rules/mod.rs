@@ -61,7 +61,7 @@ pub use pickle_payload::BHV008;
 pub use plugin_state::BHV110;
 pub use reverse_shell::BHV005;
 pub use security_tamper::BHV007;
-pub use self_update::BHV102;
+pub use self_update::{grade_by_declared_hosts, BHV102};
 
 pub(crate) const fn block(
     id: &'static str,

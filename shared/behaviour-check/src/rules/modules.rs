@@ -13,7 +13,7 @@ use crate::flow;
 /// What BHV001 and BHV107 need to follow data between the plugin's own modules.
 #[derive(Debug, Clone)]
 pub struct ModuleSummary {
-    path: String,
+    pub(super) path: String,
     /// The module's name as other modules import it (the file stem, or the package folder
     /// for `__init__.py`).
     name: String,
@@ -21,6 +21,8 @@ pub struct ModuleSummary {
     credential: Option<Evidence>,
     network: Option<Evidence>,
     hosts: String,
+    /// The hosts the file names (BHV102 compares them with the plugin's declared ones).
+    pub(super) host_names: Vec<String>,
     /// Its functions that return credentials, with where the credentials are read.
     secret_functions: Vec<(String, String)>,
     /// Its network sinks that get what a function of another module returns.
@@ -47,6 +49,7 @@ impl ModuleSummary {
             credential: file.get(Cap::Credential).cloned(),
             network: file.get(Cap::Network).cloned(),
             hosts: hosts_text(facts, "to"),
+            host_names: facts.hosts.iter().map(|(h, _)| h.clone()).collect(),
             secret_functions: flow::functions_returning_secrets(&facts.flow, path),
             imported_sinks: flow::imported_sinks(&facts.flow),
             unpickles: file.get(Cap::Unpickle).is_some(),
