@@ -252,6 +252,7 @@ impl<'m> Analyser<'m> {
                     taint: arg_taint,
                     line,
                     what: format!("{shown}: {}", clip(&command)),
+                    host: None,
                 });
             }
             if !caps::is_gis_tool(program) || name.ends_with("startfile") {
@@ -315,6 +316,7 @@ impl<'m> Analyser<'m> {
                 taint: arg_taint,
                 line,
                 what: shown.to_string(),
+                host: constant_host(args, keywords),
             });
         }
         if api.is_network() {
