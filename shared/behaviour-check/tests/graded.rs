@@ -228,3 +228,18 @@ fn a_typed_password_sent_to_a_host_the_plugin_names_blocks_one_sent_to_the_users
         );
     }
 }
+
+#[test]
+fn enabling_a_named_plugin_is_reported_only_when_metadata_declares_dependencies() {
+    let findings = rated_sample("benign/enable_declared_dependency_plugin");
+    let enable = finding(&findings, "BHV110");
+    assert!(!enable.review && !enable.blocking, "{enable:#?}");
+    for case in [
+        "malicious/enable_computed_plugin_with_dependencies",
+        "malicious/tamper_enable_other_plugin",
+    ] {
+        let findings = rated_sample(case);
+        let enable = finding(&findings, "BHV110");
+        assert!(enable.review, "{case}: {enable:#?}");
+    }
+}

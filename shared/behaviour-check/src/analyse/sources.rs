@@ -441,7 +441,15 @@ impl<'m> Analyser<'m> {
                         [_, name] if *name != own
                     ) =>
                 {
-                    self.add(Cap::PluginStateTamper, line, what);
+                    // A plugin named in full may be a dependency the plugin declares (BHV110
+                    // is then graded by metadata.txt); a computed name may be any plugin.
+                    let named = !key.contains('*');
+                    let cap = if named {
+                        Cap::OtherPluginEnabled
+                    } else {
+                        Cap::PluginStateTamper
+                    };
+                    self.add(cap, line, what);
                     return;
                 }
                 _ => {}

@@ -60,7 +60,7 @@ pub use package_install::BHV101;
 pub use password_phishing::BHV010;
 pub use pickle_objects::BHV113;
 pub use pickle_payload::BHV008;
-pub use plugin_state::BHV110;
+pub use plugin_state::{grade_by_declared_dependencies, BHV110};
 pub use reverse_shell::BHV005;
 pub use security_tamper::BHV007;
 pub use self_update::{grade_by_declared_hosts, BHV102};
