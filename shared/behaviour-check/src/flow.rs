@@ -320,7 +320,6 @@ fn first_flow(facts: &FlowFacts, path: &str, secrets: &Secrets, what: &str) -> O
     if facts.sinks.is_empty() {
         return None;
     }
-    let secrets = secrets;
     let resolved = resolve(facts, secrets);
     let n = resolved.returns_secret.len();
     // What a value names: the kind of secret it carries, and the function it came back from.
