@@ -488,7 +488,9 @@ impl<'m> Analyser<'m> {
                 let named = ["password", "passwd", "pwd", "passphrase"]
                     .iter()
                     .any(|w| lower.contains(w));
-                (named || self.password_widgets.contains(receiver)).then(|| {
+                let field = receiver.rsplit('.').next().unwrap_or(receiver);
+                let designed = self.form_passwords.contains(field);
+                (named || designed || self.password_widgets.contains(receiver)).then(|| {
                     format!("`{receiver}.text()` (a password typed into the plugin's dialog)")
                 })
             }
