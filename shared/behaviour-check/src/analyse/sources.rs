@@ -509,6 +509,12 @@ impl<'m> Analyser<'m> {
                     format!("`{receiver}.getText(...)` in password mode (a password typed into a dialog)")
                 })
             }
+            // QGIS's own credential dialog, asked by the plugin (`QgsCredentials.instance()
+            // .get(realm, user, password)`): the user types a password believing QGIS asks.
+            "get" | "request" if receiver.contains("QgsCredential") => Some(format!(
+                "`{receiver}.{}(...)` (a password typed into QGIS's credential dialog)",
+                attr.attr
+            )),
             "getpass" => Some(format!(
                 "`{receiver}.getpass()` (a password typed at the terminal)"
             )),
