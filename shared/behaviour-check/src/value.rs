@@ -39,6 +39,9 @@ impl Taint {
     /// The ids of every authentication configuration (`configIds()`,
     /// `availableAuthMethodConfigs()`): a configuration decrypted by such an id is harvested.
     pub const AUTH_LIST: Taint = Taint(1024);
+    /// A password the user typed into the plugin's own dialog (a password field, an input
+    /// dialog in password mode): a credential phishing source (BHV010).
+    pub const TYPED_PASSWORD: Taint = Taint(2048);
 
     const KINDS: u64 = 0xffff;
     const PARAM_SHIFT: u32 = 16;
