@@ -46,6 +46,10 @@ pub enum Cap {
     /// A file written whose path the resolver could not fold.
     WriteUnknownPath,
     PackageInstall,
+    /// A package installed from somewhere other than PyPI by a name the plugin spells (another
+    /// index, a URL, an archive outside the plugin), or by a name read from the network or
+    /// decoded.
+    PackageInstallUnvetted,
     MakeExecutable,
     InputCapture,
     /// A global keyboard hook or key-state poll: a plugin gets its keys from Qt's events.
@@ -101,6 +105,7 @@ impl Cap {
             Cap::PersistWrite => "writes an auto-start location",
             Cap::WriteUnknownPath => "writes a file",
             Cap::PackageInstall => "installs packages at run time",
+            Cap::PackageInstallUnvetted => "installs packages no one reviewed at run time",
             Cap::MakeExecutable => "makes a file executable",
             Cap::InputCapture => "captures keyboard, clipboard or screen",
             Cap::KeyboardHook => "hooks the keyboard of the whole system",

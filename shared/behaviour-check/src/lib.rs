@@ -15,6 +15,7 @@ mod decode;
 pub mod flow;
 pub mod native;
 pub mod payload;
+pub mod pip;
 pub mod rules;
 pub use validator_python::imports as scope;
 pub mod value;
@@ -198,6 +199,11 @@ impl Check for BehaviourCheck {
             imports.insert(entry.name.clone(), file_imports);
         }
         findings.extend(rules::across_modules(&summaries));
+        rules::grade_by_declared_hosts(
+            &mut findings,
+            &summaries,
+            ctx.package.metadata.as_ref().ok(),
+        );
         let outside = scripts_outside_loaded_code(ctx, &imports, scripts);
         for finding in &mut findings {
             if outside.contains(&finding.path)
@@ -346,6 +352,7 @@ fn file_findings(
         .map(|hit| {
             let mut finding = Finding::new(ID, hit.rule, path, hit.message);
             finding.line = Some(hit.line);
+            finding.without_evidence = hit.without_evidence;
             finding
         })
         .collect();
@@ -392,6 +399,23 @@ fn analyse_module(
     (hits, rules::ModuleSummary::of(path, &facts), imports)
 }
 
+/// Longest subdivision code a flag emoji spells in tag characters (ISO 3166-2, `gbeng`).
+const MAX_FLAG_TAGS: usize = 7;
+
+/// How many characters after a black flag (U+1F3F4) are its subdivision tags: tag letters and
+/// digits ended by the cancel tag, or 0 when they are not a flag's.
+fn subdivision_flag_tags(rest: &str) -> usize {
+    let mut count = 0;
+    for c in rest.chars().take(MAX_FLAG_TAGS + 1) {
+        match c {
+            '\u{E007F}' if count > 0 => return count + 1,
+            '\u{E0030}'..='\u{E0039}' | '\u{E0061}'..='\u{E007A}' => count += 1,
+            _ => return 0,
+        }
+    }
+    0
+}
+
 /// What the raw text shows: invisible or bidirectional characters, PyArmor's runtime markers.
 fn source_markers(source: &str, facts: &mut analyse::FileFacts) {
     if facts.units.is_empty() {
@@ -402,9 +426,20 @@ fn source_markers(source: &str, facts: &mut analyse::FileFacts) {
         // Bidirectional overrides and tag characters hide code at once (Trojan Source); the
         // other invisible characters also occur in copied text, so only a run of them counts.
         let (mut line, mut weak, mut first_weak) = (1u32, 0usize, None);
-        for c in source.chars() {
+        // Tag characters right after a black flag spell a subdivision flag emoji (England is
+        // U+1F3F4, "gbeng" in tags, U+E007F): text, not hidden code. Longer runs still count.
+        let mut skip = 0usize;
+        for (at, c) in source.char_indices() {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
             if c == '\n' {
                 line += 1;
+                continue;
+            }
+            if c == '\u{1F3F4}' {
+                skip = subdivision_flag_tags(&source[at + c.len_utf8()..]);
                 continue;
             }
             let strong = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{E0000}'..='\u{E007F}');

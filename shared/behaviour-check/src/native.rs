@@ -1,8 +1,9 @@
 //! Native code anywhere in the zip, recognised by content (ELF, PE, Mach-O), whatever the
 //! file is called.
 
+use rustc_hash::FxHashSet as HashSet;
 use validator_archive::FileHeads;
-use validator_domain::{CheckContext, CheckError, Finding};
+use validator_domain::{CheckContext, CheckError, Finding, WithoutEvidence};
 
 use crate::rules::BHV103;
 use crate::BehaviourLimits;
@@ -50,6 +51,7 @@ pub fn findings(
     }
     // The heads suspicious_files sniffs too: read once per scan.
     let heads = ctx.cache.get_or_init(|| FileHeads::new(ctx.archive));
+    let names: HashSet<&str> = ctx.archive.files().map(|e| e.name.as_str()).collect();
     for entry in ctx.archive.files() {
         if entry.size < 4 {
             continue;
@@ -67,13 +69,68 @@ pub fn findings(
             } else {
                 ""
             };
-            findings.push(Finding::new(
+            let mut finding = Finding::new(
                 crate::ID,
                 &BHV103,
                 entry.name.clone(),
                 format!("ships native code: {kind}{extension} ({})", entry.name),
-            ));
+            );
+            if let Some(package) = bundled_extension_package(&entry.name, &names) {
+                finding.without_evidence = Some(WithoutEvidence::report(format!(
+                    "a Python extension module of the bundled package `{package}`, loaded by \
+                     import like the package's Python code"
+                )));
+            }
+            findings.push(finding);
         }
     }
     Ok(findings)
+}
+
+/// Folders plugins vendor third-party packages into (as the bundled-libraries check knows them).
+const VENDOR_FOLDERS: &[&str] = &[
+    "ext_libs",
+    "ext-libs",
+    "extlibs",
+    "libs",
+    "lib",
+    "vendor",
+    "vendored",
+    "_vendor",
+    "third_party",
+    "thirdparty",
+    "external",
+    "deps",
+    "packages",
+    "site-packages",
+];
+
+/// The bundled package `path` is a Python extension module of: a `.so`/`.pyd` named as an
+/// importable module, in a Python package (its folder has `__init__.py`) inside a vendoring
+/// folder of the plugin (`ext_libs/dulwich/_pack.cpython-38-x86_64-linux-gnu.so`). Such a file
+/// is loaded by the package's own imports; native code elsewhere (beside the plugin's code, in a
+/// folder no Python package claims, loaded by ctypes or started) is held for review.
+pub fn bundled_extension_package(path: &str, names: &HashSet<&str>) -> Option<String> {
+    let (folder, file) = path.rsplit_once('/')?;
+    let lower = file.to_ascii_lowercase();
+    if !(lower.ends_with(".so") || lower.ends_with(".pyd")) {
+        return None;
+    }
+    let stem = file.split('.').next().unwrap_or("");
+    let identifier = stem
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && stem.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !identifier || !names.contains(format!("{folder}/__init__.py").as_str()) {
+        return None;
+    }
+    // `<plugin>/.../<vendor>/<package>/...`: the package is the folder after the vendoring one.
+    let parts: Vec<&str> = folder.split('/').collect();
+    let vendor = parts
+        .iter()
+        .skip(1)
+        .position(|p| VENDOR_FOLDERS.contains(&p.to_ascii_lowercase().as_str()))?
+        + 1;
+    parts.get(vendor + 1).map(|package| (*package).to_owned())
 }

@@ -9,9 +9,14 @@ use validator_testkit::ZipBuilder;
 
 /// The check's findings on a plugin `demo` made of `files`, rated by the shipped policy.
 fn rated(files: &[(&str, &str)]) -> Vec<Finding> {
+    let files: Vec<(&str, &[u8])> = files.iter().map(|(p, t)| (*p, t.as_bytes())).collect();
+    rated_bytes(&files)
+}
+
+fn rated_bytes(files: &[(&str, &[u8])]) -> Vec<Finding> {
     let mut zip = ZipBuilder::new().dir("demo/");
-    for (path, text) in files {
-        zip = zip.bytes(&format!("demo/{path}"), text.as_bytes(), 0o644);
+    for (path, bytes) in files {
+        zip = zip.bytes(&format!("demo/{path}"), bytes, 0o644);
     }
     let archive =
         PluginArchive::open(zip.build(), &ArchiveLimits::default()).expect("archive opens");
@@ -87,4 +92,112 @@ def ping():\n    requests.get('https://x.example.invalid')\n",
     assert!(beside.iter().all(|f| f.rule != "BHV001"), "{beside:#?}");
     let held = finding(&beside, "BHV107");
     assert!(held.review && !held.blocking, "{held:#?}");
+}
+
+/// A corpus sample (`tests/fixtures/behaviour/<kind>/<case>/`) as plugin `demo`, rated
+/// (`*.hex` files are written as the bytes they spell, as the corpus test does).
+fn rated_sample(case: &str) -> Vec<Finding> {
+    fn collect(dir: &std::path::Path, prefix: &str, out: &mut Vec<(String, Vec<u8>)>) {
+        for entry in std::fs::read_dir(dir).expect("sample folder").flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = entry.path();
+            if path.is_dir() {
+                collect(&path, &format!("{prefix}{name}/"), out);
+            } else if let Some(real) = name.strip_suffix(".hex") {
+                let text = std::fs::read_to_string(&path).expect("hex sample");
+                let digits: Vec<u8> = text.bytes().filter(u8::is_ascii_hexdigit).collect();
+                let bytes = digits
+                    .chunks(2)
+                    .map(|p| u8::from_str_radix(std::str::from_utf8(p).expect("ascii"), 16))
+                    .collect::<Result<Vec<u8>, _>>()
+                    .expect("hex sample");
+                out.push((format!("{prefix}{real}"), bytes));
+            } else if name != "expected.txt" {
+                out.push((
+                    format!("{prefix}{name}"),
+                    std::fs::read(&path).expect("sample"),
+                ));
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/behaviour")
+        .join(case);
+    let mut files = Vec::new();
+    collect(&root, "", &mut files);
+    let files: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    rated_bytes(&files)
+}
+
+#[test]
+fn pip_installing_named_packages_from_pypi_is_reported_not_held() {
+    for case in [
+        "benign/pip_named_dependency_installer",
+        "benign/pip_bundled_wheels_find_links",
+        "malicious/pip_install_subprocess",
+    ] {
+        let findings = rated_sample(case);
+        let install = finding(&findings, "BHV101");
+        assert!(!install.review && !install.blocking, "{case}: {install:#?}");
+        assert!(install.without_evidence.is_some(), "{case}: {install:#?}");
+    }
+}
+
+#[test]
+fn pip_installing_from_elsewhere_or_a_name_chosen_at_run_time_is_held() {
+    for (case, evidence) in [
+        ("malicious/pip_install_extra_index", "pkgs.example.invalid"),
+        (
+            "malicious/pip_install_fetched_name",
+            "read from the network",
+        ),
+        (
+            "malicious/pip_install_vcs_url",
+            "git+https://git.example.invalid",
+        ),
+    ] {
+        let findings = rated_sample(case);
+        let install = finding(&findings, "BHV101");
+        assert!(install.review && !install.blocking, "{case}: {install:#?}");
+        assert!(
+            install.message.contains(evidence),
+            "{case}: {}",
+            install.message
+        );
+    }
+}
+
+#[test]
+fn a_python_extension_of_a_bundled_package_is_reported_other_native_code_is_held() {
+    let findings = rated_sample("benign/native_extension_of_bundled_package");
+    let native = finding(&findings, "BHV103");
+    assert!(!native.review && !native.blocking, "{native:#?}");
+    assert!(native.message.contains("`fastgeo`"), "{}", native.message);
+    for case in [
+        "malicious/native_ctypes_vendor_folder",
+        "malicious/native_elf_extension",
+        "malicious/native_pe_renamed",
+    ] {
+        let findings = rated_sample(case);
+        let native = finding(&findings, "BHV103");
+        assert!(native.review && !native.blocking, "{case}: {native:#?}");
+    }
+}
+
+#[test]
+fn an_update_from_the_plugins_declared_home_is_reported_from_elsewhere_held() {
+    let findings = rated_sample("benign/updater_vendor_homepage");
+    let update = finding(&findings, "BHV102");
+    assert!(!update.review && !update.blocking, "{update:#?}");
+    for case in [
+        "malicious/selfupdate_other_host",
+        "malicious/selfupdate_extract_own",
+    ] {
+        let findings = rated_sample(case);
+        let update = finding(&findings, "BHV102");
+        assert!(update.review && !update.blocking, "{case}: {update:#?}");
+    }
 }

@@ -312,7 +312,8 @@ impl Policy {
 
     /// The evidence-aware relaxations: a finding its check found without the evidence that
     /// makes its rule a risk (`without_evidence`), or whose value cannot be a secret
-    /// (`not_a_secret`), does not block; the former is held for review when its check says so.
+    /// (`not_a_secret`), does not block; the former is held for review when its check says so,
+    /// and a finding of a review rule marked for reporting only is not held.
     /// With `evidence_aware = false` both marks are dropped and the finding is rated as the
     /// website rates it.
     fn weigh_evidence(&self, finding: &mut Finding) {
@@ -326,7 +327,8 @@ impl Policy {
             finding.review = false;
         }
         if let Some(missing) = &finding.without_evidence {
-            if finding.blocking {
+            // A finding held for review is relaxed too when its check says reporting is enough.
+            if finding.blocking || (finding.review && !missing.review) {
                 finding.blocking = false;
                 finding.review = missing.review;
                 let outcome = if missing.review {

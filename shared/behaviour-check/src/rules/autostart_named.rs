@@ -7,8 +7,8 @@
 
 use validator_domain::RuleInfo;
 
-use super::{at, review, Hit};
-use crate::caps::Evidence;
+use super::{at, review, FileScope, Hit};
+use crate::caps::{Cap, Evidence};
 
 pub const BHV109: RuleInfo = review(
     "BHV109",
@@ -22,8 +22,9 @@ pub const BHV109: RuleInfo = review(
 );
 
 /// The finding: the place named and the write.
-pub fn hit(path: &str, target: &Evidence, writes: &str, write: &Evidence) -> Hit {
+fn hit(path: &str, target: &Evidence, writes: &str, write: &Evidence) -> Hit {
     Hit {
+        without_evidence: None,
         rule: &BHV109,
         line: write.line.max(target.line),
         message: format!(
@@ -32,4 +33,12 @@ pub fn hit(path: &str, target: &Evidence, writes: &str, write: &Evidence) -> Hit
             at(path, write)
         ),
     }
+}
+
+pub(super) fn evaluate(scope: &FileScope<'_>) -> Option<Hit> {
+    let target = scope.file.get(Cap::PersistTarget)?;
+    let (cap, write) = scope
+        .file
+        .any(&[Cap::RegistryWrite, Cap::WriteUnknownPath])?;
+    Some(hit(scope.path, target, cap.describe(), write))
 }

@@ -2,12 +2,9 @@
 //! the clipboard and writes it: what clipboard hijackers do (replacing an address the user
 //! copied). Copying a coordinate to the clipboard, or pasting from it, alone does not fire.
 
-use std::collections::BTreeSet;
-
 use validator_domain::RuleInfo;
 
-use super::{at, caps_of, review, Hit};
-use crate::analyse::FileFacts;
+use super::{at, caps_of, review, FileScope, Hit};
 use crate::caps::Cap;
 
 pub const BHV112: RuleInfo = review(
@@ -18,12 +15,18 @@ pub const BHV112: RuleInfo = review(
      elsewhere.",
 );
 
-pub fn evaluate(path: &str, facts: &FileFacts, closures: &[BTreeSet<usize>]) -> Option<Hit> {
-    closures.iter().find_map(|closure| {
+pub(super) fn evaluate(scope: &FileScope<'_>) -> Option<Hit> {
+    if scope.file.get(Cap::ClipboardRead).is_none() || scope.file.get(Cap::ClipboardWrite).is_none()
+    {
+        return None;
+    }
+    let (path, facts) = (scope.path, scope.facts);
+    scope.closures().iter().find_map(|closure| {
         let scope = caps_of(facts, closure.iter().copied());
         let read = scope.get(Cap::ClipboardRead)?;
         let write = scope.get(Cap::ClipboardWrite)?;
         Some(Hit {
+            without_evidence: None,
             rule: &BHV112,
             line: write.line,
             message: format!(

@@ -7,8 +7,8 @@
 
 use validator_domain::RuleInfo;
 
-use super::{at, review, Hit};
-use crate::caps::Evidence;
+use super::{at, review, FileScope, Hit};
+use crate::caps::{Cap, Evidence};
 
 pub const BHV107: RuleInfo = review(
     "BHV107",
@@ -23,7 +23,7 @@ pub const BHV107: RuleInfo = review(
 );
 
 /// The finding when both capabilities are present without a flow between them.
-pub fn hit(
+pub(super) fn hit(
     source_path: &str,
     credential: &Evidence,
     sink_path: &str,
@@ -31,6 +31,7 @@ pub fn hit(
     hosts: &str,
 ) -> Hit {
     Hit {
+        without_evidence: None,
         rule: &BHV107,
         line: network.line,
         message: format!(
@@ -39,4 +40,18 @@ pub fn hit(
             at(sink_path, network)
         ),
     }
+}
+
+pub(super) fn evaluate(scope: &FileScope<'_>) -> Option<Hit> {
+    let (credential, network) = (
+        scope.file.get(Cap::Credential)?,
+        scope.file.get(Cap::Network)?,
+    );
+    Some(hit(
+        scope.path,
+        credential,
+        scope.path,
+        network,
+        &scope.hosts_text("to"),
+    ))
 }

@@ -7,7 +7,7 @@
 
 use validator_domain::RuleInfo;
 
-use super::{at, review, Hit};
+use super::{at, review, FileScope, Hit};
 use crate::caps::Evidence;
 
 pub const BHV108: RuleInfo = review(
@@ -21,7 +21,7 @@ pub const BHV108: RuleInfo = review(
 );
 
 /// The finding: the download, what can run, and the chmod when there is one.
-pub fn hit(
+pub(super) fn hit(
     path: &str,
     download: &Evidence,
     runs: &str,
@@ -32,6 +32,7 @@ pub fn hit(
         .map(|c| format!(", makes a file executable ({})", at(path, c)))
         .unwrap_or_default();
     Hit {
+        without_evidence: None,
         rule: &BHV108,
         line: run.line,
         message: format!(
@@ -40,4 +41,8 @@ pub fn hit(
             at(path, run)
         ),
     }
+}
+
+pub(super) fn evaluate(scope: &FileScope<'_>) -> Option<Hit> {
+    scope.download_and_run().near.clone()
 }

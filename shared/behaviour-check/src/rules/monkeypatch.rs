@@ -6,7 +6,7 @@
 
 use validator_domain::RuleInfo;
 
-use super::{at, review, Caps, Hit};
+use super::{at, review, FileScope, Hit};
 use crate::caps::Cap;
 
 pub const BHV111: RuleInfo = review(
@@ -18,9 +18,11 @@ pub const BHV111: RuleInfo = review(
      what other plugins and QGIS use.",
 );
 
-pub fn evaluate(path: &str, file: &Caps) -> Option<Hit> {
+pub(super) fn evaluate(scope: &FileScope<'_>) -> Option<Hit> {
+    let (path, file) = (scope.path, &scope.file);
     let patch = file.get(Cap::Monkeypatch)?;
     Some(Hit {
+        without_evidence: None,
         rule: &BHV111,
         line: patch.line,
         message: format!("{} ({})", Cap::Monkeypatch.describe(), at(path, patch)),

@@ -6,7 +6,7 @@
 
 use validator_domain::RuleInfo;
 
-use super::{at, review, Caps, Hit};
+use super::{at, review, FileScope, Hit};
 use crate::caps::Cap;
 
 pub const BHV110: RuleInfo = review(
@@ -18,9 +18,11 @@ pub const BHV110: RuleInfo = review(
      (plugin_dependencies) and, for an organisation's repository, document how to add it.",
 );
 
-pub fn evaluate(path: &str, file: &Caps) -> Option<Hit> {
+pub(super) fn evaluate(scope: &FileScope<'_>) -> Option<Hit> {
+    let (path, file) = (scope.path, &scope.file);
     let write = file.get(Cap::PluginStateTamper)?;
     Some(Hit {
+        without_evidence: None,
         rule: &BHV110,
         line: write.line,
         message: format!(

@@ -8,7 +8,7 @@
 
 use validator_domain::RuleInfo;
 
-use super::{at, block, Caps, Hit};
+use super::{at, block, FileScope, Hit};
 use crate::caps::Cap;
 
 pub const BHV007: RuleInfo = block(
@@ -21,9 +21,11 @@ pub const BHV007: RuleInfo = block(
      options.",
 );
 
-pub fn evaluate(path: &str, file: &Caps) -> Option<Hit> {
+pub(super) fn evaluate(scope: &FileScope<'_>) -> Option<Hit> {
+    let (path, file) = (scope.path, &scope.file);
     let write = file.get(Cap::SecurityTamper)?;
     Some(Hit {
+        without_evidence: None,
         rule: &BHV007,
         line: write.line,
         message: format!("{} ({})", Cap::SecurityTamper.describe(), at(path, write)),

@@ -1,0 +1,394 @@
+//! Calls: what a call evaluates to, calls between the functions of the file, and method calls on folded values.
+
+use super::*;
+
+impl<'m> Analyser<'m> {
+    pub(super) fn call(&mut self, call: &'m ast::ExprCall) -> Value {
+        let func = self.eval(&call.func);
+        let path_method = matches!(call.func.as_ref(), Expr::Attribute(attr)
+            if UNFOLDED_PATH_METHODS.contains(&attr.attr.as_str()));
+        let local = self.local_function(call);
+        if let (Value::Unknown(taint), false, None) = (&func, path_method, local) {
+            // A call of something unknown (most calls: methods of parameters and `self`) only
+            // passes on its arguments' taint: no argument list, no line.
+            let mut taint = *taint;
+            for arg in call.arguments.args.iter() {
+                taint = taint.union(self.eval(arg).taint());
+            }
+            for keyword in call.arguments.keywords.iter() {
+                taint = taint.union(self.eval(&keyword.value).taint());
+            }
+            self.note_container_update(call, taint, false);
+            if let Some(header) = self.credential_header(call) {
+                let line = self.line(call.range());
+                self.facts
+                    .flow
+                    .note_source(self.current, Taint::REQUEST_HEADER, line, header);
+                return Value::Unknown(taint.union(Taint::REQUEST_HEADER));
+            }
+            return Value::Unknown(taint);
+        }
+        let args: Vec<Value> = call.arguments.args.iter().map(|a| self.eval(a)).collect();
+        let mut keywords: Vec<(Option<&'m str>, Value)> = Vec::new();
+        for keyword in call.arguments.keywords.iter() {
+            let value = self.eval(&keyword.value);
+            keywords.push((keyword.arg.as_ref().map(|a| a.as_str()), value));
+        }
+        let line = self.line(call.range());
+        let mut result_taint = Taint::NONE;
+        if let Some((callee, method)) = local {
+            self.note_local_call(call, callee, method, &args);
+            if let Some(&index) = self.function_index.get(callee) {
+                result_taint = Taint::result(index);
+                let args = args.iter().map(Value::taint).collect();
+                self.facts.flow.note_call(flow::LocalCall {
+                    caller: self.current,
+                    callee: index,
+                    name: callee.to_owned(),
+                    offset: usize::from(method),
+                    args,
+                    line,
+                });
+            }
+        }
+        let value = self.call_value(call, func, &args, &keywords, line);
+        value.tainted(result_taint)
+    }
+
+    pub(super) fn call_value(
+        &mut self,
+        call: &'m ast::ExprCall,
+        func: Value,
+        args: &[Value],
+        keywords: &[(Option<&'m str>, Value)],
+        line: u32,
+    ) -> Value {
+        let receiver = match call.func.as_ref() {
+            Expr::Attribute(attr) => Some(attr.value.as_ref()),
+            _ => None,
+        };
+        match func {
+            Value::Ref {
+                name,
+                hidden,
+                taint,
+            } => {
+                let value = self.call_ref(call, &name, hidden, args, keywords, line);
+                let into_receiver = self.api(&caps::plain(&name)).into_receiver;
+                let data = args
+                    .iter()
+                    .chain(keywords.iter().map(|(_, v)| v))
+                    .fold(Taint::NONE, |t, v| t.union(v.taint()));
+                self.note_container_update(call, data, into_receiver);
+                // What an object built from data returns carries the data; what a function
+                // of another module of the plugin returns is followed across modules.
+                let imported = name.starts_with('.') || name.starts_with(&format!("{}.", self.top));
+                if imported && !name.contains("()") {
+                    let called = caps::tail(&name).to_owned();
+                    let unit = self.facts.flow.unit(self.current);
+                    if !unit.imported_calls.contains(&called) {
+                        unit.imported_calls.push(called);
+                    }
+                    value.tainted(taint.union(Taint::IMPORTED))
+                } else {
+                    value.tainted(taint)
+                }
+            }
+            Value::Method {
+                receiver: value,
+                name,
+            } => self.call_method(*value, receiver, &name, args, line),
+            Value::Unknown(taint) => {
+                if let (Some(receiver), Expr::Attribute(attr)) = (receiver, call.func.as_ref()) {
+                    self.unknown_path_method(receiver, attr.attr.as_str(), args, line);
+                }
+                let taint = args
+                    .iter()
+                    .chain(keywords.iter().map(|(_, v)| v))
+                    .fold(taint, |t, v| t.union(v.taint()));
+                self.note_container_update(call, taint, false);
+                Value::Unknown(taint)
+            }
+            _ => Value::UNKNOWN,
+        }
+    }
+
+    /// `pathlib.Path` methods that write or make executable ([`UNFOLDED_PATH_METHODS`]), on a
+    /// path the resolver could not fold (`Path(tempfile.mktemp())`): only pathlib paths have
+    /// them.
+    pub(super) fn unknown_path_method(
+        &mut self,
+        receiver: &'m Expr,
+        method: &str,
+        args: &[Value],
+        line: u32,
+    ) {
+        match method {
+            "write_bytes" | "write_text" => {
+                if method == "write_bytes" {
+                    self.note_binary_write(None, Some(receiver), line);
+                }
+                self.note_write("", line, &format!("Path.{method}"));
+            }
+            "chmod" => {
+                if let [Value::Int(mode)] = args {
+                    if mode & 0o111 != 0 {
+                        self.add(Cap::MakeExecutable, line, format!("Path.chmod({mode:#o})"));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `f = tempfile.NamedTemporaryFile(...)` (or `with ... as f`) in a binary mode, the
+    /// default: a file written in binary, named by `f` (and `f.name`).
+    pub(super) fn note_temporary_file(&mut self, value: &Value, expr: &'m Expr, target: &'m Expr) {
+        let (Value::Ref { name, .. }, Expr::Call(call)) = (value, expr) else {
+            return;
+        };
+        if name != "tempfile.NamedTemporaryFile()" {
+            return;
+        }
+        let mode = call
+            .arguments
+            .find_keyword("mode")
+            .map(|k| &k.value)
+            .or_else(|| call.arguments.args.first());
+        let binary = match mode {
+            None => true,
+            Some(Expr::StringLiteral(mode)) => mode.value.to_str().contains('b'),
+            Some(_) => false,
+        };
+        if binary {
+            let line = self.line(call.range());
+            self.note_binary_write(None, Some(target), line);
+        }
+    }
+
+    /// The function of this file a call names: `function(...)`, or `self.method(...)` /
+    /// `cls.method(...)` (then `true`: its first parameter is the instance).
+    pub(super) fn local_function(&self, call: &'m ast::ExprCall) -> Option<(&'m str, bool)> {
+        let (name, method) = match call.func.as_ref() {
+            Expr::Name(name) => (name.id.as_str(), false),
+            Expr::Attribute(attr) => match attr.value.as_ref() {
+                Expr::Name(base) if matches!(base.id.as_str(), "self" | "cls") => {
+                    (attr.attr.as_str(), true)
+                }
+                _ => return None,
+            },
+            _ => return None,
+        };
+        self.function_names.contains(name).then_some((name, method))
+    }
+
+    /// `variable = function(...)` for a function of this file: the variable holds what the
+    /// function returns (see `link_parameters`).
+    pub(super) fn note_local_result(&mut self, variable: &'m str, value: &'m Expr) {
+        let Expr::Call(call) = path_operand(value) else {
+            return;
+        };
+        if let Some((callee, _)) = self.local_function(call) {
+            self.local_results.push(LocalResult {
+                caller: self.current,
+                variable,
+                callee,
+            });
+        }
+    }
+
+    /// A call to a function of this file (`install(tool)`, `self.install(tool)`): the keys of
+    /// the files its arguments name, to follow a path from the caller into the function that
+    /// writes or starts it (see `link_parameters`).
+    pub(super) fn note_local_call(
+        &mut self,
+        call: &'m ast::ExprCall,
+        callee: &'m str,
+        method: bool,
+        args: &[Value],
+    ) {
+        let keys: Vec<Option<String>> = args
+            .iter()
+            .zip(call.arguments.args.iter())
+            .map(|(value, expr)| self.file_key(Some(value), Some(expr)))
+            .collect();
+        if keys.iter().any(Option::is_some) {
+            self.local_calls.push(LocalCall {
+                caller: self.current,
+                callee,
+                method,
+                keys,
+            });
+        }
+    }
+
+    pub(super) fn call_method(
+        &mut self,
+        receiver: Value,
+        receiver_expr: Option<&'m Expr>,
+        name: &str,
+        args: &[Value],
+        line: u32,
+    ) -> Value {
+        let max = self.limits.max_folded_bytes;
+        let value = match (receiver, name) {
+            (Value::Str(sep), "join") if !sep.partial => match args.first() {
+                Some(Value::List(items)) => {
+                    let mut text = String::new();
+                    let mut partial = false;
+                    for (i, item) in items.iter().enumerate() {
+                        if i > 0 {
+                            text.push_str(&sep.text);
+                        }
+                        let (t, _, p) = item.text_or_star();
+                        text.push_str(&t);
+                        partial |= p;
+                        if text.len() > max {
+                            return Value::UNKNOWN;
+                        }
+                    }
+                    let taint = items.iter().fold(Taint::NONE, |t, v| t.union(v.taint()));
+                    Value::Str(Folded {
+                        text,
+                        hidden: true,
+                        partial,
+                        taint: Taint::NONE,
+                    })
+                    .tainted(taint)
+                }
+                Some(Value::Str(s)) if !s.partial => {
+                    let joined: Vec<String> = s.text.chars().map(String::from).collect();
+                    Value::str(joined.join(&sep.text), true)
+                }
+                Some(other) => Value::Unknown(other.taint()),
+                None => Value::UNKNOWN,
+            },
+            (Value::Str(format), "format") if !format.partial => {
+                let taint = args.iter().fold(Taint::NONE, |t, v| t.union(v.taint()));
+                brace_format(&format.text, args, max).tainted(taint)
+            }
+            // Reading a credential store or a data file of the plugin through a path object.
+            (Value::Str(s), "read_text" | "read_bytes" | "open")
+                if name != "open"
+                    || !args
+                        .first()
+                        .and_then(Value::as_str)
+                        .is_some_and(|m| is_write_mode(&m.text)) =>
+            {
+                if self.plugin_data_file(&s.text) {
+                    self.note_data_read(&s.text, line, &format!("Path.{name}"));
+                    return Value::Unknown(Taint::PLUGIN_DATA);
+                }
+                match self.credential_file(&Value::Str(s.clone()), receiver_expr) {
+                    Some(what) => {
+                        self.note_credential_source(line, format!("Path.{name} of {what}"));
+                        Value::Unknown(Taint::CREDENTIAL)
+                    }
+                    None => Value::UNKNOWN,
+                }
+            }
+            (Value::Str(s), "replace") if args.len() == 2 => match (
+                args.first().and_then(Value::as_str),
+                args.get(1).and_then(Value::as_str),
+            ) {
+                (Some(from), Some(to)) if !from.text.is_empty() => {
+                    let text = s.text.replace(&from.text, &to.text);
+                    if text.len() > max {
+                        return Value::UNKNOWN;
+                    }
+                    Value::Str(Folded {
+                        text,
+                        hidden: true,
+                        partial: s.partial,
+                        taint: s.taint,
+                    })
+                }
+                _ => Value::UNKNOWN,
+            },
+            (Value::Str(s), "lower") => Value::Str(Folded {
+                text: s.text.to_lowercase(),
+                ..s
+            }),
+            (Value::Str(s), "upper") => Value::Str(Folded {
+                text: s.text.to_uppercase(),
+                ..s
+            }),
+            (Value::Str(s), "strip" | "lstrip" | "rstrip") if args.is_empty() => {
+                Value::Str(Folded {
+                    text: s.text.trim().to_owned(),
+                    ..s
+                })
+            }
+            (Value::Str(s), "encode") if !s.partial => Value::Bytes {
+                data: s.text.into_bytes(),
+                hidden: s.hidden,
+            },
+            (Value::Str(s), "resolve" | "absolute" | "expanduser" | "as_posix") => Value::Str(s),
+            (Value::Str(s), "joinpath") => {
+                let mut text = s.text;
+                for arg in args {
+                    text = join_path(&text, &arg.text_or_star().0);
+                }
+                Value::Str(Folded {
+                    text,
+                    hidden: false,
+                    partial: s.partial,
+                    taint: s.taint,
+                })
+            }
+            (
+                Value::Str(s),
+                "write_text" | "write_bytes" | "open" | "touch" | "chmod" | "rename" | "replace"
+                | "symlink_to",
+            ) => {
+                let mode_write = name != "open"
+                    || args
+                        .first()
+                        .and_then(Value::as_str)
+                        .is_some_and(|m| is_write_mode(&m.text));
+                if name == "chmod" {
+                    if let Some(Value::Int(mode)) = args.first() {
+                        if mode & 0o111 != 0 {
+                            self.add(Cap::MakeExecutable, line, format!("Path.chmod({mode:#o})"));
+                        }
+                    }
+                } else if mode_write {
+                    let binary = name == "write_bytes"
+                        || name == "open"
+                            && args
+                                .first()
+                                .and_then(Value::as_str)
+                                .is_some_and(|m| m.text.contains('b'));
+                    if binary {
+                        let path = Value::Str(s.clone());
+                        self.note_binary_write(Some(&path), receiver_expr, line);
+                    }
+                    self.note_write(&s.text, line, &format!("Path.{name}"));
+                }
+                Value::UNKNOWN
+            }
+            (Value::Bytes { data, hidden }, "decode") => {
+                let codec = args
+                    .first()
+                    .and_then(Value::as_str)
+                    .map(|f| f.text.to_ascii_lowercase());
+                match codec.as_deref() {
+                    Some("hex") => decode::hex(&String::from_utf8_lossy(&data)).map_or(
+                        Value::Unknown(Taint::DECODED),
+                        |d| Value::Bytes {
+                            data: d,
+                            hidden: true,
+                        },
+                    ),
+                    _ => Value::str(String::from_utf8_lossy(&data).into_owned(), hidden),
+                }
+            }
+            (Value::Bytes { data, hidden }, "hex") => Value::str(decode::to_hex(&data), hidden),
+            (receiver, _) => Value::Unknown(receiver.taint()),
+        };
+        if matches!(value, Value::Str(_)) {
+            self.note_string(&value, line);
+        }
+        value
+    }
+}

@@ -1,0 +1,577 @@
+//! What a resolved call can do: the capabilities it adds, with evidence.
+
+use super::*;
+
+impl<'m> Analyser<'m> {
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn classify_call(
+        &mut self,
+        call: &'m ast::ExprCall,
+        name: &str,
+        plain: &str,
+        hidden: bool,
+        args: &[Value],
+        keywords: &[(Option<&'m str>, Value)],
+        line: u32,
+        arg_taint: Taint,
+        api: &caps::Api,
+    ) {
+        let shown = Shown {
+            plain,
+            hidden_as: hidden.then(|| self.text(call.func.range())),
+        };
+        if caps::is_import_call(name) {
+            let constant_target = args
+                .first()
+                .and_then(Value::as_str)
+                .filter(|s| !s.partial)
+                .map(|s| s.text.clone());
+            match constant_target {
+                Some(module) => self.facts.constant_imports.push(module),
+                None => self.add(
+                    Cap::DynamicLoad,
+                    line,
+                    format!("{shown} of a computed name"),
+                ),
+            }
+        }
+        if api.runs_code() || caps::is_loader_call(name) {
+            self.add(Cap::DynamicLoad, line, shown.to_string());
+        }
+        // Unpickling runs code chosen by whoever wrote the bytes: data from the network makes it
+        // download-and-run.
+        if matches!(
+            plain,
+            "pickle.loads"
+                | "pickle.load"
+                | "cPickle.loads"
+                | "dill.loads"
+                | "cloudpickle.loads"
+                | "joblib.load"
+                | "marshal.loads"
+        ) && arg_taint.has(Taint::FETCHED)
+        {
+            self.add(
+                Cap::FetchedExec,
+                line,
+                format!("{shown} of data read from the network"),
+            );
+        }
+        if api.runs_code() {
+            self.add(Cap::CodeExec, line, shown.to_string());
+            // What runs is the first argument (the others are names, globals, file names).
+            let code = args.first();
+            let code_taint = code.map_or(Taint::NONE, Value::taint);
+            if code_taint.has(Taint::DECODED) || code.is_some_and(Value::is_hidden) {
+                self.add(Cap::DecodedExec, line, format!("{shown} of decoded data"));
+            }
+            if code_taint.has(Taint::FETCHED) {
+                self.add(
+                    Cap::FetchedExec,
+                    line,
+                    format!("{shown} of data read from the network"),
+                );
+            }
+            if code_taint.has(Taint::PLUGIN_DATA) {
+                let from = match &self.last_data_read {
+                    Some((file, read)) => format!(" ({file}, read at line {read})"),
+                    None => String::new(),
+                };
+                self.add(
+                    Cap::DecodedExec,
+                    line,
+                    format!("{shown} of bytes read from a data file of the plugin{from}"),
+                );
+            }
+        }
+        if hidden && caps::is_dangerous(name) {
+            self.add(Cap::HiddenCall, line, shown.to_string());
+        }
+        if caps::is_native_load(name) {
+            self.add(Cap::NativeLoad, line, shown.to_string());
+            if arg_taint.has(Taint::FETCHED) || arg_taint.has(Taint::DECODED) {
+                self.add(Cap::DecodedExec, line, format!("{shown} of decoded data"));
+            }
+            // A library loaded from a file the code wrote runs that file's code.
+            for key in self.file_keys(args.first(), call.arguments.args.first()) {
+                self.note_started(key, line, &shown.to_string());
+            }
+        }
+        if caps::is_process_exec(name) {
+            self.add(Cap::ProcessExec, line, shown.to_string());
+            let mut words: Vec<String> = Vec::new();
+            for arg in args {
+                match arg {
+                    Value::Str(s) => words.extend(s.text.split_whitespace().map(str::to_owned)),
+                    Value::List(items) => {
+                        for item in items {
+                            if let Value::Str(s) = item {
+                                words.push(s.text.clone());
+                            } else if let Value::Ref { name, .. } = item {
+                                words.push(name.clone());
+                            }
+                        }
+                    }
+                    Value::Ref { name, .. } => words.push(name.clone()),
+                    _ => words.push("*".to_owned()),
+                }
+            }
+            let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
+            let has = |w: &str| {
+                lower
+                    .iter()
+                    .any(|x| x == w || x.ends_with(&format!("/{w}")))
+            };
+            let command = lower.join(" ");
+            if (has("pip") || has("pip3") || command.contains("-m pip") || has("pip.exe"))
+                && has("install")
+            {
+                self.add(
+                    Cap::PackageInstall,
+                    line,
+                    format!("{shown}: {}", clip(&command)),
+                );
+                self.note_install_source(args, line, &shown);
+            }
+            // The program: the command's first word, or the file in a variable
+            // (`subprocess.call(target)`, `Popen([target, ...])`).
+            let first_value = match args.first() {
+                Some(Value::List(items)) => items.first(),
+                other => other,
+            };
+            let first_expr = match call.arguments.args.first() {
+                Some(Expr::List(list)) => list.elts.first(),
+                Some(Expr::Tuple(tuple)) => tuple.elts.first(),
+                other => other,
+            };
+            let program = match first_value {
+                Some(Value::Str(s)) => s
+                    .text
+                    .split_whitespace()
+                    .next()
+                    .filter(|w| !w.contains('*'))
+                    .map(str::to_owned),
+                // A program by its name (`os.system(GDAL_TRANSLATE)`), not a call's result
+                // (`tempfile.mktemp()`), which the variable names better.
+                Some(Value::Ref { name, .. }) if !name.contains("()") => Some(name.clone()),
+                _ => None,
+            };
+            // A document opened with its application is not a program, whatever holds it.
+            if !program.as_deref().is_some_and(is_document) {
+                let variable = self.variable_key(first_expr);
+                for program in program.into_iter().chain(variable) {
+                    self.note_started(program, line, &shown.to_string());
+                }
+            }
+            // Shell one-liners that download and run in one go (`curl ... | sh`, PowerShell's
+            // DownloadString | iex) and PowerShell's encoded commands.
+            let fetches = [
+                "curl ",
+                "wget ",
+                "invoke-webrequest",
+                "iwr ",
+                "downloadstring",
+                "downloadfile",
+                "certutil -urlcache",
+                "bitsadmin",
+            ]
+            .iter()
+            .any(|s| command.contains(s));
+            let runs = [
+                "| sh",
+                "|sh",
+                "| bash",
+                "|bash",
+                "| python",
+                "|python",
+                "iex",
+                "invoke-expression",
+                "chmod +x",
+                "start-process",
+                "&& ./",
+                "; ./",
+            ]
+            .iter()
+            .any(|s| command.contains(s));
+            if fetches && runs {
+                self.add(
+                    Cap::FetchedExec,
+                    line,
+                    format!("{shown}: {}", clip(&command)),
+                );
+            }
+            if command.contains("powershell")
+                && [" -enc", " -e ", " -encodedcommand", " -ec "]
+                    .iter()
+                    .any(|s| command.contains(s))
+            {
+                self.add(
+                    Cap::DecodedExec,
+                    line,
+                    format!("{shown}: {}", clip(&command)),
+                );
+            }
+            let reverse_shell = [
+                "/dev/tcp/",
+                "nc -e",
+                "ncat -e",
+                "nc.exe -e",
+                "socat exec",
+                "socat tcp",
+            ]
+            .iter()
+            .any(|s| command.contains(s));
+            if reverse_shell {
+                self.add(Cap::Socket, line, format!("{shown}: {}", clip(&command)));
+                self.add(
+                    Cap::ShellAttach,
+                    line,
+                    format!("{shown}: {}", clip(&command)),
+                );
+            }
+            let program = lower.first().map(String::as_str).unwrap_or("*");
+            let program = if program == "sys.executable" {
+                "python"
+            } else {
+                program
+            };
+            // A command-line network client (curl, wget, nc, ssh, nslookup, ...: the sinks
+            // catalogue's `path:` rows): its arguments leave the machine.
+            let client = Catalogue::builtin().path(program).iter().any(|e| {
+                matches!(
+                    e.kind,
+                    validator_api_catalogue::Kind::Sink(
+                        validator_api_catalogue::SinkKind::Network
+                            | validator_api_catalogue::SinkKind::Dns
+                    )
+                )
+            });
+            if client {
+                self.facts.flow.note_sink(flow::Sink {
+                    unit: self.current,
+                    taint: arg_taint,
+                    line,
+                    what: format!("{shown}: {}", clip(&command)),
+                });
+            }
+            if !caps::is_gis_tool(program) || name.ends_with("startfile") {
+                self.add(
+                    Cap::ProcessExecOther,
+                    line,
+                    format!("{shown}: {}", clip(&command)),
+                );
+            }
+            if let Some(target) = caps::persistence_target(&command) {
+                self.add(
+                    Cap::PersistWrite,
+                    line,
+                    format!("{shown}: {} ({target})", clip(&command)),
+                );
+            }
+            if has("chmod") && command.contains("+x") {
+                self.add(
+                    Cap::MakeExecutable,
+                    line,
+                    format!("{shown}: {}", clip(&command)),
+                );
+            }
+            if ["/bin/sh", "/bin/bash", "cmd.exe", "powershell", "/bin/zsh"]
+                .iter()
+                .any(|s| command.contains(s))
+                || has("sh") && has("-i")
+                || name == "pty.spawn"
+            {
+                self.add(
+                    Cap::ShellAttach,
+                    line,
+                    format!("{shown}: {}", clip(&command)),
+                );
+            }
+            let fileno = keywords.iter().any(|(k, v)| {
+                matches!(k, Some("stdin" | "stdout" | "stderr"))
+                    && matches!(v, Value::Ref { name, .. } if name.ends_with("fileno()"))
+            });
+            if fileno {
+                self.add(
+                    Cap::ShellAttach,
+                    line,
+                    format!("{shown} with a socket as stdin/stdout"),
+                );
+            }
+        }
+        if matches!(
+            name,
+            "pip.main"
+                | "pip._internal.main"
+                | "pip._internal.cli.main.main"
+                | "pip._internal.main.main"
+        ) {
+            self.add(Cap::PackageInstall, line, shown.to_string());
+            self.note_install_source(args, line, &shown);
+        }
+        if api.carries_data_out() {
+            self.facts.flow.note_sink(flow::Sink {
+                unit: self.current,
+                taint: arg_taint,
+                line,
+                what: shown.to_string(),
+            });
+        }
+        if api.is_network() {
+            self.add(Cap::Network, line, shown.to_string());
+            let env = args.iter().chain(keywords.iter().map(|(_, v)| v)).any(|v| {
+                v.taint().has(Taint::ENVIRON)
+                    || matches!(v, Value::Ref { name, .. } if name == "os.environ")
+            });
+            if env {
+                self.add(
+                    Cap::EnvToNetwork,
+                    line,
+                    format!("{shown} with the environment"),
+                );
+            }
+            if caps::is_download_to_file(plain) {
+                self.add(Cap::Download, line, shown.to_string());
+                // The file it saves to (`urlretrieve(url, filename)`,
+                // `QgsFileDownloader(url, outputFileName)`, `wget.download(url, out)`).
+                let target = call
+                    .arguments
+                    .args
+                    .get(1)
+                    .map(|e| (args.get(1), e))
+                    .or_else(|| {
+                        call.arguments
+                            .keywords
+                            .iter()
+                            .zip(keywords)
+                            .find(|(_, (k, _))| {
+                                matches!(k, Some("filename" | "outputFileName" | "out"))
+                            })
+                            .map(|(k, (_, v))| (Some(v), &k.value))
+                    });
+                if let Some((value, expr)) = target {
+                    self.note_binary_write(value, Some(expr), line);
+                }
+            }
+        }
+        // Only onto the standard streams (0, 1, 2) does dup2 attach something to a process's
+        // input and output; event-loop tests swap socket descriptors among themselves.
+        if name == "os.dup2" && matches!(args.get(1), Some(Value::Int(0..=2))) {
+            self.add(Cap::ShellAttach, line, shown.to_string());
+        }
+        if name.starts_with("socket.socket") && !name.contains(").")
+            || name == "socket.create_connection"
+        {
+            self.add(Cap::Socket, line, shown.to_string());
+        }
+        if caps::input_capture(plain) {
+            self.add(Cap::InputCapture, line, shown.to_string());
+        }
+        if caps::keyboard_hook(plain) {
+            self.add(Cap::KeyboardHook, line, shown.to_string());
+        }
+        // `QScreen.grabWindow(0)`, `QPixmap.grabWindow(QApplication.desktop().winId())`: the
+        // whole desktop, not the plugin's own widget (`canvas.grab()`).
+        if caps::tail(name) == "grabWindow" {
+            let desktop = match args.first() {
+                None | Some(Value::Int(0)) => true,
+                Some(Value::Ref { name, .. }) => name.contains("desktop"),
+                _ => false,
+            };
+            if desktop {
+                self.add(Cap::ScreenGrab, line, shown.to_string());
+            }
+        }
+        if let Some(what) = caps::credential_call(name) {
+            self.add(Cap::Credential, line, format!("{shown} ({what})"));
+        }
+        // Other programs' secret stores read whole (wallets, DPAPI, every browser cookie); a
+        // secret asked for by service name is the plugin's own login (a keyring password).
+        if let Some((validator_api_catalogue::SourceKind::SecretStore, entry)) = api.source {
+            let by_name = entry.args.iter().any(|a| {
+                matches!(
+                    a.role,
+                    validator_api_catalogue::Role::Key | validator_api_catalogue::Role::Host
+                )
+            });
+            if !by_name {
+                self.add(
+                    Cap::Credential,
+                    line,
+                    format!("{shown} ({})", caps::entry_text(entry)),
+                );
+            }
+        }
+        let tail = caps::tail(name);
+        if tail == "value" || tail == "setValue" {
+            if let Some(key) = args.first().and_then(Value::loose_str) {
+                if tail == "value" && caps::settings_password_key(key) {
+                    self.add(
+                        Cap::Credential,
+                        line,
+                        format!("{shown}({key:?}) (a saved QGIS password)"),
+                    );
+                }
+                if tail == "setValue" && name.contains("Settings") {
+                    let key = match self.settings_group.as_deref() {
+                        Some(group) if !group.is_empty() => format!("{group}/{key}"),
+                        _ => key.to_owned(),
+                    };
+                    self.note_settings_write(&key, line, &shown.to_string());
+                }
+            }
+        }
+        // A constant written over what the user copied (a clipboard hijacker's address), not a
+        // copy of the plugin's data.
+        let constant = args
+            .first()
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.text.trim().is_empty());
+        if api.sink == Some(validator_api_catalogue::SinkKind::Clipboard) && constant {
+            self.add(Cap::ClipboardWrite, line, shown.to_string());
+        }
+        if api.sink == Some(validator_api_catalogue::SinkKind::Unpickle) {
+            self.add(Cap::Unpickle, line, shown.to_string());
+        }
+        if api.runner == Some(validator_api_catalogue::RunnerKind::Hook)
+            && caps::tail(name).starts_with("setRe")
+        {
+            self.facts.flow.request_hook = true;
+        }
+        if matches!(api.source, Some((SourceKind::Clipboard, _))) {
+            self.add(Cap::ClipboardRead, line, shown.to_string());
+        }
+        // Enumerating the plugin's own settings group reads no password.
+        if tail == "allKeys" && self.settings_group_may_hold_secrets() {
+            self.all_keys.get_or_insert(line);
+        }
+        if contains_ignore_ascii_case(name, "pyarmor") || name.contains("pytransform") {
+            self.add(Cap::PyArmor, line, shown.to_string());
+        }
+        // Writes.
+        match name {
+            "builtins.open" | "io.open" | "codecs.open" | "io.FileIO" => {
+                let mode = args
+                    .get(1)
+                    .or_else(|| {
+                        keywords
+                            .iter()
+                            .find(|(k, _)| *k == Some("mode"))
+                            .map(|(_, v)| v)
+                    })
+                    .and_then(Value::as_str)
+                    .map(|m| m.text.clone());
+                if mode.as_deref().is_some_and(is_write_mode) {
+                    let path = args.first().map(|a| path_text(a).0).unwrap_or_default();
+                    if mode.as_deref().is_some_and(|m| m.contains('b')) {
+                        self.note_binary_write(args.first(), call.arguments.args.first(), line);
+                    }
+                    self.note_write(&path, line, &shown.to_string());
+                }
+            }
+            "shutil.copy"
+            | "shutil.copy2"
+            | "shutil.copyfile"
+            | "shutil.copytree"
+            | "shutil.move"
+            | "os.rename"
+            | "os.replace"
+            | "os.symlink"
+            | "os.link"
+            | "distutils.dir_util.copy_tree" => {
+                let path = args.get(1).map(|a| path_text(a).0).unwrap_or_default();
+                self.note_write(&path, line, &shown.to_string());
+            }
+            "os.chmod" | "os.fchmod" | "os.lchmod" => {
+                let source = call
+                    .arguments
+                    .args
+                    .get(1)
+                    .map(|a| self.text(a.range()))
+                    .unwrap_or("");
+                let exec_bits = matches!(args.get(1), Some(Value::Int(m)) if m & 0o111 != 0)
+                    || ["S_IX", "S_IEXEC", "S_IRWXU", "S_IRWXG", "S_IRWXO"]
+                        .iter()
+                        .any(|s| source.contains(s));
+                if exec_bits {
+                    self.add(
+                        Cap::MakeExecutable,
+                        line,
+                        format!("{shown}({})", clip(source)),
+                    );
+                }
+            }
+            "shutil.unpack_archive" => {
+                let target = args.get(1).map(|a| path_text(a).0).unwrap_or_default();
+                self.note_extract(&target, line, &shown.to_string());
+            }
+            _ => {
+                if matches!(tail, "extractall" | "extract")
+                    && (name.contains("ZipFile")
+                        || name.contains("zipfile")
+                        || name.contains("tarfile")
+                        || name.contains("TarFile"))
+                {
+                    let target = args
+                        .first()
+                        .or_else(|| {
+                            keywords
+                                .iter()
+                                .find(|(k, _)| *k == Some("path"))
+                                .map(|(_, v)| v)
+                        })
+                        .map(|a| path_text(a).0)
+                        .unwrap_or_default();
+                    self.note_extract(&target, line, &shown.to_string());
+                }
+                if name.starts_with("winreg.")
+                    || name.starts_with("_winreg.")
+                    || name.starts_with("win32api.Reg")
+                {
+                    if matches!(
+                        tail,
+                        "SetValueEx" | "SetValue" | "CreateKey" | "CreateKeyEx" | "RegSetValueEx"
+                    ) {
+                        self.add(Cap::RegistryWrite, line, shown.to_string());
+                        // A value written under a key opened on an auto-start place.
+                        if args
+                            .first()
+                            .is_some_and(|k| k.taint().has(Taint::AUTOSTART))
+                        {
+                            self.add(
+                                Cap::PersistWrite,
+                                line,
+                                format!("{shown} under an auto-start key"),
+                            );
+                        }
+                    }
+                    for arg in args {
+                        if let Some(key) = arg.loose_str() {
+                            if let Some(target) = caps::persistence_target(&key.to_lowercase()) {
+                                self.add(
+                                    Cap::PersistTarget,
+                                    line,
+                                    format!("{shown}({:?}) ({target})", clip(key)),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Where a pip install takes its packages from: anything but PyPI by spelled names is held
+    /// for review (BHV101).
+    fn note_install_source(&mut self, args: &[Value], line: u32, shown: &Shown<'_>) {
+        if let Some(crate::pip::Install::Unvetted(why)) =
+            crate::pip::judge(args, |path| self.own_path(path))
+        {
+            self.add(
+                Cap::PackageInstallUnvetted,
+                line,
+                format!("{shown}: installs {}", clip(&why)),
+            );
+        }
+    }
+}

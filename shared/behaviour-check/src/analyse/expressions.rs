@@ -1,0 +1,421 @@
+//! Expressions: names, attributes, subscripts, operators and comprehensions folded to values.
+
+use super::*;
+
+impl<'m> Analyser<'m> {
+    pub(super) fn eval(&mut self, expr: &'m Expr) -> Value {
+        if self.depth >= self.limits.max_fold_depth {
+            return Value::UNKNOWN;
+        }
+        self.depth += 1;
+        let value = with_stack(|| self.eval_inner(expr));
+        self.depth -= 1;
+        value
+    }
+
+    pub(super) fn eval_children(&mut self, expr: &'m Expr) {
+        let mut children = ExprChildren { analyser: self };
+        walk_expr(&mut children, expr);
+    }
+
+    pub(super) fn eval_inner(&mut self, expr: &'m Expr) -> Value {
+        match expr {
+            Expr::StringLiteral(literal) => {
+                let text = literal.value.to_str();
+                let raw = self.text(literal.range);
+                let escaped = raw.contains('\\') && is_identifier_like(text);
+                let value = Value::str(text, escaped);
+                self.note_string(&value, self.line(literal.range));
+                value
+            }
+            Expr::BytesLiteral(literal) => Value::Bytes {
+                data: literal
+                    .value
+                    .bytes()
+                    .take(self.limits.max_folded_bytes)
+                    .collect(),
+                hidden: false,
+            },
+            Expr::NumberLiteral(number) => match &number.value {
+                Number::Int(i) => i.as_i64().map_or(Value::UNKNOWN, Value::Int),
+                _ => Value::UNKNOWN,
+            },
+            Expr::FString(fstring) => {
+                let mut text = String::new();
+                let (mut hidden, mut partial, mut interpolated) = (false, false, false);
+                let mut taint = Taint::NONE;
+                for part in fstring.value.iter() {
+                    match part {
+                        FStringPart::Literal(literal) => text.push_str(&literal.value),
+                        FStringPart::FString(f) => {
+                            for element in f.elements.iter() {
+                                match element {
+                                    InterpolatedStringElement::Literal(l) => {
+                                        text.push_str(&l.value)
+                                    }
+                                    InterpolatedStringElement::Interpolation(i) => {
+                                        interpolated = true;
+                                        let value = self.eval(&i.expression);
+                                        taint = taint.union(value.taint());
+                                        let (t, h, p) = value.text_or_star();
+                                        text.push_str(&t);
+                                        hidden |= h;
+                                        partial |= p;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    if text.len() > self.limits.max_folded_bytes {
+                        return Value::UNKNOWN;
+                    }
+                }
+                let value = Value::Str(Folded {
+                    text,
+                    hidden: hidden || (interpolated && !partial),
+                    partial,
+                    taint: Taint::NONE,
+                });
+                self.note_string(&value, self.line(fstring.range));
+                // A string built from tainted data carries it (a secret in a URL or a body).
+                value.tainted(taint)
+            }
+            Expr::Name(name) => {
+                let id = name.id.as_str();
+                self.mention(id);
+                self.lookup(id)
+            }
+            Expr::Attribute(attr) => {
+                let name = attr.attr.as_str();
+                self.mention(name);
+                if let Expr::Name(base) = attr.value.as_ref() {
+                    if matches!(base.id.as_str(), "self" | "cls")
+                        || self.class_names.contains(base.id.as_str())
+                    {
+                        if let Some(value) = self.attrs.get(name) {
+                            return value.clone();
+                        }
+                    }
+                }
+                let base = self.eval(&attr.value);
+                self.attribute(base, name)
+            }
+            Expr::Call(call) => self.call(call),
+            Expr::BinOp(binop) => {
+                let left = self.eval(&binop.left);
+                let right = self.eval(&binop.right);
+                let value = self.binop(left, binop.op, right);
+                if matches!(value, Value::Str(_)) {
+                    self.note_string(&value, self.line(binop.range));
+                }
+                value
+            }
+            Expr::UnaryOp(unary) => match (unary.op, self.eval(&unary.operand)) {
+                (UnaryOp::USub, Value::Int(i)) => Value::Int(i.wrapping_neg()),
+                (UnaryOp::Invert, Value::Int(i)) => Value::Int(!i),
+                (_, other) => Value::Unknown(other.taint()),
+            },
+            Expr::List(ast::ExprList { elts, .. })
+            | Expr::Tuple(ast::ExprTuple { elts, .. })
+            | Expr::Set(ast::ExprSet { elts, .. }) => {
+                let items: Vec<Value> = elts.iter().map(|e| self.eval(e)).collect();
+                Value::List(items)
+            }
+            Expr::Subscript(subscript) => self.subscript(subscript),
+            Expr::Dict(dict) => {
+                let mut taint = Taint::NONE;
+                for item in &dict.items {
+                    if let Some(key) = &item.key {
+                        taint = taint.union(self.eval(key).taint());
+                    }
+                    taint = taint.union(self.eval(&item.value).taint());
+                }
+                Value::Unknown(taint)
+            }
+            Expr::DictComp(comp) => {
+                let mut taint = Taint::NONE;
+                for generator in &comp.generators {
+                    let iter = self.eval(&generator.iter);
+                    self.assign(&generator.target, Value::Unknown(iter.taint()));
+                    taint = taint.union(iter.taint());
+                    for cond in &generator.ifs {
+                        self.eval(cond);
+                    }
+                }
+                if let Some(key) = &comp.key {
+                    taint = taint.union(self.eval(key).taint());
+                }
+                taint = taint.union(self.eval(&comp.value).taint());
+                Value::Unknown(taint)
+            }
+            Expr::Named(named) => {
+                let value = self.eval(&named.value);
+                self.assign(&named.target, value.clone());
+                value
+            }
+            Expr::If(if_expr) => {
+                self.eval(&if_expr.test);
+                let body = self.eval(&if_expr.body);
+                let orelse = self.eval(&if_expr.orelse);
+                if matches!(body, Value::Unknown(_)) {
+                    orelse
+                } else {
+                    body
+                }
+            }
+            Expr::BoolOp(boolop) => {
+                let mut result = Value::UNKNOWN;
+                for value in &boolop.values {
+                    let v = self.eval(value);
+                    if matches!(result, Value::Unknown(_)) {
+                        result = v;
+                    }
+                }
+                result
+            }
+            Expr::ListComp(ast::ExprListComp {
+                elt, generators, ..
+            })
+            | Expr::SetComp(ast::ExprSetComp {
+                elt, generators, ..
+            })
+            | Expr::Generator(ast::ExprGenerator {
+                elt, generators, ..
+            }) => self.comprehension(elt, generators),
+            Expr::Starred(starred) => self.eval(&starred.value),
+            _ => {
+                self.eval_children(expr);
+                Value::UNKNOWN
+            }
+        }
+    }
+
+    /// `elt for target in LIST` over a constant list is folded element by element (how `chr`
+    /// sequences are written); anything else is walked once.
+    pub(super) fn comprehension(
+        &mut self,
+        elt: &'m Expr,
+        generators: &'m [ast::Comprehension],
+    ) -> Value {
+        let mut iters = Vec::new();
+        for generator in generators {
+            iters.push(self.eval(&generator.iter));
+        }
+        // Bytes iterate as their byte values (`bytes(b ^ KEY for b in BLOB)`: a loop that
+        // decodes a constant folds like the constant).
+        if let [Value::Bytes { data, .. }] = iters.as_slice() {
+            if data.len() <= self.limits.max_folded_bytes {
+                let items = data.iter().map(|b| Value::Int(i64::from(*b))).collect();
+                iters[0] = Value::List(items);
+            }
+        }
+        if let ([generator], [Value::List(items)]) = (generators, iters.as_slice()) {
+            if let (Expr::Name(target), true) = (
+                &generator.target,
+                generator.ifs.is_empty() && items.len() <= self.limits.max_folded_bytes,
+            ) {
+                let name = target.id.as_str();
+                let saved = self.lookup(name);
+                let mut out = Vec::with_capacity(items.len());
+                for item in items.clone() {
+                    self.bind(name, item);
+                    out.push(self.eval(elt));
+                }
+                self.bind(name, saved);
+                return Value::List(out);
+            }
+        }
+        let taint = iters.iter().fold(Taint::NONE, |t, v| t.union(v.taint()));
+        for generator in generators {
+            self.assign(&generator.target, Value::Unknown(taint));
+            for cond in &generator.ifs {
+                self.eval(cond);
+            }
+        }
+        let value = self.eval(elt);
+        Value::Unknown(taint.union(value.taint()))
+    }
+
+    pub(super) fn attribute(&mut self, base: Value, name: &str) -> Value {
+        match base {
+            Value::Ref {
+                name: base,
+                hidden,
+                taint,
+            } => {
+                let qualified = format!("{base}.{name}");
+                // An attribute that holds credentials (`netrc.netrc().hosts`: every saved
+                // login), as the sources catalogue lists it without arguments.
+                let held = match self.api(&qualified).source {
+                    Some((SourceKind::Credential | SourceKind::SecretStore, entry))
+                        if entry.returns.is_none() =>
+                    {
+                        if caps::asked_by_name(entry) {
+                            Taint::AUTH_CONFIG
+                        } else {
+                            Taint::CREDENTIAL
+                        }
+                    }
+                    _ => Taint::NONE,
+                };
+                Value::reference(qualified, hidden).tainted(taint.union(held))
+            }
+            Value::Str(folded) if name == "parent" => Value::Str(Folded {
+                text: dirname(&folded.text),
+                ..folded
+            }),
+            value @ (Value::Str(_) | Value::Bytes { .. }) => Value::Method {
+                receiver: Box::new(value),
+                name: name.to_owned(),
+            },
+            Value::Unknown(taint) => Value::Unknown(taint),
+            _ => Value::UNKNOWN,
+        }
+    }
+
+    pub(super) fn subscript(&mut self, subscript: &'m ast::ExprSubscript) -> Value {
+        let base = self.eval(&subscript.value);
+        if let Expr::Slice(slice) = subscript.slice.as_ref() {
+            let step = slice.step.as_ref().map(|s| self.eval(s));
+            if let Some(lower) = &slice.lower {
+                self.eval(lower);
+            }
+            if let Some(upper) = &slice.upper {
+                self.eval(upper);
+            }
+            if slice.lower.is_none() && slice.upper.is_none() && step == Some(Value::Int(-1)) {
+                return match base {
+                    Value::Str(f) if !f.partial => {
+                        Value::str(f.text.chars().rev().collect::<String>(), true)
+                    }
+                    Value::Bytes { mut data, .. } => {
+                        data.reverse();
+                        Value::Bytes { data, hidden: true }
+                    }
+                    Value::List(mut items) => {
+                        items.reverse();
+                        Value::List(items)
+                    }
+                    other => Value::Unknown(other.taint()),
+                };
+            }
+            return Value::Unknown(base.taint());
+        }
+        let index = self.eval(&subscript.slice);
+        match (base, index) {
+            (Value::Namespace, Value::Str(key)) if !key.partial => {
+                let value = self.lookup(&key.text);
+                hide(value)
+            }
+            (Value::Ref { name, .. }, Value::Str(key)) if !key.partial => {
+                let key = key.text;
+                match name.as_str() {
+                    "builtins" | "builtins.__dict__" => {
+                        Value::reference(format!("builtins.{key}"), true)
+                    }
+                    "sys.modules" => Value::reference(key, true),
+                    "os.environ" => env_path(&key),
+                    other => match other.strip_suffix(".__dict__") {
+                        Some(owner) => Value::reference(format!("{owner}.{key}"), true),
+                        None => Value::UNKNOWN,
+                    },
+                }
+            }
+            (Value::Ref { name, .. }, Value::Int(_)) if name == "sys.path" => {
+                Value::str("<site-packages>", false)
+            }
+            (Value::List(items), Value::Int(i)) => usize::try_from(i)
+                .ok()
+                .and_then(|i| items.get(i).cloned())
+                .unwrap_or(Value::UNKNOWN),
+            (Value::Str(f), Value::Int(i)) if !f.partial => usize::try_from(i)
+                .ok()
+                .and_then(|i| f.text.chars().nth(i))
+                .map_or(Value::UNKNOWN, |c| Value::str(c.to_string(), true)),
+            (base, _) => Value::Unknown(base.taint()),
+        }
+    }
+
+    pub(super) fn binop(&mut self, left: Value, op: Operator, right: Value) -> Value {
+        let max = self.limits.max_folded_bytes;
+        match (op, left, right) {
+            (Operator::Add, Value::Str(l), Value::Str(r)) => {
+                if l.text.len() + r.text.len() > max {
+                    return Value::UNKNOWN;
+                }
+                Value::Str(Folded {
+                    text: l.text + &r.text,
+                    hidden: !l.partial && !r.partial || l.hidden || r.hidden,
+                    partial: l.partial || r.partial,
+                    taint: l.taint.union(r.taint),
+                })
+            }
+            (Operator::Add, Value::Str(l), other) | (Operator::Add, other, Value::Str(l))
+                if matches!(other, Value::Unknown(_) | Value::Ref { .. }) =>
+            {
+                Value::Str(Folded {
+                    text: format!("{}*", l.text),
+                    hidden: false,
+                    partial: true,
+                    taint: Taint::NONE,
+                })
+                .tainted(other.taint())
+            }
+            (Operator::Add, Value::Bytes { data: mut l, .. }, Value::Bytes { data: r, .. }) => {
+                if l.len() + r.len() > max {
+                    return Value::UNKNOWN;
+                }
+                l.extend(r);
+                Value::Bytes {
+                    data: l,
+                    hidden: true,
+                }
+            }
+            (Operator::Add, Value::List(mut l), Value::List(r)) => {
+                l.extend(r);
+                Value::List(l)
+            }
+            (Operator::Mod, Value::Str(format), args) if !format.partial => {
+                let taint = args.taint();
+                let args = match args {
+                    Value::List(items) => items,
+                    other => vec![other],
+                };
+                percent_format(&format.text, &args, max).tainted(taint)
+            }
+            (Operator::Div, Value::Str(l), Value::Str(r)) => Value::Str(Folded {
+                text: join_path(&l.text, &r.text),
+                hidden: false,
+                partial: l.partial || r.partial,
+                taint: l.taint.union(r.taint),
+            }),
+            (Operator::Mult, Value::Str(s), Value::Int(n))
+            | (Operator::Mult, Value::Int(n), Value::Str(s)) => {
+                let n = usize::try_from(n).unwrap_or(0);
+                if s.text.len().saturating_mul(n) > max {
+                    return Value::UNKNOWN;
+                }
+                Value::Str(Folded {
+                    text: s.text.repeat(n),
+                    hidden: true,
+                    partial: s.partial,
+                    taint: s.taint,
+                })
+            }
+            (op, Value::Int(l), Value::Int(r)) => match op {
+                Operator::Add => Value::Int(l.wrapping_add(r)),
+                Operator::Sub => Value::Int(l.wrapping_sub(r)),
+                Operator::Mult => Value::Int(l.wrapping_mul(r)),
+                Operator::BitXor => Value::Int(l ^ r),
+                Operator::BitOr => Value::Int(l | r),
+                Operator::BitAnd => Value::Int(l & r),
+                Operator::Mod if r != 0 => Value::Int(l.rem_euclid(r)),
+                Operator::FloorDiv if r != 0 => Value::Int(l.div_euclid(r)),
+                _ => Value::UNKNOWN,
+            },
+            (_, l, r) => Value::Unknown(l.taint().union(r.taint())),
+        }
+    }
+
+    // ----- calls ------------------------------------------------------------------------------
+}

@@ -1,0 +1,280 @@
+//! Files: the keys that match a file written to the file started, links through parameters, writes, extraction targets, and strings classified as paths or hosts.
+
+use super::*;
+
+impl<'m> Analyser<'m> {
+    /// What names a file written or started, to match the two: the path when the resolver
+    /// folded it whole, else the local variable holding it (`target` in `open(target, "wb")`
+    /// and `ctypes.CDLL(target)`), which only matches within the same function (or through a
+    /// call, see `link_parameters`), or the instance attribute (`self.target`), which matches
+    /// across the methods of the file.
+    pub(super) fn file_key(&self, value: Option<&Value>, expr: Option<&'m Expr>) -> Option<String> {
+        self.file_keys(value, expr).into_iter().next()
+    }
+
+    /// Every key of a file written or started: its folded path and the variable or attribute
+    /// that holds it, so that a write named one way matches a start named the other
+    /// (`p.write_bytes(...)` on a folded path, `Popen([p.as_posix()])`). None for a document.
+    pub(super) fn file_keys(&self, value: Option<&Value>, expr: Option<&'m Expr>) -> Vec<String> {
+        let mut keys = Vec::new();
+        if let Some((path, _, partial)) = value.map(path_text) {
+            // `os.path.join(tmp, "report.pdf")`: a document opened with its application.
+            if is_document(&path) {
+                return keys;
+            }
+            if !path.is_empty() && !partial && !path.contains('*') {
+                keys.push(path);
+            }
+        }
+        keys.extend(self.variable_key(expr));
+        keys
+    }
+
+    /// The variable (`target`) or instance attribute (`self.target`) an expression names a
+    /// file by.
+    pub(super) fn variable_key(&self, expr: Option<&'m Expr>) -> Option<String> {
+        match expr.map(path_operand) {
+            Some(Expr::Name(name)) => Some(local_key(name.id.as_str(), self.current)),
+            // `self.tool`: the same attribute in every method of the file.
+            Some(Expr::Attribute(attr)) => match attr.value.as_ref() {
+                Expr::Name(base) if matches!(base.id.as_str(), "self" | "cls") => {
+                    Some(format!("self.{}{VARIABLE_KEY}", attr.attr))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Follows file paths one call deeper between the functions of the file (one round; the
+    /// caller repeats up to `max_link_depth`), so that a download written in one function and
+    /// started in another matches; whether anything was added:
+    /// - a function that writes or starts the file named by one of its parameters
+    ///   (`def install(path): subprocess.Popen([path])`) does so, in each caller, for the
+    ///   file its argument names (`install(tool)`);
+    /// - a function that writes a file and returns it (`return tmp`) wrote, in each caller,
+    ///   the variable assigned its result (`exe = fetch(url)`).
+    pub(super) fn link_parameters(
+        &mut self,
+        calls: &[LocalCall<'m>],
+        results: &[LocalResult<'m>],
+    ) -> bool {
+        let units = &self.facts.units;
+        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::default();
+        for (index, unit) in units.iter().enumerate().skip(1) {
+            if !unit.started.is_empty() || !unit.binary_writes.is_empty() {
+                by_name.entry(unit.name.as_str()).or_default().push(index);
+            }
+        }
+        let mut started = Vec::new();
+        let mut written = Vec::new();
+        for call in calls {
+            for &callee in by_name.get(call.callee).map_or(&[][..], Vec::as_slice) {
+                let unit = &units[callee];
+                let skip = usize::from(
+                    call.method
+                        && unit
+                            .params
+                            .first()
+                            .is_some_and(|p| p == "self" || p == "cls"),
+                );
+                // The caller's key for the argument passed as the parameter a key names.
+                let key_of = |key: &str| -> Option<String> {
+                    let variable = local_of(key, callee)?;
+                    let position = unit.params.iter().position(|p| p == variable)?;
+                    call.keys
+                        .get(position.checked_sub(skip)?)
+                        .cloned()
+                        .flatten()
+                };
+                for (key, line, shown) in &unit.started {
+                    if let Some(key) = key_of(key) {
+                        let shown = format!("{shown} in `{}`", unit.name);
+                        started.push((call.caller, key, *line, shown));
+                    }
+                }
+                for (key, line) in &unit.binary_writes {
+                    if let Some(key) = key_of(key) {
+                        written.push((call.caller, key, *line));
+                    }
+                }
+            }
+        }
+        for result in results {
+            for &callee in by_name.get(result.callee).map_or(&[][..], Vec::as_slice) {
+                for (key, line) in &units[callee].binary_writes {
+                    let returned = self
+                        .returned
+                        .iter()
+                        .any(|(unit, returned)| *unit == callee && returned == key);
+                    if returned {
+                        written.push((
+                            result.caller,
+                            local_key(result.variable, result.caller),
+                            *line,
+                        ));
+                    }
+                }
+            }
+        }
+        let mut added = false;
+        for (caller, key, line, shown) in started {
+            let unit = &mut self.facts.units[caller];
+            if !unit.started.iter().any(|(k, l, _)| *k == key && *l == line) {
+                added |= unit.note_started(key, line, shown);
+            }
+        }
+        for (caller, key, line) in written {
+            let unit = &mut self.facts.units[caller];
+            if !unit
+                .binary_writes
+                .iter()
+                .any(|(k, l)| *k == key && *l == line)
+            {
+                added |= unit.note_binary_write(key, line);
+            }
+        }
+        added
+    }
+
+    pub(super) fn note_binary_write(
+        &mut self,
+        value: Option<&Value>,
+        expr: Option<&'m Expr>,
+        line: u32,
+    ) {
+        for key in self.file_keys(value, expr) {
+            self.facts.units[self.current].note_binary_write(key, line);
+        }
+    }
+
+    pub(super) fn note_started(&mut self, program: String, line: u32, shown: &str) {
+        self.facts.units[self.current].note_started(program, line, shown.to_owned());
+    }
+
+    pub(super) fn note_write(&mut self, path: &str, line: u32, shown: &str) {
+        let what = if path.is_empty() {
+            shown.to_owned()
+        } else {
+            format!("{shown}({})", clip(path))
+        };
+        self.add(Cap::Write, line, what.clone());
+        if path.is_empty() || path.contains('*') {
+            self.add(Cap::WriteUnknownPath, line, what.clone());
+        }
+        if let Some(target) = caps::persistence_target(&path.to_lowercase()) {
+            self.add(Cap::PersistWrite, line, format!("{what}: {target}"));
+        }
+        if !path.is_empty() {
+            let system = Catalogue::builtin().path(path).iter().find(|e| {
+                e.kind
+                    == validator_api_catalogue::Kind::Sink(
+                        validator_api_catalogue::SinkKind::SystemFile,
+                    )
+            });
+            if let Some(entry) = system {
+                self.add(
+                    Cap::SecurityTamper,
+                    line,
+                    format!("{what}: {}", caps::entry_text(entry)),
+                );
+            }
+        }
+        if self.other_plugin_path(path) {
+            self.add(Cap::PluginsDirWrite, line, what.clone());
+        }
+        if self.own_path(path) && path.to_ascii_lowercase().ends_with(".py") {
+            self.add(Cap::OwnDirWrite, line, what);
+        }
+    }
+
+    pub(super) fn note_extract(&mut self, target: &str, line: u32, shown: &str) {
+        let what = if target.is_empty() {
+            shown.to_owned()
+        } else {
+            format!("{shown} into {}", clip(target))
+        };
+        self.add(Cap::Extract, line, what.clone());
+        let normalised = target.replace('\\', "/");
+        let plugins_folder = normalised.trim_end_matches('/') == PLUGINS_DIR
+            || normalised.trim_end_matches('/').ends_with("python/plugins");
+        if plugins_folder || self.own_path(target) {
+            // Over the plugins folder itself (replacing a plugin by its archive's top folder)
+            // or over its own folder: an update that bypasses the repository.
+            self.add(Cap::OwnDirWrite, line, what);
+        } else if self.other_plugin_path(target) {
+            self.add(Cap::PluginsDirWrite, line, what);
+        }
+    }
+
+    /// A path in the plugins folder (the plugin's own files, or another plugin's code): never
+    /// someone's credential store.
+    pub(super) fn plugin_path(&self, path: &str) -> bool {
+        path.starts_with(PLUGINS_DIR) || self.own_path(path)
+    }
+
+    /// A path inside this plugin's own folder.
+    pub(super) fn own_path(&self, path: &str) -> bool {
+        let path = path.replace('\\', "/");
+        path == self.own_dir || path.starts_with(&format!("{}/", self.own_dir))
+    }
+
+    /// A path inside another plugin's folder (a folder of the plugins folder other than ours,
+    /// or one the resolver could not name).
+    pub(super) fn other_plugin_path(&self, path: &str) -> bool {
+        let lower = path.replace('\\', "/");
+        let rest = if let Some(rest) = lower.strip_prefix(&format!("{PLUGINS_DIR}/")) {
+            rest
+        } else if let Some(at) = lower.to_ascii_lowercase().find("python/plugins/") {
+            &lower[at + "python/plugins/".len()..]
+        } else {
+            return false;
+        };
+        let folder = rest.split('/').next().unwrap_or("");
+        let own = self.own_dir.rsplit('/').next().unwrap_or("");
+        !folder.is_empty() && folder != own
+    }
+
+    pub(super) fn note_string(&mut self, value: &Value, line: u32) {
+        let Value::Str(folded) = value else { return };
+        if folded.text.len() > self.limits.max_classified_string_bytes
+            || !caps::may_be_interesting(&folded.text)
+        {
+            return;
+        }
+        let lower = folded.text.to_lowercase();
+        // Only what looks like a path names a store here (`"cookies"` alone is a dict key).
+        let credential = if folded.text.contains(['/', '\\']) && !self.plugin_path(&folded.text) {
+            caps::credential_path(&folded.text, false)
+        } else {
+            None
+        };
+        if let Some(what) = credential {
+            self.add(
+                Cap::Credential,
+                line,
+                format!("{:?} ({what})", clip(&folded.text)),
+            );
+        }
+        if let Some(what) = caps::persistence_target(&lower) {
+            self.add(
+                Cap::PersistTarget,
+                line,
+                format!("{:?} ({what})", clip(&folded.text)),
+            );
+        }
+        if lower.contains("password") || lower.contains("passwd") {
+            self.password_string = true;
+        }
+        if let Some(host) = caps::url_host(&folded.text) {
+            if !self
+                .facts
+                .hosts
+                .iter()
+                .any(|(h, l)| *h == host && *l == line)
+            {
+                self.facts.hosts.push((host, line));
+            }
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! Statements: bindings, assignments, function bodies and imports.
+
+use super::*;
+
+impl<'m> Analyser<'m> {
+    pub(super) fn bind(&mut self, name: &str, value: Value) {
+        match &mut self.locals {
+            Some(locals) => {
+                locals.insert(name.to_owned(), value);
+            }
+            None => {
+                self.globals.insert(name.to_owned(), value);
+            }
+        }
+    }
+
+    pub(super) fn assign(&mut self, target: &'m Expr, value: Value) {
+        match target {
+            Expr::Name(name) => self.bind(name.id.as_str(), value),
+            Expr::Attribute(attr) => {
+                if let Expr::Name(base) = attr.value.as_ref() {
+                    if matches!(base.id.as_str(), "self" | "cls")
+                        || self.class_names.contains(base.id.as_str())
+                    {
+                        self.attrs
+                            .insert(attr.attr.as_str().to_owned(), outliving(value));
+                        return;
+                    }
+                }
+                let base = self.eval(&attr.value);
+                self.note_monkeypatch(&base, attr);
+            }
+            Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+                match value {
+                    Value::List(items) if items.len() == elts.len() => {
+                        for (t, v) in elts.iter().zip(items) {
+                            self.assign(t, v);
+                        }
+                    }
+                    other => {
+                        let taint = other.taint();
+                        for t in elts {
+                            self.assign(t, Value::Unknown(taint));
+                        }
+                    }
+                }
+            }
+            Expr::Starred(starred) => self.assign(&starred.value, Value::UNKNOWN),
+            other => {
+                self.eval(other);
+            }
+        }
+    }
+
+    // ----- statements -------------------------------------------------------------------------
+
+    pub(super) fn body(&mut self, body: &'m [Stmt], deferred: &mut Vec<&'m StmtFunctionDef>) {
+        for stmt in body {
+            self.stmt(stmt, deferred);
+        }
+    }
+
+    pub(super) fn function(
+        &mut self,
+        function: &'m StmtFunctionDef,
+        deferred: &mut Vec<&'m StmtFunctionDef>,
+    ) {
+        self.facts.units.push(Unit {
+            name: function.name.as_str().to_owned(),
+            ..Unit::default()
+        });
+        self.current = self.facts.units.len() - 1;
+        self.mentions.push(HashSet::default());
+        let index = self.function_index.get(function.name.as_str()).copied();
+        self.facts.flow.unit(self.current).function = index;
+        self.settings_group = None;
+        let mut locals = HashMap::default();
+        let params = &function.parameters;
+        let mut names = Vec::new();
+        for p in params
+            .posonlyargs
+            .iter()
+            .chain(&params.args)
+            .chain(&params.kwonlyargs)
+        {
+            let name = p.parameter.name.as_str();
+            // The instance is not data a caller hands over (calls map their arguments past it).
+            let taint = if matches!(name, "self" | "cls") {
+                Taint::NONE
+            } else {
+                Taint::param(names.len())
+            };
+            names.push(name.to_owned());
+            locals.insert(name.to_owned(), Value::Unknown(taint));
+        }
+        self.facts.units[self.current].params = names;
+        for p in params.vararg.iter().chain(params.kwarg.iter()) {
+            locals.insert(p.name.as_str().to_owned(), Value::UNKNOWN);
+        }
+        let saved = self.locals.replace(locals);
+        self.body(&function.body, deferred);
+        self.locals = saved;
+        self.current = 0;
+    }
+
+    pub(super) fn stmt(&mut self, stmt: &'m Stmt, deferred: &mut Vec<&'m StmtFunctionDef>) {
+        with_stack(|| self.stmt_inner(stmt, deferred));
+    }
+
+    pub(super) fn stmt_inner(&mut self, stmt: &'m Stmt, deferred: &mut Vec<&'m StmtFunctionDef>) {
+        match stmt {
+            Stmt::FunctionDef(function) => {
+                for decorator in &function.decorator_list {
+                    self.eval(&decorator.expression);
+                }
+                let params = &function.parameters;
+                for p in params
+                    .posonlyargs
+                    .iter()
+                    .chain(&params.args)
+                    .chain(&params.kwonlyargs)
+                {
+                    if let Some(default) = &p.default {
+                        self.eval(default);
+                    }
+                }
+                // The name is a function of this file now, not whatever it was.
+                let name = function.name.as_str();
+                if self.locals.is_none() && !self.globals.contains_key(name) {
+                    self.globals.insert(name.to_owned(), Value::UNKNOWN);
+                } else if self.locals.is_some() {
+                    self.bind(name, Value::UNKNOWN);
+                }
+                self.function_names.insert(name);
+                let next = self.function_index.len();
+                self.function_index.entry(name).or_insert(next);
+                deferred.push(function);
+            }
+            Stmt::ClassDef(class) => {
+                self.class_names.insert(class.name.to_string());
+                if let Some(arguments) = &class.arguments {
+                    for arg in arguments.args.iter() {
+                        self.eval(arg);
+                    }
+                }
+                for stmt in class.body.iter() {
+                    match stmt {
+                        Stmt::Assign(assign) => {
+                            let value = self.eval(&assign.value);
+                            for target in &assign.targets {
+                                if let Expr::Name(name) = target {
+                                    self.attrs
+                                        .insert(name.id.as_str().to_owned(), value.clone());
+                                }
+                            }
+                        }
+                        other => self.stmt(other, deferred),
+                    }
+                }
+            }
+            Stmt::Assign(assign) => {
+                let value = self.eval(&assign.value);
+                if let [target @ Expr::Name(name)] = assign.targets.as_slice() {
+                    self.note_local_result(name.id.as_str(), &assign.value);
+                    self.note_temporary_file(&value, &assign.value, target);
+                }
+                for target in &assign.targets {
+                    self.assign(target, value.clone());
+                }
+            }
+            Stmt::Return(ast::StmtReturn {
+                value: Some(value), ..
+            }) => {
+                let returned = self.eval(value);
+                let taint = returned.taint();
+                let unit = self.facts.flow.unit(self.current);
+                unit.returns = unit.returns.union(taint);
+                if let Some(key) = self.file_key(Some(&returned), Some(value)) {
+                    self.returned.push((self.current, key));
+                }
+            }
+            Stmt::AnnAssign(assign) => {
+                if let Some(value) = &assign.value {
+                    let value = self.eval(value);
+                    self.assign(&assign.target, value);
+                }
+            }
+            Stmt::AugAssign(assign) => {
+                let current = self.eval(&assign.target);
+                let value = self.eval(&assign.value);
+                let combined = self.binop(current, assign.op, value);
+                self.assign(&assign.target, combined);
+            }
+            Stmt::Import(import) => {
+                for alias in &import.names {
+                    let name = alias.name.as_str();
+                    self.note_import(name, self.line(alias.range));
+                    match &alias.asname {
+                        Some(asname) => self.bind(asname.as_str(), Value::reference(name, false)),
+                        None => {
+                            let first = name.split('.').next().unwrap_or(name);
+                            self.bind(first, Value::reference(first, false));
+                        }
+                    }
+                }
+            }
+            Stmt::ImportFrom(import) => {
+                let mut module = ".".repeat(usize::try_from(import.level).unwrap_or(0));
+                if let Some(m) = &import.module {
+                    module.push_str(m.as_str());
+                }
+                self.note_import(&module, self.line(import.range));
+                for alias in &import.names {
+                    let name = alias.name.as_str();
+                    if name == "*" {
+                        continue;
+                    }
+                    let qualified = format!("{module}.{name}");
+                    self.note_import(&qualified, self.line(alias.range));
+                    let bound = alias.asname.as_ref().map_or(name, |a| a.as_str());
+                    self.bind(bound, Value::reference(qualified, false));
+                }
+            }
+            Stmt::For(for_stmt) => {
+                let iter = self.eval(&for_stmt.iter);
+                // Each element of `qgis.utils.plugin_paths` is a plugins folder.
+                let element = match &iter {
+                    Value::Ref { name, .. } if name.ends_with("plugin_paths") => iter.clone(),
+                    _ => Value::Unknown(iter.taint()),
+                };
+                self.assign(&for_stmt.target, element);
+                self.body(&for_stmt.body, deferred);
+                self.body(&for_stmt.orelse, deferred);
+            }
+            Stmt::With(with) => {
+                for item in &with.items {
+                    let value = self.eval(&item.context_expr);
+                    if let Some(target) = &item.optional_vars {
+                        self.note_temporary_file(&value, &item.context_expr, target);
+                        self.assign(target, value);
+                    }
+                }
+                self.body(&with.body, deferred);
+            }
+            Stmt::Expr(expr) if matches!(expr.value.as_ref(), Expr::StringLiteral(_)) => {
+                // A docstring or bare string says nothing about what the code does.
+            }
+            other => {
+                let mut children = Children {
+                    analyser: self,
+                    deferred,
+                };
+                walk_stmt(&mut children, other);
+            }
+        }
+    }
+
+    pub(super) fn note_import(&mut self, module: &str, line: u32) {
+        if let Some(last) = module.trim_start_matches('.').rsplit('.').next() {
+            if !last.is_empty() {
+                self.facts.imports.insert(last.to_owned());
+            }
+        }
+        let lower = module.to_ascii_lowercase();
+        if lower.contains("pytransform") || lower.contains("pyarmor") {
+            self.add(Cap::PyArmor, line, format!("import {module}"));
+        }
+        if caps::input_capture(&format!("{module}.")) || lower == "pynput" || lower == "pyhook" {
+            self.add(Cap::InputCapture, line, format!("import {module}"));
+        }
+    }
+
+    // ----- expressions ------------------------------------------------------------------------
+}

@@ -1,0 +1,116 @@
+//! BHV002 Downloads and runs code or a program (block): code read from the network executed,
+//! or, in one function with the functions it calls, a file downloaded and written in binary
+//! and that very file started or loaded. The same search also finds the co-occurrence half
+//! (BHV108: a download and a way to run something in one function, not linked).
+
+use validator_domain::RuleInfo;
+
+use super::{at, block, caps_of, download_and_run_unlinked, FileScope, Hit};
+use crate::caps::Cap;
+
+pub const BHV002: RuleInfo = block(
+    "BHV002",
+    "Downloads and runs code or a program",
+    "The plugin downloads something and executes it (exec/eval of a response, or a downloaded \
+     file made executable and started). Ship the code in the plugin so that it is reviewed; \
+     download data only, and never execute it.",
+);
+
+/// What the search of a file found: the chain (BHV002), else the co-occurrence (BHV108).
+#[derive(Default)]
+pub(super) struct Found {
+    pub chain: Option<Hit>,
+    pub near: Option<Hit>,
+}
+
+pub(super) fn evaluate(scope: &FileScope<'_>) -> Option<Hit> {
+    scope.download_and_run().chain.clone()
+}
+
+/// What can run a downloaded file.
+const RUN_CAPS: [Cap; 4] = [
+    Cap::MakeExecutable,
+    Cap::ProcessExecOther,
+    Cap::NativeLoad,
+    Cap::CodeExec,
+];
+
+pub(super) fn search(scope: &FileScope<'_>) -> Found {
+    let (path, facts, file) = (scope.path, scope.facts, &scope.file);
+    if let Some(e) = file.get(Cap::FetchedExec) {
+        return Found {
+            chain: Some(Hit::new(
+                &BHV002,
+                e.line,
+                format!("executes code read from the network ({})", at(path, e)),
+            )),
+            near: None,
+        };
+    }
+    // The per-function closures cost a walk per function: only files that download and can
+    // run something need them.
+    let may_download_and_run = file.get(Cap::Network).is_some()
+        && (file.any(&RUN_CAPS).is_some() || facts.units.iter().any(|u| !u.started.is_empty()));
+    let mut found = Found::default();
+    if !may_download_and_run {
+        return found;
+    }
+    for closure in scope.closures() {
+        let closure_caps = caps_of(facts, closure.iter().copied());
+        let Some(net) = closure_caps.get(Cap::Network) else {
+            continue;
+        };
+        // The chain: a file written in binary in a function that downloads, and that very
+        // file started or loaded.
+        let started = closure.iter().flat_map(|&i| facts.units[i].started.iter());
+        let written: Vec<&(String, u32)> = closure
+            .iter()
+            .flat_map(|&i| facts.units[i].binary_writes.iter())
+            .collect();
+        let run = started.into_iter().find_map(|(program, line, call)| {
+            written
+                .iter()
+                .find(|(p, _)| p == program)
+                .map(|(_, wline)| (*line, *wline, program, call))
+        });
+        if let Some((line, wline, program, call)) = run {
+            found.chain = Some(Hit::new(
+                &BHV002,
+                line,
+                format!(
+                    "downloads ({}), writes {} ({path}:{wline}) and runs it ({path}:{line}: {call})",
+                    at(path, net),
+                    crate::analyse::shown_file(program)
+                ),
+            ));
+            found.near = None;
+            return found;
+        }
+        if found.near.is_some() {
+            continue;
+        }
+        if let (Some(dl), Some((cap, ex))) =
+            (closure_caps.get(Cap::Download), closure_caps.any(&RUN_CAPS))
+        {
+            found.near = Some(download_and_run_unlinked::hit(
+                path,
+                dl,
+                cap.describe(),
+                ex,
+                None,
+            ));
+        } else if let (Some(chmod), Some(ex)) = (
+            closure_caps.get(Cap::MakeExecutable),
+            closure_caps.get(Cap::ProcessExec),
+        ) {
+            found.near = Some(download_and_run_unlinked::hit(
+                path,
+                net,
+                Cap::ProcessExec.describe(),
+                ex,
+                Some(chmod),
+            ));
+        }
+    }
+    found
+}

@@ -1,0 +1,116 @@
+//! BHV001 and BHV107 across the plugin's modules: a network sink in one module gets what a
+//! function of a module it imports returns, and that function returns credentials (BHV001); or
+//! one module reads credentials and another linked to it by an import makes network calls, with
+//! no flow found (BHV107).
+
+use validator_domain::Finding;
+
+use super::{caps_of, credentials_near_network, hosts_text, Hit, BHV001};
+use crate::analyse::FileFacts;
+use crate::caps::{Cap, Evidence};
+use crate::flow;
+
+/// What BHV001 and BHV107 need to follow data between the plugin's own modules.
+#[derive(Debug, Clone)]
+pub struct ModuleSummary {
+    pub(super) path: String,
+    /// The module's name as other modules import it (the file stem, or the package folder
+    /// for `__init__.py`).
+    name: String,
+    imports: rustc_hash::FxHashSet<String>,
+    credential: Option<Evidence>,
+    network: Option<Evidence>,
+    hosts: String,
+    /// The hosts the file names (BHV102 compares them with the plugin's declared ones).
+    pub(super) host_names: Vec<String>,
+    /// Its functions that return credentials, with where the credentials are read.
+    secret_functions: Vec<(String, String)>,
+    /// Its network sinks that get what a function of another module returns.
+    imported_sinks: Vec<(u32, String, Vec<String>)>,
+    /// It loads a pickle somewhere (shipped pickles of objects matter then: BHV113).
+    pub unpickles: bool,
+}
+
+impl ModuleSummary {
+    pub fn of(path: &str, facts: &FileFacts) -> Self {
+        let file = caps_of(facts, 0..facts.units.len());
+        let mut parts = path.rsplit('/');
+        let file_name = parts.next().unwrap_or(path);
+        let stem = file_name.strip_suffix(".py").unwrap_or(file_name);
+        let name = if stem == "__init__" {
+            parts.next().unwrap_or(stem)
+        } else {
+            stem
+        };
+        Self {
+            path: path.to_owned(),
+            name: name.to_owned(),
+            imports: facts.imports.clone(),
+            credential: file.get(Cap::Credential).cloned(),
+            network: file.get(Cap::Network).cloned(),
+            hosts: hosts_text(facts, "to"),
+            host_names: facts.hosts.iter().map(|(h, _)| h.clone()).collect(),
+            secret_functions: flow::functions_returning_secrets(&facts.flow, path),
+            imported_sinks: flow::imported_sinks(&facts.flow),
+            unpickles: file.get(Cap::Unpickle).is_some(),
+        }
+    }
+
+    fn linked(&self, other: &ModuleSummary) -> bool {
+        self.path != other.path
+            && (self.imports.contains(&other.name) || other.imports.contains(&self.name))
+    }
+}
+
+/// BHV001 and BHV107 across modules, reported on the sending module: a network sink gets
+/// what a function of a module it imports returns, and that function returns credentials
+/// (BHV001); or one module reads credentials and another linked to it by an import (either
+/// way) makes network calls, with no flow found (BHV107).
+pub fn across_modules(modules: &[ModuleSummary]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for sender in modules {
+        let Some(net) = &sender.network else { continue };
+        if sender.credential.is_some() {
+            continue; // reported by the module itself
+        }
+        let flow = sender
+            .imported_sinks
+            .iter()
+            .find_map(|(line, sink, called)| {
+                modules
+                    .iter()
+                    .filter(|m| m.linked(sender))
+                    .find_map(|m| {
+                        m.secret_functions
+                            .iter()
+                            .find(|(function, _)| called.contains(function))
+                    })
+                    .map(|(function, source)| (*line, sink, function, source))
+            });
+        let hit = if let Some((line, sink, function, source)) = flow {
+            Hit {
+                without_evidence: None,
+                rule: &BHV001,
+                line,
+                message: format!(
+                    "sends credentials over the network: {source} returned by `{function}()` flows to {}:{line}: {sink}",
+                    sender.path
+                ),
+            }
+        } else {
+            let Some((source, cred)) = modules
+                .iter()
+                .filter(|m| m.linked(sender))
+                .find_map(|m| m.credential.as_ref().map(|c| (m, c)))
+            else {
+                continue;
+            };
+            credentials_near_network::hit(&source.path, cred, &sender.path, net, &sender.hosts)
+        };
+        let mut finding = Finding::new("behaviour", hit.rule, sender.path.clone(), hit.message);
+        finding.line = Some(hit.line);
+        finding.without_evidence = hit.without_evidence;
+        findings.push(finding);
+    }
+    findings
+}
