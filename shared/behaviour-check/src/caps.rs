@@ -258,6 +258,58 @@ pub fn asked_by_name(entry: &Entry) -> bool {
     }) || entry.pattern.starts_with("qgis.core.QgsAuthMethodConfig.")
 }
 
+/// The position of the file argument of a call that runs a file as Python (the catalogue's
+/// `import` and `code` sinks and runners with a `path` argument: `runpy.run_path`,
+/// `zipimport.zipimporter`, `importlib.machinery.SourceFileLoader`).
+pub fn code_file_arg(name: &str) -> Option<usize> {
+    Catalogue::builtin().call(name).iter().find_map(|entry| {
+        let runs = matches!(
+            entry.kind,
+            Kind::Sink(SinkKind::Import | SinkKind::Code) | Kind::Runner(RunnerKind::Python)
+        );
+        if !runs {
+            return None;
+        }
+        entry
+            .args
+            .iter()
+            .filter(|a| a.role == validator_api_catalogue::Role::Path)
+            .find_map(|a| a.position.map(usize::from))
+    })
+}
+
+/// A project entry that holds code QGIS runs (the settings catalogue's `project:` rows of
+/// kind `code`: `Macros/pythonCode`).
+pub fn project_code_entry(scope: &str, key: &str) -> bool {
+    Catalogue::builtin()
+        .project_entry(scope, key)
+        .iter()
+        .any(|e| e.kind == Kind::Setting(SettingKind::Code))
+}
+
+/// A method the sources catalogue lists as returning a layer's or connection's data source
+/// (`source`, `dataSourceUri`, `uri`, ...: kind `connection`, asked for without a key), for
+/// a receiver whose class is unknown.
+pub fn data_source_method(call: &validator_python::ast::ExprCall) -> bool {
+    let validator_python::ast::Expr::Attribute(attr) = call.func.as_ref() else {
+        return false;
+    };
+    Catalogue::builtin()
+        .method(attr.attr.as_str())
+        .iter()
+        .any(|e| e.kind == Kind::Source(SourceKind::Connection) && !asked_by_name(e))
+}
+
+/// Files Python imports as code (source, bytecode, archives of modules): loading them from
+/// the plugin is ordinary; loading anything else (a style, an image) as code is not.
+pub fn is_code_file(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    [".py", ".pyw", ".pyc", ".zip", ".whl", ".egg", ".pyz"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+        || !lower.rsplit('/').next().unwrap_or("").contains('.')
+}
+
 /// Code execution calls (see [`Api::runs_code`]), for a name looked up on its own.
 pub fn is_code_exec(name: &str) -> bool {
     Api::of(name).runs_code()
@@ -457,6 +509,43 @@ pub fn persistence_target(lower: &str) -> Option<&'static str> {
         return Some(what);
     }
     persistence_pth(lower)
+}
+
+/// The sinks catalogue's `persistence` row a folded path matches (QGIS's processing scripts
+/// and expression folders, autostart places, ...), leaving out the plugins folder (a write
+/// there is the plugin's own or BHV006's) and paths with unknown parts in their folder.
+pub fn persistence_path(path: &str) -> Option<&'static Entry> {
+    if path.is_empty() || path.starts_with(crate::analyse::PLUGINS_DIR) {
+        return None;
+    }
+    let folder = path.rsplit_once(['/', '\\']).map_or("", |(d, _)| d);
+    if folder.contains('*') {
+        return None;
+    }
+    Catalogue::builtin().path(path).iter().find(|e| {
+        e.kind == Kind::Sink(SinkKind::Persistence) && !e.pattern.contains("<plugins-dir>")
+    })
+}
+
+/// A program that sets the user's environment for good (the sinks catalogue's `environment`
+/// path rows: `setx`, `launchctl setenv`) given a variable the runners catalogue says starts
+/// code (`PYQGIS_STARTUP`, `PYTHONSTARTUP`, `QGIS_PLUGINPATH`): what that runner is.
+pub fn startup_variable_set(program: &str, words: &[String]) -> Option<String> {
+    let catalogue = Catalogue::builtin();
+    let sets_environment = catalogue
+        .path(program)
+        .iter()
+        .any(|e| e.kind == Kind::Sink(SinkKind::Environment));
+    if !sets_environment {
+        return None;
+    }
+    words.iter().skip(1).find_map(|word| {
+        catalogue
+            .env(word)
+            .iter()
+            .find(|e| matches!(e.kind, Kind::Runner(k) if k != RunnerKind::None))
+            .map(|e| format!("{}: {}", e.pattern, entry_text(e)))
+    })
 }
 
 const PERSISTENCE_TARGETS: &[(&str, &str)] = &[

@@ -99,7 +99,8 @@ impl FlowFacts {
         let interesting = sink.taint.has(
             Taint::CREDENTIAL
                 .union(Taint::SETTINGS_ENUM)
-                .union(Taint::REQUEST_HEADER),
+                .union(Taint::REQUEST_HEADER)
+                .union(Taint::CONNECTION),
         ) || sink.taint.has_symbols();
         if interesting && self.sinks.len() < MAX_FLOW_RECORDS {
             self.sinks.push(sink);
@@ -126,6 +127,8 @@ pub struct Flow {
 struct Secrets {
     password_string: bool,
     request_hook: bool,
+    /// Follow data sources of every layer or saved connection instead of credentials.
+    connections: bool,
 }
 
 impl Secrets {
@@ -133,11 +136,19 @@ impl Secrets {
         Secrets {
             password_string: facts.password_string,
             request_hook: facts.request_hook,
+            connections: false,
         }
     }
 
     /// The kinds of secret a value carries, as far as this file makes them secrets.
     fn kinds(&self, taint: Taint) -> Taint {
+        if self.connections {
+            return if taint.has(Taint::CONNECTION) {
+                Taint::CONNECTION
+            } else {
+                Taint::NONE
+            };
+        }
         let mut secret = Taint::NONE;
         if taint.has(Taint::CREDENTIAL) {
             secret = secret.union(Taint::CREDENTIAL);
@@ -261,10 +272,29 @@ fn source_text(facts: &FlowFacts, path: &str, unit: usize, kind: Taint) -> Strin
 
 /// The first credential that reaches a network sink in this file, if any.
 pub fn credential_flow(facts: &FlowFacts, path: &str) -> Option<Flow> {
+    first_flow(facts, path, Secrets::of(facts), "sends credentials over the network")
+}
+
+/// The first data source of every layer of the project or every saved connection that
+/// reaches a network sink (passwords included for database and web layers): held for review,
+/// since a plugin may publish its project's layers to a server the user runs.
+pub fn connection_flow(facts: &FlowFacts, path: &str) -> Option<Flow> {
+    let secrets = Secrets {
+        connections: true,
+        ..Secrets::of(facts)
+    };
+    first_flow(
+        facts,
+        path,
+        secrets,
+        "sends the data sources of every layer or saved connection (passwords included for database and web layers) over the network",
+    )
+}
+
+fn first_flow(facts: &FlowFacts, path: &str, secrets: Secrets, what: &str) -> Option<Flow> {
     if facts.sinks.is_empty() {
         return None;
     }
-    let secrets = Secrets::of(facts);
     let resolved = resolve(facts, &secrets);
     let n = resolved.returns_secret.len();
     // What a value names: the kind of secret it carries, and the function it came back from.
@@ -290,7 +320,7 @@ pub fn credential_flow(facts: &FlowFacts, path: &str) -> Option<Flow> {
             return Some(Flow {
                 line: sink.line,
                 message: format!(
-                    "sends credentials over the network: {}{} flows to {path}:{}: {}",
+                    "{what}: {}{} flows to {path}:{}: {}",
                     source_text(facts, path, sink.unit, kind),
                     steps(via),
                     sink.line,
@@ -315,7 +345,7 @@ pub fn credential_flow(facts: &FlowFacts, path: &str) -> Option<Flow> {
                 return Some(Flow {
                     line: call.line,
                     message: format!(
-                        "sends credentials over the network: {}{} is passed to `{}()` ({path}:{}), which sends it ({path}:{sink_line}: {sink_what})",
+                        "{what}: {}{} is passed to `{}()` ({path}:{}), which sends it ({path}:{sink_line}: {sink_what})",
                         source_text(facts, path, call.caller, kind),
                         steps(via),
                         call.name,

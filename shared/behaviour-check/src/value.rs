@@ -39,6 +39,12 @@ impl Taint {
     /// The ids of every authentication configuration (`configIds()`,
     /// `availableAuthMethodConfigs()`): a configuration decrypted by such an id is harvested.
     pub const AUTH_LIST: Taint = Taint(1024);
+    /// Every layer of the open project (`mapLayers()`) or every saved connection of a provider
+    /// (`connections()`): what sending every data source iterates over.
+    pub const LAYER_LIST: Taint = Taint(2048);
+    /// The data source of a layer or saved connection reached through [`Taint::LAYER_LIST`]
+    /// (`layer.source()`, `conn.uri()`): passwords included for database and web layers.
+    pub const CONNECTION: Taint = Taint(4096);
 
     const KINDS: u64 = 0xffff;
     const PARAM_SHIFT: u32 = 16;
@@ -128,6 +134,9 @@ pub enum Value {
     },
     Int(i64),
     List(Vec<Value>),
+    /// A dict literal with constant string keys (`{"mod": "os", "run": "system"}`), folded
+    /// entry by entry up to `max_folded_dict_items`: `NAMES["run"]` is what it holds.
+    Dict(Vec<(String, Value)>),
     /// A module, callable or attribute chain by its qualified name (`os.system`,
     /// `builtins.exec`, `qgis.core.QgsSettings().value`). `hidden`: reached through a dynamic
     /// lookup (getattr, `__import__`, `sys.modules`, `globals()`) or a built name.
@@ -211,10 +220,21 @@ impl Value {
         match self {
             Value::Unknown(t) => *t,
             Value::List(items) => items.iter().fold(Taint::NONE, |t, v| t.union(v.taint())),
+            Value::Dict(entries) => entries
+                .iter()
+                .fold(Taint::NONE, |t, (_, v)| t.union(v.taint())),
             Value::Method { receiver, .. } => receiver.taint(),
             Value::Ref { taint, .. } => *taint,
             Value::Str(f) => f.taint,
             _ => Taint::NONE,
+        }
+    }
+
+    /// The value a folded dict holds under a constant key (the last one written).
+    pub fn dict_entry(&self, key: &str) -> Option<&Value> {
+        match self {
+            Value::Dict(entries) => entries.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
         }
     }
 

@@ -75,6 +75,29 @@ impl<'m> Analyser<'m> {
                 None => Value::UNKNOWN,
             },
             "builtins.globals" | "builtins.locals" => Value::Namespace,
+            // A connection's two streams: the writer's `write` sends (sinks catalogue).
+            "asyncio.open_connection" | "asyncio.open_unix_connection" => Value::List(vec![
+                Value::reference("asyncio.StreamReader()", hidden).tainted(Taint::FETCHED),
+                Value::reference("asyncio.StreamWriter()", hidden).tainted(arg_taint),
+            ]),
+            // `reduce(getattr, ["path", "system"], os)`: attributes looked up one by one.
+            "functools.reduce" => match (args.first(), args.get(1), args.get(2)) {
+                (Some(Value::Ref { name: f, .. }), Some(Value::List(names)), Some(base))
+                    if f == "builtins.getattr" =>
+                {
+                    let mut value = base.clone();
+                    for attribute in names {
+                        match attribute.as_str() {
+                            Some(a) if is_identifier_like(&a.text) => {
+                                value = self.attribute(value, &a.text.clone());
+                            }
+                            _ => return Value::UNKNOWN,
+                        }
+                    }
+                    hide(value)
+                }
+                _ => Value::Unknown(arg_taint),
+            },
             // Wrappers that return the function they wrap.
             "builtins.staticmethod" | "builtins.classmethod" | "functools.wraps" => {
                 args.first().cloned().unwrap_or(Value::UNKNOWN)

@@ -4,6 +4,9 @@ use super::*;
 
 impl<'m> Analyser<'m> {
     pub(super) fn call(&mut self, call: &'m ast::ExprCall) -> Value {
+        if let Some(value) = self.signal_call(call) {
+            return value;
+        }
         let func = self.eval(&call.func);
         let path_method = matches!(call.func.as_ref(), Expr::Attribute(attr)
             if UNFOLDED_PATH_METHODS.contains(&attr.attr.as_str()));
@@ -19,6 +22,10 @@ impl<'m> Analyser<'m> {
                 taint = taint.union(self.eval(&keyword.value).taint());
             }
             self.note_container_update(call, taint, false);
+            if taint.has(Taint::LAYER_LIST) && caps::data_source_method(call) {
+                // `layer.source()` of every layer of the project.
+                return Value::Unknown(taint.union(Taint::CONNECTION));
+            }
             if let Some(header) = self.credential_header(call) {
                 let line = self.line(call.range());
                 self.facts
@@ -97,7 +104,17 @@ impl<'m> Analyser<'m> {
             Value::Method {
                 receiver: value,
                 name,
-            } => self.call_method(*value, receiver, &name, args, line),
+            } => {
+                if matches!(*value, Value::Dict(_)) {
+                    // `options.update(secret)`: a folded dict filled with data.
+                    let data = args
+                        .iter()
+                        .chain(keywords.iter().map(|(_, v)| v))
+                        .fold(Taint::NONE, |t, v| t.union(v.taint()));
+                    self.note_container_update(call, data, false);
+                }
+                self.call_method(*value, receiver, &name, args, line)
+            }
             Value::Unknown(taint) => {
                 if let (Some(receiver), Expr::Attribute(attr)) = (receiver, call.func.as_ref()) {
                     self.unknown_path_method(receiver, attr.attr.as_str(), args, line);
@@ -384,6 +401,15 @@ impl<'m> Analyser<'m> {
                 }
             }
             (Value::Bytes { data, hidden }, "hex") => Value::str(decode::to_hex(&data), hidden),
+            (dict @ Value::Dict(_), "get") => {
+                match args.first().and_then(Value::as_str).map(|k| k.text.clone()) {
+                    Some(key) => match dict.dict_entry(&key) {
+                        Some(value) => value.clone(),
+                        None => args.get(1).cloned().unwrap_or(Value::Unknown(dict.taint())),
+                    },
+                    None => Value::Unknown(dict.taint()),
+                }
+            }
             (receiver, _) => Value::Unknown(receiver.taint()),
         };
         if matches!(value, Value::Str(_)) {

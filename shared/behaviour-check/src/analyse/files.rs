@@ -3,6 +3,22 @@
 use super::*;
 
 impl<'m> Analyser<'m> {
+    /// `script = f.name`, `exe = str(path)`: the variable names a file the function wrote in
+    /// binary mode, so starting it through the new name matches.
+    pub(super) fn note_file_alias(&mut self, value: &'m Expr, target: &'m Expr) {
+        let Some(source) = self.variable_key(Some(value)) else {
+            return;
+        };
+        let written = self.facts.units[self.current]
+            .binary_writes
+            .iter()
+            .find(|(key, _)| *key == source)
+            .map(|(_, line)| *line);
+        if let (Some(line), Some(alias)) = (written, self.variable_key(Some(target))) {
+            self.facts.units[self.current].note_binary_write(alias, line);
+        }
+    }
+
     /// What names a file written or started, to match the two: the path when the resolver
     /// folded it whole, else the local variable holding it (`target` in `open(target, "wb")`
     /// and `ctypes.CDLL(target)`), which only matches within the same function (or through a
@@ -164,6 +180,14 @@ impl<'m> Analyser<'m> {
         }
         if let Some(target) = caps::persistence_target(&path.to_lowercase()) {
             self.add(Cap::PersistWrite, line, format!("{what}: {target}"));
+        } else if let Some(entry) = caps::persistence_path(path) {
+            // The catalogue's persistence places (QGIS's processing scripts and expression
+            // folders, ...); the plugins folder is BHV006's.
+            self.add(
+                Cap::PersistWrite,
+                line,
+                format!("{what}: {}", caps::entry_text(entry)),
+            );
         }
         if !path.is_empty() {
             let system = Catalogue::builtin().path(path).iter().find(|e| {

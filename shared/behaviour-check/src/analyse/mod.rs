@@ -24,6 +24,7 @@ mod classify;
 mod expressions;
 mod files;
 mod helpers;
+mod signals;
 mod sources;
 mod statements;
 use helpers::*;
@@ -155,6 +156,8 @@ pub fn analyse(module: &PythonModule, path: &str, limits: &BehaviourLimits) -> F
         local_results: Vec::new(),
         returned: Vec::new(),
         mentions: vec![HashSet::default()],
+        signal_slots: Vec::new(),
+        signal_emits: Vec::new(),
     };
     analyser.facts.units.push(Unit {
         name: "<module>".to_owned(),
@@ -179,6 +182,7 @@ pub fn analyse(module: &PythonModule, path: &str, limits: &BehaviourLimits) -> F
             }
         }
     }
+    analyser.link_signals();
     analyser.keep_function_refs();
     analyser.facts.flow.password_string = analyser.password_string;
     let mut functions: Vec<(usize, &str)> = analyser
@@ -246,6 +250,11 @@ struct Analyser<'m> {
     local_results: Vec<LocalResult<'m>>,
     /// The file keys each unit returns (`return path`), by unit.
     returned: Vec<(usize, String)>,
+    /// Qt signals connected to functions of the file: `(signal, slot, slot is a method)`.
+    signal_slots: Vec<(&'m str, &'m str, bool)>,
+    /// Qt signals emitted: `(signal, unit, taint of each argument, line)`; each reaches the
+    /// slots connected to the signal of that name as a call.
+    signal_emits: Vec<(&'m str, usize, Vec<Taint>, u32)>,
 }
 
 /// `variable = callee(...)` in unit `caller`, for a function of the same file.

@@ -190,9 +190,32 @@ impl<'m> Analyser<'m> {
             // way it was loaded.
             let chosen = caps::asked_by_name(entry);
             match kind {
+                // What a reply, a socket or a fetcher hands back is data from the network
+                // (the sending calls themselves, `requests.get`, are followed as sinks).
+                SourceKind::Remote if !api.is_network() => {
+                    return Some(if object {
+                        Value::reference(format!("{name}()"), false).tainted(Taint::FETCHED)
+                    } else {
+                        Value::Unknown(Taint::FETCHED)
+                    });
+                }
+                // Every layer of the project, every saved connection: what sending every data
+                // source iterates over (`layer.source()` of one is ordinary).
+                SourceKind::Connection if matches!(tail, "mapLayers" | "connections") => {
+                    self.facts.flow.note_source(
+                        self.current,
+                        Taint::CONNECTION,
+                        line,
+                        format!("{shown} ({})", caps::entry_text(entry)),
+                    );
+                    return Some(Value::Unknown(Taint::LAYER_LIST));
+                }
                 // The ids of every configuration (no secret): what harvesting iterates over.
                 SourceKind::AuthConfig
-                    if matches!(tail, "configIds" | "availableAuthMethodConfigs") =>
+                    if matches!(
+                        tail,
+                        "configIds" | "availableAuthMethodConfigs" | "certIdentityIds"
+                    ) =>
                 {
                     return Some(Value::Unknown(Taint::AUTH_LIST));
                 }
@@ -201,6 +224,16 @@ impl<'m> Analyser<'m> {
                 }
                 // Decrypts into its second argument: below.
                 _ if pattern.ends_with("loadAuthenticationConfig") => {}
+                // Asked for by every id of the list (`certIdentityBundleToPem(cid) for cid
+                // in certIdentityIds()`): harvesting, like decrypting every configuration.
+                SourceKind::Credential | SourceKind::SecretStore
+                    if chosen && args.iter().any(|a| a.taint().has(Taint::AUTH_LIST)) =>
+                {
+                    let what = format!("{shown} ({}, for every id)", caps::entry_text(entry));
+                    self.add(Cap::Credential, line, what.clone());
+                    self.note_credential_source(line, what);
+                    return Some(Value::Unknown(Taint::CREDENTIAL));
+                }
                 SourceKind::Credential | SourceKind::SecretStore if chosen => {
                     self.facts.flow.note_source(
                         self.current,
