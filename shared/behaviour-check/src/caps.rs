@@ -184,6 +184,8 @@ pub struct Api {
     pub runner: Option<RunnerKind>,
     /// A transform that stores its input in its receiver (`into=self`).
     pub into_receiver: bool,
+    /// A row says what type the call returns (`returns=`): its methods resolve.
+    pub returns_object: bool,
 }
 
 impl Api {
@@ -192,6 +194,7 @@ impl Api {
     pub fn of(name: &str) -> Api {
         let mut api = Api::default();
         for entry in Catalogue::builtin().call(name).iter() {
+            api.returns_object |= entry.returns.is_some();
             match entry.kind {
                 Kind::Sink(k) if k != SinkKind::None && api.sink.is_none() => api.sink = Some(k),
                 Kind::Source(k) if k != SourceKind::None && api.source.is_none() => {
@@ -308,6 +311,21 @@ pub fn is_code_file(path: &str) -> bool {
         .iter()
         .any(|ext| lower.ends_with(ext))
         || !lower.rsplit('/').next().unwrap_or("").contains('.')
+}
+
+/// The positions of the arguments a credential is asked for by (`key` and `host` roles:
+/// the keyring's service, the netrc host, the auth configuration's id).
+pub fn name_positions(entry: &Entry) -> impl Iterator<Item = usize> + '_ {
+    entry
+        .args
+        .iter()
+        .filter(|a| {
+            matches!(
+                a.role,
+                validator_api_catalogue::Role::Key | validator_api_catalogue::Role::Host
+            )
+        })
+        .filter_map(|a| a.position.map(usize::from))
 }
 
 /// Code execution calls (see [`Api::runs_code`]), for a name looked up on its own.

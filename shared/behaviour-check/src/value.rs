@@ -37,7 +37,9 @@ impl Taint {
     /// when the file registers a function QGIS runs on every request (a preprocessor).
     pub const REQUEST_HEADER: Taint = Taint(512);
     /// The ids of every authentication configuration (`configIds()`,
-    /// `availableAuthMethodConfigs()`): a configuration decrypted by such an id is harvested.
+    /// `availableAuthMethodConfigs()`, `certIdentityIds()`), or each name of a constant list of
+    /// several (a loop over keyring services): a credential asked for by such an id or name is
+    /// harvested.
     pub const AUTH_LIST: Taint = Taint(1024);
     /// Every layer of the open project (`mapLayers()`) or every saved connection of a provider
     /// (`connections()`): what sending every data source iterates over.

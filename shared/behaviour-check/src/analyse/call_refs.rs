@@ -371,8 +371,10 @@ impl<'m> Analyser<'m> {
                     Value::Unknown(Taint::ENVIRON)
                 } else if !arg_taint.is_none()
                     && !tail.starts_with(|c: char| c.is_ascii_uppercase())
+                    && !api.returns_object
                 {
-                    // Data flows through functions; a class built from it (`ZipFile(data)`)
+                    // Data flows through functions; a class built from it (`ZipFile(data)`),
+                    // or an object the catalogue says a call returns (`providerMetadata(p)`),
                     // keeps its name so that its methods resolve.
                     Value::Unknown(arg_taint)
                 } else {

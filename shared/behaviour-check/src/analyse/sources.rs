@@ -225,9 +225,12 @@ impl<'m> Analyser<'m> {
                 // Decrypts into its second argument: below.
                 _ if pattern.ends_with("loadAuthenticationConfig") => {}
                 // Asked for by every id of the list (`certIdentityBundleToPem(cid) for cid
-                // in certIdentityIds()`): harvesting, like decrypting every configuration.
+                // in certIdentityIds()`) or by each name of a constant list (other programs'
+                // keyring services): harvesting, like decrypting every configuration.
                 SourceKind::Credential | SourceKind::SecretStore
-                    if chosen && args.iter().any(|a| a.taint().has(Taint::AUTH_LIST)) =>
+                    if chosen
+                        && caps::name_positions(entry)
+                            .any(|p| args.get(p).is_some_and(|a| a.taint().has(Taint::AUTH_LIST))) =>
                 {
                     let what = format!("{shown} ({}, for every id)", caps::entry_text(entry));
                     self.add(Cap::Credential, line, what.clone());

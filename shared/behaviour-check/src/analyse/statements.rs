@@ -265,6 +265,13 @@ impl<'m> Analyser<'m> {
                 // Each element of `qgis.utils.plugin_paths` is a plugins folder.
                 let element = match &iter {
                     Value::Ref { name, .. } if name.ends_with("plugin_paths") => iter.clone(),
+                    // Each of several constant names in turn: a credential asked for by such a
+                    // name is asked for by every name of the list (harvesting).
+                    Value::List(items)
+                        if items.len() > 1 && items.iter().all(|i| i.as_str().is_some()) =>
+                    {
+                        Value::Unknown(iter.taint().union(Taint::AUTH_LIST))
+                    }
                     _ => Value::Unknown(iter.taint()),
                 };
                 self.assign(&for_stmt.target, element);
