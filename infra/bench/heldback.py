@@ -2,7 +2,8 @@
 """Scan held-back behaviour samples and print one Markdown table row per case.
 
 usage: heldback.py VALIDATOR CASE_DIR...   (each CASE_DIR: a plugin folder with metadata.txt
-and expected.txt; its parent's name, `malicious` or `benign`, says what it is)
+and expected.txt; its parent's name says what it is: `benign` for a look-alike, anything else
+(`malicious`, `open`: misses still open) for a malicious sample)
 
 A malicious case is `blocked` when a behaviour finding blocks, `held` when one is held for
 review, `missed` otherwise; a look-alike is `flagged` when any behaviour finding blocks or is
@@ -34,7 +35,7 @@ def main():
     print("|---|---|---|---|---|")
     totals = {}
     for case in cases:
-        kind = case.parent.name
+        kind = "benign" if case.parent.name == "benign" else "malicious"
         expected = " ".join(sorted(l.split()[0] for l in (case / "expected.txt").read_text().splitlines() if l.strip()))
         findings = scan(validator, case)
         blocking = sorted({f["rule"] for f in findings if f["blocking"]})
