@@ -46,6 +46,8 @@ pub enum Cap {
     /// A file written whose path the resolver could not fold.
     WriteUnknownPath,
     PackageInstall,
+    /// Another plugin, named in full, enabled or disabled through `PythonPlugins/<name>`.
+    OtherPluginEnabled,
     /// A package installed from somewhere other than PyPI by a name the plugin spells (another
     /// index, a URL, an archive outside the plugin), or by a name read from the network or
     /// decoded.
@@ -105,6 +107,7 @@ impl Cap {
             Cap::PersistWrite => "writes an auto-start location",
             Cap::WriteUnknownPath => "writes a file",
             Cap::PackageInstall => "installs packages at run time",
+            Cap::OtherPluginEnabled => "enables or disables another plugin",
             Cap::PackageInstallUnvetted => "installs packages no one reviewed at run time",
             Cap::MakeExecutable => "makes a file executable",
             Cap::InputCapture => "captures keyboard, clipboard or screen",

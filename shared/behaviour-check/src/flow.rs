@@ -33,6 +33,8 @@ pub struct Sink {
     pub line: u32,
     /// The sink as resolved (`requests.post`).
     pub what: String,
+    /// The host it sends to, when the code spells it (not configured by the user).
+    pub host: Option<String>,
 }
 
 /// A call to a function of the same file, with the taint of each positional argument.
@@ -100,6 +102,7 @@ impl FlowFacts {
             Taint::CREDENTIAL
                 .union(Taint::SETTINGS_ENUM)
                 .union(Taint::REQUEST_HEADER)
+                .union(Taint::TYPED_PASSWORD)
                 .union(Taint::CONNECTION),
         ) || sink.taint.has_symbols();
         if interesting && self.sinks.len() < MAX_FLOW_RECORDS {
@@ -127,7 +130,10 @@ pub struct Flow {
 struct Secrets {
     password_string: bool,
     request_hook: bool,
-    /// Follow data sources of every layer or saved connection instead of credentials.
+    /// Follow passwords typed into the plugin's dialogs to hosts the code spells (BHV010)
+    /// instead of stored credentials to any sink (BHV001).
+    typed: bool,
+    /// Follow the data sources of every layer or saved connection instead (BHV107).
     connections: bool,
 }
 
@@ -136,8 +142,23 @@ impl Secrets {
         Secrets {
             password_string: facts.password_string,
             request_hook: facts.request_hook,
+            typed: false,
             connections: false,
         }
+    }
+
+    fn typed(facts: &FlowFacts) -> Secrets {
+        Secrets {
+            typed: true,
+            ..Secrets::of(facts)
+        }
+    }
+
+    /// Whether data reaching `sink` counts: a typed password only goes astray to a host the
+    /// code spells; one the user configured (settings, the dialog, an auth configuration's
+    /// URL) is where the user meant to log in.
+    fn counts(&self, sink: &Sink) -> bool {
+        !self.typed || sink.host.is_some()
     }
 
     /// The kinds of secret a value carries, as far as this file makes them secrets.
@@ -145,6 +166,13 @@ impl Secrets {
         if self.connections {
             return if taint.has(Taint::CONNECTION) {
                 Taint::CONNECTION
+            } else {
+                Taint::NONE
+            };
+        }
+        if self.typed {
+            return if taint.has(Taint::TYPED_PASSWORD) {
+                Taint::TYPED_PASSWORD
             } else {
                 Taint::NONE
             };
@@ -202,7 +230,7 @@ fn resolve(facts: &FlowFacts, secrets: &Secrets) -> Resolved {
     }
     let mut param_sinks = vec![0u8; n];
     let mut param_sink_at: Vec<Option<(u32, String)>> = vec![None; n];
-    for sink in &facts.sinks {
+    for sink in facts.sinks.iter().filter(|s| secrets.counts(s)) {
         let Some(f) = facts
             .units
             .get(sink.unit)
@@ -213,7 +241,7 @@ fn resolve(facts: &FlowFacts, secrets: &Secrets) -> Resolved {
         };
         for p in sink.taint.params() {
             param_sinks[f] |= 1 << p;
-            param_sink_at[f].get_or_insert((sink.line, sink.what.clone()));
+            param_sink_at[f].get_or_insert((sink.line, sink_text(sink)));
         }
     }
     for _ in 0..=n {
@@ -270,32 +298,55 @@ fn source_text(facts: &FlowFacts, path: &str, unit: usize, kind: Taint) -> Strin
     }
 }
 
+/// A sink as evidence: the call, and the host when the code spells it.
+fn sink_text(sink: &Sink) -> String {
+    match &sink.host {
+        Some(host) => format!("{} (to {host})", sink.what),
+        None => sink.what.clone(),
+    }
+}
+
 /// The first credential that reaches a network sink in this file, if any.
 pub fn credential_flow(facts: &FlowFacts, path: &str) -> Option<Flow> {
-    first_flow(facts, path, Secrets::of(facts), "sends credentials over the network")
+    first_flow(
+        facts,
+        path,
+        &Secrets::of(facts),
+        "sends credentials over the network",
+    )
 }
 
 /// The first data source of every layer of the project or every saved connection that
 /// reaches a network sink (passwords included for database and web layers): held for review,
 /// since a plugin may publish its project's layers to a server the user runs.
 pub fn connection_flow(facts: &FlowFacts, path: &str) -> Option<Flow> {
-    let secrets = Secrets {
-        connections: true,
-        ..Secrets::of(facts)
-    };
     first_flow(
         facts,
         path,
-        secrets,
+        &Secrets {
+            connections: true,
+            ..Secrets::of(facts)
+        },
         "sends the data sources of every layer or saved connection (passwords included for database and web layers) over the network",
     )
 }
 
-fn first_flow(facts: &FlowFacts, path: &str, secrets: Secrets, what: &str) -> Option<Flow> {
+/// The first password typed into the plugin's own dialog that reaches a network sink whose
+/// host the code spells (credential phishing, BHV010).
+pub fn typed_password_flow(facts: &FlowFacts, path: &str) -> Option<Flow> {
+    first_flow(
+        facts,
+        path,
+        &Secrets::typed(facts),
+        "sends a password typed into the plugin's dialog to a host the plugin names",
+    )
+}
+
+fn first_flow(facts: &FlowFacts, path: &str, secrets: &Secrets, what: &str) -> Option<Flow> {
     if facts.sinks.is_empty() {
         return None;
     }
-    let resolved = resolve(facts, &secrets);
+    let resolved = resolve(facts, secrets);
     let n = resolved.returns_secret.len();
     // What a value names: the kind of secret it carries, and the function it came back from.
     let secret_of = |taint: Taint| -> Option<(Taint, Option<usize>)> {
@@ -315,7 +366,7 @@ fn first_flow(facts: &FlowFacts, path: &str, secrets: Secrets, what: &str) -> Op
         ),
         None => String::new(),
     };
-    for sink in &facts.sinks {
+    for sink in facts.sinks.iter().filter(|s| secrets.counts(s)) {
         if let Some((kind, via)) = secret_of(sink.taint) {
             return Some(Flow {
                 line: sink.line,
@@ -324,7 +375,7 @@ fn first_flow(facts: &FlowFacts, path: &str, secrets: Secrets, what: &str) -> Op
                     source_text(facts, path, sink.unit, kind),
                     steps(via),
                     sink.line,
-                    sink.what
+                    sink_text(sink)
                 ),
             });
         }

@@ -205,6 +205,7 @@ impl Check for BehaviourCheck {
             imports.insert(entry.name.clone(), file_imports);
         }
         findings.extend(rules::across_modules(&summaries));
+        rules::grade_by_declared_dependencies(&mut findings, ctx.package.metadata.as_ref().ok());
         rules::grade_by_declared_hosts(
             &mut findings,
             &summaries,

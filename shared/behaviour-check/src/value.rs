@@ -41,12 +41,15 @@ impl Taint {
     /// several (a loop over keyring services): a credential asked for by such an id or name is
     /// harvested.
     pub const AUTH_LIST: Taint = Taint(1024);
+    /// A password the user typed into the plugin's own dialog (a password field, an input
+    /// dialog in password mode): a credential phishing source (BHV010).
+    pub const TYPED_PASSWORD: Taint = Taint(2048);
     /// Every layer of the open project (`mapLayers()`) or every saved connection of a provider
     /// (`connections()`): what sending every data source iterates over.
-    pub const LAYER_LIST: Taint = Taint(2048);
+    pub const LAYER_LIST: Taint = Taint(4096);
     /// The data source of a layer or saved connection reached through [`Taint::LAYER_LIST`]
     /// (`layer.source()`, `conn.uri()`): passwords included for database and web layers.
-    pub const CONNECTION: Taint = Taint(4096);
+    pub const CONNECTION: Taint = Taint(8192);
 
     const KINDS: u64 = 0xffff;
     const PARAM_SHIFT: u32 = 16;

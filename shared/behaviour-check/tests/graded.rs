@@ -201,3 +201,45 @@ fn an_update_from_the_plugins_declared_home_is_reported_from_elsewhere_held() {
         assert!(update.review && !update.blocking, "{case}: {update:#?}");
     }
 }
+
+#[test]
+fn a_typed_password_sent_to_a_host_the_plugin_names_blocks_one_sent_to_the_users_server_does_not() {
+    for case in [
+        "malicious/phish_login_dialog_constant_host",
+        "malicious/phish_input_dialog_helper",
+    ] {
+        let findings = rated_sample(case);
+        let phish = finding(&findings, "BHV010");
+        assert!(phish.blocking, "{case}: {phish:#?}");
+        assert!(
+            phish.message.contains("example.invalid"),
+            "{}",
+            phish.message
+        );
+    }
+    for case in [
+        "benign/login_dialog_configured_server",
+        "benign/password_dialog_auth_config_url",
+    ] {
+        let findings = rated_sample(case);
+        assert!(
+            findings.iter().all(|f| !f.blocking && !f.review),
+            "{case}: {findings:#?}"
+        );
+    }
+}
+
+#[test]
+fn enabling_a_named_plugin_is_reported_only_when_metadata_declares_dependencies() {
+    let findings = rated_sample("benign/enable_declared_dependency_plugin");
+    let enable = finding(&findings, "BHV110");
+    assert!(!enable.review && !enable.blocking, "{enable:#?}");
+    for case in [
+        "malicious/enable_computed_plugin_with_dependencies",
+        "malicious/tamper_enable_other_plugin",
+    ] {
+        let findings = rated_sample(case);
+        let enable = finding(&findings, "BHV110");
+        assert!(enable.review, "{case}: {enable:#?}");
+    }
+}

@@ -7,6 +7,16 @@ impl<'m> Analyser<'m> {
         if let Some(value) = self.signal_call(call) {
             return value;
         }
+        if let Some(what) = self.typed_password(call) {
+            for arg in call.arguments.args.iter() {
+                self.eval(arg);
+            }
+            let line = self.line(call.range());
+            self.facts
+                .flow
+                .note_source(self.current, Taint::TYPED_PASSWORD, line, what);
+            return Value::Unknown(Taint::TYPED_PASSWORD);
+        }
         let func = self.eval(&call.func);
         let path_method = matches!(call.func.as_ref(), Expr::Attribute(attr)
             if UNFOLDED_PATH_METHODS.contains(&attr.attr.as_str()));

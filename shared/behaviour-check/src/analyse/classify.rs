@@ -295,6 +295,7 @@ impl<'m> Analyser<'m> {
                     taint: arg_taint,
                     line,
                     what: format!("{shown}: {}", clip(&command)),
+                    host: None,
                 });
             }
             if !caps::is_gis_tool(program) || name.ends_with("startfile") {
@@ -364,6 +365,7 @@ impl<'m> Analyser<'m> {
                 taint: arg_taint,
                 line,
                 what: shown.to_string(),
+                host: constant_host(args, keywords),
             });
         }
         if api.is_network() {

@@ -324,3 +324,20 @@ pub(super) fn brace_format(format: &str, args: &[Value], max: usize) -> Value {
         taint: Taint::NONE,
     })
 }
+
+/// The host of the URL a network call is given (its first argument or `url=`), when the code
+/// spells the host itself: a constant, or a string built around a constant host
+/// (`f"https://api.example.invalid/{path}"`). A URL from settings, a dialog or a parameter has
+/// none.
+pub(super) fn constant_host(args: &[Value], keywords: &[(Option<&str>, Value)]) -> Option<String> {
+    let url = keywords
+        .iter()
+        .find(|(k, _)| *k == Some("url"))
+        .map(|(_, v)| v)
+        .or(args.first())?;
+    let Value::Str(folded) = url else {
+        return None;
+    };
+    let host = caps::url_host(&folded.text)?;
+    (!host.contains('*')).then_some(host)
+}

@@ -136,6 +136,7 @@ pub fn analyse(module: &PythonModule, path: &str, limits: &BehaviourLimits) -> F
         function_index: HashMap::default(),
         tainted_files: HashSet::default(),
         settings_group: None,
+        password_widgets: HashSet::default(),
         last_data_read: None,
         apis: HashMap::default(),
         own_file: format!("{PLUGINS_DIR}/{path}"),
@@ -217,6 +218,9 @@ struct Analyser<'m> {
     tainted_files: HashSet<String>,
     /// The settings group the current function entered (`beginGroup`).
     settings_group: Option<String>,
+    /// Widgets of the plugin's dialogs set to hide what is typed (`setEchoMode(Password)`), by
+    /// their source text (`self.dlg.secret`).
+    password_widgets: HashSet<String>,
     /// The last data file of the plugin read, with its line (evidence for a payload).
     last_data_read: Option<(String, u32)>,
     /// The catalogue's answer per call name, kept for the file: most names recur, and a

@@ -477,11 +477,76 @@ impl<'m> Analyser<'m> {
                         [_, name] if *name != own
                     ) =>
                 {
-                    self.add(Cap::PluginStateTamper, line, what);
+                    // A plugin named in full may be a dependency the plugin declares (BHV110
+                    // is then graded by metadata.txt); a computed name may be any plugin.
+                    let named = !key.contains('*');
+                    let cap = if named {
+                        Cap::OtherPluginEnabled
+                    } else {
+                        Cap::PluginStateTamper
+                    };
+                    self.add(cap, line, what);
                     return;
                 }
                 _ => {}
             }
+        }
+    }
+
+    /// A password the user types into the plugin's own dialog, as evidence: the text of a
+    /// widget set to hide what is typed or named for a password (`self.dlg.password.text()`),
+    /// `QInputDialog.getText` in password mode, `getpass.getpass()`. Also notes widgets set to
+    /// password mode (`setEchoMode(QLineEdit.Password)`).
+    pub(super) fn typed_password(&mut self, call: &'m ast::ExprCall) -> Option<String> {
+        let Expr::Attribute(attr) = call.func.as_ref() else {
+            return matches!(call.func.as_ref(), Expr::Name(n) if n.id.as_str() == "getpass")
+                .then(|| "getpass() (a password typed at the terminal)".to_owned());
+        };
+        let receiver = self.text(attr.value.range());
+        let password_mode = |analyser: &Self, expr: &Expr| {
+            let text = analyser.text(expr.range());
+            text.ends_with("Password") || text.ends_with("PasswordEchoOnEdit")
+        };
+        match attr.attr.as_str() {
+            "setEchoMode" => {
+                if call
+                    .arguments
+                    .args
+                    .first()
+                    .is_some_and(|a| password_mode(self, a))
+                {
+                    self.password_widgets.insert(receiver.to_owned());
+                }
+                None
+            }
+            "text" | "toPlainText" | "displayText" if call.arguments.args.is_empty() => {
+                let lower = receiver.to_ascii_lowercase();
+                let named = ["password", "passwd", "pwd", "passphrase"]
+                    .iter()
+                    .any(|w| lower.contains(w));
+                (named || self.password_widgets.contains(receiver)).then(|| {
+                    format!("`{receiver}.text()` (a password typed into the plugin's dialog)")
+                })
+            }
+            "getText" => {
+                // `getText(parent, title, label, echo, ...)`.
+                let echo = call
+                    .arguments
+                    .args
+                    .get(3)
+                    .is_some_and(|a| password_mode(self, a))
+                    || call.arguments.keywords.iter().any(|k| {
+                        k.arg.as_ref().is_some_and(|a| a.as_str() == "echo")
+                            && password_mode(self, &k.value)
+                    });
+                echo.then(|| {
+                    format!("`{receiver}.getText(...)` in password mode (a password typed into a dialog)")
+                })
+            }
+            "getpass" => Some(format!(
+                "`{receiver}.getpass()` (a password typed at the terminal)"
+            )),
+            _ => None,
         }
     }
 }

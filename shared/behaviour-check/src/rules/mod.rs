@@ -31,6 +31,7 @@ mod native_code;
 mod obfuscation;
 mod other_plugins_write;
 mod package_install;
+mod password_phishing;
 mod pickle_objects;
 mod pickle_payload;
 mod plugin_state;
@@ -56,9 +57,10 @@ pub use native_code::BHV103;
 pub use obfuscation::BHV104;
 pub use other_plugins_write::BHV006;
 pub use package_install::BHV101;
+pub use password_phishing::BHV010;
 pub use pickle_objects::BHV113;
 pub use pickle_payload::BHV008;
-pub use plugin_state::BHV110;
+pub use plugin_state::{grade_by_declared_dependencies, BHV110};
 pub use reverse_shell::BHV005;
 pub use security_tamper::BHV007;
 pub use self_update::{grade_by_declared_hosts, BHV102};
@@ -161,6 +163,7 @@ pub const ALL: &[Rule] = &[
     Rule::on_file(BHV007, security_tamper::evaluate),
     Rule::elsewhere(BHV008),
     Rule::elsewhere(BHV009),
+    Rule::on_file(BHV010, password_phishing::evaluate),
     Rule::on_file(BHV101, package_install::evaluate),
     Rule::on_file(BHV102, self_update::evaluate),
     Rule::elsewhere(BHV103),
