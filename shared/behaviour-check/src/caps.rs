@@ -331,6 +331,29 @@ pub fn name_positions(entry: &Entry) -> impl Iterator<Item = usize> + '_ {
         .filter_map(|a| a.position.map(usize::from))
 }
 
+/// The host a network call is given as a constant (the catalogue's `host` argument:
+/// `smtplib.SMTP("mail.example.org")`, `ftplib.FTP(host)`), when it reads as a host name.
+pub fn host_arg(name: &str, args: &[crate::value::Value]) -> Option<String> {
+    Catalogue::builtin().call(name).iter().find_map(|entry| {
+        if entry.kind != Kind::Sink(SinkKind::Network) {
+            return None;
+        }
+        let position = entry
+            .args
+            .iter()
+            .find(|a| a.role == validator_api_catalogue::Role::Host)?
+            .position?;
+        let host = args.get(usize::from(position))?.as_str()?;
+        let text = host.text.to_ascii_lowercase();
+        let plain = !text.is_empty()
+            && text.contains('.')
+            && text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'));
+        plain.then_some(text)
+    })
+}
+
 /// Code execution calls (see [`Api::runs_code`]), for a name looked up on its own.
 pub fn is_code_exec(name: &str) -> bool {
     Api::of(name).runs_code()

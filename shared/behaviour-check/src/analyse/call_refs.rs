@@ -359,6 +359,9 @@ impl<'m> Analyser<'m> {
                         Value::reference("socket.socket()", hidden)
                             .tainted(Taint::FETCHED.union(arg_taint))
                     } else if object {
+                        if let Some(host) = caps::host_arg(shown, args) {
+                            self.object_hosts.insert(format!("{name}()"), host);
+                        }
                         Value::reference(format!("{name}()"), hidden)
                             .tainted(Taint::FETCHED.union(arg_taint))
                     } else {

@@ -365,7 +365,12 @@ impl<'m> Analyser<'m> {
                 taint: arg_taint,
                 line,
                 what: shown.to_string(),
-                host: constant_host(args, keywords),
+                host: constant_host(args, keywords)
+                    .or_else(|| caps::host_arg(&shown.to_string(), args))
+                    .or_else(|| {
+                        let (object, _) = name.rsplit_once('.')?;
+                        self.object_hosts.get(object).cloned()
+                    }),
             });
         }
         if api.is_network() {

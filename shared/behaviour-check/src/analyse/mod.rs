@@ -159,6 +159,7 @@ pub fn analyse(module: &PythonModule, path: &str, limits: &BehaviourLimits) -> F
         mentions: vec![HashSet::default()],
         signal_slots: Vec::new(),
         signal_emits: Vec::new(),
+        object_hosts: HashMap::default(),
     };
     analyser.facts.units.push(Unit {
         name: "<module>".to_owned(),
@@ -259,6 +260,9 @@ struct Analyser<'m> {
     /// Qt signals emitted: `(signal, unit, taint of each argument, line)`; each reaches the
     /// slots connected to the signal of that name as a call.
     signal_emits: Vec<(&'m str, usize, Vec<Taint>, u32)>,
+    /// The host a connection object of the file was built for, by its type
+    /// (`smtplib.SMTP("mail.example.org")`: its `sendmail` goes there).
+    object_hosts: HashMap<String, String>,
 }
 
 /// `variable = callee(...)` in unit `caller`, for a function of the same file.
