@@ -131,7 +131,9 @@ impl<'m> Analyser<'m> {
             // A data file of the plugin (a style, an image) run as code: a hidden payload.
             if let Some(path) = arg.and_then(Value::loose_str) {
                 if self.plugin_data_file(path) && !caps::is_code_file(path) {
-                    let shown_path = path.strip_prefix(&format!("{PLUGINS_DIR}/")).unwrap_or(path);
+                    let shown_path = path
+                        .strip_prefix(&format!("{PLUGINS_DIR}/"))
+                        .unwrap_or(path);
                     self.add(
                         Cap::DecodedExec,
                         line,

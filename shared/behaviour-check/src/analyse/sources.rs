@@ -229,8 +229,9 @@ impl<'m> Analyser<'m> {
                 // keyring services): harvesting, like decrypting every configuration.
                 SourceKind::Credential | SourceKind::SecretStore
                     if chosen
-                        && caps::name_positions(entry)
-                            .any(|p| args.get(p).is_some_and(|a| a.taint().has(Taint::AUTH_LIST))) =>
+                        && caps::name_positions(entry).any(|p| {
+                            args.get(p).is_some_and(|a| a.taint().has(Taint::AUTH_LIST))
+                        }) =>
                 {
                     let what = format!("{shown} ({}, for every id)", caps::entry_text(entry));
                     self.add(Cap::Credential, line, what.clone());

@@ -62,7 +62,11 @@ pub(super) fn evaluate(scope: &FileScope<'_>) -> Option<Hit> {
     Some(Hit {
         rule: &BHV107,
         line: flow.line,
-        message: format!("{}{}", flow.message, scope.hosts_text("; hosts in the file:")),
+        message: format!(
+            "{}{}",
+            flow.message,
+            scope.hosts_text("; hosts in the file:")
+        ),
         without_evidence: None,
     })
 }
