@@ -21,7 +21,10 @@ pub const BHV107: RuleInfo = review(
      review rather than blocked. A plugin that needs a login lets the user pick an \
      authentication configuration and passes its id to QgsNetworkAccessManager \
      (QgsAuthManager.updateNetworkRequest); one that exports its own layers' configurations \
-     keeps them in the user's project and says so in its description.",
+     keeps them in the user's project and says so in its description. Also held: the data \
+     sources of every layer of the project or every saved connection sent over the network \
+     (they hold the passwords of database and web layers); send `publicSource()` instead, or \
+     let the user choose what is published and where.",
 );
 
 /// The finding when both capabilities are present without a flow between them.
