@@ -547,6 +547,16 @@ pub fn settings_password_key(key: &str) -> bool {
     })
 }
 
+/// A `QgsSettings` key that holds the proxy's saved password (the settings catalogue's
+/// `proxy-secret` keys): a plugin hands it to its proxy, so it counts only where it cannot be a
+/// login (a URL opened in the browser, a DNS query).
+pub fn settings_proxy_secret(key: &str) -> Option<&'static Entry> {
+    Catalogue::builtin()
+        .setting(key)
+        .iter()
+        .find(|entry| entry.kind == Kind::Setting(SettingKind::ProxySecret))
+}
+
 /// A path or command that starts code automatically (lower-cased text).
 pub fn persistence_target(lower: &str) -> Option<&'static str> {
     if let Some((_, what)) = PERSISTENCE_TARGETS.iter().find(|(p, _)| lower.contains(p)) {

@@ -35,6 +35,9 @@ pub struct Sink {
     pub what: String,
     /// The host it sends to, when the code spells it (not configured by the user).
     pub host: Option<String>,
+    /// A URL opener or a DNS query: it carries data out but never logs in, so a login the
+    /// plugin may hand to a network library (the proxy's password) is sent when it gets one.
+    pub opener: bool,
 }
 
 /// A call to a function of the same file, with the taint of each positional argument.
@@ -103,7 +106,8 @@ impl FlowFacts {
                 .union(Taint::SETTINGS_ENUM)
                 .union(Taint::REQUEST_HEADER)
                 .union(Taint::TYPED_PASSWORD)
-                .union(Taint::CONNECTION),
+                .union(Taint::CONNECTION)
+                .union(Taint::PROXY_SECRET),
         ) || sink.taint.has_symbols();
         if interesting && self.sinks.len() < MAX_FLOW_RECORDS {
             self.sinks.push(sink);
@@ -367,7 +371,16 @@ fn first_flow(facts: &FlowFacts, path: &str, secrets: &Secrets, what: &str) -> O
         None => String::new(),
     };
     for sink in facts.sinks.iter().filter(|s| secrets.counts(s)) {
-        if let Some((kind, via)) = secret_of(sink.taint) {
+        let taint = if sink.opener
+            && !secrets.typed
+            && !secrets.connections
+            && sink.taint.has(Taint::PROXY_SECRET)
+        {
+            sink.taint.union(Taint::CREDENTIAL)
+        } else {
+            sink.taint
+        };
+        if let Some((kind, via)) = secret_of(taint) {
             return Some(Flow {
                 line: sink.line,
                 message: format!(

@@ -50,6 +50,9 @@ impl Taint {
     /// The data source of a layer or saved connection reached through [`Taint::LAYER_LIST`]
     /// (`layer.source()`, `conn.uri()`): passwords included for database and web layers.
     pub const CONNECTION: Taint = Taint(8192);
+    /// The proxy's saved password (`proxy/proxyPassword`): handed to a network library as the
+    /// proxy's login it is ordinary; in a URL opened in the browser or a DNS query it is sent.
+    pub const PROXY_SECRET: Taint = Taint(16384);
 
     const KINDS: u64 = 0xffff;
     const PARAM_SHIFT: u32 = 16;

@@ -298,6 +298,7 @@ impl<'m> Analyser<'m> {
                     line,
                     what: format!("{shown}: {}", clip(&command)),
                     host: None,
+                    opener: false,
                 });
             }
             if !caps::is_gis_tool(program) || name.ends_with("startfile") {
@@ -373,6 +374,7 @@ impl<'m> Analyser<'m> {
                         let (object, _) = name.rsplit_once('.')?;
                         self.object_hosts.get(object).cloned()
                     }),
+                opener: !api.is_network(),
             });
         }
         if api.is_network() {

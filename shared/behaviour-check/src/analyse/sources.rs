@@ -301,6 +301,17 @@ impl<'m> Analyser<'m> {
                     );
                     return Some(Value::Unknown(Taint::CREDENTIAL));
                 }
+                if let Some(entry) = caps::settings_proxy_secret(key) {
+                    // The proxy's login: ordinary in a proxy setting, sent when it leaves in a
+                    // URL opened in the browser or a DNS query (flow.rs).
+                    self.facts.flow.note_source(
+                        self.current,
+                        Taint::PROXY_SECRET.union(Taint::CREDENTIAL),
+                        line,
+                        format!("{shown}({key:?}) ({})", caps::entry_text(entry)),
+                    );
+                    return Some(Value::Unknown(Taint::PROXY_SECRET));
+                }
                 return None;
             }
             "beginGroup" => {
