@@ -189,6 +189,8 @@ pub struct Api {
     pub into_receiver: bool,
     /// A row says what type the call returns (`returns=`): its methods resolve.
     pub returns_object: bool,
+    /// The position of the file a call runs as Python (`runpy.run_path`, the `import` sinks with a path; [`code_file_position`]).
+    pub code_file_arg: Option<u16>,
 }
 
 impl Api {
@@ -198,6 +200,9 @@ impl Api {
         let mut api = Api::default();
         for entry in Catalogue::builtin().call(name).iter() {
             api.returns_object |= entry.returns.is_some();
+            if api.code_file_arg.is_none() {
+                api.code_file_arg = code_file_position(entry);
+            }
             match entry.kind {
                 Kind::Sink(k) if k != SinkKind::None && api.sink.is_none() => api.sink = Some(k),
                 Kind::Source(k) if k != SourceKind::None && api.source.is_none() => {
@@ -267,21 +272,19 @@ pub fn asked_by_name(entry: &Entry) -> bool {
 /// The position of the file argument of a call that runs a file as Python (the catalogue's
 /// `import` and `code` sinks and runners with a `path` argument: `runpy.run_path`,
 /// `zipimport.zipimporter`, `importlib.machinery.SourceFileLoader`).
-pub fn code_file_arg(name: &str) -> Option<usize> {
-    Catalogue::builtin().call(name).iter().find_map(|entry| {
-        let runs = matches!(
-            entry.kind,
-            Kind::Sink(SinkKind::Import | SinkKind::Code) | Kind::Runner(RunnerKind::Python)
-        );
-        if !runs {
-            return None;
-        }
-        entry
-            .args
-            .iter()
-            .filter(|a| a.role == validator_api_catalogue::Role::Path)
-            .find_map(|a| a.position.map(usize::from))
-    })
+fn code_file_position(entry: &Entry) -> Option<u16> {
+    let runs = matches!(
+        entry.kind,
+        Kind::Sink(SinkKind::Import | SinkKind::Code) | Kind::Runner(RunnerKind::Python)
+    );
+    if !runs {
+        return None;
+    }
+    entry
+        .args
+        .iter()
+        .filter(|a| a.role == validator_api_catalogue::Role::Path)
+        .find_map(|a| a.position)
 }
 
 /// A project entry that holds code QGIS runs (the settings catalogue's `project:` rows of

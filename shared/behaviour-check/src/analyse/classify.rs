@@ -122,7 +122,7 @@ impl<'m> Analyser<'m> {
                 }
             }
         }
-        if let Some(position) = caps::code_file_arg(&shown.to_string()) {
+        if let Some(position) = api.code_file_arg.map(usize::from) {
             let (arg, expr) = (args.get(position), call.arguments.args.get(position));
             // A file the code wrote (or downloaded), then run as Python: its code runs.
             for key in self.file_keys(arg, expr) {
