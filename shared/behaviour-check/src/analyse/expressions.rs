@@ -124,19 +124,34 @@ impl<'m> Analyser<'m> {
             Expr::Subscript(subscript) => self.subscript(subscript),
             Expr::Dict(dict) => {
                 let mut taint = Taint::NONE;
-                // Constant keys fold entry by entry (names hidden in a dict of options).
+                // Constant keys fold entry by entry (names hidden in a dict of options). The
+                // dict is copied wherever its name is read: nested containers are kept as
+                // their taint only, and its strings within `max_folded_bytes` in all.
                 let mut entries = Some(Vec::new());
+                let mut bytes = 0usize;
                 for item in &dict.items {
                     let key = item.key.as_ref().map(|key| self.eval(key));
-                    let value = self.eval(&item.value);
+                    let value = match self.eval(&item.value) {
+                        nested @ (Value::Dict(_) | Value::List(_)) => {
+                            Value::Unknown(nested.taint())
+                        }
+                        value => value,
+                    };
                     if let Some(key) = &key {
                         taint = taint.union(key.taint());
                     }
                     taint = taint.union(value.taint());
+                    bytes += match &value {
+                        Value::Str(f) => f.text.len(),
+                        Value::Bytes { data, .. } => data.len(),
+                        _ => 8,
+                    };
                     match (key.as_ref().and_then(Value::as_str), entries.as_mut()) {
                         (Some(key), Some(list))
-                            if list.len() < self.limits.max_folded_dict_items =>
+                            if list.len() < self.limits.max_folded_dict_items
+                                && bytes + key.text.len() <= self.limits.max_folded_bytes =>
                         {
+                            bytes += key.text.len();
                             list.push((key.text.clone(), value));
                         }
                         _ => entries = None,
