@@ -17,6 +17,7 @@ pub mod native;
 pub mod payload;
 pub mod pip;
 pub mod rules;
+pub mod ui;
 pub use validator_python::imports as scope;
 pub mod value;
 
@@ -181,8 +182,9 @@ impl Check for BehaviourCheck {
         let limits = BehaviourLimits::from_env().map_err(|e| CheckError::Failed(e.to_string()))?;
         let sources = PythonSources::of(ctx).map_err(|e| CheckError::Failed(e.to_string()))?;
         let entries: Vec<_> = PythonSources::python_files(ctx.archive).collect();
+        let password_widgets = ui::password_widgets(ctx.archive);
         let files = sources.map_entries(ctx.archive, &entries, |entry| {
-            file_findings(ctx, &sources, entry, &limits)
+            file_findings(ctx, &sources, entry, &limits, &password_widgets)
         });
         let mut findings = Vec::new();
         let mut summaries = Vec::new();
@@ -339,6 +341,7 @@ fn file_findings(
     sources: &PythonSources,
     entry: &Entry,
     limits: &BehaviourLimits,
+    password_widgets: &rustc_hash::FxHashSet<String>,
 ) -> Result<FileOutcome, CheckError> {
     let path = entry.name.as_str();
     let _span = tracing::debug_span!("behaviour", path).entered();
@@ -353,7 +356,7 @@ fn file_findings(
             return Err(CheckError::Failed(format!("{path}: {error}")))
         }
     };
-    let (hits, summary, imports) = analyse_module(path, &module, limits);
+    let (hits, summary, imports) = analyse_module(path, &module, limits, password_widgets);
     let findings = hits
         .into_iter()
         .map(|hit| {
@@ -372,7 +375,7 @@ pub fn analyse_file(
     module: &validator_python::PythonModule,
     limits: &BehaviourLimits,
 ) -> Vec<rules::Hit> {
-    analyse_module(path, module, limits).0
+    analyse_module(path, module, limits, &rustc_hash::FxHashSet::default()).0
 }
 
 /// A module import written as a string (`.sub`, `demo.sub`): its relative level and name.
@@ -389,8 +392,9 @@ fn analyse_module(
     path: &str,
     module: &validator_python::PythonModule,
     limits: &BehaviourLimits,
+    password_widgets: &rustc_hash::FxHashSet<String>,
 ) -> (Vec<rules::Hit>, rules::ModuleSummary, scope::FileImports) {
-    let mut facts = analyse::analyse(module, path, limits);
+    let mut facts = analyse::analyse_with_forms(module, path, limits, password_widgets);
     source_markers(module.source(), &mut facts);
     let hits = rules::evaluate(path, &facts, limits.max_closure_units);
     let mut imports = scope::static_imports(module);

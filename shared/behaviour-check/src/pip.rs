@@ -89,10 +89,15 @@ pub enum Install {
 
 fn words(value: &Value, out: &mut Vec<Word>) {
     match value {
-        Value::Str(s) if !s.partial => {
-            out.extend(s.text.split_whitespace().map(|w| Word::Text(w.to_owned())));
-        }
-        Value::Str(s) => out.push(Word::Unknown(s.taint)),
+        // A command built around unknown parts (`"pip install " + name`): the known words,
+        // and each word with an unknown part (`*`) as unknown, carrying the parts' taint.
+        Value::Str(s) => out.extend(s.text.split_whitespace().map(|w| {
+            if s.partial && w.contains('*') {
+                Word::Unknown(s.taint)
+            } else {
+                Word::Text(w.to_owned())
+            }
+        })),
         Value::List(items) => items.iter().for_each(|item| words(item, out)),
         Value::Ref { taint, .. } | Value::Unknown(taint) => out.push(Word::Unknown(*taint)),
         _ => out.push(Word::Unknown(Taint::NONE)),

@@ -127,6 +127,17 @@ const BUILTINS: &[&str] = &[
 
 /// `path`: the file's path inside the zip (its first component is the plugin's folder).
 pub fn analyse(module: &PythonModule, path: &str, limits: &BehaviourLimits) -> FileFacts {
+    analyse_with_forms(module, path, limits, &HashSet::default())
+}
+
+/// [`analyse`], knowing the password fields of the plugin's Designer forms by object name
+/// (`ui::password_widgets`).
+pub fn analyse_with_forms(
+    module: &PythonModule,
+    path: &str,
+    limits: &BehaviourLimits,
+    form_passwords: &HashSet<String>,
+) -> FileFacts {
     let Some(syntax) = module.syntax() else {
         return FileFacts::default();
     };
@@ -137,6 +148,7 @@ pub fn analyse(module: &PythonModule, path: &str, limits: &BehaviourLimits) -> F
         tainted_files: HashSet::default(),
         settings_group: None,
         password_widgets: HashSet::default(),
+        form_passwords,
         last_data_read: None,
         apis: HashMap::default(),
         own_file: format!("{PLUGINS_DIR}/{path}"),
@@ -222,6 +234,8 @@ struct Analyser<'m> {
     /// Widgets of the plugin's dialogs set to hide what is typed (`setEchoMode(Password)`), by
     /// their source text (`self.dlg.secret`).
     password_widgets: HashSet<String>,
+    /// The password fields of the plugin's Designer forms, by object name.
+    form_passwords: &'m HashSet<String>,
     /// The last data file of the plugin read, with its line (evidence for a payload).
     last_data_read: Option<(String, u32)>,
     /// The catalogue's answer per call name, kept for the file: most names recur, and a

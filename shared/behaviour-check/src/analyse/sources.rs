@@ -536,7 +536,9 @@ impl<'m> Analyser<'m> {
                 let named = ["password", "passwd", "pwd", "passphrase"]
                     .iter()
                     .any(|w| lower.contains(w));
-                (named || self.password_widgets.contains(receiver)).then(|| {
+                let field = receiver.rsplit('.').next().unwrap_or(receiver);
+                let designed = self.form_passwords.contains(field);
+                (named || designed || self.password_widgets.contains(receiver)).then(|| {
                     format!("`{receiver}.text()` (a password typed into the plugin's dialog)")
                 })
             }
@@ -555,6 +557,12 @@ impl<'m> Analyser<'m> {
                     format!("`{receiver}.getText(...)` in password mode (a password typed into a dialog)")
                 })
             }
+            // QGIS's own credential dialog, asked by the plugin (`QgsCredentials.instance()
+            // .get(realm, user, password)`): the user types a password believing QGIS asks.
+            "get" | "request" if receiver.contains("QgsCredential") => Some(format!(
+                "`{receiver}.{}(...)` (a password typed into QGIS's credential dialog)",
+                attr.attr
+            )),
             "getpass" => Some(format!(
                 "`{receiver}.getpass()` (a password typed at the terminal)"
             )),
