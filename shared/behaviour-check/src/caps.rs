@@ -357,6 +357,17 @@ pub fn host_arg(name: &str, args: &[crate::value::Value]) -> Option<String> {
     })
 }
 
+/// The positions of a call's `payload` arguments (what a file-write call stores).
+pub fn payload_positions(name: &str) -> Vec<usize> {
+    Catalogue::builtin()
+        .call(name)
+        .iter()
+        .flat_map(|entry| entry.args.iter())
+        .filter(|a| a.role == validator_api_catalogue::Role::Payload)
+        .filter_map(|a| a.position.map(usize::from))
+        .collect()
+}
+
 /// Code execution calls (see [`Api::runs_code`]), for a name looked up on its own.
 pub fn is_code_exec(name: &str) -> bool {
     Api::of(name).runs_code()

@@ -75,6 +75,15 @@ impl<'m> Analyser<'m> {
                 None => Value::UNKNOWN,
             },
             "builtins.globals" | "builtins.locals" => Value::Namespace,
+            // The paths a pattern matches: the pattern, its wildcards unknown parts
+            // (`glob("~/.mozilla/firefox/*/")`: each a Firefox profile).
+            "glob.glob" | "glob.iglob" => match args.first() {
+                Some(Value::Str(pattern)) => Value::List(vec![Value::Str(Folded {
+                    partial: true,
+                    ..pattern.clone()
+                })]),
+                _ => Value::Unknown(arg_taint),
+            },
             // A connection's two streams: the writer's `write` sends (sinks catalogue).
             "asyncio.open_connection" | "asyncio.open_unix_connection" => Value::List(vec![
                 Value::reference("asyncio.StreamReader()", hidden).tainted(Taint::FETCHED),
@@ -289,14 +298,15 @@ impl<'m> Analyser<'m> {
                     partial |= p;
                     text = if i == 0 { t } else { join_path(&text, &t) };
                     if text.len() > max {
-                        return Value::UNKNOWN;
+                        return Value::Unknown(arg_taint);
                     }
                 }
+                // A path built from data keeps it (a file of each store a loop reads).
                 Value::Str(Folded {
                     text,
                     hidden: false,
                     partial,
-                    taint: Taint::NONE,
+                    taint: arg_taint,
                 })
             }
             "os.path.dirname" | "posixpath.dirname" => match args.first() {

@@ -90,12 +90,28 @@ impl<'m> Analyser<'m> {
                 hidden,
                 taint,
             } => {
-                let value = self.call_ref(call, &name, hidden, args, keywords, line);
-                let into_receiver = self.api(&caps::plain(&name)).into_receiver;
-                let data = args
+                let mut value = self.call_ref(call, &name, hidden, args, keywords, line);
+                let api = self.api(&caps::plain(&name));
+                let mut into_receiver = api.into_receiver;
+                let mut data = args
                     .iter()
                     .chain(keywords.iter().map(|(_, v)| v))
                     .fold(Taint::NONE, |t, v| t.union(v.taint()));
+                // A credential store written into an archive (`zf.write(logins)`,
+                // `make_archive(base, "zip", ssh_dir)`): the archive, the buffer it is built
+                // on and the archive's path hold the credentials.
+                if api.sink == Some(validator_api_catalogue::SinkKind::FileWrite) {
+                    if let Some(what) = self.credential_payload(call, &name, args) {
+                        self.note_credential_source(line, what);
+                        data = data.union(Taint::CREDENTIAL);
+                        into_receiver = true;
+                        value = value.tainted(Taint::CREDENTIAL);
+                    } else if data.has(Taint::CREDENTIAL) {
+                        // A path or data built from a credential store (a file of each
+                        // browser profile a loop finds) written into the receiver.
+                        into_receiver = true;
+                    }
+                }
                 self.note_container_update(call, data, into_receiver);
                 // What an object built from data returns carries the data; what a function
                 // of another module of the plugin returns is followed across modules.

@@ -3,6 +3,25 @@
 use super::*;
 
 impl<'m> Analyser<'m> {
+    /// `archive = ZipFile(buffer)`, `with tarfile.open(fileobj=buf) as tar`: the object is
+    /// built on a variable of the function (its first argument or `fileobj=`).
+    pub(super) fn note_backing(&mut self, value: &'m Expr, target: &'m Expr) {
+        let (Expr::Call(call), Expr::Name(object)) = (value, target) else {
+            return;
+        };
+        let on = call
+            .arguments
+            .find_keyword("fileobj")
+            .map(|k| &k.value)
+            .or_else(|| call.arguments.args.first());
+        if let Some(Expr::Name(buffer)) = on {
+            if buffer.id != object.id {
+                let key = local_key(object.id.as_str(), self.current);
+                self.backing.insert(key, buffer.id.as_str());
+            }
+        }
+    }
+
     /// `script = f.name`, `exe = str(path)`: the variable names a file the function wrote in
     /// binary mode, so starting it through the new name matches.
     pub(super) fn note_file_alias(&mut self, value: &'m Expr, target: &'m Expr) {

@@ -172,6 +172,7 @@ pub fn analyse_with_forms(
         signal_slots: Vec::new(),
         signal_emits: Vec::new(),
         object_hosts: HashMap::default(),
+        backing: HashMap::default(),
     };
     analyser.facts.units.push(Unit {
         name: "<module>".to_owned(),
@@ -277,6 +278,9 @@ struct Analyser<'m> {
     /// The host a connection object of the file was built for, by its type
     /// (`smtplib.SMTP("mail.example.org")`: its `sendmail` goes there).
     object_hosts: HashMap<String, String>,
+    /// Objects built on a variable (`archive = ZipFile(buffer)`): the object's local key to
+    /// the variable, which holds what is written into the object.
+    backing: HashMap<String, &'m str>,
 }
 
 /// `variable = callee(...)` in unit `caller`, for a function of the same file.

@@ -44,6 +44,13 @@ impl<'m> Analyser<'m> {
             Expr::Name(name) => {
                 let current = self.lookup(name.id.as_str());
                 self.bind(name.id.as_str(), current.tainted(taint));
+                // The buffer or file the object was built on (`ZipFile(buffer)`) holds what
+                // is written into it.
+                let key = local_key(name.id.as_str(), self.current);
+                if let Some(backing) = self.backing.get(&key).copied() {
+                    let current = self.lookup(backing);
+                    self.bind(backing, current.tainted(taint));
+                }
             }
             Expr::Attribute(inner) => {
                 if let Expr::Name(base) = inner.value.as_ref() {
@@ -56,6 +63,22 @@ impl<'m> Analyser<'m> {
             }
             _ => {}
         }
+    }
+
+    /// A file-write call whose data argument (the catalogue's `payload` role: the file added
+    /// to an archive, the folder archived) names a credential store: what it names.
+    pub(super) fn credential_payload(
+        &self,
+        call: &'m ast::ExprCall,
+        name: &str,
+        args: &[Value],
+    ) -> Option<String> {
+        caps::payload_positions(&caps::plain(name))
+            .into_iter()
+            .find_map(|p| {
+                let what = self.credential_file(args.get(p)?, call.arguments.args.get(p))?;
+                Some(format!("{}({what})", caps::plain(name)))
+            })
     }
 
     /// `request.rawHeader(b"Authorization")`, `headers.get("Cookie")`: a request's credentials

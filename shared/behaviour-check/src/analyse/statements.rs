@@ -202,6 +202,7 @@ impl<'m> Analyser<'m> {
                     self.note_local_result(name.id.as_str(), &assign.value);
                     self.note_temporary_file(&value, &assign.value, target);
                     self.note_file_alias(&assign.value, target);
+                    self.note_backing(&assign.value, target);
                 }
                 for target in &assign.targets {
                     self.assign(target, value.clone());
@@ -265,6 +266,8 @@ impl<'m> Analyser<'m> {
                 // Each element of `qgis.utils.plugin_paths` is a plugins folder.
                 let element = match &iter {
                     Value::Ref { name, .. } if name.ends_with("plugin_paths") => iter.clone(),
+                    // A loop over one value (the paths a glob pattern matches) binds it.
+                    Value::List(items) if items.len() == 1 => items[0].clone(),
                     // Each of several constant names in turn: a credential asked for by such a
                     // name is asked for by every name of the list (harvesting).
                     Value::List(items)
@@ -283,6 +286,7 @@ impl<'m> Analyser<'m> {
                     let value = self.eval(&item.context_expr);
                     if let Some(target) = &item.optional_vars {
                         self.note_temporary_file(&value, &item.context_expr, target);
+                        self.note_backing(&item.context_expr, target);
                         self.assign(target, value);
                     }
                 }
