@@ -187,6 +187,10 @@ pub struct Api {
     pub runner: Option<RunnerKind>,
     /// A transform that stores its input in its receiver (`into=self`).
     pub into_receiver: bool,
+    /// A row says what type the call returns (`returns=`): its methods resolve.
+    pub returns_object: bool,
+    /// The position of the file a call runs as Python (`runpy.run_path`, the `import` sinks with a path; [`code_file_position`]).
+    pub code_file_arg: Option<u16>,
 }
 
 impl Api {
@@ -195,6 +199,10 @@ impl Api {
     pub fn of(name: &str) -> Api {
         let mut api = Api::default();
         for entry in Catalogue::builtin().call(name).iter() {
+            api.returns_object |= entry.returns.is_some();
+            if api.code_file_arg.is_none() {
+                api.code_file_arg = code_file_position(entry);
+            }
             match entry.kind {
                 Kind::Sink(k) if k != SinkKind::None && api.sink.is_none() => api.sink = Some(k),
                 Kind::Source(k) if k != SourceKind::None && api.source.is_none() => {
@@ -259,6 +267,105 @@ pub fn asked_by_name(entry: &Entry) -> bool {
             validator_api_catalogue::Role::Key | validator_api_catalogue::Role::Host
         )
     }) || entry.pattern.starts_with("qgis.core.QgsAuthMethodConfig.")
+}
+
+/// The position of the file argument of a call that runs a file as Python (the catalogue's
+/// `import` and `code` sinks and runners with a `path` argument: `runpy.run_path`,
+/// `zipimport.zipimporter`, `importlib.machinery.SourceFileLoader`).
+fn code_file_position(entry: &Entry) -> Option<u16> {
+    let runs = matches!(
+        entry.kind,
+        Kind::Sink(SinkKind::Import | SinkKind::Code) | Kind::Runner(RunnerKind::Python)
+    );
+    if !runs {
+        return None;
+    }
+    entry
+        .args
+        .iter()
+        .filter(|a| a.role == validator_api_catalogue::Role::Path)
+        .find_map(|a| a.position)
+}
+
+/// A project entry that holds code QGIS runs (the settings catalogue's `project:` rows of
+/// kind `code`: `Macros/pythonCode`).
+pub fn project_code_entry(scope: &str, key: &str) -> bool {
+    Catalogue::builtin()
+        .project_entry(scope, key)
+        .iter()
+        .any(|e| e.kind == Kind::Setting(SettingKind::Code))
+}
+
+/// A method the sources catalogue lists as returning a layer's or connection's data source
+/// (`source`, `dataSourceUri`, `uri`, ...: kind `connection`, asked for without a key), for
+/// a receiver whose class is unknown.
+pub fn data_source_method(call: &validator_python::ast::ExprCall) -> bool {
+    let validator_python::ast::Expr::Attribute(attr) = call.func.as_ref() else {
+        return false;
+    };
+    Catalogue::builtin()
+        .method(attr.attr.as_str())
+        .iter()
+        .any(|e| e.kind == Kind::Source(SourceKind::Connection) && !asked_by_name(e))
+}
+
+/// Files Python imports as code (source, bytecode, archives of modules): loading them from
+/// the plugin is ordinary; loading anything else (a style, an image) as code is not.
+pub fn is_code_file(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    [".py", ".pyw", ".pyc", ".zip", ".whl", ".egg", ".pyz"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+        || !lower.rsplit('/').next().unwrap_or("").contains('.')
+}
+
+/// The positions of the arguments a credential is asked for by (`key` and `host` roles:
+/// the keyring's service, the netrc host, the auth configuration's id).
+pub fn name_positions(entry: &Entry) -> impl Iterator<Item = usize> + '_ {
+    entry
+        .args
+        .iter()
+        .filter(|a| {
+            matches!(
+                a.role,
+                validator_api_catalogue::Role::Key | validator_api_catalogue::Role::Host
+            )
+        })
+        .filter_map(|a| a.position.map(usize::from))
+}
+
+/// The host a network call is given as a constant (the catalogue's `host` argument:
+/// `smtplib.SMTP("mail.example.org")`, `ftplib.FTP(host)`), when it reads as a host name.
+pub fn host_arg(name: &str, args: &[crate::value::Value]) -> Option<String> {
+    Catalogue::builtin().call(name).iter().find_map(|entry| {
+        if entry.kind != Kind::Sink(SinkKind::Network) {
+            return None;
+        }
+        let position = entry
+            .args
+            .iter()
+            .find(|a| a.role == validator_api_catalogue::Role::Host)?
+            .position?;
+        let host = args.get(usize::from(position))?.as_str()?;
+        let text = host.text.to_ascii_lowercase();
+        let plain = !text.is_empty()
+            && text.contains('.')
+            && text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'));
+        plain.then_some(text)
+    })
+}
+
+/// The positions of a call's `payload` arguments (what a file-write call stores).
+pub fn payload_positions(name: &str) -> Vec<usize> {
+    Catalogue::builtin()
+        .call(name)
+        .iter()
+        .flat_map(|entry| entry.args.iter())
+        .filter(|a| a.role == validator_api_catalogue::Role::Payload)
+        .filter_map(|a| a.position.map(usize::from))
+        .collect()
 }
 
 /// Code execution calls (see [`Api::runs_code`]), for a name looked up on its own.
@@ -454,12 +561,59 @@ pub fn settings_password_key(key: &str) -> bool {
     })
 }
 
+/// A `QgsSettings` key that holds the proxy's saved password (the settings catalogue's
+/// `proxy-secret` keys): a plugin hands it to its proxy, so it counts only where it cannot be a
+/// login (a URL opened in the browser, a DNS query).
+pub fn settings_proxy_secret(key: &str) -> Option<&'static Entry> {
+    Catalogue::builtin()
+        .setting(key)
+        .iter()
+        .find(|entry| entry.kind == Kind::Setting(SettingKind::ProxySecret))
+}
+
 /// A path or command that starts code automatically (lower-cased text).
 pub fn persistence_target(lower: &str) -> Option<&'static str> {
     if let Some((_, what)) = PERSISTENCE_TARGETS.iter().find(|(p, _)| lower.contains(p)) {
         return Some(what);
     }
     persistence_pth(lower)
+}
+
+/// The sinks catalogue's `persistence` row a folded path matches (QGIS's processing scripts
+/// and expression folders, autostart places, ...), leaving out the plugins folder (a write
+/// there is the plugin's own or BHV006's) and paths with unknown parts in their folder.
+pub fn persistence_path(path: &str) -> Option<&'static Entry> {
+    if path.is_empty() || path.starts_with(crate::analyse::PLUGINS_DIR) {
+        return None;
+    }
+    let folder = path.rsplit_once(['/', '\\']).map_or("", |(d, _)| d);
+    if folder.contains('*') {
+        return None;
+    }
+    Catalogue::builtin().path(path).iter().find(|e| {
+        e.kind == Kind::Sink(SinkKind::Persistence) && !e.pattern.contains("<plugins-dir>")
+    })
+}
+
+/// A program that sets the user's environment for good (the sinks catalogue's `environment`
+/// path rows: `setx`, `launchctl setenv`) given a variable the runners catalogue says starts
+/// code (`PYQGIS_STARTUP`, `PYTHONSTARTUP`, `QGIS_PLUGINPATH`): what that runner is.
+pub fn startup_variable_set(program: &str, words: &[String]) -> Option<String> {
+    let catalogue = Catalogue::builtin();
+    let sets_environment = catalogue
+        .path(program)
+        .iter()
+        .any(|e| e.kind == Kind::Sink(SinkKind::Environment));
+    if !sets_environment {
+        return None;
+    }
+    words.iter().skip(1).find_map(|word| {
+        catalogue
+            .env(word)
+            .iter()
+            .find(|e| matches!(e.kind, Kind::Runner(k) if k != RunnerKind::None))
+            .map(|e| format!("{}: {}", e.pattern, entry_text(e)))
+    })
 }
 
 const PERSISTENCE_TARGETS: &[(&str, &str)] = &[

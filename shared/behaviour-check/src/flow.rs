@@ -35,6 +35,9 @@ pub struct Sink {
     pub what: String,
     /// The host it sends to, when the code spells it (not configured by the user).
     pub host: Option<String>,
+    /// A URL opener or a DNS query: it carries data out but never logs in, so a login the
+    /// plugin may hand to a network library (the proxy's password) is sent when it gets one.
+    pub opener: bool,
 }
 
 /// A call to a function of the same file, with the taint of each positional argument.
@@ -102,7 +105,9 @@ impl FlowFacts {
             Taint::CREDENTIAL
                 .union(Taint::SETTINGS_ENUM)
                 .union(Taint::REQUEST_HEADER)
-                .union(Taint::TYPED_PASSWORD),
+                .union(Taint::TYPED_PASSWORD)
+                .union(Taint::CONNECTION)
+                .union(Taint::PROXY_SECRET),
         ) || sink.taint.has_symbols();
         if interesting && self.sinks.len() < MAX_FLOW_RECORDS {
             self.sinks.push(sink);
@@ -132,6 +137,8 @@ struct Secrets {
     /// Follow passwords typed into the plugin's dialogs to hosts the code spells (BHV010)
     /// instead of stored credentials to any sink (BHV001).
     typed: bool,
+    /// Follow the data sources of every layer or saved connection instead (BHV107).
+    connections: bool,
 }
 
 impl Secrets {
@@ -140,6 +147,7 @@ impl Secrets {
             password_string: facts.password_string,
             request_hook: facts.request_hook,
             typed: false,
+            connections: false,
         }
     }
 
@@ -159,6 +167,13 @@ impl Secrets {
 
     /// The kinds of secret a value carries, as far as this file makes them secrets.
     fn kinds(&self, taint: Taint) -> Taint {
+        if self.connections {
+            return if taint.has(Taint::CONNECTION) {
+                Taint::CONNECTION
+            } else {
+                Taint::NONE
+            };
+        }
         if self.typed {
             return if taint.has(Taint::TYPED_PASSWORD) {
                 Taint::TYPED_PASSWORD
@@ -305,6 +320,21 @@ pub fn credential_flow(facts: &FlowFacts, path: &str) -> Option<Flow> {
     )
 }
 
+/// The first data source of every layer of the project or every saved connection that
+/// reaches a network sink (passwords included for database and web layers): held for review,
+/// since a plugin may publish its project's layers to a server the user runs.
+pub fn connection_flow(facts: &FlowFacts, path: &str) -> Option<Flow> {
+    first_flow(
+        facts,
+        path,
+        &Secrets {
+            connections: true,
+            ..Secrets::of(facts)
+        },
+        "sends the data sources of every layer or saved connection (passwords included for database and web layers) over the network",
+    )
+}
+
 /// The first password typed into the plugin's own dialog that reaches a network sink whose
 /// host the code spells (credential phishing, BHV010).
 pub fn typed_password_flow(facts: &FlowFacts, path: &str) -> Option<Flow> {
@@ -341,7 +371,16 @@ fn first_flow(facts: &FlowFacts, path: &str, secrets: &Secrets, what: &str) -> O
         None => String::new(),
     };
     for sink in facts.sinks.iter().filter(|s| secrets.counts(s)) {
-        if let Some((kind, via)) = secret_of(sink.taint) {
+        let taint = if sink.opener
+            && !secrets.typed
+            && !secrets.connections
+            && sink.taint.has(Taint::PROXY_SECRET)
+        {
+            sink.taint.union(Taint::CREDENTIAL)
+        } else {
+            sink.taint
+        };
+        if let Some((kind, via)) = secret_of(taint) {
             return Some(Flow {
                 line: sink.line,
                 message: format!(

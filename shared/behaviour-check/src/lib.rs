@@ -58,6 +58,9 @@ pub struct BehaviourLimits {
     /// Largest file read whole to recognise a pickle by its opcodes (BHV008); larger ones are
     /// not read.
     pub max_pickle_bytes: u64,
+    /// Largest dict literal with constant keys folded entry by entry (`NAMES["run"]` is the
+    /// string it holds); larger ones only carry their values' taint.
+    pub max_folded_dict_items: usize,
 }
 
 impl Default for BehaviourLimits {
@@ -73,6 +76,7 @@ impl Default for BehaviourLimits {
             native_prefix_bytes: 1024,
             max_link_depth: 4,
             max_pickle_bytes: 8 * 1024 * 1024,
+            max_folded_dict_items: 64,
         }
     }
 }
@@ -85,7 +89,7 @@ pub struct LimitError {
 }
 
 impl BehaviourLimits {
-    pub const NAMES: [&'static str; 10] = [
+    pub const NAMES: [&'static str; 11] = [
         "max_folded_bytes",
         "max_fold_depth",
         "min_blob_chars",
@@ -96,6 +100,7 @@ impl BehaviourLimits {
         "native_prefix_bytes",
         "max_link_depth",
         "max_pickle_bytes",
+        "max_folded_dict_items",
     ];
 
     /// The environment variable of a limit (`PLUGIN_VALIDATOR_BEHAVIOUR_MAX_FOLDED_BYTES`).
@@ -130,6 +135,7 @@ impl BehaviourLimits {
                 "max_closure_units" => limits.max_closure_units = size,
                 "max_link_depth" => limits.max_link_depth = size,
                 "max_pickle_bytes" => limits.max_pickle_bytes = parsed,
+                "max_folded_dict_items" => limits.max_folded_dict_items = size,
                 _ => limits.native_prefix_bytes = parsed,
             }
         }

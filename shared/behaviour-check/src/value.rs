@@ -37,11 +37,22 @@ impl Taint {
     /// when the file registers a function QGIS runs on every request (a preprocessor).
     pub const REQUEST_HEADER: Taint = Taint(512);
     /// The ids of every authentication configuration (`configIds()`,
-    /// `availableAuthMethodConfigs()`): a configuration decrypted by such an id is harvested.
+    /// `availableAuthMethodConfigs()`, `certIdentityIds()`), or each name of a constant list of
+    /// several (a loop over keyring services): a credential asked for by such an id or name is
+    /// harvested.
     pub const AUTH_LIST: Taint = Taint(1024);
     /// A password the user typed into the plugin's own dialog (a password field, an input
     /// dialog in password mode): a credential phishing source (BHV010).
     pub const TYPED_PASSWORD: Taint = Taint(2048);
+    /// Every layer of the open project (`mapLayers()`) or every saved connection of a provider
+    /// (`connections()`): what sending every data source iterates over.
+    pub const LAYER_LIST: Taint = Taint(4096);
+    /// The data source of a layer or saved connection reached through [`Taint::LAYER_LIST`]
+    /// (`layer.source()`, `conn.uri()`): passwords included for database and web layers.
+    pub const CONNECTION: Taint = Taint(8192);
+    /// The proxy's saved password (`proxy/proxyPassword`): handed to a network library as the
+    /// proxy's login it is ordinary; in a URL opened in the browser or a DNS query it is sent.
+    pub const PROXY_SECRET: Taint = Taint(16384);
 
     const KINDS: u64 = 0xffff;
     const PARAM_SHIFT: u32 = 16;
@@ -131,6 +142,9 @@ pub enum Value {
     },
     Int(i64),
     List(Vec<Value>),
+    /// A dict literal with constant string keys (`{"mod": "os", "run": "system"}`), folded
+    /// entry by entry up to `max_folded_dict_items`: `NAMES["run"]` is what it holds.
+    Dict(Vec<(String, Value)>),
     /// A module, callable or attribute chain by its qualified name (`os.system`,
     /// `builtins.exec`, `qgis.core.QgsSettings().value`). `hidden`: reached through a dynamic
     /// lookup (getattr, `__import__`, `sys.modules`, `globals()`) or a built name.
@@ -214,10 +228,21 @@ impl Value {
         match self {
             Value::Unknown(t) => *t,
             Value::List(items) => items.iter().fold(Taint::NONE, |t, v| t.union(v.taint())),
+            Value::Dict(entries) => entries
+                .iter()
+                .fold(Taint::NONE, |t, (_, v)| t.union(v.taint())),
             Value::Method { receiver, .. } => receiver.taint(),
             Value::Ref { taint, .. } => *taint,
             Value::Str(f) => f.taint,
             _ => Taint::NONE,
+        }
+    }
+
+    /// The value a folded dict holds under a constant key (the last one written).
+    pub fn dict_entry(&self, key: &str) -> Option<&Value> {
+        match self {
+            Value::Dict(entries) => entries.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
         }
     }
 

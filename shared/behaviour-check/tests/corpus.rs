@@ -86,7 +86,18 @@ fn run(bytes: Vec<u8>) -> Vec<validator_domain::Finding> {
 
 /// The corpus folders: samples with findings, look-alikes without, legitimate idioms held for
 /// review, loaded-scope samples.
-const KINDS: [&str; 4] = ["malicious", "benign", "review", "scope"];
+/// The held-back sets (issue #25, item 6: written after the rules, scanned before any fix;
+/// docs/behaviour.md) join the corpus once fixed; `heldback/open` (misses still open) does not.
+const KINDS: [&str; 8] = [
+    "malicious",
+    "benign",
+    "review",
+    "scope",
+    "heldback/set2/malicious",
+    "heldback/set2/benign",
+    "heldback/set3/malicious",
+    "heldback/set3/benign",
+];
 
 /// The sample folders of one kind, sorted.
 fn cases(kind: &str) -> Vec<PathBuf> {
@@ -149,7 +160,7 @@ fn labelled_corpus_gives_exactly_the_expected_findings() {
                     }
                 }
             }
-            if *kind != "benign" && expected.is_empty() {
+            if !kind.ends_with("benign") && expected.is_empty() {
                 failures.push(format!(
                     "{}: a {kind} sample needs expected findings",
                     case.display()

@@ -75,6 +75,38 @@ impl<'m> Analyser<'m> {
                 None => Value::UNKNOWN,
             },
             "builtins.globals" | "builtins.locals" => Value::Namespace,
+            // The paths a pattern matches: the pattern, its wildcards unknown parts
+            // (`glob("~/.mozilla/firefox/*/")`: each a Firefox profile).
+            "glob.glob" | "glob.iglob" => match args.first() {
+                Some(Value::Str(pattern)) => Value::List(vec![Value::Str(Folded {
+                    partial: true,
+                    ..pattern.clone()
+                })]),
+                _ => Value::Unknown(arg_taint),
+            },
+            // A connection's two streams: the writer's `write` sends (sinks catalogue).
+            "asyncio.open_connection" | "asyncio.open_unix_connection" => Value::List(vec![
+                Value::reference("asyncio.StreamReader()", hidden).tainted(Taint::FETCHED),
+                Value::reference("asyncio.StreamWriter()", hidden).tainted(arg_taint),
+            ]),
+            // `reduce(getattr, ["path", "system"], os)`: attributes looked up one by one.
+            "functools.reduce" => match (args.first(), args.get(1), args.get(2)) {
+                (Some(Value::Ref { name: f, .. }), Some(Value::List(names)), Some(base))
+                    if f == "builtins.getattr" =>
+                {
+                    let mut value = base.clone();
+                    for attribute in names {
+                        match attribute.as_str() {
+                            Some(a) if is_identifier_like(&a.text) => {
+                                value = self.attribute(value, &a.text.clone());
+                            }
+                            _ => return Value::UNKNOWN,
+                        }
+                    }
+                    hide(value)
+                }
+                _ => Value::Unknown(arg_taint),
+            },
             // Wrappers that return the function they wrap.
             "builtins.staticmethod" | "builtins.classmethod" | "functools.wraps" => {
                 args.first().cloned().unwrap_or(Value::UNKNOWN)
@@ -266,14 +298,15 @@ impl<'m> Analyser<'m> {
                     partial |= p;
                     text = if i == 0 { t } else { join_path(&text, &t) };
                     if text.len() > max {
-                        return Value::UNKNOWN;
+                        return Value::Unknown(arg_taint);
                     }
                 }
+                // A path built from data keeps it (a file of each store a loop reads).
                 Value::Str(Folded {
                     text,
                     hidden: false,
                     partial,
-                    taint: Taint::NONE,
+                    taint: arg_taint,
                 })
             }
             "os.path.dirname" | "posixpath.dirname" => match args.first() {
@@ -336,6 +369,9 @@ impl<'m> Analyser<'m> {
                         Value::reference("socket.socket()", hidden)
                             .tainted(Taint::FETCHED.union(arg_taint))
                     } else if object {
+                        if let Some(host) = caps::host_arg(shown, args) {
+                            self.object_hosts.insert(format!("{name}()"), host);
+                        }
                         Value::reference(format!("{name}()"), hidden)
                             .tainted(Taint::FETCHED.union(arg_taint))
                     } else {
@@ -348,8 +384,10 @@ impl<'m> Analyser<'m> {
                     Value::Unknown(Taint::ENVIRON)
                 } else if !arg_taint.is_none()
                     && !tail.starts_with(|c: char| c.is_ascii_uppercase())
+                    && !api.returns_object
                 {
-                    // Data flows through functions; a class built from it (`ZipFile(data)`)
+                    // Data flows through functions; a class built from it (`ZipFile(data)`),
+                    // or an object the catalogue says a call returns (`providerMetadata(p)`),
                     // keeps its name so that its methods resolve.
                     Value::Unknown(arg_taint)
                 } else {

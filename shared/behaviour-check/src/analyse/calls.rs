@@ -4,6 +4,9 @@ use super::*;
 
 impl<'m> Analyser<'m> {
     pub(super) fn call(&mut self, call: &'m ast::ExprCall) -> Value {
+        if let Some(value) = self.signal_call(call) {
+            return value;
+        }
         if let Some(what) = self.typed_password(call) {
             for arg in call.arguments.args.iter() {
                 self.eval(arg);
@@ -29,6 +32,10 @@ impl<'m> Analyser<'m> {
                 taint = taint.union(self.eval(&keyword.value).taint());
             }
             self.note_container_update(call, taint, false);
+            if taint.has(Taint::LAYER_LIST) && caps::data_source_method(call) {
+                // `layer.source()` of every layer of the project.
+                return Value::Unknown(taint.union(Taint::CONNECTION));
+            }
             if let Some(header) = self.credential_header(call) {
                 let line = self.line(call.range());
                 self.facts
@@ -83,12 +90,28 @@ impl<'m> Analyser<'m> {
                 hidden,
                 taint,
             } => {
-                let value = self.call_ref(call, &name, hidden, args, keywords, line);
-                let into_receiver = self.api(&caps::plain(&name)).into_receiver;
-                let data = args
+                let mut value = self.call_ref(call, &name, hidden, args, keywords, line);
+                let api = self.api(&caps::plain(&name));
+                let mut into_receiver = api.into_receiver;
+                let mut data = args
                     .iter()
                     .chain(keywords.iter().map(|(_, v)| v))
                     .fold(Taint::NONE, |t, v| t.union(v.taint()));
+                // A credential store written into an archive (`zf.write(logins)`,
+                // `make_archive(base, "zip", ssh_dir)`): the archive, the buffer it is built
+                // on and the archive's path hold the credentials.
+                if api.sink == Some(validator_api_catalogue::SinkKind::FileWrite) {
+                    if let Some(what) = self.credential_payload(call, &name, args) {
+                        self.note_credential_source(line, what);
+                        data = data.union(Taint::CREDENTIAL);
+                        into_receiver = true;
+                        value = value.tainted(Taint::CREDENTIAL);
+                    } else if data.has(Taint::CREDENTIAL) {
+                        // A path or data built from a credential store (a file of each
+                        // browser profile a loop finds) written into the receiver.
+                        into_receiver = true;
+                    }
+                }
                 self.note_container_update(call, data, into_receiver);
                 // What an object built from data returns carries the data; what a function
                 // of another module of the plugin returns is followed across modules.
@@ -107,7 +130,17 @@ impl<'m> Analyser<'m> {
             Value::Method {
                 receiver: value,
                 name,
-            } => self.call_method(*value, receiver, &name, args, line),
+            } => {
+                if matches!(*value, Value::Dict(_)) {
+                    // `options.update(secret)`: a folded dict filled with data.
+                    let data = args
+                        .iter()
+                        .chain(keywords.iter().map(|(_, v)| v))
+                        .fold(Taint::NONE, |t, v| t.union(v.taint()));
+                    self.note_container_update(call, data, false);
+                }
+                self.call_method(*value, receiver, &name, args, line)
+            }
             Value::Unknown(taint) => {
                 if let (Some(receiver), Expr::Attribute(attr)) = (receiver, call.func.as_ref()) {
                     self.unknown_path_method(receiver, attr.attr.as_str(), args, line);
@@ -394,6 +427,15 @@ impl<'m> Analyser<'m> {
                 }
             }
             (Value::Bytes { data, hidden }, "hex") => Value::str(decode::to_hex(&data), hidden),
+            (dict @ Value::Dict(_), "get") => {
+                match args.first().and_then(Value::as_str).map(|k| k.text.clone()) {
+                    Some(key) => match dict.dict_entry(&key) {
+                        Some(value) => value.clone(),
+                        None => args.get(1).cloned().unwrap_or(Value::Unknown(dict.taint())),
+                    },
+                    None => Value::Unknown(dict.taint()),
+                }
+            }
             (receiver, _) => Value::Unknown(receiver.taint()),
         };
         if matches!(value, Value::Str(_)) {

@@ -97,6 +97,51 @@ impl<'m> Analyser<'m> {
                 self.note_started(key, line, &shown.to_string());
             }
         }
+        if api.sink == Some(validator_api_catalogue::SinkKind::ProjectWrite) {
+            // Code written into the project's macros runs when the project is opened.
+            let scope = args.first().and_then(Value::as_str);
+            let key = args.get(1).and_then(Value::as_str);
+            let value_taint = args.get(2).map_or(Taint::NONE, Value::taint);
+            if let (Some(scope), Some(key)) = (scope, key) {
+                if caps::project_code_entry(&scope.text, &key.text) {
+                    let entry = format!("{shown}({:?}, {:?})", scope.text, key.text);
+                    if value_taint.has(Taint::FETCHED) {
+                        self.add(
+                            Cap::FetchedExec,
+                            line,
+                            format!("{entry}: code read from the network stored as the project's macros"),
+                        );
+                    }
+                    if value_taint.has(Taint::DECODED) || value_taint.has(Taint::PLUGIN_DATA) {
+                        self.add(
+                            Cap::DecodedExec,
+                            line,
+                            format!("{entry}: decoded code stored as the project's macros"),
+                        );
+                    }
+                }
+            }
+        }
+        if let Some(position) = api.code_file_arg.map(usize::from) {
+            let (arg, expr) = (args.get(position), call.arguments.args.get(position));
+            // A file the code wrote (or downloaded), then run as Python: its code runs.
+            for key in self.file_keys(arg, expr) {
+                self.note_started(key, line, &shown.to_string());
+            }
+            // A data file of the plugin (a style, an image) run as code: a hidden payload.
+            if let Some(path) = arg.and_then(Value::loose_str) {
+                if self.plugin_data_file(path) && !caps::is_code_file(path) {
+                    let shown_path = path
+                        .strip_prefix(&format!("{PLUGINS_DIR}/"))
+                        .unwrap_or(path);
+                    self.add(
+                        Cap::DecodedExec,
+                        line,
+                        format!("{shown}({shown_path}): a data file of the plugin run as code"),
+                    );
+                }
+            }
+        }
         if caps::is_process_exec(name) {
             self.add(Cap::ProcessExec, line, shown.to_string());
             let mut words: Vec<String> = Vec::new();
@@ -253,6 +298,7 @@ impl<'m> Analyser<'m> {
                     line,
                     what: format!("{shown}: {}", clip(&command)),
                     host: None,
+                    opener: false,
                 });
             }
             if !caps::is_gis_tool(program) || name.ends_with("startfile") {
@@ -267,6 +313,12 @@ impl<'m> Analyser<'m> {
                     Cap::PersistWrite,
                     line,
                     format!("{shown}: {} ({target})", clip(&command)),
+                );
+            } else if let Some(runner) = caps::startup_variable_set(program, &words) {
+                self.add(
+                    Cap::PersistWrite,
+                    line,
+                    format!("{shown}: {} ({runner})", clip(&command)),
                 );
             }
             if has("chmod") && command.contains("+x") {
@@ -316,7 +368,13 @@ impl<'m> Analyser<'m> {
                 taint: arg_taint,
                 line,
                 what: shown.to_string(),
-                host: constant_host(args, keywords),
+                host: constant_host(args, keywords)
+                    .or_else(|| caps::host_arg(&shown.to_string(), args))
+                    .or_else(|| {
+                        let (object, _) = name.rsplit_once('.')?;
+                        self.object_hosts.get(object).cloned()
+                    }),
+                opener: !api.is_network(),
             });
         }
         if api.is_network() {

@@ -124,13 +124,43 @@ impl<'m> Analyser<'m> {
             Expr::Subscript(subscript) => self.subscript(subscript),
             Expr::Dict(dict) => {
                 let mut taint = Taint::NONE;
+                // Constant keys fold entry by entry (names hidden in a dict of options). The
+                // dict is copied wherever its name is read: nested containers are kept as
+                // their taint only, and its strings within `max_folded_bytes` in all.
+                let mut entries = Some(Vec::new());
+                let mut bytes = 0usize;
                 for item in &dict.items {
-                    if let Some(key) = &item.key {
-                        taint = taint.union(self.eval(key).taint());
+                    let key = item.key.as_ref().map(|key| self.eval(key));
+                    let value = match self.eval(&item.value) {
+                        nested @ (Value::Dict(_) | Value::List(_)) => {
+                            Value::Unknown(nested.taint())
+                        }
+                        value => value,
+                    };
+                    if let Some(key) = &key {
+                        taint = taint.union(key.taint());
                     }
-                    taint = taint.union(self.eval(&item.value).taint());
+                    taint = taint.union(value.taint());
+                    bytes += match &value {
+                        Value::Str(f) => f.text.len(),
+                        Value::Bytes { data, .. } => data.len(),
+                        _ => 8,
+                    };
+                    match (key.as_ref().and_then(Value::as_str), entries.as_mut()) {
+                        (Some(key), Some(list))
+                            if list.len() < self.limits.max_folded_dict_items
+                                && bytes + key.text.len() <= self.limits.max_folded_bytes =>
+                        {
+                            bytes += key.text.len();
+                            list.push((key.text.clone(), value));
+                        }
+                        _ => entries = None,
+                    }
                 }
-                Value::Unknown(taint)
+                match entries {
+                    Some(entries) if !entries.is_empty() => Value::Dict(entries),
+                    _ => Value::Unknown(taint),
+                }
             }
             Expr::DictComp(comp) => {
                 let mut taint = Taint::NONE;
@@ -183,6 +213,8 @@ impl<'m> Analyser<'m> {
                 elt, generators, ..
             }) => self.comprehension(elt, generators),
             Expr::Starred(starred) => self.eval(&starred.value),
+            // What a coroutine returns (`reader, writer = await asyncio.open_connection(...)`).
+            Expr::Await(await_expr) => self.eval(&await_expr.value),
             _ => {
                 self.eval_children(expr);
                 Value::UNKNOWN
@@ -269,6 +301,10 @@ impl<'m> Analyser<'m> {
                 name: name.to_owned(),
             },
             Value::Unknown(taint) => Value::Unknown(taint),
+            value @ Value::Dict(_) => Value::Method {
+                receiver: Box::new(value),
+                name: name.to_owned(),
+            },
             _ => Value::UNKNOWN,
         }
     }
@@ -324,6 +360,10 @@ impl<'m> Analyser<'m> {
             (Value::Ref { name, .. }, Value::Int(_)) if name == "sys.path" => {
                 Value::str("<site-packages>", false)
             }
+            (base @ Value::Dict(_), Value::Str(key)) if !key.partial => base
+                .dict_entry(&key.text)
+                .cloned()
+                .unwrap_or_else(|| Value::Unknown(base.taint())),
             (Value::List(items), Value::Int(i)) => usize::try_from(i)
                 .ok()
                 .and_then(|i| items.get(i).cloned())
@@ -389,6 +429,16 @@ impl<'m> Analyser<'m> {
                 partial: l.partial || r.partial,
                 taint: l.taint.union(r.taint),
             }),
+            // `Path.home() / ".ssh" / name`: a path under a known folder, its last part
+            // unknown (a loop over file names).
+            (Operator::Div, Value::Str(l), other @ Value::Unknown(_)) if !l.text.is_empty() => {
+                Value::Str(Folded {
+                    text: join_path(&l.text, "*"),
+                    hidden: false,
+                    partial: true,
+                    taint: l.taint.union(other.taint()),
+                })
+            }
             (Operator::Mult, Value::Str(s), Value::Int(n))
             | (Operator::Mult, Value::Int(n), Value::Str(s)) => {
                 let n = usize::try_from(n).unwrap_or(0);

@@ -3,6 +3,41 @@
 use super::*;
 
 impl<'m> Analyser<'m> {
+    /// `archive = ZipFile(buffer)`, `with tarfile.open(fileobj=buf) as tar`: the object is
+    /// built on a variable of the function (its first argument or `fileobj=`).
+    pub(super) fn note_backing(&mut self, value: &'m Expr, target: &'m Expr) {
+        let (Expr::Call(call), Expr::Name(object)) = (value, target) else {
+            return;
+        };
+        let on = call
+            .arguments
+            .find_keyword("fileobj")
+            .map(|k| &k.value)
+            .or_else(|| call.arguments.args.first());
+        if let Some(Expr::Name(buffer)) = on {
+            if buffer.id != object.id {
+                let key = local_key(object.id.as_str(), self.current);
+                self.backing.insert(key, buffer.id.as_str());
+            }
+        }
+    }
+
+    /// `script = f.name`, `exe = str(path)`: the variable names a file the function wrote in
+    /// binary mode, so starting it through the new name matches.
+    pub(super) fn note_file_alias(&mut self, value: &'m Expr, target: &'m Expr) {
+        let Some(source) = self.variable_key(Some(value)) else {
+            return;
+        };
+        let written = self.facts.units[self.current]
+            .binary_writes
+            .iter()
+            .find(|(key, _)| *key == source)
+            .map(|(_, line)| *line);
+        if let (Some(line), Some(alias)) = (written, self.variable_key(Some(target))) {
+            self.facts.units[self.current].note_binary_write(alias, line);
+        }
+    }
+
     /// What names a file written or started, to match the two: the path when the resolver
     /// folded it whole, else the local variable holding it (`target` in `open(target, "wb")`
     /// and `ctypes.CDLL(target)`), which only matches within the same function (or through a
@@ -164,6 +199,14 @@ impl<'m> Analyser<'m> {
         }
         if let Some(target) = caps::persistence_target(&path.to_lowercase()) {
             self.add(Cap::PersistWrite, line, format!("{what}: {target}"));
+        } else if let Some(entry) = caps::persistence_path(path) {
+            // The catalogue's persistence places (QGIS's processing scripts and expression
+            // folders, ...); the plugins folder is BHV006's.
+            self.add(
+                Cap::PersistWrite,
+                line,
+                format!("{what}: {}", caps::entry_text(entry)),
+            );
         }
         if !path.is_empty() {
             let system = Catalogue::builtin().path(path).iter().find(|e| {

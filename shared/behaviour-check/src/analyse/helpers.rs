@@ -48,6 +48,12 @@ pub(super) fn outliving(value: Value) -> Value {
             taint: taint.without_params(),
         },
         Value::List(items) => Value::List(items.into_iter().map(outliving).collect()),
+        Value::Dict(entries) => Value::Dict(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k, outliving(v)))
+                .collect(),
+        ),
         other => other,
     }
 }

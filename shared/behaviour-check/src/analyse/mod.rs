@@ -24,6 +24,7 @@ mod classify;
 mod expressions;
 mod files;
 mod helpers;
+mod signals;
 mod sources;
 mod statements;
 use helpers::*;
@@ -168,6 +169,10 @@ pub fn analyse_with_forms(
         local_results: Vec::new(),
         returned: Vec::new(),
         mentions: vec![HashSet::default()],
+        signal_slots: Vec::new(),
+        signal_emits: Vec::new(),
+        object_hosts: HashMap::default(),
+        backing: HashMap::default(),
     };
     analyser.facts.units.push(Unit {
         name: "<module>".to_owned(),
@@ -192,6 +197,7 @@ pub fn analyse_with_forms(
             }
         }
     }
+    analyser.link_signals();
     analyser.keep_function_refs();
     analyser.facts.flow.password_string = analyser.password_string;
     let mut functions: Vec<(usize, &str)> = analyser
@@ -264,6 +270,17 @@ struct Analyser<'m> {
     local_results: Vec<LocalResult<'m>>,
     /// The file keys each unit returns (`return path`), by unit.
     returned: Vec<(usize, String)>,
+    /// Qt signals connected to functions of the file: `(signal, slot, slot is a method)`.
+    signal_slots: Vec<(&'m str, &'m str, bool)>,
+    /// Qt signals emitted: `(signal, unit, taint of each argument, line)`; each reaches the
+    /// slots connected to the signal of that name as a call.
+    signal_emits: Vec<(&'m str, usize, Vec<Taint>, u32)>,
+    /// The host a connection object of the file was built for, by its type
+    /// (`smtplib.SMTP("mail.example.org")`: its `sendmail` goes there).
+    object_hosts: HashMap<String, String>,
+    /// Objects built on a variable (`archive = ZipFile(buffer)`): the object's local key to
+    /// the variable, which holds what is written into the object.
+    backing: HashMap<String, &'m str>,
 }
 
 /// `variable = callee(...)` in unit `caller`, for a function of the same file.

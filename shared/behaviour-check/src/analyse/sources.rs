@@ -44,6 +44,13 @@ impl<'m> Analyser<'m> {
             Expr::Name(name) => {
                 let current = self.lookup(name.id.as_str());
                 self.bind(name.id.as_str(), current.tainted(taint));
+                // The buffer or file the object was built on (`ZipFile(buffer)`) holds what
+                // is written into it.
+                let key = local_key(name.id.as_str(), self.current);
+                if let Some(backing) = self.backing.get(&key).copied() {
+                    let current = self.lookup(backing);
+                    self.bind(backing, current.tainted(taint));
+                }
             }
             Expr::Attribute(inner) => {
                 if let Expr::Name(base) = inner.value.as_ref() {
@@ -56,6 +63,22 @@ impl<'m> Analyser<'m> {
             }
             _ => {}
         }
+    }
+
+    /// A file-write call whose data argument (the catalogue's `payload` role: the file added
+    /// to an archive, the folder archived) names a credential store: what it names.
+    pub(super) fn credential_payload(
+        &self,
+        call: &'m ast::ExprCall,
+        name: &str,
+        args: &[Value],
+    ) -> Option<String> {
+        caps::payload_positions(&caps::plain(name))
+            .into_iter()
+            .find_map(|p| {
+                let what = self.credential_file(args.get(p)?, call.arguments.args.get(p))?;
+                Some(format!("{}({what})", caps::plain(name)))
+            })
     }
 
     /// `request.rawHeader(b"Authorization")`, `headers.get("Cookie")`: a request's credentials
@@ -190,9 +213,32 @@ impl<'m> Analyser<'m> {
             // way it was loaded.
             let chosen = caps::asked_by_name(entry);
             match kind {
+                // What a reply, a socket or a fetcher hands back is data from the network
+                // (the sending calls themselves, `requests.get`, are followed as sinks).
+                SourceKind::Remote if !api.is_network() => {
+                    return Some(if object {
+                        Value::reference(format!("{name}()"), false).tainted(Taint::FETCHED)
+                    } else {
+                        Value::Unknown(Taint::FETCHED)
+                    });
+                }
+                // Every layer of the project, every saved connection: what sending every data
+                // source iterates over (`layer.source()` of one is ordinary).
+                SourceKind::Connection if matches!(tail, "mapLayers" | "connections") => {
+                    self.facts.flow.note_source(
+                        self.current,
+                        Taint::CONNECTION,
+                        line,
+                        format!("{shown} ({})", caps::entry_text(entry)),
+                    );
+                    return Some(Value::Unknown(Taint::LAYER_LIST));
+                }
                 // The ids of every configuration (no secret): what harvesting iterates over.
                 SourceKind::AuthConfig
-                    if matches!(tail, "configIds" | "availableAuthMethodConfigs") =>
+                    if matches!(
+                        tail,
+                        "configIds" | "availableAuthMethodConfigs" | "certIdentityIds"
+                    ) =>
                 {
                     return Some(Value::Unknown(Taint::AUTH_LIST));
                 }
@@ -201,6 +247,20 @@ impl<'m> Analyser<'m> {
                 }
                 // Decrypts into its second argument: below.
                 _ if pattern.ends_with("loadAuthenticationConfig") => {}
+                // Asked for by every id of the list (`certIdentityBundleToPem(cid) for cid
+                // in certIdentityIds()`) or by each name of a constant list (other programs'
+                // keyring services): harvesting, like decrypting every configuration.
+                SourceKind::Credential | SourceKind::SecretStore
+                    if chosen
+                        && caps::name_positions(entry).any(|p| {
+                            args.get(p).is_some_and(|a| a.taint().has(Taint::AUTH_LIST))
+                        }) =>
+                {
+                    let what = format!("{shown} ({}, for every id)", caps::entry_text(entry));
+                    self.add(Cap::Credential, line, what.clone());
+                    self.note_credential_source(line, what);
+                    return Some(Value::Unknown(Taint::CREDENTIAL));
+                }
                 SourceKind::Credential | SourceKind::SecretStore if chosen => {
                     self.facts.flow.note_source(
                         self.current,
@@ -263,6 +323,17 @@ impl<'m> Analyser<'m> {
                         format!("{shown}({key:?}) (a saved QGIS password)"),
                     );
                     return Some(Value::Unknown(Taint::CREDENTIAL));
+                }
+                if let Some(entry) = caps::settings_proxy_secret(key) {
+                    // The proxy's login: ordinary in a proxy setting, sent when it leaves in a
+                    // URL opened in the browser or a DNS query (flow.rs).
+                    self.facts.flow.note_source(
+                        self.current,
+                        Taint::PROXY_SECRET.union(Taint::CREDENTIAL),
+                        line,
+                        format!("{shown}({key:?}) ({})", caps::entry_text(entry)),
+                    );
+                    return Some(Value::Unknown(Taint::PROXY_SECRET));
                 }
                 return None;
             }

@@ -46,9 +46,47 @@ impl<'m> Analyser<'m> {
                 }
             }
             Expr::Starred(starred) => self.assign(&starred.value, Value::UNKNOWN),
+            Expr::Subscript(subscript) => {
+                self.eval(target);
+                self.store_item(subscript, value);
+            }
             other => {
                 self.eval(other);
             }
+        }
+    }
+
+    /// `found[cid] = secret`, `self.rows[k] = v`: the container now holds the value (a folded
+    /// dict gets the entry).
+    fn store_item(&mut self, subscript: &'m ast::ExprSubscript, value: Value) {
+        let key = self.eval(&subscript.slice);
+        let store = |current: Value| match (current, key.as_str()) {
+            (Value::Dict(mut entries), Some(key)) => {
+                entries.retain(|(k, _)| *k != key.text);
+                entries.push((key.text.clone(), value.clone()));
+                Value::Dict(entries)
+            }
+            (current, _) => current.tainted(value.taint()),
+        };
+        let folds = matches!(value, Value::Str(_)) || !value.taint().is_none();
+        match subscript.value.as_ref() {
+            Expr::Name(name) if folds => {
+                let id = name.id.as_str();
+                let current = self.lookup(id);
+                if matches!(current, Value::Dict(_) | Value::Unknown(_)) {
+                    self.bind(id, store(current));
+                }
+            }
+            Expr::Attribute(inner) if folds => {
+                if let Expr::Name(base) = inner.value.as_ref() {
+                    if matches!(base.id.as_str(), "self" | "cls") {
+                        let attr = inner.attr.as_str().to_owned();
+                        let current = self.attrs.remove(&attr).unwrap_or(Value::UNKNOWN);
+                        self.attrs.insert(attr, outliving(store(current)));
+                    }
+                }
+            }
+            _ => {}
         }
     }
 
@@ -163,6 +201,8 @@ impl<'m> Analyser<'m> {
                 if let [target @ Expr::Name(name)] = assign.targets.as_slice() {
                     self.note_local_result(name.id.as_str(), &assign.value);
                     self.note_temporary_file(&value, &assign.value, target);
+                    self.note_file_alias(&assign.value, target);
+                    self.note_backing(&assign.value, target);
                 }
                 for target in &assign.targets {
                     self.assign(target, value.clone());
@@ -226,6 +266,15 @@ impl<'m> Analyser<'m> {
                 // Each element of `qgis.utils.plugin_paths` is a plugins folder.
                 let element = match &iter {
                     Value::Ref { name, .. } if name.ends_with("plugin_paths") => iter.clone(),
+                    // A loop over one value (the paths a glob pattern matches) binds it.
+                    Value::List(items) if items.len() == 1 => items[0].clone(),
+                    // Each of several constant names in turn: a credential asked for by such a
+                    // name is asked for by every name of the list (harvesting).
+                    Value::List(items)
+                        if items.len() > 1 && items.iter().all(|i| i.as_str().is_some()) =>
+                    {
+                        Value::Unknown(iter.taint().union(Taint::AUTH_LIST))
+                    }
                     _ => Value::Unknown(iter.taint()),
                 };
                 self.assign(&for_stmt.target, element);
@@ -237,6 +286,7 @@ impl<'m> Analyser<'m> {
                     let value = self.eval(&item.context_expr);
                     if let Some(target) = &item.optional_vars {
                         self.note_temporary_file(&value, &item.context_expr, target);
+                        self.note_backing(&item.context_expr, target);
                         self.assign(target, value);
                     }
                 }
