@@ -15,6 +15,7 @@ mod qgis4;
 mod report;
 mod review;
 mod scan;
+mod signatures;
 mod upload;
 mod verdict;
 
@@ -50,6 +51,7 @@ pub use review::{apply_decisions, AppliedDecision, DeciderRole, DecisionKind, Re
 pub use scan::{
     CheckOutcome, CheckResult, ContentDigest, Scan, ScanId, ScanStatus, SkipDecision, SkipOutcome,
 };
+pub use signatures::{SignatureSource, SignaturesReport};
 pub use upload::{Upload, UploadError, METADATA_KEYS};
 pub use verdict::Verdict;
 
