@@ -16,6 +16,7 @@ mod environment;
 mod logging;
 pub mod releases;
 pub mod review;
+pub mod signatures;
 
 pub use environment::{ColdStart, Environment, EnvironmentError};
 pub use logging::init_json_logs;

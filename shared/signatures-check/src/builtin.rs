@@ -3,43 +3,157 @@
 //! under packs/<pack>/, as `<pack>/<file>`.
 
 pub(crate) const FILES: &[(&str, &str)] = &[
-    ("guarddog/threat-filesystem-autostart.yar", include_str!("../packs/guarddog/threat-filesystem-autostart.yar")),
-    ("guarddog/threat-filesystem-destruction.yar", include_str!("../packs/guarddog/threat-filesystem-destruction.yar")),
-    ("guarddog/threat-filesystem-read.yar", include_str!("../packs/guarddog/threat-filesystem-read.yar")),
-    ("guarddog/threat-network-dns-exfil.yar", include_str!("../packs/guarddog/threat-network-dns-exfil.yar")),
-    ("guarddog/threat-network-exfil-messenger.yar", include_str!("../packs/guarddog/threat-network-exfil-messenger.yar")),
-    ("guarddog/threat-network-exfil-sysinfo.yar", include_str!("../packs/guarddog/threat-network-exfil-sysinfo.yar")),
-    ("guarddog/threat-network-exfiltration.yar", include_str!("../packs/guarddog/threat-network-exfiltration.yar")),
-    ("guarddog/threat-network-outbound-shady-links.yar", include_str!("../packs/guarddog/threat-network-outbound-shady-links.yar")),
-    ("guarddog/threat-network-reverse-shell.yar", include_str!("../packs/guarddog/threat-network-reverse-shell.yar")),
-    ("guarddog/threat-process-cryptomining.yar", include_str!("../packs/guarddog/threat-process-cryptomining.yar")),
-    ("guarddog/threat-process-download-exec.yar", include_str!("../packs/guarddog/threat-process-download-exec.yar")),
-    ("guarddog/threat-process-hooks.yar", include_str!("../packs/guarddog/threat-process-hooks.yar")),
-    ("guarddog/threat-process-injection-dll.yar", include_str!("../packs/guarddog/threat-process-injection-dll.yar")),
-    ("guarddog/threat-process-memory.yar", include_str!("../packs/guarddog/threat-process-memory.yar")),
-    ("guarddog/threat-process-powershell-encoded.yar", include_str!("../packs/guarddog/threat-process-powershell-encoded.yar")),
-    ("guarddog/threat-process-spawn-silent.yar", include_str!("../packs/guarddog/threat-process-spawn-silent.yar")),
-    ("guarddog/threat-runtime-dynamic-loader.yar", include_str!("../packs/guarddog/threat-runtime-dynamic-loader.yar")),
-    ("guarddog/threat-runtime-enumeration.yar", include_str!("../packs/guarddog/threat-runtime-enumeration.yar")),
-    ("guarddog/threat-runtime-environment-read.yar", include_str!("../packs/guarddog/threat-runtime-environment-read.yar")),
-    ("guarddog/threat-runtime-keylogging.yar", include_str!("../packs/guarddog/threat-runtime-keylogging.yar")),
-    ("guarddog/threat-runtime-obfuscation-api.yar", include_str!("../packs/guarddog/threat-runtime-obfuscation-api.yar")),
-    ("guarddog/threat-runtime-obfuscation-base64exec.yar", include_str!("../packs/guarddog/threat-runtime-obfuscation-base64exec.yar")),
-    ("guarddog/threat-runtime-obfuscation-chr.yar", include_str!("../packs/guarddog/threat-runtime-obfuscation-chr.yar")),
-    ("guarddog/threat-runtime-obfuscation-dynamic-eval.yar", include_str!("../packs/guarddog/threat-runtime-obfuscation-dynamic-eval.yar")),
-    ("guarddog/threat-runtime-obfuscation-general.yar", include_str!("../packs/guarddog/threat-runtime-obfuscation-general.yar")),
-    ("guarddog/threat-runtime-obfuscation-hidden-code.yar", include_str!("../packs/guarddog/threat-runtime-obfuscation-hidden-code.yar")),
-    ("guarddog/threat-runtime-obfuscation-import-exec.yar", include_str!("../packs/guarddog/threat-runtime-obfuscation-import-exec.yar")),
-    ("guarddog/threat-runtime-obfuscation-log-suppress.yar", include_str!("../packs/guarddog/threat-runtime-obfuscation-log-suppress.yar")),
-    ("guarddog/threat-runtime-obfuscation-pyarmor.yar", include_str!("../packs/guarddog/threat-runtime-obfuscation-pyarmor.yar")),
-    ("guarddog/threat-runtime-obfuscation-steganography.yar", include_str!("../packs/guarddog/threat-runtime-obfuscation-steganography.yar")),
-    ("guarddog/threat-runtime-obfuscation-unicode.yar", include_str!("../packs/guarddog/threat-runtime-obfuscation-unicode.yar")),
-    ("guarddog/threat-runtime-obfuscation.yar", include_str!("../packs/guarddog/threat-runtime-obfuscation.yar")),
-    ("guarddog/threat-runtime-screencapture.yar", include_str!("../packs/guarddog/threat-runtime-screencapture.yar")),
-    ("guarddog/threat-runtime-self-propagation.yar", include_str!("../packs/guarddog/threat-runtime-self-propagation.yar")),
-    ("guarddog/threat-runtime-system-info.yar", include_str!("../packs/guarddog/threat-runtime-system-info.yar")),
-    ("guarddog/threat-setup-import-aliasing.yar", include_str!("../packs/guarddog/threat-setup-import-aliasing.yar")),
-    ("guarddog/threat-setup-network-in-install.yar", include_str!("../packs/guarddog/threat-setup-network-in-install.yar")),
-    ("guarddog/threat-setup-suspicious-imports.yar", include_str!("../packs/guarddog/threat-setup-suspicious-imports.yar")),
+    (
+        "guarddog/threat-filesystem-autostart.yar",
+        include_str!("../packs/guarddog/threat-filesystem-autostart.yar"),
+    ),
+    (
+        "guarddog/threat-filesystem-destruction.yar",
+        include_str!("../packs/guarddog/threat-filesystem-destruction.yar"),
+    ),
+    (
+        "guarddog/threat-filesystem-read.yar",
+        include_str!("../packs/guarddog/threat-filesystem-read.yar"),
+    ),
+    (
+        "guarddog/threat-network-dns-exfil.yar",
+        include_str!("../packs/guarddog/threat-network-dns-exfil.yar"),
+    ),
+    (
+        "guarddog/threat-network-exfil-messenger.yar",
+        include_str!("../packs/guarddog/threat-network-exfil-messenger.yar"),
+    ),
+    (
+        "guarddog/threat-network-exfil-sysinfo.yar",
+        include_str!("../packs/guarddog/threat-network-exfil-sysinfo.yar"),
+    ),
+    (
+        "guarddog/threat-network-exfiltration.yar",
+        include_str!("../packs/guarddog/threat-network-exfiltration.yar"),
+    ),
+    (
+        "guarddog/threat-network-outbound-shady-links.yar",
+        include_str!("../packs/guarddog/threat-network-outbound-shady-links.yar"),
+    ),
+    (
+        "guarddog/threat-network-reverse-shell.yar",
+        include_str!("../packs/guarddog/threat-network-reverse-shell.yar"),
+    ),
+    (
+        "guarddog/threat-process-cryptomining.yar",
+        include_str!("../packs/guarddog/threat-process-cryptomining.yar"),
+    ),
+    (
+        "guarddog/threat-process-download-exec.yar",
+        include_str!("../packs/guarddog/threat-process-download-exec.yar"),
+    ),
+    (
+        "guarddog/threat-process-hooks.yar",
+        include_str!("../packs/guarddog/threat-process-hooks.yar"),
+    ),
+    (
+        "guarddog/threat-process-injection-dll.yar",
+        include_str!("../packs/guarddog/threat-process-injection-dll.yar"),
+    ),
+    (
+        "guarddog/threat-process-memory.yar",
+        include_str!("../packs/guarddog/threat-process-memory.yar"),
+    ),
+    (
+        "guarddog/threat-process-powershell-encoded.yar",
+        include_str!("../packs/guarddog/threat-process-powershell-encoded.yar"),
+    ),
+    (
+        "guarddog/threat-process-spawn-silent.yar",
+        include_str!("../packs/guarddog/threat-process-spawn-silent.yar"),
+    ),
+    (
+        "guarddog/threat-runtime-dynamic-loader.yar",
+        include_str!("../packs/guarddog/threat-runtime-dynamic-loader.yar"),
+    ),
+    (
+        "guarddog/threat-runtime-enumeration.yar",
+        include_str!("../packs/guarddog/threat-runtime-enumeration.yar"),
+    ),
+    (
+        "guarddog/threat-runtime-environment-read.yar",
+        include_str!("../packs/guarddog/threat-runtime-environment-read.yar"),
+    ),
+    (
+        "guarddog/threat-runtime-keylogging.yar",
+        include_str!("../packs/guarddog/threat-runtime-keylogging.yar"),
+    ),
+    (
+        "guarddog/threat-runtime-obfuscation-api.yar",
+        include_str!("../packs/guarddog/threat-runtime-obfuscation-api.yar"),
+    ),
+    (
+        "guarddog/threat-runtime-obfuscation-base64exec.yar",
+        include_str!("../packs/guarddog/threat-runtime-obfuscation-base64exec.yar"),
+    ),
+    (
+        "guarddog/threat-runtime-obfuscation-chr.yar",
+        include_str!("../packs/guarddog/threat-runtime-obfuscation-chr.yar"),
+    ),
+    (
+        "guarddog/threat-runtime-obfuscation-dynamic-eval.yar",
+        include_str!("../packs/guarddog/threat-runtime-obfuscation-dynamic-eval.yar"),
+    ),
+    (
+        "guarddog/threat-runtime-obfuscation-general.yar",
+        include_str!("../packs/guarddog/threat-runtime-obfuscation-general.yar"),
+    ),
+    (
+        "guarddog/threat-runtime-obfuscation-hidden-code.yar",
+        include_str!("../packs/guarddog/threat-runtime-obfuscation-hidden-code.yar"),
+    ),
+    (
+        "guarddog/threat-runtime-obfuscation-import-exec.yar",
+        include_str!("../packs/guarddog/threat-runtime-obfuscation-import-exec.yar"),
+    ),
+    (
+        "guarddog/threat-runtime-obfuscation-log-suppress.yar",
+        include_str!("../packs/guarddog/threat-runtime-obfuscation-log-suppress.yar"),
+    ),
+    (
+        "guarddog/threat-runtime-obfuscation-pyarmor.yar",
+        include_str!("../packs/guarddog/threat-runtime-obfuscation-pyarmor.yar"),
+    ),
+    (
+        "guarddog/threat-runtime-obfuscation-steganography.yar",
+        include_str!("../packs/guarddog/threat-runtime-obfuscation-steganography.yar"),
+    ),
+    (
+        "guarddog/threat-runtime-obfuscation-unicode.yar",
+        include_str!("../packs/guarddog/threat-runtime-obfuscation-unicode.yar"),
+    ),
+    (
+        "guarddog/threat-runtime-obfuscation.yar",
+        include_str!("../packs/guarddog/threat-runtime-obfuscation.yar"),
+    ),
+    (
+        "guarddog/threat-runtime-screencapture.yar",
+        include_str!("../packs/guarddog/threat-runtime-screencapture.yar"),
+    ),
+    (
+        "guarddog/threat-runtime-self-propagation.yar",
+        include_str!("../packs/guarddog/threat-runtime-self-propagation.yar"),
+    ),
+    (
+        "guarddog/threat-runtime-system-info.yar",
+        include_str!("../packs/guarddog/threat-runtime-system-info.yar"),
+    ),
+    (
+        "guarddog/threat-setup-import-aliasing.yar",
+        include_str!("../packs/guarddog/threat-setup-import-aliasing.yar"),
+    ),
+    (
+        "guarddog/threat-setup-network-in-install.yar",
+        include_str!("../packs/guarddog/threat-setup-network-in-install.yar"),
+    ),
+    (
+        "guarddog/threat-setup-suspicious-imports.yar",
+        include_str!("../packs/guarddog/threat-setup-suspicious-imports.yar"),
+    ),
     ("qgis/qgis.yar", include_str!("../packs/qgis/qgis.yar")),
 ];

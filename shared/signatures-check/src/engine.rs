@@ -176,12 +176,14 @@ pub fn compile(
                             }
                         })?;
                         let source = yara_x::SourceCode::from(text).with_origin(file.name.clone());
-                        compiler.add_source(source).map_err(|e| SignaturesError::Compile {
-                            pack: pack.clone(),
-                            origin: origin.clone(),
-                            file: file.name.clone(),
-                            message: e.to_string(),
-                        })?;
+                        compiler
+                            .add_source(source)
+                            .map_err(|e| SignaturesError::Compile {
+                                pack: pack.clone(),
+                                origin: origin.clone(),
+                                file: file.name.clone(),
+                                message: e.to_string(),
+                            })?;
                     }
                     described.push(SignatureSource {
                         name: pack,
@@ -194,7 +196,9 @@ pub fn compile(
                 PackFileKind::Hashes => {
                     let mut count = 0;
                     for file in &files {
-                        for (number, line) in String::from_utf8_lossy(&file.bytes).lines().enumerate() {
+                        for (number, line) in
+                            String::from_utf8_lossy(&file.bytes).lines().enumerate()
+                        {
                             let Some(hash) = parse_hash_line(line).map_err(|reason| {
                                 SignaturesError::Invalid {
                                     origin: origin.clone(),
@@ -399,7 +403,10 @@ pub fn rule_id(pack: &str, rule: &str) -> String {
 /// Whether `path` matches one of GuardDog's `path_include` globs (fnmatch: `*` matches any
 /// characters, `/` included; `?` one character). No globs: every file.
 pub fn path_included(globs: &[String], path: &str) -> bool {
-    globs.is_empty() || globs.iter().any(|g| glob_match(g.as_bytes(), path.as_bytes()))
+    globs.is_empty()
+        || globs
+            .iter()
+            .any(|g| glob_match(g.as_bytes(), path.as_bytes()))
 }
 
 fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
@@ -444,8 +451,14 @@ mod tests {
     #[test]
     fn hash_lines_are_strict() {
         let h = "ab".repeat(32);
-        assert_eq!(parse_hash_line(&format!("{h}  evil.py")), Ok(Some(h.clone())));
-        assert_eq!(parse_hash_line(&format!("sha256:{}", h.to_uppercase())), Ok(Some(h)));
+        assert_eq!(
+            parse_hash_line(&format!("{h}  evil.py")),
+            Ok(Some(h.clone()))
+        );
+        assert_eq!(
+            parse_hash_line(&format!("sha256:{}", h.to_uppercase())),
+            Ok(Some(h))
+        );
         assert_eq!(parse_hash_line("# comment"), Ok(None));
         assert!(parse_hash_line("abc").is_err());
     }

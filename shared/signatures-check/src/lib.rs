@@ -21,9 +21,8 @@ use validator_domain::{
 
 pub use engine::{rule_id, Compiled, SignatureRule, SignaturesError};
 pub use packs::{
-    BuiltinPacks, FolderSource, HashListFile, PackFile, PackFileKind, PackSource,
-    SignatureAction, SourceError, SourceLimits, StaticSource, DISABLED_FILE, GUARDDOG_PACK,
-    QGIS_PACK,
+    BuiltinPacks, FolderSource, HashListFile, PackFile, PackFileKind, PackSource, SignatureAction,
+    SourceError, SourceLimits, StaticSource, DISABLED_FILE, GUARDDOG_PACK, QGIS_PACK,
 };
 pub use scan::{redact, Hit, RuleMatch};
 
@@ -193,7 +192,8 @@ impl SignaturesCheck {
         {
             extra.push(Arc::new(FolderSource::new(dir, limits.source_limits())));
         }
-        if let Some(file) = std::env::var_os("PLUGIN_VALIDATOR_BAD_HASHES").filter(|f| !f.is_empty())
+        if let Some(file) =
+            std::env::var_os("PLUGIN_VALIDATOR_BAD_HASHES").filter(|f| !f.is_empty())
         {
             extra.push(Arc::new(HashListFile::new(file, limits.source_limits())));
         }
@@ -346,7 +346,8 @@ impl Check for SignaturesCheck {
         let compiled = self
             .current()
             .map_err(|e| CheckError::Failed(e.to_string()))?;
-        let (findings, report) = scan::scan_archive(&compiled, ctx.archive, &limits, ctx.rule_enabled)?;
+        let (findings, report) =
+            scan::scan_archive(&compiled, ctx.archive, &limits, ctx.rule_enabled)?;
         tracing::info!(
             digest = %report.digest,
             files = report.files_scanned,

@@ -269,10 +269,10 @@ impl PackSource for HashListFile {
             origin: self.origin(),
             reason: e.to_string(),
         })?;
-        let name = self
-            .path
-            .file_name()
-            .map_or_else(|| "bad-hashes".to_owned(), |n| n.to_string_lossy().into_owned());
+        let name = self.path.file_name().map_or_else(
+            || "bad-hashes".to_owned(),
+            |n| n.to_string_lossy().into_owned(),
+        );
         let files = vec![PackFile {
             name,
             kind: PackFileKind::Hashes,

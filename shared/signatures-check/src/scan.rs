@@ -167,7 +167,12 @@ impl Walker<'_, '_> {
             let shown: Vec<String> = m
                 .hits
                 .iter()
-                .map(|h| format!("{} at offset {} ({} bytes): {}", h.pattern, h.offset, h.len, h.shown))
+                .map(|h| {
+                    format!(
+                        "{} at offset {} ({} bytes): {}",
+                        h.pattern, h.offset, h.len, h.shown
+                    )
+                })
                 .collect();
             let more = if m.more > 0 {
                 format!("; {} more match(es)", m.more)

@@ -95,5 +95,7 @@ fn yara_x_and_libyara_find_the_same_rules_in_the_same_files() {
             "{expected:?} not found: {ours:?}"
         );
     }
-    assert!(!ours.iter().any(|(f, _)| f == "counted_not_at_start.txt" || f == "clean.txt"));
+    assert!(!ours
+        .iter()
+        .any(|(f, _)| f == "counted_not_at_start.txt" || f == "clean.txt"));
 }

@@ -5,7 +5,9 @@
 use std::sync::Arc;
 
 use validator_archive::{ArchiveLimits, PluginArchive};
-use validator_domain::{Check, CheckContext, CheckError, CheckOutput, Finding, PackageInfo, ScanCache};
+use validator_domain::{
+    Check, CheckContext, CheckError, CheckOutput, Finding, PackageInfo, ScanCache,
+};
 use validator_policy::{Policy, RuleSet};
 use validator_signatures::{
     FolderSource, HashListFile, PackSource, SignatureLimits, SignaturesCheck, KNOWN_BAD_HASH,
@@ -80,20 +82,42 @@ fn an_operators_rule_matches_in_files_and_nested_archives_with_offsets_and_meta_
     let dir = tempfile::tempdir().expect("tmp");
     std::fs::write(dir.path().join("campaign.yar"), CAMPAIGN).expect("pack");
     let check = folder_check(dir.path());
-    let nested = inner_zip("inner/loader.py", "x = 1\nm = 'TEST-CAMPAIGN-MARKER-7f3a'\n");
-    let deeper = ZipBuilder::new().bytes("vendor/lib.whl", &nested, 0o644).build();
+    let nested = inner_zip(
+        "inner/loader.py",
+        "x = 1\nm = 'TEST-CAMPAIGN-MARKER-7f3a'\n",
+    );
+    let deeper = ZipBuilder::new()
+        .bytes("vendor/lib.whl", &nested, 0o644)
+        .build();
     let zip = ZipBuilder::valid_plugin("plugin")
         .file("plugin/a.py", "import os\n\n# TEST-CAMPAIGN-MARKER-7f3a\n")
-        .file("plugin/b.txt", "TEST-REPORT-ONLY-91c2 and TEST-DEFAULT-ACTION-55d0")
+        .file(
+            "plugin/b.txt",
+            "TEST-REPORT-ONLY-91c2 and TEST-DEFAULT-ACTION-55d0",
+        )
         .bytes("plugin/data/bundle.zip", &deeper, 0o644)
         .build();
     let findings = rated(&check, zip, &Policy::default());
     let keys: Vec<(&str, &str, Option<u32>, bool, bool)> = findings
         .iter()
-        .map(|f| (f.rule.as_str(), f.path.as_str(), f.line, f.blocking, f.review))
+        .map(|f| {
+            (
+                f.rule.as_str(),
+                f.path.as_str(),
+                f.line,
+                f.blocking,
+                f.review,
+            )
+        })
         .collect();
     assert!(
-        keys.contains(&("SIG:campaign/marker_block", "plugin/a.py", Some(3), true, false)),
+        keys.contains(&(
+            "SIG:campaign/marker_block",
+            "plugin/a.py",
+            Some(3),
+            true,
+            false
+        )),
         "{keys:?}"
     );
     assert!(keys.contains(&(
@@ -103,14 +127,31 @@ fn an_operators_rule_matches_in_files_and_nested_archives_with_offsets_and_meta_
         true,
         false
     )));
-    assert!(keys.contains(&("SIG:campaign/marker_report", "plugin/b.txt", Some(1), false, false)));
+    assert!(keys.contains(&(
+        "SIG:campaign/marker_report",
+        "plugin/b.txt",
+        Some(1),
+        false,
+        false
+    )));
     // No action in the meta: an operator's rule holds the version for review.
-    assert!(keys.contains(&("SIG:campaign/marker_default", "plugin/b.txt", Some(1), false, true)));
+    assert!(keys.contains(&(
+        "SIG:campaign/marker_default",
+        "plugin/b.txt",
+        Some(1),
+        false,
+        true
+    )));
     let a = findings
         .iter()
         .find(|f| f.path == "plugin/a.py")
         .expect("the finding in a.py");
-    assert!(a.message.contains("$m at offset 13 (25 bytes): `TEST-CAMPAIGN-MARKER-7f3a`"), "{}", a.message);
+    assert!(
+        a.message
+            .contains("$m at offset 13 (25 bytes): `TEST-CAMPAIGN-MARKER-7f3a`"),
+        "{}",
+        a.message
+    );
     assert!(a.remediation.contains("https://example.org/advisory/1"));
 }
 
@@ -121,7 +162,10 @@ fn the_policy_overrides_a_rule_or_a_whole_pack_and_disabled_txt_switches_a_rule_
     let check = folder_check(dir.path());
     let zip = || {
         ZipBuilder::valid_plugin("plugin")
-            .file("plugin/a.py", "TEST-CAMPAIGN-MARKER-7f3a TEST-DEFAULT-ACTION-55d0\n")
+            .file(
+                "plugin/a.py",
+                "TEST-CAMPAIGN-MARKER-7f3a TEST-DEFAULT-ACTION-55d0\n",
+            )
             .build()
     };
     let policy = Policy::from_toml(
@@ -141,11 +185,17 @@ enabled = false
     .expect("policy");
     let findings = rated(&check, zip(), &policy);
     // The rule's own entry wins over the pack's; the pack's switches the other rule off.
-    let rules: Vec<(&str, bool)> = findings.iter().map(|f| (f.rule.as_str(), f.blocking)).collect();
+    let rules: Vec<(&str, bool)> = findings
+        .iter()
+        .map(|f| (f.rule.as_str(), f.blocking))
+        .collect();
     assert_eq!(rules, vec![("SIG:campaign/marker_block", false)]);
 
-    std::fs::write(dir.path().join("disabled.txt"), "SIG:campaign/marker_block  # noisy\n")
-        .expect("disabled");
+    std::fs::write(
+        dir.path().join("disabled.txt"),
+        "SIG:campaign/marker_block  # noisy\n",
+    )
+    .expect("disabled");
     let findings = rated(&check, zip(), &Policy::default());
     let rules: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
     assert_eq!(rules, vec!["SIG:campaign/marker_default"]);
@@ -161,8 +211,11 @@ fn a_known_bad_hash_of_a_file_or_of_the_whole_zip_blocks_naming_its_list() {
     let file_hash = validator_signatures::packs::sha256_hex(payload);
     let zip_hash = validator_signatures::packs::sha256_hex(&zip);
     let list = dir.path().join("campaign-2026-12.sha256");
-    std::fs::write(&list, format!("# reported today\n{file_hash}  payload.py\n{zip_hash}\n"))
-        .expect("list");
+    std::fs::write(
+        &list,
+        format!("# reported today\n{file_hash}  payload.py\n{zip_hash}\n"),
+    )
+    .expect("list");
     let limits = SignatureLimits::default();
     let check = SignaturesCheck::new(
         vec![Arc::new(HashListFile::new(&list, limits.source_limits())) as Arc<dyn PackSource>],
@@ -175,12 +228,19 @@ fn a_known_bad_hash_of_a_file_or_of_the_whole_zip_blocks_naming_its_list() {
         .map(|f| (f.path.as_str(), f.message.as_str(), f.blocking))
         .collect();
     assert_eq!(hits.len(), 2, "{hits:?}");
-    assert!(hits.iter().all(|(_, m, blocking)| *blocking && m.contains("`campaign-2026-12`")));
+    assert!(hits
+        .iter()
+        .all(|(_, m, blocking)| *blocking && m.contains("`campaign-2026-12`")));
     assert!(hits.iter().any(|(p, _, _)| *p == "plugin/payload.py"));
 
     std::fs::write(&list, "not-a-hash\n").expect("list");
-    let err = run(&check, ZipBuilder::valid_plugin("plugin").build()).expect_err("a broken list fails");
-    assert!(err.to_string().contains(":1: `not-a-hash` is not a SHA-256"), "{err}");
+    let err =
+        run(&check, ZipBuilder::valid_plugin("plugin").build()).expect_err("a broken list fails");
+    assert!(
+        err.to_string()
+            .contains(":1: `not-a-hash` is not a SHA-256"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -191,7 +251,11 @@ fn packs_compile_once_per_digest_and_a_broken_pack_fails_the_check_with_file_and
     let zip = || ZipBuilder::valid_plugin("plugin").build();
     run(&check, zip()).expect("runs");
     run(&check, zip()).expect("runs");
-    assert_eq!(check.compilations(), 1, "unchanged packs are not compiled again");
+    assert_eq!(
+        check.compilations(),
+        1,
+        "unchanged packs are not compiled again"
+    );
 
     std::fs::create_dir(dir.path().join("acme")).expect("dir");
     std::fs::write(
@@ -220,7 +284,10 @@ fn nested_archives_past_the_depth_limit_are_reported_not_scanned() {
         ..SignatureLimits::default()
     };
     let check = SignaturesCheck::new(
-        vec![Arc::new(FolderSource::new(dir.path(), limits.source_limits()))],
+        vec![Arc::new(FolderSource::new(
+            dir.path(),
+            limits.source_limits(),
+        ))],
         limits,
     );
     let level2 = inner_zip("deep.py", "TEST-CAMPAIGN-MARKER-7f3a");
@@ -240,7 +307,11 @@ fn nested_archives_past_the_depth_limit_are_reported_not_scanned() {
 fn the_shipped_packs_compile_and_list_every_rule_file() {
     let check = SignaturesCheck::builtin();
     let compiled = check.current().expect("the shipped packs compile");
-    assert!(compiled.rules_meta.len() > 30, "{}", compiled.rules_meta.len());
+    assert!(
+        compiled.rules_meta.len() > 30,
+        "{}",
+        compiled.rules_meta.len()
+    );
     // builtin.rs lists every .yar file of packs/.
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("packs");
     let mut on_disk = Vec::new();
@@ -274,7 +345,11 @@ fn the_shipped_packs_compile_and_list_every_rule_file() {
         .files()
         .expect("files")
         .len();
-    assert_eq!(listed, on_disk.len(), "src/builtin.rs lists every packs/*/*.yar file");
+    assert_eq!(
+        listed,
+        on_disk.len(),
+        "src/builtin.rs lists every packs/*/*.yar file"
+    );
 }
 
 #[test]
@@ -296,7 +371,12 @@ fn the_shipped_guarddog_rules_report_and_the_qgis_rules_hold_for_review() {
         .map(|f| (f.rule.as_str(), f.path.as_str(), f.blocking, f.review))
         .collect();
     assert!(
-        keys.contains(&("SIG:qgis/qgis_auth_db_access", "plugin/steal.py", false, true)),
+        keys.contains(&(
+            "SIG:qgis/qgis_auth_db_access",
+            "plugin/steal.py",
+            false,
+            true
+        )),
         "{keys:?}"
     );
     assert!(keys.contains(&(
