@@ -85,6 +85,7 @@ fn yara_x_and_libyara_find_the_same_rules_in_the_same_files() {
         ("qgis_auth.py", "SIG:qgis/qgis_auth_db_access"),
         ("qgis_auth.py", "SIG:qgis/qgis_startup_persistence"),
         ("qgis_auth.py", "SIG:qgis/qgis_profile_exfiltration"),
+        ("qgis_auth.py", "SIG:qgis/qgis_auth_master_password"),
         (
             "guarddog_like.py",
             "SIG:guarddog/threat_runtime_obfuscation_base64exec",

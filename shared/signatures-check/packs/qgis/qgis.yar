@@ -28,11 +28,13 @@ rule qgis_auth_master_password
         severity = "high"
         path_include = "*.py,*.pyw,*.pth"
     strings:
-        $set = /authManager\s*\(\s*\)\s*\.\s*(setMasterPassword|resetMasterPassword|masterPasswordHashInDatabase)\s*\(/
-        $dump = /authManager\s*\(\s*\)\s*\.\s*(availableAuthMethodConfigs|configIds)\s*\(/
-        $load = /loadAuthenticationConfig\s*\(/
+        // setMasterPassword() without arguments asks the user to unlock the database (what
+        // plugins with authenticated connections legitimately do, e.g. Mergin, trends.earth);
+        // a password given in code, or a reset, is not.
+        $set = /authManager\s*\(\s*\)\s*\.\s*setMasterPassword\s*\(\s*[^)\s]/
+        $reset = /authManager\s*\(\s*\)\s*\.\s*resetMasterPassword\s*\(/
     condition:
-        $set or ($dump and $load)
+        $set or $reset
 }
 
 rule qgis_profile_exfiltration
