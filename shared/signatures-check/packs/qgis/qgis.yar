@@ -28,10 +28,10 @@ rule qgis_auth_master_password
         severity = "high"
         path_include = "*.py,*.pyw,*.pth"
     strings:
-        // setMasterPassword() without arguments asks the user to unlock the database (what
-        // plugins with authenticated connections legitimately do, e.g. Mergin, trends.earth);
-        // a password given in code, or a reset, is not.
-        $set = /authManager\s*\(\s*\)\s*\.\s*setMasterPassword\s*\(\s*[^)\s]/
+        // setMasterPassword() and setMasterPassword(True) ask the user to unlock or verify
+        // (what plugins with authenticated connections legitimately do: Mergin, trends.earth,
+        // nextgis_connect, cesium_ion); a password written in the code, or a reset, is not.
+        $set = /authManager\s*\(\s*\)\s*\.\s*setMasterPassword\s*\(\s*['"]/
         $reset = /authManager\s*\(\s*\)\s*\.\s*resetMasterPassword\s*\(/
     condition:
         $set or $reset
