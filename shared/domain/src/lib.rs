@@ -16,6 +16,7 @@ mod report;
 mod rescan;
 mod review;
 mod scan;
+mod signatures;
 mod upload;
 mod verdict;
 
@@ -52,6 +53,7 @@ pub use review::{apply_decisions, AppliedDecision, DeciderRole, DecisionKind, Re
 pub use scan::{
     CheckOutcome, CheckResult, ContentDigest, Scan, ScanId, ScanStatus, SkipDecision, SkipOutcome,
 };
+pub use signatures::{SignatureSource, SignaturesReport};
 pub use upload::{Upload, UploadError, METADATA_KEYS};
 pub use verdict::Verdict;
 

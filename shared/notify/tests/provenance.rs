@@ -17,6 +17,7 @@ fn provenance() -> Provenance {
             version: "1.9.4".into(),
             check: "security".into(),
         }],
+        signatures_digest: None,
     }
 }
 
