@@ -1438,6 +1438,7 @@ async fn a_rescan_batch_blocks_a_published_version_once_in_dynamodb() {
         emails_before + 1,
         "no email twice"
     );
+}
 
 /// The signatures check's function with the bucket's `signatures/` prefix: a pack an operator
 /// puts there applies to the next scan, and a broken one ends the next scan in error.
