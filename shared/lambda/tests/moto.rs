@@ -1444,7 +1444,6 @@ async fn a_rescan_batch_blocks_a_published_version_once_in_dynamodb() {
 /// puts there applies to the next scan, and a broken one ends the next scan in error.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_signature_pack_put_in_the_bucket_applies_to_the_next_scan_and_a_broken_one_errors() {
-    use validator_pipeline::BlobStore as _;
     let registry = CheckRegistry::with(vec![
         Arc::new(validator_package_checks::PackageStructureCheck),
         Arc::new(validator_signatures::SignaturesCheck::builtin()),
