@@ -65,26 +65,25 @@ impl Check for Qgis4Check {
         let sources = PythonSources::of(ctx).map_err(|e| CheckError::Failed(e.to_string()))?;
         let tables = QtTables::get();
         let python: Vec<&Entry> = PythonSources::python_files(archive).collect();
-        let files: Vec<FileFindings> = sources.map_entries(archive, &python, |entry| {
+        let mut files: Vec<FileFindings> = sources.map_entries(archive, &python, |entry| {
             file_findings(ctx, &sources, entry, tables)
         });
         // QGIS API matched by its name alone is the plugin's own when any of its files defines
         // or assigns that name.
-        let own: HashSet<&str> = files
-            .iter()
-            .flat_map(|f| f.own_names.iter().map(String::as_str))
+        let own: HashSet<String> = files
+            .iter_mut()
+            .flat_map(|f| std::mem::take(&mut f.own_names))
             .collect();
-        let found: Vec<(Finding, bool)> = files
-            .iter()
-            .flat_map(|f| {
-                f.findings.iter().cloned().chain(
-                    f.api
-                        .iter()
-                        .filter(|(_, member, by_name)| !(*by_name && own.contains(member.as_str())))
-                        .map(|(finding, _, _)| (finding.clone(), false)),
-                )
-            })
-            .collect();
+        let mut found: Vec<(Finding, bool)> = Vec::new();
+        for file in files {
+            found.extend(file.findings);
+            found.extend(
+                file.api
+                    .into_iter()
+                    .filter(|(_, member, by_name)| !(*by_name && own.contains(member)))
+                    .map(|(finding, _, _)| (finding, false)),
+            );
+        }
         let places = found
             .iter()
             .filter(|(f, guarded)| !guarded && counts_against_readiness(&f.rule))
