@@ -20,7 +20,9 @@ mod signatures;
 mod upload;
 mod verdict;
 
-pub use check::{Check, CheckContext, CheckError, CheckOutput, RuleInfo, RuleRole, ScanCache};
+pub use check::{
+    run_on_zip, Check, CheckContext, CheckError, CheckOutput, RuleInfo, RuleRole, ScanCache,
+};
 pub use dependencies::{
     verification_of, AdvisoryCheck, CvssScore, DependenciesReport, Dependency, DependencyOrigin,
     Vulnerability,

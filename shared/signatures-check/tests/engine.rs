@@ -4,10 +4,7 @@
 
 use std::sync::Arc;
 
-use validator_archive::{ArchiveLimits, PluginArchive};
-use validator_domain::{
-    Check, CheckContext, CheckError, CheckOutput, Finding, PackageInfo, ScanCache,
-};
+use validator_domain::{run_on_zip, Check, CheckError, CheckOutput, Finding};
 use validator_policy::{Policy, RuleSet};
 use validator_signatures::{
     FolderSource, HashListFile, PackSource, SignatureLimits, SignaturesCheck, KNOWN_BAD_HASH,
@@ -48,16 +45,7 @@ rule marker_default
 "#;
 
 fn run(check: &SignaturesCheck, zip: Vec<u8>) -> Result<CheckOutput, CheckError> {
-    let archive = PluginArchive::open(zip, &ArchiveLimits::default()).expect("archive opens");
-    let package = PackageInfo::inspect(&archive);
-    let ctx = CheckContext {
-        archive: &archive,
-        package: &package,
-        rule_enabled: &|_| true,
-        reference_defaults: false,
-        cache: &ScanCache::new(),
-    };
-    check.run_with_details(&ctx)
+    run_on_zip(check, zip)
 }
 
 fn rated(check: &SignaturesCheck, zip: Vec<u8>, policy: &Policy) -> Vec<Finding> {
