@@ -201,6 +201,34 @@ impl<'m> Analyser<'m> {
                 Some(Value::Ref { name, .. }) if !name.contains("()") => Some(name.clone()),
                 _ => None,
             };
+            // A file handed to the OS's default handler (`os.startfile(path)`, no verb such as
+            // `runas`) is opened by the application its type selects: an installer package
+            // opens the OS's installer, which asks the user. Recorded so that a download opened
+            // that way is held (BHV108), not blocked, unless its name says it is a program.
+            if name.ends_with("startfile") {
+                let verb = args.get(1).map(|v| match v {
+                    Value::Str(s) => s.text.to_ascii_lowercase(),
+                    _ => "*".to_owned(),
+                });
+                let keyword_verb = call
+                    .arguments
+                    .keywords
+                    .iter()
+                    .any(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "operation"));
+                let default_open = !keyword_verb
+                    && verb
+                        .as_deref()
+                        .is_none_or(|v| matches!(v, "open" | "edit" | "print" | "explore"));
+                if default_open {
+                    let kind = match first_value {
+                        Some(value) => opened_type(&path_text(value).0),
+                        None => Some(OpenedType::Unknown),
+                    };
+                    if let Some(kind) = kind {
+                        self.facts.opened.push((line, kind));
+                    }
+                }
+            }
             // A document opened with its application is not a program, whatever holds it.
             if !program.as_deref().is_some_and(is_document) {
                 let variable = self.variable_key(first_expr);

@@ -181,6 +181,13 @@ impl<'m> Analyser<'m> {
         for key in self.file_keys(value, expr) {
             self.facts.units[self.current].note_binary_write(key, line);
         }
+        // Named as a program where it is written (`<tmp>/setup`, `*.exe`): opening it later
+        // through a variable the resolver cannot fold runs it all the same.
+        if let Some((path, _, _)) = value.map(path_text) {
+            if path != "*" && !is_document(&path) && opened_type(&path).is_none() {
+                self.facts.program_writes.push(line);
+            }
+        }
     }
 
     pub(super) fn note_started(&mut self, program: String, line: u32, shown: &str) {

@@ -85,6 +85,33 @@ pub struct FileFacts {
     pub constant_imports: Vec<String>,
     /// Sources, sinks and calls for the flow engine.
     pub flow: FlowFacts,
+    /// Files handed to the OS's default handler (`os.startfile(path)` with no verb) whose type
+    /// is not known to be a program, by the call's line: an installer package (the OS shows
+    /// its installer, which the user confirms) or a name the resolver could not fold.
+    pub opened: Vec<(u32, OpenedType)>,
+    /// Lines of binary writes whose folded target names a program (no extension, `.exe`):
+    /// opening such a file with the OS's default handler runs it.
+    pub program_writes: Vec<u32>,
+}
+
+/// What a file opened with the OS's default handler is, as far as its folded name tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenedType {
+    /// `.msi`, `.pkg`, `.deb`, ...: the OS opens its installer, which asks the user.
+    InstallerPackage,
+    /// The name (or its extension) was not folded.
+    Unknown,
+}
+
+impl OpenedType {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::InstallerPackage => {
+                "an installer package, which the OS opens in its installer for the user to confirm"
+            }
+            Self::Unknown => "a file whose name the validator could not fold",
+        }
+    }
 }
 
 /// Placeholders for paths the resolver knows the meaning of.
