@@ -214,6 +214,16 @@ impl Check for BehaviourCheck {
         }
         findings.extend(rules::across_modules(&summaries));
         rules::grade_by_declared_dependencies(&mut findings, ctx.package.metadata.as_ref().ok());
+        {
+            let names: Vec<&str> = ctx.archive.files().map(|e| e.name.as_str()).collect();
+            // A module imported through the folder (`from .data import x`): its last
+            // component is among the names the plugin's files import.
+            let imported = |folder: &str| {
+                let last = folder.rsplit('/').next().unwrap_or(folder);
+                summaries.iter().any(|s| s.imports_name(last))
+            };
+            rules::grade_by_data_folders(&mut findings, &summaries, &names, &imported);
+        }
         rules::grade_by_declared_hosts(
             &mut findings,
             &summaries,

@@ -295,3 +295,20 @@ fn shipped_native_code_with_declared_provenance_is_reported_disguised_or_undocum
         assert_eq!(native_action(&findings, held), (true, false), "{held}");
     }
 }
+
+#[test]
+fn an_archive_extracted_into_a_data_folder_is_reported_into_code_held() {
+    let findings = rated_sample("benign/download_extract_into_data_folder");
+    let update = finding(&findings, "BHV102");
+    assert!(!update.review && !update.blocking, "{update:#?}");
+    assert!(update.message.contains("data"), "{}", update.message);
+    for case in [
+        "malicious/selfupdate_extract_data_folder_imported",
+        "malicious/selfupdate_extract_own",
+        "malicious/selfupdate_other_host",
+    ] {
+        let findings = rated_sample(case);
+        let update = finding(&findings, "BHV102");
+        assert!(update.review, "{case}: {update:#?}");
+    }
+}

@@ -235,6 +235,7 @@ impl<'m> Analyser<'m> {
         }
         if self.own_path(path) && path.to_ascii_lowercase().ends_with(".py") {
             self.add(Cap::OwnDirWrite, line, what);
+            self.facts.own_writes.push((line, None));
         }
     }
 
@@ -252,6 +253,14 @@ impl<'m> Analyser<'m> {
             // Over the plugins folder itself (replacing a plugin by its archive's top folder)
             // or over its own folder: an update that bypasses the repository.
             self.add(Cap::OwnDirWrite, line, what);
+            // Into a named subfolder of its own (`<plugin>/data`): data, unless the zip ships
+            // code there or the plugin imports from it (checked once the plugin is read).
+            let subfolder = normalised
+                .strip_prefix(&format!("{}/", self.own_dir))
+                .map(|rest| rest.trim_end_matches('/'))
+                .filter(|rest| !rest.is_empty() && !rest.contains('*'))
+                .map(str::to_owned);
+            self.facts.own_writes.push((line, subfolder));
         } else if self.other_plugin_path(target) {
             self.add(Cap::PluginsDirWrite, line, what);
         }

@@ -92,6 +92,10 @@ pub struct FileFacts {
     /// Lines of binary writes whose folded target names a program (no extension, `.exe`):
     /// opening such a file with the OS's default handler runs it.
     pub program_writes: Vec<u32>,
+    /// Every write over the plugin's own folder (BHV102's evidence), by line, with the
+    /// subfolder of the plugin an archive is extracted into (`data` for
+    /// `<plugins-dir>/<plugin>/data`); `None` for code written or the plugin's top folder.
+    pub own_writes: Vec<(u32, Option<String>)>,
 }
 
 /// What a file opened with the OS's default handler is, as far as its folded name tells.
