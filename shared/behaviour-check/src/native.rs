@@ -117,7 +117,12 @@ fn documentation(ctx: &CheckContext<'_>, limits: &BehaviourLimits) -> String {
     }
     let mut budget = limits.max_provenance_text_bytes;
     for entry in ctx.archive.files() {
-        let file = entry.name.rsplit('/').next().unwrap_or("").to_ascii_lowercase();
+        let file = entry
+            .name
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         let is_readme = file.starts_with("readme")
             && [".md", ".rst", ".txt", ".org", "readme"]
                 .iter()
@@ -188,7 +193,10 @@ fn named_as_native(path: &str, kind: &str) -> bool {
 
 fn is_library(path: &str) -> bool {
     let file = path.to_ascii_lowercase();
-    file.ends_with(".dll") || file.ends_with(".so") || file.contains(".so.") || file.ends_with(".dylib")
+    file.ends_with(".dll")
+        || file.ends_with(".so")
+        || file.contains(".so.")
+        || file.ends_with(".dylib")
 }
 
 /// Whether `word` occurs in `text` as a word (digits may follow: `swmm5`, `epanet 2.2`).
@@ -240,9 +248,7 @@ fn provenance<'a>(
         let reason = if let Some(note) = note {
             Some(format!("a licence or readme ships beside it in `{note}/`"))
         } else if tool.len() >= 4 && mentions(documentation, &tool) {
-            Some(format!(
-                "the plugin's description or README names `{tool}`"
-            ))
+            Some(format!("the plugin's description or README names `{tool}`"))
         } else if QGIS_SHIPPED.contains(&tool.as_str()) {
             Some(format!(
                 "`{tool}` is a program or runtime library QGIS's Windows distribution ships"

@@ -268,7 +268,10 @@ fn shipped_native_code_with_declared_provenance_is_reported_disguised_or_undocum
     let init: &[u8] = b"def classFactory(iface):\n    return None\n";
     let findings = rated_bytes(&[
         ("__init__.py", init),
-        ("README.md", b"Runs the Solver engine (solver 5.2) on the network.\n"),
+        (
+            "README.md",
+            b"Runs the Solver engine (solver 5.2) on the network.\n",
+        ),
         ("LICENSE", b"GPL\n"),
         // Documented by name in the README, version digits and platform parts aside.
         ("tools/engine/solver52_win64.exe", &pe),
@@ -289,7 +292,11 @@ fn shipped_native_code_with_declared_provenance_is_reported_disguised_or_undocum
         "tools/engine/runtime.dll",
         "tools/viewer/viewer.exe",
     ] {
-        assert_eq!(native_action(&findings, reported), (false, false), "{reported}");
+        assert_eq!(
+            native_action(&findings, reported),
+            (false, false),
+            "{reported}"
+        );
     }
     for held in ["tools/engine/solver.png", "bin/updater.exe", "helper.exe"] {
         assert_eq!(native_action(&findings, held), (true, false), "{held}");

@@ -172,8 +172,18 @@ pub(super) fn is_document(path: &str) -> bool {
 /// Extensions of installer packages: the OS's default handler opens them in its installer,
 /// which shows what it installs and asks the user before anything runs.
 const INSTALLER_PACKAGES: &[&str] = &[
-    "msi", "msix", "msixbundle", "appx", "appxbundle", "pkg", "mpkg", "deb", "rpm", "dmg",
-    "flatpakref", "snap",
+    "msi",
+    "msix",
+    "msixbundle",
+    "appx",
+    "appxbundle",
+    "pkg",
+    "mpkg",
+    "deb",
+    "rpm",
+    "dmg",
+    "flatpakref",
+    "snap",
 ];
 
 /// What the OS's default handler does with a file named `path` (folded, `*` for unknown parts)
