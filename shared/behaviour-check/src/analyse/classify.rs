@@ -66,11 +66,24 @@ impl<'m> Analyser<'m> {
                 self.add(Cap::DecodedExec, line, format!("{shown} of decoded data"));
             }
             if code_taint.has(Taint::FETCHED) {
-                self.add(
-                    Cap::FetchedExec,
-                    line,
-                    format!("{shown} of data read from the network"),
-                );
+                let pinned = call
+                    .arguments
+                    .args
+                    .first()
+                    .is_some_and(|a| self.pinned_at(self.text(a.range()), line));
+                if pinned {
+                    self.add(
+                        Cap::PinnedFetchedExec,
+                        line,
+                        format!("{shown} of data read from the network, run only when its digest equals a constant of the plugin"),
+                    );
+                } else {
+                    self.add(
+                        Cap::FetchedExec,
+                        line,
+                        format!("{shown} of data read from the network"),
+                    );
+                }
             }
             if code_taint.has(Taint::PLUGIN_DATA) {
                 let from = match &self.last_data_read {

@@ -24,6 +24,7 @@ mod classify;
 mod expressions;
 mod files;
 mod helpers;
+mod pin;
 mod signals;
 mod sources;
 mod statements;
@@ -200,6 +201,7 @@ pub fn analyse_with_forms(
         local_results: Vec::new(),
         returned: Vec::new(),
         mentions: vec![HashSet::default()],
+        pinned: Vec::new(),
         signal_slots: Vec::new(),
         signal_emits: Vec::new(),
         object_hosts: HashMap::default(),
@@ -295,6 +297,9 @@ struct Analyser<'m> {
     /// Per unit, every identifier it mentions; only the file's function names among them
     /// become `Unit::refs` at the end (most identifiers are not functions of the file).
     mentions: Vec<HashSet<&'m str>>,
+    /// Data pinned by a digest compared with a constant (`pin::note_hash_pin`): the unit, the
+    /// source text of the data hashed, and the lines where the comparison guards it.
+    pinned: Vec<(usize, &'m str, u32, u32)>,
     /// Calls to those functions with variables as arguments.
     local_calls: Vec<LocalCall<'m>>,
     /// Variables assigned what those functions return.

@@ -6,7 +6,8 @@
 //! response is executed) blocks, as BHV002. Also held: a downloaded file handed to the OS's
 //! default handler (`os.startfile(path)`) whose name does not say it is a program (an
 //! installer package, which the OS's installer shows to the user before anything runs, or a
-//! name the resolver could not fold), and that was not made executable.
+//! name the resolver could not fold), and that was not made executable; and code read from the
+//! network run only when its digest equals a constant of the plugin (`analyse/pin.rs`).
 
 use validator_domain::RuleInfo;
 
@@ -23,7 +24,8 @@ pub const BHV108: RuleInfo = review(
      running in separate, clearly named functions. A dependency installer the plugin downloads \
      and opens with the OS's default handler (an .msi, .pkg or .deb the user confirms) is held \
      too: download it from the plugin's declared home over HTTPS, ask the user first, and say \
-     in the plugin's description what it installs.",
+     in the plugin's description what it installs. Code fetched and run only when its digest \
+     equals a constant of the plugin is held as well; better, ship that code in the plugin.",
 );
 
 /// The finding: the download, what can run, and the chmod when there is one.
@@ -44,6 +46,20 @@ pub(super) fn hit(
         message: format!(
             "downloads ({}){chmod} and {runs} ({}) in one function; the file run was not traced to the download",
             at(path, download),
+            at(path, run)
+        ),
+    }
+}
+
+/// The finding for code fetched from the network and run only when its digest matches.
+pub(super) fn pinned_hit(path: &str, run: &Evidence) -> Hit {
+    Hit {
+        without_evidence: None,
+        rule: &BHV108,
+        line: run.line,
+        message: format!(
+            "executes code read from the network, pinned by a digest it verifies first ({}): \
+             fetch the file and compare it with the digest in the code",
             at(path, run)
         ),
     }
