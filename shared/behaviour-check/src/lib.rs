@@ -61,6 +61,9 @@ pub struct BehaviourLimits {
     /// Largest dict literal with constant keys folded entry by entry (`NAMES["run"]` is the
     /// string it holds); larger ones only carry their values' taint.
     pub max_folded_dict_items: usize,
+    /// Largest README read (at the plugin's top level) to find the tools a plugin documents,
+    /// for grading the native code it ships (BHV103).
+    pub max_provenance_text_bytes: u64,
 }
 
 impl Default for BehaviourLimits {
@@ -77,6 +80,7 @@ impl Default for BehaviourLimits {
             max_link_depth: 4,
             max_pickle_bytes: 8 * 1024 * 1024,
             max_folded_dict_items: 64,
+            max_provenance_text_bytes: 256 * 1024,
         }
     }
 }
@@ -89,7 +93,7 @@ pub struct LimitError {
 }
 
 impl BehaviourLimits {
-    pub const NAMES: [&'static str; 11] = [
+    pub const NAMES: [&'static str; 12] = [
         "max_folded_bytes",
         "max_fold_depth",
         "min_blob_chars",
@@ -101,6 +105,7 @@ impl BehaviourLimits {
         "max_link_depth",
         "max_pickle_bytes",
         "max_folded_dict_items",
+        "max_provenance_text_bytes",
     ];
 
     /// The environment variable of a limit (`PLUGIN_VALIDATOR_BEHAVIOUR_MAX_FOLDED_BYTES`).
@@ -136,6 +141,7 @@ impl BehaviourLimits {
                 "max_link_depth" => limits.max_link_depth = size,
                 "max_pickle_bytes" => limits.max_pickle_bytes = parsed,
                 "max_folded_dict_items" => limits.max_folded_dict_items = size,
+                "max_provenance_text_bytes" => limits.max_provenance_text_bytes = parsed,
                 _ => limits.native_prefix_bytes = parsed,
             }
         }
@@ -208,6 +214,16 @@ impl Check for BehaviourCheck {
         }
         findings.extend(rules::across_modules(&summaries));
         rules::grade_by_declared_dependencies(&mut findings, ctx.package.metadata.as_ref().ok());
+        {
+            let names: Vec<&str> = ctx.archive.files().map(|e| e.name.as_str()).collect();
+            // A module imported through the folder (`from .data import x`): its last
+            // component is among the names the plugin's files import.
+            let imported = |folder: &str| {
+                let last = folder.rsplit('/').next().unwrap_or(folder);
+                summaries.iter().any(|s| s.imports_name(last))
+            };
+            rules::grade_by_data_folders(&mut findings, &summaries, &names, &imported);
+        }
         rules::grade_by_declared_hosts(
             &mut findings,
             &summaries,
