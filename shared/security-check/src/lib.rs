@@ -17,11 +17,14 @@ pub mod nosec;
 pub mod plugin_config;
 mod plugins;
 pub mod rules;
+mod scripts;
 mod tree;
 mod walk;
 
 use validator_archive::Entry;
-use validator_domain::{Check, CheckContext, CheckError, Finding, RuleInfo, Suppression};
+use validator_domain::{
+    Check, CheckContext, CheckError, Finding, RuleInfo, Suppression, WithoutEvidence,
+};
 use validator_python::{FileError, PythonSources};
 
 pub use engine::{analyse_module, analyse_module_in_plugin, FileIssue, NotAnalysed};
@@ -58,17 +61,25 @@ impl Check for SecurityCheck {
         // Evidence may come from another module of the plugin (a path helper in `utilities`):
         // its functions are read once, before any file is analysed.
         let mut own_functions = OwnValueFunctions::default();
+        let mut script_scan = scripts::ScriptScan::default();
         if !ctx.reference_defaults {
             for entry in &entries {
-                if let Ok(module) = sources.get(ctx.archive, entry) {
-                    if let Some(syntax) = module.syntax() {
-                        own_functions.add_module(entry.name.as_str(), &syntax.body);
-                    }
+                let module = sources.get(ctx.archive, entry).ok();
+                if let Some(syntax) = module.as_ref().and_then(|m| m.syntax()) {
+                    own_functions.add_module(entry.name.as_str(), &syntax.body);
                 }
+                script_scan.add(entry.name.as_str(), module.as_deref());
             }
         }
+        let scripts = script_scan.outside_loaded_code(ctx.package.top_folder.as_deref());
         sources.flat_map_entries(ctx.archive, &entries, |entry| {
-            file_findings(ctx, &sources, entry, &relaxations, &own_functions)
+            let mut findings = file_findings(ctx, &sources, entry, &relaxations, &own_functions)?;
+            if scripts.contains(entry.name.as_str()) {
+                for finding in findings.iter_mut().filter(|f| f.without_evidence.is_none()) {
+                    finding.without_evidence = Some(WithoutEvidence::report(scripts::REASON));
+                }
+            }
+            Ok(findings)
         })
     }
 }
