@@ -8,6 +8,7 @@
 //!   file as a (policy-limited) relaxation.
 
 mod blacklist;
+pub mod callers;
 mod context;
 pub mod engine;
 mod evidence;
@@ -72,15 +73,61 @@ impl Check for SecurityCheck {
             }
         }
         let scripts = script_scan.outside_loaded_code(ctx.package.top_folder.as_deref());
-        sources.flat_map_entries(ctx.archive, &entries, |entry| {
+        let mut findings = sources.flat_map_entries(ctx.archive, &entries, |entry| {
             let mut findings = file_findings(ctx, &sources, entry, &relaxations, &own_functions)?;
             if scripts.contains(entry.name.as_str()) {
-                for finding in findings.iter_mut().filter(|f| f.without_evidence.is_none()) {
-                    finding.without_evidence = Some(WithoutEvidence::report(scripts::REASON));
+                for (finding, question) in findings.iter_mut() {
+                    if finding.without_evidence.is_none() {
+                        finding.without_evidence = Some(WithoutEvidence::report(scripts::REASON));
+                        *question = None;
+                    }
                 }
             }
-            Ok(findings)
-        })
+            Ok::<_, CheckError>(findings)
+        })?;
+        answer_callers_questions(ctx, &sources, &entries, &own_functions, &mut findings);
+        Ok(findings.into_iter().map(|(finding, _)| finding).collect())
+    }
+}
+
+/// A finding, and the question for its function's callers when its evidence depends on them.
+type Pending = (Finding, Option<Box<callers::CallersQuestion>>);
+
+/// Answers the findings' questions to their functions' callers: one more look at every Python
+/// file of the plugin, only when a finding asks. Parameters of a function whose calls cannot
+/// all be seen count as outside input, and the finding keeps blocking.
+fn answer_callers_questions(
+    ctx: &CheckContext<'_>,
+    sources: &PythonSources,
+    entries: &[&Entry],
+    own_functions: &OwnValueFunctions,
+    findings: &mut [Pending],
+) {
+    let questions: Vec<&callers::CallersQuestion> = findings
+        .iter()
+        .filter_map(|(_, question)| question.as_deref())
+        .collect();
+    if questions.is_empty() {
+        return;
+    }
+    let _span = tracing::info_span!("callers", questions = questions.len()).entered();
+    let mut sites = callers::CallSites::new(&questions);
+    for entry in entries {
+        match sources.get(ctx.archive, entry) {
+            Ok(module) => match module.syntax() {
+                Some(syntax) => sites.add_module(&syntax.body, own_functions),
+                // A file that cannot be parsed may call the function with anything.
+                None => return,
+            },
+            Err(_) => return,
+        }
+    }
+    let answers = sites.finish();
+    let mut answers = answers.into_iter();
+    for (finding, question) in findings.iter_mut() {
+        if question.take().is_some() {
+            finding.without_evidence = answers.next().flatten();
+        }
     }
 }
 
@@ -91,7 +138,7 @@ fn file_findings(
     entry: &Entry,
     relaxations: &[plugin_config::Relaxation],
     own_functions: &OwnValueFunctions,
-) -> Result<Vec<Finding>, CheckError> {
+) -> Result<Vec<Pending>, CheckError> {
     let path = entry.name.as_str();
     let analysed = match sources.get(ctx.archive, entry) {
         Ok(module) => analyse_module_in_plugin(&module, own_functions),
@@ -106,9 +153,11 @@ fn file_findings(
     let mut findings = Vec::new();
     match analysed {
         Ok(issues) => {
-            for issue in issues {
+            for mut issue in issues {
                 if (ctx.rule_enabled)(issue.rule.id()) {
-                    findings.push(finding_of(ctx, path, issue, relaxations));
+                    // Under the policy only: `--rules all` is Bandit.
+                    let question = issue.callers_question.take().filter(|_| !ctx.reference_defaults);
+                    findings.push((finding_of(ctx, path, issue, relaxations), question));
                 }
             }
         }
@@ -122,7 +171,7 @@ fn file_findings(
                     format!("This Python file could not be analysed: {not_analysed}."),
                 );
                 finding.line = not_analysed.line;
-                findings.push(finding);
+                findings.push((finding, None));
             }
         }
     }
