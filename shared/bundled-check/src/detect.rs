@@ -80,8 +80,10 @@ static VERSION_LINE: LazyLock<Regex> = LazyLock::new(|| {
 /// `__version__ = (0, 20, 35)` (dulwich, and others that keep the version as a tuple of numbers):
 /// the same version as `"0.20.35"`.
 static VERSION_TUPLE_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?m)^__version__\s*(?::\s*tuple[^=]*)?=\s*\(\s*(?P<ver>\d+(?:\s*,\s*\d+){1,3})\s*,?\s*\)")
-        .expect("a valid pattern")
+    Regex::new(
+        r"(?m)^__version__\s*(?::\s*tuple[^=]*)?=\s*\(\s*(?P<ver>\d+(?:\s*,\s*\d+){1,3})\s*,?\s*\)",
+    )
+    .expect("a valid pattern")
 });
 
 /// The version a module's `__version__` line gives, written as a string or as a tuple.

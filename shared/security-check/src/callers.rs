@@ -184,7 +184,8 @@ impl CallersQuestion {
     fn bind<'a>(&self, call: &'a ExprCall) -> Result<Option<Vec<Bound<'a>>>, ()> {
         let args = &call.arguments.args;
         let keywords = &call.arguments.keywords;
-        if args.iter().any(|a| matches!(a, Expr::Starred(_))) || keywords.iter().any(|k| k.arg.is_none())
+        if args.iter().any(|a| matches!(a, Expr::Starred(_)))
+            || keywords.iter().any(|k| k.arg.is_none())
         {
             return Ok(None);
         }
@@ -203,7 +204,7 @@ impl CallersQuestion {
             let at = self.positional.iter().position(|(n, _)| n == k.as_str());
             let known = at.is_some_and(|i| i >= filled && i >= implicit)
                 || self.keyword_only.iter().any(|(n, _)| n == k.as_str());
-            if !known && !(self.kwarg && at.is_none()) {
+            if !(known || self.kwarg && at.is_none()) {
                 return Err(());
             }
         }

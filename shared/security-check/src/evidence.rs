@@ -596,9 +596,9 @@ impl<'a> Scope<'a> {
             Expr::BinOp(b) if matches!(b.op, Operator::Mod) => {
                 match (b.left.as_ref(), b.right.as_ref()) {
                     (Expr::StringLiteral(template), Expr::Dict(d))
-                        if d.items.iter().all(|i| {
-                            matches!(&i.key, Some(Expr::StringLiteral(_)))
-                        }) =>
+                        if d.items
+                            .iter()
+                            .all(|i| matches!(&i.key, Some(Expr::StringLiteral(_)))) =>
                     {
                         let template = template.value.to_str();
                         all(&mut d.items.iter().filter_map(|item| match &item.key {

@@ -156,7 +156,10 @@ fn file_findings(
             for mut issue in issues {
                 if (ctx.rule_enabled)(issue.rule.id()) {
                     // Under the policy only: `--rules all` is Bandit.
-                    let question = issue.callers_question.take().filter(|_| !ctx.reference_defaults);
+                    let question = issue
+                        .callers_question
+                        .take()
+                        .filter(|_| !ctx.reference_defaults);
                     findings.push((finding_of(ctx, path, issue, relaxations), question));
                 }
             }

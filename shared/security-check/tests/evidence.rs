@@ -552,7 +552,8 @@ fn a_parameter_every_caller_sets_to_the_plugins_own_values_does_not_block() {
     );
     blocks_in(&borrowed(&relayed), "B506");
     // Referenced other than by a call: it may be called with anything.
-    let escaped = plugin("from .metadata import AlgorithmMetadata\n\nREADER = AlgorithmMetadata.read\n");
+    let escaped =
+        plugin("from .metadata import AlgorithmMetadata\n\nREADER = AlgorithmMetadata.read\n");
     blocks_in(&borrowed(&escaped), "B506");
     // No caller in the plugin: who calls it is unknown.
     blocks_in(&[("demo/metadata.py", METADATA_READER)], "B506");
@@ -596,7 +597,9 @@ fn a_default_every_caller_keeps_is_a_constant() {
 #[test]
 fn code_built_from_a_constant_table_of_another_module_is_held_for_review() {
     // sims_maps' idiom: widgets looked up by names from the plugin's own configuration table.
-    let table = |value: &str| format!("import json\nfrom urllib.request import urlopen\n\nFIELDS = {value}\n");
+    let table = |value: &str| {
+        format!("import json\nfrom urllib.request import urlopen\n\nFIELDS = {value}\n")
+    };
     let maps = "from .layout_config import FIELDS\n\n\nclass Maps:\n    def edit(self, designer):\n        for item in FIELDS:\n            self.widget(designer, item['label'])\n\n    def widget(self, designer, name):\n        return eval(f'designer.dialog.{name}')\n";
     let own = table("[{'label': 'labelTitle'}, {'label': 'labelDate'}]");
     let findings = of_rule_in(
@@ -608,7 +611,10 @@ fn code_built_from_a_constant_table_of_another_module_is_held_for_review() {
     // The table read from the network: code from data.
     let downloaded = table("json.load(urlopen('https://example.org/fields.json'))");
     blocks_in(
-        &[("demo/layout_config.py", &downloaded), ("demo/maps.py", maps)],
+        &[
+            ("demo/layout_config.py", &downloaded),
+            ("demo/maps.py", maps),
+        ],
         "B307",
     );
 }
@@ -626,5 +632,8 @@ fn a_template_compiled_with_names_and_numbers_only_is_held_for_review() {
     let finding = only(&own, "B307");
     assert!(!finding.blocking && finding.review, "{finding:?}");
     // The template inserts a parameter no call in the plugin sets: code from anyone.
-    blocks(&wrap("%(offset)sdef %(name)s(msg):\n    return %(level)s\n"), "B307");
+    blocks(
+        &wrap("%(offset)sdef %(name)s(msg):\n    return %(level)s\n"),
+        "B307",
+    );
 }
