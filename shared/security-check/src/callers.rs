@@ -7,6 +7,7 @@
 //! Fail-closed: the parameters count as outside input (the finding blocks) when the function
 //! may be called from elsewhere than the calls seen: no call in the plugin, a reference that is
 //! not a call (`button.clicked.connect(self.run)`, `partial(f, ...)`, `getattr(o, 'f')`), a
+//! method of a class a computed `getattr(self, name)` may reach (in the class or a subclass), a
 //! decorator other than `staticmethod`/`classmethod`, a method of a class with a base (a
 //! framework may call an override), a nested function, a dunder, a call with `*args` or
 //! `**kwargs`, more than [`MAX_CALL_SITES`] calls. Calls are matched by the function's name
@@ -277,6 +278,8 @@ impl<'q> CallSites<'q> {
             functions: Vec::new(),
             calls: Vec::new(),
             escaped: Vec::new(),
+            classes: Vec::new(),
+            dynamic_lookups: Vec::new(),
             aliases: HashMap::new(),
         };
         for stmt in body {
@@ -285,9 +288,19 @@ impl<'q> CallSites<'q> {
         let CallFinder {
             calls,
             escaped,
+            dynamic_lookups,
             aliases,
             ..
         } = finder;
+        for (i, question) in self.questions.iter().enumerate() {
+            if question
+                .class
+                .as_ref()
+                .is_some_and(|class| dynamic_lookups.contains(class))
+            {
+                self.answers[i].escapes = true;
+            }
+        }
         for name in escaped {
             for &i in self.by_name.get(name).into_iter().flatten() {
                 self.answers[i].escapes = true;
@@ -345,6 +358,11 @@ struct CallFinder<'a, 'q> {
     functions: Vec<&'a StmtFunctionDef>,
     calls: Vec<(Option<&'a StmtFunctionDef>, &'a ExprCall, &'q str)>,
     escaped: Vec<&'q str>,
+    /// The enclosing classes: name and the names of its bases.
+    classes: Vec<(String, Vec<String>)>,
+    /// Classes whose methods a computed attribute name may reach
+    /// (`getattr(self, f'_set_{kind}')`): the class `self` is in, its bases, or a class named.
+    dynamic_lookups: Vec<String>,
     /// The module's import aliases (`local name -> module.name`), as the security walk keeps.
     aliases: HashMap<String, String>,
 }
@@ -352,6 +370,27 @@ struct CallFinder<'a, 'q> {
 impl<'q> CallFinder<'_, 'q> {
     fn asked(&self, name: &str) -> Option<&'q str> {
         self.names.get_key_value(name).map(|(k, _)| *k)
+    }
+
+    /// `getattr(self, name)` with a computed name may call any method of `self`'s class and of
+    /// its bases; `getattr(Class, name)` any of `Class`.
+    fn dynamic_lookup(&mut self, call: &ExprCall) {
+        let [receiver, name, ..] = &call.arguments.args[..] else {
+            return;
+        };
+        if matches!(name, Expr::StringLiteral(_)) {
+            return;
+        }
+        match receiver {
+            Expr::Name(n) if matches!(n.id.as_str(), "self" | "cls") => {
+                if let Some((class, bases)) = self.classes.last() {
+                    self.dynamic_lookups.push(class.clone());
+                    self.dynamic_lookups.extend(bases.iter().cloned());
+                }
+            }
+            Expr::Name(n) => self.dynamic_lookups.push(n.id.to_string()),
+            _ => {}
+        }
     }
 }
 
@@ -362,6 +401,21 @@ impl<'a> Visitor<'a> for CallFinder<'a, '_> {
                 self.functions.push(f);
                 visitor::walk_stmt(self, stmt);
                 self.functions.pop();
+            }
+            Stmt::ClassDef(c) => {
+                let bases = c
+                    .arguments
+                    .iter()
+                    .flat_map(|a| a.args.iter())
+                    .filter_map(|b| match b {
+                        Expr::Name(n) => Some(n.id.to_string()),
+                        Expr::Attribute(a) => Some(a.attr.to_string()),
+                        _ => None,
+                    })
+                    .collect();
+                self.classes.push((c.name.to_string(), bases));
+                visitor::walk_stmt(self, stmt);
+                self.classes.pop();
             }
             Stmt::Import(import) => {
                 for alias in &import.names {
@@ -401,6 +455,9 @@ impl<'a> Visitor<'a> for CallFinder<'a, '_> {
                         None
                     }
                 };
+                if callee == Some("getattr") {
+                    self.dynamic_lookup(call);
+                }
                 if let Some(asked) = callee.and_then(|c| self.asked(c)) {
                     self.calls
                         .push((self.functions.last().copied(), call, asked));

@@ -592,6 +592,15 @@ fn a_default_every_caller_keeps_is_a_constant() {
     );
     // A class with a base: the framework may call an override with anything.
     blocks(&manager("self.save_and_open(text)", "(QDialog)"), "B605");
+    // A computed method name may reach it with any arguments (Giswater's
+    // `getattr(self, f'_manage_{kind}')(...)` idiom, aimed at this method).
+    blocks(
+        &manager(
+            "self.save_and_open(text)\n        getattr(self, self.dlg.action.text())(text, text)",
+            "",
+        ),
+        "B605",
+    );
 }
 
 #[test]
