@@ -163,6 +163,11 @@ impl CallersQuestion {
         })
     }
 
+    /// The name of the function whose callers are asked.
+    pub(crate) fn function(&self) -> &str {
+        &self.function
+    }
+
     /// How many positional parameters a call fills implicitly (`self` of `obj.f()`).
     fn implicit(&self, call: &ExprCall) -> usize {
         match self.kind {
