@@ -590,6 +590,15 @@ fn a_default_every_caller_keeps_is_a_constant() {
         &manager("self.save_and_open(text, self.dlg.name.text())", ""),
         "B605",
     );
+    // A file that cannot be analysed may call it with anything.
+    let kept = manager("self.save_and_open(text)", "");
+    blocks_in(
+        &[
+            ("demo/code.py", kept.as_str()),
+            ("demo/broken.py", "def save_and_open(:\n"),
+        ],
+        "B605",
+    );
     // A class with a base: the framework may call an override with anything.
     blocks(&manager("self.save_and_open(text)", "(QDialog)"), "B605");
     // A computed method name may reach it with any arguments (Giswater's
