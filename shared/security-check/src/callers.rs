@@ -169,17 +169,25 @@ impl CallersQuestion {
     }
 
     /// How many positional parameters a call fills implicitly (`self` of `obj.f()`).
-    fn implicit(&self, call: &ExprCall) -> usize {
+    /// Each way the call may bind: `self.f(a)` fills `self`, `Class.f(obj, a)` does not, and
+    /// `Other.f(obj, a)` on an unknown receiver (a subclass, an instance) may do either.
+    fn implicit(&self, call: &ExprCall) -> &'static [usize] {
         match self.kind {
-            Kind::Function | Kind::StaticMethod => 0,
-            Kind::ClassMethod => 1,
+            Kind::Function | Kind::StaticMethod => &[0],
+            Kind::ClassMethod => &[1],
             Kind::Method => match call.func.as_ref() {
-                Expr::Attribute(a) => {
-                    let unbound = matches!(a.value.as_ref(),
-                        Expr::Name(n) if Some(n.id.as_str()) == self.class.as_deref());
-                    usize::from(!unbound)
-                }
-                _ => 0,
+                Expr::Attribute(a) => match a.value.as_ref() {
+                    Expr::Name(n) if Some(n.id.as_str()) == self.class.as_deref() => &[0],
+                    Expr::Name(n) if matches!(n.id.as_str(), "self" | "cls") => &[1],
+                    Expr::Call(c)
+                        if matches!(c.func.as_ref(),
+                        Expr::Name(n) if n.id.as_str() == "super") =>
+                    {
+                        &[1]
+                    }
+                    _ => &[0, 1],
+                },
+                _ => &[0],
             },
         }
     }
@@ -187,7 +195,7 @@ impl CallersQuestion {
     /// The values a call passes for the asked parameters, `Err(())` when it cannot be this
     /// function (its arguments do not fit), `Ok(None)` when they cannot be known (`*args`).
     #[allow(clippy::type_complexity)]
-    fn bind<'a>(&self, call: &'a ExprCall) -> Result<Option<Vec<Bound<'a>>>, ()> {
+    fn bind<'a>(&self, call: &'a ExprCall, implicit: usize) -> Result<Option<Vec<Bound<'a>>>, ()> {
         let args = &call.arguments.args;
         let keywords = &call.arguments.keywords;
         if args.iter().any(|a| matches!(a, Expr::Starred(_)))
@@ -195,7 +203,6 @@ impl CallersQuestion {
         {
             return Ok(None);
         }
-        let implicit = self.implicit(call);
         let filled = implicit + args.len();
         if filled > self.positional.len() && !self.vararg {
             return Err(());
@@ -318,18 +325,23 @@ impl<'q> CallSites<'q> {
                 if answer.escapes || answer.calls > MAX_CALL_SITES {
                     continue;
                 }
-                let origin = match self.questions[i].bind(call) {
-                    Err(()) => continue,
-                    Ok(None) => Origin::outside(),
-                    Ok(Some(bound)) => bound.iter().fold(Origin::default(), |o, b| {
-                        o.with(match b {
-                            Bound::Value(value) => scope.trace(value),
-                            Bound::Default(default) => *default,
-                        })
-                    }),
-                };
-                answer.calls += 1;
-                answer.origin = answer.origin.with(origin);
+                let question = self.questions[i];
+                let mut fits = false;
+                for &implicit in question.implicit(call) {
+                    let origin = match question.bind(call, implicit) {
+                        Err(()) => continue,
+                        Ok(None) => Origin::outside(),
+                        Ok(Some(bound)) => bound.iter().fold(Origin::default(), |o, b| {
+                            o.with(match b {
+                                Bound::Value(value) => scope.trace(value),
+                                Bound::Default(default) => *default,
+                            })
+                        }),
+                    };
+                    fits = true;
+                    answer.origin = answer.origin.with(origin);
+                }
+                answer.calls += usize::from(fits);
             }
         }
     }

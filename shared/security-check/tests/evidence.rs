@@ -590,6 +590,17 @@ fn a_default_every_caller_keeps_is_a_constant() {
         &manager("self.save_and_open(text, self.dlg.name.text())", ""),
         "B605",
     );
+    // Called unbound through a subclass: `Sub.save_and_open(obj, text, name)` passes `self`.
+    blocks_in(
+        &[
+            ("demo/code.py", manager("self.save_and_open(text)", "").as_str()),
+            (
+                "demo/sub.py",
+                "from .code import Manager\n\n\nclass Sub(Manager):\n    pass\n\n\ndef log(m, dlg):\n    Sub.save_and_open(m, 'x', dlg.name.text())\n",
+            ),
+        ],
+        "B605",
+    );
     // A file that cannot be analysed may call it with anything.
     let kept = manager("self.save_and_open(text)", "");
     blocks_in(
