@@ -260,7 +260,16 @@ impl OwnValueFunctions {
                 _ => Vec::new(),
             };
             for (name, literal) in assigned {
-                let literal = literal && !globals.names.contains(name);
+                // Every assignment of the name in the module (in `if` and `try` blocks too),
+                // and no change in place (`NAME.append(...)`, `NAME[k] = ...`).
+                let literal = literal
+                    && !globals.names.contains(name)
+                    && !globals.changed_in_place.contains(name)
+                    && {
+                        let mut values = Vec::new();
+                        collect_assignments(body, Target::Name(name), true, &mut values);
+                        values.iter().all(|v| is_literal(v, 0))
+                    };
                 self.constants
                     .entry((stem.clone(), name.to_owned()))
                     .and_modify(|all| *all = *all && literal)
@@ -328,14 +337,62 @@ fn is_literal(expr: &Expr, depth: u32) -> bool {
 #[derive(Default)]
 struct GlobalNames {
     names: std::collections::BTreeSet<String>,
+    /// Names changed in place: a method that changes a container is called on them
+    /// (`NAME.append(x)`), or an item or attribute of them is assigned (`NAME[k] = x`).
+    changed_in_place: std::collections::BTreeSet<String>,
 }
+
+/// Methods that change a list, dict or set in place.
+const CHANGES_IN_PLACE: &[&str] = &[
+    "append",
+    "extend",
+    "insert",
+    "update",
+    "setdefault",
+    "add",
+    "__setitem__",
+];
 
 impl<'a> Visitor<'a> for GlobalNames {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        if let Stmt::Global(g) = stmt {
-            self.names.extend(g.names.iter().map(|n| n.to_string()));
+        match stmt {
+            Stmt::Global(g) => self.names.extend(g.names.iter().map(|n| n.to_string())),
+            Stmt::Assign(a) => {
+                for target in &a.targets {
+                    self.note_item_target(target);
+                }
+            }
+            Stmt::AugAssign(a) => self.note_item_target(&a.target),
+            _ => {}
         }
         visitor::walk_stmt(self, stmt);
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Call(call) = expr {
+            if let Expr::Attribute(method) = call.func.as_ref() {
+                if let Expr::Name(n) = method.value.as_ref() {
+                    if CHANGES_IN_PLACE.contains(&method.attr.as_str()) {
+                        self.changed_in_place.insert(n.id.to_string());
+                    }
+                }
+            }
+        }
+        visitor::walk_expr(self, expr);
+    }
+}
+
+impl GlobalNames {
+    /// `NAME[k] = ...`, `NAME.attr = ...`: the object named `NAME` changes.
+    fn note_item_target(&mut self, target: &Expr) {
+        let owner = match target {
+            Expr::Subscript(s) => s.value.as_ref(),
+            Expr::Attribute(a) => a.value.as_ref(),
+            _ => return,
+        };
+        if let Expr::Name(n) = owner {
+            self.changed_in_place.insert(n.id.to_string());
+        }
     }
 }
 

@@ -637,6 +637,19 @@ fn code_built_from_a_constant_table_of_another_module_is_held_for_review() {
     );
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert!(!findings[0].blocking && findings[0].review, "{findings:?}");
+    // Replaced from the network in a branch, or extended in place: not a constant.
+    for changed in [
+        format!(
+            "{own}if not FIELDS:\n    FIELDS = json.load(urlopen('https://example.org/f.json'))\n"
+        ),
+        format!("{own}FIELDS.append(json.load(urlopen('https://example.org/f.json')))\n"),
+        format!("{own}FIELDS[0] = json.load(urlopen('https://example.org/f.json'))\n"),
+    ] {
+        blocks_in(
+            &[("demo/layout_config.py", &changed), ("demo/maps.py", maps)],
+            "B307",
+        );
+    }
     // The table read from the network: code from data.
     let downloaded = table("json.load(urlopen('https://example.org/fields.json'))");
     blocks_in(
