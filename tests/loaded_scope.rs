@@ -215,3 +215,62 @@ fn bandit_findings_in_test_modules_do_not_block_under_dynamic_loading() {
     assert_eq!(report["status"], "blocked", "{report}");
     assert_eq!(code, 1);
 }
+
+/// A command-line tool shipped with the plugin (fct's `cli/autodoc.py`: click, jinja2 without
+/// autoescape, a `__main__` block) that nothing imports: when dynamic loading makes every file
+/// count as loaded (BHV901, kept), its Bandit findings are reported with the reason instead of
+/// blocking (issue 30). The same code imported by the plugin, or without the `__main__` block,
+/// still blocks; so does the website's rating.
+#[test]
+fn command_line_scripts_nothing_imports_do_not_block_under_dynamic_loading() {
+    let dynamic_init = "import importlib\n\n\ndef classFactory(iface):\n    name = iface.property('module')\n    return importlib.import_module(name).Demo(iface)\n";
+    let tool = "import click\nimport jinja2\n\n\ndef render(folder):\n    return jinja2.Environment(loader=jinja2.FileSystemLoader(folder))\n\n\n@click.command()\ndef main():\n    render('docs')\n\n\nif __name__ == '__main__':\n    main()\n";
+    let with = |init: &str, tool: &str| {
+        ZipBuilder::valid_plugin("demo")
+            .file("demo/__init__.py", init)
+            .file("demo/cli/__init__.py", "")
+            .file("demo/cli/autodoc.py", tool)
+    };
+    let (code, report) = scan(with(dynamic_init, tool), None);
+    assert!(
+        report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["rule"] == "BHV901"),
+        "{report}"
+    );
+    assert_eq!(report["status"], "validated", "{report}");
+    assert_eq!(code, 0);
+    let b701: Vec<_> = code_findings_in(&report, "demo/cli/autodoc.py")
+        .into_iter()
+        .filter(|f| f["rule"] == "B701")
+        .collect();
+    assert_eq!(b701.len(), 1, "{report}");
+    assert_eq!(b701[0]["blocking"], false);
+    let reason = b701[0]["without_evidence"]["reason"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(reason.contains("command-line script"), "{reason}");
+
+    // A module, not a script: no `__main__` block.
+    let module = tool.replace("if __name__ == '__main__':\n    main()\n", "");
+    let (code, report) = scan(with(dynamic_init, &module), None);
+    assert_eq!(report["status"], "blocked", "{report}");
+    assert_eq!(code, 1);
+
+    // The plugin imports the script statically: its code runs in QGIS.
+    let importing_init = format!("from .cli import autodoc\n{dynamic_init}");
+    let (code, report) = scan(with(&importing_init, tool), None);
+    assert_eq!(report["status"], "blocked", "{report}");
+    assert_eq!(code, 1);
+
+    let website = validator_policy::DEFAULT_POLICY_TOML.replacen(
+        "evidence_aware = true",
+        "evidence_aware = false",
+        1,
+    );
+    let (code, report) = scan(with(dynamic_init, tool), Some(&website));
+    assert_eq!(report["status"], "blocked", "{report}");
+    assert_eq!(code, 1);
+}

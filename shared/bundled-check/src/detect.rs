@@ -77,6 +77,29 @@ static VERSION_LINE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("a valid pattern")
 });
 
+/// `__version__ = (0, 20, 35)` (dulwich, and others that keep the version as a tuple of numbers):
+/// the same version as `"0.20.35"`.
+static VERSION_TUPLE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?m)^__version__\s*(?::\s*tuple[^=]*)?=\s*\(\s*(?P<ver>\d+(?:\s*,\s*\d+){1,3})\s*,?\s*\)",
+    )
+    .expect("a valid pattern")
+});
+
+/// The version a module's `__version__` line gives, written as a string or as a tuple.
+fn version_line(text: &str) -> Option<String> {
+    if let Some(c) = VERSION_LINE.captures(text) {
+        return Some(c["ver"].to_owned());
+    }
+    VERSION_TUPLE_LINE.captures(text).map(|c| {
+        c["ver"]
+            .split(',')
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(".")
+    })
+}
+
 /// The header `key` of an RFC 822-style metadata file (`METADATA`, `PKG-INFO`).
 fn header(text: &str, key: &str) -> Option<String> {
     text.lines()
@@ -259,7 +282,7 @@ pub fn detect(archive: &PluginArchive, max_metadata_bytes: u64) -> Vec<BundledLi
         let version = ["__init__.py", "__version__.py", "_version.py", "version.py"]
             .iter()
             .filter_map(|f| read(&format!("{folder}{f}")))
-            .find_map(|text| VERSION_LINE.captures(&text).map(|c| c["ver"].to_owned()));
+            .find_map(|text| version_line(&text));
         let Some(version) = version else { continue };
         found.push(BundledLibrary {
             name: distribution_of(package).to_owned(),

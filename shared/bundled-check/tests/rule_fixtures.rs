@@ -157,6 +157,18 @@ fn a_top_level_package_is_a_library_when_its_files_are_a_release() {
 }
 
 #[test]
+fn a_version_written_as_a_tuple_identifies_the_library() {
+    // dulwich writes `__version__ = (0, 20, 35)`: the same release as "0.20.35" (issue 30: its
+    // vendored copy, test suite included, was checked as the plugin's own code).
+    let tuple_init = PUBLISHED_INIT.replace("\"1.0.0\"", "(1, 0, 0)");
+    let identified = findings(vendoring(&tuple_init), true);
+    assert_eq!(identified, ["BND002 demo/ext_libs/tinylib/__init__.py"]);
+    // Not a version: nothing identified, the code stays the plugin's own.
+    let not_a_version = PUBLISHED_INIT.replace("\"1.0.0\"", "(MAJOR, MINOR)");
+    assert!(findings(vendoring(&not_a_version), true).is_empty());
+}
+
+#[test]
 fn a_patched_copy_blocks_only_in_its_changed_files() {
     let library = check_findings(vendoring_patched(), true);
     let patched = library

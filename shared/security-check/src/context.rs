@@ -28,6 +28,8 @@ pub(crate) struct Issue {
     pub(crate) col: Option<u32>,
     /// What the result lacks to be a risk (see `evidence.rs`); Bandit's result is unchanged.
     pub(crate) without_evidence: Option<validator_domain::WithoutEvidence>,
+    /// The value comes from its function's parameters: the function's callers decide.
+    pub(crate) callers_question: Option<Box<crate::callers::CallersQuestion>>,
 }
 
 impl Issue {
@@ -45,6 +47,7 @@ impl Issue {
             lineno: None,
             col: None,
             without_evidence: None,
+            callers_question: None,
         }
     }
 

@@ -29,6 +29,9 @@ pub struct FileIssue {
     pub noqa: Option<String>,
     /// What the result lacks to be a risk, for the evidence-aware policy (`evidence.rs`).
     pub without_evidence: Option<validator_domain::WithoutEvidence>,
+    /// The value comes from its function's parameters: what the function's callers in the
+    /// plugin pass decides (`callers.rs`); answered by [`crate::SecurityCheck`] over all files.
+    pub callers_question: Option<Box<crate::callers::CallersQuestion>>,
 }
 
 /// Why a file was not analysed (Bandit's "skipped" files).
@@ -109,6 +112,7 @@ pub fn analyse_module_in_plugin(
                 nosec,
                 noqa,
                 without_evidence: found.issue.without_evidence,
+                callers_question: found.issue.callers_question,
             }
         })
         .collect())

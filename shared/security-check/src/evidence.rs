@@ -19,7 +19,7 @@
 
 use validator_domain::WithoutEvidence;
 use validator_python::ast::visitor::{self, Visitor};
-use validator_python::ast::{ExceptHandler, Expr, ExprCall, Stmt, StmtFunctionDef};
+use validator_python::ast::{ExceptHandler, Expr, ExprCall, Operator, Stmt, StmtFunctionDef};
 
 use crate::context::CallContext;
 use crate::rules::Rule;
@@ -45,35 +45,52 @@ pub(crate) struct Origin {
     pub(crate) plugin_location: bool,
     /// Anything else: a parameter, an unknown call, data read from the network or a file.
     pub(crate) outside: bool,
+    /// Parameters of the finding's own function (bit `i`: its `i`-th parameter) the value comes
+    /// from: judged by what the function's callers in the plugin pass ([`crate::callers`]).
+    pub(crate) parameters: u32,
 }
 
 impl Origin {
-    fn constant() -> Self {
+    pub(crate) fn constant() -> Self {
         Self {
             constant: true,
             ..Self::default()
         }
     }
 
-    fn outside() -> Self {
+    pub(crate) fn outside() -> Self {
         Self {
             outside: true,
             ..Self::default()
         }
     }
 
-    fn with(self, other: Self) -> Self {
+    pub(crate) fn with(self, other: Self) -> Self {
         Self {
             constant: self.constant || other.constant,
             user_typed: self.user_typed || other.user_typed,
             plugin_location: self.plugin_location || other.plugin_location,
             outside: self.outside || other.outside,
+            parameters: self.parameters | other.parameters,
         }
     }
 
     /// Only literals and the plugin's own locations: nothing from outside, nothing typed.
-    fn is_the_plugins_own(self) -> bool {
-        !self.outside && !self.user_typed
+    pub(crate) fn is_the_plugins_own(self) -> bool {
+        !self.outside && !self.user_typed && self.parameters == 0
+    }
+
+    /// Only the function's callers can tell: nothing from outside but some parameters.
+    pub(crate) fn needs_callers(self) -> bool {
+        !self.outside && self.parameters != 0
+    }
+
+    /// The same origin with the parameters set aside (their callers' values replace them).
+    pub(crate) fn without_parameters(self) -> Self {
+        Self {
+            parameters: 0,
+            ..self
+        }
     }
 }
 
@@ -144,6 +161,40 @@ const ATTRIBUTES_KEEPING_ORIGIN: &[&str] = &["parent", "stem", "name", "suffix"]
 /// Module constants that are literals (`os.sep`).
 const CONSTANT_ATTRIBUTES: &[&str] = &["sep", "linesep", "pathsep", "curdir", "pardir", "extsep"];
 
+/// A string or bytes literal.
+fn is_text_literal(expr: &Expr) -> bool {
+    matches!(expr, Expr::StringLiteral(_) | Expr::BytesLiteral(_))
+}
+
+/// A `%` template whose every field formats a number (`%d`, `%5.2f`, `%(n)x`): what it
+/// produces is the template's text and digits, whatever the values. `%s`, `%r`, `%a` and `%c`
+/// insert text.
+fn only_number_fields(template: &str) -> bool {
+    let mut chars = template.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            continue;
+        }
+        if chars.peek() == Some(&'%') {
+            chars.next();
+            continue;
+        }
+        if chars.peek() == Some(&'(') {
+            for c in chars.by_ref() {
+                if c == ')' {
+                    break;
+                }
+            }
+        }
+        let conversion = chars.find(|c| !"#0- +*.0123456789hlL".contains(*c));
+        match conversion {
+            Some(c) if "diouxXeEfFgG".contains(c) => {}
+            _ => return false,
+        }
+    }
+    true
+}
+
 /// What names a value is assigned to.
 #[derive(Clone, Copy)]
 enum Target<'t> {
@@ -161,6 +212,10 @@ enum Target<'t> {
 pub struct OwnValueFunctions {
     /// `(stem, name)` -> every definition of it returns the plugin's own values.
     by_name: std::collections::BTreeMap<(String, String), bool>,
+    /// `(stem, name)` -> every assignment of the module-level name is made of literals
+    /// (`simsLayoutConfiguration = [{'label': 'labelRcTitle', ...}]`), and no function
+    /// declares it `global`.
+    constants: std::collections::BTreeMap<(String, String), bool>,
 }
 
 impl OwnValueFunctions {
@@ -172,16 +227,68 @@ impl OwnValueFunctions {
             .unwrap_or(path)
             .trim_end_matches(".py")
             .to_owned();
+        let mut globals = GlobalNames::default();
         for stmt in body {
-            let Stmt::FunctionDef(function) = stmt else {
-                continue;
-            };
-            let own = returns_own_values(function, body);
-            self.by_name
-                .entry((stem.clone(), function.name.to_string()))
-                .and_modify(|all| *all = *all && own)
-                .or_insert(own);
+            globals.visit_stmt(stmt);
         }
+        for stmt in body {
+            let assigned: Vec<(&str, bool)> = match stmt {
+                Stmt::FunctionDef(function) => {
+                    let own = returns_own_values(function, body);
+                    self.by_name
+                        .entry((stem.clone(), function.name.to_string()))
+                        .and_modify(|all| *all = *all && own)
+                        .or_insert(own);
+                    Vec::new()
+                }
+                Stmt::Assign(a) => a
+                    .targets
+                    .iter()
+                    .filter_map(|t| match t {
+                        Expr::Name(n) => Some((n.id.as_str(), is_literal(&a.value, 0))),
+                        _ => None,
+                    })
+                    .collect(),
+                Stmt::AnnAssign(a) => match (a.target.as_ref(), a.value.as_deref()) {
+                    (Expr::Name(n), Some(value)) => vec![(n.id.as_str(), is_literal(value, 0))],
+                    _ => Vec::new(),
+                },
+                Stmt::AugAssign(a) => match a.target.as_ref() {
+                    Expr::Name(n) => vec![(n.id.as_str(), is_literal(&a.value, 0))],
+                    _ => Vec::new(),
+                },
+                _ => Vec::new(),
+            };
+            for (name, literal) in assigned {
+                // Every assignment of the name in the module (in `if` and `try` blocks too),
+                // and no change in place (`NAME.append(...)`, `NAME[k] = ...`).
+                let literal = literal
+                    && !globals.names.contains(name)
+                    && !globals.changed_in_place.contains(name)
+                    && {
+                        let mut values = Vec::new();
+                        collect_assignments(body, Target::Name(name), true, &mut values);
+                        values.iter().all(|v| is_literal(v, 0))
+                    };
+                self.constants
+                    .entry((stem.clone(), name.to_owned()))
+                    .and_modify(|all| *all = *all && literal)
+                    .or_insert(literal);
+            }
+        }
+    }
+
+    /// Whether `dotted` (an import's full name, `pkg.layout_config.NAME`) names a module-level
+    /// constant of the plugin made of literals.
+    fn is_constant(&self, dotted: &str) -> bool {
+        let mut parts = dotted.rsplit('.');
+        let (Some(name), Some(stem)) = (parts.next(), parts.next()) else {
+            return false;
+        };
+        self.constants
+            .get(&(stem.to_owned(), name.to_owned()))
+            .copied()
+            .unwrap_or(false)
     }
 
     /// Whether `dotted` (an import's full name, `pkg.utilities.name` or `utilities.name`)
@@ -195,6 +302,97 @@ impl OwnValueFunctions {
             .get(&(stem.to_owned(), name.to_owned()))
             .copied()
             .unwrap_or(false)
+    }
+}
+
+/// How deep literal containers are looked into (`[{'a': ('b', 1)}]`) before a value counts as
+/// not a literal.
+const MAX_LITERAL_DEPTH: u32 = 8;
+
+/// Made of literals only: strings, numbers, and lists, tuples, sets and dicts of them.
+fn is_literal(expr: &Expr, depth: u32) -> bool {
+    if depth > MAX_LITERAL_DEPTH {
+        return false;
+    }
+    let all = |mut items: std::slice::Iter<'_, Expr>| items.all(|e| is_literal(e, depth + 1));
+    match expr {
+        Expr::StringLiteral(_)
+        | Expr::BytesLiteral(_)
+        | Expr::NumberLiteral(_)
+        | Expr::BooleanLiteral(_)
+        | Expr::NoneLiteral(_) => true,
+        Expr::List(l) => all(l.elts.iter()),
+        Expr::Tuple(t) => all(t.elts.iter()),
+        Expr::Set(s) => all(s.elts.iter()),
+        Expr::Dict(d) => d.items.iter().all(|item| {
+            item.key.as_ref().is_some_and(|k| is_literal(k, depth + 1))
+                && is_literal(&item.value, depth + 1)
+        }),
+        Expr::UnaryOp(u) => is_literal(&u.operand, depth + 1),
+        _ => false,
+    }
+}
+
+/// Names a `global` statement of the module declares (any function may then assign them).
+#[derive(Default)]
+struct GlobalNames {
+    names: std::collections::BTreeSet<String>,
+    /// Names changed in place: a method that changes a container is called on them
+    /// (`NAME.append(x)`), or an item or attribute of them is assigned (`NAME[k] = x`).
+    changed_in_place: std::collections::BTreeSet<String>,
+}
+
+/// Methods that change a list, dict or set in place.
+const CHANGES_IN_PLACE: &[&str] = &[
+    "append",
+    "extend",
+    "insert",
+    "update",
+    "setdefault",
+    "add",
+    "__setitem__",
+];
+
+impl<'a> Visitor<'a> for GlobalNames {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Global(g) => self.names.extend(g.names.iter().map(|n| n.to_string())),
+            Stmt::Assign(a) => {
+                for target in &a.targets {
+                    self.note_item_target(target);
+                }
+            }
+            Stmt::AugAssign(a) => self.note_item_target(&a.target),
+            _ => {}
+        }
+        visitor::walk_stmt(self, stmt);
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Call(call) = expr {
+            if let Expr::Attribute(method) = call.func.as_ref() {
+                if let Expr::Name(n) = method.value.as_ref() {
+                    if CHANGES_IN_PLACE.contains(&method.attr.as_str()) {
+                        self.changed_in_place.insert(n.id.to_string());
+                    }
+                }
+            }
+        }
+        visitor::walk_expr(self, expr);
+    }
+}
+
+impl GlobalNames {
+    /// `NAME[k] = ...`, `NAME.attr = ...`: the object named `NAME` changes.
+    fn note_item_target(&mut self, target: &Expr) {
+        let owner = match target {
+            Expr::Subscript(s) => s.value.as_ref(),
+            Expr::Attribute(a) => a.value.as_ref(),
+            _ => return,
+        };
+        if let Expr::Name(n) = owner {
+            self.changed_in_place.insert(n.id.to_string());
+        }
     }
 }
 
@@ -225,6 +423,7 @@ fn returns_own_values_at(function: &StmtFunctionDef, module: &[Stmt], depth: u32
         module,
         own_functions: None,
         imports: None,
+        marks_parameters: false,
     };
     !returns.is_empty()
         && returns.iter().all(|value| match value {
@@ -280,6 +479,9 @@ pub(crate) struct Scope<'a> {
     module: &'a [Stmt],
     own_functions: Option<&'a OwnValueFunctions>,
     imports: Option<&'a std::collections::HashMap<String, String>>,
+    /// A parameter of `function` is recorded in [`Origin::parameters`] (for its callers to
+    /// decide) instead of counting as outside. Only the finding's own function does this.
+    marks_parameters: bool,
 }
 
 impl<'a> Scope<'a> {
@@ -298,6 +500,60 @@ impl<'a> Scope<'a> {
             module,
             own_functions: Some(own_functions),
             imports: Some(imports),
+            marks_parameters: true,
+        }
+    }
+
+    /// The scope of a call site in the plugin: `function` (if any) in `module`, whose
+    /// parameters count as outside (one level of callers).
+    pub(crate) fn of_caller(
+        function: Option<&'a StmtFunctionDef>,
+        module: &'a [Stmt],
+        own_functions: &'a OwnValueFunctions,
+        imports: &'a std::collections::HashMap<String, String>,
+    ) -> Self {
+        Self {
+            function,
+            module,
+            own_functions: Some(own_functions),
+            imports: Some(imports),
+            marks_parameters: false,
+        }
+    }
+
+    /// The same scope, where parameters count as outside: for values assigned elsewhere in the
+    /// module (another method's `self.x = x`), whose names are not this function's parameters.
+    fn unmarked(&self) -> Scope<'a> {
+        Scope {
+            function: self.function,
+            module: self.module,
+            own_functions: self.own_functions,
+            imports: self.imports,
+            marks_parameters: false,
+        }
+    }
+
+    /// The position of parameter `name` among the enclosing function's parameters (positional,
+    /// then keyword-only; `*args` and `**kwargs` have none).
+    pub(crate) fn parameter_index(&self, name: &str) -> Option<usize> {
+        let p = &self.function?.parameters;
+        p.posonlyargs
+            .iter()
+            .chain(&p.args)
+            .chain(&p.kwonlyargs)
+            .position(|a| a.parameter.name.as_str() == name)
+    }
+
+    /// The enclosing function.
+    pub(crate) fn function(&self) -> Option<&'a StmtFunctionDef> {
+        self.function
+    }
+
+    /// The module's own scope (where a function's defaults are evaluated), parameters outside.
+    pub(crate) fn module_level(&self) -> Scope<'a> {
+        Scope {
+            function: None,
+            ..self.unmarked()
         }
     }
 
@@ -377,7 +633,48 @@ impl<'a> Scope<'a> {
                 }
                 origin
             }
+            // `'\n' * count`: repeats the literal, whatever the count.
+            Expr::BinOp(b)
+                if matches!(b.op, Operator::Mult)
+                    && (is_text_literal(&b.left) || is_text_literal(&b.right)) =>
+            {
+                Origin::constant()
+            }
+            // `'%d, msg' % level`: a template whose every field is a number.
+            Expr::BinOp(b)
+                if matches!(b.op, Operator::Mod)
+                    && matches!(b.left.as_ref(), Expr::StringLiteral(t)
+                        if only_number_fields(t.value.to_str())) =>
+            {
+                Origin::constant()
+            }
+            // `'...%(name)s...' % {'name': ..., 'level': ...}`: only the values the template
+            // names reach the text.
+            Expr::BinOp(b) if matches!(b.op, Operator::Mod) => {
+                match (b.left.as_ref(), b.right.as_ref()) {
+                    (Expr::StringLiteral(template), Expr::Dict(d))
+                        if d.items
+                            .iter()
+                            .all(|i| matches!(&i.key, Some(Expr::StringLiteral(_)))) =>
+                    {
+                        let template = template.value.to_str();
+                        all(&mut d.items.iter().filter_map(|item| match &item.key {
+                            Some(Expr::StringLiteral(key))
+                                if template.contains(&format!("%({})", key.value.to_str())) =>
+                            {
+                                Some(&item.value)
+                            }
+                            _ => None,
+                        }))
+                    }
+                    _ => all(&mut [&*b.left, &*b.right].into_iter()),
+                }
+            }
             Expr::BinOp(b) => all(&mut [&*b.left, &*b.right].into_iter()),
+            Expr::Dict(d) => all(&mut d
+                .items
+                .iter()
+                .flat_map(|item| item.key.iter().chain(std::iter::once(&item.value)))),
             Expr::BoolOp(b) => all(&mut b.values.iter()),
             Expr::If(i) => all(&mut [&*i.body, &*i.orelse].into_iter()),
             Expr::List(l) => all(&mut l.elts.iter()),
@@ -412,6 +709,9 @@ impl<'a> Scope<'a> {
                         }
                     }
                     _ if CONSTANT_ATTRIBUTES.contains(&attr) => Origin::constant(),
+                    // `type(self).__name__`, `func.__name__`: a name written in the plugin's
+                    // code (a class or function it defines), not data.
+                    _ if matches!(attr, "__name__" | "__qualname__") => Origin::constant(),
                     Expr::Call(widget)
                         if OPEN_DOCUMENT_ATTRIBUTES.contains(&attr)
                             && is_current_editor(widget) =>
@@ -479,6 +779,21 @@ impl<'a> Scope<'a> {
                 if !KEEPS_ORIGIN.contains(&called) {
                     return Origin::outside();
                 }
+                if called == "compile" && receiver.is_none() {
+                    // `compile(source, filename, mode)`: the code is the source; the file name
+                    // only labels tracebacks.
+                    let source = call.arguments.args.first().or_else(|| {
+                        call.arguments
+                            .keywords
+                            .iter()
+                            .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "source"))
+                            .map(|k| &k.value)
+                    });
+                    return match source {
+                        Some(source) => self.trace_at(source, depth + 1),
+                        None => Origin::outside(),
+                    };
+                }
                 let arguments = call
                     .arguments
                     .args
@@ -498,9 +813,16 @@ impl<'a> Scope<'a> {
         match target {
             Target::Name(name) => {
                 if self.is_parameter(name) {
-                    return self
-                        .slot_argument_origin(name, depth)
-                        .unwrap_or_else(Origin::outside);
+                    if let Some(origin) = self.slot_argument_origin(name, depth) {
+                        return origin;
+                    }
+                    return match self.parameter_index(name).filter(|_| self.marks_parameters) {
+                        Some(index) if index < u32::BITS as usize => Origin {
+                            parameters: 1 << index,
+                            ..Origin::default()
+                        },
+                        _ => Origin::outside(),
+                    };
                 }
                 if let Some(function) = self.function {
                     collect_assignments(&function.body, target, false, &mut values);
@@ -509,16 +831,37 @@ impl<'a> Scope<'a> {
                     // A global: every assignment to the name anywhere in the module (a `global`
                     // statement lets any function assign it; more values can only fail closed).
                     collect_assignments(self.module, target, true, &mut values);
+                    if values.is_empty() && self.is_imported_constant(name) {
+                        return Origin::constant();
+                    }
+                    return self.unmarked().trace_all(values, depth);
                 }
             }
-            Target::SelfAttribute(_) => collect_assignments(self.module, target, true, &mut values),
+            Target::SelfAttribute(_) => {
+                collect_assignments(self.module, target, true, &mut values);
+                return self.unmarked().trace_all(values, depth);
+            }
         }
+        self.trace_all(values, depth)
+    }
+
+    /// The origin of every value (outside when there is none).
+    fn trace_all(&self, values: Vec<&'a Expr>, depth: u32) -> Origin {
         if values.is_empty() {
             return Origin::outside();
         }
         values.into_iter().fold(Origin::default(), |origin, value| {
             origin.with(self.trace_at(value, depth + 1))
         })
+    }
+
+    /// A name imported from another module of the plugin where it is a constant made of
+    /// literals (`from .layout_config import simsLayoutConfiguration`).
+    fn is_imported_constant(&self, name: &str) -> bool {
+        match (self.imports.and_then(|i| i.get(name)), self.own_functions) {
+            (Some(dotted), Some(functions)) => functions.is_constant(dotted),
+            _ => false,
+        }
     }
 
     /// The origin of parameter `name` of a Qt slot: what every `SIGNAL.emit(...)` of the
@@ -580,6 +923,7 @@ impl<'a> Scope<'a> {
                 module: self.module,
                 own_functions: self.own_functions,
                 imports: self.imports,
+                marks_parameters: false,
             };
             origin = origin.with(scope.trace_at(argument, depth + 1));
             emitted = true;
@@ -882,36 +1226,90 @@ impl<'a> Visitor<'a> for NameFinder<'_> {
     }
 }
 
-/// What a call's finding of `rule` lacks to be a risk, if anything.
+/// What a call's finding of `rule` lacks to be a risk, if anything, or the question to ask the
+/// callers of its function when the value comes from the function's parameters.
 pub(crate) fn of_call<'a>(
     rule: Rule,
     context: &CallContext<'_, 'a>,
     module: &'a [Stmt],
     own_functions: &'a OwnValueFunctions,
-) -> Option<WithoutEvidence> {
+) -> CallEvidence {
     let scope = Scope::of(
         context.parents,
         module,
         own_functions,
         &context.imports.aliases,
     );
+    if rule == Rule::B323 {
+        // Inside a branch of a condition on a verification setting: the library's opt-out,
+        // taken only when its caller or configuration turns verification off.
+        let switched = context.parents.iter().any(|node| match node {
+            Node::Stmt(Stmt::If(i)) => {
+                mentions_verification_switch(&i.test)
+                    || i.elif_else_clauses
+                        .iter()
+                        .filter_map(|c| c.test.as_ref())
+                        .any(mentions_verification_switch)
+            }
+            _ => false,
+        });
+        return CallEvidence::Decided(switched.then(|| {
+            WithoutEvidence::report(
+                "the unverified context is the branch of a verification setting \
+                 (`if verify_ssl: ... else: ...`), taken only when verification is turned \
+                 off, not always",
+            )
+        }));
+    }
+    let Some(value) = judged_value(rule, context) else {
+        return CallEvidence::Decided(None);
+    };
+    let origin = scope.trace(value);
+    if origin.needs_callers() {
+        return match crate::callers::CallersQuestion::ask(rule, origin, &scope, context.parents) {
+            Some(question) => CallEvidence::AskCallers(Box::new(question)),
+            None => CallEvidence::Decided(None),
+        };
+    }
+    CallEvidence::Decided(decide(rule, origin))
+}
+
+/// What [`of_call`] found.
+pub(crate) enum CallEvidence {
+    /// The finding lacks this evidence (`None`: it has it, it is a risk).
+    Decided(Option<WithoutEvidence>),
+    /// The value comes from the function's parameters: its callers in the plugin decide.
+    AskCallers(Box<crate::callers::CallersQuestion>),
+}
+
+/// The value of a call whose origin decides whether a finding of `rule` is a risk.
+fn judged_value<'a>(rule: Rule, context: &CallContext<'_, 'a>) -> Option<&'a Expr> {
     match rule {
-        Rule::B602 | Rule::B604 | Rule::B605 => {
-            let command = argument(context, &["args", "cmd", "command"])?;
-            let origin = scope.trace(command);
-            origin.is_the_plugins_own().then(|| {
-                WithoutEvidence::report(
-                    "the command is a constant written in the plugin: no outside input reaches \
-                     the shell",
-                )
-            })
-        }
+        Rule::B602 | Rule::B604 | Rule::B605 => argument(context, &["args", "cmd", "command"]),
+        Rule::B102 | Rule::B307 => argument(context, &["source", "expression", "object"]),
+        Rule::B301 | Rule::B302 => argument(
+            context,
+            &["file", "data", "filename", "path", "filepath_or_buffer"],
+        ),
+        Rule::B506 => argument(context, &["stream"]),
+        _ => None,
+    }
+}
+
+/// Whether a finding of `rule` on a value of this origin lacks the evidence of a risk.
+pub(crate) fn decide(rule: Rule, origin: Origin) -> Option<WithoutEvidence> {
+    if origin.outside || origin.parameters != 0 {
+        return None;
+    }
+    match rule {
+        Rule::B602 | Rule::B604 | Rule::B605 => origin.is_the_plugins_own().then(|| {
+            WithoutEvidence::report(
+                "the command is a constant written in the plugin: no outside input reaches \
+                 the shell",
+            )
+        }),
         Rule::B102 | Rule::B307 => {
-            let code = argument(context, &["source", "expression", "object"])?;
-            let origin = scope.trace(code);
-            if origin.outside {
-                None
-            } else if origin.user_typed {
+            if origin.user_typed {
                 Some(WithoutEvidence::review(
                     "runs code the plugin's user typed into the plugin's own window (a console \
                      or an expression field), not code from data or the network",
@@ -923,43 +1321,21 @@ pub(crate) fn of_call<'a>(
                 ))
             }
         }
-        Rule::B323 => {
-            // Inside a branch of a condition on a verification setting: the library's opt-out,
-            // taken only when its caller or configuration turns verification off.
-            let switched = context.parents.iter().any(|node| match node {
-                Node::Stmt(Stmt::If(i)) => {
-                    mentions_verification_switch(&i.test)
-                        || i.elif_else_clauses
-                            .iter()
-                            .filter_map(|c| c.test.as_ref())
-                            .any(mentions_verification_switch)
-                }
-                _ => false,
-            });
-            switched.then(|| {
-                WithoutEvidence::report(
-                    "the unverified context is the branch of a verification setting \
-                     (`if verify_ssl: ... else: ...`), taken only when verification is turned \
-                     off, not always",
-                )
-            })
-        }
-        Rule::B301 | Rule::B302 => {
-            let data = argument(
-                context,
-                &["file", "data", "filename", "path", "filepath_or_buffer"],
-            )?;
-            let origin = scope.trace(data);
-            origin.is_the_plugins_own().then(|| {
-                WithoutEvidence::report(
-                    "the data is read from the plugin's own file (a path built from the \
-                     plugin's folder, the QGIS settings folder or a constant), not downloaded; \
-                     what that file runs when loaded is judged by the behaviour check, which \
-                     reads the pickles the plugin ships (BHV008 blocks one that calls code, \
-                     BHV113 holds one that rebuilds objects)",
-                )
-            })
-        }
+        Rule::B301 | Rule::B302 => origin.is_the_plugins_own().then(|| {
+            WithoutEvidence::report(
+                "the data is read from the plugin's own file (a path built from the \
+                 plugin's folder, the QGIS settings folder or a constant), not downloaded; \
+                 what that file runs when loaded is judged by the behaviour check, which \
+                 reads the pickles the plugin ships (BHV008 blocks one that calls code, \
+                 BHV113 holds one that rebuilds objects)",
+            )
+        }),
+        Rule::B506 => origin.is_the_plugins_own().then(|| {
+            WithoutEvidence::report(
+                "the YAML is the plugin's own file (a path built from the plugin's folder or a \
+                 constant), not data from users or the network",
+            )
+        }),
         _ => None,
     }
 }

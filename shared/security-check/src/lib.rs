@@ -8,6 +8,7 @@
 //!   file as a (policy-limited) relaxation.
 
 mod blacklist;
+pub mod callers;
 mod context;
 pub mod engine;
 mod evidence;
@@ -17,11 +18,14 @@ pub mod nosec;
 pub mod plugin_config;
 mod plugins;
 pub mod rules;
+mod scripts;
 mod tree;
 mod walk;
 
 use validator_archive::Entry;
-use validator_domain::{Check, CheckContext, CheckError, Finding, RuleInfo, Suppression};
+use validator_domain::{
+    Check, CheckContext, CheckError, Finding, RuleInfo, Suppression, WithoutEvidence,
+};
 use validator_python::{FileError, PythonSources};
 
 pub use engine::{analyse_module, analyse_module_in_plugin, FileIssue, NotAnalysed};
@@ -58,18 +62,86 @@ impl Check for SecurityCheck {
         // Evidence may come from another module of the plugin (a path helper in `utilities`):
         // its functions are read once, before any file is analysed.
         let mut own_functions = OwnValueFunctions::default();
+        let mut script_scan = scripts::ScriptScan::default();
         if !ctx.reference_defaults {
             for entry in &entries {
-                if let Ok(module) = sources.get(ctx.archive, entry) {
-                    if let Some(syntax) = module.syntax() {
-                        own_functions.add_module(entry.name.as_str(), &syntax.body);
+                let module = sources.get(ctx.archive, entry).ok();
+                if let Some(syntax) = module.as_ref().and_then(|m| m.syntax()) {
+                    own_functions.add_module(entry.name.as_str(), &syntax.body);
+                }
+                script_scan.add(entry.name.as_str(), module.as_deref());
+            }
+        }
+        let scripts = script_scan.outside_loaded_code(ctx.package.top_folder.as_deref());
+        let mut findings = sources.flat_map_entries(ctx.archive, &entries, |entry| {
+            let mut findings = file_findings(ctx, &sources, entry, &relaxations, &own_functions)?;
+            if scripts.contains(entry.name.as_str()) {
+                for (finding, question) in findings.iter_mut() {
+                    if finding.without_evidence.is_none() {
+                        finding.without_evidence = Some(WithoutEvidence::report(scripts::REASON));
+                        *question = None;
                     }
                 }
             }
+            Ok::<_, CheckError>(findings)
+        })?;
+        answer_callers_questions(ctx, &sources, &entries, &own_functions, &mut findings);
+        Ok(findings.into_iter().map(|(finding, _)| finding).collect())
+    }
+}
+
+/// A finding, and the question for its function's callers when its evidence depends on them.
+type Pending = (Finding, Option<Box<callers::CallersQuestion>>);
+
+/// Answers the findings' questions to their functions' callers: one more look at every Python
+/// file of the plugin, only when a finding asks. Parameters of a function whose calls cannot
+/// all be seen count as outside input, and the finding keeps blocking.
+fn answer_callers_questions(
+    ctx: &CheckContext<'_>,
+    sources: &PythonSources,
+    entries: &[&Entry],
+    own_functions: &OwnValueFunctions,
+    findings: &mut [Pending],
+) {
+    let questions: Vec<&callers::CallersQuestion> = findings
+        .iter()
+        .filter_map(|(_, question)| question.as_deref())
+        .collect();
+    if questions.is_empty() {
+        return;
+    }
+    // A file that could not be analysed may call the function with anything.
+    if findings.iter().any(|(f, _)| f.rule == Rule::SEC000.id()) {
+        return;
+    }
+    let _span = tracing::info_span!("callers", questions = questions.len()).entered();
+    let mut sites = callers::CallSites::new(&questions);
+    let names: Vec<&str> = questions.iter().map(|q| q.function()).collect();
+    for entry in entries {
+        // Only files that name an asked function are parsed again: a call or a reference
+        // spells the name (a file with NUL bytes, UTF-16, is parsed whatever it holds).
+        let Ok(bytes) = ctx.archive.read(entry) else {
+            return;
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        let may_name = text.contains('\0') || names.iter().any(|name| text.contains(name));
+        if !may_name {
+            continue;
         }
-        sources.flat_map_entries(ctx.archive, &entries, |entry| {
-            file_findings(ctx, &sources, entry, &relaxations, &own_functions)
-        })
+        match validator_python::PythonModule::parse(&bytes, sources.limits()) {
+            Ok(module) => match module.syntax() {
+                Some(syntax) => sites.add_module(&syntax.body, own_functions),
+                None => return,
+            },
+            Err(_) => return,
+        }
+    }
+    let answers = sites.finish();
+    let mut answers = answers.into_iter();
+    for (finding, question) in findings.iter_mut() {
+        if question.take().is_some() {
+            finding.without_evidence = answers.next().flatten();
+        }
     }
 }
 
@@ -80,7 +152,7 @@ fn file_findings(
     entry: &Entry,
     relaxations: &[plugin_config::Relaxation],
     own_functions: &OwnValueFunctions,
-) -> Result<Vec<Finding>, CheckError> {
+) -> Result<Vec<Pending>, CheckError> {
     let path = entry.name.as_str();
     let analysed = match sources.get(ctx.archive, entry) {
         Ok(module) => analyse_module_in_plugin(&module, own_functions),
@@ -95,9 +167,14 @@ fn file_findings(
     let mut findings = Vec::new();
     match analysed {
         Ok(issues) => {
-            for issue in issues {
+            for mut issue in issues {
                 if (ctx.rule_enabled)(issue.rule.id()) {
-                    findings.push(finding_of(ctx, path, issue, relaxations));
+                    // Under the policy only: `--rules all` is Bandit.
+                    let question = issue
+                        .callers_question
+                        .take()
+                        .filter(|_| !ctx.reference_defaults);
+                    findings.push((finding_of(ctx, path, issue, relaxations), question));
                 }
             }
         }
@@ -111,7 +188,7 @@ fn file_findings(
                     format!("This Python file could not be analysed: {not_analysed}."),
                 );
                 finding.line = not_analysed.line;
-                findings.push(finding);
+                findings.push((finding, None));
             }
         }
     }

@@ -385,8 +385,12 @@ impl<'a> Walker<'a> {
         };
         let mut issues = plugins::call_tests(&context);
         for issue in issues.iter_mut().filter(|i| i.without_evidence.is_none()) {
-            issue.without_evidence =
-                crate::evidence::of_call(issue.rule, &context, self.module, self.own_functions);
+            match crate::evidence::of_call(issue.rule, &context, self.module, self.own_functions) {
+                crate::evidence::CallEvidence::Decided(missing) => issue.without_evidence = missing,
+                crate::evidence::CallEvidence::AskCallers(question) => {
+                    issue.callers_question = Some(question)
+                }
+            }
         }
         self.record(node, issues);
     }

@@ -501,3 +501,188 @@ fn the_website_exact_policy_and_rules_all_block_as_before() {
     assert!(text.contains("evidence_aware = false"), "{text}");
     assert!(!Policy::from_toml(&text, "t").unwrap().evidence_aware);
 }
+
+/// The findings of `rule` in the plugin made of `files`, under the default policy.
+fn of_rule_in(files: &[(&str, &str)], rule: &str) -> Vec<Finding> {
+    rated_files(files, &Policy::default(), false)
+        .into_iter()
+        .filter(|f| f.rule == rule)
+        .collect()
+}
+
+#[track_caller]
+fn relaxed_in(files: &[(&str, &str)], rule: &str, reason: &str) {
+    let findings = of_rule_in(files, rule);
+    assert!(!findings.is_empty(), "no {rule}");
+    for f in findings {
+        assert!(!f.blocking, "{f:?}");
+        let why = f.without_evidence.as_ref().map(|w| w.reason.as_str());
+        assert!(why.unwrap_or_default().contains(reason), "{f:?}");
+    }
+}
+
+#[track_caller]
+fn blocks_in(files: &[(&str, &str)], rule: &str) {
+    let findings = of_rule_in(files, rule);
+    assert!(!findings.is_empty(), "no {rule}");
+    assert!(findings.iter().any(|f| f.blocking), "{findings:?}");
+}
+
+fn borrowed<'f>(files: &'f [(&'static str, String)]) -> Vec<(&'static str, &'f str)> {
+    files.iter().map(|(a, b)| (*a, b.as_str())).collect()
+}
+
+/// fct's idiom: algorithm metadata in a `.yml` next to each module, read by a static method
+/// whose every caller passes its own `__file__` and a class name.
+const METADATA_READER: &str = "import os\nimport yaml\n\n\nclass AlgorithmMetadata(object):\n    @staticmethod\n    def read(sourcefile, basename):\n        with open(os.path.join(os.path.dirname(sourcefile), basename + '.yml')) as stream:\n            return yaml.load(stream)\n";
+
+#[test]
+fn a_parameter_every_caller_sets_to_the_plugins_own_values_does_not_block() {
+    let algorithm = "from .metadata import AlgorithmMetadata\n\n\nclass Segmentation(AlgorithmMetadata):\n    METADATA = AlgorithmMetadata.read(__file__, 'Segmentation')\n\n    def __init__(self):\n        self.METADATA = AlgorithmMetadata.read(__file__, type(self).__name__)\n";
+    let plugin = |caller: &str| {
+        vec![
+            ("demo/metadata.py", METADATA_READER.to_owned()),
+            ("demo/segmentation.py", algorithm.to_owned()),
+            ("demo/other.py", caller.to_owned()),
+        ]
+    };
+    let own = plugin("X = 1\n");
+    relaxed_in(&borrowed(&own), "B506", "every call of `read`");
+    // One caller passing a downloaded file: the YAML may be anyone's.
+    let downloaded = plugin(
+        "from urllib.request import urlretrieve\nfrom .metadata import AlgorithmMetadata\n\n\ndef fetch():\n    path = urlretrieve('https://example.org/a.yml')[0]\n    return AlgorithmMetadata.read(path, 'a')\n",
+    );
+    blocks_in(&borrowed(&downloaded), "B506");
+    // A caller's own parameter is outside (one level of callers).
+    let relayed = plugin(
+        "from .metadata import AlgorithmMetadata\n\n\ndef load(path):\n    return AlgorithmMetadata.read(path, 'a')\n",
+    );
+    blocks_in(&borrowed(&relayed), "B506");
+    // Referenced other than by a call: it may be called with anything.
+    let escaped =
+        plugin("from .metadata import AlgorithmMetadata\n\nREADER = AlgorithmMetadata.read\n");
+    blocks_in(&borrowed(&escaped), "B506");
+    // No caller in the plugin: who calls it is unknown.
+    blocks_in(&[("demo/metadata.py", METADATA_READER)], "B506");
+    // Read without its callers, a path parameter still blocks.
+    blocks(
+        "import yaml\n\n\ndef load(path):\n    return yaml.load(open(path))\n",
+        "B506",
+    );
+}
+
+#[test]
+fn a_default_every_caller_keeps_is_a_constant() {
+    // Giswater's idiom: a log file in the user's home opened with the desktop's viewer; the one
+    // caller keeps the file name's default.
+    let manager = |call: &str, base: &str| {
+        format!(
+            "import os\n\n\nclass Manager{base}:\n    def run(self, text):\n        {call}\n\n    def save_and_open(self, text, filename='i18n_error_log.txt'):\n        path = os.path.join(os.path.expanduser('~'), filename)\n        with open(path, 'w') as f:\n            f.write(text)\n        os.system(f\"xdg-open '{{path}}'\")\n"
+        )
+    };
+    relaxed(
+        &manager("self.save_and_open(text)", ""),
+        "B605",
+        false,
+        "every call of `save_and_open`",
+    );
+    relaxed(
+        &manager("self.save_and_open(text, filename='other.txt')", ""),
+        "B605",
+        false,
+        "constant",
+    );
+    // A caller passing what the user typed: a file name with a quote breaks out of the command.
+    blocks(
+        &manager("self.save_and_open(text, self.dlg.name.text())", ""),
+        "B605",
+    );
+    // Called unbound through a subclass: `Sub.save_and_open(obj, text, name)` passes `self`.
+    blocks_in(
+        &[
+            ("demo/code.py", manager("self.save_and_open(text)", "").as_str()),
+            (
+                "demo/sub.py",
+                "from .code import Manager\n\n\nclass Sub(Manager):\n    pass\n\n\ndef log(m, dlg):\n    Sub.save_and_open(m, 'x', dlg.name.text())\n",
+            ),
+        ],
+        "B605",
+    );
+    // A file that cannot be analysed may call it with anything.
+    let kept = manager("self.save_and_open(text)", "");
+    blocks_in(
+        &[
+            ("demo/code.py", kept.as_str()),
+            ("demo/broken.py", "def save_and_open(:\n"),
+        ],
+        "B605",
+    );
+    // A class with a base: the framework may call an override with anything.
+    blocks(&manager("self.save_and_open(text)", "(QDialog)"), "B605");
+    // A computed method name may reach it with any arguments (Giswater's
+    // `getattr(self, f'_manage_{kind}')(...)` idiom, aimed at this method).
+    blocks(
+        &manager(
+            "self.save_and_open(text)\n        getattr(self, self.dlg.action.text())(text, text)",
+            "",
+        ),
+        "B605",
+    );
+}
+
+#[test]
+fn code_built_from_a_constant_table_of_another_module_is_held_for_review() {
+    // sims_maps' idiom: widgets looked up by names from the plugin's own configuration table.
+    let table = |value: &str| {
+        format!("import json\nfrom urllib.request import urlopen\n\nFIELDS = {value}\n")
+    };
+    let maps = "from .layout_config import FIELDS\n\n\nclass Maps:\n    def edit(self, designer):\n        for item in FIELDS:\n            self.widget(designer, item['label'])\n\n    def widget(self, designer, name):\n        return eval(f'designer.dialog.{name}')\n";
+    let own = table("[{'label': 'labelTitle'}, {'label': 'labelDate'}]");
+    let findings = of_rule_in(
+        &[("demo/layout_config.py", &own), ("demo/maps.py", maps)],
+        "B307",
+    );
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert!(!findings[0].blocking && findings[0].review, "{findings:?}");
+    // Replaced from the network in a branch, or extended in place: not a constant.
+    for changed in [
+        format!(
+            "{own}if not FIELDS:\n    FIELDS = json.load(urlopen('https://example.org/f.json'))\n"
+        ),
+        format!("{own}FIELDS.append(json.load(urlopen('https://example.org/f.json')))\n"),
+        format!("{own}FIELDS[0] = json.load(urlopen('https://example.org/f.json'))\n"),
+    ] {
+        blocks_in(
+            &[("demo/layout_config.py", &changed), ("demo/maps.py", maps)],
+            "B307",
+        );
+    }
+    // The table read from the network: code from data.
+    let downloaded = table("json.load(urlopen('https://example.org/fields.json'))");
+    blocks_in(
+        &[
+            ("demo/layout_config.py", &downloaded),
+            ("demo/maps.py", maps),
+        ],
+        "B307",
+    );
+}
+
+#[test]
+fn a_template_compiled_with_names_and_numbers_only_is_held_for_review() {
+    // raven's idiom: a wrapper compiled from the library's own template, lined up with the
+    // wrapped function (`'\n' * line`), named after it (`func.__name__`).
+    let wrap = |template: &str| {
+        format!(
+            "def wrap(func, level=None):\n    ns = {{}}\n    fwd = '%d, msg' % level\n    eval(compile('''{template}''' % {{\n        'offset': '\\n' * (func.__code__.co_firstlineno - 3),\n        'name': func.__name__,\n        'fwd': fwd,\n        'level': level,\n    }}, 'wrapped.py', 'exec'), {{}}, ns)\n    return ns\n"
+        )
+    };
+    let own = wrap("%(offset)sdef %(name)s(msg):\n    return (%(fwd)s)\n");
+    let finding = only(&own, "B307");
+    assert!(!finding.blocking && finding.review, "{finding:?}");
+    // The template inserts a parameter no call in the plugin sets: code from anyone.
+    blocks(
+        &wrap("%(offset)sdef %(name)s(msg):\n    return %(level)s\n"),
+        "B307",
+    );
+}
