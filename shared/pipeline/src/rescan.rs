@@ -161,9 +161,9 @@ async fn rescan_inner(
         return reused(pipeline, existing).await;
     }
 
-    let pinned = match read.filter(|r| {
-        r.key == current.upload.object_key && r.version == current.object_version
-    }) {
+    let pinned = match read
+        .filter(|r| r.key == current.upload.object_key && r.version == current.object_version)
+    {
         Some(read) => verified(current, read.bytes),
         None => read_pinned(pipeline, current).await?,
     };
