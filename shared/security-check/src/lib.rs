@@ -67,14 +67,21 @@ impl Check for SecurityCheck {
         let entries: Vec<_> = PythonSources::python_files(ctx.archive).collect();
         // Evidence may come from another module of the plugin (a path helper in `utilities`):
         // its functions are read once, before any file is analysed.
+        // The files in parallel on the scan's workers (the other checks wait for this one at
+        // the end of their first stretch); merged in any order, the result is the same.
         let mut own_functions = OwnValueFunctions::default();
         if !ctx.reference_defaults {
-            for entry in &entries {
+            let parts = sources.map_files(&entries, |entry| {
+                let mut part = OwnValueFunctions::default();
                 if let Ok(module) = sources.get(ctx.archive, entry) {
                     if let Some(syntax) = module.syntax() {
-                        own_functions.add_module(entry.name.as_str(), &syntax.body);
+                        part.add_module(entry.name.as_str(), &syntax.body);
                     }
                 }
+                part
+            });
+            for part in parts {
+                own_functions.merge(part);
             }
         }
         sources.flat_map_entries(ctx.archive, &entries, |entry| {
