@@ -7,6 +7,7 @@
 #   infra/python-tools.sh catalogue   the libraries the API catalogue classifies (its coverage tests)
 #   infra/python-tools.sh yara        yara-python: libyara, the signatures check's reference
 #                                     (infra/signatures/yara_matches.py)
+#   infra/python-tools.sh ruff        ruff (the speed yardstick, infra/bench/scan_speed.py)
 #   infra/python-tools.sh qgis4       PyQt6, QScintilla, tokenize-rt: QGIS's migration script (the
 #                                     qgis4 check's reference, infra/qgis4/reference.py)
 # Each set gets its own venv under target/ (override the folder with VALIDATOR_VENV_DIR), so
@@ -14,7 +15,7 @@
 # and a stamp of the requirements file makes later runs instant.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-set_name=${1:?usage: python-tools.sh reference|aws|guarddog|devtools|catalogue|qgis4|yara}
+set_name=${1:?usage: python-tools.sh reference|aws|guarddog|devtools|catalogue|qgis4|yara|ruff}
 req="$root/infra/requirements-$set_name.txt"
 [ -f "$req" ] || { echo "no requirements file $req" >&2; exit 2; }
 base=${VALIDATOR_VENV_DIR:-$root/target/venvs}

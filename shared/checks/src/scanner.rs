@@ -131,7 +131,14 @@ impl Scanner {
             .iter()
             .filter(|c| c.reads_python_files())
             .count();
-        let sources = PythonSources::install(&cache, self.python_limits, python_readers);
+        let reference_defaults = self.rule_set == RuleSet::All;
+        let python_reads = self
+            .registry
+            .iter()
+            .map(|c| c.python_file_reads(reference_defaults))
+            .sum();
+        let sources =
+            PythonSources::install(&cache, self.python_limits, python_readers, python_reads);
         let run_one = |check: &dyn validator_domain::Check| {
             // However the check ends (even by a panic outside the check), the others no longer
             // wait for it between stretches of files.

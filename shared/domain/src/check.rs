@@ -151,6 +151,14 @@ pub trait Check: Send + Sync {
         false
     }
 
+    /// How many times the check takes each Python file from the scan's shared sources under
+    /// these rules (`reference_defaults`: `--rules all`): once for a check that reads Python,
+    /// more for one that goes through the files again. The scan keeps a file until every take
+    /// is done, so a count short of the real one makes other checks parse it again.
+    fn python_file_reads(&self, _reference_defaults: bool) -> usize {
+        usize::from(self.reads_python_files())
+    }
+
     /// What this rule's findings mean at verdict time (see [`RuleRole`]): the policy stamps it
     /// on every finding, so that the layers that decide the verdict and the diff read the
     /// role, not the check's rule names.

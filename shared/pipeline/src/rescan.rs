@@ -114,15 +114,24 @@ pub async fn rescan_version(
         scan_id = current.id.as_str(),
         dry_run = settings.dry_run
     );
-    rescan_inner(pipeline, current, settings)
+    rescan_inner(pipeline, current, settings, None)
         .instrument(span)
         .await
+}
+
+/// An upload's bytes its caller has already read ([`rescan_object`]): the version judged
+/// again uses them instead of reading the object a second time.
+struct ReadUpload {
+    key: String,
+    version: Option<String>,
+    bytes: Vec<u8>,
 }
 
 async fn rescan_inner(
     pipeline: &Pipeline,
     current: &Scan,
     settings: &RescanSettings,
+    read: Option<ReadUpload>,
 ) -> Result<RescanOutcome, StageError> {
     let skipped = |reason: String| {
         Ok(RescanOutcome::Skipped {
@@ -152,7 +161,13 @@ async fn rescan_inner(
         return reused(pipeline, existing).await;
     }
 
-    let bytes = match read_pinned(pipeline, current).await? {
+    let pinned = match read
+        .filter(|r| r.key == current.upload.object_key && r.version == current.object_version)
+    {
+        Some(read) => verified(current, read.bytes),
+        None => read_pinned(pipeline, current).await?,
+    };
+    let bytes = match pinned {
         Ok(bytes) => bytes,
         Err(reason) => return skipped(reason),
     };
@@ -333,16 +348,21 @@ async fn read_pinned(
         }
         Err(e) => return Err(e.into()),
     };
+    Ok(verified(current, blob.bytes))
+}
+
+/// The upload's bytes if they are the ones judged before.
+fn verified(current: &Scan, bytes: Vec<u8>) -> Result<Vec<u8>, String> {
     if let Some(expected) = &current.content_digest {
-        let actual = ContentDigest::of(&blob.bytes);
+        let actual = ContentDigest::of(&bytes);
         if &actual != expected {
-            return Ok(Err(format!(
+            return Err(format!(
                 "the upload's bytes are not the ones judged before (SHA-256 {actual}, expected \
                  {expected})"
-            )));
+            ));
         }
     }
-    Ok(Ok(blob.bytes))
+    Ok(bytes)
 }
 
 /// The rescan's scan record: the version's upload, judged again from scratch.
@@ -794,5 +814,17 @@ pub async fn rescan_object(
         });
     };
     let current = current_judgment(pipeline, origin).await?;
-    rescan_version(pipeline, &current, settings).await
+    let read = ReadUpload {
+        key: object_key.to_owned(),
+        version: version.map(str::to_owned),
+        bytes: blob.bytes,
+    };
+    let span = tracing::info_span!(
+        "rescan",
+        scan_id = current.id.as_str(),
+        dry_run = settings.dry_run
+    );
+    rescan_inner(pipeline, &current, settings, Some(read))
+        .instrument(span)
+        .await
 }

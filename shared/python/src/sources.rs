@@ -74,6 +74,9 @@ pub struct PythonSources {
     /// How many checks of the scan read each file, through [`Self::get`] or [`Self::bytes`]
     /// (or pass it with [`Self::release`]).
     readers: usize,
+    /// How many times each file is taken from the cache in all: one per reader, more when a
+    /// reader goes through the files twice (see [`Self::read_per_file`]).
+    reads_per_file: usize,
     cache: Mutex<Cache>,
     /// Built on first use; `None` when threads cannot be started (then files go one by one).
     workers: OnceLock<Option<rayon::ThreadPool>>,
@@ -88,6 +91,7 @@ impl PythonSources {
         Self {
             limits,
             readers: 1,
+            reads_per_file: 1,
             cache: Mutex::default(),
             workers: OnceLock::new(),
             lockstep: None,
@@ -100,7 +104,18 @@ impl PythonSources {
     /// together, so only the files between the fastest and the slowest check are held.
     pub fn shared_by(mut self, readers: usize) -> Self {
         self.readers = readers.max(1);
+        self.reads_per_file = self.readers;
         self.lockstep = (self.readers > 1).then(|| Lockstep::new(self.readers));
+        self
+    }
+
+    /// Keeps each file until it has been taken `reads` times in all (at least once per
+    /// reader): a reader that goes through the files twice (a first pass outside the
+    /// lockstep, then its own) counts twice. Counted once, its second take would free the file
+    /// before the last reader had it, and that reader would parse it again into a slot nobody
+    /// else takes, held to the end of the scan.
+    pub fn read_per_file(mut self, reads: usize) -> Self {
+        self.reads_per_file = reads.max(self.readers);
         self
     }
 
@@ -123,9 +138,19 @@ impl PythonSources {
     }
 
     /// Gives the scan in `cache` a parse cache with these limits, for `readers` checks that
-    /// read the parsed files (before the checks run).
-    pub fn install(cache: &ScanCache, limits: PythonLimits, readers: usize) -> Arc<Self> {
-        let sources = Arc::new(Self::new(limits).shared_by(readers));
+    /// read the parsed files, taking each file `reads_per_file` times in all (before the
+    /// checks run).
+    pub fn install(
+        cache: &ScanCache,
+        limits: PythonLimits,
+        readers: usize,
+        reads_per_file: usize,
+    ) -> Arc<Self> {
+        let sources = Arc::new(
+            Self::new(limits)
+                .shared_by(readers)
+                .read_per_file(reads_per_file),
+        );
         let slot = cache.get_or_init(|| SourcesSlot(Ok(sources.clone())));
         match &slot.0 {
             Ok(installed) => installed.clone(),
@@ -279,7 +304,7 @@ impl PythonSources {
     /// The file's cache entry for one reader (counted), or `None` when nothing is kept: a
     /// single reader, or the cache is full.
     fn take_slot(&self, entry: &Entry) -> Option<CachedFile> {
-        if self.readers <= 1 {
+        if self.reads_per_file <= 1 {
             return None;
         }
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
@@ -294,7 +319,7 @@ impl PythonSources {
             return Some(file);
         }
         let passed = cache.passed.get(&entry.name).copied().unwrap_or(0);
-        let remaining = (self.readers - 1).saturating_sub(passed);
+        let remaining = (self.reads_per_file - 1).saturating_sub(passed);
         if remaining == 0 {
             // The last reader: nobody is left to share with.
             cache.passed.remove(&entry.name);

@@ -233,3 +233,31 @@ fn a_file_passed_while_the_cache_was_full_is_not_kept_for_the_reader_that_passed
         "b must not stay in the cache waiting for a reader that already had it"
     );
 }
+
+#[test]
+fn a_reader_that_reads_each_file_twice_is_counted_twice() {
+    let zip = ZipBuilder::valid_plugin("demo")
+        .file("demo/a.py", "import os\n")
+        .build();
+    let archive = PluginArchive::open(zip, &ArchiveLimits::default()).unwrap();
+    let file = PythonSources::python_files(&archive)
+        .find(|e| e.name == "demo/a.py")
+        .unwrap();
+    // Two readers; the first goes through the files twice (a first pass of its own, then
+    // its findings), so each file is taken three times.
+    let sources = PythonSources::new(PythonLimits::default())
+        .shared_by(2)
+        .read_per_file(3);
+    let first_pass = sources.get(&archive, file).unwrap();
+    let second_pass = sources.get(&archive, file).unwrap();
+    let other_reader = sources.get(&archive, file).unwrap();
+    assert!(Arc::ptr_eq(&first_pass, &second_pass));
+    assert!(
+        Arc::ptr_eq(&first_pass, &other_reader),
+        "the other reader shares the parse instead of parsing the file again"
+    );
+    assert!(
+        !Arc::ptr_eq(&first_pass, &sources.get(&archive, file).unwrap()),
+        "freed after the third take"
+    );
+}

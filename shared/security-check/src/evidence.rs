@@ -291,6 +291,17 @@ impl OwnValueFunctions {
             .unwrap_or(false)
     }
 
+    /// Adds another set's functions (built from other modules): a name defined in both
+    /// returns the plugin's own values only if every definition does, whatever the order.
+    pub fn merge(&mut self, other: Self) {
+        for (key, own) in other.by_name {
+            self.by_name
+                .entry(key)
+                .and_modify(|all| *all = *all && own)
+                .or_insert(own);
+        }
+    }
+
     /// Whether `dotted` (an import's full name, `pkg.utilities.name` or `utilities.name`)
     /// names such a function.
     fn returns_own_values(&self, dotted: &str) -> bool {

@@ -55,21 +55,40 @@ impl Check for SecurityCheck {
         true
     }
 
+    /// Under the policy every file is read twice: the plugin's own functions first (`run`),
+    /// then the file's findings.
+    fn python_file_reads(&self, reference_defaults: bool) -> usize {
+        if reference_defaults {
+            1
+        } else {
+            2
+        }
+    }
+
     fn run(&self, ctx: &CheckContext<'_>) -> Result<Vec<Finding>, CheckError> {
         let sources = PythonSources::of(ctx).map_err(|e| CheckError::Failed(e.to_string()))?;
         let relaxations = plugin_config::relaxations(ctx.archive, ctx.package);
         let entries: Vec<_> = PythonSources::python_files(ctx.archive).collect();
         // Evidence may come from another module of the plugin (a path helper in `utilities`):
         // its functions are read once, before any file is analysed.
+        // The files in parallel on the scan's workers (the other checks wait for this one at
+        // the end of their first stretch); merged in any order, the result is the same.
         let mut own_functions = OwnValueFunctions::default();
         let mut script_scan = scripts::ScriptScan::default();
         if !ctx.reference_defaults {
-            for entry in &entries {
+            let parts = sources.map_files(&entries, |entry| {
+                let mut functions = OwnValueFunctions::default();
+                let mut scripts = scripts::ScriptScan::default();
                 let module = sources.get(ctx.archive, entry).ok();
                 if let Some(syntax) = module.as_ref().and_then(|m| m.syntax()) {
-                    own_functions.add_module(entry.name.as_str(), &syntax.body);
+                    functions.add_module(entry.name.as_str(), &syntax.body);
                 }
-                script_scan.add(entry.name.as_str(), module.as_deref());
+                scripts.add(entry.name.as_str(), module.as_deref());
+                (functions, scripts)
+            });
+            for (functions, scripts) in parts {
+                own_functions.merge(functions);
+                script_scan.merge(scripts);
             }
         }
         let scripts = script_scan.outside_loaded_code(ctx.package.top_folder.as_deref());
@@ -82,6 +101,10 @@ impl Check for SecurityCheck {
                         *question = None;
                     }
                 }
+                part
+            });
+            for part in parts {
+                own_functions.merge(part);
             }
             Ok::<_, CheckError>(findings)
         })?;

@@ -57,6 +57,14 @@ impl ScriptScan {
         );
     }
 
+    /// Adds what another part of the files said (the files are read in parallel; merged in
+    /// any order, the result is the same).
+    pub(crate) fn merge(&mut self, other: ScriptScan) {
+        self.imports.extend(other.imports);
+        self.candidates.extend(other.candidates);
+        self.unknown_imports |= other.unknown_imports;
+    }
+
     /// The command-line scripts that the plugin's `__init__.py` does not reach through static
     /// imports (`top` is the plugin's folder, `demo/`). Empty when that cannot be known.
     pub(crate) fn outside_loaded_code(self, top: Option<&str>) -> BTreeSet<String> {
