@@ -101,10 +101,6 @@ impl Check for SecurityCheck {
                         *question = None;
                     }
                 }
-                part
-            });
-            for part in parts {
-                own_functions.merge(part);
             }
             Ok::<_, CheckError>(findings)
         })?;
