@@ -9,7 +9,9 @@
 pub mod advisories;
 pub mod install;
 pub mod inventory;
+pub mod kept_index;
 pub mod osv;
+pub mod record_store;
 pub mod requirement;
 pub mod rules;
 
@@ -23,9 +25,10 @@ use validator_domain::{
 };
 
 pub use advisories::{
-    advisories_at, AdvisoryError, AdvisoryFolder, AdvisoryIndex, AdvisoryLimits, AdvisorySource,
-    LazyIndex, Lookup, NoAdvisories, OsvApi, PackageQuery,
+    advisories_at, AdvisoryError, AdvisoryIndex, AdvisoryLimits, AdvisorySource, Lookup,
+    NoAdvisories, OsvApi, PackageQuery,
 };
+pub use record_store::{AdvisoryFolder, LazyIndex};
 pub use rules::{REVIEW_RULES, RULES};
 
 use rules::{DEP001, DEP002, DEP003, DEP004, DEP005};
