@@ -689,3 +689,28 @@ fn the_environment_chooses_the_source() {
         "OSV API 127.0.0.1:8080"
     );
 }
+
+#[test]
+fn limits_are_named_and_a_bad_value_is_an_error() {
+    use validator_dependencies::DependenciesLimits;
+    let limits = DependenciesLimits::from_lookup(|key| {
+        (key == "PLUGIN_VALIDATOR_MAX_DEPENDENCIES").then(|| "3".to_owned())
+    })
+    .expect("valid");
+    assert_eq!(limits.max_dependencies, 3);
+    assert_eq!(
+        limits.max_file_bytes,
+        DependenciesLimits::default().max_file_bytes
+    );
+    let error = DependenciesLimits::from_lookup(|key| {
+        (key == "PLUGIN_VALIDATOR_MAX_DEPENDENCY_FILE_BYTES").then(|| "2MB".to_owned())
+    })
+    .expect_err("not a whole number");
+    assert_eq!(error.name, "max_dependency_file_bytes");
+    assert!(
+        error
+            .to_string()
+            .contains("PLUGIN_VALIDATOR_MAX_DEPENDENCY_FILE_BYTES"),
+        "{error}"
+    );
+}
