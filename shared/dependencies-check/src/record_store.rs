@@ -390,10 +390,11 @@ impl<C: RecordContainer> RecordStore<C> {
                         state.index = Some(index);
                         None
                     }
-                    Some(w) => Some(format!(
-                        "{} changed",
-                        kept_index::joined(&canonical, &w.path).display()
-                    )),
+                    Some(w) => {
+                        let changed = kept_index::joined(&canonical, &w.path);
+                        tracing::info!(changed = %changed.display(), "advisories changed since their index was built: rebuilding");
+                        Some(format!("{} changed", changed.display()))
+                    }
                 },
                 Err(Unusable::Missing) => Some(Unusable::Missing.to_string()),
                 Err(e) => {
