@@ -5,6 +5,8 @@
 #   infra/python-tools.sh guarddog    GuardDog (the behaviour check's peer, infra/bench/behaviour.py)
 #   infra/python-tools.sh devtools    maturin, pre-commit, actionlint (wheel, hook and action tests)
 #   infra/python-tools.sh catalogue   the libraries the API catalogue classifies (its coverage tests)
+#   infra/python-tools.sh yara        yara-python: libyara, the signatures check's reference
+#                                     (infra/signatures/yara_matches.py)
 #   infra/python-tools.sh qgis4       PyQt6, QScintilla, tokenize-rt: QGIS's migration script (the
 #                                     qgis4 check's reference, infra/qgis4/reference.py)
 # Each set gets its own venv under target/ (override the folder with VALIDATOR_VENV_DIR), so
@@ -12,7 +14,7 @@
 # and a stamp of the requirements file makes later runs instant.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-set_name=${1:?usage: python-tools.sh reference|aws|guarddog|devtools|catalogue|qgis4}
+set_name=${1:?usage: python-tools.sh reference|aws|guarddog|devtools|catalogue|qgis4|yara}
 req="$root/infra/requirements-$set_name.txt"
 [ -f "$req" ] || { echo "no requirements file $req" >&2; exit 2; }
 base=${VALIDATOR_VENV_DIR:-$root/target/venvs}

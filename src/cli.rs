@@ -104,6 +104,15 @@ pub struct EngineArgs {
     /// answers cached in PLUGIN_VALIDATOR_ADVISORY_CACHE (docs/dependencies.md).
     #[arg(long, value_name = "DIR", env = "PLUGIN_VALIDATOR_ADVISORIES")]
     pub advisories: Option<PathBuf>,
+    /// YARA rule packs for the signatures check, beside the shipped ones: `NAME.yar` is the
+    /// pack NAME, the rule files of a folder NAME/ the pack NAME; `*.sha256` files are
+    /// known-bad hash lists, `disabled.txt` lists rules switched off (docs/signatures.md).
+    #[arg(long, value_name = "DIR", env = "PLUGIN_VALIDATOR_SIGNATURES")]
+    pub signatures: Option<PathBuf>,
+    /// A known-bad SHA-256 list for the signatures check (one digest per line, of whole zips
+    /// or single files); a match blocks.
+    #[arg(long, value_name = "FILE", env = "PLUGIN_VALIDATOR_BAD_HASHES")]
+    pub bad_hashes: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

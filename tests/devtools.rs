@@ -182,6 +182,7 @@ fn rules_json_is_the_catalogue_a_website_can_show() {
             "licence",
             "dependencies",
             "qgis4",
+            "signatures",
         ]
     );
     let b602 = checks

@@ -101,10 +101,42 @@ pub fn with_advisories(
     registry: validator_checks::CheckRegistry,
     args: &EngineArgs,
 ) -> anyhow::Result<validator_checks::CheckRegistry> {
+    let registry = with_signatures(registry, args)?;
     let Some(path) = &args.advisories else {
         return Ok(registry);
     };
     let check = validator_dependencies::DependenciesCheck::with_advisories(path)?;
+    Ok(registry.replacing(std::sync::Arc::new(check)))
+}
+
+/// The registry with the signatures check reading `--signatures` and `--bad-hashes`, compiled
+/// now: a pack that does not compile is a usage error with YARA's message (file, line), before
+/// any scan.
+fn with_signatures(
+    registry: validator_checks::CheckRegistry,
+    args: &EngineArgs,
+) -> anyhow::Result<validator_checks::CheckRegistry> {
+    use validator_signatures::{FolderSource, HashListFile, PackSource, SignatureLimits};
+    if args.signatures.is_none() && args.bad_hashes.is_none() {
+        return Ok(registry);
+    }
+    let limits = SignatureLimits::from_env()?;
+    let mut sources: Vec<std::sync::Arc<dyn PackSource>> = Vec::new();
+    if let Some(dir) = &args.signatures {
+        sources.push(std::sync::Arc::new(FolderSource::new(
+            dir,
+            limits.source_limits(),
+        )));
+    }
+    if let Some(file) = &args.bad_hashes {
+        sources.push(std::sync::Arc::new(HashListFile::new(
+            file,
+            limits.source_limits(),
+        )));
+    }
+    let check = validator_signatures::SignaturesCheck::new(sources, limits);
+    let compiled = check.current()?;
+    tracing::info!(digest = %compiled.digest, "signature packs loaded");
     Ok(registry.replacing(std::sync::Arc::new(check)))
 }
 

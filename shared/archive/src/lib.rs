@@ -195,6 +195,11 @@ impl PluginArchive {
         self.compressed_len
     }
 
+    /// The zip's own bytes (their SHA-256 is what known-bad lists of whole zips name).
+    pub fn zip_bytes(&self) -> &[u8] {
+        self.data.as_ref()
+    }
+
     /// The limits this archive was opened with.
     pub fn limits(&self) -> &ArchiveLimits {
         &self.limits

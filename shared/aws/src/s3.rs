@@ -244,6 +244,41 @@ impl BlobStore for S3BlobStore {
         Ok(())
     }
 
+    async fn list(&self, prefix: &str, max: usize) -> Result<Vec<String>, PortError> {
+        let mut keys = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let output = self
+                .client
+                .list_objects_v2()
+                .bucket(&self.bucket)
+                .prefix(prefix)
+                .set_continuation_token(token.take())
+                .send()
+                .await
+                .map_err(|e| backend("S3 ListObjectsV2", e))?;
+            keys.extend(
+                output
+                    .contents()
+                    .iter()
+                    .filter_map(|o| o.key())
+                    .map(str::to_owned),
+            );
+            if keys.len() > max {
+                return Err(PortError::Backend(format!(
+                    "more than {max} objects under s3://{}/{prefix}",
+                    self.bucket
+                )));
+            }
+            match output.next_continuation_token() {
+                Some(next) if output.is_truncated() == Some(true) => token = Some(next.to_owned()),
+                _ => break,
+            }
+        }
+        keys.sort();
+        Ok(keys)
+    }
+
     fn location(&self, key: &str) -> String {
         format!("s3://{}/{key}", self.bucket)
     }

@@ -15,6 +15,9 @@ pub enum Cap {
     DecodedExec,
     /// Code execution of data read from the network.
     FetchedExec,
+    /// Code execution of data read from the network, run only when its SHA-2/SHA-3/BLAKE2
+    /// digest equals a constant of the plugin (`if sha256(code).hexdigest() == "...": exec(code)`).
+    PinnedFetchedExec,
     /// A dangerous call (code or process execution, dangerous module) reached through a name
     /// built or looked up dynamically.
     HiddenCall,
@@ -92,6 +95,9 @@ impl Cap {
             Cap::CodeExec => "executes code",
             Cap::DecodedExec => "executes decoded or hidden code",
             Cap::FetchedExec => "executes code read from the network",
+            Cap::PinnedFetchedExec => {
+                "executes code read from the network, pinned by a digest it verifies first"
+            }
             Cap::HiddenCall => "calls a dangerous function through a hidden name",
             Cap::ProcessExec | Cap::ProcessExecOther => "starts a process",
             Cap::Network => "sends data over the network",

@@ -64,6 +64,9 @@ pub struct BehaviourLimits {
     /// Largest dict literal with constant keys folded entry by entry (`NAMES["run"]` is the
     /// string it holds); larger ones only carry their values' taint.
     pub max_folded_dict_items: usize,
+    /// Largest README read (at the plugin's top level) to find the tools a plugin documents,
+    /// for grading the native code it ships (BHV103).
+    pub max_provenance_text_bytes: u64,
 }
 
 impl Default for BehaviourLimits {
@@ -80,6 +83,7 @@ impl Default for BehaviourLimits {
             max_link_depth: 4,
             max_pickle_bytes: 8 * 1024 * 1024,
             max_folded_dict_items: 64,
+            max_provenance_text_bytes: 256 * 1024,
         }
     }
 }
@@ -136,6 +140,10 @@ impl BehaviourLimits {
             NamedLimit {
                 name: "max_folded_dict_items",
                 set: |l, v| l.max_folded_dict_items = as_usize(v),
+            },
+            NamedLimit {
+                name: "max_provenance_text_bytes",
+                set: |l, v| l.max_provenance_text_bytes = v,
             },
         ],
     };
@@ -219,6 +227,16 @@ impl Check for BehaviourCheck {
         }
         findings.extend(rules::across_modules(&summaries));
         rules::grade_by_declared_dependencies(&mut findings, ctx.package.metadata.as_ref().ok());
+        {
+            let names: Vec<&str> = ctx.archive.files().map(|e| e.name.as_str()).collect();
+            // A module imported through the folder (`from .data import x`): its last
+            // component is among the names the plugin's files import.
+            let imported = |folder: &str| {
+                let last = folder.rsplit('/').next().unwrap_or(folder);
+                summaries.iter().any(|s| s.imports_name(last))
+            };
+            rules::grade_by_data_folders(&mut findings, &summaries, &names, &imported);
+        }
         rules::grade_by_declared_hosts(
             &mut findings,
             &summaries,

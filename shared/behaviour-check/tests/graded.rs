@@ -243,3 +243,79 @@ fn enabling_a_named_plugin_is_reported_only_when_metadata_declares_dependencies(
         assert!(enable.review, "{case}: {enable:#?}");
     }
 }
+
+/// The first bytes of a Windows program (an MZ header pointing at a PE signature).
+fn pe_head() -> Vec<u8> {
+    let mut bytes = b"MZ".to_vec();
+    bytes.resize(0x3c, 0);
+    bytes.extend_from_slice(&0x40u32.to_le_bytes());
+    bytes.extend_from_slice(b"PE\0\0");
+    bytes.resize(0x200, 0);
+    bytes
+}
+
+fn native_action(findings: &[Finding], path: &str) -> (bool, bool) {
+    let native = findings
+        .iter()
+        .find(|f| f.rule == "BHV103" && f.path == format!("demo/{path}"))
+        .unwrap_or_else(|| panic!("no BHV103 on {path} in {findings:#?}"));
+    (native.review, native.blocking)
+}
+
+#[test]
+fn shipped_native_code_with_declared_provenance_is_reported_disguised_or_undocumented_held() {
+    let pe = pe_head();
+    let init: &[u8] = b"def classFactory(iface):\n    return None\n";
+    let findings = rated_bytes(&[
+        ("__init__.py", init),
+        (
+            "README.md",
+            b"Runs the Solver engine (solver 5.2) on the network.\n",
+        ),
+        ("LICENSE", b"GPL\n"),
+        // Documented by name in the README, version digits and platform parts aside.
+        ("tools/engine/solver52_win64.exe", &pe),
+        // A library beside it: its runtime.
+        ("tools/engine/runtime.dll", &pe),
+        // A licence beside it.
+        ("tools/viewer/viewer.exe", &pe),
+        ("tools/viewer/license.txt", b"MIT\n"),
+        // Named like an image: disguised, whatever the README says.
+        ("tools/engine/solver.png", &pe),
+        // Undocumented, with nothing beside it.
+        ("bin/updater.exe", &pe),
+        // The plugin's own LICENSE at its top level is not the binary's.
+        ("helper.exe", &pe),
+    ]);
+    for reported in [
+        "tools/engine/solver52_win64.exe",
+        "tools/engine/runtime.dll",
+        "tools/viewer/viewer.exe",
+    ] {
+        assert_eq!(
+            native_action(&findings, reported),
+            (false, false),
+            "{reported}"
+        );
+    }
+    for held in ["tools/engine/solver.png", "bin/updater.exe", "helper.exe"] {
+        assert_eq!(native_action(&findings, held), (true, false), "{held}");
+    }
+}
+
+#[test]
+fn an_archive_extracted_into_a_data_folder_is_reported_into_code_held() {
+    let findings = rated_sample("benign/download_extract_into_data_folder");
+    let update = finding(&findings, "BHV102");
+    assert!(!update.review && !update.blocking, "{update:#?}");
+    assert!(update.message.contains("data"), "{}", update.message);
+    for case in [
+        "malicious/selfupdate_extract_data_folder_imported",
+        "malicious/selfupdate_extract_own",
+        "malicious/selfupdate_other_host",
+    ] {
+        let findings = rated_sample(case);
+        let update = finding(&findings, "BHV102");
+        assert!(update.review, "{case}: {update:#?}");
+    }
+}

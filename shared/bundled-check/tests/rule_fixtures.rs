@@ -6,12 +6,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
-use validator_archive::{ArchiveLimits, PluginArchive};
 use validator_bundled::{
     modified_files, relax_verified, verified_paths, ArtifactKind, BundledLibrariesCheck, Offline,
     Release, ReleaseError, ReleaseFiles, ReleaseSource, BND002,
 };
-use validator_domain::{Check, CheckContext, Finding, PackageInfo, ScanCache};
+use validator_domain::{run_on_zip, Check, Finding};
 use validator_testkit::ZipBuilder;
 
 /// The published `__init__.py` of the made-up library `tinylib` 1.0.0.
@@ -133,18 +132,9 @@ fn check_findings(zip: Vec<u8>, index_knows_it: bool) -> Vec<Finding> {
         true => Arc::new(OneRelease),
         false => Arc::new(Offline),
     };
-    let archive = PluginArchive::open(zip, &ArchiveLimits::default()).expect("archive opens");
-    let package = PackageInfo::inspect(&archive);
-    let ctx = CheckContext {
-        archive: &archive,
-        package: &package,
-        rule_enabled: &|_| true,
-        reference_defaults: false,
-        cache: &ScanCache::new(),
-    };
-    BundledLibrariesCheck::new(releases)
-        .run(&ctx)
+    run_on_zip(&BundledLibrariesCheck::new(releases), zip)
         .expect("check runs")
+        .findings
 }
 
 #[test]

@@ -56,6 +56,7 @@ impl CheckRegistry {
             Arc::new(validator_licence::LicenceCheck),
             Arc::new(validator_dependencies::DependenciesCheck::from_env()),
             Arc::new(validator_qgis4::Qgis4Check),
+            Arc::new(validator_signatures::SignaturesCheck::from_env()),
         ])
     }
 

@@ -97,5 +97,7 @@ pub fn provenance(policy: &Policy) -> Provenance {
                 check: t.check.to_owned(),
             })
             .collect(),
+        // Stamped from the report's signatures section (`Report::with_provenance`).
+        signatures_digest: None,
     }
 }

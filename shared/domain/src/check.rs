@@ -2,7 +2,7 @@ use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use validator_archive::{ArchiveError, PluginArchive};
+use validator_archive::{ArchiveError, ArchiveLimits, PluginArchive};
 
 use crate::{CheckDetails, Finding, Level, PackageInfo, Severity};
 
@@ -89,8 +89,6 @@ pub struct CheckOutput {
     pub details: CheckDetails,
 }
 
-/// One check. Implementations are pure functions of the context, so the same check runs in the
-/// CLI, the local pipeline and the Lambda.
 /// What a rule's findings mean at verdict time, beyond their action.
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
@@ -114,6 +112,8 @@ impl RuleRole {
     }
 }
 
+/// One check. Implementations are pure functions of the context, so the same check runs in the
+/// CLI, the local pipeline and the Lambda.
 pub trait Check: Send + Sync {
     /// Stable name, as stored and queued (`package_structure`).
     fn id(&self) -> &'static str;
@@ -164,4 +164,20 @@ pub trait Check: Send + Sync {
     fn rule_holds_for_review(&self, _rule: &str) -> bool {
         false
     }
+}
+
+/// Runs one check alone on a plugin zip, every rule enabled, under the default archive limits
+/// and the policy's engine settings (not `--rules all`): a check exercised outside a scan, as
+/// its tests and fixtures do.
+pub fn run_on_zip(check: &dyn Check, zip: Vec<u8>) -> Result<CheckOutput, CheckError> {
+    let archive = PluginArchive::open(zip, &ArchiveLimits::default())?;
+    let package = PackageInfo::inspect(&archive);
+    let ctx = CheckContext {
+        archive: &archive,
+        package: &package,
+        rule_enabled: &|_| true,
+        reference_defaults: false,
+        cache: &ScanCache::new(),
+    };
+    check.run_with_details(&ctx)
 }

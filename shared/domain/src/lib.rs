@@ -17,10 +17,13 @@ mod report;
 mod rescan;
 mod review;
 mod scan;
+mod signatures;
 mod upload;
 mod verdict;
 
-pub use check::{Check, CheckContext, CheckError, CheckOutput, RuleInfo, RuleRole, ScanCache};
+pub use check::{
+    run_on_zip, Check, CheckContext, CheckError, CheckOutput, RuleInfo, RuleRole, ScanCache,
+};
 pub use dependencies::{
     verification_of, AdvisoryCheck, CvssScore, DependenciesReport, Dependency, DependencyOrigin,
     Vulnerability,
@@ -54,6 +57,7 @@ pub use review::{apply_decisions, AppliedDecision, DeciderRole, DecisionKind, Re
 pub use scan::{
     CheckOutcome, CheckResult, ContentDigest, Scan, ScanId, ScanStatus, SkipDecision, SkipOutcome,
 };
+pub use signatures::{SignatureSource, SignaturesReport};
 pub use upload::{Upload, UploadError, METADATA_KEYS};
 pub use verdict::Verdict;
 

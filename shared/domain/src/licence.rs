@@ -18,11 +18,17 @@ pub struct CheckDetails {
     pub dependencies: Option<Box<crate::DependenciesReport>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qgis4: Option<crate::Qgis4Readiness>,
+    /// The `signatures` check's section (boxed for the same reason).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signatures: Option<Box<crate::SignaturesReport>>,
 }
 
 impl CheckDetails {
     pub fn is_empty(&self) -> bool {
-        self.licence.is_none() && self.dependencies.is_none() && self.qgis4.is_none()
+        self.licence.is_none()
+            && self.dependencies.is_none()
+            && self.qgis4.is_none()
+            && self.signatures.is_none()
     }
 
     /// Takes what `other` carries (the details of several checks make the report's).
@@ -35,6 +41,9 @@ impl CheckDetails {
         }
         if other.qgis4.is_some() {
             self.qgis4 = other.qgis4;
+        }
+        if other.signatures.is_some() {
+            self.signatures = other.signatures;
         }
     }
 }

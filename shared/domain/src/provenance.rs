@@ -23,6 +23,10 @@ pub struct Provenance {
     /// Changes whenever a rule is added, removed or its title, defaults or guidance change.
     pub rules_version: String,
     pub reference_tools: Vec<ToolVersion>,
+    /// `sha256:` over the signature packs and known-bad hash lists the `signatures` check
+    /// applied (their names and digests are in the report's signatures section).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signatures_digest: Option<String>,
 }
 
 impl Provenance {
@@ -68,6 +72,7 @@ mod tests {
                     check: "code_quality".into(),
                 },
             ],
+            signatures_digest: None,
         };
         assert_eq!(p.short_policy_digest(), "sha256:abababababab");
         assert_eq!(p.reference_tools_line(), "bandit 1.9.4, flake8 7.5.0");

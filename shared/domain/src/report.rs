@@ -71,6 +71,10 @@ pub struct Report {
     /// did not run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qgis4: Option<crate::Qgis4Readiness>,
+    /// The signature packs and hash lists applied (the `signatures` check's details); `None`
+    /// when that check did not run. Their digests are also stamped on the provenance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signatures: Option<crate::SignaturesReport>,
 }
 
 impl Report {
@@ -150,6 +154,7 @@ impl Report {
             licence: details.licence.map(|licence| *licence),
             dependencies: dependencies_section,
             qgis4: details.qgis4,
+            signatures: details.signatures.map(|s| *s),
         }
     }
 
@@ -171,7 +176,10 @@ impl Report {
     }
 
     /// Stamps what produced the report.
-    pub fn with_provenance(mut self, provenance: Provenance) -> Self {
+    pub fn with_provenance(mut self, mut provenance: Provenance) -> Self {
+        if let Some(signatures) = &self.signatures {
+            provenance.signatures_digest = Some(signatures.digest.clone());
+        }
         self.provenance = provenance;
         self
     }
@@ -291,6 +299,9 @@ impl Report {
             for line in licence.summary_lines() {
                 let _ = writeln!(out, "  {line}");
             }
+        }
+        if let Some(signatures) = &self.signatures {
+            let _ = writeln!(out, "{}", signatures.line());
         }
         if let Some(qgis4) = &self.qgis4 {
             let _ = writeln!(out, "{}", qgis4.line());

@@ -179,6 +179,58 @@ impl BlobStore for FolderBlobStore {
         write_atomically(&self.path_of(key)?, &bytes)
     }
 
+    async fn list(&self, prefix: &str, max: usize) -> Result<Vec<String>, PortError> {
+        // The prefix is a folder (`signatures/`) or a folder and a name start.
+        let folder = prefix.rsplit_once('/').map_or("", |(folder, _)| folder);
+        let base = if folder.is_empty() {
+            self.root.clone()
+        } else {
+            self.path_of(folder)?
+        };
+        let mut keys = Vec::new();
+        let mut pending = vec![base.clone()];
+        while let Some(dir) = pending.pop() {
+            let entries = match std::fs::read_dir(&dir) {
+                Ok(entries) => entries,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(backend(format!("{}: {e}", dir.display()))),
+            };
+            for entry in entries {
+                let entry = entry.map_err(backend)?;
+                let path = entry.path();
+                let name = entry.file_name().to_string_lossy().into_owned();
+                // The store's own files: versions, metadata, writes in progress.
+                if name.ends_with(".versions")
+                    || name.ends_with(".meta.json")
+                    || name.ends_with(".partial")
+                {
+                    continue;
+                }
+                if entry.file_type().map_err(backend)?.is_dir() {
+                    pending.push(path);
+                    continue;
+                }
+                let relative = path
+                    .strip_prefix(&self.root)
+                    .map_err(backend)?
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                if relative.starts_with(prefix) {
+                    keys.push(relative);
+                }
+            }
+        }
+        if keys.len() > max {
+            return Err(PortError::Backend(format!(
+                "more than {max} objects under {prefix}"
+            )));
+        }
+        keys.sort();
+        Ok(keys)
+    }
+
     fn location(&self, key: &str) -> String {
         self.root.join(key).display().to_string()
     }

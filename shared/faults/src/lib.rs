@@ -228,6 +228,11 @@ impl BlobStore for FaultyBlobs {
             .guard("blobs.put", self.inner.put(key, bytes, content_type))
             .await
     }
+    async fn list(&self, prefix: &str, max: usize) -> Result<Vec<String>, PortError> {
+        self.injector
+            .guard("blobs.list", self.inner.list(prefix, max))
+            .await
+    }
     fn location(&self, key: &str) -> String {
         self.inner.location(key)
     }

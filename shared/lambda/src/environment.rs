@@ -221,6 +221,24 @@ impl ColdStart {
             ))
         };
         let registry = registry.replacing(std::sync::Arc::new(dependencies));
+        // The signatures check reads the operators' packs and hash lists in the bucket
+        // (`signatures/`) at every scan, beside the shipped packs (docs/signatures.md).
+        let signature_limits = validator_signatures::SignatureLimits::from_env().map_err(|e| {
+            EnvironmentError::Invalid {
+                name: "PLUGIN_VALIDATOR_*",
+                reason: e.to_string(),
+            }
+        })?;
+        let registry = registry.replacing(std::sync::Arc::new(
+            validator_signatures::SignaturesCheck::new(
+                vec![std::sync::Arc::new(crate::signatures::BlobPackSource::new(
+                    blobs.clone(),
+                    tokio::runtime::Handle::current(),
+                    signature_limits.source_limits(),
+                ))],
+                signature_limits,
+            ),
+        ));
         let pipeline = backends.pipeline(environment.config.clone(), registry);
         Ok(Self {
             environment,

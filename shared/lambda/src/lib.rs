@@ -20,6 +20,7 @@ mod logging;
 pub mod releases;
 pub mod rescan;
 pub mod review;
+pub mod signatures;
 
 pub use environment::{ColdStart, Environment, EnvironmentError};
 pub use logging::init_json_logs;

@@ -1439,3 +1439,106 @@ async fn a_rescan_batch_blocks_a_published_version_once_in_dynamodb() {
         "no email twice"
     );
 }
+
+/// The signatures check's function with the bucket's `signatures/` prefix: a pack an operator
+/// puts there applies to the next scan, and a broken one ends the next scan in error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signature_pack_put_in_the_bucket_applies_to_the_next_scan_and_a_broken_one_errors() {
+    let registry = CheckRegistry::with(vec![
+        Arc::new(validator_package_checks::PackageStructureCheck),
+        Arc::new(validator_signatures::SignaturesCheck::builtin()),
+    ]);
+    let mut stack = Stack::new(registry, &[]).await;
+    let blobs = stack.cold.pipeline.blobs.clone();
+    blobs
+        .put(
+            "signatures/acme.yar",
+            b"rule acme_marker {\n  meta:\n    action = \"block\"\n  strings:\n    $m = \"ACME-TEST-MARKER-0c1d\"\n  condition:\n    $m\n}\n"
+                .to_vec(),
+            "text/plain",
+        )
+        .await
+        .expect("put the pack");
+    let zip = ZipBuilder::valid_plugin("demo")
+        .file("demo/payload.py", "MARK = 'ACME-TEST-MARKER-0c1d'\n")
+        .build();
+    stack
+        .upload("uploads/demo.zip", zip.clone(), METADATA)
+        .await;
+    let id = scan_id(&dispatch(&stack, "uploads/demo.zip").await);
+    stack.run_check_queue("package_structure").await;
+    stack.run_check_queue("signatures").await;
+    stack.drain_stream().await;
+    let done = scan(&stack, &id).await;
+    assert_eq!(done.status, ScanStatus::Blocked, "{:?}", done.reasons);
+    let report = blobs
+        .get(&done.report_key.clone().expect("a report"))
+        .await
+        .expect("the report");
+    let report: serde_json::Value = serde_json::from_slice(&report.bytes).expect("json");
+    let finding = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "SIG:acme/acme_marker")
+        .unwrap_or_else(|| panic!("the pack's finding: {}", report["findings"]));
+    assert_eq!(finding["path"], "demo/payload.py");
+    assert_eq!(finding["blocking"], true);
+    let sources = report["signatures"]["sources"].as_array().expect("sources");
+    assert!(
+        sources
+            .iter()
+            .any(|s| s["name"] == "acme"
+                && s["origin"].as_str().is_some_and(|o| o.starts_with("s3://"))),
+        "{sources:?}"
+    );
+    assert_eq!(
+        report["provenance"]["signatures_digest"],
+        report["signatures"]["digest"]
+    );
+
+    // The operator breaks the pack: the next scan ends in error with YARA's message.
+    blobs
+        .put(
+            "signatures/acme.yar",
+            b"rule acme_marker {\n  condition:\n    $missing\n}\n".to_vec(),
+            "text/plain",
+        )
+        .await
+        .expect("put the broken pack");
+    stack.upload("uploads/demo2.zip", zip, METADATA).await;
+    let id = scan_id(&dispatch(&stack, "uploads/demo2.zip").await);
+    stack.run_check_queue("package_structure").await;
+    for attempt in 1..=MAX_RECEIVE_COUNT {
+        let messages = stack.receive("signatures", 1).await;
+        assert_eq!(messages.len(), 1, "attempt {attempt}");
+        let response = validator_lambda::check::handle_sqs_batch(
+            &stack.cold.pipeline,
+            &CheckId::new("signatures"),
+            MAX_RECEIVE_COUNT,
+            &sqs_event(messages.clone()),
+        )
+        .await;
+        if attempt == MAX_RECEIVE_COUNT {
+            assert!(response.batch_item_failures.is_empty());
+            stack.delete("signatures", &messages).await;
+        }
+    }
+    stack.drain_stream().await;
+    let done = scan(&stack, &id).await;
+    assert_eq!(done.status, ScanStatus::Error);
+    let results = stack
+        .cold
+        .pipeline
+        .store
+        .results(&id)
+        .await
+        .expect("results");
+    let signatures = results
+        .iter()
+        .find(|r| r.check.as_str() == "signatures")
+        .expect("the signatures result");
+    let reason = format!("{:?}", signatures.outcome);
+    assert!(reason.contains("acme.yar:3:5"), "{reason}");
+    assert!(reason.contains("$missing"), "{reason}");
+}

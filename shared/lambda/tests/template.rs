@@ -622,6 +622,31 @@ fn deployment(check: &str) -> Deployment {
                       - \"advisories/*\"
 ",
         },
+        "signatures" => Deployment {
+            memory: Some((
+                512,
+                &[
+                    "YARA-X compiles the packs to native code (wasmtime) once per container and",
+                    "holds them with the scanner; the shipped packs alone are ~40 rules.",
+                ],
+            )),
+            grants: "              # The operators' rule packs and known-bad hash lists, read at every scan.
+              - Sid: ReadSignatures
+                Effect: Allow
+                Action: [s3:GetObject]
+                Resource:
+                  - !Sub \"arn:${AWS::Partition}:s3:::${AWS::StackName}-uploads-${AWS::AccountId}-${AWS::Region}/signatures/*\"
+              - Sid: ListSignatures
+                Effect: Allow
+                Action: [s3:ListBucket]
+                Resource:
+                  - !Sub \"arn:${AWS::Partition}:s3:::${AWS::StackName}-uploads-${AWS::AccountId}-${AWS::Region}\"
+                Condition:
+                  StringLike:
+                    s3:prefix:
+                      - \"signatures/*\"
+",
+        },
         "behaviour" => Deployment {
             memory: Some((
                 512,

@@ -17,6 +17,7 @@ fn provenance() -> Provenance {
             version: "1.9.4".into(),
             check: "security".into(),
         }],
+        signatures_digest: None,
     }
 }
 
@@ -37,6 +38,17 @@ fn results_emails_name_the_validator_policy_and_rules() {
         );
         assert!(body.contains("sha256:0123456789abcdef"));
         assert!(body.contains("bandit 1.9.4"));
+        assert!(!body.contains("signatures"), "no pack applied, none named");
+    }
+    let (scan, report) = common::blocked();
+    let report = report.with_provenance(Provenance {
+        signatures_digest: Some("sha256:5a5a5a".into()),
+        ..provenance()
+    });
+    let email = results_email(&scan, &report, &settings).unwrap();
+    for body in [&email.html, &email.text] {
+        assert!(body.contains("signatures"), "{body}");
+        assert!(body.contains("sha256:5a5a5a"), "{body}");
     }
     let (scan, report) = common::validated(false, false);
     let settings = EmailSettings {

@@ -39,6 +39,9 @@ pub trait BlobStore: Send + Sync {
     /// One version of an object (an S3 version id), `NotFound` when that version is gone.
     async fn get_version(&self, key: &str, version: &str) -> Result<Blob, PortError>;
     async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), PortError>;
+    /// The keys of the latest objects under `prefix` (`signatures/`), sorted. More than `max`
+    /// of them is an error (the caller's named limit), never a silently cut list.
+    async fn list(&self, prefix: &str, max: usize) -> Result<Vec<String>, PortError>;
     /// Where a key can be found by people (a path or an `s3://` URL).
     fn location(&self, key: &str) -> String;
 }

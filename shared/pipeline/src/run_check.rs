@@ -27,7 +27,7 @@ impl Attempt {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunCheckOutcome {
     /// The result was stored (ok or error).
-    Stored { result: CheckResult },
+    Stored { result: Box<CheckResult> },
     /// This check's result was already stored (the message came twice).
     Duplicate,
     /// The scan is already final; nothing to do.
@@ -121,7 +121,9 @@ async fn run_check_inner(
         total = summary.counts.total(),
         "result stored"
     );
-    Ok(RunCheckOutcome::Stored { result: summary })
+    Ok(RunCheckOutcome::Stored {
+        result: Box::new(summary),
+    })
 }
 
 enum Failure {

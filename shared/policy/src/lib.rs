@@ -223,8 +223,16 @@ impl Policy {
     }
 
     /// The setting of `rule` of `check`; a rule the policy does not list keeps its defaults.
+    /// An entry whose id ends with `*` (`SIG:acme/*`) applies to every rule of its check whose
+    /// id starts with what precedes the `*` (a whole signature pack); the rule's own entry,
+    /// else the longest such prefix, wins.
     pub fn rule(&self, check: &str, rule: &str, defaults: Option<&RuleInfo>) -> RuleSetting {
-        match self.rules.get(rule).filter(|r| r.check == check) {
+        let listed = self
+            .rules
+            .get(rule)
+            .filter(|r| r.check == check)
+            .or_else(|| self.wildcard_rule(check, rule));
+        match listed {
             Some(r) => RuleSetting {
                 level: r.level,
                 enabled: r.enabled,
@@ -238,6 +246,19 @@ impl Policy {
                 action: None,
             },
         }
+    }
+
+    fn wildcard_rule(&self, check: &str, rule: &str) -> Option<&RulePolicy> {
+        self.rules
+            .iter()
+            .filter(|(id, r)| {
+                r.check == check
+                    && id
+                        .strip_suffix('*')
+                        .is_some_and(|prefix| !prefix.is_empty() && rule.starts_with(prefix))
+            })
+            .max_by_key(|(id, _)| id.len())
+            .map(|(_, r)| r)
     }
 
     /// The action of a rule of `check`: the policy's, else review for the rules the check

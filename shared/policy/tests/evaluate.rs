@@ -215,3 +215,35 @@ fn unknown_policy_fields_are_errors() {
     .unwrap_err();
     assert!(err.to_string().contains("skipable"), "{err}");
 }
+
+#[test]
+fn an_entry_ending_in_a_star_sets_every_rule_with_its_prefix_and_a_rules_own_entry_wins() {
+    let policy = Policy::from_toml(
+        r#"
+[rules."SIG:acme/*"]
+check = "demo"
+level = "info"
+enabled = false
+
+[rules."SIG:acme/kept"]
+check = "demo"
+level = "critical"
+
+[rules."SIG:*"]
+check = "other"
+level = "critical"
+"#,
+        "test",
+    )
+    .expect("policy");
+    let pack = policy.rule("demo", "SIG:acme/noisy", None);
+    assert!(!pack.enabled);
+    assert_eq!(pack.level, Level::Info);
+    let own = policy.rule("demo", "SIG:acme/kept", None);
+    assert!(own.enabled);
+    assert_eq!(own.level, Level::Critical);
+    // Another check's wildcard, and a rule outside the prefix, keep the defaults.
+    let other = policy.rule("demo", "SIG:beta/x", None);
+    assert!(other.enabled);
+    assert_eq!(other.level, Level::Warning);
+}

@@ -953,7 +953,10 @@ pub(crate) fn of_call<'a>(
             origin.is_the_plugins_own().then(|| {
                 WithoutEvidence::report(
                     "the data is read from the plugin's own file (a path built from the \
-                     plugin's folder, the QGIS settings folder or a constant), not downloaded",
+                     plugin's folder, the QGIS settings folder or a constant), not downloaded; \
+                     what that file runs when loaded is judged by the behaviour check, which \
+                     reads the pickles the plugin ships (BHV008 blocks one that calls code, \
+                     BHV113 holds one that rebuilds objects)",
                 )
             })
         }

@@ -311,6 +311,13 @@ fn unpickling_a_cache_whose_path_comes_from_a_helper_in_another_module() {
     );
     assert!(!own.blocking, "{own:?}");
     assert!(own.without_evidence.is_some(), "{own:?}");
+    // The reason does not vouch for the file: a shipped pickle that runs code is BHV008's.
+    assert!(
+        own.without_evidence
+            .as_ref()
+            .is_some_and(|w| w.reason.contains("BHV008")),
+        "{own:?}"
+    );
     // The same helper returning a downloaded file, or taking the path from its caller, blocks.
     let downloaded = b301("return urlretrieve('https://example.org/cache.pkl')[0]");
     assert!(downloaded.blocking, "{downloaded:?}");

@@ -66,11 +66,24 @@ impl<'m> Analyser<'m> {
                 self.add(Cap::DecodedExec, line, format!("{shown} of decoded data"));
             }
             if code_taint.has(Taint::FETCHED) {
-                self.add(
-                    Cap::FetchedExec,
-                    line,
-                    format!("{shown} of data read from the network"),
-                );
+                let pinned = call
+                    .arguments
+                    .args
+                    .first()
+                    .is_some_and(|a| self.pinned_at(self.text(a.range()), line));
+                if pinned {
+                    self.add(
+                        Cap::PinnedFetchedExec,
+                        line,
+                        format!("{shown} of data read from the network, run only when its digest equals a constant of the plugin"),
+                    );
+                } else {
+                    self.add(
+                        Cap::FetchedExec,
+                        line,
+                        format!("{shown} of data read from the network"),
+                    );
+                }
             }
             if code_taint.has(Taint::PLUGIN_DATA) {
                 let from = match &self.last_data_read {
@@ -201,6 +214,34 @@ impl<'m> Analyser<'m> {
                 Some(Value::Ref { name, .. }) if !name.contains("()") => Some(name.clone()),
                 _ => None,
             };
+            // A file handed to the OS's default handler (`os.startfile(path)`, no verb such as
+            // `runas`) is opened by the application its type selects: an installer package
+            // opens the OS's installer, which asks the user. Recorded so that a download opened
+            // that way is held (BHV108), not blocked, unless its name says it is a program.
+            if name.ends_with("startfile") {
+                let verb = args.get(1).map(|v| match v {
+                    Value::Str(s) => s.text.to_ascii_lowercase(),
+                    _ => "*".to_owned(),
+                });
+                let keyword_verb = call
+                    .arguments
+                    .keywords
+                    .iter()
+                    .any(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "operation"));
+                let default_open = !keyword_verb
+                    && verb
+                        .as_deref()
+                        .is_none_or(|v| matches!(v, "open" | "edit" | "print" | "explore"));
+                if default_open {
+                    let kind = match first_value {
+                        Some(value) => opened_type(&path_text(value).0),
+                        None => Some(OpenedType::Unknown),
+                    };
+                    if let Some(kind) = kind {
+                        self.facts.opened.push((line, kind));
+                    }
+                }
+            }
             // A document opened with its application is not a program, whatever holds it.
             if !program.as_deref().is_some_and(is_document) {
                 let variable = self.variable_key(first_expr);

@@ -181,6 +181,13 @@ impl<'m> Analyser<'m> {
         for key in self.file_keys(value, expr) {
             self.facts.units[self.current].note_binary_write(key, line);
         }
+        // Named as a program where it is written (`<tmp>/setup`, `*.exe`): opening it later
+        // through a variable the resolver cannot fold runs it all the same.
+        if let Some((path, _, _)) = value.map(path_text) {
+            if path != "*" && !is_document(&path) && opened_type(&path).is_none() {
+                self.facts.program_writes.push(line);
+            }
+        }
     }
 
     pub(super) fn note_started(&mut self, program: String, line: u32, shown: &str) {
@@ -228,6 +235,7 @@ impl<'m> Analyser<'m> {
         }
         if self.own_path(path) && path.to_ascii_lowercase().ends_with(".py") {
             self.add(Cap::OwnDirWrite, line, what);
+            self.facts.own_writes.push((line, None));
         }
     }
 
@@ -245,6 +253,14 @@ impl<'m> Analyser<'m> {
             // Over the plugins folder itself (replacing a plugin by its archive's top folder)
             // or over its own folder: an update that bypasses the repository.
             self.add(Cap::OwnDirWrite, line, what);
+            // Into a named subfolder of its own (`<plugin>/data`): data, unless the zip ships
+            // code there or the plugin imports from it (checked once the plugin is read).
+            let subfolder = normalised
+                .strip_prefix(&format!("{}/", self.own_dir))
+                .map(|rest| rest.trim_end_matches('/'))
+                .filter(|rest| !rest.is_empty() && !rest.contains('*'))
+                .map(str::to_owned);
+            self.facts.own_writes.push((line, subfolder));
         } else if self.other_plugin_path(target) {
             self.add(Cap::PluginsDirWrite, line, what);
         }

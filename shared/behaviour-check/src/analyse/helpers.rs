@@ -169,6 +169,41 @@ pub(super) fn is_document(path: &str) -> bool {
         .is_some_and(|ext| DOCUMENTS.contains(&ext.as_str()))
 }
 
+/// Extensions of installer packages: the OS's default handler opens them in its installer,
+/// which shows what it installs and asks the user before anything runs.
+const INSTALLER_PACKAGES: &[&str] = &[
+    "msi",
+    "msix",
+    "msixbundle",
+    "appx",
+    "appxbundle",
+    "pkg",
+    "mpkg",
+    "deb",
+    "rpm",
+    "dmg",
+    "flatpakref",
+    "snap",
+];
+
+/// What the OS's default handler does with a file named `path` (folded, `*` for unknown parts)
+/// when it is not a document: `None` when the name says it is a program or a script (any other
+/// extension, or none: the default handler runs it), else what it is.
+pub(super) fn opened_type(path: &str) -> Option<super::OpenedType> {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or("");
+    // `<tmp>/setup*.exe` (a temporary file's suffix) still says what it is.
+    let extension = match name.rsplit_once('.') {
+        Some((_, extension)) if !extension.is_empty() && !extension.contains('*') => {
+            extension.to_ascii_lowercase()
+        }
+        _ if name.is_empty() || name.contains('*') => return Some(super::OpenedType::Unknown),
+        _ => return None,
+    };
+    INSTALLER_PACKAGES
+        .contains(&extension.as_str())
+        .then_some(super::OpenedType::InstallerPackage)
+}
+
 /// A file key as shown to approvers: the path, or the variable that holds it.
 pub fn shown_file(key: &str) -> String {
     match key.split_once(VARIABLE_KEY) {

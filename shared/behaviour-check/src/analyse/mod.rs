@@ -24,6 +24,7 @@ mod classify;
 mod expressions;
 mod files;
 mod helpers;
+mod pin;
 mod signals;
 mod sources;
 mod statements;
@@ -85,6 +86,37 @@ pub struct FileFacts {
     pub constant_imports: Vec<String>,
     /// Sources, sinks and calls for the flow engine.
     pub flow: FlowFacts,
+    /// Files handed to the OS's default handler (`os.startfile(path)` with no verb) whose type
+    /// is not known to be a program, by the call's line: an installer package (the OS shows
+    /// its installer, which the user confirms) or a name the resolver could not fold.
+    pub opened: Vec<(u32, OpenedType)>,
+    /// Lines of binary writes whose folded target names a program (no extension, `.exe`):
+    /// opening such a file with the OS's default handler runs it.
+    pub program_writes: Vec<u32>,
+    /// Every write over the plugin's own folder (BHV102's evidence), by line, with the
+    /// subfolder of the plugin an archive is extracted into (`data` for
+    /// `<plugins-dir>/<plugin>/data`); `None` for code written or the plugin's top folder.
+    pub own_writes: Vec<(u32, Option<String>)>,
+}
+
+/// What a file opened with the OS's default handler is, as far as its folded name tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenedType {
+    /// `.msi`, `.pkg`, `.deb`, ...: the OS opens its installer, which asks the user.
+    InstallerPackage,
+    /// The name (or its extension) was not folded.
+    Unknown,
+}
+
+impl OpenedType {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::InstallerPackage => {
+                "an installer package, which the OS opens in its installer for the user to confirm"
+            }
+            Self::Unknown => "a file whose name the validator could not fold",
+        }
+    }
 }
 
 /// Placeholders for paths the resolver knows the meaning of.
@@ -169,6 +201,7 @@ pub fn analyse_with_forms(
         local_results: Vec::new(),
         returned: Vec::new(),
         mentions: vec![HashSet::default()],
+        pinned: Vec::new(),
         signal_slots: Vec::new(),
         signal_emits: Vec::new(),
         object_hosts: HashMap::default(),
@@ -264,6 +297,9 @@ struct Analyser<'m> {
     /// Per unit, every identifier it mentions; only the file's function names among them
     /// become `Unit::refs` at the end (most identifiers are not functions of the file).
     mentions: Vec<HashSet<&'m str>>,
+    /// Data pinned by a digest compared with a constant (`pin::note_hash_pin`): the unit, the
+    /// source text of the data hashed, and the lines where the comparison guards it.
+    pinned: Vec<(usize, &'m str, u32, u32)>,
     /// Calls to those functions with variables as arguments.
     local_calls: Vec<LocalCall<'m>>,
     /// Variables assigned what those functions return.

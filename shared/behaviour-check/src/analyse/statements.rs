@@ -146,6 +146,9 @@ impl<'m> Analyser<'m> {
     }
 
     pub(super) fn stmt_inner(&mut self, stmt: &'m Stmt, deferred: &mut Vec<&'m StmtFunctionDef>) {
+        if let Stmt::If(branch) = stmt {
+            self.note_hash_pin(branch);
+        }
         match stmt {
             Stmt::FunctionDef(function) => {
                 for decorator in &function.decorator_list {

@@ -36,6 +36,18 @@ const RUN_CAPS: [Cap; 4] = [
 ];
 
 pub(super) fn search(scope: &FileScope<'_>) -> Found {
+    let mut found = search_chains(scope);
+    // Code fetched and run only when its digest equals a constant: what runs is the file the
+    // author hashed, which an approver can fetch and compare: held, not blocked.
+    if found.chain.is_none() && found.near.is_none() {
+        if let Some(e) = scope.file.get(Cap::PinnedFetchedExec) {
+            found.near = Some(download_and_run_unlinked::pinned_hit(scope.path, e));
+        }
+    }
+    found
+}
+
+fn search_chains(scope: &FileScope<'_>) -> Found {
     let (path, facts, file) = (scope.path, scope.facts, &scope.file);
     if let Some(e) = file.get(Cap::FetchedExec) {
         return Found {
@@ -67,12 +79,51 @@ pub(super) fn search(scope: &FileScope<'_>) -> Found {
             .iter()
             .flat_map(|&i| facts.units[i].binary_writes.iter())
             .collect();
-        let run = started.into_iter().find_map(|(program, line, call)| {
+        let matches = started.into_iter().filter_map(|(program, line, call)| {
             written
                 .iter()
                 .find(|(p, _)| p == program)
                 .map(|(_, wline)| (*line, *wline, program, call))
         });
+        // A file handed to the OS's default handler whose name does not say it is a program
+        // (an installer package, or a name not folded) is opened, not run, unless it was also
+        // made executable: held (BHV108), since the OS's installer asks the user.
+        let made_executable = closure_caps.get(Cap::MakeExecutable).is_some();
+        let opened_as = |line: u32| {
+            facts
+                .opened
+                .iter()
+                .find(|(l, _)| *l == line)
+                .map(|(_, kind)| *kind)
+                .filter(|_| !made_executable)
+        };
+        let (mut run, mut opened) = (None, None);
+        for (line, wline, program, call) in matches {
+            let written_as_program = facts.program_writes.contains(&wline);
+            match opened_as(line).filter(|_| !written_as_program) {
+                Some(kind) => {
+                    opened.get_or_insert((line, wline, program, call, kind));
+                }
+                None => {
+                    run = Some((line, wline, program, call));
+                    break;
+                }
+            }
+        }
+        if run.is_none() && found.near.is_none() {
+            if let Some((line, wline, program, call, kind)) = opened {
+                found.near = Some(download_and_run_unlinked::opened_hit(
+                    path,
+                    net,
+                    &crate::analyse::shown_file(program),
+                    wline,
+                    line,
+                    call,
+                    kind.describe(),
+                ));
+                continue;
+            }
+        }
         if let Some((line, wline, program, call)) = run {
             found.chain = Some(Hit::new(
                 &BHV002,

@@ -3,7 +3,11 @@
 //! a process that is not a GIS tool, loads native code or executes code, but the file run is
 //! not traced to the file downloaded: a plugin that downloads data and runs a bundled tool looks
 //! the same. Only the chain (the downloaded or written file is the one started, or the
-//! response is executed) blocks, as BHV002.
+//! response is executed) blocks, as BHV002. Also held: a downloaded file handed to the OS's
+//! default handler (`os.startfile(path)`) whose name does not say it is a program (an
+//! installer package, which the OS's installer shows to the user before anything runs, or a
+//! name the resolver could not fold), and that was not made executable; and code read from the
+//! network run only when its digest equals a constant of the plugin (`analyse/pin.rs`).
 
 use validator_domain::RuleInfo;
 
@@ -17,7 +21,11 @@ pub const BHV108: RuleInfo = review(
      process or loads native code; the file run was not traced to the download, so the version \
      is held for a human review rather than blocked. Ship the programs the plugin runs in the \
      plugin (or use the ones QGIS provides) and download data only; keep downloading and \
-     running in separate, clearly named functions.",
+     running in separate, clearly named functions. A dependency installer the plugin downloads \
+     and opens with the OS's default handler (an .msi, .pkg or .deb the user confirms) is held \
+     too: download it from the plugin's declared home over HTTPS, ask the user first, and say \
+     in the plugin's description what it installs. Code fetched and run only when its digest \
+     equals a constant of the plugin is held as well; better, ship that code in the plugin.",
 );
 
 /// The finding: the download, what can run, and the chmod when there is one.
@@ -39,6 +47,42 @@ pub(super) fn hit(
             "downloads ({}){chmod} and {runs} ({}) in one function; the file run was not traced to the download",
             at(path, download),
             at(path, run)
+        ),
+    }
+}
+
+/// The finding for code fetched from the network and run only when its digest matches.
+pub(super) fn pinned_hit(path: &str, run: &Evidence) -> Hit {
+    Hit {
+        without_evidence: None,
+        rule: &BHV108,
+        line: run.line,
+        message: format!(
+            "executes code read from the network, pinned by a digest it verifies first ({}): \
+             fetch the file and compare it with the digest in the code",
+            at(path, run)
+        ),
+    }
+}
+
+/// The finding for a downloaded file opened with the OS's default handler, not run.
+pub(super) fn opened_hit(
+    path: &str,
+    download: &Evidence,
+    file: &str,
+    written: u32,
+    line: u32,
+    call: &str,
+    kind: &str,
+) -> Hit {
+    Hit {
+        without_evidence: None,
+        rule: &BHV108,
+        line,
+        message: format!(
+            "downloads ({}), writes {file} ({path}:{written}) and opens it with the OS's default \
+             handler ({path}:{line}: {call}): {kind}; not run directly, not made executable",
+            at(path, download),
         ),
     }
 }

@@ -63,7 +63,7 @@ pub use pickle_payload::BHV008;
 pub use plugin_state::{grade_by_declared_dependencies, BHV110};
 pub use reverse_shell::BHV005;
 pub use security_tamper::BHV007;
-pub use self_update::{grade_by_declared_hosts, BHV102};
+pub use self_update::{grade_by_data_folders, grade_by_declared_hosts, BHV102};
 
 pub(crate) const fn block(
     id: &'static str,

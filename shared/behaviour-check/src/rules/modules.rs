@@ -29,6 +29,8 @@ pub struct ModuleSummary {
     imported_sinks: Vec<(u32, String, Vec<String>)>,
     /// It loads a pickle somewhere (shipped pickles of objects matter then: BHV113).
     pub unpickles: bool,
+    /// Subfolders of the plugin's own folder it extracts downloads into (BHV102's grading).
+    pub(super) data_folders: Vec<String>,
 }
 
 impl ModuleSummary {
@@ -53,7 +55,17 @@ impl ModuleSummary {
             secret_functions: flow::functions_returning_secrets(&facts.flow, path),
             imported_sinks: flow::imported_sinks(&facts.flow),
             unpickles: file.get(Cap::Unpickle).is_some(),
+            data_folders: facts
+                .own_writes
+                .iter()
+                .filter_map(|(_, sub)| sub.clone())
+                .collect(),
         }
+    }
+
+    /// Whether the file imports a module by the name `name` (its last component).
+    pub fn imports_name(&self, name: &str) -> bool {
+        self.imports.contains(name)
     }
 
     fn linked(&self, other: &ModuleSummary) -> bool {

@@ -28,7 +28,7 @@ pub(super) fn evaluate(scope: &FileScope<'_>) -> Option<Hit> {
     if official {
         return None;
     }
-    Some(Hit::new(
+    let hit = Hit::new(
         &BHV102,
         own.line,
         format!(
@@ -37,7 +37,61 @@ pub(super) fn evaluate(scope: &FileScope<'_>) -> Option<Hit> {
             at(scope.path, net),
             at(scope.path, own)
         ),
-    ))
+    );
+    // Every write is an archive extracted into a named subfolder: data, if the zip ships no
+    // code there and nothing imports from it ([`grade_by_data_folders`] checks, and drops the
+    // mark otherwise).
+    let writes = &scope.facts.own_writes;
+    let data_folders = !writes.is_empty() && writes.iter().all(|(_, sub)| sub.is_some());
+    Some(if data_folders {
+        hit.reported_because(DATA_FOLDER)
+    } else {
+        hit
+    })
+}
+
+const DATA_FOLDER: &str = "extracts downloads only into subfolders of its own folder that hold no \
+     code in the zip and that no module of the plugin imports from (data, not an update of its \
+     code)";
+
+/// Keeps BHV102's report-only mark for data folders only when every subfolder the file
+/// extracts into holds no Python or native code in the zip and no module of the plugin imports
+/// a module through it; otherwise the update is held (or graded by its hosts).
+pub fn grade_by_data_folders(
+    findings: &mut [validator_domain::Finding],
+    summaries: &[super::ModuleSummary],
+    names: &[&str],
+    imported: &dyn Fn(&str) -> bool,
+) {
+    for finding in findings.iter_mut().filter(|f| f.rule == BHV102.id) {
+        let marked = finding
+            .without_evidence
+            .as_ref()
+            .is_some_and(|w| w.reason == DATA_FOLDER);
+        if !marked {
+            continue;
+        }
+        let Some(summary) = summaries.iter().find(|s| s.path == finding.path) else {
+            finding.without_evidence = None;
+            continue;
+        };
+        let top = finding.path.split('/').next().unwrap_or("");
+        let data = summary.data_folders.iter().all(|sub| {
+            let prefix = format!("{top}/{sub}/");
+            let code = names.iter().any(|n| {
+                n.starts_with(&prefix)
+                    && [".py", ".pyc", ".pyd", ".so", ".pth"]
+                        .iter()
+                        .any(|e| n.to_ascii_lowercase().ends_with(e))
+            });
+            !code && !imported(&format!("{top}/{sub}"))
+        });
+        if !data {
+            finding.without_evidence = None;
+        } else if let Some(w) = finding.without_evidence.as_mut() {
+            w.reason = format!("{DATA_FOLDER}: {}", summary.data_folders.join(", "));
+        }
+    }
 }
 
 /// Hosts anyone can publish on: naming one in `homepage` or `repository` says nothing about

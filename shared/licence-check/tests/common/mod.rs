@@ -2,10 +2,7 @@
 
 #![allow(dead_code)]
 
-use validator_archive::{ArchiveLimits, PluginArchive};
-use validator_domain::{
-    Check, CheckContext, FileLicence, Finding, LicenceReport, PackageInfo, ScanCache,
-};
+use validator_domain::{run_on_zip, FileLicence, Finding, LicenceReport};
 use validator_licence::LicenceCheck;
 
 pub struct Outcome {
@@ -14,16 +11,7 @@ pub struct Outcome {
 }
 
 pub fn run(zip: Vec<u8>) -> Outcome {
-    let archive = PluginArchive::open(zip, &ArchiveLimits::default()).expect("archive opens");
-    let package = PackageInfo::inspect(&archive);
-    let ctx = CheckContext {
-        archive: &archive,
-        package: &package,
-        rule_enabled: &|_| true,
-        reference_defaults: false,
-        cache: &ScanCache::new(),
-    };
-    let output = LicenceCheck.run_with_details(&ctx).expect("check runs");
+    let output = run_on_zip(&LicenceCheck, zip).expect("check runs");
     Outcome {
         findings: output.findings,
         report: *output.details.licence.expect("the licence section"),

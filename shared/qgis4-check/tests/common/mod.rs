@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use validator_archive::{pack_folder, ArchiveLimits, PluginArchive};
-use validator_domain::{Check, CheckContext, Finding, PackageInfo, Qgis4Readiness, ScanCache};
+use validator_archive::{pack_folder, ArchiveLimits};
+use validator_domain::{run_on_zip, Finding, Qgis4Readiness};
 use validator_qgis4::Qgis4Check;
 
 #[derive(Debug)]
@@ -38,16 +38,7 @@ pub fn run_folder(folder: &Path) -> Outcome {
 }
 
 pub fn run(zip: Vec<u8>) -> Outcome {
-    let archive = PluginArchive::open(zip, &ArchiveLimits::default()).expect("archive opens");
-    let package = PackageInfo::inspect(&archive);
-    let ctx = CheckContext {
-        archive: &archive,
-        package: &package,
-        rule_enabled: &|_| true,
-        reference_defaults: false,
-        cache: &ScanCache::new(),
-    };
-    let output = Qgis4Check.run_with_details(&ctx).expect("check runs");
+    let output = run_on_zip(&Qgis4Check, zip).expect("check runs");
     Outcome {
         findings: output.findings,
         readiness: output.details.qgis4.expect("the readiness"),
