@@ -22,7 +22,10 @@ pub use validator_python::imports as scope;
 pub mod value;
 
 use validator_archive::Entry;
-use validator_domain::{Check, CheckContext, CheckError, Finding, RuleInfo, RuleRole};
+use validator_domain::{
+    as_u32, as_usize, Check, CheckContext, CheckError, Finding, NamedLimit, NamedLimits, RuleInfo,
+    RuleRole,
+};
 use validator_python::{FileError, PythonSources};
 
 pub use rules::{REVIEW_RULES, RULES};
@@ -85,32 +88,69 @@ impl Default for BehaviourLimits {
     }
 }
 
-#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
-#[error("invalid behaviour limit {name}=`{value}`: expected a whole number")]
-pub struct LimitError {
-    pub name: String,
-    pub value: String,
-}
+/// A limit's value that is not a whole number.
+pub use validator_domain::LimitError;
 
 impl BehaviourLimits {
-    pub const NAMES: [&'static str; 12] = [
-        "max_folded_bytes",
-        "max_fold_depth",
-        "min_blob_chars",
-        "max_evidence_per_capability",
-        "max_classified_string_bytes",
-        "max_functions",
-        "max_closure_units",
-        "native_prefix_bytes",
-        "max_link_depth",
-        "max_pickle_bytes",
-        "max_folded_dict_items",
-        "max_provenance_text_bytes",
-    ];
+    /// Each limit's name (its environment variable: `PLUGIN_VALIDATOR_BEHAVIOUR_<NAME>`).
+    pub const LIMITS: NamedLimits<Self> = NamedLimits {
+        scope: "behaviour",
+        prefix: "PLUGIN_VALIDATOR_BEHAVIOUR_",
+        limits: &[
+            NamedLimit {
+                name: "max_folded_bytes",
+                set: |l, v| l.max_folded_bytes = as_usize(v),
+            },
+            NamedLimit {
+                name: "max_fold_depth",
+                set: |l, v| l.max_fold_depth = as_u32(v),
+            },
+            NamedLimit {
+                name: "min_blob_chars",
+                set: |l, v| l.min_blob_chars = as_usize(v),
+            },
+            NamedLimit {
+                name: "max_evidence_per_capability",
+                set: |l, v| l.max_evidence_per_capability = as_usize(v),
+            },
+            NamedLimit {
+                name: "max_classified_string_bytes",
+                set: |l, v| l.max_classified_string_bytes = as_usize(v),
+            },
+            NamedLimit {
+                name: "max_functions",
+                set: |l, v| l.max_functions = as_usize(v),
+            },
+            NamedLimit {
+                name: "max_closure_units",
+                set: |l, v| l.max_closure_units = as_usize(v),
+            },
+            NamedLimit {
+                name: "native_prefix_bytes",
+                set: |l, v| l.native_prefix_bytes = v,
+            },
+            NamedLimit {
+                name: "max_link_depth",
+                set: |l, v| l.max_link_depth = as_usize(v),
+            },
+            NamedLimit {
+                name: "max_pickle_bytes",
+                set: |l, v| l.max_pickle_bytes = v,
+            },
+            NamedLimit {
+                name: "max_folded_dict_items",
+                set: |l, v| l.max_folded_dict_items = as_usize(v),
+            },
+            NamedLimit {
+                name: "max_provenance_text_bytes",
+                set: |l, v| l.max_provenance_text_bytes = v,
+            },
+        ],
+    };
 
     /// The environment variable of a limit (`PLUGIN_VALIDATOR_BEHAVIOUR_MAX_FOLDED_BYTES`).
     pub fn env_var(name: &str) -> String {
-        format!("PLUGIN_VALIDATOR_BEHAVIOUR_{}", name.to_ascii_uppercase())
+        Self::LIMITS.env_var(name)
     }
 
     pub fn from_env() -> Result<Self, LimitError> {
@@ -118,34 +158,7 @@ impl BehaviourLimits {
     }
 
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, LimitError> {
-        let mut limits = Self::default();
-        for name in Self::NAMES {
-            let Some(value) = lookup(&Self::env_var(name)) else {
-                continue;
-            };
-            let parsed: u64 = value.trim().parse().map_err(|_| LimitError {
-                name: name.to_owned(),
-                value: value.clone(),
-            })?;
-            let size = usize::try_from(parsed).unwrap_or(usize::MAX);
-            match name {
-                "max_folded_bytes" => limits.max_folded_bytes = size,
-                "max_fold_depth" => {
-                    limits.max_fold_depth = u32::try_from(parsed).unwrap_or(u32::MAX)
-                }
-                "min_blob_chars" => limits.min_blob_chars = size,
-                "max_evidence_per_capability" => limits.max_evidence_per_capability = size,
-                "max_classified_string_bytes" => limits.max_classified_string_bytes = size,
-                "max_functions" => limits.max_functions = size,
-                "max_closure_units" => limits.max_closure_units = size,
-                "max_link_depth" => limits.max_link_depth = size,
-                "max_pickle_bytes" => limits.max_pickle_bytes = parsed,
-                "max_folded_dict_items" => limits.max_folded_dict_items = size,
-                "max_provenance_text_bytes" => limits.max_provenance_text_bytes = parsed,
-                _ => limits.native_prefix_bytes = parsed,
-            }
-        }
-        Ok(limits)
+        Self::LIMITS.read(Self::default(), lookup)
     }
 }
 

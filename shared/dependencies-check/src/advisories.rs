@@ -6,13 +6,16 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use validator_bundled::ReleaseCache;
 
 use crate::osv::{normalise, parse_record, OsvRecord, PYPI};
+use crate::record_store::{
+    is_record_file, AdvisoryFolder, FolderRecords, LazyIndex, RecordContainer,
+};
 
 /// One package to look up: its normalised name and, when pinned, its exact version.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -110,7 +113,7 @@ impl AdvisoryIndex {
         }
     }
 
-    fn add_text(&mut self, name: &str, text: &str) {
+    pub(crate) fn add_text(&mut self, name: &str, text: &str) {
         let yaml = name.ends_with(".yaml") || name.ends_with(".yml");
         match parse_record(text, yaml) {
             Ok(record) if !record.id.is_empty() => self.add(record),
@@ -122,58 +125,16 @@ impl AdvisoryIndex {
         }
     }
 
-    fn is_record_file(name: &str) -> bool {
-        [".json", ".yaml", ".yml"].iter().any(|e| name.ends_with(e))
-    }
-
     /// Every `*.json`/`*.yaml` record under a folder (recursively: the PyPA database keeps one
     /// folder per package).
     pub fn from_folder(path: &Path, limits: &AdvisoryLimits) -> Result<Self, AdvisoryError> {
-        let unreadable = |e: std::io::Error| AdvisoryError::Unreadable {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        };
         let mut index = Self {
             origin: format!("advisories folder {}", path.display()),
             ..Self::default()
         };
-        let mut stack = vec![path.to_path_buf()];
-        while let Some(dir) = stack.pop() {
-            let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
-                .map_err(unreadable)?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .collect();
-            entries.sort();
-            for entry in entries {
-                let name = entry.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                if name.starts_with('.') {
-                    continue;
-                }
-                if entry.is_dir() {
-                    stack.push(entry);
-                    continue;
-                }
-                if !Self::is_record_file(name) {
-                    continue;
-                }
-                let size = entry.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
-                if size > limits.max_record_bytes {
-                    index.skipped += 1;
-                    continue;
-                }
-                let Ok(text) = std::fs::read_to_string(&entry) else {
-                    index.skipped += 1;
-                    continue;
-                };
-                index.add_text(name, &text);
-                if index.records > limits.max_index_records {
-                    return Err(AdvisoryError::TooMany {
-                        path: path.display().to_string(),
-                        limit: limits.max_index_records,
-                    });
-                }
-            }
-        }
+        FolderRecords::at(path).each_record(limits, &mut |locator, text| {
+            index.add_text(&locator.entry, text);
+        })?;
         tracing::info!(origin = %index.origin, records = index.records, skipped = index.skipped, "advisories loaded");
         Ok(index)
     }
@@ -183,16 +144,6 @@ impl AdvisoryIndex {
         bytes: &[u8],
         origin: &str,
         limits: &AdvisoryLimits,
-    ) -> Result<Self, AdvisoryError> {
-        Self::from_zip_mentioning(bytes, origin, limits, None)
-    }
-
-    /// The records of a zip; with `mentions`, only those that mention one of its names.
-    fn from_zip_mentioning(
-        bytes: &[u8],
-        origin: &str,
-        limits: &AdvisoryLimits,
-        mentions: Option<&Mentions>,
     ) -> Result<Self, AdvisoryError> {
         let unreadable = |reason: String| AdvisoryError::Unreadable {
             path: origin.to_owned(),
@@ -210,7 +161,7 @@ impl AdvisoryIndex {
                 index.skipped += 1;
                 continue;
             };
-            if !file.is_file() || !Self::is_record_file(&name) {
+            if !file.is_file() || !is_record_file(&name) {
                 continue;
             }
             if file.size() > limits.max_record_bytes {
@@ -224,9 +175,6 @@ impl AdvisoryIndex {
                 .is_err()
             {
                 index.skipped += 1;
-                continue;
-            }
-            if mentions.is_some_and(|m| !m.in_text(&text)) {
                 continue;
             }
             index.add_text(&name, &text);
@@ -262,6 +210,11 @@ impl AdvisoryIndex {
     pub fn records(&self) -> usize {
         self.records
     }
+
+    /// Takes the records of one normalised name out of the index.
+    pub(crate) fn take(&mut self, name: &str) -> Vec<Arc<OsvRecord>> {
+        self.by_name.remove(name).unwrap_or_default()
+    }
 }
 
 impl AdvisorySource for AdvisoryIndex {
@@ -279,10 +232,10 @@ impl AdvisorySource for AdvisoryIndex {
 
 /// The names a record must mention to be parsed, in every spelling a record may use for a
 /// normalised name (`zope-interface`: `zope.interface`, `zope_interface`), lowercased.
-struct Mentions(Vec<[String; 3]>);
+pub(crate) struct Mentions(Vec<[String; 3]>);
 
 impl Mentions {
-    fn of(names: &[String]) -> Self {
+    pub(crate) fn of(names: &[String]) -> Self {
         Self(
             names
                 .iter()
@@ -291,7 +244,7 @@ impl Mentions {
         )
     }
 
-    fn in_text(&self, text: &str) -> bool {
+    pub(crate) fn in_text(&self, text: &str) -> bool {
         let lower = text.to_ascii_lowercase();
         self.0
             .iter()
@@ -299,269 +252,8 @@ impl Mentions {
     }
 }
 
-/// One record file of a folder, with what tells a changed file from the one indexed.
-#[derive(Debug, Clone)]
-struct RecordFile {
-    path: PathBuf,
-    size: u64,
-    /// Modification time (nanoseconds since the epoch; 0 when unknown).
-    modified: u128,
-}
-
-/// Which record files name which packages, for a folder listing with this signature: kept in
-/// the advisory cache folder, so that a scan with a warm cache reads the few records of its
-/// packages instead of every file.
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct NameIndex {
-    /// Of every file's path (relative to the folder), size and modification time.
-    signature: String,
-    /// Normalised package name -> positions in the sorted listing.
-    names: HashMap<String, Vec<usize>>,
-}
-
-/// FNV-1a over the listing: a cheap, stable fingerprint (not a defence against anyone: the
-/// folder and the cache are the operator's own).
-fn listing_signature(root: &Path, files: &[RecordFile]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut feed = |bytes: &[u8]| {
-        for byte in bytes {
-            hash ^= u64::from(*byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-    };
-    for file in files {
-        let relative = file.path.strip_prefix(root).unwrap_or(&file.path);
-        feed(relative.to_string_lossy().as_bytes());
-        feed(&[0]);
-        feed(&file.size.to_le_bytes());
-        feed(&file.modified.to_le_bytes());
-    }
-    format!("{hash:016x}-{}", files.len())
-}
-
-impl NameIndex {
-    /// Where the index of the folder or export at `source` is kept under `cache`.
-    fn path_for(cache: &Path, source: &Path) -> PathBuf {
-        let source = std::fs::canonicalize(source).unwrap_or_else(|_| source.to_path_buf());
-        let key = listing_signature(
-            Path::new(""),
-            &[RecordFile {
-                path: source,
-                size: 0,
-                modified: 0,
-            }],
-        );
-        cache.join("folder-index").join(format!("{key}.json"))
-    }
-
-    /// The index kept at `path`, when it was made for this `signature`.
-    fn kept(path: &Path, signature: &str) -> Option<Self> {
-        let kept = std::fs::read(path)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice::<Self>(&bytes).ok())
-            .filter(|kept| kept.signature == signature)?;
-        tracing::debug!(index = %path.display(), "advisories index reused");
-        Some(kept)
-    }
-
-    /// Keeps the index at `path` (written aside, then renamed: a reader never sees half of
-    /// it). A cache that cannot be written costs speed, never an answer.
-    fn keep(&self, path: &Path) {
-        let written = path.parent().map(std::fs::create_dir_all).map(|r| {
-            r.and_then(|()| {
-                let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-                std::fs::write(&tmp, serde_json::to_vec(self).unwrap_or_default())
-                    .and_then(|()| std::fs::rename(&tmp, path))
-            })
-        });
-        if let Some(Err(e)) = written {
-            tracing::warn!(index = %path.display(), error = %e, "advisories index not kept");
-        }
-    }
-}
-
-/// Records in a folder (recursively: the PyPA database keeps `vulns/<package>/*.yaml`; an
-/// unpacked export is flat), read on first use and only for the packages asked about. With an
-/// index cache folder, the first scan parses every record once and keeps which files name which
-/// package (valid while no file is added, removed or changed: each file's size and modification
-/// time are compared); later scans read only their packages' records. Without one (or while the
-/// kept index does not match), every file is read, but only those that mention an asked name
-/// are parsed. Parsed records are kept for the process.
-pub struct AdvisoryFolder {
-    root: PathBuf,
-    limits: AdvisoryLimits,
-    index_cache: Option<PathBuf>,
-    files: OnceLock<Result<Vec<RecordFile>, String>>,
-    names: OnceLock<Option<NameIndex>>,
-    loaded: Mutex<HashMap<String, Vec<Arc<OsvRecord>>>>,
-}
-
-impl AdvisoryFolder {
-    pub fn new(path: impl Into<PathBuf>, limits: AdvisoryLimits) -> Self {
-        let mut root: PathBuf = path.into();
-        // A checkout of the PyPA database: its records are under `vulns/`.
-        if root.join("vulns").is_dir() {
-            root = root.join("vulns");
-        }
-        Self {
-            root,
-            limits,
-            index_cache: None,
-            files: OnceLock::new(),
-            names: OnceLock::new(),
-            loaded: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// Keeps the folder's name index in `folder` (the advisory cache folder).
-    pub fn with_index_cache(mut self, folder: impl Into<PathBuf>) -> Self {
-        self.index_cache = Some(folder.into());
-        self
-    }
-
-    fn files(&self) -> &Result<Vec<RecordFile>, String> {
-        self.files.get_or_init(|| {
-            let mut files = Vec::new();
-            let mut stack = vec![self.root.clone()];
-            while let Some(dir) = stack.pop() {
-                let entries = std::fs::read_dir(&dir).map_err(|e| {
-                    AdvisoryError::Unreadable {
-                        path: dir.display().to_string(),
-                        reason: e.to_string(),
-                    }
-                    .to_string()
-                })?;
-                for entry in entries.filter_map(|e| e.ok()) {
-                    let path = entry.path();
-                    let name = entry.file_name().to_string_lossy().into_owned();
-                    if name.starts_with('.') {
-                        continue;
-                    }
-                    // The entry's type from the directory listing, and one `stat` per record
-                    // file: this listing is most of a warm scan's cost.
-                    let file_type = entry.file_type().ok();
-                    let is_dir = match file_type {
-                        Some(t) if t.is_symlink() => path.is_dir(),
-                        Some(t) => t.is_dir(),
-                        None => path.is_dir(),
-                    };
-                    if is_dir {
-                        stack.push(path);
-                    } else if AdvisoryIndex::is_record_file(&name) {
-                        let metadata = match file_type {
-                            Some(t) if !t.is_symlink() => entry.metadata().ok(),
-                            _ => std::fs::metadata(&path).ok(),
-                        };
-                        let modified = metadata
-                            .as_ref()
-                            .and_then(|m| m.modified().ok())
-                            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                            .map_or(0, |d| d.as_nanos());
-                        files.push(RecordFile {
-                            path,
-                            size: metadata.map_or(u64::MAX, |m| m.len()),
-                            modified,
-                        });
-                    }
-                }
-                if files.len() > self.limits.max_index_records {
-                    return Err(AdvisoryError::TooMany {
-                        path: self.root.display().to_string(),
-                        limit: self.limits.max_index_records,
-                    }
-                    .to_string());
-                }
-            }
-            files.sort_by(|a, b| a.path.cmp(&b.path));
-            tracing::info!(root = %self.root.display(), files = files.len(), "advisories folder listed");
-            Ok(files)
-        })
-    }
-
-    /// Where the name index of this folder is kept (one file per folder path).
-    fn index_path(&self) -> Option<PathBuf> {
-        Some(NameIndex::path_for(self.index_cache.as_ref()?, &self.root))
-    }
-
-    /// The kept name index when it matches the listing; else one built now from every record
-    /// (and kept, when the cache folder can be written). `None` without a cache folder.
-    fn name_index(&self, files: &[RecordFile]) -> Option<&NameIndex> {
-        self.names
-            .get_or_init(|| {
-                let path = self.index_path()?;
-                let signature = listing_signature(&self.root, files);
-                if let Some(kept) = NameIndex::kept(&path, &signature) {
-                    return Some(kept);
-                }
-                let mut index = NameIndex {
-                    signature,
-                    names: HashMap::new(),
-                };
-                for (position, file) in files.iter().enumerate() {
-                    let Some(record) = self.read_record(file) else {
-                        continue;
-                    };
-                    for name in pypi_names(&record) {
-                        index.names.entry(name).or_default().push(position);
-                    }
-                }
-                index.keep(&path);
-                Some(index)
-            })
-            .as_ref()
-    }
-
-    fn read_record(&self, file: &RecordFile) -> Option<OsvRecord> {
-        if file.size > self.limits.max_record_bytes {
-            return None;
-        }
-        let text = std::fs::read_to_string(&file.path).ok()?;
-        let name = file.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let yaml = name.ends_with(".yaml") || name.ends_with(".yml");
-        parse_record(&text, yaml).ok().filter(|r| !r.id.is_empty())
-    }
-
-    /// Parses the records that name any of `names` (normalised) and keeps them per name.
-    fn load(&self, files: &[RecordFile], names: &[String]) {
-        let mut index = AdvisoryIndex::default();
-        if let Some(kept) = self.name_index(files) {
-            let mut positions: Vec<usize> = names
-                .iter()
-                .filter_map(|n| kept.names.get(n))
-                .flatten()
-                .copied()
-                .collect();
-            positions.sort_unstable();
-            positions.dedup();
-            for file in positions.iter().filter_map(|&i| files.get(i)) {
-                if let Some(record) = self.read_record(file) {
-                    index.add(record);
-                }
-            }
-        } else {
-            let mentions = Mentions::of(names);
-            for file in files {
-                if file.size > self.limits.max_record_bytes {
-                    continue;
-                }
-                let Ok(text) = std::fs::read_to_string(&file.path) else {
-                    continue;
-                };
-                if mentions.in_text(&text) {
-                    let name = file.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                    index.add_text(name, &text);
-                }
-            }
-        }
-        let mut loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
-        for name in names {
-            loaded.insert(name.clone(), index.by_name.remove(name).unwrap_or_default());
-        }
-    }
-}
-
 /// The normalised PyPI package names a record's `affected` entries name.
-fn pypi_names(record: &OsvRecord) -> BTreeSet<String> {
+pub(crate) fn pypi_names(record: &OsvRecord) -> BTreeSet<String> {
     record
         .affected
         .iter()
@@ -569,229 +261,6 @@ fn pypi_names(record: &OsvRecord) -> BTreeSet<String> {
         .filter(|p| p.ecosystem.split(':').next() == Some(PYPI))
         .map(|p| normalise(&p.name))
         .collect()
-}
-
-impl AdvisorySource for AdvisoryFolder {
-    fn describe(&self) -> String {
-        match self.files() {
-            Ok(files) => format!(
-                "advisories folder {} ({} record files)",
-                self.root.display(),
-                files.len()
-            ),
-            Err(e) => format!("none ({e})"),
-        }
-    }
-
-    fn lookup(&self, queries: &[PackageQuery]) -> Vec<Lookup> {
-        let files = match self.files() {
-            Ok(files) => files,
-            Err(e) => return queries.iter().map(|_| Err(e.clone())).collect(),
-        };
-        let missing: Vec<String> = {
-            let loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
-            let mut missing: Vec<String> = queries
-                .iter()
-                .map(|q| q.name.clone())
-                .filter(|n| !loaded.contains_key(n))
-                .collect();
-            missing.sort();
-            missing.dedup();
-            missing
-        };
-        if !missing.is_empty() {
-            self.load(files, &missing);
-        }
-        let loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
-        queries
-            .iter()
-            .map(|q| Ok(loaded.get(&q.name).cloned().unwrap_or_default()))
-            .collect()
-    }
-}
-
-/// An OSV export zip read on first use (the check is built for every command; the export is
-/// read only by a scan that has dependencies), parsing only the records that mention an asked
-/// name, kept for the process. With an index cache folder, the first scan parses every record
-/// once and keeps which entries name which package (valid while the zip's size and
-/// modification time are the same); later scans open the zip and read only their packages'
-/// entries.
-pub struct LazyIndex {
-    path: PathBuf,
-    limits: AdvisoryLimits,
-    index_cache: Option<PathBuf>,
-    bytes: OnceLock<Result<Vec<u8>, String>>,
-    names: OnceLock<Option<NameIndex>>,
-    loaded: Mutex<HashMap<String, Vec<Arc<OsvRecord>>>>,
-}
-
-impl LazyIndex {
-    pub fn new(path: impl Into<PathBuf>, limits: AdvisoryLimits) -> Self {
-        Self {
-            path: path.into(),
-            limits,
-            index_cache: None,
-            bytes: OnceLock::new(),
-            names: OnceLock::new(),
-            loaded: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// Keeps the export's name index in `folder` (the advisory cache folder).
-    pub fn with_index_cache(mut self, folder: impl Into<PathBuf>) -> Self {
-        self.index_cache = Some(folder.into());
-        self
-    }
-
-    fn unreadable(&self, e: impl std::fmt::Display) -> String {
-        AdvisoryError::Unreadable {
-            path: self.path.display().to_string(),
-            reason: e.to_string(),
-        }
-        .to_string()
-    }
-
-    fn bytes(&self) -> &Result<Vec<u8>, String> {
-        self.bytes
-            .get_or_init(|| std::fs::read(&self.path).map_err(|e| self.unreadable(e)))
-    }
-
-    /// The kept name index when it was made for this zip; else one built now from every entry
-    /// (and kept). `None` without a cache folder or when the zip cannot be read.
-    fn name_index(&self) -> Option<&NameIndex> {
-        self.names
-            .get_or_init(|| {
-                let cache = self.index_cache.as_ref()?;
-                let metadata = std::fs::metadata(&self.path).ok()?;
-                let file = RecordFile {
-                    path: PathBuf::from("export.zip"),
-                    size: metadata.len(),
-                    modified: metadata
-                        .modified()
-                        .ok()
-                        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                        .map_or(0, |d| d.as_nanos()),
-                };
-                let signature = listing_signature(Path::new(""), &[file]);
-                let path = NameIndex::path_for(cache, &self.path);
-                if let Some(kept) = NameIndex::kept(&path, &signature) {
-                    return Some(kept);
-                }
-                let bytes = self.bytes().as_ref().ok()?;
-                let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
-                let mut index = NameIndex {
-                    signature,
-                    names: HashMap::new(),
-                };
-                for position in 0..zip.len() {
-                    let Some((name, text)) = self.entry_text(&mut zip, position) else {
-                        continue;
-                    };
-                    let yaml = name.ends_with(".yaml") || name.ends_with(".yml");
-                    let Ok(record) = parse_record(&text, yaml) else {
-                        continue;
-                    };
-                    for package in pypi_names(&record) {
-                        index.names.entry(package).or_default().push(position);
-                    }
-                }
-                index.keep(&path);
-                Some(index)
-            })
-            .as_ref()
-    }
-
-    /// One entry's name and text, when it is a record file within `max_record_bytes`.
-    fn entry_text<R: std::io::Read + std::io::Seek>(
-        &self,
-        zip: &mut zip::ZipArchive<R>,
-        position: usize,
-    ) -> Option<(String, String)> {
-        let file = zip.by_index(position).ok()?;
-        let name = file.name().map(|n| n.into_owned()).ok()?;
-        if !file.is_file()
-            || !AdvisoryIndex::is_record_file(&name)
-            || file.size() > self.limits.max_record_bytes
-        {
-            return None;
-        }
-        let mut text = String::new();
-        file.take(self.limits.max_record_bytes)
-            .read_to_string(&mut text)
-            .ok()?;
-        Some((name, text))
-    }
-
-    /// The records of `names` through the kept index: the zip's directory, then their entries.
-    fn load_indexed(&self, index: &NameIndex, names: &[String]) -> Result<AdvisoryIndex, String> {
-        let file = std::fs::File::open(&self.path).map_err(|e| self.unreadable(e))?;
-        let mut zip =
-            zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| self.unreadable(e))?;
-        let mut positions: Vec<usize> = names
-            .iter()
-            .filter_map(|n| index.names.get(n))
-            .flatten()
-            .copied()
-            .collect();
-        positions.sort_unstable();
-        positions.dedup();
-        let mut out = AdvisoryIndex::default();
-        for position in positions {
-            if let Some((name, text)) = self.entry_text(&mut zip, position) {
-                out.add_text(&name, &text);
-            }
-        }
-        Ok(out)
-    }
-}
-
-impl AdvisorySource for LazyIndex {
-    fn describe(&self) -> String {
-        // Its metadata, not its bytes: a scan with a kept index never reads the whole export.
-        match std::fs::metadata(&self.path) {
-            Ok(_) => format!("OSV export {}", self.path.display()),
-            Err(e) => format!("none ({})", self.unreadable(e)),
-        }
-    }
-
-    fn lookup(&self, queries: &[PackageQuery]) -> Vec<Lookup> {
-        let mut loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
-        let mut missing: Vec<String> = queries
-            .iter()
-            .map(|q| q.name.clone())
-            .filter(|n| !loaded.contains_key(n))
-            .collect();
-        missing.sort();
-        missing.dedup();
-        if !missing.is_empty() {
-            let found = match self.name_index() {
-                Some(index) => self.load_indexed(index, &missing),
-                None => match self.bytes() {
-                    Ok(bytes) => AdvisoryIndex::from_zip_mentioning(
-                        bytes,
-                        &self.path.display().to_string(),
-                        &self.limits,
-                        Some(&Mentions::of(&missing)),
-                    )
-                    .map_err(|e| e.to_string()),
-                    Err(e) => Err(e.clone()),
-                },
-            };
-            match found {
-                Ok(mut index) => {
-                    for name in missing {
-                        let records = index.by_name.remove(&name).unwrap_or_default();
-                        loaded.insert(name, records);
-                    }
-                }
-                Err(e) => return queries.iter().map(|_| Err(e.clone())).collect(),
-            }
-        }
-        queries
-            .iter()
-            .map(|q| Ok(loaded.get(&q.name).cloned().unwrap_or_default()))
-            .collect()
-    }
 }
 
 /// The source of records at `path`: a folder ([`AdvisoryFolder`], its name index kept in

@@ -198,6 +198,19 @@ impl<'m> Visitor<'m> for Installs<'m> {
     }
 }
 
+/// Whether a file's text may hold a command [`installed_requirements`] reads: it spells
+/// `install` and `pip` as a word of its own (`pip`, `pip3`, `pip.exe`, `pip.main`, `"pip"`),
+/// or `pipmain`. `pipe`, `pipeline` and `pip_version` are not pip: most files that mention them
+/// are not parsed for nothing.
+pub fn may_install(text: &[u8]) -> bool {
+    let mentions = |needle: &[u8]| text.windows(needle.len()).any(|w| w == needle);
+    let pip_word = text
+        .windows(4)
+        .any(|w| w.starts_with(b"pip") && !(w[3].is_ascii_alphabetic() || w[3] == b'_'))
+        || text.ends_with(b"pip");
+    mentions(b"install") && (pip_word || mentions(b"pipmain"))
+}
+
 /// Adds the packages every Python file installs with `pip install` literal arguments.
 pub fn installs(archive: &PluginArchive, limits: &DependenciesLimits, out: &mut Vec<Dependency>) {
     let python = PythonLimits::default();
@@ -208,9 +221,8 @@ pub fn installs(archive: &PluginArchive, limits: &DependenciesLimits, out: &mut 
         let Ok(bytes) = archive.read(entry) else {
             continue;
         };
-        // Only files that mention both words are parsed.
-        let mentions = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
-        if !mentions(b"install") || !mentions(b"pip") {
+        // Only files that may hold a pip command are parsed (see `may_install`).
+        if !may_install(&bytes) {
             continue;
         }
         let Ok(module) = PythonModule::parse(&bytes, &python) else {
@@ -264,6 +276,29 @@ mod tests {
 
     fn w(s: &str) -> Vec<String> {
         s.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn only_files_that_may_hold_a_pip_command_are_parsed() {
+        for text in [
+            "subprocess.call(['pip', 'install', 'x'])",
+            "os.system('pip3 install x')",
+            "pip.main(['install', 'x'])",
+            "pipmain(['install', 'x'])",
+            "run('/usr/bin/pip.exe install x')",
+            "# install with\n# pip",
+        ] {
+            assert!(may_install(text.as_bytes()), "{text}");
+        }
+        for text in [
+            "subprocess.Popen(cmd, stdout=subprocess.PIPE); pipe.install()",
+            "pipeline.install(x)",
+            "pip_version = 1  # how to install",
+            "pip install",
+        ] {
+            let parsed = may_install(text.as_bytes());
+            assert_eq!(parsed, text == "pip install", "{text}");
+        }
     }
 
     #[test]

@@ -9,7 +9,9 @@
 pub mod advisories;
 pub mod install;
 pub mod inventory;
+pub mod kept_index;
 pub mod osv;
+pub mod record_store;
 pub mod requirement;
 pub mod rules;
 
@@ -18,14 +20,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use validator_domain::{
-    AdvisoryCheck, Check, CheckContext, CheckDetails, CheckError, CheckOutput, DependenciesReport,
-    Dependency, DependencyOrigin, Finding, RuleInfo,
+    as_usize, AdvisoryCheck, Check, CheckContext, CheckDetails, CheckError, CheckOutput,
+    DependenciesReport, Dependency, DependencyOrigin, Finding, NamedLimit, NamedLimits, RuleInfo,
 };
 
 pub use advisories::{
-    advisories_at, AdvisoryError, AdvisoryFolder, AdvisoryIndex, AdvisoryLimits, AdvisorySource,
-    LazyIndex, Lookup, NoAdvisories, OsvApi, PackageQuery,
+    advisories_at, AdvisoryError, AdvisoryIndex, AdvisoryLimits, AdvisorySource, Lookup,
+    NoAdvisories, OsvApi, PackageQuery,
 };
+pub use record_store::{AdvisoryFolder, LazyIndex};
 pub use rules::{REVIEW_RULES, RULES};
 
 use rules::{DEP001, DEP002, DEP003, DEP004, DEP005};
@@ -53,43 +56,36 @@ impl Default for DependenciesLimits {
     }
 }
 
-/// A limit's value that is not valid.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid value `{value}` for the dependencies limit `{name}`")]
-pub struct LimitError {
-    pub name: String,
-    pub value: String,
-}
+/// A limit's value that is not a whole number.
+pub use validator_domain::LimitError;
 
 impl DependenciesLimits {
-    pub const NAMES: [&'static str; 3] = [
-        "max_dependency_file_bytes",
-        "max_dependencies",
-        "max_advisory_summary_chars",
-    ];
+    /// Each limit's name (its environment variable: `PLUGIN_VALIDATOR_<NAME>`).
+    pub const LIMITS: NamedLimits<Self> = NamedLimits {
+        scope: "dependencies",
+        prefix: "PLUGIN_VALIDATOR_",
+        limits: &[
+            NamedLimit {
+                name: "max_dependency_file_bytes",
+                set: |l, v| l.max_file_bytes = v,
+            },
+            NamedLimit {
+                name: "max_dependencies",
+                set: |l, v| l.max_dependencies = as_usize(v),
+            },
+            NamedLimit {
+                name: "max_advisory_summary_chars",
+                set: |l, v| l.max_summary_chars = as_usize(v),
+            },
+        ],
+    };
 
     pub fn env_var(name: &str) -> String {
-        format!("PLUGIN_VALIDATOR_{}", name.to_ascii_uppercase())
+        Self::LIMITS.env_var(name)
     }
 
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, LimitError> {
-        let mut limits = Self::default();
-        for name in Self::NAMES {
-            let Some(value) = lookup(&Self::env_var(name)) else {
-                continue;
-            };
-            let parsed: u64 = value.trim().parse().map_err(|_| LimitError {
-                name: name.to_owned(),
-                value: value.clone(),
-            })?;
-            let as_usize = usize::try_from(parsed).unwrap_or(usize::MAX);
-            match name {
-                "max_dependency_file_bytes" => limits.max_file_bytes = parsed,
-                "max_dependencies" => limits.max_dependencies = as_usize,
-                _ => limits.max_summary_chars = as_usize,
-            }
-        }
-        Ok(limits)
+        Self::LIMITS.read(Self::default(), lookup)
     }
 
     pub fn from_env() -> Result<Self, LimitError> {

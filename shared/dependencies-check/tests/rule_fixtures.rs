@@ -380,7 +380,7 @@ fn the_lazy_folder_answers_like_the_whole_index() {
             .with_index_cache(&cache)
     };
     assert_eq!(ids(&indexed()), lazy);
-    let kept = std::fs::read_dir(cache.join("folder-index"))
+    let kept = std::fs::read_dir(cache.join("advisory-index"))
         .expect("the index is kept")
         .count();
     assert_eq!(kept, 1);
@@ -392,7 +392,7 @@ fn the_lazy_folder_answers_like_the_whole_index() {
     );
     assert!(lazy[4].is_empty());
     assert!(
-        folder.describe().contains("11 record files"),
+        folder.describe().contains("11 records"),
         "{}",
         folder.describe()
     );
@@ -440,13 +440,16 @@ fn a_folder_with_a_warm_index_reads_only_its_packages_records_and_sees_changes()
         || AdvisoryFolder::new(&records, AdvisoryLimits::default()).with_index_cache(&cache);
     // Cold: every record parsed once, the index kept.
     assert_eq!(ids(&folder()), expected);
-    let kept: Vec<_> = std::fs::read_dir(cache.join("folder-index"))
+    let kept: Vec<_> = std::fs::read_dir(cache.join("advisory-index"))
         .expect("the index is kept")
         .flatten()
         .collect();
     assert_eq!(kept.len(), 1);
-    let text = std::fs::read_to_string(kept[0].path()).expect("index");
-    assert!(text.contains("\"requests\""), "{text}");
+    let bytes = std::fs::read(kept[0].path()).expect("index");
+    assert!(
+        bytes.windows(8).any(|w| w == b"requests"),
+        "the index names requests"
+    );
     // Warm: the same answers from the kept index.
     assert_eq!(ids(&folder()), expected);
     // A record added to the folder changes the listing: the index is rebuilt, the record seen.
@@ -460,6 +463,161 @@ fn a_folder_with_a_warm_index_reads_only_its_packages_records_and_sees_changes()
     let unwritable =
         AdvisoryFolder::new(&records, AdvisoryLimits::default()).with_index_cache(&blocked);
     assert_eq!(ids(&unwritable), vec![6, 1, 1]);
+}
+
+/// Copies the fixture records to `to` (a folder the test may change).
+fn copy_fixtures(to: &std::path::Path) {
+    let from = advisories_dir();
+    let mut stack = vec![from.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("fixtures").flatten() {
+            let path = entry.path();
+            let target = to.join(path.strip_prefix(&from).expect("inside"));
+            if path.is_dir() {
+                std::fs::create_dir_all(&target).expect("dir");
+                stack.push(path);
+            } else {
+                std::fs::copy(&path, &target).expect("copy");
+            }
+        }
+    }
+}
+
+fn record_ids(source: &dyn AdvisorySource, names: &[&str]) -> Vec<Vec<String>> {
+    let queries: Vec<validator_dependencies::PackageQuery> = names
+        .iter()
+        .map(|n| validator_dependencies::PackageQuery {
+            name: (*n).to_owned(),
+            version: None,
+        })
+        .collect();
+    source
+        .lookup(&queries)
+        .into_iter()
+        .map(|answer| {
+            let mut ids: Vec<String> = answer
+                .expect("answered")
+                .iter()
+                .map(|r| r.id.clone())
+                .collect();
+            ids.sort();
+            ids
+        })
+        .collect()
+}
+
+#[test]
+fn a_warm_index_sees_a_record_edited_in_place_and_rebuilds_a_damaged_index() {
+    use validator_dependencies::AdvisoryFolder;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let records = tmp.path().join("records");
+    let cache = tmp.path().join("cache");
+    copy_fixtures(&records);
+    let folder =
+        || AdvisoryFolder::new(&records, AdvisoryLimits::default()).with_index_cache(&cache);
+    let names = ["requests", "gdal", "six"];
+    let before = record_ids(&folder(), &names);
+    assert_eq!(before[0].len(), 6);
+    assert!(before[2].is_empty());
+    // Edited in place (its directory unchanged) to name `six` too: a warm scan that reads this
+    // record for `requests` sees that its size and modification time are not those indexed and
+    // rebuilds the index, so a later scan that asks only for `six` finds it.
+    let record = records.join("pypa/requests/PYSEC-2014-13.yaml");
+    let text = std::fs::read_to_string(&record).expect("record");
+    let also_six =
+        "affected:\n- package:\n    name: six\n    ecosystem: PyPI\n  versions:\n  - 1.0.0\n";
+    std::fs::write(&record, text.replacen("affected:\n", also_six, 1)).expect("edit");
+    assert_eq!(record_ids(&folder(), &["requests"])[0], before[0]);
+    assert_eq!(record_ids(&folder(), &["six"])[0], ["PYSEC-2014-13"]);
+    let after = record_ids(&folder(), &names);
+    assert_eq!(after[0], before[0]);
+    // A damaged index (or one of another layout) is rebuilt, not trusted.
+    let kept = std::fs::read_dir(cache.join("advisory-index"))
+        .expect("kept")
+        .flatten()
+        .next()
+        .expect("one index")
+        .path();
+    let mut bytes = std::fs::read(&kept).expect("index");
+    let half = bytes.len() / 2;
+    bytes.truncate(half);
+    std::fs::write(&kept, &bytes).expect("damage");
+    assert_eq!(record_ids(&folder(), &names), after);
+    std::fs::write(&kept, b"{\"signature\": \"an index of an older layout\"}").expect("old");
+    assert_eq!(record_ids(&folder(), &names), after);
+    assert!(std::fs::read(&kept).expect("rebuilt").len() > half);
+}
+
+#[test]
+fn a_warm_export_reads_its_entries_without_the_directory_and_sees_a_new_export() {
+    use validator_dependencies::LazyIndex;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let zip = tmp.path().join("all.zip");
+    let cache = tmp.path().join("cache");
+    let six = r#"{"id": "GHSA-test-six0-0001", "affected": [{"package": {"ecosystem": "PyPI", "name": "six"},
+        "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.0"}]}]}]}"#;
+    let requests =
+        std::fs::read_to_string(advisories_dir().join("pypa/requests/PYSEC-2014-13.yaml"))
+            .expect("record");
+    // Stored and deflated entries written with data descriptors (as streaming writers such as
+    // Go's write them: no sizes in the local headers): each read from its local header with
+    // the sizes and CRC indexed.
+    let mut writer = zip::ZipWriter::new_stream(Vec::new());
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    use std::io::Write;
+    writer
+        .start_file("PYSEC-2014-13.yaml", stored)
+        .expect("entry");
+    writer.write_all(requests.as_bytes()).expect("write");
+    writer
+        .start_file("GHSA-test-six0-0001.json", deflated)
+        .expect("entry");
+    writer.write_all(six.as_bytes()).expect("write");
+    let bytes = writer.finish().expect("zip").into_inner();
+    assert_ne!(
+        bytes[6] & 0x08,
+        0,
+        "the first entry is written with a data descriptor"
+    );
+    std::fs::write(&zip, &bytes).expect("zip");
+    let export = || LazyIndex::new(&zip, AdvisoryLimits::default()).with_index_cache(&cache);
+    let expected = vec![
+        vec!["PYSEC-2014-13".to_owned()],
+        vec!["GHSA-test-six0-0001".to_owned()],
+    ];
+    assert_eq!(record_ids(&export(), &["requests", "six"]), expected);
+    // Warm: the entries' bytes are read where the index says, not through the zip's central
+    // directory (damaged here, size and modification time kept: the index still holds).
+    let modified = std::fs::metadata(&zip)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    let mut damaged = bytes.clone();
+    let directory = damaged
+        .windows(4)
+        .position(|w| w == [0x50, 0x4b, 0x01, 0x02])
+        .expect("central directory");
+    damaged[directory] = b'X';
+    std::fs::write(&zip, &damaged).expect("damage");
+    std::fs::File::options()
+        .write(true)
+        .open(&zip)
+        .and_then(|f| f.set_modified(modified))
+        .expect("mtime");
+    assert_eq!(record_ids(&export(), &["requests", "six"]), expected);
+    // A new export (another size or time) is indexed again.
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    writer
+        .start_file("GHSA-test-six0-0001.json", deflated)
+        .expect("entry");
+    writer.write_all(six.as_bytes()).expect("write");
+    std::fs::write(&zip, writer.finish().expect("zip").into_inner()).expect("zip");
+    assert_eq!(
+        record_ids(&export(), &["requests", "six"]),
+        vec![vec![], vec!["GHSA-test-six0-0001".to_owned()]]
+    );
 }
 
 #[test]
@@ -529,5 +687,30 @@ fn the_environment_chooses_the_source() {
     assert_eq!(
         source(&[("PLUGIN_VALIDATOR_OSV_API", "http://127.0.0.1:8080/")]),
         "OSV API 127.0.0.1:8080"
+    );
+}
+
+#[test]
+fn limits_are_named_and_a_bad_value_is_an_error() {
+    use validator_dependencies::DependenciesLimits;
+    let limits = DependenciesLimits::from_lookup(|key| {
+        (key == "PLUGIN_VALIDATOR_MAX_DEPENDENCIES").then(|| "3".to_owned())
+    })
+    .expect("valid");
+    assert_eq!(limits.max_dependencies, 3);
+    assert_eq!(
+        limits.max_file_bytes,
+        DependenciesLimits::default().max_file_bytes
+    );
+    let error = DependenciesLimits::from_lookup(|key| {
+        (key == "PLUGIN_VALIDATOR_MAX_DEPENDENCY_FILE_BYTES").then(|| "2MB".to_owned())
+    })
+    .expect_err("not a whole number");
+    assert_eq!(error.name, "max_dependency_file_bytes");
+    assert!(
+        error
+            .to_string()
+            .contains("PLUGIN_VALIDATOR_MAX_DEPENDENCY_FILE_BYTES"),
+        "{error}"
     );
 }

@@ -8,6 +8,7 @@ mod finding;
 mod fingerprint;
 mod history;
 mod licence;
+mod limits;
 mod notification;
 mod package;
 mod provenance;
@@ -45,6 +46,7 @@ pub use licence::{
     claimed_by, CheckDetails, Compatibility, Confidence1000, FileLicence, LibraryLicence,
     LicenceEvidence, LicenceFile, LicenceReport, PluginLicence,
 };
+pub use limits::{as_u32, as_usize, LimitError, NamedLimit, NamedLimits};
 pub use notification::{Claim, NotificationKind, NotificationState, Notifications};
 pub use package::{MetadataError, PackageInfo, PluginMetadata, PLUGIN_CONFIG_FILES};
 pub use provenance::{Provenance, ToolVersion};

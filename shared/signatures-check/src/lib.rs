@@ -16,7 +16,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use validator_domain::{
-    Check, CheckContext, CheckDetails, CheckError, CheckOutput, Finding, Level, RuleInfo, Severity,
+    as_u32, as_usize, Check, CheckContext, CheckDetails, CheckError, CheckOutput, Finding, Level,
+    NamedLimit, NamedLimits, RuleInfo, Severity,
 };
 
 pub use engine::{rule_id, Compiled, SignatureRule, SignaturesError};
@@ -93,55 +94,56 @@ impl Default for SignatureLimits {
     }
 }
 
-/// A limit's value that is not valid.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid value `{value}` for the signatures limit `{name}`")]
-pub struct LimitError {
-    pub name: String,
-    pub value: String,
-}
+/// A limit's value that is not a whole number.
+pub use validator_domain::LimitError;
 
 impl SignatureLimits {
-    pub const NAMES: [&'static str; 8] = [
-        "max_nested_depth",
-        "max_scanned_bytes",
-        "max_matches_shown",
-        "max_match_bytes",
-        "max_matches_per_pattern",
-        "signature_scan_timeout_seconds",
-        "max_signature_files",
-        "max_signature_bytes",
-    ];
+    /// Each limit's name (its environment variable: `PLUGIN_VALIDATOR_<NAME>`).
+    pub const LIMITS: NamedLimits<Self> = NamedLimits {
+        scope: "signatures",
+        prefix: "PLUGIN_VALIDATOR_",
+        limits: &[
+            NamedLimit {
+                name: "max_nested_depth",
+                set: |l, v| l.max_nested_depth = as_u32(v),
+            },
+            NamedLimit {
+                name: "max_scanned_bytes",
+                set: |l, v| l.max_scanned_bytes = v,
+            },
+            NamedLimit {
+                name: "max_matches_shown",
+                set: |l, v| l.max_matches_shown = as_usize(v),
+            },
+            NamedLimit {
+                name: "max_match_bytes",
+                set: |l, v| l.max_match_bytes = as_usize(v),
+            },
+            NamedLimit {
+                name: "max_matches_per_pattern",
+                set: |l, v| l.max_matches_per_pattern = as_usize(v).max(1),
+            },
+            NamedLimit {
+                name: "signature_scan_timeout_seconds",
+                set: |l, v| l.scan_timeout_seconds = v.max(1),
+            },
+            NamedLimit {
+                name: "max_signature_files",
+                set: |l, v| l.max_signature_files = as_usize(v),
+            },
+            NamedLimit {
+                name: "max_signature_bytes",
+                set: |l, v| l.max_signature_bytes = v,
+            },
+        ],
+    };
 
     pub fn env_var(name: &str) -> String {
-        format!("PLUGIN_VALIDATOR_{}", name.to_ascii_uppercase())
+        Self::LIMITS.env_var(name)
     }
 
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, LimitError> {
-        let mut limits = Self::default();
-        for name in Self::NAMES {
-            let Some(value) = lookup(&Self::env_var(name)) else {
-                continue;
-            };
-            let parsed: u64 = value.trim().parse().map_err(|_| LimitError {
-                name: name.to_owned(),
-                value: value.clone(),
-            })?;
-            let as_usize = usize::try_from(parsed).unwrap_or(usize::MAX);
-            match name {
-                "max_nested_depth" => {
-                    limits.max_nested_depth = u32::try_from(parsed).unwrap_or(u32::MAX)
-                }
-                "max_scanned_bytes" => limits.max_scanned_bytes = parsed,
-                "max_matches_shown" => limits.max_matches_shown = as_usize,
-                "max_match_bytes" => limits.max_match_bytes = as_usize,
-                "max_matches_per_pattern" => limits.max_matches_per_pattern = as_usize.max(1),
-                "signature_scan_timeout_seconds" => limits.scan_timeout_seconds = parsed.max(1),
-                "max_signature_files" => limits.max_signature_files = as_usize,
-                _ => limits.max_signature_bytes = parsed,
-            }
-        }
-        Ok(limits)
+        Self::LIMITS.read(Self::default(), lookup)
     }
 
     pub fn from_env() -> Result<Self, LimitError> {
