@@ -8,9 +8,8 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use validator_archive::{ArchiveLimits, PluginArchive};
 use validator_behaviour::BehaviourCheck;
-use validator_domain::{Check, CheckContext, PackageInfo, ScanCache};
+use validator_domain::{run_on_zip, Check};
 use validator_testkit::ZipBuilder;
 
 fn corpus_root() -> PathBuf {
@@ -72,16 +71,9 @@ fn sample(dir: &Path) -> (Vec<u8>, BTreeSet<(String, String)>) {
 }
 
 fn run(bytes: Vec<u8>) -> Vec<validator_domain::Finding> {
-    let archive = PluginArchive::open(bytes, &ArchiveLimits::default()).expect("archive opens");
-    let package = PackageInfo::inspect(&archive);
-    let ctx = CheckContext {
-        archive: &archive,
-        package: &package,
-        rule_enabled: &|_| true,
-        reference_defaults: false,
-        cache: &ScanCache::new(),
-    };
-    BehaviourCheck.run(&ctx).expect("check runs")
+    run_on_zip(&BehaviourCheck, bytes)
+        .expect("check runs")
+        .findings
 }
 
 /// The corpus folders: samples with findings, look-alikes without, legitimate idioms held for

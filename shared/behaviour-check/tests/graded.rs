@@ -1,9 +1,8 @@
 //! Graded actions through the policy: a complete chain blocks, the same capabilities without a
 //! traced flow are held for review, and a script QGIS does not load is held for review at most.
 
-use validator_archive::{ArchiveLimits, PluginArchive};
 use validator_behaviour::BehaviourCheck;
-use validator_domain::{Check, CheckContext, Finding, PackageInfo, ScanCache};
+use validator_domain::{run_on_zip, Check, Finding};
 use validator_policy::{Policy, RuleSet};
 use validator_testkit::ZipBuilder;
 
@@ -18,17 +17,9 @@ fn rated_bytes(files: &[(&str, &[u8])]) -> Vec<Finding> {
     for (path, bytes) in files {
         zip = zip.bytes(&format!("demo/{path}"), bytes, 0o644);
     }
-    let archive =
-        PluginArchive::open(zip.build(), &ArchiveLimits::default()).expect("archive opens");
-    let package = PackageInfo::inspect(&archive);
-    let ctx = CheckContext {
-        archive: &archive,
-        package: &package,
-        rule_enabled: &|_| true,
-        reference_defaults: false,
-        cache: &ScanCache::new(),
-    };
-    let findings = BehaviourCheck.run(&ctx).expect("check runs");
+    let findings = run_on_zip(&BehaviourCheck, zip.build())
+        .expect("check runs")
+        .findings;
     Policy::default().evaluate(&BehaviourCheck, findings, RuleSet::Policy, &[])
 }
 

@@ -279,8 +279,7 @@ fn further_pages_are_followed() {
 
 #[test]
 fn the_check_reports_what_the_api_answers() {
-    use validator_archive::{ArchiveLimits, PluginArchive};
-    use validator_domain::{Check, CheckContext, PackageInfo, ScanCache};
+    use validator_domain::{run_on_zip, Check};
     let server = serve(Mode::Normal);
     let check = validator_dependencies::DependenciesCheck::new(Arc::new(OsvApi::new(
         &server.url,
@@ -289,16 +288,7 @@ fn the_check_reports_what_the_api_answers() {
     let zip = validator_testkit::ZipBuilder::valid_plugin("demo")
         .file("demo/requirements.txt", "requests==2.7.0\n")
         .build();
-    let archive = PluginArchive::open(zip, &ArchiveLimits::default()).expect("opens");
-    let package = PackageInfo::inspect(&archive);
-    let ctx = CheckContext {
-        archive: &archive,
-        package: &package,
-        rule_enabled: &|_| true,
-        reference_defaults: false,
-        cache: &ScanCache::new(),
-    };
-    let output = check.run_with_details(&ctx).expect("runs");
+    let output = run_on_zip(&check, zip).expect("runs");
     let rules: Vec<&str> = output.findings.iter().map(|f| f.rule.as_str()).collect();
     assert_eq!(rules, ["DEP002"]);
     let report = output.details.dependencies.expect("section");

@@ -5,13 +5,11 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use validator_archive::{ArchiveLimits, PluginArchive};
 use validator_dependencies::{
     AdvisoryIndex, AdvisoryLimits, AdvisorySource, DependenciesCheck, NoAdvisories, RULES,
 };
 use validator_domain::{
-    AdvisoryCheck, Check, CheckContext, DependenciesReport, DependencyOrigin, Finding, PackageInfo,
-    ScanCache,
+    run_on_zip, AdvisoryCheck, Check, DependenciesReport, DependencyOrigin, Finding,
 };
 use validator_testkit::ZipBuilder;
 
@@ -32,18 +30,7 @@ struct Outcome {
 }
 
 fn run_with(zip: Vec<u8>, source: Arc<dyn AdvisorySource>) -> Outcome {
-    let archive = PluginArchive::open(zip, &ArchiveLimits::default()).expect("archive opens");
-    let package = PackageInfo::inspect(&archive);
-    let ctx = CheckContext {
-        archive: &archive,
-        package: &package,
-        rule_enabled: &|_| true,
-        reference_defaults: false,
-        cache: &ScanCache::new(),
-    };
-    let output = DependenciesCheck::new(source)
-        .run_with_details(&ctx)
-        .expect("check runs");
+    let output = run_on_zip(&DependenciesCheck::new(source), zip).expect("check runs");
     Outcome {
         findings: output.findings,
         report: *output

@@ -178,13 +178,23 @@ pub trait Check: Send + Sync {
 /// and the policy's engine settings (not `--rules all`): a check exercised outside a scan, as
 /// its tests and fixtures do.
 pub fn run_on_zip(check: &dyn Check, zip: Vec<u8>) -> Result<CheckOutput, CheckError> {
+    run_on_zip_as(check, zip, false)
+}
+
+/// [`run_on_zip`], with `reference_defaults` as `--rules all` sets it (the engines run as the
+/// reference tools do by default).
+pub fn run_on_zip_as(
+    check: &dyn Check,
+    zip: Vec<u8>,
+    reference_defaults: bool,
+) -> Result<CheckOutput, CheckError> {
     let archive = PluginArchive::open(zip, &ArchiveLimits::default())?;
     let package = PackageInfo::inspect(&archive);
     let ctx = CheckContext {
         archive: &archive,
         package: &package,
         rule_enabled: &|_| true,
-        reference_defaults: false,
+        reference_defaults,
         cache: &ScanCache::new(),
     };
     check.run_with_details(&ctx)

@@ -22,7 +22,8 @@ mod upload;
 mod verdict;
 
 pub use check::{
-    run_on_zip, Check, CheckContext, CheckError, CheckOutput, RuleInfo, RuleRole, ScanCache,
+    run_on_zip, run_on_zip_as, Check, CheckContext, CheckError, CheckOutput, RuleInfo, RuleRole,
+    ScanCache,
 };
 pub use dependencies::{
     verification_of, AdvisoryCheck, CvssScore, DependenciesReport, Dependency, DependencyOrigin,

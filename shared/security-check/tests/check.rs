@@ -1,10 +1,7 @@
 //! The security check through the `Check` interface: findings with Bandit's ids and ratings,
 //! files it cannot analyse, `# nosec` kept visible, and the plugin's `.bandit` file.
 
-use validator_archive::{ArchiveLimits, PluginArchive};
-use validator_domain::{
-    Check, CheckContext, Confidence, Finding, PackageInfo, ScanCache, Severity, Suppression,
-};
+use validator_domain::{run_on_zip_as, Check, Confidence, Finding, Severity, Suppression};
 use validator_policy::{Policy, RuleSet};
 use validator_security::SecurityCheck;
 use validator_testkit::ZipBuilder;
@@ -15,16 +12,9 @@ fn run(zip: ZipBuilder) -> Vec<Finding> {
 
 /// `reference_defaults`: as `--rules all` runs the check (Bandit's behaviour).
 fn run_as(zip: ZipBuilder, reference_defaults: bool) -> Vec<Finding> {
-    let archive = PluginArchive::open(zip.build(), &ArchiveLimits::default()).expect("opens");
-    let package = PackageInfo::inspect(&archive);
-    let ctx = CheckContext {
-        archive: &archive,
-        package: &package,
-        rule_enabled: &|_| true,
-        reference_defaults,
-        cache: &ScanCache::new(),
-    };
-    let findings = SecurityCheck.run(&ctx).expect("runs");
+    let findings = run_on_zip_as(&SecurityCheck, zip.build(), reference_defaults)
+        .expect("runs")
+        .findings;
     for finding in &findings {
         assert!(SecurityCheck.rule(&finding.rule).is_some(), "{finding:?}");
         assert!(!finding.remediation.is_empty());

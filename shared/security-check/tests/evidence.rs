@@ -2,8 +2,7 @@
 //! real plugin idiom that does not block, and the same place with a real risk that still does;
 //! `evidence_aware = false` (the website's rating) and `--rules all` (Bandit) unchanged.
 
-use validator_archive::{ArchiveLimits, PluginArchive};
-use validator_domain::{Check, CheckContext, Finding, PackageInfo, ScanCache};
+use validator_domain::{run_on_zip_as, Check, Finding};
 use validator_policy::{Policy, RuleSet};
 use validator_security::SecurityCheck;
 use validator_testkit::ZipBuilder;
@@ -20,16 +19,9 @@ fn rated_files(files: &[(&str, &str)], policy: &Policy, reference: bool) -> Vec<
         .fold(ZipBuilder::valid_plugin("demo"), |zip, (path, code)| {
             zip.file(path, code)
         });
-    let archive = PluginArchive::open(zip.build(), &ArchiveLimits::default()).expect("opens");
-    let package = PackageInfo::inspect(&archive);
-    let ctx = CheckContext {
-        archive: &archive,
-        package: &package,
-        rule_enabled: &|_| true,
-        reference_defaults: reference,
-        cache: &ScanCache::new(),
-    };
-    let raw = SecurityCheck.run(&ctx).expect("runs");
+    let raw = run_on_zip_as(&SecurityCheck, zip.build(), reference)
+        .expect("runs")
+        .findings;
     let rule_set = if reference {
         RuleSet::All
     } else {
