@@ -279,7 +279,7 @@ fn further_pages_are_followed() {
 
 #[test]
 fn the_check_reports_what_the_api_answers() {
-    use validator_domain::{run_on_zip, Check};
+    use validator_domain::run_on_zip;
     let server = serve(Mode::Normal);
     let check = validator_dependencies::DependenciesCheck::new(Arc::new(OsvApi::new(
         &server.url,
