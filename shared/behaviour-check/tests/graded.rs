@@ -2,7 +2,7 @@
 //! traced flow are held for review, and a script QGIS does not load is held for review at most.
 
 use validator_behaviour::BehaviourCheck;
-use validator_domain::{run_on_zip, Check, Finding};
+use validator_domain::{run_on_zip, Finding};
 use validator_policy::{Policy, RuleSet};
 use validator_testkit::ZipBuilder;
 

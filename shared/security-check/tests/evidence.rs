@@ -2,7 +2,7 @@
 //! real plugin idiom that does not block, and the same place with a real risk that still does;
 //! `evidence_aware = false` (the website's rating) and `--rules all` (Bandit) unchanged.
 
-use validator_domain::{run_on_zip_as, Check, Finding};
+use validator_domain::{run_on_zip_as, Finding};
 use validator_policy::{Policy, RuleSet};
 use validator_security::SecurityCheck;
 use validator_testkit::ZipBuilder;
