@@ -64,6 +64,10 @@ pub struct BehaviourLimits {
     /// Largest README read (at the plugin's top level) to find the tools a plugin documents,
     /// for grading the native code it ships (BHV103).
     pub max_provenance_text_bytes: u64,
+    /// Call names whose catalogue answer is kept between files (per thread): most names
+    /// recur across a plugin's modules, and a name the tables do not spell costs a
+    /// normalisation and a walk of its prefixes. Past this many, names are looked up again.
+    pub max_cached_apis: usize,
 }
 
 impl Default for BehaviourLimits {
@@ -81,6 +85,7 @@ impl Default for BehaviourLimits {
             max_pickle_bytes: 8 * 1024 * 1024,
             max_folded_dict_items: 64,
             max_provenance_text_bytes: 256 * 1024,
+            max_cached_apis: 65_536,
         }
     }
 }
@@ -93,7 +98,7 @@ pub struct LimitError {
 }
 
 impl BehaviourLimits {
-    pub const NAMES: [&'static str; 12] = [
+    pub const NAMES: [&'static str; 13] = [
         "max_folded_bytes",
         "max_fold_depth",
         "min_blob_chars",
@@ -106,6 +111,7 @@ impl BehaviourLimits {
         "max_pickle_bytes",
         "max_folded_dict_items",
         "max_provenance_text_bytes",
+        "max_cached_apis",
     ];
 
     /// The environment variable of a limit (`PLUGIN_VALIDATOR_BEHAVIOUR_MAX_FOLDED_BYTES`).
@@ -142,6 +148,7 @@ impl BehaviourLimits {
                 "max_pickle_bytes" => limits.max_pickle_bytes = parsed,
                 "max_folded_dict_items" => limits.max_folded_dict_items = size,
                 "max_provenance_text_bytes" => limits.max_provenance_text_bytes = parsed,
+                "max_cached_apis" => limits.max_cached_apis = size,
                 _ => limits.native_prefix_bytes = parsed,
             }
         }
