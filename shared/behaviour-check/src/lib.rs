@@ -67,6 +67,10 @@ pub struct BehaviourLimits {
     /// Largest README read (at the plugin's top level) to find the tools a plugin documents,
     /// for grading the native code it ships (BHV103).
     pub max_provenance_text_bytes: u64,
+    /// Call names whose catalogue answer is kept between files (per thread): most names
+    /// recur across a plugin's modules, and a name the tables do not spell costs a
+    /// normalisation and a walk of its prefixes. Past this many, names are looked up again.
+    pub max_cached_apis: usize,
 }
 
 impl Default for BehaviourLimits {
@@ -84,6 +88,7 @@ impl Default for BehaviourLimits {
             max_pickle_bytes: 8 * 1024 * 1024,
             max_folded_dict_items: 64,
             max_provenance_text_bytes: 256 * 1024,
+            max_cached_apis: 65_536,
         }
     }
 }
@@ -144,6 +149,10 @@ impl BehaviourLimits {
             NamedLimit {
                 name: "max_provenance_text_bytes",
                 set: |l, v| l.max_provenance_text_bytes = v,
+            },
+            NamedLimit {
+                name: "max_cached_apis",
+                set: |l, v| l.max_cached_apis = as_usize(v),
             },
         ],
     };

@@ -1,6 +1,7 @@
 //! Payloads in the plugin's own files, found by content: pickles that run code when loaded
 //! (read by their opcodes, never loaded) and modules shipped only as compiled bytecode.
 
+use validator_archive::FileHeads;
 use validator_domain::{CheckContext, CheckError, Finding};
 
 use crate::caps::Api;
@@ -229,6 +230,7 @@ pub fn findings(
     let mut findings = Vec::new();
     let pickles = (ctx.rule_enabled)(BHV008.id) || (ctx.rule_enabled)(BHV113.id);
     let bytecode = (ctx.rule_enabled)(BHV009.id);
+    let heads = ctx.cache.get_or_init(|| FileHeads::new(ctx.archive));
     for entry in ctx.archive.files() {
         let name = entry.name.as_str();
         // Python imports a `.pyc` without its source only from the source's place, never from
@@ -249,9 +251,11 @@ pub fn findings(
         if !pickles || entry.size < 2 || entry.size > limits.max_pickle_bytes {
             continue;
         }
-        let head = ctx
-            .archive
-            .read_prefix(entry, 2)
+        // From the heads the native-code sniffer and suspicious_files read once per scan: a
+        // read of its own would inflate every file of the zip again. A text head comes back
+        // empty, and no pickle protocol 2+ starts with text.
+        let head = heads
+            .prefix(ctx.archive, entry, 2)
             .map_err(|e| CheckError::Failed(format!("{name}: {e}")))?;
         if !may_be_pickle(name, &head) {
             continue;

@@ -291,14 +291,21 @@ impl OwnValueFunctions {
             .unwrap_or(false)
     }
 
-    /// Adds another set's functions (built from other modules): a name defined in both
-    /// returns the plugin's own values only if every definition does, whatever the order.
+    /// Adds another set's functions and constants (built from other modules): a name defined
+    /// in both returns the plugin's own values (or is a constant) only if every definition
+    /// is, whatever the order.
     pub fn merge(&mut self, other: Self) {
         for (key, own) in other.by_name {
             self.by_name
                 .entry(key)
                 .and_modify(|all| *all = *all && own)
                 .or_insert(own);
+        }
+        for (key, literal) in other.constants {
+            self.constants
+                .entry(key)
+                .and_modify(|all| *all = *all && literal)
+                .or_insert(literal);
         }
     }
 

@@ -25,7 +25,7 @@ impl<'m> Analyser<'m> {
                 let raw = self.text(literal.range);
                 let escaped = raw.contains('\\') && is_identifier_like(text);
                 let value = Value::str(text, escaped);
-                self.note_string(&value, self.line(literal.range));
+                self.note_string_at(&value, literal.range);
                 value
             }
             Expr::BytesLiteral(literal) => Value::Bytes {
@@ -76,7 +76,7 @@ impl<'m> Analyser<'m> {
                     partial,
                     taint: Taint::NONE,
                 });
-                self.note_string(&value, self.line(fstring.range));
+                self.note_string_at(&value, fstring.range);
                 // A string built from tainted data carries it (a secret in a URL or a body).
                 value.tainted(taint)
             }
@@ -106,7 +106,7 @@ impl<'m> Analyser<'m> {
                 let right = self.eval(&binop.right);
                 let value = self.binop(left, binop.op, right);
                 if matches!(value, Value::Str(_)) {
-                    self.note_string(&value, self.line(binop.range));
+                    self.note_string_at(&value, binop.range);
                 }
                 value
             }
@@ -271,11 +271,13 @@ impl<'m> Analyser<'m> {
     pub(super) fn attribute(&mut self, base: Value, name: &str) -> Value {
         match base {
             Value::Ref {
-                name: base,
+                name: mut qualified,
                 hidden,
                 taint,
             } => {
-                let qualified = format!("{base}.{name}");
+                // `base.name`, built in the base's own buffer.
+                qualified.push('.');
+                qualified.push_str(name);
                 // An attribute that holds credentials (`netrc.netrc().hosts`: every saved
                 // login), as the sources catalogue lists it without arguments.
                 let held = match self.api(&qualified).source {

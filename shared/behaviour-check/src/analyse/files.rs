@@ -295,12 +295,32 @@ impl<'m> Analyser<'m> {
     }
 
     pub(super) fn note_string(&mut self, value: &Value, line: u32) {
-        let Value::Str(folded) = value else { return };
-        if folded.text.len() > self.limits.max_classified_string_bytes
-            || !caps::may_be_interesting(&folded.text)
-        {
-            return;
+        if let Some(folded) = self.classified(value) {
+            self.note_folded(folded, line);
         }
+    }
+
+    /// [`Self::note_string`] for the string an expression at `range` builds: its line is looked
+    /// up only when the string may say something (most do not).
+    pub(super) fn note_string_at(&mut self, value: &Value, range: TextRange) {
+        if let Some(folded) = self.classified(value) {
+            let line = self.line(range);
+            self.note_folded(folded, line);
+        }
+    }
+
+    /// The string `value` holds when it is short enough to classify and has a fragment of
+    /// something the classifiers recognise.
+    fn classified<'v>(&self, value: &'v Value) -> Option<&'v Folded> {
+        let Value::Str(folded) = value else {
+            return None;
+        };
+        (folded.text.len() <= self.limits.max_classified_string_bytes
+            && caps::may_be_interesting(&folded.text))
+        .then_some(folded)
+    }
+
+    fn note_folded(&mut self, folded: &Folded, line: u32) {
         let lower = folded.text.to_lowercase();
         // Only what looks like a path names a store here (`"cookies"` alone is a dict key).
         let credential = if folded.text.contains(['/', '\\']) && !self.plugin_path(&folded.text) {

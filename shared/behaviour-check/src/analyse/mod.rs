@@ -182,7 +182,6 @@ pub fn analyse_with_forms(
         password_widgets: HashSet::default(),
         form_passwords,
         last_data_read: None,
-        apis: HashMap::default(),
         own_file: format!("{PLUGINS_DIR}/{path}"),
         own_dir: format!("{PLUGINS_DIR}/{top}"),
         module,
@@ -272,9 +271,6 @@ struct Analyser<'m> {
     form_passwords: &'m HashSet<String>,
     /// The last data file of the plugin read, with its line (evidence for a payload).
     last_data_read: Option<(String, u32)>,
-    /// The catalogue's answer per call name, kept for the file: most names recur, and a
-    /// name the tables do not spell costs a normalisation and a walk of its prefixes.
-    apis: HashMap<String, caps::Api>,
     /// `__file__`, as a path under the plugins folder.
     own_file: String,
     /// The plugin's own folder under the plugins folder.

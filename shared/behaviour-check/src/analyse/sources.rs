@@ -151,12 +151,23 @@ impl<'m> Analyser<'m> {
     }
 
     pub(super) fn api(&mut self, name: &str) -> caps::Api {
-        if let Some(api) = self.apis.get(name) {
-            return *api;
+        // `Api::of` depends on the name only, so its answers are kept across files.
+        thread_local! {
+            static APIS: std::cell::RefCell<HashMap<String, caps::Api>> =
+                std::cell::RefCell::new(HashMap::default());
         }
-        let api = caps::Api::of(name);
-        self.apis.insert(name.to_owned(), api);
-        api
+        let max = self.limits.max_cached_apis;
+        APIS.with(|apis| {
+            let mut apis = apis.borrow_mut();
+            if let Some(api) = apis.get(name) {
+                return *api;
+            }
+            let api = caps::Api::of(name);
+            if apis.len() < max {
+                apis.insert(name.to_owned(), api);
+            }
+            api
+        })
     }
 
     pub(super) fn note_credential_source(&mut self, line: u32, what: String) {
