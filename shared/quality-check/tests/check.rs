@@ -1,8 +1,7 @@
 //! The `code_quality` check through the `Check` interface: findings, `# noqa`, the plugin's
 //! flake8 configuration, unreadable and invalid files.
 
-use validator_archive::{ArchiveLimits, PluginArchive};
-use validator_domain::{Check, CheckContext, Finding, Level, PackageInfo, ScanCache, Suppression};
+use validator_domain::{run_on_zip_as, Check, Finding, Level, Suppression};
 use validator_quality::CodeQualityCheck;
 use validator_testkit::ZipBuilder;
 
@@ -11,16 +10,9 @@ fn run(zip: ZipBuilder) -> Vec<Finding> {
 }
 
 fn run_with(zip: ZipBuilder, reference_defaults: bool) -> Vec<Finding> {
-    let archive = PluginArchive::open(zip.build(), &ArchiveLimits::default()).expect("opens");
-    let package = PackageInfo::inspect(&archive);
-    let ctx = CheckContext {
-        archive: &archive,
-        package: &package,
-        rule_enabled: &|_| true,
-        reference_defaults,
-        cache: &ScanCache::new(),
-    };
-    let findings = CodeQualityCheck.run(&ctx).expect("runs");
+    let findings = run_on_zip_as(&CodeQualityCheck, zip.build(), reference_defaults)
+        .expect("runs")
+        .findings;
     for f in &findings {
         assert_eq!(f.check.as_str(), "code_quality");
         assert!(CodeQualityCheck.rule(&f.rule).is_some(), "{f:?}");
