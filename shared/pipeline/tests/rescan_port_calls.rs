@@ -65,16 +65,16 @@ async fn a_version_judged_again_reads_its_upload_once() {
 async fn a_version_judged_again_makes_the_calls_the_cost_model_prices() {
     let calls = rescan_calls().await;
     let expected = BTreeMap::from([
-        ("blobs.get", 17),
+        ("blobs.get", 18),
         ("blobs.get_version", 1),
-        ("blobs.put", 15),
+        ("blobs.put", 16),
         ("store.create_scan", 1),
         ("store.decisions", 1),
         ("store.finish", 1),
         ("store.get_scan", 8),
         ("store.history", 1),
         ("store.record_history", 1),
-        ("store.record_result", 11),
+        ("store.record_result", 12),
         ("store.results", 1),
     ]);
     assert_eq!(calls, expected);
