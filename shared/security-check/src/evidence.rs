@@ -211,11 +211,11 @@ enum Target<'t> {
 #[derive(Debug, Default, Clone)]
 pub struct OwnValueFunctions {
     /// `(stem, name)` -> every definition of it returns the plugin's own values.
-    by_name: std::collections::BTreeMap<(String, String), bool>,
+    by_name: ByModuleName,
     /// `(stem, name)` -> every assignment of the module-level name is made of literals
     /// (`simsLayoutConfiguration = [{'label': 'labelRcTitle', ...}]`), and no function
     /// declares it `global`.
-    constants: std::collections::BTreeMap<(String, String), bool>,
+    constants: ByModuleName,
 }
 
 impl OwnValueFunctions {
@@ -235,10 +235,11 @@ impl OwnValueFunctions {
             let assigned: Vec<(&str, bool)> = match stmt {
                 Stmt::FunctionDef(function) => {
                     let own = returns_own_values(function, body);
-                    self.by_name
-                        .entry((stem.clone(), function.name.to_string()))
-                        .and_modify(|all| *all = *all && own)
-                        .or_insert(own);
+                    all_of(
+                        &mut self.by_name,
+                        (stem.clone(), function.name.to_string()),
+                        own,
+                    );
                     Vec::new()
                 }
                 Stmt::Assign(a) => a
@@ -270,10 +271,11 @@ impl OwnValueFunctions {
                         collect_assignments(body, Target::Name(name), true, &mut values);
                         values.iter().all(|v| is_literal(v, 0))
                     };
-                self.constants
-                    .entry((stem.clone(), name.to_owned()))
-                    .and_modify(|all| *all = *all && literal)
-                    .or_insert(literal);
+                all_of(
+                    &mut self.constants,
+                    (stem.clone(), name.to_owned()),
+                    literal,
+                );
             }
         }
     }
@@ -281,14 +283,7 @@ impl OwnValueFunctions {
     /// Whether `dotted` (an import's full name, `pkg.layout_config.NAME`) names a module-level
     /// constant of the plugin made of literals.
     fn is_constant(&self, dotted: &str) -> bool {
-        let mut parts = dotted.rsplit('.');
-        let (Some(name), Some(stem)) = (parts.next(), parts.next()) else {
-            return false;
-        };
-        self.constants
-            .get(&(stem.to_owned(), name.to_owned()))
-            .copied()
-            .unwrap_or(false)
+        by_dotted_name(&self.constants, dotted)
     }
 
     /// Adds another set's functions and constants (built from other modules): a name defined
@@ -296,31 +291,40 @@ impl OwnValueFunctions {
     /// is, whatever the order.
     pub fn merge(&mut self, other: Self) {
         for (key, own) in other.by_name {
-            self.by_name
-                .entry(key)
-                .and_modify(|all| *all = *all && own)
-                .or_insert(own);
+            all_of(&mut self.by_name, key, own);
         }
         for (key, literal) in other.constants {
-            self.constants
-                .entry(key)
-                .and_modify(|all| *all = *all && literal)
-                .or_insert(literal);
+            all_of(&mut self.constants, key, literal);
         }
     }
 
     /// Whether `dotted` (an import's full name, `pkg.utilities.name` or `utilities.name`)
     /// names such a function.
     fn returns_own_values(&self, dotted: &str) -> bool {
-        let mut parts = dotted.rsplit('.');
-        let (Some(name), Some(stem)) = (parts.next(), parts.next()) else {
-            return false;
-        };
-        self.by_name
-            .get(&(stem.to_owned(), name.to_owned()))
-            .copied()
-            .unwrap_or(false)
+        by_dotted_name(&self.by_name, dotted)
     }
+}
+
+/// A module's names by `(stem, name)`, each true only if every definition seen so far is.
+type ByModuleName = std::collections::BTreeMap<(String, String), bool>;
+
+/// Records one more definition of `key`: the name keeps `true` only if every one is.
+fn all_of(map: &mut ByModuleName, key: (String, String), this: bool) {
+    map.entry(key)
+        .and_modify(|all| *all = *all && this)
+        .or_insert(this);
+}
+
+/// The entry an import's full name (`pkg.module.name` or `module.name`) refers to; false for
+/// a name with no module or none recorded.
+fn by_dotted_name(map: &ByModuleName, dotted: &str) -> bool {
+    let mut parts = dotted.rsplit('.');
+    let (Some(name), Some(stem)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    map.get(&(stem.to_owned(), name.to_owned()))
+        .copied()
+        .unwrap_or(false)
 }
 
 /// How deep literal containers are looked into (`[{'a': ('b', 1)}]`) before a value counts as

@@ -352,7 +352,8 @@ impl<'m> Analyser<'m> {
             "tempfile.gettempdir" | "tempfile.mkdtemp" => Value::str("<tmp>", false),
             // `(fd, path)`: a new file in the temporary folder named `<prefix>*<suffix>`, so
             // that its type is known by the suffix (`.exe`, `.msi`).
-            "tempfile.mktemp" => {
+            // `mkstemp` returns `(fd, path)`, `mktemp` the path.
+            "tempfile.mktemp" | "tempfile.mkstemp" => {
                 let part = |keyword: &str, position: usize| {
                     keywords
                         .iter()
@@ -369,26 +370,11 @@ impl<'m> Analyser<'m> {
                 if let Value::Str(folded) = &mut path {
                     folded.partial = true;
                 }
-                path
-            }
-            "tempfile.mkstemp" => {
-                let part = |keyword: &str, position: usize| {
-                    keywords
-                        .iter()
-                        .find(|(k, _)| *k == Some(keyword))
-                        .map(|(_, v)| v)
-                        .or(args.get(position))
-                        .and_then(Value::as_str)
-                        .map_or_else(String::new, |s| s.text.clone())
-                };
-                let mut path = Value::str(
-                    format!("<tmp>/{}*{}", part("prefix", 1), part("suffix", 0)),
-                    false,
-                );
-                if let Value::Str(folded) = &mut path {
-                    folded.partial = true;
+                if name == "tempfile.mkstemp" {
+                    Value::List(vec![Value::UNKNOWN, path])
+                } else {
+                    path
                 }
-                Value::List(vec![Value::UNKNOWN, path])
             }
             "site.getsitepackages" => Value::List(vec![Value::str("<site-packages>", false)]),
             "site.getusersitepackages"
