@@ -18,6 +18,10 @@ pub enum Cap {
     /// Code execution of data read from the network, run only when its SHA-2/SHA-3/BLAKE2
     /// digest equals a constant of the plugin (`if sha256(code).hexdigest() == "...": exec(code)`).
     PinnedFetchedExec,
+    /// Code execution of data read from the network in the handler of a failed import that
+    /// imports the same module again after it (`try: import pip` / `except ImportError:
+    /// exec(get_pip)` / `import pip`): a missing dependency bootstrapped.
+    BootstrapFetchedExec,
     /// A dangerous call (code or process execution, dangerous module) reached through a name
     /// built or looked up dynamically.
     HiddenCall,
@@ -97,6 +101,9 @@ impl Cap {
             Cap::FetchedExec => "executes code read from the network",
             Cap::PinnedFetchedExec => {
                 "executes code read from the network, pinned by a digest it verifies first"
+            }
+            Cap::BootstrapFetchedExec => {
+                "executes code read from the network to provide a module whose import failed"
             }
             Cap::HiddenCall => "calls a dangerous function through a hidden name",
             Cap::ProcessExec | Cap::ProcessExecOther => "starts a process",
@@ -746,6 +753,21 @@ pub fn is_invisible(c: char) -> bool {
         | '\u{E0000}'..='\u{E007F}'
         | '\u{E0100}'..='\u{E01EF}'
     ) || ('\u{F0000}'..='\u{10FFFD}').contains(&c)
+}
+
+/// Whether a host (as [`url_host`] gives it) is the user's own machine: `localhost` (or a name
+/// under `.localhost`, RFC 6761) or an IPv4 loopback address (`127.x.y.z`, four numbers).
+/// Data sent there does not leave the machine.
+pub fn is_loopback_host(host: &str) -> bool {
+    if host == "localhost" || host.ends_with(".localhost") {
+        return true;
+    }
+    let octets: Vec<&str> = host.split('.').collect();
+    octets.len() == 4
+        && octets[0] == "127"
+        && octets
+            .iter()
+            .all(|o| !o.is_empty() && o.len() <= 3 && o.parse::<u8>().is_ok())
 }
 
 /// The host of a URL in a string (`https://discord.com/api/...` -> `discord.com`).

@@ -160,9 +160,14 @@ impl Secrets {
 
     /// Whether data reaching `sink` counts: a typed password only goes astray to a host the
     /// code spells; one the user configured (settings, the dialog, an auth configuration's
-    /// URL) is where the user meant to log in.
+    /// URL) is where the user meant to log in, and the user's own machine (`localhost`, a
+    /// development server) is not a host anyone else reads.
     fn counts(&self, sink: &Sink) -> bool {
-        !self.typed || sink.host.is_some()
+        !self.typed
+            || sink
+                .host
+                .as_deref()
+                .is_some_and(|host| !crate::caps::is_loopback_host(host))
     }
 
     /// The kinds of secret a value carries, as far as this file makes them secrets.

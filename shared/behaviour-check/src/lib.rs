@@ -218,10 +218,12 @@ impl Check for BehaviourCheck {
         let mut summaries = Vec::new();
         let mut imports = std::collections::BTreeMap::new();
         let mut scripts = std::collections::BTreeSet::new();
-        let mut unpickles = false;
+        let mut unpickling = Vec::new();
         for (entry, file) in entries.iter().zip(files) {
             let (file_findings, summary, file_imports, script) = file?;
-            unpickles |= summary.as_ref().is_some_and(|s| s.unpickles);
+            if summary.as_ref().is_some_and(|s| s.unpickles) {
+                unpickling.push(entry.name.clone());
+            }
             findings.extend(file_findings);
             if script {
                 scripts.insert(entry.name.clone());
@@ -262,7 +264,17 @@ impl Check for BehaviourCheck {
                 ));
             }
         }
-        findings.extend(scope_findings(ctx, imports));
+        let scope = scope_findings(ctx, imports);
+        // Shipped pickles are loaded only by code QGIS runs: a pickle loaded in a file the
+        // plugin never imports (a bundled library's tests) or in a script run by hand does not
+        // make the plugin's pickle files code.
+        let unpickles = unpickling.iter().any(|path| {
+            !outside.contains(path)
+                && !scope
+                    .iter()
+                    .any(|f| f.rule == rules::BHV900.id && f.path == *path)
+        });
+        findings.extend(scope);
         findings.extend(native::findings(ctx, &limits)?);
         findings.extend(payload::findings(ctx, &limits, unpickles)?);
         findings.retain(|f| (ctx.rule_enabled)(&f.rule));
@@ -465,6 +477,22 @@ fn subdivision_flag_tags(rest: &str) -> usize {
     0
 }
 
+/// Whether `c` is a symbol Unicode writes with a presentation selector after it (the bases of
+/// emoji variation sequences: the emoji blocks, the arrows, technical and dingbat symbols, the
+/// copyright and trademark signs; keycaps are checked where the selector is read).
+fn takes_presentation_selector(c: char) -> bool {
+    matches!(c,
+        '\u{00A9}' | '\u{00AE}' | '\u{203C}' | '\u{2049}' | '\u{2122}' | '\u{2139}'
+        | '\u{2194}'..='\u{21AA}'
+        | '\u{2300}'..='\u{23FF}'
+        | '\u{24C2}' | '\u{25AA}'..='\u{25FE}'
+        | '\u{2600}'..='\u{27BF}'
+        | '\u{2934}' | '\u{2935}' | '\u{2B05}'..='\u{2B55}'
+        | '\u{3030}' | '\u{303D}' | '\u{3297}' | '\u{3299}'
+        | '\u{1F000}'..='\u{1FAFF}'
+    )
+}
+
 /// What the raw text shows: invisible or bidirectional characters, PyArmor's runtime markers.
 fn source_markers(source: &str, facts: &mut analyse::FileFacts) {
     if facts.units.is_empty() {
@@ -478,14 +506,26 @@ fn source_markers(source: &str, facts: &mut analyse::FileFacts) {
         // Tag characters right after a black flag spell a subdivision flag emoji (England is
         // U+1F3F4, "gbeng" in tags, U+E007F): text, not hidden code. Longer runs still count.
         let mut skip = 0usize;
+        // An emoji's presentation selector (U+FE0E text, U+FE0F emoji) right after a symbol
+        // that takes one (`⚠️`, `✔️`, a keycap `1️⃣`) is how emoji are written: one selector
+        // per symbol is text; a second one, or any selector after something else, counts.
+        let mut prev = '\n';
         for (at, c) in source.char_indices() {
             if skip > 0 {
                 skip -= 1;
                 continue;
             }
+            let before = std::mem::replace(&mut prev, c);
             if c == '\n' {
                 line += 1;
                 continue;
+            }
+            if matches!(c, '\u{FE0E}' | '\u{FE0F}') {
+                let keycap = matches!(before, '0'..='9' | '#' | '*')
+                    && source[at + c.len_utf8()..].starts_with('\u{20E3}');
+                if keycap || takes_presentation_selector(before) {
+                    continue;
+                }
             }
             if c == '\u{1F3F4}' {
                 skip = subdivision_flag_tags(&source[at + c.len_utf8()..]);

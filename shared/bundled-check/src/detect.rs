@@ -86,6 +86,16 @@ static VERSION_TUPLE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("a valid pattern")
 });
 
+/// `VERSION = "6.10.0"` (raven, and other libraries that name the constant so): read only in a
+/// vendoring folder, where the name is a library's by placement; the release comparison still
+/// decides whether it is that library.
+static VERSION_CONSTANT_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?m)^VERSION\s*=\s*['"](?P<ver>\d+(?:\.\d+){1,3}(?:(?:a|b|rc|\.post|\.dev)\d+)?)['"]"#,
+    )
+    .expect("a valid pattern")
+});
+
 /// The version a module's `__version__` line gives, written as a string or as a tuple.
 fn version_line(text: &str) -> Option<String> {
     if let Some(c) = VERSION_LINE.captures(text) {
@@ -282,15 +292,23 @@ pub fn detect(archive: &PluginArchive, max_metadata_bytes: u64) -> Vec<BundledLi
         let version = ["__init__.py", "__version__.py", "_version.py", "version.py"]
             .iter()
             .filter_map(|f| read(&format!("{folder}{f}")))
-            .find_map(|text| version_line(&text));
-        let Some(version) = version else { continue };
+            .find_map(|text| version_line(&text))
+            .map(|v| (v, "__version__"));
+        let version = version.or_else(|| {
+            let text = read(&init).filter(|_| in_vendor_folder)?;
+            let c = VERSION_CONSTANT_LINE.captures(&text)?;
+            Some((c["ver"].to_owned(), "VERSION"))
+        });
+        let Some((version, constant)) = version else {
+            continue;
+        };
         found.push(BundledLibrary {
             name: distribution_of(package).to_owned(),
             version,
             layout: Layout::Installed,
             base: format!("{vendor}/"),
             claimed: vec![folder.clone()],
-            evidence: format!("`__version__` in `{folder}`"),
+            evidence: format!("`{constant}` in `{folder}`"),
             by_content: !in_vendor_folder,
         });
     }

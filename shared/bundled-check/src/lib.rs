@@ -79,7 +79,20 @@ pub const BND004: RuleInfo = RuleInfo {
                   your own code. Keep patches small, or move them into your own code.",
 };
 
-const RULES: &[RuleInfo] = &[BND001, BND002, BND003, BND004];
+pub const BND005: RuleInfo = RuleInfo {
+    id: "BND005",
+    title: "File without code added to a verified bundled library",
+    severity: Severity::Low,
+    level: Level::Info,
+    mandatory: false,
+    remediation: "The file is not part of the library's published release, but it carries no \
+                  code (an empty file such as a package's `__init__.py`, or the licence, readme \
+                  or changelog text that vendoring tools copy beside it), so the library counts \
+                  as its release. The file itself is checked like your own files. Nothing to \
+                  do; to silence it, vendor the library exactly as released.",
+};
+
+const RULES: &[RuleInfo] = &[BND001, BND002, BND003, BND004, BND005];
 
 /// Named, configurable limits of the check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,6 +113,44 @@ pub struct BundledLimits {
     pub max_diff_cells: usize,
     /// Changed lines shown per patched file in its finding's diff against the release.
     pub max_diff_lines: usize,
+    /// Largest documentation text (a licence, readme or changelog) added to a library that
+    /// still counts as carrying no code (BND005); a larger one is a difference (BND002).
+    pub max_added_text_bytes: usize,
+}
+
+/// The names (before any `.txt`, `.md`, `.rst`) of the documentation that vendoring tools and
+/// packagers copy beside a library: texts no Python import reads.
+const DOCUMENT_STEMS: [&str; 11] = [
+    "LICENSE",
+    "LICENCE",
+    "COPYING",
+    "NOTICE",
+    "AUTHORS",
+    "CREDITS",
+    "CITATION",
+    "README",
+    "CHANGES",
+    "CHANGELOG",
+    "HISTORY",
+];
+
+/// Whether a file the release lacks carries no code: empty (or whitespace only), or a
+/// licence, readme or changelog text by its name, plain UTF-8 without NUL bytes, and small.
+fn carries_no_code(path: &str, bytes: &[u8], max_text_bytes: usize) -> bool {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return true;
+    }
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_uppercase();
+    let (stem, ext) = match name.split_once('.') {
+        Some((stem, ext)) => (stem, Some(ext)),
+        None => (name.as_str(), None),
+    };
+    let document =
+        DOCUMENT_STEMS.contains(&stem) && matches!(ext, None | Some("TXT" | "MD" | "RST"));
+    document
+        && bytes.len() <= max_text_bytes
+        && !bytes.contains(&0)
+        && std::str::from_utf8(bytes).is_ok()
 }
 
 impl Default for BundledLimits {
@@ -111,6 +162,7 @@ impl Default for BundledLimits {
             min_identical_percent: 50,
             max_diff_cells: 4_000_000,
             max_diff_lines: 40,
+            max_added_text_bytes: 256 * 1024,
         }
     }
 }
@@ -183,7 +235,13 @@ impl BundledLibrariesCheck {
         let mut unverifiable = Vec::new();
         for kind in order {
             match self.releases.release(&library.name, &library.version, kind) {
-                Ok(Release::Found(release)) => match verify(archive, library, &release, kind) {
+                Ok(Release::Found(release)) => match verify(
+                    archive,
+                    library,
+                    &release,
+                    kind,
+                    self.limits.max_added_text_bytes,
+                ) {
                     verified @ Verification::Verified { .. } => return verified,
                     modified @ Verification::Modified { .. } => {
                         let count = |v: &Verification| match v {
@@ -217,6 +275,9 @@ pub enum Verification {
     Verified {
         artifact: String,
         files: usize,
+        /// Files the release lacks that carry no code ([`carries_no_code`]): they do not make
+        /// the copy modified, and keep their own findings (BND005).
+        added: Vec<String>,
     },
     Modified {
         artifact: String,
@@ -239,6 +300,7 @@ pub fn verify(
     library: &BundledLibrary,
     release: &ReleaseFiles,
     kind: ArtifactKind,
+    max_added_text_bytes: usize,
 ) -> Verification {
     // Release paths by suffix: a bundled path may sit under a renamed folder or skip `src/`.
     let lookup = |relative: &str| -> Option<(&String, &String)> {
@@ -257,6 +319,7 @@ pub fn verify(
     };
     let mut files = 0usize;
     let mut differing = Vec::new();
+    let mut added = Vec::new();
     let mut release_paths = BTreeMap::new();
     for entry in archive.files().filter(|e| library.claims(&e.name)) {
         files += 1;
@@ -272,6 +335,9 @@ pub fn verify(
             }
         };
         match lookup(relative) {
+            None if carries_no_code(&entry.name, &bytes, max_added_text_bytes) => {
+                added.push(entry.name.clone())
+            }
             None => differing.push((entry.name.clone(), "is not part of the release")),
             Some((path, hash)) if *hash != hex::encode(Sha256::digest(&bytes)) => {
                 differing.push((entry.name.clone(), "differs from the release"));
@@ -283,9 +349,16 @@ pub fn verify(
     if differing.is_empty() {
         Verification::Verified {
             artifact: release.artifact.clone(),
-            files,
+            files: files - added.len(),
+            added,
         }
     } else {
+        // A copy that differs anyway is judged file by file, the additions included.
+        differing.extend(
+            added
+                .into_iter()
+                .map(|path| (path, "is not part of the release")),
+        );
         Verification::Modified {
             artifact: release.artifact.clone(),
             kind,
@@ -317,13 +390,13 @@ pub fn verified_paths(findings: &[Finding]) -> Vec<(String, String)> {
 /// The checks whose findings in a verified library keep their rating.
 const NOT_RELAXED_CHECKS: [&str; 2] = [CHECK_ID, "dependencies"];
 
-/// The files of bundled libraries that differ from their release (BND002, however rated),
-/// with the line ranges that differ when known: they keep their findings, like the plugin's own
+/// The files of bundled libraries that differ from their release (BND002, however rated), and
+/// the files without code added to a verified one (BND005), with the line ranges that differ when known: they keep their findings, like the plugin's own
 /// code, on those lines (on every line when the ranges are unknown).
 pub fn modified_files(findings: &[Finding]) -> Vec<(String, Vec<[u32; 2]>)> {
     findings
         .iter()
-        .filter(|f| f.check.as_str() == CHECK_ID && f.rule == BND002.id)
+        .filter(|f| f.check.as_str() == CHECK_ID && (f.rule == BND002.id || f.rule == BND005.id))
         .map(|f| (f.path.clone(), f.changed_lines.clone()))
         .collect()
 }
@@ -497,7 +570,11 @@ impl Check for BundledLibrariesCheck {
                 continue;
             }
             match outcome {
-                Verification::Verified { artifact, files } => {
+                Verification::Verified {
+                    artifact,
+                    files,
+                    added,
+                } => {
                     for path in &library.claimed {
                         let mut finding = library_finding(
                             &BND001,
@@ -512,6 +589,17 @@ impl Check for BundledLibrariesCheck {
                         // The library travels with the finding to the verdict step.
                         finding.bundled_library = Some(label.clone());
                         findings.push(finding);
+                    }
+                    for path in &added {
+                        findings.push(library_finding(
+                            &BND005,
+                            path,
+                            format!(
+                                "`{path}` is not part of {label} as published ({artifact}) but \
+                                 carries no code (empty, or a licence, readme or changelog text): the library counts \
+                                 as its release; this file keeps its own findings"
+                            ),
+                        ));
                     }
                 }
                 Verification::Modified {

@@ -118,6 +118,25 @@ const FIXTURES: &[Fixture] = &[
             "BND004 demo/ext_libs/tinylib/",
         ],
     ),
+    (
+        "BND005",
+        || {
+            ZipBuilder::valid_plugin("demo")
+                .file("demo/ext_libs/tinylib/__init__.py", PUBLISHED_INIT)
+                .file("demo/ext_libs/tinylib/contrib/__init__.py", "")
+                .file(
+                    "demo/ext_libs/tinylib/LICENSE",
+                    "Copyright (c) tinylib authors. Permission is hereby granted...\n",
+                )
+                .build()
+        },
+        true,
+        &[
+            "BND001 demo/ext_libs/tinylib/",
+            "BND005 demo/ext_libs/tinylib/contrib/__init__.py",
+            "BND005 demo/ext_libs/tinylib/LICENSE",
+        ],
+    ),
 ];
 
 fn findings(zip: Vec<u8>, index_knows_it: bool) -> Vec<String> {
@@ -166,6 +185,52 @@ fn a_version_written_as_a_tuple_identifies_the_library() {
     // Not a version: nothing identified, the code stays the plugin's own.
     let not_a_version = PUBLISHED_INIT.replace("\"1.0.0\"", "(MAJOR, MINOR)");
     assert!(findings(vendoring(&not_a_version), true).is_empty());
+}
+
+#[test]
+fn a_version_constant_identifies_a_library_in_a_vendoring_folder_only() {
+    // raven writes `VERSION = '6.10.0'` (issue 25: its vendored copies replace `http.client`'s
+    // `putrequest` and were held because nothing identified them).
+    let constant_init = PUBLISHED_INIT.replace("__version__ = \"1.0.0\"", "VERSION = '1.0.0'");
+    let identified = findings(vendoring(&constant_init), true);
+    assert_eq!(identified, ["BND002 demo/ext_libs/tinylib/__init__.py"]);
+    // At the plugin's top level a `VERSION` constant is the plugin's own: not a library.
+    let top_level = ZipBuilder::valid_plugin("demo")
+        .file("demo/tinylib/__init__.py", &constant_init)
+        .build();
+    assert!(findings(top_level, true).is_empty());
+}
+
+#[test]
+fn an_added_file_counts_as_no_code_only_when_empty_or_a_licence_text() {
+    let with = |path: &str, text: &str| {
+        ZipBuilder::valid_plugin("demo")
+            .file("demo/ext_libs/tinylib/__init__.py", PUBLISHED_INIT)
+            .file(&format!("demo/ext_libs/tinylib/{path}"), text)
+            .build()
+    };
+    // Code, a file not named as documentation, or a documentation name with another
+    // extension, makes the copy modified.
+    for (path, text) in [
+        ("extra.py", "import os\nos.system('id')\n"),
+        ("LICENSE.py", "# Copyright\n"),
+        ("payload.txt", "Copyright\n"),
+        ("README.so", "text"),
+    ] {
+        let got = findings(with(path, text), true);
+        assert!(
+            got.contains(&format!("BND002 demo/ext_libs/tinylib/{path}")),
+            "{path}: {got:?}"
+        );
+    }
+    // The added file keeps its findings: it is listed with the modified files, not verified.
+    let library = check_findings(with("__init__.py.bak", "  \n"), true);
+    let modified = modified_files(&library);
+    assert_eq!(
+        modified,
+        vec![("demo/ext_libs/tinylib/__init__.py.bak".to_owned(), vec![])],
+        "{library:?}"
+    );
 }
 
 #[test]

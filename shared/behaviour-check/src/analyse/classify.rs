@@ -77,6 +77,12 @@ impl<'m> Analyser<'m> {
                         line,
                         format!("{shown} of data read from the network, run only when its digest equals a constant of the plugin"),
                     );
+                } else if self.bootstraps_at(line) {
+                    self.add(
+                        Cap::BootstrapFetchedExec,
+                        line,
+                        format!("{shown} of data read from the network, in the handler of a failed import that imports the module again after it"),
+                    );
                 } else {
                     self.add(
                         Cap::FetchedExec,

@@ -18,6 +18,7 @@ use crate::flow::{self, FlowFacts};
 use crate::value::{Folded, Taint, Value};
 use crate::BehaviourLimits;
 
+mod bootstrap;
 mod call_refs;
 mod calls;
 mod classify;
@@ -201,6 +202,7 @@ pub fn analyse_with_forms(
         returned: Vec::new(),
         mentions: vec![HashSet::default()],
         pinned: Vec::new(),
+        bootstraps: Vec::new(),
         signal_slots: Vec::new(),
         signal_emits: Vec::new(),
         object_hosts: HashMap::default(),
@@ -296,6 +298,9 @@ struct Analyser<'m> {
     /// Data pinned by a digest compared with a constant (`pin::note_hash_pin`): the unit, the
     /// source text of the data hashed, and the lines where the comparison guards it.
     pinned: Vec<(usize, &'m str, u32, u32)>,
+    /// Handlers of a failed import that import the module again (`bootstrap`): the unit and
+    /// the lines from the handler's start up to that import.
+    bootstraps: Vec<(usize, u32, u32)>,
     /// Calls to those functions with variables as arguments.
     local_calls: Vec<LocalCall<'m>>,
     /// Variables assigned what those functions return.

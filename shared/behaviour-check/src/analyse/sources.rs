@@ -7,6 +7,18 @@
 
 use super::*;
 
+/// The Python plugins QGIS itself ships and installs (`python/plugins/` of QGIS 3.x, with
+/// providers later split out): turning one on (`PythonPlugins/processing`, which plugins that
+/// run Processing algorithms do) changes QGIS's own parts, not another author's plugin.
+const QGIS_CORE_PLUGINS: [&str; 6] = [
+    "processing",
+    "db_manager",
+    "MetaSearch",
+    "grassprovider",
+    "otbprovider",
+    "sagaprovider",
+];
+
 impl<'m> Analyser<'m> {
     /// `items.append(secret)`, `found.update(...)`, `self.rows.extend(...)`: the container
     /// now holds what was added.
@@ -520,7 +532,7 @@ impl<'m> Analyser<'m> {
                 SettingKind::PluginEnabled
                     if matches!(
                         key.trim_start_matches('/').split('/').collect::<Vec<_>>().as_slice(),
-                        [_, name] if *name != own
+                        [_, name] if *name != own && !QGIS_CORE_PLUGINS.contains(name)
                     ) =>
                 {
                     // A plugin named in full may be a dependency the plugin declares (BHV110

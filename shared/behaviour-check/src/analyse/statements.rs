@@ -146,8 +146,10 @@ impl<'m> Analyser<'m> {
     }
 
     pub(super) fn stmt_inner(&mut self, stmt: &'m Stmt, deferred: &mut Vec<&'m StmtFunctionDef>) {
-        if let Stmt::If(branch) = stmt {
-            self.note_hash_pin(branch);
+        match stmt {
+            Stmt::If(branch) => self.note_hash_pin(branch),
+            Stmt::Try(attempt) => self.note_import_bootstrap(attempt),
+            _ => {}
         }
         match stmt {
             Stmt::FunctionDef(function) => {

@@ -38,10 +38,14 @@ const RUN_CAPS: [Cap; 4] = [
 pub(super) fn search(scope: &FileScope<'_>) -> Found {
     let mut found = search_chains(scope);
     // Code fetched and run only when its digest equals a constant: what runs is the file the
-    // author hashed, which an approver can fetch and compare: held, not blocked.
+    // author hashed, which an approver can fetch and compare: held, not blocked. Code fetched
+    // and run only when a module is missing, to provide it (a dependency bootstrap): held too,
+    // since the approver can fetch the file and the code states what it is for.
     if found.chain.is_none() && found.near.is_none() {
         if let Some(e) = scope.file.get(Cap::PinnedFetchedExec) {
             found.near = Some(download_and_run_unlinked::pinned_hit(scope.path, e));
+        } else if let Some(e) = scope.file.get(Cap::BootstrapFetchedExec) {
+            found.near = Some(download_and_run_unlinked::bootstrap_hit(scope.path, e));
         }
     }
     found

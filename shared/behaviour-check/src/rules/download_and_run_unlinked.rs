@@ -7,7 +7,8 @@
 //! default handler (`os.startfile(path)`) whose name does not say it is a program (an
 //! installer package, which the OS's installer shows to the user before anything runs, or a
 //! name the resolver could not fold), and that was not made executable; and code read from the
-//! network run only when its digest equals a constant of the plugin (`analyse/pin.rs`).
+//! network run only when its digest equals a constant of the plugin (`analyse/pin.rs`), or only
+//! to provide a module whose import failed (`analyse/bootstrap.rs`).
 
 use validator_domain::RuleInfo;
 
@@ -25,7 +26,9 @@ pub const BHV108: RuleInfo = review(
      and opens with the OS's default handler (an .msi, .pkg or .deb the user confirms) is held \
      too: download it from the plugin's declared home over HTTPS, ask the user first, and say \
      in the plugin's description what it installs. Code fetched and run only when its digest \
-     equals a constant of the plugin is held as well; better, ship that code in the plugin.",
+     equals a constant of the plugin is held as well, and so is code fetched and run only when \
+     a module's import fails, to provide that module (a dependency bootstrap such as \
+     get-pip.py); better, ship that code in the plugin or declare the dependency.",
 );
 
 /// The finding: the download, what can run, and the chmod when there is one.
@@ -60,6 +63,21 @@ pub(super) fn pinned_hit(path: &str, run: &Evidence) -> Hit {
         message: format!(
             "executes code read from the network, pinned by a digest it verifies first ({}): \
              fetch the file and compare it with the digest in the code",
+            at(path, run)
+        ),
+    }
+}
+
+/// The finding for code fetched and run to provide a module whose import failed.
+pub(super) fn bootstrap_hit(path: &str, run: &Evidence) -> Hit {
+    Hit {
+        without_evidence: None,
+        rule: &BHV108,
+        line: run.line,
+        message: format!(
+            "executes code read from the network when a module is missing, then imports it ({}): \
+             fetch the file from that address and check that it only installs the module; \
+             better, declare the dependency or ship it in the plugin",
             at(path, run)
         ),
     }
