@@ -329,7 +329,7 @@ fn meta_text(value: &yara_x::MetaValue<'_>) -> Option<String> {
     }
 }
 
-fn read_meta(
+pub(crate) fn read_meta(
     pack: &str,
     name: &str,
     metadata: yara_x::Metadata<'_, '_>,

@@ -55,7 +55,7 @@ enum Slot {
     /// No rule applies: no scan.
     Nothing,
     /// A small set of its own.
-    Rules(yara_x::Rules),
+    Rules(Box<yara_x::Rules>),
     /// These base sets.
     Bases(Vec<usize>),
 }
@@ -530,7 +530,7 @@ impl Scopes {
         }
         let _span = tracing::info_span!("compile_scoped_signatures", scopes = ?key).entered();
         match self.compile_set(|p| self.applies(p, key)) {
-            Ok(Some(rules)) => Slot::Rules(rules),
+            Ok(Some(rules)) => Slot::Rules(Box::new(rules)),
             Ok(None) => Slot::Nothing,
             Err(e) => {
                 tracing::warn!(error = %e, "a scoped signature set does not compile: the base sets are used");
@@ -590,5 +590,48 @@ mod tests {
         assert!(rules[2].text.starts_with("rule c") && rules[2].text.ends_with('}'));
         assert!(split("include \"other.yar\"\nrule a { condition: true }").is_none());
         assert!(split("rule a { condition: }").is_none());
+    }
+
+    /// The shipped packs compile as two base sets (not the full set of the fallback), Python
+    /// source needs only the first, and a `.po` file a small set of QGIS's unscoped rule.
+    #[test]
+    fn the_shipped_packs_compile_as_two_base_sets_and_a_small_one_for_other_files() {
+        let mut packs: Vec<PackInput> = Vec::new();
+        for (name, text) in crate::builtin::FILES {
+            let (pack, _) = name.split_once('/').expect("pack/file");
+            if packs.last().is_none_or(|p| p.namespace != pack) {
+                packs.push(PackInput {
+                    namespace: pack.to_owned(),
+                    files: Vec::new(),
+                });
+            }
+            if let Some(last) = packs.last_mut() {
+                last.files.push(((*name).to_owned(), (*text).to_owned()));
+            }
+        }
+        let Ok(mut scopes) = Scopes::compile(&packs) else {
+            panic!("the shipped packs compile");
+        };
+        assert_eq!(scopes.bases().len(), BASES);
+        let mut meta = HashMap::new();
+        for rule in scopes.bases().iter().flat_map(|r| r.iter()) {
+            let key = (rule.namespace().to_owned(), rule.identifier().to_owned());
+            let read = crate::engine::read_meta(
+                &key.0,
+                &key.1,
+                rule.metadata(),
+                crate::SignatureAction::Report,
+            )
+            .expect("meta");
+            meta.insert(key, read);
+        }
+        scopes.set_scopes(&meta, &BTreeSet::new());
+        let ids = |path: &str| -> Vec<usize> { scopes.select(path).iter().map(|s| s.0).collect() };
+        assert_eq!(ids("plugin/module.py"), [0]);
+        assert_eq!(ids("plugin/web/app.js"), [0, 1]);
+        let other = ids("plugin/i18n/fr.po");
+        assert_eq!(other.len(), 1);
+        assert!(other[0] >= BASES, "a small set of its own: {other:?}");
+        assert_eq!(ids("plugin/i18n/de.po"), other, "compiled once, reused");
     }
 }
