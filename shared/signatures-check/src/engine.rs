@@ -433,6 +433,15 @@ pub fn path_included(globs: &[String], path: &str) -> bool {
 }
 
 fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
+    // GuardDog's globs are `*.py` and `*/setup.py` (a suffix) or `setup.py` (the name): every
+    // file's path is matched against every scope's globs, so these skip the general loop.
+    let literal = |p: &[u8]| !p.iter().any(|c| matches!(c, b'*' | b'?'));
+    if literal(pattern) {
+        return pattern == text;
+    }
+    if let Some(suffix) = pattern.strip_prefix(b"*").filter(|s| literal(s)) {
+        return text.ends_with(suffix);
+    }
     // Iterative wildcard matching with one backtrack point (the last `*`).
     let (mut p, mut t) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
@@ -469,6 +478,17 @@ mod tests {
         assert!(!path_included(&globs, "package.json"));
         assert!(!path_included(&globs, "plugin/b.pyc"));
         assert!(path_included(&[], "anything"));
+        // The general loop: a wildcard inside, `?`.
+        assert!(path_included(
+            &["plugin/*/x?.py".to_owned()],
+            "plugin/a/b/x1.py"
+        ));
+        assert!(!path_included(
+            &["plugin/*/x?.py".to_owned()],
+            "plugin/x1.py"
+        ));
+        assert!(path_included(&["setup.py".to_owned()], "setup.py"));
+        assert!(!path_included(&["setup.py".to_owned()], "a/setup.py"));
     }
 
     #[test]

@@ -202,6 +202,9 @@ impl Walker<'_, '_> {
                 return;
             }
         };
+        if matches.is_empty() {
+            return;
+        }
         let text = !bytes.iter().take(8000).any(|b| *b == 0);
         for m in matches {
             let Some(rule) = self.compiled.rule(&m.rule) else {
