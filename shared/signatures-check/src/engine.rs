@@ -1,11 +1,13 @@
-//! The compiled signatures: every pack's rules in one YARA-X rule set (one namespace per pack),
-//! the known-bad hash lists, the rules switched off, and what each rule's `meta` says.
+//! The compiled signatures: every pack's rules in YARA-X rule sets (one namespace per pack; the
+//! sets by `path_include` scope in `scope.rs`), the known-bad hash lists, the rules switched
+//! off, and what each rule's `meta` says.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use validator_domain::{Level, RuleInfo, Severity, SignatureSource};
 
 use crate::packs::{files_digest, PackFile, PackFileKind, PackSource, SignatureAction};
+use crate::scope::{PackInput, Scopes};
 
 /// Why the signatures cannot be used. The check ends in error (fail closed): a broken pack is
 /// never skipped.
@@ -50,7 +52,6 @@ pub struct SignatureRule {
 pub struct Compiled {
     /// `sha256:` over every source's files (see [`crate::packs::files_digest`]).
     pub digest: String,
-    pub rules: yara_x::Rules,
     /// By YARA namespace (the pack) and rule identifier.
     pub rules_meta: HashMap<(String, String), SignatureRule>,
     /// SHA-256 (hex, lower case) -> the lists that name it.
@@ -58,6 +59,8 @@ pub struct Compiled {
     /// Rule ids (`SIG:pack/rule`, `SIG:pack/*`) switched off by `disabled.txt`.
     pub disabled: BTreeSet<String>,
     pub sources: Vec<SignatureSource>,
+    /// The packs' rules in their base sets, and the small sets compiled so far (`scope.rs`).
+    pub(crate) scopes: crate::scope::Scopes,
 }
 
 impl std::fmt::Debug for Compiled {
@@ -73,16 +76,21 @@ impl std::fmt::Debug for Compiled {
 impl Compiled {
     /// Whether `id` is switched off by a `disabled.txt`.
     pub fn is_disabled(&self, id: &str) -> bool {
-        self.disabled.contains(id)
-            || self.disabled.iter().any(|d| {
-                d.strip_suffix('*')
-                    .is_some_and(|prefix| !prefix.is_empty() && id.starts_with(prefix))
-            })
+        is_disabled(&self.disabled, id)
     }
 
     pub fn rule(&self, id: &str) -> Option<&SignatureRule> {
         self.rules_meta.values().find(|r| r.id == id)
     }
+}
+
+/// Whether `id` is in `disabled` (`SIG:pack/rule`, or `SIG:pack/*` for a whole pack).
+pub(crate) fn is_disabled(disabled: &BTreeSet<String>, id: &str) -> bool {
+    disabled.contains(id)
+        || disabled.iter().any(|d| {
+            d.strip_suffix('*')
+                .is_some_and(|prefix| !prefix.is_empty() && id.starts_with(prefix))
+        })
 }
 
 /// The files every source gave, read once per scan.
@@ -119,8 +127,6 @@ pub fn compile(
     snapshot: Snapshot,
 ) -> Result<Compiled, SignaturesError> {
     let _span = tracing::info_span!("compile_signatures", digest = %snapshot.digest).entered();
-    let mut compiler = yara_x::Compiler::new();
-    compiler.colorize_errors(false);
     let mut rules_meta = HashMap::new();
     let mut bad_hashes: HashMap<String, Vec<String>> = HashMap::new();
     let mut disabled = BTreeSet::new();
@@ -129,6 +135,10 @@ pub fn compile(
     // would be ambiguous).
     let mut pack_origin: BTreeMap<String, String> = BTreeMap::new();
     let mut pack_defaults: BTreeMap<String, SignatureAction> = BTreeMap::new();
+    // Each pack's rule files' text, in the order they are compiled (`scope.rs`), and its
+    // origin.
+    let mut inputs: Vec<PackInput> = Vec::new();
+    let mut input_origins: Vec<String> = Vec::new();
     for ((origin, files), source) in snapshot.sources.iter().zip(sources) {
         let mut by_pack: BTreeMap<(PackFileKind, String), Vec<&PackFile>> = BTreeMap::new();
         for file in files {
@@ -165,7 +175,7 @@ pub fn compile(
                         });
                     }
                     pack_defaults.insert(pack.clone(), source.default_action(&pack));
-                    compiler.new_namespace(&pack);
+                    let mut texts = Vec::with_capacity(files.len());
                     for file in &files {
                         let text = std::str::from_utf8(&file.bytes).map_err(|e| {
                             SignaturesError::Invalid {
@@ -175,16 +185,13 @@ pub fn compile(
                                 reason: format!("not UTF-8 text: {e}"),
                             }
                         })?;
-                        let source = yara_x::SourceCode::from(text).with_origin(file.name.clone());
-                        compiler
-                            .add_source(source)
-                            .map_err(|e| SignaturesError::Compile {
-                                pack: pack.clone(),
-                                origin: origin.clone(),
-                                file: file.name.clone(),
-                                message: e.to_string(),
-                            })?;
+                        texts.push((file.name.clone(), text.to_owned()));
                     }
+                    inputs.push(PackInput {
+                        namespace: pack.clone(),
+                        files: texts,
+                    });
+                    input_origins.push(origin.clone());
                     described.push(SignatureSource {
                         name: pack,
                         kind: "rules".to_owned(),
@@ -238,10 +245,25 @@ pub fn compile(
             }
         }
     }
-    let rules = compiler.build();
-    for rule in rules.iter() {
+    let mut scopes = Scopes::compile(&inputs).map_err(|e| {
+        let input = inputs.get(e.pack);
+        SignaturesError::Compile {
+            pack: input.map(|p| p.namespace.clone()).unwrap_or_default(),
+            origin: input_origins.get(e.pack).cloned().unwrap_or_default(),
+            file: input
+                .and_then(|p| p.files.get(e.file))
+                .map(|(name, _)| name.clone())
+                .unwrap_or_default(),
+            message: e.message,
+        }
+    })?;
+    // A rule other rules depend on is in both base sets: its metadata is read once.
+    for rule in scopes.bases().iter().flat_map(|rules| rules.iter()) {
         let pack = rule.namespace().to_owned();
         let name = rule.identifier().to_owned();
+        if rules_meta.contains_key(&(pack.clone(), name.clone())) {
+            continue;
+        }
         let default = pack_defaults
             .get(&pack)
             .copied()
@@ -267,13 +289,14 @@ pub fn compile(
         hashes = bad_hashes.len(),
         "signatures compiled"
     );
+    scopes.set_scopes(&rules_meta, &disabled);
     Ok(Compiled {
         digest: snapshot.digest,
-        rules,
         rules_meta,
         bad_hashes,
         disabled,
         sources: described,
+        scopes,
     })
 }
 
@@ -306,7 +329,7 @@ fn meta_text(value: &yara_x::MetaValue<'_>) -> Option<String> {
     }
 }
 
-fn read_meta(
+pub(crate) fn read_meta(
     pack: &str,
     name: &str,
     metadata: yara_x::Metadata<'_, '_>,
@@ -410,6 +433,15 @@ pub fn path_included(globs: &[String], path: &str) -> bool {
 }
 
 fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
+    // GuardDog's globs are `*.py` and `*/setup.py` (a suffix) or `setup.py` (the name): every
+    // file's path is matched against every scope's globs, so these skip the general loop.
+    let literal = |p: &[u8]| !p.iter().any(|c| matches!(c, b'*' | b'?'));
+    if literal(pattern) {
+        return pattern == text;
+    }
+    if let Some(suffix) = pattern.strip_prefix(b"*").filter(|s| literal(s)) {
+        return text.ends_with(suffix);
+    }
     // Iterative wildcard matching with one backtrack point (the last `*`).
     let (mut p, mut t) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
@@ -446,6 +478,17 @@ mod tests {
         assert!(!path_included(&globs, "package.json"));
         assert!(!path_included(&globs, "plugin/b.pyc"));
         assert!(path_included(&[], "anything"));
+        // The general loop: a wildcard inside, `?`.
+        assert!(path_included(
+            &["plugin/*/x?.py".to_owned()],
+            "plugin/a/b/x1.py"
+        ));
+        assert!(!path_included(
+            &["plugin/*/x?.py".to_owned()],
+            "plugin/x1.py"
+        ));
+        assert!(path_included(&["setup.py".to_owned()], "setup.py"));
+        assert!(!path_included(&["setup.py".to_owned()], "a/setup.py"));
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod builtin;
 pub mod engine;
 pub mod packs;
 mod scan;
+mod scope;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -26,6 +27,7 @@ pub use packs::{
     SourceError, SourceLimits, StaticSource, DISABLED_FILE, GUARDDOG_PACK, QGIS_PACK,
 };
 pub use scan::{redact, Hit, RuleMatch};
+pub use scope::{BASE_PATH, MAX_SCOPED_RULE_SETS, MAX_SCOPED_SET_SHARE_PERCENT};
 
 pub const CHECK_ID: &str = "signatures";
 
@@ -238,9 +240,18 @@ impl SignaturesCheck {
     /// disabled): what the agreement test compares with yara-python.
     pub fn raw_matches(&self, bytes: &[u8]) -> Result<Vec<String>, SignaturesError> {
         let compiled = self.current()?;
-        let mut scanner = yara_x::Scanner::new(&compiled.rules);
+        let full = compiled
+            .scopes
+            .full()
+            .map_err(|reason| SignaturesError::Invalid {
+                origin: "full set".to_owned(),
+                file: String::new(),
+                line: 0,
+                reason,
+            })?;
+        let mut scanner = yara_x::Scanner::new(full);
         let mut ids: Vec<String> =
-            scan::scan_bytes(&mut scanner, &compiled, bytes, &self.limits, |_, _| true)
+            scan::scan_bytes(&mut scanner, &compiled, bytes, &self.limits, &|_, _| true)
                 .map_err(|reason| SignaturesError::Invalid {
                     origin: "scan".to_owned(),
                     file: String::new(),
@@ -250,6 +261,31 @@ impl SignaturesCheck {
                 .into_iter()
                 .map(|m| m.rule)
                 .collect();
+        ids.sort();
+        Ok(ids)
+    }
+
+    /// The ids of the rules that match `bytes` as the scan of a file at `path` finds them: with
+    /// the rule set of the path's `path_include` scopes, the globs applied and the rules of
+    /// `disabled.txt` files left out (the policy is not applied). The same as
+    /// [`Self::raw_matches`] with both applied afterwards: the scoped sets change the time a
+    /// scan takes, never its matches.
+    pub fn path_matches(&self, path: &str, bytes: &[u8]) -> Result<Vec<String>, SignaturesError> {
+        let compiled = self.current()?;
+        let mut scanners = scan::Scanners::new(&compiled, &self.limits);
+        let mut ids: Vec<String> = scanners
+            .scan_path(path, bytes, |id, globs| {
+                !compiled.is_disabled(id) && engine::path_included(globs, path)
+            })
+            .map_err(|reason| SignaturesError::Invalid {
+                origin: "scan".to_owned(),
+                file: path.to_owned(),
+                line: 0,
+                reason,
+            })?
+            .into_iter()
+            .map(|m| m.rule)
+            .collect();
         ids.sort();
         Ok(ids)
     }

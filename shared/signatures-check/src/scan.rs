@@ -1,6 +1,7 @@
 //! Scanning every file of a plugin, nested archives' members included, with the compiled
 //! signatures: YARA-X rules and known-bad SHA-256 lists.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use validator_archive::PluginArchive;
@@ -39,13 +40,9 @@ pub(crate) fn scan_archive(
     limits: &SignatureLimits,
     rule_enabled: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<(Vec<Finding>, SignaturesReport), CheckError> {
-    let mut scanner = yara_x::Scanner::new(&compiled.rules);
-    scanner.set_timeout(Duration::from_secs(limits.scan_timeout_seconds.max(1)));
-    // Bounds the memory one pattern's matches take on a hostile file.
-    scanner.max_matches_per_pattern(limits.max_matches_per_pattern);
     let mut walker = Walker {
         compiled,
-        scanner,
+        scanners: Scanners::new(compiled, limits),
         limits,
         rule_enabled,
         findings: Vec::new(),
@@ -57,8 +54,10 @@ pub(crate) fn scan_archive(
         },
         budget: limits.max_scanned_bytes,
     };
-    let whole = crate::packs::sha256_hex(archive.zip_bytes());
-    walker.known_bad(&whole, "(the whole zip)", "the uploaded zip");
+    if walker.hashes_apply() {
+        let whole = crate::packs::sha256_hex(archive.zip_bytes());
+        walker.known_bad(&whole, "(the whole zip)", "the uploaded zip");
+    }
     walker.walk(archive, "", 0, true)?;
     let Walker {
         mut findings,
@@ -69,9 +68,58 @@ pub(crate) fn scan_archive(
     Ok((findings, report))
 }
 
+/// The scanners of one scan, one per rule set used (YARA-X scanners are reused: making one
+/// costs more than scanning a small file).
+pub(crate) struct Scanners<'r> {
+    compiled: &'r Compiled,
+    limits: SignatureLimits,
+    scanners: HashMap<usize, yara_x::Scanner<'r>>,
+}
+
+impl<'r> Scanners<'r> {
+    pub(crate) fn new(compiled: &'r Compiled, limits: &SignatureLimits) -> Self {
+        Self {
+            compiled,
+            limits: *limits,
+            scanners: HashMap::new(),
+        }
+    }
+
+    /// Scans the file at `path` with the rule sets its path needs (see `scope.rs`), in the
+    /// order the full set reports rules; `applies(rule id, path globs)` says which matching
+    /// rules count.
+    pub(crate) fn scan_path(
+        &mut self,
+        path: &str,
+        bytes: &[u8],
+        applies: impl Fn(&str, &[String]) -> bool,
+    ) -> Result<Vec<RuleMatch>, String> {
+        let compiled = self.compiled;
+        let sets = compiled.scopes.select(path);
+        let mut out: Vec<RuleMatch> = Vec::new();
+        for (id, rules) in sets {
+            let scanner = self.scanners.entry(id).or_insert_with(|| {
+                let mut scanner = yara_x::Scanner::new(rules);
+                scanner.set_timeout(Duration::from_secs(self.limits.scan_timeout_seconds.max(1)));
+                // Bounds the memory one pattern's matches take on a hostile file.
+                scanner.max_matches_per_pattern(self.limits.max_matches_per_pattern);
+                scanner
+            });
+            for m in scan_bytes(scanner, compiled, bytes, &self.limits, &applies)? {
+                // A rule others depend on is in several sets, with the same matches.
+                if !out.iter().any(|o| o.rule == m.rule) {
+                    out.push(m);
+                }
+            }
+        }
+        out.sort_by_key(|m| compiled.scopes.order(&m.rule));
+        Ok(out)
+    }
+}
+
 struct Walker<'a, 'r> {
     compiled: &'r Compiled,
-    scanner: yara_x::Scanner<'r>,
+    scanners: Scanners<'r>,
     limits: &'a SignatureLimits,
     rule_enabled: &'a (dyn Fn(&str) -> bool + Sync),
     findings: Vec<Finding>,
@@ -140,25 +188,23 @@ impl Walker<'_, '_> {
     fn scan_file(&mut self, path: &str, bytes: &[u8]) {
         self.report.files_scanned += 1;
         self.report.bytes_scanned += bytes.len() as u64;
-        let digest = crate::packs::sha256_hex(bytes);
-        self.known_bad(&digest, path, &format!("`{path}`"));
-        let matches = match scan_bytes(
-            &mut self.scanner,
-            self.compiled,
-            bytes,
-            self.limits,
-            |id, globs| {
-                !self.compiled.is_disabled(id)
-                    && (self.rule_enabled)(id)
-                    && path_included(globs, path)
-            },
-        ) {
+        if self.hashes_apply() {
+            let digest = crate::packs::sha256_hex(bytes);
+            self.known_bad(&digest, path, &format!("`{path}`"));
+        }
+        let (compiled, rule_enabled) = (self.compiled, self.rule_enabled);
+        let matches = match self.scanners.scan_path(path, bytes, |id, globs| {
+            !compiled.is_disabled(id) && rule_enabled(id) && path_included(globs, path)
+        }) {
             Ok(matches) => matches,
             Err(reason) => {
                 self.not_scanned(path, reason);
                 return;
             }
         };
+        if matches.is_empty() {
+            return;
+        }
         let text = !bytes.iter().take(8000).any(|b| *b == 0);
         for m in matches {
             let Some(rule) = self.compiled.rule(&m.rule) else {
@@ -203,6 +249,11 @@ impl Walker<'_, '_> {
         }
     }
 
+    /// Whether any hash list is loaded and its rule is on (else no file is hashed).
+    fn hashes_apply(&self) -> bool {
+        !self.compiled.bad_hashes.is_empty() && (self.rule_enabled)(KNOWN_BAD_HASH.id)
+    }
+
     fn known_bad(&mut self, digest: &str, path: &str, what: &str) {
         if !(self.rule_enabled)(KNOWN_BAD_HASH.id) {
             return;
@@ -244,7 +295,7 @@ pub(crate) fn scan_bytes(
     compiled: &Compiled,
     bytes: &[u8],
     limits: &SignatureLimits,
-    applies: impl Fn(&str, &[String]) -> bool,
+    applies: &dyn Fn(&str, &[String]) -> bool,
 ) -> Result<Vec<RuleMatch>, String> {
     let results = scanner.scan(bytes).map_err(|e| match e {
         yara_x::errors::ScanError::Timeout => format!(
