@@ -5,7 +5,7 @@ mod arenas;
 mod provenance;
 mod scanner;
 
-pub use arenas::{limit_malloc_arenas, ArenaLimit};
+pub use arenas::{tune_allocator, AllocatorTuning, MMAP_THRESHOLD_BYTES};
 pub use scanner::{IntakeRefusal, OpenedPlugin, RanCheck, Scanner};
 pub use validator_python::PythonLimits;
 

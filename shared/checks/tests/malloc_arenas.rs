@@ -1,8 +1,8 @@
 //! `max_malloc_arenas`: with the limit set, threads that allocate at the same time share the
 //! arenas there are instead of each getting its own (which keeps the memory freed in it).
-//! One test in this file: the limit is process-wide, and a test binary is one process.
+//! One test in this file: the setting is process-wide, and a test binary is one process.
 
-use validator_checks::{limit_malloc_arenas, ArenaLimit, PythonLimits};
+use validator_checks::{tune_allocator, AllocatorTuning, PythonLimits};
 
 /// glibc's non-main arenas: heaps of 64 MiB reserved at 64 MiB-aligned addresses, the used
 /// part readable and writable, the rest inaccessible.
@@ -39,17 +39,32 @@ fn thread_arenas() -> usize {
 
 #[test]
 fn threads_share_the_limited_arenas() {
-    assert_eq!(PythonLimits::default().max_malloc_arenas, 1);
-    assert_eq!(limit_malloc_arenas(0), ArenaLimit::Unchanged);
-    assert_eq!(limit_malloc_arenas(u64::MAX), ArenaLimit::Unchanged);
+    let defaults = PythonLimits::default();
+    assert_eq!(defaults.max_malloc_arenas, 2);
+    assert_eq!(defaults.malloc_trim_threshold, 4 * 1024 * 1024);
+    // 0, or more than the allocator takes: its own setting stays.
+    let unchanged = AllocatorTuning {
+        arenas: None,
+        trim_threshold: None,
+        unsupported: false,
+    };
+    assert_eq!(tune_allocator(0, 0), unchanged);
+    assert_eq!(tune_allocator(u64::MAX, u64::MAX), unchanged);
     if cfg!(not(all(target_os = "linux", target_env = "gnu"))) {
-        assert_eq!(limit_malloc_arenas(1), ArenaLimit::Unsupported);
+        assert!(tune_allocator(1, 1024).unsupported);
         return;
     }
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         let before = thread_arenas();
-        assert_eq!(limit_malloc_arenas(1), ArenaLimit::Set(1));
+        assert_eq!(
+            tune_allocator(1, 4 * 1024 * 1024),
+            AllocatorTuning {
+                arenas: Some(1),
+                trim_threshold: Some(4 * 1024 * 1024),
+                unsupported: false,
+            }
+        );
         // Eight threads allocating at once, each holding its blocks until all have allocated:
         // without the limit each gets an arena of its own.
         let barrier = std::sync::Barrier::new(8);

@@ -21,12 +21,15 @@ pub struct PythonLimits {
     /// file in flight holds its source and syntax tree, so this bounds memory as well as CPU.
     pub max_parallel_files: u64,
     /// Allocation arenas of the process's memory allocator (glibc's `M_ARENA_MAX`), set when a
-    /// scan starts (0: the allocator's own default, eight per CPU). Each thread that allocates
-    /// may get an arena of its own, and an arena keeps memory freed in it for its own
-    /// allocations: with a dozen checks and the workers of a scan, up to sixteen arenas each
-    /// hold their freed trees and buffers, about 30 MB of the peak on the 25 MB bench zip. One
-    /// arena gives that memory back to every thread (docs/performance.md).
+    /// scan starts (0: the allocator's own default, eight per CPU). An arena keeps the memory
+    /// freed in it for its own allocations; with an arena per thread, the dozen checks and the
+    /// workers of a scan each kept theirs, about 30 MB of the peak on the 25 MB bench zip
+    /// (docs/performance.md).
     pub max_malloc_arenas: u64,
+    /// Free memory at the top of an allocation arena past this many bytes is given back to the
+    /// system (glibc's `M_TRIM_THRESHOLD`, set when a scan starts; 0: the allocator's own,
+    /// which grows with the largest block freed, up to 64 MiB).
+    pub malloc_trim_threshold: u64,
 }
 
 impl Default for PythonLimits {
@@ -38,7 +41,8 @@ impl Default for PythonLimits {
             max_syntax_depth: 1000,
             max_cached_source_bytes: 1024 * 1024,
             max_parallel_files: 0,
-            max_malloc_arenas: 1,
+            max_malloc_arenas: 2,
+            malloc_trim_threshold: 4 * 1024 * 1024,
         }
     }
 }
@@ -52,7 +56,7 @@ pub enum PythonLimitError {
 }
 
 impl PythonLimits {
-    pub const NAMES: [&'static str; 7] = [
+    pub const NAMES: [&'static str; 8] = [
         "max_python_file_bytes",
         "max_bracket_depth",
         "max_indent_levels",
@@ -60,6 +64,7 @@ impl PythonLimits {
         "max_cached_source_bytes",
         "max_parallel_files",
         "max_malloc_arenas",
+        "malloc_trim_threshold",
     ];
 
     fn slot(&mut self, name: &str) -> Option<&mut u64> {
@@ -71,6 +76,7 @@ impl PythonLimits {
             "max_cached_source_bytes" => &mut self.max_cached_source_bytes,
             "max_parallel_files" => &mut self.max_parallel_files,
             "max_malloc_arenas" => &mut self.max_malloc_arenas,
+            "malloc_trim_threshold" => &mut self.malloc_trim_threshold,
             _ => return None,
         })
     }
