@@ -40,7 +40,7 @@ fn thread_arenas() -> usize {
 #[test]
 fn threads_share_the_limited_arenas() {
     let defaults = PythonLimits::default();
-    assert_eq!(defaults.max_malloc_arenas, 2);
+    assert_eq!(defaults.max_malloc_arenas, 4);
     assert_eq!(defaults.malloc_trim_threshold, 4 * 1024 * 1024);
     // 0, or more than the allocator takes: its own setting stays.
     let unchanged = AllocatorTuning {

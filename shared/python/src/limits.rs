@@ -41,7 +41,7 @@ impl Default for PythonLimits {
             max_syntax_depth: 1000,
             max_cached_source_bytes: 1024 * 1024,
             max_parallel_files: 0,
-            max_malloc_arenas: 2,
+            max_malloc_arenas: 4,
             malloc_trim_threshold: 4 * 1024 * 1024,
         }
     }
