@@ -133,6 +133,8 @@ fn findings_do_not_depend_on_parallelism_or_the_parse_cache() {
     for limits in [
         &["max_parallel_files=4"][..],
         &["max_parallel_files=3", "max_cached_source_bytes=0"][..],
+        &["max_malloc_arenas=0", "malloc_trim_threshold=0"][..],
+        &["max_malloc_arenas=1", "malloc_trim_threshold=65536"][..],
         &[][..],
     ] {
         assert_eq!(findings(limits), one_by_one, "with {limits:?}");

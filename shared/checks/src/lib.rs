@@ -1,9 +1,11 @@
 //! The one place where checks are registered, and the runner that executes one check under the
 //! policy. Adding a check is one entry in [`CheckRegistry::builtin`].
 
+mod arenas;
 mod provenance;
 mod scanner;
 
+pub use arenas::{tune_allocator, AllocatorTuning, MMAP_THRESHOLD_BYTES};
 pub use scanner::{IntakeRefusal, OpenedPlugin, RanCheck, Scanner};
 pub use validator_python::PythonLimits;
 

@@ -125,6 +125,11 @@ impl Scanner {
     /// checks share one parse of each Python file; a check that fails or panics gives an
     /// error, never an empty pass.
     pub fn run(&self, plugin: &OpenedPlugin, skips: &[SkipDecision]) -> Vec<RanCheck> {
+        // Before the checks' threads start: each would otherwise keep an arena of freed memory.
+        crate::tune_allocator(
+            self.python_limits.max_malloc_arenas,
+            self.python_limits.malloc_trim_threshold,
+        );
         let cache = ScanCache::new();
         let python_readers = self
             .registry

@@ -20,6 +20,16 @@ pub struct PythonLimits {
     /// Files a check processes at once, on the scan's worker threads (0: one per CPU). Each
     /// file in flight holds its source and syntax tree, so this bounds memory as well as CPU.
     pub max_parallel_files: u64,
+    /// Allocation arenas of the process's memory allocator (glibc's `M_ARENA_MAX`), set when a
+    /// scan starts (0: the allocator's own default, eight per CPU). An arena keeps the memory
+    /// freed in it for its own allocations; with an arena per thread, the dozen checks and the
+    /// workers of a scan each kept theirs, about 30 MB of the peak on the 25 MB bench zip
+    /// (docs/performance.md).
+    pub max_malloc_arenas: u64,
+    /// Free memory at the top of an allocation arena past this many bytes is given back to the
+    /// system (glibc's `M_TRIM_THRESHOLD`, set when a scan starts; 0: the allocator's own,
+    /// which grows with the largest block freed, up to 64 MiB).
+    pub malloc_trim_threshold: u64,
 }
 
 impl Default for PythonLimits {
@@ -31,6 +41,8 @@ impl Default for PythonLimits {
             max_syntax_depth: 1000,
             max_cached_source_bytes: 1024 * 1024,
             max_parallel_files: 0,
+            max_malloc_arenas: 4,
+            malloc_trim_threshold: 4 * 1024 * 1024,
         }
     }
 }
@@ -44,13 +56,15 @@ pub enum PythonLimitError {
 }
 
 impl PythonLimits {
-    pub const NAMES: [&'static str; 6] = [
+    pub const NAMES: [&'static str; 8] = [
         "max_python_file_bytes",
         "max_bracket_depth",
         "max_indent_levels",
         "max_syntax_depth",
         "max_cached_source_bytes",
         "max_parallel_files",
+        "max_malloc_arenas",
+        "malloc_trim_threshold",
     ];
 
     fn slot(&mut self, name: &str) -> Option<&mut u64> {
@@ -61,6 +75,8 @@ impl PythonLimits {
             "max_syntax_depth" => &mut self.max_syntax_depth,
             "max_cached_source_bytes" => &mut self.max_cached_source_bytes,
             "max_parallel_files" => &mut self.max_parallel_files,
+            "max_malloc_arenas" => &mut self.max_malloc_arenas,
+            "malloc_trim_threshold" => &mut self.malloc_trim_threshold,
             _ => return None,
         })
     }

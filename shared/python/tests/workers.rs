@@ -72,3 +72,21 @@ fn the_limit_is_named_and_configurable() {
         "0: one per CPU"
     );
 }
+
+#[test]
+fn the_allocator_limits_are_named_and_configurable() {
+    let limits = PythonLimits::from_lookup(|key| match key {
+        "PLUGIN_VALIDATOR_MAX_MALLOC_ARENAS" => Some("0".to_owned()),
+        "PLUGIN_VALIDATOR_MALLOC_TRIM_THRESHOLD" => Some("1_048_576".to_owned()),
+        _ => None,
+    })
+    .unwrap();
+    assert_eq!(limits.max_malloc_arenas, 0);
+    assert_eq!(limits.malloc_trim_threshold, 1024 * 1024);
+    let names: Vec<&str> = PythonLimits::default()
+        .values()
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    assert!(names.contains(&"max_malloc_arenas") && names.contains(&"malloc_trim_threshold"));
+}
