@@ -250,19 +250,8 @@ impl SignaturesCheck {
                 reason,
             })?;
         let mut scanner = yara_x::Scanner::new(full);
-        let mut ids: Vec<String> =
-            scan::scan_bytes(&mut scanner, &compiled, bytes, &self.limits, &|_, _| true)
-                .map_err(|reason| SignaturesError::Invalid {
-                    origin: "scan".to_owned(),
-                    file: String::new(),
-                    line: 0,
-                    reason,
-                })?
-                .into_iter()
-                .map(|m| m.rule)
-                .collect();
-        ids.sort();
-        Ok(ids)
+        let found = scan::scan_bytes(&mut scanner, &compiled, bytes, &self.limits, &|_, _| true);
+        sorted_rule_ids(found, "")
     }
 
     /// The ids of the rules that match `bytes` as the scan of a file at `path` finds them: with
@@ -273,21 +262,10 @@ impl SignaturesCheck {
     pub fn path_matches(&self, path: &str, bytes: &[u8]) -> Result<Vec<String>, SignaturesError> {
         let compiled = self.current()?;
         let mut scanners = scan::Scanners::new(&compiled, &self.limits);
-        let mut ids: Vec<String> = scanners
-            .scan_path(path, bytes, |id, globs| {
-                !compiled.is_disabled(id) && engine::path_included(globs, path)
-            })
-            .map_err(|reason| SignaturesError::Invalid {
-                origin: "scan".to_owned(),
-                file: path.to_owned(),
-                line: 0,
-                reason,
-            })?
-            .into_iter()
-            .map(|m| m.rule)
-            .collect();
-        ids.sort();
-        Ok(ids)
+        let found = scanners.scan_path(path, bytes, |id, globs| {
+            !compiled.is_disabled(id) && engine::path_included(globs, path)
+        });
+        sorted_rule_ids(found, path)
     }
 
     fn cached_rule(&self, id: &str) -> Option<SignatureRule> {
@@ -401,4 +379,23 @@ impl Check for SignaturesCheck {
             },
         })
     }
+}
+
+/// The sorted rule ids of a scan's matches, or the scan's failure as an error naming `file`.
+fn sorted_rule_ids(
+    found: Result<Vec<scan::RuleMatch>, String>,
+    file: &str,
+) -> Result<Vec<String>, SignaturesError> {
+    let mut ids: Vec<String> = found
+        .map_err(|reason| SignaturesError::Invalid {
+            origin: "scan".to_owned(),
+            file: file.to_owned(),
+            line: 0,
+            reason,
+        })?
+        .into_iter()
+        .map(|m| m.rule)
+        .collect();
+    ids.sort();
+    Ok(ids)
 }
