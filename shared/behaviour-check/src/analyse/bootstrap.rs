@@ -17,15 +17,10 @@ impl<'m> Analyser<'m> {
     pub(super) fn note_import_bootstrap(&mut self, attempt: &'m StmtTry) {
         let mut tried: Vec<&'m str> = Vec::new();
         for stmt in attempt.body.iter() {
-            match stmt {
-                Stmt::Import(import) => tried.extend(import.names.iter().map(|a| a.name.as_str())),
-                Stmt::ImportFrom(import) if import.level == 0 => {
-                    if let Some(module) = &import.module {
-                        tried.push(module.as_str());
-                    }
-                }
-                _ => return,
-            }
+            let Some(modules) = absolute_imports(stmt) else {
+                return;
+            };
+            tried.extend(modules);
         }
         if tried.is_empty() {
             return;
@@ -38,14 +33,7 @@ impl<'m> Analyser<'m> {
                 continue;
             };
             let again = handler.body.iter().skip(1).find_map(|stmt| {
-                let imported: Vec<&str> = match stmt {
-                    Stmt::Import(import) => import.names.iter().map(|a| a.name.as_str()).collect(),
-                    Stmt::ImportFrom(import) if import.level == 0 => {
-                        import.module.iter().map(|m| m.as_str()).collect()
-                    }
-                    _ => return None,
-                };
-                imported
+                absolute_imports(stmt)?
                     .iter()
                     .any(|m| tried.contains(m))
                     .then(|| self.line(stmt.range()))
@@ -62,6 +50,18 @@ impl<'m> Analyser<'m> {
         self.bootstraps
             .iter()
             .any(|(unit, from, to)| *unit == self.current && (*from..*to).contains(&line))
+    }
+}
+
+/// The modules an `import` or an absolute `from ... import` statement names; `None` for any
+/// other statement (a relative import included).
+fn absolute_imports(stmt: &Stmt) -> Option<Vec<&str>> {
+    match stmt {
+        Stmt::Import(import) => Some(import.names.iter().map(|a| a.name.as_str()).collect()),
+        Stmt::ImportFrom(import) if import.level == 0 => {
+            Some(import.module.iter().map(|m| m.as_str()).collect())
+        }
+        _ => None,
     }
 }
 
