@@ -14,6 +14,7 @@ pub mod caps;
 mod decode;
 pub mod flow;
 pub mod native;
+mod native_build;
 pub mod payload;
 pub mod pip;
 pub mod rules;
@@ -64,8 +65,9 @@ pub struct BehaviourLimits {
     /// Largest dict literal with constant keys folded entry by entry (`NAMES["run"]` is the
     /// string it holds); larger ones only carry their values' taint.
     pub max_folded_dict_items: usize,
-    /// Largest README read (at the plugin's top level) to find the tools a plugin documents,
-    /// for grading the native code it ships (BHV103).
+    /// Text read, in all, to grade the native code a plugin ships (BHV103): the READMEs that
+    /// may name its tools, the build recipes that may name it as a target, the notices at the
+    /// head of the modules beside a library.
     pub max_provenance_text_bytes: u64,
     /// Call names whose catalogue answer is kept between files (per thread): most names
     /// recur across a plugin's modules, and a name the tables do not spell costs a
@@ -253,7 +255,12 @@ impl Check for BehaviourCheck {
             &summaries,
             ctx.package.metadata.as_ref().ok(),
         );
-        let outside = scripts_outside_loaded_code(ctx, &imports, scripts);
+        rules::grade_by_declared_repository(
+            &mut findings,
+            &summaries,
+            ctx.package.metadata.as_ref().ok(),
+        );
+        let outside = outside_loaded_code(ctx, &imports, scripts);
         for finding in &mut findings {
             if outside.contains(&finding.path)
                 && !rules::SCOPE_RULES.contains(&finding.rule.as_str())
@@ -264,12 +271,25 @@ impl Check for BehaviourCheck {
                 ));
             }
         }
+        // Test modules the static imports never reach run under a test runner, not in QGIS,
+        // even when dynamic loading makes every file count as loaded (a bundled library's
+        // test suite round-tripping pickles).
+        let tests_outside = outside_loaded_code(
+            ctx,
+            &imports,
+            unpickling
+                .iter()
+                .filter(|path| is_test_module(path))
+                .cloned()
+                .collect(),
+        );
         let scope = scope_findings(ctx, imports);
         // Shipped pickles are loaded only by code QGIS runs: a pickle loaded in a file the
         // plugin never imports (a bundled library's tests) or in a script run by hand does not
         // make the plugin's pickle files code.
         let unpickles = unpickling.iter().any(|path| {
             !outside.contains(path)
+                && !tests_outside.contains(path)
                 && !scope
                     .iter()
                     .any(|f| f.rule == rules::BHV900.id && f.path == *path)
@@ -282,11 +302,12 @@ impl Check for BehaviourCheck {
     }
 }
 
-/// Scripts outside the loaded code: Python files the plugin's static imports never reach that
-/// run as programs (a `__main__` guard or a `#!` line: developer tools, container entry
-/// points). Their findings are held for review at most, even when dynamic loading makes every
-/// file count as loaded: QGIS imports modules, it does not run scripts.
-fn scripts_outside_loaded_code(
+/// Which of `scripts` the plugin's static imports never reach. For scripts (files that run as
+/// programs: a `__main__` guard or a `#!` line: developer tools, container entry points) their
+/// findings are held for review at most, even when dynamic loading makes every file count as
+/// loaded: QGIS imports modules, it does not run scripts. For test modules, their unpickling
+/// does not make the plugin's pickles loaded.
+fn outside_loaded_code(
     ctx: &CheckContext<'_>,
     imports: &std::collections::BTreeMap<String, scope::FileImports>,
     scripts: std::collections::BTreeSet<String>,
@@ -306,6 +327,18 @@ fn scripts_outside_loaded_code(
         .into_iter()
         .filter(|path| !reached.contains(path))
         .collect()
+}
+
+/// Whether a path is a test module, which a test runner imports: `test_*.py`, `*_test.py`,
+/// `conftest.py`, or any module in a `test` or `tests` folder.
+fn is_test_module(path: &str) -> bool {
+    let mut parts = path.rsplit('/');
+    let file = parts.next().unwrap_or(path);
+    let in_tests = parts.any(|folder| folder == "tests" || folder == "test");
+    in_tests
+        || file == "conftest.py"
+        || (file.starts_with("test_") && file.ends_with(".py"))
+        || file.ends_with("_test.py")
 }
 
 /// Whether a module runs as a program: a `#!` line or an `if __name__ == "__main__":` block

@@ -67,8 +67,15 @@ pub fn findings(
     if native.is_empty() {
         return Ok(findings);
     }
-    let documentation = documentation(ctx, limits);
-    let provenance = provenance(&native, &names, &documentation);
+    let mut budget = limits.max_provenance_text_bytes;
+    let documentation = documentation(ctx, &mut budget);
+    let named: Vec<&str> = native
+        .iter()
+        .filter(|(path, kind)| named_as_native(path, kind))
+        .map(|(path, _)| *path)
+        .collect();
+    let by_files = crate::native_build::declared_by_files(ctx.archive, &named, &mut budget);
+    let provenance = provenance(&native, &names, &documentation, by_files);
     for (name, kind) in native {
         let lower = name.to_ascii_lowercase();
         let extension = if [".so", ".pyd", ".dylib"]
@@ -104,8 +111,8 @@ pub fn findings(
 
 /// What the plugin says about itself, lowercased: `about` and `description` of metadata.txt
 /// and the README files it ships (the top level's may only point to the real one in its help
-/// folder), up to `max_provenance_text_bytes` in all.
-fn documentation(ctx: &CheckContext<'_>, limits: &BehaviourLimits) -> String {
+/// folder), within `budget` bytes (`max_provenance_text_bytes`, shared with `native_build.rs`).
+fn documentation(ctx: &CheckContext<'_>, budget: &mut u64) -> String {
     let mut text = String::new();
     if let Ok(metadata) = ctx.package.metadata.as_ref() {
         for key in ["about", "description"] {
@@ -115,7 +122,6 @@ fn documentation(ctx: &CheckContext<'_>, limits: &BehaviourLimits) -> String {
             }
         }
     }
-    let mut budget = limits.max_provenance_text_bytes;
     for entry in ctx.archive.files() {
         let file = entry
             .name
@@ -127,11 +133,11 @@ fn documentation(ctx: &CheckContext<'_>, limits: &BehaviourLimits) -> String {
             && [".md", ".rst", ".txt", ".org", "readme"]
                 .iter()
                 .any(|e| file.ends_with(e));
-        if !is_readme || entry.size > budget {
+        if !is_readme || entry.size > *budget {
             continue;
         }
         if let Ok(bytes) = ctx.archive.read(entry) {
-            budget = budget.saturating_sub(entry.size);
+            *budget = budget.saturating_sub(entry.size);
             text.push_str(&validator_archive::decode_text(&bytes));
             text.push('\n');
         }
@@ -200,7 +206,7 @@ fn is_library(path: &str) -> bool {
 }
 
 /// Whether `word` occurs in `text` as a word (digits may follow: `swmm5`, `epanet 2.2`).
-fn mentions(text: &str, word: &str) -> bool {
+pub(crate) fn mentions(text: &str, word: &str) -> bool {
     text.match_indices(word).any(|(at, _)| {
         let before = text[..at].chars().next_back();
         let after = text[at + word.len()..].chars().next();
@@ -211,12 +217,14 @@ fn mentions(text: &str, word: &str) -> bool {
 /// The declared provenance of each shipped native file that has one, by its path: a licence
 /// or readme file beside it (in its folder or the folder above, below the plugin's top level),
 /// its tool named in the plugin's description or README, a program or runtime QGIS's own
-/// distribution ships, or a library beside such a file. A file whose name disguises it has
-/// none.
+/// distribution ships, what the plugin's own files declare (`by_files`: a build recipe shipped
+/// with its sources, a licence notice in its wrapper), or a library beside such a file. A file
+/// whose name disguises it has none.
 fn provenance<'a>(
     native: &[(&'a str, &'static str)],
     names: &HashSet<&str>,
     documentation: &str,
+    mut by_files: HashMap<&'a str, String>,
 ) -> HashMap<&'a str, String> {
     let folders_with_notes: HashSet<&str> = names
         .iter()
@@ -254,7 +262,7 @@ fn provenance<'a>(
                 "`{tool}` is a program or runtime library QGIS's Windows distribution ships"
             ))
         } else {
-            None
+            by_files.remove(path)
         };
         if let Some(reason) = reason {
             found.insert(path, reason);

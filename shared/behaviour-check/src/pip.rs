@@ -83,8 +83,22 @@ pub enum Install {
     /// Packages from PyPI, by the names the plugin spells (`names`; empty when they are not
     /// constants, but nothing says they come from elsewhere).
     FromPypi { names: Vec<String> },
-    /// Something no one reviewed or chosen at run time: why.
-    Unvetted(String),
+    /// Something no one reviewed or chosen at run time: why (the first), and every unvetted
+    /// source of the command: the URL of a package installed from a URL, `None` for the others
+    /// (another index, an archive outside the plugin, a name read at run time).
+    Unvetted {
+        why: String,
+        sources: Vec<Option<String>>,
+    },
+}
+
+impl Install {
+    fn unvetted(why: String) -> Self {
+        Self::Unvetted {
+            why,
+            sources: vec![None],
+        }
+    }
 }
 
 fn words(value: &Value, out: &mut Vec<Word>) {
@@ -147,12 +161,15 @@ pub fn judge(args: &[Value], own_path: impl Fn(&str) -> bool) -> Option<Install>
         .iter()
         .position(|w| matches!(w, Word::Text(t) if t.eq_ignore_ascii_case("install")))?;
     let mut names = Vec::new();
+    // Packages from URLs: all of them are judged together (one from a declared home does not
+    // vouch for another beside it).
+    let mut urls: Vec<String> = Vec::new();
     let mut rest = all.into_iter().skip(start + 1);
     while let Some(word) = rest.next() {
         let text = match word {
             Word::Unknown(taint) => {
                 if let Some(why) = risky_taint(taint) {
-                    return Some(Install::Unvetted(format!("a package name {why}")));
+                    return Some(Install::unvetted(format!("a package name {why}")));
                 }
                 continue;
             }
@@ -181,15 +198,15 @@ pub fn judge(args: &[Value], own_path: impl Fn(&str) -> bool) -> Option<Install>
                     let own = !is_url(&value) && own_path(&value);
                     let ok = pypi || own || (requirement && !is_url(&value));
                     if !ok {
-                        return Some(Install::Unvetted(format!("`{name} {value}`")));
+                        return Some(Install::unvetted(format!("`{name} {value}`")));
                     }
                 }
                 Some(Word::Unknown(taint)) => {
                     if let Some(why) = risky_taint(taint) {
-                        return Some(Install::Unvetted(format!("`{name}` {why}")));
+                        return Some(Install::unvetted(format!("`{name}` {why}")));
                     }
                     if source {
-                        return Some(Install::Unvetted(format!(
+                        return Some(Install::unvetted(format!(
                             "`{name}` with a value the validator could not resolve"
                         )));
                     }
@@ -200,17 +217,23 @@ pub fn judge(args: &[Value], own_path: impl Fn(&str) -> bool) -> Option<Install>
         }
         if is_url(&text) {
             if !is_pypi_url(&text) {
-                return Some(Install::Unvetted(format!("`{text}`")));
+                urls.push(text);
             }
         } else if is_path(&text) {
             if !own_path(&text) {
-                return Some(Install::Unvetted(format!(
+                return Some(Install::unvetted(format!(
                     "`{text}` (an archive or folder outside the plugin)"
                 )));
             }
         } else {
             names.push(text);
         }
+    }
+    if let Some(first) = urls.first() {
+        return Some(Install::Unvetted {
+            why: format!("`{first}`"),
+            sources: urls.into_iter().map(Some).collect(),
+        });
     }
     Some(Install::FromPypi { names })
 }

@@ -294,6 +294,67 @@ fn shipped_native_code_with_declared_provenance_is_reported_disguised_or_undocum
     }
 }
 
+fn elf_head() -> Vec<u8> {
+    let mut bytes = b"\x7fELF\x02\x01\x01".to_vec();
+    bytes.resize(0x200, 0);
+    bytes
+}
+
+#[test]
+fn native_code_built_from_shipped_sources_or_noticed_by_its_wrapper_is_reported() {
+    let (pe, elf) = (pe_head(), elf_head());
+    let init: &[u8] = b"def classFactory(iface):\n    return None\n";
+    let cmake: &[u8] = b"project(MeshGen LANGUAGES CXX)\nadd_library(MeshGen SHARED meshgen.cpp)\n";
+    let wrapper: &[u8] = b"# FastMath 3.1 (c) FastMath project. Copyright (c) 2020 J. Doe.\n\
+                           # Licensed under the BSD licence.\nimport ctypes\n";
+    let findings = rated_bytes(&[
+        ("__init__.py", init),
+        // A CMake recipe in the component's sources folder names the library it builds.
+        ("backend/meshgen/src/CMakeLists.txt", cmake),
+        (
+            "backend/meshgen/src/meshgen.cpp",
+            b"int mesh() { return 0; }\n",
+        ),
+        ("backend/meshgen/lib/libMeshGen.so", &elf),
+        ("backend/meshgen/bin/MeshGen.dll", &pe),
+        // Beside the recipe, but not what it builds.
+        ("backend/meshgen/bin/updater.exe", &pe),
+        // A recipe without any source it could compile vouches for nothing.
+        ("engine/CMakeLists.txt", b"add_executable(solver main.c)\n"),
+        ("engine/solver.exe", &pe),
+        // A ctypes wrapper whose licence notice names the library beside it.
+        ("lib/xfastmath.py", wrapper),
+        ("lib/fastmath31_64.dll", &pe),
+        // A wrapper with a notice that names another library, and one without a notice.
+        ("ext/loader.py", wrapper),
+        ("ext/crypter.dll", &pe),
+        (
+            "tools/run.py",
+            b"import ctypes\nctypes.CDLL('toolkit.so')\n# Copyright toolkit\n",
+        ),
+        ("tools/toolkit.so", &elf),
+    ]);
+    for reported in [
+        "backend/meshgen/lib/libMeshGen.so",
+        "backend/meshgen/bin/MeshGen.dll",
+        "lib/fastmath31_64.dll",
+    ] {
+        assert_eq!(
+            native_action(&findings, reported),
+            (false, false),
+            "{reported}"
+        );
+    }
+    for held in [
+        "backend/meshgen/bin/updater.exe",
+        "engine/solver.exe",
+        "ext/crypter.dll",
+        "tools/toolkit.so",
+    ] {
+        assert_eq!(native_action(&findings, held), (true, false), "{held}");
+    }
+}
+
 #[test]
 fn an_archive_extracted_into_a_data_folder_is_reported_into_code_held() {
     let findings = rated_sample("benign/download_extract_into_data_folder");
@@ -308,5 +369,73 @@ fn an_archive_extracted_into_a_data_folder_is_reported_into_code_held() {
         let findings = rated_sample(case);
         let update = finding(&findings, "BHV102");
         assert!(update.review, "{case}: {update:#?}");
+    }
+}
+
+/// A plugin whose repository is `repository` and whose `deps.py` pip-installs `targets`.
+fn installing(repository: &str, targets: &[&str]) -> Vec<Finding> {
+    let metadata = format!(
+        "[general]\nname=Mapper\nqgisMinimumVersion=3.22\ndescription=Maps\nversion=1.0\n\
+         author=Alice\nemail=alice@example.invalid\nrepository={repository}\n"
+    );
+    let quoted: Vec<String> = targets.iter().map(|t| format!("{t:?}")).collect();
+    let deps = format!(
+        "import subprocess\nimport sys\n\n\ndef install():\n    subprocess.run([sys.executable, \
+         \"-m\", \"pip\", \"install\", {}], check=True)\n",
+        quoted.join(", ")
+    );
+    rated(&[
+        ("__init__.py", "def classFactory(iface):\n    return None\n"),
+        ("metadata.txt", &metadata),
+        ("deps.py", &deps),
+    ])
+}
+
+#[test]
+fn packages_from_the_authors_own_tagged_releases_are_reported_others_held() {
+    let own_repo = "https://github.com/alice/mapper_plugin";
+    let own = "https://github.com/alice/mapper-core/releases/download/v1.2.0/mapper_core-1.2.0-py3-none-any.whl";
+    let findings = installing(own_repo, &[own]);
+    let install = finding(&findings, "BHV101");
+    assert!(!install.review && !install.blocking, "{install:#?}");
+    let gitlab = "https://gitlab.com/alice/mapper-core/-/releases/v1.2.0/downloads/mapper_core.whl";
+    let findings = installing("https://gitlab.com/alice/mapper_plugin", &[gitlab]);
+    assert!(!finding(&findings, "BHV101").review, "{findings:#?}");
+    let held = [
+        // Beside the author's own, a package from another account.
+        (
+            own_repo,
+            vec![
+                own,
+                "https://github.com/mallory/x/releases/download/v1/x-1-py3-none-any.whl",
+            ],
+        ),
+        // Another account's release.
+        (
+            own_repo,
+            vec!["https://github.com/mallory/mapper-core/releases/download/v1.2.0/m.whl"],
+        ),
+        // The author's branch head, not a tagged release.
+        (
+            own_repo,
+            vec!["https://github.com/alice/mapper-core/archive/refs/heads/main.zip"],
+        ),
+        // A host that only starts like the code host.
+        (
+            own_repo,
+            vec!["https://github.com.example.invalid/alice/m/releases/download/v1/m.whl"],
+        ),
+        // The same path on another host than the declared repository's.
+        (
+            own_repo,
+            vec!["https://codeberg.org/alice/mapper-core/releases/download/v1/m.whl"],
+        ),
+        // No repository on a code host declared.
+        ("https://maps.example.invalid/mapper", vec![own]),
+    ];
+    for (repository, targets) in held {
+        let findings = installing(repository, &targets);
+        let install = finding(&findings, "BHV101");
+        assert!(install.review, "{repository} {targets:?}: {install:#?}");
     }
 }

@@ -671,9 +671,10 @@ impl<'m> Analyser<'m> {
     /// Where a pip install takes its packages from: anything but PyPI by spelled names is held
     /// for review (BHV101).
     fn note_install_source(&mut self, args: &[Value], line: u32, shown: &Shown<'_>) {
-        if let Some(crate::pip::Install::Unvetted(why)) =
+        if let Some(crate::pip::Install::Unvetted { why, sources }) =
             crate::pip::judge(args, |path| self.own_path(path))
         {
+            self.facts.unvetted_installs.extend(sources);
             self.add(
                 Cap::PackageInstallUnvetted,
                 line,

@@ -98,6 +98,9 @@ pub struct FileFacts {
     /// subfolder of the plugin an archive is extracted into (`data` for
     /// `<plugins-dir>/<plugin>/data`); `None` for code written or the plugin's top folder.
     pub own_writes: Vec<(u32, Option<String>)>,
+    /// The unvetted sources of its pip installs (BHV101): a package's URL, `None` for other
+    /// sources (another index, an archive outside the plugin, a name read at run time).
+    pub unvetted_installs: Vec<Option<String>>,
 }
 
 /// What a file opened with the OS's default handler is, as far as its folded name tells.

@@ -56,7 +56,7 @@ pub use monkeypatch::BHV111;
 pub use native_code::BHV103;
 pub use obfuscation::BHV104;
 pub use other_plugins_write::BHV006;
-pub use package_install::BHV101;
+pub use package_install::{grade_by_declared_repository, BHV101};
 pub use password_phishing::BHV010;
 pub use pickle_objects::BHV113;
 pub use pickle_payload::BHV008;

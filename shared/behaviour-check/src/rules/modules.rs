@@ -31,6 +31,8 @@ pub struct ModuleSummary {
     pub unpickles: bool,
     /// Subfolders of the plugin's own folder it extracts downloads into (BHV102's grading).
     pub(super) data_folders: Vec<String>,
+    /// The unvetted sources of its pip installs (BHV101's grading by the declared repository).
+    pub(super) unvetted_installs: Vec<Option<String>>,
 }
 
 impl ModuleSummary {
@@ -60,6 +62,7 @@ impl ModuleSummary {
                 .iter()
                 .filter_map(|(_, sub)| sub.clone())
                 .collect(),
+            unvetted_installs: facts.unvetted_installs.clone(),
         }
     }
 
