@@ -73,6 +73,9 @@ pub struct BehaviourLimits {
     /// recur across a plugin's modules, and a name the tables do not spell costs a
     /// normalisation and a walk of its prefixes. Past this many, names are looked up again.
     pub max_cached_apis: usize,
+    /// Calls of the file's own one-line functions (`def _r(s): return codecs.decode(s,
+    /// "rot13")`) folded inside each other with constant arguments: deeper ones stay unknown.
+    pub max_inline_depth: u32,
 }
 
 impl Default for BehaviourLimits {
@@ -91,6 +94,7 @@ impl Default for BehaviourLimits {
             max_folded_dict_items: 64,
             max_provenance_text_bytes: 256 * 1024,
             max_cached_apis: 65_536,
+            max_inline_depth: 3,
         }
     }
 }
@@ -155,6 +159,10 @@ impl BehaviourLimits {
             NamedLimit {
                 name: "max_cached_apis",
                 set: |l, v| l.max_cached_apis = as_usize(v),
+            },
+            NamedLimit {
+                name: "max_inline_depth",
+                set: |l, v| l.max_inline_depth = as_u32(v),
             },
         ],
     };

@@ -69,7 +69,85 @@ impl<'m> Analyser<'m> {
             }
         }
         let value = self.call_value(call, func, &args, &keywords, line);
+        if let Some((callee, method)) = local {
+            if let Some(folded) = self.inline_constant_call(callee, method, &args, &keywords) {
+                return folded;
+            }
+        }
         value.tainted(result_taint)
+    }
+
+    /// Remembers a function whose body is one `return EXPR` (a docstring aside), the helpers
+    /// that decode or build names (`def _r(s): return codecs.decode(s, "rot13")`).
+    pub(super) fn note_one_liner(&mut self, function: &'m StmtFunctionDef) {
+        let body: Vec<&Stmt> = function
+            .body
+            .iter()
+            .filter(|s| {
+                !matches!(s, Stmt::Expr(e) if matches!(e.value.as_ref(), Expr::StringLiteral(_)))
+            })
+            .collect();
+        let simple = matches!(body.as_slice(), [Stmt::Return(r)] if r.value.is_some())
+            && function.parameters.vararg.is_none()
+            && function.parameters.kwarg.is_none()
+            && function.parameters.kwonlyargs.is_empty();
+        // Two functions of one name (methods of two classes): which one a call means is not
+        // known, so neither is folded.
+        let name = function.name.as_str();
+        let seen = self.one_liners.contains_key(name);
+        self.one_liners
+            .insert(name, (simple && !seen).then_some(function));
+    }
+
+    /// What a call of one of the file's one-line functions with constant arguments returns,
+    /// folded with its parameters bound to the arguments (`_r("bf")` is `"os"`): `None`
+    /// unless the result is a constant, or past `max_inline_depth`.
+    fn inline_constant_call(
+        &mut self,
+        callee: &'m str,
+        method: bool,
+        args: &[Value],
+        keywords: &[(Option<&'m str>, Value)],
+    ) -> Option<Value> {
+        let constant = |v: &Value| match v {
+            Value::Str(f) => !f.partial && f.taint == Taint::NONE,
+            Value::Bytes { .. } | Value::Int(_) => true,
+            _ => false,
+        };
+        if args.is_empty()
+            || !keywords.is_empty()
+            || self.inlining >= self.limits.max_inline_depth
+            || !args.iter().all(constant)
+        {
+            return None;
+        }
+        let function = (*self.one_liners.get(callee)?)?;
+        let Some(Stmt::Return(ret)) = function.body.last() else {
+            return None;
+        };
+        let expr = ret.value.as_deref()?;
+        let params = &function.parameters;
+        let names: Vec<&str> = params
+            .posonlyargs
+            .iter()
+            .chain(&params.args)
+            .map(|p| p.parameter.name.as_str())
+            .collect();
+        let names = if method { names.get(1..)? } else { &names[..] };
+        if names.len() != args.len() {
+            return None;
+        }
+        let locals: HashMap<String, Value> = names
+            .iter()
+            .zip(args)
+            .map(|(name, value)| ((*name).to_owned(), value.clone()))
+            .collect();
+        let saved = self.locals.replace(locals);
+        self.inlining += 1;
+        let value = self.eval(expr);
+        self.inlining -= 1;
+        self.locals = saved;
+        constant(&value).then_some(value)
     }
 
     pub(super) fn call_value(

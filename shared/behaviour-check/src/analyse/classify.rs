@@ -163,6 +163,13 @@ impl<'m> Analyser<'m> {
         }
         if caps::is_process_exec(name) {
             self.add(Cap::ProcessExec, line, shown.to_string());
+            if let Some(what) = remote_command(args) {
+                self.add(
+                    Cap::FetchedExec,
+                    line,
+                    format!("{shown}: {what} read from the network"),
+                );
+            }
             let mut words: Vec<String> = Vec::new();
             for arg in args {
                 match arg {
@@ -375,12 +382,23 @@ impl<'m> Analyser<'m> {
                     format!("{shown}: {}", clip(&command)),
                 );
             }
-            if ["/bin/sh", "/bin/bash", "cmd.exe", "powershell", "/bin/zsh"]
-                .iter()
-                .any(|s| command.contains(s))
-                || has("sh") && has("-i")
-                || name == "pty.spawn"
-            {
+            // An interactive shell (`sh -i`, `bash -i`) or a pseudo-terminal: a shell made to
+            // be driven from elsewhere. A shell started to run one command (`powershell
+            // -Command ...`, `/bin/sh -c ...`) is a process like any other: beside a socket in
+            // the same code it is co-occurrence, not a reverse shell.
+            let shell = [
+                "sh",
+                "bash",
+                "zsh",
+                "dash",
+                "ksh",
+                "/bin/sh",
+                "/bin/bash",
+                "/bin/zsh",
+            ]
+            .iter()
+            .any(|s| has(s));
+            if shell && has("-i") || name == "pty.spawn" {
                 self.add(
                     Cap::ShellAttach,
                     line,
@@ -573,7 +591,7 @@ impl<'m> Analyser<'m> {
                     if mode.as_deref().is_some_and(|m| m.contains('b')) {
                         self.note_binary_write(args.first(), call.arguments.args.first(), line);
                     }
-                    self.note_write(&path, line, &shown.to_string());
+                    self.note_write_as(&path, line, &shown.to_string(), true);
                 }
             }
             "shutil.copy"
@@ -682,4 +700,58 @@ impl<'m> Analyser<'m> {
             );
         }
     }
+}
+
+/// Shells, and the flag after which each takes the command it runs.
+const SHELL_COMMAND_FLAGS: &[(&str, &[&str])] = &[
+    ("sh", &["-c"]),
+    ("bash", &["-c"]),
+    ("zsh", &["-c"]),
+    ("dash", &["-c"]),
+    ("ksh", &["-c"]),
+    ("cmd", &["/c", "/k"]),
+    ("cmd.exe", &["/c", "/k"]),
+    ("powershell", &["-c", "-command"]),
+    ("powershell.exe", &["-c", "-command"]),
+    ("pwsh", &["-c", "-command"]),
+    ("pwsh.exe", &["-c", "-command"]),
+];
+
+/// What of a process started is a command read from the network, if anything: the program
+/// itself (`os.system(received)`, `Popen(received, shell=True)`) or the command a shell is
+/// given (`["/bin/sh", "-c", received]`, `QProcess.start("cmd", ["/c", received])`). Data
+/// from the network as an ordinary argument of a named program (a URL for `ogr2ogr`) is not.
+fn remote_command(args: &[Value]) -> Option<&'static str> {
+    let mut words: Vec<&Value> = Vec::new();
+    for arg in args {
+        match arg {
+            Value::List(items) => words.extend(items.iter()),
+            other => words.push(other),
+        }
+    }
+    // Built from a received string: its first word is what was received (`"*"` where the
+    // folded text starts), not a named program given received arguments (`"ogr2ogr *"`).
+    let fetched = |v: &Value| {
+        v.taint().has(Taint::FETCHED)
+            && match v {
+                Value::Str(folded) => folded.text.trim_start().starts_with('*'),
+                _ => true,
+            }
+    };
+    let program = words.first()?;
+    if fetched(program) {
+        return Some("a command");
+    }
+    let name = program.as_str()?.text.to_ascii_lowercase();
+    let name = name.rsplit(['/', '\\']).next().unwrap_or(&name).to_owned();
+    let flags = SHELL_COMMAND_FLAGS
+        .iter()
+        .find(|(shell, _)| *shell == name)
+        .map(|(_, flags)| *flags)?;
+    let at = words.iter().position(|w| {
+        w.as_str()
+            .is_some_and(|s| flags.contains(&s.text.to_ascii_lowercase().as_str()))
+    })?;
+    let command_tainted = words.get(at + 1).is_some_and(|w| fetched(w));
+    command_tainted.then_some("the command a shell runs")
 }

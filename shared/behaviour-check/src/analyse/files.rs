@@ -2,6 +2,9 @@
 
 use super::*;
 
+/// Extensions of files Python imports from a folder on `sys.path` (the plugins folder is one).
+const IMPORTABLE_EXTENSIONS: &[&str] = &["py", "pyc", "pyo", "pyw", "pyd", "so", "pth", "egg"];
+
 impl<'m> Analyser<'m> {
     /// `archive = ZipFile(buffer)`, `with tarfile.open(fileobj=buf) as tar`: the object is
     /// built on a variable of the function (its first argument or `fileobj=`).
@@ -194,7 +197,32 @@ impl<'m> Analyser<'m> {
         self.facts.units[self.current].note_started(program, line, shown.to_owned());
     }
 
+    /// A file written by `open` into the plugins folder itself, not into a plugin's folder,
+    /// under a name Python cannot import (`<plugins-dir>/logs.txt`, from a plugin that went one
+    /// folder too far up): no plugin's code. A module there (`<plugins-dir>/requests.py`) shadows
+    /// what every plugin imports, and is still a write into other plugins.
+    pub(super) fn data_file_in_plugins_folder(&self, path: &str) -> bool {
+        let path = path.replace('\\', "/");
+        let rest = path.strip_prefix(&format!("{PLUGINS_DIR}/")).or_else(|| {
+            let at = path.to_ascii_lowercase().find("python/plugins/")?;
+            path.get(at + "python/plugins/".len()..)
+        });
+        let Some(file) = rest.filter(|r| !r.contains('/') && !r.contains('*')) else {
+            return false;
+        };
+        let Some((stem, extension)) = file.rsplit_once('.') else {
+            return false;
+        };
+        !stem.is_empty()
+            && !IMPORTABLE_EXTENSIONS.contains(&extension.to_ascii_lowercase().as_str())
+    }
+
     pub(super) fn note_write(&mut self, path: &str, line: u32, shown: &str) {
+        self.note_write_as(path, line, shown, false);
+    }
+
+    /// `creates_file`: the call writes a file at `path` (`open(path, "w")`), never a folder.
+    pub(super) fn note_write_as(&mut self, path: &str, line: u32, shown: &str, creates_file: bool) {
         let what = if path.is_empty() {
             shown.to_owned()
         } else {
@@ -230,7 +258,8 @@ impl<'m> Analyser<'m> {
                 );
             }
         }
-        if self.other_plugin_path(path) {
+        if self.other_plugin_path(path) && !(creates_file && self.data_file_in_plugins_folder(path))
+        {
             self.add(Cap::PluginsDirWrite, line, what.clone());
         }
         if self.own_path(path) && path.to_ascii_lowercase().ends_with(".py") {

@@ -210,6 +210,8 @@ pub fn analyse_with_forms(
         signal_emits: Vec::new(),
         object_hosts: HashMap::default(),
         backing: HashMap::default(),
+        one_liners: HashMap::default(),
+        inlining: 0,
     };
     analyser.facts.units.push(Unit {
         name: "<module>".to_owned(),
@@ -321,6 +323,11 @@ struct Analyser<'m> {
     /// Objects built on a variable (`archive = ZipFile(buffer)`): the object's local key to
     /// the variable, which holds what is written into the object.
     backing: HashMap<String, &'m str>,
+    /// The file's functions whose body is one `return EXPR`, by name (`None` when two
+    /// functions share the name): a call with constant arguments folds to EXPR's value.
+    one_liners: HashMap<&'m str, Option<&'m StmtFunctionDef>>,
+    /// How deep such calls are folded inside each other now (`max_inline_depth`).
+    inlining: u32,
 }
 
 /// `variable = callee(...)` in unit `caller`, for a function of the same file.

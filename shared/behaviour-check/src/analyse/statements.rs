@@ -177,6 +177,7 @@ impl<'m> Analyser<'m> {
                 self.function_names.insert(name);
                 let next = self.function_index.len();
                 self.function_index.entry(name).or_insert(next);
+                self.note_one_liner(function);
                 deferred.push(function);
             }
             Stmt::ClassDef(class) => {
