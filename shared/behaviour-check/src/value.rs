@@ -65,6 +65,10 @@ impl Taint {
     pub fn union(self, other: Taint) -> Taint {
         Taint(self.0 | other.0)
     }
+    /// The kinds both hold.
+    pub fn intersection(self, other: Taint) -> Taint {
+        Taint(self.0 & other.0)
+    }
     pub fn has(self, other: Taint) -> bool {
         self.0 & other.0 != 0
     }

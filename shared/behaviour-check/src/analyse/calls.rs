@@ -56,7 +56,7 @@ impl<'m> Analyser<'m> {
         if let Some((callee, method)) = local {
             self.note_local_call(call, callee, method, &args);
             if let Some(&index) = self.function_index.get(callee) {
-                result_taint = Taint::result(index);
+                result_taint = Taint::result(index).union(self.returned_origins(index));
                 let args = args.iter().map(Value::taint).collect();
                 self.facts.flow.note_call(flow::LocalCall {
                     caller: self.current,
@@ -75,6 +75,23 @@ impl<'m> Analyser<'m> {
             }
         }
         value.tainted(result_taint)
+    }
+
+    /// Where the data a function of the file returns comes from, as far as its body was read
+    /// before this call (helpers defined above their callers, as most are): the network, a
+    /// decoder, a data file of the plugin. `src = _fetch(); exec(src)` runs code from the
+    /// network like `exec(urlopen(u).read())`. Credentials are the flow engine's (`Taint::result`).
+    fn returned_origins(&self, index: usize) -> Taint {
+        let origins = Taint::FETCHED
+            .union(Taint::DECODED)
+            .union(Taint::PLUGIN_DATA);
+        self.facts
+            .flow
+            .units
+            .iter()
+            .filter(|unit| unit.function == Some(index))
+            .fold(Taint::NONE, |t, unit| t.union(unit.returns))
+            .intersection(origins)
     }
 
     /// Remembers a function whose body is one `return EXPR` (a docstring aside), the helpers

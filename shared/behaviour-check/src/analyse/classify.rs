@@ -573,6 +573,17 @@ impl<'m> Analyser<'m> {
         if contains_ignore_ascii_case(name, "pyarmor") || name.contains("pytransform") {
             self.add(Cap::PyArmor, line, shown.to_string());
         }
+        // A settings file opened through Qt (`QSettings(path, QSettings.IniFormat)`): its
+        // `setValue`s write that file, so it counts as written where it is opened.
+        if settings_file_constructor(name) && args.len() >= 2 {
+            if let Some(path) = args
+                .first()
+                .map(|a| path_text(a).0)
+                .filter(|p| !p.is_empty())
+            {
+                self.note_write_as(&path, line, &format!("{shown} (a settings file)"), true);
+            }
+        }
         // Writes.
         match name {
             "builtins.open" | "io.open" | "codecs.open" | "io.FileIO" => {
@@ -754,4 +765,12 @@ fn remote_command(args: &[Value]) -> Option<&'static str> {
     })?;
     let command_tainted = words.get(at + 1).is_some_and(|w| fetched(w));
     command_tainted.then_some("the command a shell runs")
+}
+
+/// Qt's settings class, whose constructor opens a file when given a path and a format.
+fn settings_file_constructor(name: &str) -> bool {
+    matches!(
+        name,
+        "qgis.PyQt.QtCore.QSettings" | "PyQt5.QtCore.QSettings" | "PyQt6.QtCore.QSettings"
+    )
 }

@@ -215,6 +215,15 @@ impl<'m> Analyser<'m> {
             Expr::Starred(starred) => self.eval(&starred.value),
             // What a coroutine returns (`reader, writer = await asyncio.open_connection(...)`).
             Expr::Await(await_expr) => self.eval(&await_expr.value),
+            // What a generator yields is what its callers iterate over.
+            Expr::Yield(ast::ExprYield {
+                value: Some(value), ..
+            })
+            | Expr::YieldFrom(ast::ExprYieldFrom { value, .. }) => {
+                let yielded = self.eval(value);
+                self.note_returned(&yielded);
+                Value::UNKNOWN
+            }
             _ => {
                 self.eval_children(expr);
                 Value::UNKNOWN

@@ -2,6 +2,13 @@
 
 use super::*;
 
+/// QGIS's own settings file (`<profile>/QGIS/QGIS3.ini`), by its name.
+fn is_qgis_settings_file(path: &str) -> bool {
+    let lower = path.replace('\\', "/").to_ascii_lowercase();
+    let file = lower.rsplit('/').next().unwrap_or(&lower);
+    matches!(file, "qgis3.ini" | "qgis4.ini" | "qgis2.ini")
+}
+
 /// Extensions of files Python imports from a folder on `sys.path` (the plugins folder is one).
 const IMPORTABLE_EXTENSIONS: &[&str] = &["py", "pyc", "pyo", "pyw", "pyd", "so", "pth", "egg"];
 
@@ -257,6 +264,15 @@ impl<'m> Analyser<'m> {
                     format!("{what}: {}", caps::entry_text(entry)),
                 );
             }
+        }
+        if is_qgis_settings_file(path) {
+            // QGIS's settings file holds the plugin repositories, the enabled plugins and the
+            // security switches: rewriting it bypasses every key QGIS's own API would show.
+            self.add(
+                Cap::PluginStateTamper,
+                line,
+                format!("{what}: QGIS's settings file, where plugin repositories, enabled plugins and security settings are kept"),
+            );
         }
         if self.other_plugin_path(path) && !(creates_file && self.data_file_in_plugins_folder(path))
         {

@@ -212,6 +212,7 @@ pub fn analyse_with_forms(
         backing: HashMap::default(),
         one_liners: HashMap::default(),
         inlining: 0,
+        credential_returns: HashMap::default(),
     };
     analyser.facts.units.push(Unit {
         name: "<module>".to_owned(),
@@ -328,6 +329,9 @@ struct Analyser<'m> {
     one_liners: HashMap<&'m str, Option<&'m StmtFunctionDef>>,
     /// How deep such calls are folded inside each other now (`max_inline_depth`).
     inlining: u32,
+    /// Functions of the file that return or yield the path of a credential store, by number:
+    /// their name and what the store is.
+    credential_returns: HashMap<usize, (String, String)>,
 }
 
 /// `variable = callee(...)` in unit `caller`, for a function of the same file.

@@ -129,6 +129,15 @@ impl<'m> Analyser<'m> {
                 }
             }
         }
+        // A path a function of the file returns or yields, which names a credential store
+        // (`for p in _browser_files(): open(p)`).
+        let returned = value
+            .taint()
+            .results()
+            .find_map(|index| self.credential_returns.get(&index).cloned());
+        if let Some((function, what)) = returned {
+            return Some(format!("{what} (a path `{function}()` returns)"));
+        }
         if self.tainted_files.is_empty() {
             return None;
         }
@@ -136,6 +145,32 @@ impl<'m> Analyser<'m> {
             .into_iter()
             .find(|key| self.tainted_files.contains(key))
             .map(|key| format!("{} (filled with credentials)", shown_file(&key)))
+    }
+
+    /// A value the current function returns or yields: when it is a path of a credential
+    /// store (or a list of them), calls of the function return that store's path.
+    pub(super) fn note_returned(&mut self, value: &Value) {
+        let Some(index) = self.facts.flow.unit(self.current).function else {
+            return;
+        };
+        if self.credential_returns.contains_key(&index) {
+            return;
+        }
+        let paths: Vec<&Value> = match value {
+            Value::List(items) => items.iter().collect(),
+            other => vec![other],
+        };
+        let what = paths.into_iter().find_map(|path| {
+            let text = path.loose_str()?;
+            (text.len() <= self.limits.max_classified_string_bytes && !self.plugin_path(text))
+                .then(|| caps::credential_path(text, true))
+                .flatten()
+        });
+        if let Some(what) = what {
+            let function = self.facts.units[self.current].name.clone();
+            self.credential_returns
+                .insert(index, (function, what.to_owned()));
+        }
     }
 
     /// A data file shipped in the plugin (in its folder, not Python source): bytes read from it

@@ -219,6 +219,7 @@ impl<'m> Analyser<'m> {
             }) => {
                 let returned = self.eval(value);
                 let taint = returned.taint();
+                self.note_returned(&returned);
                 let unit = self.facts.flow.unit(self.current);
                 unit.returns = unit.returns.union(taint);
                 if let Some(key) = self.file_key(Some(&returned), Some(value)) {
