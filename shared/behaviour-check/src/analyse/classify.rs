@@ -528,6 +528,15 @@ impl<'m> Analyser<'m> {
             }
         }
         let tail = caps::tail(name);
+        // A node or entry of QGIS's settings tree set (`entry.setValue(v)`,
+        // `node.childSetting("x").setVariantValue(v)`): a write of its key.
+        if matches!(tail, "setValue" | "setVariantValue") {
+            if let Expr::Attribute(attr) = call.func.as_ref() {
+                if let Some(key) = self.settings_tree_key(&attr.value) {
+                    self.note_settings_write(&key, line, &shown.to_string());
+                }
+            }
+        }
         if tail == "value" || tail == "setValue" {
             if let Some(key) = args.first().and_then(Value::loose_str) {
                 if tail == "value" && caps::settings_password_key(key) {

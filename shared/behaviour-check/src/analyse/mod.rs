@@ -213,6 +213,7 @@ pub fn analyse_with_forms(
         one_liners: HashMap::default(),
         inlining: 0,
         credential_returns: HashMap::default(),
+        settings_nodes: HashMap::default(),
     };
     analyser.facts.units.push(Unit {
         name: "<module>".to_owned(),
@@ -332,6 +333,9 @@ struct Analyser<'m> {
     /// Functions of the file that return or yield the path of a credential store, by number:
     /// their name and what the store is.
     credential_returns: HashMap<usize, (String, String)>,
+    /// Variables holding a node or entry of QGIS's settings tree, by local key: its key
+    /// (`core = QgsSettingsTree.node("core")` holds `core`).
+    settings_nodes: HashMap<String, String>,
 }
 
 /// `variable = callee(...)` in unit `caller`, for a function of the same file.

@@ -544,6 +544,50 @@ impl<'m> Analyser<'m> {
 
     /// A settings key written: QGIS's security switches and code folders, plugin repositories
     /// and other plugins' enabled flags (the settings catalogue).
+    /// The settings key a node or entry of QGIS's settings tree stands for:
+    /// `QgsSettingsTree.node("core").childSetting("x")` is `core/x`, through variables too; an
+    /// entry of `QgsSettingsRegistryCore` by its attribute name (`REGISTRY_ENTRIES`).
+    pub(super) fn settings_tree_key(&self, expr: &'m Expr) -> Option<String> {
+        match expr {
+            Expr::Call(call) => {
+                let Expr::Attribute(attr) = call.func.as_ref() else {
+                    return None;
+                };
+                let method = attr.attr.as_str();
+                if !matches!(
+                    method,
+                    "node" | "childNode" | "childSetting" | "createChildNode"
+                ) {
+                    return None;
+                }
+                let Some(Expr::StringLiteral(part)) = call.arguments.args.first() else {
+                    return None;
+                };
+                let part = part.value.to_str();
+                if method == "node" && self.text(attr.value.range()).ends_with("QgsSettingsTree") {
+                    return Some(part.to_owned());
+                }
+                let parent = self.settings_tree_key(&attr.value)?;
+                Some(format!("{parent}/{part}"))
+            }
+            Expr::Name(name) => self
+                .settings_nodes
+                .get(&local_key(name.id.as_str(), self.current))
+                .cloned(),
+            Expr::Attribute(attr)
+                if self
+                    .text(attr.value.range())
+                    .ends_with("QgsSettingsRegistryCore") =>
+            {
+                REGISTRY_ENTRIES
+                    .iter()
+                    .find(|(name, _)| *name == attr.attr.as_str())
+                    .map(|(_, key)| (*key).to_owned())
+            }
+            _ => None,
+        }
+    }
+
     pub(super) fn note_settings_write(&mut self, key: &str, line: u32, shown: &str) {
         use validator_api_catalogue::{Kind, SettingKind};
         let own = self.own_dir.rsplit('/').next().unwrap_or("");
@@ -651,3 +695,20 @@ impl<'m> Analyser<'m> {
         }
     }
 }
+
+/// Entries of `QgsSettingsRegistryCore` whose values are security switches, by attribute name,
+/// with their keys (QGIS src/core/settings/qgssettingsregistrycore.cpp, 3.40 and later).
+const REGISTRY_ENTRIES: &[(&str, &str)] = &[
+    (
+        "settingsCodeExecutionBehaviorUndeterminedProjects",
+        "core/code-execution-behavior-undetermined-projects",
+    ),
+    (
+        "settingsCodeExecutionTrustedProjectsFolders",
+        "core/code-execution-trusted-projects-folders",
+    ),
+    (
+        "settingsCodeExecutionUntrustedProjectsFolders",
+        "core/code-execution-denied-projects-folders",
+    ),
+];

@@ -209,6 +209,10 @@ impl<'m> Analyser<'m> {
                     self.note_temporary_file(&value, &assign.value, target);
                     self.note_file_alias(&assign.value, target);
                     self.note_backing(&assign.value, target);
+                    if let Some(key) = self.settings_tree_key(&assign.value) {
+                        let local = local_key(name.id.as_str(), self.current);
+                        self.settings_nodes.insert(local, key);
+                    }
                 }
                 for target in &assign.targets {
                     self.assign(target, value.clone());
