@@ -206,6 +206,22 @@ pub struct Api {
     pub code_file_arg: Option<u16>,
 }
 
+/// Proxies whose every method is a remote call that sends its arguments (the sinks
+/// catalogue's `xmlrpc.client.ServerProxy` rows): `proxy.catalog.register(name, text)` is a
+/// network send whatever the method is called.
+const REMOTE_PROXIES: &[&str] = &["xmlrpc.client.ServerProxy", "xmlrpc.client.Server"];
+
+/// A method called on an instance of a [`REMOTE_PROXIES`] class (`ServerProxy(url).x.y`), not
+/// the class itself or one of its own members.
+fn remote_proxy_method(name: &str) -> bool {
+    let name = validator_api_catalogue::normalise(name);
+    REMOTE_PROXIES.iter().any(|proxy| {
+        name.strip_prefix(proxy)
+            .and_then(|rest| rest.strip_prefix('.'))
+            .is_some_and(|method| !method.is_empty() && !method.starts_with('_'))
+    })
+}
+
 impl Api {
     /// The catalogue's rows for a qualified name (`requests.Session().post`: call markers and
     /// Qt bindings normalised, return types followed).
@@ -227,6 +243,13 @@ impl Api {
                 Kind::Transform(_) if entry.into_receiver => api.into_receiver = true,
                 _ => {}
             }
+        }
+        if api.sink.is_none()
+            && api.source.is_none()
+            && api.runner.is_none()
+            && remote_proxy_method(name)
+        {
+            api.sink = Some(SinkKind::Network);
         }
         api
     }

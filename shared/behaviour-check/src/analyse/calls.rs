@@ -531,6 +531,12 @@ impl<'m> Analyser<'m> {
                     None => Value::Unknown(dict.taint()),
                 }
             }
+            // What these build holds their arguments (`b"\n".join(parts)`, a partial
+            // separator's `join`), whatever the receiver.
+            (receiver, "join" | "format" | "replace") => Value::Unknown(
+                args.iter()
+                    .fold(receiver.taint(), |t, v| t.union(v.taint())),
+            ),
             (receiver, _) => Value::Unknown(receiver.taint()),
         };
         if matches!(value, Value::Str(_)) {

@@ -280,11 +280,23 @@ impl<'m> Analyser<'m> {
                     // A loop over one value (the paths a glob pattern matches) binds it.
                     Value::List(items) if items.len() == 1 => items[0].clone(),
                     // Each of several constant names in turn: a credential asked for by such a
-                    // name is asked for by every name of the list (harvesting).
+                    // name is asked for by every name of the list (harvesting). Several constant
+                    // paths, one of them a credential store's: each is read in turn, so the loop
+                    // reads that store (`for f in ("~/.docker/config.json",
+                    // "~/.kube/config")`).
                     Value::List(items)
                         if items.len() > 1 && items.iter().all(|i| i.as_str().is_some()) =>
                     {
-                        Value::Unknown(iter.taint().union(Taint::AUTH_LIST))
+                        let store = items.iter().find(|i| {
+                            i.as_str().is_some_and(|s| {
+                                s.text.len() <= self.limits.max_classified_string_bytes
+                                    && caps::credential_path(&s.text, false).is_some()
+                            })
+                        });
+                        match store {
+                            Some(store) => store.clone(),
+                            None => Value::Unknown(iter.taint().union(Taint::AUTH_LIST)),
+                        }
                     }
                     _ => Value::Unknown(iter.taint()),
                 };
