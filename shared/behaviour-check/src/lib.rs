@@ -76,6 +76,11 @@ pub struct BehaviourLimits {
     /// Calls of the file's own one-line functions (`def _r(s): return codecs.decode(s,
     /// "rot13")`) folded inside each other with constant arguments: deeper ones stay unknown.
     pub max_inline_depth: u32,
+    /// Loops over constants read once per element (`for browser in ("Chrome", "Edge")`) when
+    /// they have at most this many elements.
+    pub max_unrolled_items: usize,
+    /// Such loops read element by element inside each other.
+    pub max_unroll_depth: u32,
 }
 
 impl Default for BehaviourLimits {
@@ -95,6 +100,8 @@ impl Default for BehaviourLimits {
             max_provenance_text_bytes: 256 * 1024,
             max_cached_apis: 65_536,
             max_inline_depth: 3,
+            max_unrolled_items: 4,
+            max_unroll_depth: 2,
         }
     }
 }
@@ -163,6 +170,14 @@ impl BehaviourLimits {
             NamedLimit {
                 name: "max_inline_depth",
                 set: |l, v| l.max_inline_depth = as_u32(v),
+            },
+            NamedLimit {
+                name: "max_unrolled_items",
+                set: |l, v| l.max_unrolled_items = as_usize(v),
+            },
+            NamedLimit {
+                name: "max_unroll_depth",
+                set: |l, v| l.max_unroll_depth = as_u32(v),
             },
         ],
     };

@@ -214,6 +214,7 @@ pub fn analyse_with_forms(
         inlining: 0,
         credential_returns: HashMap::default(),
         settings_nodes: HashMap::default(),
+        unrolling: 0,
     };
     analyser.facts.units.push(Unit {
         name: "<module>".to_owned(),
@@ -336,6 +337,8 @@ struct Analyser<'m> {
     /// Variables holding a node or entry of QGIS's settings tree, by local key: its key
     /// (`core = QgsSettingsTree.node("core")` holds `core`).
     settings_nodes: HashMap<String, String>,
+    /// How many loops over constants are being read element by element now.
+    unrolling: u32,
 }
 
 /// `variable = callee(...)` in unit `caller`, for a function of the same file.

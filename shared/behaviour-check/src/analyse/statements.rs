@@ -98,6 +98,40 @@ impl<'m> Analyser<'m> {
         }
     }
 
+    /// A short loop over constants (`for browser in ("Chrome", "Edge")`, `for vendor, product
+    /// in PROFILES`) is read once per element first, each bound in turn, so that paths and
+    /// names built from them fold (`.../Google/Chrome/User Data/Default/Login Data`); the
+    /// loop is then read as before, its variable unknown, which is what the code after it
+    /// sees. At most `max_unrolled_items` elements, `max_unroll_depth` loops inside each other.
+    fn unroll_constant_loop(&mut self, for_stmt: &'m ast::StmtFor, iter: &Value) {
+        let Value::List(items) = iter else {
+            return;
+        };
+        let constant = |v: &Value| match v {
+            Value::Str(s) => !s.partial && s.taint == Taint::NONE && s.text.len() <= 256,
+            _ => false,
+        };
+        let element = |v: &Value| match v {
+            Value::List(parts) => !parts.is_empty() && parts.iter().all(constant),
+            other => constant(other),
+        };
+        if self.unrolling >= self.limits.max_unroll_depth
+            || items.len() < 2
+            || items.len() > self.limits.max_unrolled_items
+            || !items.iter().all(element)
+        {
+            return;
+        }
+        self.unrolling += 1;
+        for item in items {
+            self.assign(&for_stmt.target, item.clone());
+            // Functions defined in the body are read once, with the loop read as before.
+            let mut discarded = Vec::new();
+            self.body(&for_stmt.body, &mut discarded);
+        }
+        self.unrolling -= 1;
+    }
+
     pub(super) fn function(
         &mut self,
         function: &'m StmtFunctionDef,
@@ -274,6 +308,7 @@ impl<'m> Analyser<'m> {
             }
             Stmt::For(for_stmt) => {
                 let iter = self.eval(&for_stmt.iter);
+                self.unroll_constant_loop(for_stmt, &iter);
                 // Each element of `qgis.utils.plugin_paths` is a plugins folder.
                 let element = match &iter {
                     Value::Ref { name, .. } if name.ends_with("plugin_paths") => iter.clone(),
