@@ -98,6 +98,17 @@ impl<'m> Analyser<'m> {
                     }
                 }
                 let base = self.eval(&attr.value);
+                if matches!(name, "f_locals" | "f_globals") && self.installs_trace_hook() {
+                    // In a file that hooks every frame Python runs (`sys.settrace`), a frame's
+                    // variables are those of QGIS and every other plugin: passwords included.
+                    let line = self.line(attr.range);
+                    let what = format!(
+                        "{}.{name} (the variables of every function QGIS and other plugins run, read by a trace hook)",
+                        clip(self.text(attr.value.range()))
+                    );
+                    self.note_credential_source(line, what);
+                    return Value::Unknown(base.taint().union(Taint::CREDENTIAL));
+                }
                 self.attribute(base, name)
             }
             Expr::Call(call) => self.call(call),

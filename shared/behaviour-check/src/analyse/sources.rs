@@ -217,6 +217,13 @@ impl<'m> Analyser<'m> {
         })
     }
 
+    /// Whether the file installs a hook Python calls for every frame it runs (a tracer, a
+    /// profiler, an audit hook): its source names one of [`TRACE_HOOKS`].
+    pub(super) fn installs_trace_hook(&self) -> bool {
+        let source = self.module.source();
+        TRACE_HOOKS.iter().any(|hook| source.contains(hook))
+    }
+
     pub(super) fn note_credential_source(&mut self, line: u32, what: String) {
         self.facts
             .flow
@@ -711,4 +718,14 @@ const REGISTRY_ENTRIES: &[(&str, &str)] = &[
         "settingsCodeExecutionUntrustedProjectsFolders",
         "core/code-execution-denied-projects-folders",
     ),
+];
+
+/// Calls that install a hook Python runs for every frame, event or audited action of the
+/// process (`sys.settrace`, `threading.settrace`, `sys.setprofile`, `threading.setprofile`,
+/// `sys.addaudithook`, `sys.monitoring.register_callback`), by the name the source spells.
+const TRACE_HOOKS: &[&str] = &[
+    "settrace(",
+    "setprofile(",
+    "addaudithook(",
+    "register_callback(",
 ];
