@@ -62,7 +62,12 @@ impl<'m> Analyser<'m> {
             // What runs is the first argument (the others are names, globals, file names).
             let code = args.first();
             let code_taint = code.map_or(Taint::NONE, Value::taint);
-            if code_taint.has(Taint::DECODED) || code.is_some_and(Value::is_hidden) {
+            // A string built from constants is hidden code, unless what it folds to is only an
+            // attribute of the instance (`eval("self." + name)` over a loop of widget names):
+            // evaluating it runs nothing. A module's name built this way (`"o" + "s.system"`)
+            // stays hidden code.
+            let built = code.is_some_and(|c| c.is_hidden() && !folds_to_instance_attribute(c));
+            if code_taint.has(Taint::DECODED) || built {
                 self.add(Cap::DecodedExec, line, format!("{shown} of decoded data"));
             }
             if code_taint.has(Taint::FETCHED) {
@@ -782,4 +787,22 @@ fn settings_file_constructor(name: &str) -> bool {
         name,
         "qgis.PyQt.QtCore.QSettings" | "PyQt5.QtCore.QSettings" | "PyQt6.QtCore.QSettings"
     )
+}
+
+/// Whether a folded string is only an attribute chain of the instance (`self.rbUrban`,
+/// `cls.default`): no call, no statement, no module.
+fn folds_to_instance_attribute(value: &Value) -> bool {
+    let Value::Str(folded) = value else {
+        return false;
+    };
+    let mut parts = folded.text.split('.');
+    !folded.partial
+        && matches!(parts.next(), Some("self" | "cls"))
+        && folded.text.contains('.')
+        && parts.all(|part| {
+            part.chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic() || c == '_')
+                && part.chars().all(|c| c.is_alphanumeric() || c == '_')
+        })
 }
