@@ -81,6 +81,8 @@ pub struct BehaviourLimits {
     pub max_unrolled_items: usize,
     /// Such loops read element by element inside each other.
     pub max_unroll_depth: u32,
+    /// Longest loop body (bytes of source) read once per element.
+    pub max_unrolled_body_bytes: usize,
 }
 
 impl Default for BehaviourLimits {
@@ -102,6 +104,7 @@ impl Default for BehaviourLimits {
             max_inline_depth: 3,
             max_unrolled_items: 4,
             max_unroll_depth: 2,
+            max_unrolled_body_bytes: 1024,
         }
     }
 }
@@ -178,6 +181,10 @@ impl BehaviourLimits {
             NamedLimit {
                 name: "max_unroll_depth",
                 set: |l, v| l.max_unroll_depth = as_u32(v),
+            },
+            NamedLimit {
+                name: "max_unrolled_body_bytes",
+                set: |l, v| l.max_unrolled_body_bytes = as_usize(v),
             },
         ],
     };

@@ -85,12 +85,10 @@ impl<'m> Analyser<'m> {
         let origins = Taint::FETCHED
             .union(Taint::DECODED)
             .union(Taint::PLUGIN_DATA);
-        self.facts
-            .flow
-            .units
-            .iter()
-            .filter(|unit| unit.function == Some(index))
-            .fold(Taint::NONE, |t, unit| t.union(unit.returns))
+        self.returned_by_function
+            .get(&index)
+            .copied()
+            .unwrap_or(Taint::NONE)
             .intersection(origins)
     }
 

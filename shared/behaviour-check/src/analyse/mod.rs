@@ -215,6 +215,7 @@ pub fn analyse_with_forms(
         credential_returns: HashMap::default(),
         settings_nodes: HashMap::default(),
         unrolling: 0,
+        returned_by_function: HashMap::default(),
     };
     analyser.facts.units.push(Unit {
         name: "<module>".to_owned(),
@@ -339,6 +340,9 @@ struct Analyser<'m> {
     settings_nodes: HashMap<String, String>,
     /// How many loops over constants are being read element by element now.
     unrolling: u32,
+    /// What each function of the file returns or yields so far, by number (the union of its
+    /// units' `returns`, kept here so that a call looks it up once).
+    returned_by_function: HashMap<usize, Taint>,
 }
 
 /// `variable = callee(...)` in unit `caller`, for a function of the same file.

@@ -153,6 +153,11 @@ impl<'m> Analyser<'m> {
         let Some(index) = self.facts.flow.unit(self.current).function else {
             return;
         };
+        let returned = self
+            .returned_by_function
+            .entry(index)
+            .or_insert(Taint::NONE);
+        *returned = returned.union(value.taint());
         if self.credential_returns.contains_key(&index) {
             return;
         }

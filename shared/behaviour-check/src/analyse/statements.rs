@@ -102,7 +102,9 @@ impl<'m> Analyser<'m> {
     /// in PROFILES`) is read once per element first, each bound in turn, so that paths and
     /// names built from them fold (`.../Google/Chrome/User Data/Default/Login Data`); the
     /// loop is then read as before, its variable unknown, which is what the code after it
-    /// sees. At most `max_unrolled_items` elements, `max_unroll_depth` loops inside each other.
+    /// sees. At most `max_unrolled_items` elements, `max_unroll_depth` loops inside each other,
+    /// bodies of at most `max_unrolled_body_bytes` of source (a stealer's loop is short; a
+    /// long body read again costs what it costs).
     fn unroll_constant_loop(&mut self, for_stmt: &'m ast::StmtFor, iter: &Value) {
         let Value::List(items) = iter else {
             return;
@@ -115,9 +117,17 @@ impl<'m> Analyser<'m> {
             Value::List(parts) => !parts.is_empty() && parts.iter().all(constant),
             other => constant(other),
         };
+        let body_bytes = match (for_stmt.body.first(), for_stmt.body.last()) {
+            (Some(first), Some(last)) => {
+                u32::from(last.range().end()).saturating_sub(u32::from(first.range().start()))
+            }
+            _ => 0,
+        };
         if self.unrolling >= self.limits.max_unroll_depth
             || items.len() < 2
             || items.len() > self.limits.max_unrolled_items
+            || usize::try_from(body_bytes).unwrap_or(usize::MAX)
+                > self.limits.max_unrolled_body_bytes
             || !items.iter().all(element)
         {
             return;
