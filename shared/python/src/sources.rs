@@ -1,6 +1,7 @@
 //! The Python files of one plugin, each inflated and parsed at most once per scan and shared by
 //! every check that reads Python in the same process: the parsed module for security and code
-//! quality, the bytes for secrets.
+//! quality, the bytes for secrets and signatures. The other files are inflated once for the
+//! checks that read every file's bytes (secrets and signatures).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -77,6 +78,9 @@ pub struct PythonSources {
     /// How many times each file is taken from the cache in all: one per reader, more when a
     /// reader goes through the files twice (see [`Self::read_per_file`]).
     reads_per_file: usize,
+    /// How many times each file that is not Python is taken from the cache in all: one per
+    /// check that reads every file's bytes (see [`Self::other_files_read_by`]).
+    other_reads_per_file: usize,
     cache: Mutex<Cache>,
     /// Built on first use; `None` when threads cannot be started (then files go one by one).
     workers: OnceLock<Option<rayon::ThreadPool>>,
@@ -92,6 +96,7 @@ impl PythonSources {
             limits,
             readers: 1,
             reads_per_file: 1,
+            other_reads_per_file: 1,
             cache: Mutex::default(),
             workers: OnceLock::new(),
             lockstep: None,
@@ -119,6 +124,16 @@ impl PythonSources {
         self
     }
 
+    /// Keeps each file that is not Python until `readers` checks have taken its bytes with
+    /// [`Self::bytes`] (or passed it with [`Self::release`]): the checks that read every file
+    /// (secrets and signatures) inflate it once. Those checks read the Python files too, so
+    /// they are among the readers of [`Self::shared_by`] and move through the files in its
+    /// stretches. One reader (the default): nothing is kept.
+    pub fn other_files_read_by(mut self, readers: usize) -> Self {
+        self.other_reads_per_file = readers.max(1);
+        self
+    }
+
     /// A reader is done with the scan's files (its check ended, however it ended): the others
     /// stop waiting for it at the end of each stretch. Every reader counted by
     /// [`Self::shared_by`] must say so once.
@@ -138,18 +153,21 @@ impl PythonSources {
     }
 
     /// Gives the scan in `cache` a parse cache with these limits, for `readers` checks that
-    /// read the parsed files, taking each file `reads_per_file` times in all (before the
-    /// checks run).
+    /// read the parsed files, taking each file `reads_per_file` times in all, and
+    /// `other_file_readers` checks that read the bytes of every other file (before the checks
+    /// run).
     pub fn install(
         cache: &ScanCache,
         limits: PythonLimits,
         readers: usize,
         reads_per_file: usize,
+        other_file_readers: usize,
     ) -> Arc<Self> {
         let sources = Arc::new(
             Self::new(limits)
                 .shared_by(readers)
-                .read_per_file(reads_per_file),
+                .read_per_file(reads_per_file)
+                .other_files_read_by(other_file_readers),
         );
         let slot = cache.get_or_init(|| SourcesSlot(Ok(sources.clone())));
         match &slot.0 {
@@ -234,6 +252,39 @@ impl PythonSources {
         results.into_iter().flatten().collect()
     }
 
+    /// [`Self::map_entries`] for a check that goes through the files one by one, in the
+    /// entries' order (each entry of `archive`, in archive order): with several readers, it
+    /// waits at the end of each stretch as the others do, so the files it takes from the cache
+    /// are those the others are reading. The first error ends the walk (the check then
+    /// ends, and the others stop waiting for it).
+    pub fn try_for_each_entry<'e, E>(
+        &self,
+        archive: &PluginArchive,
+        entries: &[&'e Entry],
+        mut work: impl FnMut(&'e Entry) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let Some(lockstep) = &self.lockstep else {
+            return entries.iter().try_for_each(|entry| work(entry));
+        };
+        let stretches = self
+            .stretches
+            .get_or_init(|| Stretches::plan(archive, self.limits.max_cached_source_bytes / 2));
+        let mut stretch = 0;
+        for entry in entries {
+            let of = stretches.of(entry);
+            while stretch < of {
+                lockstep.arrive_and_wait(stretch);
+                stretch += 1;
+            }
+            work(entry)?;
+        }
+        while stretch < stretches.count() {
+            lockstep.arrive_and_wait(stretch);
+            stretch += 1;
+        }
+        Ok(())
+    }
+
     /// [`Self::map_entries`] for work that gives a list per file: the lists joined in the
     /// entries' order, or the first error in that order.
     pub fn flat_map_entries<'e, T, E, F>(
@@ -283,8 +334,8 @@ impl PythonSources {
         }
     }
 
-    /// One file's bytes, inflated now or taken from the cache (the same bytes the parse
-    /// reads), for a check that reads the text itself.
+    /// One file's bytes, inflated now or taken from the cache (for a Python file, the same
+    /// bytes the parse reads), for a check that reads the text itself.
     pub fn bytes(&self, archive: &PluginArchive, entry: &Entry) -> FileBytes {
         match self.take_slot(entry) {
             Some(file) => Self::bytes_of(&file, archive, entry),
@@ -304,7 +355,12 @@ impl PythonSources {
     /// The file's cache entry for one reader (counted), or `None` when nothing is kept: a
     /// single reader, or the cache is full.
     fn take_slot(&self, entry: &Entry) -> Option<CachedFile> {
-        if self.reads_per_file <= 1 {
+        let reads_per_file = if is_python_path(&entry.name) {
+            self.reads_per_file
+        } else {
+            self.other_reads_per_file
+        };
+        if reads_per_file <= 1 {
             return None;
         }
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
@@ -319,7 +375,7 @@ impl PythonSources {
             return Some(file);
         }
         let passed = cache.passed.get(&entry.name).copied().unwrap_or(0);
-        let remaining = (self.reads_per_file - 1).saturating_sub(passed);
+        let remaining = (reads_per_file - 1).saturating_sub(passed);
         if remaining == 0 {
             // The last reader: nobody is left to share with.
             cache.passed.remove(&entry.name);

@@ -127,3 +127,97 @@ fn a_reader_that_stops_early_does_not_hold_the_others_up() {
     assert_eq!(got.len(), 3, "a reader waited forever");
     assert_eq!(got[0].len(), FILES);
 }
+
+/// The plugin of [`plugin`] with a text file after each Python file.
+fn plugin_with_text() -> PluginArchive {
+    let mut zip = ZipBuilder::valid_plugin("demo");
+    for i in 0..FILES {
+        zip = zip
+            .file(
+                &format!("demo/m{i:02}.py"),
+                &format!("value_{i:02} = {i}\n"),
+            )
+            .file(&format!("demo/t{i:02}.txt"), &format!("text {i:02}\n"));
+    }
+    PluginArchive::open(zip.build(), &ArchiveLimits::default()).expect("zip")
+}
+
+#[test]
+fn a_reader_of_every_file_one_by_one_shares_each_files_bytes_with_the_others() {
+    let archive = Arc::new(plugin_with_text());
+    // Three readers of the Python files; two of them (the secrets and signatures checks) read
+    // every file's bytes.
+    let sources = Arc::new(
+        PythonSources::new(PythonLimits {
+            max_cached_source_bytes: 6 * 14,
+            max_parallel_files: 2,
+            ..PythonLimits::default()
+        })
+        .shared_by(3)
+        .other_files_read_by(2),
+    );
+    let entries = |archive: &PluginArchive| -> Vec<String> {
+        archive
+            .files()
+            .filter(|e| {
+                let numbered = e
+                    .name
+                    .get(6..8)
+                    .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()));
+                numbered && (e.name.starts_with("demo/m") || e.name.starts_with("demo/t"))
+            })
+            .map(|e| e.name.clone())
+            .collect()
+    };
+    let (s1, a1) = (sources.clone(), archive.clone());
+    let (s2, a2) = (sources.clone(), archive.clone());
+    let (s3, a3) = (sources.clone(), archive.clone());
+    let (sent, received) = mpsc::channel();
+    let (sent2, sent3) = (sent.clone(), sent.clone());
+    // Parses the Python files, fast.
+    std::thread::spawn(move || {
+        let python = numbered(&a1);
+        let modules = s1.map_entries(&a1, &python, |entry| s1.get(&a1, entry).expect("parses"));
+        s1.leave();
+        let _ = sent.send((0, modules.len(), Vec::new()));
+    });
+    // Reads every file's bytes, fast, on the workers (as the secrets check does).
+    std::thread::spawn(move || {
+        let names = entries(&a2);
+        let all: Vec<_> = a2.files().filter(|e| names.contains(&e.name)).collect();
+        let bytes = s2.map_entries(&a2, &all, |entry| s2.bytes(&a2, entry).expect("reads"));
+        s2.leave();
+        let _ = sent2.send((1, bytes.len(), bytes));
+    });
+    // Reads every file's bytes one by one, slowly (as the signatures check does).
+    std::thread::spawn(move || {
+        let names = entries(&a3);
+        let all: Vec<_> = a3.files().filter(|e| names.contains(&e.name)).collect();
+        let mut bytes = Vec::new();
+        let walked: Result<(), ()> = s3.try_for_each_entry(&a3, &all, |entry| {
+            std::thread::sleep(Duration::from_millis(5));
+            bytes.push(s3.bytes(&a3, entry).expect("reads"));
+            Ok(())
+        });
+        assert!(walked.is_ok());
+        s3.leave();
+        let _ = sent3.send((2, bytes.len(), bytes));
+    });
+    let mut got: Vec<_> = (0..3)
+        .map_while(|_| received.recv_timeout(Duration::from_secs(30)).ok())
+        .collect();
+    got.sort_by_key(|(i, _, _)| *i);
+    assert_eq!(got.len(), 3, "a reader waited forever");
+    assert_eq!(got[0].1, FILES);
+    let (fast, slow) = (&got[1].2, &got[2].2);
+    assert_eq!(fast.len(), 2 * FILES);
+    assert_eq!(slow.len(), 2 * FILES);
+    let names = entries(&archive);
+    for (i, name) in names.iter().enumerate() {
+        assert_eq!(fast[i], slow[i], "{name}");
+        assert!(
+            Arc::ptr_eq(&fast[i], &slow[i]),
+            "{name} was inflated once per reader"
+        );
+    }
+}
