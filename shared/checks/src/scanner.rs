@@ -142,18 +142,8 @@ impl Scanner {
             .iter()
             .map(|c| c.python_file_reads(reference_defaults))
             .sum();
-        let file_readers = self
-            .registry
-            .iter()
-            .filter(|c| c.reads_all_files())
-            .count();
-        let sources = PythonSources::install(
-            &cache,
-            self.python_limits,
-            python_readers,
-            python_reads,
-            file_readers,
-        );
+        let sources =
+            PythonSources::install(&cache, self.python_limits, python_readers, python_reads);
         let run_one = |check: &dyn validator_domain::Check| {
             // However the check ends (even by a panic outside the check), the others no longer
             // wait for it between stretches of files.

@@ -151,14 +151,6 @@ pub trait Check: Send + Sync {
         false
     }
 
-    /// Whether the check reads the bytes of every file of the plugin (not only the Python
-    /// ones) through the scan's shared sources, each once, releasing those it skips: the scan
-    /// then inflates each file once for all such checks. Such a check reads the Python files
-    /// too ([`Self::reads_python_files`]).
-    fn reads_all_files(&self) -> bool {
-        false
-    }
-
     /// How many times the check takes each Python file from the scan's shared sources under
     /// these rules (`reference_defaults`: `--rules all`): once for a check that reads Python,
     /// more for one that goes through the files again. The scan keeps a file until every take

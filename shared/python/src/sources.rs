@@ -1,7 +1,6 @@
 //! The Python files of one plugin, each inflated and parsed at most once per scan and shared by
 //! every check that reads Python in the same process: the parsed module for security and code
-//! quality, the bytes for secrets and signatures. The other files are inflated once for the
-//! checks that read every file's bytes (secrets and signatures).
+//! quality, the bytes for secrets and signatures.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -78,9 +77,6 @@ pub struct PythonSources {
     /// How many times each file is taken from the cache in all: one per reader, more when a
     /// reader goes through the files twice (see [`Self::read_per_file`]).
     reads_per_file: usize,
-    /// How many times each file that is not Python is taken from the cache in all: one per
-    /// check that reads every file's bytes (see [`Self::other_files_read_by`]).
-    other_reads_per_file: usize,
     cache: Mutex<Cache>,
     /// Built on first use; `None` when threads cannot be started (then files go one by one).
     workers: OnceLock<Option<rayon::ThreadPool>>,
@@ -96,7 +92,6 @@ impl PythonSources {
             limits,
             readers: 1,
             reads_per_file: 1,
-            other_reads_per_file: 1,
             cache: Mutex::default(),
             workers: OnceLock::new(),
             lockstep: None,
@@ -124,16 +119,6 @@ impl PythonSources {
         self
     }
 
-    /// Keeps each file that is not Python until `readers` checks have taken its bytes with
-    /// [`Self::bytes`] (or passed it with [`Self::release`]): the checks that read every file
-    /// (secrets and signatures) inflate it once. Those checks read the Python files too, so
-    /// they are among the readers of [`Self::shared_by`] and move through the files in its
-    /// stretches. One reader (the default): nothing is kept.
-    pub fn other_files_read_by(mut self, readers: usize) -> Self {
-        self.other_reads_per_file = readers.max(1);
-        self
-    }
-
     /// A reader is done with the scan's files (its check ended, however it ended): the others
     /// stop waiting for it at the end of each stretch. Every reader counted by
     /// [`Self::shared_by`] must say so once.
@@ -153,21 +138,18 @@ impl PythonSources {
     }
 
     /// Gives the scan in `cache` a parse cache with these limits, for `readers` checks that
-    /// read the parsed files, taking each file `reads_per_file` times in all, and
-    /// `other_file_readers` checks that read the bytes of every other file (before the checks
-    /// run).
+    /// read the parsed files, taking each file `reads_per_file` times in all (before the
+    /// checks run).
     pub fn install(
         cache: &ScanCache,
         limits: PythonLimits,
         readers: usize,
         reads_per_file: usize,
-        other_file_readers: usize,
     ) -> Arc<Self> {
         let sources = Arc::new(
             Self::new(limits)
                 .shared_by(readers)
-                .read_per_file(reads_per_file)
-                .other_files_read_by(other_file_readers),
+                .read_per_file(reads_per_file),
         );
         let slot = cache.get_or_init(|| SourcesSlot(Ok(sources.clone())));
         match &slot.0 {
@@ -334,8 +316,9 @@ impl PythonSources {
         }
     }
 
-    /// One file's bytes, inflated now or taken from the cache (for a Python file, the same
-    /// bytes the parse reads), for a check that reads the text itself.
+    /// One file's bytes, inflated now or taken from the cache (the same bytes the parse
+    /// reads), for a check that reads the text itself. A file that is not Python is not kept:
+    /// it is inflated for each caller.
     pub fn bytes(&self, archive: &PluginArchive, entry: &Entry) -> FileBytes {
         match self.take_slot(entry) {
             Some(file) => Self::bytes_of(&file, archive, entry),
@@ -355,12 +338,11 @@ impl PythonSources {
     /// The file's cache entry for one reader (counted), or `None` when nothing is kept: a
     /// single reader, or the cache is full.
     fn take_slot(&self, entry: &Entry) -> Option<CachedFile> {
-        let reads_per_file = if is_python_path(&entry.name) {
-            self.reads_per_file
-        } else {
-            self.other_reads_per_file
-        };
-        if reads_per_file <= 1 {
+        // Only the Python files are kept: the cache's budget is sized for them (a stretch's
+        // source), and the other files of a stretch (translations, data) would fill it and
+        // make the other checks parse their Python files again.
+        let reads_per_file = self.reads_per_file;
+        if reads_per_file <= 1 || !is_python_path(&entry.name) {
             return None;
         }
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());

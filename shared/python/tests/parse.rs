@@ -204,39 +204,6 @@ fn a_file_is_inflated_once_for_the_checks_that_read_its_bytes_and_its_parse() {
 }
 
 #[test]
-fn a_file_that_is_not_python_is_inflated_once_for_the_checks_that_read_every_file() {
-    let zip = ZipBuilder::valid_plugin("demo")
-        .file("demo/a.txt", "text\n")
-        .file("demo/b.txt", "more\n")
-        .build();
-    let archive = PluginArchive::open(zip, &ArchiveLimits::default()).unwrap();
-    let a = archive.files().find(|e| e.name == "demo/a.txt").unwrap();
-    let b = archive.files().find(|e| e.name == "demo/b.txt").unwrap();
-    // Three readers of Python files, two of which read every file.
-    let sources = PythonSources::new(PythonLimits::default())
-        .shared_by(3)
-        .other_files_read_by(2);
-    let first = sources.bytes(&archive, a).unwrap();
-    assert_eq!(first.as_slice(), b"text\n");
-    assert!(Arc::ptr_eq(&first, &sources.bytes(&archive, a).unwrap()));
-    // Both had it: freed.
-    assert!(!Arc::ptr_eq(&first, &sources.bytes(&archive, a).unwrap()));
-    // One of them skips `b`: not kept for the other.
-    sources.release(b);
-    let once = sources.bytes(&archive, b).unwrap();
-    sources.release(b);
-    assert!(!Arc::ptr_eq(&once, &sources.bytes(&archive, b).unwrap()));
-
-    // Without readers of every file, the Python readers keep nothing else.
-    let python_only = PythonSources::new(PythonLimits::default()).shared_by(3);
-    let first = python_only.bytes(&archive, a).unwrap();
-    assert!(!Arc::ptr_eq(
-        &first,
-        &python_only.bytes(&archive, a).unwrap()
-    ));
-}
-
-#[test]
 fn a_file_passed_while_the_cache_was_full_is_not_kept_for_the_reader_that_passed_it() {
     // Budget for one file: the fast reader passes `b` while `a` is held for the slow one.
     let zip = ZipBuilder::valid_plugin("demo")

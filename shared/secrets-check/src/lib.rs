@@ -18,10 +18,11 @@ mod scan;
 mod secret;
 mod transform;
 
+use std::sync::Arc;
 
 use validator_archive::Entry;
 use validator_domain::{Check, CheckContext, CheckError, Finding, RuleInfo, Suppression};
-use validator_python::PythonSources;
+use validator_python::{is_python_path, PythonSources};
 
 pub use baseline::BASELINE_FILE_NAME;
 pub use file_type::FileType;
@@ -71,10 +72,6 @@ impl Check for SecretsCheck {
         true
     }
 
-    fn reads_all_files(&self) -> bool {
-        true
-    }
-
     fn run(&self, ctx: &CheckContext<'_>) -> Result<Vec<Finding>, CheckError> {
         let enabled = Enabled::by_rule(|rule| (ctx.rule_enabled)(rule));
         let baselines = read_baselines(ctx)?;
@@ -83,9 +80,10 @@ impl Check for SecretsCheck {
             .archive
             .files()
             .partition(|entry| filters::skipped_file(&entry.name).is_none());
-        // A file this check skips is not kept for it by the scan's shared sources.
+        // A Python file this check skips is not kept for it by the scan's shared sources.
         skipped
             .into_iter()
+            .filter(|entry| is_python_path(&entry.name))
             .for_each(|entry| sources.release(entry));
         let per_file = sources.map_entries(ctx.archive, &entries, |entry| {
             file_findings(ctx, &sources, entry, &enabled, &baselines)
@@ -115,11 +113,15 @@ fn file_findings(
     enabled: &Enabled,
     baselines: &[Baseline],
 ) -> Result<Option<Vec<Finding>>, CheckError> {
-    // The file's bytes come from the scan's shared sources: inflated once for the checks that
-    // parse it, the signatures check and this one.
-    let bytes = sources
-        .bytes(ctx.archive, entry)
-        .map_err(|e| CheckError::Failed(format!("{}: {e}", entry.name)))?;
+    // A Python file's bytes come from the scan's shared sources: inflated once for the checks
+    // that parse it and for this one.
+    let bytes = if is_python_path(&entry.name) {
+        sources
+            .bytes(ctx.archive, entry)
+            .map_err(|e| CheckError::Failed(format!("{}: {e}", entry.name)))?
+    } else {
+        Arc::new(ctx.archive.read(entry)?)
+    };
     let Ok(found) = scan_file(&entry.name, &bytes, enabled) else {
         return Ok(None);
     };

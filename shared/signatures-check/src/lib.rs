@@ -333,13 +333,9 @@ impl Check for SignaturesCheck {
             .or_else(|| self.cached_rule(id).map(|r| r.info))
     }
 
-    /// Every file is read through the scan's shared sources: inflated once for this check and
-    /// the others that read it (the Python files, the secrets check's files).
+    /// The upload's files are read through the scan's shared sources: each Python file is
+    /// inflated once for this check and the others that read it.
     fn reads_python_files(&self) -> bool {
-        true
-    }
-
-    fn reads_all_files(&self) -> bool {
         true
     }
 
@@ -372,8 +368,8 @@ impl Check for SignaturesCheck {
         let compiled = self
             .current()
             .map_err(|e| CheckError::Failed(e.to_string()))?;
-        let sources =
-            validator_python::PythonSources::of(ctx).map_err(|e| CheckError::Failed(e.to_string()))?;
+        let sources = validator_python::PythonSources::of(ctx)
+            .map_err(|e| CheckError::Failed(e.to_string()))?;
         let (findings, report) =
             scan::scan_archive(&compiled, ctx.archive, &sources, &limits, ctx.rule_enabled)?;
         tracing::info!(
