@@ -1,6 +1,6 @@
 //! The Python files of one plugin, each inflated and parsed at most once per scan and shared by
 //! every check that reads Python in the same process: the parsed module for security and code
-//! quality, the bytes for secrets and signatures.
+//! quality, the bytes for secrets.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -234,39 +234,6 @@ impl PythonSources {
         results.into_iter().flatten().collect()
     }
 
-    /// [`Self::map_entries`] for a check that goes through the files one by one, in the
-    /// entries' order (each entry of `archive`, in archive order): with several readers, it
-    /// waits at the end of each stretch as the others do, so the files it takes from the cache
-    /// are those the others are reading. The first error ends the walk (the check then
-    /// ends, and the others stop waiting for it).
-    pub fn try_for_each_entry<'e, E>(
-        &self,
-        archive: &PluginArchive,
-        entries: &[&'e Entry],
-        mut work: impl FnMut(&'e Entry) -> Result<(), E>,
-    ) -> Result<(), E> {
-        let Some(lockstep) = &self.lockstep else {
-            return entries.iter().try_for_each(|entry| work(entry));
-        };
-        let stretches = self
-            .stretches
-            .get_or_init(|| Stretches::plan(archive, self.limits.max_cached_source_bytes / 2));
-        let mut stretch = 0;
-        for entry in entries {
-            let of = stretches.of(entry);
-            while stretch < of {
-                lockstep.arrive_and_wait(stretch);
-                stretch += 1;
-            }
-            work(entry)?;
-        }
-        while stretch < stretches.count() {
-            lockstep.arrive_and_wait(stretch);
-            stretch += 1;
-        }
-        Ok(())
-    }
-
     /// [`Self::map_entries`] for work that gives a list per file: the lists joined in the
     /// entries' order, or the first error in that order.
     pub fn flat_map_entries<'e, T, E, F>(
@@ -317,8 +284,7 @@ impl PythonSources {
     }
 
     /// One file's bytes, inflated now or taken from the cache (the same bytes the parse
-    /// reads), for a check that reads the text itself. A file that is not Python is not kept:
-    /// it is inflated for each caller.
+    /// reads), for a check that reads the text itself.
     pub fn bytes(&self, archive: &PluginArchive, entry: &Entry) -> FileBytes {
         match self.take_slot(entry) {
             Some(file) => Self::bytes_of(&file, archive, entry),
@@ -338,11 +304,7 @@ impl PythonSources {
     /// The file's cache entry for one reader (counted), or `None` when nothing is kept: a
     /// single reader, or the cache is full.
     fn take_slot(&self, entry: &Entry) -> Option<CachedFile> {
-        // Only the Python files are kept: the cache's budget is sized for them (a stretch's
-        // source), and the other files of a stretch (translations, data) would fill it and
-        // make the other checks parse their Python files again.
-        let reads_per_file = self.reads_per_file;
-        if reads_per_file <= 1 || !is_python_path(&entry.name) {
+        if self.reads_per_file <= 1 {
             return None;
         }
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
@@ -357,7 +319,7 @@ impl PythonSources {
             return Some(file);
         }
         let passed = cache.passed.get(&entry.name).copied().unwrap_or(0);
-        let remaining = (reads_per_file - 1).saturating_sub(passed);
+        let remaining = (self.reads_per_file - 1).saturating_sub(passed);
         if remaining == 0 {
             // The last reader: nobody is left to share with.
             cache.passed.remove(&entry.name);

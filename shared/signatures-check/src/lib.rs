@@ -333,12 +333,6 @@ impl Check for SignaturesCheck {
             .or_else(|| self.cached_rule(id).map(|r| r.info))
     }
 
-    /// The upload's files are read through the scan's shared sources: each Python file is
-    /// inflated once for this check and the others that read it.
-    fn reads_python_files(&self) -> bool {
-        true
-    }
-
     fn rule_holds_for_review(&self, rule: &str) -> bool {
         if rule == NOT_SCANNED.id {
             return true;
@@ -368,10 +362,8 @@ impl Check for SignaturesCheck {
         let compiled = self
             .current()
             .map_err(|e| CheckError::Failed(e.to_string()))?;
-        let sources = validator_python::PythonSources::of(ctx)
-            .map_err(|e| CheckError::Failed(e.to_string()))?;
         let (findings, report) =
-            scan::scan_archive(&compiled, ctx.archive, &sources, &limits, ctx.rule_enabled)?;
+            scan::scan_archive(&compiled, ctx.archive, &limits, ctx.rule_enabled)?;
         tracing::info!(
             digest = %report.digest,
             files = report.files_scanned,

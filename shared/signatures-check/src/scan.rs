@@ -2,12 +2,10 @@
 //! signatures: YARA-X rules and known-bad SHA-256 lists.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
 
-use validator_archive::{Entry, PluginArchive};
+use validator_archive::PluginArchive;
 use validator_domain::{CheckError, Finding, SignaturesReport};
-use validator_python::PythonSources;
 
 use crate::engine::{path_included, Compiled};
 use crate::{SignatureLimits, CHECK_ID, KNOWN_BAD_HASH, NOT_SCANNED};
@@ -35,13 +33,10 @@ pub struct RuleMatch {
 }
 
 /// Scans a whole archive: every file, then the members of nested zip archives (wheels, jars,
-/// zips) within `max_nested_depth` and the byte budget. Findings are in path order. The
-/// upload's own files are read through the scan's shared `sources`: a file the other checks
-/// inflate (every Python file, and the files the secrets check reads) is inflated once.
+/// zips) within `max_nested_depth` and the byte budget. Findings are in path order.
 pub(crate) fn scan_archive(
     compiled: &Compiled,
     archive: &PluginArchive,
-    sources: &PythonSources,
     limits: &SignatureLimits,
     rule_enabled: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<(Vec<Finding>, SignaturesReport), CheckError> {
@@ -63,21 +58,7 @@ pub(crate) fn scan_archive(
         let whole = crate::packs::sha256_hex(archive.zip_bytes());
         walker.known_bad(&whole, "(the whole zip)", "the uploaded zip");
     }
-    let entries: Vec<&Entry> = archive.files().collect();
-    sources.try_for_each_entry(archive, &entries, |entry| {
-        if entry.size > walker.budget {
-            // Not read: not kept for this check either.
-            sources.release(entry);
-            walker.over_budget(entry.path());
-            return Ok(());
-        }
-        // The upload was opened within the limits: a file it cannot read is an error of the
-        // check.
-        let bytes = sources
-            .bytes(archive, entry)
-            .map_err(|e| CheckError::Failed(format!("{}: {e}", entry.name)))?;
-        walker.visit(archive, entry.path(), bytes, 0)
-    })?;
+    walker.walk(archive, "", 0, true)?;
     let Walker {
         mut findings,
         report,
@@ -150,70 +131,58 @@ struct Walker<'a, 'r> {
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 
 impl Walker<'_, '_> {
-    /// The members of a nested archive (`prefix` is its path and `!`), at `depth`.
     fn walk(
         &mut self,
         archive: &PluginArchive,
         prefix: &str,
         depth: u32,
+        outer: bool,
     ) -> Result<(), CheckError> {
         for entry in archive.files() {
             let path = format!("{prefix}{}", entry.path());
             if entry.size > self.budget {
-                self.over_budget(&path);
+                self.not_scanned(
+                    &path,
+                    format!(
+                        "the byte budget of the scan is spent (max_scanned_bytes = {})",
+                        self.limits.max_scanned_bytes
+                    ),
+                );
                 continue;
             }
-            match archive.read(entry) {
-                Ok(bytes) => self.visit(archive, &path, Arc::new(bytes), depth)?,
-                // A nested archive's damaged member is reported.
-                Err(e) => self.not_scanned(&path, format!("it cannot be read: {e}")),
+            let bytes = match archive.read(entry) {
+                Ok(bytes) => bytes,
+                // The upload itself was opened within the limits: a member it cannot read is
+                // an error of the check. A nested archive's damaged member is reported.
+                Err(e) if outer => return Err(CheckError::Archive(e)),
+                Err(e) => {
+                    self.not_scanned(&path, format!("it cannot be read: {e}"));
+                    continue;
+                }
+            };
+            self.budget = self.budget.saturating_sub(bytes.len() as u64);
+            self.scan_file(&path, &bytes);
+            if bytes.starts_with(ZIP_MAGIC) {
+                if depth >= self.limits.max_nested_depth {
+                    self.not_scanned(
+                        &path,
+                        format!(
+                            "its members are nested deeper than max_nested_depth ({})",
+                            self.limits.max_nested_depth
+                        ),
+                    );
+                    continue;
+                }
+                // The upload's archive limits apply to each nested archive too.
+                match PluginArchive::open(bytes, archive.limits()) {
+                    Ok(nested) => self.walk(&nested, &format!("{path}!"), depth + 1, false)?,
+                    Err(e) => {
+                        self.not_scanned(&path, format!("its members cannot be read: {e}"));
+                    }
+                }
             }
         }
         Ok(())
-    }
-
-    fn over_budget(&mut self, path: &str) {
-        self.not_scanned(
-            path,
-            format!(
-                "the byte budget of the scan is spent (max_scanned_bytes = {})",
-                self.limits.max_scanned_bytes
-            ),
-        );
-    }
-
-    /// One file of `archive` (at `depth`: 0 for the upload's own files), then its members if
-    /// it is a zip archive.
-    fn visit(
-        &mut self,
-        archive: &PluginArchive,
-        path: &str,
-        bytes: Arc<Vec<u8>>,
-        depth: u32,
-    ) -> Result<(), CheckError> {
-        self.budget = self.budget.saturating_sub(bytes.len() as u64);
-        self.scan_file(path, &bytes);
-        if !bytes.starts_with(ZIP_MAGIC) {
-            return Ok(());
-        }
-        if depth >= self.limits.max_nested_depth {
-            self.not_scanned(
-                path,
-                format!(
-                    "its members are nested deeper than max_nested_depth ({})",
-                    self.limits.max_nested_depth
-                ),
-            );
-            return Ok(());
-        }
-        // The upload's archive limits apply to each nested archive too.
-        match PluginArchive::open(Arc::unwrap_or_clone(bytes), archive.limits()) {
-            Ok(nested) => self.walk(&nested, &format!("{path}!"), depth + 1),
-            Err(e) => {
-                self.not_scanned(path, format!("its members cannot be read: {e}"));
-                Ok(())
-            }
-        }
     }
 
     fn scan_file(&mut self, path: &str, bytes: &[u8]) {
