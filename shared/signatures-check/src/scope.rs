@@ -54,8 +54,9 @@ pub(crate) type Selected<'a> = Vec<(usize, &'a yara_x::Rules)>;
 enum Slot {
     /// No rule applies: no scan.
     Nothing,
-    /// A small set of its own.
-    Rules(Box<yara_x::Rules>),
+    /// The set of the rules that apply to every file ([`Scopes::always`]), and a small set of
+    /// the path's scoped rules (with their dependencies), if it has any.
+    Small(Option<Box<yara_x::Rules>>),
     /// These base sets.
     Bases(Vec<usize>),
 }
@@ -123,6 +124,9 @@ pub(crate) struct Scopes {
     slots: Vec<OnceLock<Slot>>,
     /// The full set as the packs are written, compiled on first use ([`Scopes::full`]).
     full: OnceLock<Result<yara_x::Rules, String>>,
+    /// The rules that apply to every file (unscoped, and the dependencies), compiled on first
+    /// use, once for all the small sets: `None` if none can be reported or it does not compile.
+    always: OnceLock<Option<yara_x::Rules>>,
 }
 
 impl std::fmt::Debug for Scopes {
@@ -341,6 +345,7 @@ impl Scopes {
             keys: Mutex::new(HashMap::new()),
             slots: (0..MAX_SCOPED_RULE_SETS).map(|_| OnceLock::new()).collect(),
             full: OnceLock::new(),
+            always: OnceLock::new(),
         };
         let mut bases = Vec::with_capacity(BASES);
         for base in 0..BASES {
@@ -482,7 +487,16 @@ impl Scopes {
         };
         match slot.get_or_init(|| self.slot(&key)) {
             Slot::Nothing => Vec::new(),
-            Slot::Rules(rules) => vec![(self.bases.len() + index, rules)],
+            Slot::Small(scoped) => {
+                let mut sets = Vec::with_capacity(2);
+                if let Some(always) = self.always.get().and_then(Option::as_ref) {
+                    sets.push((self.bases.len() + self.slots.len(), always));
+                }
+                if let Some(rules) = scoped {
+                    sets.push((self.bases.len() + index, &**rules));
+                }
+                sets
+            }
             Slot::Bases(bases) => self.with_bases(bases),
         }
     }
@@ -528,10 +542,34 @@ impl Scopes {
         if weight * 100 > self.full_weight * MAX_SCOPED_SET_SHARE_PERCENT {
             return bases();
         }
+        // The rules of every file are compiled once for all the small sets (QGIS's unscoped
+        // rule costs more to compile than the scoped rules of a `.sh` file); the path's own
+        // scoped rules, if any, in a set of theirs with the rules they depend on.
+        let unscoped = self.pieces().any(|p| p.public && p.when == When::Always);
+        let always = self.always.get_or_init(|| {
+            if !unscoped {
+                return None;
+            }
+            let _span = tracing::info_span!("compile_unscoped_signatures").entered();
+            match self.compile_set(|p| p.when == When::Always) {
+                Ok(rules) => rules,
+                Err(e) => {
+                    tracing::warn!(error = %e, "the unscoped signature set does not compile");
+                    None
+                }
+            }
+        });
+        if unscoped && always.is_none() {
+            return bases();
+        }
+        let own = |p: &Piece| matches!(p.when, When::Scope(index) if key.contains(&index));
+        if !self.pieces().any(|p| p.public && own(p)) {
+            return Slot::Small(None);
+        }
         let _span = tracing::info_span!("compile_scoped_signatures", scopes = ?key).entered();
-        match self.compile_set(|p| self.applies(p, key)) {
-            Ok(Some(rules)) => Slot::Rules(Box::new(rules)),
-            Ok(None) => Slot::Nothing,
+        match self.compile_set(|p| p.dependency || own(p)) {
+            Ok(Some(rules)) => Slot::Small(Some(Box::new(rules))),
+            Ok(None) => Slot::Small(None),
             Err(e) => {
                 tracing::warn!(error = %e, "a scoped signature set does not compile: the base sets are used");
                 bases()
@@ -633,5 +671,13 @@ mod tests {
         assert_eq!(other.len(), 1);
         assert!(other[0] >= BASES, "a small set of its own: {other:?}");
         assert_eq!(ids("plugin/i18n/de.po"), other, "compiled once, reused");
+        // A shell script: the set of every file's rules, and one of the rules of its own.
+        let script = ids("plugin/tools/run.sh");
+        assert_eq!(script.len(), 2, "{script:?}");
+        assert_eq!(
+            script[0], other[0],
+            "the unscoped rules compiled once for both"
+        );
+        assert!(script[1] >= BASES && script[1] != other[0]);
     }
 }
