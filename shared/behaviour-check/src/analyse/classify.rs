@@ -391,18 +391,8 @@ impl<'m> Analyser<'m> {
             // be driven from elsewhere. A shell started to run one command (`powershell
             // -Command ...`, `/bin/sh -c ...`) is a process like any other: beside a socket in
             // the same code it is co-occurrence, not a reverse shell.
-            let shell = [
-                "sh",
-                "bash",
-                "zsh",
-                "dash",
-                "ksh",
-                "/bin/sh",
-                "/bin/bash",
-                "/bin/zsh",
-            ]
-            .iter()
-            .any(|s| has(s));
+            // `has` also matches a path ending in the name (`/bin/bash`).
+            let shell = ["sh", "bash", "zsh", "dash", "ksh"].iter().any(|s| has(s));
             if shell && has("-i") || name == "pty.spawn" {
                 self.add(
                     Cap::ShellAttach,

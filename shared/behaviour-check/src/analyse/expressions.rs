@@ -233,8 +233,6 @@ impl<'m> Analyser<'m> {
             | Expr::YieldFrom(ast::ExprYieldFrom { value, .. }) => {
                 let yielded = self.eval(value);
                 self.note_returned(&yielded);
-                let unit = self.facts.flow.unit(self.current);
-                unit.returns = unit.returns.union(yielded.taint());
                 Value::UNKNOWN
             }
             _ => {

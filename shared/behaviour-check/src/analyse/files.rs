@@ -9,6 +9,17 @@ fn is_qgis_settings_file(path: &str) -> bool {
     matches!(file, "qgis3.ini" | "qgis4.ini" | "qgis2.ini")
 }
 
+/// What a path names below the plugins folder (`<plugins-dir>/x/y`, `.../python/plugins/x/y`:
+/// `x/y`), with `/` separators; `None` for a path elsewhere.
+fn in_plugins_folder(path: &str) -> Option<String> {
+    let path = path.replace('\\', "/");
+    if let Some(rest) = path.strip_prefix(&format!("{PLUGINS_DIR}/")) {
+        return Some(rest.to_owned());
+    }
+    let at = path.to_ascii_lowercase().find("python/plugins/")?;
+    path.get(at + "python/plugins/".len()..).map(str::to_owned)
+}
+
 /// Extensions of files Python imports from a folder on `sys.path` (the plugins folder is one).
 const IMPORTABLE_EXTENSIONS: &[&str] = &["py", "pyc", "pyo", "pyw", "pyd", "so", "pth", "egg"];
 
@@ -209,12 +220,8 @@ impl<'m> Analyser<'m> {
     /// folder too far up): no plugin's code. A module there (`<plugins-dir>/requests.py`) shadows
     /// what every plugin imports, and is still a write into other plugins.
     pub(super) fn data_file_in_plugins_folder(&self, path: &str) -> bool {
-        let path = path.replace('\\', "/");
-        let rest = path.strip_prefix(&format!("{PLUGINS_DIR}/")).or_else(|| {
-            let at = path.to_ascii_lowercase().find("python/plugins/")?;
-            path.get(at + "python/plugins/".len()..)
-        });
-        let Some(file) = rest.filter(|r| !r.contains('/') && !r.contains('*')) else {
+        let Some(file) = in_plugins_folder(path).filter(|r| !r.contains('/') && !r.contains('*'))
+        else {
             return false;
         };
         let Some((stem, extension)) = file.rsplit_once('.') else {
@@ -326,12 +333,7 @@ impl<'m> Analyser<'m> {
     /// A path inside another plugin's folder (a folder of the plugins folder other than ours,
     /// or one the resolver could not name).
     pub(super) fn other_plugin_path(&self, path: &str) -> bool {
-        let lower = path.replace('\\', "/");
-        let rest = if let Some(rest) = lower.strip_prefix(&format!("{PLUGINS_DIR}/")) {
-            rest
-        } else if let Some(at) = lower.to_ascii_lowercase().find("python/plugins/") {
-            &lower[at + "python/plugins/".len()..]
-        } else {
+        let Some(rest) = in_plugins_folder(path) else {
             return false;
         };
         let folder = rest.split('/').next().unwrap_or("");

@@ -216,6 +216,7 @@ pub fn analyse_with_forms(
         settings_nodes: HashMap::default(),
         unrolling: 0,
         returned_by_function: HashMap::default(),
+        trace_hook: std::cell::OnceCell::new(),
     };
     analyser.facts.units.push(Unit {
         name: "<module>".to_owned(),
@@ -343,6 +344,9 @@ struct Analyser<'m> {
     /// What each function of the file returns or yields so far, by number (the union of its
     /// units' `returns`, kept here so that a call looks it up once).
     returned_by_function: HashMap<usize, Taint>,
+    /// Whether the file installs a trace hook ([`Analyser::installs_trace_hook`]), read from
+    /// its source on first need.
+    trace_hook: std::cell::OnceCell<bool>,
 }
 
 /// `variable = callee(...)` in unit `caller`, for a function of the same file.

@@ -147,10 +147,13 @@ impl<'m> Analyser<'m> {
             .map(|key| format!("{} (filled with credentials)", shown_file(&key)))
     }
 
-    /// A value the current function returns or yields: when it is a path of a credential
-    /// store (or a list of them), calls of the function return that store's path.
+    /// A value the current function returns or yields: its taint joins what the unit returns
+    /// (the flow engine's) and what the function returns (its callers'); when it is a path of
+    /// a credential store (or a list of them), calls of the function return that store's path.
     pub(super) fn note_returned(&mut self, value: &Value) {
-        let Some(index) = self.facts.flow.unit(self.current).function else {
+        let unit = self.facts.flow.unit(self.current);
+        unit.returns = unit.returns.union(value.taint());
+        let Some(index) = unit.function else {
             return;
         };
         let returned = self
@@ -225,8 +228,10 @@ impl<'m> Analyser<'m> {
     /// Whether the file installs a hook Python calls for every frame it runs (a tracer, a
     /// profiler, an audit hook): its source names one of [`TRACE_HOOKS`].
     pub(super) fn installs_trace_hook(&self) -> bool {
-        let source = self.module.source();
-        TRACE_HOOKS.iter().any(|hook| source.contains(hook))
+        *self.trace_hook.get_or_init(|| {
+            let source = self.module.source();
+            TRACE_HOOKS.iter().any(|hook| source.contains(hook))
+        })
     }
 
     pub(super) fn note_credential_source(&mut self, line: u32, what: String) {
@@ -554,8 +559,6 @@ impl<'m> Analyser<'m> {
         }
     }
 
-    /// A settings key written: QGIS's security switches and code folders, plugin repositories
-    /// and other plugins' enabled flags (the settings catalogue).
     /// The settings key a node or entry of QGIS's settings tree stands for:
     /// `QgsSettingsTree.node("core").childSetting("x")` is `core/x`, through variables too; an
     /// entry of `QgsSettingsRegistryCore` by its attribute name (`REGISTRY_ENTRIES`).
@@ -600,6 +603,8 @@ impl<'m> Analyser<'m> {
         }
     }
 
+    /// A settings key written: QGIS's security switches and code folders, plugin repositories
+    /// and other plugins' enabled flags (the settings catalogue).
     pub(super) fn note_settings_write(&mut self, key: &str, line: u32, shown: &str) {
         use validator_api_catalogue::{Kind, SettingKind};
         let own = self.own_dir.rsplit('/').next().unwrap_or("");

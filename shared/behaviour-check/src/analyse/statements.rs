@@ -266,10 +266,7 @@ impl<'m> Analyser<'m> {
                 value: Some(value), ..
             }) => {
                 let returned = self.eval(value);
-                let taint = returned.taint();
                 self.note_returned(&returned);
-                let unit = self.facts.flow.unit(self.current);
-                unit.returns = unit.returns.union(taint);
                 if let Some(key) = self.file_key(Some(&returned), Some(value)) {
                     self.returned.push((self.current, key));
                 }

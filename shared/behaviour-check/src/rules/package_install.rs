@@ -50,9 +50,6 @@ pub(super) fn evaluate(scope: &FileScope<'_>) -> Option<Hit> {
 /// (`github.com/<owner>/<repo>`).
 const CODE_HOSTS: &[&str] = &["github.com", "gitlab.com", "codeberg.org"];
 
-/// metadata.txt fields that name the plugin's own project.
-const DECLARED_FIELDS: &[&str] = &["repository", "homepage", "tracker"];
-
 /// The code host and owning account of a project URL, lowercased.
 fn code_owner(url: &str) -> Option<(String, String)> {
     let host = crate::caps::url_host(url)?.to_ascii_lowercase();
@@ -98,7 +95,7 @@ pub fn grade_by_declared_repository(
     summaries: &[super::ModuleSummary],
     metadata: Option<&validator_domain::PluginMetadata>,
 ) {
-    let declared: Vec<(String, String)> = DECLARED_FIELDS
+    let declared: Vec<(String, String)> = super::self_update::DECLARED_FIELDS
         .iter()
         .filter_map(|field| metadata?.get(field))
         .filter_map(code_owner)

@@ -117,8 +117,8 @@ const SHARED_SITES: &[&str] = &[
     "readthedocs.io",
 ];
 
-/// The metadata fields that name the plugin's home.
-const DECLARED_FIELDS: &[&str] = &["homepage", "repository", "tracker"];
+/// The metadata fields that name the plugin's home (BHV102's hosts, BHV101's code-host account).
+pub(super) const DECLARED_FIELDS: &[&str] = &["homepage", "repository", "tracker"];
 
 /// The registrable part of a host (`downloads.tuflow.com` → `tuflow.com`,
 /// `www.lutraconsulting.co.uk` → `lutraconsulting.co.uk`), without a public-suffix list: a
