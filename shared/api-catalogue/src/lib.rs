@@ -114,12 +114,18 @@ pub struct Catalogue {
     /// `Class.member` -> entries (own and inherited).
     by_last_two: FxHashMap<Box<str>, Vec<u32>>,
     paths: GlobSet,
+    /// Programs' rows that apply to some command lines only (`words=`): kept apart from the
+    /// paths, so that a file named like the program is not that program's output.
+    commands: GlobSet,
     envs: GlobSet,
     keys: GlobSet,
     project_entries: GlobSet,
     /// Name -> the type of its value or result (`returns=`), to follow chains of calls.
     returns: FxHashMap<Box<str>, Box<str>>,
 }
+
+/// What makes a row unique: its table, form, pattern and the words a program's row needs.
+type RowKey = (Table, Form, Box<str>, Vec<Box<str>>);
 
 /// How many `returns=` links a lookup follows (`a.b().c().d()`).
 const MAX_CHAIN: usize = 4;
@@ -249,12 +255,18 @@ impl Catalogue {
     /// Parses and indexes table files: `(table, file name, text)`.
     pub fn parse(files: &[(Table, &'static str, &str)]) -> Result<Catalogue, TableError> {
         let mut catalogue = Catalogue::default();
-        let mut seen: FxHashMap<(Table, Form, Box<str>), (&'static str, u32)> =
-            FxHashMap::default();
+        // A program's rows differ by the words they need (`security find-generic-password`,
+        // `security dump-keychain`).
+        let mut seen: FxHashMap<RowKey, (&'static str, u32)> = FxHashMap::default();
         for &(table, file, text) in files {
             let parsed = table::parse(table, file, text)?;
             for entry in parsed.entries {
-                let key = (table, entry.form, entry.pattern.clone());
+                let key = (
+                    table,
+                    entry.form,
+                    entry.pattern.clone(),
+                    entry.words.clone(),
+                );
                 if let Some((first_file, first_line)) = seen.get(&key) {
                     return Err(TableError {
                         file: file.to_owned(),
@@ -298,6 +310,9 @@ impl Catalogue {
                         push(&mut self.by_last_two, two, id);
                     }
                 }
+                Form::Path if !entry.words.is_empty() => {
+                    self.commands.push(&normalise_path(&entry.pattern), id);
+                }
                 Form::Path => self.paths.push(&normalise_path(&entry.pattern), id),
                 Form::Env => self.envs.push(&normalise_env(&entry.pattern), id),
                 Form::Key => self.keys.push(&normalise_key(&entry.pattern), id),
@@ -307,6 +322,7 @@ impl Catalogue {
             }
         }
         self.paths.build();
+        self.commands.build();
         self.envs.build();
         self.keys.build();
         self.project_entries.build();
@@ -490,6 +506,27 @@ impl Catalogue {
     /// The entries whose path glob matches a path (folded by the resolver or written out).
     pub fn path(&self, path: &str) -> Hits<'_> {
         let ids = self.paths.matches(normalise_path(path).as_bytes());
+        Hits::new(self, Cow::Owned(ids))
+    }
+
+    /// The program rows (`path:` with `words=`) of a command line's words: the rows whose
+    /// glob matches its first word and whose every word begins one of its words.
+    pub fn command(&self, words: &[&str]) -> Hits<'_> {
+        let Some(program) = words.first() else {
+            return Hits::new(self, Cow::Owned(Vec::new()));
+        };
+        let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
+        let ids = self
+            .commands
+            .matches(normalise_path(program).as_bytes())
+            .into_iter()
+            .filter(|&id| {
+                self.entries[id as usize]
+                    .words
+                    .iter()
+                    .all(|w| lower.iter().any(|x| x.starts_with(&**w)))
+            })
+            .collect();
         Hits::new(self, Cow::Owned(ids))
     }
 

@@ -13,7 +13,8 @@
 //! `N+` for it and every later one, `:kw` for a keyword, `N:kw` for both, `self` for the
 //! receiver), properties (`-`, or space-separated `carries=yes|derived|no`,
 //! `returns=QUALIFIED.NAME`, `platform=windows|macos|linux`, `until=VERSION` for a name that
-//! version removed, `into=self` for a call that stores its input in its receiver), and a note (what a source holds,
+//! version removed, `into=self` for a call that stores its input in its receiver, `words=a,b`
+//! for a program's `path:` row: words its command line must hold), and a note (what a source holds,
 //! why a sink matters). Names are qualified Python names; in every table but `settings` a
 //! `path:` prefix makes the name a path glob and `env:` an environment variable glob; in
 //! `settings` every name is a settings key glob, or with `project:` a project entry glob
@@ -97,6 +98,10 @@ pub struct Entry {
     /// The library version that removed the name (`until=3.0`: Python 2 only), for names old
     /// code still calls.
     pub until: Option<Box<str>>,
+    /// Words a command line must hold for a program's `path:` row to apply, lowercased
+    /// (`words=wlan,key=clear`: `netsh wlan show profile name=x key=clear` prints a Wi-Fi
+    /// password, `netsh winhttp show proxy` does not).
+    pub words: Vec<Box<str>>,
     pub note: Box<str>,
     /// Where the entry was read from (library and version, or QGIS source file).
     pub provenance: std::sync::Arc<str>,
@@ -281,6 +286,7 @@ pub fn parse(table: Table, file: &'static str, text: &str) -> Result<ParsedTable
             platform: None,
             until: None,
             into_receiver: false,
+            words: Vec::new(),
             note: columns
                 .get(4)
                 .map(|n| n.trim())
@@ -418,6 +424,13 @@ fn parse_props(entry: &mut Entry, text: &str) -> Result<(), String> {
             "returns" => entry.returns = Some(value.into()),
             "until" => entry.until = Some(value.into()),
             "into" if value == "self" => entry.into_receiver = true,
+            "words" => {
+                entry.words = value
+                    .split(',')
+                    .filter(|w| !w.is_empty())
+                    .map(|w| w.to_ascii_lowercase().into())
+                    .collect();
+            }
             "platform" => match value {
                 "windows" | "macos" | "linux" => entry.platform = Some(value.into()),
                 _ => {
@@ -428,8 +441,8 @@ fn parse_props(entry: &mut Entry, text: &str) -> Result<(), String> {
             },
             _ => {
                 return Err(format!(
-                    "unknown property `{key}` (carries, returns, platform, until or into=self)"
-                ))
+                "unknown property `{key}` (carries, returns, platform, until, words or into=self)"
+            ))
             }
         }
     }

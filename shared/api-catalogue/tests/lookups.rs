@@ -320,3 +320,34 @@ fn chains_of_calls_follow_the_types_of_results() {
     );
     assert!(cat.call("qgis.utils.iface.no_such_method").is_empty());
 }
+
+#[test]
+fn a_program_row_applies_only_to_command_lines_holding_its_words() {
+    let kinds =
+        |words: &[&str]| -> Vec<Kind> { cat().command(words).iter().map(|e| e.kind).collect() };
+    assert_eq!(
+        kinds(&["netsh", "wlan", "show", "profile", "name=home", "key=clear"]),
+        vec![Kind::Source(SourceKind::Credential)]
+    );
+    assert_eq!(
+        kinds(&[
+            "C:\\Windows\\System32\\netsh.exe",
+            "wlan",
+            "show",
+            "profile",
+            "key=clear"
+        ]),
+        vec![Kind::Source(SourceKind::Credential)]
+    );
+    assert!(kinds(&["netsh", "winhttp", "show", "proxy"]).is_empty());
+    assert!(kinds(&["netsh", "wlan", "show", "interfaces"]).is_empty());
+    assert_eq!(
+        kinds(&["security", "find-generic-password", "-w", "-s", "x"]),
+        vec![Kind::Source(SourceKind::SecretStore)]
+    );
+    assert!(kinds(&["security", "find-certificate", "-a"]).is_empty());
+    assert!(kinds(&["gh", "auth", "status"]).is_empty());
+    assert!(kinds(&[]).is_empty());
+    // A file named like the program is not its output: program rows are not paths.
+    assert!(cat().path("/usr/share/doc/security").is_empty());
+}

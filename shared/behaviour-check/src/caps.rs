@@ -565,6 +565,54 @@ pub fn credential_path(text: &str, connections: bool) -> Option<&'static str> {
     })
 }
 
+/// The credential an environment variable's name says it holds (the sources catalogue's
+/// `env:` rows of credential kinds, globs included: `*_TOKEN`), or `None`.
+pub fn env_credential(name: &str) -> Option<&'static Entry> {
+    Catalogue::builtin().env(name).iter().find(|entry| {
+        matches!(
+            entry.kind,
+            Kind::Source(SourceKind::Credential | SourceKind::AuthConfig)
+        )
+    })
+}
+
+/// The service whose credential an environment variable of exactly that name holds (the
+/// catalogue's rows without a glob: `AWS_SECRET_ACCESS_KEY` is AWS's, `GH_TOKEN` and
+/// `GITHUB_TOKEN` are both GitHub's), by the row's note.
+pub fn env_credential_service(name: &str) -> Option<&'static str> {
+    Catalogue::builtin()
+        .env(name)
+        .iter()
+        .find(|entry| {
+            !entry.pattern.contains('*')
+                && matches!(
+                    entry.kind,
+                    Kind::Source(SourceKind::Credential | SourceKind::AuthConfig)
+                )
+        })
+        .map(|entry| &*entry.note)
+}
+
+/// Whether constant names name the credential variables of two services or more: what a
+/// harvester iterates over. Alternatives for one service (`GITHUB_TOKEN`, `GH_TOKEN`), or
+/// one provider's key beside generic names (`OPENAI_API_KEY`, `MISTRAL_API_KEY`), do not.
+pub fn names_several_services<'a>(names: impl Iterator<Item = &'a str>) -> bool {
+    let mut first: Option<&'static str> = None;
+    for name in names {
+        if name.len() > 64 {
+            continue;
+        }
+        if let Some(service) = env_credential_service(name) {
+            match first {
+                None => first = Some(service),
+                Some(seen) if seen != service => return true,
+                Some(_) => {}
+            }
+        }
+    }
+    false
+}
+
 /// A call of QGIS's auth manager that reads the authentication database or exports every
 /// configuration with its secrets, by its last name (also when the receiver is unknown). The
 /// catalogue files these under `auth-config` with the rows that list configurations without
@@ -690,6 +738,80 @@ fn persistence_pth(lower: &str) -> Option<&'static str> {
         return Some("a .pth file (run by Python at start-up)");
     }
     None
+}
+
+/// The command a shell is asked to run (`cmd /c X`, `sh -c "X"`, `powershell -Command X`), as
+/// words; any other command line as it is.
+pub fn shell_command(words: &[String]) -> Vec<&str> {
+    let Some(first) = words.first() else {
+        return Vec::new();
+    };
+    let last = first
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(first)
+        .to_ascii_lowercase();
+    let shell = last.strip_suffix(".exe").unwrap_or(&last);
+    let flag = words.get(1).map(|w| w.to_ascii_lowercase());
+    let wrapped = matches!(
+        (shell, flag.as_deref()),
+        ("cmd", Some("/c" | "/k"))
+            | ("sh" | "bash" | "dash" | "zsh", Some("-c"))
+            | ("powershell" | "pwsh", Some("-c" | "-command"))
+    );
+    if wrapped {
+        words[2..]
+            .iter()
+            .flat_map(|w| w.split_whitespace())
+            .collect()
+    } else {
+        words.iter().map(String::as_str).collect()
+    }
+}
+
+/// What a command line prints when its program prints stored credentials (the sources
+/// catalogue's program rows with `words=`: `netsh wlan show profile key=clear`, `security
+/// find-generic-password -w`), run directly or as a shell's one command.
+pub fn credential_command(words: &[String]) -> Option<&'static str> {
+    let command = shell_command(words);
+    Catalogue::builtin()
+        .command(&command)
+        .iter()
+        .find(|e| {
+            matches!(
+                e.kind,
+                Kind::Source(SourceKind::Credential | SourceKind::SecretStore)
+            )
+        })
+        .map(|e| &*e.note)
+}
+
+/// A command that only links, copies, moves, creates or deletes files (`cmd /c mklink /J
+/// link target`, `ln -s`, `robocopy`), directly or as a shell's one command, with no second
+/// command chained on (`&`, `|`, `;`, redirections, substitutions): it runs none of the files
+/// it is given. Changing permissions (`chmod`, `icacls`) is not in the list: it can make a
+/// file executable.
+pub fn manages_files_only(words: &[String]) -> bool {
+    const FILE_COMMANDS: &[&str] = &[
+        "mklink", "ln", "mkdir", "md", "copy", "xcopy", "robocopy", "move", "mv", "cp", "ren",
+        "rename", "del", "erase", "rmdir", "rd", "rm",
+    ];
+    const CHAINS: &[&str] = &["&", "|", ";", "`", "$(", ">", "<", "\n"];
+    let base = |w: &str| -> String {
+        let last = w
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or(w)
+            .to_ascii_lowercase();
+        last.strip_suffix(".exe")
+            .map_or(last.clone(), str::to_owned)
+    };
+    let rest = shell_command(words);
+    let Some(command) = rest.first() else {
+        return false;
+    };
+    FILE_COMMANDS.contains(&base(command).as_str())
+        && !rest.iter().any(|w| CHAINS.iter().any(|c| w.contains(c)))
 }
 
 /// GIS tools that plugins legitimately run as processes.

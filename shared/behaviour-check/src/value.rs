@@ -53,6 +53,10 @@ impl Taint {
     /// The proxy's saved password (`proxy/proxyPassword`): handed to a network library as the
     /// proxy's login it is ordinary; in a URL opened in the browser or a DNS query it is sent.
     pub const PROXY_SECRET: Taint = Taint(16384);
+    /// Each name of a constant list naming the credential environment variables of two
+    /// services or more (`("AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN")`): a variable read by such
+    /// a name is harvested, not the one login the plugin was given.
+    pub const SECRET_NAMES: Taint = Taint(32768);
 
     const KINDS: u64 = 0xffff;
     const PARAM_SHIFT: u32 = 16;

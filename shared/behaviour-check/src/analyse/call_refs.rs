@@ -39,6 +39,13 @@ impl<'m> Analyser<'m> {
         self.classify_call(
             call, name, shown, hidden, args, keywords, line, arg_taint, &api,
         );
+        // The output of a program that prints stored credentials (`netsh wlan show profile
+        // key=clear`), through the process object or the call's result.
+        if let Some(what) = self.process_credential.take() {
+            self.add(Cap::Credential, line, what.clone());
+            self.note_credential_source(line, what);
+            return Value::reference(format!("{name}()"), hidden).tainted(Taint::CREDENTIAL);
+        }
         if let Some(value) = self.source_value(call, name, shown, args, line, &api) {
             return value;
         }
@@ -243,6 +250,16 @@ impl<'m> Analyser<'m> {
                             .collect(),
                     )
                 }
+                // Each variable of a list read in turn (`map(os.environ.get, NAMES)`).
+                (Some(Value::Ref { name, .. }), Some(names))
+                    if matches!(
+                        name.as_str(),
+                        "os.getenv" | "os.getenvb" | "os.environ.get" | "os.environ.__getitem__"
+                    ) =>
+                {
+                    let each = self.loop_element(names);
+                    self.env_read(&each, call.range())
+                }
                 _ => Value::Unknown(arg_taint),
             },
             "builtins.reversed" => match args.first() {
@@ -286,8 +303,12 @@ impl<'m> Analyser<'m> {
             "os.environ.copy" | "os.environ.items" | "os.environ.keys" | "os.environ.values" => {
                 Value::Unknown(Taint::ENVIRON)
             }
-            "os.getenv" | "os.environ.get" | "os.getenvb" => match &first_str {
-                Some(key) => env_path(&key.text),
+            "os.getenv"
+            | "os.environ.get"
+            | "os.getenvb"
+            | "os.environ.pop"
+            | "os.environ.setdefault" => match args.first() {
+                Some(key) => self.env_read(key, call.range()),
                 None => Value::UNKNOWN,
             },
             "os.path.join" | "posixpath.join" | "ntpath.join" => {

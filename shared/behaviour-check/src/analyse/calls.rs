@@ -423,6 +423,29 @@ impl<'m> Analyser<'m> {
                     None => Value::UNKNOWN,
                 }
             }
+            // A constant list written as one string (`"A,B,C".split(",")`). Not a folded
+            // path: `<plugins-dir>` and `~` stand for text the split would cut elsewhere
+            // (`plugin_dir.split("python")[0]` is the profile's folder).
+            (Value::Str(s), "split")
+                if !s.partial
+                    && args.len() <= 1
+                    && !s.text.contains('<')
+                    && !s.text.starts_with('~') =>
+            {
+                let parts: Vec<&str> = match args.first() {
+                    None => s.text.split_whitespace().collect(),
+                    Some(Value::Str(sep)) if !sep.partial && !sep.text.is_empty() => {
+                        s.text.split(sep.text.as_str()).collect()
+                    }
+                    Some(_) => return Value::UNKNOWN,
+                };
+                Value::List(
+                    parts
+                        .into_iter()
+                        .map(|part| Value::str(part.to_owned(), s.hidden))
+                        .collect(),
+                )
+            }
             (Value::Str(s), "replace") if args.len() == 2 => match (
                 args.first().and_then(Value::as_str),
                 args.get(1).and_then(Value::as_str),

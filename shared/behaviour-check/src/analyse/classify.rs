@@ -360,7 +360,13 @@ impl<'m> Analyser<'m> {
                     opener: false,
                 });
             }
-            if !caps::is_gis_tool(program) || name.ends_with("startfile") {
+            // A program that prints stored credentials: its output is the secret.
+            if let Some(what) = caps::credential_command(&words) {
+                self.process_credential = Some(format!("{shown}: {} ({what})", clip(&command)));
+            }
+            // A command that only links or copies files runs none of them (`cmd /c mklink`).
+            let files_only = !name.ends_with("startfile") && caps::manages_files_only(&words);
+            if (!caps::is_gis_tool(program) || name.ends_with("startfile")) && !files_only {
                 self.add(
                     Cap::ProcessExecOther,
                     line,

@@ -129,7 +129,9 @@ impl<'m> Analyser<'m> {
             Expr::List(ast::ExprList { elts, .. })
             | Expr::Tuple(ast::ExprTuple { elts, .. })
             | Expr::Set(ast::ExprSet { elts, .. }) => {
-                let items: Vec<Value> = elts.iter().map(|e| self.eval(e)).collect();
+                let mut items: Vec<Value> = elts.iter().map(|e| self.eval(e)).collect();
+                let exprs: Vec<&'m Expr> = elts.iter().collect();
+                self.harvest_env_credentials(&exprs, &mut items);
                 Value::List(items)
             }
             Expr::Subscript(subscript) => self.subscript(subscript),
@@ -140,9 +142,16 @@ impl<'m> Analyser<'m> {
                 // their taint only, and its strings within `max_folded_bytes` in all.
                 let mut entries = Some(Vec::new());
                 let mut bytes = 0usize;
+                let mut keys = Vec::with_capacity(dict.items.len());
+                let mut values = Vec::with_capacity(dict.items.len());
                 for item in &dict.items {
-                    let key = item.key.as_ref().map(|key| self.eval(key));
-                    let value = match self.eval(&item.value) {
+                    keys.push(item.key.as_ref().map(|key| self.eval(key)));
+                    values.push(self.eval(&item.value));
+                }
+                let exprs: Vec<&'m Expr> = dict.items.iter().map(|item| &item.value).collect();
+                self.harvest_env_credentials(&exprs, &mut values);
+                for (key, value) in keys.into_iter().zip(values) {
+                    let value = match value {
                         nested @ (Value::Dict(_) | Value::List(_)) => {
                             Value::Unknown(nested.taint())
                         }
@@ -177,7 +186,8 @@ impl<'m> Analyser<'m> {
                 let mut taint = Taint::NONE;
                 for generator in &comp.generators {
                     let iter = self.eval(&generator.iter);
-                    self.assign(&generator.target, Value::Unknown(iter.taint()));
+                    let element = self.loop_element(&iter);
+                    self.assign(&generator.target, element);
                     taint = taint.union(iter.taint());
                     for cond in &generator.ifs {
                         self.eval(cond);
@@ -262,10 +272,16 @@ impl<'m> Analyser<'m> {
             }
         }
         if let ([generator], [Value::List(items)]) = (generators, iters.as_slice()) {
-            if let (Expr::Name(target), true) = (
-                &generator.target,
-                generator.ifs.is_empty() && items.len() <= self.limits.max_folded_bytes,
-            ) {
+            // Not a list of several services' credential variables: read once, each name
+            // stands for all (harvesting), as in a `for` loop.
+            let fold = generator.ifs.is_empty()
+                && items.len() <= self.limits.max_folded_bytes
+                && !caps::names_several_services(
+                    items
+                        .iter()
+                        .filter_map(|i| i.as_str().map(|s| s.text.as_str())),
+                );
+            if let (Expr::Name(target), true) = (&generator.target, fold) {
                 let name = target.id.as_str();
                 let saved = self.lookup(name);
                 let mut out = Vec::with_capacity(items.len());
@@ -278,8 +294,13 @@ impl<'m> Analyser<'m> {
             }
         }
         let taint = iters.iter().fold(Taint::NONE, |t, v| t.union(v.taint()));
-        for generator in generators {
-            self.assign(&generator.target, Value::Unknown(taint));
+        for (generator, iter) in generators.iter().zip(&iters) {
+            let element = if generators.len() == 1 {
+                self.loop_element(iter)
+            } else {
+                Value::Unknown(taint)
+            };
+            self.assign(&generator.target, element);
             for cond in &generator.ifs {
                 self.eval(cond);
             }
@@ -372,12 +393,20 @@ impl<'m> Analyser<'m> {
                         Value::reference(format!("builtins.{key}"), true)
                     }
                     "sys.modules" => Value::reference(key, true),
-                    "os.environ" => env_path(&key),
+                    "os.environ" | "os.environb" => {
+                        self.env_read(&Value::str(key, false), subscript.range)
+                    }
                     other => match other.strip_suffix(".__dict__") {
                         Some(owner) => Value::reference(format!("{owner}.{key}"), true),
                         None => Value::UNKNOWN,
                     },
                 }
+            }
+            (Value::Ref { name, .. }, key)
+                if (name == "os.environ" || name == "os.environb")
+                    && key.taint().has(Taint::SECRET_NAMES) =>
+            {
+                self.env_read(&key, subscript.range)
             }
             (Value::Ref { name, .. }, Value::Int(_)) if name == "sys.path" => {
                 Value::str("<site-packages>", false)

@@ -217,6 +217,10 @@ pub fn analyse_with_forms(
         unrolling: 0,
         returned_by_function: HashMap::default(),
         trace_hook: std::cell::OnceCell::new(),
+        env_credential_reads: HashMap::default(),
+        silencing: false,
+        restoring: None,
+        process_credential: None,
     };
     analyser.facts.units.push(Unit {
         name: "<module>".to_owned(),
@@ -347,6 +351,18 @@ struct Analyser<'m> {
     /// Whether the file installs a trace hook ([`Analyser::installs_trace_hook`]), read from
     /// its source on first need.
     trace_hook: std::cell::OnceCell<bool>,
+    /// Credential environment variables read by a constant name, by where the read starts:
+    /// the name and its service ([`Analyser::env_read`]).
+    env_credential_reads: HashMap<validator_python::text_size::TextSize, (String, &'static str)>,
+    /// The value being assigned is `lambda ...: None`: a library function replaced by it is
+    /// silenced, not tapped ([`Analyser::note_monkeypatch`]).
+    silencing: bool,
+    /// The function being assigned, when it is a library's: assigned back to itself it is
+    /// put back, not replaced.
+    restoring: Option<String>,
+    /// Set by the call just classified when it starts a program that prints stored
+    /// credentials: the evidence, for the call's result.
+    process_credential: Option<String>,
 }
 
 /// `variable = callee(...)` in unit `caller`, for a function of the same file.

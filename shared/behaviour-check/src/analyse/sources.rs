@@ -234,6 +234,78 @@ impl<'m> Analyser<'m> {
         })
     }
 
+    /// A read of an environment variable (`os.environ[key]`, `os.getenv(key)`) at `at`: the
+    /// home folders as paths. A credential variable asked for by its name is the login the
+    /// plugin was given (the service's token for that service's API): its service is noted
+    /// for the container it is collected into ([`Analyser::harvest_env_credentials`]). Asked
+    /// for by each name of a constant list naming several services' variables, it is harvested.
+    pub(super) fn env_read(&mut self, key: &Value, at: TextRange) -> Value {
+        match key {
+            Value::Str(k) if !k.partial => {
+                let path = env_path(&k.text);
+                if !matches!(path, Value::Unknown(_))
+                    || k.text.len() > self.limits.max_classified_string_bytes
+                {
+                    return path;
+                }
+                if let Some(service) = caps::env_credential_service(&k.text) {
+                    self.env_credential_reads
+                        .insert(at.start(), (k.text.clone(), service));
+                }
+                Value::UNKNOWN
+            }
+            v if v.taint().has(Taint::SECRET_NAMES) => {
+                let what = "the environment variables of several services' credentials (each \
+                            name of a constant list)"
+                    .to_owned();
+                let line = self.line(at);
+                self.add(Cap::Credential, line, what.clone());
+                self.note_credential_source(line, what);
+                Value::Unknown(Taint::CREDENTIAL)
+            }
+            _ => Value::UNKNOWN,
+        }
+    }
+
+    /// Values of a container literal (`{"aws": os.environ["AWS_SECRET_ACCESS_KEY"], "gh":
+    /// os.getenv("GITHUB_TOKEN")}`): credential variables of two services or more collected
+    /// into one value are harvested, and become credentials in it. One service's variables,
+    /// or alternatives (`os.getenv("GH_TOKEN") or os.getenv("GITHUB_TOKEN")`), are not.
+    pub(super) fn harvest_env_credentials(&mut self, exprs: &[&'m Expr], values: &mut [Value]) {
+        if exprs.len() < 2 || self.env_credential_reads.is_empty() {
+            return;
+        }
+        let reads: Vec<(usize, &(String, &'static str))> = exprs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| {
+                self.env_credential_reads
+                    .get(&e.range().start())
+                    .map(|r| (i, r))
+            })
+            .collect();
+        let Some((_, (_, first))) = reads.first() else {
+            return;
+        };
+        if reads.iter().all(|(_, (_, service))| service == first) {
+            return;
+        }
+        let names: Vec<&str> = reads.iter().map(|(_, (name, _))| name.as_str()).collect();
+        let what = format!(
+            "the environment variables {} (several services' credentials)",
+            names.join(", ")
+        );
+        let indexes: Vec<usize> = reads.iter().map(|(i, _)| *i).collect();
+        let line = self.line(exprs[indexes[0]].range());
+        self.add(Cap::Credential, line, what.clone());
+        self.note_credential_source(line, what);
+        for i in indexes {
+            if let Some(v) = values.get_mut(i) {
+                *v = Value::Unknown(v.taint().union(Taint::CREDENTIAL));
+            }
+        }
+    }
+
     pub(super) fn note_credential_source(&mut self, line: u32, what: String) {
         self.facts
             .flow
@@ -532,6 +604,9 @@ impl<'m> Analyser<'m> {
         let Value::Ref { name, .. } = base else {
             return;
         };
+        if self.silencing {
+            return;
+        }
         let own = name.starts_with('.')
             || name.starts_with(&format!("{}.", self.top))
             || name.contains("()")
@@ -542,6 +617,9 @@ impl<'m> Analyser<'m> {
             return;
         }
         let target = format!("{name}.{}", attr.attr);
+        if self.restoring.as_deref() == Some(target.as_str()) {
+            return;
+        }
         let api = caps::Api::of(&target);
         // What sends data out or holds credentials: replacing it sees every caller's requests
         // and secrets (hooks made to be replaced, `sys.excepthook`, and compatibility shims of

@@ -258,9 +258,24 @@ impl<'m> Analyser<'m> {
                         self.settings_nodes.insert(local, key);
                     }
                 }
+                // A replacement that ignores its arguments and returns nothing
+                // (`webbrowser.open = lambda *a, **k: None`, the browser silenced while the
+                // plugin renders a page itself) sees no caller's data: not a tap (BHV111).
+                // Putting back the function saved before (`webbrowser.open = original`)
+                // replaces nothing.
+                self.silencing = matches!(
+                    assign.value.as_ref(),
+                    Expr::Lambda(lambda) if matches!(lambda.body.as_ref(), Expr::NoneLiteral(_))
+                );
+                self.restoring = match &value {
+                    Value::Ref { name, .. } => Some(name.clone()),
+                    _ => None,
+                };
                 for target in &assign.targets {
                     self.assign(target, value.clone());
                 }
+                self.silencing = false;
+                self.restoring = None;
             }
             Stmt::Return(ast::StmtReturn {
                 value: Some(value), ..
@@ -316,32 +331,7 @@ impl<'m> Analyser<'m> {
             Stmt::For(for_stmt) => {
                 let iter = self.eval(&for_stmt.iter);
                 self.unroll_constant_loop(for_stmt, &iter);
-                // Each element of `qgis.utils.plugin_paths` is a plugins folder.
-                let element = match &iter {
-                    Value::Ref { name, .. } if name.ends_with("plugin_paths") => iter.clone(),
-                    // A loop over one value (the paths a glob pattern matches) binds it.
-                    Value::List(items) if items.len() == 1 => items[0].clone(),
-                    // Each of several constant names in turn: a credential asked for by such a
-                    // name is asked for by every name of the list (harvesting). Several constant
-                    // paths, one of them a credential store's: each is read in turn, so the loop
-                    // reads that store (`for f in ("~/.docker/config.json",
-                    // "~/.kube/config")`).
-                    Value::List(items)
-                        if items.len() > 1 && items.iter().all(|i| i.as_str().is_some()) =>
-                    {
-                        let store = items.iter().find(|i| {
-                            i.as_str().is_some_and(|s| {
-                                s.text.len() <= self.limits.max_classified_string_bytes
-                                    && caps::credential_path(&s.text, false).is_some()
-                            })
-                        });
-                        match store {
-                            Some(store) => store.clone(),
-                            None => Value::Unknown(iter.taint().union(Taint::AUTH_LIST)),
-                        }
-                    }
-                    _ => Value::Unknown(iter.taint()),
-                };
+                let element = self.loop_element(&iter);
                 self.assign(&for_stmt.target, element);
                 self.body(&for_stmt.body, deferred);
                 self.body(&for_stmt.orelse, deferred);
@@ -386,4 +376,47 @@ impl<'m> Analyser<'m> {
     }
 
     // ----- expressions ------------------------------------------------------------------------
+
+    /// What the target of a loop over `iter` holds (a `for` statement or a comprehension's
+    /// generator read once).
+    pub(super) fn loop_element(&self, iter: &Value) -> Value {
+        // Each element of `qgis.utils.plugin_paths` is a plugins folder.
+        match iter {
+            Value::Ref { name, .. } if name.ends_with("plugin_paths") => iter.clone(),
+            // A loop over one value (the paths a glob pattern matches) binds it.
+            Value::List(items) if items.len() == 1 => items[0].clone(),
+            // Each of several constant names in turn: a credential asked for by such a
+            // name is asked for by every name of the list (harvesting). Several constant
+            // paths, one of them a credential store's: each is read in turn, so the loop
+            // reads that store (`for f in ("~/.docker/config.json",
+            // "~/.kube/config")`).
+            Value::List(items) if items.len() > 1 && items.iter().all(|i| i.as_str().is_some()) => {
+                let store = items.iter().find(|i| {
+                    i.as_str().is_some_and(|s| {
+                        s.text.len() <= self.limits.max_classified_string_bytes
+                            && caps::credential_path(&s.text, false).is_some()
+                    })
+                });
+                match store {
+                    Some(store) => store.clone(),
+                    None => {
+                        // Several services' credential variables (`AWS_SECRET_ACCESS_KEY`,
+                        // `GITHUB_TOKEN`): each read in turn is harvested.
+                        let names = caps::names_several_services(
+                            items
+                                .iter()
+                                .filter_map(|i| i.as_str().map(|s| s.text.as_str())),
+                        );
+                        let secret = if names {
+                            Taint::SECRET_NAMES
+                        } else {
+                            Taint::NONE
+                        };
+                        Value::Unknown(iter.taint().union(Taint::AUTH_LIST).union(secret))
+                    }
+                }
+            }
+            _ => Value::Unknown(iter.taint()),
+        }
+    }
 }
