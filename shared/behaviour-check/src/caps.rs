@@ -2,6 +2,7 @@
 //! string) an approver can check. A capability on its own is never a finding; the threat rules
 //! combine them.
 
+use crate::value::Value;
 use validator_api_catalogue::{
     Catalogue, Entry, Kind, RunnerKind, SettingKind, SinkKind, SourceKind,
 };
@@ -712,6 +713,10 @@ const PERSISTENCE_TARGETS: &[(&str, &str)] = &[
     (".config/autostart", "a desktop autostart entry"),
     ("launchagents", "a macOS launch agent"),
     ("launchdaemons", "a macOS launch daemon"),
+    // `osascript -e 'tell application "System Events" to make login item ...'` and the file
+    // macOS keeps them in.
+    ("make login item", "a macOS login item"),
+    ("backgrounditems.btm", "a macOS login item"),
     ("currentversion\\run", "a Windows Run key"),
     ("currentversion/run", "a Windows Run key"),
     (
@@ -812,6 +817,48 @@ pub fn manages_files_only(words: &[String]) -> bool {
     };
     FILE_COMMANDS.contains(&base(command).as_str())
         && !rest.iter().any(|w| CHAINS.iter().any(|c| w.contains(c)))
+}
+
+/// The value a GDAL network file opened for writing folds to (`gdal.VSIFOpenL("/vsis3/...",
+/// "wb")`), so that the writes to it are uploads.
+pub const NETWORK_VSI_HANDLE: &str = "osgeo.gdal.VSIFOpenL(<network file>)";
+
+/// A path of one of GDAL's network file systems that can be written (cloud object stores,
+/// WebHDFS, HTTP with PUT): `/vsis3/`, `/vsigs/`, `/vsiaz/`, ... (lowercased).
+pub fn is_network_vsi_path(path: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "/vsis3/",
+        "/vsigs/",
+        "/vsiaz/",
+        "/vsiadls/",
+        "/vsioss/",
+        "/vsiswift/",
+        "/vsiwebhdfs/",
+        "/vsicurl/",
+    ];
+    PREFIXES.iter().any(|p| path.starts_with(p))
+}
+
+/// A processing algorithm that requests a URL given in its parameters, run through
+/// processing's entry points: its id (`native:filedownloader`), or `None`.
+pub fn network_algorithm<'v>(plain: &str, args: &'v [Value]) -> Option<&'v str> {
+    const RUNNERS: &[&str] = &[
+        "processing.run",
+        "processing.runAndLoadResults",
+        "processing.tools.general.run",
+        "processing.tools.general.runAndLoadResults",
+        "processing.createAlgorithmDialog",
+        "processing.execAlgorithmDialog",
+    ];
+    const ALGORITHMS: &[&str] = &["native:filedownloader", "qgis:filedownloader"];
+    if !RUNNERS.contains(&plain) {
+        return None;
+    }
+    let id = args.first().and_then(Value::as_str)?;
+    ALGORITHMS
+        .iter()
+        .any(|a| id.text.eq_ignore_ascii_case(a))
+        .then_some(id.text.as_str())
 }
 
 /// GIS tools that plugins legitimately run as processes.

@@ -49,6 +49,9 @@ impl<'m> Analyser<'m> {
         if let Some(value) = self.source_value(call, name, shown, args, line, &api) {
             return value;
         }
+        if let Some(value) = self.shell_object_call(caps::tail(name), args, line) {
+            return value;
+        }
         let max = self.limits.max_folded_bytes;
         let result = match name {
             "builtins.getattr" => match (args.first(), args.get(1).and_then(Value::as_str)) {
@@ -310,6 +313,29 @@ impl<'m> Analyser<'m> {
             | "os.environ.setdefault" => match args.first() {
                 Some(key) => self.env_read(key, call.range()),
                 None => Value::UNKNOWN,
+            },
+            // A file of a GDAL network file system opened for writing (`/vsis3/bucket/key`):
+            // what is written to the handle is uploaded (below, `VSIFWriteL`).
+            "osgeo.gdal.VSIFOpenL" | "osgeo.gdal.VSIFOpenExL" => {
+                let path = args
+                    .first()
+                    .and_then(Value::loose_str)
+                    .map(str::to_ascii_lowercase);
+                let mode = args.get(1).and_then(Value::as_str).map(|m| m.text.clone());
+                let upload = path.as_deref().is_some_and(caps::is_network_vsi_path)
+                    && mode.is_some_and(|m| m.contains(['w', 'a', '+']));
+                if upload {
+                    Value::reference(caps::NETWORK_VSI_HANDLE, false)
+                } else {
+                    Value::reference(format!("{name}()"), hidden)
+                }
+            }
+            // A plugin's folder by its name (`qgis.utils.pluginDirectory("other")`).
+            "qgis.utils.pluginDirectory" => match &first_str {
+                Some(plugin) if !plugin.partial && !plugin.text.contains(['/', '\\']) => {
+                    Value::str(format!("{PLUGINS_DIR}/{}", plugin.text), false)
+                }
+                _ => Value::UNKNOWN,
             },
             "os.path.join" | "posixpath.join" | "ntpath.join" => {
                 let mut text = String::new();

@@ -552,6 +552,9 @@ impl<'m> Analyser<'m> {
                     None => Value::Unknown(dict.taint()),
                 }
             }
+            (_, "SpecialFolders" | "CreateShortCut" | "CreateShortcut") => self
+                .shell_object_call(name, args, line)
+                .unwrap_or(Value::UNKNOWN),
             // What these build holds their arguments (`b"\n".join(parts)`, a partial
             // separator's `join`), whatever the receiver.
             (receiver, "join" | "format" | "replace") => Value::Unknown(
@@ -564,5 +567,40 @@ impl<'m> Analyser<'m> {
             self.note_string(&value, line);
         }
         value
+    }
+
+    /// Windows' shell object (`WScript.Shell` through COM), by method name: a special folder
+    /// by its name, and a shortcut created where `CreateShortCut` says (a `.lnk` in the
+    /// Startup folder runs at every logon). `None` for any other method.
+    pub(super) fn shell_object_call(
+        &mut self,
+        method: &str,
+        args: &[Value],
+        line: u32,
+    ) -> Option<Value> {
+        match method {
+            "SpecialFolders" => {
+                let folder = args.first().and_then(Value::as_str)?;
+                Some(match folder.text.to_ascii_lowercase().as_str() {
+                    "startup" => Value::str(
+                        "~/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup",
+                        false,
+                    ),
+                    "allusersstartup" => Value::str(
+                        "C:/ProgramData/Microsoft/Windows/Start Menu/Programs/StartUp",
+                        false,
+                    ),
+                    "appdata" => Value::str("~/AppData/Roaming", false),
+                    _ => Value::UNKNOWN,
+                })
+            }
+            "CreateShortCut" | "CreateShortcut" => {
+                if let Some(path) = args.first().and_then(Value::loose_str) {
+                    self.note_write_as(path, line, "WScript.Shell.CreateShortCut", true);
+                }
+                Some(Value::UNKNOWN)
+            }
+            _ => None,
+        }
     }
 }

@@ -443,6 +443,38 @@ impl<'m> Analyser<'m> {
                 opener: !api.is_network(),
             });
         }
+        // Bytes written to a file of a GDAL network file system (`VSIFWriteL(data, 1, n,
+        // handle)` on a `/vsis3/` handle): an upload.
+        if plain == "osgeo.gdal.VSIFWriteL"
+            && args
+                .iter()
+                .any(|a| matches!(a, Value::Ref { name, .. } if name == caps::NETWORK_VSI_HANDLE))
+        {
+            let what = format!("{shown} (a GDAL network file system opened for writing)");
+            self.facts.flow.note_sink(flow::Sink {
+                unit: self.current,
+                taint: args.first().map_or(Taint::NONE, Value::taint),
+                line,
+                what: what.clone(),
+                host: None,
+                opener: false,
+            });
+            self.add(Cap::Network, line, what);
+        }
+        // A processing algorithm that requests a URL (`processing.run("native:filedownloader",
+        // {"URL": url, ...})`): its parameters leave the machine.
+        if let Some(algorithm) = caps::network_algorithm(plain, args) {
+            let what = format!("{shown}({algorithm:?})");
+            self.facts.flow.note_sink(flow::Sink {
+                unit: self.current,
+                taint: arg_taint,
+                line,
+                what: what.clone(),
+                host: None,
+                opener: false,
+            });
+            self.add(Cap::Network, line, what);
+        }
         if api.is_network() {
             self.add(Cap::Network, line, shown.to_string());
             let env = args.iter().chain(keywords.iter().map(|(_, v)| v)).any(|v| {
@@ -534,7 +566,7 @@ impl<'m> Analyser<'m> {
         if matches!(tail, "setValue" | "setVariantValue") {
             if let Expr::Attribute(attr) = call.func.as_ref() {
                 if let Some(key) = self.settings_tree_key(&attr.value) {
-                    self.note_settings_write(&key, line, &shown.to_string());
+                    self.note_settings_write(&key, args.first(), line, &shown.to_string());
                 }
             }
         }
@@ -552,7 +584,7 @@ impl<'m> Analyser<'m> {
                         Some(group) if !group.is_empty() => format!("{group}/{key}"),
                         _ => key.to_owned(),
                     };
-                    self.note_settings_write(&key, line, &shown.to_string());
+                    self.note_settings_write(&key, args.get(1), line, &shown.to_string());
                 }
             }
         }

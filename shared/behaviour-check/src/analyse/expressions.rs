@@ -130,8 +130,10 @@ impl<'m> Analyser<'m> {
             | Expr::Tuple(ast::ExprTuple { elts, .. })
             | Expr::Set(ast::ExprSet { elts, .. }) => {
                 let mut items: Vec<Value> = elts.iter().map(|e| self.eval(e)).collect();
-                let exprs: Vec<&'m Expr> = elts.iter().collect();
-                self.harvest_env_credentials(&exprs, &mut items);
+                if !self.env_credential_reads.is_empty() {
+                    let exprs: Vec<&'m Expr> = elts.iter().collect();
+                    self.harvest_env_credentials(&exprs, &mut items);
+                }
                 Value::List(items)
             }
             Expr::Subscript(subscript) => self.subscript(subscript),
@@ -148,8 +150,10 @@ impl<'m> Analyser<'m> {
                     keys.push(item.key.as_ref().map(|key| self.eval(key)));
                     values.push(self.eval(&item.value));
                 }
-                let exprs: Vec<&'m Expr> = dict.items.iter().map(|item| &item.value).collect();
-                self.harvest_env_credentials(&exprs, &mut values);
+                if !self.env_credential_reads.is_empty() {
+                    let exprs: Vec<&'m Expr> = dict.items.iter().map(|item| &item.value).collect();
+                    self.harvest_env_credentials(&exprs, &mut values);
+                }
                 for (key, value) in keys.into_iter().zip(values) {
                     let value = match value {
                         nested @ (Value::Dict(_) | Value::List(_)) => {

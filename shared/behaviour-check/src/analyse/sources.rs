@@ -306,6 +306,24 @@ impl<'m> Analyser<'m> {
         }
     }
 
+    /// The variables a native call fills through pointers (`CredEnumerateW(None, 0,
+    /// byref(count), byref(creds))`): they hold what the call returns.
+    pub(super) fn taint_out_arguments(&mut self, call: &'m ast::ExprCall, taint: Taint) {
+        for arg in &call.arguments.args {
+            let Expr::Call(inner) = arg else {
+                continue;
+            };
+            let by_pointer = match inner.func.as_ref() {
+                Expr::Attribute(attr) => matches!(attr.attr.as_str(), "byref" | "pointer"),
+                Expr::Name(name) => matches!(name.id.as_str(), "byref" | "pointer"),
+                _ => false,
+            };
+            if let (true, Some(Expr::Name(target))) = (by_pointer, inner.arguments.args.first()) {
+                self.bind(target.id.as_str(), Value::Unknown(taint));
+            }
+        }
+    }
+
     pub(super) fn note_credential_source(&mut self, line: u32, what: String) {
         self.facts
             .flow
@@ -422,6 +440,7 @@ impl<'m> Analyser<'m> {
                         line,
                         format!("{shown} ({})", caps::entry_text(entry)),
                     );
+                    self.taint_out_arguments(call, Taint::CREDENTIAL);
                     return Some(Value::Unknown(Taint::CREDENTIAL));
                 }
                 _ => {}
@@ -681,9 +700,16 @@ impl<'m> Analyser<'m> {
         }
     }
 
-    /// A settings key written: QGIS's security switches and code folders, plugin repositories
-    /// and other plugins' enabled flags (the settings catalogue).
-    pub(super) fn note_settings_write(&mut self, key: &str, line: u32, shown: &str) {
+    /// A settings key written: QGIS's security switches and code folders, plugin repositories,
+    /// other plugins' enabled flags (the settings catalogue), and the proxy's host set to a
+    /// host written in the code (every request QGIS makes then goes through it).
+    pub(super) fn note_settings_write(
+        &mut self,
+        key: &str,
+        value: Option<&Value>,
+        line: u32,
+        shown: &str,
+    ) {
         use validator_api_catalogue::{Kind, SettingKind};
         let own = self.own_dir.rsplit('/').next().unwrap_or("");
         for entry in Catalogue::builtin().setting(key).iter() {
@@ -699,6 +725,26 @@ impl<'m> Analyser<'m> {
                 SettingKind::PluginRepository => {
                     self.add(Cap::PluginStateTamper, line, what);
                     return;
+                }
+                // The user's own proxy comes from a dialog; a host spelt in the code routes
+                // every user's traffic to the plugin's choice (interception).
+                SettingKind::Proxy
+                    if key
+                        .rsplit('/')
+                        .next()
+                        .is_some_and(|k| k.eq_ignore_ascii_case("proxyHost")) =>
+                {
+                    if let Some(host) = value
+                        .and_then(Value::as_str)
+                        .filter(|h| !h.partial && !h.text.trim().is_empty())
+                    {
+                        self.add(
+                            Cap::SecurityTamper,
+                            line,
+                            format!("{what}, set to {:?} written in the code", clip(&host.text)),
+                        );
+                        return;
+                    }
                 }
                 // Only `PythonPlugins/<name>` itself is a plugin's enabled flag (the keys under
                 // it are that plugin's own settings), and the plugin's own flag is its own
