@@ -25,6 +25,7 @@ mod classify;
 mod expressions;
 mod files;
 mod helpers;
+mod instances;
 mod pin;
 mod signals;
 mod sources;
@@ -221,6 +222,10 @@ pub fn analyse_with_forms(
         silencing: false,
         restoring: None,
         process_credential: None,
+        init_classes: HashMap::default(),
+        init_class_now: None,
+        attr_params: Vec::new(),
+        constructor_calls: Vec::new(),
     };
     analyser.facts.units.push(Unit {
         name: "<module>".to_owned(),
@@ -246,6 +251,7 @@ pub fn analyse_with_forms(
         }
     }
     analyser.link_signals();
+    analyser.link_constructor_attributes();
     analyser.keep_function_refs();
     analyser.facts.flow.password_string = analyser.password_string;
     let mut functions: Vec<(usize, &str)> = analyser
@@ -254,7 +260,9 @@ pub fn analyse_with_forms(
         .map(|(name, index)| (*index, *name))
         .collect();
     functions.sort_unstable();
-    analyser.facts.flow.functions = functions.into_iter().map(|(_, n)| n.to_owned()).collect();
+    let mut functions: Vec<String> = functions.into_iter().map(|(_, n)| n.to_owned()).collect();
+    analyser.name_constructor_attributes(&mut functions);
+    analyser.facts.flow.functions = functions;
     let units = analyser.facts.units.len();
     analyser.facts.flow.unit(units.saturating_sub(1));
     if let (Some(line), true) = (analyser.all_keys, analyser.password_string) {
@@ -363,6 +371,14 @@ struct Analyser<'m> {
     /// Set by the call just classified when it starts a program that prints stored
     /// credentials: the evidence, for the call's result.
     process_credential: Option<String>,
+    /// Each `__init__` of a class of the file (by its address) and its class's name.
+    init_classes: HashMap<usize, &'m str>,
+    /// The class whose `__init__` is being read.
+    init_class_now: Option<&'m str>,
+    /// Attributes `__init__` sets from a parameter ([`instances`]).
+    attr_params: Vec<instances::AttrParam<'m>>,
+    /// Calls of the file's classes: the class and what each argument carries.
+    constructor_calls: Vec<(String, Vec<Taint>)>,
 }
 
 /// `variable = callee(...)` in unit `caller`, for a function of the same file.

@@ -22,8 +22,11 @@ impl<'m> Analyser<'m> {
                     if matches!(base.id.as_str(), "self" | "cls")
                         || self.class_names.contains(base.id.as_str())
                     {
-                        self.attrs
-                            .insert(attr.attr.as_str().to_owned(), outliving(value));
+                        let kept = self.constructor_attribute(attr.attr.as_str(), &value);
+                        self.attrs.insert(
+                            attr.attr.as_str().to_owned(),
+                            outliving(value).tainted(kept),
+                        );
                         return;
                     }
                 }
@@ -180,7 +183,12 @@ impl<'m> Analyser<'m> {
             locals.insert(p.name.as_str().to_owned(), Value::UNKNOWN);
         }
         let saved = self.locals.replace(locals);
+        self.init_class_now = self
+            .init_classes
+            .get(&(std::ptr::from_ref(function) as usize))
+            .copied();
         self.body(&function.body, deferred);
+        self.init_class_now = None;
         self.locals = saved;
         self.current = 0;
     }
@@ -242,7 +250,16 @@ impl<'m> Analyser<'m> {
                                 }
                             }
                         }
-                        other => self.stmt(other, deferred),
+                        other => {
+                            if let Stmt::FunctionDef(function) = other {
+                                if function.name.as_str() == "__init__" {
+                                    let key =
+                                        std::ptr::from_ref::<StmtFunctionDef>(function) as usize;
+                                    self.init_classes.insert(key, class.name.as_str());
+                                }
+                            }
+                            self.stmt(other, deferred);
+                        }
                     }
                 }
             }
