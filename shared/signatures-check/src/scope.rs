@@ -8,8 +8,9 @@
 //! rules that apply to Python source ([`BASE_PATH`]) and the others; each file is scanned with
 //! the base sets that hold a rule its path can match. The rules of paths whose rules are a
 //! small share of the packs (every file no GuardDog rule applies to: `.po`, images, HTML) get a
-//! small set of their own, compiled on first use; a path no rule applies to is not given to
-//! YARA at all (hash lists still apply to it). Everything is kept with the compiled packs, so
+//! small set of their own, compiled on first use by a scan holding [`MIN_SCOPED_SET_BYTES`] of
+//! such files (a scan with fewer scans them with the base sets); a path no rule applies to is
+//! not given to YARA at all (hash lists still apply to it). Everything is kept with the compiled packs, so
 //! it is compiled once per pack digest; the base sets together cost what the one full set did.
 //!
 //! The matches stay those of the full set filtered by the globs (the filter still runs after
