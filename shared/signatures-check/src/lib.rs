@@ -27,7 +27,9 @@ pub use packs::{
     SourceError, SourceLimits, StaticSource, DISABLED_FILE, GUARDDOG_PACK, QGIS_PACK,
 };
 pub use scan::{redact, Hit, RuleMatch};
-pub use scope::{BASE_PATH, MAX_SCOPED_RULE_SETS, MAX_SCOPED_SET_SHARE_PERCENT};
+pub use scope::{
+    BASE_PATH, MAX_SCOPED_RULE_SETS, MAX_SCOPED_SET_SHARE_PERCENT, MIN_SCOPED_SET_BYTES,
+};
 
 pub const CHECK_ID: &str = "signatures";
 
@@ -258,10 +260,24 @@ impl SignaturesCheck {
     /// the rule set of the path's `path_include` scopes, the globs applied and the rules of
     /// `disabled.txt` files left out (the policy is not applied). The same as
     /// [`Self::raw_matches`] with both applied afterwards: the scoped sets change the time a
-    /// scan takes, never its matches.
+    /// scan takes, never its matches. As in a scan of this one file: see
+    /// [`Self::path_matches_in_scan`].
     pub fn path_matches(&self, path: &str, bytes: &[u8]) -> Result<Vec<String>, SignaturesError> {
+        self.path_matches_in_scan(path, bytes, bytes.len() as u64)
+    }
+
+    /// [`Self::path_matches`] as a scan finds them whose files of the same kind of path as
+    /// `path` total `scan_bytes`: under [`MIN_SCOPED_SET_BYTES`] they are scanned with the base
+    /// sets unless their small set is compiled already, over it with their small set.
+    pub fn path_matches_in_scan(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        scan_bytes: u64,
+    ) -> Result<Vec<String>, SignaturesError> {
         let compiled = self.current()?;
         let mut scanners = scan::Scanners::new(&compiled, &self.limits);
+        scanners.plan(path, scan_bytes);
         let found = scanners.scan_path(path, bytes, |id, globs| {
             !compiled.is_disabled(id) && engine::path_included(globs, path)
         });

@@ -74,6 +74,9 @@ pub(crate) struct Scanners<'r> {
     compiled: &'r Compiled,
     limits: SignatureLimits,
     scanners: HashMap<usize, yara_x::Scanner<'r>>,
+    /// The bytes of the scan's files by scope key (`Scopes::key`): whether a small set is
+    /// worth compiling for them (`MIN_SCOPED_SET_BYTES`).
+    planned: HashMap<Vec<usize>, u64>,
 }
 
 impl<'r> Scanners<'r> {
@@ -82,7 +85,18 @@ impl<'r> Scanners<'r> {
             compiled,
             limits: *limits,
             scanners: HashMap::new(),
+            planned: HashMap::new(),
         }
+    }
+
+    /// Counts a file of `size` bytes at `path` that this scan will scan (before any is
+    /// scanned: the rule sets of its kind of path are chosen for the whole scan's bytes).
+    pub(crate) fn plan(&mut self, path: &str, size: u64) {
+        let planned = self
+            .planned
+            .entry(self.compiled.scopes.key(path))
+            .or_default();
+        *planned = planned.saturating_add(size);
     }
 
     /// Scans the file at `path` with the rule sets its path needs (see `scope.rs`), in the
@@ -95,7 +109,13 @@ impl<'r> Scanners<'r> {
         applies: impl Fn(&str, &[String]) -> bool,
     ) -> Result<Vec<RuleMatch>, String> {
         let compiled = self.compiled;
-        let sets = compiled.scopes.select(path);
+        let key = compiled.scopes.key(path);
+        let planned = self
+            .planned
+            .get(&key)
+            .copied()
+            .unwrap_or(bytes.len() as u64);
+        let sets = compiled.scopes.select_key(&key, planned);
         let mut out: Vec<RuleMatch> = Vec::new();
         for (id, rules) in sets {
             let scanner = self.scanners.entry(id).or_insert_with(|| {
@@ -138,6 +158,10 @@ impl Walker<'_, '_> {
         depth: u32,
         outer: bool,
     ) -> Result<(), CheckError> {
+        for entry in archive.files() {
+            self.scanners
+                .plan(&format!("{prefix}{}", entry.path()), entry.size);
+        }
         for entry in archive.files() {
             let path = format!("{prefix}{}", entry.path());
             if entry.size > self.budget {

@@ -8,8 +8,9 @@
 //! rules that apply to Python source ([`BASE_PATH`]) and the others; each file is scanned with
 //! the base sets that hold a rule its path can match. The rules of paths whose rules are a
 //! small share of the packs (every file no GuardDog rule applies to: `.po`, images, HTML) get a
-//! small set of their own, compiled on first use; a path no rule applies to is not given to
-//! YARA at all (hash lists still apply to it). Everything is kept with the compiled packs, so
+//! small set of their own, compiled on first use by a scan holding [`MIN_SCOPED_SET_BYTES`] of
+//! such files (a scan with fewer scans them with the base sets); a path no rule applies to is
+//! not given to YARA at all (hash lists still apply to it). Everything is kept with the compiled packs, so
 //! it is compiled once per pack digest; the base sets together cost what the one full set did.
 //!
 //! The matches stay those of the full set filtered by the globs (the filter still runs after
@@ -47,6 +48,18 @@ pub const MAX_SCOPED_RULE_SETS: usize = 32;
 /// is small: the rules that apply to every file (QGIS's own pack's unscoped rule), not those of
 /// `.js` files (half of GuardDog's rules).
 pub const MAX_SCOPED_SET_SHARE_PERCENT: usize = 25;
+
+/// The bytes a scan must hold of the files a small set would serve (files of one kind of path:
+/// the `.txt`, `.po`, images and the like that only QGIS's unscoped rule applies to, or the
+/// `.sh`, `.bat`, ...) for the set to be compiled; below, those files are scanned with the base
+/// sets, compiled already. Compiling a small set costs 5-12 ms of CPU (QGIS's
+/// `credential_stealer_campaign_strings` the most: its regular expressions' literal
+/// extraction), what scanning about a megabyte with the Python base set costs; a small plugin's
+/// other files (metadata, icons, forms, a few hundred kilobytes) are scanned for less than that.
+/// Once compiled, a set is reused by every later scan of the process (a Lambda container's),
+/// whatever its size. A cost threshold, not a limit on what is scanned: the matches are the same
+/// either way.
+pub const MIN_SCOPED_SET_BYTES: u64 = 1 << 20;
 
 /// The rule sets to scan one path with, each with an id (for reusing its scanner).
 pub(crate) type Selected<'a> = Vec<(usize, &'a yara_x::Rules)>;
@@ -458,23 +471,35 @@ impl Scopes {
             .map_err(Clone::clone)
     }
 
-    /// The rule sets to scan `path` with (none: no rule applies to it); ids below
-    /// [`Self::bases`]' length are base sets.
-    pub(crate) fn select(&self, path: &str) -> Selected<'_> {
-        let key: Vec<usize> = self
-            .globs
+    /// The scopes `path` matches: the paths of one key are scanned with the same sets.
+    pub(crate) fn key(&self, path: &str) -> Vec<usize> {
+        self.globs
             .iter()
             .enumerate()
             .filter(|(_, globs)| path_included(globs, path))
             .map(|(index, _)| index)
-            .collect();
+            .collect()
+    }
+
+    /// The rule sets to scan `path` with in a scan holding plenty of files of its kind (its small
+    /// set compiled if it has one).
+    #[cfg(test)]
+    pub(crate) fn select(&self, path: &str) -> Selected<'_> {
+        self.select_key(&self.key(path), u64::MAX)
+    }
+
+    /// The rule sets to scan the paths of `key` with (none: no rule applies to them); ids below
+    /// [`Self::bases`]' length are base sets. `planned`: the bytes of the scan's files of this
+    /// key; under [`MIN_SCOPED_SET_BYTES`] a small set not compiled yet is not compiled for
+    /// them (the base sets are used).
+    pub(crate) fn select_key(&self, key: &[usize], planned: u64) -> Selected<'_> {
         let index = {
             let mut keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
-            match keys.get(&key) {
+            match keys.get(key) {
                 Some(index) => Some(*index),
                 None if keys.len() < self.slots.len() => {
                     let index = keys.len();
-                    keys.insert(key.clone(), index);
+                    keys.insert(key.to_vec(), index);
                     Some(index)
                 }
                 None => None,
@@ -483,9 +508,16 @@ impl Scopes {
         let Some((index, slot)) = index.and_then(|i| self.slots.get(i).map(|slot| (i, slot)))
         else {
             // Past the remembered combinations: the base sets, compiled already.
-            return self.with_bases(&self.bases_for(&key));
+            return self.with_bases(&self.bases_for(key));
         };
-        match slot.get_or_init(|| self.slot(&key)) {
+        let chosen = match slot.get() {
+            Some(chosen) => chosen,
+            // Too few bytes to pay for a compile: the base sets holding the key's rules (none
+            // when no rule applies to it, as `Slot::Nothing`).
+            None if planned < MIN_SCOPED_SET_BYTES => return self.with_bases(&self.bases_for(key)),
+            None => slot.get_or_init(|| self.slot(key)),
+        };
+        match chosen {
             Slot::Nothing => Vec::new(),
             Slot::Small(scoped) => {
                 let mut sets = Vec::with_capacity(2);
@@ -630,10 +662,8 @@ mod tests {
         assert!(split("rule a { condition: }").is_none());
     }
 
-    /// The shipped packs compile as two base sets (not the full set of the fallback), Python
-    /// source needs only the first, and a `.po` file a small set of QGIS's unscoped rule.
-    #[test]
-    fn the_shipped_packs_compile_as_two_base_sets_and_a_small_one_for_other_files() {
+    /// The shipped packs cut and compiled, each rule's scope set.
+    fn shipped_scopes() -> Scopes {
         let mut packs: Vec<PackInput> = Vec::new();
         for (name, text) in crate::builtin::FILES {
             let (pack, _) = name.split_once('/').expect("pack/file");
@@ -664,6 +694,14 @@ mod tests {
             meta.insert(key, read);
         }
         scopes.set_scopes(&meta, &BTreeSet::new());
+        scopes
+    }
+
+    /// The shipped packs compile as two base sets (not the full set of the fallback), Python
+    /// source needs only the first, and a `.po` file a small set of QGIS's unscoped rule.
+    #[test]
+    fn the_shipped_packs_compile_as_two_base_sets_and_a_small_one_for_other_files() {
+        let scopes = shipped_scopes();
         let ids = |path: &str| -> Vec<usize> { scopes.select(path).iter().map(|s| s.0).collect() };
         assert_eq!(ids("plugin/module.py"), [0]);
         assert_eq!(ids("plugin/web/app.js"), [0, 1]);
@@ -679,5 +717,36 @@ mod tests {
             "the unscoped rules compiled once for both"
         );
         assert!(script[1] >= BASES && script[1] != other[0]);
+    }
+
+    /// A scan with few bytes of a kind of path compiles no small set for it: those files are
+    /// scanned with the base sets holding their rules (none when no rule applies); a scan with
+    /// enough bytes compiles the set, and later scans use it whatever their size.
+    #[test]
+    fn small_sets_are_compiled_only_for_scans_with_enough_bytes_of_their_files() {
+        let scopes = shipped_scopes();
+        let ids = |path: &str, planned: u64| -> Vec<usize> {
+            scopes
+                .select_key(&scopes.key(path), planned)
+                .iter()
+                .map(|s| s.0)
+                .collect()
+        };
+        let few = MIN_SCOPED_SET_BYTES - 1;
+        assert_eq!(ids("plugin/i18n/fr.po", few), [0]);
+        assert_eq!(ids("plugin/tools/run.sh", few), [0]);
+        assert_eq!(ids("plugin/web/app.js", few), [0, 1]);
+        assert_eq!(ids("plugin/module.py", few), [0]);
+        assert!(scopes.always.get().is_none(), "no small set compiled");
+        assert!(scopes.slots.iter().all(|slot| slot.get().is_none()));
+        let other = ids("plugin/i18n/fr.po", MIN_SCOPED_SET_BYTES);
+        assert_eq!(other.len(), 1);
+        assert!(other[0] >= BASES, "a small set of its own: {other:?}");
+        assert_eq!(
+            ids("plugin/i18n/de.po", 1),
+            other,
+            "compiled: used by any scan"
+        );
+        assert_eq!(ids("plugin/tools/run.sh", few), [0]);
     }
 }

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use validator_signatures::engine::path_included;
-use validator_signatures::{FolderSource, PackSource, SignatureLimits, SignaturesCheck};
+use validator_signatures::{
+    FolderSource, PackSource, SignatureLimits, SignaturesCheck, MIN_SCOPED_SET_BYTES,
+};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -44,6 +46,11 @@ fn contents() -> Vec<(String, Vec<u8>)> {
     }
     let marks = "SCOPE-HELPER-MARK SCOPE-WILD-MARK SCOPE-PY-MARK SCOPE-OFF-MARK SCOPE-ANY-MARK\n";
     out.push(("marks (small)".to_owned(), marks.as_bytes().to_vec()));
+    // A rule of JavaScript files only (the second base set's).
+    out.push((
+        "require aliased".to_owned(),
+        b"global['rq'] = require\n".to_vec(),
+    ));
     // Past the global rule's size: nothing of its pack may match.
     out.push((
         "marks (large)".to_owned(),
@@ -68,24 +75,30 @@ fn scoped_rule_sets_find_what_every_rule_on_every_file_finds_with_the_globs_appl
     let compiled = check.current().expect("the packs compile");
     let mut compared = 0;
     let mut matched = std::collections::BTreeSet::new();
-    for (name, bytes) in contents() {
-        let every_rule = check.raw_matches(&bytes).expect("scan");
-        for path in PATHS {
-            let expected: Vec<String> = every_rule
-                .iter()
-                .filter(|id| {
-                    let rule = compiled.rule(id).expect("a compiled rule");
-                    !compiled.is_disabled(id) && path_included(&rule.path_include, path)
-                })
-                .cloned()
-                .collect();
-            let scoped = check.path_matches(path, &bytes).expect("scan");
-            assert_eq!(scoped, expected, "{name} as {path}");
-            compared += 1;
-            matched.extend(scoped.into_iter().map(|rule| (*path, rule)));
+    // A scan with few bytes of each kind of file first (the base sets for every file: no small
+    // set is compiled), then one with many (the small sets).
+    for scan_bytes in [0, MIN_SCOPED_SET_BYTES] {
+        for (name, bytes) in contents() {
+            let every_rule = check.raw_matches(&bytes).expect("scan");
+            for path in PATHS {
+                let expected: Vec<String> = every_rule
+                    .iter()
+                    .filter(|id| {
+                        let rule = compiled.rule(id).expect("a compiled rule");
+                        !compiled.is_disabled(id) && path_included(&rule.path_include, path)
+                    })
+                    .cloned()
+                    .collect();
+                let scoped = check
+                    .path_matches_in_scan(path, &bytes, scan_bytes)
+                    .expect("scan");
+                assert_eq!(scoped, expected, "{name} as {path} ({scan_bytes} bytes)");
+                compared += 1;
+                matched.extend(scoped.into_iter().map(|rule| (*path, rule)));
+            }
         }
     }
-    assert!(compared > 100);
+    assert!(compared > 200);
     // The comparison covers rules of every kind of scope, and rules that depend on others.
     for expected in [
         ("plugin/module.py", "SIG:scoping/uses_helper"),
@@ -96,6 +109,10 @@ fn scoped_rule_sets_find_what_every_rule_on_every_file_finds_with_the_globs_appl
         ("plugin/module.py", "SIG:qgis/qgis_auth_db_access"),
         ("plugin/run.sh", "SIG:qgis/qgis_auth_db_access"),
         ("plugin/i18n/fr.po", "SIG:campaign/text_marker"),
+        (
+            "plugin/web/app.js",
+            "SIG:guarddog/threat_runtime_obfuscation_hidden_code",
+        ),
         (
             "plugin/vendor/lib.whl!inner/module.py",
             "SIG:guarddog/threat_runtime_obfuscation_base64exec",
