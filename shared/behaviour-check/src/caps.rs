@@ -566,17 +566,6 @@ pub fn credential_path(text: &str, connections: bool) -> Option<&'static str> {
     })
 }
 
-/// The credential an environment variable's name says it holds (the sources catalogue's
-/// `env:` rows of credential kinds, globs included: `*_TOKEN`), or `None`.
-pub fn env_credential(name: &str) -> Option<&'static Entry> {
-    Catalogue::builtin().env(name).iter().find(|entry| {
-        matches!(
-            entry.kind,
-            Kind::Source(SourceKind::Credential | SourceKind::AuthConfig)
-        )
-    })
-}
-
 /// The service whose credential an environment variable of exactly that name holds (the
 /// catalogue's rows without a glob: `AWS_SECRET_ACCESS_KEY` is AWS's, `GH_TOKEN` and
 /// `GITHUB_TOKEN` are both GitHub's), by the row's note.
