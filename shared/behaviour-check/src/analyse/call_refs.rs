@@ -33,7 +33,7 @@ impl<'m> Analyser<'m> {
             }
             return Value::UNKNOWN;
         }
-        self.note_constructor_call(name, args);
+        self.note_constructor_call(name, args, keywords);
         let plain = caps::plain(name);
         let shown: &str = &plain;
         let api = self.api(shown);

@@ -13,6 +13,8 @@ pub(super) struct AttrParam<'m> {
     attr: String,
     /// The parameter's position, counting `self` as 0.
     param: usize,
+    /// The parameter's name (a constructor call may pass it by keyword).
+    name: String,
     /// The pseudo function's number ([`Taint::result`]).
     index: usize,
 }
@@ -45,10 +47,16 @@ impl<'m> Analyser<'m> {
                     if index < self.function_index.len() + MARGIN {
                         continue;
                     }
+                    let name = self.facts.units[self.current]
+                        .params
+                        .get(param)
+                        .cloned()
+                        .unwrap_or_default();
                     self.attr_params.push(AttrParam {
                         class,
                         attr: attr.to_owned(),
                         param,
+                        name,
                         index,
                     });
                     index
@@ -61,10 +69,21 @@ impl<'m> Analyser<'m> {
 
     /// A call of a class of the file (`Uploader(key)`): what each argument carries, for the
     /// attributes its `__init__` keeps.
-    pub(super) fn note_constructor_call(&mut self, name: &str, args: &[Value]) {
+    pub(super) fn note_constructor_call(
+        &mut self,
+        name: &str,
+        args: &[Value],
+        keywords: &[(Option<&'m str>, Value)],
+    ) {
         if self.class_names.contains(name) && self.constructor_calls.len() < MAX_CONSTRUCTOR_CALLS {
-            let taints = args.iter().map(|a| a.taint().without_params()).collect();
-            self.constructor_calls.push((name.to_owned(), taints));
+            self.constructor_calls.push(ConstructorCall {
+                class: name.to_owned(),
+                args: args.iter().map(|a| a.taint().without_params()).collect(),
+                keywords: keywords
+                    .iter()
+                    .filter_map(|(k, v)| Some(((*k)?.to_owned(), v.taint().without_params())))
+                    .collect(),
+            });
         }
     }
 
@@ -84,8 +103,16 @@ impl<'m> Analyser<'m> {
             let returns = self
                 .constructor_calls
                 .iter()
-                .filter(|(class, _)| class == attr.class)
-                .filter_map(|(_, taints)| taints.get(attr.param.checked_sub(1)?))
+                .filter(|call| call.class == attr.class)
+                .flat_map(|call| {
+                    let positional = attr.param.checked_sub(1).and_then(|i| call.args.get(i));
+                    let keyword = call
+                        .keywords
+                        .iter()
+                        .find(|(k, _)| *k == attr.name)
+                        .map(|(_, t)| t);
+                    positional.into_iter().chain(keyword)
+                })
                 .fold(Taint::NONE, |t, a| t.union(*a));
             if returns.is_none() {
                 continue;
@@ -113,6 +140,13 @@ impl<'m> Analyser<'m> {
             functions[attr.index] = format!("{}.{}", attr.class, attr.attr);
         }
     }
+}
+
+/// A call of a class of the file: what each argument carries, positional and by keyword.
+pub(super) struct ConstructorCall {
+    class: String,
+    args: Vec<Taint>,
+    keywords: Vec<(String, Taint)>,
 }
 
 /// The constructor calls kept per file.

@@ -378,7 +378,7 @@ struct Analyser<'m> {
     /// Attributes `__init__` sets from a parameter ([`instances`]).
     attr_params: Vec<instances::AttrParam<'m>>,
     /// Calls of the file's classes: the class and what each argument carries.
-    constructor_calls: Vec<(String, Vec<Taint>)>,
+    constructor_calls: Vec<instances::ConstructorCall>,
 }
 
 /// `variable = callee(...)` in unit `caller`, for a function of the same file.
