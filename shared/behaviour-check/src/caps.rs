@@ -734,18 +734,25 @@ fn persistence_pth(lower: &str) -> Option<&'static str> {
     None
 }
 
+/// A command's program by its name: the last part of its path, lowercased, without `.exe`
+/// (`C:\Windows\System32\cmd.exe` is `cmd`).
+fn program_name(word: &str) -> String {
+    let last = word.rsplit(['/', '\\']).next().unwrap_or(word);
+    let lower = last.to_ascii_lowercase();
+    match lower.strip_suffix(".exe") {
+        Some(stem) => stem.to_owned(),
+        None => lower,
+    }
+}
+
 /// The command a shell is asked to run (`cmd /c X`, `sh -c "X"`, `powershell -Command X`), as
 /// words; any other command line as it is.
 pub fn shell_command(words: &[String]) -> Vec<&str> {
     let Some(first) = words.first() else {
         return Vec::new();
     };
-    let last = first
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or(first)
-        .to_ascii_lowercase();
-    let shell = last.strip_suffix(".exe").unwrap_or(&last);
+    let program = program_name(first);
+    let shell = program.as_str();
     let flag = words.get(1).map(|w| w.to_ascii_lowercase());
     let wrapped = matches!(
         (shell, flag.as_deref()),
@@ -791,20 +798,11 @@ pub fn manages_files_only(words: &[String]) -> bool {
         "rename", "del", "erase", "rmdir", "rd", "rm",
     ];
     const CHAINS: &[&str] = &["&", "|", ";", "`", "$(", ">", "<", "\n"];
-    let base = |w: &str| -> String {
-        let last = w
-            .rsplit(['/', '\\'])
-            .next()
-            .unwrap_or(w)
-            .to_ascii_lowercase();
-        last.strip_suffix(".exe")
-            .map_or(last.clone(), str::to_owned)
-    };
     let rest = shell_command(words);
     let Some(command) = rest.first() else {
         return false;
     };
-    FILE_COMMANDS.contains(&base(command).as_str())
+    FILE_COMMANDS.contains(&program_name(command).as_str())
         && !rest.iter().any(|w| CHAINS.iter().any(|c| w.contains(c)))
 }
 

@@ -37,12 +37,12 @@ impl<'m> Analyser<'m> {
         let plain = caps::plain(name);
         let shown: &str = &plain;
         let api = self.api(shown);
-        self.classify_call(
+        let printed = self.classify_call(
             call, name, shown, hidden, args, keywords, line, arg_taint, &api,
         );
         // The output of a program that prints stored credentials (`netsh wlan show profile
         // key=clear`), through the process object or the call's result.
-        if let Some(what) = self.process_credential.take() {
+        if let Some(what) = printed {
             self.add(Cap::Credential, line, what.clone());
             self.note_credential_source(line, what);
             return Value::reference(format!("{name}()"), hidden).tainted(Taint::CREDENTIAL);

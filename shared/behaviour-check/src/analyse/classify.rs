@@ -15,7 +15,9 @@ impl<'m> Analyser<'m> {
         line: u32,
         arg_taint: Taint,
         api: &caps::Api,
-    ) {
+    ) -> Option<String> {
+        // What a program that prints stored credentials prints (the call's result): evidence.
+        let mut printed = None;
         let shown = Shown {
             plain,
             hidden_as: hidden.then(|| self.text(call.func.range())),
@@ -362,7 +364,7 @@ impl<'m> Analyser<'m> {
             }
             // A program that prints stored credentials: its output is the secret.
             if let Some(what) = caps::credential_command(&words) {
-                self.process_credential = Some(format!("{shown}: {} ({what})", clip(&command)));
+                printed = Some(format!("{shown}: {} ({what})", clip(&command)));
             }
             // A command that only links or copies files runs none of them (`cmd /c mklink`).
             let files_only = !name.ends_with("startfile") && caps::manages_files_only(&words);
@@ -451,29 +453,13 @@ impl<'m> Analyser<'m> {
                 .any(|a| matches!(a, Value::Ref { name, .. } if name == caps::NETWORK_VSI_HANDLE))
         {
             let what = format!("{shown} (a GDAL network file system opened for writing)");
-            self.facts.flow.note_sink(flow::Sink {
-                unit: self.current,
-                taint: args.first().map_or(Taint::NONE, Value::taint),
-                line,
-                what: what.clone(),
-                host: None,
-                opener: false,
-            });
-            self.add(Cap::Network, line, what);
+            let data = args.first().map_or(Taint::NONE, Value::taint);
+            self.note_upload(data, line, what);
         }
         // A processing algorithm that requests a URL (`processing.run("native:filedownloader",
         // {"URL": url, ...})`): its parameters leave the machine.
         if let Some(algorithm) = caps::network_algorithm(plain, args) {
-            let what = format!("{shown}({algorithm:?})");
-            self.facts.flow.note_sink(flow::Sink {
-                unit: self.current,
-                taint: arg_taint,
-                line,
-                what: what.clone(),
-                host: None,
-                opener: false,
-            });
-            self.add(Cap::Network, line, what);
+            self.note_upload(arg_taint, line, format!("{shown}({algorithm:?})"));
         }
         if api.is_network() {
             self.add(Cap::Network, line, shown.to_string());
@@ -737,6 +723,21 @@ impl<'m> Analyser<'m> {
                 }
             }
         }
+        printed
+    }
+
+    /// A call that sends `data` to a host the code does not name (a GDAL network file, a
+    /// processing download): a network sink of the flow engine and a network capability.
+    fn note_upload(&mut self, data: Taint, line: u32, what: String) {
+        self.facts.flow.note_sink(flow::Sink {
+            unit: self.current,
+            taint: data,
+            line,
+            what: what.clone(),
+            host: None,
+            opener: false,
+        });
+        self.add(Cap::Network, line, what);
     }
 
     /// Where a pip install takes its packages from: anything but PyPI by spelled names is held

@@ -220,8 +220,6 @@ pub fn analyse_with_forms(
         trace_hook: std::cell::OnceCell::new(),
         env_credential_reads: HashMap::default(),
         silencing: false,
-        restoring: None,
-        process_credential: None,
         init_classes: HashMap::default(),
         init_class_now: None,
         attr_params: Vec::new(),
@@ -365,12 +363,6 @@ struct Analyser<'m> {
     /// The value being assigned is `lambda ...: None`: a library function replaced by it is
     /// silenced, not tapped ([`Analyser::note_monkeypatch`]).
     silencing: bool,
-    /// The function being assigned, when it is a library's: assigned back to itself it is
-    /// put back, not replaced.
-    restoring: Option<String>,
-    /// Set by the call just classified when it starts a program that prints stored
-    /// credentials: the evidence, for the call's result.
-    process_credential: Option<String>,
     /// Each `__init__` of a class of the file (by its address) and its class's name.
     init_classes: HashMap<usize, &'m str>,
     /// The class whose `__init__` is being read.

@@ -619,7 +619,12 @@ impl<'m> Analyser<'m> {
     /// (it imported it), when the catalogue knows the attribute as a source, sink or runner:
     /// every caller of that library now runs the plugin's code (`requests.Session.request`,
     /// `QgsNetworkAccessManager.createRequest`, `socket.socket.send`).
-    pub(super) fn note_monkeypatch(&mut self, base: &Value, attr: &'m ast::ExprAttribute) {
+    pub(super) fn note_monkeypatch(
+        &mut self,
+        base: &Value,
+        attr: &'m ast::ExprAttribute,
+        value: &Value,
+    ) {
         let Value::Ref { name, .. } = base else {
             return;
         };
@@ -636,7 +641,8 @@ impl<'m> Analyser<'m> {
             return;
         }
         let target = format!("{name}.{}", attr.attr);
-        if self.restoring.as_deref() == Some(target.as_str()) {
+        // Putting back the function saved before (`webbrowser.open = original`).
+        if matches!(value, Value::Ref { name, .. } if *name == target) {
             return;
         }
         let api = caps::Api::of(&target);

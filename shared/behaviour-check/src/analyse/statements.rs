@@ -31,7 +31,7 @@ impl<'m> Analyser<'m> {
                     }
                 }
                 let base = self.eval(&attr.value);
-                self.note_monkeypatch(&base, attr);
+                self.note_monkeypatch(&base, attr, &value);
             }
             Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
                 match value {
@@ -284,15 +284,10 @@ impl<'m> Analyser<'m> {
                     assign.value.as_ref(),
                     Expr::Lambda(lambda) if matches!(lambda.body.as_ref(), Expr::NoneLiteral(_))
                 );
-                self.restoring = match &value {
-                    Value::Ref { name, .. } => Some(name.clone()),
-                    _ => None,
-                };
                 for target in &assign.targets {
                     self.assign(target, value.clone());
                 }
                 self.silencing = false;
-                self.restoring = None;
             }
             Stmt::Return(ast::StmtReturn {
                 value: Some(value), ..
