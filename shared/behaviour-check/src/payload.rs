@@ -31,34 +31,37 @@ pub fn pickle_code(data: &[u8]) -> Option<PickleCode> {
     let mut code = PickleCode::default();
     // What was pushed last (a string, or something else), and the memo: enough to name what
     // STACK_GLOBAL calls (its module and name are the last two pushes, often fetched back from
-    // the memo). The memo is bounded by the file, which the caller bounds.
-    let mut pushed: Vec<Option<String>> = Vec::new();
-    let mut memo: std::collections::HashMap<usize, Option<String>> =
-        std::collections::HashMap::new();
+    // the memo). Strings are kept as their place in `data` and read only when a callable is
+    // named: a pickle of data (a locale's tables) pushes and memoizes hundreds of thousands.
+    let mut pushed: Vec<Option<Text>> = Vec::new();
+    let mut memo = Memo::default();
     let mut at = 0usize;
-    let take = |at: &mut usize, n: usize| -> Option<&[u8]> {
-        let bytes = data.get(*at..at.checked_add(n)?)?;
-        *at += n;
-        Some(bytes)
+    let take = |at: &mut usize, n: usize| -> Option<(usize, usize)> {
+        let start = *at;
+        let end = start.checked_add(n)?;
+        data.get(start..end)?;
+        *at = end;
+        Some((start, end))
     };
-    let line = |at: &mut usize| -> Option<String> {
-        let rest = data.get(*at..)?;
-        let end = rest.iter().position(|b| *b == b'\n')?;
-        *at += end + 1;
-        Some(String::from_utf8_lossy(&rest[..end]).into_owned())
+    let line = |at: &mut usize| -> Option<(usize, usize)> {
+        let start = *at;
+        let end = start + data.get(start..)?.iter().position(|b| *b == b'\n')?;
+        *at = end + 1;
+        Some((start, end))
     };
-    let le = |bytes: &[u8]| -> usize {
+    let le = |(start, end): (usize, usize)| -> usize {
         let mut value: u64 = 0;
-        for (i, b) in bytes.iter().enumerate().take(8) {
+        for (i, b) in data[start..end].iter().enumerate().take(8) {
             value |= u64::from(*b) << (8 * i);
         }
         usize::try_from(value).unwrap_or(usize::MAX)
     };
-    let text = |bytes: &[u8]| Some(String::from_utf8_lossy(bytes).into_owned());
+    let string = |range: (usize, usize)| String::from_utf8_lossy(&data[range.0..range.1]);
+    let slot_of = |range: (usize, usize)| string(range).trim().parse::<usize>().ok();
     loop {
         let op = *data.get(at)?;
         at += 1;
-        let push: Option<Option<String>> = match op {
+        let push: Option<Option<Text>> = match op {
             b'.' => return Some(code),
             // No argument; what they leave on the stack is nothing STACK_GLOBAL names.
             b'(' | b'0' | b'1' | b'2' | b'N' | b'a' | b'b' | b'd' | b'}' | b'e' | b'l' | b']'
@@ -66,7 +69,7 @@ pub fn pickle_code(data: &[u8]) -> Option<PickleCode> {
             | 0x97 | 0x98 | b'Q' => Some(None),
             // MEMOIZE: the top goes into the next memo slot.
             0x94 => {
-                memo.insert(memo.len(), pushed.last().cloned().flatten());
+                memo.put(memo.len(), pushed.last().copied().flatten());
                 None
             }
             b'R' | b'o' | 0x81 | 0x92 => {
@@ -78,7 +81,9 @@ pub fn pickle_code(data: &[u8]) -> Option<PickleCode> {
                 let name = pushed.pop().flatten();
                 let module = pushed.pop().flatten();
                 code.callables.push(match (module, name) {
-                    (Some(module), Some(name)) => format!("{module}.{name}"),
+                    (Some(module), Some(name)) => {
+                        format!("{}.{}", module.read(data), name.read(data))
+                    }
                     _ => "?".to_owned(),
                 });
                 Some(None)
@@ -89,36 +94,34 @@ pub fn pickle_code(data: &[u8]) -> Option<PickleCode> {
                 Some(None)
             }
             b'g' => {
-                let slot = line(&mut at)?.trim().parse::<usize>().ok();
-                Some(slot.and_then(|s| memo.get(&s).cloned().flatten()))
+                let slot = slot_of(line(&mut at)?);
+                Some(slot.and_then(|s| memo.get(s)))
             }
             b'p' => {
-                if let Ok(slot) = line(&mut at)?.trim().parse::<usize>() {
-                    memo.insert(slot, pushed.last().cloned().flatten());
+                if let Some(slot) = slot_of(line(&mut at)?) {
+                    memo.put(slot, pushed.last().copied().flatten());
                 }
                 None
             }
-            b'S' | b'V' => {
-                let value = line(&mut at)?;
-                Some(Some(value.trim_matches(['\'', '"']).to_owned()))
-            }
+            b'S' | b'V' => Some(Some(Text::quoted(line(&mut at)?))),
             b'c' | b'i' => {
                 let module = line(&mut at)?;
                 let name = line(&mut at)?;
                 if op == b'i' {
                     code.calls = true;
                 }
-                code.callables.push(format!("{module}.{name}"));
+                code.callables
+                    .push(format!("{}.{}", string(module), string(name)));
                 Some(None)
             }
             // Memo reads and writes by index.
             b'h' | b'j' => {
                 let slot = le(take(&mut at, if op == b'h' { 1 } else { 4 })?);
-                Some(memo.get(&slot).cloned().flatten())
+                Some(memo.get(slot))
             }
             b'q' | b'r' => {
                 let slot = le(take(&mut at, if op == b'q' { 1 } else { 4 })?);
-                memo.insert(slot, pushed.last().cloned().flatten());
+                memo.put(slot, pushed.last().copied().flatten());
                 None
             }
             // Fixed-size arguments.
@@ -148,19 +151,19 @@ pub fn pickle_code(data: &[u8]) -> Option<PickleCode> {
             }
             // Length-prefixed arguments.
             b'U' | b'C' | 0x8c | 0x8a => {
-                let n = usize::from(*take(&mut at, 1)?.first()?);
+                let n = usize::from(*data.get(take(&mut at, 1)?.0)?);
                 let bytes = take(&mut at, n)?;
-                Some(matches!(op, b'U' | 0x8c).then(|| text(bytes)).flatten())
+                Some(matches!(op, b'U' | 0x8c).then_some(Text::raw(bytes)))
             }
             b'T' | b'X' | b'B' | 0x8b => {
                 let n = le(take(&mut at, 4)?);
                 let bytes = take(&mut at, n)?;
-                Some(matches!(op, b'T' | b'X').then(|| text(bytes)).flatten())
+                Some(matches!(op, b'T' | b'X').then_some(Text::raw(bytes)))
             }
             0x8d | 0x8e | 0x96 => {
                 let n = le(take(&mut at, 8)?);
                 let bytes = take(&mut at, n)?;
-                Some((op == 0x8d).then(|| text(bytes)).flatten())
+                Some((op == 0x8d).then_some(Text::raw(bytes)))
             }
             _ => return None,
         };
@@ -170,6 +173,76 @@ pub fn pickle_code(data: &[u8]) -> Option<PickleCode> {
             if pushed.len() > 64 {
                 pushed.drain(..32);
             }
+        }
+    }
+}
+
+/// A string a pickle pushed: its bytes' place in the pickle, and whether they are a protocol
+/// 0 literal whose quotes are taken off when it is read.
+#[derive(Debug, Clone, Copy)]
+struct Text {
+    start: usize,
+    end: usize,
+    quoted: bool,
+}
+
+impl Text {
+    fn raw((start, end): (usize, usize)) -> Self {
+        Self {
+            start,
+            end,
+            quoted: false,
+        }
+    }
+
+    fn quoted((start, end): (usize, usize)) -> Self {
+        Self {
+            start,
+            end,
+            quoted: true,
+        }
+    }
+
+    fn read(self, data: &[u8]) -> String {
+        let text = String::from_utf8_lossy(data.get(self.start..self.end).unwrap_or_default());
+        if self.quoted {
+            text.trim_matches(['\'', '"']).to_owned()
+        } else {
+            text.into_owned()
+        }
+    }
+}
+
+/// The pickle's memo: slots written in order (MEMOIZE, and PUT with the next index, as
+/// pickles write them) in a vector; any other index in a map, so that a hostile index costs no
+/// memory.
+#[derive(Default)]
+struct Memo {
+    slots: Vec<Option<Text>>,
+    others: std::collections::HashMap<usize, Option<Text>>,
+}
+
+impl Memo {
+    /// The slots written (MEMOIZE's next index).
+    fn len(&self) -> usize {
+        self.slots.len() + self.others.len()
+    }
+
+    fn put(&mut self, slot: usize, value: Option<Text>) {
+        if let Some(kept) = self.slots.get_mut(slot) {
+            *kept = value;
+        } else if slot == self.slots.len() {
+            self.others.remove(&slot);
+            self.slots.push(value);
+        } else {
+            self.others.insert(slot, value);
+        }
+    }
+
+    fn get(&self, slot: usize) -> Option<Text> {
+        match self.slots.get(slot) {
+            Some(value) => *value,
+            None => self.others.get(&slot).copied().flatten(),
         }
     }
 }
@@ -331,6 +404,16 @@ mod tests {
             b"\x80\x04\x8c\x08builtins\x94\x8c\x04eval\x94\x93\x94\x8c\x011\x94\x85\x94R\x94.";
         let code = pickle_code(stack).expect("a pickle");
         assert_eq!(code.callables, vec!["builtins.eval".to_owned()]);
+        // A memo slot far from the others (LONG_BINPUT 2^32-1) is kept without room for the
+        // slots before it, and MEMOIZE still takes the next index after it.
+        let far =
+            b"\x80\x04\x8c\x02osr\xff\xff\xff\xff\x8c\x06system\x94j\xff\xff\xff\xffh\x01\x93.";
+        let code = pickle_code(far).expect("a pickle");
+        assert_eq!(code.callables, vec!["os.system".to_owned()]);
+        // Protocol 0 with PUT and GET by text index, quoted strings: pickletools' idiom.
+        let put_get = b"(S'os'\np0\nS'system'\np1\ng0\ng1\n\x93.";
+        let code = pickle_code(put_get).expect("a pickle");
+        assert_eq!(code.callables, vec!["os.system".to_owned()]);
         // Not a pickle: truncated, or text.
         assert_eq!(pickle_code(b"\x80\x02}q"), None);
         assert_eq!(pickle_code(b"hello world"), None);
