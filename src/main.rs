@@ -11,9 +11,17 @@ use clap::{CommandFactory, FromArgMatches};
 
 fn main() -> ExitCode {
     restore_default_sigpipe();
-    let parsed = cli::Cli::command()
-        // Built once per process; clap wants a static string.
-        .long_version(&*Box::leak(long_version().into_boxed_str()))
+    let mut command = cli::Cli::command();
+    // Built only when asked for: it needs every check's rule catalogue (the signature packs
+    // loaded or compiled), which other commands load later, after logging is set up, if at all.
+    if std::env::args_os()
+        .skip(1)
+        .any(|a| a == "--version" || a == "-V")
+    {
+        // Once per process; clap wants a static string.
+        command = command.long_version(&*Box::leak(long_version().into_boxed_str()));
+    }
+    let parsed = command
         .try_get_matches()
         .and_then(|matches| cli::Cli::from_arg_matches(&matches));
     let cli = match parsed {

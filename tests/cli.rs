@@ -442,3 +442,37 @@ fn review_records_a_decision_that_the_next_version_carries() {
     let (code, out, err) = pipeline(&v2);
     assert_eq!(code, 0, "{out}{err}");
 }
+
+/// Compiled signature sets are kept in the cache folder between runs and loaded back by the
+/// next run, with the same report; `off` compiles every time and writes nothing.
+#[test]
+fn compiled_signatures_are_kept_between_runs_with_the_same_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("signatures");
+    let scan = |cache_setting: &std::ffi::OsStr| {
+        let (code, out, err) = run(bin()
+            .args(["-v", "scan", "--checks", "signatures", "--format", "json"])
+            .arg(fixture("sample_plugin"))
+            .env("PLUGIN_VALIDATOR_SIGNATURES_CACHE", cache_setting));
+        assert!(code == 0 || code == 1, "{err}");
+        let mut report: serde_json::Value = serde_json::from_str(&out).unwrap();
+        report.as_object_mut().unwrap().remove("generated_at");
+        for check in report["checks"].as_array_mut().unwrap() {
+            check.as_object_mut().unwrap().remove("duration_ms");
+        }
+        (report, err)
+    };
+    let (off, err) = scan(std::ffi::OsStr::new("off"));
+    assert!(err.contains("signature set compiled"), "{err}");
+    assert!(!cache.exists());
+    let (first, err) = scan(cache.as_os_str());
+    assert!(err.contains("signature set compiled"), "{err}");
+    assert!(!err.contains("loaded from the cache"), "{err}");
+    let kept = std::fs::read_dir(&cache).unwrap().count();
+    assert!(kept >= 1, "sets kept: {kept}");
+    let (second, err) = scan(cache.as_os_str());
+    assert!(err.contains("signature set loaded from the cache"), "{err}");
+    assert!(!err.contains("signature set compiled"), "{err}");
+    assert_eq!(first, off);
+    assert_eq!(second, first);
+}

@@ -139,7 +139,9 @@ pub fn normalise(name: &str) -> String {
 pub struct PackageIndex {
     base: String,
     limits: ReleaseLimits,
-    agent: ureq::Agent,
+    /// Built on the first request (loading the system's certificates costs every process that
+    /// builds the check, whether it asks anything or not).
+    agent: std::sync::OnceLock<ureq::Agent>,
 }
 
 #[derive(Deserialize)]
@@ -164,7 +166,7 @@ impl PackageIndex {
         Self {
             base: base.trim_end_matches('/').to_owned(),
             limits,
-            agent: ureq::AgentBuilder::new().timeout(limits.timeout).build(),
+            agent: std::sync::OnceLock::new(),
         }
     }
 
@@ -200,7 +202,17 @@ impl PackageIndex {
     }
 
     fn get(&self, url: &str, accept: &str) -> Result<Option<Vec<u8>>, ReleaseError> {
-        let response = match self.agent.get(url).set("Accept", accept).call() {
+        let response = match self
+            .agent
+            .get_or_init(|| {
+                ureq::AgentBuilder::new()
+                    .timeout(self.limits.timeout)
+                    .build()
+            })
+            .get(url)
+            .set("Accept", accept)
+            .call()
+        {
             Ok(response) => response,
             Err(ureq::Error::Status(404, _)) => return Ok(None),
             Err(e) => return Err(ReleaseError::Unreachable(format!("{url}: {e}"))),

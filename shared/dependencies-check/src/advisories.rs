@@ -339,7 +339,9 @@ struct VulnRef {
 /// cached: a dependency whose answer failed reads "not checked".
 pub struct OsvApi {
     base: String,
-    agent: ureq::Agent,
+    /// Built on the first request: loading the system's certificates costs every process
+    /// that builds the check (`--help` included) whether it asks anything or not.
+    agent: std::sync::OnceLock<ureq::Agent>,
     cache: Option<Box<dyn ReleaseCache>>,
     limits: AdvisoryLimits,
 }
@@ -350,10 +352,7 @@ impl OsvApi {
     pub fn new(base: &str, limits: AdvisoryLimits) -> Self {
         Self {
             base: base.trim_end_matches('/').to_owned(),
-            agent: ureq::AgentBuilder::new()
-                .timeout_connect(limits.timeout)
-                .timeout(limits.timeout)
-                .build(),
+            agent: std::sync::OnceLock::new(),
             cache: None,
             limits,
         }
@@ -363,6 +362,15 @@ impl OsvApi {
     pub fn with_cache(mut self, cache: impl ReleaseCache + 'static) -> Self {
         self.cache = Some(Box::new(cache));
         self
+    }
+
+    fn agent(&self) -> &ureq::Agent {
+        self.agent.get_or_init(|| {
+            ureq::AgentBuilder::new()
+                .timeout_connect(self.limits.timeout)
+                .timeout(self.limits.timeout)
+                .build()
+        })
     }
 
     /// The API's host, for messages: reports name no URL (the HTML report links nowhere).
@@ -434,7 +442,7 @@ impl OsvApi {
     fn post(&self, path: &str, body: &serde_json::Value) -> Result<Vec<u8>, String> {
         let url = format!("{}{path}", self.base);
         let response = self
-            .agent
+            .agent()
             .post(&url)
             .set("Content-Type", "application/json")
             .send_string(&body.to_string())
@@ -545,7 +553,7 @@ impl OsvApi {
         }
         let url = format!("{}/v1/vulns/{id}", self.base);
         let response = self
-            .agent
+            .agent()
             .get(&url)
             .call()
             .map_err(|e| format!("OSV API {}: {}", self.host(), failure(e)))?;

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use validator_domain::{Level, RuleInfo, Severity, SignatureSource};
 
+use crate::compiled_cache::CompiledSetCache;
 use crate::packs::{files_digest, PackFile, PackFileKind, PackSource, SignatureAction};
 use crate::scope::{PackInput, Scopes};
 
@@ -122,9 +123,11 @@ pub fn snapshot(sources: &[std::sync::Arc<dyn PackSource>]) -> Result<Snapshot, 
 }
 
 /// Compiles a snapshot: each pack in its own namespace, hash lists parsed, `meta` read.
+/// Sets already compiled by an earlier process are loaded from `cache`.
 pub fn compile(
     sources: &[std::sync::Arc<dyn PackSource>],
     snapshot: Snapshot,
+    cache: std::sync::Arc<CompiledSetCache>,
 ) -> Result<Compiled, SignaturesError> {
     let _span = tracing::info_span!("compile_signatures", digest = %snapshot.digest).entered();
     let mut rules_meta = HashMap::new();
@@ -245,7 +248,7 @@ pub fn compile(
             }
         }
     }
-    let mut scopes = Scopes::compile(&inputs).map_err(|e| {
+    let mut scopes = Scopes::compile(&inputs, cache).map_err(|e| {
         let input = inputs.get(e.pack);
         SignaturesError::Compile {
             pack: input.map(|p| p.namespace.clone()).unwrap_or_default(),

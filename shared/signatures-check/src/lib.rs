@@ -8,6 +8,7 @@
 //! A pack that does not compile ends the check in error with YARA's message: never skipped.
 
 mod builtin;
+mod compiled_cache;
 pub mod engine;
 pub mod packs;
 mod scan;
@@ -21,6 +22,7 @@ use validator_domain::{
     NamedLimit, NamedLimits, RuleInfo, Severity,
 };
 
+pub use compiled_cache::{CompiledSetCache, MAX_CACHED_SETS, SIGNATURES_CACHE_ENV};
 pub use engine::{rule_id, Compiled, SignatureRule, SignaturesError};
 pub use packs::{
     BuiltinPacks, FolderSource, HashListFile, PackFile, PackFileKind, PackSource, SignatureAction,
@@ -168,6 +170,8 @@ pub struct SignaturesCheck {
     limits: SignatureLimits,
     compiled: Mutex<Option<Arc<Compiled>>>,
     compilations: AtomicUsize,
+    /// Compiled sets kept between processes (see [`CompiledSetCache`]).
+    set_cache: Arc<CompiledSetCache>,
 }
 
 impl SignaturesCheck {
@@ -180,7 +184,19 @@ impl SignaturesCheck {
             limits,
             compiled: Mutex::new(None),
             compilations: AtomicUsize::new(0),
+            set_cache: Arc::new(CompiledSetCache::from_env()),
         }
+    }
+
+    /// Keeps compiled sets in `cache` instead of the one the environment names.
+    pub fn with_set_cache(mut self, cache: Arc<CompiledSetCache>) -> Self {
+        self.set_cache = cache;
+        self
+    }
+
+    /// Where compiled sets are kept, and how many were loaded and compiled.
+    pub fn set_cache(&self) -> &CompiledSetCache {
+        &self.set_cache
     }
 
     /// The shipped packs only.
@@ -228,7 +244,11 @@ impl SignaturesCheck {
         let compiled = match shared_compiled(&snapshot.digest) {
             Some(compiled) => compiled,
             None => {
-                let compiled = Arc::new(engine::compile(&self.sources, snapshot)?);
+                let compiled = Arc::new(engine::compile(
+                    &self.sources,
+                    snapshot,
+                    self.set_cache.clone(),
+                )?);
                 self.compilations.fetch_add(1, Ordering::Relaxed);
                 share_compiled(&compiled);
                 compiled

@@ -25,11 +25,12 @@
 //! are left out of the small sets (their matches are dropped anyway).
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use yara_x_parser::cst::{CSTStream, Event, SyntaxKind};
 use yara_x_parser::Parser;
 
+use crate::compiled_cache::{CompiledSetCache, SetSource};
 use crate::engine::{is_disabled, path_included, rule_id, SignatureRule};
 
 /// The path the base sets are cut around: the rules that apply to it (Python source, what QGIS
@@ -140,6 +141,8 @@ pub(crate) struct Scopes {
     /// The rules that apply to every file (unscoped, and the dependencies), compiled on first
     /// use, once for all the small sets: `None` if none can be reported or it does not compile.
     always: OnceLock<Option<yara_x::Rules>>,
+    /// Where compiled sets are kept between processes.
+    cache: Arc<CompiledSetCache>,
 }
 
 impl std::fmt::Debug for Scopes {
@@ -262,27 +265,45 @@ pub(crate) struct SetError {
     pub message: String,
 }
 
-fn compile_original(packs: &[PackInput]) -> Result<yara_x::Rules, SetError> {
-    let mut compiler = yara_x::Compiler::new();
-    compiler.colorize_errors(false);
-    for (p, pack) in packs.iter().enumerate() {
-        compiler.new_namespace(&pack.namespace);
-        for (f, (name, text)) in pack.files.iter().enumerate() {
-            let source = yara_x::SourceCode::from(text.as_str()).with_origin(name.clone());
-            compiler.add_source(source).map_err(|e| SetError {
-                pack: p,
-                file: f,
-                message: e.to_string(),
-            })?;
+fn compile_original(
+    packs: &[PackInput],
+    cache: &CompiledSetCache,
+) -> Result<yara_x::Rules, SetError> {
+    let sources: Vec<SetSource<'_>> = packs
+        .iter()
+        .flat_map(|pack| {
+            pack.files.iter().map(|(name, text)| SetSource {
+                namespace: &pack.namespace,
+                origin: name,
+                text,
+            })
+        })
+        .collect();
+    cache.get_or_compile(&sources, || {
+        let mut compiler = yara_x::Compiler::new();
+        compiler.colorize_errors(false);
+        for (p, pack) in packs.iter().enumerate() {
+            compiler.new_namespace(&pack.namespace);
+            for (f, (name, text)) in pack.files.iter().enumerate() {
+                let source = yara_x::SourceCode::from(text.as_str()).with_origin(name.clone());
+                compiler.add_source(source).map_err(|e| SetError {
+                    pack: p,
+                    file: f,
+                    message: e.to_string(),
+                })?;
+            }
         }
-    }
-    Ok(compiler.build())
+        Ok(compiler.build())
+    })
 }
 
 impl Scopes {
     /// Cuts the packs and compiles the base sets; if one does not compile, the full set as
     /// written (its error is the packs' error).
-    pub(crate) fn compile(packs: &[PackInput]) -> Result<Self, SetError> {
+    pub(crate) fn compile(
+        packs: &[PackInput],
+        cache: Arc<CompiledSetCache>,
+    ) -> Result<Self, SetError> {
         let mut cut_packs = Vec::with_capacity(packs.len());
         let mut order = HashMap::new();
         for pack in packs {
@@ -359,6 +380,7 @@ impl Scopes {
             slots: (0..MAX_SCOPED_RULE_SETS).map(|_| OnceLock::new()).collect(),
             full: OnceLock::new(),
             always: OnceLock::new(),
+            cache,
         };
         let mut bases = Vec::with_capacity(BASES);
         for base in 0..BASES {
@@ -373,7 +395,7 @@ impl Scopes {
             }
         }
         if bases.is_empty() && scopes.packs.iter().any(|p| !p.files.is_empty()) {
-            bases.push(compile_original(packs)?);
+            bases.push(compile_original(packs, &scopes.cache)?);
             for piece in scopes.pieces_mut() {
                 piece.home = 0;
             }
@@ -465,7 +487,7 @@ impl Scopes {
                             .collect(),
                     })
                     .collect();
-                compile_original(&packs).map_err(|e| e.message)
+                compile_original(&packs, &self.cache).map_err(|e| e.message)
             })
             .as_ref()
             .map_err(Clone::clone)
@@ -614,11 +636,9 @@ impl Scopes {
         &self,
         chosen: impl Fn(&Piece) -> bool,
     ) -> Result<Option<yara_x::Rules>, String> {
-        let mut compiler = yara_x::Compiler::new();
-        compiler.colorize_errors(false);
-        let mut any = false;
+        // Each file's chosen pieces, its imports first, in the packs' order.
+        let mut texts: Vec<(&str, &str, String)> = Vec::new();
         for pack in &self.packs {
-            compiler.new_namespace(&pack.namespace);
             for file in &pack.files {
                 let mut text = String::new();
                 for piece in file.pieces.iter().filter(|p| chosen(p)) {
@@ -628,15 +648,35 @@ impl Scopes {
                     text.push_str(&piece.text);
                     text.push('\n');
                 }
-                if text.is_empty() {
-                    continue;
+                if !text.is_empty() {
+                    texts.push((&pack.namespace, &file.name, text));
                 }
-                any = true;
-                let source = yara_x::SourceCode::from(text.as_str()).with_origin(file.name.clone());
-                compiler.add_source(source).map_err(|e| e.to_string())?;
             }
         }
-        Ok(any.then(|| compiler.build()))
+        if texts.is_empty() {
+            return Ok(None);
+        }
+        let sources: Vec<SetSource<'_>> = texts
+            .iter()
+            .map(|(namespace, origin, text)| SetSource {
+                namespace,
+                origin,
+                text,
+            })
+            .collect();
+        self.cache
+            .get_or_compile(&sources, || {
+                let mut compiler = yara_x::Compiler::new();
+                compiler.colorize_errors(false);
+                for (namespace, origin, text) in &texts {
+                    compiler.new_namespace(namespace);
+                    let source =
+                        yara_x::SourceCode::from(text.as_str()).with_origin((*origin).to_owned());
+                    compiler.add_source(source).map_err(|e| e.to_string())?;
+                }
+                Ok(compiler.build())
+            })
+            .map(Some)
     }
 }
 
@@ -677,7 +717,7 @@ mod tests {
                 last.files.push(((*name).to_owned(), (*text).to_owned()));
             }
         }
-        let Ok(mut scopes) = Scopes::compile(&packs) else {
+        let Ok(mut scopes) = Scopes::compile(&packs, Arc::new(CompiledSetCache::off())) else {
             panic!("the shipped packs compile");
         };
         assert_eq!(scopes.bases().len(), BASES);
