@@ -8,18 +8,18 @@ import statistics
 import subprocess
 
 
-def timed(validator: str, folder: pathlib.Path, checks: str) -> float:
+def timed(validator: str, folder: pathlib.Path, checks: str, extra: tuple[str, ...] = ()) -> float:
     """CPU seconds (user + system) of one scan: steadier than wall time on a shared machine,
     and what a Lambda is billed for."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run([validator, "scan", str(folder), "--checks", checks, "--format", "json"],
-                   capture_output=True, check=False)
+    subprocess.run([validator, "scan", str(folder), "--checks", checks, "--format", "json",
+                    *extra], capture_output=True, check=False)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def overhead(validator: str, folders: list[pathlib.Path], repeat: int, base: str, check: str,
-             target: float) -> None:
+             target: float, extra: tuple[str, ...] = ()) -> None:
     """The runs with and without `check` (added to the `base` checks) alternate (which goes
     first alternates too), so that load from other processes hits both. Three estimates are
     printed: the median and the minimum of each configuration's totals, and the median of the
@@ -34,7 +34,7 @@ def overhead(validator: str, folders: list[pathlib.Path], repeat: int, base: str
             order = (0, 1) if round_index % 2 == 0 else (1, 0)
             for which in order:
                 checks = base if which == 0 else f"{base},{check}"
-                seconds = timed(validator, folder, checks)
+                seconds = timed(validator, folder, checks, extra)
                 times[folder][which].append(seconds)
                 round_totals[which] += seconds
         rounds.append(round_totals[1] / max(round_totals[0], 1e-9))
