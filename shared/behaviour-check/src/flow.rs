@@ -40,6 +40,18 @@ pub struct Sink {
     pub opener: bool,
 }
 
+/// Data reaching a call that runs it as code (`exec`, `eval`, `compile`, unpickling) whose taint
+/// names symbols resolved after the file is read (a parameter, a local function's result): see
+/// [`crate::code_flow`].
+#[derive(Debug, Clone)]
+pub struct CodeSink {
+    pub unit: usize,
+    pub taint: Taint,
+    pub line: u32,
+    /// The call as resolved (`builtins.exec`).
+    pub what: String,
+}
+
 /// A call to a function of the same file, with the taint of each positional argument.
 #[derive(Debug, Clone)]
 pub struct LocalCall {
@@ -67,6 +79,8 @@ pub struct FlowFacts {
     /// Per unit, in the order of `FileFacts::units`.
     pub units: Vec<UnitFlow>,
     pub sinks: Vec<Sink>,
+    /// Calls running code whose data is known only once the file is read.
+    pub code_sinks: Vec<CodeSink>,
     pub calls: Vec<LocalCall>,
     pub sources: Vec<Source>,
     /// The file spells "password" somewhere (a settings enumeration filtered for passwords).
@@ -111,6 +125,12 @@ impl FlowFacts {
         ) || sink.taint.has_symbols();
         if interesting && self.sinks.len() < MAX_FLOW_RECORDS {
             self.sinks.push(sink);
+        }
+    }
+
+    pub fn note_code_sink(&mut self, sink: CodeSink) {
+        if sink.taint.has_symbols() && self.code_sinks.len() < MAX_FLOW_RECORDS {
+            self.code_sinks.push(sink);
         }
     }
 

@@ -11,6 +11,7 @@
 
 pub mod analyse;
 pub mod caps;
+pub mod code_flow;
 mod decode;
 pub mod flow;
 pub mod native;

@@ -55,6 +55,18 @@ impl<'m> Analyser<'m> {
         }
         let max = self.limits.max_folded_bytes;
         let result = match name {
+            // A code object carries its source's data: the file name and the mode run nothing
+            // (`compile(code, label, "exec")` with a label from a response is not fetched code).
+            "builtins.compile" => Value::Unknown(
+                args.first()
+                    .or_else(|| {
+                        keywords
+                            .iter()
+                            .find(|(k, _)| *k == Some("source"))
+                            .map(|(_, v)| v)
+                    })
+                    .map_or(Taint::NONE, Value::taint),
+            ),
             "builtins.getattr" => match (args.first(), args.get(1).and_then(Value::as_str)) {
                 (Some(base), Some(attr)) => {
                     let value = self.attribute(base.clone(), &attr.text);

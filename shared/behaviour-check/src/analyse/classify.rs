@@ -40,76 +40,7 @@ impl<'m> Analyser<'m> {
         if api.runs_code() || caps::is_loader_call(name) {
             self.add(Cap::DynamicLoad, line, shown.to_string());
         }
-        // Unpickling runs code chosen by whoever wrote the bytes: data from the network makes it
-        // download-and-run.
-        if matches!(
-            plain,
-            "pickle.loads"
-                | "pickle.load"
-                | "cPickle.loads"
-                | "dill.loads"
-                | "cloudpickle.loads"
-                | "joblib.load"
-                | "marshal.loads"
-        ) && arg_taint.has(Taint::FETCHED)
-        {
-            self.add(
-                Cap::FetchedExec,
-                line,
-                format!("{shown} of data read from the network"),
-            );
-        }
-        if api.runs_code() {
-            self.add(Cap::CodeExec, line, shown.to_string());
-            // What runs is the first argument (the others are names, globals, file names).
-            let code = args.first();
-            let code_taint = code.map_or(Taint::NONE, Value::taint);
-            // A string built from constants is hidden code, unless what it folds to is only an
-            // attribute of the instance (`eval("self." + name)` over a loop of widget names):
-            // evaluating it runs nothing. A module's name built this way (`"o" + "s.system"`)
-            // stays hidden code.
-            let built = code.is_some_and(|c| c.is_hidden() && !folds_to_instance_attribute(c));
-            if code_taint.has(Taint::DECODED) || built {
-                self.add(Cap::DecodedExec, line, format!("{shown} of decoded data"));
-            }
-            if code_taint.has(Taint::FETCHED) {
-                let pinned = call
-                    .arguments
-                    .args
-                    .first()
-                    .is_some_and(|a| self.pinned_at(self.text(a.range()), line));
-                if pinned {
-                    self.add(
-                        Cap::PinnedFetchedExec,
-                        line,
-                        format!("{shown} of data read from the network, run only when its digest equals a constant of the plugin"),
-                    );
-                } else if self.bootstraps_at(line) {
-                    self.add(
-                        Cap::BootstrapFetchedExec,
-                        line,
-                        format!("{shown} of data read from the network, in the handler of a failed import that imports the module again after it"),
-                    );
-                } else {
-                    self.add(
-                        Cap::FetchedExec,
-                        line,
-                        format!("{shown} of data read from the network"),
-                    );
-                }
-            }
-            if code_taint.has(Taint::PLUGIN_DATA) {
-                let from = match &self.last_data_read {
-                    Some((file, read)) => format!(" ({file}, read at line {read})"),
-                    None => String::new(),
-                };
-                self.add(
-                    Cap::DecodedExec,
-                    line,
-                    format!("{shown} of bytes read from a data file of the plugin{from}"),
-                );
-            }
-        }
+        self.classify_code_run(call, plain, &shown, args, line, arg_taint, api);
         if hidden && caps::is_dangerous(name) {
             self.add(Cap::HiddenCall, line, shown.to_string());
         }
@@ -816,22 +747,4 @@ fn settings_file_constructor(name: &str) -> bool {
         name,
         "qgis.PyQt.QtCore.QSettings" | "PyQt5.QtCore.QSettings" | "PyQt6.QtCore.QSettings"
     )
-}
-
-/// Whether a folded string is only an attribute chain of the instance (`self.rbUrban`,
-/// `cls.default`): no call, no statement, no module.
-fn folds_to_instance_attribute(value: &Value) -> bool {
-    let Value::Str(folded) = value else {
-        return false;
-    };
-    let mut parts = folded.text.split('.');
-    !folded.partial
-        && matches!(parts.next(), Some("self" | "cls"))
-        && folded.text.contains('.')
-        && parts.all(|part| {
-            part.chars()
-                .next()
-                .is_some_and(|c| c.is_alphabetic() || c == '_')
-                && part.chars().all(|c| c.is_alphanumeric() || c == '_')
-        })
 }

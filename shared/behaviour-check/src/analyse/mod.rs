@@ -22,6 +22,7 @@ mod bootstrap;
 mod call_refs;
 mod calls;
 mod classify;
+mod code_run;
 mod expressions;
 mod files;
 mod helpers;

@@ -63,6 +63,13 @@ fn search_chains(scope: &FileScope<'_>) -> Found {
             near: None,
         };
     }
+    // Through the file's functions: a helper's result, a parameter, a constructor's argument.
+    if let Some(flow) = crate::code_flow::fetched_code(&facts.flow, path) {
+        return Found {
+            chain: Some(Hit::new(&BHV002, flow.line, flow.message)),
+            near: None,
+        };
+    }
     // The per-function closures cost a walk per function: only files that download and can
     // run something need them.
     let may_download_and_run = file.get(Cap::Network).is_some()

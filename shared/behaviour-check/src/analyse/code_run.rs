@@ -1,0 +1,133 @@
+//! Calls that run code (`exec`, `eval`, `compile`, unpickling): what they run, from where.
+
+use super::*;
+
+impl<'m> Analyser<'m> {
+    /// The capabilities a call running code adds: the data it runs decoded, fetched (pinned,
+    /// bootstrap), read from a data file of the plugin; data whose origin is a parameter or a
+    /// local function's result is recorded for `code_flow.rs`, which links it once the file is
+    /// read.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn classify_code_run(
+        &mut self,
+        call: &'m ast::ExprCall,
+        plain: &str,
+        shown: &Shown<'_>,
+        args: &[Value],
+        line: u32,
+        arg_taint: Taint,
+        api: &caps::Api,
+    ) {
+        // Unpickling runs code chosen by whoever wrote the bytes: data from the network makes it
+        // download-and-run.
+        if matches!(
+            plain,
+            "pickle.loads"
+                | "pickle.load"
+                | "cPickle.loads"
+                | "dill.loads"
+                | "cloudpickle.loads"
+                | "joblib.load"
+                | "marshal.loads"
+        ) {
+            if arg_taint.has(Taint::FETCHED) {
+                self.add(
+                    Cap::FetchedExec,
+                    line,
+                    format!("{shown} of data read from the network"),
+                );
+            } else {
+                self.note_code_sink(arg_taint, line, shown.to_string());
+            }
+        }
+        if api.runs_code() {
+            self.add(Cap::CodeExec, line, shown.to_string());
+            // What runs is the first argument (the others are names, globals, file names).
+            let code = args.first();
+            let code_taint = code.map_or(Taint::NONE, Value::taint);
+            // A string built from constants is hidden code, unless what it folds to is only an
+            // attribute of the instance (`eval("self." + name)` over a loop of widget names):
+            // evaluating it runs nothing. A module's name built this way (`"o" + "s.system"`)
+            // stays hidden code.
+            let built = code.is_some_and(|c| c.is_hidden() && !folds_to_instance_attribute(c));
+            if code_taint.has(Taint::DECODED) || built {
+                self.add(Cap::DecodedExec, line, format!("{shown} of decoded data"));
+            }
+            let pinned = (code_taint.has(Taint::FETCHED) || code_taint.has_symbols())
+                && call
+                    .arguments
+                    .args
+                    .first()
+                    .is_some_and(|a| self.pinned_at(self.text(a.range()), line));
+            if code_taint.has(Taint::FETCHED) {
+                if pinned {
+                    self.add(
+                        Cap::PinnedFetchedExec,
+                        line,
+                        format!("{shown} of data read from the network, run only when its digest equals a constant of the plugin"),
+                    );
+                } else if self.bootstraps_at(line) {
+                    self.add(
+                        Cap::BootstrapFetchedExec,
+                        line,
+                        format!("{shown} of data read from the network, in the handler of a failed import that imports the module again after it"),
+                    );
+                } else {
+                    self.add(
+                        Cap::FetchedExec,
+                        line,
+                        format!("{shown} of data read from the network"),
+                    );
+                }
+            }
+            // What a parameter or a local function's result carries is known once the file is
+            // read (`code_flow.rs`); a pinned or bootstrap run is held, as above.
+            if !code_taint.has(Taint::FETCHED)
+                && code_taint.has_symbols()
+                && !pinned
+                && !self.bootstraps_at(line)
+            {
+                self.note_code_sink(code_taint, line, shown.to_string());
+            }
+            if code_taint.has(Taint::PLUGIN_DATA) {
+                let from = match &self.last_data_read {
+                    Some((file, read)) => format!(" ({file}, read at line {read})"),
+                    None => String::new(),
+                };
+                self.add(
+                    Cap::DecodedExec,
+                    line,
+                    format!("{shown} of bytes read from a data file of the plugin{from}"),
+                );
+            }
+        }
+    }
+
+    /// A call running data whose taint names parameters or local functions' results.
+    fn note_code_sink(&mut self, taint: Taint, line: u32, what: String) {
+        self.facts.flow.note_code_sink(flow::CodeSink {
+            unit: self.current,
+            taint,
+            line,
+            what,
+        });
+    }
+}
+
+/// Whether a folded string is only an attribute chain of the instance (`self.rbUrban`,
+/// `cls.default`): no call, no statement, no module.
+fn folds_to_instance_attribute(value: &Value) -> bool {
+    let Value::Str(folded) = value else {
+        return false;
+    };
+    let mut parts = folded.text.split('.');
+    !folded.partial
+        && matches!(parts.next(), Some("self" | "cls"))
+        && folded.text.contains('.')
+        && parts.all(|part| {
+            part.chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic() || c == '_')
+                && part.chars().all(|c| c.is_alphanumeric() || c == '_')
+        })
+}

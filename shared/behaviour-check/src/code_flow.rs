@@ -1,0 +1,129 @@
+//! Code read from the network reaching a call that runs it through the file's own functions,
+//! linked once the whole file is read (the resolver reads each function once, in the file's
+//! order): a helper returning a response's text defined below its caller (`exec(fetch())`), a
+//! helper that runs its parameter (`run(reply.text)`, through any number of helpers), and a
+//! class keeping what its constructor gets (`Loader(reply.text)`, then `exec(self.source)` in
+//! another method: the constructor flow's pseudo functions, `analyse/instances.rs`). The same
+//! symbols as the credential flow (`flow.rs`): parameters and local functions' results.
+
+use crate::flow::{Flow, FlowFacts};
+use crate::value::Taint;
+
+/// The first chain in the file from data read from the network to a call that runs it as code,
+/// found only through the file's functions (the chains within one function are found as the
+/// function is read: `Cap::FetchedExec`).
+pub fn fetched_code(facts: &FlowFacts, path: &str) -> Option<Flow> {
+    if facts.code_sinks.is_empty() {
+        return None;
+    }
+    let n = facts.functions.len().min(Taint::MAX_RESULTS);
+    let name = |f: usize| facts.functions.get(f).map_or("?", String::as_str);
+    // The functions returning data read from the network, directly or as another's result.
+    let mut fetched = vec![false; n];
+    for _ in 0..=n {
+        let mut changed = false;
+        for unit in &facts.units {
+            let Some(f) = unit.function.filter(|f| *f < n && !fetched[*f]) else {
+                continue;
+            };
+            if unit.returns.has(Taint::FETCHED)
+                || unit.returns.results().any(|g| g < n && fetched[g])
+            {
+                fetched[f] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let returned_by = |taint: Taint| taint.results().find(|g| *g < n && fetched[*g]);
+    for sink in &facts.code_sinks {
+        if let Some(g) = returned_by(sink.taint) {
+            return Some(Flow {
+                line: sink.line,
+                message: format!(
+                    "executes code read from the network ({path}:{}: {} of what `{}` returns, data read from the network)",
+                    sink.line,
+                    sink.what,
+                    name(g)
+                ),
+            });
+        }
+    }
+    // Per function, the parameters that reach a call running code (bit p: parameter p), and
+    // where; then through the calls that pass a parameter on to such a parameter.
+    let mut runs = vec![0u8; n];
+    let mut at: Vec<Option<(u32, String)>> = vec![None; n];
+    for sink in &facts.code_sinks {
+        let Some(f) = facts
+            .units
+            .get(sink.unit)
+            .and_then(|u| u.function)
+            .filter(|f| *f < n)
+        else {
+            continue;
+        };
+        for p in sink.taint.params() {
+            runs[f] |= 1 << p;
+            at[f].get_or_insert((sink.line, sink.what.clone()));
+        }
+    }
+    for _ in 0..=n {
+        let mut changed = false;
+        for call in &facts.calls {
+            let Some(caller) = facts
+                .units
+                .get(call.caller)
+                .and_then(|u| u.function)
+                .filter(|f| *f < n)
+            else {
+                continue;
+            };
+            if call.callee >= n {
+                continue;
+            }
+            for (j, arg) in call.args.iter().enumerate() {
+                let p = j + call.offset;
+                if p >= Taint::MAX_PARAMS || runs[call.callee] & (1 << p) == 0 {
+                    continue;
+                }
+                for q in arg.params() {
+                    if runs[caller] & (1 << q) == 0 {
+                        runs[caller] |= 1 << q;
+                        if at[caller].is_none() {
+                            at[caller] = at[call.callee].clone();
+                        }
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    for call in &facts.calls {
+        if call.callee >= n {
+            continue;
+        }
+        for (j, arg) in call.args.iter().enumerate() {
+            let p = j + call.offset;
+            if p >= Taint::MAX_PARAMS || runs[call.callee] & (1 << p) == 0 {
+                continue;
+            }
+            if !arg.has(Taint::FETCHED) && returned_by(*arg).is_none() {
+                continue;
+            }
+            let (line, what) = at[call.callee].clone().unwrap_or_default();
+            return Some(Flow {
+                line: call.line,
+                message: format!(
+                    "executes code read from the network ({path}:{}: data read from the network passed to `{}`, which runs it: {path}:{line}: {what})",
+                    call.line, call.name
+                ),
+            });
+        }
+    }
+    None
+}
