@@ -11,14 +11,25 @@ use crate::value::Taint;
 
 /// The first chain in the file from data read from the network to a call that runs it as code,
 /// found only through the file's functions (the chains within one function are found as the
-/// function is read: `Cap::FetchedExec`).
+/// function is read: `Cap::FetchedExec`). The message says where it is run.
 pub fn fetched_code(facts: &FlowFacts, path: &str) -> Option<Flow> {
+    code_reaching(facts, path, Taint::FETCHED, "data read from the network")
+}
+
+/// The same for decoded data (base64, hex, zlib, ...: `Cap::DecodedExec` within a function).
+pub fn decoded_code(facts: &FlowFacts, path: &str) -> Option<Flow> {
+    code_reaching(facts, path, Taint::DECODED, "decoded data")
+}
+
+/// The first chain from data of `kind` (described as `data`) to a call that runs it, through
+/// a function's result or parameters.
+fn code_reaching(facts: &FlowFacts, path: &str, kind: Taint, data: &str) -> Option<Flow> {
     if facts.code_sinks.is_empty() {
         return None;
     }
     let n = facts.functions.len().min(Taint::MAX_RESULTS);
     let name = |f: usize| facts.functions.get(f).map_or("?", String::as_str);
-    // The functions returning data read from the network, directly or as another's result.
+    // The functions returning data of the kind, directly or as another's result.
     let mut fetched = vec![false; n];
     for _ in 0..=n {
         let mut changed = false;
@@ -26,9 +37,7 @@ pub fn fetched_code(facts: &FlowFacts, path: &str) -> Option<Flow> {
             let Some(f) = unit.function.filter(|f| *f < n && !fetched[*f]) else {
                 continue;
             };
-            if unit.returns.has(Taint::FETCHED)
-                || unit.returns.results().any(|g| g < n && fetched[g])
-            {
+            if unit.returns.has(kind) || unit.returns.results().any(|g| g < n && fetched[g]) {
                 fetched[f] = true;
                 changed = true;
             }
@@ -43,7 +52,7 @@ pub fn fetched_code(facts: &FlowFacts, path: &str) -> Option<Flow> {
             return Some(Flow {
                 line: sink.line,
                 message: format!(
-                    "executes code read from the network ({path}:{}: {} of what `{}` returns, data read from the network)",
+                    "{path}:{}: {} of what `{}` returns, {data}",
                     sink.line,
                     sink.what,
                     name(g)
@@ -112,14 +121,14 @@ pub fn fetched_code(facts: &FlowFacts, path: &str) -> Option<Flow> {
             if p >= Taint::MAX_PARAMS || runs[call.callee] & (1 << p) == 0 {
                 continue;
             }
-            if !arg.has(Taint::FETCHED) && returned_by(*arg).is_none() {
+            if !arg.has(kind) && returned_by(*arg).is_none() {
                 continue;
             }
             let (line, what) = at[call.callee].clone().unwrap_or_default();
             return Some(Flow {
                 line: call.line,
                 message: format!(
-                    "executes code read from the network ({path}:{}: data read from the network passed to `{}`, which runs it: {path}:{line}: {what})",
+                    "{path}:{}: {data} passed to `{}`, which runs it: {path}:{line}: {what}",
                     call.line, call.name
                 ),
             });

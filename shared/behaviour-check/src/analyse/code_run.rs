@@ -82,7 +82,7 @@ impl<'m> Analyser<'m> {
             }
             // What a parameter or a local function's result carries is known once the file is
             // read (`code_flow.rs`); a pinned or bootstrap run is held, as above.
-            if !code_taint.has(Taint::FETCHED)
+            if !code_taint.has(Taint::FETCHED.union(Taint::DECODED))
                 && code_taint.has_symbols()
                 && !pinned
                 && !self.bootstraps_at(line)
@@ -100,6 +100,18 @@ impl<'m> Analyser<'m> {
                     format!("{shown} of bytes read from a data file of the plugin{from}"),
                 );
             }
+        }
+    }
+
+    /// What a value carries from one function to another (an argument, a returned value) for
+    /// the code flow: its taint, and decoded data when it is a string built from constants to
+    /// hide it (`base64.b64decode(BLOB)`, `"o" + "s.system"`), as a call running it directly
+    /// would count it (`built` above).
+    pub(super) fn flow_taint(value: &Value) -> Taint {
+        if value.is_hidden() && !folds_to_instance_attribute(value) {
+            value.taint().union(Taint::DECODED)
+        } else {
+            value.taint()
         }
     }
 

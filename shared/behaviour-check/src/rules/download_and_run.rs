@@ -66,7 +66,11 @@ fn search_chains(scope: &FileScope<'_>) -> Found {
     // Through the file's functions: a helper's result, a parameter, a constructor's argument.
     if let Some(flow) = crate::code_flow::fetched_code(&facts.flow, path) {
         return Found {
-            chain: Some(Hit::new(&BHV002, flow.line, flow.message)),
+            chain: Some(Hit::new(
+                &BHV002,
+                flow.line,
+                format!("executes code read from the network ({})", flow.message),
+            )),
             near: None,
         };
     }

@@ -24,6 +24,15 @@ pub(super) fn evaluate(scope: &FileScope<'_>) -> Option<Hit> {
             format!("executes decoded data ({})", at(path, e)),
         ));
     }
+    // Through the file's functions: a decoding helper's result, a parameter, a constructor's
+    // argument.
+    if let Some(flow) = crate::code_flow::decoded_code(&scope.facts.flow, path) {
+        return Some(Hit::new(
+            &BHV003,
+            flow.line,
+            format!("executes decoded data ({})", flow.message),
+        ));
+    }
     let e = scope.file.get(Cap::HiddenCall)?;
     Some(Hit::new(
         &BHV003,
