@@ -57,7 +57,7 @@ impl<'m> Analyser<'m> {
             self.note_local_call(call, callee, method, &args);
             if let Some(&index) = self.function_index.get(callee) {
                 result_taint = Taint::result(index).union(self.returned_origins(index));
-                let args = args.iter().map(Self::flow_taint).collect();
+                let args = args.iter().map(Value::taint).collect();
                 self.facts.flow.note_call(flow::LocalCall {
                     caller: self.current,
                     callee: index,

@@ -30,14 +30,14 @@ impl<'m> Analyser<'m> {
                 | "joblib.load"
                 | "marshal.loads"
         ) {
+            // Not linked through functions: what a file handle or a memo attribute carries is
+            // its path's or its builder's taint, not the bytes unpickled.
             if arg_taint.has(Taint::FETCHED) {
                 self.add(
                     Cap::FetchedExec,
                     line,
                     format!("{shown} of data read from the network"),
                 );
-            } else {
-                self.note_code_sink(arg_taint, line, shown.to_string());
             }
         }
         if api.runs_code() {
@@ -100,18 +100,6 @@ impl<'m> Analyser<'m> {
                     format!("{shown} of bytes read from a data file of the plugin{from}"),
                 );
             }
-        }
-    }
-
-    /// What a value carries from one function to another (an argument, a returned value) for
-    /// the code flow: its taint, and decoded data when it is a string built from constants to
-    /// hide it (`base64.b64decode(BLOB)`, `"o" + "s.system"`), as a call running it directly
-    /// would count it (`built` above).
-    pub(super) fn flow_taint(value: &Value) -> Taint {
-        if value.is_hidden() && !folds_to_instance_attribute(value) {
-            value.taint().union(Taint::DECODED)
-        } else {
-            value.taint()
         }
     }
 

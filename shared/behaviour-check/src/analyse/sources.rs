@@ -152,7 +152,7 @@ impl<'m> Analyser<'m> {
     /// a credential store (or a list of them), calls of the function return that store's path.
     pub(super) fn note_returned(&mut self, value: &Value) {
         let unit = self.facts.flow.unit(self.current);
-        unit.returns = unit.returns.union(Self::flow_taint(value));
+        unit.returns = unit.returns.union(value.taint());
         let Some(index) = unit.function else {
             return;
         };
