@@ -6,7 +6,7 @@
 //! another method: the constructor flow's pseudo functions, `analyse/instances.rs`). The same
 //! symbols as the credential flow (`flow.rs`): parameters and local functions' results.
 
-use crate::flow::{Flow, FlowFacts};
+use crate::flow::{function_of, spread_to_callers, Flow, FlowFacts};
 use crate::value::Taint;
 
 /// The first chain in the file from data read from the network to a call that runs it as code,
@@ -65,12 +65,7 @@ fn code_reaching(facts: &FlowFacts, path: &str, kind: Taint, data: &str) -> Opti
     let mut runs = vec![0u8; n];
     let mut at: Vec<Option<(u32, String)>> = vec![None; n];
     for sink in &facts.code_sinks {
-        let Some(f) = facts
-            .units
-            .get(sink.unit)
-            .and_then(|u| u.function)
-            .filter(|f| *f < n)
-        else {
+        let Some(f) = function_of(facts, sink.unit, n) else {
             continue;
         };
         for p in sink.taint.params() {
@@ -78,40 +73,7 @@ fn code_reaching(facts: &FlowFacts, path: &str, kind: Taint, data: &str) -> Opti
             at[f].get_or_insert((sink.line, sink.what.clone()));
         }
     }
-    for _ in 0..=n {
-        let mut changed = false;
-        for call in &facts.calls {
-            let Some(caller) = facts
-                .units
-                .get(call.caller)
-                .and_then(|u| u.function)
-                .filter(|f| *f < n)
-            else {
-                continue;
-            };
-            if call.callee >= n {
-                continue;
-            }
-            for (j, arg) in call.args.iter().enumerate() {
-                let p = j + call.offset;
-                if p >= Taint::MAX_PARAMS || runs[call.callee] & (1 << p) == 0 {
-                    continue;
-                }
-                for q in arg.params() {
-                    if runs[caller] & (1 << q) == 0 {
-                        runs[caller] |= 1 << q;
-                        if at[caller].is_none() {
-                            at[caller] = at[call.callee].clone();
-                        }
-                        changed = true;
-                    }
-                }
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
+    spread_to_callers(facts, n, &mut runs, &mut at);
     for call in &facts.calls {
         if call.callee >= n {
             continue;

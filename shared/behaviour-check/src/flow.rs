@@ -260,12 +260,7 @@ fn resolve(facts: &FlowFacts, secrets: &Secrets) -> Resolved {
     let mut param_sinks = vec![0u8; n];
     let mut param_sink_at: Vec<Option<(u32, String)>> = vec![None; n];
     for sink in facts.sinks.iter().filter(|s| secrets.counts(s)) {
-        let Some(f) = facts
-            .units
-            .get(sink.unit)
-            .and_then(|u| u.function)
-            .filter(|f| *f < n)
-        else {
+        let Some(f) = function_of(facts, sink.unit, n) else {
             continue;
         };
         for p in sink.taint.params() {
@@ -273,15 +268,35 @@ fn resolve(facts: &FlowFacts, secrets: &Secrets) -> Resolved {
             param_sink_at[f].get_or_insert((sink.line, sink_text(sink)));
         }
     }
+    spread_to_callers(facts, n, &mut param_sinks, &mut param_sink_at);
+    Resolved {
+        returns_secret,
+        param_sinks,
+        param_sink_at,
+    }
+}
+
+/// The number of the function a unit is, when the engine follows it (below `n`).
+pub(crate) fn function_of(facts: &FlowFacts, unit: usize, n: usize) -> Option<usize> {
+    facts
+        .units
+        .get(unit)
+        .and_then(|u| u.function)
+        .filter(|f| *f < n)
+}
+
+/// Per function, the parameters that reach a sink (bit p: parameter p) and where: a caller's
+/// parameter passed as such a parameter reaches it too, through any number of calls.
+pub(crate) fn spread_to_callers(
+    facts: &FlowFacts,
+    n: usize,
+    reaches: &mut [u8],
+    at: &mut [Option<(u32, String)>],
+) {
     for _ in 0..=n {
         let mut changed = false;
         for call in &facts.calls {
-            let Some(caller) = facts
-                .units
-                .get(call.caller)
-                .and_then(|u| u.function)
-                .filter(|f| *f < n)
-            else {
+            let Some(caller) = function_of(facts, call.caller, n) else {
                 continue;
             };
             if call.callee >= n {
@@ -289,14 +304,14 @@ fn resolve(facts: &FlowFacts, secrets: &Secrets) -> Resolved {
             }
             for (j, arg) in call.args.iter().enumerate() {
                 let p = j + call.offset;
-                if p >= Taint::MAX_PARAMS || param_sinks[call.callee] & (1 << p) == 0 {
+                if p >= Taint::MAX_PARAMS || reaches[call.callee] & (1 << p) == 0 {
                     continue;
                 }
                 for q in arg.params() {
-                    if param_sinks[caller] & (1 << q) == 0 {
-                        param_sinks[caller] |= 1 << q;
-                        if param_sink_at[caller].is_none() {
-                            param_sink_at[caller] = param_sink_at[call.callee].clone();
+                    if reaches[caller] & (1 << q) == 0 {
+                        reaches[caller] |= 1 << q;
+                        if at[caller].is_none() {
+                            at[caller] = at[call.callee].clone();
                         }
                         changed = true;
                     }
@@ -306,11 +321,6 @@ fn resolve(facts: &FlowFacts, secrets: &Secrets) -> Resolved {
         if !changed {
             break;
         }
-    }
-    Resolved {
-        returns_secret,
-        param_sinks,
-        param_sink_at,
     }
 }
 
