@@ -1,5 +1,5 @@
-//! Code read from the network reaching a call that runs it through the file's own functions,
-//! linked once the whole file is read (the resolver reads each function once, in the file's
+//! Code read from the network (BHV002), or decoded at run time (BHV003), reaching a call that
+//! runs it through the file's own functions, linked once the whole file is read (the resolver reads each function once, in the file's
 //! order): a helper returning a response's text defined below its caller (`exec(fetch())`), a
 //! helper that runs its parameter (`run(reply.text)`, through any number of helpers), and a
 //! class keeping what its constructor gets (`Loader(reply.text)`, then `exec(self.source)` in
@@ -30,15 +30,15 @@ fn code_reaching(facts: &FlowFacts, path: &str, kind: Taint, data: &str) -> Opti
     let n = facts.functions.len().min(Taint::MAX_RESULTS);
     let name = |f: usize| facts.functions.get(f).map_or("?", String::as_str);
     // The functions returning data of the kind, directly or as another's result.
-    let mut fetched = vec![false; n];
+    let mut returns_kind = vec![false; n];
     for _ in 0..=n {
         let mut changed = false;
         for unit in &facts.units {
-            let Some(f) = unit.function.filter(|f| *f < n && !fetched[*f]) else {
+            let Some(f) = unit.function.filter(|f| *f < n && !returns_kind[*f]) else {
                 continue;
             };
-            if unit.returns.has(kind) || unit.returns.results().any(|g| g < n && fetched[g]) {
-                fetched[f] = true;
+            if unit.returns.has(kind) || unit.returns.results().any(|g| g < n && returns_kind[g]) {
+                returns_kind[f] = true;
                 changed = true;
             }
         }
@@ -46,7 +46,7 @@ fn code_reaching(facts: &FlowFacts, path: &str, kind: Taint, data: &str) -> Opti
             break;
         }
     }
-    let returned_by = |taint: Taint| taint.results().find(|g| *g < n && fetched[*g]);
+    let returned_by = |taint: Taint| taint.results().find(|g| *g < n && returns_kind[*g]);
     for sink in &facts.code_sinks {
         if let Some(g) = returned_by(sink.taint) {
             return Some(Flow {
