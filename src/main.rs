@@ -14,10 +14,8 @@ fn main() -> ExitCode {
     let mut command = cli::Cli::command();
     // Built only when asked for: it needs every check's rule catalogue (the signature packs
     // loaded or compiled), which other commands load later, after logging is set up, if at all.
-    if std::env::args_os()
-        .skip(1)
-        .any(|a| a == "--version" || a == "-V")
-    {
+    // (`-V` prints the short version.)
+    if std::env::args_os().skip(1).any(|a| a == "--version") {
         // Once per process; clap wants a static string.
         command = command.long_version(&*Box::leak(long_version().into_boxed_str()));
     }

@@ -1,12 +1,12 @@
 //! Code read from the network (BHV002), or decoded at run time (BHV003), reaching a call that
-//! runs it through the file's own functions, linked once the whole file is read (the resolver reads each function once, in the file's
-//! order): a helper returning a response's text defined below its caller (`exec(fetch())`), a
+//! runs it through the file's own functions, linked once the whole file is read (the resolver
+//! reads each function once, in the file's order): a helper returning a response's text defined below its caller (`exec(fetch())`), a
 //! helper that runs its parameter (`run(reply.text)`, through any number of helpers), and a
 //! class keeping what its constructor gets (`Loader(reply.text)`, then `exec(self.source)` in
 //! another method: the constructor flow's pseudo functions, `analyse/instances.rs`). The same
 //! symbols as the credential flow (`flow.rs`): parameters and local functions' results.
 
-use crate::flow::{function_of, spread_to_callers, Flow, FlowFacts};
+use crate::flow::{function_of, returned_kinds, spread_to_callers, Flow, FlowFacts};
 use crate::value::Taint;
 
 /// The first chain in the file from data read from the network to a call that runs it as code,
@@ -30,23 +30,12 @@ fn code_reaching(facts: &FlowFacts, path: &str, kind: Taint, data: &str) -> Opti
     let n = facts.functions.len().min(Taint::MAX_RESULTS);
     let name = |f: usize| facts.functions.get(f).map_or("?", String::as_str);
     // The functions returning data of the kind, directly or as another's result.
-    let mut returns_kind = vec![false; n];
-    for _ in 0..=n {
-        let mut changed = false;
-        for unit in &facts.units {
-            let Some(f) = unit.function.filter(|f| *f < n && !returns_kind[*f]) else {
-                continue;
-            };
-            if unit.returns.has(kind) || unit.returns.results().any(|g| g < n && returns_kind[g]) {
-                returns_kind[f] = true;
-                changed = true;
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
-    let returned_by = |taint: Taint| taint.results().find(|g| *g < n && returns_kind[*g]);
+    let returns_kind = returned_kinds(facts, n, |taint| taint.intersection(kind));
+    let returned_by = |taint: Taint| {
+        taint
+            .results()
+            .find(|g| *g < n && returns_kind[*g].is_some())
+    };
     for sink in &facts.code_sinks {
         if let Some(g) = returned_by(sink.taint) {
             return Some(Flow {

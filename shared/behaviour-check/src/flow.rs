@@ -40,7 +40,7 @@ pub struct Sink {
     pub opener: bool,
 }
 
-/// Data reaching a call that runs it as code (`exec`, `eval`, `compile`, unpickling) whose taint
+/// Data reaching a call that runs it as code (`exec`, `eval`, `compile`, a runner) whose taint
 /// names symbols resolved after the file is read (a parameter, a local function's result): see
 /// [`crate::code_flow`].
 #[derive(Debug, Clone)]
@@ -230,33 +230,7 @@ struct Resolved {
 
 fn resolve(facts: &FlowFacts, secrets: &Secrets) -> Resolved {
     let n = facts.functions.len().min(Taint::MAX_RESULTS);
-    let mut returns_secret: Vec<Option<Taint>> = vec![None; n];
-    // Each round follows one more function returning another's result; a chain is at most
-    // as long as the file has functions.
-    for _ in 0..=n {
-        let mut changed = false;
-        for unit in &facts.units {
-            let Some(f) = unit.function.filter(|f| *f < n) else {
-                continue;
-            };
-            if returns_secret[f].is_some() {
-                continue;
-            }
-            let direct = secrets.kinds(unit.returns);
-            let through = unit
-                .returns
-                .results()
-                .filter(|g| *g < n)
-                .find_map(|g| returns_secret[g]);
-            if let Some(kind) = (!direct.is_none()).then_some(direct).or(through) {
-                returns_secret[f] = Some(kind);
-                changed = true;
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
+    let returns_secret = returned_kinds(facts, n, |taint| secrets.kinds(taint));
     let mut param_sinks = vec![0u8; n];
     let mut param_sink_at: Vec<Option<(u32, String)>> = vec![None; n];
     for sink in facts.sinks.iter().filter(|s| secrets.counts(s)) {
@@ -274,6 +248,43 @@ fn resolve(facts: &FlowFacts, secrets: &Secrets) -> Resolved {
         param_sinks,
         param_sink_at,
     }
+}
+
+/// Per function (below `n`), the kinds of data it returns that `kinds` picks from what it
+/// returns, or else those of the first function whose result it returns. Each round follows one
+/// more function returning another's result; a chain is at most as long as the file has
+/// functions.
+pub(crate) fn returned_kinds(
+    facts: &FlowFacts,
+    n: usize,
+    kinds: impl Fn(Taint) -> Taint,
+) -> Vec<Option<Taint>> {
+    let mut returned: Vec<Option<Taint>> = vec![None; n];
+    for _ in 0..=n {
+        let mut changed = false;
+        for unit in &facts.units {
+            let Some(f) = unit.function.filter(|f| *f < n) else {
+                continue;
+            };
+            if returned[f].is_some() {
+                continue;
+            }
+            let direct = kinds(unit.returns);
+            let through = unit
+                .returns
+                .results()
+                .filter(|g| *g < n)
+                .find_map(|g| returned[g]);
+            if let Some(kind) = (!direct.is_none()).then_some(direct).or(through) {
+                returned[f] = Some(kind);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    returned
 }
 
 /// The number of the function a unit is, when the engine follows it (below `n`).

@@ -88,11 +88,6 @@ impl CompiledSetCache {
         }
     }
 
-    /// The folder, when the cache is on.
-    pub fn dir(&self) -> Option<&Path> {
-        self.dir.as_deref()
-    }
-
     /// Sets this process loaded from the folder.
     pub fn loaded(&self) -> usize {
         self.loaded.load(Ordering::Relaxed)

@@ -188,17 +188,6 @@ impl SignaturesCheck {
         }
     }
 
-    /// Keeps compiled sets in `cache` instead of the one the environment names.
-    pub fn with_set_cache(mut self, cache: Arc<CompiledSetCache>) -> Self {
-        self.set_cache = cache;
-        self
-    }
-
-    /// Where compiled sets are kept, and how many were loaded and compiled.
-    pub fn set_cache(&self) -> &CompiledSetCache {
-        &self.set_cache
-    }
-
     /// The shipped packs only.
     pub fn builtin() -> Self {
         Self::new(Vec::new(), SignatureLimits::default())

@@ -265,35 +265,50 @@ pub(crate) struct SetError {
     pub message: String,
 }
 
+/// Compiles `sources` in order, each in its namespace (or loads the set an earlier process
+/// compiled from the same sources): an error names the source that does not compile.
+fn compile_sources(
+    cache: &CompiledSetCache,
+    sources: &[SetSource<'_>],
+) -> Result<yara_x::Rules, (usize, String)> {
+    cache.get_or_compile(sources, || {
+        let mut compiler = yara_x::Compiler::new();
+        compiler.colorize_errors(false);
+        for (index, source) in sources.iter().enumerate() {
+            compiler.new_namespace(source.namespace);
+            let code = yara_x::SourceCode::from(source.text).with_origin(source.origin.to_owned());
+            compiler
+                .add_source(code)
+                .map_err(|e| (index, e.to_string()))?;
+        }
+        Ok(compiler.build())
+    })
+}
+
+/// The packs as written, in one set.
 fn compile_original(
     packs: &[PackInput],
     cache: &CompiledSetCache,
 ) -> Result<yara_x::Rules, SetError> {
-    let sources: Vec<SetSource<'_>> = packs
-        .iter()
-        .flat_map(|pack| {
-            pack.files.iter().map(|(name, text)| SetSource {
+    let mut places = Vec::new();
+    let mut sources = Vec::new();
+    for (p, pack) in packs.iter().enumerate() {
+        for (f, (name, text)) in pack.files.iter().enumerate() {
+            places.push((p, f));
+            sources.push(SetSource {
                 namespace: &pack.namespace,
                 origin: name,
                 text,
-            })
-        })
-        .collect();
-    cache.get_or_compile(&sources, || {
-        let mut compiler = yara_x::Compiler::new();
-        compiler.colorize_errors(false);
-        for (p, pack) in packs.iter().enumerate() {
-            compiler.new_namespace(&pack.namespace);
-            for (f, (name, text)) in pack.files.iter().enumerate() {
-                let source = yara_x::SourceCode::from(text.as_str()).with_origin(name.clone());
-                compiler.add_source(source).map_err(|e| SetError {
-                    pack: p,
-                    file: f,
-                    message: e.to_string(),
-                })?;
-            }
+            });
         }
-        Ok(compiler.build())
+    }
+    compile_sources(cache, &sources).map_err(|(index, message)| {
+        let (pack, file) = places.get(index).copied().unwrap_or_default();
+        SetError {
+            pack,
+            file,
+            message,
+        }
     })
 }
 
@@ -664,18 +679,8 @@ impl Scopes {
                 text,
             })
             .collect();
-        self.cache
-            .get_or_compile(&sources, || {
-                let mut compiler = yara_x::Compiler::new();
-                compiler.colorize_errors(false);
-                for (namespace, origin, text) in &texts {
-                    compiler.new_namespace(namespace);
-                    let source =
-                        yara_x::SourceCode::from(text.as_str()).with_origin((*origin).to_owned());
-                    compiler.add_source(source).map_err(|e| e.to_string())?;
-                }
-                Ok(compiler.build())
-            })
+        compile_sources(&self.cache, &sources)
+            .map_err(|(_, message)| message)
             .map(Some)
     }
 }

@@ -19,7 +19,8 @@ impl<'m> Analyser<'m> {
         api: &caps::Api,
     ) {
         // Unpickling runs code chosen by whoever wrote the bytes: data from the network makes it
-        // download-and-run.
+        // download-and-run. Not linked through functions: what a file handle or a memo
+        // attribute carries is its path's or its builder's taint, not the bytes unpickled.
         if matches!(
             plain,
             "pickle.loads"
@@ -29,16 +30,13 @@ impl<'m> Analyser<'m> {
                 | "cloudpickle.loads"
                 | "joblib.load"
                 | "marshal.loads"
-        ) {
-            // Not linked through functions: what a file handle or a memo attribute carries is
-            // its path's or its builder's taint, not the bytes unpickled.
-            if arg_taint.has(Taint::FETCHED) {
-                self.add(
-                    Cap::FetchedExec,
-                    line,
-                    format!("{shown} of data read from the network"),
-                );
-            }
+        ) && arg_taint.has(Taint::FETCHED)
+        {
+            self.add(
+                Cap::FetchedExec,
+                line,
+                format!("{shown} of data read from the network"),
+            );
         }
         if api.runs_code() {
             self.add(Cap::CodeExec, line, shown.to_string());
