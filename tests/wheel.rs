@@ -3,8 +3,9 @@
 //! linted by actionlint and run step by step. The tools come from PyPI into the pinned
 //! `devtools` venv (infra/requirements-devtools.txt).
 //!
-//! The wheel is built with `maturin build --profile wheel-ci` (no LTO) into target/wheel, a
-//! target folder of its own: the cargo running these tests keeps target/debug.
+//! The wheel is built with `maturin build --profile dev` in the target folder of the cargo running
+//! these tests (cargo holds no lock on it while tests run): the crates `cargo test --workspace`
+//! has just compiled are reused, so the wheel costs seconds instead of a second full build.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -21,8 +22,18 @@ fn devtools(tool: &str) -> PathBuf {
     path
 }
 
+/// The target folder this test binary was built in (target/debug/deps/wheel-… → target).
+fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    exe.ancestors()
+        .nth(3)
+        .expect("the test binary lies in <target>/<profile>/deps")
+        .to_path_buf()
+}
+
+/// What these tests write besides the compiled crates: the wheel, the hook's cache.
 fn wheel_target() -> PathBuf {
-    repo_root().join("target/wheel")
+    target_dir().join("wheel")
 }
 
 fn checked(what: &str, output: Output) -> Output {
@@ -46,10 +57,10 @@ fn wheel() -> &'static Path {
         checked(
             "maturin build",
             Command::new(devtools("maturin"))
-                .args(["build", "--profile", "wheel-ci", "--locked", "--out"])
+                .args(["build", "--profile", "dev", "--locked", "--out"])
                 .arg(&out)
                 .current_dir(repo_root())
-                .env("CARGO_TARGET_DIR", wheel_target())
+                .env("CARGO_TARGET_DIR", target_dir())
                 .output()
                 .expect("run maturin"),
         );
@@ -198,8 +209,9 @@ fn the_pre_commit_hook_passes_a_clean_plugin_and_fails_a_planted_finding() {
     git(&repo, &["init", "-q"]);
     git(&repo, &["add", "."]);
     git(&repo, &["commit", "-q", "-m", "plugin"]);
-    // pre-commit builds the hook's package from this repository with pip and maturin: the same
-    // quick profile and target folder as the wheel above, and a hook cache of our own.
+    // pre-commit builds the hook's package from a copy of this repository with pip and maturin:
+    // the same profile and target folder as the wheel above (only the workspace's own crates
+    // compile again, their path differs), and a hook cache of our own.
     let try_repo = || {
         Command::new(devtools("pre-commit"))
             .args(["try-repo"])
@@ -207,8 +219,8 @@ fn the_pre_commit_hook_passes_a_clean_plugin_and_fails_a_planted_finding() {
             .args(["plugin-validator", "--all-files", "--verbose"])
             .current_dir(&repo)
             .env("PRE_COMMIT_HOME", wheel_target().join("pre-commit-home"))
-            .env("MATURIN_PEP517_ARGS", "--profile wheel-ci")
-            .env("CARGO_TARGET_DIR", wheel_target())
+            .env("MATURIN_PEP517_ARGS", "--profile dev")
+            .env("CARGO_TARGET_DIR", target_dir())
             .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
             .output()
             .expect("run pre-commit")
