@@ -109,13 +109,14 @@ pub fn findings(
     Ok(findings)
 }
 
-/// What the plugin says about itself, lowercased: `about` and `description` of metadata.txt
-/// and the README files it ships (the top level's may only point to the real one in its help
+/// What the plugin says about itself, lowercased: `about`, `description` and `changelog` of
+/// metadata.txt (the plugin page shows all three: "Cython terrain analysis extensions for
+/// windows" in a release's notes declares `terrain_analysis.pyd`) and the README files it ships (the top level's may only point to the real one in its help
 /// folder), within `budget` bytes (`max_provenance_text_bytes`, shared with `native_build.rs`).
 fn documentation(ctx: &CheckContext<'_>, budget: &mut u64) -> String {
     let mut text = String::new();
     if let Ok(metadata) = ctx.package.metadata.as_ref() {
-        for key in ["about", "description"] {
+        for key in ["about", "description", "changelog"] {
             if let Some(value) = metadata.get(key) {
                 text.push_str(value);
                 text.push('\n');
@@ -214,6 +215,39 @@ pub(crate) fn mentions(text: &str, word: &str) -> bool {
     })
 }
 
+/// Whether `text` names the tool `tool` (a [`tool_name`], words joined by `_`): as it is, or
+/// as a phrase of its words joined by a space or a hyphen (`terrain_analysis` is named by
+/// "terrain analysis", `ascii_grid_to_netcdf` by "ASCII grid-to-netcdf"), never by its words
+/// scattered through the text.
+fn names_tool(text: &str, tool: &str) -> bool {
+    if mentions(text, tool) {
+        return true;
+    }
+    let words: Vec<&str> = tool.split('_').filter(|w| !w.is_empty()).collect();
+    if words.len() < 2 {
+        return false;
+    }
+    let Some(first) = words.first() else {
+        return false;
+    };
+    text.match_indices(first).any(|(at, _)| {
+        if text[..at].chars().next_back().is_some_and(char::is_alphanumeric) {
+            return false;
+        }
+        let mut rest = &text[at + first.len()..];
+        for word in &words[1..] {
+            let Some(after) = rest.strip_prefix([' ', '-', '_']) else {
+                return false;
+            };
+            let Some(after) = after.strip_prefix(word) else {
+                return false;
+            };
+            rest = after;
+        }
+        !rest.chars().next().is_some_and(char::is_alphabetic)
+    })
+}
+
 /// The declared provenance of each shipped native file that has one, by its path: a licence
 /// or readme file beside it (in its folder or the folder above, below the plugin's top level),
 /// its tool named in the plugin's description or README, a program or runtime QGIS's own
@@ -255,7 +289,7 @@ fn provenance<'a>(
             .find(|f| folders_with_notes.contains(f));
         let reason = if let Some(note) = note {
             Some(format!("a licence or readme ships beside it in `{note}/`"))
-        } else if tool.len() >= 4 && mentions(documentation, &tool) {
+        } else if tool.len() >= 4 && names_tool(documentation, &tool) {
             Some(format!("the plugin's description or README names `{tool}`"))
         } else if QGIS_SHIPPED.contains(&tool.as_str()) {
             Some(format!(

@@ -294,6 +294,34 @@ fn shipped_native_code_with_declared_provenance_is_reported_disguised_or_undocum
     }
 }
 
+#[test]
+fn native_code_named_as_a_phrase_in_the_release_notes_is_reported_scattered_words_held() {
+    let pe = pe_head();
+    let init: &[u8] = b"from .lib import terrain_analysis\n\ndef classFactory(iface):\n    return None\n";
+    let metadata: &[u8] = b"[general]\nname=Demo\nqgisMinimumVersion=3.0\n\
+        description=Fluvial tools\nversion=1.0\nauthor=A\nemail=a@example.org\n\
+        about=Fluvial corridor tools.\nrepository=https://example.org/demo\n\
+        changelog=1.0\n\t- Cython terrain analysis extensions for windows\n\
+        \t- faster flow accumulation; a new solver for flats\n";
+    let findings = rated_bytes(&[
+        ("__init__.py", init),
+        ("metadata.txt", metadata),
+        ("lib/__init__.py", b""),
+        // Its name's words, as a phrase, in the release notes the plugin page shows.
+        ("lib/terrain_analysis.cp37-win_amd64.pyd", &pe),
+        // Its words appear, but apart: nothing names it.
+        ("lib/flow_solver.cp37-win_amd64.pyd", &pe),
+    ]);
+    assert_eq!(
+        native_action(&findings, "lib/terrain_analysis.cp37-win_amd64.pyd"),
+        (false, false)
+    );
+    assert_eq!(
+        native_action(&findings, "lib/flow_solver.cp37-win_amd64.pyd"),
+        (true, false)
+    );
+}
+
 fn elf_head() -> Vec<u8> {
     let mut bytes = b"\x7fELF\x02\x01\x01".to_vec();
     bytes.resize(0x200, 0);

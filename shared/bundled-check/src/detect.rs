@@ -312,6 +312,37 @@ pub fn detect(archive: &PluginArchive, max_metadata_bytes: u64) -> Vec<BundledLi
             by_content: !in_vendor_folder,
         });
     }
+
+    // 4. A single-module distribution (`six.py`, `sshtunnel.py`) with a `__version__`, inside
+    //    a vendoring folder or in a folder of its own name (`core/sshtunnel/sshtunnel.py`
+    //    beside an empty `__init__.py`). It may be the plugin's own module: it counts as a
+    //    library only when it matches a release (by content), and is not reported otherwise.
+    for name in &names {
+        let Some((folder, file)) = name.rsplit_once('/') else {
+            continue;
+        };
+        let Some(stem) = file.strip_suffix(".py") else {
+            continue;
+        };
+        let folder_name = folder.rsplit('/').next().unwrap_or_default();
+        let in_vendor_folder = VENDOR_FOLDERS.contains(&folder_name.to_ascii_lowercase().as_str());
+        let own_folder = folder_name == stem && folder.contains('/');
+        if stem.starts_with('_') || !(in_vendor_folder || own_folder) || taken(&found, name) {
+            continue;
+        }
+        let Some(version) = read(name).and_then(|text| version_line(&text)) else {
+            continue;
+        };
+        found.push(BundledLibrary {
+            name: distribution_of(stem).to_owned(),
+            version,
+            layout: Layout::Installed,
+            base: format!("{folder}/"),
+            claimed: vec![(*name).to_owned()],
+            evidence: format!("`__version__` in the module `{name}`"),
+            by_content: true,
+        });
+    }
     found
 }
 

@@ -19,7 +19,10 @@ const PUBLISHED_INIT: &str = "__version__ = \"1.0.0\"\n\n\ndef greet():\n    ret
 /// The published `qt.py` of tinylib 1.0.0, which plugins patch for Qt6.
 const PUBLISHED_QT: &str = "from PyQt5 import QtCore\n\n\ndef run(code):\n    exec(code)\n";
 
-/// A package index that knows one release: tinylib 1.0.0's wheel.
+/// The published `tinymod.py`, the single module of the made-up distribution `tinymod` 2.0.0.
+const PUBLISHED_MODULE: &str = "__version__ = \"2.0.0\"\n\n\ndef tunnel(host):\n    return host\n";
+
+/// A package index that knows two releases: tinylib 1.0.0's wheel and tinymod 2.0.0's.
 struct OneRelease;
 
 impl ReleaseSource for OneRelease {
@@ -29,6 +32,15 @@ impl ReleaseSource for OneRelease {
         version: &str,
         kind: ArtifactKind,
     ) -> Result<Release, ReleaseError> {
+        if (name, version, kind) == ("tinymod", "2.0.0", ArtifactKind::Wheel) {
+            return Ok(Release::Found(ReleaseFiles {
+                artifact: "tinymod-2.0.0-py3-none-any.whl".to_owned(),
+                files: BTreeMap::from([(
+                    "tinymod.py".to_owned(),
+                    hex::encode(Sha256::digest(PUBLISHED_MODULE)),
+                )]),
+            }));
+        }
         if (name, version, kind) != ("tinylib", "1.0.0", ArtifactKind::Wheel) {
             return Ok(Release::Unknown {
                 reason: format!("no {name} {version} {kind:?} in this index"),
@@ -173,6 +185,31 @@ fn a_top_level_package_is_a_library_when_its_files_are_a_release() {
     let own = "__version__ = \"1.0.0\"\n\n\ndef main():\n    pass\n";
     assert!(findings(top_level(own), true).is_empty());
     assert!(findings(top_level(PUBLISHED_INIT), false).is_empty());
+}
+
+#[test]
+fn a_single_module_is_a_library_in_a_vendoring_folder_or_a_folder_of_its_name_when_released() {
+    let plugin = |path: &str, module: &str| {
+        ZipBuilder::valid_plugin("demo")
+            .file("demo/core/__init__.py", "")
+            .file("demo/core/tinymod/__init__.py", "")
+            .file(path, module)
+            .build()
+    };
+    // In a folder of its own name (beside an empty `__init__.py`), and in a vendoring folder.
+    for path in ["demo/core/tinymod/tinymod.py", "demo/ext_libs/tinymod.py"] {
+        assert_eq!(
+            findings(plugin(path, PUBLISHED_MODULE), true),
+            [format!("BND001 {path}")],
+            "{path}"
+        );
+    }
+    // Changed, or not a release the index knows: the plugin's own code, nothing reported.
+    let changed = format!("{PUBLISHED_MODULE}\nimport os\n");
+    assert!(findings(plugin("demo/core/tinymod/tinymod.py", &changed), true).is_empty());
+    assert!(findings(plugin("demo/core/tinymod/tinymod.py", PUBLISHED_MODULE), false).is_empty());
+    // Anywhere else a module with a `__version__` is the plugin's: never compared.
+    assert!(findings(plugin("demo/core/tinymod.py", PUBLISHED_MODULE), true).is_empty());
 }
 
 #[test]
