@@ -231,7 +231,11 @@ fn names_tool(text: &str, tool: &str) -> bool {
         return false;
     };
     text.match_indices(first).any(|(at, _)| {
-        if text[..at].chars().next_back().is_some_and(char::is_alphanumeric) {
+        if text[..at]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric)
+        {
             return false;
         }
         let mut rest = &text[at + first.len()..];

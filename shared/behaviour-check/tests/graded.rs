@@ -297,7 +297,8 @@ fn shipped_native_code_with_declared_provenance_is_reported_disguised_or_undocum
 #[test]
 fn native_code_named_as_a_phrase_in_the_release_notes_is_reported_scattered_words_held() {
     let pe = pe_head();
-    let init: &[u8] = b"from .lib import terrain_analysis\n\ndef classFactory(iface):\n    return None\n";
+    let init: &[u8] =
+        b"from .lib import terrain_analysis\n\ndef classFactory(iface):\n    return None\n";
     let metadata: &[u8] = b"[general]\nname=Demo\nqgisMinimumVersion=3.0\n\
         description=Fluvial tools\nversion=1.0\nauthor=A\nemail=a@example.org\n\
         about=Fluvial corridor tools.\nrepository=https://example.org/demo\n\

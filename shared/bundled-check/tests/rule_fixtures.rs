@@ -207,7 +207,11 @@ fn a_single_module_is_a_library_in_a_vendoring_folder_or_a_folder_of_its_name_wh
     // Changed, or not a release the index knows: the plugin's own code, nothing reported.
     let changed = format!("{PUBLISHED_MODULE}\nimport os\n");
     assert!(findings(plugin("demo/core/tinymod/tinymod.py", &changed), true).is_empty());
-    assert!(findings(plugin("demo/core/tinymod/tinymod.py", PUBLISHED_MODULE), false).is_empty());
+    assert!(findings(
+        plugin("demo/core/tinymod/tinymod.py", PUBLISHED_MODULE),
+        false
+    )
+    .is_empty());
     // Anywhere else a module with a `__version__` is the plugin's: never compared.
     assert!(findings(plugin("demo/core/tinymod.py", PUBLISHED_MODULE), true).is_empty());
 }
