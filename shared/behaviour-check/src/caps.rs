@@ -82,6 +82,9 @@ pub enum Cap {
     SecurityTamper,
     /// Plugin repositories or another plugin's enabled flag written in the settings.
     PluginStateTamper,
+    /// The process-wide TLS default (Python's default HTTPS context, Qt's default SSL
+    /// configuration) made to accept any certificate.
+    TlsVerifyOff,
     /// An attribute of a module or class the plugin did not define replaced, when the
     /// catalogue knows it as a source, sink or runner (`requests.Session.request = ...`).
     Monkeypatch,
@@ -136,6 +139,7 @@ impl Cap {
             Cap::DynamicLoad => "loads code dynamically",
             Cap::SecurityTamper => "changes a security setting or a system file",
             Cap::PluginStateTamper => "changes plugin repositories or other plugins' state",
+            Cap::TlsVerifyOff => "switches off certificate checks for every connection",
             Cap::Monkeypatch => "replaces a function of a library it does not own",
             Cap::ClipboardRead => "reads the clipboard",
             Cap::ClipboardWrite => "writes the clipboard",

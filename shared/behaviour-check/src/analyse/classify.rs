@@ -477,6 +477,7 @@ impl<'m> Analyser<'m> {
                 );
             }
         }
+        self.note_tls_call(call, name, args, line);
         let tail = caps::tail(name);
         // A node or entry of QGIS's settings tree set (`entry.setValue(v)`,
         // `node.childSetting("x").setVariantValue(v)`): a write of its key.

@@ -31,6 +31,7 @@ mod pin;
 mod signals;
 mod sources;
 mod statements;
+mod tls;
 use helpers::*;
 pub use helpers::{shown_file, VARIABLE_KEY};
 use validator_api_catalogue::{Catalogue, SourceKind};
@@ -221,6 +222,7 @@ pub fn analyse_with_forms(
         trace_hook: std::cell::OnceCell::new(),
         env_credential_reads: HashMap::default(),
         silencing: false,
+        unverified_tls: HashSet::default(),
         init_classes: HashMap::default(),
         init_class_now: None,
         attr_params: Vec::new(),
@@ -364,6 +366,8 @@ struct Analyser<'m> {
     /// The value being assigned is `lambda ...: None`: a library function replaced by it is
     /// silenced, not tapped ([`Analyser::note_monkeypatch`]).
     silencing: bool,
+    /// SSL configurations (local keys) told not to verify their peer ([`tls`]).
+    unverified_tls: HashSet<String>,
     /// Each `__init__` of a class of the file (by its address) and its class's name.
     init_classes: HashMap<usize, &'m str>,
     /// The class whose `__init__` is being read.

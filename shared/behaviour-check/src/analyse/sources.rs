@@ -628,6 +628,8 @@ impl<'m> Analyser<'m> {
         let Value::Ref { name, .. } = base else {
             return;
         };
+        let line = self.line(attr.range);
+        self.note_python_tls_default(&format!("{name}.{}", attr.attr), value, line);
         if self.silencing {
             return;
         }
@@ -657,7 +659,6 @@ impl<'m> Analyser<'m> {
                 )
             });
         if known {
-            let line = self.line(attr.range);
             self.add(Cap::Monkeypatch, line, format!("{target} replaced"));
         }
     }

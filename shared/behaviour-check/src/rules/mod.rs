@@ -38,6 +38,7 @@ mod plugin_state;
 mod reverse_shell;
 mod security_tamper;
 mod self_update;
+mod tls_verify_off;
 
 pub use autostart::BHV004;
 pub use autostart_named::BHV109;
@@ -64,6 +65,7 @@ pub use plugin_state::{grade_by_declared_dependencies, BHV110};
 pub use reverse_shell::BHV005;
 pub use security_tamper::BHV007;
 pub use self_update::{grade_by_data_folders, grade_by_declared_hosts, BHV102};
+pub use tls_verify_off::BHV114;
 
 pub(crate) const fn block(
     id: &'static str,
@@ -177,6 +179,7 @@ pub const ALL: &[Rule] = &[
     Rule::on_file(BHV111, monkeypatch::evaluate),
     Rule::on_file(BHV112, clipboard_rewrite::evaluate),
     Rule::elsewhere(BHV113),
+    Rule::on_file(BHV114, tls_verify_off::evaluate),
     Rule::scope(BHV900),
     Rule::scope(BHV901),
 ];

@@ -1,0 +1,98 @@
+//! The process-wide TLS defaults switched to "accept any certificate" (BHV114): Python's
+//! default HTTPS context replaced (`ssl._create_default_https_context =
+//! ssl._create_unverified_context`, what `urllib` and every library built on it use), or Qt's
+//! default SSL configuration set to one that does not verify the peer
+//! (`QSslConfiguration.setDefaultConfiguration(config)` after
+//! `config.setPeerVerifyMode(QSslSocket.VerifyNone)`, what every `QNetworkRequest` of QGIS
+//! and its plugins starts from). A configuration the plugin gives only to its own request
+//! (`request.setSslConfiguration(config)`) is its own business.
+
+use super::*;
+
+/// The attribute of `ssl` that every HTTPS connection `urllib`, `http.client` and the
+/// libraries built on them open takes its context from.
+const PYTHON_DEFAULT_CONTEXT: &str = "ssl._create_default_https_context";
+
+/// The only value that keeps Python's default: the verifying context factory itself.
+const PYTHON_VERIFYING_FACTORY: &str = "ssl.create_default_context";
+
+/// Peer verification modes that accept any certificate (`QSslSocket.PeerVerifyMode`).
+const UNVERIFIED_MODES: &[&str] = &["VerifyNone", "QueryPeer"];
+
+impl<'m> Analyser<'m> {
+    /// `ssl._create_default_https_context = value`: anything but the verifying factory makes
+    /// every HTTPS connection of the QGIS process skip certificate checks.
+    pub(super) fn note_python_tls_default(&mut self, target: &str, value: &Value, line: u32) {
+        if target != PYTHON_DEFAULT_CONTEXT {
+            return;
+        }
+        let verifying =
+            matches!(value, Value::Ref { name, .. } if name == PYTHON_VERIFYING_FACTORY);
+        if !verifying {
+            self.add(
+                Cap::TlsVerifyOff,
+                line,
+                format!(
+                    "{target} replaced: every HTTPS connection Python opens in QGIS (other \
+                     plugins' included) accepts any certificate"
+                ),
+            );
+        }
+    }
+
+    /// A call that may change a TLS default: `setattr(ssl, "_create_default_https_context",
+    /// value)`, or Qt's SSL configuration API (a configuration told not to verify its peer is
+    /// remembered by variable; made Qt's default, it is the default of every request).
+    pub(super) fn note_tls_call(
+        &mut self,
+        call: &'m ast::ExprCall,
+        name: &str,
+        args: &[Value],
+        line: u32,
+    ) {
+        if caps::tail(name) == "setattr" {
+            if let [Value::Ref { name: module, .. }, attribute, value, ..] = args {
+                if let Some(attribute) = attribute.as_str().filter(|a| !a.partial) {
+                    let target = format!("{module}.{}", attribute.text);
+                    self.note_python_tls_default(&target, value, line);
+                }
+            }
+            return;
+        }
+        let Expr::Attribute(attr) = call.func.as_ref() else {
+            return;
+        };
+        match attr.attr.as_str() {
+            "setPeerVerifyMode" => {
+                let unverified = call.arguments.args.first().is_some_and(|mode| {
+                    let text = self.text(mode.range());
+                    UNVERIFIED_MODES.iter().any(|m| text.ends_with(m))
+                });
+                if let (true, Expr::Name(config)) = (unverified, attr.value.as_ref()) {
+                    let key = local_key(config.id.as_str(), self.current);
+                    self.unverified_tls.insert(key);
+                }
+            }
+            "setDefaultConfiguration"
+                if name.ends_with("QSslConfiguration.setDefaultConfiguration") =>
+            {
+                let Some(Expr::Name(config)) = call.arguments.args.first() else {
+                    return;
+                };
+                let key = local_key(config.id.as_str(), self.current);
+                if self.unverified_tls.contains(&key) {
+                    self.add(
+                        Cap::TlsVerifyOff,
+                        line,
+                        format!(
+                            "{name}({}) with peer verification off: every request of QGIS and \
+                             its plugins accepts any certificate",
+                            config.id
+                        ),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+}
