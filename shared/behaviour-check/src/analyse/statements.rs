@@ -51,6 +51,13 @@ impl<'m> Analyser<'m> {
             Expr::Starred(starred) => self.assign(&starred.value, Value::UNKNOWN),
             Expr::Subscript(subscript) => {
                 self.eval(target);
+                // `os.environ["GDAL_HTTP_UNSAFESSL"] = "YES"` ([`tls`]).
+                if matches!(self.eval(&subscript.value), Value::Ref { ref name, .. } if name == "os.environ")
+                {
+                    let key = self.eval(&subscript.slice);
+                    let line = self.line(subscript.range);
+                    self.note_gdal_tls_option(&key, &value, line, "os.environ.__setitem__");
+                }
                 self.store_item(subscript, value);
             }
             other => {

@@ -4,8 +4,9 @@
 //! default SSL configuration set to one that does not verify the peer
 //! (`QSslConfiguration.setDefaultConfiguration(config)` after
 //! `config.setPeerVerifyMode(QSslSocket.VerifyNone)`, what every `QNetworkRequest` of QGIS
-//! and its plugins starts from). A configuration the plugin gives only to its own request
-//! (`request.setSslConfiguration(config)`) is its own business.
+//! and its plugins starts from), or GDAL's `GDAL_HTTP_UNSAFESSL` set on (`gdal.SetConfigOption`
+//! or the environment: every request of GDAL's network drivers). A configuration the plugin
+//! gives only to its own request (`request.setSslConfiguration(config)`) is its own business.
 
 use super::*;
 
@@ -16,8 +17,24 @@ const PYTHON_DEFAULT_CONTEXT: &str = "ssl._create_default_https_context";
 /// The only value that keeps Python's default: the verifying context factory itself.
 const PYTHON_VERIFYING_FACTORY: &str = "ssl.create_default_context";
 
+/// GDAL's configuration option (an environment variable too) that makes every request of its
+/// network drivers (`/vsicurl/`, WMS, WFS, COG) in the QGIS process accept any certificate.
+const GDAL_UNSAFE_SSL: &str = "GDAL_HTTP_UNSAFESSL";
+
 /// Peer verification modes that accept any certificate (`QSslSocket.PeerVerifyMode`).
 const UNVERIFIED_MODES: &[&str] = &["VerifyNone", "QueryPeer"];
+
+/// The values of those modes (`setPeerVerifyMode(0)`).
+const UNVERIFIED_MODE_NUMBERS: &[&str] = &["0", "1"];
+
+/// Whether a GDAL boolean option's value turns it on (GDAL's `CPLTestBool`: anything but the
+/// spellings of "off").
+fn gdal_true(value: &str) -> bool {
+    !matches!(
+        value.trim().to_ascii_uppercase().as_str(),
+        "" | "NO" | "OFF" | "FALSE" | "0"
+    )
+}
 
 impl<'m> Analyser<'m> {
     /// `ssl._create_default_https_context = value`: anything but the verifying factory makes
@@ -40,6 +57,35 @@ impl<'m> Analyser<'m> {
         }
     }
 
+    /// `GDAL_HTTP_UNSAFESSL` set on (a GDAL option or an environment variable), `key` and
+    /// `value` as written.
+    pub(super) fn note_gdal_tls_option(
+        &mut self,
+        key: &Value,
+        value: &Value,
+        line: u32,
+        how: &str,
+    ) {
+        let (Some(key), Some(value)) = (key.as_str(), value.as_str()) else {
+            return;
+        };
+        if key.partial || value.partial || !key.text.eq_ignore_ascii_case(GDAL_UNSAFE_SSL) {
+            return;
+        }
+        if gdal_true(&value.text) {
+            self.add(
+                Cap::TlsVerifyOff,
+                line,
+                format!(
+                    "{how}({GDAL_UNSAFE_SSL:?}, {:?}): every request GDAL's network drivers make \
+                     in QGIS (layers of other plugins and of the user included) accepts any \
+                     certificate",
+                    value.text
+                ),
+            );
+        }
+    }
+
     /// A call that may change a TLS default: `setattr(ssl, "_create_default_https_context",
     /// value)`, or Qt's SSL configuration API (a configuration told not to verify its peer is
     /// remembered by variable; made Qt's default, it is the default of every request).
@@ -50,7 +96,16 @@ impl<'m> Analyser<'m> {
         args: &[Value],
         line: u32,
     ) {
-        if caps::tail(name) == "setattr" {
+        let tail = caps::tail(name);
+        let sets_option = (tail == "SetConfigOption" && name.contains("gdal"))
+            || matches!(name, "os.putenv" | "os.environ.setdefault");
+        if sets_option {
+            if let [key, value, ..] = args {
+                self.note_gdal_tls_option(key, value, line, &caps::plain(name));
+            }
+            return;
+        }
+        if tail == "setattr" {
             if let [Value::Ref { name: module, .. }, attribute, value, ..] = args {
                 if let Some(attribute) = attribute.as_str().filter(|a| !a.partial) {
                     let target = format!("{module}.{}", attribute.text);
@@ -67,6 +122,7 @@ impl<'m> Analyser<'m> {
                 let unverified = call.arguments.args.first().is_some_and(|mode| {
                     let text = self.text(mode.range());
                     UNVERIFIED_MODES.iter().any(|m| text.ends_with(m))
+                        || UNVERIFIED_MODE_NUMBERS.contains(&text.trim())
                 });
                 if let (true, Expr::Name(config)) = (unverified, attr.value.as_ref()) {
                     let key = local_key(config.id.as_str(), self.current);

@@ -1,9 +1,9 @@
 //! BHV114 Switches off certificate checks for every connection (review). The evidence is the
 //! write itself: Python's default HTTPS context or Qt's default SSL configuration replaced by
-//! one that accepts any certificate. From then on every HTTPS request of QGIS and of every
-//! plugin (logins, tokens, downloads of code) can be read and altered by anyone on the path.
-//! Real plugins do it to work around a server's broken certificate, so it is held for a
-//! reviewer, not blocked.
+//! one that accepts any certificate, or GDAL's `GDAL_HTTP_UNSAFESSL` set on. From then on every
+//! HTTPS request of QGIS and of every plugin (logins, tokens, downloads of code) can be read and
+//! altered by anyone on the path. Real plugins do it to work around a server's broken
+//! certificate, so it is held for a reviewer, not blocked.
 
 use validator_domain::RuleInfo;
 
@@ -14,8 +14,8 @@ pub const BHV114: RuleInfo = review(
     "BHV114",
     "Switches off certificate checks for every connection",
     "The plugin replaces Python's default HTTPS context or Qt's default SSL configuration with \
-     one that accepts any certificate, so every HTTPS connection QGIS and its other plugins \
-     make can be intercepted. Keep the defaults: pass a context or an SSL configuration to \
+     one that accepts any certificate, or sets GDAL's GDAL_HTTP_UNSAFESSL on, so every HTTPS \
+     connection QGIS and its other plugins make can be intercepted. Keep the defaults: pass a context or an SSL configuration to \
      the plugin's own request only (`urlopen(url, context=...)`, \
      `request.setSslConfiguration(...)`), or add the server's certificate authority to QGIS's \
      authentication manager (Settings > Options > Authentication > Certificate Manager).",
