@@ -362,6 +362,21 @@ pub(crate) fn at(path: &str, e: &Evidence) -> String {
     format!("{path}:{}: {}", e.line, e.what)
 }
 
+/// A rule whose whole evidence is one capability of the file (the write, the replacement):
+/// its first occurrence.
+pub(super) fn on_capability(
+    scope: &FileScope<'_>,
+    rule: &'static RuleInfo,
+    cap: Cap,
+) -> Option<Hit> {
+    let evidence = scope.file.get(cap)?;
+    Some(Hit::new(
+        rule,
+        evidence.line,
+        format!("{} ({})", cap.describe(), at(scope.path, evidence)),
+    ))
+}
+
 pub(crate) fn hosts_text(facts: &FileFacts, preposition: &str) -> String {
     let mut hosts: Vec<&str> = facts.hosts.iter().map(|(h, _)| h.as_str()).collect();
     hosts.dedup();

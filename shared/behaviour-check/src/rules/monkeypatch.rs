@@ -6,7 +6,7 @@
 
 use validator_domain::RuleInfo;
 
-use super::{at, review, FileScope, Hit};
+use super::{on_capability, review, FileScope, Hit};
 use crate::caps::Cap;
 
 pub const BHV111: RuleInfo = review(
@@ -19,12 +19,5 @@ pub const BHV111: RuleInfo = review(
 );
 
 pub(super) fn evaluate(scope: &FileScope<'_>) -> Option<Hit> {
-    let (path, file) = (scope.path, &scope.file);
-    let patch = file.get(Cap::Monkeypatch)?;
-    Some(Hit {
-        without_evidence: None,
-        rule: &BHV111,
-        line: patch.line,
-        message: format!("{} ({})", Cap::Monkeypatch.describe(), at(path, patch)),
-    })
+    on_capability(scope, &BHV111, Cap::Monkeypatch)
 }

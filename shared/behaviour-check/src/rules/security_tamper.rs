@@ -8,7 +8,7 @@
 
 use validator_domain::RuleInfo;
 
-use super::{at, block, FileScope, Hit};
+use super::{block, on_capability, FileScope, Hit};
 use crate::caps::Cap;
 
 pub const BHV007: RuleInfo = block(
@@ -22,12 +22,5 @@ pub const BHV007: RuleInfo = block(
 );
 
 pub(super) fn evaluate(scope: &FileScope<'_>) -> Option<Hit> {
-    let (path, file) = (scope.path, &scope.file);
-    let write = file.get(Cap::SecurityTamper)?;
-    Some(Hit {
-        without_evidence: None,
-        rule: &BHV007,
-        line: write.line,
-        message: format!("{} ({})", Cap::SecurityTamper.describe(), at(path, write)),
-    })
+    on_capability(scope, &BHV007, Cap::SecurityTamper)
 }

@@ -7,7 +7,7 @@
 
 use validator_domain::RuleInfo;
 
-use super::{at, review, FileScope, Hit};
+use super::{on_capability, review, FileScope, Hit};
 use crate::caps::Cap;
 
 pub const BHV114: RuleInfo = review(
@@ -22,12 +22,5 @@ pub const BHV114: RuleInfo = review(
 );
 
 pub(super) fn evaluate(scope: &FileScope<'_>) -> Option<Hit> {
-    let (path, file) = (scope.path, &scope.file);
-    let switch = file.get(Cap::TlsVerifyOff)?;
-    Some(Hit {
-        without_evidence: None,
-        rule: &BHV114,
-        line: switch.line,
-        message: format!("{} ({})", Cap::TlsVerifyOff.describe(), at(path, switch)),
-    })
+    on_capability(scope, &BHV114, Cap::TlsVerifyOff)
 }
