@@ -5,7 +5,8 @@
 //!
 //! The wheel is built with `maturin build --profile dev` in the target folder of the cargo running
 //! these tests (cargo holds no lock on it while tests run): the crates `cargo test --workspace`
-//! has just compiled are reused, so the wheel costs seconds instead of a second full build.
+//! has just compiled are reused, so the wheel costs seconds instead of a second full build. The
+//! pre-commit hook builds its own copy of the repository in a folder of its own (see there).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -198,10 +199,6 @@ fn copy_dir(from: &Path, to: &Path) {
 
 #[test]
 fn the_pre_commit_hook_passes_a_clean_plugin_and_fails_a_planted_finding() {
-    // The hook's build shares the wheel's target folder: let the wheel finish first, so the
-    // two maturin runs never stage files in the same folder at once (and the hook's build
-    // reuses the compiled crates).
-    wheel();
     let dir = tempfile::tempdir().unwrap();
     // A plugin repository whose root is the plugin (the hook's default argument, ".").
     let repo = dir.path().join("sample_plugin");
@@ -209,9 +206,10 @@ fn the_pre_commit_hook_passes_a_clean_plugin_and_fails_a_planted_finding() {
     git(&repo, &["init", "-q"]);
     git(&repo, &["add", "."]);
     git(&repo, &["commit", "-q", "-m", "plugin"]);
-    // pre-commit builds the hook's package from a copy of this repository with pip and maturin:
-    // the same profile and target folder as the wheel above (only the workspace's own crates
-    // compile again, their path differs), and a hook cache of our own.
+    // pre-commit builds the hook's package from a copy of this repository with pip and maturin,
+    // in a target folder of its own: the copy's crates get the same file names as this
+    // checkout's (cargo hashes a workspace member's path relative to the workspace), so built
+    // in the tests' folder they would replace the libraries the doc tests link afterwards.
     let try_repo = || {
         Command::new(devtools("pre-commit"))
             .args(["try-repo"])
@@ -220,7 +218,7 @@ fn the_pre_commit_hook_passes_a_clean_plugin_and_fails_a_planted_finding() {
             .current_dir(&repo)
             .env("PRE_COMMIT_HOME", wheel_target().join("pre-commit-home"))
             .env("MATURIN_PEP517_ARGS", "--profile dev")
-            .env("CARGO_TARGET_DIR", target_dir())
+            .env("CARGO_TARGET_DIR", wheel_target().join("hook-target"))
             .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
             .output()
             .expect("run pre-commit")
