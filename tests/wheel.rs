@@ -3,10 +3,8 @@
 //! linted by actionlint and run step by step. The tools come from PyPI into the pinned
 //! `devtools` venv (infra/requirements-devtools.txt).
 //!
-//! The wheel is built with `maturin build --profile dev` in the target folder of the cargo running
-//! these tests (cargo holds no lock on it while tests run): the crates `cargo test --workspace`
-//! has just compiled are reused, so the wheel costs seconds instead of a second full build. The
-//! pre-commit hook builds its own copy of the repository in a folder of its own (see there).
+//! The wheel is built with `maturin build --profile wheel-ci` (no LTO) into target/wheel, a
+//! target folder of its own: the cargo running these tests keeps target/debug.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -23,18 +21,8 @@ fn devtools(tool: &str) -> PathBuf {
     path
 }
 
-/// The target folder this test binary was built in (target/debug/deps/wheel-… → target).
-fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("the test binary's path");
-    exe.ancestors()
-        .nth(3)
-        .expect("the test binary lies in <target>/<profile>/deps")
-        .to_path_buf()
-}
-
-/// What these tests write besides the compiled crates: the wheel, the hook's cache.
 fn wheel_target() -> PathBuf {
-    target_dir().join("wheel")
+    repo_root().join("target/wheel")
 }
 
 fn checked(what: &str, output: Output) -> Output {
@@ -58,10 +46,10 @@ fn wheel() -> &'static Path {
         checked(
             "maturin build",
             Command::new(devtools("maturin"))
-                .args(["build", "--profile", "dev", "--locked", "--out"])
+                .args(["build", "--profile", "wheel-ci", "--locked", "--out"])
                 .arg(&out)
                 .current_dir(repo_root())
-                .env("CARGO_TARGET_DIR", target_dir())
+                .env("CARGO_TARGET_DIR", wheel_target())
                 .output()
                 .expect("run maturin"),
         );
@@ -199,6 +187,10 @@ fn copy_dir(from: &Path, to: &Path) {
 
 #[test]
 fn the_pre_commit_hook_passes_a_clean_plugin_and_fails_a_planted_finding() {
+    // The hook's build shares the wheel's target folder: let the wheel finish first, so the
+    // two maturin runs never stage files in the same folder at once (and the hook's build
+    // reuses the compiled crates).
+    wheel();
     let dir = tempfile::tempdir().unwrap();
     // A plugin repository whose root is the plugin (the hook's default argument, ".").
     let repo = dir.path().join("sample_plugin");
@@ -206,10 +198,8 @@ fn the_pre_commit_hook_passes_a_clean_plugin_and_fails_a_planted_finding() {
     git(&repo, &["init", "-q"]);
     git(&repo, &["add", "."]);
     git(&repo, &["commit", "-q", "-m", "plugin"]);
-    // pre-commit builds the hook's package from a copy of this repository with pip and maturin,
-    // in a target folder of its own: the copy's crates get the same file names as this
-    // checkout's (cargo hashes a workspace member's path relative to the workspace), so built
-    // in the tests' folder they would replace the libraries the doc tests link afterwards.
+    // pre-commit builds the hook's package from this repository with pip and maturin: the same
+    // quick profile and target folder as the wheel above, and a hook cache of our own.
     let try_repo = || {
         Command::new(devtools("pre-commit"))
             .args(["try-repo"])
@@ -217,11 +207,8 @@ fn the_pre_commit_hook_passes_a_clean_plugin_and_fails_a_planted_finding() {
             .args(["plugin-validator", "--all-files", "--verbose"])
             .current_dir(&repo)
             .env("PRE_COMMIT_HOME", wheel_target().join("pre-commit-home"))
-            .env("MATURIN_PEP517_ARGS", "--profile dev")
-            .env("CARGO_TARGET_DIR", wheel_target().join("hook-target"))
-            // A build from scratch: no debug information for the plugin's own crates (the
-            // dependencies have none in the dev profile either), less to write and link.
-            .env("CARGO_PROFILE_DEV_DEBUG", "false")
+            .env("MATURIN_PEP517_ARGS", "--profile wheel-ci")
+            .env("CARGO_TARGET_DIR", wheel_target())
             .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
             .output()
             .expect("run pre-commit")
