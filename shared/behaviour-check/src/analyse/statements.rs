@@ -51,8 +51,12 @@ impl<'m> Analyser<'m> {
             Expr::Starred(starred) => self.assign(&starred.value, Value::UNKNOWN),
             Expr::Subscript(subscript) => {
                 self.eval(target);
-                // `os.environ["GDAL_HTTP_UNSAFESSL"] = "YES"` ([`tls`]).
-                if matches!(self.eval(&subscript.value), Value::Ref { ref name, .. } if name == "os.environ")
+                // `os.environ["GDAL_HTTP_UNSAFESSL"] = "YES"` ([`tls`]). Only a name or an
+                // attribute can be `os.environ`: evaluating those again records nothing twice,
+                // and the other subscripts (`rows()[k] = v`) are not evaluated again.
+                let plain = matches!(subscript.value.as_ref(), Expr::Name(_) | Expr::Attribute(_));
+                if plain
+                    && matches!(self.eval(&subscript.value), Value::Ref { ref name, .. } if name == "os.environ")
                 {
                     let key = self.eval(&subscript.slice);
                     let line = self.line(subscript.range);
