@@ -70,6 +70,9 @@ pub struct BehaviourLimits {
     /// may name its tools, the build recipes that may name it as a target, the notices at the
     /// head of the modules beside a library.
     pub max_provenance_text_bytes: u64,
+    /// Largest Windows binary whose version resource is read for the name it was built under,
+    /// when an MSBuild project shipped in the plugin may have built it (BHV103).
+    pub max_embedded_name_bytes: u64,
     /// Call names whose catalogue answer is kept between files (per thread): most names
     /// recur across a plugin's modules, and a name the tables do not spell costs a
     /// normalisation and a walk of its prefixes. Past this many, names are looked up again.
@@ -101,6 +104,7 @@ impl Default for BehaviourLimits {
             max_pickle_bytes: 8 * 1024 * 1024,
             max_folded_dict_items: 64,
             max_provenance_text_bytes: 256 * 1024,
+            max_embedded_name_bytes: 32 * 1024 * 1024,
             max_cached_apis: 65_536,
             max_inline_depth: 3,
             max_unrolled_items: 4,
@@ -166,6 +170,10 @@ impl BehaviourLimits {
             NamedLimit {
                 name: "max_provenance_text_bytes",
                 set: |l, v| l.max_provenance_text_bytes = v,
+            },
+            NamedLimit {
+                name: "max_embedded_name_bytes",
+                set: |l, v| l.max_embedded_name_bytes = v,
             },
             NamedLimit {
                 name: "max_cached_apis",

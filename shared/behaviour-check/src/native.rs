@@ -74,7 +74,12 @@ pub fn findings(
         .filter(|(path, kind)| named_as_native(path, kind))
         .map(|(path, _)| *path)
         .collect();
-    let by_files = crate::native_build::declared_by_files(ctx.archive, &named, &mut budget);
+    let by_files = crate::native_build::declared_by_files(
+        ctx.archive,
+        &named,
+        &mut budget,
+        limits.max_embedded_name_bytes,
+    );
     let provenance = provenance(&native, &names, &documentation, by_files);
     for (name, kind) in native {
         let lower = name.to_ascii_lowercase();

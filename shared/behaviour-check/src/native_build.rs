@@ -11,10 +11,13 @@ use crate::native::{mentions, tool_name};
 /// Build recipes whose targets say what they build: CMake, Meson, setuptools.
 const BUILD_FILES: &[&str] = &["cmakelists.txt", "meson.build", "setup.py"];
 
+/// MSBuild projects (C#, Visual Basic, F#, C++), which name the assembly they build.
+const MSBUILD_PROJECTS: &[&str] = &[".csproj", ".vbproj", ".fsproj", ".vcxproj"];
+
 /// Extensions of the sources a native build compiles.
 const SOURCE_EXTENSIONS: &[&str] = &[
     ".c", ".cc", ".cpp", ".cxx", ".c++", ".h", ".hh", ".hpp", ".hxx", ".pyx", ".f", ".f90", ".f95",
-    ".rs", ".go", ".cs", ".m", ".mm",
+    ".rs", ".go", ".cs", ".vb", ".fs", ".m", ".mm",
 ];
 
 /// Folder names that hold a component's sources rather than the component: a recipe in
@@ -125,6 +128,7 @@ pub fn declared_by_files<'a>(
     archive: &PluginArchive,
     undeclared: &[&'a str],
     budget: &mut u64,
+    max_embedded_name_bytes: u64,
 ) -> HashMap<&'a str, String> {
     let mut found: HashMap<&str, String> = HashMap::default();
     if undeclared.is_empty() {
@@ -169,6 +173,14 @@ pub fn declared_by_files<'a>(
             }
         }
     }
+    declared_by_msbuild(
+        archive,
+        &entries,
+        undeclared,
+        &mut found,
+        budget,
+        max_embedded_name_bytes,
+    );
     // Licence notices of the modules beside a library (its ctypes wrapper).
     for &path in undeclared {
         if found.contains_key(path) {
@@ -215,6 +227,200 @@ pub fn declared_by_files<'a>(
     }
     found
 }
+
+/// Windows programs and libraries built by an MSBuild project shipped with its sources (C#,
+/// Visual Basic, F#, C++): the project in the binary's folder, below it, or in the folder the
+/// binary sits under, and its assembly (`<AssemblyName>`, `<TargetName>`, else the project's
+/// file name; an MSBuild property `$(...)` in it stands for any name) is the name the binary
+/// was built under: its file name, or the `OriginalFilename`/`InternalName` of its version
+/// resource, since a build's output is often renamed when copied into the plugin
+/// (`ifcStep2ifcSQL_$(IfcSpecification)` builds `ifcStep2ifcSQL_IFC4.exe`, shipped as
+/// `Import_IFC4.exe`). Binaries above `max_embedded_name_bytes` are matched by file name only.
+fn declared_by_msbuild<'a>(
+    archive: &PluginArchive,
+    entries: &[&Entry],
+    undeclared: &[&'a str],
+    found: &mut HashMap<&'a str, String>,
+    budget: &mut u64,
+    max_embedded_name_bytes: u64,
+) {
+    let is_project = |name: &str| {
+        let lower = name.to_ascii_lowercase();
+        MSBUILD_PROJECTS.iter().any(|e| lower.ends_with(e))
+    };
+    let folder_of = |path: &str| path.rsplit_once('/').map_or("", |(f, _)| f).to_owned();
+    let within =
+        |path: &str, folder: &str| folder.is_empty() || path.starts_with(&format!("{folder}/"));
+    let windows = |path: &str| {
+        let lower = path.to_ascii_lowercase();
+        lower.ends_with(".exe") || lower.ends_with(".dll")
+    };
+    let pending: Vec<&str> = undeclared
+        .iter()
+        .copied()
+        .filter(|p| windows(p) && !found.contains_key(p))
+        .collect();
+    if pending.is_empty() || !entries.iter().any(|e| is_project(&e.name)) {
+        return;
+    }
+    let mut names_of: HashMap<&str, Vec<String>> = HashMap::default();
+    for &path in &pending {
+        let file = path.rsplit('/').next().unwrap_or(path);
+        let mut names = vec![stem(file)];
+        if let Some(entry) = entries.iter().find(|e| e.name == path) {
+            if entry.size <= max_embedded_name_bytes {
+                if let Ok(bytes) = archive.read(entry) {
+                    names.extend(embedded_names(&bytes).iter().map(|n| stem(n)));
+                }
+            }
+        }
+        names.sort_unstable();
+        names.dedup();
+        names_of.insert(path, names);
+    }
+    for project in entries.iter().filter(|e| is_project(&e.name)) {
+        let project_folder = folder_of(&project.name);
+        let component = component_of(&project.name);
+        let serves =
+            |binary: &str| within(binary, component) || within(&project.name, &folder_of(binary));
+        if !pending.iter().any(|p| serves(p) && !found.contains_key(p)) {
+            continue;
+        }
+        let has_sources = entries
+            .iter()
+            .any(|e| within(&e.name, &project_folder) && is_source(&e.name));
+        if !has_sources || project.size > *budget {
+            continue;
+        }
+        let Ok(bytes) = archive.read(project) else {
+            continue;
+        };
+        *budget = budget.saturating_sub(project.size);
+        let file = project.name.rsplit('/').next().unwrap_or(&project.name);
+        let assemblies = msbuild_assemblies(&validator_archive::decode_text(&bytes), &stem(file));
+        for &path in &pending {
+            if !serves(path) || found.contains_key(path) {
+                continue;
+            }
+            let names = names_of.get(path).map_or(&[][..], Vec::as_slice);
+            let built = assemblies
+                .iter()
+                .find(|pattern| names.iter().any(|n| glob_matches(pattern, n)));
+            if let Some(assembly) = built {
+                found.insert(
+                    path,
+                    format!(
+                        "built from `{}` (assembly `{assembly}`), shipped with its sources",
+                        project.name
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// A file name without its extension, lowercased.
+fn stem(file: &str) -> String {
+    let file = file.rsplit(['/', '\\']).next().unwrap_or(file);
+    file.rsplit_once('.')
+        .map_or(file, |(s, _)| s)
+        .to_ascii_lowercase()
+}
+
+/// The assemblies an MSBuild project builds, lowercased: its `<AssemblyName>` and
+/// `<TargetName>` elements, or `default` (the project's file stem) when it has none. Each
+/// `$(Property)` becomes `*`.
+pub fn msbuild_assemblies(project: &str, default: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for element in ["AssemblyName", "TargetName"] {
+        let open = format!("<{element}>");
+        let close = format!("</{element}>");
+        for (at, _) in project.match_indices(&open) {
+            let rest = &project[at + open.len()..];
+            let Some(end) = rest.find(&close) else {
+                continue;
+            };
+            let mut pattern = String::new();
+            let mut text = rest[..end].trim();
+            while let Some(start) = text.find("$(") {
+                pattern.push_str(&text[..start]);
+                pattern.push('*');
+                text = text[start..]
+                    .find(')')
+                    .map_or("", |e| &text[start + e + 1..]);
+            }
+            pattern.push_str(text);
+            let pattern = pattern.to_ascii_lowercase();
+            // A name made of properties only (`$(MSBuildProjectName)`) names nothing.
+            if pattern.chars().any(|c| c.is_ascii_alphanumeric()) {
+                found.push(pattern);
+            }
+        }
+    }
+    if found.is_empty() && !default.is_empty() {
+        found.push(default.to_owned());
+    }
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
+/// Whether `name` matches `pattern`, where each `*` stands for one or more characters.
+fn glob_matches(pattern: &str, name: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let Some(first) = parts.next() else {
+        return false;
+    };
+    let Some(mut rest) = name.strip_prefix(first) else {
+        return false;
+    };
+    let tail: Vec<&str> = parts.collect();
+    for (i, part) in tail.iter().enumerate() {
+        if i + 1 == tail.len() {
+            return rest.len() > part.len() && rest.ends_with(part);
+        }
+        // Skip at least one character, then find the next literal part.
+        let Some(at) = rest.get(1..).and_then(|r| r.find(part)) else {
+            return false;
+        };
+        rest = &rest[1 + at + part.len()..];
+    }
+    rest.is_empty()
+}
+
+/// The names a Windows binary's version resource gives it (`OriginalFilename` and
+/// `InternalName`, UTF-16 strings): the name it was built under.
+pub fn embedded_names(binary: &[u8]) -> Vec<String> {
+    let mut names = Vec::new();
+    for key in ["OriginalFilename", "InternalName"] {
+        let needle: Vec<u8> = key
+            .encode_utf16()
+            .chain(std::iter::once(0))
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let Some(at) = memchr::memmem::find(binary, &needle) else {
+            continue;
+        };
+        // The value follows after padding to a 32-bit boundary, up to its NUL.
+        let units = binary[at + needle.len()..]
+            .chunks_exact(2)
+            .map(|p| u16::from_le_bytes([p[0], p[1]]))
+            .skip_while(|&u| u == 0)
+            .take_while(|&u| u != 0)
+            .take(MAX_EMBEDDED_NAME_CHARS);
+        let name: String = char::decode_utf16(units).map_while(Result::ok).collect();
+        let plain = name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ' '));
+        if !name.is_empty() && plain {
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// Longest embedded name read from a version resource.
+const MAX_EMBEDDED_NAME_CHARS: usize = 128;
 
 /// The comments and docstring a module starts with, before its first statement.
 pub fn leading_notice(source: &str) -> String {
@@ -274,6 +480,46 @@ mod tests {
             "{targets:?}"
         );
         assert!(targets.contains(&"speedups".to_owned()), "{targets:?}");
+    }
+
+    #[test]
+    fn msbuild_projects_name_their_assemblies() {
+        let project = "<Project><PropertyGroup><OutputType>Exe</OutputType>\n\
+                       <AssemblyName>ifcStep2ifcSQL_$(IfcSpecification)</AssemblyName>\n\
+                       </PropertyGroup></Project>";
+        let assemblies = msbuild_assemblies(project, "ifcstep2ifcsql");
+        assert_eq!(assemblies, vec!["ifcstep2ifcsql_*".to_owned()]);
+        assert!(glob_matches(&assemblies[0], "ifcstep2ifcsql_ifc4"));
+        assert!(!glob_matches(&assemblies[0], "ifcstep2ifcsql_"));
+        assert!(!glob_matches(&assemblies[0], "import_ifc4"));
+        assert!(glob_matches("a*b*c", "axxbyc"));
+        assert!(!glob_matches("a*b*c", "abc"));
+        assert_eq!(
+            msbuild_assemblies("<Project/>", "tool"),
+            vec!["tool".to_owned()]
+        );
+        assert_eq!(
+            msbuild_assemblies("<AssemblyName>$(MSBuildProjectName)</AssemblyName>", "tool"),
+            vec!["tool".to_owned()]
+        );
+    }
+
+    #[test]
+    fn a_version_resource_gives_the_name_built_under() {
+        let mut binary = b"MZ\x90\x00".to_vec();
+        for (key, value) in [
+            ("InternalName", "tool_x64.exe"),
+            ("OriginalFilename", "tool_x64.exe"),
+        ] {
+            for text in [key, value] {
+                binary.extend(text.encode_utf16().chain([0, 0]).flat_map(u16::to_le_bytes));
+            }
+        }
+        assert_eq!(
+            embedded_names(&binary),
+            vec!["tool_x64.exe".to_owned(), "tool_x64.exe".to_owned()]
+        );
+        assert!(embedded_names(b"MZ no resource").is_empty());
     }
 
     #[test]

@@ -384,6 +384,57 @@ fn native_code_built_from_shipped_sources_or_noticed_by_its_wrapper_is_reported(
     }
 }
 
+/// A Windows program whose version resource says it was built as `built_as`.
+fn pe_built_as(built_as: &str) -> Vec<u8> {
+    let mut bytes = pe_head();
+    for text in ["OriginalFilename", built_as] {
+        bytes.extend(text.encode_utf16().chain([0, 0]).flat_map(u16::to_le_bytes));
+    }
+    bytes
+}
+
+#[test]
+fn a_program_built_by_a_shipped_msbuild_project_is_reported_under_its_built_name() {
+    let init: &[u8] = b"def classFactory(iface):\n    return None\n";
+    let project: &[u8] = b"<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup>\
+        <OutputType>Exe</OutputType>\
+        <AssemblyName>step2sql_$(IfcSpecification)</AssemblyName>\
+        </PropertyGroup></Project>";
+    let plain: &[u8] = b"<Project><PropertyGroup><OutputType>Exe</OutputType>\
+        </PropertyGroup></Project>";
+    let (renamed, other, by_file) = (
+        pe_built_as("step2sql_IFC4.exe"),
+        pe_built_as("collector.exe"),
+        pe_head(),
+    );
+    let findings = rated_bytes(&[
+        ("__init__.py", init),
+        // Built as `step2sql_IFC4.exe` by the project below, shipped under another name.
+        ("scripts/Import_IFC4.exe", &renamed),
+        ("scripts/apps/step2sql/step2sql.csproj", project),
+        ("scripts/apps/step2sql/Program.cs", b"class P { static void Main() {} }\n"),
+        // A project with no AssemblyName builds its file's name.
+        ("tools/exporter.exe", &by_file),
+        ("tools/src/exporter.vbproj", plain),
+        ("tools/src/Main.vb", b"Module M\nEnd Module\n"),
+        // Built as something no project names.
+        ("scripts/Import_IFC2.exe", &other),
+        // A project without a source file vouches for nothing.
+        ("bin/packer.exe", &by_file),
+        ("bin/packer.csproj", plain),
+    ]);
+    for reported in ["scripts/Import_IFC4.exe", "tools/exporter.exe"] {
+        assert_eq!(
+            native_action(&findings, reported),
+            (false, false),
+            "{reported}"
+        );
+    }
+    for held in ["scripts/Import_IFC2.exe", "bin/packer.exe"] {
+        assert_eq!(native_action(&findings, held), (true, false), "{held}");
+    }
+}
+
 #[test]
 fn an_archive_extracted_into_a_data_folder_is_reported_into_code_held() {
     let findings = rated_sample("benign/download_extract_into_data_folder");

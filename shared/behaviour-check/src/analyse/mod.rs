@@ -28,6 +28,7 @@ mod files;
 mod helpers;
 mod instances;
 mod pin;
+mod replacement;
 mod signals;
 mod sources;
 mod statements;
@@ -221,7 +222,8 @@ pub fn analyse_with_forms(
         returned_by_function: HashMap::default(),
         trace_hook: std::cell::OnceCell::new(),
         env_credential_reads: HashMap::default(),
-        silencing: false,
+        replacement: None,
+        defined_functions: HashMap::default(),
         unverified_tls: HashSet::default(),
         init_classes: HashMap::default(),
         init_class_now: None,
@@ -363,9 +365,12 @@ struct Analyser<'m> {
     /// Credential environment variables read by a constant name, by where the read starts:
     /// the name and its service ([`Analyser::env_read`]).
     env_credential_reads: HashMap<validator_python::text_size::TextSize, (String, &'static str)>,
-    /// The value being assigned is `lambda ...: None`: a library function replaced by it is
-    /// silenced, not tapped ([`Analyser::note_monkeypatch`]).
-    silencing: bool,
+    /// The expression being assigned, while an assignment's targets are bound: what a library
+    /// function is replaced by ([`Analyser::note_monkeypatch`], [`replacement`]).
+    replacement: Option<&'m Expr>,
+    /// The file's functions by name (`None` when two share the name), to read a replacement's
+    /// body ([`replacement`]).
+    defined_functions: HashMap<&'m str, Option<&'m StmtFunctionDef>>,
     /// SSL configurations (local keys) told not to verify their peer ([`tls`]).
     unverified_tls: HashSet<String>,
     /// Each `__init__` of a class of the file (by its address) and its class's name.

@@ -630,9 +630,6 @@ impl<'m> Analyser<'m> {
         };
         let line = self.line(attr.range);
         self.note_python_tls_default(&format!("{name}.{}", attr.attr), value, line);
-        if self.silencing {
-            return;
-        }
         let own = name.starts_with('.')
             || name.starts_with(&format!("{}.", self.top))
             || name.contains("()")
@@ -645,6 +642,12 @@ impl<'m> Analyser<'m> {
         let target = format!("{name}.{}", attr.attr);
         // Putting back the function saved before (`webbrowser.open = original`).
         if matches!(value, Value::Ref { name, .. } if *name == target) {
+            return;
+        }
+        if self
+            .replacement
+            .is_some_and(|r| self.taps_nothing(r, &target))
+        {
             return;
         }
         let api = caps::Api::of(&target);

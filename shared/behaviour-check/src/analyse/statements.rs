@@ -241,6 +241,9 @@ impl<'m> Analyser<'m> {
                 let next = self.function_index.len();
                 self.function_index.entry(name).or_insert(next);
                 self.note_one_liner(function);
+                let seen = self.defined_functions.contains_key(name);
+                self.defined_functions
+                    .insert(name, (!seen).then_some(function));
                 deferred.push(function);
             }
             Stmt::ClassDef(class) => {
@@ -286,19 +289,11 @@ impl<'m> Analyser<'m> {
                         self.settings_nodes.insert(local, key);
                     }
                 }
-                // A replacement that ignores its arguments and returns nothing
-                // (`webbrowser.open = lambda *a, **k: None`, the browser silenced while the
-                // plugin renders a page itself) sees no caller's data: not a tap (BHV111).
-                // Putting back the function saved before (`webbrowser.open = original`)
-                // replaces nothing.
-                self.silencing = matches!(
-                    assign.value.as_ref(),
-                    Expr::Lambda(lambda) if matches!(lambda.body.as_ref(), Expr::NoneLiteral(_))
-                );
+                self.replacement = Some(&assign.value);
                 for target in &assign.targets {
                     self.assign(target, value.clone());
                 }
-                self.silencing = false;
+                self.replacement = None;
             }
             Stmt::Return(ast::StmtReturn {
                 value: Some(value), ..
