@@ -814,6 +814,32 @@ pub fn manages_files_only(words: &[String]) -> bool {
 /// "wb")`), so that the writes to it are uploads.
 pub const NETWORK_VSI_HANDLE: &str = "osgeo.gdal.VSIFOpenL(<network file>)";
 
+/// The value a file opened for writing on another machine's share folds to
+/// (`open(r"\\host\share\x.txt", "w")`), so that the writes to it are uploads.
+pub const NETWORK_SHARE_HANDLE: &str = "builtins.open(<network share>)";
+
+/// A path on another machine's share: a UNC path (`\\host\share\...`, `//host/share/...`)
+/// whose host is named, not a local device path (`\\?\C:\...`, `\\.\pipe\...`) or
+/// `localhost`. A host the code builds at run time (folded as `*`) is not counted.
+pub fn is_network_share_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("\\\\")
+        .or_else(|| lower.strip_prefix("//"));
+    let Some(rest) = rest else {
+        return false;
+    };
+    let host = rest.split(['\\', '/']).next().unwrap_or("");
+    let share = rest.split(['\\', '/']).nth(1).unwrap_or("");
+    !host.is_empty()
+        && !share.is_empty()
+        && !matches!(
+            host,
+            "?" | "." | "localhost" | "127.0.0.1" | "wsl$" | "wsl.localhost"
+        )
+        && !host.contains('*')
+}
+
 /// A path of one of GDAL's network file systems that can be written (cloud object stores,
 /// WebHDFS, HTTP with PUT): `/vsis3/`, `/vsigs/`, `/vsiaz/`, ... (lowercased).
 pub fn is_network_vsi_path(path: &str) -> bool {
@@ -986,4 +1012,30 @@ pub fn url_host(text: &str) -> Option<String> {
 /// Hosts of the official plugin repository (a self-update from there is not held).
 pub fn is_plugin_repository(host: &str) -> bool {
     host == "plugins.qgis.org" || host.ends_with(".plugins.qgis.org")
+}
+
+/// Levels a `logging` call records at (`logging.warning`, `logger.error`, `logger.log`).
+const LOGGING_METHODS: [&str; 9] = [
+    "debug",
+    "info",
+    "warning",
+    "warn",
+    "error",
+    "exception",
+    "critical",
+    "fatal",
+    "log",
+];
+
+/// A call that logs a record through Python's `logging`: the module's functions, or a logger's
+/// methods (`logging.getLogger(...)` and `logging.Logger` objects).
+pub fn is_logging_call(name: &str) -> bool {
+    let Some((object, method)) = name.rsplit_once('.') else {
+        return false;
+    };
+    LOGGING_METHODS.contains(&method)
+        && (object == "logging"
+            || object.starts_with("logging.getLogger")
+            || object.starts_with("logging.Logger")
+            || object.starts_with("logging.LoggerAdapter"))
 }

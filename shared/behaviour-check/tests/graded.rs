@@ -412,7 +412,10 @@ fn a_program_built_by_a_shipped_msbuild_project_is_reported_under_its_built_name
         // Built as `step2sql_IFC4.exe` by the project below, shipped under another name.
         ("scripts/Import_IFC4.exe", &renamed),
         ("scripts/apps/step2sql/step2sql.csproj", project),
-        ("scripts/apps/step2sql/Program.cs", b"class P { static void Main() {} }\n"),
+        (
+            "scripts/apps/step2sql/Program.cs",
+            b"class P { static void Main() {} }\n",
+        ),
         // A project with no AssemblyName builds its file's name.
         ("tools/exporter.exe", &by_file),
         ("tools/src/exporter.vbproj", plain),

@@ -327,6 +327,19 @@ impl<'m> Analyser<'m> {
                 Some(key) => self.env_read(key, call.range()),
                 None => Value::UNKNOWN,
             },
+            // A file on another machine's share opened for writing (`\\\\host\\share\\x`): what is
+            // written to it is sent over the network (below, `write`).
+            "builtins.open" | "io.open" | "codecs.open"
+                if first_str
+                    .as_ref()
+                    .is_some_and(|p| caps::is_network_share_path(&p.text))
+                    && args
+                        .get(1)
+                        .and_then(Value::as_str)
+                        .is_some_and(|m| m.text.contains(['w', 'a', '+', 'x'])) =>
+            {
+                Value::reference(caps::NETWORK_SHARE_HANDLE, false)
+            }
             // A file of a GDAL network file system opened for writing (`/vsis3/bucket/key`):
             // what is written to the handle is uploaded (below, `VSIFWriteL`).
             "osgeo.gdal.VSIFOpenL" | "osgeo.gdal.VSIFOpenExL" => {

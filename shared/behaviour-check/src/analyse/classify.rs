@@ -387,6 +387,26 @@ impl<'m> Analyser<'m> {
             let data = args.first().map_or(Taint::NONE, Value::taint);
             self.note_upload(data, line, what);
         }
+        // Bytes written to a file opened on another machine's share (an SMB upload).
+        if let Some(method) = plain.strip_prefix(caps::NETWORK_SHARE_HANDLE) {
+            if matches!(method, ".write" | ".writelines") {
+                let what = format!("{shown} (a file on another machine's share)");
+                self.note_upload(arg_taint, line, what);
+            }
+        }
+        // A logging handler that sends its records (`logging.handlers.HTTPHandler`, ...: the
+        // sinks catalogue): what the file logs afterwards through `logging` leaves the machine
+        // with them (which logger the handler was given is not followed).
+        if api.is_network() && plain.starts_with("logging.handlers.") {
+            self.network_log_handler = true;
+        }
+        if self.network_log_handler && caps::is_logging_call(plain) {
+            self.note_upload(
+                arg_taint,
+                line,
+                format!("{shown} (logged through a handler that sends records over the network)"),
+            );
+        }
         // A processing algorithm that requests a URL (`processing.run("native:filedownloader",
         // {"URL": url, ...})`): its parameters leave the machine.
         if let Some(algorithm) = caps::network_algorithm(plain, args) {

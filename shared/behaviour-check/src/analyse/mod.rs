@@ -223,6 +223,7 @@ pub fn analyse_with_forms(
         trace_hook: std::cell::OnceCell::new(),
         env_credential_reads: HashMap::default(),
         replacement: None,
+        network_log_handler: false,
         defined_functions: HashMap::default(),
         unverified_tls: HashSet::default(),
         init_classes: HashMap::default(),
@@ -368,6 +369,9 @@ struct Analyser<'m> {
     /// The expression being assigned, while an assignment's targets are bound: what a library
     /// function is replaced by ([`Analyser::note_monkeypatch`], [`replacement`]).
     replacement: Option<&'m Expr>,
+    /// A logging handler that sends records over the network was made in this file: what is
+    /// logged afterwards is sent ([`Analyser::classify_call`]).
+    network_log_handler: bool,
     /// The file's functions by name (`None` when two share the name), to read a replacement's
     /// body ([`replacement`]).
     defined_functions: HashMap<&'m str, Option<&'m StmtFunctionDef>>,
