@@ -121,7 +121,8 @@ impl FlowFacts {
                 .union(Taint::REQUEST_HEADER)
                 .union(Taint::TYPED_PASSWORD)
                 .union(Taint::CONNECTION)
-                .union(Taint::PROXY_SECRET),
+                .union(Taint::PROXY_SECRET)
+                .union(Taint::ENVIRON),
         ) || sink.taint.has_symbols();
         if interesting && self.sinks.len() < MAX_FLOW_RECORDS {
             self.sinks.push(sink);
@@ -159,6 +160,8 @@ struct Secrets {
     typed: bool,
     /// Follow the data sources of every layer or saved connection instead (BHV107).
     connections: bool,
+    /// Follow the whole process environment instead (BHV106).
+    environment: bool,
 }
 
 impl Secrets {
@@ -168,6 +171,7 @@ impl Secrets {
             request_hook: facts.request_hook,
             typed: false,
             connections: false,
+            environment: false,
         }
     }
 
@@ -192,6 +196,13 @@ impl Secrets {
 
     /// The kinds of secret a value carries, as far as this file makes them secrets.
     fn kinds(&self, taint: Taint) -> Taint {
+        if self.environment {
+            return if taint.has(Taint::ENVIRON) {
+                Taint::ENVIRON
+            } else {
+                Taint::NONE
+            };
+        }
         if self.connections {
             return if taint.has(Taint::CONNECTION) {
                 Taint::CONNECTION
@@ -344,6 +355,7 @@ fn source_text(facts: &FlowFacts, path: &str, unit: usize, kind: Taint) -> Strin
     };
     match pick(true).or_else(|| pick(false)) {
         Some(s) => format!("{path}:{}: {}", s.line, s.what),
+        None if kind.has(Taint::ENVIRON) => "the whole process environment".to_owned(),
         None => "a credential".to_owned(),
     }
 }
@@ -378,6 +390,21 @@ pub fn connection_flow(facts: &FlowFacts, path: &str) -> Option<Flow> {
             ..Secrets::of(facts)
         },
         "sends the data sources of every layer or saved connection (passwords included for database and web layers) over the network",
+    )
+}
+
+/// The whole process environment (`dict(os.environ)`, `os.environ.items()`) reaching a
+/// network sink through the file's functions (BHV106, review: tokens and passwords among the
+/// variables, but so are a plugin's own settings).
+pub fn environment_flow(facts: &FlowFacts, path: &str) -> Option<Flow> {
+    first_flow(
+        facts,
+        path,
+        &Secrets {
+            environment: true,
+            ..Secrets::of(facts)
+        },
+        "sends the whole process environment over the network",
     )
 }
 
@@ -420,6 +447,7 @@ fn first_flow(facts: &FlowFacts, path: &str, secrets: &Secrets, what: &str) -> O
         let taint = if sink.opener
             && !secrets.typed
             && !secrets.connections
+            && !secrets.environment
             && sink.taint.has(Taint::PROXY_SECRET)
         {
             sink.taint.union(Taint::CREDENTIAL)

@@ -72,10 +72,29 @@ impl<'m> Analyser<'m> {
     /// that holds it, so that a write named one way matches a start named the other
     /// (`p.write_bytes(...)` on a folded path, `Popen([p.as_posix()])`). None for a document.
     pub(super) fn file_keys(&self, value: Option<&Value>, expr: Option<&'m Expr>) -> Vec<String> {
+        self.keys_of_file(value, expr, false)
+    }
+
+    /// The keys of a file that holds secrets (a credential store's copy, an export of the auth
+    /// configurations): whatever its extension (`configs.xml` is not a document here).
+    pub(super) fn stored_file_keys(
+        &self,
+        value: Option<&Value>,
+        expr: Option<&'m Expr>,
+    ) -> Vec<String> {
+        self.keys_of_file(value, expr, true)
+    }
+
+    fn keys_of_file(
+        &self,
+        value: Option<&Value>,
+        expr: Option<&'m Expr>,
+        documents_too: bool,
+    ) -> Vec<String> {
         let mut keys = Vec::new();
         if let Some((path, _, partial)) = value.map(path_text) {
             // `os.path.join(tmp, "report.pdf")`: a document opened with its application.
-            if is_document(&path) {
+            if !documents_too && is_document(&path) {
                 return keys;
             }
             if !path.is_empty() && !partial && !path.contains('*') {

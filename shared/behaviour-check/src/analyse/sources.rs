@@ -141,7 +141,7 @@ impl<'m> Analyser<'m> {
         if self.tainted_files.is_empty() {
             return None;
         }
-        self.file_keys(Some(value), expr)
+        self.stored_file_keys(Some(value), expr)
             .into_iter()
             .find(|key| self.tainted_files.contains(key))
             .map(|key| format!("{} (filled with credentials)", shown_file(&key)))
@@ -347,8 +347,15 @@ impl<'m> Analyser<'m> {
             self.note_credential_source(line, format!("{shown} ({what})"));
             if tail == "exportAuthenticationConfigsToXml" {
                 // Writes every configuration, secrets included, to the file it names.
-                for key in self.file_keys(args.first(), call.arguments.args.first()) {
+                for key in self.stored_file_keys(args.first(), call.arguments.args.first()) {
                     self.tainted_files.insert(key);
+                }
+                // The variable naming the file now names secrets: handed to a helper that
+                // reads and sends the file (`_upload(target)`), it is followed as one.
+                if let (Some(Expr::Name(target)), Some(path)) =
+                    (call.arguments.args.first(), args.first())
+                {
+                    self.bind(target.id.as_str(), path.clone().tainted(Taint::CREDENTIAL));
                 }
                 return Some(Value::UNKNOWN);
             }
@@ -581,7 +588,7 @@ impl<'m> Analyser<'m> {
             })?;
         if copy {
             // The copy holds what the store holds.
-            for key in self.file_keys(args.get(1), call.arguments.args.get(1)) {
+            for key in self.stored_file_keys(args.get(1), call.arguments.args.get(1)) {
                 self.tainted_files.insert(key);
             }
             return None;
@@ -594,6 +601,10 @@ impl<'m> Analyser<'m> {
             return None;
         }
         self.note_credential_source(line, format!("{shown} of {what}"));
+        // A parser that reads the store (`config.read("~/.aws/credentials")`) holds it.
+        if name.starts_with("configparser.") && matches!(tail, "read" | "read_file") {
+            self.note_container_update(call, Taint::CREDENTIAL, true);
+        }
         Some(Value::Unknown(Taint::CREDENTIAL))
     }
 

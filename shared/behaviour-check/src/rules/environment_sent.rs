@@ -1,5 +1,5 @@
 //! BHV106 Sends the whole environment (review): the process environment passed whole to a
-//! network sink.
+//! network sink, in the call itself or through the file's functions (`flow.rs`).
 
 use validator_domain::RuleInfo;
 
@@ -14,7 +14,10 @@ pub const BHV106: RuleInfo = review(
 );
 
 pub(super) fn evaluate(scope: &FileScope<'_>) -> Option<Hit> {
-    let e = scope.file.get(Cap::EnvToNetwork)?;
+    let Some(e) = scope.file.get(Cap::EnvToNetwork) else {
+        let flow = crate::flow::environment_flow(&scope.facts.flow, scope.path)?;
+        return Some(Hit::new(&BHV106, flow.line, flow.message));
+    };
     Some(Hit::new(
         &BHV106,
         e.line,
