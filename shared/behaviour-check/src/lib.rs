@@ -70,6 +70,11 @@ pub struct BehaviourLimits {
     /// may name its tools, the build recipes that may name it as a target, the notices at the
     /// head of the modules beside a library.
     pub max_provenance_text_bytes: u64,
+    /// Longest string of code run by `exec`, `eval` or `compile` as a literal that is read as
+    /// code of its own (its findings reported at the call); longer ones are not read.
+    pub max_exec_literal_bytes: u64,
+    /// Such strings read per file.
+    pub max_exec_literals: usize,
     /// Largest Windows binary whose version resource is read for the name it was built under,
     /// when an MSBuild project shipped in the plugin may have built it (BHV103).
     pub max_embedded_name_bytes: u64,
@@ -105,6 +110,8 @@ impl Default for BehaviourLimits {
             max_folded_dict_items: 64,
             max_provenance_text_bytes: 256 * 1024,
             max_embedded_name_bytes: 32 * 1024 * 1024,
+            max_exec_literal_bytes: 64 * 1024,
+            max_exec_literals: 16,
             max_cached_apis: 65_536,
             max_inline_depth: 3,
             max_unrolled_items: 4,
@@ -170,6 +177,14 @@ impl BehaviourLimits {
             NamedLimit {
                 name: "max_provenance_text_bytes",
                 set: |l, v| l.max_provenance_text_bytes = v,
+            },
+            NamedLimit {
+                name: "max_exec_literal_bytes",
+                set: |l, v| l.max_exec_literal_bytes = v,
+            },
+            NamedLimit {
+                name: "max_exec_literals",
+                set: |l, v| l.max_exec_literals = as_usize(v),
             },
             NamedLimit {
                 name: "max_embedded_name_bytes",
@@ -518,7 +533,8 @@ fn analyse_module(
 ) -> (Vec<rules::Hit>, rules::ModuleSummary, scope::FileImports) {
     let mut facts = analyse::analyse_with_forms(module, path, limits, password_widgets);
     source_markers(module.source(), &mut facts);
-    let hits = rules::evaluate(path, &facts, limits.max_closure_units);
+    let mut hits = rules::evaluate(path, &facts, limits.max_closure_units);
+    hits.extend(exec_literal_hits(path, &facts, limits, password_widgets));
     let mut imports = scope::static_imports(module);
     imports.extend(facts.constant_imports.iter().map(|m| import_ref(m)));
     let dynamic = facts
@@ -530,6 +546,32 @@ fn analyse_module(
         .collect();
     let imports = scope::FileImports { imports, dynamic };
     (hits, rules::ModuleSummary::of(path, &facts), imports)
+}
+
+/// The findings of the code the file runs as readable literals (`exec("import os\n...")`):
+/// each string read as a file of its own, one level deep (strings that code runs in turn are
+/// not read), its findings reported at the call that runs it.
+fn exec_literal_hits(
+    path: &str,
+    facts: &analyse::FileFacts,
+    limits: &BehaviourLimits,
+    password_widgets: &rustc_hash::FxHashSet<String>,
+) -> Vec<rules::Hit> {
+    let mut hits = Vec::new();
+    for (line, code) in &facts.exec_literals {
+        let module = validator_python::PythonModule::parse_text(code.clone(), &Default::default());
+        let mut inner = analyse::analyse_with_forms(&module, path, limits, password_widgets);
+        source_markers(module.source(), &mut inner);
+        for mut hit in rules::evaluate(path, &inner, limits.max_closure_units) {
+            hit.message = format!(
+                "in the code run at line {line} (its lines counted from the string's start): {}",
+                hit.message
+            );
+            hit.line = *line;
+            hits.push(hit);
+        }
+    }
+    hits
 }
 
 /// Longest subdivision code a flag emoji spells in tag characters (ISO 3166-2, `gbeng`).

@@ -384,9 +384,16 @@ impl<'m> Analyser<'m> {
                         }
                     }
                     let taint = items.iter().fold(Taint::NONE, |t, v| t.union(v.taint()));
+                    // Lines of code joined by newlines read as they are written (a header of
+                    // `from __future__ import ...` lines exec'd by a compatibility helper); any
+                    // other join of pieces builds a text that no literal spells.
+                    let lines = sep.text.contains('\n')
+                        && items
+                            .iter()
+                            .all(|i| matches!(i, Value::Str(s) if !s.hidden && !s.partial));
                     Value::Str(Folded {
                         text,
-                        hidden: true,
+                        hidden: !lines,
                         partial,
                         taint: Taint::NONE,
                     })

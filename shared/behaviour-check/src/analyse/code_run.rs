@@ -51,6 +51,17 @@ impl<'m> Analyser<'m> {
             if code_taint.has(Taint::DECODED) || built {
                 self.add(Cap::DecodedExec, line, format!("{shown} of decoded data"));
             }
+            // Readable code in a string runs as any code would: it is read as a file of its
+            // own (`lib.rs`), so that what it does is judged like the plugin's other code.
+            if let Some(Value::Str(text)) = code {
+                let readable = !text.partial && !text.hidden && !built;
+                if readable
+                    && text.text.len() as u64 <= self.limits.max_exec_literal_bytes
+                    && self.facts.exec_literals.len() < self.limits.max_exec_literals
+                {
+                    self.facts.exec_literals.push((line, text.text.clone()));
+                }
+            }
             let pinned = (code_taint.has(Taint::FETCHED) || code_taint.has_symbols())
                 && call
                     .arguments

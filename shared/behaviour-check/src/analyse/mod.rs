@@ -105,6 +105,10 @@ pub struct FileFacts {
     /// The unvetted sources of its pip installs (BHV101): a package's URL, `None` for other
     /// sources (another index, an archive outside the plugin, a name read at run time).
     pub unvetted_installs: Vec<Option<String>>,
+    /// Code a call runs given as a readable literal (`exec("import os\nos.system(...)")`), by
+    /// the call's line: read as a file of its own, its findings reported at the call
+    /// (`max_exec_literal_bytes`, `max_exec_literals`).
+    pub exec_literals: Vec<(u32, String)>,
 }
 
 /// What a file opened with the OS's default handler is, as far as its folded name tells.
