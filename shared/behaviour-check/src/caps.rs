@@ -694,6 +694,39 @@ pub fn startup_variable_set(program: &str, words: &[String]) -> Option<String> {
     })
 }
 
+/// The variable that runs code at start (the runners catalogue's `env:` rows) a value of QGIS's
+/// `qgis/customEnvVars` setting sets: its entries are `action|NAME=value` (`append|`,
+/// `prepend|`, `overwrite|`, `unset|`), one string or a list of them.
+pub fn startup_variable_in(value: &crate::value::Value) -> Option<String> {
+    use crate::value::Value;
+    let texts: Vec<String> = match value {
+        Value::List(items) => items.iter().map(|i| i.text_or_star().0).collect(),
+        other => vec![other.text_or_star().0],
+    };
+    texts.iter().find_map(|text| startup_variable_in_text(text))
+}
+
+/// The first `NAME=` in `text` (a folded value, or the source text of an expression that builds
+/// one: `current + ["overwrite|PYQGIS_STARTUP=" + script]`) whose variable runs code at start.
+pub fn startup_variable_in_text(text: &str) -> Option<String> {
+    let catalogue = Catalogue::builtin();
+    text.match_indices('=').find_map(|(at, _)| {
+        let before = &text[..at];
+        let start = before
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .map_or(0, |i| i + 1);
+        let name = &before[start..];
+        if name.is_empty() {
+            return None;
+        }
+        catalogue
+            .env(name)
+            .iter()
+            .find(|e| matches!(e.kind, Kind::Runner(k) if k != RunnerKind::None))
+            .map(|e| format!("{}: {}", e.pattern, entry_text(e)))
+    })
+}
+
 const PERSISTENCE_TARGETS: &[(&str, &str)] = &[
     ("startup.py", "the QGIS startup script"),
     ("sitecustomize", "Python's sitecustomize"),

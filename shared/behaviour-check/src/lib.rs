@@ -645,8 +645,12 @@ fn source_markers(source: &str, facts: &mut analyse::FileFacts) {
                 skip = subdivision_flag_tags(&source[at + c.len_utf8()..]);
                 continue;
             }
-            let strong = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{E0000}'..='\u{E007F}');
-            if strong || caps::is_invisible(c) {
+            // The controls that open an embedding, override or isolate reorder what follows;
+            // the ones that close them (PDF U+202C, PDI U+2069) reorder nothing on their own
+            // (a stray PDF pasted into a formula string): they count as weak ones.
+            let strong = matches!(c, '\u{202A}' | '\u{202B}' | '\u{202D}' | '\u{202E}' | '\u{2066}'..='\u{2068}' | '\u{E0000}'..='\u{E007F}');
+            let closer = matches!(c, '\u{202C}' | '\u{2069}');
+            if strong || closer || caps::is_invisible(c) {
                 let evidence = (line, c);
                 if strong {
                     first_weak = Some(evidence);

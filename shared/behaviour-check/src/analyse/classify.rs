@@ -76,6 +76,16 @@ impl<'m> Analyser<'m> {
                             format!("{entry}: decoded code stored as the project's macros"),
                         );
                     }
+                    // Readable macros run when the project opens: read like code run by exec.
+                    if let Some(Value::Str(code)) = args.get(2) {
+                        let readable = !code.partial && !code.hidden;
+                        if readable
+                            && code.text.len() as u64 <= self.limits.max_exec_literal_bytes
+                            && self.facts.exec_literals.len() < self.limits.max_exec_literals
+                        {
+                            self.facts.exec_literals.push((line, code.text.clone()));
+                        }
+                    }
                 }
             }
         }
@@ -504,7 +514,13 @@ impl<'m> Analyser<'m> {
         if matches!(tail, "setValue" | "setVariantValue") {
             if let Expr::Attribute(attr) = call.func.as_ref() {
                 if let Some(key) = self.settings_tree_key(&attr.value) {
-                    self.note_settings_write(&key, args.first(), line, &shown.to_string());
+                    self.note_settings_write(
+                        &key,
+                        args.first(),
+                        call.arguments.args.first(),
+                        line,
+                        &shown.to_string(),
+                    );
                 }
             }
         }
@@ -522,7 +538,13 @@ impl<'m> Analyser<'m> {
                         Some(group) if !group.is_empty() => format!("{group}/{key}"),
                         _ => key.to_owned(),
                     };
-                    self.note_settings_write(&key, args.get(1), line, &shown.to_string());
+                    self.note_settings_write(
+                        &key,
+                        args.get(1),
+                        call.arguments.args.get(1),
+                        line,
+                        &shown.to_string(),
+                    );
                 }
             }
         }

@@ -728,10 +728,30 @@ impl<'m> Analyser<'m> {
         &mut self,
         key: &str,
         value: Option<&Value>,
+        value_expr: Option<&'m Expr>,
         line: u32,
         shown: &str,
     ) {
         use validator_api_catalogue::{Kind, SettingKind};
+        // QGIS's custom environment variables (Options > System), set when it starts: one that
+        // names code QGIS or Python runs at start (`PYQGIS_STARTUP`, `PYTHONPATH`: the runners
+        // catalogue's `env:` rows) runs the plugin's choice on every start.
+        if key
+            .trim_start_matches('/')
+            .eq_ignore_ascii_case("qgis/customEnvVars")
+        {
+            let runner = value.and_then(caps::startup_variable_in).or_else(|| {
+                value_expr.and_then(|e| caps::startup_variable_in_text(self.text(e.range())))
+            });
+            if let Some(runner) = runner {
+                self.add(
+                    Cap::PersistWrite,
+                    line,
+                    format!("{shown}({:?}) sets {runner} when QGIS starts", clip(key)),
+                );
+                return;
+            }
+        }
         let own = self.own_dir.rsplit('/').next().unwrap_or("");
         for entry in Catalogue::builtin().setting(key).iter() {
             let Kind::Setting(kind) = entry.kind else {
