@@ -360,6 +360,18 @@ pub fn is_code_file(path: &str) -> bool {
         || !lower.rsplit('/').next().unwrap_or("").contains('.')
 }
 
+/// Whether a folded path names a script, which is written as text and run as a program or as
+/// Python (`.py`, `.sh`, `.bat`, `.ps1`, ...): writing one in text mode writes a runnable file,
+/// as a binary write does a program.
+pub fn is_script_file(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    [
+        ".py", ".pyw", ".sh", ".bash", ".bat", ".cmd", ".ps1", ".vbs", ".js", ".command",
+    ]
+    .iter()
+    .any(|ext| lower.ends_with(ext))
+}
+
 /// The positions of the arguments a credential is asked for by (`key` and `host` roles:
 /// the keyring's service, the netrc host, the auth configuration's id).
 pub fn name_positions(entry: &Entry) -> impl Iterator<Item = usize> + '_ {

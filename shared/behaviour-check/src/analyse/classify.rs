@@ -601,7 +601,9 @@ impl<'m> Analyser<'m> {
                     .map(|m| m.text.clone());
                 if mode.as_deref().is_some_and(is_write_mode) {
                     let path = args.first().map(|a| path_text(a).0).unwrap_or_default();
-                    if mode.as_deref().is_some_and(|m| m.contains('b')) {
+                    if mode.as_deref().is_some_and(|m| m.contains('b'))
+                        || caps::is_script_file(&path)
+                    {
                         self.note_binary_write(args.first(), call.arguments.args.first(), line);
                     }
                     self.note_write_as(&path, line, &shown.to_string(), true);

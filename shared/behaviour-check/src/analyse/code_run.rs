@@ -8,6 +8,30 @@ impl<'m> Analyser<'m> {
     /// local function's result is recorded for `code_flow.rs`, which links it once the file is
     /// read.
     #[allow(clippy::too_many_arguments)]
+    /// A YAML load that builds any Python object, so runs code the document names
+    /// (`yaml.unsafe_load`, `yaml.load(..., Loader=yaml.UnsafeLoader)` or `yaml.Loader`).
+    fn unsafe_yaml_load(&self, call: &'m ast::ExprCall, plain: &str) -> bool {
+        match plain {
+            "yaml.unsafe_load" | "yaml.unsafe_load_all" => true,
+            "yaml.load" | "yaml.load_all" => {
+                let loader = call
+                    .arguments
+                    .find_keyword("Loader")
+                    .map(|k| &k.value)
+                    .or_else(|| call.arguments.args.get(1));
+                loader.is_some_and(|l| {
+                    let text = self.text(l.range());
+                    let name = text.rsplit('.').next().unwrap_or(text);
+                    matches!(
+                        name,
+                        "UnsafeLoader" | "Loader" | "CLoader" | "CUnsafeLoader"
+                    )
+                })
+            }
+            _ => false,
+        }
+    }
+
     pub(super) fn classify_code_run(
         &mut self,
         call: &'m ast::ExprCall,
@@ -21,7 +45,7 @@ impl<'m> Analyser<'m> {
         // Unpickling runs code chosen by whoever wrote the bytes: data from the network makes it
         // download-and-run. Not linked through functions: what a file handle or a memo
         // attribute carries is its path's or its builder's taint, not the bytes unpickled.
-        if matches!(
+        if (matches!(
             plain,
             "pickle.loads"
                 | "pickle.load"
@@ -30,7 +54,9 @@ impl<'m> Analyser<'m> {
                 | "cloudpickle.loads"
                 | "joblib.load"
                 | "marshal.loads"
-        ) && arg_taint.has(Taint::FETCHED)
+        ) || self.unsafe_yaml_load(call, plain)
+            || matches!(plain, "jsonpickle.decode" | "jsonpickle.loads"))
+            && arg_taint.has(Taint::FETCHED)
         {
             self.add(
                 Cap::FetchedExec,

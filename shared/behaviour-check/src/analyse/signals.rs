@@ -46,6 +46,24 @@ impl<'m> Analyser<'m> {
                     if self.signal_slots.len() < flow::MAX_FLOW_RECORDS {
                         self.signal_slots.push((signal.attr.as_str(), slot, method));
                     }
+                    // A library's signal that hands its slot data from the network (the
+                    // sources catalogue's `remote` rows: `QWebSocket.textMessageReceived`):
+                    // the slot's first parameter is fetched data, as if emitted here.
+                    let owner = self.eval(&signal.value);
+                    if let Value::Ref { name, .. } = owner {
+                        let qualified = format!("{name}.{}", signal.attr);
+                        let remote =
+                            matches!(self.api(&qualified).source, Some((SourceKind::Remote, _)));
+                        if remote && self.signal_emits.len() < flow::MAX_FLOW_RECORDS {
+                            let line = self.line(call.range());
+                            self.signal_emits.push((
+                                signal.attr.as_str(),
+                                self.current,
+                                vec![Taint::FETCHED],
+                                line,
+                            ));
+                        }
+                    }
                 }
                 None
             }
