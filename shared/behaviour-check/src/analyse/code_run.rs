@@ -3,11 +3,6 @@
 use super::*;
 
 impl<'m> Analyser<'m> {
-    /// The capabilities a call running code adds: the data it runs decoded, fetched (pinned,
-    /// bootstrap), read from a data file of the plugin; data whose origin is a parameter or a
-    /// local function's result is recorded for `code_flow.rs`, which links it once the file is
-    /// read.
-    #[allow(clippy::too_many_arguments)]
     /// A YAML load that builds any Python object, so runs code the document names
     /// (`yaml.unsafe_load`, `yaml.load(..., Loader=yaml.UnsafeLoader)` or `yaml.Loader`).
     fn unsafe_yaml_load(&self, call: &'m ast::ExprCall, plain: &str) -> bool {
@@ -32,6 +27,11 @@ impl<'m> Analyser<'m> {
         }
     }
 
+    /// The capabilities a call running code adds: the data it runs decoded, fetched (pinned,
+    /// bootstrap), read from a data file of the plugin; data whose origin is a parameter or a
+    /// local function's result is recorded for `code_flow.rs`, which links it once the file is
+    /// read.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn classify_code_run(
         &mut self,
         call: &'m ast::ExprCall,
