@@ -508,6 +508,7 @@ impl<'m> Analyser<'m> {
             }
         }
         self.note_tls_call(call, name, args, line);
+        self.note_auth_and_plugin_tamper(name, args, line, &shown.to_string());
         let tail = caps::tail(name);
         // A node or entry of QGIS's settings tree set (`entry.setValue(v)`,
         // `node.childSetting("x").setVariantValue(v)`): a write of its key.
@@ -704,6 +705,59 @@ impl<'m> Analyser<'m> {
 
     /// A call that sends `data` to a host the code does not name (a GDAL network file, a
     /// processing download): a network sink of the flow engine and a network capability.
+    /// Tampering through QGIS's APIs rather than its settings: the authentication master
+    /// password set to a value written in the code (whoever wrote it can decrypt every saved
+    /// login), another plugin stopped (`qgis.utils.unloadPlugin("other")`) or its enabled flag
+    /// removed (`QgsSettings().remove("PythonPlugins/other")`).
+    fn note_auth_and_plugin_tamper(&mut self, name: &str, args: &[Value], line: u32, shown: &str) {
+        let tail = caps::tail(name);
+        let first = args
+            .first()
+            .and_then(Value::as_str)
+            .filter(|s| !s.partial && !s.text.is_empty());
+        if matches!(tail, "setMasterPassword" | "resetMasterPassword")
+            && (name.contains("uthManager") || name.contains("authManager"))
+        {
+            if first.is_some() {
+                self.add(
+                    Cap::SecurityTamper,
+                    line,
+                    format!("{shown}: the authentication master password set to a value written in the code"),
+                );
+            }
+            return;
+        }
+        let own = self.own_dir.rsplit('/').next().unwrap_or("").to_owned();
+        let other = |plugin: &str| {
+            !plugin.is_empty() && plugin != own && !sources::QGIS_CORE_PLUGINS.contains(&plugin)
+        };
+        if name == "qgis.utils.unloadPlugin" {
+            if let Some(plugin) = first.filter(|p| other(&p.text)) {
+                self.add(
+                    Cap::PluginStateTamper,
+                    line,
+                    format!("{shown}({:?}): stops another plugin", plugin.text),
+                );
+            }
+            return;
+        }
+        if tail == "remove" && name.contains("Settings") {
+            let key = first.map(|k| k.text.trim_start_matches('/').to_owned());
+            if let Some(key) = key {
+                let parts: Vec<&str> = key.split('/').collect();
+                if let [group, plugin] = parts.as_slice() {
+                    if group.eq_ignore_ascii_case("PythonPlugins") && other(plugin) {
+                        self.add(
+                            Cap::PluginStateTamper,
+                            line,
+                            format!("{shown}({key:?}): removes another plugin's enabled flag"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     fn note_upload(&mut self, data: Taint, line: u32, what: String) {
         self.facts.flow.note_sink(flow::Sink {
             unit: self.current,

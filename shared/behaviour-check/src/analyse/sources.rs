@@ -10,7 +10,7 @@ use super::*;
 /// The Python plugins QGIS itself ships and installs (`python/plugins/` of QGIS 3.x, with
 /// providers later split out): turning one on (`PythonPlugins/processing`, which plugins that
 /// run Processing algorithms do) changes QGIS's own parts, not another author's plugin.
-const QGIS_CORE_PLUGINS: [&str; 6] = [
+pub(super) const QGIS_CORE_PLUGINS: [&str; 6] = [
     "processing",
     "db_manager",
     "MetaSearch",
@@ -641,6 +641,18 @@ impl<'m> Analyser<'m> {
         };
         let line = self.line(attr.range);
         self.note_python_tls_default(&format!("{name}.{}", attr.attr), value, line);
+        // An attribute of another plugin's live object replaced (`qgis.utils.plugins["x"]`).
+        if name.starts_with("qgis.utils.plugins") {
+            self.add(
+                Cap::PluginStateTamper,
+                line,
+                format!(
+                    "{name}.{} replaced: another plugin's object changed",
+                    attr.attr
+                ),
+            );
+            return;
+        }
         let own = name.starts_with('.')
             || name.starts_with(&format!("{}.", self.top))
             || name.contains("()")
