@@ -139,7 +139,7 @@ impl Cap {
             Cap::DynamicLoad => "loads code dynamically",
             Cap::SecurityTamper => "changes a security setting or a system file",
             Cap::PluginStateTamper => "changes plugin repositories or other plugins' state",
-            Cap::TlsVerifyOff => "switches off certificate checks for every connection",
+            Cap::TlsVerifyOff => "switches off or weakens certificate checks for every connection",
             Cap::Monkeypatch => "replaces a function of a library it does not own",
             Cap::ClipboardRead => "reads the clipboard",
             Cap::ClipboardWrite => "writes the clipboard",

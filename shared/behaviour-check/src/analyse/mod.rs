@@ -230,6 +230,7 @@ pub fn analyse_with_forms(
         network_log_handler: false,
         defined_functions: HashMap::default(),
         unverified_tls: HashSet::default(),
+        extra_ca_tls: HashSet::default(),
         init_classes: HashMap::default(),
         init_class_now: None,
         attr_params: Vec::new(),
@@ -381,6 +382,8 @@ struct Analyser<'m> {
     defined_functions: HashMap<&'m str, Option<&'m StmtFunctionDef>>,
     /// SSL configurations (local keys) told not to verify their peer ([`tls`]).
     unverified_tls: HashSet<String>,
+    /// SSL configurations (local keys) given extra certificate authorities ([`tls`]).
+    extra_ca_tls: HashSet<String>,
     /// Each `__init__` of a class of the file (by its address) and its class's name.
     init_classes: HashMap<usize, &'m str>,
     /// The class whose `__init__` is being read.

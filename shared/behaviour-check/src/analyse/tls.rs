@@ -5,8 +5,12 @@
 //! (`QSslConfiguration.setDefaultConfiguration(config)` after
 //! `config.setPeerVerifyMode(QSslSocket.VerifyNone)`, what every `QNetworkRequest` of QGIS
 //! and its plugins starts from), or GDAL's `GDAL_HTTP_UNSAFESSL` set on (`gdal.SetConfigOption`
-//! or the environment: every request of GDAL's network drivers). A configuration the plugin
-//! gives only to its own request (`request.setSslConfiguration(config)`) is its own business.
+//! or the environment: every request of GDAL's network drivers). Also what every connection
+//! trusts, changed by the plugin: a certificate authority stored in QGIS's authentication
+//! database or trust policies changed there, a CA added to Qt's defaults, or the CA bundle
+//! variables of Python's and curl's clients (`REQUESTS_CA_BUNDLE`, `SSL_CERT_FILE`, ...)
+//! pointed at another bundle than certifi's. A configuration the plugin gives only to its own
+//! request (`request.setSslConfiguration(config)`) is its own business.
 
 use super::*;
 
@@ -20,6 +24,28 @@ const PYTHON_VERIFYING_FACTORY: &str = "ssl.create_default_context";
 /// GDAL's configuration option (an environment variable too) that makes every request of its
 /// network drivers (`/vsicurl/`, WMS, WFS, COG) in the QGIS process accept any certificate.
 const GDAL_UNSAFE_SSL: &str = "GDAL_HTTP_UNSAFESSL";
+
+/// The variables Python's `ssl`, requests and curl (GDAL's network drivers too) take the
+/// certificate authorities they trust from.
+const CA_BUNDLE_VARIABLES: &[&str] = &[
+    "REQUESTS_CA_BUNDLE",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "CURL_CA_BUNDLE",
+    "GDAL_CURL_CA_BUNDLE",
+];
+
+/// `QgsAuthManager` methods that make QGIS trust a certificate authority or change how much it
+/// trusts certificates (stored in `qgis-auth.db`: for every connection, from then on).
+const AUTH_TRUST_METHODS: &[&str] = &[
+    "storeCertAuthority",
+    "storeCertAuthorities",
+    "storeCertTrustPolicy",
+    "setDefaultCertTrustPolicy",
+];
+
+/// Qt calls that add certificate authorities to a configuration.
+const QT_CA_METHODS: &[&str] = &["addCaCertificate", "addCaCertificates", "setCaCertificates"];
 
 /// Peer verification modes that accept any certificate (`QSslSocket.PeerVerifyMode`).
 const UNVERIFIED_MODES: &[&str] = &["VerifyNone", "QueryPeer"];
@@ -66,7 +92,34 @@ impl<'m> Analyser<'m> {
         line: u32,
         how: &str,
     ) {
-        let (Some(key), Some(value)) = (key.as_str(), value.as_str()) else {
+        let Some(key) = key.as_str() else {
+            return;
+        };
+        // A CA bundle variable set to another bundle than certifi's (what requests ships and
+        // uses anyway): every client of the process trusts what that bundle holds.
+        let bundle = !key.partial
+            && CA_BUNDLE_VARIABLES
+                .iter()
+                .any(|v| key.text.eq_ignore_ascii_case(v));
+        if bundle {
+            let certifi =
+                matches!(value, Value::Ref { name, .. } if name.starts_with("certifi.where"));
+            if !certifi {
+                let (text, _, _) = value.text_or_star();
+                self.add(
+                    Cap::TlsVerifyOff,
+                    line,
+                    format!(
+                        "{how}({:?}, {:?}): every HTTPS client of QGIS's Python (other plugins' \
+                         included) trusts the certificate authorities it names",
+                        key.text,
+                        clip(&text)
+                    ),
+                );
+            }
+            return;
+        }
+        let Some(value) = value.as_str() else {
             return;
         };
         if key.partial || value.partial || !key.text.eq_ignore_ascii_case(GDAL_UNSAFE_SSL) {
@@ -114,9 +167,43 @@ impl<'m> Analyser<'m> {
             }
             return;
         }
+        if AUTH_TRUST_METHODS.contains(&tail) && name.contains("uthManager") {
+            self.add(
+                Cap::TlsVerifyOff,
+                line,
+                format!(
+                    "{}: changes which certificates QGIS trusts, in its authentication \
+                     database, for every connection",
+                    caps::plain(name)
+                ),
+            );
+            return;
+        }
+        let qt_default = matches!(
+            tail,
+            "addDefaultCaCertificate" | "addDefaultCaCertificates" | "setDefaultCaCertificates"
+        );
+        if qt_default && name.contains("QSslSocket") {
+            self.add(
+                Cap::TlsVerifyOff,
+                line,
+                format!(
+                    "{}: a certificate authority every Qt connection of QGIS trusts",
+                    caps::plain(name)
+                ),
+            );
+            return;
+        }
         let Expr::Attribute(attr) = call.func.as_ref() else {
             return;
         };
+        if QT_CA_METHODS.contains(&attr.attr.as_str()) {
+            if let Expr::Name(config) = attr.value.as_ref() {
+                let key = local_key(config.id.as_str(), self.current);
+                self.extra_ca_tls.insert(key);
+            }
+            return;
+        }
         match attr.attr.as_str() {
             "setPeerVerifyMode" => {
                 let unverified = call.arguments.args.first().is_some_and(|mode| {
@@ -136,6 +223,17 @@ impl<'m> Analyser<'m> {
                     return;
                 };
                 let key = local_key(config.id.as_str(), self.current);
+                if self.extra_ca_tls.contains(&key) {
+                    self.add(
+                        Cap::TlsVerifyOff,
+                        line,
+                        format!(
+                            "{name}({}) with certificate authorities added: every request of \
+                             QGIS and its plugins trusts them",
+                            config.id
+                        ),
+                    );
+                }
                 if self.unverified_tls.contains(&key) {
                     self.add(
                         Cap::TlsVerifyOff,
