@@ -836,7 +836,12 @@ impl<'m> Analyser<'m> {
         let receiver = self.text(attr.value.range());
         let password_mode = |analyser: &Self, expr: &Expr| {
             let text = analyser.text(expr.range());
-            text.ends_with("Password") || text.ends_with("PasswordEchoOnEdit")
+            // `QLineEdit.EchoMode` by name or by number: NoEcho 1, Password 2,
+            // PasswordEchoOnEdit 3.
+            text.ends_with("Password")
+                || text.ends_with("PasswordEchoOnEdit")
+                || text.ends_with("NoEcho")
+                || matches!(text.trim(), "1" | "2" | "3")
         };
         match attr.attr.as_str() {
             "setEchoMode" => {
