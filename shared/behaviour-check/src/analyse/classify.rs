@@ -78,13 +78,7 @@ impl<'m> Analyser<'m> {
                     }
                     // Readable macros run when the project opens: read like code run by exec.
                     if let Some(Value::Str(code)) = args.get(2) {
-                        let readable = !code.partial && !code.hidden;
-                        if readable
-                            && code.text.len() as u64 <= self.limits.max_exec_literal_bytes
-                            && self.facts.exec_literals.len() < self.limits.max_exec_literals
-                        {
-                            self.facts.exec_literals.push((line, code.text.clone()));
-                        }
+                        self.note_exec_literal(line, code);
                     }
                 }
             }

@@ -3,6 +3,19 @@
 use super::*;
 
 impl<'m> Analyser<'m> {
+    /// Code a call runs (or QGIS will run: the project's macros) given as a readable string:
+    /// kept to be read as a file of its own (`lib.rs`), within `max_exec_literal_bytes` and
+    /// `max_exec_literals`. Hidden or partly unknown strings are BHV003's, not read.
+    pub(super) fn note_exec_literal(&mut self, line: u32, code: &Folded) {
+        let readable = !code.partial && !code.hidden;
+        if readable
+            && code.text.len() as u64 <= self.limits.max_exec_literal_bytes
+            && self.facts.exec_literals.len() < self.limits.max_exec_literals
+        {
+            self.facts.exec_literals.push((line, code.text.clone()));
+        }
+    }
+
     /// A YAML load that builds any Python object, so runs code the document names
     /// (`yaml.unsafe_load`, `yaml.load(..., Loader=yaml.UnsafeLoader)` or `yaml.Loader`).
     fn unsafe_yaml_load(&self, call: &'m ast::ExprCall, plain: &str) -> bool {
@@ -79,14 +92,8 @@ impl<'m> Analyser<'m> {
             }
             // Readable code in a string runs as any code would: it is read as a file of its
             // own (`lib.rs`), so that what it does is judged like the plugin's other code.
-            if let Some(Value::Str(text)) = code {
-                let readable = !text.partial && !text.hidden && !built;
-                if readable
-                    && text.text.len() as u64 <= self.limits.max_exec_literal_bytes
-                    && self.facts.exec_literals.len() < self.limits.max_exec_literals
-                {
-                    self.facts.exec_literals.push((line, text.text.clone()));
-                }
+            if let (Some(Value::Str(text)), false) = (code, built) {
+                self.note_exec_literal(line, text);
             }
             let pinned = (code_taint.has(Taint::FETCHED) || code_taint.has_symbols())
                 && call
