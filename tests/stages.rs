@@ -127,6 +127,48 @@ async fn aggregate_waits_for_every_check_then_decides_once() {
     assert!(env.backends.blobs.path_of(&report_key).unwrap().exists());
 }
 
+/// Two aggregator calls racing can each send one of the results (one the email, the other the
+/// status event) while the other's claim is still held: a call that sent something says it
+/// finished, whatever claim it met (a call that met a held claim and sent nothing says the
+/// sending is in progress).
+#[tokio::test]
+async fn a_call_that_sends_some_results_while_another_holds_a_claim_has_finished() {
+    use validator_pipeline::NotificationKind;
+    let env = Env::builtin();
+    let id = env.dispatch_demo(&[MAINTAINER]).await;
+    while let Some(request) = env.backends.queue.pop() {
+        run_check(&env.pipeline, &request, Attempt::only())
+            .await
+            .unwrap();
+    }
+    // Another aggregator call claimed the status event a moment ago and is sending it.
+    env.backends
+        .store
+        .claim_notification(
+            &id,
+            NotificationKind::StatusEvent,
+            validator_domain::now(),
+            Duration::from_secs(300),
+            5,
+        )
+        .await
+        .expect("claim");
+    let outcome = aggregate(&env.pipeline, &id).await.unwrap();
+    assert!(
+        matches!(outcome, AggregateOutcome::Finished { .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(env.emails("results").len(), 1);
+    assert!(env.events().is_empty(), "the other call sends the event");
+    // Nothing left for this call to send: the other one's claim is still held.
+    assert_eq!(
+        aggregate(&env.pipeline, &id).await.unwrap(),
+        AggregateOutcome::NotificationInProgress {
+            status: ScanStatus::Validated
+        }
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_results_give_one_final_status_and_one_results_email() {
     let checks: Vec<Arc<dyn validator_domain::Check>> = (0..6)

@@ -7,6 +7,11 @@ use validator_api_catalogue::{
     Catalogue, Entry, Kind, RunnerKind, SettingKind, SinkKind, SourceKind,
 };
 
+mod carriers;
+mod persistence;
+pub use carriers::*;
+pub use persistence::*;
+
 /// One capability.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Cap {
@@ -171,7 +176,10 @@ pub fn may_be_interesting(text: &str) -> bool {
     static FRAGMENTS: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> =
         std::sync::OnceLock::new();
     let automaton = FRAGMENTS.get_or_init(|| {
-        let mut patterns: Vec<&str> = PERSISTENCE_TARGETS.iter().map(|(p, _)| *p).collect();
+        let mut patterns: Vec<&str> = persistence::PERSISTENCE_TARGETS
+            .iter()
+            .map(|(p, _)| *p)
+            .collect();
         // Paths (credential stores are looked up in the catalogue), URLs, passwords.
         patterns.extend([".pth", "password", "passwd", "://", "/", "\\"]);
         aho_corasick::AhoCorasick::builder()
@@ -661,268 +669,6 @@ pub fn settings_proxy_secret(key: &str) -> Option<&'static Entry> {
         .find(|entry| entry.kind == Kind::Setting(SettingKind::ProxySecret))
 }
 
-/// A path or command that starts code automatically (lower-cased text).
-pub fn persistence_target(lower: &str) -> Option<&'static str> {
-    if let Some((_, what)) = PERSISTENCE_TARGETS.iter().find(|(p, _)| lower.contains(p)) {
-        return Some(what);
-    }
-    persistence_pth(lower)
-}
-
-/// The sinks catalogue's `persistence` row a folded path matches (QGIS's processing scripts
-/// and expression folders, autostart places, ...), leaving out the plugins folder (a write
-/// there is the plugin's own or BHV006's) and paths with unknown parts in their folder.
-pub fn persistence_path(path: &str) -> Option<&'static Entry> {
-    if path.is_empty() || path.starts_with(crate::analyse::PLUGINS_DIR) {
-        return None;
-    }
-    let folder = path.rsplit_once(['/', '\\']).map_or("", |(d, _)| d);
-    if folder.contains('*') {
-        return None;
-    }
-    Catalogue::builtin().path(path).iter().find(|e| {
-        e.kind == Kind::Sink(SinkKind::Persistence) && !e.pattern.contains("<plugins-dir>")
-    })
-}
-
-/// A program that sets the user's environment for good (the sinks catalogue's `environment`
-/// path rows: `setx`, `launchctl setenv`) given a variable the runners catalogue says starts
-/// code (`PYQGIS_STARTUP`, `PYTHONSTARTUP`, `QGIS_PLUGINPATH`): what that runner is.
-pub fn startup_variable_set(program: &str, words: &[String]) -> Option<String> {
-    let catalogue = Catalogue::builtin();
-    let sets_environment = catalogue
-        .path(program)
-        .iter()
-        .any(|e| e.kind == Kind::Sink(SinkKind::Environment));
-    if !sets_environment {
-        return None;
-    }
-    words.iter().skip(1).find_map(|word| {
-        catalogue
-            .env(word)
-            .iter()
-            .find(|e| matches!(e.kind, Kind::Runner(k) if k != RunnerKind::None))
-            .map(|e| format!("{}: {}", e.pattern, entry_text(e)))
-    })
-}
-
-/// The variable that runs code at start (the runners catalogue's `env:` rows) a value of QGIS's
-/// `qgis/customEnvVars` setting sets: its entries are `action|NAME=value` (`append|`,
-/// `prepend|`, `overwrite|`, `unset|`), one string or a list of them.
-pub fn startup_variable_in(value: &crate::value::Value) -> Option<String> {
-    use crate::value::Value;
-    let texts: Vec<String> = match value {
-        Value::List(items) => items.iter().map(|i| i.text_or_star().0).collect(),
-        other => vec![other.text_or_star().0],
-    };
-    texts.iter().find_map(|text| startup_variable_in_text(text))
-}
-
-/// The first `NAME=` in `text` (a folded value, or the source text of an expression that builds
-/// one: `current + ["overwrite|PYQGIS_STARTUP=" + script]`) whose variable runs code at start.
-pub fn startup_variable_in_text(text: &str) -> Option<String> {
-    let catalogue = Catalogue::builtin();
-    text.match_indices('=').find_map(|(at, _)| {
-        let before = &text[..at];
-        let start = before
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .map_or(0, |i| i + 1);
-        let name = &before[start..];
-        if name.is_empty() {
-            return None;
-        }
-        catalogue
-            .env(name)
-            .iter()
-            .find(|e| matches!(e.kind, Kind::Runner(k) if k != RunnerKind::None))
-            .map(|e| format!("{}: {}", e.pattern, entry_text(e)))
-    })
-}
-
-const PERSISTENCE_TARGETS: &[(&str, &str)] = &[
-    ("startup.py", "the QGIS startup script"),
-    ("sitecustomize", "Python's sitecustomize"),
-    ("usercustomize", "Python's usercustomize"),
-    ("crontab", "crontab"),
-    ("/etc/cron", "cron"),
-    ("/var/spool/cron", "cron"),
-    ("systemd/user", "a systemd unit"),
-    ("/etc/systemd", "a systemd unit"),
-    (".config/autostart", "a desktop autostart entry"),
-    ("launchagents", "a macOS launch agent"),
-    ("launchdaemons", "a macOS launch daemon"),
-    // `osascript -e 'tell application "System Events" to make login item ...'` and the file
-    // macOS keeps them in.
-    ("make login item", "a macOS login item"),
-    ("backgrounditems.btm", "a macOS login item"),
-    ("currentversion\\run", "a Windows Run key"),
-    ("currentversion/run", "a Windows Run key"),
-    (
-        "start menu\\programs\\startup",
-        "the Windows Startup folder",
-    ),
-    ("start menu/programs/startup", "the Windows Startup folder"),
-    ("schtasks", "a Windows scheduled task"),
-    (".bashrc", "a shell startup file"),
-    (".zshrc", "a shell startup file"),
-    (".bash_profile", "a shell startup file"),
-    ("/.profile", "a shell startup file"),
-    ("~/.profile", "a shell startup file"),
-];
-
-fn persistence_pth(lower: &str) -> Option<&'static str> {
-    let trimmed = lower.trim_end();
-    // Installers write `.pth` files next to what they install; only one written into the
-    // interpreter's own site-packages (or sys.path) runs at every Python start-up.
-    let site = ["<site-packages>", "site-packages", "dist-packages"]
-        .iter()
-        .any(|s| trimmed.contains(s));
-    if trimmed.ends_with(".pth") && site {
-        return Some("a .pth file (run by Python at start-up)");
-    }
-    None
-}
-
-/// A command's program by its name: the last part of its path, lowercased, without `.exe`
-/// (`C:\Windows\System32\cmd.exe` is `cmd`).
-fn program_name(word: &str) -> String {
-    let last = word.rsplit(['/', '\\']).next().unwrap_or(word);
-    let lower = last.to_ascii_lowercase();
-    match lower.strip_suffix(".exe") {
-        Some(stem) => stem.to_owned(),
-        None => lower,
-    }
-}
-
-/// The command a shell is asked to run (`cmd /c X`, `sh -c "X"`, `powershell -Command X`), as
-/// words; any other command line as it is.
-pub fn shell_command(words: &[String]) -> Vec<&str> {
-    let Some(first) = words.first() else {
-        return Vec::new();
-    };
-    let program = program_name(first);
-    let shell = program.as_str();
-    let flag = words.get(1).map(|w| w.to_ascii_lowercase());
-    let wrapped = matches!(
-        (shell, flag.as_deref()),
-        ("cmd", Some("/c" | "/k"))
-            | ("sh" | "bash" | "dash" | "zsh", Some("-c"))
-            | ("powershell" | "pwsh", Some("-c" | "-command"))
-    );
-    if wrapped {
-        words[2..]
-            .iter()
-            .flat_map(|w| w.split_whitespace())
-            .collect()
-    } else {
-        words.iter().map(String::as_str).collect()
-    }
-}
-
-/// What a command line prints when its program prints stored credentials (the sources
-/// catalogue's program rows with `words=`: `netsh wlan show profile key=clear`, `security
-/// find-generic-password -w`), run directly or as a shell's one command.
-pub fn credential_command(words: &[String]) -> Option<&'static str> {
-    let command = shell_command(words);
-    Catalogue::builtin()
-        .command(&command)
-        .iter()
-        .find(|e| {
-            matches!(
-                e.kind,
-                Kind::Source(SourceKind::Credential | SourceKind::SecretStore)
-            )
-        })
-        .map(|e| &*e.note)
-}
-
-/// A command that only links, copies, moves, creates or deletes files (`cmd /c mklink /J
-/// link target`, `ln -s`, `robocopy`), directly or as a shell's one command, with no second
-/// command chained on (`&`, `|`, `;`, redirections, substitutions): it runs none of the files
-/// it is given. Changing permissions (`chmod`, `icacls`) is not in the list: it can make a
-/// file executable.
-pub fn manages_files_only(words: &[String]) -> bool {
-    const FILE_COMMANDS: &[&str] = &[
-        "mklink", "ln", "mkdir", "md", "copy", "xcopy", "robocopy", "move", "mv", "cp", "ren",
-        "rename", "del", "erase", "rmdir", "rd", "rm",
-    ];
-    const CHAINS: &[&str] = &["&", "|", ";", "`", "$(", ">", "<", "\n"];
-    let rest = shell_command(words);
-    let Some(command) = rest.first() else {
-        return false;
-    };
-    FILE_COMMANDS.contains(&program_name(command).as_str())
-        && !rest.iter().any(|w| CHAINS.iter().any(|c| w.contains(c)))
-}
-
-/// The value a GDAL network file opened for writing folds to (`gdal.VSIFOpenL("/vsis3/...",
-/// "wb")`), so that the writes to it are uploads.
-pub const NETWORK_VSI_HANDLE: &str = "osgeo.gdal.VSIFOpenL(<network file>)";
-
-/// The value a file opened for writing on another machine's share folds to
-/// (`open(r"\\host\share\x.txt", "w")`), so that the writes to it are uploads.
-pub const NETWORK_SHARE_HANDLE: &str = "builtins.open(<network share>)";
-
-/// A path on another machine's share: a UNC path (`\\host\share\...`, `//host/share/...`)
-/// whose host is named, not a local device path (`\\?\C:\...`, `\\.\pipe\...`) or
-/// `localhost`. A host the code builds at run time (folded as `*`) is not counted.
-pub fn is_network_share_path(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("\\\\")
-        .or_else(|| lower.strip_prefix("//"));
-    let Some(rest) = rest else {
-        return false;
-    };
-    let host = rest.split(['\\', '/']).next().unwrap_or("");
-    let share = rest.split(['\\', '/']).nth(1).unwrap_or("");
-    !host.is_empty()
-        && !share.is_empty()
-        && !matches!(
-            host,
-            "?" | "." | "localhost" | "127.0.0.1" | "wsl$" | "wsl.localhost"
-        )
-        && !host.contains('*')
-}
-
-/// A path of one of GDAL's network file systems that can be written (cloud object stores,
-/// WebHDFS, HTTP with PUT): `/vsis3/`, `/vsigs/`, `/vsiaz/`, ... (lowercased).
-pub fn is_network_vsi_path(path: &str) -> bool {
-    const PREFIXES: &[&str] = &[
-        "/vsis3/",
-        "/vsigs/",
-        "/vsiaz/",
-        "/vsiadls/",
-        "/vsioss/",
-        "/vsiswift/",
-        "/vsiwebhdfs/",
-        "/vsicurl/",
-    ];
-    PREFIXES.iter().any(|p| path.starts_with(p))
-}
-
-/// A processing algorithm that requests a URL given in its parameters, run through
-/// processing's entry points: its id (`native:filedownloader`), or `None`.
-pub fn network_algorithm<'v>(plain: &str, args: &'v [Value]) -> Option<&'v str> {
-    const RUNNERS: &[&str] = &[
-        "processing.run",
-        "processing.runAndLoadResults",
-        "processing.tools.general.run",
-        "processing.tools.general.runAndLoadResults",
-        "processing.createAlgorithmDialog",
-        "processing.execAlgorithmDialog",
-    ];
-    const ALGORITHMS: &[&str] = &["native:filedownloader", "qgis:filedownloader"];
-    if !RUNNERS.contains(&plain) {
-        return None;
-    }
-    let id = args.first().and_then(Value::as_str)?;
-    ALGORITHMS
-        .iter()
-        .any(|a| id.text.eq_ignore_ascii_case(a))
-        .then_some(id.text.as_str())
-}
-
 /// GIS tools that plugins legitimately run as processes.
 pub fn is_gis_tool(command: &str) -> bool {
     let lower = command.to_ascii_lowercase();
@@ -1057,30 +803,4 @@ pub fn url_host(text: &str) -> Option<String> {
 /// Hosts of the official plugin repository (a self-update from there is not held).
 pub fn is_plugin_repository(host: &str) -> bool {
     host == "plugins.qgis.org" || host.ends_with(".plugins.qgis.org")
-}
-
-/// Levels a `logging` call records at (`logging.warning`, `logger.error`, `logger.log`).
-const LOGGING_METHODS: [&str; 9] = [
-    "debug",
-    "info",
-    "warning",
-    "warn",
-    "error",
-    "exception",
-    "critical",
-    "fatal",
-    "log",
-];
-
-/// A call that logs a record through Python's `logging`: the module's functions, or a logger's
-/// methods (`logging.getLogger(...)` and `logging.Logger` objects).
-pub fn is_logging_call(name: &str) -> bool {
-    let Some((object, method)) = name.rsplit_once('.') else {
-        return false;
-    };
-    LOGGING_METHODS.contains(&method)
-        && (object == "logging"
-            || object.starts_with("logging.getLogger")
-            || object.starts_with("logging.Logger")
-            || object.starts_with("logging.LoggerAdapter"))
 }

@@ -77,12 +77,14 @@ async fn aggregate_inner(
         // The others were tried; the retried trigger sends the failed one (and only it).
         return Err(error);
     }
-    if !deliveries.in_progress.is_empty() {
-        return Ok(AggregateOutcome::NotificationInProgress {
-            status: scan.status,
-        });
-    }
+    // This call sent some of them: it is the one that finished them, even if another call
+    // holds the claim of the rest (two calls racing each send one: each must say so).
     if deliveries.sent_now == 0 && deliveries.missing.is_empty() {
+        if !deliveries.in_progress.is_empty() {
+            return Ok(AggregateOutcome::NotificationInProgress {
+                status: scan.status,
+            });
+        }
         return Ok(AggregateOutcome::AlreadyNotified {
             status: scan.status,
         });

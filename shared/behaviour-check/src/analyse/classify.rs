@@ -699,50 +699,6 @@ impl<'m> Analyser<'m> {
 
     /// A call that sends `data` to a host the code does not name (a GDAL network file, a
     /// processing download): a network sink of the flow engine and a network capability.
-    /// Tampering through QGIS's APIs rather than its settings: the authentication master
-    /// password reset to a value written in the code (the database is re-encrypted under a
-    /// password its author knows; `setMasterPassword("...")` only unlocks a database that has
-    /// one, as test helpers do with a fixture's, and is not counted), or another plugin's
-    /// enabled flag removed (`QgsSettings().remove("PythonPlugins/other")`). Stopping another
-    /// plugin for the session (`qgis.utils.unloadPlugin`) is not counted: plugins that hook the
-    /// same QGIS handler unload each other.
-    fn note_auth_and_plugin_tamper(&mut self, name: &str, args: &[Value], line: u32, shown: &str) {
-        let tail = caps::tail(name);
-        let first = args
-            .first()
-            .and_then(Value::as_str)
-            .filter(|s| !s.partial && !s.text.is_empty());
-        if tail == "resetMasterPassword" && name.contains("uthManager") {
-            if first.is_some() {
-                self.add(
-                    Cap::SecurityTamper,
-                    line,
-                    format!("{shown}: the authentication master password reset to a value written in the code"),
-                );
-            }
-            return;
-        }
-        if tail == "remove" && name.contains("Settings") {
-            let own = self.own_dir.rsplit('/').next().unwrap_or("").to_owned();
-            let key = first.map(|k| k.text.trim_start_matches('/').to_owned());
-            if let Some(key) = key {
-                let parts: Vec<&str> = key.split('/').collect();
-                if let [group, plugin] = parts.as_slice() {
-                    let other = !plugin.is_empty()
-                        && *plugin != own
-                        && !sources::QGIS_CORE_PLUGINS.contains(plugin);
-                    if group.eq_ignore_ascii_case("PythonPlugins") && other {
-                        self.add(
-                            Cap::PluginStateTamper,
-                            line,
-                            format!("{shown}({key:?}): removes another plugin's enabled flag"),
-                        );
-                    }
-                }
-            }
-        }
-    }
-
     fn note_upload(&mut self, data: Taint, line: u32, what: String) {
         self.facts.flow.note_sink(flow::Sink {
             unit: self.current,

@@ -29,6 +29,7 @@ mod helpers;
 mod instances;
 mod pin;
 mod replacement;
+mod settings;
 mod signals;
 mod sources;
 mod statements;

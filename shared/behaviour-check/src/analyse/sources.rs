@@ -1,23 +1,11 @@
 //! Where secrets come from and what the plugin tampers with, for the resolver: the calls that
 //! return credentials (the API catalogue's sources, QGIS's auth manager, credential paths,
-//! files filled with credentials, settings keys and groups, request headers), data files of the
-//! plugin read, containers filled, and the writes of security settings, plugin state and
-//! libraries' functions. Each method is part of [`Analyser`]; the flow engine (`flow.rs`) reads
+//! files filled with credentials, settings keys, request headers), data files of the plugin
+//! read, containers filled, and the replacement of libraries' functions (settings keys,
+//! groups and writes: `settings.rs`). Each method is part of [`Analyser`]; the flow engine (`flow.rs`) reads
 //! what they record.
 
 use super::*;
-
-/// The Python plugins QGIS itself ships and installs (`python/plugins/` of QGIS 3.x, with
-/// providers later split out): turning one on (`PythonPlugins/processing`, which plugins that
-/// run Processing algorithms do) changes QGIS's own parts, not another author's plugin.
-pub(super) const QGIS_CORE_PLUGINS: [&str; 6] = [
-    "processing",
-    "db_manager",
-    "MetaSearch",
-    "grassprovider",
-    "otbprovider",
-    "sagaprovider",
-];
 
 impl<'m> Analyser<'m> {
     /// `items.append(secret)`, `found.update(...)`, `self.rows.extend(...)`: the container
@@ -608,24 +596,6 @@ impl<'m> Analyser<'m> {
         Some(Value::Unknown(Taint::CREDENTIAL))
     }
 
-    /// Whether the settings group the current function entered (the root when none) may hold
-    /// QGIS's saved passwords or secrets: the settings catalogue's keys under it.
-    pub(super) fn settings_group_may_hold_secrets(&self) -> bool {
-        let group = self.settings_group.as_deref().unwrap_or("");
-        validator_api_catalogue::Catalogue::builtin()
-            .settings_group(group)
-            .iter()
-            .any(|entry| {
-                matches!(
-                    entry.kind,
-                    validator_api_catalogue::Kind::Setting(
-                        validator_api_catalogue::SettingKind::ConnectionSecret
-                            | validator_api_catalogue::SettingKind::Secret
-                    )
-                )
-            })
-    }
-
     /// `module.Class.function = replacement` on a module or class the plugin did not define
     /// (it imported it), when the catalogue knows the attribute as a source, sink or runner:
     /// every caller of that library now runs the plugin's code (`requests.Session.request`,
@@ -686,141 +656,6 @@ impl<'m> Analyser<'m> {
             });
         if known {
             self.add(Cap::Monkeypatch, line, format!("{target} replaced"));
-        }
-    }
-
-    /// The settings key a node or entry of QGIS's settings tree stands for:
-    /// `QgsSettingsTree.node("core").childSetting("x")` is `core/x`, through variables too; an
-    /// entry of `QgsSettingsRegistryCore` by its attribute name (`REGISTRY_ENTRIES`).
-    pub(super) fn settings_tree_key(&self, expr: &'m Expr) -> Option<String> {
-        match expr {
-            Expr::Call(call) => {
-                let Expr::Attribute(attr) = call.func.as_ref() else {
-                    return None;
-                };
-                let method = attr.attr.as_str();
-                if !matches!(
-                    method,
-                    "node" | "childNode" | "childSetting" | "createChildNode"
-                ) {
-                    return None;
-                }
-                let Some(Expr::StringLiteral(part)) = call.arguments.args.first() else {
-                    return None;
-                };
-                let part = part.value.to_str();
-                if method == "node" && self.text(attr.value.range()).ends_with("QgsSettingsTree") {
-                    return Some(part.to_owned());
-                }
-                let parent = self.settings_tree_key(&attr.value)?;
-                Some(format!("{parent}/{part}"))
-            }
-            Expr::Name(name) => self
-                .settings_nodes
-                .get(&local_key(name.id.as_str(), self.current))
-                .cloned(),
-            Expr::Attribute(attr)
-                if self
-                    .text(attr.value.range())
-                    .ends_with("QgsSettingsRegistryCore") =>
-            {
-                REGISTRY_ENTRIES
-                    .iter()
-                    .find(|(name, _)| *name == attr.attr.as_str())
-                    .map(|(_, key)| (*key).to_owned())
-            }
-            _ => None,
-        }
-    }
-
-    /// A settings key written: QGIS's security switches and code folders, plugin repositories,
-    /// other plugins' enabled flags (the settings catalogue), and the proxy's host set to a
-    /// host written in the code (every request QGIS makes then goes through it).
-    pub(super) fn note_settings_write(
-        &mut self,
-        key: &str,
-        value: Option<&Value>,
-        value_expr: Option<&'m Expr>,
-        line: u32,
-        shown: &str,
-    ) {
-        use validator_api_catalogue::{Kind, SettingKind};
-        // QGIS's custom environment variables (Options > System), set when it starts: one that
-        // names code QGIS or Python runs at start (`PYQGIS_STARTUP`, `PYTHONPATH`: the runners
-        // catalogue's `env:` rows) runs the plugin's choice on every start.
-        if key
-            .trim_start_matches('/')
-            .eq_ignore_ascii_case("qgis/customEnvVars")
-        {
-            let runner = value.and_then(caps::startup_variable_in).or_else(|| {
-                value_expr.and_then(|e| caps::startup_variable_in_text(self.text(e.range())))
-            });
-            if let Some(runner) = runner {
-                self.add(
-                    Cap::PersistWrite,
-                    line,
-                    format!("{shown}({:?}) sets {runner} when QGIS starts", clip(key)),
-                );
-                return;
-            }
-        }
-        let own = self.own_dir.rsplit('/').next().unwrap_or("");
-        for entry in Catalogue::builtin().setting(key).iter() {
-            let Kind::Setting(kind) = entry.kind else {
-                continue;
-            };
-            let what = format!("{shown}({:?}) ({})", clip(key), caps::entry_text(entry));
-            match kind {
-                SettingKind::Security | SettingKind::CodePath => {
-                    self.add(Cap::SecurityTamper, line, what);
-                    return;
-                }
-                SettingKind::PluginRepository => {
-                    self.add(Cap::PluginStateTamper, line, what);
-                    return;
-                }
-                // The user's own proxy comes from a dialog; a host spelt in the code routes
-                // every user's traffic to the plugin's choice (interception).
-                SettingKind::Proxy
-                    if key
-                        .rsplit('/')
-                        .next()
-                        .is_some_and(|k| k.eq_ignore_ascii_case("proxyHost")) =>
-                {
-                    if let Some(host) = value
-                        .and_then(Value::as_str)
-                        .filter(|h| !h.partial && !h.text.trim().is_empty())
-                    {
-                        self.add(
-                            Cap::SecurityTamper,
-                            line,
-                            format!("{what}, set to {:?} written in the code", clip(&host.text)),
-                        );
-                        return;
-                    }
-                }
-                // Only `PythonPlugins/<name>` itself is a plugin's enabled flag (the keys under
-                // it are that plugin's own settings), and the plugin's own flag is its own
-                // business.
-                SettingKind::PluginEnabled
-                    if matches!(
-                        key.trim_start_matches('/').split('/').collect::<Vec<_>>().as_slice(),
-                        [_, name] if *name != own && !QGIS_CORE_PLUGINS.contains(name)
-                    ) =>
-                {
-                    // A plugin named in full may be a dependency the plugin declares (BHV110
-                    // is then graded by metadata.txt); a computed name may be any plugin.
-                    let named = !key.contains('*');
-                    let cap = if named {
-                        Cap::OtherPluginEnabled
-                    } else {
-                        Cap::PluginStateTamper
-                    };
-                    self.add(cap, line, what);
-                    return;
-                }
-                _ => {}
-            }
         }
     }
 
@@ -894,23 +729,6 @@ impl<'m> Analyser<'m> {
         }
     }
 }
-
-/// Entries of `QgsSettingsRegistryCore` whose values are security switches, by attribute name,
-/// with their keys (QGIS src/core/settings/qgssettingsregistrycore.cpp, 3.40 and later).
-const REGISTRY_ENTRIES: &[(&str, &str)] = &[
-    (
-        "settingsCodeExecutionBehaviorUndeterminedProjects",
-        "core/code-execution-behavior-undetermined-projects",
-    ),
-    (
-        "settingsCodeExecutionTrustedProjectsFolders",
-        "core/code-execution-trusted-projects-folders",
-    ),
-    (
-        "settingsCodeExecutionUntrustedProjectsFolders",
-        "core/code-execution-denied-projects-folders",
-    ),
-];
 
 /// Calls that install a hook Python runs for every frame, event or audited action of the
 /// process (`sys.settrace`, `threading.settrace`, `sys.setprofile`, `threading.setprofile`,
