@@ -397,6 +397,11 @@ impl<'m> Analyser<'m> {
                         Value::reference(format!("builtins.{key}"), true)
                     }
                     "sys.modules" => Value::reference(key, true),
+                    // Another plugin's live object (`qgis.utils.plugins["other"]`): what is
+                    // assigned to its attributes is tampering (BHV110).
+                    "qgis.utils.plugins" => {
+                        Value::reference(format!("qgis.utils.plugins[{key:?}]"), false)
+                    }
                     "os.environ" | "os.environb" => {
                         self.env_read(&Value::str(key, false), subscript.range)
                     }

@@ -612,7 +612,8 @@ impl<'m> Analyser<'m> {
         let line = self.line(attr.range);
         self.note_python_tls_default(&format!("{name}.{}", attr.attr), value, line);
         // An attribute of another plugin's live object replaced (`qgis.utils.plugins["x"]`).
-        if name.starts_with("qgis.utils.plugins") {
+        let own_object = format!("qgis.utils.plugins[{:?}]", self.top);
+        if name.starts_with("qgis.utils.plugins") && !name.starts_with(&own_object) {
             self.add(
                 Cap::PluginStateTamper,
                 line,
