@@ -611,9 +611,16 @@ impl<'m> Analyser<'m> {
         };
         let line = self.line(attr.range);
         self.note_python_tls_default(&format!("{name}.{}", attr.attr), value, line);
-        // An attribute of another plugin's live object replaced (`qgis.utils.plugins["x"]`).
+        // A method of another plugin's live object replaced (`qgis.utils.plugins["x"].check =
+        // lambda ...: []`, or a function of this file): its behaviour changed. Setting its data
+        // attributes (a path, a limit) is how a companion plugin drives another's dialog.
         let own_object = format!("qgis.utils.plugins[{:?}]", self.top);
-        if name.starts_with("qgis.utils.plugins") && !name.starts_with(&own_object) {
+        let function = match self.replacement {
+            Some(Expr::Lambda(_)) => true,
+            Some(Expr::Name(n)) => self.function_names.contains(n.id.as_str()),
+            _ => false,
+        };
+        if function && name.starts_with("qgis.utils.plugins") && !name.starts_with(&own_object) {
             self.add(
                 Cap::PluginStateTamper,
                 line,
