@@ -155,13 +155,11 @@ pub struct Flow {
 struct Secrets {
     password_string: bool,
     request_hook: bool,
-    /// Follow passwords typed into the plugin's dialogs to hosts the code spells (BHV010)
-    /// instead of stored credentials to any sink (BHV001).
-    typed: bool,
-    /// Follow the data sources of every layer or saved connection instead (BHV107).
-    connections: bool,
-    /// Follow the whole process environment instead (BHV106).
-    environment: bool,
+    /// Follow one kind of data instead of stored credentials to any sink (BHV001): passwords
+    /// typed into the plugin's dialogs to hosts the code spells (`TYPED_PASSWORD`, BHV010), the
+    /// data sources of every layer or saved connection (`CONNECTION`, BHV107), the whole
+    /// process environment (`ENVIRON`, BHV106).
+    only: Option<Taint>,
 }
 
 impl Secrets {
@@ -169,15 +167,14 @@ impl Secrets {
         Secrets {
             password_string: facts.password_string,
             request_hook: facts.request_hook,
-            typed: false,
-            connections: false,
-            environment: false,
+            only: None,
         }
     }
 
-    fn typed(facts: &FlowFacts) -> Secrets {
+    /// Following only `kind`.
+    fn only(facts: &FlowFacts, kind: Taint) -> Secrets {
         Secrets {
-            typed: true,
+            only: Some(kind),
             ..Secrets::of(facts)
         }
     }
@@ -187,7 +184,7 @@ impl Secrets {
     /// URL) is where the user meant to log in, and the user's own machine (`localhost`, a
     /// development server) is not a host anyone else reads.
     fn counts(&self, sink: &Sink) -> bool {
-        !self.typed
+        self.only != Some(Taint::TYPED_PASSWORD)
             || sink
                 .host
                 .as_deref()
@@ -196,26 +193,8 @@ impl Secrets {
 
     /// The kinds of secret a value carries, as far as this file makes them secrets.
     fn kinds(&self, taint: Taint) -> Taint {
-        if self.environment {
-            return if taint.has(Taint::ENVIRON) {
-                Taint::ENVIRON
-            } else {
-                Taint::NONE
-            };
-        }
-        if self.connections {
-            return if taint.has(Taint::CONNECTION) {
-                Taint::CONNECTION
-            } else {
-                Taint::NONE
-            };
-        }
-        if self.typed {
-            return if taint.has(Taint::TYPED_PASSWORD) {
-                Taint::TYPED_PASSWORD
-            } else {
-                Taint::NONE
-            };
+        if let Some(kind) = self.only {
+            return taint.intersection(kind);
         }
         let mut secret = Taint::NONE;
         if taint.has(Taint::CREDENTIAL) {
@@ -385,10 +364,7 @@ pub fn connection_flow(facts: &FlowFacts, path: &str) -> Option<Flow> {
     first_flow(
         facts,
         path,
-        &Secrets {
-            connections: true,
-            ..Secrets::of(facts)
-        },
+        &Secrets::only(facts, Taint::CONNECTION),
         "sends the data sources of every layer or saved connection (passwords included for database and web layers) over the network",
     )
 }
@@ -400,10 +376,7 @@ pub fn environment_flow(facts: &FlowFacts, path: &str) -> Option<Flow> {
     first_flow(
         facts,
         path,
-        &Secrets {
-            environment: true,
-            ..Secrets::of(facts)
-        },
+        &Secrets::only(facts, Taint::ENVIRON),
         "sends the whole process environment over the network",
     )
 }
@@ -414,7 +387,7 @@ pub fn typed_password_flow(facts: &FlowFacts, path: &str) -> Option<Flow> {
     first_flow(
         facts,
         path,
-        &Secrets::typed(facts),
+        &Secrets::only(facts, Taint::TYPED_PASSWORD),
         "sends a password typed into the plugin's dialog to a host the plugin names",
     )
 }
@@ -444,11 +417,7 @@ fn first_flow(facts: &FlowFacts, path: &str, secrets: &Secrets, what: &str) -> O
         None => String::new(),
     };
     for sink in facts.sinks.iter().filter(|s| secrets.counts(s)) {
-        let taint = if sink.opener
-            && !secrets.typed
-            && !secrets.connections
-            && !secrets.environment
-            && sink.taint.has(Taint::PROXY_SECRET)
+        let taint = if sink.opener && secrets.only.is_none() && sink.taint.has(Taint::PROXY_SECRET)
         {
             sink.taint.union(Taint::CREDENTIAL)
         } else {

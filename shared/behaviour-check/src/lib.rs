@@ -534,7 +534,8 @@ fn analyse_module(
     let mut facts = analyse::analyse_with_forms(module, path, limits, password_widgets);
     source_markers(module.source(), &mut facts);
     let mut hits = rules::evaluate(path, &facts, limits.max_closure_units);
-    hits.extend(exec_literal_hits(path, &facts, limits, password_widgets));
+    let literals = std::mem::take(&mut facts.exec_literals);
+    hits.extend(exec_literal_hits(path, literals, limits, password_widgets));
     let mut imports = scope::static_imports(module);
     imports.extend(facts.constant_imports.iter().map(|m| import_ref(m)));
     let dynamic = facts
@@ -553,13 +554,13 @@ fn analyse_module(
 /// not read), its findings reported at the call that runs it.
 fn exec_literal_hits(
     path: &str,
-    facts: &analyse::FileFacts,
+    literals: Vec<(u32, String)>,
     limits: &BehaviourLimits,
     password_widgets: &rustc_hash::FxHashSet<String>,
 ) -> Vec<rules::Hit> {
     let mut hits = Vec::new();
-    for (line, code) in &facts.exec_literals {
-        let module = validator_python::PythonModule::parse_text(code.clone(), &Default::default());
+    for (line, code) in literals {
+        let module = validator_python::PythonModule::parse_text(code, &Default::default());
         let mut inner = analyse::analyse_with_forms(&module, path, limits, password_widgets);
         source_markers(module.source(), &mut inner);
         for mut hit in rules::evaluate(path, &inner, limits.max_closure_units) {
@@ -567,7 +568,7 @@ fn exec_literal_hits(
                 "in the code run at line {line} (its lines counted from the string's start): {}",
                 hit.message
             );
-            hit.line = *line;
+            hit.line = line;
             hits.push(hit);
         }
     }

@@ -150,14 +150,13 @@ pub fn declared_by_files<'a>(
             continue;
         }
         let has_sources = entries.iter().any(|e| below(&e.name) && is_source(&e.name));
-        if !has_sources || recipe.size > *budget {
+        if !has_sources {
             continue;
         }
-        let Ok(bytes) = archive.read(recipe) else {
+        let Some(text) = read_recipe(archive, recipe, budget) else {
             continue;
         };
-        *budget = budget.saturating_sub(recipe.size);
-        let targets = build_targets(&validator_archive::decode_text(&bytes));
+        let targets = build_targets(&text);
         for &path in undeclared {
             if !below(path) || found.contains_key(path) {
                 continue;
@@ -263,8 +262,9 @@ fn declared_by_msbuild<'a>(
     if pending.is_empty() || !entries.iter().any(|e| is_project(&e.name)) {
         return;
     }
+    // The names each binary was built under, read when a project may have built it.
     let mut names_of: HashMap<&str, Vec<String>> = HashMap::default();
-    for &path in &pending {
+    let built_names = |path: &str| {
         let file = path.rsplit('/').next().unwrap_or(path);
         let mut names = vec![stem(file)];
         if let Some(entry) = entries.iter().find(|e| e.name == path) {
@@ -276,8 +276,8 @@ fn declared_by_msbuild<'a>(
         }
         names.sort_unstable();
         names.dedup();
-        names_of.insert(path, names);
-    }
+        names
+    };
     for project in entries.iter().filter(|e| is_project(&e.name)) {
         let project_folder = folder_of(&project.name);
         let component = component_of(&project.name);
@@ -289,20 +289,19 @@ fn declared_by_msbuild<'a>(
         let has_sources = entries
             .iter()
             .any(|e| within(&e.name, &project_folder) && is_source(&e.name));
-        if !has_sources || project.size > *budget {
+        if !has_sources {
             continue;
         }
-        let Ok(bytes) = archive.read(project) else {
+        let Some(text) = read_recipe(archive, project, budget) else {
             continue;
         };
-        *budget = budget.saturating_sub(project.size);
         let file = project.name.rsplit('/').next().unwrap_or(&project.name);
-        let assemblies = msbuild_assemblies(&validator_archive::decode_text(&bytes), &stem(file));
+        let assemblies = msbuild_assemblies(&text, &stem(file));
         for &path in &pending {
             if !serves(path) || found.contains_key(path) {
                 continue;
             }
-            let names = names_of.get(path).map_or(&[][..], Vec::as_slice);
+            let names = names_of.entry(path).or_insert_with(|| built_names(path));
             let built = assemblies
                 .iter()
                 .find(|pattern| names.iter().any(|n| glob_matches(pattern, n)));
@@ -317,6 +316,16 @@ fn declared_by_msbuild<'a>(
             }
         }
     }
+}
+
+/// A recipe's text, read within what is left of `budget` (`max_provenance_text_bytes`).
+fn read_recipe(archive: &PluginArchive, recipe: &Entry, budget: &mut u64) -> Option<String> {
+    if recipe.size > *budget {
+        return None;
+    }
+    let bytes = archive.read(recipe).ok()?;
+    *budget = budget.saturating_sub(recipe.size);
+    Some(validator_archive::decode_text(&bytes).into_owned())
 }
 
 /// A file name without its extension, lowercased.

@@ -92,26 +92,20 @@ impl<'m> Analyser<'m> {
             .intersection(origins)
     }
 
-    /// Remembers a function whose body is one `return EXPR` (a docstring aside), the helpers
-    /// that decode or build names (`def _r(s): return codecs.decode(s, "rot13")`).
-    pub(super) fn note_one_liner(&mut self, function: &'m StmtFunctionDef) {
-        let body: Vec<&Stmt> = function
-            .body
-            .iter()
-            .filter(|s| {
-                !matches!(s, Stmt::Expr(e) if matches!(e.value.as_ref(), Expr::StringLiteral(_)))
-            })
-            .collect();
-        let simple = matches!(body.as_slice(), [Stmt::Return(r)] if r.value.is_some())
+    /// Whether a function's body is one `return EXPR` (docstrings aside) with plain parameters:
+    /// the helpers that decode or build names (`def _r(s): return codecs.decode(s, "rot13")`).
+    fn is_one_liner(function: &StmtFunctionDef) -> bool {
+        let mut body = function.body.iter().filter(
+            |s| !matches!(s, Stmt::Expr(e) if matches!(e.value.as_ref(), Expr::StringLiteral(_))),
+        );
+        let single_return = matches!(
+            (body.next(), body.next()),
+            (Some(Stmt::Return(r)), None) if r.value.is_some()
+        );
+        single_return
             && function.parameters.vararg.is_none()
             && function.parameters.kwarg.is_none()
-            && function.parameters.kwonlyargs.is_empty();
-        // Two functions of one name (methods of two classes): which one a call means is not
-        // known, so neither is folded.
-        let name = function.name.as_str();
-        let seen = self.one_liners.contains_key(name);
-        self.one_liners
-            .insert(name, (simple && !seen).then_some(function));
+            && function.parameters.kwonlyargs.is_empty()
     }
 
     /// What a call of one of the file's one-line functions with constant arguments returns,
@@ -136,7 +130,12 @@ impl<'m> Analyser<'m> {
         {
             return None;
         }
-        let function = (*self.one_liners.get(callee)?)?;
+        // Two functions of one name (methods of two classes): which one a call means is not
+        // known, so neither is folded.
+        let function = (*self.defined_functions.get(callee)?)?;
+        if !Self::is_one_liner(function) {
+            return None;
+        }
         let Some(Stmt::Return(ret)) = function.body.last() else {
             return None;
         };

@@ -502,7 +502,7 @@ impl<'m> Analyser<'m> {
             }
         }
         self.note_tls_call(call, name, args, line);
-        self.note_auth_and_plugin_tamper(name, args, line, &shown.to_string());
+        self.note_auth_and_plugin_tamper(name, args, line, &shown);
         let tail = caps::tail(name);
         // A node or entry of QGIS's settings tree set (`entry.setValue(v)`,
         // `node.childSetting("x").setVariantValue(v)`): a write of its key.

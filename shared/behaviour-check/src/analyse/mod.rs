@@ -219,7 +219,6 @@ pub fn analyse_with_forms(
         signal_emits: Vec::new(),
         object_hosts: HashMap::default(),
         backing: HashMap::default(),
-        one_liners: HashMap::default(),
         inlining: 0,
         credential_returns: HashMap::default(),
         settings_nodes: HashMap::default(),
@@ -230,8 +229,7 @@ pub fn analyse_with_forms(
         replacement: None,
         network_log_handler: false,
         defined_functions: HashMap::default(),
-        unverified_tls: HashSet::default(),
-        extra_ca_tls: HashSet::default(),
+        weakened_tls: HashMap::default(),
         init_classes: HashMap::default(),
         init_class_now: None,
         attr_params: Vec::new(),
@@ -350,9 +348,6 @@ struct Analyser<'m> {
     /// Objects built on a variable (`archive = ZipFile(buffer)`): the object's local key to
     /// the variable, which holds what is written into the object.
     backing: HashMap<String, &'m str>,
-    /// The file's functions whose body is one `return EXPR`, by name (`None` when two
-    /// functions share the name): a call with constant arguments folds to EXPR's value.
-    one_liners: HashMap<&'m str, Option<&'m StmtFunctionDef>>,
     /// How deep such calls are folded inside each other now (`max_inline_depth`).
     inlining: u32,
     /// Functions of the file that return or yield the path of a credential store, by number:
@@ -378,13 +373,12 @@ struct Analyser<'m> {
     /// A logging handler that sends records over the network was made in this file: what is
     /// logged afterwards is sent ([`Analyser::classify_call`]).
     network_log_handler: bool,
-    /// The file's functions by name (`None` when two share the name), to read a replacement's
-    /// body ([`replacement`]).
+    /// The file's functions by name (`None` when two share the name): to read a replacement's
+    /// body ([`replacement`]) and to fold calls of one-line helpers with constant arguments.
     defined_functions: HashMap<&'m str, Option<&'m StmtFunctionDef>>,
-    /// SSL configurations (local keys) told not to verify their peer ([`tls`]).
-    unverified_tls: HashSet<String>,
-    /// SSL configurations (local keys) given extra certificate authorities ([`tls`]).
-    extra_ca_tls: HashSet<String>,
+    /// SSL configurations (local keys) told not to verify their peer or given extra
+    /// certificate authorities, as bits ([`tls`]).
+    weakened_tls: HashMap<String, u8>,
     /// Each `__init__` of a class of the file (by its address) and its class's name.
     init_classes: HashMap<usize, &'m str>,
     /// The class whose `__init__` is being read.

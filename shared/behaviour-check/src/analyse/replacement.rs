@@ -31,6 +31,15 @@ impl<'m> Analyser<'m> {
         }
     }
 
+    /// Whether the value being assigned is a function: a lambda, or a function of the file.
+    pub(super) fn replaced_by_function(&self) -> bool {
+        match self.replacement {
+            Some(Expr::Lambda(_)) => true,
+            Some(Expr::Name(n)) => self.function_names.contains(n.id.as_str()),
+            _ => false,
+        }
+    }
+
     /// `function`'s body: defaults filled into its `**` parameter, then `return original(...)`
     /// with its parameters as the arguments.
     fn forwards_only(&self, function: &StmtFunctionDef, target: &str) -> bool {

@@ -9,7 +9,7 @@ use super::*;
 /// The Python plugins QGIS itself ships and installs (`python/plugins/` of QGIS 3.x, with
 /// providers later split out): turning one on (`PythonPlugins/processing`, which plugins that
 /// run Processing algorithms do) changes QGIS's own parts, not another author's plugin.
-pub(super) const QGIS_CORE_PLUGINS: [&str; 6] = [
+const QGIS_CORE_PLUGINS: [&str; 6] = [
     "processing",
     "db_manager",
     "MetaSearch",
@@ -112,7 +112,6 @@ impl<'m> Analyser<'m> {
                 return;
             }
         }
-        let own = self.own_dir.rsplit('/').next().unwrap_or("");
         for entry in Catalogue::builtin().setting(key).iter() {
             let Kind::Setting(kind) = entry.kind else {
                 continue;
@@ -153,7 +152,7 @@ impl<'m> Analyser<'m> {
                 SettingKind::PluginEnabled
                     if matches!(
                         key.trim_start_matches('/').split('/').collect::<Vec<_>>().as_slice(),
-                        [_, name] if *name != own && !QGIS_CORE_PLUGINS.contains(name)
+                        [_, name] if self.is_other_plugin(name)
                     ) =>
                 {
                     // A plugin named in full may be a dependency the plugin declares (BHV110
@@ -172,6 +171,13 @@ impl<'m> Analyser<'m> {
         }
     }
 
+    /// Whether `plugin` (a folder name) is another author's plugin: not this plugin, and not
+    /// one of the Python plugins QGIS itself ships.
+    fn is_other_plugin(&self, plugin: &str) -> bool {
+        let own = self.own_dir.rsplit('/').next().unwrap_or("");
+        plugin != own && !QGIS_CORE_PLUGINS.contains(&plugin)
+    }
+
     /// Tampering through QGIS's APIs rather than its settings: the authentication master
     /// password reset to a value written in the code (the database is re-encrypted under a
     /// password its author knows; `setMasterPassword("...")` only unlocks a database that has
@@ -184,7 +190,7 @@ impl<'m> Analyser<'m> {
         name: &str,
         args: &[Value],
         line: u32,
-        shown: &str,
+        shown: &Shown<'_>,
     ) {
         let tail = caps::tail(name);
         let first = args
@@ -202,13 +208,11 @@ impl<'m> Analyser<'m> {
             return;
         }
         if tail == "remove" && name.contains("Settings") {
-            let own = self.own_dir.rsplit('/').next().unwrap_or("").to_owned();
             let key = first.map(|k| k.text.trim_start_matches('/').to_owned());
             if let Some(key) = key {
                 let parts: Vec<&str> = key.split('/').collect();
                 if let [group, plugin] = parts.as_slice() {
-                    let other =
-                        !plugin.is_empty() && *plugin != own && !QGIS_CORE_PLUGINS.contains(plugin);
+                    let other = !plugin.is_empty() && self.is_other_plugin(plugin);
                     if group.eq_ignore_ascii_case("PythonPlugins") && other {
                         self.add(
                             Cap::PluginStateTamper,

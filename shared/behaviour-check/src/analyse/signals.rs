@@ -48,8 +48,15 @@ impl<'m> Analyser<'m> {
                     }
                     // A library's signal that hands its slot data from the network (the
                     // sources catalogue's `remote` rows: `QWebSocket.textMessageReceived`):
-                    // the slot's first parameter is fetched data, as if emitted here.
-                    let owner = self.eval(&signal.value);
+                    // the slot's first parameter is fetched data, as if emitted here. Only a
+                    // name or an attribute is evaluated here (the call's own evaluation reads
+                    // it again): a call there would be recorded twice.
+                    let plain = matches!(signal.value.as_ref(), Expr::Name(_) | Expr::Attribute(_));
+                    let owner = if plain {
+                        self.eval(&signal.value)
+                    } else {
+                        Value::UNKNOWN
+                    };
                     if let Value::Ref { name, .. } = owner {
                         let qualified = format!("{name}.{}", signal.attr);
                         let remote =

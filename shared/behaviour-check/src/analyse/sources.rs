@@ -610,24 +610,18 @@ impl<'m> Analyser<'m> {
             return;
         };
         let line = self.line(attr.range);
-        self.note_python_tls_default(&format!("{name}.{}", attr.attr), value, line);
+        let target = format!("{name}.{}", attr.attr);
+        self.note_python_tls_default(&target, value, line);
         // A method of another plugin's live object replaced (`qgis.utils.plugins["x"].check =
         // lambda ...: []`, or a function of this file): its behaviour changed. Setting its data
         // attributes (a path, a limit) is how a companion plugin drives another's dialog.
-        let own_object = format!("qgis.utils.plugins[{:?}]", self.top);
-        let function = match self.replacement {
-            Some(Expr::Lambda(_)) => true,
-            Some(Expr::Name(n)) => self.function_names.contains(n.id.as_str()),
-            _ => false,
-        };
-        if function && name.starts_with("qgis.utils.plugins") && !name.starts_with(&own_object) {
+        let other_plugin = name.starts_with("qgis.utils.plugins")
+            && !name.starts_with(&format!("qgis.utils.plugins[{:?}]", self.top));
+        if other_plugin && self.replaced_by_function() {
             self.add(
                 Cap::PluginStateTamper,
                 line,
-                format!(
-                    "{name}.{} replaced: another plugin's object changed",
-                    attr.attr
-                ),
+                format!("{target} replaced: another plugin's object changed"),
             );
             return;
         }
@@ -640,15 +634,8 @@ impl<'m> Analyser<'m> {
         if own {
             return;
         }
-        let target = format!("{name}.{}", attr.attr);
         // Putting back the function saved before (`webbrowser.open = original`).
         if matches!(value, Value::Ref { name, .. } if *name == target) {
-            return;
-        }
-        if self
-            .replacement
-            .is_some_and(|r| self.taps_nothing(r, &target))
-        {
             return;
         }
         let api = caps::Api::of(&target);
@@ -662,7 +649,12 @@ impl<'m> Analyser<'m> {
                     SourceKind::Credential | SourceKind::SecretStore | SourceKind::AuthConfig
                 )
             });
-        if known {
+        // Read the replacement's body only for what the catalogue knows.
+        if known
+            && !self
+                .replacement
+                .is_some_and(|r| self.taps_nothing(r, &target))
+        {
             self.add(Cap::Monkeypatch, line, format!("{target} replaced"));
         }
     }

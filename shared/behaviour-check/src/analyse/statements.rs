@@ -240,7 +240,6 @@ impl<'m> Analyser<'m> {
                 self.function_names.insert(name);
                 let next = self.function_index.len();
                 self.function_index.entry(name).or_insert(next);
-                self.note_one_liner(function);
                 let seen = self.defined_functions.contains_key(name);
                 self.defined_functions
                     .insert(name, (!seen).then_some(function));

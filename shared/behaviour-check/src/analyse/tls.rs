@@ -47,6 +47,23 @@ const AUTH_TRUST_METHODS: &[&str] = &[
 /// Qt calls that add certificate authorities to a configuration.
 const QT_CA_METHODS: &[&str] = &["addCaCertificate", "addCaCertificates", "setCaCertificates"];
 
+/// How a configuration was weakened (bits of [`Analyser::weakened_tls`]): extra certificate
+/// authorities, peer verification off.
+const EXTRA_CAS: u8 = 1;
+const PEER_UNVERIFIED: u8 = 2;
+
+/// Each weakening as evidence, in the order it is reported.
+const WEAKENINGS: [(u8, &str); 2] = [
+    (
+        EXTRA_CAS,
+        "certificate authorities added: every request of QGIS and its plugins trusts them",
+    ),
+    (
+        PEER_UNVERIFIED,
+        "peer verification off: every request of QGIS and its plugins accepts any certificate",
+    ),
+];
+
 /// Peer verification modes that accept any certificate (`QSslSocket.PeerVerifyMode`).
 const UNVERIFIED_MODES: &[&str] = &["VerifyNone", "QueryPeer"];
 
@@ -198,10 +215,7 @@ impl<'m> Analyser<'m> {
             return;
         };
         if QT_CA_METHODS.contains(&attr.attr.as_str()) {
-            if let Expr::Name(config) = attr.value.as_ref() {
-                let key = local_key(config.id.as_str(), self.current);
-                self.extra_ca_tls.insert(key);
-            }
+            self.note_weakened_tls(attr, EXTRA_CAS);
             return;
         }
         match attr.attr.as_str() {
@@ -211,9 +225,8 @@ impl<'m> Analyser<'m> {
                     UNVERIFIED_MODES.iter().any(|m| text.ends_with(m))
                         || UNVERIFIED_MODE_NUMBERS.contains(&text.trim())
                 });
-                if let (true, Expr::Name(config)) = (unverified, attr.value.as_ref()) {
-                    let key = local_key(config.id.as_str(), self.current);
-                    self.unverified_tls.insert(key);
+                if unverified {
+                    self.note_weakened_tls(attr, PEER_UNVERIFIED);
                 }
             }
             "setDefaultConfiguration"
@@ -223,30 +236,28 @@ impl<'m> Analyser<'m> {
                     return;
                 };
                 let key = local_key(config.id.as_str(), self.current);
-                if self.extra_ca_tls.contains(&key) {
-                    self.add(
-                        Cap::TlsVerifyOff,
-                        line,
-                        format!(
-                            "{name}({}) with certificate authorities added: every request of \
-                             QGIS and its plugins trusts them",
-                            config.id
-                        ),
-                    );
-                }
-                if self.unverified_tls.contains(&key) {
-                    self.add(
-                        Cap::TlsVerifyOff,
-                        line,
-                        format!(
-                            "{name}({}) with peer verification off: every request of QGIS and \
-                             its plugins accepts any certificate",
-                            config.id
-                        ),
-                    );
+                let weakened = self.weakened_tls.get(&key).copied().unwrap_or_default();
+                // In a fixed order: the evidence does not depend on the order of the calls.
+                for (bit, how) in WEAKENINGS {
+                    if weakened & bit != 0 {
+                        self.add(
+                            Cap::TlsVerifyOff,
+                            line,
+                            format!("{name}({}) with {how}", config.id),
+                        );
+                    }
                 }
             }
             _ => {}
+        }
+    }
+
+    /// `config.<method>(...)` weakened the configuration held by the variable `config` (made
+    /// Qt's default later, it is every request's).
+    fn note_weakened_tls(&mut self, attr: &'m ast::ExprAttribute, how: u8) {
+        if let Expr::Name(config) = attr.value.as_ref() {
+            let key = local_key(config.id.as_str(), self.current);
+            *self.weakened_tls.entry(key).or_default() |= how;
         }
     }
 }

@@ -39,13 +39,17 @@ pub fn startup_variable_set(program: &str, words: &[String]) -> Option<String> {
     if !sets_environment {
         return None;
     }
-    words.iter().skip(1).find_map(|word| {
-        catalogue
-            .env(word)
-            .iter()
-            .find(|e| matches!(e.kind, Kind::Runner(k) if k != RunnerKind::None))
-            .map(|e| format!("{}: {}", e.pattern, entry_text(e)))
-    })
+    words.iter().skip(1).find_map(|word| startup_variable(word))
+}
+
+/// The environment variable `name` as evidence, when it runs code at start (the runners
+/// catalogue's `env:` rows: `PYQGIS_STARTUP`, `PYTHONPATH`, ...).
+fn startup_variable(name: &str) -> Option<String> {
+    Catalogue::builtin()
+        .env(name)
+        .iter()
+        .find(|e| matches!(e.kind, Kind::Runner(k) if k != RunnerKind::None))
+        .map(|e| format!("{}: {}", e.pattern, entry_text(e)))
 }
 
 /// The variable that runs code at start (the runners catalogue's `env:` rows) a value of QGIS's
@@ -63,7 +67,6 @@ pub fn startup_variable_in(value: &crate::value::Value) -> Option<String> {
 /// The first `NAME=` in `text` (a folded value, or the source text of an expression that builds
 /// one: `current + ["overwrite|PYQGIS_STARTUP=" + script]`) whose variable runs code at start.
 pub fn startup_variable_in_text(text: &str) -> Option<String> {
-    let catalogue = Catalogue::builtin();
     text.match_indices('=').find_map(|(at, _)| {
         let before = &text[..at];
         let start = before
@@ -73,11 +76,7 @@ pub fn startup_variable_in_text(text: &str) -> Option<String> {
         if name.is_empty() {
             return None;
         }
-        catalogue
-            .env(name)
-            .iter()
-            .find(|e| matches!(e.kind, Kind::Runner(k) if k != RunnerKind::None))
-            .map(|e| format!("{}: {}", e.pattern, entry_text(e)))
+        startup_variable(name)
     })
 }
 
