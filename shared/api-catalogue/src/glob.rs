@@ -346,7 +346,9 @@ impl GlobSet {
 
     /// Builds the prefilter once every glob is in.
     pub fn build(&mut self) {
-        let mut literals: Vec<Vec<u8>> = Vec::new();
+        let mut literals: Vec<&[u8]> = Vec::new();
+        // Literal -> its place in `literals`: globs share literals (`.ssh/`, `mozilla/`).
+        let mut places: rustc_hash::FxHashMap<&[u8], usize> = rustc_hash::FxHashMap::default();
         self.by_literal.clear();
         self.always.clear();
         for (i, (glob, _)) in self.globs.iter().enumerate() {
@@ -354,10 +356,11 @@ impl GlobSet {
                 self.always.push(i);
                 continue;
             }
-            match literals.iter().position(|l| *l == glob.literal) {
-                Some(at) => self.by_literal[at].push(i),
+            match places.get(glob.literal.as_slice()) {
+                Some(&at) => self.by_literal[at].push(i),
                 None => {
-                    literals.push(glob.literal.clone());
+                    places.insert(&glob.literal, literals.len());
+                    literals.push(&glob.literal);
                     self.by_literal.push(vec![i]);
                 }
             }

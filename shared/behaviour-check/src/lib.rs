@@ -608,6 +608,25 @@ fn takes_presentation_selector(c: char) -> bool {
     )
 }
 
+/// Where the next byte outside ASCII is, from `from` on: eight bytes at a time.
+fn next_non_ascii(bytes: &[u8], from: usize) -> Option<usize> {
+    let rest = bytes.get(from..)?;
+    let mut chunks = rest.chunks_exact(8);
+    let mut offset = 0usize;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        if u64::from_ne_bytes(word) & 0x8080_8080_8080_8080 != 0 {
+            break;
+        }
+        offset += 8;
+    }
+    rest[offset..]
+        .iter()
+        .position(|b| *b >= 0x80)
+        .map(|at| from + offset + at)
+}
+
 /// What the raw text shows: invisible or bidirectional characters, PyArmor's runtime markers.
 fn source_markers(source: &str, facts: &mut analyse::FileFacts) {
     if facts.units.is_empty() {
@@ -617,25 +636,43 @@ fn source_markers(source: &str, facts: &mut analyse::FileFacts) {
     if !source.is_ascii() {
         // Bidirectional overrides and tag characters hide code at once (Trojan Source); the
         // other invisible characters also occur in copied text, so only a run of them counts.
-        let (mut line, mut weak, mut first_weak) = (1u32, 0usize, None);
+        let (mut weak, mut first_weak) = (0usize, None);
+        // Only the line of the evidence is counted, once.
+        let line_of = |at: usize| {
+            let newlines = source.as_bytes()[..at]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
+            u32::try_from(newlines + 1).unwrap_or(u32::MAX)
+        };
         // Tag characters right after a black flag spell a subdivision flag emoji (England is
         // U+1F3F4, "gbeng" in tags, U+E007F): text, not hidden code. Longer runs still count.
         let mut skip = 0usize;
         // An emoji's presentation selector (U+FE0E text, U+FE0F emoji) right after a symbol
         // that takes one (`⚠️`, `✔️`, a keycap `1️⃣`) is how emoji are written: one selector
         // per symbol is text; a second one, or any selector after something else, counts.
-        let mut prev = '\n';
-        for (at, c) in source.char_indices() {
+        // Every character looked for is outside ASCII: the ASCII between them is skipped.
+        let mut from = 0usize;
+        // Where a flag's skipped tags end: the character before what follows is the flag.
+        let mut flag_end = None;
+        while let Some(at) = next_non_ascii(source.as_bytes(), from) {
+            let Some(c) = source[at..].chars().next() else {
+                break;
+            };
+            from = at + c.len_utf8();
             if skip > 0 {
                 skip -= 1;
-                continue;
-            }
-            let before = std::mem::replace(&mut prev, c);
-            if c == '\n' {
-                line += 1;
+                if skip == 0 {
+                    flag_end = Some(from);
+                }
                 continue;
             }
             if matches!(c, '\u{FE0E}' | '\u{FE0F}') {
+                let before = if flag_end == Some(at) {
+                    '\u{1F3F4}'
+                } else {
+                    source[..at].chars().next_back().unwrap_or('\n')
+                };
                 let keycap = matches!(before, '0'..='9' | '#' | '*')
                     && source[at + c.len_utf8()..].starts_with('\u{20E3}');
                 if keycap || takes_presentation_selector(before) {
@@ -652,7 +689,11 @@ fn source_markers(source: &str, facts: &mut analyse::FileFacts) {
             let strong = matches!(c, '\u{202A}' | '\u{202B}' | '\u{202D}' | '\u{202E}' | '\u{2066}'..='\u{2068}' | '\u{E0000}'..='\u{E007F}');
             let closer = matches!(c, '\u{202C}' | '\u{2069}');
             if strong || closer || caps::is_invisible(c) {
-                let evidence = (line, c);
+                if !strong && first_weak.is_some() {
+                    weak += 1;
+                    continue;
+                }
+                let evidence = (line_of(at), c);
                 if strong {
                     first_weak = Some(evidence);
                     weak = usize::MAX;

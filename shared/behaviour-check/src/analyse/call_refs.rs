@@ -34,12 +34,10 @@ impl<'m> Analyser<'m> {
             return Value::UNKNOWN;
         }
         self.note_constructor_call(name, args, keywords);
-        let plain = caps::plain(name);
-        let shown: &str = &plain;
-        let api = self.api(shown);
-        let printed = self.classify_call(
-            call, name, shown, hidden, args, keywords, line, arg_taint, &api,
-        );
+        let called = self.called_name(name);
+        let (shown, api): (&str, caps::Api) = (&called.plain, called.api);
+        let printed =
+            self.classify_call(call, name, &called, hidden, args, keywords, line, arg_taint);
         // The output of a program that prints stored credentials (`netsh wlan show profile
         // key=clear`), through the process object or the call's result.
         if let Some(what) = printed {
@@ -47,10 +45,10 @@ impl<'m> Analyser<'m> {
             self.note_credential_source(line, what);
             return Value::reference(format!("{name}()"), hidden).tainted(Taint::CREDENTIAL);
         }
-        if let Some(value) = self.source_value(call, name, shown, args, line, &api) {
+        if let Some(value) = self.source_value(call, name, &called, args, line) {
             return value;
         }
-        if let Some(value) = self.shell_object_call(caps::tail(name), args, line) {
+        if let Some(value) = self.shell_object_call(&called.tail, args, line) {
             return value;
         }
         let max = self.limits.max_folded_bytes;
@@ -454,7 +452,7 @@ impl<'m> Analyser<'m> {
             | "sysconfig.get_path"
             | "distutils.sysconfig.get_python_lib" => Value::str("<site-packages>", false),
             _ => {
-                let tail = caps::tail(name);
+                let tail = &*called.tail;
                 if tail == "qgisSettingsDirPath" {
                     Value::str(PROFILE_DIR, false)
                 } else if matches!(tail, "pluginPath" | "home_plugin_path") {

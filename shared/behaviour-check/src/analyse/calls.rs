@@ -183,7 +183,7 @@ impl<'m> Analyser<'m> {
                 taint,
             } => {
                 let mut value = self.call_ref(call, &name, hidden, args, keywords, line);
-                let api = self.api(&caps::plain(&name));
+                let api = self.called_name(&name).api;
                 let mut into_receiver = api.into_receiver;
                 let mut data = args
                     .iter()
@@ -207,7 +207,7 @@ impl<'m> Analyser<'m> {
                 self.note_container_update(call, data, into_receiver);
                 // What an object built from data returns carries the data; what a function
                 // of another module of the plugin returns is followed across modules.
-                let imported = name.starts_with('.') || name.starts_with(&format!("{}.", self.top));
+                let imported = name.starts_with('.') || name.starts_with(self.top_dot.as_str());
                 if imported && !name.contains("()") {
                     let called = caps::tail(&name).to_owned();
                     let unit = self.facts.flow.unit(self.current);

@@ -8,21 +8,21 @@ impl<'m> Analyser<'m> {
         &mut self,
         call: &'m ast::ExprCall,
         name: &str,
-        plain: &str,
+        called: &CalledName,
         hidden: bool,
         args: &[Value],
         keywords: &[(Option<&'m str>, Value)],
         line: u32,
         arg_taint: Taint,
-        api: &caps::Api,
     ) -> Option<String> {
+        let (plain, api) = (&*called.plain, &called.api);
         // What a program that prints stored credentials prints (the call's result): evidence.
         let mut printed = None;
         let shown = Shown {
             plain,
             hidden_as: hidden.then(|| self.text(call.func.range())),
         };
-        if caps::is_import_call(name) {
+        if called.import_call {
             let constant_target = args
                 .first()
                 .and_then(Value::as_str)
@@ -37,14 +37,14 @@ impl<'m> Analyser<'m> {
                 ),
             }
         }
-        if api.runs_code() || caps::is_loader_call(name) {
+        if api.runs_code() || called.loader_call {
             self.add(Cap::DynamicLoad, line, shown.to_string());
         }
         self.classify_code_run(call, plain, &shown, args, line, arg_taint, api);
-        if hidden && caps::is_dangerous(name) {
+        if hidden && called.dangerous {
             self.add(Cap::HiddenCall, line, shown.to_string());
         }
-        if caps::is_native_load(name) {
+        if called.native_load {
             self.add(Cap::NativeLoad, line, shown.to_string());
             if arg_taint.has(Taint::FETCHED) || arg_taint.has(Taint::DECODED) {
                 self.add(Cap::DecodedExec, line, format!("{shown} of decoded data"));
@@ -103,7 +103,7 @@ impl<'m> Analyser<'m> {
                 }
             }
         }
-        if caps::is_process_exec(name) {
+        if called.process_exec {
             self.add(Cap::ProcessExec, line, shown.to_string());
             if let Some(what) = remote_command(args) {
                 self.add(
@@ -404,7 +404,7 @@ impl<'m> Analyser<'m> {
         if api.is_network() && plain.starts_with("logging.handlers.") {
             self.network_log_handler = true;
         }
-        if self.network_log_handler && caps::is_logging_call(plain) {
+        if self.network_log_handler && called.logging_call {
             self.note_upload(
                 arg_taint,
                 line,
@@ -429,7 +429,7 @@ impl<'m> Analyser<'m> {
                     format!("{shown} with the environment"),
                 );
             }
-            if caps::is_download_to_file(plain) {
+            if called.download_to_file {
                 self.add(Cap::Download, line, shown.to_string());
                 // The file it saves to (`urlretrieve(url, filename)`,
                 // `QgsFileDownloader(url, outputFileName)`, `wget.download(url, out)`).
@@ -463,15 +463,15 @@ impl<'m> Analyser<'m> {
         {
             self.add(Cap::Socket, line, shown.to_string());
         }
-        if caps::input_capture(plain) {
+        if called.input_capture {
             self.add(Cap::InputCapture, line, shown.to_string());
         }
-        if caps::keyboard_hook(plain) {
+        if called.keyboard_hook {
             self.add(Cap::KeyboardHook, line, shown.to_string());
         }
         // `QScreen.grabWindow(0)`, `QPixmap.grabWindow(QApplication.desktop().winId())`: the
         // whole desktop, not the plugin's own widget (`canvas.grab()`).
-        if caps::tail(name) == "grabWindow" {
+        if &*called.tail == "grabWindow" {
             let desktop = match args.first() {
                 None | Some(Value::Int(0)) => true,
                 Some(Value::Ref { name, .. }) => name.contains("desktop"),
@@ -481,7 +481,7 @@ impl<'m> Analyser<'m> {
                 self.add(Cap::ScreenGrab, line, shown.to_string());
             }
         }
-        if let Some(what) = caps::credential_call(name) {
+        if let Some(what) = called.credential {
             self.add(Cap::Credential, line, format!("{shown} ({what})"));
         }
         // Other programs' secret stores read whole (wallets, DPAPI, every browser cookie); a
@@ -503,7 +503,7 @@ impl<'m> Analyser<'m> {
         }
         self.note_tls_call(call, name, args, line);
         self.note_auth_and_plugin_tamper(name, args, line, &shown);
-        let tail = caps::tail(name);
+        let tail = &*called.tail;
         // A node or entry of QGIS's settings tree set (`entry.setValue(v)`,
         // `node.childSetting("x").setVariantValue(v)`): a write of its key.
         if matches!(tail, "setValue" | "setVariantValue") {
@@ -556,7 +556,7 @@ impl<'m> Analyser<'m> {
             self.add(Cap::Unpickle, line, shown.to_string());
         }
         if api.runner == Some(validator_api_catalogue::RunnerKind::Hook)
-            && caps::tail(name).starts_with("setRe")
+            && called.tail.starts_with("setRe")
         {
             self.facts.flow.request_hook = true;
         }

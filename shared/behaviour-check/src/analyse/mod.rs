@@ -20,6 +20,7 @@ use crate::BehaviourLimits;
 
 mod bootstrap;
 mod call_refs;
+mod called_name;
 mod calls;
 mod classify;
 mod code_run;
@@ -34,6 +35,7 @@ mod signals;
 mod sources;
 mod statements;
 mod tls;
+use called_name::CalledName;
 use helpers::*;
 pub use helpers::{shown_file, VARIABLE_KEY};
 use validator_api_catalogue::{Catalogue, SourceKind};
@@ -188,6 +190,7 @@ pub fn analyse_with_forms(
     };
     let top = path.split('/').next().unwrap_or("").to_owned();
     let mut analyser = Analyser {
+        top_dot: format!("{top}."),
         top: top.clone(),
         function_index: HashMap::default(),
         tainted_files: HashSet::default(),
@@ -213,6 +216,7 @@ pub fn analyse_with_forms(
         local_results: Vec::new(),
         returned: Vec::new(),
         mentions: vec![HashSet::default()],
+        def_names: def_names(&syntax.body),
         pinned: Vec::new(),
         bootstraps: Vec::new(),
         signal_slots: Vec::new(),
@@ -288,6 +292,8 @@ pub fn analyse_with_forms(
 struct Analyser<'m> {
     /// The plugin's folder name (its modules are imported as `top.x` or relatively).
     top: String,
+    /// `top` and a dot: the prefix of the plugin's own modules' names.
+    top_dot: String,
     /// Each function of the file by name, numbered in the order they are defined (the flow
     /// engine's "result of function `f`").
     function_index: HashMap<&'m str, usize>,
@@ -322,9 +328,12 @@ struct Analyser<'m> {
     password_string: bool,
     /// Names of the functions and methods defined in the file so far.
     function_names: HashSet<&'m str>,
-    /// Per unit, every identifier it mentions; only the file's function names among them
-    /// become `Unit::refs` at the end (most identifiers are not functions of the file).
+    /// Per unit, the identifiers it mentions that name a function defined somewhere in the
+    /// file ([`def_names`]); those defined by the end become `Unit::refs`.
     mentions: Vec<HashSet<&'m str>>,
+    /// Every name a `def` of the file gives, at any depth: what `mentions` keeps (most
+    /// identifiers are not functions of the file, and keeping each was a set insert).
+    def_names: HashSet<&'m str>,
     /// Data pinned by a digest compared with a constant (`pin::note_hash_pin`): the unit, the
     /// source text of the data hashed, and the lines where the comparison guards it.
     pinned: Vec<(usize, &'m str, u32, u32)>,
@@ -406,6 +415,44 @@ struct LocalCall<'m> {
     keys: Vec<Option<String>>,
 }
 
+/// The names every `def` of a module gives, nested ones included: a walk of the statements
+/// with a stack of its own (a deeply nested file must not overflow the thread's), and no
+/// expression holds a `def`.
+fn def_names(body: &[Stmt]) -> HashSet<&str> {
+    let mut names = HashSet::default();
+    let mut bodies: Vec<&[Stmt]> = vec![body];
+    while let Some(body) = bodies.pop() {
+        for stmt in body {
+            match stmt {
+                Stmt::FunctionDef(function) => {
+                    names.insert(function.name.as_str());
+                    bodies.push(&function.body);
+                }
+                Stmt::ClassDef(class) => bodies.push(&class.body),
+                Stmt::If(branch) => {
+                    bodies.push(&branch.body);
+                    bodies.extend(branch.elif_else_clauses.iter().map(|c| c.body.as_slice()));
+                }
+                Stmt::For(each) => bodies.extend([each.body.as_slice(), &each.orelse]),
+                Stmt::While(each) => bodies.extend([each.body.as_slice(), &each.orelse]),
+                Stmt::With(with) => bodies.push(&with.body),
+                Stmt::Try(attempt) => {
+                    bodies.extend([attempt.body.as_slice(), &attempt.orelse, &attempt.finalbody]);
+                    for handler in &attempt.handlers {
+                        let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                        bodies.push(&handler.body);
+                    }
+                }
+                Stmt::Match(choice) => {
+                    bodies.extend(choice.cases.iter().map(|c| c.body.as_slice()));
+                }
+                _ => {}
+            }
+        }
+    }
+    names
+}
+
 /// Runs the analyser on the direct children of a node it has no special rule for.
 struct Children<'x, 'm> {
     analyser: &'x mut Analyser<'m>,
@@ -434,6 +481,9 @@ impl<'m> Visitor<'m> for ExprChildren<'_, 'm> {
 
 impl<'m> Analyser<'m> {
     pub(super) fn mention(&mut self, name: &'m str) {
+        if !self.def_names.contains(name) {
+            return;
+        }
         if let Some(mentions) = self.mentions.get_mut(self.current) {
             mentions.insert(name);
         }
@@ -491,7 +541,13 @@ impl<'m> Analyser<'m> {
             "__file__" => Value::str(self.own_file.clone(), false),
             "__builtins__" | "builtins" => Value::reference("builtins", false),
             _ if BUILTINS.contains(&name) => Value::reference(format!("builtins.{name}"), false),
-            _ => Value::reference(name, false),
+            _ => {
+                // Room for the attributes read from it (`name.attr.method`): each would
+                // otherwise grow the name by a reallocation.
+                let mut qualified = String::with_capacity(name.len() + 32);
+                qualified.push_str(name);
+                Value::reference(qualified, false)
+            }
         }
     }
 }
