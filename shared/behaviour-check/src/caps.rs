@@ -517,6 +517,30 @@ pub fn is_import_call(name: &str) -> bool {
     )
 }
 
+/// The name `ctypes.windll` gives a Windows library loaded by file name (`wininet.dll`,
+/// `C:\Windows\System32\WS2_32.DLL`, `winhttp`): its stem, lowercased; `None` for a
+/// name that is not a plain library name.
+pub fn windows_library(file: &str) -> Option<String> {
+    let base = file.rsplit(['/', '\\']).next().unwrap_or(file);
+    let lower = base.to_ascii_lowercase();
+    let stem = lower.strip_suffix(".dll").unwrap_or(&lower);
+    let plain = !stem.is_empty()
+        && stem.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !stem.starts_with(|c: char| c.is_ascii_digit());
+    plain.then(|| stem.to_owned())
+}
+
+/// Calls that put a folder or archive on Python's import path, with the position of the
+/// path (Python 3.11 `sys.path`, `site.addsitedir`, `zipimport.zipimporter`): what is then
+/// imported from it runs, and a zip of modules imports like a folder.
+pub fn import_path_arg(name: &str) -> Option<usize> {
+    match name {
+        "sys.path.insert" => Some(1),
+        "sys.path.append" | "site.addsitedir" | "zipimport.zipimporter" => Some(0),
+        _ => None,
+    }
+}
+
 /// Calls that load code from files or specs the import graph cannot follow.
 pub fn is_loader_call(name: &str) -> bool {
     one_of(

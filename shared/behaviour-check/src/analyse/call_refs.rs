@@ -447,6 +447,23 @@ impl<'m> Analyser<'m> {
                     path
                 }
             }
+            // A Windows library loaded by a constant name (`ctypes.WinDLL("wininet.dll")`,
+            // `windll.LoadLibrary("ws2_32")`) is named as `ctypes.windll` names it, so that its
+            // functions are the catalogue's rows (`ctypes.windll.wininet.HttpSendRequestW`).
+            "ctypes.WinDLL"
+            | "ctypes.OleDLL"
+            | "ctypes.windll.LoadLibrary"
+            | "ctypes.oledll.LoadLibrary" => {
+                match args
+                    .first()
+                    .and_then(Value::as_str)
+                    .filter(|s| !s.partial)
+                    .and_then(|s| caps::windows_library(&s.text))
+                {
+                    Some(library) => Value::reference(format!("ctypes.windll.{library}"), hidden),
+                    None => Value::reference(format!("{name}()"), hidden).tainted(arg_taint),
+                }
+            }
             "site.getsitepackages" => Value::List(vec![Value::str("<site-packages>", false)]),
             "site.getusersitepackages"
             | "sysconfig.get_path"

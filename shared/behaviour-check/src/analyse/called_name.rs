@@ -28,6 +28,8 @@ pub(super) struct CalledName {
     pub keyboard_hook: bool,
     pub download_to_file: bool,
     pub logging_call: bool,
+    /// The position of the folder a call puts on the import path (`caps::import_path_arg`).
+    pub import_path: Option<usize>,
 }
 
 impl<'m> Analyser<'m> {
@@ -55,6 +57,7 @@ impl<'m> Analyser<'m> {
             keyboard_hook: caps::keyboard_hook(&plain),
             download_to_file: caps::is_download_to_file(&plain),
             logging_call: caps::is_logging_call(&plain),
+            import_path: caps::import_path_arg(name),
             plain: plain.into(),
         });
         let max = self.limits.max_cached_apis;

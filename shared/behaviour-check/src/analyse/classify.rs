@@ -54,6 +54,16 @@ impl<'m> Analyser<'m> {
                 self.note_started(key, line, &shown.to_string());
             }
         }
+        if let Some(position) = called.import_path {
+            // A folder or archive the code wrote (a download, or an archive extracted from
+            // one) put on the import path: its modules run when imported. Only the started
+            // file is noted: the plugin's own folders on the path are how bundled libraries
+            // load, and they were not written by it.
+            let (arg, expr) = (args.get(position), call.arguments.args.get(position));
+            for key in self.stored_file_keys(arg, expr) {
+                self.note_started(key, line, &shown.to_string());
+            }
+        }
         if api.sink == Some(validator_api_catalogue::SinkKind::ProjectWrite) {
             // Code written into the project's macros runs when the project is opened.
             let scope = args.first().and_then(Value::as_str);
@@ -639,6 +649,9 @@ impl<'m> Analyser<'m> {
             "shutil.unpack_archive" => {
                 let target = args.get(1).map(|a| path_text(a).0).unwrap_or_default();
                 self.note_extract(&target, line, &shown.to_string());
+                let archive = self.stored_file_keys(args.first(), call.arguments.args.first());
+                let target = (args.get(1), call.arguments.args.get(1));
+                self.note_extracted_download(&archive, target, line);
             }
             _ => {
                 if matches!(tail, "extractall" | "extract")
@@ -658,6 +671,16 @@ impl<'m> Analyser<'m> {
                         .map(|a| path_text(a).0)
                         .unwrap_or_default();
                     self.note_extract(&target, line, &shown.to_string());
+                    let archive = self.archive_keys(call);
+                    let target = match (args.first(), call.arguments.args.first()) {
+                        (Some(value), Some(expr)) => (Some(value), Some(expr)),
+                        _ => keywords
+                            .iter()
+                            .zip(call.arguments.keywords.iter())
+                            .find(|((k, _), _)| *k == Some("path"))
+                            .map_or((None, None), |((_, v), k)| (Some(v), Some(&k.value))),
+                    };
+                    self.note_extracted_download(&archive, target, line);
                 }
                 if name.starts_with("winreg.")
                     || name.starts_with("_winreg.")

@@ -221,11 +221,75 @@ impl<'m> Analyser<'m> {
         for key in self.file_keys(value, expr) {
             self.facts.units[self.current].note_binary_write(key, line);
         }
+        // What the import path runs (`sys.path`, `site.addsitedir`, `zipimport`): a zip
+        // written whole (otherwise read as a document, which no start matches), and the folder
+        // of a module written into it.
+        if let Some((path, _, partial)) = value.map(path_text) {
+            let extension = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+            let mut keys = Vec::new();
+            if extension.as_deref() == Some("zip") {
+                keys = self.stored_file_keys(value, expr);
+            }
+            let importable = extension.is_some_and(|e| IMPORTABLE_EXTENSIONS.contains(&e.as_str()));
+            if importable && !partial && !path.contains('*') {
+                if let Some((folder, _)) = path.rsplit_once('/').filter(|(f, _)| !f.is_empty()) {
+                    keys.push(folder.to_owned());
+                }
+            }
+            let unit = &mut self.facts.units[self.current];
+            for key in keys {
+                if !unit.binary_writes.iter().any(|(k, _)| *k == key) {
+                    unit.note_binary_write(key, line);
+                }
+            }
+        }
         // Named as a program where it is written (`<tmp>/setup`, `*.exe`): opening it later
         // through a variable the resolver cannot fold runs it all the same.
         if let Some((path, _, _)) = value.map(path_text) {
             if path != "*" && !is_document(&path) && opened_type(&path).is_none() {
                 self.facts.program_writes.push(line);
+            }
+        }
+    }
+
+    /// The keys of the archive an `extractall` is called on: the variable the archive object
+    /// is built on (`with ZipFile(path) as z: z.extractall(d)`, `ZipFile(path).extractall(d)`).
+    pub(super) fn archive_keys(&self, call: &'m ast::ExprCall) -> Vec<String> {
+        let Expr::Attribute(method) = call.func.as_ref() else {
+            return Vec::new();
+        };
+        match method.value.as_ref() {
+            Expr::Name(object) => {
+                let key = local_key(object.id.as_str(), self.current);
+                match self.backing.get(&key) {
+                    Some(archive) => vec![local_key(archive, self.current)],
+                    None => Vec::new(),
+                }
+            }
+            Expr::Call(open) => self
+                .variable_key(open.arguments.args.first())
+                .into_iter()
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// An archive this function wrote in binary (a download) extracted into a folder: the
+    /// folder holds what the download held, so putting it on the import path (or starting a
+    /// file named by it) runs the download.
+    pub(super) fn note_extracted_download(
+        &mut self,
+        archive: &[String],
+        (value, expr): (Option<&Value>, Option<&'m Expr>),
+        line: u32,
+    ) {
+        let downloaded = self.facts.units[self.current]
+            .binary_writes
+            .iter()
+            .any(|(key, _)| archive.contains(key));
+        if downloaded {
+            for key in self.stored_file_keys(value, expr) {
+                self.facts.units[self.current].note_binary_write(key, line);
             }
         }
     }

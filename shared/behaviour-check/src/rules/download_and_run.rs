@@ -1,6 +1,8 @@
 //! BHV002 Downloads and runs code or a program (block): code read from the network executed,
 //! or, in one function with the functions it calls, a file downloaded and written in binary
-//! and that very file started or loaded. The same search also finds the co-occurrence half
+//! and that very file started, loaded or put on Python's import path (`sys.path`,
+//! `site.addsitedir`, `zipimport`; an archive extracted from a download into a folder counts
+//! as written into that folder). The same search also finds the co-occurrence half
 //! (BHV108: a download and a way to run something in one function, not linked).
 
 use validator_domain::RuleInfo;
@@ -11,9 +13,10 @@ use crate::caps::Cap;
 pub const BHV002: RuleInfo = block(
     "BHV002",
     "Downloads and runs code or a program",
-    "The plugin downloads something and executes it (exec/eval of a response, or a downloaded \
-     file made executable and started). Ship the code in the plugin so that it is reviewed; \
-     download data only, and never execute it.",
+    "The plugin downloads something and executes it (exec/eval of a response, a downloaded \
+     file made executable and started, or a downloaded archive or module put on Python's \
+     import path). Ship the code in the plugin so that it is reviewed; download data only, \
+     and never execute it.",
 );
 
 /// What the search of a file found: the chain (BHV002), else the co-occurrence (BHV108).
@@ -25,6 +28,20 @@ pub(super) struct Found {
 
 pub(super) fn evaluate(scope: &FileScope<'_>) -> Option<Hit> {
     scope.download_and_run().chain.clone()
+}
+
+/// A call that puts a folder or archive on the import path (`caps::import_path_arg`).
+fn import_path_call(call: &str) -> bool {
+    crate::caps::import_path_arg(call).is_some()
+}
+
+/// Every URL the file names is on the Python Package Index (and it names one).
+fn pypi_only(facts: &crate::analyse::FileFacts) -> bool {
+    !facts.hosts.is_empty()
+        && facts
+            .hosts
+            .iter()
+            .all(|(host, _)| crate::pip::PYPI_HOSTS.contains(&host.as_str()))
 }
 
 /// What can run a downloaded file.
@@ -140,6 +157,19 @@ fn search_chains(scope: &FileScope<'_>) -> Found {
             }
         }
         if let Some((line, wline, program, call)) = run {
+            // A package from PyPI put on the import path (ez_setup's setuptools egg): what
+            // `pip install NAME` would fetch, by a name the plugin spells; held, as the
+            // dependency bootstraps are, not blocked.
+            if import_path_call(call) && pypi_only(facts) {
+                found.near = Some(download_and_run_unlinked::import_path_pypi_hit(
+                    path,
+                    net,
+                    &crate::analyse::shown_file(program),
+                    line,
+                    call,
+                ));
+                continue;
+            }
             found.chain = Some(Hit::new(
                 &BHV002,
                 line,

@@ -28,7 +28,8 @@ pub const BHV108: RuleInfo = review(
      in the plugin's description what it installs. Code fetched and run only when its digest \
      equals a constant of the plugin is held as well, and so is code fetched and run only when \
      a module's import fails, to provide that module (a dependency bootstrap such as \
-     get-pip.py); better, ship that code in the plugin or declare the dependency.",
+     get-pip.py), and a package downloaded from PyPI and put on the import path; better, ship \
+     that code in the plugin or declare the dependency.",
 );
 
 /// The finding: the download, what can run, and the chmod when there is one.
@@ -79,6 +80,27 @@ pub(super) fn bootstrap_hit(path: &str, run: &Evidence) -> Hit {
              fetch the file from that address and check that it only installs the module; \
              better, declare the dependency or ship it in the plugin",
             at(path, run)
+        ),
+    }
+}
+
+/// The finding for a download from PyPI put on the import path.
+pub(super) fn import_path_pypi_hit(
+    path: &str,
+    download: &Evidence,
+    file: &str,
+    line: u32,
+    call: &str,
+) -> Hit {
+    Hit {
+        without_evidence: None,
+        rule: &BHV108,
+        line,
+        message: format!(
+            "downloads from the Python Package Index ({}) and puts {file} on the import path \
+             ({path}:{line}: {call}): check that it is the package the code names; better, \
+             declare the dependency or ship it in the plugin",
+            at(path, download)
         ),
     }
 }
