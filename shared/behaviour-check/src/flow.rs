@@ -74,11 +74,14 @@ pub struct Source {
 }
 
 /// Everything the flow engine needs from one file.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct FlowFacts {
     /// Per unit, in the order of `FileFacts::units`.
     pub units: Vec<UnitFlow>,
     pub sinks: Vec<Sink>,
+    /// Calls of `logging` before any handler of this file sends records: sinks once another
+    /// module of the plugin gives its logging a handler that sends them (`logged_flow`).
+    pub log_sinks: Vec<Sink>,
     /// Calls running code whose data is known only once the file is read.
     pub code_sinks: Vec<CodeSink>,
     pub calls: Vec<LocalCall>,
@@ -126,6 +129,20 @@ impl FlowFacts {
         ) || sink.taint.has_symbols();
         if interesting && self.sinks.len() < MAX_FLOW_RECORDS {
             self.sinks.push(sink);
+        }
+    }
+
+    /// A `logging` call whose records may leave the machine through a handler another module
+    /// attaches (kept as `note_sink` keeps sinks: only data that may be secret).
+    pub fn note_log_sink(&mut self, sink: Sink) {
+        let before = self.sinks.len();
+        self.note_sink(sink);
+        if self.sinks.len() > before {
+            if let Some(sink) = self.sinks.pop() {
+                if self.log_sinks.len() < MAX_FLOW_RECORDS {
+                    self.log_sinks.push(sink);
+                }
+            }
         }
     }
 
@@ -348,6 +365,17 @@ fn sink_text(sink: &Sink) -> String {
 }
 
 /// The first credential that reaches a network sink in this file, if any.
+/// The flow of a credential into one of the file's `logging` calls (its `log_sinks`), for
+/// a plugin whose logging another module sends over the network.
+pub fn logged_flow(facts: &FlowFacts, path: &str) -> Option<Flow> {
+    if facts.log_sinks.is_empty() {
+        return None;
+    }
+    let mut logged = facts.clone();
+    logged.sinks = std::mem::take(&mut logged.log_sinks);
+    credential_flow(&logged, path)
+}
+
 pub fn credential_flow(facts: &FlowFacts, path: &str) -> Option<Flow> {
     first_flow(
         facts,

@@ -413,6 +413,7 @@ impl<'m> Analyser<'m> {
         // with them (which logger the handler was given is not followed).
         if api.is_network() && plain.starts_with("logging.handlers.") {
             self.network_log_handler = true;
+            self.facts.network_log_handler.get_or_insert(line);
         }
         if self.network_log_handler && called.logging_call {
             self.note_upload(
@@ -420,6 +421,17 @@ impl<'m> Analyser<'m> {
                 line,
                 format!("{shown} (logged through a handler that sends records over the network)"),
             );
+        } else if called.logging_call {
+            // Which logger another module's handler was given is not followed: any logging
+            // call is a sink once some module of the plugin attaches one (`logged_flow`).
+            self.facts.flow.note_log_sink(flow::Sink {
+                unit: self.current,
+                taint: arg_taint,
+                line,
+                what: format!("{shown} (logged)"),
+                host: None,
+                opener: false,
+            });
         }
         // A processing algorithm that requests a URL (`processing.run("native:filedownloader",
         // {"URL": url, ...})`): its parameters leave the machine.

@@ -98,6 +98,10 @@ pub struct FileFacts {
     /// is not known to be a program, by the call's line: an installer package (the OS shows
     /// its installer, which the user confirms) or a name the resolver could not fold.
     pub opened: Vec<(u32, OpenedType)>,
+    /// The line where the file creates a logging handler that sends records over the
+    /// network (the sinks catalogue's `logging.handlers` rows): other modules' logging
+    /// calls are sinks then (`flow::logged_flow`).
+    pub network_log_handler: Option<u32>,
     /// Lines of binary writes whose folded target names a program (no extension, `.exe`):
     /// opening such a file with the OS's default handler runs it.
     pub program_writes: Vec<u32>,

@@ -33,6 +33,10 @@ pub struct ModuleSummary {
     pub(super) data_folders: Vec<String>,
     /// The unvetted sources of its pip installs (BHV101's grading by the declared repository).
     pub(super) unvetted_installs: Vec<Option<String>>,
+    /// Where it creates a logging handler that sends records over the network.
+    network_log_handler: Option<u32>,
+    /// A credential flowing into one of its logging calls: the call's line and the flow.
+    logged_credential: Option<flow::Flow>,
 }
 
 impl ModuleSummary {
@@ -63,6 +67,12 @@ impl ModuleSummary {
                 .filter_map(|(_, sub)| sub.clone())
                 .collect(),
             unvetted_installs: facts.unvetted_installs.clone(),
+            network_log_handler: facts.network_log_handler,
+            logged_credential: facts
+                .network_log_handler
+                .is_none()
+                .then(|| flow::logged_flow(&facts.flow, path))
+                .flatten(),
         }
     }
 
@@ -83,6 +93,26 @@ impl ModuleSummary {
 /// way) makes network calls, with no flow found (BHV107).
 pub fn across_modules(modules: &[ModuleSummary]) -> Vec<Finding> {
     let mut findings = Vec::new();
+    // A module that gives the plugin's logging a handler sending records over the network
+    // (`logging.getLogger("x").addHandler(HTTPHandler(...))`): what the other modules log
+    // leaves with it, credentials included. Which logger each uses is not followed.
+    if let Some((handler, handler_line)) = modules
+        .iter()
+        .find_map(|m| m.network_log_handler.map(|line| (m, line)))
+    {
+        for logger in modules {
+            let Some(flow) = &logger.logged_credential else {
+                continue;
+            };
+            let message = format!(
+                "{}; the plugin's logging sends its records over the network (a handler created at {}:{handler_line})",
+                flow.message, handler.path
+            );
+            let mut finding = Finding::new("behaviour", &BHV001, logger.path.clone(), message);
+            finding.line = Some(flow.line);
+            findings.push(finding);
+        }
+    }
     for sender in modules {
         let Some(net) = &sender.network else { continue };
         if sender.credential.is_some() {
