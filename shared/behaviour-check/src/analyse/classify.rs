@@ -297,10 +297,21 @@ impl<'m> Analyser<'m> {
                     )
                 )
             });
-            if client {
+            // A credential store named on the command line as a file the program sends
+            // (`curl -F f=@~/.ssh/id_rsa`, `scp ~/.aws/credentials host:`, PowerShell's
+            // `Invoke-WebRequest -InFile`): its path is the payload, as a read of it would be.
+            let mut taint = arg_taint;
+            let uploaded = caps::uploaded_files(program, &words)
+                .into_iter()
+                .find_map(|file| self.credential_file(&Value::str(file, false), None));
+            if let Some(what) = &uploaded {
+                self.note_credential_source(line, format!("{shown}: {what}"));
+                taint = taint.union(Taint::CREDENTIAL);
+            }
+            if client || uploaded.is_some() {
                 self.facts.flow.note_sink(flow::Sink {
                     unit: self.current,
-                    taint: arg_taint,
+                    taint,
                     line,
                     what: format!("{shown}: {}", clip(&command)),
                     host: None,

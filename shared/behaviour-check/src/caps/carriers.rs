@@ -98,3 +98,113 @@ pub fn is_logging_call(name: &str) -> bool {
             || object.starts_with("logging.Logger")
             || object.starts_with("logging.LoggerAdapter"))
 }
+
+/// The files a command-line network client sends, by what its options mean (curl(1), wget(1),
+/// scp(1), rsync(1), nc(1), PowerShell's `Invoke-WebRequest`/`Invoke-RestMethod`): curl's
+/// form and data values read from a file (`-F f=@path`, `--data-binary @path`) and its upload
+/// (`-T path`), wget's `--post-file`/`--body-file`, the sources of scp and rsync (every operand
+/// but the destination, option values left out: `-i key` logs in with the key, it does not
+/// send it), what nc reads from a redirection (`< path`), PowerShell's `-InFile`. A file
+/// named on the command line any other way (`ssh -i key`, `curl --netrc-file f`) is used, not
+/// sent.
+pub fn uploaded_files<'w>(program: &str, words: &'w [String]) -> Vec<&'w str> {
+    let base = program
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(program)
+        .to_ascii_lowercase();
+    let base = base.strip_suffix(".exe").unwrap_or(&base);
+    let unquote = |w: &'w str| w.trim_matches(|c| matches!(c, '\'' | '"'));
+    let mut files = Vec::new();
+    // A list's items are words as written; a shell string or a script (`-Command "..."`) is
+    // split here.
+    let split: Vec<&'w str> = words.iter().flat_map(|w| w.split_whitespace()).collect();
+    let mut rest = split.iter().skip(1).copied().peekable();
+    match base {
+        "curl" => {
+            while let Some(word) = rest.next() {
+                let (option, inline) = match word.split_once('=') {
+                    Some((o, v)) if o.starts_with("--") => (o, Some(v)),
+                    _ => (word, None),
+                };
+                let next = rest.peek().copied();
+                let value = || inline.or(next);
+                match option {
+                    "-F" | "--form" | "--form-string" => {
+                        if let Some(file) = value().and_then(|v| v.split_once(['@', '<'])) {
+                            files.push(unquote(file.1.split(';').next().unwrap_or(file.1)));
+                        }
+                    }
+                    "-d" | "--data" | "--data-binary" | "--data-urlencode" | "--json" => {
+                        if let Some(file) = value().and_then(|v| v.split_once('@')) {
+                            files.push(unquote(file.1));
+                        }
+                    }
+                    "-T" | "--upload-file" => files.extend(value().map(unquote)),
+                    _ => {}
+                }
+            }
+        }
+        "wget" => {
+            while let Some(word) = rest.next() {
+                match word.split_once('=') {
+                    Some(("--post-file" | "--body-file", file)) => files.push(unquote(file)),
+                    None if matches!(word, "--post-file" | "--body-file") => {
+                        files.extend(rest.peek().copied().map(unquote));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        "scp" | "rsync" | "pscp" => {
+            // Options of scp and rsync that take a value (the next word).
+            const VALUED: &[&str] = &[
+                "-i",
+                "-F",
+                "-o",
+                "-P",
+                "-S",
+                "-c",
+                "-l",
+                "-J",
+                "-D",
+                "-e",
+                "--rsh",
+                "--exclude",
+                "--include",
+                "--exclude-from",
+                "--include-from",
+                "--files-from",
+                "-pw",
+            ];
+            let mut operands = Vec::new();
+            while let Some(word) = rest.next() {
+                if VALUED.contains(&word) {
+                    rest.next();
+                } else if !word.starts_with('-') {
+                    operands.push(unquote(word));
+                }
+            }
+            operands.pop();
+            files.extend(operands);
+        }
+        "nc" | "ncat" | "netcat" => {
+            while let Some(word) = rest.next() {
+                if word == "<" {
+                    files.extend(rest.peek().copied().map(unquote));
+                } else if let Some(file) = word.strip_prefix('<').filter(|f| !f.is_empty()) {
+                    files.push(unquote(file));
+                }
+            }
+        }
+        "powershell" | "pwsh" => {
+            while let Some(word) = rest.next() {
+                if word.eq_ignore_ascii_case("-InFile") {
+                    files.extend(rest.peek().copied().map(unquote));
+                }
+            }
+        }
+        _ => {}
+    }
+    files
+}

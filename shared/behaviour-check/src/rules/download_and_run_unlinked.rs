@@ -92,17 +92,13 @@ pub(super) fn import_path_pypi_hit(
     line: u32,
     call: &str,
 ) -> Hit {
-    Hit {
-        without_evidence: None,
-        rule: &BHV108,
-        line,
-        message: format!(
-            "downloads from the Python Package Index ({}) and puts {file} on the import path \
-             ({path}:{line}: {call}): check that it is the package the code names; better, \
-             declare the dependency or ship it in the plugin",
-            at(path, download)
-        ),
-    }
+    let message = format!(
+        "downloads from the Python Package Index ({}) and puts {file} on the import path \
+         ({path}:{line}: {call}): check that it is the package the code names; better, declare \
+         the dependency or ship it in the plugin",
+        at(path, download)
+    );
+    Hit::new(&BHV108, line, message)
 }
 
 /// The finding for a downloaded file opened with the OS's default handler, not run.
