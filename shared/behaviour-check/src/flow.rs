@@ -40,6 +40,21 @@ pub struct Sink {
     pub opener: bool,
 }
 
+impl Sink {
+    /// Whether what reaches it may be a secret some rule follows: only such sinks are kept.
+    fn may_carry_secret(&self) -> bool {
+        self.taint.has(
+            Taint::CREDENTIAL
+                .union(Taint::SETTINGS_ENUM)
+                .union(Taint::REQUEST_HEADER)
+                .union(Taint::TYPED_PASSWORD)
+                .union(Taint::CONNECTION)
+                .union(Taint::PROXY_SECRET)
+                .union(Taint::ENVIRON),
+        ) || self.taint.has_symbols()
+    }
+}
+
 /// Data reaching a call that runs it as code (`exec`, `eval`, `compile`, a runner) whose taint
 /// names symbols resolved after the file is read (a parameter, a local function's result): see
 /// [`crate::code_flow`].
@@ -74,7 +89,7 @@ pub struct Source {
 }
 
 /// Everything the flow engine needs from one file.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 pub struct FlowFacts {
     /// Per unit, in the order of `FileFacts::units`.
     pub units: Vec<UnitFlow>,
@@ -118,16 +133,7 @@ impl FlowFacts {
     }
 
     pub fn note_sink(&mut self, sink: Sink) {
-        let interesting = sink.taint.has(
-            Taint::CREDENTIAL
-                .union(Taint::SETTINGS_ENUM)
-                .union(Taint::REQUEST_HEADER)
-                .union(Taint::TYPED_PASSWORD)
-                .union(Taint::CONNECTION)
-                .union(Taint::PROXY_SECRET)
-                .union(Taint::ENVIRON),
-        ) || sink.taint.has_symbols();
-        if interesting && self.sinks.len() < MAX_FLOW_RECORDS {
+        if sink.may_carry_secret() && self.sinks.len() < MAX_FLOW_RECORDS {
             self.sinks.push(sink);
         }
     }
@@ -135,14 +141,8 @@ impl FlowFacts {
     /// A `logging` call whose records may leave the machine through a handler another module
     /// attaches (kept as `note_sink` keeps sinks: only data that may be secret).
     pub fn note_log_sink(&mut self, sink: Sink) {
-        let before = self.sinks.len();
-        self.note_sink(sink);
-        if self.sinks.len() > before {
-            if let Some(sink) = self.sinks.pop() {
-                if self.log_sinks.len() < MAX_FLOW_RECORDS {
-                    self.log_sinks.push(sink);
-                }
-            }
+        if sink.may_carry_secret() && self.log_sinks.len() < MAX_FLOW_RECORDS {
+            self.log_sinks.push(sink);
         }
     }
 
@@ -235,12 +235,12 @@ struct Resolved {
     param_sink_at: Vec<Option<(u32, String)>>,
 }
 
-fn resolve(facts: &FlowFacts, secrets: &Secrets) -> Resolved {
+fn resolve(facts: &FlowFacts, sinks: &[Sink], secrets: &Secrets) -> Resolved {
     let n = facts.functions.len().min(Taint::MAX_RESULTS);
     let returns_secret = returned_kinds(facts, n, |taint| secrets.kinds(taint));
     let mut param_sinks = vec![0u8; n];
     let mut param_sink_at: Vec<Option<(u32, String)>> = vec![None; n];
-    for sink in facts.sinks.iter().filter(|s| secrets.counts(s)) {
+    for sink in sinks.iter().filter(|s| secrets.counts(s)) {
         let Some(f) = function_of(facts, sink.unit, n) else {
             continue;
         };
@@ -364,21 +364,23 @@ fn sink_text(sink: &Sink) -> String {
     }
 }
 
-/// The first credential that reaches a network sink in this file, if any.
 /// The flow of a credential into one of the file's `logging` calls (its `log_sinks`), for
 /// a plugin whose logging another module sends over the network.
 pub fn logged_flow(facts: &FlowFacts, path: &str) -> Option<Flow> {
-    if facts.log_sinks.is_empty() {
-        return None;
-    }
-    let mut logged = facts.clone();
-    logged.sinks = std::mem::take(&mut logged.log_sinks);
-    credential_flow(&logged, path)
+    first_flow(
+        facts,
+        &facts.log_sinks,
+        path,
+        &Secrets::of(facts),
+        "sends credentials over the network",
+    )
 }
 
+/// The first credential that reaches a network sink in this file, if any.
 pub fn credential_flow(facts: &FlowFacts, path: &str) -> Option<Flow> {
     first_flow(
         facts,
+        &facts.sinks,
         path,
         &Secrets::of(facts),
         "sends credentials over the network",
@@ -391,6 +393,7 @@ pub fn credential_flow(facts: &FlowFacts, path: &str) -> Option<Flow> {
 pub fn connection_flow(facts: &FlowFacts, path: &str) -> Option<Flow> {
     first_flow(
         facts,
+        &facts.sinks,
         path,
         &Secrets::only(facts, Taint::CONNECTION),
         "sends the data sources of every layer or saved connection (passwords included for database and web layers) over the network",
@@ -403,6 +406,7 @@ pub fn connection_flow(facts: &FlowFacts, path: &str) -> Option<Flow> {
 pub fn environment_flow(facts: &FlowFacts, path: &str) -> Option<Flow> {
     first_flow(
         facts,
+        &facts.sinks,
         path,
         &Secrets::only(facts, Taint::ENVIRON),
         "sends the whole process environment over the network",
@@ -414,17 +418,25 @@ pub fn environment_flow(facts: &FlowFacts, path: &str) -> Option<Flow> {
 pub fn typed_password_flow(facts: &FlowFacts, path: &str) -> Option<Flow> {
     first_flow(
         facts,
+        &facts.sinks,
         path,
         &Secrets::only(facts, Taint::TYPED_PASSWORD),
         "sends a password typed into the plugin's dialog to a host the plugin names",
     )
 }
 
-fn first_flow(facts: &FlowFacts, path: &str, secrets: &Secrets, what: &str) -> Option<Flow> {
-    if facts.sinks.is_empty() {
+/// The first flow into one of `sinks` (the file's network sinks, or its logging calls).
+fn first_flow(
+    facts: &FlowFacts,
+    sinks: &[Sink],
+    path: &str,
+    secrets: &Secrets,
+    what: &str,
+) -> Option<Flow> {
+    if sinks.is_empty() {
         return None;
     }
-    let resolved = resolve(facts, secrets);
+    let resolved = resolve(facts, sinks, secrets);
     let n = resolved.returns_secret.len();
     // What a value names: the kind of secret it carries, and the function it came back from.
     let secret_of = |taint: Taint| -> Option<(Taint, Option<usize>)> {
@@ -444,7 +456,7 @@ fn first_flow(facts: &FlowFacts, path: &str, secrets: &Secrets, what: &str) -> O
         ),
         None => String::new(),
     };
-    for sink in facts.sinks.iter().filter(|s| secrets.counts(s)) {
+    for sink in sinks.iter().filter(|s| secrets.counts(s)) {
         let taint = if sink.opener && secrets.only.is_none() && sink.taint.has(Taint::PROXY_SECRET)
         {
             sink.taint.union(Taint::CREDENTIAL)
@@ -496,7 +508,7 @@ fn first_flow(facts: &FlowFacts, path: &str, secrets: &Secrets, what: &str) -> O
 /// The names of this file's functions that return credentials (for flows across modules).
 pub fn functions_returning_secrets(facts: &FlowFacts, path: &str) -> Vec<(String, String)> {
     let secrets = Secrets::of(facts);
-    let resolved = resolve(facts, &secrets);
+    let resolved = resolve(facts, &facts.sinks, &secrets);
     resolved
         .returns_secret
         .iter()

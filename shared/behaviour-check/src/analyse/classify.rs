@@ -683,27 +683,19 @@ impl<'m> Analyser<'m> {
                         || name.contains("tarfile")
                         || name.contains("TarFile"))
                 {
-                    let target = args
-                        .first()
-                        .or_else(|| {
-                            keywords
-                                .iter()
-                                .find(|(k, _)| *k == Some("path"))
-                                .map(|(_, v)| v)
-                        })
-                        .map(|a| path_text(a).0)
-                        .unwrap_or_default();
-                    self.note_extract(&target, line, &shown.to_string());
-                    let archive = self.archive_keys(call);
-                    let target = match (args.first(), call.arguments.args.first()) {
-                        (Some(value), Some(expr)) => (Some(value), Some(expr)),
-                        _ => keywords
+                    // The folder extracted into: the first argument, or `path=`.
+                    let (value, expr) = match args.first() {
+                        Some(value) => (Some(value), call.arguments.args.first()),
+                        None => keywords
                             .iter()
                             .zip(call.arguments.keywords.iter())
                             .find(|((k, _), _)| *k == Some("path"))
                             .map_or((None, None), |((_, v), k)| (Some(v), Some(&k.value))),
                     };
-                    self.note_extracted_download(&archive, target, line);
+                    let target = value.map(|v| path_text(v).0).unwrap_or_default();
+                    self.note_extract(&target, line, &shown.to_string());
+                    let archive = self.archive_keys(call);
+                    self.note_extracted_download(&archive, (value, expr), line);
                 }
                 if name.starts_with("winreg.")
                     || name.starts_with("_winreg.")

@@ -221,34 +221,33 @@ impl<'m> Analyser<'m> {
         for key in self.file_keys(value, expr) {
             self.facts.units[self.current].note_binary_write(key, line);
         }
+        let Some((path, _, partial)) = value.map(path_text) else {
+            return;
+        };
         // What the import path runs (`sys.path`, `site.addsitedir`, `zipimport`): a zip
         // written whole (otherwise read as a document, which no start matches), and the folder
         // of a module written into it.
-        if let Some((path, _, partial)) = value.map(path_text) {
-            let extension = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
-            let mut keys = Vec::new();
-            if extension.as_deref() == Some("zip") {
-                keys = self.stored_file_keys(value, expr);
+        let extension = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+        let mut keys = Vec::new();
+        if extension.as_deref() == Some("zip") {
+            keys = self.stored_file_keys(value, expr);
+        }
+        let importable = extension.is_some_and(|e| IMPORTABLE_EXTENSIONS.contains(&e.as_str()));
+        if importable && !partial && !path.contains('*') {
+            if let Some((folder, _)) = path.rsplit_once('/').filter(|(f, _)| !f.is_empty()) {
+                keys.push(folder.to_owned());
             }
-            let importable = extension.is_some_and(|e| IMPORTABLE_EXTENSIONS.contains(&e.as_str()));
-            if importable && !partial && !path.contains('*') {
-                if let Some((folder, _)) = path.rsplit_once('/').filter(|(f, _)| !f.is_empty()) {
-                    keys.push(folder.to_owned());
-                }
-            }
-            let unit = &mut self.facts.units[self.current];
-            for key in keys {
-                if !unit.binary_writes.iter().any(|(k, _)| *k == key) {
-                    unit.note_binary_write(key, line);
-                }
+        }
+        let unit = &mut self.facts.units[self.current];
+        for key in keys {
+            if !unit.binary_writes.iter().any(|(k, _)| *k == key) {
+                unit.note_binary_write(key, line);
             }
         }
         // Named as a program where it is written (`<tmp>/setup`, `*.exe`): opening it later
         // through a variable the resolver cannot fold runs it all the same.
-        if let Some((path, _, _)) = value.map(path_text) {
-            if path != "*" && !is_document(&path) && opened_type(&path).is_none() {
-                self.facts.program_writes.push(line);
-            }
+        if path != "*" && !is_document(&path) && opened_type(&path).is_none() {
+            self.facts.program_writes.push(line);
         }
     }
 
