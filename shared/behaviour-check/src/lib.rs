@@ -75,6 +75,8 @@ pub struct BehaviourLimits {
     pub max_exec_literal_bytes: u64,
     /// Such strings read per file.
     pub max_exec_literals: usize,
+    /// Names of the running file bound for such a string (`exec(code)` sees its caller's).
+    pub max_exec_bindings: usize,
     /// Largest Windows binary whose version resource is read for the name it was built under,
     /// when an MSBuild project shipped in the plugin may have built it (BHV103).
     pub max_embedded_name_bytes: u64,
@@ -112,6 +114,7 @@ impl Default for BehaviourLimits {
             max_embedded_name_bytes: 32 * 1024 * 1024,
             max_exec_literal_bytes: 64 * 1024,
             max_exec_literals: 16,
+            max_exec_bindings: 64,
             max_cached_apis: 65_536,
             max_inline_depth: 3,
             max_unrolled_items: 4,
@@ -185,6 +188,10 @@ impl BehaviourLimits {
             NamedLimit {
                 name: "max_exec_literals",
                 set: |l, v| l.max_exec_literals = as_usize(v),
+            },
+            NamedLimit {
+                name: "max_exec_bindings",
+                set: |l, v| l.max_exec_bindings = as_usize(v),
             },
             NamedLimit {
                 name: "max_embedded_name_bytes",
@@ -554,14 +561,19 @@ fn analyse_module(
 /// not read), its findings reported at the call that runs it.
 fn exec_literal_hits(
     path: &str,
-    literals: Vec<(u32, String)>,
+    literals: Vec<analyse::ExecLiteral>,
     limits: &BehaviourLimits,
     password_widgets: &rustc_hash::FxHashSet<String>,
 ) -> Vec<rules::Hit> {
     let mut hits = Vec::new();
-    for (line, code) in literals {
+    for analyse::ExecLiteral {
+        line,
+        code,
+        bindings,
+    } in literals
+    {
         let module = validator_python::PythonModule::parse_text(code, &Default::default());
-        let mut inner = analyse::analyse_with_forms(&module, path, limits, password_widgets);
+        let mut inner = analyse::analyse_in(&module, path, limits, password_widgets, bindings);
         source_markers(module.source(), &mut inner);
         for mut hit in rules::evaluate(path, &inner, limits.max_closure_units) {
             hit.message = format!(

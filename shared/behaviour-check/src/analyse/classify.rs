@@ -88,7 +88,7 @@ impl<'m> Analyser<'m> {
                     }
                     // Readable macros run when the project opens: read like code run by exec.
                     if let Some(Value::Str(code)) = args.get(2) {
-                        self.note_exec_literal(line, code);
+                        self.note_exec_literal(line, code, false);
                     }
                 }
             }
@@ -304,6 +304,12 @@ impl<'m> Analyser<'m> {
             let uploaded = caps::uploaded_files(program, &words)
                 .into_iter()
                 .find_map(|file| self.credential_file(&Value::str(file, false), None));
+            // A repository pushed (`git -C repo push`, `git push` with `cwd=repo`) sends its
+            // working tree: a credential store copied into that folder is sent.
+            let uploaded = uploaded.or_else(|| {
+                let tree = caps::pushed_work_tree(program, &words)?;
+                self.folder_with_credentials(call, keywords, tree)
+            });
             if let Some(what) = &uploaded {
                 self.note_credential_source(line, format!("{shown}: {what}"));
                 taint = taint.union(Taint::CREDENTIAL);

@@ -6,14 +6,64 @@ impl<'m> Analyser<'m> {
     /// Code a call runs (or QGIS will run: the project's macros) given as a readable string:
     /// kept to be read as a file of its own (`lib.rs`), within `max_exec_literal_bytes` and
     /// `max_exec_literals`. Hidden or partly unknown strings are BHV003's, not read.
-    pub(super) fn note_exec_literal(&mut self, line: u32, code: &Folded) {
+    /// `in_caller`: the code runs in the caller's namespace (`exec(code)`), so it sees the
+    /// names bound here.
+    pub(super) fn note_exec_literal(&mut self, line: u32, code: &Folded, in_caller: bool) {
         let readable = !code.partial && !code.hidden;
         if readable
             && code.text.len() as u64 <= self.limits.max_exec_literal_bytes
             && self.facts.exec_literals.len() < self.limits.max_exec_literals
         {
-            self.facts.exec_literals.push((line, code.text.clone()));
+            let bindings = if in_caller {
+                self.bindings_used(&code.text)
+            } else {
+                Vec::new()
+            };
+            self.facts.exec_literals.push(ExecLiteral {
+                line,
+                code: code.text.clone(),
+                bindings,
+            });
         }
+    }
+
+    /// The names of the current scope (locals, then globals) that `code` mentions, with what
+    /// they are bound to, at most `max_exec_bindings`.
+    fn bindings_used(&self, code: &str) -> Vec<(String, Value)> {
+        let mut out: Vec<(String, Value)> = Vec::new();
+        let bytes = code.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() && out.len() < self.limits.max_exec_bindings {
+            let starts = bytes[at].is_ascii_alphabetic() || bytes[at] == b'_';
+            // An identifier after a dot is an attribute, not a name of the scope.
+            if !starts
+                || (at > 0
+                    && (bytes[at - 1].is_ascii_alphanumeric()
+                        || bytes[at - 1] == b'_'
+                        || bytes[at - 1] == b'.'))
+            {
+                at += 1;
+                continue;
+            }
+            let end = bytes[at..]
+                .iter()
+                .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+                .map_or(bytes.len(), |n| at + n);
+            let name = &code[at..end];
+            at = end;
+            if out.iter().any(|(n, _)| n == name) {
+                continue;
+            }
+            let bound = self
+                .locals
+                .as_ref()
+                .and_then(|l| l.get(name))
+                .or_else(|| self.globals.get(name));
+            if let Some(value) = bound {
+                out.push((name.to_owned(), value.clone()));
+            }
+        }
+        out
     }
 
     /// A YAML load that builds any Python object, so runs code the document names
@@ -93,7 +143,8 @@ impl<'m> Analyser<'m> {
             // Readable code in a string runs as any code would: it is read as a file of its
             // own (`lib.rs`), so that what it does is judged like the plugin's other code.
             if let (Some(Value::Str(text)), false) = (code, built) {
-                self.note_exec_literal(line, text);
+                let in_caller = runs_in_caller_namespace(call);
+                self.note_exec_literal(line, text, in_caller);
             }
             let pinned = (code_taint.has(Taint::FETCHED) || code_taint.has_symbols())
                 && call
@@ -172,4 +223,22 @@ fn folds_to_instance_attribute(value: &Value) -> bool {
                 .is_some_and(|c| c.is_alphabetic() || c == '_')
                 && part.chars().all(|c| c.is_alphanumeric() || c == '_')
         })
+}
+
+/// Whether a call that runs code runs it in the caller's namespace: no globals given
+/// (`exec(code)`), or the caller's own (`exec(code, globals())`, `locals()`, `vars()`).
+fn runs_in_caller_namespace(call: &ast::ExprCall) -> bool {
+    let namespace = call
+        .arguments
+        .args
+        .get(1)
+        .or_else(|| call.arguments.find_keyword("globals").map(|k| &k.value));
+    match namespace {
+        None => true,
+        Some(Expr::Call(inner)) => {
+            inner.arguments.args.is_empty()
+                && matches!(&*inner.func, Expr::Name(n) if matches!(n.id.as_str(), "globals" | "locals" | "vars"))
+        }
+        Some(_) => false,
+    }
 }

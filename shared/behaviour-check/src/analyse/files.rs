@@ -105,6 +105,59 @@ impl<'m> Analyser<'m> {
         keys
     }
 
+    /// A credential store copied into the folder a process works in (`tree`: the folder named
+    /// on its command line, or `None` for its `cwd=`), as evidence.
+    pub(super) fn folder_with_credentials(
+        &self,
+        call: &'m ast::ExprCall,
+        keywords: &[(Option<&'m str>, Value)],
+        tree: Option<&str>,
+    ) -> Option<String> {
+        if self.tainted_files.is_empty() {
+            return None;
+        }
+        let mut folders: Vec<String> = Vec::new();
+        match tree {
+            Some(folder) => {
+                folders.push(folder.to_owned());
+                // The list element holding the folder, by the variable that names it.
+                if let Some(Expr::List(ast::ExprList { elts, .. })) = call.arguments.args.first() {
+                    let element = elts.iter().find(|e| {
+                        matches!(e, Expr::Name(_) | Expr::Attribute(_))
+                            && self.text(e.range()) == folder
+                    });
+                    folders.extend(self.variable_key(element));
+                }
+            }
+            None => {
+                let value = keywords
+                    .iter()
+                    .find(|(k, _)| *k == Some("cwd"))
+                    .map(|(_, v)| v);
+                if let Some((path, _, false)) = value.map(path_text) {
+                    folders.push(path);
+                }
+                let expr = call.arguments.find_keyword("cwd").map(|k| &k.value);
+                folders.extend(self.variable_key(expr));
+            }
+        }
+        folders.retain(|f| !f.is_empty() && f != "*");
+        self.tainted_files.iter().find_map(|key| {
+            let inside = folders.iter().any(|folder| {
+                key == folder
+                    || key
+                        .strip_prefix(folder.as_str())
+                        .is_some_and(|rest| rest.starts_with(['/', '\\']))
+            });
+            inside.then(|| {
+                format!(
+                    "{} (a credential store copied into the folder pushed)",
+                    shown_file(key)
+                )
+            })
+        })
+    }
+
     /// The variable (`target`) or instance attribute (`self.target`) an expression names a
     /// file by.
     pub(super) fn variable_key(&self, expr: Option<&'m Expr>) -> Option<String> {

@@ -115,6 +115,22 @@ pub(super) const UNFOLDED_PATH_METHODS: &[&str] = &["write_bytes", "write_text",
 
 /// The path inside conversions that keep it (`str(p)`, `os.fspath(p)`, `Path(p)`,
 /// `os.path.abspath(p)`, `p.resolve()`): what names the file is `p`.
+/// The folder operand of a path built inside it: `os.path.join(folder, ...)`, `folder /
+/// "name"`, `Path(folder).joinpath(...)`.
+pub(super) fn joined_folder(expr: &Expr) -> Option<&Expr> {
+    match path_operand(expr) {
+        Expr::Call(call) => match call.func.as_ref() {
+            Expr::Attribute(f) if f.attr.as_str() == "join" && call.arguments.args.len() >= 2 => {
+                call.arguments.args.first()
+            }
+            Expr::Attribute(f) if f.attr.as_str() == "joinpath" => Some(path_operand(&f.value)),
+            _ => None,
+        },
+        Expr::BinOp(op) if op.op == Operator::Div => Some(path_operand(&op.left)),
+        _ => None,
+    }
+}
+
 pub(super) fn path_operand(expr: &Expr) -> &Expr {
     let mut expr = expr;
     for _ in 0..8 {

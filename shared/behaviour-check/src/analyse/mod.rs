@@ -115,7 +115,19 @@ pub struct FileFacts {
     /// Code a call runs given as a readable literal (`exec("import os\nos.system(...)")`), by
     /// the call's line: read as a file of its own, its findings reported at the call
     /// (`max_exec_literal_bytes`, `max_exec_literals`).
-    pub exec_literals: Vec<(u32, String)>,
+    pub exec_literals: Vec<ExecLiteral>,
+}
+
+/// Readable code a call runs, with the names of the running file it uses.
+#[derive(Debug)]
+pub struct ExecLiteral {
+    /// The line of the call that runs it.
+    pub line: u32,
+    pub code: String,
+    /// What the names the code uses are bound to where it runs (`exec(code)` runs in the
+    /// caller's globals and locals: `import subprocess as sp` then `exec("sp.call(...)")`);
+    /// empty when the code runs in a namespace of its own (project macros, `exec(code, {})`).
+    pub bindings: Vec<(String, Value)>,
 }
 
 /// What a file opened with the OS's default handler is, as far as its folded name tells.
@@ -189,6 +201,18 @@ pub fn analyse_with_forms(
     limits: &BehaviourLimits,
     form_passwords: &HashSet<String>,
 ) -> FileFacts {
+    analyse_in(module, path, limits, form_passwords, Vec::new())
+}
+
+/// [`analyse_with_forms`] of code run by another file's `exec`, its names first bound as they
+/// are where it runs ([`ExecLiteral::bindings`]).
+pub fn analyse_in(
+    module: &PythonModule,
+    path: &str,
+    limits: &BehaviourLimits,
+    form_passwords: &HashSet<String>,
+    bindings: Vec<(String, Value)>,
+) -> FileFacts {
     let Some(syntax) = module.syntax() else {
         return FileFacts::default();
     };
@@ -206,7 +230,7 @@ pub fn analyse_with_forms(
         own_dir: format!("{PLUGINS_DIR}/{top}"),
         module,
         limits,
-        globals: HashMap::default(),
+        globals: bindings.into_iter().collect(),
         attrs: HashMap::default(),
         class_names: HashSet::default(),
         locals: None,

@@ -576,8 +576,14 @@ impl<'m> Analyser<'m> {
                     .then(|| "a credential store".to_owned())
             })?;
         if copy {
-            // The copy holds what the store holds.
-            for key in self.stored_file_keys(args.get(1), call.arguments.args.get(1)) {
+            // The copy holds what the store holds, and the folder it is copied into (a
+            // variable joined with a name: `os.path.join(repo, "id_rsa")`, `repo / "k"`) holds
+            // it too, for what sends a whole folder (`git push` from it).
+            let target = call.arguments.args.get(1);
+            for key in self.stored_file_keys(args.get(1), target) {
+                self.tainted_files.insert(key);
+            }
+            if let Some(key) = self.variable_key(target.and_then(joined_folder)) {
                 self.tainted_files.insert(key);
             }
             return None;

@@ -107,6 +107,42 @@ pub fn is_logging_call(name: &str) -> bool {
 /// send it), what nc reads from a redirection (`< path`), PowerShell's `-InFile`. A file
 /// named on the command line any other way (`ssh -i key`, `curl --netrc-file f`) is used, not
 /// sent.
+/// The working tree a `git push` sends (git(1)): `Some(Some(folder))` for `git -C folder
+/// push`, `Some(None)` for the process's working folder, `None` for anything but a push.
+pub fn pushed_work_tree<'w>(program: &str, words: &'w [String]) -> Option<Option<&'w str>> {
+    let base = program
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(program)
+        .to_ascii_lowercase();
+    if base.strip_suffix(".exe").unwrap_or(&base) != "git" {
+        return None;
+    }
+    let split: Vec<&'w str> = words.iter().flat_map(|w| w.split_whitespace()).collect();
+    let mut folder = None;
+    let mut rest = split.iter().skip(1).copied();
+    // Global options come before the subcommand; `-C` may repeat (each relative to the last,
+    // the last one kept here).
+    while let Some(word) = rest.next() {
+        match word {
+            "-C" | "--work-tree" => {
+                folder = rest
+                    .next()
+                    .map(|w| w.trim_matches(|c| matches!(c, '\'' | '"')));
+            }
+            w if w.starts_with("--work-tree=") => folder = w.get("--work-tree=".len()..),
+            "-c" | "--git-dir" | "--namespace" => {
+                rest.next();
+            }
+            "push" => return Some(folder),
+            w if w.starts_with('-') => {}
+            // Another subcommand (`commit`, `add`): not a push.
+            _ => return None,
+        }
+    }
+    None
+}
+
 pub fn uploaded_files<'w>(program: &str, words: &'w [String]) -> Vec<&'w str> {
     let base = program
         .rsplit(['/', '\\'])
