@@ -49,20 +49,7 @@ fn code_reaching(facts: &FlowFacts, path: &str, kind: Taint, data: &str) -> Opti
             });
         }
     }
-    // Per function, the parameters that reach a call running code (bit p: parameter p), and
-    // where; then through the calls that pass a parameter on to such a parameter.
-    let mut runs = vec![0u8; n];
-    let mut at: Vec<Option<(u32, String)>> = vec![None; n];
-    for sink in &facts.code_sinks {
-        let Some(f) = function_of(facts, sink.unit, n) else {
-            continue;
-        };
-        for p in sink.taint.params() {
-            runs[f] |= 1 << p;
-            at[f].get_or_insert((sink.line, sink.what.clone()));
-        }
-    }
-    spread_to_callers(facts, n, &mut runs, &mut at);
+    let (runs, at) = params_run(facts, n);
     for call in &facts.calls {
         if call.callee >= n {
             continue;
@@ -86,4 +73,42 @@ fn code_reaching(facts: &FlowFacts, path: &str, kind: Taint, data: &str) -> Opti
         }
     }
     None
+}
+
+/// Per function, the parameters that reach a call running code (bit p: parameter p), and
+/// where, also through the calls that pass a parameter on to such a parameter.
+#[allow(clippy::type_complexity)]
+fn params_run(facts: &FlowFacts, n: usize) -> (Vec<u8>, Vec<Option<(u32, String)>>) {
+    let mut runs = vec![0u8; n];
+    let mut at: Vec<Option<(u32, String)>> = vec![None; n];
+    for sink in &facts.code_sinks {
+        let Some(f) = function_of(facts, sink.unit, n) else {
+            continue;
+        };
+        for p in sink.taint.params() {
+            runs[f] |= 1 << p;
+            at[f].get_or_insert((sink.line, sink.what.clone()));
+        }
+    }
+    spread_to_callers(facts, n, &mut runs, &mut at);
+    (runs, at)
+}
+
+/// The file's functions that run one of their parameters as code, for other modules that
+/// call them (`rules/modules.rs`): `(function, parameters as bits, "path:line: call")`.
+pub fn functions_running_params(facts: &FlowFacts, path: &str) -> Vec<(String, u8, String)> {
+    if facts.code_sinks.is_empty() {
+        return Vec::new();
+    }
+    let n = facts.functions.len().min(Taint::MAX_RESULTS);
+    let (runs, at) = params_run(facts, n);
+    runs.iter()
+        .enumerate()
+        .filter(|(_, bits)| **bits != 0)
+        .filter_map(|(f, bits)| {
+            let name = facts.functions.get(f)?;
+            let (line, what) = at[f].clone().unwrap_or_default();
+            Some((name.clone(), *bits, format!("{path}:{line}: {what}")))
+        })
+        .collect()
 }

@@ -108,7 +108,8 @@ impl<'m> Analyser<'m> {
             && function.parameters.kwonlyargs.is_empty()
     }
 
-    /// What a call of one of the file's one-line functions with constant arguments returns,
+    /// What a call of one of the file's one-line functions with constant arguments (or none)
+    /// returns,
     /// folded with its parameters bound to the arguments (`_r("bf")` is `"os"`): `None`
     /// unless the result is a constant, or past `max_inline_depth`.
     fn inline_constant_call(
@@ -123,8 +124,8 @@ impl<'m> Analyser<'m> {
             Value::Bytes { .. } | Value::Int(_) => true,
             _ => false,
         };
-        if args.is_empty()
-            || !keywords.is_empty()
+        // No arguments is constant arguments too (`def folder(): return Path(...) / "x"`).
+        if !keywords.is_empty()
             || self.inlining >= self.limits.max_inline_depth
             || !args.iter().all(constant)
         {
@@ -210,6 +211,21 @@ impl<'m> Analyser<'m> {
                 let imported = name.starts_with('.') || name.starts_with(self.top_dot.as_str());
                 if imported && !name.contains("()") {
                     let called = caps::tail(&name).to_owned();
+                    // Code handed to another module's function (`apply_patch(reply.text)`):
+                    // whether that function runs it is known once every module is read.
+                    let bits = |kind: Taint| {
+                        args.iter()
+                            .take(Taint::MAX_PARAMS)
+                            .enumerate()
+                            .filter(|(_, v)| v.taint().has(kind))
+                            .fold(0u8, |b, (i, _)| b | (1 << i))
+                    };
+                    let (fetched, decoded) = (bits(Taint::FETCHED), bits(Taint::DECODED));
+                    if (fetched | decoded) != 0 && self.facts.code_handoffs.len() < MAX_FILE_KEYS {
+                        self.facts
+                            .code_handoffs
+                            .push((line, called.clone(), fetched, decoded));
+                    }
                     let unit = self.facts.flow.unit(self.current);
                     if !unit.imported_calls.contains(&called) {
                         unit.imported_calls.push(called);

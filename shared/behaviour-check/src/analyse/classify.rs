@@ -40,7 +40,7 @@ impl<'m> Analyser<'m> {
         if api.runs_code() || called.loader_call {
             self.add(Cap::DynamicLoad, line, shown.to_string());
         }
-        self.classify_code_run(call, plain, &shown, args, line, arg_taint, api);
+        self.classify_code_run(call, plain, &shown, args, keywords, line, arg_taint, api);
         if hidden && called.dangerous {
             self.add(Cap::HiddenCall, line, shown.to_string());
         }

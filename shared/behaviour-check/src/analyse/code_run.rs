@@ -101,6 +101,7 @@ impl<'m> Analyser<'m> {
         plain: &str,
         shown: &Shown<'_>,
         args: &[Value],
+        keywords: &[(Option<&'m str>, Value)],
         line: u32,
         arg_taint: Taint,
         api: &caps::Api,
@@ -129,8 +130,9 @@ impl<'m> Analyser<'m> {
         }
         if api.runs_code() {
             self.add(Cap::CodeExec, line, shown.to_string());
-            // What runs is the first argument (the others are names, globals, file names).
-            let code = args.first();
+            // What runs: the catalogue's code arguments, by position or by keyword
+            // (`timeit.timeit("pass", setup=code)`), the first argument when it names none.
+            let code = code_argument(plain, args, keywords);
             let code_taint = code.map_or(Taint::NONE, Value::taint);
             // A string built from constants is hidden code, unless what it folds to is only an
             // attribute of the instance (`eval("self." + name)` over a loop of widget names):
@@ -241,4 +243,39 @@ fn runs_in_caller_namespace(call: &ast::ExprCall) -> bool {
         }
         Some(_) => false,
     }
+}
+
+/// The argument of a call that runs code which holds the code: of the catalogue's `code`
+/// arguments present (by position or keyword), the one holding data from the network or
+/// decoded data if any, else the first; the first positional argument when the catalogue
+/// names none.
+fn code_argument<'v>(
+    plain: &str,
+    args: &'v [Value],
+    keywords: &'v [(Option<&str>, Value)],
+) -> Option<&'v Value> {
+    let hits = Catalogue::builtin().call(plain);
+    let Some((entry, _)) = hits.sink() else {
+        return args.first();
+    };
+    let mut present = entry
+        .args_with(validator_api_catalogue::Role::Code)
+        .filter_map(|spec| {
+            spec.position
+                .and_then(|p| args.get(usize::from(p)))
+                .or_else(|| {
+                    let keyword = spec.keyword.as_deref()?;
+                    keywords
+                        .iter()
+                        .find(|(k, _)| *k == Some(keyword))
+                        .map(|(_, v)| v)
+                })
+        })
+        .peekable();
+    let first = present.peek().copied();
+    let telling = present.find(|v| {
+        let taint = v.taint();
+        taint.has(Taint::FETCHED) || taint.has(Taint::DECODED)
+    });
+    telling.or(first).or_else(|| args.first())
 }

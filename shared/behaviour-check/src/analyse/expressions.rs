@@ -450,11 +450,24 @@ impl<'m> Analyser<'m> {
                     taint: l.taint.union(r.taint),
                 })
             }
-            (Operator::Add, Value::Str(l), other) | (Operator::Add, other, Value::Str(l))
+            // The unknown part stays where it is: `name + ".py"` is `*.py`, a file name
+            // whose extension is known.
+            (Operator::Add, Value::Str(l), other)
                 if matches!(other, Value::Unknown(_) | Value::Ref { .. }) =>
             {
                 Value::Str(Folded {
                     text: format!("{}*", l.text),
+                    hidden: false,
+                    partial: true,
+                    taint: Taint::NONE,
+                })
+                .tainted(other.taint())
+            }
+            (Operator::Add, other, Value::Str(r))
+                if matches!(other, Value::Unknown(_) | Value::Ref { .. }) =>
+            {
+                Value::Str(Folded {
+                    text: format!("*{}", r.text),
                     hidden: false,
                     partial: true,
                     taint: Taint::NONE,

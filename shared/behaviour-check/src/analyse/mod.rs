@@ -116,6 +116,10 @@ pub struct FileFacts {
     /// the call's line: read as a file of its own, its findings reported at the call
     /// (`max_exec_literal_bytes`, `max_exec_literals`).
     pub exec_literals: Vec<ExecLiteral>,
+    /// Calls of another module's function of the plugin with data from the network or decoded
+    /// data as a positional argument: `(line, function, bits of network arguments, bits of
+    /// decoded ones)`, matched across modules with the functions that run a parameter.
+    pub code_handoffs: Vec<(u32, String, u8, u8)>,
 }
 
 /// Readable code a call runs, with the names of the running file it uses.

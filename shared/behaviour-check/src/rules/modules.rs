@@ -5,7 +5,7 @@
 
 use validator_domain::Finding;
 
-use super::{caps_of, credentials_near_network, hosts_text, Hit, BHV001};
+use super::{caps_of, credentials_near_network, hosts_text, Hit, BHV001, BHV002, BHV003};
 use crate::analyse::FileFacts;
 use crate::caps::{Cap, Evidence};
 use crate::flow;
@@ -37,6 +37,10 @@ pub struct ModuleSummary {
     network_log_handler: Option<u32>,
     /// A credential flowing into one of its logging calls: the call's line and the flow.
     logged_credential: Option<flow::Flow>,
+    /// Its functions that run a parameter as code: `(function, parameters as bits, where)`.
+    code_runners: Vec<(String, u8, String)>,
+    /// Its calls of other modules' functions with network or decoded data.
+    code_handoffs: Vec<(u32, String, u8, u8)>,
 }
 
 impl ModuleSummary {
@@ -73,6 +77,8 @@ impl ModuleSummary {
                 .is_none()
                 .then(|| flow::logged_flow(&facts.flow, path))
                 .flatten(),
+            code_runners: crate::code_flow::functions_running_params(&facts.flow, path),
+            code_handoffs: facts.code_handoffs.clone(),
         }
     }
 
@@ -112,6 +118,40 @@ pub fn across_modules(modules: &[ModuleSummary]) -> Vec<Finding> {
             finding.line = Some(flow.line);
             findings.push(finding);
         }
+    }
+    // Data from the network (BHV002) or decoded (BHV003) handed to a function of a module it
+    // imports that runs that parameter as code (`apply_patch(reply.text)`, `apply_patch`
+    // calling `exec`).
+    for caller in modules {
+        let hit = caller
+            .code_handoffs
+            .iter()
+            .find_map(|(line, called, fetched, decoded)| {
+                modules
+                    .iter()
+                    .filter(|m| m.linked(caller))
+                    .find_map(|m| {
+                        m.code_runners
+                            .iter()
+                            .find(|(f, bits, _)| f == called && bits & (fetched | decoded) != 0)
+                    })
+                    .map(|(f, bits, at)| (*line, f, at, bits & fetched != 0))
+            });
+        let Some((line, function, at, from_network)) = hit else {
+            continue;
+        };
+        let (rule, data) = if from_network {
+            (&BHV002, "data read from the network")
+        } else {
+            (&BHV003, "decoded data")
+        };
+        let message = format!(
+            "executes {data}: {}:{line}: {data} passed to `{function}`, which runs it: {at}",
+            caller.path
+        );
+        let mut finding = Finding::new("behaviour", rule, caller.path.clone(), message);
+        finding.line = Some(line);
+        findings.push(finding);
     }
     for sender in modules {
         let Some(net) = &sender.network else { continue };
