@@ -507,8 +507,21 @@ fn first_flow(
 
 /// The names of this file's functions that return credentials (for flows across modules).
 pub fn functions_returning_secrets(facts: &FlowFacts, path: &str) -> Vec<(String, String)> {
-    let secrets = Secrets::of(facts);
-    let resolved = resolve(facts, &facts.sinks, &secrets);
+    functions_returning_with(facts, path, &Secrets::of(facts))
+}
+
+/// The names of this file's functions that return data of one `kind` (the whole environment,
+/// a password typed into the plugin's dialog), for flows across modules.
+pub fn functions_returning(facts: &FlowFacts, path: &str, kind: Taint) -> Vec<(String, String)> {
+    functions_returning_with(facts, path, &Secrets::only(facts, kind))
+}
+
+fn functions_returning_with(
+    facts: &FlowFacts,
+    path: &str,
+    secrets: &Secrets,
+) -> Vec<(String, String)> {
+    let resolved = resolve(facts, &facts.sinks, secrets);
     resolved
         .returns_secret
         .iter()
@@ -522,19 +535,73 @@ pub fn functions_returning_secrets(facts: &FlowFacts, path: &str) -> Vec<(String
         .collect()
 }
 
-/// Sinks that get what another module's function returns: `(line, sink, functions called)`.
-pub fn imported_sinks(facts: &FlowFacts) -> Vec<(u32, String, Vec<String>)> {
-    facts
+/// A sink that gets what another module's function returns.
+#[derive(Debug, Clone)]
+pub struct ImportedSink {
+    pub line: u32,
+    pub what: String,
+    /// The other modules' functions its function calls.
+    pub called: Vec<String>,
+    /// It sends to a host the code spells, not the user's own machine (a typed password
+    /// counts only there: BHV010).
+    pub spelled_host: bool,
+}
+
+/// Sinks that get what another module's function returns, directly or as an argument of a
+/// function of this file that sends that parameter (`self.submit(*dialog.credentials())`).
+pub fn imported_sinks(facts: &FlowFacts) -> Vec<ImportedSink> {
+    let typed = Secrets::only(facts, Taint::TYPED_PASSWORD);
+    let called_in = |unit: usize| {
+        facts
+            .units
+            .get(unit)
+            .map(|u| u.imported_calls.clone())
+            .unwrap_or_default()
+    };
+    let mut out: Vec<ImportedSink> = facts
         .sinks
         .iter()
         .filter(|s| s.taint.has(Taint::IMPORTED))
-        .map(|s| {
-            let called = facts
-                .units
-                .get(s.unit)
-                .map(|u| u.imported_calls.clone())
-                .unwrap_or_default();
-            (s.line, s.what.clone(), called)
+        .map(|s| ImportedSink {
+            line: s.line,
+            what: s.what.clone(),
+            called: called_in(s.unit),
+            spelled_host: typed.counts(s),
         })
-        .collect()
+        .collect();
+    let imported_args = facts
+        .calls
+        .iter()
+        .any(|c| c.args.iter().any(|a| a.has(Taint::IMPORTED)));
+    if !imported_args {
+        return out;
+    }
+    let every = resolve(facts, &facts.sinks, &Secrets::of(facts));
+    let to_spelled_host = resolve(facts, &facts.sinks, &typed);
+    let n = every.param_sinks.len();
+    for call in facts.calls.iter().filter(|c| c.callee < n) {
+        for (j, arg) in call.args.iter().enumerate() {
+            let p = j + call.offset;
+            if p >= Taint::MAX_PARAMS
+                || !arg.has(Taint::IMPORTED)
+                || every.param_sinks[call.callee] & (1 << p) == 0
+            {
+                continue;
+            }
+            let (sink_line, sink_what) = every.param_sink_at[call.callee]
+                .clone()
+                .unwrap_or((call.line, "the network".to_owned()));
+            out.push(ImportedSink {
+                line: call.line,
+                what: format!(
+                    "`{}()`, which sends it (line {sink_line}: {sink_what})",
+                    call.name
+                ),
+                called: called_in(call.caller),
+                spelled_host: to_spelled_host.param_sinks[call.callee] & (1 << p) != 0,
+            });
+            break;
+        }
+    }
+    out
 }

@@ -40,10 +40,12 @@ impl<'m> Analyser<'m> {
             self.classify_call(call, name, &called, hidden, args, keywords, line, arg_taint);
         // The output of a program that prints stored credentials (`netsh wlan show profile
         // key=clear`), through the process object or the call's result.
-        if let Some(what) = printed {
-            self.add(Cap::Credential, line, what.clone());
-            self.note_credential_source(line, what);
-            return Value::reference(format!("{name}()"), hidden).tainted(Taint::CREDENTIAL);
+        if let Some((what, taint)) = printed {
+            if taint == Taint::CREDENTIAL {
+                self.add(Cap::Credential, line, what.clone());
+                self.note_credential_source(line, what);
+            }
+            return Value::reference(format!("{name}()"), hidden).tainted(taint);
         }
         if let Some(value) = self.source_value(call, name, &called, args, line) {
             return value;
@@ -505,6 +507,13 @@ impl<'m> Analyser<'m> {
                     // keeps its name so that its methods resolve.
                     Value::Unknown(arg_taint)
                 } else {
+                    // An object built for a URL the code spells (`QNetworkRequest(QUrl(URL))`)
+                    // keeps its host for the call that sends it.
+                    if tail.starts_with(|c: char| c.is_ascii_uppercase()) {
+                        if let Some(host) = self.arguments_host(args, keywords) {
+                            self.object_hosts.insert(format!("{name}()"), host);
+                        }
+                    }
                     Value::reference(format!("{name}()"), hidden).tainted(arg_taint)
                 }
             }

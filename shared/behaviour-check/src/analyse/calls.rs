@@ -57,7 +57,21 @@ impl<'m> Analyser<'m> {
             self.note_local_call(call, callee, method, &args);
             if let Some(&index) = self.function_index.get(callee) {
                 result_taint = Taint::result(index).union(self.returned_origins(index));
-                let args = args.iter().map(Value::taint).collect();
+                let mut args: Vec<Taint> = args.iter().map(Value::taint).collect();
+                // `f(*values)`: what the starred value holds fills its position and every
+                // later parameter.
+                if let Some(star) = call
+                    .arguments
+                    .args
+                    .iter()
+                    .position(|a| matches!(a, Expr::Starred(_)))
+                {
+                    let spread = args.get(star).copied().unwrap_or(Taint::NONE);
+                    args.resize(Taint::MAX_PARAMS.max(args.len()), Taint::NONE);
+                    for taint in &mut args[star..] {
+                        *taint = taint.union(spread);
+                    }
+                }
                 self.facts.flow.note_call(flow::LocalCall {
                     caller: self.current,
                     callee: index,
@@ -208,8 +222,15 @@ impl<'m> Analyser<'m> {
                 self.note_container_update(call, data, into_receiver);
                 // What an object built from data returns carries the data; what a function
                 // of another module of the plugin returns is followed across modules.
+                // A function of the module, or a method of an object built from one of its
+                // classes (`LoginDialog(parent).credentials()`: matched by the method's name,
+                // as methods of one name share a summary).
                 let imported = name.starts_with('.') || name.starts_with(self.top_dot.as_str());
-                if imported && !name.contains("()") {
+                let own_function = !name.contains("()")
+                    || name
+                        .rsplit_once("().")
+                        .is_some_and(|(_, method)| !method.contains(['(', '.']));
+                if imported && own_function {
                     let called = caps::tail(&name).to_owned();
                     // Code handed to another module's function (`apply_patch(reply.text)`):
                     // whether that function runs it is known once every module is read.
@@ -326,11 +347,34 @@ impl<'m> Analyser<'m> {
                 Expr::Name(base) if matches!(base.id.as_str(), "self" | "cls") => {
                     (attr.attr.as_str(), true)
                 }
+                // A method of an instance of a class of this file (`dialog = LoginDialog()`,
+                // `dialog.credentials()`).
+                Expr::Name(base)
+                    if self.function_names.contains(attr.attr.as_str())
+                        && self.instance_of_own_class(base.id.as_str()) =>
+                {
+                    (attr.attr.as_str(), true)
+                }
                 _ => return None,
             },
             _ => return None,
         };
         self.function_names.contains(name).then_some((name, method))
+    }
+
+    /// Whether a variable holds an instance of a class this file defines.
+    fn instance_of_own_class(&self, variable: &str) -> bool {
+        let bound = self
+            .locals
+            .as_ref()
+            .and_then(|l| l.get(variable))
+            .or_else(|| self.globals.get(variable));
+        let Some(Value::Ref { name, .. }) = bound else {
+            return false;
+        };
+        name.strip_suffix("()")
+            .map(|class| class.rsplit('.').next().unwrap_or(class))
+            .is_some_and(|class| self.class_names.contains(class))
     }
 
     /// `variable = function(...)` for a function of this file: the variable holds what the

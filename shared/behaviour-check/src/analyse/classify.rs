@@ -14,7 +14,7 @@ impl<'m> Analyser<'m> {
         keywords: &[(Option<&'m str>, Value)],
         line: u32,
         arg_taint: Taint,
-    ) -> Option<String> {
+    ) -> Option<(String, Taint)> {
         let (plain, api) = (&*called.plain, &called.api);
         // What a program that prints stored credentials prints (the call's result): evidence.
         let mut printed = None;
@@ -326,7 +326,16 @@ impl<'m> Analyser<'m> {
             }
             // A program that prints stored credentials: its output is the secret.
             if let Some(what) = caps::credential_command(&words) {
-                printed = Some(format!("{shown}: {} ({what})", clip(&command)));
+                printed = Some((
+                    format!("{shown}: {} ({what})", clip(&command)),
+                    Taint::CREDENTIAL,
+                ));
+            } else if caps::environment_command(&words) {
+                // A program that prints the environment: its output is `os.environ`.
+                printed = Some((
+                    format!("{shown}: {} (the whole environment)", clip(&command)),
+                    Taint::ENVIRON,
+                ));
             }
             // A command that only links or copies files runs none of them (`cmd /c mklink`).
             let files_only = !name.ends_with("startfile") && caps::manages_files_only(&words);
@@ -398,7 +407,8 @@ impl<'m> Analyser<'m> {
                 taint: arg_taint,
                 line,
                 what: shown.to_string(),
-                host: constant_host(args, keywords)
+                host: self
+                    .arguments_host(args, keywords)
                     .or_else(|| caps::host_arg(&shown.to_string(), args))
                     .or_else(|| {
                         let (object, _) = name.rsplit_once('.')?;

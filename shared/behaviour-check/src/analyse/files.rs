@@ -158,6 +158,21 @@ impl<'m> Analyser<'m> {
         })
     }
 
+    /// The host a call's arguments name: a URL the code spells (the `url` keyword or the first
+    /// argument), or an object built for one (`post(QNetworkRequest(QUrl(URL)), data)`).
+    pub(super) fn arguments_host(
+        &self,
+        args: &[Value],
+        keywords: &[(Option<&str>, Value)],
+    ) -> Option<String> {
+        constant_host(args, keywords).or_else(|| {
+            args.iter().find_map(|a| match a {
+                Value::Ref { name, .. } => self.object_hosts.get(name).cloned(),
+                _ => None,
+            })
+        })
+    }
+
     /// The variable (`target`) or instance attribute (`self.target`) an expression names a
     /// file by.
     pub(super) fn variable_key(&self, expr: Option<&'m Expr>) -> Option<String> {

@@ -177,6 +177,24 @@ pub fn credential_command(words: &[String]) -> Option<&'static str> {
         .map(|e| &*e.note)
 }
 
+/// Whether a command line prints the whole environment (the sources catalogue's
+/// `environment` program rows: `env`, `printenv`, cmd's `set`, PowerShell's `gci env:`), run
+/// directly or as a shell's one command, with no operand but the provider (`env X=1 prog`
+/// runs a program, `printenv HOME` prints one variable, `set X=1` sets one).
+pub fn environment_command(words: &[String]) -> bool {
+    let command = shell_command(words);
+    let operands = command
+        .iter()
+        .skip(1)
+        .filter(|w| !w.starts_with('-') && !w.eq_ignore_ascii_case("env:"))
+        .count();
+    operands == 0
+        && Catalogue::builtin()
+            .command(&command)
+            .iter()
+            .any(|e| e.kind == Kind::Source(SourceKind::Environment))
+}
+
 /// A command that only links, copies, moves, creates or deletes files (`cmd /c mklink /J
 /// link target`, `ln -s`, `robocopy`), directly or as a shell's one command, with no second
 /// command chained on (`&`, `|`, `;`, redirections, substitutions): it runs none of the files

@@ -5,10 +5,13 @@
 
 use validator_domain::Finding;
 
-use super::{caps_of, credentials_near_network, hosts_text, Hit, BHV001, BHV002, BHV003};
+use super::{
+    caps_of, credentials_near_network, hosts_text, Hit, BHV001, BHV002, BHV003, BHV010, BHV106,
+};
 use crate::analyse::FileFacts;
 use crate::caps::{Cap, Evidence};
 use crate::flow;
+use crate::value::Taint;
 
 /// What BHV001 and BHV107 need to follow data between the plugin's own modules.
 #[derive(Debug, Clone)]
@@ -26,7 +29,11 @@ pub struct ModuleSummary {
     /// Its functions that return credentials, with where the credentials are read.
     secret_functions: Vec<(String, String)>,
     /// Its network sinks that get what a function of another module returns.
-    imported_sinks: Vec<(u32, String, Vec<String>)>,
+    imported_sinks: Vec<flow::ImportedSink>,
+    /// Its functions that return the whole environment, with where it is read.
+    environment_functions: Vec<(String, String)>,
+    /// Its functions that return a password typed into the plugin's dialog.
+    typed_password_functions: Vec<(String, String)>,
     /// It loads a pickle somewhere (shipped pickles of objects matter then: BHV113).
     pub unpickles: bool,
     /// Subfolders of the plugin's own folder it extracts downloads into (BHV102's grading).
@@ -64,6 +71,12 @@ impl ModuleSummary {
             host_names: facts.hosts.iter().map(|(h, _)| h.clone()).collect(),
             secret_functions: flow::functions_returning_secrets(&facts.flow, path),
             imported_sinks: flow::imported_sinks(&facts.flow),
+            environment_functions: flow::functions_returning(&facts.flow, path, Taint::ENVIRON),
+            typed_password_functions: flow::functions_returning(
+                &facts.flow,
+                path,
+                Taint::TYPED_PASSWORD,
+            ),
             unpickles: file.get(Cap::Unpickle).is_some(),
             data_folders: facts
                 .own_writes
@@ -153,25 +166,62 @@ pub fn across_modules(modules: &[ModuleSummary]) -> Vec<Finding> {
         finding.line = Some(line);
         findings.push(finding);
     }
+    // The whole environment (BHV106) or a password typed into the plugin's dialog (BHV010, to
+    // a host the code spells) returned by a function of a linked module to a network sink.
+    for sender in modules {
+        for sink in &sender.imported_sinks {
+            let linked = || modules.iter().filter(|m| m.linked(sender));
+            let environment = linked().find_map(|m| {
+                m.environment_functions
+                    .iter()
+                    .find(|(f, _)| sink.called.contains(f))
+            });
+            let typed = linked()
+                .find_map(|m| {
+                    m.typed_password_functions
+                        .iter()
+                        .find(|(f, _)| sink.called.contains(f))
+                })
+                .filter(|_| sink.spelled_host);
+            let (rule, what, (function, source)) = match (environment, typed) {
+                (_, Some(t)) => (
+                    &BHV010,
+                    "sends a password typed into the plugin's dialog to a host the plugin names",
+                    t,
+                ),
+                (Some(e), None) => (
+                    &BHV106,
+                    "sends the whole process environment over the network",
+                    e,
+                ),
+                (None, None) => continue,
+            };
+            let message = format!(
+                "{what}: {source} returned by `{function}()` flows to {}:{}: {}{}",
+                sender.path, sink.line, sink.what, sender.hosts
+            );
+            let mut finding = Finding::new("behaviour", rule, sender.path.clone(), message);
+            finding.line = Some(sink.line);
+            findings.push(finding);
+            break;
+        }
+    }
     for sender in modules {
         let Some(net) = &sender.network else { continue };
         if sender.credential.is_some() {
             continue; // reported by the module itself
         }
-        let flow = sender
-            .imported_sinks
-            .iter()
-            .find_map(|(line, sink, called)| {
-                modules
-                    .iter()
-                    .filter(|m| m.linked(sender))
-                    .find_map(|m| {
-                        m.secret_functions
-                            .iter()
-                            .find(|(function, _)| called.contains(function))
-                    })
-                    .map(|(function, source)| (*line, sink, function, source))
-            });
+        let flow = sender.imported_sinks.iter().find_map(|sink| {
+            modules
+                .iter()
+                .filter(|m| m.linked(sender))
+                .find_map(|m| {
+                    m.secret_functions
+                        .iter()
+                        .find(|(function, _)| sink.called.contains(function))
+                })
+                .map(|(function, source)| (sink.line, &sink.what, function, source))
+        });
         let hit = if let Some((line, sink, function, source)) = flow {
             Hit {
                 without_evidence: None,
