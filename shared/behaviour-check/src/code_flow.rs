@@ -112,3 +112,35 @@ pub fn functions_running_params(facts: &FlowFacts, path: &str) -> Vec<(String, u
         })
         .collect()
 }
+
+/// The file's functions that return data read from the network, decoded data or bytes of a
+/// data file of the plugin (for code run by another module): `(function, kinds)`.
+pub fn functions_returning_code(facts: &FlowFacts) -> Vec<(String, Taint)> {
+    let kinds = Taint::FETCHED
+        .union(Taint::DECODED)
+        .union(Taint::PLUGIN_DATA);
+    let n = facts.functions.len().min(Taint::MAX_RESULTS);
+    returned_kinds(facts, n, |taint| taint.intersection(kinds))
+        .into_iter()
+        .enumerate()
+        .filter_map(|(f, kind)| Some((facts.functions.get(f)?.clone(), kind?)))
+        .collect()
+}
+
+/// Calls that run what a function of another module returns: `(line, call, functions of
+/// other modules its function calls)`.
+pub fn imported_code_sinks(facts: &FlowFacts) -> Vec<(u32, String, Vec<String>)> {
+    facts
+        .code_sinks
+        .iter()
+        .filter(|s| s.taint.has(Taint::IMPORTED))
+        .map(|s| {
+            let called = facts
+                .units
+                .get(s.unit)
+                .map(|u| u.imported_calls.clone())
+                .unwrap_or_default();
+            (s.line, s.what.clone(), called)
+        })
+        .collect()
+}

@@ -372,7 +372,28 @@ impl<'m> Analyser<'m> {
             // the same code it is co-occurrence, not a reverse shell.
             // `has` also matches a path ending in the name (`/bin/bash`).
             let shell = ["sh", "bash", "zsh", "dash", "ksh"].iter().any(|s| has(s));
-            if shell && has("-i") || name == "pty.spawn" {
+            // A shell started with nothing to run and its input piped: it reads its commands
+            // from whoever writes the pipe (`create_subprocess_exec("cmd.exe", stdin=PIPE)`).
+            let bare_shell = lower.len() == 1
+                && [
+                    "sh",
+                    "bash",
+                    "zsh",
+                    "dash",
+                    "ksh",
+                    "cmd",
+                    "cmd.exe",
+                    "powershell",
+                    "powershell.exe",
+                    "pwsh",
+                ]
+                .iter()
+                .any(|s| has(s))
+                && keywords.iter().any(|(k, v)| {
+                    *k == Some("stdin")
+                        && matches!(v, Value::Ref { name, .. } if name.ends_with("PIPE"))
+                });
+            if shell && has("-i") || bare_shell || name == "pty.spawn" {
                 self.add(
                     Cap::ShellAttach,
                     line,
@@ -507,8 +528,14 @@ impl<'m> Analyser<'m> {
         if name == "os.dup2" && matches!(args.get(1), Some(Value::Int(0..=2))) {
             self.add(Cap::ShellAttach, line, shown.to_string());
         }
+        // A stream connection: a socket, or asyncio's pair of streams over one.
         if name.starts_with("socket.socket") && !name.contains(").")
-            || name == "socket.create_connection"
+            || matches!(
+                name,
+                "socket.create_connection"
+                    | "asyncio.open_connection"
+                    | "asyncio.streams.open_connection"
+            )
         {
             self.add(Cap::Socket, line, shown.to_string());
         }

@@ -320,9 +320,22 @@ impl<'m> Analyser<'m> {
                 hidden,
                 taint,
             } => {
+                // An attribute of an object built from a class of another module of the
+                // plugin (`self.icon = ExifInfo(path)`, `self.icon.user_comment`): a property
+                // is a function of that module, followed across modules by its name.
+                let imported_instance = qualified.ends_with("()")
+                    && (qualified.starts_with('.') || qualified.starts_with(self.top_dot.as_str()));
                 // `base.name`, built in the base's own buffer.
                 qualified.push('.');
                 qualified.push_str(name);
+                if imported_instance {
+                    let unit = self.facts.flow.unit(self.current);
+                    if !unit.imported_calls.iter().any(|c| c == name) {
+                        unit.imported_calls.push(name.to_owned());
+                    }
+                    return Value::reference(qualified, hidden)
+                        .tainted(taint.union(Taint::IMPORTED));
+                }
                 // An attribute that holds credentials (`netrc.netrc().hosts`: every saved
                 // login), as the sources catalogue lists it without arguments.
                 let held = match self.api(&qualified).source {
@@ -360,11 +373,35 @@ impl<'m> Analyser<'m> {
         let base = self.eval(&subscript.value);
         if let Expr::Slice(slice) = subscript.slice.as_ref() {
             let step = slice.step.as_ref().map(|s| self.eval(s));
-            if let Some(lower) = &slice.lower {
-                self.eval(lower);
-            }
-            if let Some(upper) = &slice.upper {
-                self.eval(upper);
+            let lower = slice.lower.as_ref().map(|l| self.eval(l));
+            let upper = slice.upper.as_ref().map(|u| self.eval(u));
+            let bound = |v: &Option<Value>| match v {
+                None => Some(None),
+                Some(Value::Int(i)) => Some(Some(*i)),
+                Some(_) => None,
+            };
+            // Constant bounds: the slice as Python takes it (`"evxaelc"[::2]` is `exec`); a
+            // stride or a reversal builds a name as much as a concatenation does.
+            if let (Some(lo), Some(hi), Some(st)) = (bound(&lower), bound(&upper), bound(&step)) {
+                let strided = st.is_some_and(|s| s != 1);
+                match &base {
+                    Value::Str(f) if !f.partial => {
+                        let chars: Vec<char> = f.text.chars().collect();
+                        if let Some(picked) = slice_positions(chars.len(), lo, hi, st) {
+                            let text: String = picked.iter().map(|&i| chars[i]).collect();
+                            return Value::str(text, f.hidden || strided).tainted(f.taint);
+                        }
+                    }
+                    Value::Bytes { data, hidden } => {
+                        if let Some(picked) = slice_positions(data.len(), lo, hi, st) {
+                            return Value::Bytes {
+                                data: picked.iter().map(|&i| data[i]).collect(),
+                                hidden: *hidden || strided,
+                            };
+                        }
+                    }
+                    _ => {}
+                }
             }
             if slice.lower.is_none() && slice.upper.is_none() && step == Some(Value::Int(-1)) {
                 return match base {
@@ -541,4 +578,68 @@ impl<'m> Analyser<'m> {
     }
 
     // ----- calls ------------------------------------------------------------------------------
+}
+
+/// The positions a slice `[lower:upper:step]` of a sequence of `len` items takes, as Python
+/// computes them (negative bounds from the end, clamped; a negative step walks backwards);
+/// `None` for a zero step or more than `MAX_SLICE_ITEMS` items.
+fn slice_positions(
+    len: usize,
+    lower: Option<i64>,
+    upper: Option<i64>,
+    step: Option<i64>,
+) -> Option<Vec<usize>> {
+    const MAX_SLICE_ITEMS: usize = 1 << 16;
+    let step = step.unwrap_or(1);
+    if step == 0 || len > MAX_SLICE_ITEMS {
+        return None;
+    }
+    let len = len as i64;
+    let clamp = |v: i64, low: i64, high: i64| v.max(low).min(high);
+    let at = |v: i64| if v < 0 { v + len } else { v };
+    let mut out = Vec::new();
+    if step > 0 {
+        let start = lower.map_or(0, |v| clamp(at(v), 0, len));
+        let stop = upper.map_or(len, |v| clamp(at(v), 0, len));
+        let mut i = start;
+        while i < stop {
+            out.push(i as usize);
+            i += step;
+        }
+    } else {
+        let start = lower.map_or(len - 1, |v| clamp(at(v), -1, len - 1));
+        let stop = upper.map_or(-1, |v| clamp(at(v), -1, len - 1));
+        let mut i = start;
+        while i > stop {
+            out.push(i as usize);
+            i += step;
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slice_positions;
+
+    fn sliced(text: &str, lower: Option<i64>, upper: Option<i64>, step: Option<i64>) -> String {
+        let chars: Vec<char> = text.chars().collect();
+        slice_positions(chars.len(), lower, upper, step)
+            .map(|p| p.iter().map(|&i| chars[i]).collect())
+            .unwrap_or_else(|| "<none>".to_owned())
+    }
+
+    /// The expected values are Python 3's (`"abcdef"[::-2]` and so on).
+    #[test]
+    fn slices_as_python_takes_them() {
+        assert_eq!(sliced("evxaelc", None, None, Some(2)), "exec");
+        assert_eq!(sliced("abcdef", None, None, Some(-2)), "fdb");
+        assert_eq!(sliced("abcdef", Some(1), Some(-1), None), "bcde");
+        assert_eq!(sliced("abcdef", Some(-2), None, None), "ef");
+        assert_eq!(sliced("abcdef", Some(5), Some(0), Some(-1)), "fedcb");
+        assert_eq!(sliced("abcdef", None, None, Some(3)), "ad");
+        assert_eq!(sliced("abcdef", Some(-100), Some(100), None), "abcdef");
+        assert_eq!(sliced("abcdef", Some(4), Some(2), None), "");
+        assert_eq!(sliced("abcdef", None, None, Some(0)), "<none>");
+    }
 }

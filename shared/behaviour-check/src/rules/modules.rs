@@ -48,6 +48,10 @@ pub struct ModuleSummary {
     code_runners: Vec<(String, u8, String)>,
     /// Its calls of other modules' functions with network or decoded data.
     code_handoffs: Vec<(u32, String, u8, u8)>,
+    /// Its functions that return network data, decoded data or a data file's bytes.
+    code_sources: Vec<(String, Taint)>,
+    /// Its calls that run what another module's function returns.
+    imported_code_sinks: Vec<(u32, String, Vec<String>)>,
 }
 
 impl ModuleSummary {
@@ -92,6 +96,8 @@ impl ModuleSummary {
                 .flatten(),
             code_runners: crate::code_flow::functions_running_params(&facts.flow, path),
             code_handoffs: facts.code_handoffs.clone(),
+            code_sources: crate::code_flow::functions_returning_code(&facts.flow),
+            imported_code_sinks: crate::code_flow::imported_code_sinks(&facts.flow),
         }
     }
 
@@ -135,6 +141,42 @@ pub fn across_modules(modules: &[ModuleSummary]) -> Vec<Finding> {
     // Data from the network (BHV002) or decoded (BHV003) handed to a function of a module it
     // imports that runs that parameter as code (`apply_patch(reply.text)`, `apply_patch`
     // calling `exec`).
+    // What a function of a linked module returns (network data, decoded data, a data file's
+    // bytes) run as code here (`exec(compile(self.icon.user_comment, ...))`).
+    for runner in modules {
+        let hit = runner
+            .imported_code_sinks
+            .iter()
+            .find_map(|(line, what, called)| {
+                modules
+                    .iter()
+                    .filter(|m| m.linked(runner))
+                    .find_map(|m| {
+                        m.code_sources
+                            .iter()
+                            .find(|(f, _)| called.contains(f))
+                            .map(|(f, kind)| (m, f, *kind))
+                    })
+                    .map(|(m, f, kind)| (*line, what, m, f, kind))
+            });
+        let Some((line, what, source, function, kind)) = hit else {
+            continue;
+        };
+        let (rule, data) = if kind.has(Taint::FETCHED) {
+            (&BHV002, "data read from the network")
+        } else if kind.has(Taint::DECODED) {
+            (&BHV003, "decoded data")
+        } else {
+            (&BHV003, "bytes of a data file of the plugin")
+        };
+        let message = format!(
+            "executes {data}: {data} returned by `{function}` ({}) flows to {}:{line}: {what}",
+            source.path, runner.path
+        );
+        let mut finding = Finding::new("behaviour", rule, runner.path.clone(), message);
+        finding.line = Some(line);
+        findings.push(finding);
+    }
     for caller in modules {
         let hit = caller
             .code_handoffs
