@@ -87,6 +87,15 @@ impl<'m> Analyser<'m> {
             if let Some(folded) = self.inline_constant_call(callee, method, &args, &keywords) {
                 return folded;
             }
+            // The string the function always returns, once its body was read.
+            let returned = self
+                .function_index
+                .get(callee)
+                .and_then(|index| self.returned_strings.get(index))
+                .and_then(Option::as_ref);
+            if let (Some(folded), Value::Unknown(_)) = (returned, &value) {
+                return Value::Str(folded.clone()).tainted(result_taint);
+            }
         }
         value.tainted(result_taint)
     }

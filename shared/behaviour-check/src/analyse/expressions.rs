@@ -328,6 +328,16 @@ impl<'m> Analyser<'m> {
                 // `base.name`, built in the base's own buffer.
                 qualified.push('.');
                 qualified.push_str(name);
+                // The file of a module named at run time: another plugin's code, as far as
+                // anything tells (a write to it is BHV006's).
+                if qualified.starts_with(ANY_MODULE) && name == "__file__" {
+                    return Value::Str(Folded {
+                        text: format!("{PLUGINS_DIR}/*/__init__.py"),
+                        hidden: false,
+                        partial: true,
+                        taint,
+                    });
+                }
                 if imported_instance {
                     let unit = self.facts.flow.unit(self.current);
                     if !unit.imported_calls.iter().any(|c| c == name) {
@@ -447,6 +457,12 @@ impl<'m> Analyser<'m> {
                         None => Value::UNKNOWN,
                     },
                 }
+            }
+            // A module by a name read at run time (`sys.modules[type(p).__module__]`: another
+            // plugin's package, found through its live object): its `__file__` is that
+            // plugin's code.
+            (Value::Ref { name, .. }, _) if name == "sys.modules" => {
+                Value::reference(ANY_MODULE, false)
             }
             (Value::Ref { name, .. }, key)
                 if (name == "os.environ" || name == "os.environb")
@@ -579,6 +595,9 @@ impl<'m> Analyser<'m> {
 
     // ----- calls ------------------------------------------------------------------------------
 }
+
+/// A module `sys.modules` holds under a name read at run time.
+const ANY_MODULE: &str = "sys.modules[*]";
 
 /// The positions a slice `[lower:upper:step]` of a sequence of `len` items takes, as Python
 /// computes them (negative bounds from the end, clamped; a negative step walks backwards);

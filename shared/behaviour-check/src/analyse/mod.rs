@@ -260,6 +260,7 @@ pub fn analyse_in(
         settings_nodes: HashMap::default(),
         unrolling: 0,
         returned_by_function: HashMap::default(),
+        returned_strings: HashMap::default(),
         trace_hook: std::cell::OnceCell::new(),
         env_credential_reads: HashMap::default(),
         replacement: None,
@@ -402,6 +403,9 @@ struct Analyser<'m> {
     /// What each function of the file returns or yields so far, by number (the union of its
     /// units' `returns`, kept here so that a call looks it up once).
     returned_by_function: HashMap<usize, Taint>,
+    /// The one folded string a function returns at every `return` (`None` once two differ or
+    /// something else is returned), for its callers.
+    returned_strings: HashMap<usize, Option<Folded>>,
     /// Whether the file installs a trace hook ([`Analyser::installs_trace_hook`]), read from
     /// its source on first need.
     trace_hook: std::cell::OnceCell<bool>,

@@ -149,6 +149,22 @@ impl<'m> Analyser<'m> {
             .entry(index)
             .or_insert(Taint::NONE);
         *returned = returned.union(value.taint());
+        // A path the function always returns (one folded string at every `return`): its
+        // callers get it (`path = package_file(p)`, then `open(path, "a")`).
+        if let Value::Str(folded) = value {
+            if folded.text.len() <= self.limits.max_classified_string_bytes {
+                self.returned_strings
+                    .entry(index)
+                    .and_modify(|known| {
+                        if known.as_ref().is_some_and(|k| k.text != folded.text) {
+                            *known = None;
+                        }
+                    })
+                    .or_insert_with(|| Some(folded.clone()));
+            }
+        } else {
+            self.returned_strings.insert(index, None);
+        }
         if self.credential_returns.contains_key(&index) {
             return;
         }
