@@ -366,7 +366,16 @@ impl<'m> Analyser<'m> {
             "os.path.join" | "posixpath.join" | "ntpath.join" => {
                 let mut text = String::new();
                 let mut partial = false;
-                for (i, arg) in args.iter().enumerate() {
+                // `join(home, *parts)` with the parts folded: each part in turn.
+                let parts: Vec<&Value> = args
+                    .iter()
+                    .zip(call.arguments.args.iter())
+                    .flat_map(|(value, expr)| match (expr, value) {
+                        (Expr::Starred(_), Value::List(items)) => items.iter().collect(),
+                        _ => vec![value],
+                    })
+                    .collect();
+                for (i, arg) in parts.into_iter().enumerate() {
                     let (t, _, p) = path_text(arg);
                     partial |= p;
                     text = if i == 0 { t } else { join_path(&text, &t) };
