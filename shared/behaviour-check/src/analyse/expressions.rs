@@ -219,14 +219,20 @@ impl<'m> Analyser<'m> {
                 }
             }
             Expr::BoolOp(boolop) => {
+                // The first value the resolver knows, carrying what every operand carries
+                // (`CredEnumerate(None, 0) or ()` is the credentials or nothing).
                 let mut result = Value::UNKNOWN;
+                let mut carried = Taint::NONE;
                 for value in &boolop.values {
                     let v = self.eval(value);
                     if matches!(result, Value::Unknown(_)) {
+                        carried = carried.union(result.taint());
                         result = v;
+                    } else {
+                        carried = carried.union(v.taint());
                     }
                 }
-                result
+                result.tainted(carried)
             }
             Expr::ListComp(ast::ExprListComp {
                 elt, generators, ..
