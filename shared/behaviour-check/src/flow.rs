@@ -38,6 +38,9 @@ pub struct Sink {
     /// A URL opener or a DNS query: it carries data out but never logs in, so a login the
     /// plugin may hand to a network library (the proxy's password) is sent when it gets one.
     pub opener: bool,
+    /// A layer's source (`QgsRasterLayer(uri, ...)`): QGIS requests it, so it carries data out
+    /// only to a host the code spells (a layer on the user's own server is the user's).
+    pub layer: bool,
 }
 
 impl Sink {
@@ -201,11 +204,12 @@ impl Secrets {
     /// URL) is where the user meant to log in, and the user's own machine (`localhost`, a
     /// development server) is not a host anyone else reads.
     fn counts(&self, sink: &Sink) -> bool {
-        self.only != Some(Taint::TYPED_PASSWORD)
-            || sink
-                .host
+        let spelled = || {
+            sink.host
                 .as_deref()
                 .is_some_and(|host| !crate::caps::is_loopback_host(host))
+        };
+        (self.only != Some(Taint::TYPED_PASSWORD) && !sink.layer) || spelled()
     }
 
     /// The kinds of secret a value carries, as far as this file makes them secrets.
@@ -545,12 +549,15 @@ pub struct ImportedSink {
     /// It sends to a host the code spells, not the user's own machine (a typed password
     /// counts only there: BHV010).
     pub spelled_host: bool,
+    /// A credential counts there (a layer's source only towards a host the code spells).
+    pub counted: bool,
 }
 
 /// Sinks that get what another module's function returns, directly or as an argument of a
 /// function of this file that sends that parameter (`self.submit(*dialog.credentials())`).
 pub fn imported_sinks(facts: &FlowFacts) -> Vec<ImportedSink> {
     let typed = Secrets::only(facts, Taint::TYPED_PASSWORD);
+    let secrets = Secrets::of(facts);
     let called_in = |unit: usize| {
         facts
             .units
@@ -558,17 +565,39 @@ pub fn imported_sinks(facts: &FlowFacts) -> Vec<ImportedSink> {
             .map(|u| u.imported_calls.clone())
             .unwrap_or_default()
     };
-    let mut out: Vec<ImportedSink> = facts
-        .sinks
-        .iter()
-        .filter(|s| s.taint.has(Taint::IMPORTED))
-        .map(|s| ImportedSink {
+    // Functions of this file returning what another module's function returned
+    // (`def tag(): return ".".join(tokens())`, the sink getting `tag()`).
+    let n = facts.functions.len().min(Taint::MAX_RESULTS);
+    let relays = returned_kinds(facts, n, |taint| taint.intersection(Taint::IMPORTED));
+    let relayed = |taint: Taint| taint.results().any(|g| g < n && relays[g].is_some());
+    let mut every_called: Vec<String> = Vec::new();
+    let mut out: Vec<ImportedSink> = Vec::new();
+    for s in &facts.sinks {
+        let called = if s.taint.has(Taint::IMPORTED) {
+            called_in(s.unit)
+        } else if relayed(s.taint) {
+            // Which function of the chain made the call is not kept: every call of the file.
+            if every_called.is_empty() {
+                for unit in &facts.units {
+                    for name in &unit.imported_calls {
+                        if !every_called.contains(name) {
+                            every_called.push(name.clone());
+                        }
+                    }
+                }
+            }
+            every_called.clone()
+        } else {
+            continue;
+        };
+        out.push(ImportedSink {
             line: s.line,
             what: s.what.clone(),
-            called: called_in(s.unit),
+            called,
             spelled_host: typed.counts(s),
-        })
-        .collect();
+            counted: secrets.counts(s),
+        });
+    }
     let imported_args = facts
         .calls
         .iter()
@@ -599,6 +628,7 @@ pub fn imported_sinks(facts: &FlowFacts) -> Vec<ImportedSink> {
                 ),
                 called: called_in(call.caller),
                 spelled_host: to_spelled_host.param_sinks[call.callee] & (1 << p) != 0,
+                counted: true,
             });
             break;
         }

@@ -363,6 +363,17 @@ impl<'m> Analyser<'m> {
                 }
                 _ => Value::UNKNOWN,
             },
+            // A URL quoted into another (`"url=" + quote(url, safe="")`): its text stays
+            // readable, its unknown parts unknown.
+            "urllib.parse.quote" | "urllib.parse.quote_plus" => match args.first() {
+                Some(Value::Str(s)) if s.text.len() <= max => Value::Str(Folded {
+                    text: percent_encoded(&s.text),
+                    hidden: s.hidden,
+                    partial: s.partial,
+                    taint: s.taint.union(arg_taint),
+                }),
+                _ => Value::Unknown(arg_taint),
+            },
             "os.path.join" | "posixpath.join" | "ntpath.join" => {
                 let mut text = String::new();
                 let mut partial = false;
@@ -563,4 +574,18 @@ impl<'m> Analyser<'m> {
         }
         Value::Bytes { data, hidden: true }
     }
+}
+
+/// Text percent-encoded as `urllib.parse.quote(text, safe="")` encodes it, but for `*`, the
+/// resolver's unknown part, kept as it is.
+fn percent_encoded(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'.' | b'-' | b'~' | b'*') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }

@@ -322,6 +322,7 @@ impl<'m> Analyser<'m> {
                     what: format!("{shown}: {}", clip(&command)),
                     host: None,
                     opener: false,
+                    layer: false,
                 });
             }
             // A program that prints stored credentials: its output is the secret.
@@ -432,10 +433,17 @@ impl<'m> Analyser<'m> {
                     .arguments_host(args, keywords)
                     .or_else(|| caps::host_arg(&shown.to_string(), args))
                     .or_else(|| {
+                        caps::is_layer_source(plain)
+                            .then(|| args.first().and_then(Value::loose_str))
+                            .flatten()
+                            .and_then(caps::layer_source_host)
+                    })
+                    .or_else(|| {
                         let (object, _) = name.rsplit_once('.')?;
                         self.object_hosts.get(object).cloned()
                     }),
                 opener: !api.is_network(),
+                layer: caps::is_layer_source(plain),
             });
         }
         // Bytes written to a file of a GDAL network file system (`VSIFWriteL(data, 1, n,
@@ -479,6 +487,7 @@ impl<'m> Analyser<'m> {
                 what: format!("{shown} (logged)"),
                 host: None,
                 opener: false,
+                layer: false,
             });
         }
         // A processing algorithm that requests a URL (`processing.run("native:filedownloader",
@@ -788,6 +797,7 @@ impl<'m> Analyser<'m> {
             what: what.clone(),
             host: None,
             opener: false,
+            layer: false,
         });
         self.add(Cap::Network, line, what);
     }

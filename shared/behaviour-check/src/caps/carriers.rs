@@ -244,3 +244,63 @@ pub fn uploaded_files<'w>(program: &str, words: &'w [String]) -> Vec<&'w str> {
     }
     files
 }
+
+/// Calls that give QGIS a layer's source (the sinks catalogue's layer rows): QGIS requests its
+/// URL itself (tiles, WMS, WFS, features), so what the source holds leaves the machine.
+const LAYER_SOURCES: &[&str] = &[
+    "qgis.core.QgsRasterLayer",
+    "qgis.core.QgsVectorLayer",
+    "qgis.core.QgsVectorTileLayer",
+    "qgis.core.QgsPointCloudLayer",
+    "qgis.core.QgsMeshLayer",
+    "qgis.core.QgsMapLayer.setDataSource",
+    "qgis.core.QgsRasterLayer.setDataSource",
+    "qgis.core.QgsVectorLayer.setDataSource",
+    "qgis.gui.QgisInterface.addRasterLayer",
+    "qgis.gui.QgisInterface.addVectorLayer",
+];
+
+/// Whether a resolved call gives QGIS a layer's source (see [`LAYER_SOURCES`]).
+pub fn is_layer_source(plain: &str) -> bool {
+    LAYER_SOURCES.contains(&plain)
+}
+
+/// The host of the URL a layer's source names, percent-encoded or not (an XYZ source is
+/// `type=xyz&url=https%3A%2F%2Ftiles.example%2F...`, a WMS one `url=https://...`).
+pub fn layer_source_host(source: &str) -> Option<String> {
+    let decoded = percent_decoded(source);
+    let start = decoded.find("://")?;
+    // Back to the start of the scheme.
+    let scheme_start = decoded[..start]
+        .rfind(|c: char| !c.is_ascii_alphanumeric())
+        .map_or(0, |i| i + 1);
+    let host = url_host(&decoded[scheme_start..])?;
+    (!host.contains('*')).then_some(host)
+}
+
+/// `%XX` sequences decoded (twice-encoded sources decode once more); anything else kept.
+fn percent_decoded(text: &str) -> String {
+    let mut current = text.to_owned();
+    for _ in 0..2 {
+        if !current.contains('%') {
+            break;
+        }
+        let bytes = current.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            if bytes[i] == b'%' && i + 2 < bytes.len() {
+                if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                    out.push((h * 16 + l) as u8);
+                    i += 3;
+                    continue;
+                }
+            }
+            out.push(bytes[i]);
+            i += 1;
+        }
+        current = String::from_utf8_lossy(&out).into_owned();
+    }
+    current
+}

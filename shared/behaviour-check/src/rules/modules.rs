@@ -249,21 +249,24 @@ pub fn across_modules(modules: &[ModuleSummary]) -> Vec<Finding> {
         }
     }
     for sender in modules {
-        let Some(net) = &sender.network else { continue };
         if sender.credential.is_some() {
             continue; // reported by the module itself
         }
-        let flow = sender.imported_sinks.iter().find_map(|sink| {
-            modules
-                .iter()
-                .filter(|m| m.linked(sender))
-                .find_map(|m| {
-                    m.secret_functions
-                        .iter()
-                        .find(|(function, _)| sink.called.contains(function))
-                })
-                .map(|(function, source)| (sink.line, &sink.what, function, source))
-        });
+        let flow = sender
+            .imported_sinks
+            .iter()
+            .filter(|s| s.counted)
+            .find_map(|sink| {
+                modules
+                    .iter()
+                    .filter(|m| m.linked(sender))
+                    .find_map(|m| {
+                        m.secret_functions
+                            .iter()
+                            .find(|(function, _)| sink.called.contains(function))
+                    })
+                    .map(|(function, source)| (sink.line, &sink.what, function, source))
+            });
         let hit = if let Some((line, sink, function, source)) = flow {
             Hit {
                 without_evidence: None,
@@ -275,6 +278,7 @@ pub fn across_modules(modules: &[ModuleSummary]) -> Vec<Finding> {
                 ),
             }
         } else {
+            let Some(net) = &sender.network else { continue };
             let Some((source, cred)) = modules
                 .iter()
                 .filter(|m| m.linked(sender))
