@@ -187,7 +187,14 @@ impl<'m> Analyser<'m> {
                 Taint::param(names.len())
             };
             names.push(name.to_owned());
-            locals.insert(name.to_owned(), Value::Unknown(taint));
+            // QGIS hands every plugin its interface as `iface` (`classFactory(iface)`, kept as
+            // `self.iface`): `self.iface.addRasterLayer(...)` is `QgisInterface`'s.
+            let value = if name == "iface" {
+                Value::reference("qgis.utils.iface", false).tainted(taint)
+            } else {
+                Value::Unknown(taint)
+            };
+            locals.insert(name.to_owned(), value);
         }
         self.facts.units[self.current].params = names;
         for p in params.vararg.iter().chain(params.kwarg.iter()) {
