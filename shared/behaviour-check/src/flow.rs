@@ -209,6 +209,11 @@ impl Secrets {
                 .as_deref()
                 .is_some_and(|host| !crate::caps::is_loopback_host(host))
         };
+        // A layer's source with the login the user typed is how a protected map service is
+        // added (a vendor's WMS with the user's account): not counted as phishing.
+        if sink.layer && self.only == Some(Taint::TYPED_PASSWORD) {
+            return false;
+        }
         (self.only != Some(Taint::TYPED_PASSWORD) && !sink.layer) || spelled()
     }
 
@@ -569,26 +574,45 @@ pub fn imported_sinks(facts: &FlowFacts) -> Vec<ImportedSink> {
     // (`def tag(): return ".".join(tokens())`, the sink getting `tag()`).
     let n = facts.functions.len().min(Taint::MAX_RESULTS);
     let relays = returned_kinds(facts, n, |taint| taint.intersection(Taint::IMPORTED));
-    let relayed = |taint: Taint| taint.results().any(|g| g < n && relays[g].is_some());
-    let mut every_called: Vec<String> = Vec::new();
+    // The other modules' functions called by the functions whose results a value carries,
+    // and by the functions whose results those return, in turn.
+    let chain_calls = |taint: Taint| {
+        let mut seen: Vec<usize> = Vec::new();
+        let mut todo: Vec<usize> = taint
+            .results()
+            .filter(|g| *g < n && relays[*g].is_some())
+            .collect();
+        let mut called: Vec<String> = Vec::new();
+        while let Some(g) = todo.pop() {
+            if seen.contains(&g) {
+                continue;
+            }
+            seen.push(g);
+            for unit in facts.units.iter().filter(|u| u.function == Some(g)) {
+                for name in &unit.imported_calls {
+                    if !called.contains(name) {
+                        called.push(name.clone());
+                    }
+                }
+                todo.extend(
+                    unit.returns
+                        .results()
+                        .filter(|h| *h < n && relays[*h].is_some()),
+                );
+            }
+        }
+        called
+    };
     let mut out: Vec<ImportedSink> = Vec::new();
     for s in &facts.sinks {
         let called = if s.taint.has(Taint::IMPORTED) {
             called_in(s.unit)
-        } else if relayed(s.taint) {
-            // Which function of the chain made the call is not kept: every call of the file.
-            if every_called.is_empty() {
-                for unit in &facts.units {
-                    for name in &unit.imported_calls {
-                        if !every_called.contains(name) {
-                            every_called.push(name.clone());
-                        }
-                    }
-                }
-            }
-            every_called.clone()
         } else {
-            continue;
+            let called = chain_calls(s.taint);
+            if called.is_empty() {
+                continue;
+            }
+            called
         };
         out.push(ImportedSink {
             line: s.line,

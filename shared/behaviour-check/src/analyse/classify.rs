@@ -426,14 +426,14 @@ impl<'m> Analyser<'m> {
         if api.carries_data_out() {
             self.facts.flow.note_sink(flow::Sink {
                 unit: self.current,
-                taint: arg_taint,
+                taint: sent_taint(plain, args, keywords, arg_taint),
                 line,
                 what: shown.to_string(),
                 host: self
                     .arguments_host(args, keywords)
                     .or_else(|| caps::host_arg(&shown.to_string(), args))
                     .or_else(|| {
-                        caps::is_layer_source(plain)
+                        caps::is_layer_source(&Catalogue::builtin().canonical(plain))
                             .then(|| args.first().and_then(Value::loose_str))
                             .flatten()
                             .and_then(caps::layer_source_host)
@@ -443,7 +443,7 @@ impl<'m> Analyser<'m> {
                         self.object_hosts.get(object).cloned()
                     }),
                 opener: !api.is_network(),
-                layer: caps::is_layer_source(plain),
+                layer: caps::is_layer_source(&Catalogue::builtin().canonical(plain)),
             });
         }
         // Bytes written to a file of a GDAL network file system (`VSIFWriteL(data, 1, n,
@@ -878,4 +878,35 @@ fn settings_file_constructor(name: &str) -> bool {
         name,
         "qgis.PyQt.QtCore.QSettings" | "PyQt5.QtCore.QSettings" | "PyQt6.QtCore.QSettings"
     )
+}
+
+/// What a call that carries data out sends: every argument but the host a network call
+/// connects to (`socket.connect((host, port))`, `SMTP(host)`: the sinks catalogue's `host`
+/// arguments), which names where data goes, not data (a saved connection's host is not its
+/// password); a DNS query's name is its data.
+fn sent_taint(
+    plain: &str,
+    args: &[Value],
+    keywords: &[(Option<&str>, Value)],
+    arg_taint: Taint,
+) -> Taint {
+    let hits = Catalogue::builtin().call(plain);
+    // A DNS query sends the name it resolves: there the host is the data.
+    let Some((entry, validator_api_catalogue::SinkKind::Network)) = hits.sink() else {
+        return arg_taint;
+    };
+    let host = validator_api_catalogue::Role::Host;
+    if !entry.args.iter().any(|a| a.role == host) {
+        return arg_taint;
+    }
+    let positional = args
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| entry.role_of_position(*i) != Some(host))
+        .map(|(_, v)| v.taint());
+    let named = keywords
+        .iter()
+        .filter(|(k, _)| k.is_none_or(|k| entry.role_of_keyword(k) != Some(host)))
+        .map(|(_, v)| v.taint());
+    positional.chain(named).fold(Taint::NONE, Taint::union)
 }

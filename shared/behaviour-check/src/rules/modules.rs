@@ -213,11 +213,13 @@ pub fn across_modules(modules: &[ModuleSummary]) -> Vec<Finding> {
     for sender in modules {
         for sink in &sender.imported_sinks {
             let linked = || modules.iter().filter(|m| m.linked(sender));
-            let environment = linked().find_map(|m| {
-                m.environment_functions
-                    .iter()
-                    .find(|(f, _)| sink.called.contains(f))
-            });
+            let environment = linked()
+                .find_map(|m| {
+                    m.environment_functions
+                        .iter()
+                        .find(|(f, _)| sink.called.contains(f))
+                })
+                .filter(|_| sink.counted);
             let typed = linked()
                 .find_map(|m| {
                     m.typed_password_functions
