@@ -38,9 +38,10 @@ pub struct Sink {
     /// A URL opener or a DNS query: it carries data out but never logs in, so a login the
     /// plugin may hand to a network library (the proxy's password) is sent when it gets one.
     pub opener: bool,
-    /// A layer's source (`QgsRasterLayer(uri, ...)`): QGIS requests it, so it carries data out
-    /// only to a host the code spells (a layer on the user's own server is the user's).
-    pub layer: bool,
+    /// A layer's source (`QgsRasterLayer(uri, ...)`: QGIS requests it) or a database
+    /// connection (`psycopg2.connect(...)`): it carries data out only to a host the code spells
+    /// (a layer or a database on the user's own server is the user's).
+    pub user_server: bool,
 }
 
 impl Sink {
@@ -209,12 +210,13 @@ impl Secrets {
                 .as_deref()
                 .is_some_and(|host| !crate::caps::is_loopback_host(host))
         };
-        // A layer's source with the login the user typed is how a protected map service is
-        // added (a vendor's WMS with the user's account): not counted as phishing.
-        if sink.layer && self.only == Some(Taint::TYPED_PASSWORD) {
+        // A layer's source or a database login with what the user typed is how a protected
+        // map service or database is used (a vendor's WMS with the user's account): not
+        // counted as phishing.
+        if sink.user_server && self.only == Some(Taint::TYPED_PASSWORD) {
             return false;
         }
-        (self.only != Some(Taint::TYPED_PASSWORD) && !sink.layer) || spelled()
+        (self.only != Some(Taint::TYPED_PASSWORD) && !sink.user_server) || spelled()
     }
 
     /// The kinds of secret a value carries, as far as this file makes them secrets.

@@ -496,7 +496,9 @@ impl<'m> Analyser<'m> {
                     Value::str(PROFILE_DIR, false)
                 } else if matches!(tail, "pluginPath" | "home_plugin_path") {
                     Value::str(PLUGINS_DIR, false)
-                } else if api.is_network() {
+                } else if api.is_network() && !caps::connects_user_server(name) {
+                    // (A database connection's rows are the user's data, not code or commands
+                    // from the network: not marked fetched.)
                     // A connection or request object keeps its name so that its sending
                     // methods are sinks (`smtplib.SMTP(host).sendmail(...)`);
                     // `create_connection` returns a socket.

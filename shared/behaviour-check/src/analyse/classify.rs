@@ -322,7 +322,7 @@ impl<'m> Analyser<'m> {
                     what: format!("{shown}: {}", clip(&command)),
                     host: None,
                     opener: false,
-                    layer: false,
+                    user_server: false,
                 });
             }
             // A program that prints stored credentials: its output is the secret.
@@ -433,7 +433,7 @@ impl<'m> Analyser<'m> {
                     .arguments_host(args, keywords)
                     .or_else(|| caps::host_arg(&shown.to_string(), args))
                     .or_else(|| {
-                        caps::is_layer_source(&Catalogue::builtin().canonical(plain))
+                        caps::connects_user_server(&Catalogue::builtin().canonical(plain))
                             .then(|| args.first().and_then(Value::loose_str))
                             .flatten()
                             .and_then(caps::layer_source_host)
@@ -443,7 +443,7 @@ impl<'m> Analyser<'m> {
                         self.object_hosts.get(object).cloned()
                     }),
                 opener: !api.is_network(),
-                layer: caps::is_layer_source(&Catalogue::builtin().canonical(plain)),
+                user_server: caps::connects_user_server(&Catalogue::builtin().canonical(plain)),
             });
         }
         // Bytes written to a file of a GDAL network file system (`VSIFWriteL(data, 1, n,
@@ -487,7 +487,7 @@ impl<'m> Analyser<'m> {
                 what: format!("{shown} (logged)"),
                 host: None,
                 opener: false,
-                layer: false,
+                user_server: false,
             });
         }
         // A processing algorithm that requests a URL (`processing.run("native:filedownloader",
@@ -495,7 +495,9 @@ impl<'m> Analyser<'m> {
         if let Some(algorithm) = caps::network_algorithm(plain, args) {
             self.note_upload(arg_taint, line, format!("{shown}({algorithm:?})"));
         }
-        if api.is_network() {
+        // A database connection reaches the server the user configures: not the network use
+        // beside which reading credentials is held (BHV107).
+        if api.is_network() && !caps::connects_user_server(plain) {
             self.add(Cap::Network, line, shown.to_string());
             let env = args.iter().chain(keywords.iter().map(|(_, v)| v)).any(|v| {
                 v.taint().has(Taint::ENVIRON)
@@ -797,7 +799,7 @@ impl<'m> Analyser<'m> {
             what: what.clone(),
             host: None,
             opener: false,
-            layer: false,
+            user_server: false,
         });
         self.add(Cap::Network, line, what);
     }

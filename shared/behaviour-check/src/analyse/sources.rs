@@ -623,17 +623,18 @@ impl<'m> Analyser<'m> {
     /// (it imported it), when the catalogue knows the attribute as a source, sink or runner:
     /// every caller of that library now runs the plugin's code (`requests.Session.request`,
     /// `QgsNetworkAccessManager.createRequest`, `socket.socket.send`).
+    /// Also `setattr(module, "name", replacement)` (`attribute` the constant name).
     pub(super) fn note_monkeypatch(
         &mut self,
         base: &Value,
-        attr: &'m ast::ExprAttribute,
+        attribute: &str,
+        line: u32,
         value: &Value,
     ) {
         let Value::Ref { name, .. } = base else {
             return;
         };
-        let line = self.line(attr.range);
-        let target = format!("{name}.{}", attr.attr);
+        let target = format!("{name}.{attribute}");
         self.note_python_tls_default(&target, value, line);
         // A method of another plugin's live object replaced (`qgis.utils.plugins["x"].check =
         // lambda ...: []`, or a function of this file): its behaviour changed. Setting its data

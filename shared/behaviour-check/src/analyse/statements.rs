@@ -31,7 +31,8 @@ impl<'m> Analyser<'m> {
                     }
                 }
                 let base = self.eval(&attr.value);
-                self.note_monkeypatch(&base, attr, &value);
+                let line = self.line(attr.range);
+                self.note_monkeypatch(&base, attr.attr.as_str(), line, &value);
             }
             Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
                 match value {

@@ -176,10 +176,14 @@ impl<'m> Analyser<'m> {
             return;
         }
         if tail == "setattr" {
-            if let [Value::Ref { name: module, .. }, attribute, value, ..] = args {
+            // `setattr(module, "name", value)` is `module.name = value` (a TLS default, a
+            // library's function replaced).
+            if let [module @ Value::Ref { .. }, attribute, value, ..] = args {
                 if let Some(attribute) = attribute.as_str().filter(|a| !a.partial) {
-                    let target = format!("{module}.{}", attribute.text);
-                    self.note_python_tls_default(&target, value, line);
+                    let saved =
+                        std::mem::replace(&mut self.replacement, call.arguments.args.get(2));
+                    self.note_monkeypatch(module, &attribute.text, line, value);
+                    self.replacement = saved;
                 }
             }
             return;

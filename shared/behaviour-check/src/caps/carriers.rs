@@ -260,9 +260,26 @@ const LAYER_SOURCES: &[&str] = &[
     "qgis.gui.QgisInterface.addVectorLayer",
 ];
 
-/// Whether a resolved call gives QGIS a layer's source (see [`LAYER_SOURCES`]).
-pub fn is_layer_source(plain: &str) -> bool {
-    LAYER_SOURCES.contains(&plain)
+/// Database drivers' connections (the sinks catalogue's database rows): they send the login
+/// to the server the plugin connects to.
+const DATABASE_CONNECTIONS: &[&str] = &[
+    "psycopg2.connect",
+    "psycopg.connect",
+    "psycopg.Connection.connect",
+    "pymysql.connect",
+    "mysql.connector.connect",
+    "pyodbc.connect",
+    "cx_Oracle.connect",
+    "oracledb.connect",
+    "pymssql.connect",
+    "sqlalchemy.create_engine",
+];
+
+/// Whether a resolved (canonical) call reaches a server the user usually chooses: a layer's
+/// source QGIS requests ([`LAYER_SOURCES`]) or a database connection
+/// ([`DATABASE_CONNECTIONS`]). What it carries counts only towards a host the code spells.
+pub fn connects_user_server(plain: &str) -> bool {
+    LAYER_SOURCES.contains(&plain) || DATABASE_CONNECTIONS.contains(&plain)
 }
 
 /// The host of the URL a layer's source names, percent-encoded or not (an XYZ source is
