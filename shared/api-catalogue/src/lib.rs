@@ -370,6 +370,12 @@ impl Catalogue {
                 if let Some(two) = names::last_two(&name) {
                     push(&mut self.by_last_two, two, id);
                 }
+                // An inherited attribute has its type too (`Handler.wfile.write`).
+                if let Some(returns) = &self.entries[id as usize].returns {
+                    self.returns
+                        .entry(name.as_str().into())
+                        .or_insert_with(|| returns.clone());
+                }
                 push(&mut self.names, &name, id);
             }
         }

@@ -351,3 +351,20 @@ fn a_program_row_applies_only_to_command_lines_holding_its_words() {
     // A file named like the program is not its output: program rows are not paths.
     assert!(cat().path("/usr/share/doc/security").is_empty());
 }
+
+/// A member a class inherits keeps its type: `self.wfile.write` of an `http.server` handler
+/// is the socketserver writer's `write`, a network sink.
+#[test]
+fn inherited_attributes_keep_their_type() {
+    let catalogue = Catalogue::builtin();
+    let hits = catalogue.call("http.server.BaseHTTPRequestHandler.wfile.write");
+    assert!(
+        matches!(hits.sink(), Some((_, SinkKind::Network))),
+        "{:?}",
+        hits.iter().map(|e| &e.pattern).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        catalogue.type_of("http.server.SimpleHTTPRequestHandler.wfile"),
+        Some("socketserver._SocketWriter")
+    );
+}

@@ -96,6 +96,17 @@ impl<'m> Analyser<'m> {
                             return value.clone();
                         }
                     }
+                    // An attribute the class inherits from a library class the catalogue
+                    // knows (`self.wfile` of a `socketserver.StreamRequestHandler`).
+                    if base.id.as_str() == "self" && !self.class_bases.is_empty() {
+                        let inherited = self.class_bases.iter().find_map(|class| {
+                            let member = format!("{class}.{name}");
+                            (!Catalogue::builtin().call(&member).is_empty()).then_some(member)
+                        });
+                        if let Some(member) = inherited {
+                            return Value::reference(member, false);
+                        }
+                    }
                 }
                 let base = self.eval(&attr.value);
                 if matches!(name, "f_locals" | "f_globals") && self.installs_trace_hook() {

@@ -268,6 +268,8 @@ pub fn analyse_in(
         defined_functions: HashMap::default(),
         weakened_tls: HashMap::default(),
         init_classes: HashMap::default(),
+        method_bases: HashMap::default(),
+        class_bases: Vec::new(),
         init_class_now: None,
         attr_params: Vec::new(),
         constructor_calls: Vec::new(),
@@ -426,6 +428,10 @@ struct Analyser<'m> {
     weakened_tls: HashMap<String, u8>,
     /// Each `__init__` of a class of the file (by its address) and its class's name.
     init_classes: HashMap<usize, &'m str>,
+    /// The library classes the class of each method derives from, by the method's address.
+    method_bases: HashMap<usize, Vec<String>>,
+    /// Those of the method being read (`self.wfile` of a `socketserver` handler).
+    class_bases: Vec<String>,
     /// The class whose `__init__` is being read.
     init_class_now: Option<&'m str>,
     /// Attributes `__init__` sets from a parameter ([`instances`]).

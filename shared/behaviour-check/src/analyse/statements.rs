@@ -206,6 +206,11 @@ impl<'m> Analyser<'m> {
             .init_classes
             .get(&(std::ptr::from_ref(function) as usize))
             .copied();
+        self.class_bases = self
+            .method_bases
+            .get(&(std::ptr::from_ref(function) as usize))
+            .cloned()
+            .unwrap_or_default();
         self.body(&function.body, deferred);
         self.init_class_now = None;
         self.locals = saved;
@@ -255,9 +260,27 @@ impl<'m> Analyser<'m> {
             }
             Stmt::ClassDef(class) => {
                 self.class_names.insert(class.name.to_string());
+                // The library classes it derives from (`socketserver.StreamRequestHandler`):
+                // `self.wfile` in its methods is theirs.
+                let mut bases: Vec<String> = Vec::new();
                 if let Some(arguments) = &class.arguments {
                     for arg in arguments.args.iter() {
-                        self.eval(arg);
+                        if let Value::Ref { name, .. } = self.eval(arg) {
+                            let own = name.starts_with('.')
+                                || name.starts_with(self.top_dot.as_str())
+                                || self.class_names.contains(name.as_str());
+                            if !own && !name.contains("()") {
+                                bases.push(name);
+                            }
+                        }
+                    }
+                }
+                if !bases.is_empty() {
+                    for stmt in class.body.iter() {
+                        if let Stmt::FunctionDef(function) = stmt {
+                            let key = std::ptr::from_ref::<StmtFunctionDef>(function) as usize;
+                            self.method_bases.insert(key, bases.clone());
+                        }
                     }
                 }
                 for stmt in class.body.iter() {
