@@ -96,12 +96,26 @@ impl<'m> Analyser<'m> {
                             return value.clone();
                         }
                     }
-                    // An attribute the class inherits from a library class the catalogue
-                    // knows (`self.wfile` of a `socketserver.StreamRequestHandler`).
+                    // An attribute the class inherits from a library class, when the catalogue
+                    // says it sends data or holds an object (`self.wfile` of a
+                    // `socketserver.StreamRequestHandler`, `self.post` of a
+                    // `QNetworkAccessManager`). What a subclass reads of its own state
+                    // (`self.allKeys()` of a `QSettings` subclass) stays its own.
                     if base.id.as_str() == "self" && !self.class_bases.is_empty() {
                         let inherited = self.class_bases.iter().find_map(|class| {
                             let member = format!("{class}.{name}");
-                            (!Catalogue::builtin().call(&member).is_empty()).then_some(member)
+                            let sends = Catalogue::builtin().call(&member).iter().any(|e| {
+                                e.returns.is_some()
+                                    || matches!(
+                                        e.kind,
+                                        validator_api_catalogue::Kind::Sink(
+                                            validator_api_catalogue::SinkKind::Network
+                                                | validator_api_catalogue::SinkKind::Dns
+                                                | validator_api_catalogue::SinkKind::UrlOpen
+                                        )
+                                    )
+                            });
+                            sends.then_some(member)
                         });
                         if let Some(member) = inherited {
                             return Value::reference(member, false);
