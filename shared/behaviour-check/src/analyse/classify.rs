@@ -375,7 +375,23 @@ impl<'m> Analyser<'m> {
             let shell = ["sh", "bash", "zsh", "dash", "ksh"].iter().any(|s| has(s));
             // A shell started with nothing to run and its input piped: it reads its commands
             // from whoever writes the pipe (`create_subprocess_exec("cmd.exe", stdin=PIPE)`).
-            let bare_shell = lower.len() == 1
+            // Options are allowed (`cmd.exe /Q`), a command to run is not (`/c`, `-c`,
+            // `-Command`, `-File`, a script operand).
+            let runs_something = lower.iter().skip(1).any(|w| {
+                !(w.starts_with('-') || w.starts_with('/'))
+                    || matches!(
+                        w.as_str(),
+                        "-c" | "/c"
+                            | "/k"
+                            | "-command"
+                            | "-file"
+                            | "-encodedcommand"
+                            | "-enc"
+                            | "-e"
+                    )
+            });
+            let bare_shell = !lower.is_empty()
+                && !runs_something
                 && [
                     "sh",
                     "bash",
@@ -544,8 +560,10 @@ impl<'m> Analyser<'m> {
             || matches!(
                 name,
                 "socket.create_connection"
+                    | "socket.create_server"
                     | "asyncio.open_connection"
                     | "asyncio.streams.open_connection"
+                    | "asyncio.start_server"
             )
         {
             self.add(Cap::Socket, line, shown.to_string());

@@ -181,6 +181,13 @@ impl<'m> Analyser<'m> {
                 }
                 for (key, value) in keys.into_iter().zip(values) {
                     let value = match value {
+                        // A short command line kept (`{"nt": ["cmd.exe", "/Q"], ...}`).
+                        Value::List(items)
+                            if items.len() <= MAX_KEPT_LIST_ITEMS
+                                && items.iter().all(|i| matches!(i, Value::Str(_))) =>
+                        {
+                            Value::List(items)
+                        }
                         nested @ (Value::Dict(_) | Value::List(_)) => {
                             Value::Unknown(nested.taint())
                         }
@@ -508,6 +515,13 @@ impl<'m> Analyser<'m> {
                 .dict_entry(&key.text)
                 .cloned()
                 .unwrap_or_else(|| Value::Unknown(base.taint())),
+            // A key read at run time (`SHELLS[os.name]`): one of the values, the first as the
+            // representative (as a conditional expression is read by one branch).
+            (Value::Dict(entries), key) if !matches!(key, Value::Str(_)) => entries
+                .into_iter()
+                .next()
+                .map_or(Value::UNKNOWN, |(_, value)| value)
+                .tainted(key.taint()),
             (Value::List(items), Value::Int(i)) => usize::try_from(i)
                 .ok()
                 .and_then(|i| items.get(i).cloned())
@@ -626,6 +640,9 @@ impl<'m> Analyser<'m> {
 
     // ----- calls ------------------------------------------------------------------------------
 }
+
+/// Strings a list in a dict's value may hold and still be kept (a command line's words).
+const MAX_KEPT_LIST_ITEMS: usize = 8;
 
 /// A module `sys.modules` holds under a name read at run time.
 const ANY_MODULE: &str = "sys.modules[*]";
