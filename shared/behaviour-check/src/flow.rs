@@ -661,3 +661,44 @@ pub fn imported_sinks(facts: &FlowFacts) -> Vec<ImportedSink> {
     }
     out
 }
+
+/// A function of the file that sends one of its parameters over the network, for other
+/// modules that hand it a secret (`upload(secret)` in another module).
+#[derive(Debug, Clone)]
+pub struct SendingFunction {
+    pub name: String,
+    /// The parameters (as bits) that reach a network sink.
+    pub sends: u8,
+    /// Those that reach one whose host the code spells (a typed password counts there).
+    pub to_spelled_host: u8,
+    /// Where, as evidence (`path:line: call`).
+    pub at: String,
+}
+
+/// The file's functions that send a parameter over the network.
+pub fn functions_sending_params(facts: &FlowFacts, path: &str) -> Vec<SendingFunction> {
+    if facts.sinks.is_empty() {
+        return Vec::new();
+    }
+    let every = resolve(facts, &facts.sinks, &Secrets::of(facts));
+    let spelled = resolve(
+        facts,
+        &facts.sinks,
+        &Secrets::only(facts, Taint::TYPED_PASSWORD),
+    );
+    every
+        .param_sinks
+        .iter()
+        .enumerate()
+        .filter(|(_, bits)| **bits != 0)
+        .filter_map(|(f, bits)| {
+            let (line, what) = every.param_sink_at[f].clone().unwrap_or_default();
+            Some(SendingFunction {
+                name: facts.functions.get(f)?.clone(),
+                sends: *bits,
+                to_spelled_host: spelled.param_sinks.get(f).copied().unwrap_or(0),
+                at: format!("{path}:{line}: {what}"),
+            })
+        })
+        .collect()
+}

@@ -256,6 +256,24 @@ impl<'m> Analyser<'m> {
                             .code_handoffs
                             .push((line, called.clone(), fetched, decoded));
                     }
+                    // A secret handed to another module's function (`open_session(user,
+                    // secret)`): whether that function sends it is known once every module is
+                    // read.
+                    let secret = Taint::CREDENTIAL
+                        .union(Taint::TYPED_PASSWORD)
+                        .union(Taint::ENVIRON);
+                    if args.iter().any(|a| a.taint().has(secret))
+                        && self.facts.secret_handoffs.len() < MAX_FILE_KEYS
+                    {
+                        let taints = args
+                            .iter()
+                            .take(Taint::MAX_PARAMS)
+                            .map(|a| a.taint().intersection(secret))
+                            .collect();
+                        self.facts
+                            .secret_handoffs
+                            .push((line, called.clone(), taints));
+                    }
                     let unit = self.facts.flow.unit(self.current);
                     if !unit.imported_calls.contains(&called) {
                         unit.imported_calls.push(called);

@@ -120,6 +120,10 @@ pub struct FileFacts {
     /// data as a positional argument: `(line, function, bits of network arguments, bits of
     /// decoded ones)`, matched across modules with the functions that run a parameter.
     pub code_handoffs: Vec<(u32, String, u8, u8)>,
+    /// Calls of another module's function of the plugin with a credential, a typed password
+    /// or the whole environment as a positional argument: `(line, function, the taint of each
+    /// argument)`, matched across modules with the functions that send a parameter.
+    pub secret_handoffs: Vec<(u32, String, Vec<Taint>)>,
 }
 
 /// Readable code a call runs, with the names of the running file it uses.
@@ -228,6 +232,7 @@ pub fn analyse_in(
         tainted_files: HashSet::default(),
         settings_group: None,
         password_widgets: HashSet::default(),
+        password_fields: HashSet::default(),
         form_passwords,
         last_data_read: None,
         own_file: format!("{PLUGINS_DIR}/{path}"),
@@ -340,6 +345,8 @@ struct Analyser<'m> {
     /// Widgets of the plugin's dialogs set to hide what is typed (`setEchoMode(Password)`), by
     /// their source text (`self.dlg.secret`).
     password_widgets: HashSet<String>,
+    /// Wizard fields registered on such widgets (`registerField("secret*", widget)`).
+    password_fields: HashSet<String>,
     /// The password fields of the plugin's Designer forms, by object name.
     form_passwords: &'m HashSet<String>,
     /// The last data file of the plugin read, with its line (evidence for a payload).

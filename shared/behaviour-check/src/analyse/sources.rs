@@ -714,6 +714,36 @@ impl<'m> Analyser<'m> {
                 }
                 None
             }
+            // A wizard's field registered on a password widget (`registerField("secret*",
+            // secret)`), then read by its name (`self.field("secret")`).
+            "registerField" => {
+                let (Some(Expr::StringLiteral(name)), Some(widget)) =
+                    (call.arguments.args.first(), call.arguments.args.get(1))
+                else {
+                    return None;
+                };
+                let widget = self.text(widget.range());
+                let field = name.value.to_str().trim_end_matches('*');
+                let lower = format!("{widget} {field}").to_ascii_lowercase();
+                let named = ["password", "passwd", "pwd", "passphrase"]
+                    .iter()
+                    .any(|w| lower.contains(w));
+                if named || self.password_widgets.contains(widget) {
+                    self.password_fields.insert(field.to_owned());
+                }
+                None
+            }
+            "field" if call.arguments.args.len() == 1 => match call.arguments.args.first() {
+                Some(Expr::StringLiteral(name))
+                    if self.password_fields.contains(name.value.to_str()) =>
+                {
+                    Some(format!(
+                        "`{receiver}.field({:?})` (a password typed into the plugin's wizard)",
+                        name.value.to_str()
+                    ))
+                }
+                _ => None,
+            },
             "text" | "toPlainText" | "displayText" if call.arguments.args.is_empty() => {
                 let lower = receiver.to_ascii_lowercase();
                 let named = ["password", "passwd", "pwd", "passphrase"]

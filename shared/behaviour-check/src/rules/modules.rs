@@ -52,6 +52,10 @@ pub struct ModuleSummary {
     code_sources: Vec<(String, Taint)>,
     /// Its calls that run what another module's function returns.
     imported_code_sinks: Vec<(u32, String, Vec<String>)>,
+    /// Its functions that send a parameter over the network.
+    sending_functions: Vec<flow::SendingFunction>,
+    /// Its calls of other modules' functions with a secret.
+    secret_handoffs: Vec<(u32, String, Vec<Taint>)>,
 }
 
 impl ModuleSummary {
@@ -98,6 +102,8 @@ impl ModuleSummary {
             code_handoffs: facts.code_handoffs.clone(),
             code_sources: crate::code_flow::functions_returning_code(&facts.flow),
             imported_code_sinks: crate::code_flow::imported_code_sinks(&facts.flow),
+            sending_functions: flow::functions_sending_params(&facts.flow, path),
+            secret_handoffs: facts.secret_handoffs.clone(),
         }
     }
 
@@ -203,6 +209,46 @@ pub fn across_modules(modules: &[ModuleSummary]) -> Vec<Finding> {
         let message = format!(
             "executes {data}: {}:{line}: {data} passed to `{function}`, which runs it: {at}",
             caller.path
+        );
+        let mut finding = Finding::new("behaviour", rule, caller.path.clone(), message);
+        finding.line = Some(line);
+        findings.push(finding);
+    }
+    // A credential (BHV001), a typed password (BHV010, to a host the code spells) or the whole
+    // environment (BHV106) handed to a function of a linked module that sends that parameter.
+    for caller in modules {
+        let hit = caller.secret_handoffs.iter().find_map(|(line, called, taints)| {
+            modules.iter().filter(|m| m.linked(caller)).find_map(|m| {
+                let f = m.sending_functions.iter().find(|f| &f.name == called)?;
+                taints.iter().enumerate().find_map(|(p, taint)| {
+                    let bit = 1u8 << p;
+                    let rule = if taint.has(Taint::CREDENTIAL) && f.sends & bit != 0 {
+                        (&BHV001, "sends credentials over the network", "a credential")
+                    } else if taint.has(Taint::TYPED_PASSWORD) && f.to_spelled_host & bit != 0 {
+                        (
+                            &BHV010,
+                            "sends a password typed into the plugin's dialog to a host the plugin names",
+                            "a typed password",
+                        )
+                    } else if taint.has(Taint::ENVIRON) && f.sends & bit != 0 {
+                        (
+                            &BHV106,
+                            "sends the whole process environment over the network",
+                            "the whole environment",
+                        )
+                    } else {
+                        return None;
+                    };
+                    Some((*line, f, rule))
+                })
+            })
+        });
+        let Some((line, function, (rule, what, data))) = hit else {
+            continue;
+        };
+        let message = format!(
+            "{what}: {}:{line}: {data} passed to `{}`, which sends it: {}",
+            caller.path, function.name, function.at
         );
         let mut finding = Finding::new("behaviour", rule, caller.path.clone(), message);
         finding.line = Some(line);
