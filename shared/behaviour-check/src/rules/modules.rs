@@ -216,12 +216,17 @@ pub fn across_modules(modules: &[ModuleSummary]) -> Vec<Finding> {
     }
     // A credential (BHV001), a typed password (BHV010, to a host the code spells) or the whole
     // environment (BHV106) handed to a function of a linked module that sends that parameter.
+    // Modules whose function was found sending what another hands it: the flow is reported
+    // at the caller, not held as co-occurrence at the sender.
+    let mut senders_found: Vec<&str> = Vec::new();
     for caller in modules {
         let hit = caller.secret_handoffs.iter().find_map(|(line, called, taints)| {
             modules.iter().filter(|m| m.linked(caller)).find_map(|m| {
                 let f = m.sending_functions.iter().find(|f| &f.name == called)?;
+                let f = (f, m.path.as_str());
                 taints.iter().enumerate().find_map(|(p, taint)| {
                     let bit = 1u8 << p;
+                    let (f, sender) = f;
                     let rule = if taint.has(Taint::CREDENTIAL) && f.sends & bit != 0 {
                         (&BHV001, "sends credentials over the network", "a credential")
                     } else if taint.has(Taint::TYPED_PASSWORD) && f.to_spelled_host & bit != 0 {
@@ -239,13 +244,14 @@ pub fn across_modules(modules: &[ModuleSummary]) -> Vec<Finding> {
                     } else {
                         return None;
                     };
-                    Some((*line, f, rule))
+                    Some((*line, f, sender, rule))
                 })
             })
         });
-        let Some((line, function, (rule, what, data))) = hit else {
+        let Some((line, function, sender, (rule, what, data))) = hit else {
             continue;
         };
+        senders_found.push(sender);
         let message = format!(
             "{what}: {}:{line}: {data} passed to `{}`, which sends it: {}",
             caller.path, function.name, function.at
@@ -326,6 +332,9 @@ pub fn across_modules(modules: &[ModuleSummary]) -> Vec<Finding> {
                 ),
             }
         } else {
+            if senders_found.contains(&sender.path.as_str()) {
+                continue;
+            }
             let Some(net) = &sender.network else { continue };
             let Some((source, cred)) = modules
                 .iter()
