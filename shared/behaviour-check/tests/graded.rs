@@ -221,6 +221,16 @@ fn a_typed_password_sent_to_a_host_the_plugin_names_blocks_one_sent_to_the_users
 }
 
 #[test]
+fn a_typed_password_sent_to_the_plugins_declared_home_is_held_not_blocked() {
+    let findings = rated_sample("benign/service_login_declared_homepage_other_module");
+    let login = finding(&findings, "BHV010");
+    assert!(login.review && !login.blocking, "{login:#?}");
+    let findings = rated_sample("heldback/set6/malicious/phish_osgeo_id_b64_host");
+    let phish = finding(&findings, "BHV010");
+    assert!(phish.blocking, "{phish:#?}");
+}
+
+#[test]
 fn enabling_a_named_plugin_is_reported_only_when_metadata_declares_dependencies() {
     let findings = rated_sample("benign/enable_declared_dependency_plugin");
     let enable = finding(&findings, "BHV110");

@@ -153,6 +153,20 @@ pub fn grade_by_declared_hosts(
         .map(|host| site(&host))
         .filter(|site| !SHARED_SITES.contains(&site.as_str()))
         .collect();
+    // A typed password sent to the plugin's declared home (a service's own plugin logging in
+    // to the service its homepage names): held for a reviewer to confirm, not blocked.
+    for finding in findings
+        .iter_mut()
+        .filter(|f| f.rule == super::BHV010.id && f.without_evidence.is_none())
+    {
+        let host = sent_to_host(&finding.message);
+        if host.is_some_and(|h| declared.contains(&site(h))) {
+            finding.without_evidence = Some(validator_domain::WithoutEvidence::review(
+                "the host is the plugin's declared home (metadata.txt's homepage, repository or \
+                 tracker): a reviewer confirms that the plugin logs in to its own service",
+            ));
+        }
+    }
     for finding in findings.iter_mut().filter(|f| f.rule == BHV102.id) {
         let Some(summary) = summaries.iter().find(|s| s.path == finding.path) else {
             continue;
@@ -167,4 +181,12 @@ pub fn grade_by_declared_hosts(
             ));
         }
     }
+}
+
+/// The host a flow's message says the data goes to (`... (to www.example.org)`).
+fn sent_to_host(message: &str) -> Option<&str> {
+    let start = message.rfind("(to ")? + "(to ".len();
+    let end = message[start..].find(')')? + start;
+    let host = &message[start..end];
+    (!host.is_empty() && !host.contains(' ')).then_some(host)
 }
