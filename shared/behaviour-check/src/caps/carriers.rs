@@ -302,22 +302,9 @@ fn percent_decoded(text: &str) -> String {
         if !current.contains('%') {
             break;
         }
-        let bytes = current.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            let hex = |b: u8| (b as char).to_digit(16);
-            if bytes[i] == b'%' && i + 2 < bytes.len() {
-                if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                    out.push((h * 16 + l) as u8);
-                    i += 3;
-                    continue;
-                }
-            }
-            out.push(bytes[i]);
-            i += 1;
-        }
-        current = String::from_utf8_lossy(&out).into_owned();
+        current = percent_encoding::percent_decode_str(&current)
+            .decode_utf8_lossy()
+            .into_owned();
     }
     current
 }
