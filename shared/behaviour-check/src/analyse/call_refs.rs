@@ -324,7 +324,20 @@ impl<'m> Analyser<'m> {
             | "os.getenvb"
             | "os.environ.pop"
             | "os.environ.setdefault" => match args.first() {
-                Some(key) => self.env_read(key, call.range()),
+                Some(key) => match self.env_read(key, call.range()) {
+                    // A variable the resolver does not know with a path as its default
+                    // (`os.environ.get("PIPCONF", home / ".pip")`): the default, its usual value.
+                    Value::Unknown(taint) => match args.get(1) {
+                        Some(default @ Value::Str(path))
+                            if path.text.starts_with(['~', '<', '/'])
+                                || path.text.contains(['/', '\\']) =>
+                        {
+                            default.clone().tainted(taint)
+                        }
+                        _ => Value::Unknown(taint),
+                    },
+                    known => known,
+                },
                 None => Value::UNKNOWN,
             },
             // A file on another machine's share opened for writing (`\\\\host\\share\\x`): what is

@@ -285,6 +285,10 @@ pub(super) fn env_path(key: &str) -> Value {
         "HOME" | "USERPROFILE" => Value::str("~", false),
         "APPDATA" => Value::str("~/AppData/Roaming", false),
         "LOCALAPPDATA" => Value::str("~/AppData/Local", false),
+        // The XDG base directories' documented defaults.
+        "XDG_CONFIG_HOME" => Value::str("~/.config", false),
+        "XDG_DATA_HOME" => Value::str("~/.local/share", false),
+        "XDG_CACHE_HOME" => Value::str("~/.cache", false),
         _ => Value::UNKNOWN,
     }
 }
