@@ -430,7 +430,15 @@ impl<'m> Analyser<'m> {
             };
             // Constant bounds: the slice as Python takes it (`"evxaelc"[::2]` is `exec`); a
             // stride or a reversal builds a name as much as a concatenation does.
-            if let (Some(lo), Some(hi), Some(st)) = (bound(&lower), bound(&upper), bound(&step)) {
+            // Only strides and reversals, or slices of a name already built, are folded: a
+            // plain `url[:-1]` is usually in a branch (`if url.endswith("/")`) the resolver
+            // does not follow, and folding it would cut a constant it should keep whole.
+            let folds = matches!(&step, Some(Value::Int(s)) if *s != 1)
+                || matches!(&base, Value::Str(f) if f.hidden)
+                || matches!(&base, Value::Bytes { hidden: true, .. });
+            if let (true, Some(lo), Some(hi), Some(st)) =
+                (folds, bound(&lower), bound(&upper), bound(&step))
+            {
                 let strided = st.is_some_and(|s| s != 1);
                 match &base {
                     Value::Str(f) if !f.partial => {
