@@ -6,7 +6,9 @@
 //! another method: the constructor flow's pseudo functions, `analyse/instances.rs`). The same
 //! symbols as the credential flow (`flow.rs`): parameters and local functions' results.
 
-use crate::flow::{function_of, returned_kinds, spread_to_callers, Flow, FlowFacts};
+use crate::flow::{
+    function_of, imported_calls_of, returned_kinds, spread_to_callers, Flow, FlowFacts,
+};
 use crate::value::Taint;
 
 /// The first chain in the file from data read from the network to a call that runs it as code,
@@ -134,13 +136,6 @@ pub fn imported_code_sinks(facts: &FlowFacts) -> Vec<(u32, String, Vec<String>)>
         .code_sinks
         .iter()
         .filter(|s| s.taint.has(Taint::IMPORTED))
-        .map(|s| {
-            let called = facts
-                .units
-                .get(s.unit)
-                .map(|u| u.imported_calls.clone())
-                .unwrap_or_default();
-            (s.line, s.what.clone(), called)
-        })
+        .map(|s| (s.line, s.what.clone(), imported_calls_of(facts, s.unit)))
         .collect()
 }

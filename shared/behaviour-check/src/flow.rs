@@ -532,9 +532,9 @@ fn functions_returning_with(
     path: &str,
     secrets: &Secrets,
 ) -> Vec<(String, String)> {
-    let resolved = resolve(facts, &facts.sinks, secrets);
-    resolved
-        .returns_secret
+    // Only what the functions return: the sinks their parameters reach are not needed.
+    let n = facts.functions.len().min(Taint::MAX_RESULTS);
+    returned_kinds(facts, n, |taint| secrets.kinds(taint))
         .iter()
         .enumerate()
         .filter_map(|(f, kind)| {
@@ -544,6 +544,15 @@ fn functions_returning_with(
             Some((name, source_text(facts, path, unit, kind)))
         })
         .collect()
+}
+
+/// The other modules' functions a unit calls (`UnitFlow::imported_calls`).
+pub(crate) fn imported_calls_of(facts: &FlowFacts, unit: usize) -> Vec<String> {
+    facts
+        .units
+        .get(unit)
+        .map(|u| u.imported_calls.clone())
+        .unwrap_or_default()
 }
 
 /// A sink that gets what another module's function returns.
@@ -565,13 +574,7 @@ pub struct ImportedSink {
 pub fn imported_sinks(facts: &FlowFacts) -> Vec<ImportedSink> {
     let typed = Secrets::only(facts, Taint::TYPED_PASSWORD);
     let secrets = Secrets::of(facts);
-    let called_in = |unit: usize| {
-        facts
-            .units
-            .get(unit)
-            .map(|u| u.imported_calls.clone())
-            .unwrap_or_default()
-    };
+    let called_in = |unit: usize| imported_calls_of(facts, unit);
     // Functions of this file returning what another module's function returned
     // (`def tag(): return ".".join(tokens())`, the sink getting `tag()`).
     let n = facts.functions.len().min(Taint::MAX_RESULTS);
@@ -631,7 +634,7 @@ pub fn imported_sinks(facts: &FlowFacts) -> Vec<ImportedSink> {
     if !imported_args {
         return out;
     }
-    let every = resolve(facts, &facts.sinks, &Secrets::of(facts));
+    let every = resolve(facts, &facts.sinks, &secrets);
     let to_spelled_host = resolve(facts, &facts.sinks, &typed);
     let n = every.param_sinks.len();
     for call in facts.calls.iter().filter(|c| c.callee < n) {

@@ -234,7 +234,7 @@ impl<'m> Analyser<'m> {
                 // A function of the module, or a method of an object built from one of its
                 // classes (`LoginDialog(parent).credentials()`: matched by the method's name,
                 // as methods of one name share a summary).
-                let imported = name.starts_with('.') || name.starts_with(self.top_dot.as_str());
+                let imported = self.own_module_name(&name);
                 let own_function = !name.contains("()")
                     || name
                         .rsplit_once("().")
@@ -391,12 +391,7 @@ impl<'m> Analyser<'m> {
 
     /// Whether a variable holds an instance of a class this file defines.
     fn instance_of_own_class(&self, variable: &str) -> bool {
-        let bound = self
-            .locals
-            .as_ref()
-            .and_then(|l| l.get(variable))
-            .or_else(|| self.globals.get(variable));
-        let Some(Value::Ref { name, .. }) = bound else {
+        let Some(Value::Ref { name, .. }) = self.bound(variable) else {
             return false;
         };
         name.strip_suffix("()")

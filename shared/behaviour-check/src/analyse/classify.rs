@@ -390,22 +390,12 @@ impl<'m> Analyser<'m> {
                             | "-e"
                     )
             });
+            let windows_shell = ["cmd", "cmd.exe", "powershell", "powershell.exe", "pwsh"]
+                .iter()
+                .any(|s| has(s));
             let bare_shell = !lower.is_empty()
                 && !runs_something
-                && [
-                    "sh",
-                    "bash",
-                    "zsh",
-                    "dash",
-                    "ksh",
-                    "cmd",
-                    "cmd.exe",
-                    "powershell",
-                    "powershell.exe",
-                    "pwsh",
-                ]
-                .iter()
-                .any(|s| has(s))
+                && (shell || windows_shell)
                 && keywords.iter().any(|(k, v)| {
                     *k == Some("stdin")
                         && matches!(v, Value::Ref { name, .. } if name.ends_with("PIPE"))
@@ -440,6 +430,7 @@ impl<'m> Analyser<'m> {
             self.note_install_source(args, line, &shown);
         }
         if api.carries_data_out() {
+            let user_server = caps::connects_user_server(&Catalogue::builtin().canonical(plain));
             self.facts.flow.note_sink(flow::Sink {
                 unit: self.current,
                 taint: sent_taint(plain, args, keywords, arg_taint),
@@ -449,7 +440,7 @@ impl<'m> Analyser<'m> {
                     .arguments_host(args, keywords)
                     .or_else(|| caps::host_arg(&shown.to_string(), args))
                     .or_else(|| {
-                        caps::connects_user_server(&Catalogue::builtin().canonical(plain))
+                        user_server
                             .then(|| args.first().and_then(Value::loose_str))
                             .flatten()
                             .and_then(caps::layer_source_host)
@@ -459,7 +450,7 @@ impl<'m> Analyser<'m> {
                         self.object_hosts.get(object).cloned()
                     }),
                 opener: !api.is_network(),
-                user_server: caps::connects_user_server(&Catalogue::builtin().canonical(plain)),
+                user_server,
             });
         }
         // Bytes written to a file of a GDAL network file system (`VSIFWriteL(data, 1, n,

@@ -54,12 +54,7 @@ impl<'m> Analyser<'m> {
             if out.iter().any(|(n, _)| n == name) {
                 continue;
             }
-            let bound = self
-                .locals
-                .as_ref()
-                .and_then(|l| l.get(name))
-                .or_else(|| self.globals.get(name));
-            if let Some(value) = bound {
+            if let Some(value) = self.bound(name) {
                 out.push((name.to_owned(), value.clone()));
             }
         }

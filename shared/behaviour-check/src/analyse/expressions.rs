@@ -361,8 +361,8 @@ impl<'m> Analyser<'m> {
                 // An attribute of an object built from a class of another module of the
                 // plugin (`self.icon = ExifInfo(path)`, `self.icon.user_comment`): a property
                 // is a function of that module, followed across modules by its name.
-                let imported_instance = qualified.ends_with("()")
-                    && (qualified.starts_with('.') || qualified.starts_with(self.top_dot.as_str()));
+                let imported_instance =
+                    qualified.ends_with("()") && self.own_module_name(&qualified);
                 // `base.name`, built in the base's own buffer.
                 qualified.push('.');
                 qualified.push_str(name);

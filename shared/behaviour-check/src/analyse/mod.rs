@@ -579,11 +579,21 @@ impl<'m> Analyser<'m> {
 
     // ----- scopes -----------------------------------------------------------------------------
 
+    /// What a name is bound to in the current scope: a local, else a global.
+    pub(super) fn bound(&self, name: &str) -> Option<&Value> {
+        self.locals
+            .as_ref()
+            .and_then(|l| l.get(name))
+            .or_else(|| self.globals.get(name))
+    }
+
+    /// Whether a qualified name is one of the plugin's own modules' (`.x`, `plugin.x`).
+    pub(super) fn own_module_name(&self, name: &str) -> bool {
+        name.starts_with('.') || name.starts_with(self.top_dot.as_str())
+    }
+
     pub(super) fn lookup(&self, name: &str) -> Value {
-        if let Some(v) = self.locals.as_ref().and_then(|l| l.get(name)) {
-            return v.clone();
-        }
-        if let Some(v) = self.globals.get(name) {
+        if let Some(v) = self.bound(name) {
             return v.clone();
         }
         match name {

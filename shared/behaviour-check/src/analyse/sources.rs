@@ -649,8 +649,7 @@ impl<'m> Analyser<'m> {
             );
             return;
         }
-        let own = name.starts_with('.')
-            || name.starts_with(self.top_dot.as_str())
+        let own = self.own_module_name(name)
             || name.contains("()")
             || self
                 .class_names
@@ -725,9 +724,7 @@ impl<'m> Analyser<'m> {
                 let widget = self.text(widget.range());
                 let field = name.value.to_str().trim_end_matches('*');
                 let lower = format!("{widget} {field}").to_ascii_lowercase();
-                let named = ["password", "passwd", "pwd", "passphrase"]
-                    .iter()
-                    .any(|w| lower.contains(w));
+                let named = PASSWORD_WORDS.iter().any(|w| lower.contains(w));
                 if named || self.password_widgets.contains(widget) {
                     self.password_fields.insert(field.to_owned());
                 }
@@ -746,9 +743,7 @@ impl<'m> Analyser<'m> {
             },
             "text" | "toPlainText" | "displayText" if call.arguments.args.is_empty() => {
                 let lower = receiver.to_ascii_lowercase();
-                let named = ["password", "passwd", "pwd", "passphrase"]
-                    .iter()
-                    .any(|w| lower.contains(w));
+                let named = PASSWORD_WORDS.iter().any(|w| lower.contains(w));
                 let field = receiver.rsplit('.').next().unwrap_or(receiver);
                 let designed = self.form_passwords.contains(field);
                 (named || designed || self.password_widgets.contains(receiver)).then(|| {
@@ -793,3 +788,6 @@ const TRACE_HOOKS: &[&str] = &[
     "addaudithook(",
     "register_callback(",
 ];
+
+/// Words that name a password field (`self.dlg.passwd`, a wizard field `"pwd*"`).
+const PASSWORD_WORDS: [&str; 4] = ["password", "passwd", "pwd", "passphrase"];

@@ -202,15 +202,9 @@ impl<'m> Analyser<'m> {
             locals.insert(p.name.as_str().to_owned(), Value::UNKNOWN);
         }
         let saved = self.locals.replace(locals);
-        self.init_class_now = self
-            .init_classes
-            .get(&(std::ptr::from_ref(function) as usize))
-            .copied();
-        self.class_bases = self
-            .method_bases
-            .get(&(std::ptr::from_ref(function) as usize))
-            .cloned()
-            .unwrap_or_default();
+        let key = std::ptr::from_ref(function) as usize;
+        self.init_class_now = self.init_classes.get(&key).copied();
+        self.class_bases = self.method_bases.get(&key).cloned().unwrap_or_default();
         self.body(&function.body, deferred);
         self.init_class_now = None;
         self.locals = saved;
@@ -266,8 +260,7 @@ impl<'m> Analyser<'m> {
                 if let Some(arguments) = &class.arguments {
                     for arg in arguments.args.iter() {
                         if let Value::Ref { name, .. } = self.eval(arg) {
-                            let own = name.starts_with('.')
-                                || name.starts_with(self.top_dot.as_str())
+                            let own = self.own_module_name(&name)
                                 || self.class_names.contains(name.as_str());
                             if !own && !name.contains("()") {
                                 bases.push(name);

@@ -110,12 +110,7 @@ pub fn is_logging_call(name: &str) -> bool {
 /// The working tree a `git push` sends (git(1)): `Some(Some(folder))` for `git -C folder
 /// push`, `Some(None)` for the process's working folder, `None` for anything but a push.
 pub fn pushed_work_tree<'w>(program: &str, words: &'w [String]) -> Option<Option<&'w str>> {
-    let base = program
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or(program)
-        .to_ascii_lowercase();
-    if base.strip_suffix(".exe").unwrap_or(&base) != "git" {
+    if super::persistence::program_name(program) != "git" {
         return None;
     }
     let split: Vec<&'w str> = words.iter().flat_map(|w| w.split_whitespace()).collect();
@@ -144,12 +139,8 @@ pub fn pushed_work_tree<'w>(program: &str, words: &'w [String]) -> Option<Option
 }
 
 pub fn uploaded_files<'w>(program: &str, words: &'w [String]) -> Vec<&'w str> {
-    let base = program
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or(program)
-        .to_ascii_lowercase();
-    let base = base.strip_suffix(".exe").unwrap_or(&base);
+    let base = super::persistence::program_name(program);
+    let base = base.as_str();
     let unquote = |w: &'w str| w.trim_matches(|c| matches!(c, '\'' | '"'));
     let mut files = Vec::new();
     // A list's items are words as written; a shell string or a script (`-Command "..."`) is

@@ -126,7 +126,7 @@ fn persistence_pth(lower: &str) -> Option<&'static str> {
 
 /// A command's program by its name: the last part of its path, lowercased, without `.exe`
 /// (`C:\Windows\System32\cmd.exe` is `cmd`).
-fn program_name(word: &str) -> String {
+pub(crate) fn program_name(word: &str) -> String {
     let last = word.rsplit(['/', '\\']).next().unwrap_or(word);
     let lower = last.to_ascii_lowercase();
     match lower.strip_suffix(".exe") {

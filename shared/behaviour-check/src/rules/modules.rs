@@ -144,9 +144,6 @@ pub fn across_modules(modules: &[ModuleSummary]) -> Vec<Finding> {
             findings.push(finding);
         }
     }
-    // Data from the network (BHV002) or decoded (BHV003) handed to a function of a module it
-    // imports that runs that parameter as code (`apply_patch(reply.text)`, `apply_patch`
-    // calling `exec`).
     // What a function of a linked module returns (network data, decoded data, a data file's
     // bytes) run as code here (`exec(compile(self.icon.user_comment, ...))`).
     for runner in modules {
@@ -183,6 +180,9 @@ pub fn across_modules(modules: &[ModuleSummary]) -> Vec<Finding> {
         finding.line = Some(line);
         findings.push(finding);
     }
+    // Data from the network (BHV002) or decoded (BHV003) handed to a function of a module it
+    // imports that runs that parameter as code (`apply_patch(reply.text)`, `apply_patch`
+    // calling `exec`).
     for caller in modules {
         let hit = caller
             .code_handoffs
@@ -223,10 +223,9 @@ pub fn across_modules(modules: &[ModuleSummary]) -> Vec<Finding> {
         let hit = caller.secret_handoffs.iter().find_map(|(line, called, taints)| {
             modules.iter().filter(|m| m.linked(caller)).find_map(|m| {
                 let f = m.sending_functions.iter().find(|f| &f.name == called)?;
-                let f = (f, m.path.as_str());
+                let sender = m.path.as_str();
                 taints.iter().enumerate().find_map(|(p, taint)| {
                     let bit = 1u8 << p;
-                    let (f, sender) = f;
                     let rule = if taint.has(Taint::CREDENTIAL) && f.sends & bit != 0 {
                         (&BHV001, "sends credentials over the network", "a credential")
                     } else if taint.has(Taint::TYPED_PASSWORD) && f.to_spelled_host & bit != 0 {
