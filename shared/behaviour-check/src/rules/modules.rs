@@ -139,9 +139,7 @@ pub fn across_modules(modules: &[ModuleSummary]) -> Vec<Finding> {
                 "{}; the plugin's logging sends its records over the network (a handler created at {}:{handler_line})",
                 flow.message, handler.path
             );
-            let mut finding = Finding::new("behaviour", &BHV001, logger.path.clone(), message);
-            finding.line = Some(flow.line);
-            findings.push(finding);
+            findings.push(finding_at(&BHV001, &logger.path, flow.line, message));
         }
     }
     // What a function of a linked module returns (network data, decoded data, a data file's
@@ -176,9 +174,7 @@ pub fn across_modules(modules: &[ModuleSummary]) -> Vec<Finding> {
             "executes {data}: {data} returned by `{function}` ({}) flows to {}:{line}: {what}",
             source.path, runner.path
         );
-        let mut finding = Finding::new("behaviour", rule, runner.path.clone(), message);
-        finding.line = Some(line);
-        findings.push(finding);
+        findings.push(finding_at(rule, &runner.path, line, message));
     }
     // Data from the network (BHV002) or decoded (BHV003) handed to a function of a module it
     // imports that runs that parameter as code (`apply_patch(reply.text)`, `apply_patch`
@@ -210,9 +206,7 @@ pub fn across_modules(modules: &[ModuleSummary]) -> Vec<Finding> {
             "executes {data}: {}:{line}: {data} passed to `{function}`, which runs it: {at}",
             caller.path
         );
-        let mut finding = Finding::new("behaviour", rule, caller.path.clone(), message);
-        finding.line = Some(line);
-        findings.push(finding);
+        findings.push(finding_at(rule, &caller.path, line, message));
     }
     // A credential (BHV001), a typed password (BHV010, to a host the code spells) or the whole
     // environment (BHV106) handed to a function of a linked module that sends that parameter.
@@ -255,9 +249,7 @@ pub fn across_modules(modules: &[ModuleSummary]) -> Vec<Finding> {
             "{what}: {}:{line}: {data} passed to `{}`, which sends it: {}",
             caller.path, function.name, function.at
         );
-        let mut finding = Finding::new("behaviour", rule, caller.path.clone(), message);
-        finding.line = Some(line);
-        findings.push(finding);
+        findings.push(finding_at(rule, &caller.path, line, message));
     }
     // The whole environment (BHV106) or a password typed into the plugin's dialog (BHV010, to
     // a host the code spells) returned by a function of a linked module to a network sink.
@@ -295,9 +287,7 @@ pub fn across_modules(modules: &[ModuleSummary]) -> Vec<Finding> {
                 "{what}: {source} returned by `{function}()` flows to {}:{}: {}{}",
                 sender.path, sink.line, sink.what, sender.hosts
             );
-            let mut finding = Finding::new("behaviour", rule, sender.path.clone(), message);
-            finding.line = Some(sink.line);
-            findings.push(finding);
+            findings.push(finding_at(rule, &sender.path, sink.line, message));
             break;
         }
     }
@@ -350,4 +340,16 @@ pub fn across_modules(modules: &[ModuleSummary]) -> Vec<Finding> {
         findings.push(finding);
     }
     findings
+}
+
+/// A finding of this check on `path` at `line`.
+fn finding_at(
+    rule: &validator_domain::RuleInfo,
+    path: &str,
+    line: u32,
+    message: String,
+) -> Finding {
+    let mut finding = Finding::new("behaviour", rule, path.to_owned(), message);
+    finding.line = Some(line);
+    finding
 }
